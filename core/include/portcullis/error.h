@@ -1,0 +1,139 @@
+// Portcullis core: stable error codes and the Status / Result values that carry them.
+//
+// Every fallible function in the core returns a Status or a Result<T>; no exception crosses the
+// public API. An error code is stable: its name (e.g. "INVALID_EMAIL") is what the HTTP API puts in
+// the "code" field, what the WebAssembly build returns to the browser, and what a front end keys its
+// translations on. The names and English messages follow BetterAuth's catalogue
+// (shared/spec/betterauth-contract.md §2) where BetterAuth has the code; codes that BetterAuth lacks
+// are Portcullis's own and are marked so below.
+
+#ifndef PORTCULLIS_ERROR_H_
+#define PORTCULLIS_ERROR_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace portcullis {
+
+enum class ErrorCode {
+  kOk = 0,
+  // Input validation.
+  kInvalidEmail,        // INVALID_EMAIL: not an address BetterAuth accepts, or over RFC 5321 lengths.
+  kPasswordTooShort,    // PASSWORD_TOO_SHORT
+  kPasswordTooLong,     // PASSWORD_TOO_LONG: over the character or (Portcullis) byte bound.
+  kPasswordTooWeak,     // PASSWORD_TOO_WEAK (Portcullis): under the policy's minimum strength score.
+  kInvalidName,         // INVALID_NAME (Portcullis): empty after trimming, or control characters.
+  kNameTooLong,         // NAME_TOO_LONG (Portcullis)
+  kInvalidUtf8,         // INVALID_UTF8 (Portcullis): a text field is not well-formed UTF-8.
+  kValidationError,     // VALIDATION_ERROR: a request field is missing or of the wrong type.
+  kBadRequest,          // BAD_REQUEST: malformed JSON.
+  kBodyMustBeAnObject,  // BODY_MUST_BE_AN_OBJECT
+  kUnsupportedMediaType,  // UNSUPPORTED_MEDIA_TYPE
+  kPayloadTooLarge,     // PAYLOAD_TOO_LARGE (Portcullis): the request body is over the limit.
+  // Accounts and credentials.
+  kUserNotFound,                      // USER_NOT_FOUND
+  kUserAlreadyExists,                 // USER_ALREADY_EXISTS
+  kUserAlreadyExistsUseAnotherEmail,  // USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL
+  kFailedToCreateUser,                // FAILED_TO_CREATE_USER
+  kFailedToCreateSession,             // FAILED_TO_CREATE_SESSION
+  kFailedToUpdateUser,                // FAILED_TO_UPDATE_USER
+  kFailedToGetSession,                // FAILED_TO_GET_SESSION
+  kInvalidPassword,                   // INVALID_PASSWORD
+  kInvalidEmailOrPassword,            // INVALID_EMAIL_OR_PASSWORD
+  kInvalidUser,                       // INVALID_USER
+  kInvalidToken,                      // INVALID_TOKEN
+  kTokenExpired,                      // TOKEN_EXPIRED
+  kEmailNotVerified,                  // EMAIL_NOT_VERIFIED
+  kEmailCanNotBeUpdated,              // EMAIL_CAN_NOT_BE_UPDATED
+  kChangeEmailDisabled,               // CHANGE_EMAIL_DISABLED
+  kCredentialAccountNotFound,         // CREDENTIAL_ACCOUNT_NOT_FOUND
+  kSessionExpired,                    // SESSION_EXPIRED
+  kSessionNotFresh,                   // SESSION_NOT_FRESH
+  kVerificationEmailNotEnabled,       // VERIFICATION_EMAIL_NOT_ENABLED
+  kEmailAlreadyVerified,              // EMAIL_ALREADY_VERIFIED
+  kEmailMismatch,                     // EMAIL_MISMATCH
+  kPasswordAlreadySet,                // PASSWORD_ALREADY_SET
+  kEmailPasswordDisabled,             // EMAIL_PASSWORD_DISABLED
+  kEmailPasswordSignUpDisabled,       // EMAIL_PASSWORD_SIGN_UP_DISABLED
+  kResetPasswordDisabled,             // RESET_PASSWORD_DISABLED
+  // Requests, origins, sessions.
+  kUnauthorized,                     // UNAUTHORIZED
+  kInvalidOrigin,                    // INVALID_ORIGIN
+  kMissingOrNullOrigin,              // MISSING_OR_NULL_ORIGIN
+  kCrossSiteNavigationLoginBlocked,  // CROSS_SITE_NAVIGATION_LOGIN_BLOCKED
+  kInvalidCallbackUrl,               // INVALID_CALLBACK_URL
+  kInvalidRedirectUrl,               // INVALID_REDIRECT_URL
+  kInvalidErrorCallbackUrl,          // INVALID_ERROR_CALLBACK_URL
+  kInvalidNewUserCallbackUrl,        // INVALID_NEW_USER_CALLBACK_URL
+  kFieldNotAllowed,                  // FIELD_NOT_ALLOWED
+  kMissingField,                     // MISSING_FIELD
+  kTooManyRequests,                  // TOO_MANY_REQUESTS (Portcullis; BetterAuth's 429 has no code)
+  kNotFound,                         // NOT_FOUND (Portcullis)
+  kInternalServerError,              // INTERNAL_SERVER_ERROR
+};
+
+// Returns the stable name of `code`, e.g. "INVALID_EMAIL" ("OK" for kOk).
+std::string_view error_code_name(ErrorCode code);
+
+// Returns the English message for `code`, e.g. "Invalid email" ("" for kOk).
+std::string_view error_message(ErrorCode code);
+
+// Returns the code whose stable name is `name`, or std::nullopt if there is none.
+std::optional<ErrorCode> error_code_from_name(std::string_view name);
+
+// The outcome of an operation that returns no value: OK, or an error code with a message.
+// A Status is a small value; copy it freely.
+class Status {
+ public:
+  // An OK status.
+  Status() = default;
+  // An error with the code's default English message.
+  explicit Status(ErrorCode code) : code_(code), message_(error_message(code)) {}
+  // An error with a message of the caller's (e.g. one that names the field).
+  Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status OK() { return Status(); }
+
+  bool ok() const { return code_ == ErrorCode::kOk; }
+  ErrorCode code() const { return code_; }
+  // The stable name of the code, e.g. "PASSWORD_TOO_SHORT".
+  std::string_view code_name() const { return error_code_name(code_); }
+  const std::string& message() const { return message_; }
+
+  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_; }
+
+ private:
+  ErrorCode code_ = ErrorCode::kOk;
+  std::string message_;
+};
+
+// A value of type T, or the Status of why there is none. Result never holds an OK status without
+// a value.
+template <class T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}                     // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}              // NOLINT: implicit by design
+  Result(ErrorCode code) : v_(Status(code)) {}                  // NOLINT: implicit by design
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return ok(); }
+  // The value. Precondition: ok().
+  const T& value() const& { return std::get<T>(v_); }
+  T& value() & { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  const T& operator*() const& { return value(); }
+  const T* operator->() const { return &value(); }
+  // The status: OK when there is a value.
+  Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace portcullis
+
+#endif  // PORTCULLIS_ERROR_H_

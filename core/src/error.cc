@@ -1,0 +1,112 @@
+#include "portcullis/error.h"
+
+#include <array>
+
+namespace portcullis {
+namespace {
+
+struct Entry {
+  ErrorCode code;
+  std::string_view name;
+  std::string_view message;
+};
+
+// One row per code, in enum order (checked by a static_assert below and by the unit tests).
+constexpr std::array kTable = {
+    Entry{ErrorCode::kOk, "OK", ""},
+    Entry{ErrorCode::kInvalidEmail, "INVALID_EMAIL", "Invalid email"},
+    Entry{ErrorCode::kPasswordTooShort, "PASSWORD_TOO_SHORT", "Password too short"},
+    Entry{ErrorCode::kPasswordTooLong, "PASSWORD_TOO_LONG", "Password too long"},
+    Entry{ErrorCode::kPasswordTooWeak, "PASSWORD_TOO_WEAK", "Password is too weak"},
+    Entry{ErrorCode::kInvalidName, "INVALID_NAME", "Invalid name"},
+    Entry{ErrorCode::kNameTooLong, "NAME_TOO_LONG", "Name is too long"},
+    Entry{ErrorCode::kInvalidUtf8, "INVALID_UTF8", "Text is not valid UTF-8"},
+    Entry{ErrorCode::kValidationError, "VALIDATION_ERROR", "Validation error"},
+    Entry{ErrorCode::kBadRequest, "BAD_REQUEST", "Invalid JSON in request body"},
+    Entry{ErrorCode::kBodyMustBeAnObject, "BODY_MUST_BE_AN_OBJECT", "Body must be an object"},
+    Entry{ErrorCode::kUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+          "Content-Type is not allowed. Allowed types: application/json"},
+    Entry{ErrorCode::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", "Request body is too large"},
+    Entry{ErrorCode::kUserNotFound, "USER_NOT_FOUND", "User not found"},
+    Entry{ErrorCode::kUserAlreadyExists, "USER_ALREADY_EXISTS", "User already exists."},
+    Entry{ErrorCode::kUserAlreadyExistsUseAnotherEmail, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+          "User already exists. Use another email."},
+    Entry{ErrorCode::kFailedToCreateUser, "FAILED_TO_CREATE_USER", "Failed to create user"},
+    Entry{ErrorCode::kFailedToCreateSession, "FAILED_TO_CREATE_SESSION",
+          "Failed to create session"},
+    Entry{ErrorCode::kFailedToUpdateUser, "FAILED_TO_UPDATE_USER", "Failed to update user"},
+    Entry{ErrorCode::kFailedToGetSession, "FAILED_TO_GET_SESSION", "Failed to get session"},
+    Entry{ErrorCode::kInvalidPassword, "INVALID_PASSWORD", "Invalid password"},
+    Entry{ErrorCode::kInvalidEmailOrPassword, "INVALID_EMAIL_OR_PASSWORD",
+          "Invalid email or password"},
+    Entry{ErrorCode::kInvalidUser, "INVALID_USER", "Invalid user"},
+    Entry{ErrorCode::kInvalidToken, "INVALID_TOKEN", "Invalid token"},
+    Entry{ErrorCode::kTokenExpired, "TOKEN_EXPIRED", "Token expired"},
+    Entry{ErrorCode::kEmailNotVerified, "EMAIL_NOT_VERIFIED", "Email not verified"},
+    Entry{ErrorCode::kEmailCanNotBeUpdated, "EMAIL_CAN_NOT_BE_UPDATED",
+          "Email can not be updated"},
+    Entry{ErrorCode::kChangeEmailDisabled, "CHANGE_EMAIL_DISABLED", "Change email is disabled"},
+    Entry{ErrorCode::kCredentialAccountNotFound, "CREDENTIAL_ACCOUNT_NOT_FOUND",
+          "Credential account not found"},
+    Entry{ErrorCode::kSessionExpired, "SESSION_EXPIRED",
+          "Session expired. Re-authenticate to perform this action."},
+    Entry{ErrorCode::kSessionNotFresh, "SESSION_NOT_FRESH", "Session is not fresh"},
+    Entry{ErrorCode::kVerificationEmailNotEnabled, "VERIFICATION_EMAIL_NOT_ENABLED",
+          "Verification email isn't enabled"},
+    Entry{ErrorCode::kEmailAlreadyVerified, "EMAIL_ALREADY_VERIFIED", "Email is already verified"},
+    Entry{ErrorCode::kEmailMismatch, "EMAIL_MISMATCH", "Email mismatch"},
+    Entry{ErrorCode::kPasswordAlreadySet, "PASSWORD_ALREADY_SET", "User already has a password set"},
+    Entry{ErrorCode::kEmailPasswordDisabled, "EMAIL_PASSWORD_DISABLED",
+          "Email and password is not enabled"},
+    Entry{ErrorCode::kEmailPasswordSignUpDisabled, "EMAIL_PASSWORD_SIGN_UP_DISABLED",
+          "Email and password sign up is not enabled"},
+    Entry{ErrorCode::kResetPasswordDisabled, "RESET_PASSWORD_DISABLED",
+          "Reset password isn't enabled"},
+    Entry{ErrorCode::kUnauthorized, "UNAUTHORIZED", "Unauthorized"},
+    Entry{ErrorCode::kInvalidOrigin, "INVALID_ORIGIN", "Invalid origin"},
+    Entry{ErrorCode::kMissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"},
+    Entry{ErrorCode::kCrossSiteNavigationLoginBlocked, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+          "Cross-site navigation login blocked. This request appears to be a CSRF attack."},
+    Entry{ErrorCode::kInvalidCallbackUrl, "INVALID_CALLBACK_URL", "Invalid callbackURL"},
+    Entry{ErrorCode::kInvalidRedirectUrl, "INVALID_REDIRECT_URL", "Invalid redirectURL"},
+    Entry{ErrorCode::kInvalidErrorCallbackUrl, "INVALID_ERROR_CALLBACK_URL",
+          "Invalid errorCallbackURL"},
+    Entry{ErrorCode::kInvalidNewUserCallbackUrl, "INVALID_NEW_USER_CALLBACK_URL",
+          "Invalid newUserCallbackURL"},
+    Entry{ErrorCode::kFieldNotAllowed, "FIELD_NOT_ALLOWED", "Field not allowed to be set"},
+    Entry{ErrorCode::kMissingField, "MISSING_FIELD", "Missing field"},
+    Entry{ErrorCode::kTooManyRequests, "TOO_MANY_REQUESTS",
+          "Too many requests. Please try again later."},
+    Entry{ErrorCode::kNotFound, "NOT_FOUND", "Not found"},
+    Entry{ErrorCode::kInternalServerError, "INTERNAL_SERVER_ERROR", "Internal server error"},
+};
+
+constexpr bool table_in_enum_order() {
+  for (std::size_t i = 0; i < kTable.size(); ++i) {
+    if (static_cast<std::size_t>(kTable[i].code) != i) return false;
+  }
+  return true;
+}
+static_assert(table_in_enum_order(), "kTable must list every ErrorCode in enum order");
+static_assert(kTable.back().code == ErrorCode::kInternalServerError,
+              "a new ErrorCode needs a row in kTable");
+
+const Entry& entry(ErrorCode code) {
+  const auto i = static_cast<std::size_t>(code);
+  return i < kTable.size() ? kTable[i] : kTable[static_cast<std::size_t>(ErrorCode::kInternalServerError)];
+}
+
+}  // namespace
+
+std::string_view error_code_name(ErrorCode code) { return entry(code).name; }
+
+std::string_view error_message(ErrorCode code) { return entry(code).message; }
+
+std::optional<ErrorCode> error_code_from_name(std::string_view name) {
+  for (const Entry& e : kTable) {
+    if (e.name == name) return e.code;
+  }
+  return std::nullopt;
+}
+
+}  // namespace portcullis
