@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Portcullis needs to build and test, and only what is missing.
 #
-#   scripts/install-deps.sh            apt packages, libsodium for wasm, npm packages
-#   scripts/install-deps.sh --no-npm   skip `npm ci` (for a native-only build)
+#   scripts/install-deps.sh                 apt packages, libsodium for wasm, npm packages
+#   scripts/install-deps.sh --native-only   only what the native server needs
 #
 # Idempotent: a second run installs nothing and rebuilds nothing. Everything comes from Debian's apt
 # archive or the npm registry; nothing is downloaded from anywhere else.
@@ -13,10 +13,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-with_npm=1
+native_only=0
 for arg in "$@"; do
   case "$arg" in
-    --no-npm) with_npm=0 ;;
+    --native-only) native_only=1 ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
@@ -31,9 +31,9 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   libsodium-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libpq-dev libicu-dev
   libcurl4-openssl-dev sqlite3
-  emscripten nodejs npm
-  autoconf automake libtool dpkg-dev
 )
+# The WebAssembly build, the npm package and its browser tests.
+[ "$native_only" = 1 ] || packages+=(emscripten nodejs npm autoconf automake libtool dpkg-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   # A machine whose Node.js comes from elsewhere (nodesource, nvm) already has node and npm.
@@ -48,6 +48,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   log "apt: all packages present"
+fi
+
+if [ "$native_only" = 1 ]; then
+  log "done (native only)"
+  exit 0
 fi
 
 # --- libsodium for WebAssembly -----------------------------------------------------------------
@@ -74,11 +79,11 @@ else
   staging="$PORTCULLIS_SODIUM_WASM.tmp.$$"
   (
     cd "$work/src"
-    ./autogen.sh -s >/dev/null
+    ./autogen.sh -s >/dev/null 2>&1
     # Full build (not --enable-minimal): scrypt is needed to verify BetterAuth's password hashes.
     emconfigure ./configure --host=wasm32-unknown-emscripten --prefix="$staging" \
       --disable-shared --enable-static --without-pthreads --disable-ssp --disable-asm \
-      CFLAGS="-O3" >/dev/null
+      CFLAGS="-O3" >/dev/null 2>&1
     emmake make -j"$(nproc)" >/dev/null
     emmake make install >/dev/null
   )
@@ -89,15 +94,13 @@ else
 fi
 
 # --- npm packages ------------------------------------------------------------------------------
-if [ "$with_npm" = 1 ]; then
-  stamp="$here/node_modules/.portcullis-lock-hash"
-  want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    log "npm: node_modules matches package-lock.json"
-  else
-    log "npm: installing from package-lock.json"
-    (cd "$here" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
-    echo "$want" >"$stamp"
-  fi
+stamp="$here/node_modules/.portcullis-lock-hash"
+want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  log "npm: node_modules matches package-lock.json"
+else
+  log "npm: installing from package-lock.json"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
 fi
 log "done"

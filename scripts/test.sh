@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds the native release build, the sanitizer build
+# and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
+# builds and Node's test runner on the wasm build and the npm package.
+#
+#   scripts/test.sh             everything
+#   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build (faster local runs)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+asan=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-asan) asan=0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "test: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+scripts/install-deps.sh
+
+presets=(release)
+[ "$asan" = 1 ] && presets+=(asan)
+for preset in "${presets[@]}"; do
+  step "native build: $preset"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  step "native tests: $preset"
+  ctest --preset "$preset"
+done
+
+step "wasm build"
+npm run --silent build:wasm
+
+step "wasm and npm package tests (node --test)"
+node --test tests/wasm/
+
+step "all tests passed"

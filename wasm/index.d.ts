@@ -1,0 +1,85 @@
+// Type declarations of the npm package `portcullis` (its wasm core).
+
+/** A stable error code, e.g. "INVALID_EMAIL". The same codes the server returns. */
+export type ErrorCode =
+  | 'INVALID_EMAIL'
+  | 'PASSWORD_TOO_SHORT'
+  | 'PASSWORD_TOO_LONG'
+  | 'PASSWORD_TOO_WEAK'
+  | 'INVALID_NAME'
+  | 'NAME_TOO_LONG'
+  | 'INVALID_UTF8'
+  | 'INVALID_TOKEN'
+  | 'VALIDATION_ERROR'
+  | (string & {});
+
+/** A failed check: a stable code and an English message. */
+export interface Failure {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+}
+
+/** A check that passed, with the normalised value (e.g. the lower-cased e-mail). */
+export interface Success<T> {
+  ok: true;
+  value: T;
+}
+
+export type Result<T> = Success<T> | Failure;
+export type Check = { ok: true } | Failure;
+
+export interface EmailOptions {
+  /** Accept RFC 6531 (UTF-8) addresses. Default false, as BetterAuth. */
+  allowInternational?: boolean;
+}
+
+export interface NamePolicy {
+  /** Accept a name that is empty after trimming. Default false. */
+  allowEmpty?: boolean;
+  /** Maximum length in UTF-16 code units after trimming. Default 128. */
+  maxLength?: number;
+}
+
+export interface PasswordPolicy {
+  /** Minimum length in UTF-16 code units. Default 8. */
+  minLength?: number;
+  /** Maximum length in UTF-16 code units. Default 128. */
+  maxLength?: number;
+  /** Maximum length in UTF-8 bytes, checked first. Default 1024. */
+  maxBytes?: number;
+}
+
+/** Text input: a string, or its UTF-8 bytes. */
+export type Text = string | Uint8Array;
+
+/** The loaded wasm core. Every method is synchronous. */
+export interface Core {
+  /** Validates an address as BetterAuth does (plus RFC 5321 lengths); returns it lower-cased. */
+  validateEmail(email: Text, options?: EmailOptions): Result<string>;
+  /** Validates a display name; returns it trimmed. */
+  validateName(name: Text, policy?: NamePolicy): Result<string>;
+  /** Checks a new password's length (sign-up, change, reset). */
+  checkPassword(password: Text, policy?: PasswordPolicy): Check;
+  /** Checks a password offered at sign-in: upper bounds only. */
+  checkPasswordForSignIn(password: Text, policy?: PasswordPolicy): Check;
+  /** The default password policy, as the server applies it. */
+  passwordPolicyDefaults(): Required<PasswordPolicy>;
+  /** Length in UTF-16 code units, or null if the bytes are not valid UTF-8. */
+  utf16Length(text: Text): number | null;
+  /** BetterAuth's signed cookie value: encodeURIComponent(value + "." + base64(HMAC-SHA-256)). */
+  signCookie(value: string, secret: string): string;
+  /** Verifies a signed cookie value and returns the value that was signed. */
+  verifyCookie(cookie: Text, secret: string): Result<string>;
+  /** A random token of [A-Za-z0-9] (default 32 characters), from crypto.getRandomValues. */
+  generateToken(length?: number): string;
+  /** The English message of an error code, or null for an unknown code. */
+  errorMessage(code: string): string | null;
+}
+
+/** Loads the wasm core on first call (only then); later calls return the same promise. */
+export function load(): Promise<Core>;
+
+export function validateEmail(email: Text, options?: EmailOptions): Promise<Result<string>>;
+export function validateName(name: Text, policy?: NamePolicy): Promise<Result<string>>;
+export function checkPassword(password: Text, policy?: PasswordPolicy): Promise<Check>;

@@ -1,0 +1,116 @@
+// portcullis: the server's own validation rules, compiled from its C++ core to WebAssembly.
+//
+// Importing this module does nothing but define functions: it never touches `window`, never
+// fetches, never instantiates. The wasm loads on the first call of load() (or of one of the async
+// helpers below), so importing it during server-side rendering (Docusaurus, Next.js) is safe.
+
+let pending = null;
+
+const isNode = () =>
+  typeof process === 'object' && process !== null && typeof process.versions?.node === 'string' &&
+  typeof window === 'undefined';
+
+// libsodium (inside the wasm) asks the host for randomness through Module.getRandomValue.
+const getRandomValue = () => globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
+
+async function instantiate() {
+  const { default: createPortcullisCore } = await import('../dist/portcullis-core.mjs');
+  const options = { getRandomValue };
+  if (isNode()) {
+    // Node has no fetch for file: URLs; hand the module its bytes instead.
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+    // Bundlers see this literal URL as the same asset the module's glue refers to.
+    options.wasmBinary = await readFile(new URL('../dist/portcullis-core.wasm', import.meta.url));
+  }
+  return new Core(await createPortcullisCore(options));
+}
+
+/**
+ * Loads and instantiates the wasm core once; later calls return the same promise. If loading
+ * fails, the promise rejects and the next call tries again.
+ */
+export function load() {
+  if (!pending) {
+    pending = instantiate().catch((error) => {
+      pending = null;
+      throw error;
+    });
+  }
+  return pending;
+}
+
+const isText = (v) => typeof v === 'string' || v instanceof Uint8Array;
+
+// A JS string may hold lone surrogates, which have no UTF-8 form. Emscripten's string conversion
+// would silently pair them with the next character, so such strings are refused here, as the
+// server refuses them (its JSON parser rejects "\ud800").
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (s) =>
+  typeof s !== 'string' ||
+  (typeof s.isWellFormed === 'function' ? s.isWellFormed() : !loneSurrogate.test(s));
+
+const failure = (code, message) => ({ ok: false, code, message });
+const typeError = (field) => failure('VALIDATION_ERROR', `${field} must be a string`);
+
+/** The loaded core: every method is synchronous. Obtain it with `await load()`. */
+export class Core {
+  #m;
+  constructor(module) {
+    this.#m = module;
+  }
+  // Calls the wasm function `fn` on a text argument, after the checks every text input needs.
+  #check(fn, field, text, options) {
+    if (!isText(text)) return typeError(field);
+    if (!wellFormed(text)) return failure('INVALID_UTF8', this.#m.errorMessage('INVALID_UTF8'));
+    return this.#m[fn](text, options ?? {});
+  }
+  validateEmail(email, options = {}) {
+    return this.#check('validateEmail', 'email', email, options);
+  }
+  validateName(name, policy = {}) {
+    return this.#check('validateName', 'name', name, policy);
+  }
+  checkPassword(password, policy = {}) {
+    return this.#check('checkPassword', 'password', password, policy);
+  }
+  checkPasswordForSignIn(password, policy = {}) {
+    return this.#check('checkPasswordForSignIn', 'password', password, policy);
+  }
+  passwordPolicyDefaults() {
+    return this.#m.passwordPolicyDefaults();
+  }
+  utf16Length(text) {
+    return isText(text) && wellFormed(text) ? this.#m.utf16Length(text) : null;
+  }
+  signCookie(value, secret) {
+    return this.#m.signCookie(String(value), String(secret));
+  }
+  verifyCookie(cookie, secret) {
+    if (!isText(cookie)) return typeError('cookie');
+    return this.#m.verifyCookie(wellFormed(cookie) ? cookie : '', String(secret));
+  }
+  generateToken(length = 32) {
+    if (!Number.isInteger(length) || length < 0 || length > 4096) {
+      throw new RangeError('length must be an integer from 0 to 4096');
+    }
+    return this.#m.generateToken(length);
+  }
+  errorMessage(code) {
+    return typeof code === 'string' ? this.#m.errorMessage(code) : null;
+  }
+}
+
+/** Loads the core if needed and validates an e-mail address. */
+export async function validateEmail(email, options) {
+  return (await load()).validateEmail(email, options);
+}
+
+/** Loads the core if needed and validates a display name. */
+export async function validateName(name, policy) {
+  return (await load()).validateName(name, policy);
+}
+
+/** Loads the core if needed and checks a new password against the policy. */
+export async function checkPassword(password, policy) {
+  return (await load()).checkPassword(password, policy);
+}
