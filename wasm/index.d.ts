@@ -53,8 +53,9 @@ export interface PasswordPolicy {
 /** Text input: a string, or its UTF-8 bytes. */
 export type Text = string | Uint8Array;
 
-/** The loaded wasm core. Every method is synchronous. */
-export interface Core {
+/** The loaded wasm core. Every method is synchronous. Obtain it with `await load()`. */
+export declare class Core {
+  private constructor();
   /** Validates an address as BetterAuth does (plus RFC 5321 lengths); returns it lower-cased. */
   validateEmail(email: Text, options?: EmailOptions): Result<string>;
   /** Validates a display name; returns it trimmed. */
