@@ -30,7 +30,7 @@ log() { printf '[install-deps] %s\n' "$*"; }
 packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   libsodium-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libpq-dev libicu-dev
-  libcurl4-openssl-dev sqlite3
+  libcurl4-openssl-dev sqlite3 python3-aiosmtpd openssl
 )
 # The WebAssembly build, the npm package and its browser tests.
 [ "$native_only" = 1 ] || packages+=(emscripten nodejs npm autoconf automake libtool dpkg-dev chromium)

@@ -1,0 +1,24 @@
+// Portcullis server: instants as BetterAuth writes them (ISO-8601 UTC with milliseconds).
+
+#ifndef PORTCULLIS_COMMON_TIME_H_
+#define PORTCULLIS_COMMON_TIME_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/store.h"
+
+namespace portcullis {
+
+// Returns e.g. "2026-11-25T04:46:53.751Z".
+std::string format_iso8601(store::TimePoint t);
+
+// Parses what BetterAuth and SQLite write: "2026-11-25T04:46:53.751Z", without milliseconds,
+// with a space instead of 'T', with "+00:00" for 'Z' (other offsets are applied), or an integer of
+// milliseconds since the epoch. Returns std::nullopt for anything else.
+std::optional<store::TimePoint> parse_iso8601(std::string_view text);
+
+}  // namespace portcullis
+
+#endif  // PORTCULLIS_COMMON_TIME_H_

@@ -1,0 +1,191 @@
+// Portcullis server: the storage interface.
+//
+// One interface for every backend (SQLite now, PostgreSQL next). The tables and columns are
+// BetterAuth's (contract §7: "user", "session", "account", "verification", and "rateLimit"), so a
+// BetterAuth database is served as it is. Every backend must pass tests/store/conformance.cc.
+//
+// All methods are safe to call from many threads at once. Errors are Status values:
+//   NOT_FOUND                              the row does not exist
+//   USER_ALREADY_EXISTS                    a unique e-mail (or token, or id) is already taken
+//   INTERNAL_SERVER_ERROR                  anything else (I/O, busy beyond the timeout, corrupt
+//                                          data); the message says what, and never holds secrets
+// A failed write changes nothing.
+
+#ifndef PORTCULLIS_STORE_STORE_H_
+#define PORTCULLIS_STORE_STORE_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "portcullis/error.h"
+
+namespace portcullis::store {
+
+using Clock = std::chrono::system_clock;
+// Instants are kept to the millisecond, as BetterAuth stores them (ISO-8601 with milliseconds).
+using TimePoint = std::chrono::time_point<Clock, std::chrono::milliseconds>;
+
+// Returns the current time, truncated to milliseconds.
+inline TimePoint now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
+
+struct User {
+  std::string id;
+  std::string name;
+  std::string email;  // stored normalised (lower case)
+  bool email_verified = false;
+  std::optional<std::string> image;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+inline constexpr std::string_view kCredentialProvider = "credential";
+
+struct Account {
+  std::string id;
+  std::string account_id;   // for credentials: the user's id
+  std::string provider_id;  // "credential" for e-mail/password
+  std::string user_id;
+  std::optional<std::string> password;  // PHC string (Argon2id) or BetterAuth's "salt:key" scrypt
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct Session {
+  std::string id;
+  std::string token;
+  std::string user_id;
+  TimePoint expires_at{};
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::optional<std::string> ip_address;
+  std::optional<std::string> user_agent;
+};
+
+struct SessionWithUser {
+  Session session;
+  User user;
+};
+
+struct Verification {
+  std::string id;
+  std::string identifier;  // e.g. "reset-password:<sha256 of token>"
+  std::string value;       // e.g. the user's id
+  TimePoint expires_at{};
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+// The outcome of counting one request against a fixed rate-limit rule.
+struct RateLimitDecision {
+  bool allowed = true;
+  // When blocked: seconds until the window reopens (at least 1).
+  std::int64_t retry_after_seconds = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- schema ---------------------------------------------------------------------------------
+
+  // Brings the schema to the newest version, applying each pending migration in its own
+  // transaction. Tables that already exist (a BetterAuth database) are kept as they are.
+  // Returns OK when there is nothing to do.
+  virtual Status migrate() = 0;
+
+  // Returns the schema version the database is at (0 for an empty database).
+  virtual Result<int> schema_version() = 0;
+
+  // --- users and accounts ---------------------------------------------------------------------
+
+  // Inserts `user` and its credential `account` in one transaction: both or neither.
+  // Errors: USER_ALREADY_EXISTS if the e-mail (or an id) is taken.
+  virtual Status create_user(const User& user, const Account& account) = 0;
+
+  // Errors: NOT_FOUND.
+  virtual Result<User> find_user_by_id(std::string_view id) = 0;
+
+  // Looks up by the normalised (lower-case) e-mail. Errors: NOT_FOUND.
+  virtual Result<User> find_user_by_email(std::string_view email) = 0;
+
+  // Returns up to `limit` users ordered by creation time, skipping `offset`.
+  virtual Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) = 0;
+
+  // Writes every field of `user` (found by its id) except created_at.
+  // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail is taken.
+  virtual Status update_user(const User& user) = 0;
+
+  // Deletes the user with its sessions and accounts. Errors: NOT_FOUND.
+  virtual Status delete_user(std::string_view id) = 0;
+
+  // Returns the user's account whose providerId is "credential". Errors: NOT_FOUND.
+  virtual Result<Account> find_credential_account(std::string_view user_id) = 0;
+
+  // Inserts an account (e.g. a credential for a user who had none).
+  // Errors: USER_ALREADY_EXISTS if its id is taken.
+  virtual Status create_account(const Account& account) = 0;
+
+  // Sets the password of the account with id `account_row_id`. Errors: NOT_FOUND.
+  virtual Status set_account_password(std::string_view account_row_id, std::string_view password_hash,
+                                      TimePoint now) = 0;
+
+  // Atomically replaces the stored hash of the account only if it still equals `expected_hash`
+  // (an upgrade on sign-in must not undo a concurrent password change). Returns OK whether or not
+  // it replaced it. Errors: INTERNAL_SERVER_ERROR.
+  virtual Status upgrade_account_password(std::string_view account_row_id, std::string_view expected_hash,
+                                          std::string_view new_hash, TimePoint now) = 0;
+
+  // --- sessions -------------------------------------------------------------------------------
+
+  // Errors: USER_ALREADY_EXISTS if the token or id is taken; NOT_FOUND if the user does not exist.
+  virtual Status create_session(const Session& session) = 0;
+
+  // The session with `token` and its user, in one read (the get-session hot path).
+  // Errors: NOT_FOUND (expired sessions are returned; the caller checks expires_at).
+  virtual Result<SessionWithUser> find_session(std::string_view token) = 0;
+
+  // All of the user's sessions, expired or not, newest first.
+  virtual Result<std::vector<Session>> list_sessions(std::string_view user_id) = 0;
+
+  // Sets expires_at and updated_at of the session with `token`. Errors: NOT_FOUND.
+  virtual Status touch_session(std::string_view token, TimePoint expires_at, TimePoint updated_at) = 0;
+
+  // Deletes the session with `token`. OK if there was none.
+  virtual Status delete_session(std::string_view token) = 0;
+
+  // Deletes the session with `token` only if it belongs to `user_id`. OK if there was none.
+  virtual Status delete_user_session(std::string_view user_id, std::string_view token) = 0;
+
+  // Deletes all of the user's sessions except the one with `keep_token` (none kept when empty).
+  // Returns how many were deleted.
+  virtual Result<std::size_t> delete_sessions(std::string_view user_id, std::string_view keep_token) = 0;
+
+  // --- verifications (e-mailed tokens) --------------------------------------------------------
+
+  virtual Status create_verification(const Verification& verification) = 0;
+
+  // Finds the row with `identifier` and deletes it in the same transaction, so a token is used at
+  // most once even when two requests race. Expired rows are returned too (and deleted); the
+  // caller checks expires_at. Errors: NOT_FOUND.
+  virtual Result<Verification> consume_verification(std::string_view identifier) = 0;
+
+  // Deletes expired sessions and verifications. Returns how many rows went.
+  virtual Result<std::size_t> delete_expired(TimePoint now) = 0;
+
+  // --- rate limits ----------------------------------------------------------------------------
+
+  // Counts one request for `key` under a rule of at most `max` requests per `window`, with
+  // BetterAuth's algorithm: no entry, or now - lastRequest >= window, resets to count 1; else if
+  // count >= max the request is blocked (nothing changes); else count += 1 and lastRequest = now.
+  virtual Result<RateLimitDecision> rate_limit_hit(std::string_view key, std::chrono::milliseconds window,
+                                                   std::int64_t max, TimePoint now) = 0;
+};
+
+}  // namespace portcullis::store
+
+#endif  // PORTCULLIS_STORE_STORE_H_
