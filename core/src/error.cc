@@ -78,6 +78,9 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kTooManyRequests, "TOO_MANY_REQUESTS",
           "Too many requests. Please try again later."},
     Entry{ErrorCode::kNotFound, "NOT_FOUND", "Not found"},
+    Entry{ErrorCode::kNoFieldsToUpdate, "NO_FIELDS_TO_UPDATE", "No fields to update"},
+    Entry{ErrorCode::kEmailIsTheSame, "EMAIL_IS_THE_SAME", "Email is the same"},
+    Entry{ErrorCode::kServerBusy, "SERVER_BUSY", "Server is busy. Please try again shortly."},
     Entry{ErrorCode::kInternalServerError, "INTERNAL_SERVER_ERROR", "Internal server error"},
 };
 

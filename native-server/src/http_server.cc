@@ -2,53 +2,851 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/time.h"
+#include "http/cookies.h"
+#include "http/origins.h"
+#include "http/rate_limiter.h"
+#include "portcullis/token.h"
 
 namespace portcullis::server {
-
-struct HttpServer::Impl {
-  ServerOptions options;
-  httplib::Server http;
-  bool bound = false;
-};
-
 namespace {
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
+using auth::Authenticated;
+using auth::Caller;
+using nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+using store::Session;
+using store::User;
+
+// ---- JSON shapes (contract §2) ------------------------------------------------------------------
+
+ordered_json user_json(const User& u) {
+  ordered_json j;
+  j["id"] = u.id;
+  j["name"] = u.name;
+  j["email"] = u.email;
+  j["emailVerified"] = u.email_verified;
+  j["image"] = u.image ? ordered_json(*u.image) : ordered_json(nullptr);
+  j["createdAt"] = format_iso8601(u.created_at);
+  j["updatedAt"] = format_iso8601(u.updated_at);
+  return j;
 }
+
+ordered_json session_json(const Session& s) {
+  ordered_json j;
+  j["id"] = s.id;
+  j["token"] = s.token;
+  j["userId"] = s.user_id;
+  j["expiresAt"] = format_iso8601(s.expires_at);
+  j["createdAt"] = format_iso8601(s.created_at);
+  j["updatedAt"] = format_iso8601(s.updated_at);
+  j["ipAddress"] = s.ip_address.value_or("");
+  j["userAgent"] = s.user_agent.value_or("");
+  return j;
+}
+
+void send_json(httplib::Response& res, int status, const ordered_json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+// The HTTP status of an error, where it does not depend on the endpoint.
+int status_of(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUnauthorized:
+    case ErrorCode::kInvalidEmailOrPassword:
+      return 401;
+    case ErrorCode::kEmailNotVerified:
+    case ErrorCode::kInvalidOrigin:
+    case ErrorCode::kMissingOrNullOrigin:
+    case ErrorCode::kCrossSiteNavigationLoginBlocked:
+    case ErrorCode::kInvalidCallbackUrl:
+    case ErrorCode::kInvalidRedirectUrl:
+    case ErrorCode::kInvalidErrorCallbackUrl:
+    case ErrorCode::kInvalidNewUserCallbackUrl:
+    case ErrorCode::kSessionNotFresh:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kUserAlreadyExistsUseAnotherEmail:
+    case ErrorCode::kUserAlreadyExists:
+    case ErrorCode::kFailedToCreateUser:
+      return 422;
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kFailedToGetSession:
+    case ErrorCode::kInternalServerError:
+      return 500;
+    case ErrorCode::kServerBusy:
+      return 503;
+    default:
+      return 400;
+  }
+}
+
+void send_error(httplib::Response& res, const Status& s, int status = 0) {
+  ordered_json body;
+  body["message"] = s.message();
+  body["code"] = std::string(s.code_name());
+  send_json(res, status != 0 ? status : status_of(s.code()), body);
+  if (s.code() == ErrorCode::kServerBusy) res.set_header("Retry-After", "1");
+}
+
+// JavaScript's name for the type of a JSON value, as zod's messages use it.
+const char* js_type(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "boolean";
+    case json::value_t::string: return "string";
+    case json::value_t::array: return "array";
+    case json::value_t::object: return "object";
+    case json::value_t::discarded: return "undefined";
+    default: return "number";
+  }
+}
+
+// Reads the fields of a request body and collects what is wrong with them, in zod's words:
+// "[body.name] Invalid input: expected string, received undefined".
+class Fields {
+ public:
+  Fields(const json& body, std::initializer_list<std::string_view> allowed) : body_(body) {
+    for (const auto& [key, value] : body_.items()) {
+      bool known = false;
+      for (std::string_view a : allowed) known = known || a == key;
+      if (!known) add("[body] Unrecognized key: \"" + key + "\"");
+    }
+  }
+
+  std::string required_string(const char* key) {
+    const auto it = body_.find(key);
+    if (it == body_.end() || !it->is_string()) {
+      expected(key, "string", it == body_.end() ? "undefined" : js_type(*it));
+      return "";
+    }
+    return it->get<std::string>();
+  }
+
+  std::optional<std::string> optional_string(const char* key) {
+    const auto it = body_.find(key);
+    if (it == body_.end()) return std::nullopt;
+    if (!it->is_string()) {
+      expected(key, "string", js_type(*it));
+      return std::nullopt;
+    }
+    return it->get<std::string>();
+  }
+
+  // Absent: nullopt; null: a nullopt inside; a string: the string.
+  std::optional<std::optional<std::string>> nullable_string(const char* key) {
+    const auto it = body_.find(key);
+    if (it == body_.end()) return std::nullopt;
+    if (it->is_null()) return std::optional<std::string>();
+    if (!it->is_string()) {
+      expected(key, "string", js_type(*it));
+      return std::nullopt;
+    }
+    return std::optional<std::string>(it->get<std::string>());
+  }
+
+  std::optional<bool> optional_bool(const char* key) {
+    const auto it = body_.find(key);
+    if (it == body_.end()) return std::nullopt;
+    if (!it->is_boolean()) {
+      expected(key, "boolean", js_type(*it));
+      return std::nullopt;
+    }
+    return it->get<bool>();
+  }
+
+  bool ok() const { return issues_.empty(); }
+  Status status() const { return Status(ErrorCode::kValidationError, issues_); }
+
+ private:
+  void expected(const char* key, const char* want, const char* got) {
+    add(std::string("[body.") + key + "] Invalid input: expected " + want + ", received " + got);
+  }
+  void add(const std::string& issue) {
+    if (!issues_.empty()) issues_ += "; ";
+    issues_ += issue;
+  }
+  const json& body_;
+  std::string issues_;
+};
+
+Status invalid_email_field(const char* field) {
+  return Status(ErrorCode::kValidationError, std::string("[body.") + field + "] Invalid email address");
+}
+
+bool is_alnum_token(std::string_view s) {
+  return s.size() == kTokenLength && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c));
+         });
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Per-request timing for the access log: the logger runs on the thread that served the request.
+thread_local std::chrono::steady_clock::time_point t_request_start;
 
 }  // namespace
 
-HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
+// One request being handled: the parsed body, who is calling, and the helpers the routes share.
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  json body = json::object();
+  Caller caller;
+};
+
+struct HttpServer::Impl {
+  Impl(const Config& c, auth::AuthService& s, store::Store& st)
+      : config(c),
+        service(s),
+        store(st),
+        origins(c.origin, c.trusted_origins),
+        limiter(c, st),
+        names(c.cookie_prefix, c.secure_cookies),
+        attrs{c.secure_cookies, c.cookie_domain} {}
+
+  const Config& config;
+  auth::AuthService& service;
+  store::Store& store;
+  httplib::Server http;
+  bool bound = false;
+  http::TrustedOrigins origins;
+  http::RateLimiter limiter;
+  http::CookieNames names;
+  http::CookieAttributes attrs;
+
+  using Handler = void (Impl::*)(Call&);
+  std::unordered_map<std::string, Handler> get_routes;
+  std::unordered_map<std::string, Handler> post_routes;
+
+  void install();
+  void dispatch(const httplib::Request& req, httplib::Response& res, bool post);
+  bool preflight(const httplib::Request& req, httplib::Response& res);
+  Status check_origin(const httplib::Request& req, bool sign_in_or_up) const;
+  Status check_callbacks(const json& body, const httplib::Request& req) const;
+
+  // ---- sessions and cookies ----
+  struct Token {
+    std::string value;
+    bool from_cookie = false;
+  };
+  std::optional<Token> read_token(const httplib::Request& req) const;
+  bool dont_remember(const httplib::Request& req) const;
+  std::optional<Authenticated> authenticate(Call& call);
+  bool require_session(Call& call, Authenticated& out);
+  void set_session_cookie(Call& call, const Session& session, bool remember_me);
+  void clear_session_cookies(httplib::Response& res) const;
+
+  // ---- routes ----
+  void ok(Call&);
+  void error_page(Call&);
+  void sign_up(Call&);
+  void sign_in(Call&);
+  void sign_out(Call&);
+  void get_session(Call&);
+  void list_sessions(Call&);
+  void revoke_session(Call&);
+  void revoke_sessions(Call&);
+  void revoke_other_sessions(Call&);
+  void update_user(Call&);
+  void change_password(Call&);
+  void change_email(Call&);
+  void delete_user(Call&);
+  void request_password_reset(Call&);
+  void reset_password_redirect(Call&);
+  void reset_password(Call&);
+  void send_verification_email(Call&);
+  void verify_email(Call&);
+};
+
+void HttpServer::Impl::install() {
+  get_routes = {
+      {"/ok", &Impl::ok},
+      {"/error", &Impl::error_page},
+      {"/get-session", &Impl::get_session},
+      {"/list-sessions", &Impl::list_sessions},
+      {"/verify-email", &Impl::verify_email},
+  };
+  post_routes = {
+      {"/sign-up/email", &Impl::sign_up},
+      {"/sign-in/email", &Impl::sign_in},
+      {"/sign-out", &Impl::sign_out},
+      {"/revoke-session", &Impl::revoke_session},
+      {"/revoke-sessions", &Impl::revoke_sessions},
+      {"/revoke-other-sessions", &Impl::revoke_other_sessions},
+      {"/update-user", &Impl::update_user},
+      {"/change-password", &Impl::change_password},
+      {"/change-email", &Impl::change_email},
+      {"/delete-user", &Impl::delete_user},
+      {"/request-password-reset", &Impl::request_password_reset},
+      {"/reset-password", &Impl::reset_password},
+      {"/send-verification-email", &Impl::send_verification_email},
+  };
+
+  // Two patterns in all: cpp-httplib matches routes with std::regex, one by one, so the exact
+  // path is looked up in a hash map instead. The base path holds only [A-Za-z0-9/_-].
+  const std::string any = config.base_path + "/.*";
+  http.Get(any, [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, false); });
+  http.Post(any, [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, true); });
+  http.Options(any, [this](const httplib::Request& req, httplib::Response& res) {
+    if (!preflight(req, res)) res.status = 404;
+  });
+}
+
+// CORS preflight: answered only for trusted origins (credentials are allowed for exactly those).
+bool HttpServer::Impl::preflight(const httplib::Request& req, httplib::Response& res) {
+  const std::string origin = req.get_header_value("Origin");
+  if (!req.has_header("Access-Control-Request-Method") || !origins.trusts_origin(origin)) return false;
+  res.status = 204;
+  res.set_header("Access-Control-Allow-Origin", origin);
+  res.set_header("Access-Control-Allow-Credentials", "true");
+  res.set_header("Access-Control-Allow-Methods", "GET, POST");
+  res.set_header("Access-Control-Allow-Headers", "content-type, authorization");
+  res.set_header("Access-Control-Max-Age", "600");
+  res.set_header("Vary", "Origin");
+  return true;
+}
+
+// BetterAuth's origin rules (contract §8). Rule A: a state-changing request that carries any
+// cookie must come from a trusted Origin (or Referer). Rule B: sign-in and sign-up without
+// cookies are checked through the Fetch Metadata headers when a browser sent them.
+Status HttpServer::Impl::check_origin(const httplib::Request& req, bool sign_in_or_up) const {
+  const std::string origin_header = req.get_header_value("Origin");
+  const std::string referer = req.get_header_value("Referer");
+  const std::string origin = !origin_header.empty() ? origin_header : http::origin_of(referer);
+  const std::string fetch_site = req.get_header_value("Sec-Fetch-Site");
+  const bool has_cookie = !req.get_header_value("Cookie").empty();
+  if (has_cookie) {
+    if (origin_header == "null" && fetch_site == "same-origin") return Status::OK();
+    if (origin.empty() || origin == "null") return Status(ErrorCode::kMissingOrNullOrigin);
+    return origins.trusts_origin(origin) ? Status::OK() : Status(ErrorCode::kInvalidOrigin);
+  }
+  if (!sign_in_or_up) return Status::OK();
+  const bool has_fetch_metadata = req.has_header("Sec-Fetch-Site") || req.has_header("Sec-Fetch-Mode") ||
+                                  req.has_header("Sec-Fetch-Dest");
+  if (has_fetch_metadata) {
+    if (fetch_site == "cross-site" && req.get_header_value("Sec-Fetch-Mode") == "navigate") {
+      return Status(ErrorCode::kCrossSiteNavigationLoginBlocked);
+    }
+    if (origin.empty() || origin == "null") return Status(ErrorCode::kMissingOrNullOrigin);
+    return origins.trusts_origin(origin) ? Status::OK() : Status(ErrorCode::kInvalidOrigin);
+  }
+  if (!origin.empty() && !origins.trusts_origin(origin)) return Status(ErrorCode::kInvalidOrigin);
+  return Status::OK();
+}
+
+Status HttpServer::Impl::check_callbacks(const json& body, const httplib::Request& req) const {
+  static const std::pair<const char*, ErrorCode> kFields[] = {
+      {"callbackURL", ErrorCode::kInvalidCallbackUrl},
+      {"redirectTo", ErrorCode::kInvalidRedirectUrl},
+      {"errorCallbackURL", ErrorCode::kInvalidErrorCallbackUrl},
+      {"newUserCallbackURL", ErrorCode::kInvalidNewUserCallbackUrl},
+  };
+  for (const auto& [field, code] : kFields) {
+    const auto it = body.find(field);
+    if (it != body.end() && it->is_string() && !origins.trusts_url(it->get<std::string>())) return Status(code);
+    if (req.has_param(field) && !origins.trusts_url(req.get_param_value(field))) return Status(code);
+  }
+  return Status::OK();
+}
+
+void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res, bool post) {
+  // cpp-httplib serves HEAD with the GET handlers; BetterAuth answers 404.
+  if (req.method == "HEAD") {
+    res.status = 404;
+    return;
+  }
+  const std::string path = req.path.substr(config.base_path.size());
+  Handler handler = nullptr;
+  if (post) {
+    if (const auto it = post_routes.find(path); it != post_routes.end()) handler = it->second;
+  } else if (const auto it = get_routes.find(path); it != get_routes.end()) {
+    handler = it->second;
+  } else if (path.rfind("/reset-password/", 0) == 0 && path.size() > 16 &&
+             path.find('/', 16) == std::string::npos) {
+    handler = &Impl::reset_password_redirect;
+  }
+  if (handler == nullptr) {
+    res.status = 404;
+    return;
+  }
+
+  const std::string origin = req.get_header_value("Origin");
+  if (!origin.empty() && origins.trusts_origin(origin)) {
+    res.set_header("Access-Control-Allow-Origin", origin);
+    res.set_header("Access-Control-Allow-Credentials", "true");
+    res.set_header("Access-Control-Expose-Headers", "set-auth-token");
+    res.set_header("Vary", "Origin");
+  }
+
+  Call call{req, res, json::object(), Caller{}};
+  call.caller.now = store::now_ms();
+  call.caller.ip = req.remote_addr;
+  call.caller.user_agent = req.get_header_value("User-Agent");
+
+  const auto limit = limiter.hit(call.caller.ip, path, call.caller.now);
+  if (!limit.allowed) {
+    res.set_header("X-Retry-After", std::to_string(limit.retry_after_seconds));
+    send_error(res, Status(ErrorCode::kTooManyRequests), 429);
+    return;
+  }
+
+  if (post) {
+    if (!req.body.empty()) {
+      const std::string type = req.get_header_value("Content-Type");
+      const std::string media = type.substr(0, type.find(';'));
+      if (media != "application/json") {
+        send_error(res, Status(ErrorCode::kUnsupportedMediaType,
+                               "Content-Type \"" + media + "\" is not allowed. Allowed types: application/json"));
+        return;
+      }
+      call.body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+      if (call.body.is_discarded()) {
+        send_error(res, Status(ErrorCode::kBadRequest));
+        return;
+      }
+      if (!call.body.is_object()) {
+        send_error(res, Status(ErrorCode::kBodyMustBeAnObject));
+        return;
+      }
+    }
+    const bool sign_in_or_up = path == "/sign-in/email" || path == "/sign-up/email";
+    if (Status s = check_origin(req, sign_in_or_up); !s.ok()) {
+      send_error(res, s);
+      return;
+    }
+    if (Status s = check_callbacks(call.body, req); !s.ok()) {
+      send_error(res, s);
+      return;
+    }
+  }
+  (this->*handler)(call);
+}
+
+// ---- sessions and cookies -----------------------------------------------------------------------
+
+std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const httplib::Request& req) const {
+  // Bearer (for non-browser clients): the signed value, percent-encoded or not, or the bare token.
+  const std::string authorization = req.get_header_value("Authorization");
+  if (authorization.rfind("Bearer ", 0) == 0) {
+    const std::string value = authorization.substr(7);
+    if (is_alnum_token(value)) return Token{value, false};
+    if (auto token = verify_cookie(value, config.secret); token.ok()) return Token{token.value(), false};
+  }
+  const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names.session_token);
+  if (!cookie) return std::nullopt;
+  auto token = verify_cookie(*cookie, config.secret);
+  if (!token) return std::nullopt;  // a forged or truncated cookie counts as no cookie
+  return Token{std::move(token).value(), true};
+}
+
+bool HttpServer::Impl::dont_remember(const httplib::Request& req) const {
+  const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names.dont_remember);
+  if (!cookie) return false;
+  const auto value = verify_cookie(*cookie, config.secret);
+  return value.ok() && value.value() == "true";
+}
+
+std::optional<Authenticated> HttpServer::Impl::authenticate(Call& call) {
+  const auto token = read_token(call.req);
+  if (!token) return std::nullopt;
+  auto found = service.find_session(token->value, /*allow_refresh=*/false, call.caller.now);
+  if (!found.ok() || !found->auth) return std::nullopt;
+  found->auth->dont_remember = dont_remember(call.req);
+  return std::move(found->auth);
+}
+
+bool HttpServer::Impl::require_session(Call& call, Authenticated& out) {
+  auto auth = authenticate(call);
+  if (!auth) {
+    send_error(call.res, Status(ErrorCode::kUnauthorized));
+    return false;
+  }
+  out = std::move(*auth);
+  return true;
+}
+
+void HttpServer::Impl::set_session_cookie(Call& call, const Session& session, bool remember_me) {
+  const std::string value = sign_cookie(session.token, config.secret);
+  const auto max_age = remember_me ? std::optional(config.session_expires_in) : std::nullopt;
+  call.res.set_header("Set-Cookie", http::make_set_cookie(names.session_token, value, max_age, attrs));
+  if (!remember_me) {
+    call.res.set_header("Set-Cookie", http::make_set_cookie(names.dont_remember, sign_cookie("true", config.secret),
+                                                            std::nullopt, attrs));
+  } else if (http::find_cookie(call.req.get_header_value("Cookie"), names.dont_remember)) {
+    call.res.set_header("Set-Cookie", http::make_delete_cookie(names.dont_remember, attrs));
+  }
+  // The bearer plugin's header: the signed token, not percent-encoded.
+  auto plain = percent_decode(value);
+  call.res.set_header("set-auth-token", plain.ok() ? plain.value() : value);
+}
+
+void HttpServer::Impl::clear_session_cookies(httplib::Response& res) const {
+  res.set_header("Set-Cookie", http::make_delete_cookie(names.session_token, attrs));
+  res.set_header("Set-Cookie", http::make_delete_cookie(names.session_data, attrs));
+  res.set_header("Set-Cookie", http::make_delete_cookie(names.dont_remember, attrs));
+}
+
+// ---- routes -------------------------------------------------------------------------------------
+
+void HttpServer::Impl::ok(Call& call) { send_json(call.res, 200, {{"ok", true}}); }
+
+void HttpServer::Impl::error_page(Call& call) {
+  const std::string code = html_escape(call.req.get_param_value("error"));
+  const std::string description = html_escape(call.req.get_param_value("error_description"));
+  call.res.status = 200;
+  call.res.set_content("<!doctype html><html><head><meta charset=\"utf-8\"><title>Error</title></head><body>"
+                       "<h1>Something went wrong</h1><p><code>" +
+                           (code.empty() ? std::string("UNKNOWN") : code) + "</code></p><p>" + description +
+                           "</p></body></html>",
+                       "text/html; charset=utf-8");
+}
+
+void HttpServer::Impl::sign_up(Call& call) {
+  Fields f(call.body, {"name", "email", "password", "image", "callbackURL", "rememberMe"});
+  auth::SignUpRequest r;
+  r.name = f.required_string("name");
+  r.email = f.required_string("email");
+  r.password = f.required_string("password");
+  r.image = f.optional_string("image");
+  r.callback_url = f.optional_string("callbackURL");
+  r.remember_me = f.optional_bool("rememberMe").value_or(true);
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto out = service.sign_up(r, call.caller);
+  if (!out) {
+    if (out.status().code() == ErrorCode::kInvalidEmail) return send_error(call.res, invalid_email_field("email"));
+    return send_error(call.res, out.status());
+  }
+  ordered_json body;
+  body["token"] = out->session ? ordered_json(out->session->token) : ordered_json(nullptr);
+  body["user"] = user_json(out->user);
+  if (out->session) set_session_cookie(call, *out->session, out->remember_me);
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::sign_in(Call& call) {
+  Fields f(call.body, {"email", "password", "callbackURL", "rememberMe"});
+  auth::SignInRequest r;
+  r.email = f.required_string("email");
+  r.password = f.required_string("password");
+  const auto callback = f.optional_string("callbackURL");
+  r.remember_me = f.optional_bool("rememberMe").value_or(true);
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto out = service.sign_in(r, call.caller);
+  if (!out) return send_error(call.res, out.status());
+  set_session_cookie(call, *out->session, out->remember_me);
+  ordered_json body;
+  body["redirect"] = callback.has_value();
+  body["token"] = out->session->token;
+  if (callback) {
+    body["url"] = *callback;
+    call.res.set_header("Location", *callback);
+  }
+  body["user"] = user_json(out->user);
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::sign_out(Call& call) {
+  if (const auto token = read_token(call.req)) (void)service.sign_out(token->value);
+  clear_session_cookies(call.res);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::get_session(Call& call) {
+  call.res.set_header("Cache-Control", "no-store");
+  call.res.set_header("Pragma", "no-cache");
+  const auto token = read_token(call.req);
+  if (!token) return send_json(call.res, 200, nullptr);
+  // BetterAuth coerces the query value with Boolean(x): any non-empty value disables refresh.
+  const bool disable_refresh = !call.req.get_param_value("disableRefresh").empty();
+  const bool remember = !dont_remember(call.req);
+  auto found = service.find_session(token->value, remember && !disable_refresh, call.caller.now);
+  if (!found) return send_error(call.res, found.status());
+  if (!found->auth) {
+    clear_session_cookies(call.res);
+    return send_json(call.res, 200, nullptr);
+  }
+  if (found->refreshed) set_session_cookie(call, found->auth->session, remember);
+  ordered_json body;
+  body["session"] = session_json(found->auth->session);
+  body["user"] = user_json(found->auth->user);
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::list_sessions(Call& call) {
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto sessions = service.list_sessions(auth, call.caller.now);
+  if (!sessions) return send_error(call.res, sessions.status());
+  ordered_json body = ordered_json::array();
+  for (const Session& s : *sessions) body.push_back(session_json(s));
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::revoke_session(Call& call) {
+  Fields f(call.body, {"token"});
+  const std::string token = f.required_string("token");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.revoke_session(auth, token); !s.ok()) return send_error(call.res, s);
+  if (token == auth.session.token) clear_session_cookies(call.res);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::revoke_sessions(Call& call) {
+  Fields f(call.body, {});
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.revoke_sessions(auth, /*keep_current=*/false); !s.ok()) return send_error(call.res, s);
+  clear_session_cookies(call.res);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::revoke_other_sessions(Call& call) {
+  Fields f(call.body, {});
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.revoke_sessions(auth, /*keep_current=*/true); !s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::update_user(Call& call) {
+  if (call.body.contains("email")) return send_error(call.res, Status(ErrorCode::kEmailCanNotBeUpdated));
+  Fields f(call.body, {"name", "image"});
+  auth::UserUpdate update;
+  update.name = f.optional_string("name");
+  update.image = f.nullable_string("image");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.update_user(auth, update, call.caller.now);
+  if (!user) return send_error(call.res, user.status());
+  set_session_cookie(call, auth.session, !auth.dont_remember);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::change_password(Call& call) {
+  Fields f(call.body, {"newPassword", "currentPassword", "revokeOtherSessions"});
+  auth::ChangePasswordRequest r;
+  r.new_password = f.required_string("newPassword");
+  r.current_password = f.required_string("currentPassword");
+  r.revoke_other_sessions = f.optional_bool("revokeOtherSessions").value_or(false);
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto session = service.change_password(auth, r, call.caller);
+  if (!session) return send_error(call.res, session.status());
+  ordered_json body;
+  body["token"] = *session ? ordered_json((*session)->token) : ordered_json(nullptr);
+  body["user"] = user_json(auth.user);
+  if (*session) set_session_cookie(call, **session, !auth.dont_remember);
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::change_email(Call& call) {
+  Fields f(call.body, {"newEmail", "callbackURL"});
+  const std::string new_email = f.required_string("newEmail");
+  const auto callback = f.optional_string("callbackURL");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  const Status s = service.change_email(auth, new_email, callback, call.caller.now);
+  if (s.code() == ErrorCode::kInvalidEmail) return send_error(call.res, invalid_email_field("newEmail"));
+  if (!s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::delete_user(Call& call) {
+  if (!config.delete_user_enabled) {
+    call.res.status = 404;
+    return;
+  }
+  Fields f(call.body, {"password", "token", "callbackURL"});
+  const auto password = f.optional_string("password");
+  const auto token = f.optional_string("token");
+  (void)f.optional_string("callbackURL");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  // Portcullis never mails deletion tokens, so any token is unknown.
+  if (token) return send_error(call.res, Status(ErrorCode::kInvalidToken), 404);
+  const Status s = service.delete_user(auth, password, call.caller.now);
+  if (!s.ok()) return send_error(call.res, s);
+  clear_session_cookies(call.res);
+  send_json(call.res, 200, {{"success", true}, {"message", "User deleted"}});
+}
+
+void HttpServer::Impl::request_password_reset(Call& call) {
+  Fields f(call.body, {"email", "redirectTo"});
+  const std::string email = f.required_string("email");
+  const auto redirect_to = f.optional_string("redirectTo");
+  if (!f.ok()) return send_error(call.res, f.status());
+  const Status s = service.request_password_reset(email, redirect_to, call.caller.now);
+  if (s.code() == ErrorCode::kInvalidEmail) return send_error(call.res, invalid_email_field("email"));
+  if (!s.ok()) return send_error(call.res, s);
+  ordered_json body;
+  body["status"] = true;
+  body["message"] = "If this email exists in our system, check your email for the reset link";
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::reset_password_redirect(Call& call) {
+  const std::string token = call.req.path.substr(config.base_path.size() + 16);
+  if (!call.req.has_param("callbackURL")) {
+    return send_error(call.res, Status(ErrorCode::kValidationError,
+                                       "[query.callbackURL] Invalid input: expected string, received undefined"));
+  }
+  const std::string callback = call.req.get_param_value("callbackURL");
+  if (!origins.trusts_url(callback)) return send_error(call.res, Status(ErrorCode::kInvalidCallbackUrl));
+  const char sep = callback.find('?') == std::string::npos ? '?' : '&';
+  const std::string location = service.reset_token_is_valid(token, call.caller.now)
+                                   ? callback + sep + "token=" + percent_encode_component(token)
+                                   : callback + sep + "error=INVALID_TOKEN";
+  call.res.status = 302;
+  call.res.set_header("Location", location);
+  call.res.set_header("Content-Type", "application/json");
+}
+
+void HttpServer::Impl::reset_password(Call& call) {
+  Fields f(call.body, {"newPassword", "token"});
+  const std::string new_password = f.required_string("newPassword");
+  std::string token = f.optional_string("token").value_or(call.req.get_param_value("token"));
+  if (!f.ok()) return send_error(call.res, f.status());
+  const Status s = service.reset_password(token, new_password, call.caller.now);
+  if (!s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::send_verification_email(Call& call) {
+  Fields f(call.body, {"email", "callbackURL"});
+  const std::string email = f.required_string("email");
+  const auto callback = f.optional_string("callbackURL");
+  if (!f.ok()) return send_error(call.res, f.status());
+  const Status s = service.send_verification_email(authenticate(call), email, callback, call.caller.now);
+  if (s.code() == ErrorCode::kInvalidEmail) return send_error(call.res, invalid_email_field("email"));
+  if (!s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::verify_email(Call& call) {
+  const std::string callback = call.req.get_param_value("callbackURL");
+  if (!callback.empty() && !origins.trusts_url(callback)) {
+    return send_error(call.res, Status(ErrorCode::kInvalidCallbackUrl));
+  }
+  auto out = service.verify_email(call.req.get_param_value("token"), call.caller);
+  if (!callback.empty()) {
+    const char sep = callback.find('?') == std::string::npos ? '?' : '&';
+    if (out.ok() && out->session) set_session_cookie(call, *out->session, true);
+    call.res.status = 302;
+    call.res.set_header("Location", out.ok() ? callback : callback + sep + "error=" + std::string(out.status().code_name()));
+    call.res.set_header("Content-Type", "application/json");
+    return;
+  }
+  if (!out) {
+    const ErrorCode c = out.status().code();
+    const bool token_problem = c == ErrorCode::kInvalidToken || c == ErrorCode::kTokenExpired ||
+                               c == ErrorCode::kUserNotFound || c == ErrorCode::kInvalidUser;
+    return send_error(call.res, out.status(), token_problem ? 401 : 0);
+  }
+  if (out->session) set_session_cookie(call, *out->session, true);
+  ordered_json body;
+  body["status"] = true;
+  body["user"] = nullptr;
+  send_json(call.res, 200, body);
+}
+
+// ---- the server ---------------------------------------------------------------------------------
+
+HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::Store& store)
+    : impl_(std::make_unique<Impl>(config, service, store)) {
   httplib::Server& http = impl_->http;
-  const int threads = impl_->options.threads;
+  const auto threads = static_cast<std::size_t>(config.threads);
   // cpp-httplib takes ownership of the queue it is handed (its API is a raw pointer).
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // cpp-httplib's defaults cost two orders of magnitude: Nagle's algorithm stalls small responses
   // by 40 ms, and keep-alive connections are closed after 5 requests.
   http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(30);
+  http.set_keep_alive_max_count(1000000);
+  http.set_keep_alive_timeout(config.keep_alive_timeout.count());
+  http.set_read_timeout(config.read_timeout.count(), 0);
+  http.set_write_timeout(config.read_timeout.count(), 0);
+  http.set_payload_max_length(config.body_limit);
 
-  const std::string& base = impl_->options.base_path;
-  http.Get(base + "/ok", [](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, {{"ok", true}});
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    t_request_start = std::chrono::steady_clock::now();
+    res.set_header("X-Request-Id", generate_token(16));
+    return httplib::Server::HandlerResponse::Unhandled;
   });
-  // BetterAuth answers unknown paths and wrong methods with 404 and an empty body.
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.status == 404) res.body.clear();
-  });
+  // Errors cpp-httplib raises itself (body over the limit, unparsable request) get the contract's
+  // JSON shape; 404s stay empty, as BetterAuth's. Bodies the routes wrote are kept.
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 413) send_error(res, Status(ErrorCode::kPayloadTooLarge));
+        else if (res.status == 400) send_error(res, Status(ErrorCode::kBadRequest, "Bad request"));
+        return httplib::Server::HandlerResponse::Unhandled;
+      }));
+  if (config.access_log) {
+    // One JSON line per request. The path is logged without its query string, which can hold
+    // tokens; bodies and cookies are never logged.
+    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                   t_request_start)
+                            .count();
+      ordered_json line;
+      line["time"] = format_iso8601(store::now_ms());
+      line["msg"] = "request";
+      line["id"] = res.get_header_value("X-Request-Id");
+      line["method"] = req.method;
+      line["path"] = req.path;
+      line["status"] = res.status;
+      line["ms"] = static_cast<double>(static_cast<long long>(ms * 100)) / 100;
+      line["ip"] = req.remote_addr;
+      const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    });
+  }
+  if (!config.static_dir.empty()) http.set_mount_point("/", config.static_dir);
+  impl_->install();
 }
 
 HttpServer::~HttpServer() = default;
 
 int HttpServer::bind() {
-  const auto& o = impl_->options;
-  const int port = o.port == 0 ? impl_->http.bind_to_any_port(o.host)
-                               : (impl_->http.bind_to_port(o.host, o.port) ? o.port : -1);
+  const Config& c = impl_->config;
+  const int port = c.port == 0 ? impl_->http.bind_to_any_port(c.host)
+                               : (impl_->http.bind_to_port(c.host, c.port) ? c.port : -1);
   impl_->bound = port > 0;
   return port;
 }

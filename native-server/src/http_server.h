@@ -1,7 +1,15 @@
 // Portcullis server: the HTTP front (cpp-httplib).
 //
-// Routes live under the base path (/api/auth). Each handler is thin: parse, call the service,
-// serialise. Unknown paths and methods get BetterAuth's answer: 404 with an empty body.
+// Routes live under the base path (/api/auth) with BetterAuth's paths, request fields, response
+// shapes, statuses and error codes. Each handler is thin: parse, call the AuthService, serialise.
+// Around them: CORS for trusted origins, the origin check on state-changing requests, the body
+// limit and JSON-only rule, per-IP rate limits, and a JSON access log with a request id. Unknown
+// paths and methods get BetterAuth's answer: 404 with an empty body.
+//
+// Thread model: cpp-httplib serves each connection on one of `config.threads` worker threads for
+// as long as the connection stays open (keep-alive), so that number bounds the connections served
+// at once; an idle connection is closed after keep_alive_timeout, a slow one after read_timeout.
+// Password hashing never runs on these threads (see auth/hash_pool.h).
 
 #ifndef PORTCULLIS_HTTP_SERVER_H_
 #define PORTCULLIS_HTTP_SERVER_H_
@@ -9,32 +17,28 @@
 #include <memory>
 #include <string>
 
-namespace portcullis::server {
+#include "auth/service.h"
+#include "config.h"
 
-struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 3000;
-  std::string base_path = "/api/auth";
-  // Worker threads serving connections. Each keep-alive connection holds a worker while it is
-  // open, so this bounds the number of concurrently served connections.
-  int threads = 64;
-};
+namespace portcullis::server {
 
 class HttpServer {
  public:
-  explicit HttpServer(ServerOptions options);
+  // `config` and `service` must outlive the server.
+  HttpServer(const Config& config, auth::AuthService& service, store::Store& store);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds to options.host:options.port (port 0 picks a free port). Returns the bound port, or -1
+  // Binds to config.host:config.port (port 0 picks a free port). Returns the bound port, or -1
   // if the address cannot be bound.
   int bind();
 
   // Serves until stop() is called. Returns false if the server was not bound.
   bool listen();
 
-  // Stops accepting connections and returns once in-flight requests are done. Safe from any thread.
+  // Stops accepting connections; listen() returns once in-flight requests are done. Safe from
+  // any thread.
   void stop();
 
  private:

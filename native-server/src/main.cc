@@ -1,65 +1,165 @@
 // portcullis: the server and its command-line tools in one binary.
 
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "auth/hash_pool.h"
+#include "auth/service.h"
+#include "common/time.h"
+#include "config.h"
 #include "http_server.h"
+#include "mail/mailer.h"
+#include "store/sqlite_store.h"
 
 namespace {
+
+using namespace portcullis;
 
 constexpr std::string_view kUsage = R"(portcullis - BetterAuth-compatible e-mail/password auth server
 
 Usage:
-  portcullis serve [--host HOST] [--port PORT] [--threads N]
+  portcullis serve [options]                 serve the API under /api/auth (migrates first)
+  portcullis migrate [options]               bring the database schema up to date
+  portcullis user create --email E --name N [--verified] [options]
+  portcullis user list [--limit N] [options]
+  portcullis user delete --email E [options]
+  portcullis user set-password --email E [options]
+  portcullis sessions revoke --user E [options]   sign a user out everywhere (E: e-mail or id)
+  portcullis check-config [options]          validate the configuration and print it
   portcullis --help | --version
 
-Commands:
-  serve     Serve the auth API under /api/auth until SIGTERM or SIGINT.
+Passwords for `user create` and `user set-password` are read from standard input (one line; the
+terminal does not echo it), never from the command line.
 
-Options for serve:
-  --host HOST    Address to listen on (default 127.0.0.1).
-  --port PORT    Port to listen on (default 3000; 0 picks a free port).
-  --threads N    Connection worker threads (default 64). Each open keep-alive connection
-                 holds one, so N bounds concurrently served connections.
+Configuration, later sources winning: defaults, --config FILE (JSON), the environment, flags.
+The secret comes from BETTER_AUTH_SECRET (or the config file), never from a flag, and must be at
+least 32 bytes unless --dev is given (then a random one is made for this run).
+
+Options (flag, config-file key, environment variable):
 )";
 
-int usage_error(const std::string& message) {
-  std::cerr << "portcullis: " << message << "\n\n" << kUsage;
-  return 2;
+int fail(const std::string& message, int code = 1) {
+  std::cerr << "portcullis: " << message << "\n";
+  return code;
 }
 
-bool parse_int(const std::string& s, int lo, int hi, int& out) {
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v < lo || v > hi) return false;
-  out = static_cast<int>(v);
-  return true;
-}
+// The command line after the command words: config flags, plus options of the command itself.
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> own;  // the command's own --name value
+};
 
-int serve(const std::vector<std::string>& args) {
-  portcullis::server::ServerOptions options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (a == "--host" && has_value) {
-      options.host = args[++i];
-    } else if (a == "--port" && has_value) {
-      if (!parse_int(args[++i], 0, 65535, options.port)) return usage_error("bad --port");
-    } else if (a == "--threads" && has_value) {
-      if (!parse_int(args[++i], 1, 4096, options.threads)) return usage_error("bad --threads");
-    } else {
-      return usage_error("unknown option for serve: " + a);
+// Splits `args` into config flags (applied to `config`) and the command's own options, whose
+// names are listed in `own_names` (those in `own_bool_names` take no value).
+Status parse_args(const std::vector<std::string>& args, std::initializer_list<std::string_view> own_names,
+                  std::initializer_list<std::string_view> own_bool_names, bool require_secret, Config& config,
+                  Args& out) {
+  // The config file first, so the environment and flags override it.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (Status s = load_config_file(args[i + 1], config); !s.ok()) return s;
     }
   }
+  if (Status s = load_config_env(config); !s.ok()) return s;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      out.positional.push_back(a);
+      continue;
+    }
+    const std::string name = a.substr(2);
+    const auto is = [&](auto names) {
+      for (std::string_view n : names) {
+        if (n == name) return true;
+      }
+      return false;
+    };
+    if (is(own_bool_names)) {
+      out.own.emplace_back(name, "true");
+    } else if (name == "config" || is(own_names)) {
+      if (i + 1 >= args.size()) return Status(ErrorCode::kValidationError, a + ": needs a value");
+      if (name != "config") out.own.emplace_back(name, args[i + 1]);
+      ++i;
+    } else if (name == "secret") {
+      return Status(ErrorCode::kValidationError, "--secret: pass the secret in BETTER_AUTH_SECRET, not on the command line");
+    } else if (config_flag_is_boolean(name) && (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)) {
+      if (Status s = apply_config_flag(config, name, "true"); !s.ok()) return s;
+    } else {
+      if (i + 1 >= args.size()) return Status(ErrorCode::kValidationError, a + ": needs a value");
+      if (Status s = apply_config_flag(config, name, args[++i]); !s.ok()) return s;
+    }
+  }
+  return finalize_config(config, require_secret);
+}
 
+std::string own_value(const Args& args, std::string_view name, std::string fallback = "") {
+  for (const auto& [k, v] : args.own) {
+    if (k == name) return v;
+  }
+  return fallback;
+}
+
+// Reads one line from standard input, without echo when it is a terminal.
+std::string read_password() {
+  const bool tty = isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (tty) {
+    std::cerr << "Password: " << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// The parts every command that touches the database needs.
+struct Runtime {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<auth::HashPool> hashes;
+  std::unique_ptr<mail::MailQueue> mail;
+  std::unique_ptr<auth::AuthService> service;
+};
+
+Result<Runtime> open_runtime(const Config& config, bool with_mail) {
+  store::SqliteOptions options;
+  options.path = config.database;
+  auto store = store::open_sqlite_store(options);
+  if (!store) return store.status();
+  Runtime rt;
+  rt.store = std::move(store).value();
+  if (Status s = rt.store->migrate(); !s.ok()) return s;
+  const auto cores = std::max(1u, std::thread::hardware_concurrency());
+  const auto workers = config.hash_workers > 0 ? static_cast<std::size_t>(config.hash_workers) : cores;
+  rt.hashes = std::make_unique<auth::HashPool>(workers, static_cast<std::size_t>(config.hash_queue));
+  if (with_mail && config.mail == "outbox") {
+    rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
+  } else if (with_mail && config.mail == "smtp") {
+    rt.mail = std::make_unique<mail::MailQueue>(mail::make_smtp_mailer(config.smtp));
+  }
+  rt.service = std::make_unique<auth::AuthService>(config, *rt.store, *rt.hashes, rt.mail.get());
+  return rt;
+}
+
+int serve(Config& config) {
   // Block the stop signals in every thread; one thread waits for them and stops the server,
   // which lets in-flight requests finish.
   sigset_t stop_signals;
@@ -68,39 +168,172 @@ int serve(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  portcullis::server::HttpServer server(options);
+  auto rt = open_runtime(config, /*with_mail=*/true);
+  if (!rt) return fail(rt.status().message());
+  server::HttpServer server(config, *rt->service, *rt->store);
   const int port = server.bind();
-  if (port < 0) {
-    std::cerr << "portcullis: cannot listen on " << options.host << ":" << options.port << "\n";
-    return 1;
-  }
+  if (port < 0) return fail("cannot listen on " + config.host + ":" + std::to_string(config.port));
+
+  // Housekeeping: expired sessions and tokens are deleted every ten minutes.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread janitor([&] {
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+      (void)rt->store->delete_expired(store::now_ms());
+    }
+  });
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     server.stop();
   });
-  std::cout << R"({"msg":"listening","url":"http://)" << options.host << ":" << port
-            << options.base_path << R"("})" << std::endl;
+  nlohmann::ordered_json ready{{"msg", "listening"},
+                               {"url", "http://" + config.host + ":" + std::to_string(port) + config.base_path},
+                               {"database", config.database},
+                               {"mail", config.mail},
+                               {"dev", config.dev}};
+  std::cout << ready.dump() << std::endl;
   const bool ok = server.listen();
   // listen() also returns if the socket fails; wake the waiter so it can be joined.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  janitor.join();
+  if (rt->mail) rt->mail->flush();
   std::cout << R"({"msg":"stopped"})" << std::endl;
   return ok ? 0 : 1;
+}
+
+nlohmann::ordered_json user_line(const store::User& u) {
+  return {{"id", u.id},           {"email", u.email}, {"name", u.name}, {"emailVerified", u.email_verified},
+          {"createdAt", format_iso8601(u.created_at)}};
+}
+
+Result<store::User> find_user(store::Store& store, const std::string& email_or_id) {
+  auto by_email = store.find_user_by_email(normalize_email(email_or_id));
+  if (by_email.ok()) return by_email;
+  return store.find_user_by_id(email_or_id);
+}
+
+int user_command(const std::string& sub, const Args& args, const Config& config) {
+  auto rt = open_runtime(config, /*with_mail=*/false);
+  if (!rt) return fail(rt.status().message());
+  store::Store& store = *rt->store;
+  const std::string email = own_value(args, "email");
+  if (sub == "create") {
+    if (email.empty()) return fail("user create: --email is required", 2);
+    const std::string password = read_password();
+    auto user = rt->service->create_user(own_value(args, "name", email.substr(0, email.find('@'))), email, password,
+                                         own_value(args, "verified") == "true", store::now_ms());
+    if (!user) return fail(std::string(user.status().code_name()) + ": " + user.status().message());
+    std::cout << user_line(*user).dump() << "\n";
+    return 0;
+  }
+  if (sub == "list") {
+    const std::size_t limit = std::stoul(own_value(args, "limit", "1000"));
+    auto users = store.list_users(limit, 0);
+    if (!users) return fail(users.status().message());
+    for (const auto& u : *users) std::cout << user_line(u).dump() << "\n";
+    return 0;
+  }
+  if (email.empty()) return fail("user " + sub + ": --email is required", 2);
+  auto user = find_user(store, email);
+  if (!user) return fail("no such user: " + email);
+  if (sub == "delete") {
+    if (Status s = store.delete_user(user->id); !s.ok()) return fail(s.message());
+    std::cout << R"({"deleted":")" << user->id << "\"}\n";
+    return 0;
+  }
+  if (sub == "set-password") {
+    const Status s = rt->service->set_password(user->id, read_password(), store::now_ms());
+    if (!s.ok()) return fail(std::string(s.code_name()) + ": " + s.message());
+    std::cout << R"({"passwordSet":")" << user->id << "\"}\n";
+    return 0;
+  }
+  return fail("unknown user command: " + sub, 2);
+}
+
+int sessions_command(const std::string& sub, const Args& args, const Config& config) {
+  if (sub != "revoke") return fail("unknown sessions command: " + sub, 2);
+  const std::string who = own_value(args, "user");
+  if (who.empty()) return fail("sessions revoke: --user is required", 2);
+  auto rt = open_runtime(config, /*with_mail=*/false);
+  if (!rt) return fail(rt.status().message());
+  auto user = find_user(*rt->store, who);
+  if (!user) return fail("no such user: " + who);
+  auto n = rt->store->delete_sessions(user->id, "");
+  if (!n) return fail(n.status().message());
+  std::cout << R"({"revoked":)" << *n << "}\n";
+  return 0;
+}
+
+int check_config(const Config& c) {
+  nlohmann::ordered_json out{
+      {"ok", true},
+      {"listen", c.host + ":" + std::to_string(c.port)},
+      {"apiURL", c.api_url},
+      {"trustedOrigins", c.trusted_origins},
+      {"secureCookies", c.secure_cookies},
+      {"cookiePrefix", c.cookie_prefix},
+      {"database", c.database},
+      {"passwordHash", c.password_hash},
+      {"rateLimit", c.rate_limit_enabled},
+      {"mail", c.mail},
+      {"dev", c.dev},
+      {"secret", "set (" + std::to_string(c.secret.size()) + " bytes)"},
+  };
+  std::cout << out.dump(2) << "\n";
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+    std::cout << kUsage << config_reference();
+    return all.empty() ? 2 : 0;
   }
-  if (args[0] == "--version") {
+  if (all[0] == "--version") {
     std::cout << "portcullis 0.1.0\n";
     return 0;
   }
-  if (args[0] == "serve") return serve({args.begin() + 1, args.end()});
-  return usage_error("unknown command: " + args[0]);
+  const std::string command = all[0];
+  const bool has_sub = command == "user" || command == "sessions";
+  if (has_sub && all.size() < 2) return fail(command + ": which one? See --help.", 2);
+  const std::string sub = has_sub ? all[1] : "";
+  const std::vector<std::string> rest(all.begin() + (has_sub ? 2 : 1), all.end());
+
+  Config config;
+  Args args;
+  Status parsed;
+  if (command == "serve" || command == "migrate" || command == "check-config") {
+    parsed = parse_args(rest, {}, {}, command != "migrate", config, args);
+  } else if (command == "user") {
+    parsed = parse_args(rest, {"email", "name", "limit"}, {"verified"}, false, config, args);
+  } else if (command == "sessions") {
+    parsed = parse_args(rest, {"user"}, {}, false, config, args);
+  } else {
+    return fail("unknown command: " + command + ". See --help.", 2);
+  }
+  if (!parsed.ok()) return fail(parsed.message(), 2);
+  if (!args.positional.empty()) return fail("unexpected argument: " + args.positional[0], 2);
+
+  if (command == "serve") return serve(config);
+  if (command == "check-config") return check_config(config);
+  if (command == "migrate") {
+    auto rt = open_runtime(config, false);
+    if (!rt) return fail(rt.status().message());
+    auto v = rt->store->schema_version();
+    std::cout << R"({"migrated":true,"schemaVersion":)" << (v.ok() ? *v : -1) << "}\n";
+    return 0;
+  }
+  if (command == "user") return user_command(sub, args, config);
+  return sessions_command(sub, args, config);
 }

@@ -1,1 +1,1041 @@
-// Placeholder: being written.
+// Portcullis tests: the storage conformance suite.
+//
+// The cases tagged [store] run against every backend in backends.cc (SQLite always; PostgreSQL
+// when PORTCULLIS_TEST_POSTGRES is set and that backend exists), each on a fresh database, and
+// assert only what a caller of store.h sees. The cases tagged [sqlite] check what is particular to
+// the SQLite file: BetterAuth's own database opens as it is, the on-disk formats, corruption and
+// lock timeouts.
+//
+// No sleeps: concurrent cases start their threads together on a latch and check the totals.
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "backends.h"
+#include "common/time.h"
+#include "portcullis/token.h"
+#include "store/sqlite_store.h"
+#include "store/store.h"
+
+namespace portcullis::store {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::make_backend;
+
+// The newest schema version; bump it with each migration added to the backends.
+constexpr int kLatestSchemaVersion = 1;
+
+// Test data only (a bad literal throws std::bad_optional_access).
+TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
+
+// A fixed instant with milliseconds, so round trips must keep them.
+const TimePoint kT0 = iso("2026-11-25T04:46:53.751Z");
+
+TimePoint at(std::int64_t offset_ms) { return kT0 + milliseconds(offset_ms); }
+
+std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
+
+User make_user(const std::string& email, TimePoint created = kT0) {
+  User u;
+  u.id = generate_token();
+  u.name = "Ada Lovelace";
+  u.email = email;
+  u.email_verified = false;
+  u.created_at = created;
+  u.updated_at = created + milliseconds(1);
+  return u;
+}
+
+Account credential_for(const User& u, const std::string& hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA") {
+  Account a;
+  a.id = generate_token();
+  a.account_id = u.id;
+  a.provider_id = std::string(kCredentialProvider);
+  a.user_id = u.id;
+  a.password = hash;
+  a.created_at = u.created_at;
+  a.updated_at = u.updated_at;
+  return a;
+}
+
+Session make_session(const std::string& user_id, TimePoint created, TimePoint expires) {
+  Session s;
+  s.id = generate_token();
+  s.token = generate_token();
+  s.user_id = user_id;
+  s.created_at = created;
+  s.updated_at = created;
+  s.expires_at = expires;
+  return s;
+}
+
+Verification make_verification(const std::string& identifier, const std::string& value, TimePoint expires) {
+  Verification v;
+  v.id = generate_token();
+  v.identifier = identifier;
+  v.value = value;
+  v.expires_at = expires;
+  v.created_at = kT0;
+  v.updated_at = kT0 + milliseconds(2);
+  return v;
+}
+
+void check_same(const User& got, const User& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.name == want.name);
+  CHECK(got.email == want.email);
+  CHECK(got.email_verified == want.email_verified);
+  CHECK(got.image.has_value() == want.image.has_value());
+  CHECK(got.image.value_or("<null>") == want.image.value_or("<null>"));
+  CHECK(ms(got.created_at) == ms(want.created_at));
+  CHECK(ms(got.updated_at) == ms(want.updated_at));
+}
+
+void check_same(const Account& got, const Account& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.account_id == want.account_id);
+  CHECK(got.provider_id == want.provider_id);
+  CHECK(got.user_id == want.user_id);
+  CHECK(got.password.value_or("<null>") == want.password.value_or("<null>"));
+  CHECK(ms(got.created_at) == ms(want.created_at));
+  CHECK(ms(got.updated_at) == ms(want.updated_at));
+}
+
+void check_same(const Session& got, const Session& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.token == want.token);
+  CHECK(got.user_id == want.user_id);
+  CHECK(ms(got.expires_at) == ms(want.expires_at));
+  CHECK(ms(got.created_at) == ms(want.created_at));
+  CHECK(ms(got.updated_at) == ms(want.updated_at));
+  CHECK(got.ip_address.has_value() == want.ip_address.has_value());
+  CHECK(got.ip_address.value_or("<null>") == want.ip_address.value_or("<null>"));
+  CHECK(got.user_agent.has_value() == want.user_agent.has_value());
+  CHECK(got.user_agent.value_or("<null>") == want.user_agent.value_or("<null>"));
+}
+
+void check_same(const Verification& got, const Verification& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.identifier == want.identifier);
+  CHECK(got.value == want.value);
+  CHECK(ms(got.expires_at) == ms(want.expires_at));
+  CHECK(ms(got.created_at) == ms(want.created_at));
+  CHECK(ms(got.updated_at) == ms(want.updated_at));
+}
+
+template <class T>
+ErrorCode code_of(const Result<T>& r) {
+  return r.status().code();
+}
+
+std::vector<std::string> tokens_of(const std::vector<Session>& sessions) {
+  std::vector<std::string> out;
+  for (const Session& s : sessions) out.push_back(s.token);
+  return out;
+}
+
+// Runs `fn(i)` on `n` threads that start together; returns what each returned.
+template <class Fn>
+auto run_concurrently(int n, Fn fn) {
+  using R = decltype(fn(0));
+  std::vector<std::optional<R>> results(static_cast<std::size_t>(n));
+  std::latch start(n);
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      results[static_cast<std::size_t>(i)].emplace(fn(i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+// --- a raw SQLite connection, for the SQLite-specific cases ------------------------------------
+
+struct RawDb {
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  std::unique_ptr<sqlite3, Closer> db;
+
+  explicit RawDb(const std::string& path) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    db.reset(raw);
+    REQUIRE(rc == SQLITE_OK);
+  }
+
+  void exec(const char* sql) {
+    const int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr);
+    INFO(sqlite3_errmsg(db.get()));
+    REQUIRE(rc == SQLITE_OK);
+  }
+
+  // The first column of the first row as text ("<none>" without rows, "<null>" for NULL).
+  std::string scalar(const char* sql) {
+    sqlite3_stmt* raw = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr) == SQLITE_OK);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
+    if (sqlite3_step(st.get()) != SQLITE_ROW) return "<none>";
+    const auto* text = sqlite3_column_text(st.get(), 0);
+    if (text == nullptr) return "<null>";
+    return reinterpret_cast<const char*>(text);
+  }
+};
+
+std::unique_ptr<Store> open_sqlite(const std::string& path, milliseconds busy_timeout = milliseconds(5000)) {
+  SqliteOptions options;
+  options.path = path;
+  options.busy_timeout = busy_timeout;
+  auto opened = open_sqlite_store(options);
+  INFO(opened.status().message());
+  REQUIRE(opened.ok());
+  return std::move(opened).value();
+}
+
+// ================================================================================================
+// Cases every backend must pass.
+// ================================================================================================
+
+TEST_CASE("store: migrate is idempotent and versioned", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+
+  auto before = store.schema_version();
+  REQUIRE(before.ok());
+  CHECK(*before == 0);
+
+  REQUIRE(store.migrate().ok());
+  auto after = store.schema_version();
+  REQUIRE(after.ok());
+  CHECK(*after == kLatestSchemaVersion);
+
+  const User u = make_user("ada@example.com");
+  REQUIRE(store.create_user(u, credential_for(u)).ok());
+
+  REQUIRE(store.migrate().ok());
+  REQUIRE(store.migrate().ok());
+  auto again = store.schema_version();
+  REQUIRE(again.ok());
+  CHECK(*again == kLatestSchemaVersion);
+
+  auto found = store.find_user_by_email("ada@example.com");
+  REQUIRE(found.ok());
+  check_same(*found, u);
+}
+
+TEST_CASE("store: users and accounts", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  const User ada = make_user("ada@example.com");
+  const Account ada_credential = credential_for(ada);
+  REQUIRE(store.create_user(ada, ada_credential).ok());
+
+  SECTION("create_user writes the user and the account; find by id and e-mail") {
+    auto by_id = store.find_user_by_id(ada.id);
+    REQUIRE(by_id.ok());
+    check_same(*by_id, ada);
+    CHECK_FALSE(by_id->image.has_value());
+    CHECK_FALSE(by_id->email_verified);
+
+    auto by_email = store.find_user_by_email("ada@example.com");
+    REQUIRE(by_email.ok());
+    check_same(*by_email, ada);
+
+    auto account = store.find_credential_account(ada.id);
+    REQUIRE(account.ok());
+    check_same(*account, ada_credential);
+  }
+
+  SECTION("unknown users are NOT_FOUND") {
+    CHECK(code_of(store.find_user_by_id("no-such-id")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_email("nobody@example.com")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_credential_account("no-such-id")) == ErrorCode::kNotFound);
+    // The lookup is exact: the caller normalises e-mails.
+    CHECK(code_of(store.find_user_by_email("ADA@example.com")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("a set image, emailVerified and millisecond timestamps round-trip") {
+    User grace = make_user("grace@example.com", iso("2027-01-02T03:04:05.006Z"));
+    grace.email_verified = true;
+    grace.image = "https://example.com/grace.png";
+    grace.name = "Grace Hopper \xE2\x9C\x93";  // UTF-8 kept as it is
+    grace.updated_at = iso("2027-01-02T03:04:05.999Z");
+    REQUIRE(store.create_user(grace, credential_for(grace)).ok());
+    auto found = store.find_user_by_id(grace.id);
+    REQUIRE(found.ok());
+    check_same(*found, grace);
+    CHECK(found->email_verified);
+    CHECK(found->image == std::optional<std::string>("https://example.com/grace.png"));
+    CHECK(ms(found->created_at) % 1000 == 6);
+  }
+
+  SECTION("a duplicate e-mail is USER_ALREADY_EXISTS and writes nothing") {
+    const User twin = make_user("ada@example.com");
+    const Account twin_credential = credential_for(twin);
+    const Status s = store.create_user(twin, twin_credential);
+    CHECK(s.code() == ErrorCode::kUserAlreadyExists);
+    CHECK(s.message().find("ada@example.com") == std::string::npos);
+    CHECK(code_of(store.find_user_by_id(twin.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_credential_account(twin.id)) == ErrorCode::kNotFound);
+    auto users = store.list_users(100, 0);
+    REQUIRE(users.ok());
+    CHECK(users->size() == 1);
+    auto still = store.find_user_by_email("ada@example.com");
+    REQUIRE(still.ok());
+    CHECK(still->id == ada.id);
+  }
+
+  SECTION("a taken user id is USER_ALREADY_EXISTS") {
+    User clash = make_user("other@example.com");
+    clash.id = ada.id;
+    CHECK(store.create_user(clash, credential_for(clash)).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_user_by_email("other@example.com")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("a taken account id fails the whole create_user: the user is not written either") {
+    const User bob = make_user("bob@example.com");
+    Account bob_credential = credential_for(bob);
+    bob_credential.id = ada_credential.id;
+    CHECK(store.create_user(bob, bob_credential).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_user_by_id(bob.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_email("bob@example.com")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("list_users orders by creation time then id, with limit and offset") {
+    // Created out of order; two share an instant, so the id breaks the tie.
+    User u3 = make_user("u3@example.com", at(3000));
+    User u1 = make_user("u1@example.com", at(1000));
+    User u2a = make_user("u2a@example.com", at(2000));
+    User u2b = make_user("u2b@example.com", at(2000));
+    u2a.id = "AAAA-tie";
+    u2b.id = "BBBB-tie";
+    for (const User* u : {&u3, &u2b, &u1, &u2a}) REQUIRE(store.create_user(*u, credential_for(*u)).ok());
+
+    auto page1 = store.list_users(3, 0);
+    REQUIRE(page1.ok());
+    REQUIRE(page1->size() == 3);
+    CHECK((*page1)[0].id == ada.id);  // kT0 is the earliest
+    CHECK((*page1)[1].id == u1.id);
+    CHECK((*page1)[2].id == "AAAA-tie");
+
+    auto page2 = store.list_users(3, 3);
+    REQUIRE(page2.ok());
+    REQUIRE(page2->size() == 2);
+    CHECK((*page2)[0].id == "BBBB-tie");
+    CHECK((*page2)[1].id == u3.id);
+    check_same((*page2)[1], u3);
+
+    auto beyond = store.list_users(10, 5);
+    REQUIRE(beyond.ok());
+    CHECK(beyond->empty());
+    auto none = store.list_users(0, 0);
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+  }
+
+  SECTION("update_user writes every field but created_at") {
+    User changed = ada;
+    changed.name = "Augusta Ada King";
+    changed.email = "countess@example.com";
+    changed.email_verified = true;
+    changed.image = "https://example.com/ada.png";
+    changed.created_at = at(999999);  // ignored
+    changed.updated_at = at(5000);
+    REQUIRE(store.update_user(changed).ok());
+
+    auto found = store.find_user_by_id(ada.id);
+    REQUIRE(found.ok());
+    CHECK(found->name == "Augusta Ada King");
+    CHECK(found->email == "countess@example.com");
+    CHECK(found->email_verified);
+    CHECK(found->image == std::optional<std::string>("https://example.com/ada.png"));
+    CHECK(ms(found->created_at) == ms(ada.created_at));
+    CHECK(ms(found->updated_at) == ms(at(5000)));
+    CHECK(code_of(store.find_user_by_email("ada@example.com")) == ErrorCode::kNotFound);
+    auto by_new_email = store.find_user_by_email("countess@example.com");
+    REQUIRE(by_new_email.ok());
+    CHECK(by_new_email->id == ada.id);
+
+    // And back: the image can be cleared.
+    changed.image.reset();
+    changed.email_verified = false;
+    REQUIRE(store.update_user(changed).ok());
+    auto cleared = store.find_user_by_id(ada.id);
+    REQUIRE(cleared.ok());
+    CHECK_FALSE(cleared->image.has_value());
+    CHECK_FALSE(cleared->email_verified);
+  }
+
+  SECTION("update_user to a taken e-mail is USER_ALREADY_EXISTS and changes nothing") {
+    const User bob = make_user("bob@example.com");
+    REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+    User changed = bob;
+    changed.email = "ada@example.com";
+    changed.name = "Robert";
+    CHECK(store.update_user(changed).code() == ErrorCode::kUserAlreadyExists);
+    auto found = store.find_user_by_id(bob.id);
+    REQUIRE(found.ok());
+    check_same(*found, bob);
+  }
+
+  SECTION("update_user of an unknown user is NOT_FOUND") {
+    User ghost = make_user("ghost@example.com");
+    CHECK(store.update_user(ghost).code() == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_id(ghost.id)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("delete_user takes the user's sessions and accounts with it, and only those") {
+    const Session s1 = make_session(ada.id, at(1), at(86400000));
+    const Session s2 = make_session(ada.id, at(2), at(86400000));
+    REQUIRE(store.create_session(s1).ok());
+    REQUIRE(store.create_session(s2).ok());
+    const User bob = make_user("bob@example.com");
+    REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+    const Session bob_session = make_session(bob.id, at(3), at(86400000));
+    REQUIRE(store.create_session(bob_session).ok());
+
+    REQUIRE(store.delete_user(ada.id).ok());
+    CHECK(code_of(store.find_user_by_id(ada.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_email("ada@example.com")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_session(s1.token)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_session(s2.token)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_credential_account(ada.id)) == ErrorCode::kNotFound);
+    auto left = store.list_sessions(ada.id);
+    REQUIRE(left.ok());
+    CHECK(left->empty());
+
+    auto bobs = store.find_session(bob_session.token);
+    REQUIRE(bobs.ok());
+    CHECK(bobs->user.id == bob.id);
+    CHECK(store.find_credential_account(bob.id).ok());
+
+    CHECK(store.delete_user(ada.id).code() == ErrorCode::kNotFound);
+    // The e-mail is free again.
+    const User ada2 = make_user("ada@example.com");
+    CHECK(store.create_user(ada2, credential_for(ada2)).ok());
+  }
+
+  SECTION("find_credential_account ignores other providers; create_account adds one") {
+    const User oauth_only = make_user("oauth@example.com");
+    Account github;
+    github.id = generate_token();
+    github.account_id = "github-12345";
+    github.provider_id = "github";
+    github.user_id = oauth_only.id;
+    github.created_at = at(10);
+    github.updated_at = at(10);
+    REQUIRE(store.create_user(oauth_only, github).ok());
+    CHECK(code_of(store.find_credential_account(oauth_only.id)) == ErrorCode::kNotFound);
+
+    Account credential = credential_for(oauth_only, "salt:key");
+    credential.created_at = at(20);
+    credential.updated_at = at(21);
+    REQUIRE(store.create_account(credential).ok());
+    auto found = store.find_credential_account(oauth_only.id);
+    REQUIRE(found.ok());
+    check_same(*found, credential);
+
+    Account clash = credential_for(oauth_only);
+    clash.id = credential.id;
+    CHECK(store.create_account(clash).code() == ErrorCode::kUserAlreadyExists);
+  }
+
+  SECTION("set_account_password replaces the hash") {
+    REQUIRE(store.set_account_password(ada_credential.id, "new-hash", at(7000)).ok());
+    auto found = store.find_credential_account(ada.id);
+    REQUIRE(found.ok());
+    CHECK(found->password == std::optional<std::string>("new-hash"));
+    CHECK(ms(found->updated_at) == ms(at(7000)));
+    CHECK(ms(found->created_at) == ms(ada_credential.created_at));
+    CHECK(store.set_account_password("no-such-account", "x", at(7000)).code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("upgrade_account_password replaces only when the expected hash still matches") {
+    const std::string old_hash = *ada_credential.password;
+    // Someone changed the password in between: the upgrade must not undo it.
+    REQUIRE(store.set_account_password(ada_credential.id, "changed-hash", at(100)).ok());
+    REQUIRE(store.upgrade_account_password(ada_credential.id, old_hash, "upgraded-hash", at(200)).ok());
+    auto after_stale = store.find_credential_account(ada.id);
+    REQUIRE(after_stale.ok());
+    CHECK(after_stale->password == std::optional<std::string>("changed-hash"));
+    CHECK(ms(after_stale->updated_at) == ms(at(100)));
+
+    REQUIRE(store.upgrade_account_password(ada_credential.id, "changed-hash", "upgraded-hash", at(300)).ok());
+    auto after = store.find_credential_account(ada.id);
+    REQUIRE(after.ok());
+    CHECK(after->password == std::optional<std::string>("upgraded-hash"));
+    CHECK(ms(after->updated_at) == ms(at(300)));
+
+    CHECK(store.upgrade_account_password("no-such-account", "a", "b", at(400)).ok());
+  }
+}
+
+TEST_CASE("store: fifty concurrent sign-ups with one e-mail make one user", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  constexpr int kThreads = 50;
+  std::vector<User> users;
+  std::vector<Account> accounts;
+  for (int i = 0; i < kThreads; ++i) {
+    users.push_back(make_user("race@example.com", at(i)));
+    accounts.push_back(credential_for(users.back()));
+  }
+  const auto results = run_concurrently(kThreads, [&](int i) {
+    const auto k = static_cast<std::size_t>(i);
+    return store.create_user(users[k], accounts[k]);
+  });
+
+  int ok = 0, exists = 0, other = 0;
+  std::size_t winner = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Status& s = *results[i];
+    if (s.ok()) {
+      ++ok;
+      winner = i;
+    } else if (s.code() == ErrorCode::kUserAlreadyExists) {
+      ++exists;
+    } else {
+      ++other;
+      UNSCOPED_INFO("unexpected: " << s.code_name() << " " << s.message());
+    }
+  }
+  CHECK(ok == 1);
+  CHECK(exists == kThreads - 1);
+  CHECK(other == 0);
+
+  auto all = store.list_users(1000, 0);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].id == users[winner].id);
+  auto found = store.find_user_by_email("race@example.com");
+  REQUIRE(found.ok());
+  CHECK(found->id == users[winner].id);
+  CHECK(store.find_credential_account(users[winner].id).ok());
+  int stray_accounts = 0;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i != winner && store.find_credential_account(users[i].id).ok()) ++stray_accounts;
+  }
+  CHECK(stray_accounts == 0);
+}
+
+TEST_CASE("store: sessions", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  User ada = make_user("ada@example.com");
+  ada.image = "https://example.com/ada.png";
+  ada.email_verified = true;
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  const User bob = make_user("bob@example.com");
+  REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+
+  SECTION("create then find returns the session and its user in one read") {
+    Session s = make_session(ada.id, at(1000), at(1000 + 604800000));
+    s.ip_address = "2001:0db8:abcd:0012:0000:0000:0000:0000";
+    s.user_agent = "Mozilla/5.0";
+    s.updated_at = at(1500);
+    REQUIRE(store.create_session(s).ok());
+    auto found = store.find_session(s.token);
+    REQUIRE(found.ok());
+    check_same(found->session, s);
+    check_same(found->user, ada);
+
+    // Empty strings are not NULL.
+    Session blank = make_session(ada.id, at(2000), at(3000));
+    blank.ip_address = "";
+    blank.user_agent = std::nullopt;
+    REQUIRE(store.create_session(blank).ok());
+    auto found_blank = store.find_session(blank.token);
+    REQUIRE(found_blank.ok());
+    check_same(found_blank->session, blank);
+  }
+
+  SECTION("an unknown token is NOT_FOUND; an expired session is still returned") {
+    CHECK(code_of(store.find_session("no-such-token")) == ErrorCode::kNotFound);
+    const Session expired = make_session(ada.id, at(-20000), at(-10000));
+    REQUIRE(store.create_session(expired).ok());
+    auto found = store.find_session(expired.token);
+    REQUIRE(found.ok());
+    CHECK(ms(found->session.expires_at) == ms(at(-10000)));
+  }
+
+  SECTION("create_session for an unknown user is NOT_FOUND") {
+    const Session orphan = make_session("no-such-user", at(0), at(1000));
+    CHECK(store.create_session(orphan).code() == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_session(orphan.token)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("a taken token or id is USER_ALREADY_EXISTS") {
+    const Session s = make_session(ada.id, at(0), at(1000));
+    REQUIRE(store.create_session(s).ok());
+    Session same_token = make_session(bob.id, at(0), at(1000));
+    same_token.token = s.token;
+    CHECK(store.create_session(same_token).code() == ErrorCode::kUserAlreadyExists);
+    Session same_id = make_session(bob.id, at(0), at(1000));
+    same_id.id = s.id;
+    CHECK(store.create_session(same_id).code() == ErrorCode::kUserAlreadyExists);
+    auto found = store.find_session(s.token);
+    REQUIRE(found.ok());
+    CHECK(found->user.id == ada.id);
+    auto bobs = store.list_sessions(bob.id);
+    REQUIRE(bobs.ok());
+    CHECK(bobs->empty());
+  }
+
+  SECTION("touch_session sets expires_at and updated_at only") {
+    const Session s = make_session(ada.id, at(0), at(1000));
+    REQUIRE(store.create_session(s).ok());
+    REQUIRE(store.touch_session(s.token, at(900000), at(500)).ok());
+    auto found = store.find_session(s.token);
+    REQUIRE(found.ok());
+    CHECK(ms(found->session.expires_at) == ms(at(900000)));
+    CHECK(ms(found->session.updated_at) == ms(at(500)));
+    CHECK(ms(found->session.created_at) == ms(at(0)));
+    CHECK(found->session.id == s.id);
+    CHECK(store.touch_session("no-such-token", at(1), at(1)).code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("list_sessions returns the user's sessions, newest first, expired included") {
+    const Session old_one = make_session(ada.id, at(1000), at(-1));  // expired
+    const Session newest = make_session(ada.id, at(3000), at(100000));
+    const Session middle = make_session(ada.id, at(2000), at(100000));
+    const Session bobs = make_session(bob.id, at(4000), at(100000));
+    for (const Session* s : {&old_one, &newest, &middle, &bobs}) REQUIRE(store.create_session(*s).ok());
+
+    auto list = store.list_sessions(ada.id);
+    REQUIRE(list.ok());
+    CHECK(tokens_of(*list) == std::vector<std::string>{newest.token, middle.token, old_one.token});
+    REQUIRE(list->size() == 3);
+    check_same((*list)[0], newest);
+
+    auto none = store.list_sessions("no-such-user");
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+  }
+
+  SECTION("delete_session removes it; an absent token is OK") {
+    const Session s = make_session(ada.id, at(0), at(1000));
+    REQUIRE(store.create_session(s).ok());
+    REQUIRE(store.delete_session(s.token).ok());
+    CHECK(code_of(store.find_session(s.token)) == ErrorCode::kNotFound);
+    CHECK(store.delete_session(s.token).ok());
+    CHECK(store.delete_session("never-existed").ok());
+  }
+
+  SECTION("delete_user_session deletes only a session of that user") {
+    const Session bobs = make_session(bob.id, at(0), at(1000));
+    REQUIRE(store.create_session(bobs).ok());
+    // Ada cannot revoke Bob's session by its token.
+    CHECK(store.delete_user_session(ada.id, bobs.token).ok());
+    CHECK(store.find_session(bobs.token).ok());
+    CHECK(store.delete_user_session(bob.id, bobs.token).ok());
+    CHECK(code_of(store.find_session(bobs.token)) == ErrorCode::kNotFound);
+    CHECK(store.delete_user_session(bob.id, bobs.token).ok());
+  }
+
+  SECTION("delete_sessions keeps one or none, and counts what it deleted") {
+    const Session a1 = make_session(ada.id, at(1), at(1000));
+    const Session a2 = make_session(ada.id, at(2), at(1000));
+    const Session a3 = make_session(ada.id, at(3), at(1000));
+    const Session b1 = make_session(bob.id, at(4), at(1000));
+    for (const Session* s : {&a1, &a2, &a3, &b1}) REQUIRE(store.create_session(*s).ok());
+
+    auto kept_one = store.delete_sessions(ada.id, a2.token);
+    REQUIRE(kept_one.ok());
+    CHECK(*kept_one == 2);
+    auto left = store.list_sessions(ada.id);
+    REQUIRE(left.ok());
+    CHECK(tokens_of(*left) == std::vector<std::string>{a2.token});
+
+    auto kept_none = store.delete_sessions(ada.id, "");
+    REQUIRE(kept_none.ok());
+    CHECK(*kept_none == 1);
+    auto empty = store.list_sessions(ada.id);
+    REQUIRE(empty.ok());
+    CHECK(empty->empty());
+
+    // Keeping another user's token does not protect it, and Bob's sessions are untouched.
+    auto nothing = store.delete_sessions(ada.id, b1.token);
+    REQUIRE(nothing.ok());
+    CHECK(*nothing == 0);
+    CHECK(store.find_session(b1.token).ok());
+  }
+}
+
+TEST_CASE("store: verifications", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  SECTION("consume returns the row, then it is gone") {
+    const Verification v = make_verification("reset-password:abc123", "user-1", at(3600000));
+    REQUIRE(store.create_verification(v).ok());
+    auto first = store.consume_verification("reset-password:abc123");
+    REQUIRE(first.ok());
+    check_same(*first, v);
+    CHECK(code_of(store.consume_verification("reset-password:abc123")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.consume_verification("reset-password:unknown")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("find_verification reads without consuming") {
+    const Verification v = make_verification("reset-password:peek", "user-9", at(3600000));
+    REQUIRE(store.create_verification(v).ok());
+    auto peek = store.find_verification("reset-password:peek");
+    REQUIRE(peek.ok());
+    check_same(*peek, v);
+    auto peek_again = store.find_verification("reset-password:peek");
+    REQUIRE(peek_again.ok());
+    CHECK(peek_again->id == v.id);
+    CHECK(code_of(store.find_verification("reset-password:unknown")) == ErrorCode::kNotFound);
+    REQUIRE(store.consume_verification("reset-password:peek").ok());
+    CHECK(code_of(store.find_verification("reset-password:peek")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("an expired row is returned (and deleted) too") {
+    const Verification v = make_verification("reset-password:old", "user-2", at(-1000));
+    REQUIRE(store.create_verification(v).ok());
+    auto got = store.consume_verification("reset-password:old");
+    REQUIRE(got.ok());
+    CHECK(ms(got->expires_at) == ms(at(-1000)));
+    CHECK(code_of(store.consume_verification("reset-password:old")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("consuming one identifier does not touch another") {
+    REQUIRE(store.create_verification(make_verification("delete-account-one", "u1", at(1000))).ok());
+    REQUIRE(store.create_verification(make_verification("delete-account-two", "u2", at(1000))).ok());
+    REQUIRE(store.consume_verification("delete-account-one").ok());
+    auto two = store.consume_verification("delete-account-two");
+    REQUIRE(two.ok());
+    CHECK(two->value == "u2");
+  }
+
+  SECTION("twenty concurrent consumes of one token: exactly one succeeds") {
+    REQUIRE(store.create_verification(make_verification("reset-password:race", "user-3", at(3600000))).ok());
+    constexpr int kThreads = 20;
+    const auto results =
+        run_concurrently(kThreads, [&](int) { return store.consume_verification("reset-password:race"); });
+    int ok = 0, not_found = 0, other = 0;
+    for (const auto& r : results) {
+      if (r->ok()) {
+        ++ok;
+        CHECK((*r)->value == "user-3");
+      } else if (code_of(*r) == ErrorCode::kNotFound) {
+        ++not_found;
+      } else {
+        ++other;
+        UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+      }
+    }
+    CHECK(ok == 1);
+    CHECK(not_found == kThreads - 1);
+    CHECK(other == 0);
+  }
+
+  SECTION("delete_expired removes expired sessions and verifications and keeps live ones") {
+    const User u = make_user("ada@example.com");
+    REQUIRE(store.create_user(u, credential_for(u)).ok());
+    const TimePoint now = at(100000);
+    const Session expired = make_session(u.id, at(0), now - milliseconds(1));
+    const Session live = make_session(u.id, at(0), now + milliseconds(1));
+    const Session far = make_session(u.id, at(0), iso("2099-01-01T00:00:00.000Z"));
+    for (const Session* s : {&expired, &live, &far}) REQUIRE(store.create_session(*s).ok());
+    REQUIRE(store.create_verification(make_verification("v:expired", "x", now - milliseconds(5000))).ok());
+    REQUIRE(store.create_verification(make_verification("v:live", "y", now + milliseconds(5000))).ok());
+
+    auto deleted = store.delete_expired(now);
+    REQUIRE(deleted.ok());
+    CHECK(*deleted == 2);
+    CHECK(code_of(store.find_session(expired.token)) == ErrorCode::kNotFound);
+    CHECK(store.find_session(live.token).ok());
+    CHECK(store.find_session(far.token).ok());
+    CHECK(code_of(store.consume_verification("v:expired")) == ErrorCode::kNotFound);
+
+    auto again = store.delete_expired(now);
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
+    CHECK(store.consume_verification("v:live").ok());
+    CHECK(store.find_user_by_id(u.id).ok());
+  }
+}
+
+TEST_CASE("store: rate limits", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  const milliseconds window(10000);
+  constexpr std::int64_t kMax = 3;
+  auto hit = [&](const std::string& key, std::int64_t offset_ms) {
+    auto r = store.rate_limit_hit(key, window, kMax, at(offset_ms));
+    INFO(r.status().message());
+    REQUIRE(r.ok());
+    return *r;
+  };
+
+  SECTION("three per ten seconds: the fourth is blocked until the window has passed") {
+    const std::string key = "127.0.0.1/sign-in/email";
+    CHECK(hit(key, 0).allowed);
+    CHECK(hit(key, 1000).allowed);
+    CHECK(hit(key, 2000).allowed);
+
+    const RateLimitDecision blocked = hit(key, 3000);
+    CHECK_FALSE(blocked.allowed);
+    CHECK(blocked.retry_after_seconds >= 1);
+    CHECK(blocked.retry_after_seconds == 9);  // ceil((2000 + 10000 - 3000) / 1000)
+
+    // A blocked request changes nothing: the window still counts from the last allowed one.
+    const RateLimitDecision still = hit(key, 11999);
+    CHECK_FALSE(still.allowed);
+    CHECK(still.retry_after_seconds == 1);
+
+    // lastRequest + window reached: the count starts again.
+    CHECK(hit(key, 12000).allowed);
+    CHECK(hit(key, 12001).allowed);
+    CHECK(hit(key, 12002).allowed);
+    const RateLimitDecision again = hit(key, 12003);
+    CHECK_FALSE(again.allowed);
+    CHECK(again.retry_after_seconds == 10);  // ceil(9999 / 1000)
+  }
+
+  SECTION("keys are independent") {
+    for (int i = 0; i < 3; ++i) CHECK(hit("key-a", i).allowed);
+    CHECK_FALSE(hit("key-a", 10).allowed);
+    CHECK(hit("key-b", 10).allowed);
+    CHECK(hit("key-b", 11).allowed);
+    CHECK(hit("key-b", 12).allowed);
+    CHECK_FALSE(hit("key-b", 13).allowed);
+    CHECK_FALSE(hit("key-a", 14).allowed);
+  }
+
+  SECTION("concurrent hits are counted exactly") {
+    constexpr int kThreads = 20;
+    const auto results = run_concurrently(kThreads, [&](int) {
+      return store.rate_limit_hit("burst", window, kMax, at(0));
+    });
+    int allowed = 0, blocked = 0, failed = 0;
+    for (const auto& r : results) {
+      if (!r->ok()) {
+        ++failed;
+      } else if ((*r)->allowed) {
+        ++allowed;
+      } else {
+        ++blocked;
+        CHECK((*r)->retry_after_seconds == 10);
+      }
+    }
+    CHECK(allowed == kMax);
+    CHECK(blocked == kThreads - kMax);
+    CHECK(failed == 0);
+  }
+}
+
+// ================================================================================================
+// SQLite only: the file itself.
+// ================================================================================================
+
+// BetterAuth's DDL, as its SQLite migration generator writes it.
+constexpr const char* kBetterAuthSchema = R"sql(
+create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
+  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null);
+create table "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique,
+  "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text,
+  "userId" text not null references "user" ("id") on delete cascade);
+create table "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null,
+  "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text,
+  "idToken" text, "accessTokenExpiresAt" date, "refreshTokenExpiresAt" date, "scope" text, "password" text,
+  "createdAt" date not null, "updatedAt" date not null);
+create table "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null,
+  "expiresAt" date not null, "createdAt" date not null, "updatedAt" date not null);
+)sql";
+
+constexpr const char* kBetterAuthRows = R"sql(
+insert into "user" values ('Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'Ada', 'ada@example.com', 1, null,
+  '2026-11-25T04:46:53.751Z', '2026-11-25T04:47:00.002Z');
+insert into "account" values ('Ac1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'credential',
+  'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', null, null, null, null, null, null,
+  '0123456789abcdef0123456789abcdef:fedcba98', '2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z');
+insert into "session" values ('Se1s2S3s4S5s6S7s8S9s0S1s2S3s4S5s', '2026-12-02T04:46:53.800Z',
+  'Tk0kTk1kTk2kTk3kTk4kTk5kTk6kTk7k', '2026-11-25T04:46:53.800Z', '2026-11-25 04:46:53', '', 'node', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5');
+insert into "verification" values ('Ve1v2V3v4V5v6V7v8V9v0V1v2V3v4V5v', 'reset-password:tok', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5',
+  '2026-11-25T05:46:53.751Z', '2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z');
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missing", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthSchema);
+    raw.exec(kBetterAuthRows);
+  }
+  auto store = open_sqlite(file.path().string());
+  auto v0 = store->schema_version();
+  REQUIRE(v0.ok());
+  CHECK(*v0 == 0);
+  REQUIRE(store->migrate().ok());
+  auto v1 = store->schema_version();
+  REQUIRE(v1.ok());
+  CHECK(*v1 == kLatestSchemaVersion);
+
+  const std::string user_id = "Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5";
+  auto user = store->find_user_by_email("ada@example.com");
+  REQUIRE(user.ok());
+  CHECK(user->id == user_id);
+  CHECK(user->name == "Ada");
+  CHECK(user->email_verified);
+  CHECK_FALSE(user->image.has_value());
+  CHECK(ms(user->created_at) == ms(iso("2026-11-25T04:46:53.751Z")));
+  CHECK(ms(user->updated_at) == ms(iso("2026-11-25T04:47:00.002Z")));
+
+  auto account = store->find_credential_account(user_id);
+  REQUIRE(account.ok());
+  CHECK(account->id == "Ac1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p");
+  CHECK(account->account_id == user_id);
+  CHECK(account->password == std::optional<std::string>("0123456789abcdef0123456789abcdef:fedcba98"));
+
+  auto session = store->find_session("Tk0kTk1kTk2kTk3kTk4kTk5kTk6kTk7k");
+  REQUIRE(session.ok());
+  CHECK(session->user.id == user_id);
+  CHECK(ms(session->session.expires_at) == ms(iso("2026-12-02T04:46:53.800Z")));
+  CHECK(ms(session->session.updated_at) == ms(iso("2026-11-25T04:46:53.000Z")));  // SQLite's own format
+  CHECK(session->session.ip_address == std::optional<std::string>(""));
+  CHECK(session->session.user_agent == std::optional<std::string>("node"));
+
+  auto verification = store->consume_verification("reset-password:tok");
+  REQUIRE(verification.ok());
+  CHECK(verification->value == user_id);
+
+  // The rateLimit table and the indexes were added.
+  CHECK(store->rate_limit_hit("k", milliseconds(1000), 1, kT0).ok());
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from sqlite_master where type = 'index' and name in "
+                   "('session_userId_idx', 'account_userId_idx', 'verification_identifier_idx')") == "3");
+  CHECK(raw.scalar("select count(*) from \"user\"") == "1");
+  CHECK(raw.scalar("select count(*) from \"session\"") == "1");
+  CHECK(raw.scalar("select count(*) from \"account\"") == "1");
+  CHECK(raw.scalar("select count(*) from \"rateLimit\"") == "1");
+}
+
+TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
+  testing::TempDatabasePath file;
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  User u = make_user("ada@example.com");
+  u.email_verified = true;
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+  REQUIRE(store->rate_limit_hit("k", milliseconds(1000), 5, kT0).ok());
+
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select \"createdAt\" from \"user\"") == "2026-11-25T04:46:53.751Z");
+  CHECK(raw.scalar("select typeof(\"createdAt\") from \"user\"") == "text");
+  CHECK(raw.scalar("select \"emailVerified\" || '/' || typeof(\"emailVerified\") from \"user\"") == "1/integer");
+  CHECK(raw.scalar("select \"lastRequest\" || '/' || typeof(\"lastRequest\") from \"rateLimit\"") ==
+        std::to_string(ms(kT0)) + "/integer");
+  CHECK(raw.scalar("select length(\"id\") from \"rateLimit\"") == "32");
+  CHECK(raw.scalar("pragma journal_mode") == "wal");
+  CHECK(raw.scalar("select max(\"version\") from \"portcullis_migrations\"") == std::to_string(kLatestSchemaVersion));
+}
+
+TEST_CASE("sqlite: a file that is not a database fails to open", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    std::ofstream out(file.path(), std::ios::binary);
+    for (int i = 0; i < 256; ++i) out << "this is certainly not an SQLite database file\n";
+  }
+  SqliteOptions options;
+  options.path = file.path().string();
+  auto opened = open_sqlite_store(options);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == ErrorCode::kInternalServerError);
+  CHECK_FALSE(opened.status().message().empty());
+}
+
+TEST_CASE("sqlite: a directory that does not exist fails to open", "[sqlite]") {
+  SqliteOptions options;
+  options.path = "/nonexistent-portcullis-dir/" + generate_token(8) + "/store.db";
+  auto opened = open_sqlite_store(options);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == ErrorCode::kInternalServerError);
+}
+
+TEST_CASE("sqlite: an unreadable date is INTERNAL_SERVER_ERROR without the data", "[sqlite]") {
+  testing::TempDatabasePath file;
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+  {
+    RawDb raw(file.path().string());
+    raw.exec("update \"user\" set \"createdAt\" = 'sometime-secret'");
+  }
+  auto found = store->find_user_by_id(u.id);
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.status().code() == ErrorCode::kInternalServerError);
+  CHECK(found.status().message().find("sometime-secret") == std::string::npos);
+  auto listed = store->list_users(10, 0);
+  CHECK(code_of(listed) == ErrorCode::kInternalServerError);
+}
+
+TEST_CASE("sqlite: a write lock held beyond busy_timeout is INTERNAL_SERVER_ERROR", "[sqlite]") {
+  testing::TempDatabasePath file;
+  auto store = open_sqlite(file.path().string(), milliseconds(50));
+  REQUIRE(store->migrate().ok());
+  const User u = make_user("ada@example.com");
+
+  RawDb holder(file.path().string());
+  holder.exec("begin immediate");
+  const Status s = store->create_user(u, credential_for(u));
+  CHECK(s.code() == ErrorCode::kInternalServerError);
+  CHECK(s.message().find("locked") != std::string::npos);
+  CHECK(s.message().find("ada@example.com") == std::string::npos);
+  // Reads still work in WAL mode while another connection writes.
+  CHECK(code_of(store->find_user_by_id(u.id)) == ErrorCode::kNotFound);
+  holder.exec("rollback");
+
+  CHECK(store->create_user(u, credential_for(u)).ok());
+  CHECK(store->find_user_by_id(u.id).ok());
+}
+
+TEST_CASE("sqlite: methods before migrate fail cleanly", "[sqlite]") {
+  testing::TempDatabasePath file;
+  auto store = open_sqlite(file.path().string());
+  CHECK(code_of(store->find_user_by_id("x")) == ErrorCode::kInternalServerError);
+  CHECK(code_of(store->rate_limit_hit("k", milliseconds(1000), 1, kT0)) == ErrorCode::kInternalServerError);
+  REQUIRE(store->migrate().ok());
+  CHECK(code_of(store->find_user_by_id("x")) == ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace portcullis::store

@@ -72,6 +72,9 @@ enum class ErrorCode {
   kMissingField,                     // MISSING_FIELD
   kTooManyRequests,                  // TOO_MANY_REQUESTS (Portcullis; BetterAuth's 429 has no code)
   kNotFound,                         // NOT_FOUND (Portcullis)
+  kNoFieldsToUpdate,                 // NO_FIELDS_TO_UPDATE (BetterAuth sends this message uncoded)
+  kEmailIsTheSame,                   // EMAIL_IS_THE_SAME (BetterAuth sends this message uncoded)
+  kServerBusy,                       // SERVER_BUSY (Portcullis): the password-hash queue is full
   kInternalServerError,              // INTERNAL_SERVER_ERROR
 };
 
@@ -126,7 +129,9 @@ class Result {
   T& value() & { return std::get<T>(v_); }
   T&& value() && { return std::get<T>(std::move(v_)); }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
   // The status: OK when there is a value.
   Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }
 

@@ -1,1 +1,133 @@
-// Placeholder: being written.
+#include "auth/hash_pool.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace portcullis::auth {
+
+// How it works: a job travels as a pointer to a Task that lives in the frame of the run() call
+// waiting for it. The pool's mutex guards the queue and the counters; each Task has its own mutex
+// and condition variable for "done", so that a caller woken by its worker touches only its own
+// frame, never the pool (the pool may already be in its destructor then).
+//
+// Admission: run() accepts a job while load() < workers + max_queued, i.e. while fewer than
+// `max_queued` jobs would wait beyond the ones the workers run. (Counting the total rather than
+// the queue alone means a job accepted in the instant before an idle worker wakes still counts as
+// one that will run at once, and max_queued = 0 still runs jobs on idle workers.)
+//
+// Exceptions: a job that throws does not stop its worker; the exception is carried back and
+// rethrown from run() in the caller's thread.
+
+namespace {
+
+struct Task {
+  const std::function<void()>* job = nullptr;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::exception_ptr error;
+};
+
+}  // namespace
+
+struct HashPool::Impl {
+  std::size_t capacity = 0;  // workers + max_queued
+
+  mutable std::mutex mu;
+  std::condition_variable work_cv;
+  std::deque<Task*> queue;
+  std::size_t running = 0;
+  bool stopping = false;
+
+  std::vector<std::thread> threads;
+
+  void worker() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      work_cv.wait(lock, [this] { return stopping || !queue.empty(); });
+      if (queue.empty()) return;  // stopping, and the queue is drained
+      Task* task = queue.front();
+      queue.pop_front();
+      ++running;
+      lock.unlock();
+
+      std::exception_ptr error;
+      try {
+        (*task->job)();
+      } catch (...) {
+        error = std::current_exception();
+      }
+
+      lock.lock();
+      --running;  // before "done", so that load() no longer counts it once run() has returned
+      lock.unlock();
+      {
+        // Notify while holding the task's lock: once it is released the caller may return and
+        // destroy the task, so nothing here may touch it afterwards.
+        const std::lock_guard<std::mutex> task_lock(task->mu);
+        task->error = std::move(error);
+        task->done = true;
+        task->cv.notify_one();
+      }
+      lock.lock();
+    }
+  }
+
+  void stop_and_join() {
+    {
+      const std::lock_guard<std::mutex> lock(mu);
+      stopping = true;
+    }
+    work_cv.notify_all();
+    for (std::thread& t : threads) {
+      if (t.joinable()) t.join();
+    }
+  }
+};
+
+HashPool::HashPool(std::size_t workers, std::size_t max_queued) : impl_(std::make_unique<Impl>()) {
+  const std::size_t n = std::max<std::size_t>(workers, 1);
+  impl_->capacity = n + max_queued;
+  impl_->threads.reserve(n);
+  try {
+    for (std::size_t i = 0; i < n; ++i) {
+      impl_->threads.emplace_back([impl = impl_.get()] { impl->worker(); });
+    }
+  } catch (...) {
+    impl_->stop_and_join();  // threads already started must not outlive a failed constructor
+    throw;
+  }
+}
+
+HashPool::~HashPool() { impl_->stop_and_join(); }
+
+bool HashPool::run(const std::function<void()>& job) {
+  Task task;
+  task.job = &job;
+  {
+    const std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopping || impl_->queue.size() + impl_->running >= impl_->capacity) return false;
+    impl_->queue.push_back(&task);
+  }
+  impl_->work_cv.notify_one();
+
+  std::unique_lock<std::mutex> task_lock(task.mu);
+  task.cv.wait(task_lock, [&task] { return task.done; });
+  if (task.error) std::rethrow_exception(task.error);
+  return true;
+}
+
+std::size_t HashPool::load() const {
+  const std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->queue.size() + impl_->running;
+}
+
+std::size_t HashPool::workers() const { return impl_->threads.size(); }
+
+}  // namespace portcullis::auth

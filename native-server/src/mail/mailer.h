@@ -62,8 +62,9 @@ std::unique_ptr<Mailer> make_smtp_mailer(SmtpOptions options);
 std::unique_ptr<Mailer> make_outbox_mailer(std::string directory);
 
 // Sends through `inner` on a background thread. enqueue() never blocks; a failed delivery is
-// retried `retries` times with a growing delay, then logged (recipient domain and error only) and
-// dropped. The destructor delivers what is queued, then stops.
+// retried `retries` times with a growing delay (200 ms, 400 ms, 800 ms, ...), then logged to stderr
+// as one JSON line (recipient domain and error only) and dropped. The destructor delivers what is
+// queued (retrying without the delays), then stops.
 class MailQueue {
  public:
   MailQueue(std::unique_ptr<Mailer> inner, std::size_t max_queued = 1000, int retries = 3);

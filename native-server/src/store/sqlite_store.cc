@@ -1,1 +1,924 @@
-// Placeholder: being written.
+// Portcullis server: the SQLite store.
+//
+// Layout of this file:
+//   - RAII handles for sqlite3* and sqlite3_stmt*, and the mapping from SQLite result codes to
+//     Status values (messages name the operation and SQLite's generic text, never data);
+//   - Connection: one sqlite3* with its prepared-statement cache; Statement: a cached statement
+//     checked out for one use (reset and unbound when it goes out of scope); Transaction: BEGIN
+//     IMMEDIATE ... COMMIT, rolled back unless committed;
+//   - the migrations, as a list of {version, sql};
+//   - SqliteStore: the Store methods, each on one connection checked out of a small pool.
+
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/time.h"
+#include "portcullis/token.h"
+
+namespace portcullis::store {
+namespace {
+
+// --- handles and errors ------------------------------------------------------------------------
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+Status internal_error(std::string_view what, std::string_view detail) {
+  std::string message = "sqlite: ";
+  message += what;
+  message += ": ";
+  message += detail;
+  return Status(ErrorCode::kInternalServerError, std::move(message));
+}
+
+// Maps a failed result code (extended codes are on) to a Status. SQLite's generic text for the
+// code (sqlite3_errstr) never holds data; `what` names the operation.
+Status error_from_code(int rc, std::string_view what) {
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return Status(ErrorCode::kUserAlreadyExists);
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return Status(ErrorCode::kNotFound);
+    default:
+      return internal_error(what, sqlite3_errstr(rc));
+  }
+}
+
+Status corrupt_row(std::string_view what) { return internal_error(what, "unreadable value in a row"); }
+
+std::int64_t clamp_to_int64(std::size_t n) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(std::min(n, kMax));
+}
+
+// --- connections and statements ----------------------------------------------------------------
+
+class Connection {
+ public:
+  explicit Connection(DbHandle db) : db_(std::move(db)) {}
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    statements_.clear();  // finalise the statements before the handle closes
+  }
+
+  sqlite3* db() const { return db_.get(); }
+
+  // Returns the cached statement for `sql` (a string literal of this file), preparing it on first
+  // use. On failure returns nullptr and sets `rc`.
+  sqlite3_stmt* statement(std::string_view sql, int& rc) {
+    rc = SQLITE_OK;
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second.get();
+    sqlite3_stmt* raw = nullptr;
+    rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
+                            nullptr);
+    StmtHandle handle(raw);
+    if (rc != SQLITE_OK) return nullptr;
+    if (handle == nullptr) {  // empty SQL: a bug of this file
+      rc = SQLITE_MISUSE;
+      return nullptr;
+    }
+    return statements_.emplace(sql, std::move(handle)).first->second.get();
+  }
+
+ private:
+  DbHandle db_;
+  std::unordered_map<std::string_view, StmtHandle> statements_;  // keys are string literals
+};
+
+// A cached statement in use: values are bound with bind_*(), step() runs it, columns are read
+// with the column accessors; when it goes out of scope (or on reset()) it is reset and unbound.
+// A failure to prepare or bind is reported by step().
+class Statement {
+ public:
+  Statement(Connection& conn, std::string_view sql, std::string_view what) : conn_(conn), what_(what) {
+    stmt_ = conn.statement(sql, rc_);
+    prepare_failed_ = rc_ != SQLITE_OK;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { reset(); }
+
+  void reset() {
+    if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+
+  void bind_text(int i, std::string_view v) {
+    if (stmt_ == nullptr || rc_ != SQLITE_OK) return;
+    // SQLITE_TRANSIENT: SQLite copies the bytes, so temporaries may be bound.
+    rc_ = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), kTransient, SQLITE_UTF8);
+  }
+  void bind_optional_text(int i, const std::optional<std::string>& v) {
+    if (v) {
+      bind_text(i, *v);
+    } else if (stmt_ != nullptr && rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_null(stmt_, i);
+    }
+  }
+  void bind_int(int i, std::int64_t v) {
+    if (stmt_ == nullptr || rc_ != SQLITE_OK) return;
+    rc_ = sqlite3_bind_int64(stmt_, i, v);
+  }
+  void bind_bool(int i, bool v) { bind_int(i, v ? 1 : 0); }
+  void bind_time(int i, TimePoint t) { bind_text(i, format_iso8601(t)); }
+
+  // Runs one step: SQLITE_ROW, SQLITE_DONE, or an error code.
+  int step() {
+    if (rc_ != SQLITE_OK) return rc_;
+    return sqlite3_step(stmt_);
+  }
+
+  // Runs a statement that returns no rows; OK on SQLITE_DONE.
+  Status exec() {
+    const int rc = step();
+    if (rc == SQLITE_DONE) return Status::OK();
+    return error(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+  }
+
+  Status error(int rc) const {
+    if (prepare_failed_) {
+      // Preparing failed: the message names schema objects (e.g. "no such table: user"), no data.
+      return internal_error(what_, sqlite3_errmsg(conn_.db()));
+    }
+    return error_from_code(rc, what_);
+  }
+
+  int changes() const { return sqlite3_changes(conn_.db()); }
+
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    if (p == nullptr) return std::string();
+    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+  }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<std::string> optional_text(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return text(col);
+  }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // A date column: NULL or text that parse_iso8601 refuses sets `bad`.
+  TimePoint time(int col, bool& bad) const {
+    if (is_null(col)) {
+      bad = true;
+      return TimePoint{};
+    }
+    const auto t = parse_iso8601(text(col));
+    if (!t) {
+      bad = true;
+      return TimePoint{};
+    }
+    return *t;
+  }
+
+ private:
+  static inline const sqlite3_destructor_type kTransient =
+      reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
+
+  Connection& conn_;
+  std::string_view what_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+  bool prepare_failed_ = false;
+};
+
+// BEGIN IMMEDIATE (waiting up to the busy timeout for the write lock) ... COMMIT; rolled back when
+// it goes out of scope uncommitted.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn) : conn_(conn) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() {
+    // Some errors (e.g. SQLITE_FULL, SQLITE_IOERR) roll back by themselves; only roll back an open
+    // transaction.
+    if (begun_ && sqlite3_get_autocommit(conn_.db()) == 0) {
+      Statement rollback(conn_, "ROLLBACK", "rollback");
+      (void)rollback.exec();
+    }
+  }
+
+  Status begin(std::string_view what) {
+    Statement st(conn_, "BEGIN IMMEDIATE", what);
+    Status s = st.exec();
+    begun_ = s.ok();
+    return s;
+  }
+
+  Status commit(std::string_view what) {
+    Statement st(conn_, "COMMIT", what);
+    return st.exec();  // on failure the destructor rolls back
+  }
+
+ private:
+  Connection& conn_;
+  bool begun_ = false;
+};
+
+// --- the schema --------------------------------------------------------------------------------
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// BetterAuth's tables as its SQLite generator writes them, plus the rateLimit table it adds with
+// rateLimit.storage = "database". IF NOT EXISTS keeps a BetterAuth database as it is.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE IF NOT EXISTS "user" (
+  "id" text not null primary key,
+  "name" text not null,
+  "email" text not null unique,
+  "emailVerified" integer not null,
+  "image" text,
+  "createdAt" date not null,
+  "updatedAt" date not null);
+CREATE TABLE IF NOT EXISTS "session" (
+  "id" text not null primary key,
+  "expiresAt" date not null,
+  "token" text not null unique,
+  "createdAt" date not null,
+  "updatedAt" date not null,
+  "ipAddress" text,
+  "userAgent" text,
+  "userId" text not null references "user" ("id") on delete cascade);
+CREATE TABLE IF NOT EXISTS "account" (
+  "id" text not null primary key,
+  "accountId" text not null,
+  "providerId" text not null,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "accessToken" text,
+  "refreshToken" text,
+  "idToken" text,
+  "accessTokenExpiresAt" date,
+  "refreshTokenExpiresAt" date,
+  "scope" text,
+  "password" text,
+  "createdAt" date not null,
+  "updatedAt" date not null);
+CREATE TABLE IF NOT EXISTS "verification" (
+  "id" text not null primary key,
+  "identifier" text not null,
+  "value" text not null,
+  "expiresAt" date not null,
+  "createdAt" date not null,
+  "updatedAt" date not null);
+CREATE TABLE IF NOT EXISTS "rateLimit" (
+  "id" text not null primary key,
+  "key" text not null unique,
+  "count" integer not null,
+  "lastRequest" bigint not null);
+CREATE INDEX IF NOT EXISTS "session_userId_idx" ON "session" ("userId");
+CREATE INDEX IF NOT EXISTS "account_userId_idx" ON "account" ("userId");
+CREATE INDEX IF NOT EXISTS "verification_identifier_idx" ON "verification" ("identifier");
+)sql";
+
+// Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
+constexpr Migration kMigrations[] = {
+    {1, kMigration1},
+};
+
+// --- column lists, shared by the queries and the row readers -----------------------------------
+
+#define PCS_USER_COLUMNS "\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", \"updatedAt\""
+#define PCS_SESSION_COLUMNS \
+  "\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", \"updatedAt\", \"ipAddress\", \"userAgent\""
+#define PCS_ACCOUNT_COLUMNS \
+  "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\""
+#define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
+
+// Reads the PCS_USER_COLUMNS starting at column `first`.
+User read_user(const Statement& st, int first, bool& bad) {
+  User u;
+  u.id = st.text(first);
+  u.name = st.text(first + 1);
+  u.email = st.text(first + 2);
+  u.email_verified = st.int64(first + 3) != 0;
+  u.image = st.optional_text(first + 4);
+  u.created_at = st.time(first + 5, bad);
+  u.updated_at = st.time(first + 6, bad);
+  return u;
+}
+
+Session read_session(const Statement& st, int first, bool& bad) {
+  Session s;
+  s.id = st.text(first);
+  s.token = st.text(first + 1);
+  s.user_id = st.text(first + 2);
+  s.expires_at = st.time(first + 3, bad);
+  s.created_at = st.time(first + 4, bad);
+  s.updated_at = st.time(first + 5, bad);
+  s.ip_address = st.optional_text(first + 6);
+  s.user_agent = st.optional_text(first + 7);
+  return s;
+}
+
+Account read_account(const Statement& st, bool& bad) {
+  Account a;
+  a.id = st.text(0);
+  a.account_id = st.text(1);
+  a.provider_id = st.text(2);
+  a.user_id = st.text(3);
+  a.password = st.optional_text(4);
+  a.created_at = st.time(5, bad);
+  a.updated_at = st.time(6, bad);
+  return a;
+}
+
+Verification read_verification(const Statement& st, bool& bad) {
+  Verification v;
+  v.id = st.text(0);
+  v.identifier = st.text(1);
+  v.value = st.text(2);
+  v.expires_at = st.time(3, bad);
+  v.created_at = st.time(4, bad);
+  v.updated_at = st.time(5, bad);
+  return v;
+}
+
+// Runs a query expected to return at most one user.
+Result<User> query_one_user(Statement& st, std::string_view what) {
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  bool bad = false;
+  User u = read_user(st, 0, bad);
+  if (bad) return corrupt_row(what);
+  return u;
+}
+
+// --- the pool ----------------------------------------------------------------------------------
+
+class Pool {
+ public:
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { pool_.release(std::move(conn_)); }
+    Connection& operator*() const { return *conn_; }
+
+   private:
+    Pool& pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  void add(std::unique_ptr<Connection> conn) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+  }
+
+  // Blocks until a connection is free.
+  Lease acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !idle_.empty(); });
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(conn));
+  }
+
+ private:
+  void release(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard lock(mu_);
+      idle_.push_back(std::move(conn));
+    }
+    cv_.notify_one();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+// --- opening -----------------------------------------------------------------------------------
+
+Status exec_script(sqlite3* db, const char* sql, std::string_view what) {
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) return Status::OK();
+  return error_from_code(sqlite3_extended_errcode(db), what);
+}
+
+Result<std::unique_ptr<Connection>> open_connection(const SqliteOptions& options) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  DbHandle db(raw);  // closes the handle SQLite allocates even when opening fails
+  if (rc != SQLITE_OK) return internal_error("open", sqlite3_errstr(rc));
+  sqlite3_extended_result_codes(db.get(), 1);
+  const auto timeout = std::clamp<std::chrono::milliseconds::rep>(options.busy_timeout.count(), 0,
+                                                                    std::numeric_limits<int>::max());
+  sqlite3_busy_timeout(db.get(), static_cast<int>(timeout));
+  // Reading the schema fails with "file is not a database" for a file that is not one.
+  if (Status s = exec_script(db.get(), "SELECT count(*) FROM sqlite_master", "open"); !s.ok()) return s;
+  if (Status s = exec_script(db.get(),
+                             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                             "open");
+      !s.ok()) {
+    return s;
+  }
+  return std::make_unique<Connection>(std::move(db));
+}
+
+// --- the store ---------------------------------------------------------------------------------
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore() = default;
+
+  Pool& pool() { return pool_; }
+
+  Status migrate() override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    for (const Migration& m : kMigrations) {
+      Transaction tx(c);
+      if (Status s = tx.begin("migrate"); !s.ok()) return s;
+      if (Status s = exec_script(c.db(),
+                                 "CREATE TABLE IF NOT EXISTS \"portcullis_migrations\" ("
+                                 "\"version\" integer primary key, \"appliedAt\" text not null)",
+                                 "migrate");
+          !s.ok()) {
+        return s;
+      }
+      {
+        Statement st(c, "SELECT 1 FROM \"portcullis_migrations\" WHERE \"version\" = ?", "migrate");
+        st.bind_int(1, m.version);
+        const int rc = st.step();
+        if (rc == SQLITE_ROW) continue;  // applied already; the transaction rolls back (no change)
+        if (rc != SQLITE_DONE) return st.error(rc);
+      }
+      if (Status s = exec_script(c.db(), m.sql, "migrate"); !s.ok()) return s;
+      {
+        Statement st(c, "INSERT INTO \"portcullis_migrations\" (\"version\", \"appliedAt\") VALUES (?, ?)",
+                     "migrate");
+        st.bind_int(1, m.version);
+        st.bind_time(2, now_ms());
+        if (Status s = st.exec(); !s.ok()) return s;
+      }
+      if (Status s = tx.commit("migrate"); !s.ok()) return s;
+    }
+    return Status::OK();
+  }
+
+  Result<int> schema_version() override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    {
+      Statement st(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'portcullis_migrations'",
+                   "schema_version");
+      const int rc = st.step();
+      if (rc == SQLITE_DONE) return 0;
+      if (rc != SQLITE_ROW) return st.error(rc);
+    }
+    Statement st(c, "SELECT coalesce(max(\"version\"), 0) FROM \"portcullis_migrations\"", "schema_version");
+    const int rc = st.step();
+    if (rc != SQLITE_ROW) return st.error(rc);
+    return static_cast<int>(st.int64(0));
+  }
+
+  // --- users and accounts ---
+
+  Status create_user(const User& user, const Account& account) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("create_user"); !s.ok()) return s;
+    if (Status s = insert_user(c, user); !s.ok()) return s;
+    if (Status s = insert_account(c, account, "create_user"); !s.ok()) return s;
+    return tx.commit("create_user");
+  }
+
+  Result<User> find_user_by_id(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_USER_COLUMNS " FROM \"user\" WHERE \"id\" = ?", "find_user_by_id");
+    st.bind_text(1, id);
+    return query_one_user(st, "find_user_by_id");
+  }
+
+  Result<User> find_user_by_email(std::string_view email) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_USER_COLUMNS " FROM \"user\" WHERE \"email\" = ?", "find_user_by_email");
+    st.bind_text(1, email);
+    return query_one_user(st, "find_user_by_email");
+  }
+
+  Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_USER_COLUMNS " FROM \"user\" ORDER BY \"createdAt\", \"id\" LIMIT ? OFFSET ?",
+                 "list_users");
+    st.bind_int(1, clamp_to_int64(limit));
+    st.bind_int(2, clamp_to_int64(offset));
+    std::vector<User> users;
+    bool bad = false;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) users.push_back(read_user(st, 0, bad));
+    if (rc != SQLITE_DONE) return st.error(rc);
+    if (bad) return corrupt_row("list_users");
+    return users;
+  }
+
+  Status update_user(const User& user) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "UPDATE \"user\" SET \"name\" = ?, \"email\" = ?, \"emailVerified\" = ?, \"image\" = ?, "
+                 "\"updatedAt\" = ? WHERE \"id\" = ?",
+                 "update_user");
+    st.bind_text(1, user.name);
+    st.bind_text(2, user.email);
+    st.bind_bool(3, user.email_verified);
+    st.bind_optional_text(4, user.image);
+    st.bind_time(5, user.updated_at);
+    st.bind_text(6, user.id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status delete_user(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("delete_user"); !s.ok()) return s;
+    // Explicit deletes as well as the cascades, for databases whose tables lack ON DELETE CASCADE.
+    {
+      Statement st(c, "DELETE FROM \"session\" WHERE \"userId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"account\" WHERE \"userId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"user\" WHERE \"id\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+      if (st.changes() == 0) return Status(ErrorCode::kNotFound);  // rolls back (nothing was deleted)
+    }
+    return tx.commit("delete_user");
+  }
+
+  Result<Account> find_credential_account(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_ACCOUNT_COLUMNS " FROM \"account\" WHERE \"userId\" = ? AND \"providerId\" = ? "
+                 "ORDER BY \"createdAt\", \"id\" LIMIT 1",
+                 "find_credential_account");
+    st.bind_text(1, user_id);
+    st.bind_text(2, kCredentialProvider);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+    if (rc != SQLITE_ROW) return st.error(rc);
+    bool bad = false;
+    Account a = read_account(st, bad);
+    if (bad) return corrupt_row("find_credential_account");
+    return a;
+  }
+
+  Status create_account(const Account& account) override {
+    auto lease = pool_.acquire();
+    return insert_account(*lease, account, "create_account");
+  }
+
+  Status set_account_password(std::string_view account_row_id, std::string_view password_hash,
+                              TimePoint now) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "UPDATE \"account\" SET \"password\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?",
+                 "set_account_password");
+    st.bind_text(1, password_hash);
+    st.bind_time(2, now);
+    st.bind_text(3, account_row_id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status upgrade_account_password(std::string_view account_row_id, std::string_view expected_hash,
+                                  std::string_view new_hash, TimePoint now) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("upgrade_account_password"); !s.ok()) return s;
+    {
+      // The comparison is in the WHERE clause, so the check and the write are one step.
+      Statement st(c,
+                   "UPDATE \"account\" SET \"password\" = ?, \"updatedAt\" = ? WHERE \"id\" = ? AND \"password\" = ?",
+                   "upgrade_account_password");
+      st.bind_text(1, new_hash);
+      st.bind_time(2, now);
+      st.bind_text(3, account_row_id);
+      st.bind_text(4, expected_hash);
+      if (Status s = st.exec(); !s.ok()) return internal_unless_ok(s, "upgrade_account_password");
+    }
+    return internal_unless_ok(tx.commit("upgrade_account_password"), "upgrade_account_password");
+  }
+
+  // --- sessions ---
+
+  Status create_session(const Session& session) override {
+    auto lease = pool_.acquire();
+    // The EXISTS test makes a missing user NOT_FOUND even where the table has no foreign key.
+    Statement st(*lease,
+                 "INSERT INTO \"session\" (\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", "
+                 "\"updatedAt\", \"ipAddress\", \"userAgent\") "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = ?3)",
+                 "create_session");
+    st.bind_text(1, session.id);
+    st.bind_text(2, session.token);
+    st.bind_text(3, session.user_id);
+    st.bind_time(4, session.expires_at);
+    st.bind_time(5, session.created_at);
+    st.bind_time(6, session.updated_at);
+    st.bind_optional_text(7, session.ip_address);
+    st.bind_optional_text(8, session.user_agent);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Result<SessionWithUser> find_session(std::string_view token) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT s.\"id\", s.\"token\", s.\"userId\", s.\"expiresAt\", s.\"createdAt\", s.\"updatedAt\", "
+                 "s.\"ipAddress\", s.\"userAgent\", "
+                 "u.\"id\", u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\", u.\"createdAt\", "
+                 "u.\"updatedAt\" "
+                 "FROM \"session\" AS s JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = ?",
+                 "find_session");
+    st.bind_text(1, token);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+    if (rc != SQLITE_ROW) return st.error(rc);
+    bool bad = false;
+    SessionWithUser out{read_session(st, 0, bad), read_user(st, 8, bad)};
+    if (bad) return corrupt_row("find_session");
+    return out;
+  }
+
+  Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_SESSION_COLUMNS
+                 " FROM \"session\" WHERE \"userId\" = ? ORDER BY \"createdAt\" DESC, \"id\" DESC",
+                 "list_sessions");
+    st.bind_text(1, user_id);
+    std::vector<Session> sessions;
+    bool bad = false;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) sessions.push_back(read_session(st, 0, bad));
+    if (rc != SQLITE_DONE) return st.error(rc);
+    if (bad) return corrupt_row("list_sessions");
+    return sessions;
+  }
+
+  Status touch_session(std::string_view token, TimePoint expires_at, TimePoint updated_at) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "UPDATE \"session\" SET \"expiresAt\" = ?, \"updatedAt\" = ? WHERE \"token\" = ?",
+                 "touch_session");
+    st.bind_time(1, expires_at);
+    st.bind_time(2, updated_at);
+    st.bind_text(3, token);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status delete_session(std::string_view token) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "DELETE FROM \"session\" WHERE \"token\" = ?", "delete_session");
+    st.bind_text(1, token);
+    return st.exec();
+  }
+
+  Status delete_user_session(std::string_view user_id, std::string_view token) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "DELETE FROM \"session\" WHERE \"token\" = ? AND \"userId\" = ?", "delete_user_session");
+    st.bind_text(1, token);
+    st.bind_text(2, user_id);
+    return st.exec();
+  }
+
+  Result<std::size_t> delete_sessions(std::string_view user_id, std::string_view keep_token) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "DELETE FROM \"session\" WHERE \"userId\" = ?1 AND (?2 = '' OR \"token\" <> ?2)",
+                 "delete_sessions");
+    st.bind_text(1, user_id);
+    st.bind_text(2, keep_token);
+    if (Status s = st.exec(); !s.ok()) return s;
+    return static_cast<std::size_t>(st.changes());
+  }
+
+  // --- verifications ---
+
+  Status create_verification(const Verification& v) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "INSERT INTO \"verification\" (" PCS_VERIFICATION_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)",
+                 "create_verification");
+    st.bind_text(1, v.id);
+    st.bind_text(2, v.identifier);
+    st.bind_text(3, v.value);
+    st.bind_time(4, v.expires_at);
+    st.bind_time(5, v.created_at);
+    st.bind_time(6, v.updated_at);
+    return st.exec();
+  }
+
+  Result<Verification> find_verification(std::string_view identifier) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_VERIFICATION_COLUMNS
+                 " FROM \"verification\" WHERE \"identifier\" = ? ORDER BY \"createdAt\" DESC, \"id\" LIMIT 1",
+                 "find_verification");
+    st.bind_text(1, identifier);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+    if (rc != SQLITE_ROW) return st.error(rc);
+    bool bad = false;
+    Verification v = read_verification(st, bad);
+    if (bad) return corrupt_row("find_verification");
+    return v;
+  }
+
+  Result<Verification> consume_verification(std::string_view identifier) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("consume_verification"); !s.ok()) return s;
+    Verification v;
+    {
+      Statement st(c,
+                   "SELECT " PCS_VERIFICATION_COLUMNS
+                   " FROM \"verification\" WHERE \"identifier\" = ? ORDER BY \"createdAt\" DESC, \"id\" LIMIT 1",
+                   "consume_verification");
+      st.bind_text(1, identifier);
+      const int rc = st.step();
+      if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+      if (rc != SQLITE_ROW) return st.error(rc);
+      bool bad = false;
+      v = read_verification(st, bad);
+      if (bad) return corrupt_row("consume_verification");
+    }
+    {
+      Statement st(c, "DELETE FROM \"verification\" WHERE \"id\" = ?", "consume_verification");
+      st.bind_text(1, v.id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit("consume_verification"); !s.ok()) return s;
+    return v;
+  }
+
+  Result<std::size_t> delete_expired(TimePoint now) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("delete_expired"); !s.ok()) return s;
+    std::size_t deleted = 0;
+    // ISO-8601 text of one fixed format compares as the instants do.
+    for (const char* sql : {"DELETE FROM \"session\" WHERE \"expiresAt\" < ?",
+                            "DELETE FROM \"verification\" WHERE \"expiresAt\" < ?"}) {
+      Statement st(c, sql, "delete_expired");
+      st.bind_time(1, now);
+      if (Status s = st.exec(); !s.ok()) return s;
+      deleted += static_cast<std::size_t>(st.changes());
+    }
+    if (Status s = tx.commit("delete_expired"); !s.ok()) return s;
+    return deleted;
+  }
+
+  // --- rate limits ---
+
+  Result<RateLimitDecision> rate_limit_hit(std::string_view key, std::chrono::milliseconds window,
+                                           std::int64_t max, TimePoint now) override {
+    constexpr std::string_view kWhat = "rate_limit_hit";
+    const std::int64_t now_ms_value = now.time_since_epoch().count();
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    bool found = false;
+    std::int64_t count = 0;
+    std::int64_t last = 0;
+    {
+      Statement st(c, "SELECT \"count\", \"lastRequest\" FROM \"rateLimit\" WHERE \"key\" = ?", kWhat);
+      st.bind_text(1, key);
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) {
+        found = true;
+        count = st.int64(0);
+        last = st.int64(1);
+      } else if (rc != SQLITE_DONE) {
+        return st.error(rc);
+      }
+    }
+    RateLimitDecision decision;
+    if (!found) {
+      Statement st(c, "INSERT INTO \"rateLimit\" (\"id\", \"key\", \"count\", \"lastRequest\") VALUES (?, ?, 1, ?)",
+                   kWhat);
+      st.bind_text(1, generate_token());
+      st.bind_text(2, key);
+      st.bind_int(3, now_ms_value);
+      if (Status s = st.exec(); !s.ok()) return internal_unless_ok(s, kWhat);
+    } else if (now_ms_value - last >= window.count()) {
+      Statement st(c, "UPDATE \"rateLimit\" SET \"count\" = 1, \"lastRequest\" = ? WHERE \"key\" = ?", kWhat);
+      st.bind_int(1, now_ms_value);
+      st.bind_text(2, key);
+      if (Status s = st.exec(); !s.ok()) return s;
+    } else if (count >= max) {
+      decision.allowed = false;
+      const std::int64_t remaining_ms = last + window.count() - now_ms_value;  // > 0 here
+      decision.retry_after_seconds = std::max<std::int64_t>(1, (remaining_ms + 999) / 1000);
+      return decision;  // nothing changed; the transaction rolls back
+    } else {
+      Statement st(c,
+                   "UPDATE \"rateLimit\" SET \"count\" = \"count\" + 1, \"lastRequest\" = ? WHERE \"key\" = ?",
+                   kWhat);
+      st.bind_int(1, now_ms_value);
+      st.bind_text(2, key);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return decision;
+  }
+
+ private:
+  // For methods whose only documented error is INTERNAL_SERVER_ERROR.
+  static Status internal_unless_ok(Status s, std::string_view what) {
+    if (s.ok() || s.code() == ErrorCode::kInternalServerError) return s;
+    return internal_error(what, "constraint failed");
+  }
+
+  static Status insert_user(Connection& c, const User& u) {
+    Statement st(c, "INSERT INTO \"user\" (" PCS_USER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)", "create_user");
+    st.bind_text(1, u.id);
+    st.bind_text(2, u.name);
+    st.bind_text(3, u.email);
+    st.bind_bool(4, u.email_verified);
+    st.bind_optional_text(5, u.image);
+    st.bind_time(6, u.created_at);
+    st.bind_time(7, u.updated_at);
+    return st.exec();
+  }
+
+  static Status insert_account(Connection& c, const Account& a, std::string_view what) {
+    Statement st(c, "INSERT INTO \"account\" (" PCS_ACCOUNT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)", what);
+    st.bind_text(1, a.id);
+    st.bind_text(2, a.account_id);
+    st.bind_text(3, a.provider_id);
+    st.bind_text(4, a.user_id);
+    st.bind_optional_text(5, a.password);
+    st.bind_time(6, a.created_at);
+    st.bind_time(7, a.updated_at);
+    return st.exec();
+  }
+
+  Pool pool_;
+};
+
+}  // namespace
+
+#undef PCS_USER_COLUMNS
+#undef PCS_SESSION_COLUMNS
+#undef PCS_ACCOUNT_COLUMNS
+#undef PCS_VERIFICATION_COLUMNS
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
+  // ":memory:" and "" give every connection its own private database, so they get one connection.
+  const bool private_db = options.path.empty() || options.path == ":memory:";
+  const int connections = private_db ? 1 : std::max(1, options.connections);
+  auto store = std::make_unique<SqliteStore>();
+  for (int i = 0; i < connections; ++i) {
+    auto conn = open_connection(options);
+    if (!conn.ok()) return conn.status();
+    store->pool().add(std::move(conn).value());
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace portcullis::store

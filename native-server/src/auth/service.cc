@@ -1,0 +1,546 @@
+#include "auth/service.h"
+
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "portcullis/email.h"
+#include "portcullis/name.h"
+#include "portcullis/password_hash.h"
+#include "portcullis/password_policy.h"
+#include "portcullis/token.h"
+
+namespace portcullis::auth {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr std::size_t kResetTokenLength = 24;  // as BetterAuth
+constexpr std::chrono::hours kDontRememberLifetime{24};
+constexpr std::size_t kMaxTrackedAccounts = 100000;
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 0xF];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hashed_identifier(std::string_view prefix, std::string_view token) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  return std::string(prefix) + ":" + hex(digest, sizeof digest);
+}
+
+AuthService::AuthService(const Config& config, store::Store& store, HashPool& hashes,
+                         mail::MailQueue* mail)
+    : config_(config), store_(store), hashes_(hashes), mail_(mail) {}
+
+Status AuthService::hash_on_pool(const std::function<void()>& job) {
+  return hashes_.run(job) ? Status::OK() : Status(ErrorCode::kServerBusy);
+}
+
+Result<std::string> AuthService::hash_new_password(const std::string& password) {
+  Result<std::string> hashed = ErrorCode::kInternalServerError;
+  const Status queued = hash_on_pool([&] {
+    hashed = config_.password_hash == "scrypt" ? hash_password_betterauth_scrypt(password)
+                                               : hash_password_argon2id(password, config_.argon2);
+  });
+  if (!queued.ok()) return queued;
+  return hashed;
+}
+
+Result<Session> AuthService::start_session(const User& user, bool remember_me, const Caller& caller) {
+  Session s;
+  s.id = generate_token();
+  s.token = generate_token();
+  s.user_id = user.id;
+  s.created_at = caller.now;
+  s.updated_at = caller.now;
+  s.expires_at = caller.now + (remember_me ? duration_cast<milliseconds>(config_.session_expires_in)
+                                           : duration_cast<milliseconds>(kDontRememberLifetime));
+  s.ip_address = caller.ip;
+  s.user_agent = caller.user_agent;
+  if (!store_.create_session(s).ok()) return ErrorCode::kFailedToCreateSession;
+  return s;
+}
+
+// --- sign-up and sign-in ------------------------------------------------------------------------
+
+Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller& caller) {
+  if (!config_.sign_up_enabled) return ErrorCode::kEmailPasswordSignUpDisabled;
+  auto email = validate_email(request.email, config_.email_options);
+  if (!email) return email.status();
+  auto name = validate_name(request.name, config_.name_policy);
+  if (!name) return name.status();
+  if (Status s = check_password(request.password, config_.password_policy); !s.ok()) return s;
+
+  const TimePoint now = caller.now;
+  User user;
+  user.id = generate_token();
+  user.name = std::move(name).value();
+  user.email = std::move(email).value();
+  user.image = request.image;
+  user.created_at = now;
+  user.updated_at = now;
+
+  // With verification required, a taken address answers like a new one (no enumeration): a
+  // made-up user and no session, after the same hashing work.
+  const bool hide_existing = config_.require_email_verification;
+  const auto existing = store_.find_user_by_email(user.email);
+  if (existing.ok()) {
+    if (!hide_existing) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+    auto burn = hash_new_password(request.password);
+    if (!burn && burn.status().code() == ErrorCode::kServerBusy) return burn.status();
+    return SignedIn{user, std::nullopt, request.remember_me};
+  }
+
+  auto hash = hash_new_password(request.password);
+  if (!hash) return hash.status();
+  store::Account account;
+  account.id = generate_token();
+  account.account_id = user.id;
+  account.provider_id = std::string(store::kCredentialProvider);
+  account.user_id = user.id;
+  account.password = std::move(hash).value();
+  account.created_at = now;
+  account.updated_at = now;
+  const Status created = store_.create_user(user, account);
+  if (created.code() == ErrorCode::kUserAlreadyExists) {
+    if (hide_existing) return SignedIn{user, std::nullopt, request.remember_me};
+    return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+  }
+  if (!created.ok()) return ErrorCode::kFailedToCreateUser;
+
+  if (mail_ != nullptr && (config_.require_email_verification || config_.send_verification_on_sign_up)) {
+    send_verification(user, user.email, "verify-email", user.id, request.callback_url, now);
+  }
+  if (config_.require_email_verification) return SignedIn{user, std::nullopt, request.remember_me};
+  auto session = start_session(user, request.remember_me, caller);
+  if (!session) return session.status();
+  return SignedIn{user, std::move(session).value(), request.remember_me};
+}
+
+bool AuthService::account_throttled(const std::string& email, TimePoint now) {
+  if (config_.account_max_failures <= 0) return false;
+  std::lock_guard lock(failures_mu_);
+  const auto it = failures_.find(email);
+  return it != failures_.end() && it->second.count >= config_.account_max_failures &&
+         now - it->second.last < config_.account_failure_window;
+}
+
+void AuthService::record_failure(const std::string& email, TimePoint now) {
+  if (config_.account_max_failures <= 0) return;
+  std::lock_guard lock(failures_mu_);
+  if (failures_.size() >= kMaxTrackedAccounts) {
+    std::erase_if(failures_, [&](const auto& kv) { return now - kv.second.last >= config_.account_failure_window; });
+    if (failures_.size() >= kMaxTrackedAccounts) failures_.clear();
+  }
+  Failures& f = failures_[email];
+  if (now - f.last >= config_.account_failure_window) f.count = 0;
+  f.count += 1;
+  f.last = now;
+}
+
+void AuthService::clear_failures(const std::string& email) {
+  std::lock_guard lock(failures_mu_);
+  failures_.erase(email);
+}
+
+Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller& caller) {
+  auto email = validate_email(request.email, config_.email_options);
+  if (!email) return email.status().code() == ErrorCode::kInvalidUtf8 ? email.status() : Status(ErrorCode::kInvalidEmail);
+  if (Status s = check_password_for_sign_in(request.password, config_.password_policy); !s.ok()) return s;
+
+  const bool want_scrypt = config_.password_hash == "scrypt";
+  const bool throttled = account_throttled(*email, caller.now);
+  auto user = store_.find_user_by_email(*email);
+  std::optional<store::Account> account;
+  if (user.ok()) {
+    auto found = store_.find_credential_account(user->id);
+    if (found.ok() && found->password.has_value()) account = std::move(found).value();
+  } else if (user.status().code() != ErrorCode::kNotFound) {
+    return ErrorCode::kInternalServerError;
+  }
+
+  // One hash's worth of work on every path, so timing tells nothing.
+  bool match = false;
+  const Status ran = hash_on_pool([&] {
+    if (!account || throttled) {
+      verify_password_dummy(request.password, config_.argon2, want_scrypt);
+      return;
+    }
+    const auto verified = verify_password(request.password, *account->password);
+    match = verified.ok() && verified.value();
+  });
+  if (!ran.ok()) return ran;
+  if (!match) {
+    record_failure(*email, caller.now);
+    return ErrorCode::kInvalidEmailOrPassword;
+  }
+  clear_failures(*email);
+
+  if (config_.require_email_verification && !user->email_verified) {
+    if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", user->id, std::nullopt, caller.now);
+    return ErrorCode::kEmailNotVerified;
+  }
+  if (password_needs_rehash(*account->password, config_.argon2, want_scrypt)) {
+    // Best effort: a busy pool or a failed write leaves the old (still valid) hash in place.
+    auto upgraded = hash_new_password(request.password);
+    if (upgraded.ok()) {
+      (void)store_.upgrade_account_password(account->id, *account->password, *upgraded, caller.now);
+    }
+  }
+  auto session = start_session(*user, request.remember_me, caller);
+  if (!session) return session.status();
+  return SignedIn{std::move(user).value(), std::move(session).value(), request.remember_me};
+}
+
+// --- sessions -----------------------------------------------------------------------------------
+
+Result<SessionLookup> AuthService::find_session(const std::string& token, bool allow_refresh, TimePoint now) {
+  auto found = store_.find_session(token);
+  if (!found) {
+    if (found.status().code() == ErrorCode::kNotFound) return SessionLookup{};
+    return ErrorCode::kFailedToGetSession;
+  }
+  store::SessionWithUser sw = std::move(found).value();
+  if (sw.session.expires_at <= now) {
+    (void)store_.delete_session(token);
+    return SessionLookup{};
+  }
+  SessionLookup out;
+  const auto expires_in = duration_cast<milliseconds>(config_.session_expires_in);
+  const auto update_age = duration_cast<milliseconds>(config_.session_update_age);
+  if (allow_refresh && sw.session.expires_at - expires_in + update_age <= now) {
+    sw.session.expires_at = now + expires_in;
+    sw.session.updated_at = now;
+    if (store_.touch_session(token, sw.session.expires_at, now).ok()) out.refreshed = true;
+  }
+  out.auth = Authenticated{std::move(sw.session), std::move(sw.user), !allow_refresh};
+  return out;
+}
+
+Status AuthService::sign_out(const std::string& token) { return store_.delete_session(token); }
+
+Result<std::vector<Session>> AuthService::list_sessions(const Authenticated& auth, TimePoint now) {
+  if (config_.session_fresh_age.count() > 0 && auth.session.created_at + config_.session_fresh_age <= now) {
+    return ErrorCode::kSessionNotFresh;
+  }
+  auto all = store_.list_sessions(auth.user.id);
+  if (!all) return all.status();
+  std::vector<Session> live;
+  for (Session& s : all.value()) {
+    if (s.expires_at > now) live.push_back(std::move(s));
+  }
+  return live;
+}
+
+Status AuthService::revoke_session(const Authenticated& auth, const std::string& token) {
+  return store_.delete_user_session(auth.user.id, token);
+}
+
+Status AuthService::revoke_sessions(const Authenticated& auth, bool keep_current) {
+  auto n = store_.delete_sessions(auth.user.id, keep_current ? auth.session.token : "");
+  return n.status();
+}
+
+// --- account changes ----------------------------------------------------------------------------
+
+Result<User> AuthService::update_user(const Authenticated& auth, const UserUpdate& update, TimePoint now) {
+  if (!update.name && !update.image) return ErrorCode::kNoFieldsToUpdate;
+  User user = auth.user;
+  if (update.name) {
+    auto name = validate_name(*update.name, config_.name_policy);
+    if (!name) return name.status();
+    user.name = std::move(name).value();
+  }
+  if (update.image) user.image = *update.image;
+  user.updated_at = now;
+  if (!store_.update_user(user).ok()) return ErrorCode::kFailedToUpdateUser;
+  return user;
+}
+
+Result<std::optional<Session>> AuthService::change_password(const Authenticated& auth,
+                                                            const ChangePasswordRequest& request,
+                                                            const Caller& caller) {
+  if (Status s = check_password(request.new_password, config_.password_policy); !s.ok()) return s;
+  if (Status s = check_password_for_sign_in(request.current_password, config_.password_policy); !s.ok()) {
+    return s;
+  }
+  auto account = store_.find_credential_account(auth.user.id);
+  if (!account || !account->password) return ErrorCode::kCredentialAccountNotFound;
+  bool match = false;
+  const Status ran = hash_on_pool([&] {
+    const auto verified = verify_password(request.current_password, *account->password);
+    match = verified.ok() && verified.value();
+  });
+  if (!ran.ok()) return ran;
+  if (!match) return ErrorCode::kInvalidPassword;
+  auto hash = hash_new_password(request.new_password);
+  if (!hash) return hash.status();
+  if (!store_.set_account_password(account->id, *hash, caller.now).ok()) return ErrorCode::kInternalServerError;
+  if (!request.revoke_other_sessions) return std::optional<Session>();
+  (void)store_.delete_sessions(auth.user.id, "");
+  auto session = start_session(auth.user, !auth.dont_remember, caller);
+  if (!session) return session.status();
+  return std::optional<Session>(std::move(session).value());
+}
+
+Status AuthService::change_email(const Authenticated& auth, const std::string& new_email,
+                                 const std::optional<std::string>& callback_url, TimePoint now) {
+  if (!config_.change_email_enabled) return Status(ErrorCode::kChangeEmailDisabled);
+  auto email = validate_email(new_email, config_.email_options);
+  if (!email) return email.status();
+  if (*email == auth.user.email) return Status(ErrorCode::kEmailIsTheSame);
+  const bool immediate = !auth.user.email_verified && config_.update_email_without_verification;
+  if (!immediate && mail_ == nullptr) return Status(ErrorCode::kVerificationEmailNotEnabled);
+  // An address in use: the same answer, and no mail (no enumeration).
+  if (store_.find_user_by_email(*email).ok()) return Status::OK();
+  if (immediate) {
+    User user = auth.user;
+    user.email = *email;
+    user.updated_at = now;
+    const Status updated = store_.update_user(user);
+    if (updated.code() == ErrorCode::kUserAlreadyExists) return Status::OK();
+    if (!updated.ok()) return updated;
+    if (mail_ != nullptr) send_verification(user, user.email, "verify-email", user.id, callback_url, now);
+    return Status::OK();
+  }
+  send_verification(auth.user, *email, "change-email", auth.user.id, callback_url, now);
+  return Status::OK();
+}
+
+Status AuthService::delete_user(const Authenticated& auth, const std::optional<std::string>& password,
+                                TimePoint now) {
+  if (!config_.delete_user_enabled) return Status(ErrorCode::kNotFound);
+  if (password) {
+    if (Status s = check_password_for_sign_in(*password, config_.password_policy); !s.ok()) return s;
+    auto account = store_.find_credential_account(auth.user.id);
+    bool match = false;
+    const Status ran = hash_on_pool([&] {
+      if (!account.ok() || !account->password) {
+        verify_password_dummy(*password, config_.argon2, config_.password_hash == "scrypt");
+        return;
+      }
+      const auto verified = verify_password(*password, *account->password);
+      match = verified.ok() && verified.value();
+    });
+    if (!ran.ok()) return ran;
+    if (!match) return Status(ErrorCode::kInvalidPassword);
+  } else if (config_.session_fresh_age.count() > 0 && auth.session.created_at + config_.session_fresh_age <= now) {
+    return Status(ErrorCode::kSessionExpired);
+  }
+  return store_.delete_user(auth.user.id);
+}
+
+// --- e-mailed tokens ----------------------------------------------------------------------------
+
+void AuthService::send_verification(const User& user, const std::string& email, const std::string& kind,
+                                    const std::string& value, const std::optional<std::string>& callback_url,
+                                    TimePoint now) {
+  const std::string token = generate_token();
+  store::Verification v;
+  v.id = generate_token();
+  v.identifier = hashed_identifier("verify-email", token);
+  v.value = nlohmann::json{{"userId", value}, {"email", email}, {"kind", kind}}.dump();
+  v.created_at = now;
+  v.updated_at = now;
+  v.expires_at = now + duration_cast<milliseconds>(config_.verification_token_expires_in);
+  if (!store_.create_verification(v).ok()) return;
+  const std::string link = config_.api_url + "/verify-email?token=" + token +
+                           "&callbackURL=" + percent_encode_component(callback_url.value_or("/"));
+  mail::Message m;
+  m.to = email;
+  m.kind = kind;
+  m.link = link;
+  if (kind == "change-email") {
+    m.subject = "Confirm your new e-mail address for " + config_.app_name;
+    m.text = "Hello " + user.name + ",\n\nTo use this address for your " + config_.app_name +
+             " account, open this link:\n\n" + link +
+             "\n\nThe link works once and expires in an hour. If you did not ask for this, ignore "
+             "this message.\n";
+  } else {
+    m.subject = "Verify your e-mail address for " + config_.app_name;
+    m.text = "Hello " + user.name + ",\n\nTo verify your e-mail address for " + config_.app_name +
+             ", open this link:\n\n" + link +
+             "\n\nThe link works once and expires in an hour. If you did not sign up, ignore this "
+             "message.\n";
+  }
+  mail_->enqueue(std::move(m));
+}
+
+Status AuthService::request_password_reset(const std::string& email, const std::optional<std::string>& redirect_to,
+                                           TimePoint now) {
+  if (mail_ == nullptr) return Status(ErrorCode::kResetPasswordDisabled);
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return normalized.status();
+  auto user = store_.find_user_by_email(*normalized);
+  if (!user) return Status::OK();
+  const std::string token = generate_token(kResetTokenLength);
+  store::Verification v;
+  v.id = generate_token();
+  v.identifier = hashed_identifier("reset-password", token);
+  v.value = user->id;
+  v.created_at = now;
+  v.updated_at = now;
+  v.expires_at = now + duration_cast<milliseconds>(config_.reset_token_expires_in);
+  if (!store_.create_verification(v).ok()) return Status::OK();
+  const std::string link = config_.api_url + "/reset-password/" + token +
+                           "?callbackURL=" + percent_encode_component(redirect_to.value_or("/"));
+  mail::Message m;
+  m.to = user->email;
+  m.kind = "reset-password";
+  m.link = link;
+  m.subject = "Reset your " + config_.app_name + " password";
+  m.text = "Hello " + user->name + ",\n\nTo choose a new password for " + config_.app_name +
+           ", open this link:\n\n" + link +
+           "\n\nThe link works once and expires in an hour. If you did not ask for it, ignore this "
+           "message: your password stays as it is.\n";
+  mail_->enqueue(std::move(m));
+  return Status::OK();
+}
+
+bool AuthService::reset_token_is_valid(const std::string& token, TimePoint now) {
+  auto v = store_.find_verification(hashed_identifier("reset-password", token));
+  return v.ok() && v->expires_at > now;
+}
+
+Status AuthService::reset_password(const std::string& token, const std::string& new_password, TimePoint now) {
+  if (token.empty()) return Status(ErrorCode::kInvalidToken);
+  if (Status s = check_password(new_password, config_.password_policy); !s.ok()) return s;
+  auto v = store_.consume_verification(hashed_identifier("reset-password", token));
+  if (!v || v->expires_at <= now) return Status(ErrorCode::kInvalidToken);
+  auto user = store_.find_user_by_id(v->value);
+  if (!user) return Status(ErrorCode::kUserNotFound);
+  auto hash = hash_new_password(new_password);
+  if (!hash) return hash.status();
+  if (!write_password(*user, *hash, now).ok()) return Status(ErrorCode::kInternalServerError);
+  if (config_.revoke_sessions_on_password_reset) (void)store_.delete_sessions(user->id, "");
+  return Status::OK();
+}
+
+Status AuthService::write_password(const User& user, const std::string& hash, TimePoint now) {
+  auto account = store_.find_credential_account(user.id);
+  if (account.ok()) return store_.set_account_password(account->id, hash, now);
+  store::Account a;
+  a.id = generate_token();
+  a.account_id = user.id;
+  a.provider_id = std::string(store::kCredentialProvider);
+  a.user_id = user.id;
+  a.password = hash;
+  a.created_at = now;
+  a.updated_at = now;
+  return store_.create_account(a);
+}
+
+Result<User> AuthService::create_user(const std::string& name, const std::string& email,
+                                      const std::string& password, bool email_verified, TimePoint now) {
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return normalized.status();
+  auto valid_name = validate_name(name, config_.name_policy);
+  if (!valid_name) return valid_name.status();
+  if (Status s = check_password(password, config_.password_policy); !s.ok()) return s;
+  auto hash = hash_new_password(password);
+  if (!hash) return hash.status();
+  User user;
+  user.id = generate_token();
+  user.name = std::move(valid_name).value();
+  user.email = std::move(normalized).value();
+  user.email_verified = email_verified;
+  user.created_at = now;
+  user.updated_at = now;
+  store::Account account;
+  account.id = generate_token();
+  account.account_id = user.id;
+  account.provider_id = std::string(store::kCredentialProvider);
+  account.user_id = user.id;
+  account.password = std::move(hash).value();
+  account.created_at = now;
+  account.updated_at = now;
+  const Status created = store_.create_user(user, account);
+  if (created.code() == ErrorCode::kUserAlreadyExists) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+  if (!created.ok()) return created;
+  return user;
+}
+
+Status AuthService::set_password(const std::string& user_id, const std::string& password, TimePoint now) {
+  if (Status s = check_password(password, config_.password_policy); !s.ok()) return s;
+  auto user = store_.find_user_by_id(user_id);
+  if (!user) return Status(ErrorCode::kUserNotFound);
+  auto hash = hash_new_password(password);
+  if (!hash) return hash.status();
+  if (Status s = write_password(*user, *hash, now); !s.ok()) return s;
+  return store_.delete_sessions(user_id, "").status();
+}
+
+Status AuthService::send_verification_email(const std::optional<Authenticated>& auth, const std::string& email,
+                                            const std::optional<std::string>& callback_url, TimePoint now) {
+  if (mail_ == nullptr) return Status(ErrorCode::kVerificationEmailNotEnabled);
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return normalized.status();
+  if (auth) {
+    if (auth->user.email != *normalized) return Status(ErrorCode::kEmailMismatch);
+    if (auth->user.email_verified) return Status(ErrorCode::kEmailAlreadyVerified);
+    send_verification(auth->user, auth->user.email, "verify-email", auth->user.id, callback_url, now);
+    return Status::OK();
+  }
+  // Without a session the answer is always the same, and never faster than 500 ms, so it says
+  // nothing about whether the address has an account.
+  const auto floor = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  auto user = store_.find_user_by_email(*normalized);
+  if (user.ok() && !user->email_verified) {
+    send_verification(*user, user->email, "verify-email", user->id, callback_url, now);
+  }
+  std::this_thread::sleep_until(floor);
+  return Status::OK();
+}
+
+Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const Caller& caller) {
+  if (token.empty()) return ErrorCode::kInvalidToken;
+  auto v = store_.consume_verification(hashed_identifier("verify-email", token));
+  if (!v) return ErrorCode::kInvalidToken;
+  if (v->expires_at <= caller.now) return ErrorCode::kTokenExpired;
+  const auto payload = nlohmann::json::parse(v->value, nullptr, false);
+  if (!payload.is_object() || !payload.contains("userId") || !payload["userId"].is_string() ||
+      !payload.contains("email") || !payload["email"].is_string()) {
+    return ErrorCode::kInvalidToken;
+  }
+  auto user = store_.find_user_by_id(payload["userId"].get<std::string>());
+  if (!user) return ErrorCode::kUserNotFound;
+  const std::string email = payload["email"].get<std::string>();
+  VerifiedEmail out;
+  if (payload.value("kind", "") == "change-email") {
+    user->email = email;
+    user->email_verified = true;
+    user->updated_at = caller.now;
+    const Status updated = store_.update_user(*user);
+    if (!updated.ok()) return updated.code() == ErrorCode::kUserAlreadyExists ? updated : Status(ErrorCode::kInternalServerError);
+  } else {
+    if (user->email != email) return ErrorCode::kInvalidUser;
+    if (user->email_verified) {
+      out.already_verified = true;
+      out.user = std::move(user).value();
+      return out;
+    }
+    user->email_verified = true;
+    user->updated_at = caller.now;
+    if (!store_.update_user(*user).ok()) return ErrorCode::kInternalServerError;
+  }
+  if (config_.auto_sign_in_after_verification) {
+    auto session = start_session(*user, true, caller);
+    if (session.ok()) out.session = std::move(session).value();
+  }
+  out.user = std::move(user).value();
+  return out;
+}
+
+}  // namespace portcullis::auth

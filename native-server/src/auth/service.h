@@ -1,0 +1,215 @@
+// Portcullis server: the authentication flows.
+//
+// Everything between parsing a request and writing a response: sign-up, sign-in, sessions,
+// password change and reset, e-mail verification. All validation comes from the core (the very
+// code the browser runs); all storage goes through store::Store; all hashing runs on the bounded
+// HashPool. Nothing here knows about HTTP: results are values with stable error codes, and the
+// HTTP layer maps them to statuses and cookies.
+
+#ifndef PORTCULLIS_AUTH_SERVICE_H_
+#define PORTCULLIS_AUTH_SERVICE_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/hash_pool.h"
+#include "config.h"
+#include "mail/mailer.h"
+#include "portcullis/error.h"
+#include "store/store.h"
+
+namespace portcullis::auth {
+
+using store::Session;
+using store::TimePoint;
+using store::User;
+
+// Who is asking, as far as the flows care.
+struct Caller {
+  std::string ip;          // "" when unknown
+  std::string user_agent;  // "" when absent
+  TimePoint now{};
+};
+
+// A valid session and its user.
+struct Authenticated {
+  Session session;
+  User user;
+  bool dont_remember = false;  // the session was made with rememberMe=false
+};
+
+struct SignUpRequest {
+  std::string name;
+  std::string email;
+  std::string password;
+  std::optional<std::string> image;
+  std::optional<std::string> callback_url;
+  bool remember_me = true;
+};
+
+struct SignInRequest {
+  std::string email;
+  std::string password;
+  bool remember_me = true;
+};
+
+// The user, and the session when one was started (none when e-mail verification is required).
+struct SignedIn {
+  User user;
+  std::optional<Session> session;
+  bool remember_me = true;
+};
+
+// What a session token resolves to.
+struct SessionLookup {
+  // The session, when the token names a live one.
+  std::optional<Authenticated> auth;
+  // The expiry was pushed forward (rolling refresh): the cookie should be sent again.
+  bool refreshed = false;
+};
+
+struct UserUpdate {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> image;  // set to a value, or to null
+};
+
+struct ChangePasswordRequest {
+  std::string new_password;
+  std::string current_password;
+  bool revoke_other_sessions = false;
+};
+
+struct VerifiedEmail {
+  User user;
+  bool already_verified = false;
+  std::optional<Session> session;  // with autoSignInAfterVerification
+};
+
+class AuthService {
+ public:
+  // `mail` may be null: then the flows that send mail answer as BetterAuth does without a sender.
+  AuthService(const Config& config, store::Store& store, HashPool& hashes, mail::MailQueue* mail);
+
+  // Creates a user with a credential account and, unless e-mail verification is required, a
+  // session. Errors: EMAIL_PASSWORD_SIGN_UP_DISABLED; INVALID_EMAIL; INVALID_NAME, NAME_TOO_LONG;
+  // PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG; INVALID_UTF8; USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL;
+  // SERVER_BUSY (hash queue full); FAILED_TO_CREATE_USER, FAILED_TO_CREATE_SESSION.
+  Result<SignedIn> sign_up(const SignUpRequest& request, const Caller& caller);
+
+  // Checks the credentials and starts a session. An unknown e-mail, a missing credential, a wrong
+  // password and a throttled account all give INVALID_EMAIL_OR_PASSWORD after the same hashing
+  // work. Errors: INVALID_EMAIL; PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD;
+  // EMAIL_NOT_VERIFIED; SERVER_BUSY; FAILED_TO_CREATE_SESSION.
+  Result<SignedIn> sign_in(const SignInRequest& request, const Caller& caller);
+
+  // Resolves a session token. An unknown token gives no session; an expired one gives none and is
+  // deleted. With `allow_refresh`, a session whose last refresh is older than the update age
+  // (and that was made with rememberMe) gets a new expiry. Errors: FAILED_TO_GET_SESSION.
+  Result<SessionLookup> find_session(const std::string& token, bool allow_refresh, TimePoint now);
+
+  // Deletes the session with `token` (if any).
+  Status sign_out(const std::string& token);
+
+  // The user's unexpired sessions. Errors: SESSION_NOT_FRESH if the session is older than the
+  // fresh age.
+  Result<std::vector<Session>> list_sessions(const Authenticated& auth, TimePoint now);
+
+  // Deletes the caller's session with `token`; another user's token is ignored.
+  Status revoke_session(const Authenticated& auth, const std::string& token);
+  // Deletes all of the caller's sessions; with `keep_current`, all but the current one.
+  Status revoke_sessions(const Authenticated& auth, bool keep_current);
+
+  // Errors: INVALID_NAME, NAME_TOO_LONG, INVALID_UTF8; NO_FIELDS_TO_UPDATE; FAILED_TO_UPDATE_USER.
+  Result<User> update_user(const Authenticated& auth, const UserUpdate& update, TimePoint now);
+
+  // Changes the password after checking the current one. With revoke_other_sessions, every
+  // session (the current one too) is deleted and a new one is returned.
+  // Errors: PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, INVALID_UTF8; CREDENTIAL_ACCOUNT_NOT_FOUND;
+  // INVALID_PASSWORD; SERVER_BUSY.
+  Result<std::optional<Session>> change_password(const Authenticated& auth,
+                                                 const ChangePasswordRequest& request,
+                                                 const Caller& caller);
+
+  // Starts an e-mail change: a link to the new address, or (unverified users, when allowed) an
+  // immediate change. An address in use gets OK and no mail.
+  // Errors: CHANGE_EMAIL_DISABLED; INVALID_EMAIL; EMAIL_IS_THE_SAME; VERIFICATION_EMAIL_NOT_ENABLED.
+  Status change_email(const Authenticated& auth, const std::string& new_email,
+                      const std::optional<std::string>& callback_url, TimePoint now);
+
+  // Deletes the user. With a password, checks it; without, the session must be fresh.
+  // Errors: NOT_FOUND (feature off); INVALID_PASSWORD; SESSION_EXPIRED; SERVER_BUSY.
+  Status delete_user(const Authenticated& auth, const std::optional<std::string>& password,
+                     TimePoint now);
+
+  // Mails a reset link when the address belongs to a user; answers the same either way.
+  // Errors: RESET_PASSWORD_DISABLED (no mail sender); INVALID_EMAIL.
+  Status request_password_reset(const std::string& email, const std::optional<std::string>& redirect_to,
+                                TimePoint now);
+
+  // Returns true if `token` is a live, unused reset token (it is not consumed).
+  bool reset_token_is_valid(const std::string& token, TimePoint now);
+
+  // Sets a new password with a reset token (single use).
+  // Errors: INVALID_TOKEN; PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, INVALID_UTF8; USER_NOT_FOUND;
+  // SERVER_BUSY.
+  Status reset_password(const std::string& token, const std::string& new_password, TimePoint now);
+
+  // Mails a verification link. With a session, the address must be the user's and unverified.
+  // Errors: VERIFICATION_EMAIL_NOT_ENABLED; INVALID_EMAIL; EMAIL_MISMATCH; EMAIL_ALREADY_VERIFIED.
+  Status send_verification_email(const std::optional<Authenticated>& auth, const std::string& email,
+                                 const std::optional<std::string>& callback_url, TimePoint now);
+
+  // Follows a verification (or change-email) link (single use).
+  // Errors: INVALID_TOKEN; TOKEN_EXPIRED; USER_NOT_FOUND; INVALID_USER; USER_ALREADY_EXISTS
+  // (the new address was taken meanwhile).
+  Result<VerifiedEmail> verify_email(const std::string& token, const Caller& caller);
+
+  // For the command line: creates a user with a credential, without a session. Validation and
+  // errors as sign_up (but sign-up need not be enabled).
+  Result<User> create_user(const std::string& name, const std::string& email, const std::string& password,
+                           bool email_verified, TimePoint now);
+
+  // For the command line: sets a user's password (creating the credential if missing) and, like
+  // a reset, ends the user's sessions. Errors: as check_password; USER_NOT_FOUND; SERVER_BUSY.
+  Status set_password(const std::string& user_id, const std::string& password, TimePoint now);
+
+  const Config& config() const { return config_; }
+
+ private:
+  Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
+  // Runs `job` on the hash pool. Errors: SERVER_BUSY.
+  Status hash_on_pool(const std::function<void()>& job);
+  Result<std::string> hash_new_password(const std::string& password);
+  // Sets the user's password, creating the credential account if there is none.
+  Status write_password(const User& user, const std::string& hash, TimePoint now);
+  void send_verification(const User& user, const std::string& email, const std::string& kind,
+                         const std::string& value, const std::optional<std::string>& callback_url,
+                         TimePoint now);
+  bool account_throttled(const std::string& email, TimePoint now);
+  void record_failure(const std::string& email, TimePoint now);
+  void clear_failures(const std::string& email);
+
+  const Config& config_;
+  store::Store& store_;
+  HashPool& hashes_;
+  mail::MailQueue* mail_;
+
+  struct Failures {
+    int count = 0;
+    TimePoint last{};
+  };
+  std::mutex failures_mu_;
+  std::unordered_map<std::string, Failures> failures_;
+};
+
+// Returns "<prefix>:" + hex SHA-256 of `token`: how e-mailed tokens are stored, so a database leak
+// does not hand out live links.
+std::string hashed_identifier(std::string_view prefix, std::string_view token);
+
+}  // namespace portcullis::auth
+
+#endif  // PORTCULLIS_AUTH_SERVICE_H_

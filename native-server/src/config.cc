@@ -1,0 +1,304 @@
+#include "config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <variant>
+
+#include "portcullis/token.h"
+
+namespace portcullis {
+namespace {
+
+using nlohmann::json;
+
+// One setting: its config-file key, its environment variable ("" for none), and where it goes.
+// (Argon2idParams::passes is a std::uint64_t, the same type as std::size_t on the 64-bit targets
+// the server builds for.)
+using Target = std::variant<std::string*, int*, bool*, std::chrono::seconds*, std::size_t*,
+                            std::vector<std::string>*, mail::SmtpTls*>;
+struct Setting {
+  const char* key;
+  const char* env;
+  Target target;
+  const char* help;
+};
+
+std::vector<Setting> settings(Config& c) {
+  return {
+      {"host", "PORTCULLIS_HOST", &c.host, "address to listen on"},
+      {"port", "PORTCULLIS_PORT", &c.port, "port to listen on (0: any free port)"},
+      {"threads", "PORTCULLIS_THREADS", &c.threads, "connection threads"},
+      {"baseURL", "BETTER_AUTH_URL", &c.base_url, "public URL; https makes cookies Secure"},
+      {"basePath", "PORTCULLIS_BASE_PATH", &c.base_path, "API path (default /api/auth)"},
+      {"secret", "BETTER_AUTH_SECRET", &c.secret, "cookie-signing secret, >= 32 bytes"},
+      {"dev", "PORTCULLIS_DEV", &c.dev, "development mode: a short or missing secret is allowed"},
+      {"trustedOrigins", "BETTER_AUTH_TRUSTED_ORIGINS", &c.trusted_origins,
+       "origins allowed to call with cookies (comma-separated in the environment)"},
+      {"database", "PORTCULLIS_DATABASE", &c.database, "SQLite database file"},
+      {"cookiePrefix", "PORTCULLIS_COOKIE_PREFIX", &c.cookie_prefix, "cookie name prefix"},
+      {"cookieDomain", "PORTCULLIS_COOKIE_DOMAIN", &c.cookie_domain, "cookie Domain attribute"},
+      {"sessionExpiresIn", "PORTCULLIS_SESSION_EXPIRES_IN", &c.session_expires_in, "seconds"},
+      {"sessionUpdateAge", "PORTCULLIS_SESSION_UPDATE_AGE", &c.session_update_age, "seconds"},
+      {"sessionFreshAge", "PORTCULLIS_SESSION_FRESH_AGE", &c.session_fresh_age, "seconds"},
+      {"minPasswordLength", "PORTCULLIS_MIN_PASSWORD_LENGTH", &c.password_policy.min_length,
+       "UTF-16 code units"},
+      {"maxPasswordLength", "PORTCULLIS_MAX_PASSWORD_LENGTH", &c.password_policy.max_length,
+       "UTF-16 code units"},
+      {"maxPasswordBytes", "PORTCULLIS_MAX_PASSWORD_BYTES", &c.password_policy.max_bytes,
+       "UTF-8 bytes"},
+      {"maxNameLength", "PORTCULLIS_MAX_NAME_LENGTH", &c.name_policy.max_length, "UTF-16 units"},
+      {"allowEmptyName", "PORTCULLIS_ALLOW_EMPTY_NAME", &c.name_policy.allow_empty,
+       "accept \"\" as a name, as BetterAuth does"},
+      {"internationalEmail", "PORTCULLIS_INTERNATIONAL_EMAIL",
+       &c.email_options.allow_international, "accept UTF-8 e-mail addresses"},
+      {"passwordHash", "PORTCULLIS_PASSWORD_HASH", &c.password_hash,
+       "argon2id or scrypt (BetterAuth's format)"},
+      {"argon2Passes", "PORTCULLIS_ARGON2_PASSES", &c.argon2.passes, "Argon2id passes (>= 2)"},
+      {"argon2MemoryBytes", "PORTCULLIS_ARGON2_MEMORY", &c.argon2.memory_bytes,
+       "Argon2id memory in bytes (>= 19 MiB)"},
+      {"hashWorkers", "PORTCULLIS_HASH_WORKERS", &c.hash_workers, "hash threads (0: one per core)"},
+      {"hashQueue", "PORTCULLIS_HASH_QUEUE", &c.hash_queue, "hashes allowed to wait"},
+      {"signUpEnabled", "PORTCULLIS_SIGN_UP", &c.sign_up_enabled, "allow sign-up"},
+      {"requireEmailVerification", "PORTCULLIS_REQUIRE_EMAIL_VERIFICATION",
+       &c.require_email_verification, "refuse sign-in until the e-mail is verified"},
+      {"sendVerificationOnSignUp", "PORTCULLIS_SEND_VERIFICATION_ON_SIGN_UP",
+       &c.send_verification_on_sign_up, "mail a verification link at sign-up"},
+      {"autoSignInAfterVerification", "PORTCULLIS_AUTO_SIGN_IN_AFTER_VERIFICATION",
+       &c.auto_sign_in_after_verification, "sign in when the link is followed"},
+      {"changeEmailEnabled", "PORTCULLIS_CHANGE_EMAIL", &c.change_email_enabled,
+       "allow change-email"},
+      {"updateEmailWithoutVerification", "PORTCULLIS_UPDATE_EMAIL_WITHOUT_VERIFICATION",
+       &c.update_email_without_verification, "unverified users change e-mail at once"},
+      {"deleteUserEnabled", "PORTCULLIS_DELETE_USER", &c.delete_user_enabled, "allow delete-user"},
+      {"revokeSessionsOnPasswordReset", "PORTCULLIS_REVOKE_SESSIONS_ON_PASSWORD_RESET",
+       &c.revoke_sessions_on_password_reset, "sign out everywhere after a reset"},
+      {"bodyLimit", "PORTCULLIS_BODY_LIMIT", &c.body_limit, "largest request body in bytes"},
+      {"rateLimit", "PORTCULLIS_RATE_LIMIT", &c.rate_limit_enabled, "per-IP rate limits"},
+      {"rateLimitStorage", "PORTCULLIS_RATE_LIMIT_STORAGE", &c.rate_limit_storage,
+       "memory or database"},
+      {"accountMaxFailures", "PORTCULLIS_ACCOUNT_MAX_FAILURES", &c.account_max_failures,
+       "failed sign-ins per account before it is throttled (0: off)"},
+      {"accountFailureWindow", "PORTCULLIS_ACCOUNT_FAILURE_WINDOW", &c.account_failure_window,
+       "seconds"},
+      {"mail", "PORTCULLIS_MAIL", &c.mail, "none, outbox or smtp"},
+      {"mailOutboxDir", "PORTCULLIS_MAIL_OUTBOX", &c.mail_outbox_dir, "folder for outbox mail"},
+      {"smtpHost", "PORTCULLIS_SMTP_HOST", &c.smtp.host, "SMTP server"},
+      {"smtpPort", "PORTCULLIS_SMTP_PORT", &c.smtp.port, "SMTP port"},
+      {"smtpUser", "PORTCULLIS_SMTP_USER", &c.smtp.username, "SMTP login"},
+      {"smtpPassword", "PORTCULLIS_SMTP_PASSWORD", &c.smtp.password, "SMTP password"},
+      {"smtpFrom", "PORTCULLIS_SMTP_FROM", &c.smtp.from, "From: header"},
+      {"smtpTls", "PORTCULLIS_SMTP_TLS", &c.smtp.tls, "starttls (default), implicit or none"},
+      {"appName", "PORTCULLIS_APP_NAME", &c.app_name, "name used in e-mails"},
+      {"staticDir", "PORTCULLIS_STATIC_DIR", &c.static_dir, "folder of pages served at /"},
+      {"accessLog", "PORTCULLIS_ACCESS_LOG", &c.access_log, "JSON access log on stdout"},
+  };
+}
+
+Status invalid(const std::string& where, const std::string& what) {
+  return Status(ErrorCode::kValidationError, where + ": " + what);
+}
+
+bool parse_smtp_tls(const std::string& v, mail::SmtpTls& out) {
+  if (v == "starttls") out = mail::SmtpTls::kStartTls;
+  else if (v == "implicit") out = mail::SmtpTls::kImplicit;
+  else if (v == "none") out = mail::SmtpTls::kNone;
+  else return false;
+  return true;
+}
+
+bool parse_bool(const std::string& s, bool& out) {
+  if (s == "1" || s == "true" || s == "yes" || s == "on") return out = true, true;
+  if (s == "0" || s == "false" || s == "no" || s == "off") return out = false, true;
+  return false;
+}
+
+bool parse_u64(const std::string& s, std::uint64_t& out) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  out = std::strtoull(s.c_str(), nullptr, 10);
+  return true;
+}
+
+// Applies a textual value (environment or flag) to a setting.
+Status apply_text(const Setting& s, const std::string& value, const std::string& where) {
+  return std::visit(
+      [&](auto* p) -> Status {
+        using T = std::remove_pointer_t<decltype(p)>;
+        std::uint64_t n = 0;
+        if constexpr (std::is_same_v<T, std::string>) {
+          *p = value;
+        } else if constexpr (std::is_same_v<T, mail::SmtpTls>) {
+          if (!parse_smtp_tls(value, *p)) return invalid(where, "expected starttls, implicit or none");
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (!parse_bool(value, *p)) return invalid(where, "expected true or false");
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          p->clear();
+          std::stringstream ss(value);
+          for (std::string item; std::getline(ss, item, ',');) {
+            const auto b = item.find_first_not_of(' ');
+            const auto e = item.find_last_not_of(' ');
+            if (b != std::string::npos) p->push_back(item.substr(b, e - b + 1));
+          }
+        } else {
+          if (!parse_u64(value, n)) return invalid(where, "expected a non-negative integer");
+          if constexpr (std::is_same_v<T, int>) {
+            if (n > 1000000000) return invalid(where, "too large");
+            *p = static_cast<int>(n);
+          } else if constexpr (std::is_same_v<T, std::chrono::seconds>) {
+            *p = std::chrono::seconds(n);
+          } else {
+            *p = static_cast<T>(n);
+          }
+        }
+        return Status::OK();
+      },
+      s.target);
+}
+
+Status apply_json(const Setting& s, const json& v, const std::string& where) {
+  if (v.is_string()) {
+    // Lists from a file are arrays; everything else given as a string is parsed like the
+    // environment's text.
+    return apply_text(s, v.get<std::string>(), where);
+  }
+  if (v.is_boolean()) return apply_text(s, v.get<bool>() ? "true" : "false", where);
+  if (v.is_number_unsigned()) return apply_text(s, std::to_string(v.get<std::uint64_t>()), where);
+  if (v.is_array() && std::holds_alternative<std::vector<std::string>*>(s.target)) {
+    auto* list = std::get<std::vector<std::string>*>(s.target);
+    list->clear();
+    for (const json& item : v) {
+      if (!item.is_string()) return invalid(where, "expected an array of strings");
+      list->push_back(item.get<std::string>());
+    }
+    return Status::OK();
+  }
+  return invalid(where, "wrong type");
+}
+
+// "baseURL" -> "base-url", "argon2MemoryBytes" -> "argon2-memory-bytes".
+std::string flag_name(std::string_view key) {
+  std::string out;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char ch = key[i];
+    const bool upper = ch >= 'A' && ch <= 'Z';
+    if (upper && i > 0 && !(key[i - 1] >= 'A' && key[i - 1] <= 'Z')) out += '-';
+    out += upper ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status apply_config_flag(Config& config, std::string_view flag, const std::string& value) {
+  for (const Setting& s : settings(config)) {
+    if (flag_name(s.key) == flag) return apply_text(s, value, "--" + std::string(flag));
+  }
+  return invalid("--" + std::string(flag), "unknown option");
+}
+
+bool config_flag_is_boolean(std::string_view flag) {
+  Config scratch;
+  for (const Setting& s : settings(scratch)) {
+    if (flag_name(s.key) == flag) return std::holds_alternative<bool*>(s.target);
+  }
+  return false;
+}
+
+Status load_config_file(const std::string& path, Config& config) {
+  std::ifstream in(path);
+  if (!in) return invalid(path, "cannot be read");
+  const json doc = json::parse(in, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  if (doc.is_discarded() || !doc.is_object()) return invalid(path, "is not a JSON object");
+  const auto all = settings(config);
+  for (const auto& [key, value] : doc.items()) {
+    const Setting* found = nullptr;
+    for (const Setting& s : all) {
+      if (key == s.key) found = &s;
+    }
+    if (!found) return invalid(path, "unknown key \"" + key + "\"");
+    if (Status st = apply_json(*found, value, path + ": " + key); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+Status load_config_env(Config& config) {
+  for (const Setting& s : settings(config)) {
+    const char* v = std::getenv(s.env);
+    if (v == nullptr) continue;
+    if (Status st = apply_text(s, v, s.env); !st.ok()) return st;
+  }
+  // BetterAuth's fallback name for the secret.
+  if (config.secret.empty()) {
+    if (const char* v = std::getenv("AUTH_SECRET")) config.secret = v;
+  }
+  return Status::OK();
+}
+
+Status finalize_config(Config& c, bool require_secret) {
+  if ((c.dev || !require_secret) && c.secret.size() < 32) {
+    // A fresh random secret per start: sessions do not survive a restart, but nothing weak is
+    // ever used to sign a cookie.
+    c.secret = generate_token(48);
+  }
+  if (c.secret.size() < 32) {
+    return invalid("secret", "BETTER_AUTH_SECRET must be at least 32 bytes (or start with --dev)");
+  }
+  if (c.port < 0 || c.port > 65535) return invalid("port", "out of range");
+  if (c.threads < 4) return invalid("threads", "at least 4");
+  if (c.base_path.size() < 2 || c.base_path.front() != '/' || c.base_path.back() == '/' ||
+      c.base_path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-") !=
+          std::string::npos) {
+    return invalid("basePath", "must start with '/', not end with '/', and hold only letters, digits, / _ -");
+  }
+  if (c.base_url.empty()) c.base_url = "http://" + c.host + ":" + std::to_string(c.port);
+  const auto scheme_end = c.base_url.find("://");
+  if (scheme_end == std::string::npos) return invalid("baseURL", "must be an absolute URL");
+  const std::string scheme = c.base_url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return invalid("baseURL", "must be http or https");
+  const auto path_start = c.base_url.find('/', scheme_end + 3);
+  c.origin = c.base_url.substr(0, path_start);
+  const std::string path = path_start == std::string::npos ? "" : c.base_url.substr(path_start);
+  // As BetterAuth: a URL without a path gets the base path appended.
+  c.api_url = (path.empty() || path == "/") ? c.origin + c.base_path : c.origin + path;
+  while (c.api_url.size() > 1 && c.api_url.back() == '/') c.api_url.pop_back();
+  c.secure_cookies = scheme == "https";
+  if (c.password_hash != "argon2id" && c.password_hash != "scrypt") {
+    return invalid("passwordHash", "argon2id or scrypt");
+  }
+  if (c.argon2.passes < 2) return invalid("argon2Passes", "at least 2 (OWASP)");
+  if (c.argon2.memory_bytes < 19u * 1024 * 1024) return invalid("argon2MemoryBytes", "at least 19 MiB (OWASP)");
+  if (c.hash_workers < 0 || c.hash_queue < 0) return invalid("hashWorkers", "must not be negative");
+  if (c.hash_queue >= c.threads / 2) {
+    return invalid("hashQueue", "must be under half of threads, so waiting sign-ins cannot take every thread");
+  }
+  if (c.password_policy.min_length > c.password_policy.max_length) {
+    return invalid("minPasswordLength", "greater than maxPasswordLength");
+  }
+  if (c.body_limit < 1024) return invalid("bodyLimit", "at least 1024");
+  if (c.rate_limit_storage != "memory" && c.rate_limit_storage != "database") {
+    return invalid("rateLimitStorage", "memory or database");
+  }
+  if (c.mail != "none" && c.mail != "outbox" && c.mail != "smtp") return invalid("mail", "none, outbox or smtp");
+  if (c.mail == "smtp" && c.smtp.from.empty()) return invalid("smtpFrom", "required with mail=smtp");
+  if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {
+    return invalid("cookiePrefix", "must be a non-empty cookie-name token");
+  }
+  return Status::OK();
+}
+
+std::string config_reference() {
+  Config scratch;
+  std::string out;
+  for (const Setting& s : settings(scratch)) {
+    std::string line = "  --" + flag_name(s.key);
+    line.resize(34, ' ');
+    line += s.key;
+    line.resize(60, ' ');
+    line += s.env;
+    out += line + "\n      " + s.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace portcullis

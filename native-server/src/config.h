@@ -1,0 +1,149 @@
+// Portcullis server: configuration.
+//
+// Sources, later ones winning: built-in defaults, a JSON config file (--config FILE), the
+// environment (BetterAuth's BETTER_AUTH_SECRET, BETTER_AUTH_URL, BETTER_AUTH_TRUSTED_ORIGINS, and
+// PORTCULLIS_* for the rest), then command-line flags. `portcullis --help` lists every flag;
+// README.md lists the file keys and variables.
+
+#ifndef PORTCULLIS_CONFIG_H_
+#define PORTCULLIS_CONFIG_H_
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mail/mailer.h"
+#include "portcullis/email.h"
+#include "portcullis/error.h"
+#include "portcullis/name.h"
+#include "portcullis/password_hash.h"
+#include "portcullis/password_policy.h"
+
+namespace portcullis {
+
+struct RateLimitRule {
+  std::chrono::milliseconds window{10000};
+  std::int64_t max = 100;
+};
+
+struct Config {
+  // --- listening ---
+  std::string host = "127.0.0.1";
+  int port = 3000;
+  int threads = 64;  // connection threads: each open keep-alive connection holds one
+  std::chrono::seconds keep_alive_timeout{30};
+  std::chrono::seconds read_timeout{10};
+
+  // --- identity ---
+  // The public URL (origin, optionally with a path); BETTER_AUTH_URL. Empty: http://host:port.
+  // An https URL turns on Secure cookies and the __Secure- cookie prefix.
+  std::string base_url;
+  std::string base_path = "/api/auth";
+  std::string secret;  // BETTER_AUTH_SECRET: at least 32 bytes, unless dev
+  bool dev = false;    // allows a missing or short secret (a random one is made per start)
+  std::vector<std::string> trusted_origins;  // besides base_url's origin; '*' wildcards allowed
+
+  // --- storage ---
+  std::string database = "portcullis.db";  // SQLite file
+
+  // --- cookies and sessions ---
+  std::string cookie_prefix = "better-auth";
+  std::string cookie_domain;  // "" for host-only cookies; set to share across subdomains
+  std::chrono::seconds session_expires_in{7 * 24 * 3600};
+  std::chrono::seconds session_update_age{24 * 3600};
+  std::chrono::seconds session_fresh_age{24 * 3600};
+
+  // --- validation ---
+  PasswordPolicy password_policy;
+  NamePolicy name_policy;
+  EmailOptions email_options;
+
+  // --- password hashing ---
+  // "argon2id" (default) or "scrypt": BetterAuth's format, for a database a BetterAuth server
+  // still shares. Either way both formats verify, and the other one is rehashed on sign-in.
+  std::string password_hash = "argon2id";
+  Argon2idParams argon2;
+  int hash_workers = 0;    // 0: one per core
+  int hash_queue = 16;     // sign-ins waiting beyond the running ones; more get 503
+
+  // --- flows ---
+  bool sign_up_enabled = true;
+  bool require_email_verification = false;
+  bool send_verification_on_sign_up = false;
+  bool auto_sign_in_after_verification = false;
+  bool change_email_enabled = false;
+  bool update_email_without_verification = false;
+  bool delete_user_enabled = true;
+  bool revoke_sessions_on_password_reset = true;
+  std::chrono::seconds reset_token_expires_in{3600};
+  std::chrono::seconds verification_token_expires_in{3600};
+
+  // --- abuse ---
+  std::size_t body_limit = 64 * 1024;
+  bool rate_limit_enabled = true;
+  std::string rate_limit_storage = "memory";  // or "database" (the rateLimit table)
+  RateLimitRule rate_limit_default{std::chrono::milliseconds(10000), 100};
+  // Path prefix → rule, BetterAuth's defaults; the longest matching prefix wins.
+  std::map<std::string, RateLimitRule> rate_limit_rules = {
+      {"/sign-in", {std::chrono::milliseconds(10000), 3}},
+      {"/sign-up", {std::chrono::milliseconds(10000), 3}},
+      {"/change-password", {std::chrono::milliseconds(10000), 3}},
+      {"/change-email", {std::chrono::milliseconds(10000), 3}},
+      {"/request-password-reset", {std::chrono::milliseconds(60000), 3}},
+      {"/send-verification-email", {std::chrono::milliseconds(60000), 3}},
+  };
+  // Per-account sign-in throttle (beyond BetterAuth): after this many failed sign-ins for one
+  // e-mail within the window, every sign-in for it fails as a wrong password would, until the
+  // window since the last failure has passed.
+  int account_max_failures = 10;
+  std::chrono::seconds account_failure_window{15 * 60};
+
+  // --- mail ---
+  std::string mail = "none";  // "none", "outbox", or "smtp"
+  std::string mail_outbox_dir = "outbox";
+  mail::SmtpOptions smtp;
+  std::string app_name = "Portcullis";
+
+  // --- pages ---
+  std::string static_dir;  // a folder served at "/" (e.g. web/demo); "" serves none
+
+  // --- logging ---
+  bool access_log = true;
+
+  // Derived by finalize(): whether cookies are Secure, base_url's origin, and the URL of the
+  // API (origin + base path) for links in e-mails.
+  bool secure_cookies = false;
+  std::string origin;
+  std::string api_url;
+};
+
+// Reads a JSON config file into `config` (only the keys present change). Unknown keys are
+// errors, so a typo does not silently leave a default in place.
+// Errors: VALIDATION_ERROR naming the file, key and problem.
+Status load_config_file(const std::string& path, Config& config);
+
+// Reads the environment into `config`. Errors: VALIDATION_ERROR naming the variable.
+Status load_config_env(Config& config);
+
+// Checks `config` and fills its derived fields. With `require_secret` (serving), a secret shorter
+// than 32 bytes is an error outside dev mode; commands that sign nothing pass false.
+// Errors: VALIDATION_ERROR saying what is wrong.
+Status finalize_config(Config& config, bool require_secret = true);
+
+// Applies a command-line flag: `flag` is a config-file key in kebab case ("base-url" for
+// baseURL). Boolean flags take "true"/"false" (a bare --dev means true; see
+// config_flag_is_boolean). Errors: VALIDATION_ERROR for an unknown flag or a bad value.
+Status apply_config_flag(Config& config, std::string_view flag, const std::string& value);
+
+// Returns true if `flag` names a boolean setting (so it may stand without a value).
+bool config_flag_is_boolean(std::string_view flag);
+
+// Returns a table of every setting: flag, config-file key, environment variable, meaning.
+std::string config_reference();
+
+}  // namespace portcullis
+
+#endif  // PORTCULLIS_CONFIG_H_

@@ -1,0 +1,40 @@
+// Portcullis server: cookies as BetterAuth writes and reads them (contract §3).
+
+#ifndef PORTCULLIS_HTTP_COOKIES_H_
+#define PORTCULLIS_HTTP_COOKIES_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace portcullis::http {
+
+struct CookieAttributes {
+  bool secure = false;     // adds Secure
+  std::string domain;      // adds Domain= when not empty
+};
+
+// The names of the cookies: "[__Secure-]<prefix>.<key>".
+struct CookieNames {
+  CookieNames(std::string_view prefix, bool secure);
+  std::string session_token;
+  std::string session_data;
+  std::string dont_remember;
+};
+
+// Returns the value of the first cookie called `name` in a Cookie header, with surrounding double
+// quotes stripped, or std::nullopt if there is none.
+std::optional<std::string> find_cookie(std::string_view cookie_header, std::string_view name);
+
+// Returns a Set-Cookie value: "name=value; Max-Age=N; Domain=D; Path=/; HttpOnly; Secure;
+// SameSite=Lax", without Max-Age when `max_age` is empty (a browser-session cookie).
+std::string make_set_cookie(std::string_view name, std::string_view value,
+                            std::optional<std::chrono::seconds> max_age, const CookieAttributes& attrs);
+
+// Returns the Set-Cookie value that deletes cookie `name` ("name=; Max-Age=0; ...").
+std::string make_delete_cookie(std::string_view name, const CookieAttributes& attrs);
+
+}  // namespace portcullis::http
+
+#endif  // PORTCULLIS_HTTP_COOKIES_H_

@@ -1,0 +1,141 @@
+// Starts the real `portcullis` binary for a test: a fresh SQLite file in a temporary folder, a
+// free port on 127.0.0.1, and the given configuration. Nothing is mocked.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = process.env.PORTCULLIS_BIN ?? join(repo, 'build/release/native-server/portcullis');
+export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
+
+/**
+ * Starts a server. `config` holds config-file keys (see `portcullis --help`); rate limits are off
+ * unless the test turns them on. Resolves to {url, api, dir, db, outbox, logs, stop()}.
+ */
+export async function startServer(config = {}, { env = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
+  const db = join(dir, 'auth.db');
+  const outbox = join(dir, 'outbox');
+  const args = ['serve', '--port', '0', '--database', db, '--mail-outbox-dir', outbox];
+  const settings = { rateLimit: false, ...config };
+  for (const [key, value] of Object.entries(settings)) {
+    const flag = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+    args.push(`--${flag}`, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const child = spawn(BIN, args, {
+    env: { ...process.env, BETTER_AUTH_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs = [];
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`portcullis exited with ${code}: ${stderr}`)));
+    lines.on('line', (line) => {
+      logs.push(line);
+      const msg = JSON.parse(line);
+      if (msg.msg === 'listening') resolve(msg);
+    });
+  });
+  const url = new URL(ready.url).origin;
+  return {
+    url,
+    api: `${url}/api/auth`,
+    dir,
+    db,
+    outbox,
+    logs,
+    child,
+    get stderr() {
+      return stderr;
+    },
+    /** Stops the server with SIGTERM and waits for it; resolves to its exit code. */
+    async stop({ keep = false } = {}) {
+      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Runs SQL against a database file with Debian's sqlite3 and returns the rows as objects. */
+export function sql(db, statement) {
+  const out = execFileSync('sqlite3', ['-json', db, statement], { encoding: 'utf8' });
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+/** A text dump of every table: equal dumps mean nothing changed. */
+export function dump(db) {
+  return execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8' });
+}
+
+/** The mails in the outbox folder, oldest first. */
+export function outboxMails(outbox) {
+  let files = [];
+  try {
+    files = readdirSync(outbox).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')));
+}
+
+/**
+ * A minimal cookie jar over fetch, as a browser would keep cookies for one site: sends them back,
+ * applies Set-Cookie (including deletions).
+ */
+export class Browser {
+  constructor(base, { origin } = {}) {
+    this.base = base;
+    this.origin = origin ?? new URL(base).origin;
+    this.jar = new Map();
+  }
+  cookieHeader() {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  absorb(response) {
+    for (const sc of response.headers.getSetCookie()) {
+      const [pair, ...attrs] = sc.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim();
+      const value = pair.slice(i + 1);
+      if (value === '' || /max-age=0/i.test(attrs.join(';'))) this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+  }
+  /** POSTs JSON (or GETs when body is undefined and method is GET). Resolves to {status, body, headers}. */
+  async request(path, { method, body, headers = {} } = {}) {
+    const h = { origin: this.origin, ...headers };
+    if (this.jar.size) h.cookie = this.cookieHeader();
+    const m = method ?? (body === undefined ? 'GET' : 'POST');
+    if (body !== undefined) h['content-type'] ??= 'application/json';
+    const response = await fetch(`${this.base}${path}`, {
+      method: m,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    this.absorb(response);
+    const text = await response.text();
+    let parsed = text;
+    try {
+      parsed = text === '' ? '' : JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  }
+  post(path, body = {}, headers) {
+    return this.request(path, { method: 'POST', body, headers });
+  }
+  get(path, headers) {
+    return this.request(path, { method: 'GET', headers });
+  }
+}
