@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the native release build, the sanitizer build
 # and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
-# builds and Node's test runner on the wasm build and the npm package.
+# builds, Node's test runner on the server binary (BetterAuth's client, hostile input, races), and
+# on the wasm build and the npm package.
 #
 #   scripts/test.sh             everything
 #   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build (faster local runs)
@@ -31,6 +32,9 @@ for preset in "${presets[@]}"; do
   step "native tests: $preset"
   ctest --preset "$preset"
 done
+
+step "server tests: the real binary over HTTP (node --test)"
+node --test --test-concurrency=1 tests/server/
 
 step "wasm build"
 npm run --silent build:wasm

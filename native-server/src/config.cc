@@ -251,7 +251,10 @@ Status finalize_config(Config& c, bool require_secret) {
           std::string::npos) {
     return invalid("basePath", "must start with '/', not end with '/', and hold only letters, digits, / _ -");
   }
-  if (c.base_url.empty()) c.base_url = "http://" + c.host + ":" + std::to_string(c.port);
+  if (c.base_url.empty() || c.base_url_from_listen) {
+    c.base_url_from_listen = true;
+    c.base_url = "http://" + c.host + ":" + std::to_string(c.port);
+  }
   const auto scheme_end = c.base_url.find("://");
   if (scheme_end == std::string::npos) return invalid("baseURL", "must be an absolute URL");
   const std::string scheme = c.base_url.substr(0, scheme_end);
@@ -285,6 +288,12 @@ Status finalize_config(Config& c, bool require_secret) {
     return invalid("cookiePrefix", "must be a non-empty cookie-name token");
   }
   return Status::OK();
+}
+
+void use_listening_port(Config& config, int port) {
+  if (!config.base_url_from_listen) return;
+  config.port = port;
+  (void)finalize_config(config);
 }
 
 std::string config_reference() {

@@ -114,7 +114,9 @@ struct Config {
   bool access_log = true;
 
   // Derived by finalize(): whether cookies are Secure, base_url's origin, and the URL of the
-  // API (origin + base path) for links in e-mails.
+  // API (origin + base path) for links in e-mails. When no baseURL is given, it is the listening
+  // address, set again by use_listening_port() once the port is known.
+  bool base_url_from_listen = false;
   bool secure_cookies = false;
   std::string origin;
   std::string api_url;
@@ -140,6 +142,10 @@ Status apply_config_flag(Config& config, std::string_view flag, const std::strin
 
 // Returns true if `flag` names a boolean setting (so it may stand without a value).
 bool config_flag_is_boolean(std::string_view flag);
+
+// After binding: when baseURL was not configured, makes it (and what derives from it) name the
+// port actually bound (which differs from config.port when that is 0).
+void use_listening_port(Config& config, int port);
 
 // Returns a table of every setting: flag, config-file key, environment variable, meaning.
 std::string config_reference();

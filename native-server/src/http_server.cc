@@ -851,6 +851,10 @@ int HttpServer::bind() {
   return port;
 }
 
+void HttpServer::reload_origin() {
+  impl_->origins = http::TrustedOrigins(impl_->config.origin, impl_->config.trusted_origins);
+}
+
 bool HttpServer::listen() { return impl_->bound && impl_->http.listen_after_bind(); }
 
 void HttpServer::stop() { impl_->http.stop(); }

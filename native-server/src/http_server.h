@@ -34,6 +34,9 @@ class HttpServer {
   // if the address cannot be bound.
   int bind();
 
+  // Re-reads the server's own origin from the config (after use_listening_port()).
+  void reload_origin();
+
   // Serves until stop() is called. Returns false if the server was not bound.
   bool listen();
 

@@ -173,6 +173,8 @@ int serve(Config& config) {
   server::HttpServer server(config, *rt->service, *rt->store);
   const int port = server.bind();
   if (port < 0) return fail("cannot listen on " + config.host + ":" + std::to_string(config.port));
+  use_listening_port(config, port);
+  server.reload_origin();
 
   // Housekeeping: expired sessions and tokens are deleted every ten minutes.
   std::mutex mu;

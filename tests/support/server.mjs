@@ -55,8 +55,8 @@ export async function startServer(config = {}, { env = {} } = {}) {
     },
     /** Stops the server with SIGTERM and waits for it; resolves to its exit code. */
     async stop({ keep = false } = {}) {
+      child.removeAllListeners('exit'); // the start-up listener, which would throw
       const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-      child.removeAllListeners('exit');
       child.kill('SIGTERM');
       const code = await exited;
       if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -171,10 +171,7 @@ class Store {
 
   // Finds the row with `identifier` without consuming it (e.g. to check a reset link before the
   // form is shown). Errors: NOT_FOUND.
-  virtual Result<Verification> find_verification(std::string_view identifier) {
-    (void)identifier;
-    return ErrorCode::kInternalServerError;
-  }
+  virtual Result<Verification> find_verification(std::string_view identifier) = 0;
 
   // Finds the row with `identifier` and deletes it in the same transaction, so a token is used at
   // most once even when two requests race. Expired rows are returned too (and deleted); the
