@@ -30,6 +30,10 @@ std::vector<Setting> settings(Config& c) {
       {"host", "PORTCULLIS_HOST", &c.host, "address to listen on"},
       {"port", "PORTCULLIS_PORT", &c.port, "port to listen on (0: any free port)"},
       {"threads", "PORTCULLIS_THREADS", &c.threads, "connection threads"},
+      {"keepAliveTimeout", "PORTCULLIS_KEEP_ALIVE_TIMEOUT", &c.keep_alive_timeout,
+       "seconds an idle keep-alive connection is kept (default 5)"},
+      {"readTimeout", "PORTCULLIS_READ_TIMEOUT", &c.read_timeout,
+       "seconds a client may take to send a request (default 10)"},
       {"baseURL", "BETTER_AUTH_URL", &c.base_url, "public URL; https makes cookies Secure"},
       {"basePath", "PORTCULLIS_BASE_PATH", &c.base_path, "API path (default /api/auth)"},
       {"secret", "BETTER_AUTH_SECRET", &c.secret, "cookie-signing secret, >= 32 bytes"},
@@ -90,6 +94,8 @@ std::vector<Setting> settings(Config& c) {
       {"smtpPassword", "PORTCULLIS_SMTP_PASSWORD", &c.smtp.password, "SMTP password"},
       {"smtpFrom", "PORTCULLIS_SMTP_FROM", &c.smtp.from, "From: header"},
       {"smtpTls", "PORTCULLIS_SMTP_TLS", &c.smtp.tls, "starttls (default), implicit or none"},
+      {"smtpCaFile", "PORTCULLIS_SMTP_CA_FILE", &c.smtp.ca_file,
+       "extra CA certificate(s) for the SMTP server (PEM)"},
       {"appName", "PORTCULLIS_APP_NAME", &c.app_name, "name used in e-mails"},
       {"staticDir", "PORTCULLIS_STATIC_DIR", &c.static_dir, "folder of pages served at /"},
       {"accessLog", "PORTCULLIS_ACCESS_LOG", &c.access_log, "JSON access log on stdout"},
@@ -246,6 +252,9 @@ Status finalize_config(Config& c, bool require_secret) {
   }
   if (c.port < 0 || c.port > 65535) return invalid("port", "out of range");
   if (c.threads < 4) return invalid("threads", "at least 4");
+  if (c.keep_alive_timeout.count() < 1 || c.read_timeout.count() < 1) {
+    return invalid("keepAliveTimeout", "timeouts must be at least 1 second");
+  }
   if (c.base_path.size() < 2 || c.base_path.front() != '/' || c.base_path.back() == '/' ||
       c.base_path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-") !=
           std::string::npos) {

@@ -34,8 +34,10 @@ struct Config {
   std::string host = "127.0.0.1";
   int port = 3000;
   int threads = 64;  // connection threads: each open keep-alive connection holds one
-  std::chrono::seconds keep_alive_timeout{30};
-  std::chrono::seconds read_timeout{10};
+  // An idle keep-alive connection is closed after this; it also bounds how long SIGTERM waits
+  // for idle connections to let go of their threads.
+  std::chrono::seconds keep_alive_timeout{5};
+  std::chrono::seconds read_timeout{10};  // a client slower than this to send a request is cut off
 
   // --- identity ---
   // The public URL (origin, optionally with a path); BETTER_AUTH_URL. Empty: http://host:port.

@@ -20,7 +20,9 @@ export async function startServer(config = {}, { env = {} } = {}) {
   const db = join(dir, 'auth.db');
   const outbox = join(dir, 'outbox');
   const args = ['serve', '--port', '0', '--database', db, '--mail-outbox-dir', outbox];
-  const settings = { rateLimit: false, ...config };
+  // Idle keep-alive connections (fetch keeps them) hold a thread until this timeout, which is
+  // also how long SIGTERM waits for them: one second keeps stop() quick.
+  const settings = { rateLimit: false, keepAliveTimeout: 1, ...config };
   for (const [key, value] of Object.entries(settings)) {
     const flag = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
     args.push(`--${flag}`, Array.isArray(value) ? value.join(',') : String(value));

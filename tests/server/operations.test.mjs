@@ -1,0 +1,176 @@
+// Running the server: secrets, shutdown, logs, the thread model, and the command line.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { BIN, Browser, SECRET, sql, startServer } from '../support/server.mjs';
+
+function run(args, { input = '', env = {} } = {}) {
+  const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, BETTER_AUTH_SECRET: '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('serve refuses to start without a secret of at least 32 bytes, unless --dev', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'portcullis-ops-')), 'a.db');
+  const none = run(['serve', '--port', '0', '--database', db]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /BETTER_AUTH_SECRET must be at least 32 bytes/);
+  const short = run(['serve', '--port', '0', '--database', db], { env: { BETTER_AUTH_SECRET: 'x'.repeat(31) } });
+  assert.equal(short.code, 2);
+  const flag = run(['serve', '--secret', 'y'.repeat(40), '--database', db]);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /not on the command line/);
+  const check = run(['check-config', '--dev', '--database', db]);
+  assert.equal(check.code, 0);
+  const shown = JSON.parse(check.stdout);
+  assert.equal(shown.dev, true);
+  assert.match(shown.secret, /^set \(\d+ bytes\)$/, 'check-config never prints the secret');
+});
+
+// Reads one HTTP response (with a Content-Length body) from a socket.
+function readResponse(socket) {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const onData = (chunk) => {
+      data += chunk;
+      const head = data.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(data.slice(0, head))?.[1] ?? 0);
+      if (data.length < head + 4 + length) return;
+      socket.off('data', onData);
+      resolve({ status: Number(data.slice(9, 12)), body: data.slice(head + 4, head + 4 + length) });
+    };
+    socket.setEncoding('utf8');
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
+  const server = await startServer({ mail: 'outbox' });
+  const { port } = new URL(server.url);
+  const socket = await new Promise((resolve) => {
+    const s = connect(Number(port), '127.0.0.1', () => resolve(s));
+  });
+  // A first request on the connection proves a server thread owns it...
+  socket.write('GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal((await readResponse(socket)).status, 200);
+  // ...then a slow one (send-verification-email without a session takes at least 500 ms by
+  // design) is in flight when SIGTERM arrives.
+  const body = JSON.stringify({ email: 'nobody@example.com' });
+  socket.write(
+    `POST /api/auth/send-verification-email HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  const answer = readResponse(socket);
+  const code = server.stop({ keep: true });
+  const res = await answer;
+  socket.destroy();
+  assert.equal(res.status, 200);
+  assert.deepEqual(JSON.parse(res.body), { status: true });
+  assert.equal(await code, 0);
+  assert.ok(server.logs.some((l) => JSON.parse(l).msg === 'stopped'));
+});
+
+test('the access log is JSON with a request id, and holds no secrets, passwords or tokens', async () => {
+  const server = await startServer();
+  const browser = new Browser(server.api);
+  const password = 'log-me-not-password';
+  const up = await browser.post('/sign-up/email', { name: 'Logged', email: 'logged@example.com', password });
+  assert.equal(up.status, 200);
+  const id = up.headers.get('x-request-id');
+  assert.match(id, /^[A-Za-z0-9]{16}$/);
+  await browser.get('/get-session?disableRefresh=token-in-query');
+  await browser.post('/sign-in/email', { email: 'logged@example.com', password: 'wrong-password-here' });
+  await server.stop({ keep: true });
+  const lines = server.logs.map((l) => JSON.parse(l));
+  const signUp = lines.find((l) => l.id === id);
+  assert.equal(signUp.msg, 'request');
+  assert.equal(signUp.method, 'POST');
+  assert.equal(signUp.path, '/api/auth/sign-up/email');
+  assert.equal(signUp.status, 200);
+  assert.equal(typeof signUp.ms, 'number');
+  const everything = server.logs.join('\n') + server.stderr;
+  for (const secret of [password, 'wrong-password-here', SECRET, up.body.token, 'token-in-query']) {
+    assert.ok(!everything.includes(secret), `the log must not contain ${secret}`);
+  }
+});
+
+test('idle and slow connections do not block other clients', async () => {
+  const server = await startServer({ threads: 4, hashQueue: 1 });
+  const { port } = new URL(server.url);
+  const open = (data) =>
+    new Promise((resolve) => {
+      const s = connect(Number(port), '127.0.0.1', () => {
+        if (data) s.write(data);
+        resolve(s);
+      });
+    });
+  // Two connections that say nothing, one that stops halfway through its headers.
+  const idle = [await open(), await open(), await open('GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n')];
+  try {
+    for (let i = 0; i < 20; i++) assert.equal((await fetch(`${server.api}/ok`)).status, 200);
+  } finally {
+    for (const s of idle) s.destroy();
+    await server.stop();
+  }
+});
+
+test('the command line: migrate, users, sessions', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+  const db = join(dir, 'cli.db');
+  const migrate = run(['migrate', '--database', db]);
+  assert.equal(migrate.code, 0, migrate.stderr);
+  assert.deepEqual(JSON.parse(migrate.stdout), { migrated: true, schemaVersion: 1 });
+  assert.equal(run(['migrate', '--database', db]).code, 0, 'migrate is idempotent');
+
+  const created = run(['user', 'create', '--email', 'Cli@Example.com', '--name', 'Cli User', '--database', db], { input: 'cli-password-1\n' });
+  assert.equal(created.code, 0, created.stderr);
+  const user = JSON.parse(created.stdout);
+  assert.equal(user.email, 'cli@example.com');
+  const dup = run(['user', 'create', '--email', 'cli@example.com', '--database', db], { input: 'cli-password-1\n' });
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL/);
+  const weak = run(['user', 'create', '--email', 'weak@example.com', '--database', db], { input: 'short\n' });
+  assert.match(weak.stderr, /PASSWORD_TOO_SHORT/);
+
+  const listed = run(['user', 'list', '--database', db]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(listed.map((u) => u.email), ['cli@example.com']);
+
+  const server = await startServer({}, {});
+  await server.stop();
+  // Sign in through a server on this database, then revoke from the command line.
+  const live = await startServer({ database: db });
+  try {
+    const browser = new Browser(live.api);
+    assert.equal((await browser.post('/sign-in/email', { email: 'cli@example.com', password: 'cli-password-1' })).status, 200);
+    const revoked = run(['sessions', 'revoke', '--user', 'cli@example.com', '--database', db]);
+    assert.deepEqual(JSON.parse(revoked.stdout), { revoked: 1 });
+    assert.equal((await browser.get('/get-session')).body, null);
+
+    assert.equal(run(['user', 'set-password', '--email', 'cli@example.com', '--database', db], { input: 'cli-password-2\n' }).code, 0);
+    assert.equal((await browser.post('/sign-in/email', { email: 'cli@example.com', password: 'cli-password-1' })).status, 401);
+    assert.equal((await browser.post('/sign-in/email', { email: 'cli@example.com', password: 'cli-password-2' })).status, 200);
+
+    assert.equal(run(['user', 'delete', '--email', 'cli@example.com', '--database', db]).code, 0);
+    assert.equal(sql(db, 'select count(*) as n from "user"')[0].n, 0);
+    assert.equal(sql(db, 'select count(*) as n from session')[0].n, 0, 'deleting a user deletes its sessions');
+    assert.equal((await browser.get('/get-session')).body, null);
+  } finally {
+    await live.stop();
+  }
+  assert.equal(run(['user', 'delete', '--email', 'ghost@example.com', '--database', db]).code, 1);
+});
+
+test('--help lists every command and setting; unknown input is a usage error', () => {
+  const help = execFileSync(BIN, ['--help'], { encoding: 'utf8' });
+  for (const word of ['serve', 'migrate', 'user create', 'user list', 'user delete', 'user set-password', 'sessions revoke', 'check-config', '--base-url', 'BETTER_AUTH_URL', 'BETTER_AUTH_SECRET', '--trusted-origins']) {
+    assert.ok(help.includes(word), `--help mentions ${word}`);
+  }
+  assert.equal(run(['frobnicate']).code, 2);
+  assert.equal(run(['serve', '--no-such-flag', 'x']).code, 2);
+  assert.equal(run(['serve', '--port', 'eighty', '--dev']).code, 2);
+});
