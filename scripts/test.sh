@@ -35,6 +35,10 @@ done
 
 step "server tests: the real binary over HTTP (node --test)"
 node --test --test-concurrency=1 tests/server/
+if [ "$asan" = 1 ]; then
+  step "server tests again, on the sanitizer build"
+  PORTCULLIS_BIN=build/asan/native-server/portcullis node --test --test-concurrency=1 tests/server/
+fi
 
 step "wasm build"
 npm run --silent build:wasm

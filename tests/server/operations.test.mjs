@@ -31,46 +31,28 @@ test('serve refuses to start without a secret of at least 32 bytes, unless --dev
   assert.match(shown.secret, /^set \(\d+ bytes\)$/, 'check-config never prints the secret');
 });
 
-// Reads one HTTP response (with a Content-Length body) from a socket.
-function readResponse(socket) {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    const onData = (chunk) => {
-      data += chunk;
-      const head = data.indexOf('\r\n\r\n');
-      if (head < 0) return;
-      const length = Number(/content-length: (\d+)/i.exec(data.slice(0, head))?.[1] ?? 0);
-      if (data.length < head + 4 + length) return;
-      socket.off('data', onData);
-      resolve({ status: Number(data.slice(9, 12)), body: data.slice(head + 4, head + 4 + length) });
-    };
-    socket.setEncoding('utf8');
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
 test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   const server = await startServer({ mail: 'outbox' });
-  const { port } = new URL(server.url);
-  const socket = await new Promise((resolve) => {
-    const s = connect(Number(port), '127.0.0.1', () => resolve(s));
+  const email = 'drain@example.com';
+  const up = await new Browser(server.api).post('/sign-up/email', { name: 'Drain', email, password: 'drain-password' });
+  assert.equal(up.status, 200);
+  // send-verification-email without a session writes a verification row, then holds its answer
+  // until 500 ms have passed (so timing says nothing). Once the row is there, the request is in
+  // flight: SIGTERM must let it finish.
+  const inflight = fetch(`${server.api}/send-verification-email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email }),
   });
-  // A first request on the connection proves a server thread owns it...
-  socket.write('GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n');
-  assert.equal((await readResponse(socket)).status, 200);
-  // ...then a slow one (send-verification-email without a session takes at least 500 ms by
-  // design) is in flight when SIGTERM arrives.
-  const body = JSON.stringify({ email: 'nobody@example.com' });
-  socket.write(
-    `POST /api/auth/send-verification-email HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-  );
-  const answer = readResponse(socket);
+  const deadline = Date.now() + 10000;
+  while (sql(server.db, 'select count(*) as n from verification')[0].n === 0) {
+    assert.ok(Date.now() < deadline, 'the request reached the server');
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const code = server.stop({ keep: true });
-  const res = await answer;
-  socket.destroy();
+  const res = await inflight;
   assert.equal(res.status, 200);
-  assert.deepEqual(JSON.parse(res.body), { status: true });
+  assert.deepEqual(await res.json(), { status: true });
   assert.equal(await code, 0);
   assert.ok(server.logs.some((l) => JSON.parse(l).msg === 'stopped'));
 });
