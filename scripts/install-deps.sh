@@ -2,7 +2,8 @@
 # Installs what Portcullis needs to build and test, and only what is missing.
 #
 #   scripts/install-deps.sh                 apt packages, libsodium for wasm, npm packages
-#   scripts/install-deps.sh --native-only   only what the native server needs
+#   scripts/install-deps.sh --native-only   only what the native server needs (its build reads
+#                                           zxcvbn's word lists from the npm packages)
 #
 # Idempotent: a second run installs nothing and rebuilds nothing. Everything comes from Debian's apt
 # archive or the npm registry; nothing is downloaded from anywhere else.
@@ -30,10 +31,10 @@ log() { printf '[install-deps] %s\n' "$*"; }
 packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   libsodium-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libpq-dev libicu-dev
-  libcurl4-openssl-dev sqlite3 python3-aiosmtpd openssl
+  libcurl4-openssl-dev sqlite3 python3-aiosmtpd openssl nodejs npm
 )
 # The WebAssembly build, the npm package and its browser tests.
-[ "$native_only" = 1 ] || packages+=(emscripten nodejs npm autoconf automake libtool dpkg-dev chromium)
+[ "$native_only" = 1 ] || packages+=(emscripten autoconf automake libtool dpkg-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   # A machine whose Node.js comes from elsewhere (nodesource, nvm) already has node and npm.
@@ -48,6 +49,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   log "apt: all packages present"
+fi
+
+# --- npm packages ------------------------------------------------------------------------------
+stamp="$here/node_modules/.portcullis-lock-hash"
+want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  log "npm: node_modules matches package-lock.json"
+else
+  log "npm: installing from package-lock.json"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
 fi
 
 if [ "$native_only" = 1 ]; then
@@ -93,14 +105,4 @@ else
   log "libsodium (wasm) installed in $PORTCULLIS_SODIUM_WASM"
 fi
 
-# --- npm packages ------------------------------------------------------------------------------
-stamp="$here/node_modules/.portcullis-lock-hash"
-want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  log "npm: node_modules matches package-lock.json"
-else
-  log "npm: installing from package-lock.json"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" >"$stamp"
-fi
 log "done"
