@@ -726,8 +726,10 @@ void HttpServer::Impl::reset_password_redirect(Call& call) {
     return send_error(call.res, Status(ErrorCode::kValidationError,
                                        "[query.callbackURL] Invalid input: expected string, received undefined"));
   }
-  const std::string callback = call.req.get_param_value("callbackURL");
+  std::string callback = call.req.get_param_value("callbackURL");
   if (!origins.trusts_url(callback)) return send_error(call.res, Status(ErrorCode::kInvalidCallbackUrl));
+  // As BetterAuth (new URL(callbackURL, baseURL)): a relative path is resolved against the base URL.
+  if (callback.front() == '/') callback = config.origin + callback;
   const char sep = callback.find('?') == std::string::npos ? '?' : '&';
   const std::string location = service.reset_token_is_valid(token, call.caller.now)
                                    ? callback + sep + "token=" + percent_encode_component(token)
@@ -781,7 +783,8 @@ void HttpServer::Impl::verify_email(Call& call) {
   if (out->session) set_session_cookie(call, *out->session, true);
   ordered_json body;
   body["status"] = true;
-  body["user"] = nullptr;
+  // As BetterAuth: the user object only when a change-email link was followed.
+  body["user"] = out->email_changed ? user_json(out->user) : ordered_json(nullptr);
   send_json(call.res, 200, body);
 }
 

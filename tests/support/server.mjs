@@ -141,3 +141,56 @@ export class Browser {
     return this.request(path, { method: 'GET', headers });
   }
 }
+
+// ---- Helpers of the endpoint, mail-flow and cookie suites ----------------------------------------
+
+// (An import declaration is hoisted, so it may stand here at the end.)
+import { request as httpRequest } from 'node:http';
+
+/**
+ * Sends one request with node:http, on a fresh connection and with exactly the given headers
+ * (fetch adds its own, such as `sec-fetch-mode: cors`, and drops some). Resolves to
+ * {status, headers (a Headers, so getSetCookie() works), text, body (parsed JSON, or the text)}.
+ */
+export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const h = { ...headers };
+    if (payload !== undefined) h['content-length'] = String(payload.length);
+    const req = httpRequest(url, { method, headers: h, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const headersOut = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) headersOut.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed = text;
+        try {
+          parsed = text === '' ? '' : JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode, headers: headersOut, text, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+/**
+ * Calls `probe` every `interval` ms until it returns a truthy value, and resolves to that value;
+ * rejects after `timeout` ms. For waiting on something observable (a mail file, the clock passing
+ * a limit), never as a fixed sleep.
+ */
+export async function waitFor(probe, { timeout = 5000, interval = 20, what = 'the condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}

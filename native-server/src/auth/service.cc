@@ -524,6 +524,7 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
     user->updated_at = caller.now;
     const Status updated = store_.update_user(*user);
     if (!updated.ok()) return updated.code() == ErrorCode::kUserAlreadyExists ? updated : Status(ErrorCode::kInternalServerError);
+    out.email_changed = true;
   } else {
     if (user->email != email) return ErrorCode::kInvalidUser;
     if (user->email_verified) {

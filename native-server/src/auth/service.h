@@ -86,6 +86,7 @@ struct ChangePasswordRequest {
 struct VerifiedEmail {
   User user;
   bool already_verified = false;
+  bool email_changed = false;      // a change-email link: the user now has the new address
   std::optional<Session> session;  // with autoSignInAfterVerification
 };
 
