@@ -32,6 +32,19 @@ std::string hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
+// A new credential (e-mail/password) account of `user`.
+store::Account credential_account(const User& user, std::string password_hash, TimePoint now) {
+  store::Account a;
+  a.id = generate_token();
+  a.account_id = user.id;
+  a.provider_id = std::string(store::kCredentialProvider);
+  a.user_id = user.id;
+  a.password = std::move(password_hash);
+  a.created_at = now;
+  a.updated_at = now;
+  return a;
+}
+
 }  // namespace
 
 std::string hashed_identifier(std::string_view prefix, std::string_view token) {
@@ -105,15 +118,7 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
 
   auto hash = hash_new_password(request.password);
   if (!hash) return hash.status();
-  store::Account account;
-  account.id = generate_token();
-  account.account_id = user.id;
-  account.provider_id = std::string(store::kCredentialProvider);
-  account.user_id = user.id;
-  account.password = std::move(hash).value();
-  account.created_at = now;
-  account.updated_at = now;
-  const Status created = store_.create_user(user, account);
+  const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
   if (created.code() == ErrorCode::kUserAlreadyExists) {
     if (hide_existing) return SignedIn{user, std::nullopt, request.remember_me};
     return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
@@ -431,15 +436,7 @@ Status AuthService::reset_password(const std::string& token, const std::string& 
 Status AuthService::write_password(const User& user, const std::string& hash, TimePoint now) {
   auto account = store_.find_credential_account(user.id);
   if (account.ok()) return store_.set_account_password(account->id, hash, now);
-  store::Account a;
-  a.id = generate_token();
-  a.account_id = user.id;
-  a.provider_id = std::string(store::kCredentialProvider);
-  a.user_id = user.id;
-  a.password = hash;
-  a.created_at = now;
-  a.updated_at = now;
-  return store_.create_account(a);
+  return store_.create_account(credential_account(user, hash, now));
 }
 
 Result<User> AuthService::create_user(const std::string& name, const std::string& email,
@@ -458,15 +455,7 @@ Result<User> AuthService::create_user(const std::string& name, const std::string
   user.email_verified = email_verified;
   user.created_at = now;
   user.updated_at = now;
-  store::Account account;
-  account.id = generate_token();
-  account.account_id = user.id;
-  account.provider_id = std::string(store::kCredentialProvider);
-  account.user_id = user.id;
-  account.password = std::move(hash).value();
-  account.created_at = now;
-  account.updated_at = now;
-  const Status created = store_.create_user(user, account);
+  const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
   if (created.code() == ErrorCode::kUserAlreadyExists) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
   if (!created.ok()) return created;
   return user;
