@@ -13,6 +13,7 @@
 #include "portcullis/error.h"
 #include "portcullis/name.h"
 #include "portcullis/password_policy.h"
+#include "portcullis/strength.h"
 #include "portcullis/text.h"
 #include "portcullis/token.h"
 
@@ -115,6 +116,96 @@ val error_message_js(const std::string& code_name) {
   return code ? val(std::string(error_message(*code))) : val::null();
 }
 
+val strings_to_array(const std::vector<std::string>& items) {
+  val out = val::array();
+  for (std::size_t k = 0; k < items.size(); ++k) out.set(k, items[k]);
+  return out;
+}
+
+val match_to_val(const StrengthMatch& m) {
+  val out = val::object();
+  out.set("pattern", m.pattern);
+  out.set("i", m.i);
+  out.set("j", m.j);
+  out.set("token", m.token);
+  out.set("guesses", m.guesses);
+  out.set("guesses_log10", m.guesses_log10);
+  if (m.pattern == "dictionary") {
+    out.set("dictionary_name", m.dictionary_name);
+    out.set("matched_word", m.matched_word);
+    out.set("rank", m.rank);
+    out.set("reversed", m.reversed);
+    out.set("l33t", m.l33t);
+    if (m.l33t) {
+      val sub = val::object();
+      for (const auto& [from, to] : m.sub) sub.set(from, to);
+      out.set("sub", sub);
+    }
+  } else if (m.pattern == "spatial") {
+    out.set("graph", m.graph);
+    out.set("turns", m.turns);
+    out.set("shifted_count", m.shifted_count);
+  } else if (m.pattern == "repeat") {
+    out.set("base_token", m.base_token);
+    out.set("base_guesses", m.base_guesses);
+    out.set("repeat_count", m.repeat_count);
+  } else if (m.pattern == "sequence") {
+    out.set("sequence_name", m.sequence_name);
+    out.set("sequence_space", m.sequence_space);
+    out.set("ascending", m.ascending);
+  } else if (m.pattern == "regex") {
+    out.set("regex_name", m.regex_name);
+  } else if (m.pattern == "date") {
+    out.set("separator", m.separator);
+    out.set("year", m.year);
+    out.set("month", m.month);
+    out.set("day", m.day);
+  }
+  return out;
+}
+
+// The same shape as zxcvbn's result (snake_case keys), plus stable feedback keys.
+val estimate_strength_js(const std::string& password, const val& user_inputs, const val& options) {
+  std::vector<std::string> inputs;
+  if (!user_inputs.isUndefined() && !user_inputs.isNull()) {
+    const auto n = user_inputs["length"].isNumber() ? user_inputs["length"].as<unsigned>() : 0u;
+    for (unsigned k = 0; k < n; ++k) {
+      const val item = user_inputs[k];
+      if (item.isString()) inputs.push_back(item.as<std::string>());
+    }
+  }
+  StrengthOptions o;
+  o.reference_year = static_cast<int>(read_size(options, "referenceYear", 0));
+  const Strength s = estimate_strength(password, inputs, o);
+  val out = val::object();
+  out.set("score", s.score);
+  out.set("guesses", s.guesses);
+  out.set("guesses_log10", s.guesses_log10);
+  val seconds = val::object();
+  seconds.set("online_throttling_100_per_hour", s.crack_times_seconds.online_throttling_100_per_hour);
+  seconds.set("online_no_throttling_10_per_second", s.crack_times_seconds.online_no_throttling_10_per_second);
+  seconds.set("offline_slow_hashing_1e4_per_second", s.crack_times_seconds.offline_slow_hashing_1e4_per_second);
+  seconds.set("offline_fast_hashing_1e10_per_second", s.crack_times_seconds.offline_fast_hashing_1e10_per_second);
+  out.set("crack_times_seconds", seconds);
+  val display = val::object();
+  display.set("online_throttling_100_per_hour", s.crack_times_display.online_throttling_100_per_hour);
+  display.set("online_no_throttling_10_per_second", s.crack_times_display.online_no_throttling_10_per_second);
+  display.set("offline_slow_hashing_1e4_per_second", s.crack_times_display.offline_slow_hashing_1e4_per_second);
+  display.set("offline_fast_hashing_1e10_per_second", s.crack_times_display.offline_fast_hashing_1e10_per_second);
+  out.set("crack_times_display", display);
+  val feedback = val::object();
+  feedback.set("warning", s.feedback.warning);
+  feedback.set("warning_key", s.feedback.warning_key);
+  feedback.set("suggestions", strings_to_array(s.feedback.suggestions));
+  feedback.set("suggestion_keys", strings_to_array(s.feedback.suggestion_keys));
+  out.set("feedback", feedback);
+  val sequence = val::array();
+  for (std::size_t k = 0; k < s.sequence.size(); ++k) sequence.set(k, match_to_val(s.sequence[k]));
+  out.set("sequence", sequence);
+  out.set("truncated", s.truncated);
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(portcullis_core) {
@@ -128,4 +219,5 @@ EMSCRIPTEN_BINDINGS(portcullis_core) {
   emscripten::function("verifyCookie", &verify_cookie_js);
   emscripten::function("generateToken", &generate_token_js);
   emscripten::function("errorMessage", &error_message_js);
+  emscripten::function("estimateStrength", &estimate_strength_js);
 }

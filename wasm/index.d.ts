@@ -50,6 +50,41 @@ export interface PasswordPolicy {
   maxBytes?: number;
 }
 
+export interface StrengthOptions {
+  /** The year dates and recent years are measured against (default: the current year). */
+  referenceYear?: number;
+}
+
+/** One piece of the cheapest decomposition of the password, as zxcvbn reports it. */
+export interface StrengthMatch {
+  pattern: 'dictionary' | 'spatial' | 'repeat' | 'sequence' | 'regex' | 'date' | 'bruteforce';
+  i: number;
+  j: number;
+  token: string;
+  guesses: number;
+  guesses_log10: number;
+  [field: string]: unknown;
+}
+
+/** zxcvbn's result shape, with stable keys for the feedback (for translation). */
+export interface Strength {
+  score: 0 | 1 | 2 | 3 | 4;
+  guesses: number;
+  guesses_log10: number;
+  crack_times_seconds: Record<
+    | 'online_throttling_100_per_hour'
+    | 'online_no_throttling_10_per_second'
+    | 'offline_slow_hashing_1e4_per_second'
+    | 'offline_fast_hashing_1e10_per_second',
+    number
+  >;
+  crack_times_display: Record<keyof Strength['crack_times_seconds'], string>;
+  feedback: { warning: string; warning_key: string; suggestions: string[]; suggestion_keys: string[] };
+  sequence: StrengthMatch[];
+  /** The input was longer than the estimator reads; the rest counted as random characters. */
+  truncated: boolean;
+}
+
 /** Text input: a string, or its UTF-8 bytes. */
 export type Text = string | Uint8Array;
 
@@ -76,6 +111,8 @@ export declare class Core {
   generateToken(length?: number): string;
   /** The English message of an error code, or null for an unknown code. */
   errorMessage(code: string): string | null;
+  /** Estimates strength with zxcvbn's model; `userInputs` (e-mail, name) count as a dictionary. */
+  estimateStrength(password: Text, userInputs?: string[], options?: StrengthOptions): Strength;
 }
 
 /** Loads the wasm core on first call (only then); later calls return the same promise. */
@@ -84,3 +121,4 @@ export function load(): Promise<Core>;
 export function validateEmail(email: Text, options?: EmailOptions): Promise<Result<string>>;
 export function validateName(name: Text, policy?: NamePolicy): Promise<Result<string>>;
 export function checkPassword(password: Text, policy?: PasswordPolicy): Promise<Check>;
+export function estimateStrength(password: Text, userInputs?: string[], options?: StrengthOptions): Promise<Strength>;

@@ -98,6 +98,13 @@ export class Core {
   errorMessage(code) {
     return typeof code === 'string' ? this.#m.errorMessage(code) : null;
   }
+  estimateStrength(password, userInputs = [], options = {}) {
+    const text = isText(password) && wellFormed(password) ? password : '';
+    const inputs = Array.isArray(userInputs)
+      ? userInputs.filter((u) => typeof u === 'string' && wellFormed(u))
+      : [];
+    return this.#m.estimateStrength(text, inputs, options ?? {});
+  }
 }
 
 /** Loads the core if needed and validates an e-mail address. */
@@ -108,6 +115,11 @@ export async function validateEmail(email, options) {
 /** Loads the core if needed and validates a display name. */
 export async function validateName(name, policy) {
   return (await load()).validateName(name, policy);
+}
+
+/** Loads the core if needed and estimates a password's strength (zxcvbn's model). */
+export async function estimateStrength(password, userInputs, options) {
+  return (await load()).estimateStrength(password, userInputs, options);
 }
 
 /** Loads the core if needed and checks a new password against the policy. */

@@ -6,14 +6,37 @@
 // are zxcvbn's frequency lists, built into a compact form at build time and embedded in the library,
 // so the browser (wasm) and the server compute the very same verdict.
 //
-// Lengths and indices are UTF-16 code units, as in zxcvbn (an emoji counts 2). Work is bounded on
-// long inputs (see StrengthOptions) so that no input up to the password policy's maximum takes long.
+// Lengths and indices are UTF-16 code units, as in zxcvbn (an emoji counts 2), and text follows
+// JavaScript's rules where zxcvbn relies on them: String.prototype.toLowerCase as Node 20 computes
+// it (every code point of Unicode 17's default lowercase mapping, U+0130 -> "i" U+0307, which
+// grows the text, and the Final_Sigma rule for U+03A3), regex \d as ASCII digits, \s as Unicode
+// white space, '.' as anything but a line terminator, Math.pow as V8 rounds it.
+//
+// Fidelity and bounds. Every result (score, guesses, sequence, feedback) is the one zxcvbn 4.4.2
+// computes with the ranks the embedded lists store (exact up to 255, approximated above within
+// 0.0215 in log10: see src/strength/dictionary.cc), except where zxcvbn's work explodes
+// (dropbox/zxcvbn#316: a 42-character symbol string takes seconds). Two bounds keep any input,
+// whatever its length and characters, well under 50 ms natively (measured on a busy 2-core VM, the
+// worst inputs found took 4 ms up to 128 code units and 21 ms at 10,000):
+//  - l33t: zxcvbn tries every substitution map its table allows for the password's characters (up
+//    to 736 maps, each a full dictionary scan). Only the first maps of zxcvbn's own enumeration are
+//    tried: as many as fit in a budget of 25,600 map x code unit scans, and at least 100 (zxcvbn-ts
+//    caps at 100): every map up to 34 code units, 200 at 128, 100 at 256. It takes ten or more
+//    distinct substitute characters (of 4 @ 8 ( { [ < 3 6 9 1 ! | $ 5 + 7 % 2 0) to need more than
+//    100 maps, so ordinary passwords are unaffected; in one that does, a l33t word that only a
+//    later map decodes is missed, and the guesses can be higher than zxcvbn's.
+//  - length: the matchers read the first 256 UTF-16 code units only (`truncated` is then set); the
+//    rest can only be covered by bruteforce. The search still spans the whole password, so the
+//    result is zxcvbn's search over these matches (e.g. a bruteforce tail of 10^(length - 256)).
+//    The password policy's maximum, 128, is well within.
+// As in zxcvbn, guesses can overflow to Infinity on very long inputs (score 4, "centuries").
 
 #ifndef PORTCULLIS_STRENGTH_H_
 #define PORTCULLIS_STRENGTH_H_
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace portcullis {
@@ -39,11 +62,14 @@ struct StrengthMatch {
   bool reversed = false;
   bool l33t = false;
   std::vector<std::pair<std::string, std::string>> sub;  // l33t: substitute -> letter
+  std::string sub_display;           // l33t: e.g. "@ -> a, 0 -> o"
+  double uppercase_variations = 0;   // the factor for capitalisation
+  double l33t_variations = 0;        // the factor for substitutions
   // spatial
   std::string graph;
   int turns = 0;
   int shifted_count = 0;
-  // repeat
+  // repeat (base_guesses is also the rank for dictionary matches, as in zxcvbn)
   std::string base_token;
   double base_guesses = 0;
   int repeat_count = 0;
@@ -90,12 +116,13 @@ struct Strength {
   CrackTimesDisplay crack_times_display;
   StrengthFeedback feedback;
   std::vector<StrengthMatch> sequence;
-  bool truncated = false;  // the input was longer than the estimator reads (see below)
+  bool truncated = false;  // longer than the 256 code units the matchers read (see the top)
 };
 
-// Estimates the strength of `password` (UTF-8; malformed bytes are read as U+FFFD), with
-// `user_inputs` (e.g. the user's e-mail and name) as an extra dictionary, as zxcvbn does. Never
-// fails.
+// Estimates the strength of `password` (UTF-8; each malformed sequence is read as one U+FFFD, as
+// TextDecoder reads it), with `user_inputs` (e.g. the user's e-mail and name; lowercased, ranked by
+// position) as an extra dictionary, as zxcvbn does. Tokens are UTF-8, a token that splits a
+// surrogate pair (a reversed or sliced emoji) showing U+FFFD for the half. Never fails.
 Strength estimate_strength(std::string_view password, const std::vector<std::string>& user_inputs = {},
                            const StrengthOptions& options = {});
 

@@ -1,0 +1,33 @@
+// Internal: zxcvbn 4.4.2's keyboard graphs (qwerty, dvorak, keypad, mac_keypad), generated into
+// adjacency_graphs.cc by tools/gen-strength-tables.mjs.
+
+#ifndef PORTCULLIS_SRC_STRENGTH_ADJACENCY_GRAPHS_H_
+#define PORTCULLIS_SRC_STRENGTH_ADJACENCY_GRAPHS_H_
+
+#include <cstddef>
+
+namespace portcullis::strength {
+
+// One key and its neighbours. A slot is a string of the neighbouring key's characters (unshifted,
+// then shifted, for the keyboards; one character for the keypads), or nullptr; the slot's index
+// is the direction. Keypads use the first 8 slots, keyboards the first 6.
+struct GraphKey {
+  char key;
+  const char* slots[8];
+};
+
+struct Graph {
+  const char* name;  // zxcvbn's name: "qwerty", "dvorak", "keypad", "mac_keypad"
+  int slot_count;
+  const GraphKey* keys;  // in zxcvbn's key order
+  std::size_t key_count;
+};
+
+inline constexpr int kGraphCount = 4;
+
+// In zxcvbn's order (which orders spatial matches on the same span).
+extern const Graph kGraphs[kGraphCount];
+
+}  // namespace portcullis::strength
+
+#endif  // PORTCULLIS_SRC_STRENGTH_ADJACENCY_GRAPHS_H_
