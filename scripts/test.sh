@@ -40,6 +40,9 @@ if [ "$asan" = 1 ]; then
   PORTCULLIS_BIN=build/asan/native-server/portcullis node --test --test-concurrency=1 tests/server/
 fi
 
+step "integration tests: FastAPI (uvicorn) on the real server"
+node --test --test-concurrency=1 tests/integrations/
+
 step "wasm build"
 npm run --silent build:wasm
 

@@ -1,0 +1,182 @@
+"""PortcullisAuth: FastAPI dependencies backed by the server's GET <base_url>/get-session."""
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Optional
+
+import httpx
+from fastapi import HTTPException, Request
+
+from .models import Session, User, parse
+
+log = logging.getLogger("portcullis_fastapi")
+
+# The cookies get-session reads (BetterAuth's names after the prefix): nothing else the browser
+# holds for the API's domain is forwarded.
+_SESSION_COOKIES = ("session_token", "session_data", "dont_remember")
+
+
+class AuthServiceUnavailable(HTTPException):
+    """503: the auth server could not answer, so nobody is let in (fail closed)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=503, detail="Authentication service unavailable")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session: Session
+    user: User
+
+
+class PortcullisAuth:
+    """Asks a Portcullis (or BetterAuth) server who is calling.
+
+    base_url: the auth API, e.g. "http://127.0.0.1:4000/api/auth" (the server's baseURL + basePath).
+    timeout: seconds for one get-session call (connect, read, write and pool each); on timeout or
+        any failure to get an answer the dependencies raise 503 (fail closed).
+    cache_ttl: seconds an answer may be reused for the same credentials; 0 (the default) asks the
+        server on every request. With a cache, a session revoked or signed out is still accepted
+        by this process for up to cache_ttl seconds (never past the session's own expiry).
+    cache_size: most credentials kept in the cache (oldest dropped first).
+    cookie_prefix: the server's cookiePrefix; only that prefix's session cookies are forwarded.
+    forward_client_ip: send the caller's address as X-Forwarded-For, so the server's per-IP rate
+        limits count each user rather than this API. The server honours it only when this API's
+        address is in its trustedProxies; otherwise all of the API's calls share one IP's budget.
+    client: an httpx.AsyncClient to use instead of the one created here (its base_url is ignored).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 2.0,
+        cache_ttl: float = 0.0,
+        cache_size: int = 10_000,
+        cookie_prefix: str = "better-auth",
+        forward_client_ip: bool = True,
+        client: Optional[httpx.AsyncClient] = None,
+    ) -> None:
+        if cache_ttl < 0:
+            raise ValueError("cache_ttl must be >= 0")
+        self._url = base_url.rstrip("/") + "/get-session"
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            follow_redirects=False,
+        )
+        self._own_client = client is None
+        self._cache_ttl = cache_ttl
+        self._cache_size = cache_size
+        self._cache: "OrderedDict[bytes, tuple[float, SessionInfo]]" = OrderedDict()
+        self._cookie_names = frozenset(
+            name
+            for base in _SESSION_COOKIES
+            for name in (f"{cookie_prefix}.{base}", f"__Secure-{cookie_prefix}.{base}")
+        )
+        self._forward_client_ip = forward_client_ip
+
+    # --- FastAPI dependencies -------------------------------------------------------------------
+
+    async def current_session(self, request: Request) -> SessionInfo:
+        """The caller's session and user; 401 without a valid session, 503 if the server is down."""
+        info = await self.lookup(request)
+        if info is None:
+            raise HTTPException(
+                status_code=401, detail="Not signed in", headers={"WWW-Authenticate": "Bearer"}
+            )
+        return info
+
+    async def current_user(self, request: Request) -> User:
+        """The caller's user; 401 without a valid session, 503 if the server is down."""
+        return (await self.current_session(request)).user
+
+    async def optional_user(self, request: Request) -> Optional[User]:
+        """The caller's user, or None without a valid session; 503 if the server is down."""
+        info = await self.lookup(request)
+        return info.user if info else None
+
+    # --- the lookup -----------------------------------------------------------------------------
+
+    async def lookup(self, request: Request) -> Optional[SessionInfo]:
+        """Asks the server about the request's credentials (its session cookies and/or an
+        `Authorization: Bearer` header). Returns None when there are none or they are not a valid
+        session. Raises AuthServiceUnavailable when the server cannot be reached, times out, or
+        answers anything but 200 with a session or null."""
+        headers = {"accept": "application/json"}
+        cookies = "; ".join(
+            f"{name}={value}" for name, value in request.cookies.items() if name in self._cookie_names
+        )
+        if cookies:
+            headers["cookie"] = cookies
+        authorization = request.headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            headers["authorization"] = authorization
+        if len(headers) == 1:
+            return None  # nothing to ask about
+
+        key = hashlib.sha256(
+            f"{headers.get('cookie', '')}\n{headers.get('authorization', '')}".encode()
+        ).digest()
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
+
+        if self._forward_client_ip and request.client and request.client.host:
+            headers["x-forwarded-for"] = request.client.host
+        user_agent = request.headers.get("user-agent")
+        if user_agent:
+            headers["user-agent"] = user_agent
+        try:
+            response = await self._client.get(self._url, headers=headers)
+        except (httpx.HTTPError, OSError, asyncio.TimeoutError) as error:
+            log.warning("get-session failed: %s", type(error).__name__)
+            raise AuthServiceUnavailable() from None
+        if response.status_code != 200:
+            log.warning("get-session answered HTTP %d", response.status_code)
+            raise AuthServiceUnavailable()
+        try:
+            body = response.json()
+            if body is None:
+                return None
+            info = SessionInfo(session=parse(Session, body["session"]), user=parse(User, body["user"]))
+        except Exception:  # not JSON, or not the shape of a session: the server is not answering
+            log.warning("get-session answered something that is not a session")
+            raise AuthServiceUnavailable() from None
+        self._remember(key, info)
+        return info
+
+    def _cached(self, key: bytes) -> Optional[SessionInfo]:
+        if not self._cache_ttl:
+            return None
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= time.monotonic():
+            self._cache.pop(key, None)
+            return None
+        return entry[1]
+
+    def _remember(self, key: bytes, info: SessionInfo) -> None:
+        if not self._cache_ttl:
+            return
+        expires = time.monotonic() + self._cache_ttl
+        until_expiry = info.session.expires_at.timestamp() - time.time()
+        expires = min(expires, time.monotonic() + max(0.0, until_expiry))
+        self._cache[key] = (expires, info)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def clear_cache(self) -> None:
+        """Forgets every cached answer (e.g. after this API itself revoked a session)."""
+        self._cache.clear()
+
+    async def aclose(self) -> None:
+        """Closes the HTTP client created here (call it when the app shuts down)."""
+        if self._own_client:
+            await self._client.aclose()
