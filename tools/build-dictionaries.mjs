@@ -2,10 +2,15 @@
 // core/src/strength/dictionary.cc decodes, and writes it as a C++ source (a byte array).
 //
 //   node tools/build-dictionaries.mjs --lists node_modules/zxcvbn/lib/frequency_lists.js \
-//        --out build/core/generated/dictionary_data.cc [--dump entries.tsv] [--stats]
+//        --out build/core/generated/dictionary_data.cc [--no-embed] [--blob file.bin]
+//        [--dump entries.tsv] [--stats]
 //
-// --dump writes every (list, word, zxcvbn rank, stored rank) as tab-separated lines, for looking
-// at the data; --stats prints the size of each part of the blob (and its gzip -9 size).
+// --out writes the C++ source: the blob as a byte array, its size and its FNV-1a hash; with
+// --no-embed, only its size and hash (the wasm build: the host hands the blob over at run time,
+// and dictionary.cc accepts only the blob of that size and hash). --blob writes the blob itself
+// (the npm package's dist/portcullis-dictionary.bin). --dump writes every (list, word, zxcvbn
+// rank, stored rank) as tab-separated lines, for looking at the data; --stats prints the size of
+// each part of the blob (and its gzip -9 size).
 //
 // The format (version 1) is described in dictionary.cc, which is its only reader; the two must
 // change together. In short: a minimal acyclic automaton (DAFSA) of the distinct words, walked
@@ -30,14 +35,18 @@ const LIST_NAMES = ['passwords', 'english_wikipedia', 'female_names', 'surnames'
 const PROB_BITS = 12; // rANS probability precision (dictionary.cc: kProbBits)
 const PROB_SCALE = 1 << PROB_BITS;
 const RANS_L = 1 << 23; // rANS renormalisation bound, byte-wise output (dictionary.cc: kRansL)
-// Ranks 1..EXACT_RANKS are stored exactly; above, in buckets [lo, floor(lo * 11 / 10)], each
-// reported as the integer nearest (in log) to the bucket's geometric mean.
+// Ranks 1..EXACT_RANKS are stored exactly; above, in buckets [lo, floor(lo * 23 / 20)], each
+// reported as the integer nearest (in log) to the bucket's geometric mean. A bucket never spans a
+// FORCED_EDGES rank and the one before: zxcvbn's first score threshold is guesses < 1e3 + 5, so
+// a word alone (guesses = rank) scores 0 up to rank 1004, and capitalised or reversed (twice the
+// rank) up to rank 502; with these edges, such a password's score never changes.
 const EXACT_RANKS = 255; // must be 2^k - 1: exact ranks are coded as (k-bit group, raw bits)
 const bitLength = (v) => 32 - Math.clz32(v); // v < 2^32
 const EXACT_GROUPS = bitLength(EXACT_RANKS);
-const BUCKET_NUM = 11;
-const BUCKET_DEN = 10;
-const MAX_LOG10_ERROR = 0.0215; // asserted below; dictionary_test.cc checks every entry against it
+const BUCKET_NUM = 23;
+const BUCKET_DEN = 20;
+const FORCED_EDGES = [503, 1005];
+const MAX_LOG10_ERROR = 0.031; // asserted below; dictionary_test.cc checks every entry against it
 // References to shared states: the TOP_REFS most referenced targets per edge label get a symbol
 // of their own; others are coded as (log2 bucket of the shared id and the next bit, raw bits).
 const TOP_REFS = 32;
@@ -69,13 +78,14 @@ function parseArgs(argv) {
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--stats') args.stats = true;
-    else if (a === '--lists' || a === '--out' || a === '--dump') {
+    else if (a === '--no-embed') args.noEmbed = true;
+    else if (a === '--lists' || a === '--out' || a === '--dump' || a === '--blob') {
       if (i + 1 >= argv.length) fail(`${a} needs a value`);
       args[a.slice(2)] = argv[++i];
     } else fail(`unknown argument ${a}`);
   }
   if (!args.lists) fail('--lists <frequency_lists.js> is required');
-  if (!args.out && !args.dump && !args.stats) fail('nothing to do: give --out, --dump or --stats');
+  if (!args.out && !args.blob && !args.dump && !args.stats) fail('nothing to do: give --out, --blob, --dump or --stats');
   return args;
 }
 
@@ -141,7 +151,8 @@ function rankBuckets(size) {
   const reps = [];
   const los = [];
   for (let lo = EXACT_RANKS + 1; lo <= size; ) {
-    const hi = Math.min(size, Math.max(lo, Math.floor((lo * BUCKET_NUM) / BUCKET_DEN)));
+    let hi = Math.min(size, Math.max(lo, Math.floor((lo * BUCKET_NUM) / BUCKET_DEN)));
+    for (const edge of FORCED_EDGES) if (edge > lo && edge <= hi) hi = edge - 1;
     // a <= sqrt(lo hi) <= b: a's worst ratio is hi / a, b's is b / lo; keep the smaller
     let a = Math.floor(Math.sqrt(lo * hi));
     while (a * a > lo * hi) a--;
@@ -751,9 +762,24 @@ function encode(lists) {
 // ---------------------------------------------------------------------------------------------
 // C++ output
 
-function cxx(blob, source) {
+// FNV-1a, 32 bits: dictionary.cc checks a blob handed over at run time against it.
+function fnv1a(bytes) {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+function cxx(blob, source, embed) {
   const lines = [];
   for (let i = 0; i < blob.length; i += 24) lines.push(Array.from(blob.subarray(i, i + 24)).join(','));
+  const data = embed
+    ? `extern const std::uint8_t kDictionaryData[];
+alignas(4) const std::uint8_t kDictionaryData[] = {
+${lines.join(',\n')}
+};
+`
+    : `// Not embedded (--no-embed): the host hands the blob over at run time.
+`;
   return `// Generated by tools/build-dictionaries.mjs from ${source}. Do not edit.
 // zxcvbn 4.4.2's frequency lists, encoded as dictionary.cc describes.
 
@@ -762,13 +788,11 @@ function cxx(blob, source) {
 
 namespace portcullis::strength::generated {
 
-extern const std::uint8_t kDictionaryData[];
 extern const std::size_t kDictionaryDataSize;
+extern const std::uint32_t kDictionaryDataHash;
 
-alignas(4) const std::uint8_t kDictionaryData[] = {
-${lines.join(',\n')}
-};
-const std::size_t kDictionaryDataSize = sizeof(kDictionaryData);
+${data}const std::size_t kDictionaryDataSize = ${blob.length};
+const std::uint32_t kDictionaryDataHash = 0x${fnv1a(blob).toString(16).padStart(8, '0')};  // FNV-1a
 
 }  // namespace portcullis::strength::generated
 `;
@@ -777,6 +801,7 @@ const std::size_t kDictionaryDataSize = sizeof(kDictionaryData);
 const args = parseArgs(process.argv);
 const lists = readLists(args.lists);
 const { blob, dump, stats } = encode(lists);
-if (args.out) writeFileSync(args.out, cxx(blob, 'zxcvbn/lib/frequency_lists.js'));
+if (args.out) writeFileSync(args.out, cxx(blob, 'zxcvbn/lib/frequency_lists.js', !args.noEmbed));
+if (args.blob) writeFileSync(args.blob, blob);
 if (args.dump) writeFileSync(args.dump, dump);
 if (args.stats) console.log(JSON.stringify({ ...stats, gzip9Bytes: gzipSync(blob, { level: 9 }).length }, null, 2));

@@ -111,14 +111,32 @@ export declare class Core {
   generateToken(length?: number): string;
   /** The English message of an error code, or null for an unknown code. */
   errorMessage(code: string): string | null;
-  /** Estimates strength with zxcvbn's model; `userInputs` (e-mail, name) count as a dictionary. */
+  /** Whether estimateStrength works: the dictionaries are loaded (see loadStrength()). */
+  readonly strengthLoaded: boolean;
+  /**
+   * Estimates strength with zxcvbn's model; `userInputs` (e-mail, name) count as a dictionary.
+   * Needs the dictionaries: on a Core from `await loadStrength()` (or once `strengthLoaded`);
+   * throws an Error before.
+   */
   estimateStrength(password: Text, userInputs?: string[], options?: StrengthOptions): Strength;
 }
 
-/** Loads the wasm core on first call (only then); later calls return the same promise. */
+/**
+ * Loads the wasm core on first call (only then); later calls return the same promise. Validation,
+ * cookies and tokens work at once; estimateStrength needs loadStrength().
+ */
 export function load(): Promise<Core>;
+
+/**
+ * Loads the core (as load()) and the strength meter's dictionaries (dist/portcullis-dictionary.bin,
+ * about 235 KB gzipped, fetched in parallel with the wasm, only on the first call); resolves to the
+ * same Core, on which estimateStrength works from then on. Call it when the meter is about to be
+ * shown (e.g. when the password field gets focus).
+ */
+export function loadStrength(): Promise<Core>;
 
 export function validateEmail(email: Text, options?: EmailOptions): Promise<Result<string>>;
 export function validateName(name: Text, policy?: NamePolicy): Promise<Result<string>>;
 export function checkPassword(password: Text, policy?: PasswordPolicy): Promise<Check>;
+/** Loads the core and the dictionaries if needed (loadStrength()) and estimates strength. */
 export function estimateStrength(password: Text, userInputs?: string[], options?: StrengthOptions): Promise<Strength>;

@@ -3,8 +3,13 @@
 // Importing this module does nothing but define functions: it never touches `window`, never
 // fetches, never instantiates. The wasm loads on the first call of load() (or of one of the async
 // helpers below), so importing it during server-side rendering (Docusaurus, Next.js) is safe.
+//
+// Two downloads: load() fetches the wasm (validation, cookies, tokens; ~30 KB gzipped with this
+// file and the glue); loadStrength() also fetches the strength meter's dictionaries
+// (dist/portcullis-dictionary.bin, ~235 KB), once, and only when it is first called.
 
 let pending = null;
+let pendingStrength = null;
 
 const isNode = () =>
   typeof process === 'object' && process !== null && typeof process.versions?.node === 'string' &&
@@ -38,6 +43,40 @@ export function load() {
   }
   return pending;
 }
+
+async function fetchDictionary() {
+  // A literal URL next to import.meta.url: webpack 5 and Rspack emit the file as an asset.
+  const url = new URL('../dist/portcullis-dictionary.bin', import.meta.url);
+  if (isNode()) {
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+    return new Uint8Array(await readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`portcullis: cannot fetch ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Loads the core (as load()) and the strength meter's dictionaries, once; resolves to the same
+ * Core as load(), whose estimateStrength then works. The dictionaries are fetched in parallel
+ * with the wasm. If loading fails, the promise rejects and the next call tries again.
+ */
+export function loadStrength() {
+  if (!pendingStrength) {
+    pendingStrength = Promise.all([load(), fetchDictionary()])
+      .then(([core, bytes]) => {
+        core[installDictionary](bytes);
+        return core;
+      })
+      .catch((error) => {
+        pendingStrength = null;
+        throw error;
+      });
+  }
+  return pendingStrength;
+}
+
+const installDictionary = Symbol('installDictionary');
 
 const isText = (v) => typeof v === 'string' || v instanceof Uint8Array;
 
@@ -98,12 +137,29 @@ export class Core {
   errorMessage(code) {
     return typeof code === 'string' ? this.#m.errorMessage(code) : null;
   }
+  /** Whether estimateStrength works: loadStrength() has loaded the dictionaries. */
+  get strengthLoaded() {
+    return this.#m.hasDictionary();
+  }
   estimateStrength(password, userInputs = [], options = {}) {
+    if (!this.#m.hasDictionary()) {
+      throw new Error('portcullis: the strength dictionaries are not loaded; await loadStrength() first');
+    }
     const text = isText(password) && wellFormed(password) ? password : '';
     const inputs = Array.isArray(userInputs)
       ? userInputs.filter((u) => typeof u === 'string' && wellFormed(u))
       : [];
     return this.#m.estimateStrength(text, inputs, options ?? {});
+  }
+  // Copies the blob into a buffer the wasm owns and hands it over; the wasm keeps it only if it is
+  // the blob it was built with.
+  [installDictionary](bytes) {
+    if (this.#m.hasDictionary()) return;
+    const pointer = this.#m.dictionaryBuffer(bytes.length);
+    if (pointer !== 0) this.#m.HEAPU8.set(bytes, pointer);
+    if (pointer === 0 || !this.#m.loadDictionary(pointer, bytes.length)) {
+      throw new Error('portcullis: dist/portcullis-dictionary.bin does not match the wasm (a stale or truncated file?)');
+    }
   }
 }
 
@@ -117,9 +173,12 @@ export async function validateName(name, policy) {
   return (await load()).validateName(name, policy);
 }
 
-/** Loads the core if needed and estimates a password's strength (zxcvbn's model). */
+/**
+ * Loads the core and the dictionaries if needed and estimates a password's strength (zxcvbn's
+ * model).
+ */
 export async function estimateStrength(password, userInputs, options) {
-  return (await load()).estimateStrength(password, userInputs, options);
+  return (await loadStrength()).estimateStrength(password, userInputs, options);
 }
 
 /** Loads the core if needed and checks a new password against the policy. */

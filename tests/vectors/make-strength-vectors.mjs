@@ -4,7 +4,7 @@
 //   node tests/vectors/make-strength-vectors.mjs [--zxcvbn-ranks]
 //
 // The ranks. Portcullis embeds zxcvbn's lists in a compact form that keeps ranks 1-255 exact and
-// approximates higher ones (within 0.0215 in log10; see core/src/strength/dictionary.cc). So each
+// approximates higher ones (within 0.031 in log10; see core/src/strength/dictionary.cc). So each
 // case is computed twice by zxcvbn's own code:
 //   "expect"  zxcvbn 4.4.2 given the ranks Portcullis stores (from tools/build-dictionaries.mjs
 //             --dump, injected into zxcvbn's dictionary matcher): what the port must reproduce

@@ -95,3 +95,50 @@ test('lone surrogates are caught without String.prototype.isWellFormed (older br
     String.prototype.isWellFormed = saved; // eslint-disable-line no-extend-native
   }
 });
+
+test('the strength dictionaries load on demand, once, and only then does estimateStrength work', async () => {
+  const mod = await import(`../../wasm/index.js?strength=${Date.now()}`);
+  const core = await mod.load();
+  assert.equal(core.strengthLoaded, false);
+  assert.throws(() => core.estimateStrength('password'), /loadStrength\(\) first/);
+  // validation works without them
+  assert.equal(core.checkPassword('correct horse').ok, true);
+  const p1 = mod.loadStrength();
+  assert.equal(mod.loadStrength(), p1);
+  assert.equal(await p1, core);
+  assert.equal(core.strengthLoaded, true);
+  const r = core.estimateStrength('password');
+  assert.equal(r.score, 0);
+  assert.equal(r.sequence[0].matched_word, 'password');
+  assert.equal((await mod.estimateStrength('Tr0ub4dour&3')).score, 2);
+});
+
+test('the async estimateStrength helper loads the core and the dictionaries', async () => {
+  const mod = await import(`../../wasm/index.js?helper=${Date.now()}`);
+  const r = await mod.estimateStrength('correcthorsebatterystaple');
+  assert.equal(r.score, 4);
+  assert.equal((await mod.load()).strengthLoaded, true);
+});
+
+test('a dictionary blob that is not the one the wasm was built with is refused', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const createCore = (await import('../../dist/portcullis-core.mjs')).default;
+  const m = await createCore({
+    wasmBinary: await readFile(new URL('../../dist/portcullis-core.wasm', import.meta.url)),
+    getRandomValue: () => 4,
+  });
+  const blob = await readFile(new URL('../../dist/portcullis-dictionary.bin', import.meta.url));
+  assert.equal(m.dictionaryBuffer(blob.length - 1), 0, 'a truncated blob gets no buffer');
+  const tampered = Uint8Array.from(blob);
+  tampered[tampered.length >> 1] ^= 1;
+  let p = m.dictionaryBuffer(tampered.length);
+  m.HEAPU8.set(tampered, p);
+  assert.equal(m.loadDictionary(p, tampered.length), false, 'a modified blob is refused');
+  assert.equal(m.hasDictionary(), false);
+  assert.equal(m.loadDictionary(p, blob.length), false, 'the refused buffer is gone');
+  p = m.dictionaryBuffer(blob.length);
+  m.HEAPU8.set(blob, p);
+  assert.equal(m.loadDictionary(p, blob.length), true);
+  assert.equal(m.hasDictionary(), true);
+  assert.equal(m.estimateStrength('password', [], {}).score, 0);
+});

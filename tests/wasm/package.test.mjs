@@ -23,12 +23,14 @@ before(() => {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: project });
 });
 
-test('the tarball holds the loader, its types and the wasm, and nothing else', () => {
+test('the tarball holds the loader, its types, the wasm and the dictionaries, and nothing else', () => {
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
-  assert.deepEqual(files.sort(), [
+  // web/ (client, React components, Docusaurus plugin) has tests of its own.
+  assert.deepEqual(files.filter((f) => !f.startsWith('package/web/')).sort(), [
     'package/README.md',
     'package/dist/portcullis-core.mjs',
     'package/dist/portcullis-core.wasm',
+    'package/dist/portcullis-dictionary.bin',
     'package/package.json',
     'package/wasm/index.d.ts',
     'package/wasm/index.js',
@@ -38,13 +40,14 @@ test('the tarball holds the loader, its types and the wasm, and nothing else', (
 test('an empty Node project installs the tarball and uses it from ESM', () => {
   writeFileSync(
     join(project, 'use.mjs'),
-    `import { validateEmail, checkPassword, load } from 'portcullis';
+    `import { validateEmail, checkPassword, load, estimateStrength } from 'portcullis';
      const out = {
        email: await validateEmail('Ann@Example.com'),
        bad: await validateEmail('not an email'),
        short: await checkPassword('1234567'),
        good: await checkPassword('correct horse battery staple'),
        token: (await load()).generateToken().length,
+       strength: (await estimateStrength('password')).score,
      };
      console.log(JSON.stringify(out));`,
   );
@@ -55,10 +58,16 @@ test('an empty Node project installs the tarball and uses it from ESM', () => {
     short: { ok: false, code: 'PASSWORD_TOO_SHORT', message: 'Password too short' },
     good: { ok: true },
     token: 32,
+    strength: 0,
   });
 });
 
-const ENTRY = `import { load } from 'portcullis';
+const ENTRY = `import { load, loadStrength } from 'portcullis';
+// The meter: the dictionaries are fetched only when it is first needed.
+window.__strength = async () => {
+  const core = await loadStrength();
+  return [core.estimateStrength('password').score, core.estimateStrength('correcthorsebatterystaple').score];
+};
 load().then(
   (core) => {
     window.__result = {
@@ -117,6 +126,7 @@ for (const [name, load] of [
     const outDir = join(project, `out-${name.replace(/\W/g, '')}`);
     const files = await bundle(name, await load(), outDir);
     assert.ok(files.some((f) => f.endsWith('.wasm')), `${name} emits the wasm: ${files}`);
+    assert.ok(files.some((f) => f.endsWith('.bin')), `${name} emits the dictionaries: ${files}`);
     const server = await serveStatic(outDir);
     const page = await browser.newPage();
     const problems = [];
@@ -128,6 +138,12 @@ for (const [name, load] of [
       assert.deepEqual(await page.evaluate(() => window.__result), EXPECTED);
       assert.deepEqual(problems, []);
       assert.equal(server.requests.filter((r) => r.endsWith('.wasm')).length, 1);
+      assert.equal(server.requests.filter((r) => r.endsWith('.bin')).length, 0, 'no dictionary for validation');
+      assert.deepEqual(await page.evaluate(() => window.__strength()), [0, 4]);
+      assert.deepEqual(await page.evaluate(() => window.__strength()), [0, 4]);
+      assert.equal(server.requests.filter((r) => r.endsWith('.bin')).length, 1, 'the dictionary, once');
+      assert.equal(server.requests.filter((r) => r.endsWith('.wasm')).length, 1);
+      assert.deepEqual(problems, []);
     } finally {
       await page.close();
       await server.close();

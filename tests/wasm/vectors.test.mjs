@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { load } from '../../wasm/index.js';
+import { loadStrength } from '../../wasm/index.js';
 
 const dir = new URL('../vectors/', import.meta.url);
-const core = await load();
+const core = await loadStrength();
 
 // The case's text input: "input" as a string, or "input_hex" as UTF-8 bytes JSON cannot hold.
 const inputOf = (args) => ('input_hex' in args ? Buffer.from(args.input_hex, 'hex') : args.input);

@@ -14,7 +14,7 @@
 //
 // Fidelity and bounds. Every result (score, guesses, sequence, feedback) is the one zxcvbn 4.4.2
 // computes with the ranks the embedded lists store (exact up to 255, approximated above within
-// 0.0215 in log10: see src/strength/dictionary.cc), except where zxcvbn's work explodes
+// 0.031 in log10: see src/strength/dictionary.cc), except where zxcvbn's work explodes
 // (dropbox/zxcvbn#316: a 42-character symbol string takes seconds). Two bounds keep any input,
 // whatever its length and characters, well under 50 ms natively (measured on a busy 2-core VM, the
 // worst inputs found took 4 ms up to 128 code units and 21 ms at 10,000):
@@ -34,6 +34,9 @@
 #ifndef PORTCULLIS_STRENGTH_H_
 #define PORTCULLIS_STRENGTH_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -119,10 +122,39 @@ struct Strength {
   bool truncated = false;  // longer than the 256 code units the matchers read (see the top)
 };
 
+// zxcvbn's ranked lists, in the compact form tools/build-dictionaries.mjs writes at build time (a
+// blob of ~240 KB). Native builds embed the blob (PORTCULLIS_EMBED_DICTIONARY, the default); the
+// wasm build does not: the npm package ships it as dist/portcullis-dictionary.bin, which its loader
+// fetches only when strength is first needed, and hands over with from_blob().
+class StrengthDictionaries {
+ public:
+  StrengthDictionaries(const StrengthDictionaries&) = delete;
+  StrengthDictionaries& operator=(const StrengthDictionaries&) = delete;
+  virtual ~StrengthDictionaries() = default;
+
+  // Takes ownership of `blob` and decodes it (~1 ms natively, a few ms in wasm; parts are decoded
+  // later, at first use, from the blob, which is kept). Returns null (and frees the blob) unless it
+  // is exactly the blob this build of the library was made with (same size and FNV-1a hash): a
+  // truncated download or a stale file from another version is refused, never misread.
+  static std::unique_ptr<const StrengthDictionaries> from_blob(std::unique_ptr<std::uint8_t[]> blob,
+                                                               std::size_t size);
+
+  // The blob's expected size in bytes (what from_blob() accepts).
+  static std::size_t blob_size();
+
+ protected:
+  StrengthDictionaries() = default;
+};
+
 // Estimates the strength of `password` (UTF-8; each malformed sequence is read as one U+FFFD, as
 // TextDecoder reads it), with `user_inputs` (e.g. the user's e-mail and name; lowercased, ranked by
 // position) as an extra dictionary, as zxcvbn does. Tokens are UTF-8, a token that splits a
 // surrogate pair (a reversed or sliced emoji) showing U+FFFD for the half. Never fails.
+Strength estimate_strength(std::string_view password, const StrengthDictionaries& dictionaries,
+                           const std::vector<std::string>& user_inputs = {}, const StrengthOptions& options = {});
+
+// The same with the embedded dictionaries (decoded at first use, thread-safe). Only in builds that
+// embed them (PORTCULLIS_EMBED_DICTIONARY: the native ones).
 Strength estimate_strength(std::string_view password, const std::vector<std::string>& user_inputs = {},
                            const StrengthOptions& options = {});
 

@@ -8,12 +8,13 @@
 
 namespace portcullis::strength {
 
-// One key and its neighbours. A slot is a string of the neighbouring key's characters (unshifted,
-// then shifted, for the keyboards; one character for the keypads), or nullptr; the slot's index
-// is the direction. Keypads use the first 8 slots, keyboards the first 6.
+// One key and its neighbours. A slot holds the neighbouring key's characters (unshifted, then
+// shifted, for the keyboards; one character, then '\0', for the keypads), or two '\0' if there is
+// no neighbour that way; the slot's index is the direction. Keypads use the first 8 slots,
+// keyboards the first 6.
 struct GraphKey {
   char key;
-  const char* slots[8];
+  char slots[8][2];
 };
 
 struct Graph {

@@ -6,30 +6,32 @@
 //   the sorted words alone, front-coded (no lists, no ranks)              194 KB  (xz 172, bzip2 161)
 //   the minimal automaton (DAFSA) alone, written byte-wise                197 KB
 //   a 16-bit (list, rank bucket) per word, as an array                     92 KB  (best byte layout)
-//   this format: DAFSA + a value per word, rANS under context models      242 KB  (blob 249 KB)
-//     automaton 148 KB (state headers 17, edge labels 65, references 67), values 80 KB (list 22,
-//     rank 57), frequency tables 18 KB (10 after gzip), block index 1 KB
-//   the same as one stream decoded at once (no lazy blocks)               235 KB, but 35-45 ms at
+//   this format: DAFSA + a value per word, rANS under context models      235 KB  (blob 243 KB)
+//     automaton 148 KB (state headers 17, edge labels 65, references 67), values 73 KB (list 22,
+//     rank 51), frequency tables 18 KB (10 after gzip), block index 1 KB
+//   the same as one stream decoded at once (no lazy blocks)               ~228 KB, but 35-45 ms at
 //                                                                          the first call in wasm
 //
-// Floors no layout escapes: the values carry ~76 KB of entropy (list: 2.1 bits a word; the rank's
-// bucket at ratio 1.1: 4.8 bits, independent of the spelling, which predicts neither), and the word
-// set alone needs ~145 KB even under an adaptive order-2 context model. So the lists cost ~220 KB
-// or more however they are packed, unless ranks get coarser (bucket ratio 1.2 would save ~10 KB,
-// but then only 97.3% of the corpus below stays within 0.05 of zxcvbn's log10 guesses) or words
-// are dropped.
+// Floors no layout escapes: the values carry ~70 KB of entropy (list: 2.1 bits a word; the rank's
+// bucket at ratio 1.15: 4.3 bits, independent of the spelling, which predicts neither), and the
+// word set alone needs ~145 KB even under an adaptive order-2 context model. So the lists cost
+// ~215 KB or more however they are packed, unless ranks get coarser or words are dropped. Coarser
+// ranks cost accuracy fast, through passwords of several words, whose rank errors add up: on the
+// strength benchmark's corpus (bench/strength/corpus.mjs, seed 1, 12,805 passwords without the
+// long ones), zxcvbn given the stored ranks keeps log10 guesses within 0.05 of its own on 99.95%
+// at ratio 1.1, 99.64% at 1.15 (this format), 99.28% at 1.17, 98.70% at 1.2, 97.97% at 1.25 (the
+// target is 99%); the same score on 99.91%, 99.87%, 99.88%, 99.63%, 99.73%. No word of zxcvbn's
+// lists can be dropped for free: its build already left out every word ranked above 10^length
+// (which bruteforce always beats).
 //
-// Ranks: 1-255 are exact in every list (1,530 entries; 1,757 come out exact). Above, rank r is
-// stored as its bucket [lo, floor(1.1 lo)] (buckets start at 256 and tile each list) and reported
-// as the integer nearest the bucket's geometric mean: its log10 is within 0.0215 of the true one
-// (0.02104 at worst). On a 30,000-password synthetic corpus (list words plain, capitalised, l33t,
-// reversed, with digits or years, two and three words, random strings, keyboard rows), zxcvbn
-// with these ranks gave the same score on 99.76% and log10 guesses within 0.05 on 99.99% (at
-// worst 0.058: zxcvbn's search is not exactly optimal, and a rank change can flip it to another
-// split).
+// Ranks: 1-255 are exact in every list (1,530 entries; 1,689 come out exact). Above, rank r is
+// stored as its bucket [lo, floor(1.15 lo)] (buckets start at 256 and tile each list; none spans
+// 502|503 or 1004|1005, so a word alone, or capitalised or reversed, never changes score: zxcvbn's
+// first threshold is guesses < 1e3 + 5) and reported as the integer nearest the bucket's geometric
+// mean: its log10 is within 0.031 of the true one (0.03081 at worst).
 //
 // Run time. The blob's eager part (tables, the pool of shared suffix states, the top trie: 14 KB
-// of stream) is decoded at the first builtin() call: ~1 ms natively, ~3.5 ms in wasm (Liftoff).
+// of stream) is decoded at the first builtin() call (or in from_blob()): ~1 ms natively, ~3.5 ms in wasm (Liftoff).
 // The rest is 162 blocks of at most 1,024 words, each decoded (~0.1 ms natively) when a lookup
 // first walks into it: the suffixes of a 25-character password, forward and reversed, enter about
 // 30 of them, a 10-character one about 10. Decoded,
@@ -101,9 +103,13 @@
 namespace portcullis::strength {
 
 namespace generated {
-// Written by tools/build-dictionaries.mjs into the build tree (dictionary_data.cc).
-extern const std::uint8_t kDictionaryData[];
+// Written by tools/build-dictionaries.mjs into the build tree (dictionary_data.cc): the blob's
+// size and FNV-1a hash always, the blob itself only where it is embedded.
 extern const std::size_t kDictionaryDataSize;
+extern const std::uint32_t kDictionaryDataHash;
+#if PORTCULLIS_EMBED_DICTIONARY
+extern const std::uint8_t kDictionaryData[];
+#endif
 }  // namespace generated
 
 std::string_view list_name(List list) {
@@ -288,6 +294,11 @@ class RansDecoder {
 class CompactDictionaries final : public Dictionaries {
  public:
   CompactDictionaries(const std::uint8_t* data, std::size_t size);
+  // Owns the blob (its blocks are decoded from it later).
+  CompactDictionaries(std::unique_ptr<std::uint8_t[]> blob, std::size_t size)
+      : CompactDictionaries(blob.get(), size) {
+    blob_ = std::move(blob);
+  }
 
   void prefixes(std::u16string_view text, std::vector<PrefixHit>& out) const override;
   std::size_t max_word_length() const override { return max_word_length_; }
@@ -378,6 +389,7 @@ class CompactDictionaries final : public Dictionaries {
   // (if final) and those of the earlier edges. Summed along a path: a word's index in sorted order.
   std::unique_ptr<std::uint32_t[]> skip_;
   std::unique_ptr<std::uint16_t[]> value_;  // per word, in sorted order
+  std::unique_ptr<std::uint8_t[]> blob_;    // the blob, when handed over (from_blob())
 };
 
 CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t size) {
@@ -726,10 +738,28 @@ void CompactDictionaries::prefixes(std::u16string_view text, std::vector<PrefixH
 
 }  // namespace
 
+#if PORTCULLIS_EMBED_DICTIONARY
 const Dictionaries& Dictionaries::builtin() {
   // C++ guarantees a single, thread-safe initialisation.
   static const CompactDictionaries dictionaries(generated::kDictionaryData, generated::kDictionaryDataSize);
   return dictionaries;
 }
+#endif
 
 }  // namespace portcullis::strength
+
+namespace portcullis {
+
+std::size_t StrengthDictionaries::blob_size() { return strength::generated::kDictionaryDataSize; }
+
+std::unique_ptr<const StrengthDictionaries> StrengthDictionaries::from_blob(std::unique_ptr<std::uint8_t[]> blob,
+                                                                          std::size_t size) {
+  if (!blob || size != strength::generated::kDictionaryDataSize) return nullptr;
+  std::uint32_t hash = 0x811c9dc5;  // FNV-1a, as tools/build-dictionaries.mjs computes it
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ blob[i]) * 0x01000193u;
+  if (hash != strength::generated::kDictionaryDataHash) return nullptr;
+  // The very blob the library was built with, so decoding cannot fail.
+  return std::make_unique<strength::CompactDictionaries>(std::move(blob), size);
+}
+
+}  // namespace portcullis

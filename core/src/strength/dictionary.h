@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "portcullis/strength.h"
+
 namespace portcullis::strength {
 
 // zxcvbn 4.4.2's lists, in the order of its frequency_lists object (which decides ties).
@@ -29,14 +31,14 @@ std::string_view list_name(List list);
 struct PrefixHit {
   std::size_t length;  // in UTF-16 code units
   List list;
-  std::uint32_t rank;  // 1-based, as zxcvbn's; exact up to 255, above within 0.0215 in log10
+  std::uint32_t rank;  // 1-based, as zxcvbn's; exact up to 255, above within 0.031 in log10
                        // (the built-in encoding keeps log-spaced buckets; see dictionary.cc)
 };
 
-class Dictionaries {
+class Dictionaries : public StrengthDictionaries {
  public:
   // The lists embedded at build time, decoded on first use (thread-safe; about 1 ms, then parts
-  // of ~0.1 ms each the first time a lookup needs them).
+  // of ~0.1 ms each the first time a lookup needs them). Only with PORTCULLIS_EMBED_DICTIONARY.
   static const Dictionaries& builtin();
 
   // Appends to `out` every (list, word) whose word is a prefix of `text` (`text` already lower-

@@ -1,4 +1,4 @@
-// estimate_strength with the dictionaries built into the library.
+// estimate_strength: with given dictionaries, or with the ones built into the library.
 
 #include "portcullis/strength.h"
 #include "strength/dictionary.h"
@@ -6,9 +6,16 @@
 
 namespace portcullis {
 
+Strength estimate_strength(std::string_view password, const StrengthDictionaries& dictionaries,
+                           const std::vector<std::string>& user_inputs, const StrengthOptions& options) {
+  return strength::estimate(password, user_inputs, options, static_cast<const strength::Dictionaries&>(dictionaries));
+}
+
+#if PORTCULLIS_EMBED_DICTIONARY
 Strength estimate_strength(std::string_view password, const std::vector<std::string>& user_inputs,
                            const StrengthOptions& options) {
   return strength::estimate(password, user_inputs, options, strength::Dictionaries::builtin());
 }
+#endif
 
 }  // namespace portcullis

@@ -15,6 +15,7 @@
 
 #include "strength/adjacency_graphs.h"
 #include "strength/js_string.h"
+#include "strength/small_sort.h"
 #include "strength/scoring.h"
 
 namespace portcullis::strength {
@@ -29,9 +30,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void sort_by_i_j(std::vector<Match>& matches) {
-  std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
-    return a.i != b.i ? a.i < b.i : a.j < b.j;
-  });
+  small_stable_sort(matches, [](const Match& a, const Match& b) { return a.i != b.i ? a.i < b.i : a.j < b.j; });
 }
 
 void extend(std::vector<Match>& to, std::vector<Match>&& from) {
@@ -128,7 +127,7 @@ class DictionaryScanner {
       unordered = true;
     }
     if (unordered) {
-      std::stable_sort(hits_.begin(), hits_.end(), [](const WindowHit& a, const WindowHit& b) {
+      small_stable_sort(hits_, [](const WindowHit& a, const WindowHit& b) {
         return a.length != b.length ? a.length < b.length : a.dictionary < b.dictionary;
       });
     }
@@ -187,8 +186,8 @@ bool is_shifted(char16_t c) {
 }
 
 // Index of `c` in the neighbour slot `slot`, or -1.
-int slot_index(const char* slot, char16_t c) {
-  for (int k = 0; slot[k] != '\0'; ++k) {
+int slot_index(const char (&slot)[2], char16_t c) {
+  for (int k = 0; k < 2 && slot[k] != '\0'; ++k) {
     if (static_cast<char16_t>(static_cast<unsigned char>(slot[k])) == c) return k;
   }
   return -1;
@@ -212,9 +211,7 @@ void spatial_match_helper(std::u16string_view password, int graph, std::vector<M
       if (j < n && adjacents != nullptr) {
         const char16_t cur = password[static_cast<std::size_t>(j)];
         for (int direction = 0; direction < slot_count; ++direction) {
-          const char* slot = adjacents->slots[direction];
-          if (slot == nullptr) continue;
-          const int index = slot_index(slot, cur);
+          const int index = slot_index(adjacents->slots[direction], cur);
           if (index == -1) continue;
           found = true;
           // Index 1 in a slot is the shifted character: '@' in "2@".
@@ -408,7 +405,7 @@ std::string_view dictionary_name(int dictionary) {
 UserInputs::UserInputs(const std::vector<std::u16string>& lowercased_inputs) {
   double rank = 1;
   for (const std::u16string& input : lowercased_inputs) {
-    ranks_[input] = rank;
+    ranks_.emplace_back(input, rank);
     rank += 1;
     max_length_ = std::max(max_length_, input.size());
     if (!input.empty()) {
@@ -416,16 +413,26 @@ UserInputs::UserInputs(const std::vector<std::u16string>& lowercased_inputs) {
       first_units_.push_back(input[0]);
     }
   }
-  std::sort(lengths_.begin(), lengths_.end());
+  // An input given twice keeps its last rank (zxcvbn builds an object: the last write wins). Sorted
+  // stably by word, the last of equal words is the one kept.
+  small_stable_sort(ranks_, [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < ranks_.size(); ++k) {
+    if (k + 1 < ranks_.size() && ranks_[k + 1].first == ranks_[k].first) continue;
+    if (kept != k) ranks_[kept] = std::move(ranks_[k]);
+    ++kept;
+  }
+  ranks_.resize(kept);
+  small_stable_sort(lengths_, [](std::size_t a, std::size_t b) { return a < b; });
   lengths_.erase(std::unique(lengths_.begin(), lengths_.end()), lengths_.end());
-  std::sort(first_units_.begin(), first_units_.end());
+  small_stable_sort(first_units_, [](char16_t a, char16_t b) { return a < b; });
   first_units_.erase(std::unique(first_units_.begin(), first_units_.end()), first_units_.end());
 }
 
 double UserInputs::rank(std::u16string_view word) const {
-  if (ranks_.empty()) return 0;
-  const auto it = ranks_.find(word);
-  return it == ranks_.end() ? 0 : it->second;
+  const auto it = std::lower_bound(ranks_.begin(), ranks_.end(), word,
+                                   [](const auto& entry, std::u16string_view w) { return entry.first < w; });
+  return it != ranks_.end() && it->first == word ? it->second : 0;
 }
 
 bool UserInputs::may_start(char16_t unit) const {
@@ -496,7 +503,7 @@ std::vector<L33tSub> enumerate_l33t_subs(std::u16string_view password) {
   // As a JS object, a map lists its integer-like keys ('0'-'9') first, ascending, then the others
   // in insertion order; match.sub and the l33t variations follow that order.
   for (L33tSub& sub : subs) {
-    std::stable_sort(sub.begin(), sub.end(), [](const auto& a, const auto& b) {
+    small_stable_sort(sub, [](const auto& a, const auto& b) {
       const bool da = js_is_digit(a.first);
       const bool db = js_is_digit(b.first);
       if (da != db) return da;

@@ -14,7 +14,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <utility>
 #include <vector>
 
@@ -95,11 +95,7 @@ class UserInputs {
   bool may_start(char16_t unit) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::u16string_view s) const { return std::hash<std::u16string_view>()(s); }
-  };
-  std::unordered_map<std::u16string, double, Hash, std::equal_to<>> ranks_;
+  std::vector<std::pair<std::u16string, double>> ranks_;  // sorted by word, each word once
   std::size_t max_length_ = 0;
   std::vector<std::size_t> lengths_;
   std::vector<char16_t> first_units_;

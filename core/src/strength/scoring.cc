@@ -5,29 +5,58 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <vector>
 
 #include "strength/adjacency_graphs.h"
 #include "strength/js_string.h"
+#include "strength/small_sort.h"
 
 namespace portcullis::strength {
 namespace {
 
 constexpr double kBruteforceCardinality = 10;
 constexpr double kMinGuessesBeforeGrowingSequence = 10000;
+static_assert(kMinGuessesBeforeGrowingSequence == 10000, "kPow10000 (js_pow.inc) holds its powers");
 constexpr double kMinSubmatchGuessesSingleChar = 10;
 constexpr double kMinSubmatchGuessesMultiChar = 50;
 constexpr double kMinYearSpace = 20;
 
 #include "strength/js_pow.inc"
 
-// Math.pow(base, n) from a table of V8's values; Infinity past the table's finite range, or
+// The powers of a JsPowTable, as doubles (built once).
+std::vector<double> expand(const JsPowTable& table) {
+  std::vector<double> powers(table.size);
+  double power = 1;
+  for (std::size_t n = 0; n < table.size; ++n) {
+    if (n > 0) {
+      // (a positive finite double's bit pattern, as an integer, grows with the double)
+      const double product = power * table.base;
+      std::int64_t bits = 0;
+      std::memcpy(&bits, &product, sizeof bits);
+      bits += table.delta[n];
+      std::memcpy(&power, &bits, sizeof power);
+    }
+    powers[n] = power;
+  }
+  return powers;
+}
+
+// Math.pow(base, n) as V8 computes it, from a table; Infinity past the table's finite range, or
 // std::pow where the table ends early (unreachable within the analysed length).
-double pow_from(const double* table, std::size_t size, double base, std::size_t n, bool infinite_after) {
-  if (n < size) return table[n];
-  return infinite_after ? std::numeric_limits<double>::infinity() : std::pow(base, static_cast<double>(n));
+double pow_from(const JsPowTable& table, std::size_t n, bool infinite_after) {
+  static const std::vector<double> kTables[4] = {expand(kPow10), expand(kPow10000), expand(kPowKeyboardDegree),
+                                                 expand(kPowKeypadDegree)};
+  const std::vector<double>& powers = &table == &kPow10             ? kTables[0]
+                                      : &table == &kPow10000          ? kTables[1]
+                                      : &table == &kPowKeyboardDegree ? kTables[2]
+                                                                      : kTables[3];
+  if (n < powers.size()) return powers[n];
+  return infinite_after ? std::numeric_limits<double>::infinity() : std::pow(table.base, static_cast<double>(n));
 }
 
 // nCk(n, k) for every k up to k_max, by zxcvbn's loop (r *= n; r /= d; n -= 1): the loop for k
@@ -74,7 +103,7 @@ double average_degree(const Graph& graph) {
   for (std::size_t k = 0; k < graph.key_count; ++k) {
     double degree = 0;
     for (int s = 0; s < graph.slot_count; ++s) {
-      if (graph.keys[k].slots[s] != nullptr) degree += 1;
+      if (graph.keys[k].slots[s][0] != '\0') degree += 1;
     }
     average += degree;
   }
@@ -86,7 +115,8 @@ bool is_ascii_upper(char16_t c) { return c >= u'A' && c <= u'Z'; }
 bool is_ascii_lower(char16_t c) { return c >= u'a' && c <= u'z'; }
 
 double bruteforce_guesses(const Match& m) {
-  double guesses = pow_from(kPow10, std::size(kPow10), kBruteforceCardinality, m.token.size(), true);
+  static_assert(kBruteforceCardinality == 10);
+  double guesses = pow_from(kPow10, m.token.size(), true);
   if (std::isinf(guesses)) guesses = std::numeric_limits<double>::max();
   // At least one more than the smallest submatch floor, so that any other match over the same
   // span takes precedence.
@@ -148,20 +178,19 @@ double dictionary_guesses(Match& m) {
 double spatial_guesses(const Match& m) {
   double s = 0;
   double d = 0;
-  const double* d_powers = nullptr;
+  const JsPowTable* d_powers = nullptr;
   if (m.graph <= 1) {  // qwerty, dvorak
     s = static_cast<double>(kGraphs[0].key_count);
     d = keyboard_average_degree();
-    d_powers = kPowKeyboardDegree;
+    d_powers = &kPowKeyboardDegree;
   } else {
     s = static_cast<double>(kGraphs[2].key_count);
     d = keypad_average_degree();
-    d_powers = kPowKeypadDegree;
+    d_powers = &kPowKeypadDegree;
   }
-  static_assert(std::size(kPowKeyboardDegree) == std::size(kPowKeypadDegree));
-  const auto d_pow = [&](double j) {
-    return pow_from(d_powers, std::size(kPowKeyboardDegree), d, static_cast<std::size_t>(j), false);
-  };
+  // The tables are powers of V8's average degree, which this port computes the same way.
+  if (d != d_powers->base) std::abort();
+  const auto d_pow = [&](double j) { return pow_from(*d_powers, static_cast<std::size_t>(j), false); };
   double guesses = 0;
   const double length = static_cast<double>(m.token.size());
   const double t = m.turns;
@@ -291,7 +320,7 @@ Analysis most_guessable_match_sequence(std::u16string_view password, std::vector
   std::vector<std::vector<Match*>> matches_by_j(n);
   for (Match& m : matches) matches_by_j[static_cast<std::size_t>(m.j)].push_back(&m);
   for (auto& list : matches_by_j) {
-    std::stable_sort(list.begin(), list.end(), [](const Match* a, const Match* b) { return a->i < b->i; });
+    small_stable_sort(list, [](const Match* a, const Match* b) { return a->i < b->i; });
   }
 
   // optimal.m / .pi / .g: for each end k, the best length-l sequence's last match, product and
@@ -318,7 +347,8 @@ Analysis most_guessable_match_sequence(std::u16string_view password, std::vector
     while (factorials.size() <= l) {
       const std::size_t k = factorials.size();
       factorials.push_back(factorial(static_cast<double>(k)));
-      additive.push_back(k == 0 ? 0 : pow_from(kPow10000, std::size(kPow10000), kMinGuessesBeforeGrowingSequence, k - 1, true));
+      // kMinGuessesBeforeGrowingSequence^(k - 1)
+      additive.push_back(k == 0 ? 0 : pow_from(kPow10000, k - 1, true));
     }
   };
   std::vector<double> bruteforce_by_length;
