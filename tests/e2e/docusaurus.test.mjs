@@ -1,0 +1,298 @@
+// End to end: the example Docusaurus site (built with the local package) and the real server, on
+// two origins, in Debian's headless Chromium. The site is http://localhost:A and the server
+// http://localhost:B: different origins of the same site, so CORS and credentialed fetches are
+// real, and the server's SameSite=Lax session cookie is sent (see web/README.md for a server on
+// another site). Screenshots of every page, light and dark, go to test-output/e2e/.
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { launchChromium } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { buildSite, freePort, installSite, serveSite } from './site.mjs';
+
+const OUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
+const SITE_HOST = process.env.E2E_SITE_HOST ?? 'localhost';
+const SERVER_HOST = process.env.E2E_SERVER_HOST ?? 'localhost';
+
+const NAME = 'Grace Hopper';
+const EMAIL = `grace${process.pid}@example.com`;
+const PASSWORD = 'cobol-compiler-moth-1947!';
+const WEAK = 'password1';
+
+let server;
+let site;
+let siteURL;
+let browser;
+let builtDir;
+const timings = {};
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  installSite();
+  const [sitePort, serverPort] = [await freePort(), await freePort()];
+  siteURL = `http://${SITE_HOST}:${sitePort}`;
+  const serverURL = `http://${SERVER_HOST}:${serverPort}`;
+  server = await startServer({ port: serverPort, baseURL: serverURL, trustedOrigins: [siteURL] });
+  const built = buildSite(serverURL);
+  timings.buildSeconds = built.seconds;
+  builtDir = built.dir;
+  site = await serveSite(built.dir, sitePort);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await server?.stop();
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+  if (Object.keys(timings).length) console.log(`# e2e timings: ${JSON.stringify(timings)}`);
+});
+
+/** A new browser profile (cookies are per context) in the given color scheme. */
+async function newContext(colorScheme = 'light') {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1100, height: 800 } });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/** Records the requests a page sends to the auth server. */
+function serverRequests(page) {
+  const seen = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(server.url.replace('127.0.0.1', SERVER_HOST))) seen.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  });
+  return seen;
+}
+
+const apiURL = () => `http://${SERVER_HOST}:${new URL(server.url).port}/api/auth`;
+const shot = (page, name) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+const userButton = (page) => page.locator('.pc-usermenu__button');
+const passwordError = (page) => page.locator('[data-testid="pc-signup"] [data-field-error$="-password"]');
+
+async function fillSignUp(page, { name, email, password }) {
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+}
+
+describe('the example Docusaurus site with the server on another origin', () => {
+  let context;
+  let page;
+  let typed;
+  before(async () => {
+    context = await newContext();
+    page = await context.newPage();
+  });
+  after(async () => {
+    await context.close();
+  });
+
+  test('a weak password: a low score and feedback as it is typed, and no request', async () => {
+    const started = Date.now();
+    await page.goto(`${siteURL}/signup`);
+    await page.getByLabel('Name').fill(NAME);
+    await page.getByLabel('E-mail').fill(EMAIL);
+    const requests = serverRequests(page);
+    const meter = page.locator('.pc-meter');
+    await page.getByLabel('Password', { exact: true }).pressSequentially(WEAK, { delay: 20 });
+    await page.waitForSelector('.pc-meter[data-score]:not([data-score=""])');
+    timings.meterReadyMs = Date.now() - started;
+    const score = Number(await meter.getAttribute('data-score'));
+    assert.ok(score <= 1, `score ${score}`);
+    assert.equal(await meter.getAttribute('data-verdict'), 'reject');
+    const warning = (await page.locator('.pc-meter__warning').textContent()).trim();
+    assert.ok(warning.length > 0, 'zxcvbn-style warning shown');
+    assert.ok((await page.locator('.pc-meter__suggestions li').count()) > 0, 'suggestions shown');
+    await page.getByLabel('Password', { exact: true }).blur();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const shown = (await passwordError(page).textContent()).trim();
+    assert.equal(shown, warning, "the field's error is the estimator's warning, as the server words it");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'new-password', 'focus on the first error');
+    assert.deepEqual(requests, [], 'nothing sent while typing, nor on a refused submit');
+    await shot(page, 'signup-weak-light');
+
+    typed = { score, warning, shown };
+  });
+
+  test("the server refuses the same password with the same words", async () => {
+    assert.ok(typed, 'the previous test ran');
+    const answer = await page.evaluate(
+      async ({ api, body }) => {
+        const r = await fetch(`${api}/sign-up/email`, { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: await r.json() };
+      },
+      { api: apiURL(), body: { name: NAME, email: `other-${EMAIL}`, password: WEAK } },
+    );
+    assert.equal(answer.status, 400, JSON.stringify(answer.body));
+    assert.equal(answer.body.code, 'PASSWORD_TOO_WEAK');
+    assert.equal(answer.body.score, typed.score);
+    assert.equal(answer.body.feedback.warning, typed.warning);
+    assert.equal(answer.body.message, typed.shown);
+  });
+
+  test('sign up, then a reload keeps the session', async () => {
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await shot(page, 'signup-strong-light');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    await userButton(page).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), NAME);
+    await page.reload();
+    await userButton(page).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), NAME);
+    await shot(page, 'home-signed-in-light');
+  });
+
+  test('the gated page opens; the user menu works with the keyboard', async () => {
+    await page.goto(`${siteURL}/docs/private/handbook`);
+    await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
+    await userButton(page).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.pc-usermenu__panel:not([hidden])').waitFor();
+    assert.match(await page.locator('.pc-usermenu__who').textContent(), new RegExp(EMAIL));
+    await shot(page, 'gated-menu-open-light');
+    await page.keyboard.press('Escape');
+    await page.locator('.pc-usermenu__panel[hidden]').waitFor({ state: 'attached' });
+  });
+
+  test('sign out: the gated page sends to /login, and signing in brings back', async () => {
+    await userButton(page).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/docs/private/handbook')}`);
+    await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
+    await shot(page, 'login-light');
+
+    await page.getByLabel('E-mail').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await page.waitForURL(`${siteURL}/docs/private/handbook`);
+    await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
+  });
+
+  test('a wrong password shows the server error, focused', async () => {
+    const other = await newContext();
+    const p = await other.newPage();
+    await p.goto(`${siteURL}/login`);
+    await p.getByLabel('E-mail').fill(EMAIL);
+    await p.getByLabel('Password').fill('not-the-password-at-all');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    const alert = p.getByRole('alert');
+    await alert.filter({ hasText: 'Invalid email or password' }).waitFor();
+    assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
+    await shot(p, 'login-error-light');
+    await other.close();
+  });
+
+  test('two tabs share the session: signing out in one signs out the other', async () => {
+    const second = await context.newPage();
+    await second.goto(`${siteURL}/docs/private/handbook`);
+    await second.getByRole('heading', { name: "Members' handbook" }).waitFor();
+    await page.goto(`${siteURL}/docs/intro`);
+    await userButton(page).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await second.waitForURL(/\/login\?redirect=/);
+    await second.getByLabel('E-mail').fill(EMAIL);
+    await second.getByLabel('Password').fill(PASSWORD);
+    await second.getByRole('button', { name: 'Sign in' }).click();
+    await second.waitForURL(`${siteURL}/docs/private/handbook`);
+    await userButton(page).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), NAME);
+    await second.close();
+  });
+});
+
+describe("the meter's verdict equals the server's", () => {
+  const passwords = [
+    'password',
+    'password1',
+    'Password123',
+    'qwertyuiop',
+    'iloveyou2024',
+    '1234567890',
+    'aaaaaaaaaaaa',
+    'abcdefghijkl',
+    'Tr0ub4dor&3',
+    'correct horse battery staple',
+    'monkey-dragon',
+    'Summer2024!',
+    'short1!',
+    'grace.hopper',
+    'gracehopper1947',
+    'vX9#qL2$wB7!',
+    'zebra-quartz-lamp-77',
+    'p@ssw0rd!',
+  ];
+
+  test(`${passwords.length} passwords: accept or reject alike in the browser and on the server`, async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteURL}/signup`);
+    const api = apiURL();
+    const mismatches = [];
+    for (const [i, password] of passwords.entries()) {
+      const email = `verdict${process.pid}-${i}@example.com`;
+      await fillSignUp(page, { name: NAME, email, password });
+      await page.waitForSelector('.pc-meter[data-verdict]');
+      const browserVerdict = await page.locator('.pc-meter').getAttribute('data-verdict');
+      const answer = await page.evaluate(
+        async ({ api, body }) => {
+          const r = await fetch(`${api}/sign-up/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'omit', body: JSON.stringify(body) });
+          return { status: r.status, code: (await r.json()).code };
+        },
+        { api, body: { name: NAME, email, password } },
+      );
+      const serverVerdict = answer.status === 200 ? 'accept' : 'reject';
+      if (answer.status !== 200) assert.match(answer.code, /^PASSWORD_TOO_/, `${password}: ${JSON.stringify(answer)}`);
+      if (browserVerdict !== serverVerdict) mismatches.push({ password, browserVerdict, server: answer });
+    }
+    assert.deepEqual(mismatches, []);
+    await context.close();
+  });
+});
+
+describe('screenshots, light and dark', () => {
+  test('every page in both schemes', async () => {
+    for (const scheme of ['light', 'dark']) {
+      const context = await newContext(scheme);
+      const page = await context.newPage();
+      for (const [name, path] of [
+        ['home', '/'],
+        ['docs', '/docs/intro'],
+        ['login', '/login'],
+        ['signup', '/signup'],
+      ]) {
+        await page.goto(siteURL + path);
+        await page.locator('.pc-usermenu').first().waitFor();
+        if (name === 'signup') {
+          await fillSignUp(page, { name: 'Ann', email: 'ann@example', password: 'monkey12' });
+          await page.getByLabel('E-mail').blur();
+          await page.waitForSelector('.pc-meter[data-score]:not([data-score=""])');
+        }
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), scheme);
+        await shot(page, `${name}-${scheme}`);
+      }
+      // Signed in: the gated page and the open user menu.
+      await page.goto(`${siteURL}/login?redirect=${encodeURIComponent('/docs/private/handbook')}`);
+      await page.getByLabel('E-mail').fill(EMAIL);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
+      await userButton(page).click();
+      await shot(page, `gated-signed-in-${scheme}`);
+      // A phone: the navbar's items move to the sidebar menu.
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.locator('.navbar__toggle').click();
+      await page.locator('.navbar-sidebar .pc-usermenu__button').waitFor();
+      await page.waitForTimeout(500); // the sidebar's slide-in
+      await page.locator('.navbar-sidebar__back').click(); // from the docs' menu to the main one
+      await page.locator('.navbar-sidebar .pc-usermenu__button').waitFor({ state: 'visible' });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(OUT, `mobile-menu-${scheme}.png`) });
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,221 @@
+// portcullis/client against the real server binary: every method, its success value and its
+// failures as typed codes; then the same through BetterAuth's own client wrapped by fromBetterAuth.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { createAuthClient } from 'better-auth/client';
+
+import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
+import { outboxMails, startServer, waitFor } from '../support/server.mjs';
+
+const PASSWORD = 'violet-harbour-tangent-77';
+const NEW_PASSWORD = 'copper-lantern-meadow-91';
+const SITE = 'http://localhost:3999'; // the page's origin: a trusted origin of the server
+
+/** A fetch that behaves as a browser page on `origin`: it keeps cookies and sends Origin. */
+function browserFetch(origin) {
+  const jar = new Map();
+  const f = async (url, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('origin', origin);
+    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(url, { ...init, headers });
+    for (const sc of response.headers.getSetCookie()) {
+      const [pair, ...attrs] = sc.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim();
+      const value = pair.slice(i + 1);
+      if (value === '' || /max-age=0/i.test(attrs.join(';'))) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return response;
+  };
+  f.jar = jar;
+  return f;
+}
+
+let server;
+before(async () => {
+  server = await startServer({ mail: 'outbox', trustedOrigins: [SITE] });
+});
+after(async () => {
+  await server.stop();
+});
+
+let n = 0;
+const newEmail = () => `client${process.pid}-${++n}@example.com`;
+
+test('resolveBaseURL follows BetterAuth: an origin gets /api/auth, a path is kept', () => {
+  assert.equal(resolveBaseURL('http://127.0.0.1:4000'), 'http://127.0.0.1:4000/api/auth');
+  assert.equal(resolveBaseURL('http://127.0.0.1:4000/'), 'http://127.0.0.1:4000/api/auth');
+  assert.equal(resolveBaseURL('http://127.0.0.1:4000/auth/'), 'http://127.0.0.1:4000/auth');
+  assert.equal(resolveBaseURL('http://x.test', '/custom'), 'http://x.test/custom');
+  assert.throws(() => resolveBaseURL(undefined), TypeError);
+});
+
+describe('createClient', () => {
+  test('sign-up, session, sessions list, sign-out, sign-in: values and events', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    const events = [];
+    const unsubscribe = client.subscribe((e) => events.push(e.path));
+    const email = newEmail();
+
+    const none = await client.getSession();
+    assert.deepEqual(none, { ok: true, value: null });
+
+    const up = await client.signUp({ name: 'Ada', email: email.toUpperCase(), password: PASSWORD });
+    assert.equal(up.ok, true, JSON.stringify(up));
+    assert.equal(up.value.user.email, email);
+    assert.equal(typeof up.value.token, 'string');
+
+    const session = await client.getSession();
+    assert.equal(session.ok, true);
+    assert.equal(session.value.user.name, 'Ada');
+    assert.equal(session.value.session.token, up.value.token);
+
+    const list = await client.listSessions();
+    assert.equal(list.ok, true);
+    assert.deepEqual(list.value.map((s) => s.token), [up.value.token]);
+
+    assert.deepEqual(await client.updateUser({ name: 'Ada L.' }), { ok: true, value: { status: true } });
+    assert.equal((await client.getSession()).value.user.name, 'Ada L.');
+
+    assert.deepEqual(await client.signOut(), { ok: true, value: { success: true } });
+    assert.deepEqual(await client.getSession(), { ok: true, value: null });
+
+    const in_ = await client.signIn({ email, password: PASSWORD });
+    assert.equal(in_.ok, true);
+    assert.equal(in_.value.user.email, email);
+    assert.equal(in_.value.redirect, false);
+    assert.equal((await client.getSession()).value.user.email, email);
+
+    unsubscribe();
+    await client.signOut();
+    assert.deepEqual(events, ['/sign-up/email', '/update-user', '/sign-out', '/sign-in/email']);
+  });
+
+  test('failures carry the status and the contract code', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    const email = newEmail();
+    assert.equal((await client.signUp({ name: 'Bo', email, password: PASSWORD })).ok, true);
+
+    const dup = await client.signUp({ name: 'Bo', email, password: PASSWORD });
+    assert.equal(dup.ok, false);
+    assert.equal(dup.status, 422);
+    assert.equal(dup.code, 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL');
+    assert.equal(dup.message, 'User already exists. Use another email.');
+
+    const bad = await client.signUp({ name: 'Bo', email: 'not-an-address', password: PASSWORD });
+    assert.deepEqual([bad.status, bad.code], [400, 'VALIDATION_ERROR']);
+
+    const short = await client.signUp({ name: 'Bo', email: newEmail(), password: 'short' });
+    assert.deepEqual([short.status, short.code, short.message], [400, 'PASSWORD_TOO_SHORT', 'Password too short']);
+
+    const wrong = await createClient({ baseURL: server.url, fetch: browserFetch(SITE) }).signIn({
+      email,
+      password: 'not-the-password',
+    });
+    assert.deepEqual(
+      { ok: wrong.ok, status: wrong.status, code: wrong.code, message: wrong.message },
+      { ok: false, status: 401, code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' },
+    );
+
+    const wrongCurrent = await client.changePassword({ currentPassword: 'not-the-password', newPassword: NEW_PASSWORD });
+    assert.deepEqual([wrongCurrent.status, wrongCurrent.code], [400, 'INVALID_PASSWORD']);
+
+    const anonymous = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    const unauthorized = await anonymous.listSessions();
+    assert.deepEqual([unauthorized.ok, unauthorized.status, unauthorized.code], [false, 401, 'UNAUTHORIZED']);
+
+    const foreign = createClient({ baseURL: server.url, fetch: browserFetch('http://evil.example') });
+    const refused = await foreign.signIn({ email, password: PASSWORD });
+    assert.deepEqual([refused.status, refused.code], [403, 'INVALID_ORIGIN']);
+  });
+
+  test('a weak password is refused with its score and feedback (when the server has a minimum score)', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    const weak = await client.signUp({ name: 'Cy', email: newEmail(), password: 'password1' });
+    if (weak.ok) return; // a server without the strength rule accepts it
+    assert.deepEqual([weak.status, weak.code], [400, 'PASSWORD_TOO_WEAK']);
+    assert.equal(typeof weak.score, 'number');
+    assert.equal(typeof weak.feedback.warning, 'string');
+    assert.ok(Array.isArray(weak.feedback.suggestions));
+  });
+
+  test('no server: NETWORK_ERROR with status 0', async () => {
+    const client = createClient({ baseURL: 'http://127.0.0.1:9' });
+    const r = await client.getSession();
+    assert.deepEqual([r.ok, r.status, r.code], [false, 0, 'NETWORK_ERROR']);
+  });
+
+  test('change password, revoke other sessions, revoke one, revoke all', async () => {
+    const email = newEmail();
+    const laptop = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    const phone = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    const tablet = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    await laptop.signUp({ name: 'Di', email, password: PASSWORD });
+    const phoneIn = await phone.signIn({ email, password: PASSWORD });
+    await tablet.signIn({ email, password: PASSWORD });
+
+    const changed = await laptop.changePassword({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    assert.equal(changed.ok, true, JSON.stringify(changed));
+    assert.equal(changed.value.user.email, email);
+    assert.equal((await phone.signIn({ email, password: PASSWORD })).code, 'INVALID_EMAIL_OR_PASSWORD');
+
+    assert.deepEqual(await laptop.revokeSession(phoneIn.value.token), { ok: true, value: { status: true } });
+    assert.equal((await phone.getSession()).value, null);
+    assert.notEqual((await tablet.getSession()).value, null);
+
+    assert.deepEqual(await laptop.revokeOtherSessions(), { ok: true, value: { status: true } });
+    assert.equal((await tablet.getSession()).value, null);
+    assert.notEqual((await laptop.getSession()).value, null);
+
+    assert.deepEqual(await laptop.revokeSessions(), { ok: true, value: { status: true } });
+    assert.equal((await laptop.getSession()).value, null);
+  });
+
+  test('request a reset, then reset with the mailed token', async () => {
+    const email = newEmail();
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    await client.signUp({ name: 'Eve', email, password: PASSWORD });
+    const asked = await client.requestPasswordReset({ email, redirectTo: `${SITE}/reset` });
+    assert.equal(asked.ok, true);
+    assert.equal(asked.value.status, true);
+    const mail = await waitFor(() => outboxMails(server.outbox).find((m) => m.to === email && m.kind === 'reset-password'), {
+      what: 'the reset mail',
+    });
+    const token = new URL(mail.link).pathname.split('/').pop();
+
+    const short = await client.resetPassword({ token, newPassword: 'short' });
+    assert.equal(short.code, 'PASSWORD_TOO_SHORT');
+    assert.deepEqual(await client.resetPassword({ token, newPassword: NEW_PASSWORD }), { ok: true, value: { status: true } });
+    assert.equal((await client.resetPassword({ token, newPassword: NEW_PASSWORD })).code, 'INVALID_TOKEN');
+    assert.equal((await client.signIn({ email, password: NEW_PASSWORD })).ok, true);
+  });
+});
+
+describe("fromBetterAuth: BetterAuth's own client behind the same interface", () => {
+  test('sign-up, session, wrong password, sign-out', async () => {
+    const f = browserFetch(SITE);
+    const auth = createAuthClient({ baseURL: server.url, fetchOptions: { customFetchImpl: f } });
+    const client = fromBetterAuth(auth);
+    const events = [];
+    client.subscribe((e) => events.push(e.type));
+    const email = newEmail();
+
+    const up = await client.signUp({ name: 'Fay', email, password: PASSWORD });
+    assert.equal(up.ok, true, JSON.stringify(up));
+    assert.equal(up.value.user.email, email);
+    assert.equal((await client.getSession()).value.user.name, 'Fay');
+
+    const wrong = await fromBetterAuth(createAuthClient({ baseURL: server.url, fetchOptions: { customFetchImpl: browserFetch(SITE) } })).signIn({
+      email,
+      password: 'not-the-password',
+    });
+    assert.deepEqual([wrong.ok, wrong.status, wrong.code], [false, 401, 'INVALID_EMAIL_OR_PASSWORD']);
+
+    assert.equal((await client.signOut()).ok, true);
+    assert.equal((await client.getSession()).value, null);
+    assert.deepEqual(events, ['session-changed', 'session-changed']);
+  });
+});

@@ -1,0 +1,197 @@
+// Type declarations of `portcullis/client`: the HTTP client for the Portcullis server.
+
+/** The stable error codes the server returns (BetterAuth's, plus Portcullis's), and the client's own. */
+export type AuthErrorCode =
+  // request shape
+  | 'VALIDATION_ERROR'
+  | 'BAD_REQUEST'
+  | 'BODY_MUST_BE_AN_OBJECT'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'FIELD_NOT_ALLOWED'
+  | 'MISSING_FIELD'
+  // input rules (the same codes the wasm core returns)
+  | 'INVALID_EMAIL'
+  | 'INVALID_NAME'
+  | 'NAME_TOO_LONG'
+  | 'INVALID_UTF8'
+  | 'PASSWORD_TOO_SHORT'
+  | 'PASSWORD_TOO_LONG'
+  | 'PASSWORD_TOO_WEAK'
+  // accounts and sessions
+  | 'USER_NOT_FOUND'
+  | 'USER_ALREADY_EXISTS'
+  | 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL'
+  | 'FAILED_TO_CREATE_USER'
+  | 'FAILED_TO_CREATE_SESSION'
+  | 'FAILED_TO_UPDATE_USER'
+  | 'FAILED_TO_GET_SESSION'
+  | 'INVALID_PASSWORD'
+  | 'INVALID_EMAIL_OR_PASSWORD'
+  | 'INVALID_USER'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'EMAIL_NOT_VERIFIED'
+  | 'EMAIL_CAN_NOT_BE_UPDATED'
+  | 'CHANGE_EMAIL_DISABLED'
+  | 'CREDENTIAL_ACCOUNT_NOT_FOUND'
+  | 'SESSION_EXPIRED'
+  | 'SESSION_NOT_FRESH'
+  | 'VERIFICATION_EMAIL_NOT_ENABLED'
+  | 'EMAIL_ALREADY_VERIFIED'
+  | 'EMAIL_MISMATCH'
+  | 'PASSWORD_ALREADY_SET'
+  | 'EMAIL_PASSWORD_DISABLED'
+  | 'EMAIL_PASSWORD_SIGN_UP_DISABLED'
+  | 'RESET_PASSWORD_DISABLED'
+  | 'NO_FIELDS_TO_UPDATE'
+  | 'EMAIL_IS_THE_SAME'
+  // origins, CSRF, limits
+  | 'UNAUTHORIZED'
+  | 'INVALID_ORIGIN'
+  | 'MISSING_OR_NULL_ORIGIN'
+  | 'CROSS_SITE_NAVIGATION_LOGIN_BLOCKED'
+  | 'INVALID_CALLBACK_URL'
+  | 'INVALID_REDIRECT_URL'
+  | 'INVALID_ERROR_CALLBACK_URL'
+  | 'INVALID_NEW_USER_CALLBACK_URL'
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVER_BUSY'
+  | 'NOT_FOUND'
+  | 'INTERNAL_SERVER_ERROR'
+  // the client's own: no answer (status 0), or an answer that is not JSON
+  | 'NETWORK_ERROR'
+  | 'BAD_RESPONSE'
+  | (string & {});
+
+/** zxcvbn-style feedback, as the server sends it with PASSWORD_TOO_WEAK. */
+export interface PasswordFeedback {
+  warning: string;
+  warningKey: string;
+  suggestions: string[];
+  suggestionKeys: string[];
+}
+
+/** A failed call: the HTTP status (0 when there was no answer), the stable code and the message. */
+export interface AuthFailure {
+  ok: false;
+  status: number;
+  code: AuthErrorCode;
+  message: string;
+  /** With PASSWORD_TOO_WEAK: the password's score (0-4). */
+  score?: number;
+  /** With PASSWORD_TOO_WEAK: why, and what to do. */
+  feedback?: PasswordFeedback;
+  /** With TOO_MANY_REQUESTS: seconds to wait. */
+  retryAfter?: number;
+  [field: string]: unknown;
+}
+
+export interface AuthSuccess<T> {
+  ok: true;
+  value: T;
+}
+
+export type AuthResult<T> = AuthSuccess<T> | AuthFailure;
+
+/** Dates are ISO-8601 strings as the server sends them (BetterAuth's client turns them into Date). */
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  emailVerified: boolean;
+  image: string | null;
+  createdAt: string;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
+export interface Session {
+  id: string;
+  token: string;
+  userId: string;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionWithUser {
+  session: Session;
+  user: User;
+}
+
+export interface SignUpInput {
+  name: string;
+  email: string;
+  password: string;
+  image?: string;
+  callbackURL?: string;
+  rememberMe?: boolean;
+}
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  callbackURL?: string;
+  /** Default true; false makes a browser-session cookie and a one-day session. */
+  rememberMe?: boolean;
+}
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+  /** Signs out every session and returns a new one. */
+  revokeOtherSessions?: boolean;
+}
+
+export interface SessionEvent {
+  type: 'session-changed';
+  /** The API path that changed it, e.g. '/sign-out' (absent with BetterAuth's client). */
+  path?: string;
+  /** True when the change happened in another tab. */
+  remote?: boolean;
+}
+
+export interface ClientOptions {
+  /** The server's origin ('/api/auth' is appended) or full API URL. Default: this page's origin. */
+  baseURL?: string;
+  /** Default '/api/auth'. */
+  basePath?: string;
+  /** Default: the global fetch. Outside browsers, pass one that keeps cookies and sends Origin. */
+  fetch?: typeof fetch;
+  /** Headers added to every request (e.g. Authorization: Bearer ...). */
+  headers?: Record<string, string>;
+  /** Default 'include': cookies go to the server even when it is on another origin. */
+  credentials?: RequestCredentials;
+}
+
+export interface AuthClient {
+  /** The API URL every call goes to. Undefined for a wrapped BetterAuth client. */
+  readonly baseURL: string | undefined;
+  signUp(input: SignUpInput): Promise<AuthResult<{ token: string | null; user: User }>>;
+  signIn(input: SignInInput): Promise<AuthResult<{ redirect: boolean; token: string; url?: string; user: User }>>;
+  signOut(): Promise<AuthResult<{ success: true }>>;
+  /** The current session, or `value: null` when signed out. */
+  getSession(query?: { disableCookieCache?: boolean; disableRefresh?: boolean }): Promise<AuthResult<SessionWithUser | null>>;
+  /** Needs a fresh session (signed in within a day): else SESSION_NOT_FRESH. */
+  listSessions(): Promise<AuthResult<Session[]>>;
+  revokeSession(token: string): Promise<AuthResult<{ status: true }>>;
+  revokeSessions(): Promise<AuthResult<{ status: true }>>;
+  revokeOtherSessions(): Promise<AuthResult<{ status: true }>>;
+  updateUser(input: { name?: string; image?: string | null }): Promise<AuthResult<{ status: true }>>;
+  changePassword(input: ChangePasswordInput): Promise<AuthResult<{ token: string | null; user: User }>>;
+  requestPasswordReset(input: { email: string; redirectTo?: string }): Promise<AuthResult<{ status: true; message: string }>>;
+  resetPassword(input: { token: string; newPassword: string }): Promise<AuthResult<{ status: true }>>;
+  /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
+  subscribe(listener: (event: SessionEvent) => void): () => void;
+}
+
+export function createClient(options?: ClientOptions): AuthClient;
+
+/** Adapts BetterAuth's own client (`createAuthClient`) to the AuthClient interface the React components use. */
+export function fromBetterAuth(authClient: unknown): AuthClient & { readonly betterAuth: unknown };
+
+/** BetterAuth's rule: an origin gets basePath appended; a URL with a path is used as it is. */
+export function resolveBaseURL(baseURL?: string, basePath?: string): string;

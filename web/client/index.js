@@ -1,0 +1,228 @@
+// portcullis/client: a small typed HTTP client for the Portcullis server (BetterAuth's e-mail and
+// password API). Every call resolves to a result, never throws: `{ ok: true, value }` or
+// `{ ok: false, status, code, message, ... }` with the server's stable error code.
+//
+// In a browser it sends cookies with every request (`credentials: 'include'`), so a site on one
+// origin can use a server on another: the server must list the site in its trusted origins (CORS
+// and origin checks), and the session cookie must reach the server (see the README: the same site,
+// or a SameSite=None cookie). Importing this module touches no browser API.
+
+const SESSION_CHANGING = new Set([
+  '/sign-up/email',
+  '/sign-in/email',
+  '/sign-out',
+  '/update-user',
+  '/change-password',
+  '/revoke-session',
+  '/revoke-sessions',
+  '/revoke-other-sessions',
+  '/reset-password',
+]);
+
+// Errors BetterAuth sends without a code get one here, so that every failure has a code.
+const UNCODED = {
+  'No fields to update': 'NO_FIELDS_TO_UPDATE',
+  'Email is the same': 'EMAIL_IS_THE_SAME',
+  "Verification email isn't enabled": 'VERIFICATION_EMAIL_NOT_ENABLED',
+};
+const BY_STATUS = { 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 429: 'TOO_MANY_REQUESTS' };
+
+const CHANNEL = 'portcullis-session';
+
+/** BetterAuth's rule: an origin gets `basePath` appended, a URL with a path is used as it is. */
+export function resolveBaseURL(baseURL, basePath = '/api/auth') {
+  if (!baseURL) {
+    if (typeof location === 'undefined') throw new TypeError('baseURL is required outside a browser');
+    baseURL = location.origin;
+  }
+  const url = new URL(baseURL);
+  const path = url.pathname === '/' || url.pathname === '' ? basePath : url.pathname;
+  return url.origin + path.replace(/\/+$/, '');
+}
+
+async function toFailure(response) {
+  let body = null;
+  const text = await response.text().catch(() => '');
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  const fields = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
+  const { code, message, ...details } = fields;
+  const failure = {
+    ok: false,
+    status: response.status,
+    code:
+      typeof code === 'string' && code
+        ? code
+        : UNCODED[message] ?? BY_STATUS[response.status] ?? (response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
+    message: typeof message === 'string' && message ? message : response.statusText || `HTTP ${response.status}`,
+    ...details,
+  };
+  const retry = response.headers.get('x-retry-after') ?? response.headers.get('retry-after');
+  if (retry !== null && Number.isFinite(Number(retry))) failure.retryAfter = Number(retry);
+  return failure;
+}
+
+/**
+ * Creates a client. Options: `baseURL` (the server's origin, or the full API URL; default: this
+ * page's origin), `basePath` ('/api/auth'), `fetch` (default: the global fetch), `headers` (added
+ * to every request), `credentials` ('include').
+ */
+export function createClient(options = {}) {
+  const api = resolveBaseURL(options.baseURL, options.basePath);
+  const doFetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+  const credentials = options.credentials ?? 'include';
+  const listeners = new Set();
+  let channel = null;
+
+  const notify = (event, fromOtherTab = false) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    }
+    if (!fromOtherTab && channel) channel.postMessage(event);
+  };
+
+  async function call(method, path, { body, query } = {}) {
+    let url = api + path;
+    if (query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) q.set(k, String(v));
+      if ([...q].length) url += `?${q}`;
+    }
+    const headers = { ...(options.headers ?? {}) };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials,
+        cache: 'no-store',
+      });
+    } catch (error) {
+      return { ok: false, status: 0, code: 'NETWORK_ERROR', message: String(error?.message ?? error) };
+    }
+    if (!response.ok) return toFailure(response);
+    let value = null;
+    try {
+      const text = await response.text();
+      value = text ? JSON.parse(text) : null;
+    } catch (error) {
+      return { ok: false, status: response.status, code: 'BAD_RESPONSE', message: String(error?.message ?? error) };
+    }
+    if (SESSION_CHANGING.has(path)) notify({ type: 'session-changed', path });
+    return { ok: true, value };
+  }
+
+  // Keeps only the given keys whose value is not undefined.
+  const pick = (input, keys) => {
+    const out = {};
+    for (const k of keys) if (input?.[k] !== undefined) out[k] = input[k];
+    return out;
+  };
+
+  return {
+    /** The API URL every call goes to, e.g. http://127.0.0.1:4000/api/auth. */
+    baseURL: api,
+    signUp: (input) =>
+      call('POST', '/sign-up/email', {
+        body: pick(input, ['name', 'email', 'password', 'image', 'callbackURL', 'rememberMe']),
+      }),
+    signIn: (input) =>
+      call('POST', '/sign-in/email', { body: pick(input, ['email', 'password', 'callbackURL', 'rememberMe']) }),
+    signOut: () => call('POST', '/sign-out', { body: {} }),
+    getSession: (query) => call('GET', '/get-session', { query: pick(query, ['disableCookieCache', 'disableRefresh']) }),
+    listSessions: () => call('GET', '/list-sessions'),
+    revokeSession: (token) => call('POST', '/revoke-session', { body: { token } }),
+    revokeSessions: () => call('POST', '/revoke-sessions', { body: {} }),
+    revokeOtherSessions: () => call('POST', '/revoke-other-sessions', { body: {} }),
+    updateUser: (input) => call('POST', '/update-user', { body: pick(input, ['name', 'image']) }),
+    changePassword: (input) =>
+      call('POST', '/change-password', {
+        body: pick(input, ['currentPassword', 'newPassword', 'revokeOtherSessions']),
+      }),
+    requestPasswordReset: (input) =>
+      call('POST', '/request-password-reset', { body: pick(input, ['email', 'redirectTo']) }),
+    resetPassword: (input) => call('POST', '/reset-password', { body: pick(input, ['token', 'newPassword']) }),
+
+    /**
+     * Calls `listener({type:'session-changed', path})` after each call that may change the session
+     * (sign-in, sign-out, ...), in this tab and, in browsers, in the other tabs of the same site.
+     * Returns the function that unsubscribes.
+     */
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!channel && typeof BroadcastChannel === 'function' && typeof window !== 'undefined') {
+        channel = new BroadcastChannel(`${CHANNEL}:${api}`);
+        channel.onmessage = (e) => notify({ ...e.data, remote: true }, true);
+      }
+      return () => {
+        listeners.delete(listener);
+        if (!listeners.size && channel) {
+          channel.close();
+          channel = null;
+        }
+      };
+    },
+  };
+}
+
+/**
+ * Wraps BetterAuth's own client (`createAuthClient` from 'better-auth/client' or
+ * 'better-auth/react') so that the React components can use it: the same methods and results as
+ * createClient's.
+ */
+export function fromBetterAuth(authClient) {
+  const listeners = new Set();
+  const wrap = (changes, fn) => async (...args) => {
+    let out;
+    try {
+      out = await fn(...args);
+    } catch (error) {
+      return { ok: false, status: 0, code: 'NETWORK_ERROR', message: String(error?.message ?? error) };
+    }
+    const { data, error } = out ?? {};
+    if (error) {
+      const { status = 0, statusText, code, message, ...details } = error;
+      return {
+        ...details,
+        ok: false,
+        status,
+        code: code || UNCODED[message] || BY_STATUS[status] || (status >= 500 ? 'INTERNAL_SERVER_ERROR' : status ? 'BAD_REQUEST' : 'NETWORK_ERROR'),
+        message: message || statusText || `HTTP ${status}`,
+      };
+    }
+    if (changes) for (const l of [...listeners]) l({ type: 'session-changed' });
+    return { ok: true, value: data ?? null };
+  };
+  const c = authClient;
+  return {
+    baseURL: undefined,
+    betterAuth: c,
+    signUp: wrap(true, (input) => c.signUp.email(input)),
+    signIn: wrap(true, (input) => c.signIn.email(input)),
+    signOut: wrap(true, () => c.signOut()),
+    getSession: wrap(false, (query) => c.getSession(query ? { query } : undefined)),
+    listSessions: wrap(false, () => c.listSessions()),
+    revokeSession: wrap(true, (token) => c.revokeSession({ token })),
+    revokeSessions: wrap(true, () => c.revokeSessions()),
+    revokeOtherSessions: wrap(true, () => c.revokeOtherSessions()),
+    updateUser: wrap(true, (input) => c.updateUser(input)),
+    changePassword: wrap(true, (input) => c.changePassword(input)),
+    requestPasswordReset: wrap(false, (input) => c.requestPasswordReset(input)),
+    resetPassword: wrap(true, (input) => c.resetPassword(input)),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, a user menu in
+// the navbar, a session provider around the site, and optional client-side gating of chosen
+// paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
+//
+//   plugins: [['portcullis/docusaurus', { serverURL: 'https://auth.example.com', protect: ['/docs/private'] }]]
+//
+// Gating is client-side only: the pages' HTML and JS are still public. Keep secrets on a server
+// that checks the session itself.
+const path = require('node:path');
+
+const PLUGIN_NAME = 'portcullis-docusaurus';
+const NAVBAR_TYPE = 'custom-portcullisUserMenu';
+
+const DEFAULTS = {
+  serverURL: undefined, // the auth server's origin (or full API URL); default: the site's origin
+  basePath: '/api/auth',
+  loginPath: '/login',
+  signUpPath: '/signup', // false: no sign-up page
+  protect: [], // path prefixes (or RegExp sources starting with ^) that need a session
+  minPasswordScore: 2, // the server's minimum strength score (its default is 2)
+  passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
+  navbarItem: { position: 'right' }, // false: add {type: 'custom-portcullisUserMenu'} yourself
+  afterSignOutPath: undefined, // where "Sign out" goes (default: stay)
+};
+
+function fail(message) {
+  throw new Error(`[portcullis/docusaurus] ${message}`);
+}
+
+function validate(options) {
+  const o = { ...DEFAULTS, ...(options ?? {}) };
+  for (const key of Object.keys(options ?? {})) {
+    if (!(key in DEFAULTS) && key !== 'id') fail(`unknown option "${key}"`);
+  }
+  if (o.serverURL !== undefined) {
+    try {
+      new URL(o.serverURL);
+    } catch {
+      fail(`serverURL must be an absolute URL, got ${JSON.stringify(o.serverURL)}`);
+    }
+  }
+  for (const key of ['loginPath', 'signUpPath', 'basePath']) {
+    if (o[key] === false && key === 'signUpPath') continue;
+    if (typeof o[key] !== 'string' || !o[key].startsWith('/')) fail(`${key} must be a path starting with "/"`);
+  }
+  if (!Array.isArray(o.protect) || o.protect.some((p) => typeof p !== 'string' || !p.startsWith('/') && !p.startsWith('^'))) {
+    fail('protect must be an array of paths starting with "/" (prefixes) or "^" (regular expressions)');
+  }
+  if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
+    fail('minPasswordScore must be an integer from 0 to 4');
+  }
+  return o;
+}
+
+// The site's own copy of a package, so that a linked (file:) portcullis uses the site's React.
+function sitePackage(siteDir, name) {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [siteDir] }));
+  } catch {
+    return null;
+  }
+}
+
+function portcullisPlugin(context, options) {
+  const o = validate(options);
+  const { baseUrl, siteDir, siteConfig } = context;
+  const join = (p) => (baseUrl.replace(/\/$/, '') + p).replace(/\/{2,}/g, '/');
+
+  // The user menu in the navbar, unless the site placed it (or asked for none).
+  const navbar = siteConfig.themeConfig?.navbar;
+  if (o.navbarItem && navbar && Array.isArray(navbar.items) && !navbar.items.some((i) => i.type === NAVBAR_TYPE)) {
+    navbar.items.push({ type: NAVBAR_TYPE, position: 'right', ...o.navbarItem });
+  }
+
+  return {
+    name: PLUGIN_NAME,
+    getThemePath() {
+      return path.join(__dirname, 'theme');
+    },
+    getClientModules() {
+      return [path.join(__dirname, '..', 'react', 'styles.css')];
+    },
+    async contentLoaded({ actions }) {
+      const { serverURL, basePath, loginPath, signUpPath, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
+      actions.setGlobalData({ serverURL, basePath, loginPath, signUpPath, protect, minPasswordScore, passwordPolicy: passwordPolicy ?? null, afterSignOutPath: afterSignOutPath ?? null });
+      actions.addRoute({ path: join(loginPath), component: '@theme/PortcullisLoginPage', exact: true });
+      if (signUpPath) actions.addRoute({ path: join(signUpPath), component: '@theme/PortcullisSignUpPage', exact: true });
+    },
+    configureWebpack() {
+      const alias = {};
+      for (const name of ['react', 'react-dom']) {
+        const dir = sitePackage(siteDir, name);
+        if (dir) alias[name] = dir;
+      }
+      return { resolve: { alias } };
+    },
+  };
+}
+
+module.exports = portcullisPlugin;
+module.exports.default = portcullisPlugin;
+module.exports.validateOptions = ({ options }) => {
+  validate(options);
+  return { ...(options ?? {}), id: options?.id ?? 'default' };
+};

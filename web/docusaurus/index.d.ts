@@ -1,0 +1,25 @@
+// Type declarations of `portcullis/docusaurus`, the Docusaurus 3 plugin.
+
+export interface PortcullisPluginOptions {
+  /** The auth server's origin ('/api/auth' is appended) or full API URL. Default: the site's origin. */
+  serverURL?: string;
+  /** Default '/api/auth'. */
+  basePath?: string;
+  /** The sign-in page's path. Default '/login'. */
+  loginPath?: string;
+  /** The sign-up page's path, or false for none. Default '/signup'. */
+  signUpPath?: string | false;
+  /** Paths that need a session: prefixes ('/docs/private') or regular expressions ('^/docs/.+/internal'). */
+  protect?: string[];
+  /** The server's minimum strength score (its default is 2). */
+  minPasswordScore?: 0 | 1 | 2 | 3 | 4;
+  /** The server's length rules, when not the defaults. */
+  passwordPolicy?: { minLength?: number; maxLength?: number; maxBytes?: number };
+  /** The user menu's navbar item ({position: 'right'}), or false to place {type: 'custom-portcullisUserMenu'} yourself. */
+  navbarItem?: { position?: 'left' | 'right'; className?: string } | false;
+  /** Where "Sign out" goes; default: stay (a gated page then redirects to the login page). */
+  afterSignOutPath?: string;
+}
+
+declare function portcullisPlugin(context: unknown, options: PortcullisPluginOptions): unknown;
+export default portcullisPlugin;

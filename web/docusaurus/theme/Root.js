@@ -1,0 +1,29 @@
+// Wraps the whole site: the session provider, and the gate of the protected paths.
+import React from 'react';
+import { Redirect, useLocation } from '@docusaurus/router';
+import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
+
+import { AuthProvider, useSession } from '../../react/index.js';
+import { isProtected, usePortcullisOptions } from './portcullis-options.js';
+
+const h = React.createElement;
+
+function Gate({ children }) {
+  const { protect, loginPath } = usePortcullisOptions();
+  const { siteConfig } = useDocusaurusContext();
+  const location = useLocation();
+  const { status } = useSession();
+  if (!protect.length || !isProtected(location.pathname, protect, siteConfig.baseUrl)) return children;
+  if (status === 'authenticated') return children;
+  if (status === 'loading') {
+    return h('div', { className: 'pc-gate', 'data-testid': 'pc-gate', 'aria-busy': 'true' });
+  }
+  const back = location.pathname + location.search + location.hash;
+  const to = `${siteConfig.baseUrl.replace(/\/$/, '')}${loginPath}?redirect=${encodeURIComponent(back)}`;
+  return h(Redirect, { to });
+}
+
+export default function Root({ children }) {
+  const { serverURL, basePath } = usePortcullisOptions();
+  return h(AuthProvider, { baseURL: serverURL ?? undefined, basePath }, h(Gate, null, children));
+}

@@ -1,0 +1,21 @@
+// The plugin's options as the theme components read them (set by the plugin's contentLoaded).
+import { usePluginData } from '@docusaurus/useGlobalData';
+
+export function usePortcullisOptions() {
+  return usePluginData('portcullis-docusaurus');
+}
+
+/** Whether `pathname` (with the site's baseUrl) is gated by one of `protect`. */
+export function isProtected(pathname, protect, baseUrl) {
+  const base = baseUrl.replace(/\/$/, '');
+  const p = base && pathname.startsWith(base) ? pathname.slice(base.length) || '/' : pathname;
+  return protect.some((rule) =>
+    rule.startsWith('^') ? new RegExp(rule).test(p) : p === rule || p.startsWith(rule.endsWith('/') ? rule : `${rule}/`),
+  );
+}
+
+/** A redirect target from ?redirect=, only if it is a path on this site (never //host or a URL). */
+export function safeRedirect(value, fallback) {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
+  return value;
+}

@@ -1,0 +1,64 @@
+// The example site: Docusaurus 3 with the local portcullis package.
+//
+// PORTCULLIS_SERVER_URL: the auth server (default http://localhost:4000); it must list this site's
+// origin in its trusted origins. EXAMPLE_BUNDLER=webpack builds with webpack instead of Rspack.
+import { themes as prismThemes } from 'prism-react-renderer';
+
+const serverURL = process.env.PORTCULLIS_SERVER_URL ?? 'http://localhost:4000';
+
+/** @type {import('@docusaurus/types').Config} */
+const config = {
+  title: 'Portcullis example',
+  tagline: 'Sign-up, sign-in and gated docs on a Docusaurus site',
+  favicon: 'img/favicon.svg',
+  future: {
+    v4: true,
+    ...(process.env.EXAMPLE_BUNDLER === 'webpack' ? { faster: false } : {}),
+  },
+  url: 'http://localhost:3000',
+  baseUrl: '/',
+  onBrokenLinks: 'throw',
+  i18n: { defaultLocale: 'en', locales: ['en'] },
+
+  presets: [
+    [
+      'classic',
+      /** @type {import('@docusaurus/preset-classic').Options} */
+      ({
+        docs: { sidebarPath: './sidebars.js' },
+        blog: false,
+        theme: { customCss: './src/css/custom.css' },
+      }),
+    ],
+  ],
+
+  plugins: [
+    [
+      'portcullis/docusaurus',
+      {
+        serverURL,
+        protect: ['/docs/private'],
+      },
+    ],
+  ],
+
+  themeConfig:
+    /** @type {import('@docusaurus/preset-classic').ThemeConfig} */
+    ({
+      colorMode: { respectPrefersColorScheme: true },
+      navbar: {
+        title: 'Portcullis example',
+        items: [
+          { type: 'docSidebar', sidebarId: 'docs', position: 'left', label: 'Docs' },
+          { to: '/docs/private/handbook', label: 'Members', position: 'left' },
+        ],
+      },
+      footer: {
+        style: 'dark',
+        copyright: 'Portcullis example site. Built with Docusaurus.',
+      },
+      prism: { theme: prismThemes.github, darkTheme: prismThemes.dracula },
+    }),
+};
+
+export default config;

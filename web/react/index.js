@@ -1,0 +1,598 @@
+// portcullis/react: session state, forms, strength meter and user menu for React 18+.
+//
+// Plain ESM without JSX, so that Node and every bundler take it as it is. Nothing runs at import:
+// the wasm core is loaded in an effect (in the browser only), so server-side rendering (Docusaurus's
+// build) renders the forms without it. Style: import 'portcullis/react/styles.css' (Infima's
+// variables, with fallbacks outside Docusaurus).
+import * as ReactNamespace from 'react';
+
+import { createClient } from '../client/index.js';
+import { load, loadStrength } from '../../wasm/index.js';
+
+const React = ReactNamespace.default ?? ReactNamespace;
+const { createContext, createElement: h, useCallback, useContext, useEffect, useMemo, useRef, useState } = React;
+
+// ---- the wasm core --------------------------------------------------------------------------------
+
+let loadedCore = null;
+let strengthCore = null;
+
+function useLoaded(loader, cached, remember, active) {
+  const [core, setCore] = useState(cached);
+  useEffect(() => {
+    if (core || !active) return undefined;
+    let live = true;
+    loader().then(
+      (c) => {
+        remember(c);
+        if (live) setCore(c);
+      },
+      () => {
+        /* the server still validates; the forms work without the core */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [core, active]); // eslint-disable-line react-hooks/exhaustive-deps
+  return core;
+}
+
+/** The wasm core (validation) once it is loaded in this browser, else null (always null in SSR). */
+export function useCore() {
+  return useLoaded(load, loadedCore, (c) => (loadedCore = c), true);
+}
+
+/**
+ * The wasm core with the strength dictionaries loaded (a second, larger download), else null.
+ * Loading starts when `active` is first true (e.g. once the user is in the sign-up form).
+ */
+export function useStrengthCore(active = true) {
+  return useLoaded(loadStrength, strengthCore, (c) => (strengthCore = c), active);
+}
+
+const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
+
+/**
+ * A password's strength (zxcvbn's result) as the user types, or null until the core and its
+ * dictionaries are loaded. `userInputs`: passwordUserInputs(email, name).
+ */
+export function useStrength(core, password, userInputs = []) {
+  const key = JSON.stringify([password, userInputs]);
+  const [state, setState] = useState({ key: null, strength: null });
+  let sync = null;
+  let pending = null;
+  const ready = core && password && core.strengthLoaded !== false;
+  if (ready) {
+    try {
+      const out = core.estimateStrength(password, userInputs);
+      if (isThenable(out)) pending = out;
+      else sync = out;
+    } catch {
+      sync = null;
+    }
+  }
+  useEffect(() => {
+    if (!pending) return undefined;
+    let live = true;
+    pending.then(
+      (strength) => live && setState({ key, strength }),
+      () => live && setState({ key, strength: null }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, core]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!ready) return null;
+  if (sync) return sync;
+  return state.key === key ? state.strength : null;
+}
+
+const JS_SPACE = /\s/;
+const isSeparator = (c) => (c.charCodeAt(0) < 0x80 ? !/[A-Za-z0-9]/.test(c) : JS_SPACE.test(c));
+function split(s, separator) {
+  const out = [];
+  let start = 0;
+  for (let i = 0; i <= s.length; i++) {
+    if (i === s.length || separator(s[i])) {
+      if (i > start) out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * The words of a user that make a password guessable, as the server computes them (the core's
+ * password_user_inputs): the e-mail, its local part, the name, their words, the domain's labels
+ * but the last; lowercased, 3 to 256 UTF-16 units, no repeats. Uses the core's own export when it
+ * has one.
+ */
+export function passwordUserInputs(email, name, core) {
+  if (core && typeof core.passwordUserInputs === 'function') return core.passwordUserInputs(email, name);
+  const address = String(email ?? '').toLowerCase().trim();
+  const fullName = String(name ?? '').toLowerCase().trim();
+  const at = address.lastIndexOf('@');
+  const local = at < 0 ? address : address.slice(0, at);
+  const labels = at < 0 ? [] : split(address.slice(at + 1), (c) => c === '.').slice(0, -1);
+  const out = [];
+  const add = (item) => {
+    if (item.length >= 3 && item.length <= 256 && !out.includes(item)) out.push(item);
+  };
+  [address, local, fullName, ...split(local, isSeparator), ...split(fullName, isSeparator), ...labels].forEach(add);
+  return out;
+}
+
+/**
+ * The verdict the server gives a new password: its length rules, then the minimum score.
+ * Returns {ok: true} or {ok: false, code, message, ...}; for PASSWORD_TOO_WEAK the message is
+ * the estimator's warning (or the generic message), as the server words it. `strength` is
+ * estimateStrength's result for passwordUserInputs(email, name), or null when not loaded (then
+ * only the length rules are checked).
+ */
+export function passwordVerdict(core, password, strength, { minScore = 2, policy } = {}) {
+  const length = core.checkPassword(password, policy);
+  if (!length.ok) return length;
+  if (strength && minScore > 0 && strength.score < minScore) {
+    return {
+      ok: false,
+      code: 'PASSWORD_TOO_WEAK',
+      message: strength.feedback.warning || (core.errorMessage('PASSWORD_TOO_WEAK') ?? 'Password is too weak'),
+      score: strength.score,
+      feedback: strength.feedback,
+    };
+  }
+  return { ok: true };
+}
+
+// ---- session -----------------------------------------------------------------------------------------
+
+const AuthContext = createContext(null);
+
+/**
+ * Holds the session for its children. Props: `client` (from createClient or fromBetterAuth), or
+ * `baseURL` (the server) to create one. The session is fetched on mount, after every sign-in,
+ * sign-out or change (in this tab or another), and when the tab becomes visible again.
+ */
+export function AuthProvider({ client, baseURL, basePath, children }) {
+  const auth = useMemo(() => client ?? createClient({ baseURL, basePath }), [client, baseURL, basePath]);
+  const [state, setState] = useState({ status: 'loading', data: null, error: null });
+  const seq = useRef(0);
+
+  const refetch = useCallback(async () => {
+    const mine = ++seq.current;
+    const r = await auth.getSession();
+    if (mine !== seq.current) return;
+    if (r.ok) setState({ status: r.value ? 'authenticated' : 'unauthenticated', data: r.value, error: null });
+    else if (r.status === 401) setState({ status: 'unauthenticated', data: null, error: null });
+    else setState((s) => ({ ...s, status: s.status === 'loading' ? 'unauthenticated' : s.status, error: r }));
+  }, [auth]);
+
+  useEffect(() => {
+    refetch();
+    const unsubscribe = auth.subscribe(() => refetch());
+    let last = Date.now();
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && Date.now() - last > 1000) {
+        last = Date.now();
+        refetch();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', onVisible);
+    return () => {
+      unsubscribe();
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', onVisible);
+    };
+  }, [auth, refetch]);
+
+  const value = useMemo(
+    () => ({
+      client: auth,
+      status: state.status,
+      data: state.data,
+      user: state.data?.user ?? null,
+      session: state.data?.session ?? null,
+      error: state.error,
+      refetch,
+      signOut: () => auth.signOut(),
+    }),
+    [auth, state, refetch],
+  );
+  return h(AuthContext.Provider, { value }, children);
+}
+
+function useAuthContext(hook) {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error(`${hook}() needs an <AuthProvider> above it`);
+  return ctx;
+}
+
+/**
+ * The session: {status: 'loading' | 'authenticated' | 'unauthenticated', data, user, session,
+ * error, refetch(), signOut()}. Status is 'loading' during SSR and until the first answer.
+ */
+export function useSession() {
+  return useAuthContext('useSession');
+}
+
+/** The AuthProvider's client. */
+export function useAuthClient() {
+  return useAuthContext('useAuthClient').client;
+}
+
+// ---- forms -------------------------------------------------------------------------------------------
+
+const DEFAULT_TEXT = {
+  name: 'Name',
+  email: 'E-mail',
+  password: 'Password',
+  signUp: 'Create account',
+  signIn: 'Sign in',
+  working: 'Please wait…',
+  required: (label) => `${label} is required`,
+  strength: 'Password strength',
+  scores: ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'],
+  loading: 'Loading the strength meter…',
+  signOut: 'Sign out',
+  signedInAs: 'Signed in as',
+  showPassword: 'Show password',
+};
+
+let idCounter = 0;
+function useStableId(prefix) {
+  const reactId = typeof React.useId === 'function' ? React.useId() : null;
+  const ref = useRef(null);
+  if (ref.current === null) ref.current = reactId ? `${prefix}${reactId.replace(/:/g, '')}` : `${prefix}${++idCounter}`;
+  return ref.current;
+}
+
+function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, inputRef, describedBy, children }) {
+  const errorId = `${id}-error`;
+  const described = [error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined;
+  return h(
+    'div',
+    { className: 'pc-field' + (error ? ' pc-field--invalid' : '') },
+    h('label', { className: 'pc-label', htmlFor: id }, label),
+    h('input', {
+      id,
+      name: id.replace(/^.*-/, ''),
+      className: 'pc-input',
+      type,
+      value,
+      autoComplete,
+      ref: inputRef,
+      'aria-invalid': error ? 'true' : 'false',
+      'aria-describedby': described,
+      onChange: (e) => onChange(e.target.value),
+      onBlur,
+    }),
+    h('div', { id: errorId, className: 'pc-error', 'aria-live': 'polite', 'data-field-error': id }, error ?? ''),
+    children,
+  );
+}
+
+/** The field a server error belongs to, by its code (or VALIDATION_ERROR's "[body.field]"). */
+function fieldOf(failure, fields) {
+  const c = failure.code;
+  if (c === 'VALIDATION_ERROR') {
+    const m = /\[body\.(\w+)\]/.exec(failure.message);
+    if (m && fields.includes(m[1])) return m[1];
+  }
+  if ((c === 'INVALID_EMAIL' || c.startsWith('USER_ALREADY_EXISTS')) && fields.includes('email')) return 'email';
+  if ((c === 'INVALID_NAME' || c === 'NAME_TOO_LONG') && fields.includes('name')) return 'name';
+  if (c.startsWith('PASSWORD_TOO_') && fields.includes('password')) return 'password';
+  return null;
+}
+
+/** The text shown for a failure: its message (for PASSWORD_TOO_WEAK, the estimator's warning). */
+function describe(failure) {
+  return failure.message;
+}
+
+function useForm(fields) {
+  const [values, setValues] = useState(() => Object.fromEntries(fields.map((f) => [f, ''])));
+  const [touched, setTouched] = useState({});
+  const [serverErrors, setServerErrors] = useState({});
+  const [formError, setFormError] = useState(null);
+  const [pending, setPending] = useState(false);
+  const refs = useRef(Object.fromEntries(fields.map((f) => [f, { current: null }]))).current;
+  const formErrorRef = useRef(null);
+
+  // The errors to show: the server's, else the local ones of the fields the user has left once.
+  const errorsFrom = (local) => {
+    const errors = {};
+    for (const f of fields) {
+      if (serverErrors[f]) errors[f] = serverErrors[f];
+      else if (touched[f] && local[f]) errors[f] = local[f];
+    }
+    return errors;
+  };
+  const set = (f) => (v) => {
+    setValues((old) => ({ ...old, [f]: v }));
+    setServerErrors((old) => (old[f] ? { ...old, [f]: null } : old));
+    setFormError(null);
+  };
+  const blur = (f) => () => {
+    if (values[f] !== '') setTouched((old) => (old[f] ? old : { ...old, [f]: true }));
+  };
+  const focusFirst = (errs) => {
+    const first = fields.find((f) => errs[f]);
+    if (first) refs[first].current?.focus();
+  };
+  return { values, errorsFrom, set, blur, refs, formError, setFormError, formErrorRef, setServerErrors, setTouched, pending, setPending, focusFirst };
+}
+
+function FormShell({ form, onSubmit, onFocus, title, submitLabel, text, children, footer, className, testId }) {
+  useEffect(() => {
+    if (form.formError) form.formErrorRef.current?.focus();
+  }, [form.formError]); // eslint-disable-line react-hooks/exhaustive-deps
+  return h(
+    'form',
+    { className: 'pc-form' + (className ? ` ${className}` : ''), noValidate: true, onSubmit, onFocus, 'aria-busy': form.pending ? 'true' : 'false', 'data-testid': testId },
+    title ? h('h1', { className: 'pc-title' }, title) : null,
+    h(
+      'div',
+      { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: form.formErrorRef, hidden: !form.formError },
+      form.formError ?? '',
+    ),
+    children,
+    h(
+      'button',
+      { type: 'submit', className: 'pc-button button button--primary', disabled: form.pending },
+      form.pending ? text.working : submitLabel,
+    ),
+    footer ? h('div', { className: 'pc-footer' }, footer) : null,
+  );
+}
+
+/**
+ * The strength meter: a five-step bar, the score's name, zxcvbn's warning and suggestions.
+ * Props: `password`, `email` and `name` (the server counts their words as guessable),
+ * `minScore` (2: the server's default),
+ * `policy` (the length rules), `strength` (an estimate already made; else it estimates itself),
+ * `core` (optional). Its `data-score` and `data-verdict` ('accept' | 'reject') attributes say
+ * what it shows.
+ */
+export function PasswordStrengthMeter({ password, email = '', name = '', minScore = 2, policy, strength, core: given, text: t, id }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const loaded = useStrengthCore(strength === undefined && !given && Boolean(password));
+  const core = given ?? loaded;
+  const own = useStrength(strength === undefined ? core : null, password, passwordUserInputs(email, name, core));
+  const s = strength ?? own;
+  const meterId = useStableId('pc-meter');
+  if (!password) return h('div', { className: 'pc-meter pc-meter--empty', id: id ?? meterId, 'data-score': '' });
+  if (!s) {
+    return h('div', { className: 'pc-meter pc-meter--loading', id: id ?? meterId, 'aria-live': 'polite', 'data-score': '' }, text.loading);
+  }
+  // The server's verdict: the length rules too, not only the score.
+  const accepted = core ? passwordVerdict(core, password, s, { minScore, policy }).ok : s.score >= minScore;
+  const { warning, suggestions } = s.feedback;
+  return h(
+    'div',
+    {
+      className: `pc-meter pc-meter--score-${s.score}`,
+      id: id ?? meterId,
+      'data-score': String(s.score),
+      'data-verdict': accepted ? 'accept' : 'reject',
+    },
+    h(
+      'div',
+      {
+        className: 'pc-meter__bar',
+        role: 'meter',
+        'aria-label': text.strength,
+        'aria-valuemin': 0,
+        'aria-valuemax': 4,
+        'aria-valuenow': s.score,
+        'aria-valuetext': text.scores[s.score],
+      },
+      [0, 1, 2, 3].map((i) => h('span', { key: i, className: 'pc-meter__step' + (s.score > i ? ' pc-meter__step--on' : '') })),
+    ),
+    h(
+      'div',
+      { className: 'pc-meter__text', 'aria-live': 'polite' },
+      h('span', { className: 'pc-meter__label' }, `${text.strength}: ${text.scores[s.score]}`),
+      warning ? h('p', { className: 'pc-meter__warning' }, warning) : null,
+      suggestions.length
+        ? h('ul', { className: 'pc-meter__suggestions' }, suggestions.map((x) => h('li', { key: x }, x)))
+        : null,
+    ),
+  );
+}
+
+/**
+ * The sign-up form. Props: `onSuccess({token, user})`, `minScore` (2), `passwordPolicy`,
+ * `namePolicy`, `title`, `text` (labels), `footer` (e.g. a link to sign in), `callbackURL`.
+ * Validates as the user types with the wasm core; sends nothing until submitted.
+ */
+export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy, title, text: t, footer, className, callbackURL }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const client = useAuthClient();
+  const core = useCore();
+  const [engaged, setEngaged] = useState(false); // the user is in the form: fetch the dictionaries
+  const strengthCore = useStrengthCore(engaged);
+  const prefix = useStableId('pc-signup');
+  const fields = ['name', 'email', 'password'];
+  const form = useForm(fields);
+  const userInputs = passwordUserInputs(form.values.email, form.values.name, core);
+  const strength = useStrength(strengthCore, form.values.password, userInputs);
+
+  const validate = (v) => {
+    const out = {};
+    if (!v.name.trim()) out.name = text.required(text.name);
+    if (!v.email) out.email = text.required(text.email);
+    if (!v.password) out.password = text.required(text.password);
+    if (!core) return out;
+    if (!out.name) {
+      const r = core.validateName(v.name, namePolicy);
+      if (!r.ok) out.name = r.message;
+    }
+    if (!out.email) {
+      const r = core.validateEmail(v.email);
+      if (!r.ok) out.email = r.message;
+    }
+    if (!out.password) {
+      const r = passwordVerdict(core, v.password, strength, { minScore, policy: passwordPolicy });
+      if (!r.ok) out.password = describe(r);
+    }
+    return out;
+  };
+  form.errors = form.errorsFrom(validate(form.values));
+
+  const onSubmit = async (e) => {
+    e.preventDefault();
+    if (form.pending) return;
+    form.setTouched({ name: true, email: true, password: true });
+    const errs = validate(form.values);
+    if (Object.values(errs).some(Boolean)) return form.focusFirst(errs);
+    form.setPending(true);
+    const r = await client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL });
+    form.setPending(false);
+    if (r.ok) return onSuccess?.(r.value);
+    const field = fieldOf(r, fields);
+    if (field) {
+      form.setServerErrors({ [field]: describe(r) });
+      form.refs[field].current?.focus();
+    } else form.setFormError(describe(r));
+  };
+
+  const passwordError = form.errors.password;
+  return h(
+    FormShell,
+    { form, onSubmit, onFocus: () => setEngaged(true), title, submitLabel: text.signUp, text, footer, className, testId: 'pc-signup' },
+    h(Field, { id: `${prefix}-name`, label: text.name, type: 'text', autoComplete: 'name', value: form.values.name, onChange: form.set('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+    h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    h(
+      Field,
+      { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'new-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: passwordError, inputRef: form.refs.password, describedBy: `${prefix}-meter` },
+      h(PasswordStrengthMeter, { id: `${prefix}-meter`, password: form.values.password, strength, core, minScore, policy: passwordPolicy, text }),
+    ),
+  );
+}
+
+/**
+ * The sign-in form. Props: `onSuccess({user, token, ...})`, `rememberMe`, `title`, `text`,
+ * `footer`. Checks the e-mail's form and the password's upper bounds as the user types.
+ */
+export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text: t, footer, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const client = useAuthClient();
+  const core = useCore();
+  const prefix = useStableId('pc-signin');
+  const fields = ['email', 'password'];
+  const form = useForm(fields);
+  const validate = (v) => {
+    const out = {};
+    if (!v.email) out.email = text.required(text.email);
+    if (!v.password) out.password = text.required(text.password);
+    if (!core) return out;
+    if (!out.email) {
+      const r = core.validateEmail(v.email);
+      if (!r.ok) out.email = r.message;
+    }
+    if (!out.password) {
+      const r = core.checkPasswordForSignIn(v.password, passwordPolicy);
+      if (!r.ok) out.password = r.message;
+    }
+    return out;
+  };
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = async (e) => {
+    e.preventDefault();
+    if (form.pending) return;
+    form.setTouched({ email: true, password: true });
+    const errs = validate(form.values);
+    if (Object.values(errs).some(Boolean)) return form.focusFirst(errs);
+    form.setPending(true);
+    const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe });
+    form.setPending(false);
+    if (r.ok) return onSuccess?.(r.value);
+    const field = r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields);
+    if (field) {
+      form.setServerErrors({ [field]: describe(r) });
+      form.refs[field].current?.focus();
+    } else form.setFormError(describe(r));
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, title, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
+    h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    h(Field, { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password }),
+  );
+}
+
+// ---- user menu ---------------------------------------------------------------------------------------
+
+/**
+ * The signed-in user's name, opening a small menu with the e-mail and "Sign out"; a "Sign in"
+ * link when signed out. Props: `loginHref` ('/login'), `signUpHref`, `onSignOut`, `link`
+ * (a component for links, e.g. Docusaurus's Link; default <a>), `className`.
+ */
+export function UserMenu({ loginHref = '/login', signUpHref, onSignOut, link: LinkComponent = 'a', className = '', text: t }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { status, user, client } = useSession();
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef(null);
+  const rootRef = useRef(null);
+  const menuId = useStableId('pc-usermenu');
+
+  useEffect(() => {
+    if (!open) return undefined;
+    const onDown = (e) => {
+      if (rootRef.current && !rootRef.current.contains(e.target)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+
+  const linkProps = (href) => (LinkComponent === 'a' ? { href } : { to: href });
+  if (status === 'loading') return h('span', { className: `pc-usermenu pc-usermenu--loading ${className}`, 'aria-hidden': 'true' });
+  if (status !== 'authenticated') {
+    return h(
+      'span',
+      { className: `pc-usermenu ${className}`, 'data-testid': 'pc-usermenu' },
+      h(LinkComponent, { className: 'pc-usermenu__link', ...linkProps(loginHref) }, text.signIn),
+      signUpHref ? h(LinkComponent, { className: 'pc-usermenu__link', ...linkProps(signUpHref) }, text.signUp) : null,
+    );
+  }
+  const signOut = async () => {
+    setOpen(false);
+    await client.signOut();
+    onSignOut?.();
+  };
+  return h(
+    'div',
+    {
+      className: `pc-usermenu ${className}`,
+      ref: rootRef,
+      'data-testid': 'pc-usermenu',
+      onKeyDown: (e) => {
+        if (e.key === 'Escape' && open) {
+          setOpen(false);
+          buttonRef.current?.focus();
+        }
+      },
+    },
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'pc-usermenu__button',
+        ref: buttonRef,
+        'aria-expanded': open ? 'true' : 'false',
+        'aria-controls': menuId,
+        onClick: () => setOpen((o) => !o),
+      },
+      h('span', { className: 'pc-usermenu__avatar', 'aria-hidden': 'true' }, (user.name || user.email).trim().charAt(0).toUpperCase()),
+      h('span', { className: 'pc-usermenu__name' }, user.name || user.email),
+    ),
+    h(
+      'div',
+      { className: 'pc-usermenu__panel', id: menuId, hidden: !open },
+      h('p', { className: 'pc-usermenu__who' }, `${text.signedInAs} `, h('strong', null, user.email)),
+      h('button', { type: 'button', className: 'pc-usermenu__signout button button--secondary button--sm', onClick: signOut }, text.signOut),
+    ),
+  );
+}
