@@ -38,6 +38,9 @@ std::vector<Setting> settings(Config& c) {
       {"basePath", "PORTCULLIS_BASE_PATH", &c.base_path, "API path (default /api/auth)"},
       {"secret", "BETTER_AUTH_SECRET", &c.secret, "cookie-signing secret, >= 32 bytes"},
       {"dev", "PORTCULLIS_DEV", &c.dev, "development mode: a short or missing secret is allowed"},
+      {"betterAuthCompatible", "PORTCULLIS_BETTER_AUTH_COMPATIBLE", &c.better_auth_compatible,
+       "accept what BetterAuth accepts, write what it reads: implies minPasswordScore 0,\n"
+       "      allowEmptyName true and passwordHash scrypt, unless those are set explicitly"},
       {"trustedOrigins", "BETTER_AUTH_TRUSTED_ORIGINS", &c.trusted_origins,
        "origins allowed to call with cookies (comma-separated in the environment)"},
       {"database", "PORTCULLIS_DATABASE", &c.database, "SQLite database file"},
@@ -52,6 +55,9 @@ std::vector<Setting> settings(Config& c) {
        "UTF-16 code units"},
       {"maxPasswordBytes", "PORTCULLIS_MAX_PASSWORD_BYTES", &c.password_policy.max_bytes,
        "UTF-8 bytes"},
+      {"minPasswordScore", "PORTCULLIS_MIN_PASSWORD_SCORE", &c.password_policy.min_score,
+       "strength a new password needs, a zxcvbn score 0-4 (default 2;\n"
+       "      0: no rule, the default in BetterAuth-compatible mode)"},
       {"maxNameLength", "PORTCULLIS_MAX_NAME_LENGTH", &c.name_policy.max_length, "UTF-16 units"},
       {"allowEmptyName", "PORTCULLIS_ALLOW_EMPTY_NAME", &c.name_policy.allow_empty,
        "accept \"\" as a name, as BetterAuth does"},
@@ -198,7 +204,10 @@ std::string flag_name(std::string_view key) {
 
 Status apply_config_flag(Config& config, std::string_view flag, const std::string& value) {
   for (const Setting& s : settings(config)) {
-    if (flag_name(s.key) == flag) return apply_text(s, value, "--" + std::string(flag));
+    if (flag_name(s.key) == flag) {
+      config.explicit_keys.insert(s.key);
+      return apply_text(s, value, "--" + std::string(flag));
+    }
   }
   return invalid("--" + std::string(flag), "unknown option");
 }
@@ -223,6 +232,7 @@ Status load_config_file(const std::string& path, Config& config) {
       if (key == s.key) found = &s;
     }
     if (!found) return invalid(path, "unknown key \"" + key + "\"");
+    config.explicit_keys.insert(key);
     if (Status st = apply_json(*found, value, path + ": " + key); !st.ok()) return st;
   }
   return Status::OK();
@@ -232,6 +242,7 @@ Status load_config_env(Config& config) {
   for (const Setting& s : settings(config)) {
     const char* v = std::getenv(s.env);
     if (v == nullptr) continue;
+    config.explicit_keys.insert(s.key);
     if (Status st = apply_text(s, v, s.env); !st.ok()) return st;
   }
   // BetterAuth's fallback name for the secret.
@@ -275,6 +286,12 @@ Status finalize_config(Config& c, bool require_secret) {
   c.api_url = (path.empty() || path == "/") ? c.origin + c.base_path : c.origin + path;
   while (c.api_url.size() > 1 && c.api_url.back() == '/') c.api_url.pop_back();
   c.secure_cookies = scheme == "https";
+  if (c.better_auth_compatible) {
+    const auto implied = [&](const char* key) { return !c.explicit_keys.contains(key); };
+    if (implied("minPasswordScore")) c.password_policy.min_score = 0;
+    if (implied("allowEmptyName")) c.name_policy.allow_empty = true;
+    if (implied("passwordHash")) c.password_hash = "scrypt";
+  }
   if (c.password_hash != "argon2id" && c.password_hash != "scrypt") {
     return invalid("passwordHash", "argon2id or scrypt");
   }
@@ -286,6 +303,9 @@ Status finalize_config(Config& c, bool require_secret) {
   }
   if (c.password_policy.min_length > c.password_policy.max_length) {
     return invalid("minPasswordLength", "greater than maxPasswordLength");
+  }
+  if (c.password_policy.min_score < 0 || c.password_policy.min_score > 4) {
+    return invalid("minPasswordScore", "0 to 4 (a zxcvbn score)");
   }
   if (c.body_limit < 1024) return invalid("bodyLimit", "at least 1024");
   if (c.rate_limit_storage != "memory" && c.rate_limit_storage != "database") {

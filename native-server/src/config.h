@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,17 @@ struct Config {
   std::chrono::seconds session_update_age{24 * 3600};
   std::chrono::seconds session_fresh_age{24 * 3600};
 
+  // --- compatibility ---
+  // BetterAuth-compatible mode: accept what BetterAuth accepts and write what it reads, for a
+  // deployment that replaces a BetterAuth server or shares its database. Unless set explicitly
+  // (a config-file key, variable or flag), it implies minPasswordScore 0 (no strength rule),
+  // allowEmptyName true and passwordHash scrypt. Everything else stays as configured: rate limits,
+  // the hash pool, the secret rule, the e-mail lengths, refusing unknown body fields, hashed
+  // e-mailed tokens, signing out everywhere after a reset.
+  bool better_auth_compatible = false;
+
   // --- validation ---
+  // min_score (minPasswordScore): the strength a new password needs, 0-4 (default 2; 0: none).
   PasswordPolicy password_policy;
   NamePolicy name_policy;
   EmailOptions email_options;
@@ -114,6 +125,10 @@ struct Config {
 
   // --- logging ---
   bool access_log = true;
+
+  // The config-file keys that a file, the environment or a flag set (so that a mode's implied
+  // values never override an explicit one).
+  std::set<std::string> explicit_keys;
 
   // Derived by finalize(): whether cookies are Secure, base_url's origin, and the URL of the
   // API (origin + base path) for links in e-mails. When no baseURL is given, it is the listening

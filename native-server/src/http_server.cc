@@ -103,6 +103,24 @@ void send_error(httplib::Response& res, const Status& s, int status = 0) {
   if (s.code() == ErrorCode::kServerBusy) res.set_header("Retry-After", "1");
 }
 
+// An error about a new password. PASSWORD_TOO_WEAK also carries the score and the estimator's
+// feedback, after BetterAuth's two keys (its client passes extra keys through to `error`):
+// {"message","code","score","feedback":{"warning","warningKey","suggestions","suggestionKeys"}}.
+void send_password_error(httplib::Response& res, const Status& s, const PasswordCheck& verdict) {
+  if (s.code() != ErrorCode::kPasswordTooWeak) return send_error(res, s);
+  ordered_json body;
+  body["message"] = s.message();
+  body["code"] = std::string(s.code_name());
+  body["score"] = verdict.score;
+  ordered_json feedback;
+  feedback["warning"] = verdict.feedback.warning;
+  feedback["warningKey"] = verdict.feedback.warning_key;
+  feedback["suggestions"] = verdict.feedback.suggestions;
+  feedback["suggestionKeys"] = verdict.feedback.suggestion_keys;
+  body["feedback"] = std::move(feedback);
+  send_json(res, status_of(s.code()), body);
+}
+
 // JavaScript's name for the type of a JSON value, as zod's messages use it.
 const char* js_type(const json& v) {
   switch (v.type()) {
@@ -539,10 +557,11 @@ void HttpServer::Impl::sign_up(Call& call) {
   r.callback_url = f.optional_string("callbackURL");
   r.remember_me = f.optional_bool("rememberMe").value_or(true);
   if (!f.ok()) return send_error(call.res, f.status());
-  auto out = service.sign_up(r, call.caller);
+  PasswordCheck verdict;
+  auto out = service.sign_up(r, call.caller, &verdict);
   if (!out) {
     if (out.status().code() == ErrorCode::kInvalidEmail) return send_error(call.res, invalid_email_field("email"));
-    return send_error(call.res, out.status());
+    return send_password_error(call.res, out.status(), verdict);
   }
   ordered_json body;
   body["token"] = out->session ? ordered_json(out->session->token) : ordered_json(nullptr);
@@ -664,8 +683,9 @@ void HttpServer::Impl::change_password(Call& call) {
   if (!f.ok()) return send_error(call.res, f.status());
   Authenticated auth;
   if (!require_session(call, auth)) return;
-  auto session = service.change_password(auth, r, call.caller);
-  if (!session) return send_error(call.res, session.status());
+  PasswordCheck verdict;
+  auto session = service.change_password(auth, r, call.caller, &verdict);
+  if (!session) return send_password_error(call.res, session.status(), verdict);
   ordered_json body;
   body["token"] = *session ? ordered_json((*session)->token) : ordered_json(nullptr);
   body["user"] = user_json(auth.user);
@@ -744,8 +764,9 @@ void HttpServer::Impl::reset_password(Call& call) {
   const std::string new_password = f.required_string("newPassword");
   std::string token = f.optional_string("token").value_or(call.req.get_param_value("token"));
   if (!f.ok()) return send_error(call.res, f.status());
-  const Status s = service.reset_password(token, new_password, call.caller.now);
-  if (!s.ok()) return send_error(call.res, s);
+  PasswordCheck verdict;
+  const Status s = service.reset_password(token, new_password, call.caller.now, &verdict);
+  if (!s.ok()) return send_password_error(call.res, s, verdict);
   send_json(call.res, 200, {{"status", true}});
 }
 
@@ -859,6 +880,8 @@ void HttpServer::reload_origin() {
 }
 
 bool HttpServer::listen() { return impl_->bound && impl_->http.listen_after_bind(); }
+
+bool HttpServer::is_running() const { return impl_->http.is_running(); }
 
 void HttpServer::stop() { impl_->http.stop(); }
 

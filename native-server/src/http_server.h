@@ -40,8 +40,11 @@ class HttpServer {
   // Serves until stop() is called. Returns false if the server was not bound.
   bool listen();
 
+  // Returns true once listen() has started serving, until it returns.
+  bool is_running() const;
+
   // Stops accepting connections; listen() returns once in-flight requests are done. Safe from
-  // any thread.
+  // any thread. Does nothing before listen() has started (see is_running()).
   void stop();
 
  private:

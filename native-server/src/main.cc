@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
@@ -31,16 +32,29 @@ constexpr std::string_view kUsage = R"(portcullis - BetterAuth-compatible e-mail
 Usage:
   portcullis serve [options]                 serve the API under /api/auth (migrates first)
   portcullis migrate [options]               bring the database schema up to date
-  portcullis user create --email E --name N [--verified] [options]
+  portcullis user create --email E --name N [--verified] [--allow-weak] [options]
   portcullis user list [--limit N] [options]
   portcullis user delete --email E [options]
-  portcullis user set-password --email E [options]
+  portcullis user set-password --email E [--allow-weak] [options]
   portcullis sessions revoke --user E [options]   sign a user out everywhere (E: e-mail or id)
   portcullis check-config [options]          validate the configuration and print it
   portcullis --help | --version
 
 Passwords for `user create` and `user set-password` are read from standard input (one line; the
-terminal does not echo it), never from the command line.
+terminal does not echo it), never from the command line. They must pass the same policy as
+sign-up: the length bounds and the minimum strength (--min-password-score); --allow-weak skips the
+strength rule only, for an administrator who knows better.
+
+New passwords (sign-up, change-password, reset-password, the commands above) must reach a zxcvbn
+strength score of --min-password-score (0-4, default 2; 0: no rule), estimated with the user's
+e-mail address and name as known words. A weaker one gets 400 PASSWORD_TOO_WEAK with the score and
+the estimator's feedback. Sign-in never checks it, so existing users are never locked out.
+
+--better-auth-compatible accepts what BetterAuth accepts and writes what it reads, for replacing a
+BetterAuth server or sharing its database: unless set explicitly, it implies
+--min-password-score 0, --allow-empty-name true and --password-hash scrypt. The other protections
+(rate limits, the hash pool, the secret rule, e-mail lengths, unknown body fields refused, hashed
+e-mailed tokens, sign-out everywhere after a reset) stay as configured.
 
 Configuration, later sources winning: defaults, --config FILE (JSON), the environment, flags.
 The secret comes from BETTER_AUTH_SECRET (or the config file), never from a flag, and must be at
@@ -186,10 +200,19 @@ int serve(Config& config) {
       (void)rt->store->delete_expired(store::now_ms());
     }
   });
+  std::atomic<bool> listen_returned{false};
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    server.stop();
+    // A signal can come before listen() has started (right after "listening" is printed), when
+    // stop() would do nothing: wait until it serves (or has given up), then stop it.
+    while (!listen_returned) {
+      if (server.is_running()) {
+        server.stop();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   });
   nlohmann::ordered_json ready{{"msg", "listening"},
                                {"url", "http://" + config.host + ":" + std::to_string(port) + config.base_path},
@@ -199,6 +222,7 @@ int serve(Config& config) {
   std::cout << ready.dump() << std::endl;
   const bool ok = server.listen();
   // listen() also returns if the socket fails; wake the waiter so it can be joined.
+  listen_returned = true;
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   {
@@ -223,17 +247,31 @@ Result<store::User> find_user(store::Store& store, const std::string& email_or_i
   return store.find_user_by_id(email_or_id);
 }
 
+// Explains a refused password on standard error; returns the exit code.
+int fail_password(const Status& s, const PasswordCheck& verdict, int required_score) {
+  if (s.code() != ErrorCode::kPasswordTooWeak) return fail(std::string(s.code_name()) + ": " + s.message());
+  std::string text = std::string(s.code_name()) + ": " + s.message() + " (strength " +
+                     std::to_string(verdict.score) + ", at least " + std::to_string(required_score) +
+                     " is required)";
+  for (const std::string& suggestion : verdict.feedback.suggestions) text += "\n  " + suggestion;
+  text += "\n  (--allow-weak sets it anyway)";
+  return fail(text);
+}
+
 int user_command(const std::string& sub, const Args& args, const Config& config) {
   auto rt = open_runtime(config, /*with_mail=*/false);
   if (!rt) return fail(rt.status().message());
   store::Store& store = *rt->store;
   const std::string email = own_value(args, "email");
+  const bool allow_weak = own_value(args, "allow-weak") == "true";
   if (sub == "create") {
     if (email.empty()) return fail("user create: --email is required", 2);
     const std::string password = read_password();
+    PasswordCheck verdict;
     auto user = rt->service->create_user(own_value(args, "name", email.substr(0, email.find('@'))), email, password,
-                                         own_value(args, "verified") == "true", store::now_ms());
-    if (!user) return fail(std::string(user.status().code_name()) + ": " + user.status().message());
+                                         own_value(args, "verified") == "true", store::now_ms(), allow_weak,
+                                         &verdict);
+    if (!user) return fail_password(user.status(), verdict, config.password_policy.min_score);
     std::cout << user_line(*user).dump() << "\n";
     return 0;
   }
@@ -253,8 +291,10 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
     return 0;
   }
   if (sub == "set-password") {
-    const Status s = rt->service->set_password(user->id, read_password(), store::now_ms());
-    if (!s.ok()) return fail(std::string(s.code_name()) + ": " + s.message());
+    PasswordCheck verdict;
+    const Status s =
+        rt->service->set_password(user->id, read_password(), store::now_ms(), allow_weak, &verdict);
+    if (!s.ok()) return fail_password(s, verdict, config.password_policy.min_score);
     std::cout << R"({"passwordSet":")" << user->id << "\"}\n";
     return 0;
   }
@@ -284,6 +324,9 @@ int check_config(const Config& c) {
       {"secureCookies", c.secure_cookies},
       {"cookiePrefix", c.cookie_prefix},
       {"database", c.database},
+      {"betterAuthCompatible", c.better_auth_compatible},
+      {"minPasswordScore", c.password_policy.min_score},
+      {"allowEmptyName", c.name_policy.allow_empty},
       {"passwordHash", c.password_hash},
       {"rateLimit", c.rate_limit_enabled},
       {"mail", c.mail},
@@ -318,7 +361,7 @@ int main(int argc, char** argv) {
   if (command == "serve" || command == "migrate" || command == "check-config") {
     parsed = parse_args(rest, {}, {}, command != "migrate", config, args);
   } else if (command == "user") {
-    parsed = parse_args(rest, {"email", "name", "limit"}, {"verified"}, false, config, args);
+    parsed = parse_args(rest, {"email", "name", "limit"}, {"verified", "allow-weak"}, false, config, args);
   } else if (command == "sessions") {
     parsed = parse_args(rest, {"user"}, {}, false, config, args);
   } else {

@@ -130,8 +130,8 @@ test('the BetterAuth client signs up, signs in, manages sessions and signs out',
 test('the BetterAuth client sees the contract errors', async () => {
   const { client } = browserClient(server.url);
   const email = `dup${Date.now()}@example.com`;
-  assert.equal((await client.signUp.email({ name: 'A', email, password: 'password123' })).error, null);
-  const dup = await browserClient(server.url).client.signUp.email({ name: 'B', email, password: 'password123' });
+  assert.equal((await client.signUp.email({ name: 'A', email, password: 'correct-horse-1' })).error, null);
+  const dup = await browserClient(server.url).client.signUp.email({ name: 'B', email, password: 'correct-horse-1' });
   assert.equal(dup.error.status, 422);
   assert.equal(dup.error.code, 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL');
   const short = await browserClient(server.url).client.signUp.email({ name: 'C', email: `c${email}`, password: 'short' });
@@ -141,6 +141,10 @@ test('the BetterAuth client sees the contract errors', async () => {
   assert.equal(bad.error.status, 400);
   assert.equal(bad.error.code, 'VALIDATION_ERROR');
   assert.equal(bad.error.message, '[body.email] Invalid email address');
+  const weak = await browserClient(server.url).client.signUp.email({ name: 'E', email: `e${email}`, password: 'password123' });
+  assert.equal(weak.error.status, 400);
+  assert.equal(weak.error.code, 'PASSWORD_TOO_WEAK');
+  assert.equal(weak.error.message, 'This is a very common password');
   const anonymous = await browserClient(server.url).client.listSessions();
   assert.equal(anonymous.error.status, 401);
   assert.equal(anonymous.error.code, 'UNAUTHORIZED');

@@ -57,6 +57,16 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   assert.ok(server.logs.some((l) => JSON.parse(l).msg === 'stopped'));
 });
 
+test('SIGTERM right after start-up (before the server accepts) still stops it with 0', async () => {
+  // The signal can arrive between the "listening" line and the accept loop; it used to be lost.
+  for (let i = 0; i < 10; i++) {
+    const server = await startServer();
+    const code = await Promise.race([server.stop(), new Promise((resolve) => setTimeout(() => resolve('hung'), 5000))]);
+    if (code === 'hung') server.child.kill('SIGKILL');
+    assert.equal(code, 0, `start ${i}`);
+  }
+});
+
 test('the access log is JSON with a request id, and holds no secrets, passwords or tokens', async () => {
   const server = await startServer();
   const browser = new Browser(server.api);

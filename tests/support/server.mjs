@@ -13,7 +13,9 @@ export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
 /**
  * Starts a server. `config` holds config-file keys (see `portcullis --help`); rate limits are off
- * unless the test turns them on. Resolves to {url, api, dir, db, outbox, logs, stop()}.
+ * unless the test turns them on. Everything else is the binary's default, including the password
+ * strength rule (minPasswordScore 2): tests sign up with passwords that pass it.
+ * Resolves to {url, api, dir, db, outbox, logs, stop()}.
  */
 export async function startServer(config = {}, { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));

@@ -71,6 +71,16 @@ Result<std::string> AuthService::hash_new_password(const std::string& password) 
   return hashed;
 }
 
+Status AuthService::check_new(const std::string& password, const std::string& email, const std::string& name,
+                              PasswordCheck* verdict, bool allow_weak) const {
+  PasswordPolicy policy = config_.password_policy;
+  if (allow_weak) policy.min_score = 0;
+  PasswordCheck check = check_new_password(password, email, name, policy);
+  Status status = check.status;
+  if (verdict != nullptr) *verdict = std::move(check);
+  return status;
+}
+
 Result<Session> AuthService::start_session(const User& user, bool remember_me, const Caller& caller) {
   Session s;
   s.id = generate_token();
@@ -88,13 +98,14 @@ Result<Session> AuthService::start_session(const User& user, bool remember_me, c
 
 // --- sign-up and sign-in ------------------------------------------------------------------------
 
-Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller& caller) {
+Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller& caller,
+                                      PasswordCheck* verdict) {
   if (!config_.sign_up_enabled) return ErrorCode::kEmailPasswordSignUpDisabled;
   auto email = validate_email(request.email, config_.email_options);
   if (!email) return email.status();
   auto name = validate_name(request.name, config_.name_policy);
   if (!name) return name.status();
-  if (Status s = check_password(request.password, config_.password_policy); !s.ok()) return s;
+  if (Status s = check_new(request.password, *email, *name, verdict); !s.ok()) return s;
 
   const TimePoint now = caller.now;
   User user;
@@ -276,8 +287,8 @@ Result<User> AuthService::update_user(const Authenticated& auth, const UserUpdat
 
 Result<std::optional<Session>> AuthService::change_password(const Authenticated& auth,
                                                             const ChangePasswordRequest& request,
-                                                            const Caller& caller) {
-  if (Status s = check_password(request.new_password, config_.password_policy); !s.ok()) return s;
+                                                            const Caller& caller, PasswordCheck* verdict) {
+  if (Status s = check_new(request.new_password, auth.user.email, auth.user.name, verdict); !s.ok()) return s;
   if (Status s = check_password_for_sign_in(request.current_password, config_.password_policy); !s.ok()) {
     return s;
   }
@@ -419,13 +430,28 @@ bool AuthService::reset_token_is_valid(const std::string& token, TimePoint now) 
   return v.ok() && v->expires_at > now;
 }
 
-Status AuthService::reset_password(const std::string& token, const std::string& new_password, TimePoint now) {
+Status AuthService::reset_password(const std::string& token, const std::string& new_password, TimePoint now,
+                                   PasswordCheck* verdict) {
   if (token.empty()) return Status(ErrorCode::kInvalidToken);
   if (Status s = check_password(new_password, config_.password_policy); !s.ok()) return s;
-  auto v = store_.consume_verification(hashed_identifier("reset-password", token));
+  // The strength rule needs the user, whom the token names: it is read first, without using the
+  // token up, so that a refused password leaves the link working.
+  const std::string identifier = hashed_identifier("reset-password", token);
+  std::optional<User> checked_user;
+  if (auto pending = store_.find_verification(identifier); pending.ok() && pending->expires_at > now) {
+    if (auto found = store_.find_user_by_id(pending->value); found.ok()) {
+      if (Status s = check_new(new_password, found->email, found->name, verdict); !s.ok()) return s;
+      checked_user = std::move(found).value();
+    }
+  }
+  auto v = store_.consume_verification(identifier);
   if (!v || v->expires_at <= now) return Status(ErrorCode::kInvalidToken);
-  auto user = store_.find_user_by_id(v->value);
+  Result<User> user = checked_user ? Result<User>(*checked_user) : store_.find_user_by_id(v->value);
   if (!user) return Status(ErrorCode::kUserNotFound);
+  if (!checked_user) {
+    // Only when the first read failed and this one did not: the rule still applies.
+    if (Status s = check_new(new_password, user->email, user->name, verdict); !s.ok()) return s;
+  }
   auto hash = hash_new_password(new_password);
   if (!hash) return hash.status();
   if (!write_password(*user, *hash, now).ok()) return Status(ErrorCode::kInternalServerError);
@@ -440,12 +466,13 @@ Status AuthService::write_password(const User& user, const std::string& hash, Ti
 }
 
 Result<User> AuthService::create_user(const std::string& name, const std::string& email,
-                                      const std::string& password, bool email_verified, TimePoint now) {
+                                      const std::string& password, bool email_verified, TimePoint now,
+                                      bool allow_weak, PasswordCheck* verdict) {
   auto normalized = validate_email(email, config_.email_options);
   if (!normalized) return normalized.status();
   auto valid_name = validate_name(name, config_.name_policy);
   if (!valid_name) return valid_name.status();
-  if (Status s = check_password(password, config_.password_policy); !s.ok()) return s;
+  if (Status s = check_new(password, *normalized, *valid_name, verdict, allow_weak); !s.ok()) return s;
   auto hash = hash_new_password(password);
   if (!hash) return hash.status();
   User user;
@@ -461,10 +488,12 @@ Result<User> AuthService::create_user(const std::string& name, const std::string
   return user;
 }
 
-Status AuthService::set_password(const std::string& user_id, const std::string& password, TimePoint now) {
+Status AuthService::set_password(const std::string& user_id, const std::string& password, TimePoint now,
+                                 bool allow_weak, PasswordCheck* verdict) {
   if (Status s = check_password(password, config_.password_policy); !s.ok()) return s;
   auto user = store_.find_user_by_id(user_id);
   if (!user) return Status(ErrorCode::kUserNotFound);
+  if (Status s = check_new(password, user->email, user->name, verdict, allow_weak); !s.ok()) return s;
   auto hash = hash_new_password(password);
   if (!hash) return hash.status();
   if (Status s = write_password(*user, *hash, now); !s.ok()) return s;

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "mail/mailer.h"
 #include "portcullis/error.h"
+#include "portcullis/password_policy.h"
 #include "store/store.h"
 
 namespace portcullis::auth {
@@ -90,6 +91,12 @@ struct VerifiedEmail {
   std::optional<Session> session;  // with autoSignInAfterVerification
 };
 
+// The flows that set a new password (sign_up, change_password, reset_password, create_user,
+// set_password) take an optional `verdict`: when the new password was checked against the policy,
+// the core's PasswordCheck is stored there, so that a PASSWORD_TOO_WEAK reply can carry the score
+// and the estimator's feedback. The strength is estimated once per call, with the user's e-mail
+// and name (password_user_inputs()).
+
 class AuthService {
  public:
   // `mail` may be null: then the flows that send mail answer as BetterAuth does without a sender.
@@ -97,9 +104,11 @@ class AuthService {
 
   // Creates a user with a credential account and, unless e-mail verification is required, a
   // session. Errors: EMAIL_PASSWORD_SIGN_UP_DISABLED; INVALID_EMAIL; INVALID_NAME, NAME_TOO_LONG;
-  // PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG; INVALID_UTF8; USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL;
-  // SERVER_BUSY (hash queue full); FAILED_TO_CREATE_USER, FAILED_TO_CREATE_SESSION.
-  Result<SignedIn> sign_up(const SignUpRequest& request, const Caller& caller);
+  // PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG; INVALID_UTF8; PASSWORD_TOO_WEAK;
+  // USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL; SERVER_BUSY (hash queue full); FAILED_TO_CREATE_USER,
+  // FAILED_TO_CREATE_SESSION.
+  Result<SignedIn> sign_up(const SignUpRequest& request, const Caller& caller,
+                           PasswordCheck* verdict = nullptr);
 
   // Checks the credentials and starts a session. An unknown e-mail, a missing credential, a wrong
   // password and a throttled account all give INVALID_EMAIL_OR_PASSWORD after the same hashing
@@ -129,11 +138,12 @@ class AuthService {
 
   // Changes the password after checking the current one. With revoke_other_sessions, every
   // session (the current one too) is deleted and a new one is returned.
-  // Errors: PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, INVALID_UTF8; CREDENTIAL_ACCOUNT_NOT_FOUND;
+  // Errors: PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, INVALID_UTF8, PASSWORD_TOO_WEAK (the new
+  // password); PASSWORD_TOO_LONG, INVALID_UTF8 (the current one); CREDENTIAL_ACCOUNT_NOT_FOUND;
   // INVALID_PASSWORD; SERVER_BUSY.
   Result<std::optional<Session>> change_password(const Authenticated& auth,
                                                  const ChangePasswordRequest& request,
-                                                 const Caller& caller);
+                                                 const Caller& caller, PasswordCheck* verdict = nullptr);
 
   // Starts an e-mail change: a link to the new address, or (unverified users, when allowed) an
   // immediate change. An address in use gets OK and no mail.
@@ -154,10 +164,12 @@ class AuthService {
   // Returns true if `token` is a live, unused reset token (it is not consumed).
   bool reset_token_is_valid(const std::string& token, TimePoint now);
 
-  // Sets a new password with a reset token (single use).
-  // Errors: INVALID_TOKEN; PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, INVALID_UTF8; USER_NOT_FOUND;
+  // Sets a new password with a reset token (single use). A password the policy refuses leaves the
+  // token unused. Errors: INVALID_TOKEN (empty); PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG,
+  // INVALID_UTF8; INVALID_TOKEN (unknown, used or expired); USER_NOT_FOUND; PASSWORD_TOO_WEAK;
   // SERVER_BUSY.
-  Status reset_password(const std::string& token, const std::string& new_password, TimePoint now);
+  Status reset_password(const std::string& token, const std::string& new_password, TimePoint now,
+                        PasswordCheck* verdict = nullptr);
 
   // Mails a verification link. With a session, the address must be the user's and unverified.
   // Errors: VERIFICATION_EMAIL_NOT_ENABLED; INVALID_EMAIL; EMAIL_MISMATCH; EMAIL_ALREADY_VERIFIED.
@@ -170,13 +182,17 @@ class AuthService {
   Result<VerifiedEmail> verify_email(const std::string& token, const Caller& caller);
 
   // For the command line: creates a user with a credential, without a session. Validation and
-  // errors as sign_up (but sign-up need not be enabled).
+  // errors as sign_up (but sign-up need not be enabled); `allow_weak` skips the strength rule
+  // (not the length rules).
   Result<User> create_user(const std::string& name, const std::string& email, const std::string& password,
-                           bool email_verified, TimePoint now);
+                           bool email_verified, TimePoint now, bool allow_weak = false,
+                           PasswordCheck* verdict = nullptr);
 
   // For the command line: sets a user's password (creating the credential if missing) and, like
-  // a reset, ends the user's sessions. Errors: as check_password; USER_NOT_FOUND; SERVER_BUSY.
-  Status set_password(const std::string& user_id, const std::string& password, TimePoint now);
+  // a reset, ends the user's sessions; `allow_weak` skips the strength rule. Errors: as
+  // check_password; USER_NOT_FOUND; PASSWORD_TOO_WEAK; SERVER_BUSY.
+  Status set_password(const std::string& user_id, const std::string& password, TimePoint now,
+                      bool allow_weak = false, PasswordCheck* verdict = nullptr);
 
   const Config& config() const { return config_; }
 
@@ -185,6 +201,10 @@ class AuthService {
   // Runs `job` on the hash pool. Errors: SERVER_BUSY.
   Status hash_on_pool(const std::function<void()>& job);
   Result<std::string> hash_new_password(const std::string& password);
+  // Checks a new password of the user with `email` and `name` against the policy (without the
+  // strength rule when `allow_weak`), and stores the verdict in `verdict` when given.
+  Status check_new(const std::string& password, const std::string& email, const std::string& name,
+                   PasswordCheck* verdict, bool allow_weak = false) const;
   // Sets the user's password, creating the credential account if there is none.
   Status write_password(const User& user, const std::string& hash, TimePoint now);
   void send_verification(const User& user, const std::string& email, const std::string& kind,
