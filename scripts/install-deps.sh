@@ -34,6 +34,8 @@ packages=(
   libcurl4-openssl-dev sqlite3 python3-aiosmtpd openssl nodejs npm
   # The FastAPI integration and its tests (Debian's, run by /usr/bin/python3).
   python3-fastapi python3-uvicorn python3-httpx python3-venv
+  # The deployment tests: nginx in front of the server (started by the tests, as this user).
+  nginx-light
 )
 # The WebAssembly build, the npm package and its browser tests.
 [ "$native_only" = 1 ] || packages+=(emscripten autoconf automake libtool dpkg-dev chromium)

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "http/proxies.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -43,6 +45,8 @@ std::vector<Setting> settings(Config& c) {
        "      allowEmptyName true and passwordHash scrypt, unless those are set explicitly"},
       {"trustedOrigins", "BETTER_AUTH_TRUSTED_ORIGINS", &c.trusted_origins,
        "origins allowed to call with cookies (comma-separated in the environment)"},
+      {"trustedProxies", "PORTCULLIS_TRUSTED_PROXIES", &c.trusted_proxies,
+       "reverse proxies (IPs/CIDRs) whose X-Forwarded-For/-Proto are believed"},
       {"database", "PORTCULLIS_DATABASE", &c.database, "SQLite database file"},
       {"cookiePrefix", "PORTCULLIS_COOKIE_PREFIX", &c.cookie_prefix, "cookie name prefix"},
       {"cookieDomain", "PORTCULLIS_COOKIE_DOMAIN", &c.cookie_domain, "cookie Domain attribute"},
@@ -286,6 +290,9 @@ Status finalize_config(Config& c, bool require_secret) {
   c.api_url = (path.empty() || path == "/") ? c.origin + c.base_path : c.origin + path;
   while (c.api_url.size() > 1 && c.api_url.back() == '/') c.api_url.pop_back();
   c.secure_cookies = scheme == "https";
+  if (std::string bad; !http::TrustedProxies::parse(c.trusted_proxies, &bad)) {
+    return invalid("trustedProxies", "\"" + bad + "\" is not an IP address or CIDR range");
+  }
   if (c.better_auth_compatible) {
     const auto implied = [&](const char* key) { return !c.explicit_keys.contains(key); };
     if (implied("minPasswordScore")) c.password_policy.min_score = 0;

@@ -48,6 +48,9 @@ struct Config {
   std::string secret;  // BETTER_AUTH_SECRET: at least 32 bytes, unless dev
   bool dev = false;    // allows a missing or short secret (a random one is made per start)
   std::vector<std::string> trusted_origins;  // besides base_url's origin; '*' wildcards allowed
+  // Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For and X-Forwarded-Proto are
+  // believed; from any other peer those headers are ignored. Empty: none (the socket's address).
+  std::vector<std::string> trusted_proxies;
 
   // --- storage ---
   std::string database = "portcullis.db";  // SQLite file

@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "http/cookies.h"
 #include "http/origins.h"
+#include "http/proxies.h"
 #include "http/rate_limiter.h"
 #include "portcullis/token.h"
 
@@ -238,6 +239,9 @@ struct Call {
   httplib::Response& res;
   json body = json::object();
   Caller caller;
+  // The request arrived over https (the public URL is https, or a trusted proxy says so): the
+  // cookies it reads and writes are the Secure, __Secure- ones.
+  bool secure = false;
 };
 
 struct HttpServer::Impl {
@@ -247,8 +251,11 @@ struct HttpServer::Impl {
         store(st),
         origins(c.origin, c.trusted_origins),
         limiter(c, st),
-        names(c.cookie_prefix, c.secure_cookies),
-        attrs{c.secure_cookies, c.cookie_domain} {}
+        proxies(http::TrustedProxies::parse(c.trusted_proxies, nullptr).value_or(http::TrustedProxies())),
+        plain_names(c.cookie_prefix, false),
+        secure_names(c.cookie_prefix, true),
+        plain_attrs{false, c.cookie_domain},
+        secure_attrs{true, c.cookie_domain} {}
 
   const Config& config;
   auth::AuthService& service;
@@ -257,8 +264,11 @@ struct HttpServer::Impl {
   bool bound = false;
   http::TrustedOrigins origins;
   http::RateLimiter limiter;
-  http::CookieNames names;
-  http::CookieAttributes attrs;
+  http::TrustedProxies proxies;  // validated by the configuration
+  http::CookieNames plain_names, secure_names;
+  http::CookieAttributes plain_attrs, secure_attrs;
+  const http::CookieNames& names(const Call& call) const { return call.secure ? secure_names : plain_names; }
+  const http::CookieAttributes& attrs(const Call& call) const { return call.secure ? secure_attrs : plain_attrs; }
 
   using Handler = void (Impl::*)(Call&);
   std::unordered_map<std::string, Handler> get_routes;
@@ -275,12 +285,12 @@ struct HttpServer::Impl {
     std::string value;
     bool from_cookie = false;
   };
-  std::optional<Token> read_token(const httplib::Request& req) const;
-  bool dont_remember(const httplib::Request& req) const;
+  std::optional<Token> read_token(const Call& call) const;
+  bool dont_remember(const Call& call) const;
   std::optional<Authenticated> authenticate(Call& call);
   bool require_session(Call& call, Authenticated& out);
   void set_session_cookie(Call& call, const Session& session, bool remember_me);
-  void clear_session_cookies(httplib::Response& res) const;
+  void clear_session_cookies(Call& call) const;
 
   // ---- routes ----
   void ok(Call&);
@@ -426,10 +436,12 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
 
   Call call{req, res, json::object(), Caller{}};
   call.caller.now = store::now_ms();
-  call.caller.ip = req.remote_addr;
+  call.caller.ip = proxies.client_address(req.remote_addr, req.get_header_value("X-Forwarded-For"));
   call.caller.user_agent = req.get_header_value("User-Agent");
+  call.secure = config.secure_cookies ||
+                proxies.forwarded_https(req.remote_addr, req.get_header_value("X-Forwarded-Proto"));
 
-  const auto limit = limiter.hit(call.caller.ip, path, call.caller.now);
+  const auto limit = limiter.hit(http::rate_limit_key(call.caller.ip), path, call.caller.now);
   if (!limit.allowed) {
     res.set_header("X-Retry-After", std::to_string(limit.retry_after_seconds));
     send_error(res, Status(ErrorCode::kTooManyRequests), 429);
@@ -470,7 +482,8 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
 
 // ---- sessions and cookies -----------------------------------------------------------------------
 
-std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const httplib::Request& req) const {
+std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const Call& call) const {
+  const httplib::Request& req = call.req;
   // Bearer (for non-browser clients): the signed value, percent-encoded or not, or the bare token.
   const std::string authorization = req.get_header_value("Authorization");
   if (authorization.rfind("Bearer ", 0) == 0) {
@@ -478,26 +491,26 @@ std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const httpli
     if (is_alnum_token(value)) return Token{value, false};
     if (auto token = verify_cookie(value, config.secret); token.ok()) return Token{token.value(), false};
   }
-  const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names.session_token);
+  const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names(call).session_token);
   if (!cookie) return std::nullopt;
   auto token = verify_cookie(*cookie, config.secret);
   if (!token) return std::nullopt;  // a forged or truncated cookie counts as no cookie
   return Token{std::move(token).value(), true};
 }
 
-bool HttpServer::Impl::dont_remember(const httplib::Request& req) const {
-  const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names.dont_remember);
+bool HttpServer::Impl::dont_remember(const Call& call) const {
+  const auto cookie = http::find_cookie(call.req.get_header_value("Cookie"), names(call).dont_remember);
   if (!cookie) return false;
   const auto value = verify_cookie(*cookie, config.secret);
   return value.ok() && value.value() == "true";
 }
 
 std::optional<Authenticated> HttpServer::Impl::authenticate(Call& call) {
-  const auto token = read_token(call.req);
+  const auto token = read_token(call);
   if (!token) return std::nullopt;
   auto found = service.find_session(token->value, /*allow_refresh=*/false, call.caller.now);
   if (!found.ok() || !found->auth) return std::nullopt;
-  found->auth->dont_remember = dont_remember(call.req);
+  found->auth->dont_remember = dont_remember(call);
   return std::move(found->auth);
 }
 
@@ -514,22 +527,26 @@ bool HttpServer::Impl::require_session(Call& call, Authenticated& out) {
 void HttpServer::Impl::set_session_cookie(Call& call, const Session& session, bool remember_me) {
   const std::string value = sign_cookie(session.token, config.secret);
   const auto max_age = remember_me ? std::optional(config.session_expires_in) : std::nullopt;
-  call.res.set_header("Set-Cookie", http::make_set_cookie(names.session_token, value, max_age, attrs));
+  const http::CookieNames& n = names(call);
+  const http::CookieAttributes& a = attrs(call);
+  call.res.set_header("Set-Cookie", http::make_set_cookie(n.session_token, value, max_age, a));
   if (!remember_me) {
-    call.res.set_header("Set-Cookie", http::make_set_cookie(names.dont_remember, sign_cookie("true", config.secret),
-                                                            std::nullopt, attrs));
-  } else if (http::find_cookie(call.req.get_header_value("Cookie"), names.dont_remember)) {
-    call.res.set_header("Set-Cookie", http::make_delete_cookie(names.dont_remember, attrs));
+    call.res.set_header("Set-Cookie", http::make_set_cookie(n.dont_remember, sign_cookie("true", config.secret),
+                                                            std::nullopt, a));
+  } else if (http::find_cookie(call.req.get_header_value("Cookie"), n.dont_remember)) {
+    call.res.set_header("Set-Cookie", http::make_delete_cookie(n.dont_remember, a));
   }
   // The bearer plugin's header: the signed token, not percent-encoded.
   auto plain = percent_decode(value);
   call.res.set_header("set-auth-token", plain.ok() ? plain.value() : value);
 }
 
-void HttpServer::Impl::clear_session_cookies(httplib::Response& res) const {
-  res.set_header("Set-Cookie", http::make_delete_cookie(names.session_token, attrs));
-  res.set_header("Set-Cookie", http::make_delete_cookie(names.session_data, attrs));
-  res.set_header("Set-Cookie", http::make_delete_cookie(names.dont_remember, attrs));
+void HttpServer::Impl::clear_session_cookies(Call& call) const {
+  const http::CookieNames& n = names(call);
+  const http::CookieAttributes& a = attrs(call);
+  call.res.set_header("Set-Cookie", http::make_delete_cookie(n.session_token, a));
+  call.res.set_header("Set-Cookie", http::make_delete_cookie(n.session_data, a));
+  call.res.set_header("Set-Cookie", http::make_delete_cookie(n.dont_remember, a));
 }
 
 // ---- routes -------------------------------------------------------------------------------------
@@ -593,23 +610,23 @@ void HttpServer::Impl::sign_in(Call& call) {
 }
 
 void HttpServer::Impl::sign_out(Call& call) {
-  if (const auto token = read_token(call.req)) (void)service.sign_out(token->value);
-  clear_session_cookies(call.res);
+  if (const auto token = read_token(call)) (void)service.sign_out(token->value);
+  clear_session_cookies(call);
   send_json(call.res, 200, {{"success", true}});
 }
 
 void HttpServer::Impl::get_session(Call& call) {
   call.res.set_header("Cache-Control", "no-store");
   call.res.set_header("Pragma", "no-cache");
-  const auto token = read_token(call.req);
+  const auto token = read_token(call);
   if (!token) return send_json(call.res, 200, nullptr);
   // BetterAuth coerces the query value with Boolean(x): any non-empty value disables refresh.
   const bool disable_refresh = !call.req.get_param_value("disableRefresh").empty();
-  const bool remember = !dont_remember(call.req);
+  const bool remember = !dont_remember(call);
   auto found = service.find_session(token->value, remember && !disable_refresh, call.caller.now);
   if (!found) return send_error(call.res, found.status());
   if (!found->auth) {
-    clear_session_cookies(call.res);
+    clear_session_cookies(call);
     return send_json(call.res, 200, nullptr);
   }
   if (found->refreshed) set_session_cookie(call, found->auth->session, remember);
@@ -636,7 +653,7 @@ void HttpServer::Impl::revoke_session(Call& call) {
   Authenticated auth;
   if (!require_session(call, auth)) return;
   if (Status s = service.revoke_session(auth, token); !s.ok()) return send_error(call.res, s);
-  if (token == auth.session.token) clear_session_cookies(call.res);
+  if (token == auth.session.token) clear_session_cookies(call);
   send_json(call.res, 200, {{"status", true}});
 }
 
@@ -646,7 +663,7 @@ void HttpServer::Impl::revoke_sessions(Call& call) {
   Authenticated auth;
   if (!require_session(call, auth)) return;
   if (Status s = service.revoke_sessions(auth, /*keep_current=*/false); !s.ok()) return send_error(call.res, s);
-  clear_session_cookies(call.res);
+  clear_session_cookies(call);
   send_json(call.res, 200, {{"status", true}});
 }
 
@@ -722,7 +739,7 @@ void HttpServer::Impl::delete_user(Call& call) {
   if (token) return send_error(call.res, Status(ErrorCode::kInvalidToken), 404);
   const Status s = service.delete_user(auth, password, call.caller.now);
   if (!s.ok()) return send_error(call.res, s);
-  clear_session_cookies(call.res);
+  clear_session_cookies(call);
   send_json(call.res, 200, {{"success", true}, {"message", "User deleted"}});
 }
 
@@ -843,7 +860,7 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
   if (config.access_log) {
     // One JSON line per request. The path is logged without its query string, which can hold
     // tokens; bodies and cookies are never logged.
-    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    http.set_logger([impl = impl_.get()](const httplib::Request& req, const httplib::Response& res) {
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                                    t_request_start)
                             .count();
@@ -855,7 +872,7 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
       line["path"] = req.path;
       line["status"] = res.status;
       line["ms"] = static_cast<double>(static_cast<long long>(ms * 100)) / 100;
-      line["ip"] = req.remote_addr;
+      line["ip"] = impl->proxies.client_address(req.remote_addr, req.get_header_value("X-Forwarded-For"));
       const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
       std::fwrite(text.data(), 1, text.size(), stdout);
       std::fflush(stdout);

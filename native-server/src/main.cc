@@ -321,6 +321,7 @@ int check_config(const Config& c) {
       {"listen", c.host + ":" + std::to_string(c.port)},
       {"apiURL", c.api_url},
       {"trustedOrigins", c.trusted_origins},
+      {"trustedProxies", c.trusted_proxies},
       {"secureCookies", c.secure_cookies},
       {"cookiePrefix", c.cookie_prefix},
       {"database", c.database},

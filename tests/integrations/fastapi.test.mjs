@@ -1,69 +1,17 @@
 // The FastAPI integration with real processes: the portcullis binary, and the example app of
 // integrations/fastapi served by Debian's uvicorn under /usr/bin/python3. The app asks the server
 // about the caller's cookie or bearer token on every request (no cache).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 
-import { Browser, startServer, waitFor } from '../support/server.mjs';
+import { APP_DIR, freePort, startApi } from '../support/fastapi.mjs';
+import { Browser, startServer } from '../support/server.mjs';
 
-const APP_DIR = fileURLToPath(new URL('../../integrations/fastapi/', import.meta.url));
 const PASSWORD = 'fastapi-Integration-2026!';
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the example app with uvicorn; resolves to {url, stop()}. */
-export async function startApi(authUrl, { timeout = 1, env = {} } = {}) {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(
-    '/usr/bin/python3',
-    ['-m', 'uvicorn', 'example.app:app', '--host', '127.0.0.1', '--port', String(port), '--no-access-log'],
-    {
-      cwd: APP_DIR,
-      env: { ...process.env, PYTHONPATH: APP_DIR, PORTCULLIS_URL: authUrl, PORTCULLIS_TIMEOUT: String(timeout), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  let exited = null;
-  child.on('exit', (code) => (exited = code));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (exited !== null) throw new Error(`uvicorn exited with ${exited}: ${output}`);
-      return fetch(`${url}/api/hello`).then(() => true, () => false);
-    },
-    { timeout: 15000, what: 'uvicorn to answer' },
-  );
-  return {
-    url,
-    get output() {
-      return output;
-    },
-    async stop() {
-      if (exited !== null) return;
-      const done = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await done;
-    },
-  };
-}
 
 let server;
 let api;

@@ -44,9 +44,12 @@ class PortcullisAuth:
         by this process for up to cache_ttl seconds (never past the session's own expiry).
     cache_size: most credentials kept in the cache (oldest dropped first).
     cookie_prefix: the server's cookiePrefix; only that prefix's session cookies are forwarded.
-    forward_client_ip: send the caller's address as X-Forwarded-For, so the server's per-IP rate
-        limits count each user rather than this API. The server honours it only when this API's
-        address is in its trustedProxies; otherwise all of the API's calls share one IP's budget.
+    forward_client: send the caller's address and scheme as X-Forwarded-For and
+        X-Forwarded-Proto, as a proxy would: the server's per-IP rate limits then count each user
+        rather than this API, and a request that reached the API over https reads the https
+        (__Secure-) session cookie. The server believes them only when this API's address is in
+        its trustedProxies; otherwise the API's calls share one IP's budget and count as plain
+        http. Behind nginx, run uvicorn with --proxy-headers so the API sees the real caller.
     client: an httpx.AsyncClient to use instead of the one created here (its base_url is ignored).
     """
 
@@ -58,7 +61,7 @@ class PortcullisAuth:
         cache_ttl: float = 0.0,
         cache_size: int = 10_000,
         cookie_prefix: str = "better-auth",
-        forward_client_ip: bool = True,
+        forward_client: bool = True,
         client: Optional[httpx.AsyncClient] = None,
     ) -> None:
         if cache_ttl < 0:
@@ -78,7 +81,7 @@ class PortcullisAuth:
             for base in _SESSION_COOKIES
             for name in (f"{cookie_prefix}.{base}", f"__Secure-{cookie_prefix}.{base}")
         )
-        self._forward_client_ip = forward_client_ip
+        self._forward_client = forward_client
 
     # --- FastAPI dependencies -------------------------------------------------------------------
 
@@ -126,8 +129,10 @@ class PortcullisAuth:
         if cached is not None:
             return cached
 
-        if self._forward_client_ip and request.client and request.client.host:
-            headers["x-forwarded-for"] = request.client.host
+        if self._forward_client:
+            if request.client and request.client.host:
+                headers["x-forwarded-for"] = request.client.host
+            headers["x-forwarded-proto"] = request.url.scheme
         user_agent = request.headers.get("user-agent")
         if user_agent:
             headers["user-agent"] = user_agent
