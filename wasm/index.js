@@ -18,16 +18,46 @@ const isNode = () =>
 // libsodium (inside the wasm) asks the host for randomness through Module.getRandomValue.
 const getRandomValue = () => globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
 
-async function instantiate() {
-  const { default: createPortcullisCore } = await import('../dist/portcullis-core.mjs');
-  const options = { getRandomValue };
+// Fetches and compiles the wasm (streaming where the server sends application/wasm).
+async function compileWasm() {
+  // Bundlers see this literal URL as the same asset the module's glue refers to.
+  const url = new URL('../dist/portcullis-core.wasm', import.meta.url);
   if (isNode()) {
-    // Node has no fetch for file: URLs; hand the module its bytes instead.
+    // Node has no fetch for file: URLs; compile the file's bytes.
     const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    // Bundlers see this literal URL as the same asset the module's glue refers to.
-    options.wasmBinary = await readFile(new URL('../dist/portcullis-core.wasm', import.meta.url));
+    return WebAssembly.compile(await readFile(url));
   }
-  return new Core(await createPortcullisCore(options));
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+    } catch {
+      // e.g. served without Content-Type application/wasm: fetch it again as bytes, below.
+    }
+  }
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`portcullis: cannot fetch ${url}: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+// The wasm's fetch and compilation start at once, in parallel with the glue's import (and with
+// loadStrength()'s dictionary fetch), rather than after the glue has loaded and run: one round
+// trip fewer before the core is ready.
+async function instantiate() {
+  const [{ default: createPortcullisCore }, module] = await Promise.all([
+    import('../dist/portcullis-core.mjs'),
+    compileWasm(),
+  ]);
+  let fail;
+  const failed = new Promise((_, reject) => (fail = reject));
+  const options = {
+    getRandomValue,
+    // Emscripten's hook: instantiate the compiled module with the glue's imports.
+    instantiateWasm(imports, receiveInstance) {
+      WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)).catch(fail);
+      return {};
+    },
+  };
+  return new Core(await Promise.race([createPortcullisCore(options), failed]));
 }
 
 /**

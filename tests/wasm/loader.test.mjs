@@ -142,3 +142,18 @@ test('a dictionary blob that is not the one the wasm was built with is refused',
   assert.equal(m.hasDictionary(), true);
   assert.equal(m.estimateStrength('password', [], {}).score, 0);
 });
+
+test('load() rejects when the wasm cannot be compiled, and the next call tries again', async () => {
+  // A fresh copy of the loader (its own pending promise); the wasm is compiled beside the glue's import.
+  const { load, Core } = await import(`../../wasm/index.js?compile-failure=${Date.now()}`);
+  const compile = WebAssembly.compile;
+  WebAssembly.compile = () => Promise.reject(new Error('compile failed (test)'));
+  try {
+    await assert.rejects(load(), /compile failed \(test\)/);
+  } finally {
+    WebAssembly.compile = compile;
+  }
+  const core = await load();
+  assert.ok(core instanceof Core);
+  assert.deepEqual(core.validateEmail('a@b.co'), { ok: true, value: 'a@b.co' });
+});

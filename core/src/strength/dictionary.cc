@@ -31,7 +31,8 @@
 // mean: its log10 is within 0.031 of the true one (0.03081 at worst).
 //
 // Run time. The blob's eager part (tables, the pool of shared suffix states, the top trie: 14 KB
-// of stream) is decoded at the first builtin() call (or in from_blob()): ~1 ms natively, ~3.5 ms in wasm (Liftoff).
+// of stream) is decoded at the first builtin() call (or in from_blob()): ~1 ms natively; in wasm,
+// in the baseline compiler (Liftoff) where it runs, ~8 ms, plus ~2 ms for from_blob()'s hash.
 // The rest is 162 blocks of at most 1,024 words, each decoded (~0.1 ms natively) when a lookup
 // first walks into it: the suffixes of a 25-character password, forward and reversed, enter about
 // 30 of them, a 10-character one about 10. Decoded,
@@ -149,9 +150,16 @@ constexpr unsigned kSeveralLists = kListCount;  // list symbol: the word is in s
 constexpr unsigned kValueListShift = 13;
 constexpr std::uint16_t kValueCodeMask = (1u << kValueListShift) - 1;
 
+// Speed in wasm. The wasm build compiles with -Oz, for which emscripten adds -fno-inline-functions:
+// clang then inlines only functions declared `inline` (not even the standard library's accessors,
+// vector::size(), unique_ptr::operator[], array::operator[]: each stays a call). The first lookups
+// run in the browser's baseline compiler, where such calls dominate. So the hot paths here use
+// raw pointers and built-in arrays, and their small helpers are forced inline (PCDX_INLINE).
+#define PCDX_INLINE [[gnu::always_inline]] inline
+
 // The blob is generated and checked at build time; a failed check here is a build bug.
 [[noreturn]] void corrupt() { std::abort(); }
-void expect(bool ok) {
+PCDX_INLINE void expect(bool ok) {
   if (!ok) corrupt();
 }
 
@@ -159,7 +167,7 @@ class Reader {
  public:
   Reader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
 
-  std::uint8_t u8() {
+  PCDX_INLINE std::uint8_t u8() {
     expect(pos_ < size_);
     return data_[pos_++];
   }
@@ -197,50 +205,52 @@ constexpr std::array<std::uint32_t, 256> make_weights() {
 }
 constexpr std::array<std::uint32_t, 256> kWeights = make_weights();
 
-std::vector<std::uint32_t> normalize(const std::vector<std::uint32_t>& weights) {
+// Turns weights[0..n) into frequencies freq[0..n) summing to kProbScale.
+void normalize(const std::uint32_t* weights, std::uint32_t n, std::uint32_t* freq) {
   std::uint64_t total = 0;
-  for (std::uint32_t w : weights) total += w;
+  for (std::uint32_t s = 0; s < n; ++s) total += weights[s];
   expect(total > 0);
-  std::vector<std::uint32_t> freq(weights.size());
   std::int64_t sum = 0;
-  for (std::size_t s = 0; s < weights.size(); ++s) {
+  for (std::uint32_t s = 0; s < n; ++s) {
+    freq[s] = 0;
     if (weights[s] == 0) continue;
-    freq[s] = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(weights[s] * std::uint64_t{kProbScale} / total));
+    const auto f = static_cast<std::uint32_t>(weights[s] * std::uint64_t{kProbScale} / total);
+    freq[s] = f > 1 ? f : 1;
     sum += freq[s];
   }
   std::int64_t diff = std::int64_t{kProbScale} - sum;
   while (diff != 0) {
-    std::size_t best = freq.size();
-    for (std::size_t s = 0; s < freq.size(); ++s) {
+    std::uint32_t best = n;
+    for (std::uint32_t s = 0; s < n; ++s) {
       if (freq[s] == 0 || (diff < 0 && freq[s] == 1)) continue;
-      if (best == freq.size() || freq[s] > freq[best]) best = s;
+      if (best == n || freq[s] > freq[best]) best = s;
     }
-    expect(best < freq.size());
-    const std::int64_t step = diff > 0 ? diff : std::max<std::int64_t>(diff, 1 - std::int64_t{freq[best]});
+    expect(best < n);
+    const std::int64_t least = 1 - std::int64_t{freq[best]};
+    const std::int64_t step = diff > 0 ? diff : (diff > least ? diff : least);
     freq[best] = static_cast<std::uint32_t>(freq[best] + step);
     diff -= step;
   }
-  return freq;
 }
 
 // One context of a model: symbol s has the slots [cum[s], cum[s + 1]); first[i] is the symbol of
 // slot i << kFirstShift, where the search for a slot's symbol starts.
 constexpr unsigned kFirstShift = 4;
 struct Table {
-  std::vector<std::uint16_t> cum;  // empty: the context is never used
-  std::array<std::uint8_t, (kProbScale >> kFirstShift)> first{};
+  const std::uint16_t* cum = nullptr;  // null: the context is never used (into cums_)
+  std::uint8_t first[kProbScale >> kFirstShift] = {};
 };
 
-Table make_table(const std::vector<std::uint32_t>& freq) {
-  Table t;
-  t.cum.resize(freq.size() + 1);
-  for (std::size_t s = 0; s < freq.size(); ++s) t.cum[s + 1] = static_cast<std::uint16_t>(t.cum[s] + freq[s]);
-  std::size_t s = 0;
-  for (std::size_t i = 0; i < t.first.size(); ++i) {
-    while (t.cum[s + 1] <= (i << kFirstShift)) ++s;
+// Fills t from freq[0..n); cum has room for n + 1 entries.
+void make_table(const std::uint32_t* freq, std::uint32_t n, std::uint16_t* cum, Table& t) {
+  cum[0] = 0;
+  for (std::uint32_t s = 0; s < n; ++s) cum[s + 1] = static_cast<std::uint16_t>(cum[s] + freq[s]);
+  std::uint32_t s = 0;
+  for (std::uint32_t i = 0; i < (kProbScale >> kFirstShift); ++i) {
+    while (cum[s + 1] <= (i << kFirstShift)) ++s;
     t.first[i] = static_cast<std::uint8_t>(s);
   }
-  return t;
+  t.cum = cum;
 }
 
 class RansDecoder {
@@ -251,8 +261,8 @@ class RansDecoder {
     p_ += 4;
   }
 
-  unsigned symbol(const Table& t) {
-    expect(!t.cum.empty());
+  PCDX_INLINE unsigned symbol(const Table& t) {
+    expect(t.cum != nullptr);
     const std::uint32_t slot = x_ & (kProbScale - 1);
     unsigned s = t.first[slot >> kFirstShift];
     while (t.cum[s + 1] <= slot) ++s;
@@ -260,7 +270,7 @@ class RansDecoder {
     return s;
   }
 
-  std::uint32_t raw(unsigned bits) {
+  PCDX_INLINE std::uint32_t raw(unsigned bits) {
     std::uint32_t v = 0;
     while (bits > 0) {
       const unsigned k = bits - kProbBits * ((bits - 1) / kProbBits);  // the high chunk first
@@ -273,10 +283,10 @@ class RansDecoder {
     return v;
   }
 
-  bool finished() const { return p_ == end_ && x_ == kRansL; }
+  PCDX_INLINE bool finished() const { return p_ == end_ && x_ == kRansL; }
 
  private:
-  void advance(std::uint32_t start, std::uint32_t freq) {
+  PCDX_INLINE void advance(std::uint32_t start, std::uint32_t freq) {
     x_ = freq * (x_ >> kProbBits) + (x_ & (kProbScale - 1)) - start;
     if (x_ < kRansL) {
       // x_ >= 2^11 here, so one or two bytes restore x_ >= kRansL
@@ -326,8 +336,8 @@ class CompactDictionaries final : public Dictionaries {
     std::vector<std::uint32_t>* shared;  // the pool's stream only: collects shared states
   };
 
-  unsigned code_of(char16_t unit) const {
-    if (unit < ascii_code_.size()) return ascii_code_[unit];
+  PCDX_INLINE unsigned code_of(char16_t unit) const {
+    if (unit < 128) return ascii_code_[unit];
     const auto it = std::lower_bound(alphabet_.begin(), alphabet_.end(), unit);
     return it != alphabet_.end() && *it == unit ? static_cast<unsigned>(it - alphabet_.begin()) : kNoCode;
   }
@@ -336,13 +346,13 @@ class CompactDictionaries final : public Dictionaries {
     const std::uint16_t v = value_[word];
     const unsigned list = v >> kValueListShift;
     if (list < kSeveralLists) {
-      out.push_back({length, static_cast<List>(list), rank_[list][v & kValueCodeMask]});
+      out.push_back({length, static_cast<List>(list), ranks_[list][v & kValueCodeMask]});
       return;
     }
     const std::size_t at = v & kValueCodeMask;
     for (std::size_t i = 1; i <= several_[at]; ++i) {
       const std::uint16_t e = several_[at + i];
-      out.push_back({length, static_cast<List>(e >> kValueListShift), rank_[e >> kValueListShift][e & kValueCodeMask]});
+      out.push_back({length, static_cast<List>(e >> kValueListShift), ranks_[e >> kValueListShift][e & kValueCodeMask]});
     }
   }
 
@@ -356,15 +366,20 @@ class CompactDictionaries final : public Dictionaries {
 
   // Set by the constructor, read-only afterwards.
   std::size_t max_word_length_ = 0;
-  std::array<std::uint8_t, 128> ascii_code_{};
+  std::uint8_t ascii_code_[128] = {};
   std::vector<char16_t> alphabet_;
   std::uint32_t alphabet_size_ = 0;
   std::array<std::vector<std::uint32_t>, kListCount> rank_;  // rank code -> rank
+  const std::uint32_t* ranks_[kListCount] = {};             // rank_[list].data()
+  std::uint32_t rank_codes_[kListCount] = {};                // rank_[list].size()
   std::uint32_t rank_exact_ = 0;                             // ranks 1..rank_exact_ are exact
   unsigned rank_exact_groups_ = 0;
   std::uint32_t top_refs_size_ = 0;
-  std::vector<std::vector<std::uint32_t>> top_refs_;  // per label: frequent shared ids
-  std::array<std::vector<Table>, kModelCount> models_;
+  std::vector<std::uint32_t> top_refs_;        // per label: top_refs_size_ frequent shared ids
+  std::vector<std::uint32_t> top_ref_counts_;  // per label: how many
+  std::vector<Table> tables_;                 // every model's contexts
+  std::vector<std::uint16_t> cums_;           // their cumulative frequencies
+  const Table* models_[kModelCount] = {};     // per model: its contexts in tables_
   std::vector<std::uint32_t> shared_;        // shared id -> state
   std::vector<std::uint32_t> several_words_;  // the words in several lists, ascending
   std::vector<std::uint16_t> several_;       // per word in several lists: count, then its values
@@ -379,17 +394,19 @@ class CompactDictionaries final : public Dictionaries {
   // decode_block() a block's (its states, edges, words, and its roots' target_ and skip_), under
   // the block's once_flag; readers of a block's part go through that flag first. State s has the
   // edges [first_edge_[s], first_edge_[s] + edge_count_[s]), sorted by label.
-  std::unique_ptr<std::uint32_t[]> first_edge_;
-  std::unique_ptr<std::uint8_t[]> edge_count_;
-  std::unique_ptr<std::uint8_t[]> final_;
-  std::unique_ptr<std::uint32_t[]> words_below_;  // the number of words a state leads to
-  std::unique_ptr<std::uint8_t[]> label_;
-  std::unique_ptr<std::uint32_t[]> target_;
+  // (Raw pointers into storage_, which owns them all: see PCDX_INLINE.)
+  std::uint32_t* first_edge_ = nullptr;
+  std::uint8_t* edge_count_ = nullptr;
+  std::uint8_t* final_ = nullptr;
+  std::uint32_t* words_below_ = nullptr;  // the number of words a state leads to
+  std::uint8_t* label_ = nullptr;
+  std::uint32_t* target_ = nullptr;
   // The words that sort before the edge's target's words among the state's: the state's own word
   // (if final) and those of the earlier edges. Summed along a path: a word's index in sorted order.
-  std::unique_ptr<std::uint32_t[]> skip_;
-  std::unique_ptr<std::uint16_t[]> value_;  // per word, in sorted order
-  std::unique_ptr<std::uint8_t[]> blob_;    // the blob, when handed over (from_blob())
+  std::uint32_t* skip_ = nullptr;
+  std::uint16_t* value_ = nullptr;  // per word, in sorted order
+  std::unique_ptr<std::uint32_t[]> storage_;
+  std::unique_ptr<std::uint8_t[]> blob_;  // the blob, when handed over (from_blob())
 };
 
 CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t size) {
@@ -406,12 +423,12 @@ CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t s
 
   alphabet_size_ = in.varint();
   expect(alphabet_size_ > 0 && alphabet_size_ * 3 <= 256);
-  ascii_code_.fill(kNoCode);
+  for (std::uint8_t& code : ascii_code_) code = kNoCode;
   for (unsigned c = 0; c < alphabet_size_; ++c) {
     const std::uint32_t unit = in.varint();
     expect(unit <= 0xFFFF && (c == 0 || unit > alphabet_.back()));
     alphabet_.push_back(static_cast<char16_t>(unit));
-    if (unit < ascii_code_.size()) ascii_code_[unit] = static_cast<std::uint8_t>(c);
+    if (unit < 128) ascii_code_[unit] = static_cast<std::uint8_t>(c);
   }
 
   rank_exact_ = in.varint();
@@ -428,23 +445,38 @@ CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t s
 
   top_refs_size_ = in.varint();
   expect(top_refs_size_ < 256);
-  top_refs_.resize(alphabet_size_);
-  for (auto& ids : top_refs_) {
+  top_refs_.resize(std::size_t{alphabet_size_} * top_refs_size_);
+  top_ref_counts_.resize(alphabet_size_);
+  for (std::uint32_t label = 0; label < alphabet_size_; ++label) {
     const std::uint32_t n = in.varint();
     expect(n <= top_refs_size_);
-    for (std::uint32_t i = 0; i < n; ++i) ids.push_back(in.varint());
+    top_ref_counts_[label] = n;
+    for (std::uint32_t i = 0; i < n; ++i) top_refs_[std::size_t{label} * top_refs_size_ + i] = in.varint();
+  }
+  for (unsigned l = 0; l < kListCount; ++l) {
+    ranks_[l] = rank_[l].data();
+    rank_codes_[l] = static_cast<std::uint32_t>(rank_[l].size());
   }
 
   expect(in.varint() == kModelCount);
   const std::uint32_t contexts[kModelCount] = {2 * alphabet_size_ + 4, 2 * alphabet_size_ + 2, alphabet_size_,
                                                kListCount + 1, kListCount};
+  std::uint32_t all_contexts = 0;
+  for (std::uint32_t n : contexts) all_contexts += n;
+  tables_.resize(all_contexts);  // not resized later: models_ and cum point into tables_, cums_
+  cums_.resize(std::size_t{all_contexts} * 257);
+  Table* table = tables_.data();
+  std::uint16_t* cum = cums_.data();
+  std::uint32_t weights[256];
+  std::uint32_t freq[256];
   for (int m = 0; m < kModelCount; ++m) {
     expect(in.varint() == contexts[m]);
     const std::uint32_t symbols = in.varint();
     expect(symbols > 0 && symbols <= 256);
-    for (std::uint32_t c = 0; c < contexts[m]; ++c) {
+    models_[m] = table;
+    for (std::uint32_t c = 0; c < contexts[m]; ++c, ++table, cum += 257) {
       const std::uint32_t used = in.varint();
-      std::vector<std::uint32_t> weights(symbols);
+      for (std::uint32_t s = 0; s < symbols; ++s) weights[s] = 0;
       std::uint32_t s = 0;
       for (std::uint32_t i = 0; i < used; ++i, ++s) {
         s += in.varint();
@@ -452,7 +484,9 @@ CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t s
         weights[s] = kWeights[in.u8()];
         expect(weights[s] > 0);
       }
-      models_[m].push_back(used == 0 ? Table{} : make_table(normalize(weights)));
+      if (used == 0) continue;  // never used: cum stays null
+      normalize(weights, symbols, freq);
+      make_table(freq, symbols, cum, *table);
     }
   }
 
@@ -471,14 +505,22 @@ CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t s
   for (Block& b : blocks_) b.stream = in.take(b.stream_size);
   expect(in.at_end());
 
-  first_edge_ = std::unique_ptr<std::uint32_t[]>(new std::uint32_t[states]);
-  edge_count_ = std::unique_ptr<std::uint8_t[]>(new std::uint8_t[states]);
-  final_ = std::unique_ptr<std::uint8_t[]>(new std::uint8_t[states]);
-  words_below_ = std::unique_ptr<std::uint32_t[]>(new std::uint32_t[states]);
-  label_ = std::unique_ptr<std::uint8_t[]>(new std::uint8_t[edges]);
-  target_ = std::unique_ptr<std::uint32_t[]>(new std::uint32_t[edges]);
-  skip_ = std::unique_ptr<std::uint32_t[]>(new std::uint32_t[edges]);
-  value_ = std::unique_ptr<std::uint16_t[]>(new std::uint16_t[words]);
+  {
+    // One allocation, in 4-byte units: the 32-bit arrays, then the 16- and 8-bit ones.
+    const std::size_t n32 = 2 * std::size_t{states} + 2 * std::size_t{edges};
+    const std::size_t n16 = (std::size_t{words} + 1) / 2;
+    const std::size_t n8 = (2 * std::size_t{states} + edges + 3) / 4;
+    storage_ = std::unique_ptr<std::uint32_t[]>(new std::uint32_t[n32 + n16 + n8]);
+    std::uint32_t* p = storage_.get();
+    first_edge_ = p;
+    words_below_ = p + states;
+    target_ = p + 2 * std::size_t{states};
+    skip_ = target_ + edges;
+    value_ = reinterpret_cast<std::uint16_t*>(p + n32);
+    edge_count_ = reinterpret_cast<std::uint8_t*>(p + n32 + n16);
+    final_ = edge_count_ + states;
+    label_ = final_ + states;
+  }
   first_edge_[kLeaf] = 0;
   edge_count_[kLeaf] = 0;
   final_[kLeaf] = 1;
@@ -653,8 +695,8 @@ std::uint32_t CompactDictionaries::decode_reference(RansDecoder& rans, unsigned 
   const unsigned symbol = rans.symbol(models_[kRefModel][label]);
   std::uint32_t id;
   if (symbol < top_refs_size_) {
-    expect(symbol < top_refs_[label].size());
-    id = top_refs_[label][symbol];
+    expect(symbol < top_ref_counts_.data()[label]);
+    id = top_refs_.data()[std::size_t{label} * top_refs_size_ + symbol];
   } else {
     // id + 1 = 2^b + m * 2^(b - 1) + (b - 1 raw bits)
     const unsigned b = (symbol - top_refs_size_) / 2;
@@ -662,8 +704,9 @@ std::uint32_t CompactDictionaries::decode_reference(RansDecoder& rans, unsigned 
     expect(b <= 16 && (b > 0 || m == 0));
     id = b == 0 ? 0 : (1u << b) + (m << (b - 1)) + rans.raw(b - 1) - 1;
   }
+  const std::uint32_t* shared = shared_.data();
   expect(id < shared_.size());
-  return shared_[id];
+  return shared[id];
 }
 
 // A rank of the list: the group g of an exact rank (2^g + g raw bits), or log2(E + 1) + bucket.
@@ -677,7 +720,7 @@ std::uint16_t CompactDictionaries::decode_rank(RansDecoder& rans, unsigned list)
   } else {
     code = rank_exact_ + (group - rank_exact_groups_);
   }
-  expect(code < rank_[list].size());
+  expect(code < rank_codes_[list]);
   return static_cast<std::uint16_t>(list << kValueListShift | code);
 }
 
@@ -720,14 +763,14 @@ void CompactDictionaries::prefixes(std::u16string_view text, std::vector<PrefixH
   for (std::size_t i = 0; i < n; ++i) {
     const unsigned code = code_of(text[i]);
     if (code == kNoCode) return;
-    const std::uint8_t* begin = label_.get() + first_edge_[s];
+    const std::uint8_t* begin = label_ + first_edge_[s];
     const std::uint8_t* end = begin + edge_count_[s];
     const std::uint8_t* e = end - begin > 8 ? std::lower_bound(begin, end, code) : begin;
     while (e != end && *e < code) ++e;
     if (e == end || *e != code) return;
-    const std::uint32_t edge = static_cast<std::uint32_t>(e - label_.get());
+    const std::uint32_t edge = static_cast<std::uint32_t>(e - label_);
     if (s < top_end_ && s >= root_) {
-      const std::uint16_t b = block_of_top_edge_[edge - top_edge_begin_];
+      const std::uint16_t b = block_of_top_edge_.data()[edge - top_edge_begin_];
       if (b != kNoBlock) std::call_once(block_once_[b], [this, b] { decode_block(b); });
     }
     word += skip_[edge];
@@ -756,7 +799,8 @@ std::unique_ptr<const StrengthDictionaries> StrengthDictionaries::from_blob(std:
                                                                           std::size_t size) {
   if (!blob || size != strength::generated::kDictionaryDataSize) return nullptr;
   std::uint32_t hash = 0x811c9dc5;  // FNV-1a, as tools/build-dictionaries.mjs computes it
-  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ blob[i]) * 0x01000193u;
+  const std::uint8_t* bytes = blob.get();
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 0x01000193u;
   if (hash != strength::generated::kDictionaryDataHash) return nullptr;
   // The very blob the library was built with, so decoding cannot fail.
   return std::make_unique<strength::CompactDictionaries>(std::move(blob), size);
