@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { APP_DIR, freePort, startApi } from '../support/fastapi.mjs';
-import { Browser, startServer } from '../support/server.mjs';
+import { Browser, dump, startServer } from '../support/server.mjs';
 
 const PASSWORD = 'fastapi-Integration-2026!';
 
@@ -48,6 +48,14 @@ test('the protected route answers 200 for the bearer token (the signed cookie va
   const res = await me({ authorization: `Bearer ${signed}` });
   assert.equal(res.status, 200);
   assert.equal(res.body.email, 'ada-bearer@example.com');
+});
+
+test('asking about a session on every request writes nothing to the database', async () => {
+  const { browser } = await signedInBrowser('ada-readonly@example.com');
+  const cookie = browser.cookieHeader();
+  const before = dump(server.db);
+  for (let i = 0; i < 20; i++) assert.equal((await me({ cookie })).status, 200);
+  assert.equal(dump(server.db), before);
 });
 
 test('401 without credentials, with a forged cookie, and with a bare unsigned token', async () => {
