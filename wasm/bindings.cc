@@ -78,6 +78,7 @@ PasswordPolicy password_policy_from(const val& policy) {
   p.min_length = read_size(policy, "minLength", p.min_length);
   p.max_length = read_size(policy, "maxLength", p.max_length);
   p.max_bytes = read_size(policy, "maxBytes", p.max_bytes);
+  p.min_score = static_cast<int>(std::min<std::size_t>(4, read_size(policy, "minScore", static_cast<std::size_t>(p.min_score))));
   return p;
 }
 
@@ -95,6 +96,7 @@ val password_policy_defaults_js() {
   out.set("minLength", static_cast<double>(p.min_length));
   out.set("maxLength", static_cast<double>(p.max_length));
   out.set("maxBytes", static_cast<double>(p.max_bytes));
+  out.set("minScore", p.min_score);
   return out;
 }
 
@@ -258,6 +260,39 @@ val estimate_strength_js(const std::string& password, const val& user_inputs, co
   return out;
 }
 
+// The words the strength rule counts as known for this user (the server derives the same).
+val password_user_inputs_js(const std::string& email, const std::string& name) {
+  return strings_to_array(password_user_inputs(email, name));
+}
+
+// check_new_password(): the server's verdict on a new password, in the shape of the server's
+// error body ({ok, code, message, score, feedback}); null when the rule needs the dictionaries
+// and they are not loaded yet.
+val check_new_password_js(const std::string& password, const std::string& email, const std::string& name,
+                          const val& policy, const val& options) {
+  const PasswordPolicy p = password_policy_from(policy);
+  if (p.min_score > 0 && !dictionaries) return val::null();
+  StrengthOptions o;
+  o.reference_year = static_cast<int>(read_size(options, "referenceYear", 0));
+  PasswordCheck check;
+  if (dictionaries) {
+    check = check_new_password(password, email, name, p, *dictionaries, o);
+  } else {
+    check.status = check_password(password, p);  // min_score is 0: no estimate is needed
+  }
+  val out = to_val(check.status);
+  put(out, "score", check.score);
+  if (check.score >= 0) {
+    val feedback = val::object();
+    put(feedback, "warning", check.feedback.warning);
+    put(feedback, "warningKey", check.feedback.warning_key);
+    put(feedback, "suggestions", strings_to_array(check.feedback.suggestions));
+    put(feedback, "suggestionKeys", strings_to_array(check.feedback.suggestion_keys));
+    put(out, "feedback", feedback);
+  }
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(portcullis_core) {
@@ -272,6 +307,8 @@ EMSCRIPTEN_BINDINGS(portcullis_core) {
   emscripten::function("generateToken", &generate_token_js);
   emscripten::function("errorMessage", &error_message_js);
   emscripten::function("estimateStrength", &estimate_strength_js);
+  emscripten::function("passwordUserInputs", &password_user_inputs_js);
+  emscripten::function("checkNewPassword", &check_new_password_js);
   emscripten::function("dictionaryBuffer", &dictionary_buffer_js);
   emscripten::function("loadDictionary", &load_dictionary_js);
   emscripten::function("hasDictionary", &has_dictionary_js);

@@ -48,6 +48,19 @@ export interface PasswordPolicy {
   maxLength?: number;
   /** Maximum length in UTF-8 bytes, checked first. Default 1024. */
   maxBytes?: number;
+  /** Minimum strength score (0-4) for new passwords (checkNewPassword). Default 2; 0: off. */
+  minScore?: number;
+}
+
+/** checkNewPassword's verdict: the shape of the server's error body. */
+export interface NewPasswordCheck {
+  ok: boolean;
+  /** e.g. "PASSWORD_TOO_SHORT", "PASSWORD_TOO_WEAK" */
+  code?: string;
+  message?: string;
+  /** The strength score 0-4, or -1 when no estimate was made (a length rule failed, or minScore 0). */
+  score: number;
+  feedback?: { warning: string; warningKey: string; suggestions: string[]; suggestionKeys: string[] };
 }
 
 export interface StrengthOptions {
@@ -119,6 +132,13 @@ export declare class Core {
    * throws an Error before.
    */
   estimateStrength(password: Text, userInputs?: string[], options?: StrengthOptions): Strength;
+  /** The words the strength rule counts as known for a user (the server derives the same). */
+  passwordUserInputs(email?: string, name?: string): string[];
+  /**
+   * The server's verdict on a new password for this user: length rules, then minScore. Throws if
+   * the strength rule applies and loadStrength() has not resolved.
+   */
+  checkNewPassword(password: Text, user?: { email?: string; name?: string }, policy?: PasswordPolicy, options?: StrengthOptions): NewPasswordCheck;
 }
 
 /**

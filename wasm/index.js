@@ -181,6 +181,27 @@ export class Core {
       : [];
     return this.#m.estimateStrength(text, inputs, options ?? {});
   }
+  /** The words the strength rule counts as known for a user: the server derives the same list. */
+  passwordUserInputs(email = '', name = '') {
+    const text = (v) => (typeof v === 'string' && wellFormed(v) ? v : '');
+    return this.#m.passwordUserInputs(text(email), text(name));
+  }
+  /**
+   * The server's verdict on a new password (sign-up, change, reset) for the user with `email` and
+   * `name`: the length rules, then the strength rule (policy.minScore, default 2). Resolves like the
+   * server's error body: {ok, code?, message?, score, feedback?}. Needs loadStrength() unless
+   * policy.minScore is 0.
+   */
+  checkNewPassword(password, { email = '', name = '' } = {}, policy = {}, options = {}) {
+    if (!isText(password)) return typeError('password');
+    if (!wellFormed(password)) return failure('INVALID_UTF8', this.#m.errorMessage('INVALID_UTF8'));
+    const text = (v) => (typeof v === 'string' && wellFormed(v) ? v : '');
+    const out = this.#m.checkNewPassword(password, text(email), text(name), policy ?? {}, options ?? {});
+    if (out === null) {
+      throw new Error('portcullis: the strength dictionaries are not loaded; await loadStrength() first');
+    }
+    return out;
+  }
   // Copies the blob into a buffer the wasm owns and hands it over; the wasm keeps it only if it is
   // the blob it was built with.
   [installDictionary](bytes) {

@@ -68,7 +68,7 @@ test('a lone surrogate (invalid UTF-16) is reported as INVALID_UTF8', async () =
 test('policy defaults come from the C++ core and options override them', async () => {
   const { load } = await import('../../wasm/index.js');
   const core = await load();
-  assert.deepEqual(core.passwordPolicyDefaults(), { minLength: 8, maxLength: 128, maxBytes: 1024 });
+  assert.deepEqual(core.passwordPolicyDefaults(), { minLength: 8, maxLength: 128, maxBytes: 1024, minScore: 2 });
   assert.equal(core.checkPassword('abcd', { minLength: 4 }).ok, true);
   assert.equal(core.checkPassword('abcd', { minLength: 'four' }).code, 'PASSWORD_TOO_SHORT');
 });
