@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# The main job: installs what the native server needs, builds it (release), and starts it on an
-# embedded SQLite file (portcullis.db) with a page at http://127.0.0.1:3000/ where a person can
-# sign up and sign in. Mail (verification, password reset) goes to the outbox/ folder as JSON.
+# The main job: installs what is needed, builds, and starts
+#   - the server on http://localhost:4000, on an embedded SQLite file (portcullis.db), with a plain
+#     sign-up/sign-in page at / and the API at /api/auth; mail (verification, password reset) goes
+#     to the outbox/ folder as JSON;
+#   - the example Docusaurus site on http://localhost:3000 (web/example-docusaurus): sign-up and
+#     sign-in pages with the in-browser validation and strength meter, a user menu, a gated page.
 #
-#   scripts/run.sh [serve options...]      e.g. --port 4000; see build/release/native-server/portcullis --help
+#   scripts/run.sh                            both (Ctrl-C stops both)
+#   scripts/run.sh --server-only [options]    the server alone; options go to `portcullis serve`,
+#                                             e.g. --port 4100 (see portcullis --help)
 #
 # The cookie-signing secret is made once and kept in .portcullis-secret (not committed), unless
-# BETTER_AUTH_SECRET is set. Stop with Ctrl-C (SIGINT) or SIGTERM; in-flight requests finish first.
+# BETTER_AUTH_SECRET is set. The server stops on SIGINT/SIGTERM after in-flight requests finish.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ "${1:-}" != "--server-only" ]; then
+  [ $# -eq 0 ] || { echo "run: options are for --server-only (see the top of $0)" >&2; exit 2; }
+  exec web/example-docusaurus/run.sh
+fi
+shift
 
 scripts/install-deps.sh --native-only
 cmake --preset release >/dev/null
@@ -18,5 +29,5 @@ if [ -z "${BETTER_AUTH_SECRET:-}" ]; then
   BETTER_AUTH_SECRET=$(cat .portcullis-secret)
   export BETTER_AUTH_SECRET
 fi
-exec build/release/native-server/portcullis serve --database portcullis.db --static-dir web/demo \
+exec build/release/native-server/portcullis serve --port 4000 --database portcullis.db --static-dir web/demo \
   --mail outbox --mail-outbox-dir outbox "$@"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the native release build, the sanitizer build
 # and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
-# builds, Node's test runner on the server binary (BetterAuth's client, hostile input, races), and
-# on the wasm build and the npm package.
+# builds, Node's test runner on the server binary (BetterAuth's client, hostile input, races), the
+# FastAPI and nginx deployment tests, the wasm build and the npm package, the web client and React
+# components, and the example Docusaurus site end to end in headless Chromium.
 #
 #   scripts/test.sh             everything
 #   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build (faster local runs)
@@ -40,7 +41,7 @@ if [ "$asan" = 1 ]; then
   PORTCULLIS_BIN=build/asan/native-server/portcullis node --test --test-concurrency=1 tests/server/
 fi
 
-step "integration tests: FastAPI (uvicorn) on the real server"
+step "integration tests: FastAPI (uvicorn) and the nginx deployment, on the real server"
 node --test --test-concurrency=1 tests/integrations/
 
 step "wasm build"
@@ -48,5 +49,11 @@ npm run --silent build:wasm
 
 step "wasm and npm package tests (node --test)"
 node --test tests/wasm/
+
+step "web tests: the HTTP client, React components (SSR), Docusaurus plugin, on the real server"
+node --test --test-concurrency=1 tests/web/
+
+step "end-to-end: the example Docusaurus site and the server in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/
 
 step "all tests passed"

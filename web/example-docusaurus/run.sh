@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the Portcullis server on http://localhost:4000 and this example Docusaurus site on
 # http://localhost:3000, to try sign-up, sign-in, the user menu and the gated page in a browser.
+# (The repository's run command, scripts/run.sh, runs this.)
 #
 #   web/example-docusaurus/run.sh          (or: npm run example)
 #   SERVER_PORT=4100 SITE_PORT=3100 web/example-docusaurus/run.sh
@@ -13,15 +14,15 @@ repo="$(cd "$here/../.." && pwd)"
 SERVER_PORT=${SERVER_PORT:-4000}
 SITE_PORT=${SITE_PORT:-3000}
 
-[ -f "$repo/dist/portcullis-core.wasm" ] || (cd "$repo" && scripts/install-deps.sh && npm run build:wasm)
+(cd "$repo" && scripts/install-deps.sh && { [ -f dist/portcullis-dictionary.bin ] || npm run build:wasm; })
 [ -d "$here/node_modules/@docusaurus/core" ] || (cd "$here" && npm install --no-audit --no-fund)
 
-"$repo/scripts/run.sh" --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
+"$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
   --trusted-origins "http://localhost:$SITE_PORT" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 
 cd "$here"
 PORTCULLIS_SERVER_URL="http://localhost:$SERVER_PORT" npx docusaurus build
-echo "Open http://localhost:$SITE_PORT/ (the server is http://localhost:$SERVER_PORT). Ctrl-C stops both."
+echo "Open http://localhost:$SITE_PORT/ (the server, with a plain page, is http://localhost:$SERVER_PORT/). Ctrl-C stops both."
 npx docusaurus serve --host localhost --port "$SITE_PORT" --no-open
