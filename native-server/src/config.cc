@@ -50,6 +50,10 @@ std::vector<Setting> settings(Config& c) {
       {"database", "PORTCULLIS_DATABASE", &c.database, "SQLite database file"},
       {"cookiePrefix", "PORTCULLIS_COOKIE_PREFIX", &c.cookie_prefix, "cookie name prefix"},
       {"cookieDomain", "PORTCULLIS_COOKIE_DOMAIN", &c.cookie_domain, "cookie Domain attribute"},
+      {"cookieSameSite", "PORTCULLIS_COOKIE_SAME_SITE", &c.cookie_same_site,
+       "lax (default), strict, or none (a site on another domain; implies Secure)"},
+      {"cookiePartitioned", "PORTCULLIS_COOKIE_PARTITIONED", &c.cookie_partitioned,
+       "add Partitioned (CHIPS), for cross-site cookies in browsers that block third-party ones"},
       {"sessionExpiresIn", "PORTCULLIS_SESSION_EXPIRES_IN", &c.session_expires_in, "seconds"},
       {"sessionUpdateAge", "PORTCULLIS_SESSION_UPDATE_AGE", &c.session_update_age, "seconds"},
       {"sessionFreshAge", "PORTCULLIS_SESSION_FRESH_AGE", &c.session_fresh_age, "seconds"},
@@ -290,6 +294,9 @@ Status finalize_config(Config& c, bool require_secret) {
   c.api_url = (path.empty() || path == "/") ? c.origin + c.base_path : c.origin + path;
   while (c.api_url.size() > 1 && c.api_url.back() == '/') c.api_url.pop_back();
   c.secure_cookies = scheme == "https";
+  if (c.cookie_same_site != "lax" && c.cookie_same_site != "strict" && c.cookie_same_site != "none") {
+    return invalid("cookieSameSite", "lax, strict or none");
+  }
   if (std::string bad; !http::TrustedProxies::parse(c.trusted_proxies, &bad)) {
     return invalid("trustedProxies", "\"" + bad + "\" is not an IP address or CIDR range");
   }

@@ -58,6 +58,11 @@ struct Config {
   // --- cookies and sessions ---
   std::string cookie_prefix = "better-auth";
   std::string cookie_domain;  // "" for host-only cookies; set to share across subdomains
+  // SameSite of the session cookies: "lax" (default), "strict", or "none" for a site on another
+  // registrable domain than the server (then Secure always, and browsers that block third-party
+  // cookies keep it only with cookie_partitioned).
+  std::string cookie_same_site = "lax";
+  bool cookie_partitioned = false;  // adds Partitioned (CHIPS)
   std::chrono::seconds session_expires_in{7 * 24 * 3600};
   std::chrono::seconds session_update_age{24 * 3600};
   std::chrono::seconds session_fresh_age{24 * 3600};

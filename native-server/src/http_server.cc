@@ -254,8 +254,12 @@ struct HttpServer::Impl {
         proxies(http::TrustedProxies::parse(c.trusted_proxies, nullptr).value_or(http::TrustedProxies())),
         plain_names(c.cookie_prefix, false),
         secure_names(c.cookie_prefix, true),
-        plain_attrs{false, c.cookie_domain},
-        secure_attrs{true, c.cookie_domain} {}
+        plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
+        secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned} {}
+
+  static std::string same_site_attribute(const std::string& setting) {
+    return setting == "none" ? "None" : setting == "strict" ? "Strict" : "Lax";
+  }
 
   const Config& config;
   auth::AuthService& service;

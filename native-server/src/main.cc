@@ -323,6 +323,8 @@ int check_config(const Config& c) {
       {"trustedOrigins", c.trusted_origins},
       {"trustedProxies", c.trusted_proxies},
       {"secureCookies", c.secure_cookies},
+      {"cookieSameSite", c.cookie_same_site},
+      {"cookiePartitioned", c.cookie_partitioned},
       {"cookiePrefix", c.cookie_prefix},
       {"database", c.database},
       {"betterAuthCompatible", c.better_auth_compatible},

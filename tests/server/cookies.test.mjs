@@ -346,3 +346,25 @@ describe('rolling refresh on get-session', () => {
     });
   });
 });
+
+describe('cookies for a site on another domain (cookieSameSite none, cookiePartitioned)', () => {
+  test('SameSite=None cookies are always Secure, Partitioned on request, and deleted with the same attributes', () =>
+    withServer({ cookieSameSite: 'none', cookiePartitioned: true }, async (s) => {
+      const res = await rawPost(s, '/sign-up/email', { name: 'Cross Site', email: freshEmail(), password: PASSWORD });
+      assert.equal(res.status, 200);
+      const [session] = res.headers.getSetCookie();
+      const token = res.body.token;
+      assert.equal(session, `better-auth.session_token=${cookieValue(token)}; Max-Age=604800; Path=/; HttpOnly; Secure; SameSite=None; Partitioned`);
+      const out = await rawPost(s, '/sign-out', {}, { cookie: `better-auth.session_token=${cookieValue(token)}`, origin: s.url });
+      assert.equal(out.status, 200);
+      assert.deepEqual(out.headers.getSetCookie(), deletions('better-auth', 'Path=/; HttpOnly; Secure; SameSite=None; Partitioned'));
+    }));
+
+  test('SameSite=Strict is written as configured; an unknown value is refused at start', async () => {
+    await withServer({ cookieSameSite: 'strict' }, async (s) => {
+      const res = await rawPost(s, '/sign-up/email', { name: 'Strict', email: freshEmail(), password: PASSWORD });
+      assert.match(res.headers.getSetCookie()[0], /; Path=\/; HttpOnly; SameSite=Strict$/);
+    });
+    await assert.rejects(startServer({ cookieSameSite: 'sometimes' }), /cookieSameSite/);
+  });
+});

@@ -37,8 +37,9 @@ std::string attributes(const CookieAttributes& attrs) {
   std::string out;
   if (!attrs.domain.empty()) out += "; Domain=" + attrs.domain;
   out += "; Path=/; HttpOnly";
-  if (attrs.secure) out += "; Secure";
-  out += "; SameSite=Lax";
+  if (attrs.secure || attrs.same_site == "None") out += "; Secure";
+  out += "; SameSite=" + attrs.same_site;
+  if (attrs.partitioned) out += "; Partitioned";
   return out;
 }
 

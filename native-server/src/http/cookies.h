@@ -11,8 +11,10 @@
 namespace portcullis::http {
 
 struct CookieAttributes {
-  bool secure = false;     // adds Secure
-  std::string domain;      // adds Domain= when not empty
+  bool secure = false;              // adds Secure (always, when same_site is "None")
+  std::string domain;               // adds Domain= when not empty
+  std::string same_site = "Lax";    // "Lax", "Strict" or "None"
+  bool partitioned = false;         // adds Partitioned (CHIPS: a cross-site cookie kept per top site)
 };
 
 // The names of the cookies: "[__Secure-]<prefix>.<key>".
@@ -28,7 +30,7 @@ struct CookieNames {
 std::optional<std::string> find_cookie(std::string_view cookie_header, std::string_view name);
 
 // Returns a Set-Cookie value: "name=value; Max-Age=N; Domain=D; Path=/; HttpOnly; Secure;
-// SameSite=Lax", without Max-Age when `max_age` is empty (a browser-session cookie).
+// SameSite=Lax[; Partitioned]", without Max-Age when `max_age` is empty (a browser-session cookie).
 std::string make_set_cookie(std::string_view name, std::string_view value,
                             std::optional<std::chrono::seconds> max_age, const CookieAttributes& attrs);
 
