@@ -1,8 +1,10 @@
 // End to end: the example Docusaurus site (built with the local package) and the real server, on
-// two origins, in Debian's headless Chromium. The site is http://localhost:A and the server
-// http://localhost:B: different origins of the same site, so CORS and credentialed fetches are
-// real, and the server's SameSite=Lax session cookie is sent (see web/README.md for a server on
-// another site). Screenshots of every page, light and dark, go to test-output/e2e/.
+// two origins, in Debian's headless Chromium. By default the site is http://localhost:A and the
+// server http://127.0.0.1:B: different sites, so CORS, credentialed fetches and a cross-site
+// cookie are real; the server then runs with --cookie-same-site none --cookie-partitioned, which
+// Chromium needs for a third-party cookie (see web/README.md). E2E_SERVER_HOST=localhost runs the
+// same suite with the server on the site's own host (same site, the default SameSite=Lax cookie).
+// Screenshots of every page, light and dark, go to test-output/e2e/.
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,8 @@ import { buildSite, freePort, installSite, serveSite } from './site.mjs';
 
 const OUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
 const SITE_HOST = process.env.E2E_SITE_HOST ?? 'localhost';
-const SERVER_HOST = process.env.E2E_SERVER_HOST ?? 'localhost';
+const SERVER_HOST = process.env.E2E_SERVER_HOST ?? '127.0.0.1';
+const CROSS_SITE = SITE_HOST !== SERVER_HOST;
 
 const NAME = 'Grace Hopper';
 const EMAIL = `grace${process.pid}@example.com`;
@@ -35,7 +38,12 @@ before(async () => {
   const [sitePort, serverPort] = [await freePort(), await freePort()];
   siteURL = `http://${SITE_HOST}:${sitePort}`;
   const serverURL = `http://${SERVER_HOST}:${serverPort}`;
-  server = await startServer({ port: serverPort, baseURL: serverURL, trustedOrigins: [siteURL] });
+  server = await startServer({
+    port: serverPort,
+    baseURL: serverURL,
+    trustedOrigins: [siteURL],
+    ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
+  });
   const built = buildSite(serverURL);
   timings.buildSeconds = built.seconds;
   builtDir = built.dir;

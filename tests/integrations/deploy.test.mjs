@@ -2,64 +2,28 @@
 // the repository's configuration files over HTTPS with a throwaway certificate) in front of the
 // portcullis binary and the FastAPI example under uvicorn. Clients connect from chosen loopback
 // addresses (127.0.0.2, 127.0.0.3, ...) so the address nginx forwards differs from nginx's own.
-import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 import { freePort, startApi } from '../support/fastapi.mjs';
 import { startNginx } from '../support/nginx.mjs';
-import { BIN, SECRET, sql, startServer } from '../support/server.mjs';
-import { fileURLToPath } from 'node:url';
+import { applySetCookies, BIN, cookieHeader, rawRequest, SECRET, sql, startServer } from '../support/server.mjs';
 
 const DEPLOY = fileURLToPath(new URL('../../integrations/deploy/', import.meta.url));
 
 const PASSWORD = 'deploy-Behind-Nginx-2026!';
 
-/**
- * One request with node:http(s), from `localAddress`, trusting `ca`. Resolves to {status,
- * headers (Headers), body (parsed JSON or text)}.
- */
+/** One request (see rawRequest), from `localAddress`, to nginx's `host` over TLS trusting `ca`. */
 function send(url, { method = 'GET', headers = {}, body, ca, host, localAddress = '127.0.0.2' } = {}) {
-  const u = new URL(url);
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const h = { ...headers };
   if (host) h.host = host;
-  if (payload) {
-    h['content-type'] = 'application/json';
-    h['content-length'] = String(payload.length);
-  }
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method, headers: h, ca, servername: host ?? 'example.com', localAddress, agent: false },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const out = new Headers();
-          for (let i = 0; i < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed = text;
-          try {
-            parsed = text === '' ? '' : JSON.parse(text);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode, headers: out, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (payload) req.write(payload);
-    req.end();
-  });
+  if (body !== undefined) h['content-type'] = 'application/json';
+  return rawRequest(url, { method, headers: h, body, localAddress, tls: { ca, servername: host ?? 'example.com' } });
 }
 
 /** A browser at `origin` that keeps its cookies (name -> value) and sends them back. */
@@ -70,7 +34,7 @@ class Client {
     this.setCookies = [];
   }
   cookie() {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    return cookieHeader(this.jar);
   }
   async call(path, { method, body, headers = {} } = {}) {
     const h = { origin: this.origin, ...headers };
@@ -83,13 +47,8 @@ class Client {
       host: this.host,
       localAddress: this.localAddress,
     });
-    for (const sc of res.headers.getSetCookie()) {
-      this.setCookies.push(sc);
-      const [pair] = sc.split(';');
-      const i = pair.indexOf('=');
-      if (/max-age=0/i.test(sc)) this.jar.delete(pair.slice(0, i));
-      else this.jar.set(pair.slice(0, i), pair.slice(i + 1));
-    }
+    this.setCookies.push(...res.headers.getSetCookie());
+    applySetCookies(this.jar, res.headers.getSetCookie());
     return res;
   }
 }

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { createAuthClient } from 'better-auth/client';
 
+import { browserClient } from '../support/betterauth.mjs';
 import { startServer } from '../support/server.mjs';
 
 let server;
@@ -15,32 +15,6 @@ before(async () => {
 after(async () => {
   await server.stop();
 });
-
-// A browser: its own cookie jar and the page's Origin on every request.
-function browserClient(baseURL) {
-  const jar = new Map();
-  const client = createAuthClient({
-    baseURL,
-    fetchOptions: {
-      onRequest(ctx) {
-        if (jar.size) ctx.headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-        ctx.headers.set('origin', new URL(baseURL).origin);
-        return ctx;
-      },
-      onResponse(ctx) {
-        for (const sc of ctx.response.headers.getSetCookie()) {
-          const [pair, ...attrs] = sc.split(';');
-          const i = pair.indexOf('=');
-          const name = pair.slice(0, i).trim();
-          const value = pair.slice(i + 1);
-          if (value === '' || /max-age=0/i.test(attrs.join(';'))) jar.delete(name);
-          else jar.set(name, value);
-        }
-      },
-    },
-  });
-  return { client, jar };
-}
 
 const ID = /^[A-Za-z0-9]{32}$/;
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { createAuthClient } from 'better-auth/client';
+import { browserClient } from '../support/betterauth.mjs';
 
 import { BIN, Browser, dump, outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
 
@@ -308,33 +308,8 @@ describe('configuration', () => {
 });
 
 describe("BetterAuth's client", () => {
-  function browserClient(baseURL) {
-    const jar = new Map();
-    const client = createAuthClient({
-      baseURL,
-      fetchOptions: {
-        onRequest(ctx) {
-          if (jar.size) ctx.headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-          ctx.headers.set('origin', new URL(baseURL).origin);
-          return ctx;
-        },
-        onResponse(ctx) {
-          for (const sc of ctx.response.headers.getSetCookie()) {
-            const [pair, ...attrs] = sc.split(';');
-            const i = pair.indexOf('=');
-            const name = pair.slice(0, i).trim();
-            const value = pair.slice(i + 1);
-            if (value === '' || /max-age=0/i.test(attrs.join(';'))) jar.delete(name);
-            else jar.set(name, value);
-          }
-        },
-      },
-    });
-    return client;
-  }
-
   test('receives PASSWORD_TOO_WEAK with its code, message, score and feedback', async () => {
-    const client = browserClient(server.url);
+    const { client } = browserClient(server.url);
     const email = freshEmail('client');
     const weak = await client.signUp.email({ name: 'Client', email, password: 'password123' });
     assert.equal(weak.data, null);

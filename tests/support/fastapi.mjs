@@ -1,24 +1,13 @@
 // The example FastAPI app of integrations/fastapi, served by Debian's uvicorn under
 // /usr/bin/python3 (the interpreter that sees Debian's python3-fastapi).
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { waitFor } from './server.mjs';
+import { freePort, waitFor } from './server.mjs';
+
+export { freePort };
 
 export const APP_DIR = fileURLToPath(new URL('../../integrations/fastapi/', import.meta.url));
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the example app with uvicorn; resolves to {url, stop()}. */
 export async function startApi(authUrl, { timeout = 1, env = {}, args = [] } = {}) {

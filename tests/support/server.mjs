@@ -91,6 +91,33 @@ export function outboxMails(outbox) {
   return files.map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')));
 }
 
+/** Applies Set-Cookie lines to a jar (a Map of name -> value) as a browser would, deletions included. */
+export function applySetCookies(jar, setCookies) {
+  for (const sc of setCookies) {
+    const [pair, ...attrs] = sc.split(';');
+    const i = pair.indexOf('=');
+    const name = pair.slice(0, i).trim();
+    const value = pair.slice(i + 1);
+    if (value === '' || /max-age=0/i.test(attrs.join(';'))) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+/** The Cookie header a jar (a Map of name -> value) sends. */
+export const cookieHeader = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * A minimal cookie jar over fetch, as a browser would keep cookies for one site: sends them back,
  * applies Set-Cookie (including deletions).
@@ -102,17 +129,10 @@ export class Browser {
     this.jar = new Map();
   }
   cookieHeader() {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    return cookieHeader(this.jar);
   }
   absorb(response) {
-    for (const sc of response.headers.getSetCookie()) {
-      const [pair, ...attrs] = sc.split(';');
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i).trim();
-      const value = pair.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(attrs.join(';'))) this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
+    applySetCookies(this.jar, response.headers.getSetCookie());
   }
   /** POSTs JSON (or GETs when body is undefined and method is GET). Resolves to {status, body, headers}. */
   async request(path, { method, body, headers = {} } = {}) {
@@ -146,20 +166,26 @@ export class Browser {
 
 // ---- Helpers of the endpoint, mail-flow and cookie suites ----------------------------------------
 
-// (An import declaration is hoisted, so it may stand here at the end.)
+// (Import declarations are hoisted, so they may stand here at the end.)
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
 
 /**
- * Sends one request with node:http, on a fresh connection and with exactly the given headers
- * (fetch adds its own, such as `sec-fetch-mode: cors`, and drops some). Resolves to
- * {status, headers (a Headers, so getSetCookie() works), text, body (parsed JSON, or the text)}.
+ * Sends one request with node:http(s), on a fresh connection and with exactly the given headers
+ * (fetch adds its own, such as `sec-fetch-mode: cors`, and drops some). `tls` goes to
+ * https.request (e.g. {ca, servername}); `localAddress` picks the client's address (127.0.0.x).
+ * Resolves to {status, headers (a Headers, so getSetCookie() works), text, body (parsed JSON, or
+ * the text)}.
  */
-export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
+export function rawRequest(url, { method = 'GET', headers = {}, body, tls = {}, localAddress } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const h = { ...headers };
     if (payload !== undefined) h['content-length'] = String(payload.length);
-    const req = httpRequest(url, { method, headers: h, agent: false }, (res) => {
+    const https = new URL(url).protocol === 'https:';
+    const options = { method, headers: h, agent: false, localAddress, ...(https ? tls : {}) };
+    const req = (https ? httpsRequest : httpRequest)(url, options, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

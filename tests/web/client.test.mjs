@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createAuthClient } from 'better-auth/client';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
-import { outboxMails, startServer, waitFor } from '../support/server.mjs';
+import { applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
 
 const PASSWORD = 'violet-harbour-tangent-77';
 const NEW_PASSWORD = 'copper-lantern-meadow-91';
@@ -18,16 +18,9 @@ function browserFetch(origin) {
   const f = async (url, init = {}) => {
     const headers = new Headers(init.headers);
     headers.set('origin', origin);
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (jar.size) headers.set('cookie', cookieHeader(jar));
     const response = await fetch(url, { ...init, headers });
-    for (const sc of response.headers.getSetCookie()) {
-      const [pair, ...attrs] = sc.split(';');
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i).trim();
-      const value = pair.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(attrs.join(';'))) jar.delete(name);
-      else jar.set(name, value);
-    }
+    applySetCookies(jar, response.headers.getSetCookie());
     return response;
   };
   f.jar = jar;
