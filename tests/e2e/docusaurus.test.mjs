@@ -118,6 +118,8 @@ describe('the example Docusaurus site with the server on another origin', () => 
     await page.getByRole('button', { name: 'Create account' }).click();
     const shown = (await passwordError(page).textContent()).trim();
     assert.equal(shown, warning, "the field's error is the estimator's warning, as the server words it");
+    assert.equal(await page.locator('.pc-meter__warning').count(), 0, 'the meter does not repeat the error');
+    assert.ok((await page.locator('.pc-meter__suggestions li').count()) > 0, 'the suggestions stay');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'new-password', 'focus on the first error');
     assert.deepEqual(requests, [], 'nothing sent while typing, nor on a refused submit');
     await shot(page, 'signup-weak-light');

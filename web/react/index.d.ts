@@ -83,6 +83,8 @@ export interface PasswordStrengthMeterProps {
   core?: Core | null;
   text?: Texts;
   id?: string;
+  /** Leave out the warning line (e.g. when the field's error already shows it). */
+  hideWarning?: boolean;
 }
 
 /** A bar, the score's name, the warning and the suggestions; data-score and data-verdict attributes. */

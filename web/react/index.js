@@ -355,7 +355,7 @@ function FormShell({ form, onSubmit, onFocus, title, submitLabel, text, children
  * `core` (optional). Its `data-score` and `data-verdict` ('accept' | 'reject') attributes say
  * what it shows.
  */
-export function PasswordStrengthMeter({ password, email = '', name = '', minScore = 2, policy, strength, core: given, text: t, id }) {
+export function PasswordStrengthMeter({ password, email = '', name = '', minScore = 2, policy, strength, core: given, text: t, id, hideWarning = false }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const loaded = useStrengthCore(strength === undefined && !given && Boolean(password));
   const core = given ?? loaded;
@@ -394,7 +394,7 @@ export function PasswordStrengthMeter({ password, email = '', name = '', minScor
       'div',
       { className: 'pc-meter__text', 'aria-live': 'polite' },
       h('span', { className: 'pc-meter__label' }, `${text.strength}: ${text.scores[s.score]}`),
-      warning ? h('p', { className: 'pc-meter__warning' }, warning) : null,
+      warning && !hideWarning ? h('p', { className: 'pc-meter__warning' }, warning) : null,
       suggestions.length
         ? h('ul', { className: 'pc-meter__suggestions' }, suggestions.map((x) => h('li', { key: x }, x)))
         : null,
@@ -467,7 +467,17 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
     h(
       Field,
       { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'new-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: passwordError, inputRef: form.refs.password, describedBy: `${prefix}-meter` },
-      h(PasswordStrengthMeter, { id: `${prefix}-meter`, password: form.values.password, strength, core, minScore, policy: passwordPolicy, text }),
+      h(PasswordStrengthMeter, {
+        id: `${prefix}-meter`,
+        password: form.values.password,
+        strength,
+        core,
+        minScore,
+        policy: passwordPolicy,
+        text,
+        // Once the field's error says the warning, the meter does not say it a second time.
+        hideWarning: Boolean(passwordError) && passwordError === strength?.feedback?.warning,
+      }),
     ),
   );
 }
