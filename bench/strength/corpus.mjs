@@ -47,7 +47,7 @@ export const CATEGORIES = {
 // ---------------------------------------------------------------------------------------------
 // PRNG: mulberry32 (32-bit state, good enough for a benchmark, and identical everywhere).
 
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { Browser, dump, rawRequest, SECRET, sql, startServer } from '../support/server.mjs';
+import { Browser, dump, rawRequest, SECRET, sql, startServer, withServer } from '../support/server.mjs';
 
 const PASSWORD = 'correct-horse-battery';
 const DAY = 86400000;
@@ -22,15 +22,6 @@ const deletions = (prefix = 'better-auth', attrs = ATTRS) =>
 
 let counter = 0;
 const freshEmail = () => `cookie-${++counter}@example.com`;
-
-async function withServer(config, fn, options) {
-  const s = await startServer(config, options);
-  try {
-    return await fn(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 // A POST without Origin or cookies (curl-like), so each test controls the Cookie header itself.
 const rawPost = (s, path, body, headers = {}) =>

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { BIN, Browser, dump, outboxMails, rawRequest, SECRET, sql, startServer, waitFor } from '../support/server.mjs';
+import { BIN, Browser, dump, outboxMails, rawRequest, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 const ID = /^[A-Za-z0-9]{32}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -60,15 +60,6 @@ after(async () => {
 
 let counter = 0;
 const freshEmail = (tag = 'user') => `${tag}-${++counter}@example.com`;
-
-async function withServer(config, fn) {
-  const s = await startServer(config);
-  try {
-    return await fn(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 function assertIso(value) {
   assert.match(value, ISO);

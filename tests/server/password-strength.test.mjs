@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { browserClient } from '../support/betterauth.mjs';
 
-import { BIN, Browser, dump, outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
+import { BIN, Browser, dump, outboxMails, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 const STRONG = 'correct-horse-battery';
 const GENERIC = 'Password is too weak';
@@ -37,15 +37,6 @@ after(async () => {
 
 let counter = 0;
 const freshEmail = (tag = 'user') => `${tag}-${++counter}@example.com`;
-
-async function withServer(config, fn) {
-  const s = await startServer(config);
-  try {
-    return await fn(s);
-  } finally {
-    await s.stop();
-  }
-}
 
 // A 400 PASSWORD_TOO_WEAK in the contract's error shape, BetterAuth's keys first.
 // `message` defaults to the generic one, for a verdict without a warning; null skips the check.

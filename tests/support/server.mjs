@@ -69,6 +69,16 @@ export async function startServer(config = {}, { env = {} } = {}) {
   };
 }
 
+/** Starts a server with `config` (and startServer's options), runs `fn(server)`, stops it. */
+export async function withServer(config, fn, options) {
+  const s = await startServer(config, options);
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+}
+
 /** Runs SQL against a database file with Debian's sqlite3 and returns the rows as objects. */
 export function sql(db, statement) {
   const out = execFileSync('sqlite3', ['-json', db, statement], { encoding: 'utf8' });

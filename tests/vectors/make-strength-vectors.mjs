@@ -29,6 +29,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { mulberry32 } from '../../bench/strength/corpus.mjs';
+
 const require = createRequire(import.meta.url);
 const zxcvbn = require('zxcvbn');
 const matching = require('zxcvbn/lib/matching.js');
@@ -124,18 +126,8 @@ const keyOf = (table, text) => {
   return table[text];
 };
 
-// A deterministic PRNG (mulberry32) for the random strings.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(20260101);
+// A deterministic PRNG (mulberry32, the strength benchmark's) for the random strings.
+const rand = mulberry32(20260101);
 const randomString = (alphabet, length) => {
   const chars = [...alphabet];
   let s = '';
