@@ -75,6 +75,8 @@ constexpr std::array kTable = {
           "Invalid newUserCallbackURL"},
     Entry{ErrorCode::kFieldNotAllowed, "FIELD_NOT_ALLOWED", "Field not allowed to be set"},
     Entry{ErrorCode::kMissingField, "MISSING_FIELD", "Missing field"},
+    Entry{ErrorCode::kMethodNotAllowedDeferSessionRequired, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+          "POST method requires deferSessionRefresh to be enabled in session config"},
     Entry{ErrorCode::kTooManyRequests, "TOO_MANY_REQUESTS",
           "Too many requests. Please try again later."},
     Entry{ErrorCode::kNotFound, "NOT_FOUND", "Not found"},

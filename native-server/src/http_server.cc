@@ -76,6 +76,8 @@ int status_of(ErrorCode code) {
       return 403;
     case ErrorCode::kNotFound:
       return 404;
+    case ErrorCode::kMethodNotAllowedDeferSessionRequired:
+      return 405;
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kUnsupportedMediaType:
@@ -298,6 +300,7 @@ struct HttpServer::Impl {
 
   // ---- routes ----
   void ok(Call&);
+  void get_session_post(Call&);
   void error_page(Call&);
   void sign_up(Call&);
   void sign_in(Call&);
@@ -340,6 +343,7 @@ void HttpServer::Impl::install() {
       {"/request-password-reset", &Impl::request_password_reset},
       {"/reset-password", &Impl::reset_password},
       {"/send-verification-email", &Impl::send_verification_email},
+      {"/get-session", &Impl::get_session_post},
   };
 
   // Two patterns in all: cpp-httplib matches routes with std::regex, one by one, so the exact
@@ -453,25 +457,35 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
   }
 
   if (post) {
+    const bool sign_in_or_up = path == "/sign-in/email" || path == "/sign-up/email";
     if (!req.body.empty()) {
       const std::string type = req.get_header_value("Content-Type");
       const std::string media = type.substr(0, type.find(';'));
-      if (media != "application/json") {
+      if (media == "application/x-www-form-urlencoded" && sign_in_or_up) {
+        // As BetterAuth: an HTML form may post here. Every field is a string (the first of a
+        // repeated name), checked by the same rules as JSON's.
+        httplib::Params params;
+        httplib::detail::parse_query_text(req.body, params);
+        for (const auto& [key, value] : params) {
+          if (!call.body.contains(key)) call.body[key] = value;
+        }
+      } else if (media != "application/json") {
         send_error(res, Status(ErrorCode::kUnsupportedMediaType,
-                               "Content-Type \"" + media + "\" is not allowed. Allowed types: application/json"));
+                               "Content-Type \"" + media + "\" is not allowed. Allowed types: application/json" +
+                                   (sign_in_or_up ? ", application/x-www-form-urlencoded" : "")));
         return;
-      }
-      call.body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-      if (call.body.is_discarded()) {
-        send_error(res, Status(ErrorCode::kBadRequest));
-        return;
-      }
-      if (!call.body.is_object()) {
-        send_error(res, Status(ErrorCode::kBodyMustBeAnObject));
-        return;
+      } else {
+        call.body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+        if (call.body.is_discarded()) {
+          send_error(res, Status(ErrorCode::kBadRequest));
+          return;
+        }
+        if (!call.body.is_object()) {
+          send_error(res, Status(ErrorCode::kBodyMustBeAnObject));
+          return;
+        }
       }
     }
-    const bool sign_in_or_up = path == "/sign-in/email" || path == "/sign-up/email";
     if (Status s = check_origin(req, sign_in_or_up); !s.ok()) {
       send_error(res, s);
       return;
@@ -556,6 +570,12 @@ void HttpServer::Impl::clear_session_cookies(Call& call) const {
 // ---- routes -------------------------------------------------------------------------------------
 
 void HttpServer::Impl::ok(Call& call) { send_json(call.res, 200, {{"ok", true}}); }
+
+// POST get-session is BetterAuth's deferred refresh, which Portcullis does not offer (its GET
+// refreshes in place): 405, as BetterAuth answers without session.deferSessionRefresh.
+void HttpServer::Impl::get_session_post(Call& call) {
+  send_error(call.res, Status(ErrorCode::kMethodNotAllowedDeferSessionRequired));
+}
 
 void HttpServer::Impl::error_page(Call& call) {
   const std::string code = html_escape(call.req.get_param_value("error"));

@@ -185,8 +185,47 @@ describe('routing and transport', () => {
       () => rawPost(server, '/sign-up/email', '{"name":"T","email":"t@example.com","password":"password123"}', { 'content-type': 'text/plain' }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
-      'Content-Type "text/plain" is not allowed. Allowed types: application/json',
+      'Content-Type "text/plain" is not allowed. Allowed types: application/json, application/x-www-form-urlencoded',
     );
+    await rejected(
+      server.db,
+      () => rawPost(server, '/update-user', 'name=T', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Content-Type "application/x-www-form-urlencoded" is not allowed. Allowed types: application/json',
+    );
+  });
+
+  test('sign-up and sign-in also take an HTML form (application/x-www-form-urlencoded), as BetterAuth does', async () => {
+    const email = freshEmail('form');
+    const form = (fields) => new URLSearchParams(fields).toString();
+    const up = await rawPost(server, '/sign-up/email', form({ name: 'Form Filler', email, password: 'htmlform-Posted-2026' }), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.equal(up.body.user.name, 'Form Filler');
+    assert.match(up.headers.getSetCookie()[0], /^better-auth\.session_token=/);
+    const wrong = await rawPost(server, '/sign-in/email', form({ email, password: 'not-the-password' }), {
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+    });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.code, 'INVALID_EMAIL_OR_PASSWORD');
+    const right = await rawPost(server, '/sign-in/email', form({ email, password: 'htmlform-Posted-2026' }), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    assert.equal(right.status, 200);
+    // Every form field is a string: a boolean field cannot be one.
+    const typed = await rawPost(server, '/sign-in/email', form({ email, password: 'htmlform-Posted-2026', rememberMe: 'false' }), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    assert.equal(typed.status, 400);
+    assert.equal(typed.body.code, 'VALIDATION_ERROR');
+  });
+
+  test('POST get-session (BetterAuth\'s deferred refresh, not offered): 405 METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED', async () => {
+    const res = await rawPost(server, '/get-session', {});
+    assert.equal(res.status, 405);
+    assert.equal(res.body.code, 'METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED');
   });
 
   test('a POST without a body and without a content-type counts as an empty body', async () => {

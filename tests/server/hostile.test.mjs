@@ -84,7 +84,7 @@ test('control characters in a name', async () => {
 
 test('JSON only', async () => {
   const j = await rejects('/sign-in/email', { body: 'email=a%40b.co&password=x', headers: { 'content-type': 'text/plain' } }, 415, 'UNSUPPORTED_MEDIA_TYPE');
-  assert.equal(j.message, 'Content-Type "text/plain" is not allowed. Allowed types: application/json');
+  assert.equal(j.message, 'Content-Type "text/plain" is not allowed. Allowed types: application/json, application/x-www-form-urlencoded');
 });
 
 test('a forged or truncated session cookie counts as no session', async () => {

@@ -70,6 +70,7 @@ enum class ErrorCode {
   kInvalidNewUserCallbackUrl,        // INVALID_NEW_USER_CALLBACK_URL
   kFieldNotAllowed,                  // FIELD_NOT_ALLOWED
   kMissingField,                     // MISSING_FIELD
+  kMethodNotAllowedDeferSessionRequired,  // METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: POST get-session
   kTooManyRequests,                  // TOO_MANY_REQUESTS (Portcullis; BetterAuth's 429 has no code)
   kNotFound,                         // NOT_FOUND (Portcullis)
   kNoFieldsToUpdate,                 // NO_FIELDS_TO_UPDATE (BetterAuth sends this message uncoded)
