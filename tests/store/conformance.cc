@@ -1037,5 +1037,35 @@ TEST_CASE("sqlite: methods before migrate fail cleanly", "[sqlite]") {
   CHECK(code_of(store->find_user_by_id("x")) == ErrorCode::kNotFound);
 }
 
+TEST_CASE("sqlite: delete_expired reads the date formats BetterAuth databases hold", "[sqlite]") {
+  // Rows written by other tools carry SQLite's own "YYYY-MM-DD HH:MM:SS" or epoch milliseconds;
+  // compared as text with the ISO form, "2026-11-25 05:00:00" would sort before
+  // "2026-11-25T04:46:53.751Z" and a live session would be deleted.
+  testing::TempDatabasePath file;
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+  {
+    RawDb raw(file.path().string());
+    const std::string now_ms = std::to_string(ms(kT0));
+    const std::string rows =
+        "INSERT INTO \"session\" (\"id\", \"expiresAt\", \"token\", \"createdAt\", \"updatedAt\", \"userId\") VALUES "
+        "('live-space', '2026-11-25 05:00:00', 't1', '2026-11-25 04:00:00', '2026-11-25 04:00:00', '" + u.id + "'),"
+        "('dead-space', '2026-11-25 04:00:00', 't2', '2026-11-25 04:00:00', '2026-11-25 04:00:00', '" + u.id + "'),"
+        "('live-ms', " + now_ms + " + 60000, 't3', '2026-11-25 04:00:00', '2026-11-25 04:00:00', '" + u.id + "'),"
+        "('dead-ms', " + now_ms + " - 60000, 't4', '2026-11-25 04:00:00', '2026-11-25 04:00:00', '" + u.id + "'),"
+        "('live-iso', '2026-11-25T04:46:54.000Z', 't5', '2026-11-25 04:00:00', '2026-11-25 04:00:00', '" + u.id + "'),"
+        "('dead-iso', '2026-11-25T04:46:53.750Z', 't6', '2026-11-25 04:00:00', '2026-11-25 04:00:00', '" + u.id + "')";
+    raw.exec(rows.c_str());
+  }
+  auto deleted = store->delete_expired(kT0);
+  REQUIRE(deleted.ok());
+  CHECK(*deleted == 3);
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select group_concat(\"id\", ',') from (select \"id\" from \"session\" order by \"id\")") ==
+        "live-iso,live-ms,live-space");
+}
+
 }  // namespace
 }  // namespace portcullis::store

@@ -141,6 +141,10 @@ class Statement {
     if (stmt_ == nullptr || rc_ != SQLITE_OK) return;
     rc_ = sqlite3_bind_int64(stmt_, i, v);
   }
+  void bind_double(int i, double v) {
+    if (stmt_ == nullptr || rc_ != SQLITE_OK) return;
+    rc_ = sqlite3_bind_double(stmt_, i, v);
+  }
   void bind_bool(int i, bool v) { bind_int(i, v ? 1 : 0); }
   void bind_time(int i, TimePoint t) { bind_text(i, format_iso8601(t)); }
 
@@ -800,11 +804,18 @@ class SqliteStore final : public Store {
     Transaction tx(c);
     if (Status s = tx.begin("delete_expired"); !s.ok()) return s;
     std::size_t deleted = 0;
-    // ISO-8601 text of one fixed format compares as the instants do.
-    for (const char* sql : {"DELETE FROM \"session\" WHERE \"expiresAt\" < ?",
-                            "DELETE FROM \"verification\" WHERE \"expiresAt\" < ?"}) {
+    // Compared as instants, not as text: rows other tools wrote may hold SQLite's own
+    // "YYYY-MM-DD HH:MM:SS" (which sorts before the ISO "T" form of the same day) or epoch
+    // milliseconds. julianday() reads both text forms; integers are milliseconds.
+    for (const char* sql :
+         {"DELETE FROM \"session\" WHERE CASE typeof(\"expiresAt\") WHEN 'integer' THEN "
+          "(\"expiresAt\" + 210866760000000) / 86400000.0 ELSE julianday(\"expiresAt\") END < ?",
+          "DELETE FROM \"verification\" WHERE CASE typeof(\"expiresAt\") WHEN 'integer' THEN "
+          "(\"expiresAt\" + 210866760000000) / 86400000.0 ELSE julianday(\"expiresAt\") END < ?"}) {
       Statement st(c, sql, "delete_expired");
-      st.bind_time(1, now);
+      // `now` as julianday() computes a day number: milliseconds since the Julian epoch (the Unix
+      // epoch is 210866760000000 ms after it) / 86400000.0, so equal instants compare equal.
+      st.bind_double(1, static_cast<double>(now.time_since_epoch().count() + 210866760000000LL) / 86400000.0);
       if (Status s = st.exec(); !s.ok()) return s;
       deleted += static_cast<std::size_t>(st.changes());
     }
