@@ -57,9 +57,6 @@ void suggest(StrengthFeedback& f, const Message& m) {
   f.suggestions.emplace_back(m.text);
 }
 
-bool is_ascii_upper(char16_t c) { return c >= u'A' && c <= u'Z'; }
-bool is_ascii_lower(char16_t c) { return c >= u'a' && c <= u'z'; }
-
 void dictionary_feedback(const Match& m, bool is_sole_match, StrengthFeedback& f) {
   const std::string_view name = dictionary_name(m.dictionary);
   if (name == "passwords") {
@@ -81,12 +78,7 @@ void dictionary_feedback(const Match& m, bool is_sole_match, StrengthFeedback& f
   }
 
   const std::u16string& word = m.token;
-  std::size_t upper = 0;
-  std::size_t lower = 0;
-  for (const char16_t c : word) {
-    if (is_ascii_upper(c)) ++upper;
-    if (is_ascii_lower(c)) ++lower;
-  }
+  const auto [upper, lower] = count_ascii_case(word);
   // START_UPPER /^[A-Z][^A-Z]+$/; ALL_UPPER /^[^a-z]+$/ with a word that lowercasing changes.
   if (word.size() >= 2 && is_ascii_upper(word[0]) && upper == 1) {
     suggest(f, kCapitalization);

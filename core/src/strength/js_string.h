@@ -4,6 +4,7 @@
 #ifndef PORTCULLIS_SRC_STRENGTH_JS_STRING_H_
 #define PORTCULLIS_SRC_STRENGTH_JS_STRING_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,25 @@ inline bool js_dot_matches(char16_t c) {
 
 // \d in a JS regex: ASCII digits only.
 inline bool js_is_digit(char16_t c) { return c >= u'0' && c <= u'9'; }
+
+// [A-Z] and [a-z] in a JS regex (no i flag).
+inline bool is_ascii_upper(char16_t c) { return c >= u'A' && c <= u'Z'; }
+inline bool is_ascii_lower(char16_t c) { return c >= u'a' && c <= u'z'; }
+
+// How many code units of `s` are [A-Z] and how many [a-z]: what zxcvbn's capitalisation
+// patterns (START_UPPER, ALL_UPPER, ...) test.
+struct AsciiCaseCount {
+  std::size_t upper = 0;
+  std::size_t lower = 0;
+};
+inline AsciiCaseCount count_ascii_case(std::u16string_view s) {
+  AsciiCaseCount n;
+  for (const char16_t c : s) {
+    if (is_ascii_upper(c)) ++n.upper;
+    if (is_ascii_lower(c)) ++n.lower;
+  }
+  return n;
+}
 
 }  // namespace portcullis::strength
 

@@ -633,13 +633,13 @@ std::vector<Match> sequence_match(std::u16string_view password) {
     m.i = i;
     m.j = j;
     m.token = std::u16string(token);
-    if (all([](char16_t c) { return c >= u'a' && c <= u'z'; })) {
+    if (all(is_ascii_lower)) {
       m.sequence_name = "lower";
       m.sequence_space = 26;
-    } else if (all([](char16_t c) { return c >= u'A' && c <= u'Z'; })) {
+    } else if (all(is_ascii_upper)) {
       m.sequence_name = "upper";
       m.sequence_space = 26;
-    } else if (all([](char16_t c) { return js_is_digit(c); })) {
+    } else if (all(js_is_digit)) {
       m.sequence_name = "digits";
       m.sequence_space = 10;
     } else {

@@ -111,9 +111,6 @@ double average_degree(const Graph& graph) {
   return average;
 }
 
-bool is_ascii_upper(char16_t c) { return c >= u'A' && c <= u'Z'; }
-bool is_ascii_lower(char16_t c) { return c >= u'a' && c <= u'z'; }
-
 double bruteforce_guesses(const Match& m) {
   static_assert(kBruteforceCardinality == 10);
   double guesses = pow_from(kPow10, m.token.size(), true);
@@ -127,12 +124,7 @@ double bruteforce_guesses(const Match& m) {
 
 double uppercase_variations(const Match& m) {
   const std::u16string& word = m.token;
-  std::size_t upper = 0;
-  std::size_t lower = 0;
-  for (const char16_t c : word) {
-    if (is_ascii_upper(c)) ++upper;
-    if (is_ascii_lower(c)) ++lower;
-  }
+  const auto [upper, lower] = count_ascii_case(word);
   // ALL_LOWER /^[^A-Z]+$/ (the toLowerCase() == word test adds nothing once it fails).
   if (upper == 0) return 1;
   // START_UPPER /^[A-Z][^A-Z]+$/, END_UPPER /^[^A-Z]+[A-Z]$/, ALL_UPPER /^[^a-z]+$/.
