@@ -26,11 +26,12 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+import { freePort, waitFor as waitUntil } from '../../tests/support/server.mjs';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,26 +116,8 @@ function pgBinDir() {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(probe, { timeout = 15000, what }) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+// The tests' waitFor, with the benchmark's longer default (servers start under load here).
+const waitFor = (probe, options) => waitUntil(probe, { timeout: 15000, interval: 50, ...options });
 
 function procStatus(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
