@@ -357,5 +357,6 @@ describe('cookies for a site on another domain (cookieSameSite none, cookieParti
       assert.match(res.headers.getSetCookie()[0], /; Path=\/; HttpOnly; SameSite=Strict$/);
     });
     await assert.rejects(startServer({ cookieSameSite: 'sometimes' }), /cookieSameSite/);
+    await assert.rejects(startServer({ trustedProxies: ['proxy.local'] }), /trustedProxies: "proxy.local" is not an IP address or CIDR range/);
   });
 });

@@ -222,6 +222,44 @@ describe('routing and transport', () => {
     assert.equal(typed.body.code, 'VALIDATION_ERROR');
   });
 
+  test('a bad HTML form gets the same status and code as the same fields in JSON, and changes nothing', async () => {
+    const cases = [
+      [{ name: 'No Password', email: 'nopass@example.com' }, 'VALIDATION_ERROR'],
+      [{ name: 'Bad Mail', email: 'not-an-email', password: 'htmlform-Posted-2026' }, 'VALIDATION_ERROR'],
+      [{ name: 'Extra', email: 'extra@example.com', password: 'htmlform-Posted-2026', role: 'admin' }, 'VALIDATION_ERROR'],
+    ];
+    for (const [fields, code] of cases) {
+      const asJson = await rejected(server.db, () => rawPost(server, '/sign-up/email', fields), 400, code);
+      const asForm = await rejected(
+        server.db,
+        () => rawPost(server, '/sign-up/email', new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' }),
+        400,
+        code,
+      );
+      assert.equal(asForm.body.message, asJson.body.message, JSON.stringify(fields));
+    }
+    // A weak password: the same body (score and feedback included) either way.
+    const weak = { name: 'Weak', email: 'weak-form@example.com', password: 'password123' };
+    const before = dump(server.db);
+    const weakJson = await rawPost(server, '/sign-up/email', weak);
+    const weakForm = await rawPost(server, '/sign-up/email', new URLSearchParams(weak).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    assert.equal(weakForm.status, 400);
+    assert.equal(weakForm.body.code, 'PASSWORD_TOO_WEAK');
+    assert.deepEqual(weakForm.body, weakJson.body);
+    assert.equal(dump(server.db), before);
+    // Bytes that are not UTF-8 can only come percent-encoded in a form.
+    await rejected(
+      server.db,
+      () => rawPost(server, '/sign-up/email', 'name=%FF%FE&email=bytes%40example.com&password=htmlform-Posted-2026', {
+        'content-type': 'application/x-www-form-urlencoded',
+      }),
+      400,
+      'INVALID_UTF8',
+    );
+  });
+
   test('POST get-session (BetterAuth\'s deferred refresh, not offered): 405 METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED', async () => {
     const res = await rawPost(server, '/get-session', {});
     assert.equal(res.status, 405);
