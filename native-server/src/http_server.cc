@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 #include <unordered_map>
 
 #include "common/time.h"
+#include "http/buffered_server.h"
 #include "http/cookies.h"
 #include "http/origins.h"
 #include "http/proxies.h"
@@ -233,6 +236,20 @@ std::string html_escape(std::string_view s) {
 // Per-request timing for the access log: the logger runs on the thread that served the request.
 thread_local std::chrono::steady_clock::time_point t_request_start;
 
+// A request's id (X-Request-Id, and the access log's "id"): it only has to be unique, not secret,
+// so it is a random prefix drawn once per process and a counter, not 16 fresh random characters
+// (a getrandom() call per request).
+std::string next_request_id() {
+  static const std::string prefix = generate_token(8);
+  static std::atomic<std::uint64_t> counter{0};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
+  std::string id = prefix;
+  id.resize(prefix.size() + 12);
+  for (std::size_t i = id.size(); i > prefix.size(); n >>= 4) id[--i] = kHex[n & 0xF];
+  return id;
+}
+
 }  // namespace
 
 // One request being handled: the parsed body, who is calling, and the helpers the routes share.
@@ -266,7 +283,7 @@ struct HttpServer::Impl {
   const Config& config;
   auth::AuthService& service;
   store::Store& store;
-  httplib::Server http;
+  http::BufferedServer http;
   bool bound = false;
   http::TrustedOrigins origins;
   http::RateLimiter limiter;
@@ -869,7 +886,7 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
 
   http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
-    res.set_header("X-Request-Id", generate_token(16));
+    res.set_header("X-Request-Id", next_request_id());
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // Errors cpp-httplib raises itself (body over the limit, unparsable request) get the contract's

@@ -1,0 +1,178 @@
+#include "http/buffered_server.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace portcullis::http {
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+// Pending output beyond this is sent before more is collected (a large static file).
+constexpr std::size_t kFlushThreshold = 64 * 1024;
+// An idle connection looks at the server's state this often (stop() waits for it at most this).
+constexpr int kIdleSliceMs = 100;
+
+// The numeric address and port of a socket address (as cpp-httplib reports them).
+void address_of(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
+  port = 0;
+  ip.clear();
+  if (addr.ss_family == AF_INET) {
+    port = ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    port = ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+  } else {
+    return;
+  }
+  char host[NI_MAXHOST];
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) ==
+      0) {
+    ip = host;
+  }
+}
+
+// One connection's stream: input read in chunks into a buffer kept across requests; output
+// collected until flush(). Before it blocks for input, it sends what is pending, so an interim
+// response (100 Continue) reaches the client before the server waits for the body.
+class ConnectionStream final : public httplib::Stream {
+ public:
+  ConnectionStream(socket_t sock, int read_timeout_ms) : sock_(sock), read_timeout_ms_(read_timeout_ms) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, len, remote_ip_, remote_port_);
+    len = sizeof addr;
+    if (getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, len, local_ip_, local_port_);
+  }
+
+  bool is_readable() const override { return buffered() || wait_readable(read_timeout_ms_); }
+  bool is_writable() const override { return !failed_; }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!buffered()) {
+      if (!flush()) return -1;
+      in_pos_ = in_end_ = 0;
+      ssize_t n;
+      do {
+        n = recv(sock_, in_->data(), in_->size(), 0);  // SO_RCVTIMEO bounds the wait
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      in_end_ = static_cast<std::size_t>(n);
+    }
+    const std::size_t n = std::min(size, in_end_ - in_pos_);
+    std::memcpy(ptr, in_->data() + in_pos_, n);
+    in_pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (failed_) return -1;
+    out_.append(ptr, size);
+    if (out_.size() >= kFlushThreshold && !flush()) return -1;
+    return static_cast<ssize_t>(size);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = remote_ip_;
+    port = remote_port_;
+  }
+
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = local_ip_;
+    port = local_port_;
+  }
+
+  socket_t socket() const override { return sock_; }
+
+  // Sends what is pending with as few send() calls as the kernel allows (SO_SNDTIMEO bounds each).
+  // Returns false, and fails every later write, if the peer is gone or stalled.
+  bool flush() {
+    std::size_t sent = 0;
+    while (!failed_ && sent < out_.size()) {
+      const ssize_t n = send(sock_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        failed_ = true;
+      }
+    }
+    out_.clear();
+    return !failed_;
+  }
+
+  bool buffered() const { return in_pos_ < in_end_; }
+
+  // Waits up to `ms` for input (or the peer closing). Returns true if a read would not block.
+  bool wait_readable(int ms) const {
+    pollfd p{sock_, POLLIN, 0};
+    int r;
+    do {
+      r = poll(&p, 1, ms);
+    } while (r < 0 && errno == EINTR);
+    return r > 0;
+  }
+
+ private:
+  socket_t sock_;
+  int read_timeout_ms_;
+  std::unique_ptr<std::array<char, kReadChunk>> in_ = std::make_unique<std::array<char, kReadChunk>>();
+  std::size_t in_pos_ = 0;  // the unread input is in_[in_pos_, in_end_)
+  std::size_t in_end_ = 0;
+  std::string out_;
+  bool failed_ = false;
+  std::string remote_ip_;
+  int remote_port_ = 0;
+  std::string local_ip_;
+  int local_port_ = 0;
+};
+
+int to_ms(time_t sec, time_t usec) { return static_cast<int>(sec * 1000 + usec / 1000); }
+
+void set_timeout(socket_t sock, int option, time_t sec, time_t usec) {
+  timeval tv{};
+  tv.tv_sec = sec;
+  tv.tv_usec = static_cast<suseconds_t>(usec);
+  setsockopt(sock, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
+}  // namespace
+
+bool BufferedServer::process_and_close_socket(socket_t sock) {
+  set_timeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
+  set_timeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
+  ConnectionStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_));
+
+  // Waits for the next request: true when input (or the peer's close) is there; false after the
+  // keep-alive timeout, or once the server stops.
+  const auto next_request = [&] {
+    if (stream.buffered()) return true;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+    while (svr_sock_ != INVALID_SOCKET) {
+      if (stream.wait_readable(kIdleSliceMs)) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+    return false;
+  };
+
+  bool ok = false;
+  for (std::size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET && next_request(); --left) {
+    bool connection_closed = false;
+    ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
+    if (!stream.flush()) ok = false;
+    if (!ok || connection_closed) break;
+  }
+  shutdown(sock, SHUT_RDWR);
+  close(sock);
+  return ok;
+}
+
+}  // namespace portcullis::http
