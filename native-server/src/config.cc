@@ -57,6 +57,11 @@ std::vector<Setting> settings(Config& c) {
       {"sessionExpiresIn", "PORTCULLIS_SESSION_EXPIRES_IN", &c.session_expires_in, "seconds"},
       {"sessionUpdateAge", "PORTCULLIS_SESSION_UPDATE_AGE", &c.session_update_age, "seconds"},
       {"sessionFreshAge", "PORTCULLIS_SESSION_FRESH_AGE", &c.session_fresh_age, "seconds"},
+      {"sessionCacheTtl", "PORTCULLIS_SESSION_CACHE_TTL", &c.session_cache_ttl,
+       "seconds get-session may answer from memory (default 5; 0: off); changes made by\n"
+       "      another process (the CLI, a BetterAuth server on the same database) show within it"},
+      {"sessionCacheSize", "PORTCULLIS_SESSION_CACHE_SIZE", &c.session_cache_size,
+       "sessions the get-session cache keeps (default 10000)"},
       {"minPasswordLength", "PORTCULLIS_MIN_PASSWORD_LENGTH", &c.password_policy.min_length,
        "UTF-16 code units"},
       {"maxPasswordLength", "PORTCULLIS_MAX_PASSWORD_LENGTH", &c.password_policy.max_length,

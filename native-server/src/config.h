@@ -66,6 +66,12 @@ struct Config {
   std::chrono::seconds session_expires_in{7 * 24 * 3600};
   std::chrono::seconds session_update_age{24 * 3600};
   std::chrono::seconds session_fresh_age{24 * 3600};
+  // get-session answers from an in-process cache for up to this long after reading the database
+  // (0: no cache). Changes made through this server drop them at once; changes made by another
+  // process (the CLI while the server runs, a BetterAuth server on the same database) are seen
+  // within it. See store/session_cache.h.
+  std::chrono::seconds session_cache_ttl{5};
+  std::size_t session_cache_size = 10000;  // sessions the cache keeps
 
   // --- compatibility ---
   // BetterAuth-compatible mode: accept what BetterAuth accepts and write what it reads, for a

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "http_server.h"
 #include "mail/mailer.h"
+#include "store/session_cache.h"
 #include "store/sqlite_store.h"
 
 namespace {
@@ -159,7 +160,10 @@ Result<Runtime> open_runtime(const Config& config, bool with_mail) {
   auto store = store::open_sqlite_store(options);
   if (!store) return store.status();
   Runtime rt;
-  rt.store = std::move(store).value();
+  store::SessionCacheOptions cache;
+  cache.ttl = config.session_cache_ttl;
+  cache.capacity = config.session_cache_size;
+  rt.store = store::with_session_cache(std::move(store).value(), cache);
   if (Status s = rt.store->migrate(); !s.ok()) return s;
   const auto cores = std::max(1u, std::thread::hardware_concurrency());
   const auto workers = config.hash_workers > 0 ? static_cast<std::size_t>(config.hash_workers) : cores;

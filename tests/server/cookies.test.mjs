@@ -8,6 +8,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { Browser, dump, rawRequest, SECRET, sql, startServer, withServer } from '../support/server.mjs';
 
+// These tests edit the database behind the server's back (sql()), as another process would. The
+// server's session cache sees such edits only after its TTL (sessionCacheTtl), so it is off for
+// them; tests/server/session-cache.test.mjs covers the cache.
+const EDITS_DB = { sessionCacheTtl: 0 };
+
 const PASSWORD = 'correct-horse-battery';
 const DAY = 86400000;
 const ATTRS = 'Path=/; HttpOnly; SameSite=Lax';
@@ -33,7 +38,7 @@ const sessionRow = (s, token) => sql(s.db, `select * from session where token = 
 
 let server;
 before(async () => {
-  server = await startServer();
+  server = await startServer(EDITS_DB);
 });
 after(async () => {
   await server.stop();
@@ -72,7 +77,7 @@ describe('the session cookie', () => {
     const vectorCookie = '7FgYgiYFl0nR0MOK3iedN5SCCNetNnES.xxyP1KShF%2F2x%2B8tKYqhYm6ecJiOg0MZmz%2Fu5IspU5rU%3D';
     assert.equal(cookieValue(vectorToken, secret), vectorCookie, 'this file signs as BetterAuth does');
     await withServer(
-      {},
+      EDITS_DB,
       async (s) => {
         const up = await signUp(s);
         sql(s.db, `update session set token = '${vectorToken}' where token = '${up.body.token}'`);
@@ -152,7 +157,7 @@ describe('rememberMe=false', () => {
 
 describe('cookie settings', () => {
   test('an https baseURL: the __Secure- prefix and Secure; the unprefixed name is ignored', async () => {
-    await withServer({ baseURL: 'https://auth.example.com' }, async (s) => {
+    await withServer({ ...EDITS_DB, baseURL: 'https://auth.example.com' }, async (s) => {
       const origin = 'https://auth.example.com';
       const res = await signUp(s, {}, { origin });
       const { token } = res.body;
@@ -179,7 +184,7 @@ describe('cookie settings', () => {
   });
 
   test('cookieDomain adds Domain= after Max-Age, on cookies and deletions alike', async () => {
-    await withServer({ cookieDomain: 'example.test' }, async (s) => {
+    await withServer({ ...EDITS_DB, cookieDomain: 'example.test' }, async (s) => {
       const res = await signUp(s);
       const { token } = res.body;
       assert.deepEqual(res.headers.getSetCookie(), [
@@ -191,7 +196,7 @@ describe('cookie settings', () => {
   });
 
   test('cookiePrefix renames every cookie, and only the new names are read', async () => {
-    await withServer({ cookiePrefix: 'myapp' }, async (s) => {
+    await withServer({ ...EDITS_DB, cookiePrefix: 'myapp' }, async (s) => {
       const res = await signUp(s);
       const { token } = res.body;
       assert.deepEqual(res.headers.getSetCookie(), [`myapp.session_token=${cookieValue(token)}; Max-Age=604800; ${ATTRS}`]);
@@ -282,7 +287,7 @@ describe('rolling refresh on get-session', () => {
   describe('sessionUpdateAge=0 (a refresh is always due)', () => {
     let s;
     before(async () => {
-      s = await startServer({ sessionUpdateAge: 0 });
+      s = await startServer({ ...EDITS_DB, sessionUpdateAge: 0 });
     });
     after(async () => {
       await s.stop();
@@ -340,7 +345,7 @@ describe('rolling refresh on get-session', () => {
 
 describe('cookies for a site on another domain (cookieSameSite none, cookiePartitioned)', () => {
   test('SameSite=None cookies are always Secure, Partitioned on request, and deleted with the same attributes', () =>
-    withServer({ cookieSameSite: 'none', cookiePartitioned: true }, async (s) => {
+    withServer({ ...EDITS_DB, cookieSameSite: 'none', cookiePartitioned: true }, async (s) => {
       const res = await rawPost(s, '/sign-up/email', { name: 'Cross Site', email: freshEmail(), password: PASSWORD });
       assert.equal(res.status, 200);
       const [session] = res.headers.getSetCookie();
@@ -352,11 +357,11 @@ describe('cookies for a site on another domain (cookieSameSite none, cookieParti
     }));
 
   test('SameSite=Strict is written as configured; an unknown value is refused at start', async () => {
-    await withServer({ cookieSameSite: 'strict' }, async (s) => {
+    await withServer({ ...EDITS_DB, cookieSameSite: 'strict' }, async (s) => {
       const res = await rawPost(s, '/sign-up/email', { name: 'Strict', email: freshEmail(), password: PASSWORD });
       assert.match(res.headers.getSetCookie()[0], /; Path=\/; HttpOnly; SameSite=Strict$/);
     });
-    await assert.rejects(startServer({ cookieSameSite: 'sometimes' }), /cookieSameSite/);
-    await assert.rejects(startServer({ trustedProxies: ['proxy.local'] }), /trustedProxies: "proxy.local" is not an IP address or CIDR range/);
+    await assert.rejects(startServer({ ...EDITS_DB, cookieSameSite: 'sometimes' }), /cookieSameSite/);
+    await assert.rejects(startServer({ ...EDITS_DB, trustedProxies: ['proxy.local'] }), /trustedProxies: "proxy.local" is not an IP address or CIDR range/);
   });
 });

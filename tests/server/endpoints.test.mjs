@@ -9,6 +9,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { BIN, Browser, dump, outboxMails, rawRequest, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
+// These tests edit the database behind the server's back (sql()), as another process would. The
+// server's session cache sees such edits only after its TTL (sessionCacheTtl), so it is off for
+// them; tests/server/session-cache.test.mjs covers the cache.
+const EDITS_DB = { sessionCacheTtl: 0 };
+
 const ID = /^[A-Za-z0-9]{32}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const PASSWORD = 'correct-horse-battery';
@@ -52,7 +57,7 @@ const MESSAGES = {
 
 let server; // defaults: no mail, rate limits off
 before(async () => {
-  server = await startServer();
+  server = await startServer(EDITS_DB);
 });
 after(async () => {
   await server.stop();
@@ -365,7 +370,7 @@ describe('POST /sign-up/email', () => {
   });
 
   test('signUpEnabled=false: 400 EMAIL_PASSWORD_SIGN_UP_DISABLED, while sign-in still works', async () => {
-    await withServer({ signUpEnabled: false }, async (s) => {
+    await withServer({ ...EDITS_DB, signUpEnabled: false }, async (s) => {
       await rejected(
         s.db,
         () => new Browser(s.api).post('/sign-up/email', { name: 'No', email: 'no@example.com', password: PASSWORD }),
@@ -378,7 +383,7 @@ describe('POST /sign-up/email', () => {
   });
 
   test('requireEmailVerification: no session, and a taken address answers the same 200 (no enumeration)', async () => {
-    await withServer({ requireEmailVerification: true }, async (s) => {
+    await withServer({ ...EDITS_DB, requireEmailVerification: true }, async (s) => {
       const browser = new Browser(s.api);
       const first = await browser.post('/sign-up/email', { name: 'Vera', email: 'vera@example.com', password: PASSWORD });
       assert.equal(first.status, 200);
@@ -588,7 +593,7 @@ describe('GET /list-sessions', () => {
   });
 
   test('sessionFreshAge=0 turns the check off', async () => {
-    await withServer({ sessionFreshAge: 0 }, async (s) => {
+    await withServer({ ...EDITS_DB, sessionFreshAge: 0 }, async (s) => {
       const { browser, token } = await signUp(s);
       sql(s.db, `update session set createdAt = '2001-01-01T00:00:00.000Z' where token = '${token}'`);
       const res = await browser.get('/list-sessions');
@@ -600,7 +605,7 @@ describe('GET /list-sessions', () => {
   });
 
   test('sessionFreshAge=1: the session turns stale on the clock, for list-sessions and delete-user', async () => {
-    await withServer({ sessionFreshAge: 1, sessionUpdateAge: 0 }, async (s) => {
+    await withServer({ ...EDITS_DB, sessionFreshAge: 1, sessionUpdateAge: 0 }, async (s) => {
       const { browser, user } = await signUp(s);
       const seen = [];
       const stale = await waitFor(
@@ -783,7 +788,7 @@ describe('POST /change-email', () => {
   });
 
   test('enabled without mail: EMAIL_IS_THE_SAME, VERIFICATION_EMAIL_NOT_ENABLED, bad input', async () => {
-    await withServer({ changeEmailEnabled: true }, async (s) => {
+    await withServer({ ...EDITS_DB, changeEmailEnabled: true }, async (s) => {
       const a = await signUp(s);
       const change = (body) => () => a.browser.post('/change-email', body);
       await rejected(s.db, change({ newEmail: a.email }), 400, 'EMAIL_IS_THE_SAME');
@@ -795,7 +800,7 @@ describe('POST /change-email', () => {
   });
 
   test('updateEmailWithoutVerification: an unverified user changes the address at once', async () => {
-    await withServer({ changeEmailEnabled: true, updateEmailWithoutVerification: true }, async (s) => {
+    await withServer({ ...EDITS_DB, changeEmailEnabled: true, updateEmailWithoutVerification: true }, async (s) => {
       const a = await signUp(s);
       const taken = await signUp(s);
       const res = await a.browser.post('/change-email', { newEmail: 'Moved@Example.com' });
@@ -857,7 +862,7 @@ describe('POST /delete-user', () => {
   });
 
   test('deleteUserEnabled=false: 404 with an empty body', async () => {
-    await withServer({ deleteUserEnabled: false }, async (s) => {
+    await withServer({ ...EDITS_DB, deleteUserEnabled: false }, async (s) => {
       const a = await signUp(s);
       const before = dump(s.db);
       for (const body of [{ password: PASSWORD }, {}]) {
@@ -888,7 +893,7 @@ describe('the mail endpoints without a mail sender', () => {
 describe('with mail (outbox): password reset and verification endpoints', () => {
   let mailer;
   before(async () => {
-    mailer = await startServer({ mail: 'outbox' });
+    mailer = await startServer({ ...EDITS_DB, mail: 'outbox' });
   });
   after(async () => {
     await mailer.stop();
@@ -1059,7 +1064,7 @@ describe('origin checks (contract §8)', () => {
   });
 
   test('trustedOrigins admits other origins, with * patterns', async () => {
-    await withServer({ trustedOrigins: ['https://app.example.com', 'https://*.trusted.test'] }, async (s) => {
+    await withServer({ ...EDITS_DB, trustedOrigins: ['https://app.example.com', 'https://*.trusted.test'] }, async (s) => {
       const a = await signUp(s);
       const post = (origin, body = { name: 'From elsewhere' }) => () =>
         rawPost(s, '/update-user', body, { cookie: a.browser.cookieHeader(), origin });
@@ -1169,7 +1174,7 @@ describe('Bearer tokens (the bearer plugin)', () => {
 
 describe('abuse limits', () => {
   test('rate limit: the 4th sign-in within 10 s gets 429 with x-retry-after; other paths are unaffected', async () => {
-    await withServer({ rateLimit: true }, async (s) => {
+    await withServer({ ...EDITS_DB, rateLimit: true }, async (s) => {
       const attempt = () => new Browser(s.api).post('/sign-in/email', { email: 'nobody@example.com', password: 'wrong-password' });
       for (let i = 0; i < 3; i++) assert.equal((await attempt()).status, 401, `attempt ${i + 1}`);
       const before = dump(s.db);
@@ -1190,7 +1195,7 @@ describe('abuse limits', () => {
   });
 
   test('account throttle: after 3 failures even the right password gets the same 401; other accounts are unaffected', async () => {
-    await withServer({ accountMaxFailures: 3 }, async (s) => {
+    await withServer({ ...EDITS_DB, accountMaxFailures: 3 }, async (s) => {
       const target = await signUp(s);
       const bystander = await signUp(s);
       const attempt = (email, password) => new Browser(s.api).post('/sign-in/email', { email, password });
@@ -1210,7 +1215,7 @@ describe('abuse limits', () => {
 
 describe('failures a client cannot cause', () => {
   test('storage failures: 500 FAILED_TO_GET_SESSION, 400 FAILED_TO_CREATE_SESSION, 422 FAILED_TO_CREATE_USER', async () => {
-    await withServer({}, async (s) => {
+    await withServer(EDITS_DB, async (s) => {
       const a = await signUp(s);
       sql(s.db, 'alter table session rename to session_moved');
       assertError(await a.browser.get('/get-session'), 500, 'FAILED_TO_GET_SESSION', 'Failed to get session');
@@ -1231,7 +1236,7 @@ describe('failures a client cannot cause', () => {
   });
 
   test('a full hash queue: 503 SERVER_BUSY with Retry-After, and nothing is written for those', async () => {
-    await withServer({ hashWorkers: 1, hashQueue: 0 }, async (s) => {
+    await withServer({ ...EDITS_DB, hashWorkers: 1, hashQueue: 0 }, async (s) => {
       const results = await Promise.all(
         Array.from({ length: 8 }, () => new Browser(s.api).post('/sign-up/email', { name: 'Busy', email: freshEmail('busy'), password: PASSWORD })),
       );

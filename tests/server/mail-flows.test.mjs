@@ -10,6 +10,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { Browser, dump, outboxMails, rawRequest, sql, startServer, waitFor } from '../support/server.mjs';
 
+// These tests edit the database behind the server's back (sql()), as another process would. The
+// server's session cache sees such edits only after its TTL (sessionCacheTtl), so it is off for
+// them; tests/server/session-cache.test.mjs covers the cache.
+const EDITS_DB = { sessionCacheTtl: 0 };
+
 const PASSWORD = 'correct-horse-battery';
 const USER_KEYS = ['createdAt', 'email', 'emailVerified', 'id', 'image', 'name', 'updatedAt'];
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -19,7 +24,7 @@ let counter = 0;
 const freshEmail = (tag = 'user') => `${tag}-${++counter}@example.com`;
 
 async function withServer(config, fn) {
-  const s = await startServer({ mail: 'outbox', ...config });
+  const s = await startServer({ ...EDITS_DB, mail: 'outbox', ...config });
   try {
     return await fn(s);
   } finally {
@@ -78,7 +83,7 @@ const userRow = (s, id) => sql(s.db, `select * from "user" where id = '${id}'`)[
 describe('verification on sign-up (sendVerificationOnSignUp)', () => {
   let s;
   before(async () => {
-    s = await startServer({ mail: 'outbox', sendVerificationOnSignUp: true });
+    s = await startServer({ ...EDITS_DB, mail: 'outbox', sendVerificationOnSignUp: true });
   });
   after(async () => {
     await s.stop();
@@ -267,7 +272,7 @@ describe('autoSignInAfterVerification', () => {
 describe('password reset', () => {
   let s;
   before(async () => {
-    s = await startServer({ mail: 'outbox' });
+    s = await startServer({ ...EDITS_DB, mail: 'outbox' });
   });
   after(async () => {
     await s.stop();
@@ -370,7 +375,7 @@ describe('password reset', () => {
 describe('change email (changeEmailEnabled)', () => {
   let s;
   before(async () => {
-    s = await startServer({ mail: 'outbox', changeEmailEnabled: true });
+    s = await startServer({ ...EDITS_DB, mail: 'outbox', changeEmailEnabled: true });
   });
   after(async () => {
     await s.stop();

@@ -1,11 +1,13 @@
 #include "backends.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <system_error>
 
 #include "portcullis/token.h"
+#include "store/session_cache.h"
 #include "store/sqlite_store.h"
 
 namespace portcullis::store::testing {
@@ -13,12 +15,15 @@ namespace {
 
 class SqliteInstance final : public BackendInstance {
  public:
-  SqliteInstance() {
+  // With `cache`, the store is wrapped in the server's session cache (store/session_cache.h),
+  // which must answer exactly as the store it fronts.
+  explicit SqliteInstance(bool cache = false) {
     SqliteOptions options;
     options.path = file_.path().string();
     auto opened = open_sqlite_store(options);
     if (!opened.ok()) throw std::runtime_error("cannot open the SQLite store: " + opened.status().message());
     store_ = std::move(opened).value();
+    if (cache) store_ = with_session_cache(std::move(store_), SessionCacheOptions{std::chrono::hours(1), 1000});
   }
   Store& store() override { return *store_; }
 
@@ -30,6 +35,8 @@ class SqliteInstance final : public BackendInstance {
 std::vector<Backend> make_registry() {
   std::vector<Backend> list;
   list.push_back({"sqlite", [] { return std::unique_ptr<BackendInstance>(std::make_unique<SqliteInstance>()); }});
+  list.push_back({"sqlite+session-cache",
+                  [] { return std::unique_ptr<BackendInstance>(std::make_unique<SqliteInstance>(true)); }});
 
   if (const char* url = std::getenv("PORTCULLIS_TEST_POSTGRES"); url != nullptr && *url != '\0') {
     // ---- PostgreSQL backend: register its factory here. ---------------------------------------

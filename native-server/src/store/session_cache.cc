@@ -1,0 +1,174 @@
+#include "store/session_cache.h"
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+namespace portcullis::store {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Heterogeneous lookup: a token arrives as a string_view and is not copied to probe the map.
+struct TokenHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+class SessionCachedStore final : public Store {
+ public:
+  SessionCachedStore(std::unique_ptr<Store> inner, const SessionCacheOptions& options)
+      : inner_(std::move(inner)), ttl_(options.ttl), capacity_(options.capacity) {}
+
+  Result<SessionWithUser> find_session(std::string_view token) override {
+    const auto now = SteadyClock::now();
+    {
+      const std::shared_lock lock(mu_);
+      const auto it = cache_.find(token);
+      if (it != cache_.end() && now - it->second.read_at < ttl_) return it->second.value;
+    }
+    // Read before the database is: a write that lands after this moves it, and the answer is
+    // then not kept (see session_cache.h).
+    const std::uint64_t generation = generation_.load(std::memory_order_acquire);
+    auto found = inner_->find_session(token);
+    if (found.ok()) {
+      const std::unique_lock lock(mu_);
+      if (generation_.load(std::memory_order_relaxed) == generation) {
+        if (cache_.size() >= capacity_) make_room(now);
+        cache_.insert_or_assign(std::string(token), Entry{found.value(), now});
+      }
+    }
+    return found;
+  }
+
+  // --- writes that change what find_session() answers: forwarded, then the answers dropped ---
+
+  Status touch_session(std::string_view token, TimePoint expires_at, TimePoint updated_at) override {
+    Status s = inner_->touch_session(token, expires_at, updated_at);
+    drop_token(token);
+    return s;
+  }
+  Status delete_session(std::string_view token) override {
+    Status s = inner_->delete_session(token);
+    drop_token(token);
+    return s;
+  }
+  Status delete_user_session(std::string_view user_id, std::string_view token) override {
+    Status s = inner_->delete_user_session(user_id, token);
+    drop_token(token);
+    return s;
+  }
+  Result<std::size_t> delete_sessions(std::string_view user_id, std::string_view keep_token) override {
+    auto n = inner_->delete_sessions(user_id, keep_token);
+    drop_user(user_id);
+    return n;
+  }
+  Status update_user(const User& user) override {
+    Status s = inner_->update_user(user);
+    drop_user(user.id);
+    return s;
+  }
+  Status delete_user(std::string_view id) override {
+    Status s = inner_->delete_user(id);
+    drop_user(id);
+    return s;
+  }
+  Status migrate() override {
+    Status s = inner_->migrate();
+    drop_all();
+    return s;
+  }
+
+  // --- everything else: forwarded ---
+
+  Result<int> schema_version() override { return inner_->schema_version(); }
+  Status create_user(const User& user, const Account& account) override { return inner_->create_user(user, account); }
+  Result<User> find_user_by_id(std::string_view id) override { return inner_->find_user_by_id(id); }
+  Result<User> find_user_by_email(std::string_view email) override { return inner_->find_user_by_email(email); }
+  Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
+    return inner_->list_users(limit, offset);
+  }
+  Result<Account> find_credential_account(std::string_view user_id) override {
+    return inner_->find_credential_account(user_id);
+  }
+  Status create_account(const Account& account) override { return inner_->create_account(account); }
+  Status set_account_password(std::string_view account_row_id, std::string_view password_hash,
+                              TimePoint now) override {
+    return inner_->set_account_password(account_row_id, password_hash, now);
+  }
+  Status upgrade_account_password(std::string_view account_row_id, std::string_view expected_hash,
+                                  std::string_view new_hash, TimePoint now) override {
+    return inner_->upgrade_account_password(account_row_id, expected_hash, new_hash, now);
+  }
+  Status create_session(const Session& session) override { return inner_->create_session(session); }
+  Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
+    return inner_->list_sessions(user_id);
+  }
+  Status create_verification(const Verification& verification) override {
+    return inner_->create_verification(verification);
+  }
+  Result<Verification> find_verification(std::string_view identifier) override {
+    return inner_->find_verification(identifier);
+  }
+  Result<Verification> consume_verification(std::string_view identifier) override {
+    return inner_->consume_verification(identifier);
+  }
+  // Expired rows go; cached answers for them say "expired" to the caller, which deletes them.
+  Result<std::size_t> delete_expired(TimePoint now) override { return inner_->delete_expired(now); }
+  Result<RateLimitDecision> rate_limit_hit(std::string_view key, std::chrono::milliseconds window, std::int64_t max,
+                                           TimePoint now) override {
+    return inner_->rate_limit_hit(key, window, max, now);
+  }
+
+ private:
+  struct Entry {
+    SessionWithUser value;
+    SteadyClock::time_point read_at;
+  };
+
+  void drop_token(std::string_view token) {
+    const std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
+    if (const auto it = cache_.find(token); it != cache_.end()) cache_.erase(it);
+  }
+
+  void drop_user(std::string_view user_id) {
+    const std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
+    std::erase_if(cache_, [&](const auto& kv) { return kv.second.value.user.id == user_id; });
+  }
+
+  void drop_all() {
+    const std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
+    cache_.clear();
+  }
+
+  // With mu_ held exclusively.
+  void make_room(SteadyClock::time_point now) {
+    std::erase_if(cache_, [&](const auto& kv) { return now - kv.second.read_at >= ttl_; });
+    if (cache_.size() >= capacity_) cache_.clear();
+  }
+
+  const std::unique_ptr<Store> inner_;
+  const std::chrono::milliseconds ttl_;
+  const std::size_t capacity_;
+
+  std::shared_mutex mu_;
+  std::unordered_map<std::string, Entry, TokenHash, std::equal_to<>> cache_;
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Store> with_session_cache(std::unique_ptr<Store> inner, const SessionCacheOptions& options) {
+  if (options.ttl.count() <= 0 || options.capacity == 0) return inner;
+  return std::make_unique<SessionCachedStore>(std::move(inner), options);
+}
+
+}  // namespace portcullis::store
