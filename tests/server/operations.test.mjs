@@ -74,13 +74,15 @@ test('the access log is JSON with a request id, and holds no secrets, passwords 
   const up = await browser.post('/sign-up/email', { name: 'Logged', email: 'logged@example.com', password });
   assert.equal(up.status, 200);
   const id = up.headers.get('x-request-id');
-  assert.match(id, /^[A-Za-z0-9]{16}$/);
+  assert.match(id, /^[A-Za-z0-9]{20}$/);
   await browser.get('/get-session?disableRefresh=token-in-query');
   await browser.post('/sign-in/email', { email: 'logged@example.com', password: 'wrong-password-here' });
   await server.stop({ keep: true });
   const lines = server.logs.map((l) => JSON.parse(l));
   const signUp = lines.find((l) => l.id === id);
   assert.equal(signUp.msg, 'request');
+  const ids = lines.filter((l) => l.msg === 'request').map((l) => l.id);
+  assert.equal(new Set(ids).size, ids.length, 'every request has its own id');
   assert.equal(signUp.method, 'POST');
   assert.equal(signUp.path, '/api/auth/sign-up/email');
   assert.equal(signUp.status, 200);
