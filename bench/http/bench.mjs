@@ -510,6 +510,8 @@ async function main() {
   results.minutes = (Date.now() - t0) / 60000;
   results.node = process.version;
   results.versions = versions();
+  // The settings the Portcullis servers ran with (their defaults, as check-config reports them).
+  results.portcullisConfig = JSON.parse(execFileSync(BIN, ['check-config'], { encoding: 'utf8', env: { ...process.env, BETTER_AUTH_SECRET: SECRET } }));
   mkdirSync(join(HERE, 'results'), { recursive: true });
   writeFileSync(join(HERE, 'results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   const chart = writeChart(results);
@@ -614,7 +616,8 @@ function report(R, chart) {
     }
   }
   lines.push('');
-  lines.push(`Portcullis's 503s are its hash pool's SERVER_BUSY (${CORES} hashes at once, 16 waiting, then 503 at once; wrk's connections send their next request immediately, so a busy pool answers many). Portcullis runs with its default 64 connection threads, one per open keep-alive connection.`, '');
+  const pc = R.portcullisConfig;
+  if (pc) lines.push(`Portcullis runs with its defaults: ${pc.threads} connection threads (one per open keep-alive connection), a hash pool of ${pc.hashWorkers} workers with ${pc.hashQueue} more hashes allowed to wait (beyond that, 503 SERVER_BUSY at once), get-session's session cache on (${pc.sessionCacheTtl} s).`, '');
   lines.push('Server CPU: the server process\'s user + system time during the run ÷ its length (200 % = both cores). Peak RSS over each server\'s whole life (seeding included): ' +
     servers.map((s) => `${LABEL[s]} ${mib(R.servers[s].lifetimePeakKiB)} MiB`).join(', ') + '.', '');
 

@@ -34,7 +34,10 @@ struct Config {
   // --- listening ---
   std::string host = "127.0.0.1";
   int port = 3000;
-  int threads = 64;  // connection threads: each open keep-alive connection holds one
+  // Connection threads: each open keep-alive connection holds one, and a thread idle in a
+  // blocking read costs only its touched stack, so the default leaves room for 64+ keep-alive
+  // connections, the sign-ins waiting on the hash pool, and headroom.
+  int threads = 256;
   // An idle keep-alive connection is closed after this; it also bounds how long SIGTERM waits
   // for idle connections to let go of their threads.
   std::chrono::seconds keep_alive_timeout{5};
@@ -94,7 +97,7 @@ struct Config {
   std::string password_hash = "argon2id";
   Argon2idParams argon2;
   int hash_workers = 0;    // 0: one per core
-  int hash_queue = 16;     // sign-ins waiting beyond the running ones; more get 503
+  int hash_queue = 64;     // sign-ins waiting beyond the running ones; more get 503
 
   // --- flows ---
   bool sign_up_enabled = true;

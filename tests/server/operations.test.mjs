@@ -113,6 +113,29 @@ test('idle and slow connections do not block other clients', async () => {
   }
 });
 
+test('with the default threads, 100 open keep-alive connections leave room for a new client', async () => {
+  // A keep-alive connection holds its thread until it closes or idles out: with the idle timeout
+  // at 30 s, a new client would wait that long if the 100 connections took every thread.
+  const server = await startServer({ keepAliveTimeout: 30 });
+  const { port } = new URL(server.url);
+  const served = () =>
+    new Promise((resolve, reject) => {
+      const s = connect(Number(port), '127.0.0.1', () => s.write('GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n'));
+      s.once('data', (d) => (String(d).startsWith('HTTP/1.1 200') ? resolve(s) : reject(new Error(String(d)))));
+      s.once('error', reject);
+    });
+  const held = [];
+  try {
+    for (let i = 0; i < 100; i++) held.push(await served());
+    const res = await fetch(`${server.api}/ok`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(res.status, 200);
+    assert.ok(held.every((s) => !s.destroyed), 'the 100 connections are still open');
+  } finally {
+    for (const s of held) s.destroy();
+    await server.stop();
+  }
+});
+
 test('the command line: migrate, users, sessions', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
   const db = join(dir, 'cli.db');
