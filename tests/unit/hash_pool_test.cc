@@ -1,11 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <latch>
 #include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "auth/hash_pool.h"
 
@@ -32,6 +36,14 @@ TEST_CASE("HashPool runs a job and returns after it finished") {
   std::thread::id worker_id;
   CHECK(pool.run([&] { worker_id = std::this_thread::get_id(); }));
   CHECK(worker_id != std::this_thread::get_id());
+}
+
+TEST_CASE("HashPool runs jobs at a lower CPU priority than the caller's thread") {
+  HashPool pool(1, 0);
+  const int caller = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  int worker = caller;
+  REQUIRE(pool.run([&] { worker = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); }));
+  CHECK(worker == std::min(19, caller + HashPool::kWorkerNice));
 }
 
 TEST_CASE("HashPool has at least one worker") {

@@ -1,5 +1,8 @@
 #include "auth/hash_pool.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -48,6 +51,10 @@ struct HashPool::Impl {
   std::vector<std::thread> threads;
 
   void worker() {
+    // Best effort: lowering one's own priority needs no privilege; if it fails, hashing still works.
+    // A thread starts with its creator's nice value; the kernel caps the sum at 19.
+    const auto self = static_cast<id_t>(gettid());
+    (void)setpriority(PRIO_PROCESS, self, getpriority(PRIO_PROCESS, self) + kWorkerNice);
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [this] { return stopping || !queue.empty(); });

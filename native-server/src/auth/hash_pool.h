@@ -6,6 +6,11 @@
 // workers x the hash's memory) and queues at most `max_queued` more; beyond that, submit() refuses
 // at once, and the caller answers 503, so no more than `workers + max_queued` connection threads
 // ever wait on hashing and the rest stay free for cheap requests.
+//
+// The workers run at a lower CPU priority (kWorkerNice more nice) than the connection threads, so that
+// while hashes keep every core busy, a get-session still gets a core as soon as it needs one: a
+// cheap request waits for the scheduler's next decision, not for a hash to finish its time slice.
+// Hashing keeps the whole machine when nothing else wants it.
 
 #ifndef PORTCULLIS_AUTH_HASH_POOL_H_
 #define PORTCULLIS_AUTH_HASH_POOL_H_
@@ -19,6 +24,10 @@ namespace portcullis::auth {
 
 class HashPool {
  public:
+  // How much nicer the worker threads are than the thread that made the pool (Linux sets nice
+  // per thread).
+  static constexpr int kWorkerNice = 10;
+
   // Starts `workers` threads (at least 1). `max_queued` jobs may wait beyond those running.
   HashPool(std::size_t workers, std::size_t max_queued);
   // Finishes the running and queued jobs, then joins the threads.
