@@ -267,7 +267,7 @@ function runWrkInBackground({ url, script, args, connections, duration }) {
 // get-session measured while sign-ins keep the hash pool saturated (16 connections of sign-in in
 // the background, started a second before and ending a second after the measured run).
 async function underSignInLoad(server, connections, getSession, signIn) {
-  const background = runWrkInBackground({ ...signIn, connections: 16, duration: DURATION + 2 });
+  const background = runWrkInBackground({ ...signIn, args: signIn.args('run'), connections: 16, duration: DURATION + 2 });
   await sleep(1000); // let the sign-in load reach the pool before measuring (a benchmark's settle time)
   const row = await scenario(server, MIXED, connections, getSession, { warmup: false });
   const bg = await background;
