@@ -44,7 +44,8 @@ Usage:
 Passwords for `user create` and `user set-password` are read from standard input (one line; the
 terminal does not echo it), never from the command line. They must pass the same policy as
 sign-up: the length bounds and the minimum strength (--min-password-score); --allow-weak skips the
-strength rule only, for an administrator who knows better.
+strength rule only, for an administrator who knows better. A server running on the same database
+sees what these commands change within its --session-cache-ttl (default 5 s; 0: at once).
 
 New passwords (sign-up, change-password, reset-password, the commands above) must reach a zxcvbn
 strength score of --min-password-score (0-4, default 2; 0: no rule), estimated with the user's

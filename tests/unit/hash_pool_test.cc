@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -8,8 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include <sys/resource.h>
-#include <unistd.h>
+#include <sched.h>
 
 #include "auth/hash_pool.h"
 
@@ -38,12 +36,14 @@ TEST_CASE("HashPool runs a job and returns after it finished") {
   CHECK(worker_id != std::this_thread::get_id());
 }
 
-TEST_CASE("HashPool runs jobs at a lower CPU priority than the caller's thread") {
+TEST_CASE("HashPool runs jobs under SCHED_BATCH, the caller's thread keeps its policy") {
   HashPool pool(1, 0);
-  const int caller = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-  int worker = caller;
-  REQUIRE(pool.run([&] { worker = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); }));
-  CHECK(worker == std::min(19, caller + HashPool::kWorkerNice));
+  const int caller = sched_getscheduler(0);
+  int worker = -1;
+  REQUIRE(pool.run([&] { worker = sched_getscheduler(0); }));
+  CHECK(worker == SCHED_BATCH);
+  CHECK(sched_getscheduler(0) == caller);
+  CHECK(caller != SCHED_BATCH);
 }
 
 TEST_CASE("HashPool has at least one worker") {

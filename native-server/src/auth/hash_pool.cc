@@ -1,7 +1,7 @@
 #include "auth/hash_pool.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -51,10 +51,9 @@ struct HashPool::Impl {
   std::vector<std::thread> threads;
 
   void worker() {
-    // Best effort: lowering one's own priority needs no privilege; if it fails, hashing still works.
-    // A thread starts with its creator's nice value; the kernel caps the sum at 19.
-    const auto self = static_cast<id_t>(gettid());
-    (void)setpriority(PRIO_PROCESS, self, getpriority(PRIO_PROCESS, self) + kWorkerNice);
+    // Best effort (SCHED_BATCH needs no privilege); if it fails, hashing still works.
+    const sched_param normal{};
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &normal);
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [this] { return stopping || !queue.empty(); });

@@ -7,10 +7,10 @@
 // at once, and the caller answers 503, so no more than `workers + max_queued` connection threads
 // ever wait on hashing and the rest stay free for cheap requests.
 //
-// The workers run at a lower CPU priority (kWorkerNice more nice) than the connection threads, so that
-// while hashes keep every core busy, a get-session still gets a core as soon as it needs one: a
-// cheap request waits for the scheduler's next decision, not for a hash to finish its time slice.
-// Hashing keeps the whole machine when nothing else wants it.
+// The workers run under the SCHED_BATCH policy: the same share of the CPU as any other thread
+// (hashing is not starved by other processes on the machine), but the scheduler treats them as
+// CPU-bound and does not let their wake-ups preempt others; so while hashes keep every core busy,
+// a get-session that arrives is not kept waiting behind them.
 
 #ifndef PORTCULLIS_AUTH_HASH_POOL_H_
 #define PORTCULLIS_AUTH_HASH_POOL_H_
@@ -24,9 +24,6 @@ namespace portcullis::auth {
 
 class HashPool {
  public:
-  // How much nicer the worker threads are than the thread that made the pool (Linux sets nice
-  // per thread).
-  static constexpr int kWorkerNice = 10;
 
   // Starts `workers` threads (at least 1). `max_queued` jobs may wait beyond those running.
   HashPool(std::size_t workers, std::size_t max_queued);
