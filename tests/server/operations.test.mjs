@@ -136,6 +136,32 @@ test('with the default threads, 100 open keep-alive connections leave room for a
   }
 });
 
+test('pipelined requests on one connection are all answered, in order, each in whole', async () => {
+  const server = await startServer();
+  const { port } = new URL(server.url);
+  try {
+    const text = await new Promise((resolve, reject) => {
+      const s = connect(Number(port), '127.0.0.1', () =>
+        s.write(
+          'GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n' +
+            'GET /api/auth/get-session HTTP/1.1\r\nHost: x\r\n\r\n' +
+            'GET /api/auth/ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        ),
+      );
+      let data = '';
+      s.on('data', (d) => (data += d));
+      s.on('end', () => resolve(data));
+      s.on('error', reject);
+    });
+    const statuses = text.match(/HTTP\/1\.1 \d+/g);
+    assert.deepEqual(statuses, ['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200']);
+    const bodies = text.split(/\r\n\r\n/).slice(1).map((b) => b.replace(/HTTP\/1\.1[\s\S]*$/, ''));
+    assert.deepEqual(bodies, ['{"ok":true}', 'null', '{"ok":true}']);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('the command line: migrate, users, sessions', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
   const db = join(dir, 'cli.db');
