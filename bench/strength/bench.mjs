@@ -5,7 +5,7 @@
 //   2. download size (raw, gzip -9, brotli)
 //   3. speed in Node: per estimate median / p99 / max, totals, long inputs apart; cold start
 //   4. the same in headless Chromium (COOP/COEP page on 127.0.0.1); cold start = the estimator's
-//      script starts loading -> the first estimate's result
+//      script is inserted (once the page has loaded) -> the first estimate's result
 //
 //   npm run bench:strength [-- --quick] [--skip-browser] [--skip-long] [--size N] [--seed N]
 //   npm run bench:strength -- --cold-only [--cold-runs N]   (cold starts only, with Portcullis's
@@ -46,6 +46,7 @@ const PKG = resolve(process.env.BENCH_PORTCULLIS_PACKAGE ?? REPO);
 const ESTIMATORS = ['portcullis', 'zxcvbn', 'zxcvbn-ts'];
 const LABEL = { portcullis: 'Portcullis', zxcvbn: 'zxcvbn 4.4.2', 'zxcvbn-ts': 'zxcvbn-ts 4.2.0' };
 const FIRST = 'Tr0ub4dour&3'; // the first estimate of a cold start (as page/harness.js)
+const SETTLED = '__bench:settled'; // page/harness.js's console message: the cold start is in
 
 // Chromium as zxcvbn-model.md measured it (playwright adds --headless and a fresh profile).
 const CHROMIUM_ARGS = [
@@ -393,7 +394,9 @@ const PKG_VERSION = (p) => JSON.parse(readFileSync(join(REPO, 'node_modules', p,
 
 async function buildPages(portcullisOk, log) {
   mkdirSync(WWW, { recursive: true });
-  for (const f of ['harness.js', 'zxcvbn.html', 'zxcvbn-ts.html', 'portcullis.html']) cpSync(join(HERE, 'page', f), join(WWW, f));
+  for (const f of ['harness.js', 'floor.html', 'floor.js', 'zxcvbn.html', 'zxcvbn-ts.html', 'portcullis.html']) {
+    cpSync(join(HERE, 'page', f), join(WWW, f));
+  }
   mkdirSync(join(WWW, 'zxcvbn'), { recursive: true });
   cpSync(join(REPO, 'node_modules/zxcvbn/dist/zxcvbn.js'), join(WWW, 'zxcvbn/zxcvbn.js'));
   const versions = ['webpack', '@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'].map(PKG_VERSION).join();
@@ -562,8 +565,14 @@ async function openPage(browser, url) {
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  // page/harness.js logs SETTLED once it has the cold start (or an error). Waiting for that console
+  // event keeps playwright out of the page while it loads: page.waitForFunction would compile
+  // playwright's injected script on the page's main thread right after the load event, in the
+  // middle of the timed load (see harness.js).
+  const settled = page.waitForEvent('console', { predicate: (m) => m.text() === SETTLED, timeout: 120_000 });
+  settled.catch(() => {}); // (awaited below; this only keeps a failed goto from leaving it unhandled)
   await page.goto(url);
-  await page.waitForFunction(() => self.__cold || self.__benchError, null, { timeout: 120_000 });
+  await settled;
   const cold = await page.evaluate(() => self.__cold ?? { error: self.__benchError });
   if (cold.error) throw new Error(`${url}: ${cold.error}\n${problems.join('\n')}`);
   return { context, page, cold, problems };
@@ -868,13 +877,14 @@ function report(R) {
     speed('Chromium', R.chromium.cold, R.chromium.summary);
     const cc = R.chromium.cold;
     L.push(
-      `Chromium cold start = the estimator's script starts loading (see strength/README.md) to the first estimate's result. ` +
-        `Measured from navigation start instead (an empty page's first script already runs some 70 ms after it on this machine): ` +
-        `${names.map((n) => `${LABEL[n]} ${fmtMs(cc[n]?.fromNavigation)}`).join(', ')}.`,
+      `Chromium cold start = the estimator's script is inserted, once the page has loaded (see strength/README.md), to the first estimate's result. ` +
+        `Measured from navigation start instead (page and harness load and the wait for the load event included): ` +
+        `${names.map((n) => `${LABEL[n]} ${fmtMs(cc[n]?.fromNavigation)}`).join(', ')}. ` +
+        (R.chromium.floor ? `The harness's floor, an empty script's cold start by the same procedure: ${fmtMs(R.chromium.floor.median)} (every figure includes it).` : ''),
       '',
     );
     if (P && cc.portcullis?.breakdown) {
-      L.push(`Portcullis's median Chromium cold start, phase by phase (ms after its script started loading): ${cc.portcullis.breakdown.map(([k, v]) => `${k} ${num(v, 1)}`).join('; ')}.`, '');
+      L.push(`Portcullis's median Chromium cold start, phase by phase (ms after its script was inserted): ${cc.portcullis.breakdown.map(([k, v]) => `${k} ${num(v, 1)}`).join('; ')}.`, '');
     }
     L.push(
       `Chromium page cross-origin isolated: ${names.map((n) => `${LABEL[n]} ${R.chromium.isolated[n] ? 'yes' : 'NO'}`).join(', ')}. ` +
@@ -959,9 +969,16 @@ async function coldOnly(names, o, year, log) {
   const server = await serveIsolated(WWW);
   const browser = await pw.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const b = Object.fromEntries(names.map((n) => [n, []]));
+  // The harness's floor: page/floor.html's estimator does nothing but call __benchReady, so its
+  // "cold start" is what loading any script costs in this harness (fetch, parse, run), measured in
+  // the same rounds as the estimators.
+  const floor = [];
   try {
     await browserCold(browser, server.url, 'zxcvbn'); // untimed: the browser's own first page
-    for (let k = 0; k < o.coldRuns; k++) for (const n of names) b[n].push(await browserCold(browser, server.url, n));
+    for (let k = 0; k < o.coldRuns; k++) {
+      floor.push(await browserCold(browser, server.url, 'floor'));
+      for (const n of names) b[n].push(await browserCold(browser, server.url, n));
+    }
   } finally {
     await browser.close();
     await server.close();
@@ -972,9 +989,11 @@ async function coldOnly(names, o, year, log) {
     return [LABEL[n], d ? `${fmtMs(d.median)} (${fmtMs(d.load)} + ${fmtMs(d.first)})` : '–', `${fmtMs(c.median)} (${fmtMs(c.load)} + ${fmtMs(c.first)})`, fmtMs(c.fromNavigation),
       b[n].map((r) => num(r.total, 1)).join(' ')];
   });
+  const f = coldOf(floor);
+  rows.push(['(harness floor: an empty script)', '–', fmtMs(f.median), fmtMs(f.fromNavigation), floor.map((r) => num(r.total, 1)).join(' ')]);
   console.log(table(['estimator', 'Node cold (load + 1st)', 'Chromium cold (ready + 1st)', 'from navigation', 'Chromium runs (ms)'], rows));
   if (b.portcullis) {
-    console.log('\nPortcullis in Chromium, ms after its script started loading, per run:');
+    console.log('\nPortcullis in Chromium, ms after its script was inserted, per run:');
     for (const r of b.portcullis) console.log('  ' + breakdown(r).map(([k, v]) => `${k} ${num(v, 1)}`).join('; '));
   }
   log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -1052,8 +1071,12 @@ async function main() {
       const browser = await launch();
       const version = browser.version();
       const bCold = Object.fromEntries(names.map((n) => [n, []]));
+      const floor = []; // the harness's floor (page/floor.html), in the same rounds (as --cold-only)
       await browserCold(browser, server.url, 'zxcvbn'); // untimed: the browser's own first page
-      for (let k = 0; k < o.coldRuns; k++) for (const n of names) bCold[n].push(await browserCold(browser, server.url, n));
+      for (let k = 0; k < o.coldRuns; k++) {
+        floor.push(await browserCold(browser, server.url, 'floor'));
+        for (const n of names) bCold[n].push(await browserCold(browser, server.url, n));
+      }
       await browser.close();
       log(`Chromium warm: ${names.map((n) => LABEL[n]).join(', ')}, interleaved`);
       const runs = await browserWarm(launch, server.url, names, corpus, o, log);
@@ -1072,6 +1095,7 @@ async function main() {
       chromium = {
         version,
         cold: Object.fromEntries(names.map((n) => [n, coldOf(bCold[n])])),
+        floor: coldOf(floor),
         summary: Object.fromEntries(names.map((n) => [n, summarise(runs[n], byId)])),
         isolated: Object.fromEntries(names.map((n) => [n, runs[n].isolated && bCold[n].every((c) => c.isolated)])),
         sameAsNode,
