@@ -47,17 +47,26 @@ async function instantiate() {
     import('../dist/portcullis-core.mjs'),
     compileWasm(),
   ]);
-  let fail;
-  const failed = new Promise((_, reject) => (fail = reject));
+  let failure = null;
   const options = {
     getRandomValue,
-    // Emscripten's hook: instantiate the compiled module with the glue's imports.
+    // Emscripten's hook: instantiate the compiled module with the glue's imports. Synchronously:
+    // the module is compiled already, so this is quick (Chromium limits synchronous compilation
+    // on the main thread, not the instantiation of a compiled module), and the glue then
+    // initialises in the same task rather than a later one, which a busy main thread (a page
+    // still loading) can hold back by milliseconds.
     instantiateWasm(imports, receiveInstance) {
-      WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)).catch(fail);
+      try {
+        receiveInstance(new WebAssembly.Instance(module, imports), module);
+      } catch (error) {
+        failure = error; // the glue would only log it and wait forever
+      }
       return {};
     },
   };
-  return new Core(await Promise.race([createPortcullisCore(options), failed]));
+  const ready = createPortcullisCore(options);
+  if (failure) throw failure;
+  return new Core(await ready);
 }
 
 /**
