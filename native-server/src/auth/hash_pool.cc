@@ -1,6 +1,5 @@
 #include "auth/hash_pool.h"
 
-#include <pthread.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -11,6 +10,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "common/scheduling.h"
 
 namespace portcullis::auth {
 
@@ -51,9 +52,9 @@ struct HashPool::Impl {
   std::vector<std::thread> threads;
 
   void worker() {
-    // Best effort (SCHED_BATCH needs no privilege); if it fails, hashing still works.
-    const sched_param normal{};
-    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &normal);
+    // SCHED_BATCH with the longest slice (common/scheduling.h): any thread that wakes up may
+    // preempt a hash. Best effort: if the kernel refuses, hashing still works.
+    (void)set_thread_scheduling(SCHED_BATCH, std::chrono::milliseconds(100));
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [this] { return stopping || !queue.empty(); });

@@ -7,10 +7,10 @@
 // at once, and the caller answers 503, so no more than `workers + max_queued` connection threads
 // ever wait on hashing and the rest stay free for cheap requests.
 //
-// The workers run under the SCHED_BATCH policy: the same share of the CPU as any other thread
-// (hashing is not starved by other processes on the machine), but the scheduler treats them as
-// CPU-bound and does not let their wake-ups preempt others; so while hashes keep every core busy,
-// a get-session that arrives is not kept waiting behind them.
+// The workers run under SCHED_BATCH with long time slices (common/scheduling.h): the same share of
+// the CPU as any other thread (hashing is not starved by other processes on the machine), but any
+// thread that wakes up, a connection thread with a get-session to serve first, preempts a hash
+// instead of waiting for its slice to end.
 
 #ifndef PORTCULLIS_AUTH_HASH_POOL_H_
 #define PORTCULLIS_AUTH_HASH_POOL_H_

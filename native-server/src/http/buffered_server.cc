@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <cstring>
 #include <memory>
 #include <string>
+
+#include "common/scheduling.h"
 
 namespace portcullis::http {
 namespace {
@@ -147,6 +150,9 @@ void set_timeout(socket_t sock, int option, time_t sec, time_t usec) {
 }  // namespace
 
 bool BufferedServer::process_and_close_socket(socket_t sock) {
+  // Once per thread: short slices for request work (common/scheduling.h).
+  thread_local const bool scheduled = set_thread_scheduling(SCHED_OTHER, std::chrono::microseconds(100));
+  (void)scheduled;
   set_timeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
   set_timeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
   ConnectionStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_));
