@@ -34,10 +34,10 @@ struct Config {
   // --- listening ---
   std::string host = "127.0.0.1";
   int port = 3000;
-  // Connection threads: each open keep-alive connection holds one, and a thread idle in a
-  // blocking read costs only its touched stack, so the default leaves room for 64+ keep-alive
-  // connections, the sign-ins waiting on the hash pool, and headroom.
-  int threads = 256;
+  // Connection threads: each open keep-alive connection holds one. A thread idle in a blocking
+  // read costs no CPU and some 35 KiB of memory; 128 leave room for 64+ keep-alive connections
+  // with every one of them waiting on the hash pool, and as many again for everything else.
+  int threads = 128;
   // An idle keep-alive connection is closed after this; it also bounds how long SIGTERM waits
   // for idle connections to let go of their threads.
   std::chrono::seconds keep_alive_timeout{5};
@@ -97,7 +97,9 @@ struct Config {
   std::string password_hash = "argon2id";
   Argon2idParams argon2;
   int hash_workers = 0;    // 0: one per core
-  int hash_queue = 64;     // sign-ins waiting beyond the running ones; more get 503
+  // Sign-ins waiting beyond the running ones; more get 503. 62: with a worker per core on 2
+  // cores, 64 at once are hashed or wait, and half of the default threads stay free.
+  int hash_queue = 62;
 
   // --- flows ---
   bool sign_up_enabled = true;
