@@ -11,7 +11,8 @@
 // kept across its requests, collects each response in memory and sends it with one send() once
 // the response is complete (or when 64 KiB are pending, for large static files), and waits for
 // the next request in one poll() per 100 ms slice. The read and write timeouts, the keep-alive
-// timeout and the maximum request count set on httplib::Server keep their meanings.
+// timeout and the maximum request count set on httplib::Server keep their meanings. Its threads
+// ask the scheduler for short time slices (common/scheduling.h), so requests preempt hashes.
 
 #ifndef PORTCULLIS_HTTP_BUFFERED_SERVER_H_
 #define PORTCULLIS_HTTP_BUFFERED_SERVER_H_
