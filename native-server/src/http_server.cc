@@ -466,7 +466,7 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
   call.secure = config.secure_cookies ||
                 proxies.forwarded_https(req.remote_addr, req.get_header_value("X-Forwarded-Proto"));
 
-  const auto limit = limiter.hit(http::rate_limit_key(call.caller.ip), path, call.caller.now);
+  const auto limit = limiter.hit(call.caller.ip, path, call.caller.now);
   if (!limit.allowed) {
     res.set_header("X-Retry-After", std::to_string(limit.retry_after_seconds));
     send_error(res, Status(ErrorCode::kTooManyRequests), 429);

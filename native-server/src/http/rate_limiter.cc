@@ -1,5 +1,7 @@
 #include "http/rate_limiter.h"
 
+#include "http/proxies.h"
+
 namespace portcullis::http {
 namespace {
 
@@ -24,7 +26,7 @@ const RateLimitRule& RateLimiter::rule_for(std::string_view path) const {
 store::RateLimitDecision RateLimiter::hit(std::string_view ip, std::string_view path, store::TimePoint now) {
   if (!config_.rate_limit_enabled) return {};
   const RateLimitRule& rule = rule_for(path);
-  std::string key = std::string(ip) + "|" + std::string(path);
+  std::string key = rate_limit_key(ip) + "|" + std::string(path);
   if (config_.rate_limit_storage == "database") {
     auto d = store_.rate_limit_hit(key, rule.window, rule.max, now);
     return d.ok() ? d.value() : store::RateLimitDecision{};

@@ -20,7 +20,7 @@ class RateLimiter {
   RateLimiter(const Config& config, store::Store& store);
 
   // Counts a request from `ip` to `path` (relative to the base path, e.g. "/sign-in/email") and
-  // says whether it may proceed. Always allowed when rate limiting is off. A storage failure
+  // says whether it may proceed. Requests count under rate_limit_key(ip) (an IPv6 client's /64). Always allowed when rate limiting is off. A storage failure
   // allows the request (and is not fatal).
   store::RateLimitDecision hit(std::string_view ip, std::string_view path, store::TimePoint now);
 
