@@ -1,13 +1,14 @@
 #include "config.h"
 
-#include "http/proxies.h"
-
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 #include <variant>
 
+#include "http/proxies.h"
 #include "portcullis/token.h"
 
 namespace portcullis {
@@ -358,6 +359,11 @@ std::string config_reference() {
     out += line + "\n      " + s.help + "\n";
   }
   return out;
+}
+
+std::size_t hash_worker_count(const Config& config) {
+  if (config.hash_workers > 0) return static_cast<std::size_t>(config.hash_workers);
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 }  // namespace portcullis

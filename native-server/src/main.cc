@@ -166,9 +166,7 @@ Result<Runtime> open_runtime(const Config& config, bool with_mail) {
   cache.capacity = config.session_cache_size;
   rt.store = store::with_session_cache(std::move(store).value(), cache);
   if (Status s = rt.store->migrate(); !s.ok()) return s;
-  const auto cores = std::max(1u, std::thread::hardware_concurrency());
-  const auto workers = config.hash_workers > 0 ? static_cast<std::size_t>(config.hash_workers) : cores;
-  rt.hashes = std::make_unique<auth::HashPool>(workers, static_cast<std::size_t>(config.hash_queue));
+  rt.hashes = std::make_unique<auth::HashPool>(hash_worker_count(config), static_cast<std::size_t>(config.hash_queue));
   if (with_mail && config.mail == "outbox") {
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
   } else if (with_mail && config.mail == "smtp") {
@@ -336,7 +334,7 @@ int check_config(const Config& c) {
       {"minPasswordScore", c.password_policy.min_score},
       {"allowEmptyName", c.name_policy.allow_empty},
       {"passwordHash", c.password_hash},
-      {"hashWorkers", c.hash_workers > 0 ? c.hash_workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))},
+      {"hashWorkers", hash_worker_count(c)},
       {"hashQueue", c.hash_queue},
       {"threads", c.threads},
       {"sessionCacheTtl", c.session_cache_ttl.count()},
