@@ -6,14 +6,10 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/strings.h"
+
 namespace portcullis::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -57,7 +53,7 @@ std::optional<TrustedProxies> TrustedProxies::parse(const std::vector<std::strin
                                                     std::string* bad) {
   TrustedProxies proxies;
   for (const std::string& raw : entries) {
-    const std::string_view entry = trim(raw);
+    const std::string_view entry = trim_spaces_and_tabs(raw);
     if (entry.empty()) continue;
     const auto slash = entry.find('/');
     const auto address = IpAddress::parse(entry.substr(0, slash));
@@ -108,7 +104,7 @@ std::string TrustedProxies::client_address(std::string_view peer, std::string_vi
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     const auto comma = rest.rfind(',');
-    const std::string_view entry = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    const std::string_view entry = trim_spaces_and_tabs(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
     const auto hop = IpAddress::parse(entry);
     if (!hop) break;
@@ -120,7 +116,7 @@ std::string TrustedProxies::client_address(std::string_view peer, std::string_vi
 
 bool TrustedProxies::forwarded_https(std::string_view peer, std::string_view forwarded_proto) const {
   if (forwarded_proto.empty() || !trusts(peer)) return false;
-  return equal_ignoring_case(trim(forwarded_proto.substr(0, forwarded_proto.find(','))), "https");
+  return equal_ignoring_case(trim_spaces_and_tabs(forwarded_proto.substr(0, forwarded_proto.find(','))), "https");
 }
 
 std::string rate_limit_key(std::string_view address) {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/strings.h"
 #include "mail/mailer.h"
 #include "portcullis/token.h"
 
@@ -53,22 +54,16 @@ bool is_ascii(std::string_view s) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // "Name <a@b>" -> "a@b"; "a@b" -> "a@b".
 std::string bare_address(std::string_view mailbox) {
   const auto open = mailbox.rfind('<');
   if (open != std::string_view::npos) {
     const auto close = mailbox.find('>', open);
     if (close != std::string_view::npos) {
-      return std::string(trim(mailbox.substr(open + 1, close - open - 1)));
+      return std::string(trim_spaces_and_tabs(mailbox.substr(open + 1, close - open - 1)));
     }
   }
-  return std::string(trim(mailbox));
+  return std::string(trim_spaces_and_tabs(mailbox));
 }
 
 std::string domain_of(std::string_view address) {
@@ -187,7 +182,7 @@ std::string rfc5322_date_now() {
 std::string encode_mailbox(std::string_view mailbox) {
   const auto open = mailbox.rfind('<');
   if (is_ascii(mailbox) || open == std::string_view::npos) return std::string(mailbox);
-  std::string_view name = trim(mailbox.substr(0, open));
+  std::string_view name = trim_spaces_and_tabs(mailbox.substr(0, open));
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
     name = name.substr(1, name.size() - 2);
   }
