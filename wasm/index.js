@@ -129,6 +129,9 @@ const wellFormed = (s) =>
 
 const failure = (code, message) => ({ ok: false, code, message });
 const typeError = (field) => failure('VALIDATION_ERROR', `${field} must be a string`);
+// An optional text argument: the string, or '' when it is not a well-formed string.
+const textOrEmpty = (v) => (typeof v === 'string' && wellFormed(v) ? v : '');
+const notLoaded = () => new Error('portcullis: the strength dictionaries are not loaded; await loadStrength() first');
 
 /** The loaded core: every method is synchronous. Obtain it with `await load()`. */
 export class Core {
@@ -136,23 +139,24 @@ export class Core {
   constructor(module) {
     this.#m = module;
   }
-  // Calls the wasm function `fn` on a text argument, after the checks every text input needs.
-  #check(fn, field, text, options) {
+  // Calls the wasm function `fn` on a text argument and the rest, after the checks every text
+  // input needs.
+  #check(fn, field, text, ...rest) {
     if (!isText(text)) return typeError(field);
     if (!wellFormed(text)) return failure('INVALID_UTF8', this.#m.errorMessage('INVALID_UTF8'));
-    return this.#m[fn](text, options ?? {});
+    return this.#m[fn](text, ...rest);
   }
   validateEmail(email, options = {}) {
-    return this.#check('validateEmail', 'email', email, options);
+    return this.#check('validateEmail', 'email', email, options ?? {});
   }
   validateName(name, policy = {}) {
-    return this.#check('validateName', 'name', name, policy);
+    return this.#check('validateName', 'name', name, policy ?? {});
   }
   checkPassword(password, policy = {}) {
-    return this.#check('checkPassword', 'password', password, policy);
+    return this.#check('checkPassword', 'password', password, policy ?? {});
   }
   checkPasswordForSignIn(password, policy = {}) {
-    return this.#check('checkPasswordForSignIn', 'password', password, policy);
+    return this.#check('checkPasswordForSignIn', 'password', password, policy ?? {});
   }
   passwordPolicyDefaults() {
     return this.#m.passwordPolicyDefaults();
@@ -181,9 +185,7 @@ export class Core {
     return this.#m.hasDictionary();
   }
   estimateStrength(password, userInputs = [], options = {}) {
-    if (!this.#m.hasDictionary()) {
-      throw new Error('portcullis: the strength dictionaries are not loaded; await loadStrength() first');
-    }
+    if (!this.#m.hasDictionary()) throw notLoaded();
     const text = isText(password) && wellFormed(password) ? password : '';
     const inputs = Array.isArray(userInputs)
       ? userInputs.filter((u) => typeof u === 'string' && wellFormed(u))
@@ -192,8 +194,7 @@ export class Core {
   }
   /** The words the strength rule counts as known for a user: the server derives the same list. */
   passwordUserInputs(email = '', name = '') {
-    const text = (v) => (typeof v === 'string' && wellFormed(v) ? v : '');
-    return this.#m.passwordUserInputs(text(email), text(name));
+    return this.#m.passwordUserInputs(textOrEmpty(email), textOrEmpty(name));
   }
   /**
    * The server's verdict on a new password (sign-up, change, reset) for the user with `email` and
@@ -202,13 +203,9 @@ export class Core {
    * policy.minScore is 0.
    */
   checkNewPassword(password, { email = '', name = '' } = {}, policy = {}, options = {}) {
-    if (!isText(password)) return typeError('password');
-    if (!wellFormed(password)) return failure('INVALID_UTF8', this.#m.errorMessage('INVALID_UTF8'));
-    const text = (v) => (typeof v === 'string' && wellFormed(v) ? v : '');
-    const out = this.#m.checkNewPassword(password, text(email), text(name), policy ?? {}, options ?? {});
-    if (out === null) {
-      throw new Error('portcullis: the strength dictionaries are not loaded; await loadStrength() first');
-    }
+    const out = this.#check('checkNewPassword', 'password', password, textOrEmpty(email), textOrEmpty(name),
+      policy ?? {}, options ?? {});
+    if (out === null) throw notLoaded();
     return out;
   }
   // Copies the blob into a buffer the wasm owns and hands it over; the wasm keeps it only if it is
