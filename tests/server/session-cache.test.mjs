@@ -2,9 +2,10 @@
 // shows at once, even to a client whose session lookup is cached; a change made behind the
 // server's back (another process writing the database) shows within the TTL.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { Browser, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { BIN, Browser, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 const PASSWORD = 'correct-horse-battery';
 let counter = 0;
@@ -117,4 +118,19 @@ describe('changes made behind the server (another process writing the database)'
       assert.equal((await b.get('/get-session')).body, null);
     });
   });
+});
+
+test('bad sessionCacheTtl or sessionCacheSize stops the server at start, with the setting named', async () => {
+  for (const [flag, value] of [
+    ['--session-cache-ttl', '-1'],
+    ['--session-cache-ttl', 'five'],
+    ['--session-cache-size', '-5'],
+    ['--session-cache-size', '1e3'],
+  ]) {
+    const r = spawnSync(BIN, ['check-config', '--dev', flag, value], { encoding: 'utf8' });
+    assert.equal(r.status, 2, `${flag} ${value}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`${flag}: expected a non-negative integer`));
+  }
+  await assert.rejects(startServer({ sessionCacheTtl: -1 }), /session-cache-ttl: expected a non-negative integer/);
 });
