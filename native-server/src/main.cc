@@ -170,6 +170,7 @@ Result<Runtime> open_runtime(const Config& config, bool with_mail) {
   if (with_mail && config.mail == "outbox") {
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
   } else if (with_mail && config.mail == "smtp") {
+    if (Status s = mail::load_smtp_library(); !s.ok()) return s;
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_smtp_mailer(config.smtp));
   }
   rt.service = std::make_unique<auth::AuthService>(config, *rt.store, *rt.hashes, rt.mail.get());

@@ -53,7 +53,13 @@ struct SmtpOptions {
   std::chrono::milliseconds timeout{10000};
 };
 
-// Sends through an SMTP server with libcurl.
+// Loads libcurl (libcurl.so.4), which SMTP delivery needs, once; the server calls it at start
+// when mail goes through SMTP. libcurl is not linked: a server that sends no SMTP mail never maps
+// it and its TLS stack. Returns OK, or an error naming the library when it cannot be loaded.
+Status load_smtp_library();
+
+// Sends through an SMTP server with libcurl. send() loads libcurl if load_smtp_library() has not,
+// and fails with load_smtp_library()'s error when it cannot be loaded.
 std::unique_ptr<Mailer> make_smtp_mailer(SmtpOptions options);
 
 // Writes each message as a JSON file into `directory` (created if missing): one file per message,
