@@ -16,7 +16,8 @@
 // time. The time of one password hash is measured in the same run (bench/http/hashtime.c with
 // libsodium, BetterAuth's hashPassword in Node) for the hash-bound limit (cores / one hash).
 //
-// Options: --duration S (10), --warmup S (2), --connections 16,64, --users N (200 seeded),
+// Each figure is the median of --runs measured runs (each after its own warm-up).
+// Options: --duration S (10), --warmup S (2), --runs N (3), --connections 16,64, --users N (200 seeded),
 // --hashes N (16 timed hashes in a row, 12 per core at once),
 // --only a,b (betterauth-sqlite, betterauth-pg, portcullis-argon2id, portcullis-scrypt, nginx),
 // --no-pg, --no-readme, --no-install, --report-only (redo the chart and section from results/latest.json).
@@ -48,6 +49,7 @@ const opt = (name, fallback) => {
 };
 const DURATION = Number(opt('--duration', 10));
 const WARMUP = Number(opt('--warmup', 2));
+const RUNS = Number(opt('--runs', 3));
 const CONNECTIONS = opt('--connections', '16,64').split(',').map(Number);
 const USERS = Number(opt('--users', 200));
 const HASHES = Number(opt('--hashes', 16));
@@ -287,10 +289,15 @@ async function settle(pids) {
   }
 }
 
+// Runs measured so far: part of the phase tag a script gets (sign-up makes its e-mails from it, so
+// that a repeated run signs up new addresses).
+let measured = 0;
+
 async function scenario(server, name, connections, { url, script, args }, { warmup = true } = {}) {
+  measured += 1;
   const pids = [server.pid, ...childPids(server.pid)];
   if (warmup) {
-    runWrk({ url, script, args: args('warm'), connections, duration: WARMUP });
+    runWrk({ url, script, args: args(`warm${measured}`), connections, duration: WARMUP });
     // The warm-up's last requests may still be running (sign-ins queued for the hash pool after
     // their connections closed): wait until the server is idle, so they do not eat into the
     // measured run.
@@ -299,7 +306,7 @@ async function scenario(server, name, connections, { url, script, args }, { warm
   resetPeak(pids);
   const cpu0 = pids.map(cpuSeconds);
   const load0 = os.loadavg()[0];
-  const r = runWrk({ url, script, args: args('run'), connections, duration: DURATION });
+  const r = runWrk({ url, script, args: args(`run${measured}`), connections, duration: DURATION });
   const cpu = pids.map(cpuSeconds).reduce((a, b, i) => a + b - cpu0[i], 0);
   const peak = pids.map((p) => procStatus(p).hwm).reduce((a, b) => a + b, 0);
   const secs = r.duration_us / 1e6;
@@ -325,6 +332,46 @@ async function scenario(server, name, connections, { url, script, args }, { warm
   log(`${server.key} ${name} c=${connections}: ${row.okPerSec.toFixed(1)} 2xx/s, p50 ${row.p50ms.toFixed(2)} ms, p99 ${row.p99ms.toFixed(2)} ms, non-2xx ${row.non2xx}, errors ${row.socketErrors}, peak ${(peak / 1024).toFixed(1)} MiB, cpu ${cpu.toFixed(1)} s`);
   return row;
 }
+
+const median = (xs) => {
+  const t = [...xs].sort((a, b) => a - b);
+  return t.length % 2 ? t[(t.length - 1) / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+};
+
+// Runs `measure` (one scenario: warm-up, then a measured run) RUNS times and returns one row:
+// each rate and latency the median of the runs', errors summed over them, peak RSS the largest.
+async function repeated(measure) {
+  const runs = [];
+  for (let k = 0; k < RUNS; k++) runs.push(await measure());
+  if (runs.length === 1) return { ...runs[0], runs: [summary(runs[0])] };
+  const med = (key) => median(runs.map((r) => r[key]));
+  const sum = (key) => runs.reduce((a, r) => a + r[key], 0);
+  const statuses = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.wrk.statuses ?? {})) statuses[code] = (statuses[code] ?? 0) + n;
+  const row = {
+    ...runs[0],
+    requests: sum('requests'),
+    ok: sum('ok'),
+    okPerSec: med('okPerSec'),
+    reqPerSec: med('reqPerSec'),
+    non2xx: sum('non2xx'),
+    socketErrors: sum('socketErrors'),
+    p50ms: med('p50ms'),
+    p99ms: med('p99ms'),
+    maxms: Math.max(...runs.map((r) => r.maxms)),
+    peakRssKiB: Math.max(...runs.map((r) => r.peakRssKiB)),
+    serverCpuSec: med('serverCpuSec'),
+    load1: median(runs.map((r) => r.load1)),
+    wrk: { statuses },
+    runs: runs.map(summary),
+  };
+  if (runs[0].background) {
+    row.background = { ...runs[0].background, okPerSec: median(runs.map((r) => r.background.okPerSec)), non2xx: runs.reduce((a, r) => a + r.background.non2xx, 0) };
+  }
+  return row;
+}
+
+const summary = (r) => ({ okPerSec: r.okPerSec, p50ms: r.p50ms, p99ms: r.p99ms, non2xx: r.non2xx, socketErrors: r.socketErrors, peakRssKiB: r.peakRssKiB });
 
 // ---------------------------------------------------------------------------------------------
 // The servers
@@ -478,13 +525,13 @@ async function benchServer(server, users, cookies, tmp, runTag) {
         'sign-in': { url: `${server.api}/sign-in/email`, script: 'sign-in.lua', args: () => [files.signin, origin] },
         'sign-up': { url: `${server.api}/sign-up/email`, script: 'sign-up.lua', args: (phase) => [`${runTag}-${phase}-c${c}`, SIGN_UP_PASSWORD, origin] },
       }[name];
-      rows.push(await scenario(server, name, c, spec));
+      rows.push(await repeated(() => scenario(server, name, c, spec)));
     }
   }
   if (server.key !== 'nginx') {
     const getSession = { url: `${server.api}/get-session`, script: 'get-session.lua', args: () => [files.cookies] };
     const signIn = { url: `${server.api}/sign-in/email`, script: 'sign-in.lua', args: () => [files.signin, origin] };
-    rows.push(await underSignInLoad(server, 16, getSession, signIn));
+    rows.push(await repeated(() => underSignInLoad(server, 16, getSession, signIn)));
   }
   const st = procStatus(server.pid);
   // The peak is reset before every scenario: the whole life's peak is the largest of the seeding's
@@ -501,7 +548,7 @@ async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'portcullis-bench-http-'));
   const runTag = randomBytes(4).toString('hex');
   const users = makeUsers(USERS);
-  const results = { started: started.toISOString(), command: COMMAND, cores: CORES, duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, users: USERS, servers: {}, rows: [] };
+  const results = { started: started.toISOString(), command: COMMAND, cores: CORES, duration: DURATION, warmup: WARMUP, runs: RUNS, connections: CONNECTIONS, users: USERS, servers: {}, rows: [] };
   const stops = [];
   const cleanup = async () => {
     for (const s of stops.splice(0).reverse()) await s.stop().catch(() => {});
@@ -621,7 +668,9 @@ function report(R, chart) {
   lines.push('<!-- http:begin -->', '## HTTP: Portcullis, BetterAuth and the ceiling', '');
   lines.push(`Written by \`${R.command}\` on ${R.started.slice(0, 10)}, in ${fmt(R.minutes, 1)} min. How it works: [http/README.md](http/README.md).`, '');
   lines.push(`Machine: ${CORES}×${V.cpu}, Linux ${V.kernel}; load average ${R.loadStart} at start, ${R.loadEnd} at the end. Node ${R.node}, better-auth ${V.betterAuth} (better-sqlite3 ${V.betterSqlite3} built from source, pg ${V.pg}, PostgreSQL ${V.postgres}), ${V.portcullis}, nginx ${V.nginx}, wrk ${V.wrk}.`, '');
-  lines.push(`Each figure is one wrk run of ${R.duration} s (2 threads) after ${R.warmup} s of untimed warm-up, every server alone on 127.0.0.1 with the same ${R.users} seeded users. Rate limits off on both (Portcullis \`--rate-limit false\`, BetterAuth \`rateLimit: { enabled: false }\`); equal work per password: no strength rule (Portcullis \`--min-password-score 0\`; BetterAuth has none), 20-character random passwords; Portcullis's access log off (\`--access-log false\`; BetterAuth logs nothing). BetterAuth runs with NODE_ENV=production. req/s counts 2xx responses only; non-2xx and socket errors are counted apart. Peak RSS: the server's VmHWM during the run (reset before it; nginx: master + workers).`, '');
+  const runs = R.runs ?? 1;
+  const each = runs === 1 ? `Each figure is one wrk run of ${R.duration} s (2 threads) after ${R.warmup} s of untimed warm-up` : `Each figure is the median of ${runs} wrk runs of ${R.duration} s (2 threads), each after ${R.warmup} s of untimed warm-up (non-2xx and socket errors: the sum over the runs; peak RSS: the largest)`;
+  lines.push(`${each}, every server alone on 127.0.0.1 with the same ${R.users} seeded users. Rate limits off on both (Portcullis \`--rate-limit false\`, BetterAuth \`rateLimit: { enabled: false }\`); equal work per password: no strength rule (Portcullis \`--min-password-score 0\`; BetterAuth has none), 20-character random passwords; Portcullis's access log off (\`--access-log false\`; BetterAuth logs nothing). BetterAuth runs with NODE_ENV=production. req/s counts 2xx responses only; non-2xx and socket errors are counted apart. Peak RSS: the server's VmHWM during the run (reset before it; nginx: master + workers).`, '');
   lines.push(`![requests per second](http/chart.png)`, '');
 
   // Targets
@@ -632,7 +681,8 @@ function report(R, chart) {
   for (const p of ['portcullis-argon2id', 'portcullis-scrypt'].filter((k) => R.servers[k])) {
     for (const c of CONNECTIONS) {
       const g = row(p, 'get-session', c);
-      if (g && ng(c)) lines.push(`| ${LABEL[p]} get-session ≥ 1/3 of the ceiling's req/s, c=${c} | ${fmt(g.okPerSec)} vs ${fmt(ng(c).okPerSec)}: ${fmt((100 * g.okPerSec) / ng(c).okPerSec, 1)} % | **${g.okPerSec >= ng(c).okPerSec / 3 ? 'pass' : 'FAIL'}** |`);
+      const each = g?.runs?.length > 1 && ng(c)?.runs ? ` (runs: ${g.runs.map((x) => fmt(x.okPerSec)).join(', ')} vs ${ng(c).runs.map((x) => fmt(x.okPerSec)).join(', ')})` : '';
+      if (g && ng(c)) lines.push(`| ${LABEL[p]} get-session ≥ 1/3 of the ceiling's req/s, c=${c} | ${fmt(g.okPerSec)} vs ${fmt(ng(c).okPerSec)}: ${fmt((100 * g.okPerSec) / ng(c).okPerSec, 1)} %${each} | **${g.okPerSec >= ng(c).okPerSec / 3 ? 'pass' : 'FAIL'}** |`);
     }
     const g = row(p, 'get-session', cMax);
     if (g) {
