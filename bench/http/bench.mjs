@@ -278,6 +278,19 @@ async function underSignInLoad(server, connections, getSession, signIn) {
   return row;
 }
 
+// get-session measured beside one busy loop per core (a shell spinning, nice 0, nothing to do with
+// any server): what CPU-bound work alone does to the latency when the load generator shares the
+// cores with it. A reference for the sign-in load above, run on every server, nginx included.
+async function besideBusyLoops(server, connections, getSession) {
+  const loops = Array.from({ length: CORES }, () => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  try {
+    await sleep(500);
+    return await scenario(server, BUSY, connections, getSession, { warmup: false });
+  } finally {
+    for (const l of loops) l.kill('SIGKILL');
+  }
+}
+
 // Waits (at most 20 s) until the processes use under 5 % of a core over a quarter of a second.
 async function settle(pids) {
   const deadline = Date.now() + 20_000;
@@ -507,6 +520,8 @@ const HASH_OF = { 'betterauth-sqlite': 'betterauth-scrypt', 'betterauth-pg': 'be
 const SCENARIOS = ['get-session', 'sign-in', 'sign-up'];
 // Reported after them: get-session at 16 connections while 16 connections of sign-in run.
 const MIXED = 'get-session under sign-in load';
+// And on every server: get-session at 16 connections beside one busy loop per core.
+const BUSY = 'get-session beside busy loops';
 
 async function benchServer(server, users, cookies, tmp, runTag) {
   const rows = [];
@@ -528,11 +543,12 @@ async function benchServer(server, users, cookies, tmp, runTag) {
       rows.push(await repeated(() => scenario(server, name, c, spec)));
     }
   }
+  const getSession = { url: `${server.api}/get-session`, script: 'get-session.lua', args: () => [files.cookies] };
   if (server.key !== 'nginx') {
-    const getSession = { url: `${server.api}/get-session`, script: 'get-session.lua', args: () => [files.cookies] };
     const signIn = { url: `${server.api}/sign-in/email`, script: 'sign-in.lua', args: () => [files.signin, origin] };
     rows.push(await repeated(() => underSignInLoad(server, 16, getSession, signIn)));
   }
+  rows.push(await repeated(() => besideBusyLoops(server, 16, getSession)));
   const st = procStatus(server.pid);
   // The peak is reset before every scenario: the whole life's peak is the largest of the seeding's
   // and the scenarios'.
@@ -693,6 +709,8 @@ function report(R, chart) {
     const idle = row(p, 'get-session', 16);
     const loaded = row(p, MIXED, 16);
     if (idle && loaded) lines.push(`| ${LABEL[p]} get-session p99 within 2× of idle while sign-ins saturate the hash pool, c=16 | ${ms(loaded.p99ms)} ms vs ${ms(idle.p99ms)} ms idle: ${fmt(loaded.p99ms / idle.p99ms, 2)}× (sign-in meanwhile ${fmt(loaded.background.okPerSec, 1)}/s) | **${loaded.p99ms <= 2 * idle.p99ms ? 'pass' : 'FAIL'}** |`);
+    const busy = row(p, BUSY, 16);
+    if (idle && busy) lines.push(`| (reference, not a target) ${LABEL[p]} get-session p99 beside ${CORES} busy loops, no sign-ins, c=16 | ${ms(busy.p99ms)} ms: ${fmt(busy.p99ms / idle.p99ms, 2)}× idle | |`);
     const lim = hashLimit(p);
     for (const sc of ['sign-in', 'sign-up']) {
       for (const c of CONNECTIONS) {
@@ -704,6 +722,9 @@ function report(R, chart) {
     const ba = R.servers['betterauth-sqlite'];
     if (ba) lines.push(`| ${LABEL[p]} peak RSS ≤ 1/5 of BetterAuth's (SQLite) | ${mib(R.servers[p].lifetimePeakKiB)} MiB vs ${mib(ba.lifetimePeakKiB)} MiB: ${fmt((100 * R.servers[p].lifetimePeakKiB) / ba.lifetimePeakKiB, 1)} % | **${R.servers[p].lifetimePeakKiB * 5 <= ba.lifetimePeakKiB ? 'pass' : 'FAIL'}** |`);
   }
+  const ngIdle = ng(16);
+  const ngBusy = row('nginx', BUSY, 16);
+  if (ngIdle && ngBusy) lines.push(`| (reference, not a target) ${LABEL.nginx} p99 beside ${CORES} busy loops, c=16 | ${ms(ngBusy.p99ms)} ms vs ${ms(ngIdle.p99ms)} ms idle: ${fmt(ngBusy.p99ms / ngIdle.p99ms, 2)}× | |`);
   lines.push('');
   lines.push(`Hash-bound limit = ${CORES} cores ÷ the median time of one hash, measured in this run on the same machine (one hash at a time, no server running): Argon2id (libsodium, 19 MiB, 2 passes) ${ms(R.hash.argon2id.one.medianMs)} ms → ${fmt(hashLimit(P), 1)}/s; scrypt N=16384 r=16 p=1 (libsodium) ${ms(R.hash.scrypt.one.medianMs)} ms → ${fmt(CORES / (R.hash.scrypt.one.medianMs / 1e3), 1)}/s; BetterAuth's hashPassword (node:crypto scrypt, same parameters) ${ms(R.hash['betterauth-scrypt'].one.medianMs)} ms → ${fmt(CORES / (R.hash['betterauth-scrypt'].one.medianMs / 1e3), 1)}/s.`, '');
 
@@ -711,7 +732,7 @@ function report(R, chart) {
   lines.push('### Results', '');
   lines.push('| server | scenario | conns | req/s (2xx) | p50 | p99 | non-2xx | socket errors | peak RSS | server CPU | load (1 min) |');
   lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const sc of [...SCENARIOS, MIXED]) {
+  for (const sc of [...SCENARIOS, MIXED, BUSY]) {
     for (const c of CONNECTIONS) {
       for (const s of servers) {
         const r = row(s, sc, c);
