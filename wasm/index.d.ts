@@ -151,7 +151,8 @@ export function load(): Promise<Core>;
  * Loads the core (as load()) and the strength meter's dictionaries (dist/portcullis-dictionary.bin,
  * about 235 KB gzipped, fetched in parallel with the wasm, only on the first call); resolves to the
  * same Core, on which estimateStrength works from then on. Call it when the meter is about to be
- * shown (e.g. when the password field gets focus).
+ * shown (e.g. when the password field gets focus). A page that needs the meter alone loads less
+ * with `portcullis/meter` (loadMeter()).
  */
 export function loadStrength(): Promise<Core>;
 

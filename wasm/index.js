@@ -6,38 +6,18 @@
 //
 // Two downloads: load() fetches the wasm (validation, cookies, tokens; ~30 KB gzipped with this
 // file and the glue); loadStrength() also fetches the strength meter's dictionaries
-// (dist/portcullis-dictionary.bin, ~235 KB), once, and only when it is first called.
+// (dist/portcullis-dictionary.bin, ~235 KB), once, and only when it is first called. A page that
+// needs the strength meter alone imports `portcullis/meter` (meter.js) instead: a smaller wasm
+// without glue, the same results.
+
+import { compileWasm, fetchBytes } from './assets.js';
+import { bindStrength, isText, wellFormed } from './strength-abi.js';
 
 let pending = null;
 let pendingStrength = null;
 
-const isNode = () =>
-  typeof process === 'object' && process !== null && typeof process.versions?.node === 'string' &&
-  typeof window === 'undefined';
-
 // libsodium (inside the wasm) asks the host for randomness through Module.getRandomValue.
 const getRandomValue = () => globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
-
-// Fetches and compiles the wasm (streaming where the server sends application/wasm).
-async function compileWasm() {
-  // Bundlers see this literal URL as the same asset the module's glue refers to.
-  const url = new URL('../dist/portcullis-core.wasm', import.meta.url);
-  if (isNode()) {
-    // Node has no fetch for file: URLs; compile the file's bytes.
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
-  }
-  if (typeof WebAssembly.compileStreaming === 'function') {
-    try {
-      return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
-    } catch {
-      // e.g. served without Content-Type application/wasm: fetch it again as bytes, below.
-    }
-  }
-  const response = await fetch(url, { credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`portcullis: cannot fetch ${url}: HTTP ${response.status}`);
-  return WebAssembly.compile(await response.arrayBuffer());
-}
 
 // The wasm's fetch and compilation start at once, in parallel with the glue's import (and with
 // loadStrength()'s dictionary fetch), rather than after the glue has loaded and run: one round
@@ -45,7 +25,8 @@ async function compileWasm() {
 async function instantiate() {
   const [{ default: createPortcullisCore }, module] = await Promise.all([
     import('../dist/portcullis-core.mjs'),
-    compileWasm(),
+    // Bundlers see this literal URL as the same asset the module's glue refers to.
+    compileWasm(new URL('../dist/portcullis-core.wasm', import.meta.url)),
   ]);
   let failure = null;
   const options = {
@@ -66,7 +47,9 @@ async function instantiate() {
   };
   const ready = createPortcullisCore(options);
   if (failure) throw failure;
-  return new Core(await ready);
+  const m = await ready;
+  // The strength meter goes through the C ABI meter_abi.cc exports (the glue names them _name).
+  return new Core(m, bindStrength((name) => m[`_${name}`], () => m.HEAPU8.buffer));
 }
 
 /**
@@ -83,18 +66,6 @@ export function load() {
   return pending;
 }
 
-async function fetchDictionary() {
-  // A literal URL next to import.meta.url: webpack 5 and Rspack emit the file as an asset.
-  const url = new URL('../dist/portcullis-dictionary.bin', import.meta.url);
-  if (isNode()) {
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    return new Uint8Array(await readFile(url));
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`portcullis: cannot fetch ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 /**
  * Loads the core (as load()) and the strength meter's dictionaries, once; resolves to the same
  * Core as load(), whose estimateStrength then works. The dictionaries are fetched in parallel
@@ -102,7 +73,8 @@ async function fetchDictionary() {
  */
 export function loadStrength() {
   if (!pendingStrength) {
-    pendingStrength = Promise.all([load(), fetchDictionary()])
+    const dictionary = fetchBytes(new URL('../dist/portcullis-dictionary.bin', import.meta.url));
+    pendingStrength = Promise.all([load(), dictionary])
       .then(([core, bytes]) => {
         core[installDictionary](bytes);
         return core;
@@ -117,16 +89,6 @@ export function loadStrength() {
 
 const installDictionary = Symbol('installDictionary');
 
-const isText = (v) => typeof v === 'string' || v instanceof Uint8Array;
-
-// A JS string may hold lone surrogates, which have no UTF-8 form. Emscripten's string conversion
-// would silently pair them with the next character, so such strings are refused here, as the
-// server refuses them (its JSON parser rejects "\ud800").
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const wellFormed = (s) =>
-  typeof s !== 'string' ||
-  (typeof s.isWellFormed === 'function' ? s.isWellFormed() : !loneSurrogate.test(s));
-
 const failure = (code, message) => ({ ok: false, code, message });
 const typeError = (field) => failure('VALIDATION_ERROR', `${field} must be a string`);
 // An optional text argument: the string, or '' when it is not a well-formed string.
@@ -136,8 +98,10 @@ const notLoaded = () => new Error('portcullis: the strength dictionaries are not
 /** The loaded core: every method is synchronous. Obtain it with `await load()`. */
 export class Core {
   #m;
-  constructor(module) {
+  #strength;
+  constructor(module, strength) {
     this.#m = module;
+    this.#strength = strength;
   }
   // Calls the wasm function `fn` on a text argument and the rest, after the checks every text
   // input needs.
@@ -182,15 +146,12 @@ export class Core {
   }
   /** Whether estimateStrength works: loadStrength() has loaded the dictionaries. */
   get strengthLoaded() {
-    return this.#m.hasDictionary();
+    return this.#strength.hasDictionary();
   }
   estimateStrength(password, userInputs = [], options = {}) {
-    if (!this.#m.hasDictionary()) throw notLoaded();
-    const text = isText(password) && wellFormed(password) ? password : '';
-    const inputs = Array.isArray(userInputs)
-      ? userInputs.filter((u) => typeof u === 'string' && wellFormed(u))
-      : [];
-    return this.#m.estimateStrength(text, inputs, options ?? {});
+    const result = this.#strength.estimate(password, userInputs, options);
+    if (result === null) throw notLoaded();
+    return result;
   }
   /** The words the strength rule counts as known for a user: the server derives the same list. */
   passwordUserInputs(email = '', name = '') {
@@ -211,10 +172,8 @@ export class Core {
   // Copies the blob into a buffer the wasm owns and hands it over; the wasm keeps it only if it is
   // the blob it was built with.
   [installDictionary](bytes) {
-    if (this.#m.hasDictionary()) return;
-    const pointer = this.#m.dictionaryBuffer(bytes.length);
-    if (pointer !== 0) this.#m.HEAPU8.set(bytes, pointer);
-    if (pointer === 0 || !this.#m.loadDictionary(pointer, bytes.length)) {
+    if (this.#strength.hasDictionary()) return;
+    if (!this.#strength.installDictionary(bytes)) {
       throw new Error('portcullis: dist/portcullis-dictionary.bin does not match the wasm (a stale or truncated file?)');
     }
   }

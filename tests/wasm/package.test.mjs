@@ -23,7 +23,7 @@ before(() => {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: project });
 });
 
-test('the tarball holds the loader, its types, the wasm and the dictionaries, and nothing else', () => {
+test('the tarball holds the loaders, their types, the two wasm modules and the dictionaries, and nothing else', () => {
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
   // web/ (client, React components, Docusaurus plugin) has tests of its own.
   assert.deepEqual(files.filter((f) => !f.startsWith('package/web/')).sort(), [
@@ -31,9 +31,14 @@ test('the tarball holds the loader, its types, the wasm and the dictionaries, an
     'package/dist/portcullis-core.mjs',
     'package/dist/portcullis-core.wasm',
     'package/dist/portcullis-dictionary.bin',
+    'package/dist/portcullis-meter.wasm',
     'package/package.json',
+    'package/wasm/assets.js',
     'package/wasm/index.d.ts',
     'package/wasm/index.js',
+    'package/wasm/meter.d.ts',
+    'package/wasm/meter.js',
+    'package/wasm/strength-abi.js',
   ]);
 });
 
@@ -41,6 +46,7 @@ test('an empty Node project installs the tarball and uses it from ESM', () => {
   writeFileSync(
     join(project, 'use.mjs'),
     `import { validateEmail, checkPassword, load, estimateStrength } from 'portcullis';
+     import { loadMeter } from 'portcullis/meter';
      const out = {
        email: await validateEmail('Ann@Example.com'),
        bad: await validateEmail('not an email'),
@@ -48,6 +54,7 @@ test('an empty Node project installs the tarball and uses it from ESM', () => {
        good: await checkPassword('correct horse battery staple'),
        token: (await load()).generateToken().length,
        strength: (await estimateStrength('password')).score,
+       meter: (await loadMeter()).estimateStrength('correcthorsebatterystaple').score,
      };
      console.log(JSON.stringify(out));`,
   );
@@ -59,6 +66,7 @@ test('an empty Node project installs the tarball and uses it from ESM', () => {
     good: { ok: true },
     token: 32,
     strength: 0,
+    meter: 4,
   });
 });
 
