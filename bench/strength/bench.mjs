@@ -86,14 +86,12 @@ async function loadEstimator(name, referenceYear) {
     return { estimate: (pw) => factory.check(pw) };
   }
   if (name === 'portcullis') {
-    const { loadStrength } = await import(pathToFileURL(join(PKG, 'wasm/index.js')).href);
-    if (typeof loadStrength !== 'function') throw new Unavailable('wasm/index.js has no loadStrength() yet');
-    const core = await loadStrength(); // the wasm and the strength dictionary
-    if (typeof core.estimateStrength !== 'function') {
-      throw new Unavailable('wasm/index.js has no Core.estimateStrength yet');
-    }
+    // The meter-only entry (portcullis/meter), as a page with a strength meter uses it.
+    if (!existsSync(join(PKG, 'wasm/meter.js'))) throw new Unavailable('the package has no wasm/meter.js (portcullis/meter) yet');
+    const { loadMeter } = await import(pathToFileURL(join(PKG, 'wasm/meter.js')).href);
+    const meter = await loadMeter(); // the wasm and the strength dictionary
     const options = { referenceYear };
-    const estimate = (pw) => core.estimateStrength(pw, [], options);
+    const estimate = (pw) => meter.estimateStrength(pw, [], options);
     return { estimate };
   }
   throw new Error(`unknown estimator ${name}`);
@@ -152,8 +150,8 @@ async function coldChild(name, year) {
     r = est.estimate(FIRST);
     if (typeof r?.score !== 'number') throw new Error(`unexpected result ${JSON.stringify(r)}`);
   } catch (e) {
-    // e.g. wasm/index.js has Core.estimateStrength but the built dist/ does not export it yet.
-    const error = `the built wasm (dist/portcullis-core.*) has no working estimateStrength yet (${e.message}); rebuild with \`npm run build:wasm\``;
+    // e.g. wasm/meter.js is there but dist/ is from an older build.
+    const error = `the built wasm (dist/portcullis-meter.wasm) has no working estimate yet (${e.message}); rebuild with \`npm run build:wasm\``;
     console.log(JSON.stringify({ unavailable: true, error: name === 'portcullis' ? error : e.message }));
     return;
   }
@@ -371,7 +369,7 @@ async function webpackBundle(name, entry, outDir, inputs, log, extra = '') {
     context: REPO,
     entry,
     output: { path: outDir, publicPath: 'auto', filename: 'main.js' },
-    resolve: { alias: { portcullis$: PKG } },
+    resolve: { alias: { portcullis$: PKG, 'portcullis/meter$': join(PKG, 'wasm/meter.js') } },
     devtool: false,
     performance: { hints: false },
   };
@@ -387,8 +385,11 @@ async function webpackBundle(name, entry, outDir, inputs, log, extra = '') {
   return { cached: false };
 }
 
-// What the browser downloads for the meter (loadStrength()): loader, glue, wasm, dictionary.
-const PORTCULLIS_FILES = ['wasm/index.js', 'dist/portcullis-core.mjs', 'dist/portcullis-core.wasm', 'dist/portcullis-dictionary.bin'];
+// What the browser downloads for the meter (portcullis/meter's loadMeter()): the loader and the
+// two modules it imports, the wasm, the dictionary.
+const PORTCULLIS_FILES = ['wasm/meter.js', 'wasm/assets.js', 'wasm/strength-abi.js', 'dist/portcullis-meter.wasm', 'dist/portcullis-dictionary.bin'];
+// What the package's main entry downloads for validation alone (load(), no strength meter).
+const PORTCULLIS_VALIDATION_FILES = ['wasm/index.js', 'wasm/assets.js', 'wasm/strength-abi.js', 'dist/portcullis-core.mjs', 'dist/portcullis-core.wasm'];
 
 const PKG_VERSION = (p) => JSON.parse(readFileSync(join(REPO, 'node_modules', p, 'package.json'), 'utf8')).version;
 
@@ -432,8 +433,8 @@ function breakdown(c) {
   }
   const p = c.phases ?? {};
   if (p.entry != null) out.push(['bundle runs (entry)', rel(p.entry)]);
-  if (p.wasm != null) out.push(['wasm core ready (load())', rel(p.wasm)]);
-  if (p.strength != null) out.push(['dictionary installed (loadStrength())', rel(p.strength)]);
+  if (p.wasm != null) out.push(['wasm instantiated', rel(p.wasm)]);
+  if (p.strength != null) out.push(['dictionary installed (loadMeter())', rel(p.strength)]);
   out.push(['ready', c.ready], ['first estimate done', c.total]);
   return out.sort((a, b) => a[1] - b[1]).map(([k, v]) => [k, round(v, 2)]);
 }
@@ -815,9 +816,9 @@ function report(R) {
   const sizeRows = [];
   const ref = R.size.portcullis?.gzip;
   for (const [key, label] of [
-    ['portcullis', 'Portcullis: wasm/index.js + dist/portcullis-core.mjs + .wasm + portcullis-dictionary.bin'],
-    ['portcullisValidation', 'Portcullis, validation only (load(), no strength meter): the same without the dictionary'],
-    ['portcullisBundle', 'Portcullis: webpack 5 bundle of a one-line entry (js + chunk + wasm + dictionary)'],
+    ['portcullis', 'Portcullis meter (portcullis/meter): wasm/meter.js + assets.js + strength-abi.js + dist/portcullis-meter.wasm + portcullis-dictionary.bin'],
+    ['portcullisValidation', 'Portcullis, validation only (main entry, load()): wasm/index.js + assets.js + strength-abi.js + dist/portcullis-core.mjs + .wasm'],
+    ['portcullisBundle', 'Portcullis: webpack 5 bundle of a one-line entry (js + wasm + dictionary)'],
     ['zxcvbn', 'zxcvbn 4.4.2: dist/zxcvbn.js'],
     ['zxcvbn-ts', 'zxcvbn-ts: webpack 5 bundle of core + language-common + language-en'],
   ]) {
@@ -1033,7 +1034,7 @@ async function main() {
     zxcvbn: sizeOf([join(REPO, 'node_modules/zxcvbn/dist/zxcvbn.js')]),
     'zxcvbn-ts': sizeOf(filesIn(join(WWW, 'zxcvbn-ts'))),
     portcullis: sizeOf(PORTCULLIS_FILES.map((f) => join(PKG, f))),
-    portcullisValidation: sizeOf(PORTCULLIS_FILES.filter((f) => !f.endsWith('.bin')).map((f) => join(PKG, f))),
+    portcullisValidation: sizeOf(PORTCULLIS_VALIDATION_FILES.map((f) => join(PKG, f))),
     portcullisBundle: available.portcullis ? sizeOf(filesIn(join(WWW, 'portcullis'))) : null,
   };
 
