@@ -136,6 +136,60 @@ test('with the default threads, 100 open keep-alive connections leave room for a
   }
 });
 
+// Opens a connection and writes `data`. `answered` resolves at the first bytes the server sends;
+// `closed`, when it closes the connection: all it sent, and how long after the write it closed.
+function ask(port, data) {
+  let written = 0;
+  let text = '';
+  let answer;
+  const answered = new Promise((resolve) => (answer = resolve));
+  const closed = new Promise((resolve, reject) => {
+    const s = connect(Number(port), '127.0.0.1', () => {
+      written = Date.now();
+      s.write(data);
+    });
+    s.on('data', (d) => {
+      text += d;
+      answer();
+    });
+    s.on('close', () => resolve({ ms: Date.now() - written, text }));
+    s.on('error', reject);
+    s.setTimeout(15_000, () => reject(new Error('the server did not close the connection within 15 s')));
+  });
+  return { answered, closed };
+}
+
+test('a request stalled halfway gets 400 and is cut off after readTimeout; an idle keep-alive connection after keepAliveTimeout', async () => {
+  const server = await startServer({ readTimeout: 1, keepAliveTimeout: 3 });
+  const { port } = new URL(server.url);
+  try {
+    const [stalled, idle] = await Promise.all([
+      ask(port, 'GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n').closed,
+      ask(port, 'GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n').closed,
+    ]);
+    // cpp-httplib answers 400 to headers that never came in whole; the connection closes then
+    // rather than waiting for another request.
+    assert.ok(stalled.ms >= 900 && stalled.ms < 2500, `the stalled request was cut off after ${stalled.ms} ms (readTimeout: 1 s)`);
+    assert.match(stalled.text, /^HTTP\/1\.1 400 /);
+    assert.ok(idle.text.startsWith('HTTP/1.1 200'), 'the complete request was answered');
+    assert.ok(idle.ms >= 2900 && idle.ms < 4500, `the idle connection was closed after ${idle.ms} ms (keepAliveTimeout: 3 s)`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('SIGTERM does not wait for idle keep-alive connections', async () => {
+  const server = await startServer({ keepAliveTimeout: 30 });
+  const { port } = new URL(server.url);
+  const idle = ask(port, 'GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n');
+  await idle.answered; // from now on the connection sits idle in keep-alive
+  const stopped = Date.now();
+  assert.equal(await server.stop({ keep: true }), 0);
+  const { text } = await idle.closed;
+  assert.ok(text.startsWith('HTTP/1.1 200'));
+  assert.ok(Date.now() - stopped < 10_000, `stopped after ${Date.now() - stopped} ms, not the 30 s keep-alive`);
+});
+
 test('pipelined requests on one connection are all answered, in order, each in whole', async () => {
   const server = await startServer();
   const { port } = new URL(server.url);

@@ -22,8 +22,8 @@ export async function startServer(config = {}, { env = {} } = {}) {
   const db = join(dir, 'auth.db');
   const outbox = join(dir, 'outbox');
   const args = ['serve', '--port', '0', '--database', db, '--mail-outbox-dir', outbox];
-  // Idle keep-alive connections (fetch keeps them) hold a thread until this timeout, which is
-  // also how long SIGTERM waits for them: one second keeps stop() quick.
+  // Idle keep-alive connections (fetch keeps them) hold a thread until this timeout (SIGTERM does
+  // not wait for them): one second keeps a suite's servers from piling up idle threads.
   const settings = { rateLimit: false, keepAliveTimeout: 1, ...config };
   for (const [key, value] of Object.entries(settings)) {
     const flag = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

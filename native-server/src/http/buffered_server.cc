@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -45,9 +46,14 @@ void address_of(const sockaddr_storage& addr, socklen_t len, std::string& ip, in
 // One connection's stream: input read in chunks into a buffer kept across requests; output
 // collected until flush(). Before it blocks for input, it sends what is pending, so an interim
 // response (100 Continue) reaches the client before the server waits for the body.
+//
+// Waiting for input is a blocking recv() itself, with SO_RCVTIMEO at one idle slice: no poll()
+// before it (one system call fewer per request). A recv() that times out is repeated until the
+// input comes, the wait's limit passes or the server stops.
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(socket_t sock, int read_timeout_ms) : sock_(sock), read_timeout_ms_(read_timeout_ms) {
+  ConnectionStream(socket_t sock, int read_timeout_ms, const std::atomic<socket_t>& listening)
+      : sock_(sock), read_timeout_ms_(read_timeout_ms), listening_(listening) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
     if (getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, len, remote_ip_, remote_port_);
@@ -61,13 +67,8 @@ class ConnectionStream final : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (!buffered()) {
       if (!flush()) return -1;
-      in_pos_ = in_end_ = 0;
-      ssize_t n;
-      do {
-        n = recv(sock_, in_->data(), in_->size(), 0);  // SO_RCVTIMEO bounds the wait
-      } while (n < 0 && errno == EINTR);
+      const ssize_t n = fill(std::chrono::milliseconds(read_timeout_ms_));
       if (n <= 0) return n;
-      in_end_ = static_cast<std::size_t>(n);
     }
     const std::size_t n = std::min(size, in_end_ - in_pos_);
     std::memcpy(ptr, in_->data() + in_pos_, n);
@@ -114,6 +115,36 @@ class ConnectionStream final : public httplib::Stream {
 
   bool buffered() const { return in_pos_ < in_end_; }
 
+  // Reads what arrives into the (consumed) buffer, waiting up to about `limit`. Returns the bytes
+  // read, 0 if the peer closed, -1 on an error, after `limit`, or once the server stops.
+  ssize_t fill(std::chrono::milliseconds limit) {
+    in_pos_ = in_end_ = 0;
+    std::chrono::steady_clock::time_point deadline{};
+    for (;;) {
+      const ssize_t n = recv(sock_, in_->data(), in_->size(), 0);
+      if (n > 0) {
+        in_end_ = static_cast<std::size_t>(n);
+        return n;
+      }
+      if (n == 0) return 0;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return fail_read();
+      // An idle slice without input (the clock is read only now: a request that is there at once,
+      // the usual case, never reads it).
+      if (listening_ == INVALID_SOCKET) return fail_read();
+      const auto now = std::chrono::steady_clock::now();
+      if (deadline == std::chrono::steady_clock::time_point{}) {
+        deadline = now + limit - std::chrono::milliseconds(kIdleSliceMs);
+      }
+      if (now >= deadline) return fail_read();
+    }
+  }
+
+  // Whether a read failed or timed out: the connection is unusable, whatever the request's
+  // handling answered (cpp-httplib answers 400 to a request whose headers never came in whole,
+  // and would keep the connection for another request).
+  bool read_failed() const { return read_failed_; }
+
   // Waits up to `ms` for input (or the peer closing). Returns true if a read would not block.
   bool wait_readable(int ms) const {
     pollfd p{sock_, POLLIN, 0};
@@ -125,13 +156,20 @@ class ConnectionStream final : public httplib::Stream {
   }
 
  private:
+  ssize_t fail_read() {
+    read_failed_ = true;
+    return -1;
+  }
+
   socket_t sock_;
   int read_timeout_ms_;
+  const std::atomic<socket_t>& listening_;  // the server's listening socket: INVALID_SOCKET once it stops
   std::unique_ptr<std::array<char, kReadChunk>> in_ = std::make_unique<std::array<char, kReadChunk>>();
   std::size_t in_pos_ = 0;  // the unread input is in_[in_pos_, in_end_)
   std::size_t in_end_ = 0;
   std::string out_;
   bool failed_ = false;
+  bool read_failed_ = false;
   std::string remote_ip_;
   int remote_port_ = 0;
   std::string local_ip_;
@@ -153,20 +191,15 @@ bool BufferedServer::process_and_close_socket(socket_t sock) {
   // Once per thread: short slices for request work (common/scheduling.h).
   thread_local const bool scheduled = set_thread_scheduling(SCHED_OTHER, std::chrono::microseconds(100));
   (void)scheduled;
-  set_timeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
+  // Every blocking recv() waits one idle slice at most (ConnectionStream::fill() repeats it).
+  set_timeout(sock, SO_RCVTIMEO, 0, kIdleSliceMs * 1000);
   set_timeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
-  ConnectionStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_));
+  ConnectionStream stream(sock, to_ms(read_timeout_sec_, read_timeout_usec_), svr_sock_);
 
-  // Waits for the next request: true when input (or the peer's close) is there; false after the
-  // keep-alive timeout, or once the server stops.
+  // Waits for the next request: true when its first bytes are there; false when the peer closed,
+  // after the keep-alive timeout, or once the server stops.
   const auto next_request = [&] {
-    if (stream.buffered()) return true;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
-    while (svr_sock_ != INVALID_SOCKET) {
-      if (stream.wait_readable(kIdleSliceMs)) return true;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-    }
-    return false;
+    return stream.buffered() || stream.fill(std::chrono::seconds(keep_alive_timeout_sec_)) > 0;
   };
 
   bool ok = false;
@@ -174,7 +207,7 @@ bool BufferedServer::process_and_close_socket(socket_t sock) {
     bool connection_closed = false;
     ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
     if (!stream.flush()) ok = false;
-    if (!ok || connection_closed) break;
+    if (!ok || connection_closed || stream.read_failed()) break;
   }
   shutdown(sock, SHUT_RDWR);
   close(sock);
