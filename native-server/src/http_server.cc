@@ -1,6 +1,7 @@
 #include "http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -929,8 +930,9 @@ int HttpServer::bind() {
   const Config& c = impl_->config;
   const int port = c.port == 0 ? impl_->http.bind_to_any_port(c.host)
                                : (impl_->http.bind_to_port(c.host, c.port) ? c.port : -1);
-  impl_->bound = port > 0;
-  return port;
+  // The kernel's maximum (net.core.somaxconn) rather than httplib's 5.
+  impl_->bound = port > 0 && impl_->http.set_backlog(SOMAXCONN);
+  return impl_->bound ? port : -1;
 }
 
 void HttpServer::reload_origin() {

@@ -1,7 +1,7 @@
 // Running the server: secrets, shutdown, logs, the thread model, and the command line.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +188,29 @@ test('SIGTERM does not wait for idle keep-alive connections', async () => {
   const { text } = await idle.closed;
   assert.ok(text.startsWith('HTTP/1.1 200'));
   assert.ok(Date.now() - stopped < 10_000, `stopped after ${Date.now() - stopped} ms, not the 30 s keep-alive`);
+});
+
+// The kernel's count of connections dropped because a listening socket's accept queue was full
+// (all sockets of the machine; the server suites run one test at a time).
+function listenOverflows() {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const [names, values] = lines.map((l) => l.split(/\s+/));
+  return Number(values[names.indexOf('ListenOverflows')]);
+}
+
+test('a burst of 200 clients connecting at once: the accept queue drops none of their handshakes', async () => {
+  // httplib listens with a backlog of 5; a dropped handshake costs its client 200 ms to seconds.
+  const server = await startServer({ keepAliveTimeout: 30 });
+  const { port } = new URL(server.url);
+  const before = listenOverflows();
+  const clients = Array.from({ length: 200 }, () => ask(port, 'GET /api/auth/ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').closed);
+  try {
+    const answers = await Promise.all(clients);
+    assert.ok(answers.every((a) => a.text.startsWith('HTTP/1.1 200')));
+    assert.equal(listenOverflows() - before, 0, 'handshakes dropped by a full accept queue');
+  } finally {
+    await server.stop();
+  }
 });
 
 test('pipelined requests on one connection are all answered, in order, each in whole', async () => {

@@ -187,6 +187,12 @@ void set_timeout(socket_t sock, int option, time_t sec, time_t usec) {
 
 }  // namespace
 
+bool BufferedServer::set_backlog(int backlog) {
+  // Linux lets listen() on a listening socket change its backlog.
+  const socket_t sock = svr_sock_;
+  return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;
+}
+
 bool BufferedServer::process_and_close_socket(socket_t sock) {
   // Once per thread: short slices for request work (common/scheduling.h).
   thread_local const bool scheduled = set_thread_scheduling(SCHED_OTHER, std::chrono::microseconds(100));

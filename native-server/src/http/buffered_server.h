@@ -10,9 +10,11 @@
 // httplib's own process_request()) and replaces only that loop: a connection reads into a buffer
 // kept across its requests, collects each response in memory and sends it with one send() once
 // the response is complete (or when 64 KiB are pending, for large static files), and waits for
-// the next request in one poll() per 100 ms slice. The read and write timeouts, the keep-alive
-// timeout and the maximum request count set on httplib::Server keep their meanings. Its threads
-// ask the scheduler for short time slices (common/scheduling.h), so requests preempt hashes.
+// the next request in a blocking recv() that times out every 100 ms (to see the server stop). The
+// read and write timeouts, the keep-alive timeout and the maximum request count set on
+// httplib::Server keep their meanings; a request whose read timed out closes its connection. Its
+// threads ask the scheduler for short time slices (common/scheduling.h), so requests preempt
+// hashes.
 
 #ifndef PORTCULLIS_HTTP_BUFFERED_SERVER_H_
 #define PORTCULLIS_HTTP_BUFFERED_SERVER_H_
@@ -22,6 +24,14 @@
 namespace portcullis::http {
 
 class BufferedServer : public httplib::Server {
+ public:
+  // Sets how many connections the kernel may complete and queue for accept() on the bound socket.
+  // httplib listens with a backlog of 5: a burst of new connections (64 clients connecting at
+  // once) overflows it, and the kernel drops their handshakes, which the clients retry only 200 ms
+  // to seconds later. Call after bind_to_port() or bind_to_any_port(). Returns false if it is not
+  // bound or listen() fails.
+  bool set_backlog(int backlog);
+
  private:
   // Serves one accepted connection until it closes, times out or the server stops; then closes it.
   // Called by httplib::Server on one of its task-queue threads.
