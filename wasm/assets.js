@@ -35,3 +35,16 @@ export async function compileWasm(url) {
 export async function fetchBytes(url) {
   return new Uint8Array(isNode() ? await readFile(url) : await (await fetchOk(url)).arrayBuffer());
 }
+
+/**
+ * Returns a function that runs `start` (which returns a promise) on its first call and returns that
+ * promise to every later call; if the promise rejects, the next call runs `start` again.
+ */
+export function once(start) {
+  let pending = null;
+  return () =>
+    (pending ??= start().catch((error) => {
+      pending = null;
+      throw error;
+    }));
+}

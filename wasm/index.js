@@ -10,11 +10,9 @@
 // needs the strength meter alone imports `portcullis/meter` (meter.js) instead: a smaller wasm
 // without glue, the same results.
 
-import { compileWasm, fetchBytes } from './assets.js';
+import { compileWasm, fetchBytes, once } from './assets.js';
 import { bindStrength, isText, wellFormed } from './strength-abi.js';
 
-let pending = null;
-let pendingStrength = null;
 
 // libsodium (inside the wasm) asks the host for randomness through Module.getRandomValue.
 const getRandomValue = () => globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
@@ -56,36 +54,21 @@ async function instantiate() {
  * Loads and instantiates the wasm core once; later calls return the same promise. If loading
  * fails, the promise rejects and the next call tries again.
  */
-export function load() {
-  if (!pending) {
-    pending = instantiate().catch((error) => {
-      pending = null;
-      throw error;
-    });
-  }
-  return pending;
-}
+export const load = once(instantiate);
 
 /**
  * Loads the core (as load()) and the strength meter's dictionaries, once; resolves to the same
  * Core as load(), whose estimateStrength then works. The dictionaries are fetched in parallel
  * with the wasm. If loading fails, the promise rejects and the next call tries again.
  */
-export function loadStrength() {
-  if (!pendingStrength) {
-    const dictionary = fetchBytes(new URL('../dist/portcullis-dictionary.bin', import.meta.url));
-    pendingStrength = Promise.all([load(), dictionary])
-      .then(([core, bytes]) => {
-        core[installDictionary](bytes);
-        return core;
-      })
-      .catch((error) => {
-        pendingStrength = null;
-        throw error;
-      });
-  }
-  return pendingStrength;
-}
+export const loadStrength = once(async () => {
+  const [core, bytes] = await Promise.all([
+    load(),
+    fetchBytes(new URL('../dist/portcullis-dictionary.bin', import.meta.url)),
+  ]);
+  core[installDictionary](bytes);
+  return core;
+});
 
 const installDictionary = Symbol('installDictionary');
 

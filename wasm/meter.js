@@ -7,10 +7,8 @@
 // As index.js, importing it does nothing; loadMeter() fetches the wasm and the dictionaries in
 // parallel, once.
 
-import { compileWasm, fetchBytes } from './assets.js';
+import { compileWasm, fetchBytes, once } from './assets.js';
 import { bindStrength } from './strength-abi.js';
-
-let pending = null;
 
 // What the module imports: the standalone build's few system calls, the only ones the estimator
 // makes.
@@ -63,15 +61,7 @@ async function load() {
  * Loads the strength meter (its wasm and the dictionaries, in parallel) once; later calls return
  * the same promise. If loading fails, the promise rejects and the next call tries again.
  */
-export function loadMeter() {
-  if (!pending) {
-    pending = load().catch((error) => {
-      pending = null;
-      throw error;
-    });
-  }
-  return pending;
-}
+export const loadMeter = once(load);
 
 /** The loaded meter. Obtain it with `await loadMeter()`. */
 export class Meter {
