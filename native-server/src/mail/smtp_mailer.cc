@@ -36,6 +36,11 @@ constexpr std::size_t kEncodedWordBytes = 42;
 // An ASCII subject longer than this is sent as encoded-words too, so that it is folded.
 constexpr std::size_t kMaxPlainSubject = 200;
 
+// The mailer's errors: 500 INTERNAL_SERVER_ERROR, the message prefixed with "smtp: ".
+Status fail(std::string what) {
+  return Status(ErrorCode::kInternalServerError, "smtp: " + std::move(what));
+}
+
 // The libcurl functions the mailer calls, resolved from the library loaded at run time.
 struct CurlApi {
   decltype(&curl_global_init) global_init;
@@ -56,8 +61,7 @@ Result<CurlApi> load_curl() {
   void* library = dlopen(kCurlLibrary, RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = dlerror();
-    return Status(ErrorCode::kInternalServerError,
-                  std::string("smtp: cannot load ") + kCurlLibrary + ": " + (why ? why : "unknown error"));
+    return fail(std::string("cannot load ") + kCurlLibrary + ": " + (why ? why : "unknown error"));
   }
   CurlApi api{};
   bool missing = false;
@@ -74,12 +78,10 @@ Result<CurlApi> load_curl() {
   resolve(api.slist_append, "curl_slist_append");
   resolve(api.slist_free_all, "curl_slist_free_all");
   if (missing) {
-    return Status(ErrorCode::kInternalServerError,
-                  std::string("smtp: ") + kCurlLibrary + " lacks a function the mailer needs");
+    return fail(std::string(kCurlLibrary) + " lacks a function the mailer needs");
   }
   if (const CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {
-    return Status(ErrorCode::kInternalServerError,
-                  std::string("smtp: curl_global_init: ") + api.easy_strerror(rc));
+    return fail(std::string("curl_global_init: ") + api.easy_strerror(rc));
   }
   return api;
 }
@@ -285,10 +287,6 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
 std::string host_for_url(const std::string& host) {
   if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
   return host;
-}
-
-Status fail(std::string what) {
-  return Status(ErrorCode::kInternalServerError, "smtp: " + std::move(what));
 }
 
 class SmtpMailer final : public Mailer {
