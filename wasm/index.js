@@ -4,15 +4,14 @@
 // fetches, never instantiates. The wasm loads on the first call of load() (or of one of the async
 // helpers below), so importing it during server-side rendering (Docusaurus, Next.js) is safe.
 //
-// Two downloads: load() fetches the wasm (validation, cookies, tokens; ~30 KB gzipped with this
-// file and the glue); loadStrength() also fetches the strength meter's dictionaries
+// Two downloads: load() fetches the wasm (validation, cookies, tokens; ~70 KB gzipped with this
+// file, the modules it imports and the glue); loadStrength() also fetches the strength meter's dictionaries
 // (dist/portcullis-dictionary.bin, ~235 KB), once, and only when it is first called. A page that
 // needs the strength meter alone imports `portcullis/meter` (meter.js) instead: a smaller wasm
 // without glue, the same results.
 
 import { compileWasm, fetchBytes, once } from './assets.js';
 import { bindStrength, isText, wellFormed } from './strength-abi.js';
-
 
 // libsodium (inside the wasm) asks the host for randomness through Module.getRandomValue.
 const getRandomValue = () => globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
