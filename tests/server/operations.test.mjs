@@ -1,7 +1,7 @@
 // Running the server: secrets, shutdown, logs, the thread model, and the command line.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +211,34 @@ test('a burst of 200 clients connecting at once: the accept queue drops none of 
   } finally {
     await server.stop();
   }
+});
+
+// The scheduling policy of each of the server's threads named `name` (sched_setscheduler(2)'s
+// numbers: 0 SCHED_OTHER, 3 SCHED_BATCH, 5 SCHED_IDLE), from /proc.
+function threadPolicies(pid, name) {
+  const dir = `/proc/${pid}/task`;
+  return readdirSync(dir)
+    .filter((tid) => readFileSync(`${dir}/${tid}/comm`, 'utf8').trim() === name)
+    .map((tid) => Number(readFileSync(`${dir}/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[38]));
+}
+
+test('hash workers yield the CPU to requests (SCHED_IDLE) unless hashPriority is fair; other values are refused', async () => {
+  const low = await startServer({ hashWorkers: 2 });
+  try {
+    assert.deepEqual(threadPolicies(low.child.pid, 'hash'), [5, 5]);
+    assert.ok(threadPolicies(low.child.pid, 'portcullis').every((p) => p === 0));
+  } finally {
+    await low.stop();
+  }
+  const fair = await startServer({ hashWorkers: 3, hashPriority: 'fair' });
+  try {
+    assert.deepEqual(threadPolicies(fair.child.pid, 'hash'), [3, 3, 3]);
+  } finally {
+    await fair.stop();
+  }
+  const bad = run(['serve', '--dev', '--port', '0', '--database', join(mkdtempSync(join(tmpdir(), 'portcullis-ops-')), 'a.db'), '--hash-priority', 'high']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /hashPriority: low or fair/);
 });
 
 test('pipelined requests on one connection are all answered, in order, each in whole', async () => {
