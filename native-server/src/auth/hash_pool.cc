@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <latch>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -52,12 +53,14 @@ struct HashPool::Impl {
 
   std::vector<std::thread> threads;
 
-  void worker(HashPriority priority) {
+  // `ready` is counted down once the thread is named and scheduled.
+  void worker(HashPriority priority, std::latch& ready) {
     pthread_setname_np(pthread_self(), "hash");
     // The longest slice: a hash is not cut into pieces more often than other threads ask for a core.
     // Best effort: if the kernel refuses, hashing still works.
     (void)set_thread_scheduling(priority == HashPriority::kLow ? SCHED_IDLE : SCHED_BATCH,
                                 std::chrono::milliseconds(100));
+    ready.count_down();
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       work_cv.wait(lock, [this] { return stopping || !queue.empty(); });
@@ -106,14 +109,16 @@ HashPool::HashPool(std::size_t workers, std::size_t max_queued, HashPriority pri
   const std::size_t n = std::max<std::size_t>(workers, 1);
   impl_->capacity = n + max_queued;
   impl_->threads.reserve(n);
+  std::latch ready(static_cast<std::ptrdiff_t>(n));
   try {
     for (std::size_t i = 0; i < n; ++i) {
-      impl_->threads.emplace_back([impl = impl_.get(), priority] { impl->worker(priority); });
+      impl_->threads.emplace_back([impl = impl_.get(), priority, &ready] { impl->worker(priority, ready); });
     }
   } catch (...) {
     impl_->stop_and_join();  // threads already started must not outlive a failed constructor
     throw;
   }
+  ready.wait();  // the pool is in place, with its scheduling, before the server says it listens
 }
 
 HashPool::~HashPool() { impl_->stop_and_join(); }

@@ -38,8 +38,8 @@ enum class HashPriority {
 class HashPool {
  public:
 
-  // Starts `workers` threads (at least 1) scheduled at `priority`. `max_queued` jobs may wait
-  // beyond those running.
+  // Starts `workers` threads (at least 1) scheduled at `priority`, and returns once they are
+  // running. `max_queued` jobs may wait beyond those running.
   HashPool(std::size_t workers, std::size_t max_queued, HashPriority priority = HashPriority::kLow);
   // Finishes the running and queued jobs, then joins the threads.
   ~HashPool();
