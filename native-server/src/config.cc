@@ -84,9 +84,6 @@ std::vector<Setting> settings(Config& c) {
       {"argon2MemoryBytes", "PORTCULLIS_ARGON2_MEMORY", &c.argon2.memory_bytes,
        "Argon2id memory in bytes (>= 19 MiB)"},
       {"hashWorkers", "PORTCULLIS_HASH_WORKERS", &c.hash_workers, "hash threads (0: one per core)"},
-      {"hashPriority", "PORTCULLIS_HASH_PRIORITY", &c.hash_priority,
-       "low (default: hashing gets only CPU time nothing else wants, so requests stay fast\n"
-       "      while sign-ins keep the cores busy) or fair (an equal share beside other threads)"},
       {"hashQueue", "PORTCULLIS_HASH_QUEUE", &c.hash_queue,
        "hashes allowed to wait beyond the running ones; more get 503 (default 62)"},
       {"signUpEnabled", "PORTCULLIS_SIGN_UP", &c.sign_up_enabled, "allow sign-up"},
@@ -323,7 +320,6 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.argon2.passes < 2) return invalid("argon2Passes", "at least 2 (OWASP)");
   if (c.argon2.memory_bytes < 19u * 1024 * 1024) return invalid("argon2MemoryBytes", "at least 19 MiB (OWASP)");
   if (c.hash_workers < 0 || c.hash_queue < 0) return invalid("hashWorkers", "must not be negative");
-  if (c.hash_priority != "low" && c.hash_priority != "fair") return invalid("hashPriority", "low or fair");
   if (c.hash_queue >= c.threads / 2) {
     return invalid("hashQueue", "must be under half of threads, so waiting sign-ins cannot take every thread");
   }

@@ -97,11 +97,6 @@ struct Config {
   std::string password_hash = "argon2id";
   Argon2idParams argon2;
   int hash_workers = 0;    // 0: one per core
-  // How hash workers share the CPU (HashPriority in auth/hash_pool.h): "low" (default), hashing
-  // gets only the CPU time no other thread of the machine wants, so page views stay as fast while
-  // sign-ins keep every core busy; "fair", an equal share beside other threads, for a machine whose
-  // other busy processes must not hold sign-ins up.
-  std::string hash_priority = "low";
   // Sign-ins waiting beyond the running ones; more get 503. 62: with a worker per core on 2
   // cores, 64 at once are hashed or wait, and half of the default threads stay free.
   int hash_queue = 62;

@@ -169,9 +169,7 @@ Result<Runtime> open_runtime(const Config& config, bool with_mail) {
   cache.capacity = config.session_cache_size;
   rt.store = store::with_session_cache(std::move(store).value(), cache);
   if (Status s = rt.store->migrate(); !s.ok()) return s;
-  rt.hashes = std::make_unique<auth::HashPool>(
-      hash_worker_count(config), static_cast<std::size_t>(config.hash_queue),
-      config.hash_priority == "fair" ? auth::HashPriority::kFair : auth::HashPriority::kLow);
+  rt.hashes = std::make_unique<auth::HashPool>(hash_worker_count(config), static_cast<std::size_t>(config.hash_queue));
   if (with_mail && config.mail == "outbox") {
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
   } else if (with_mail && config.mail == "smtp") {
@@ -341,7 +339,6 @@ int check_config(const Config& c) {
       {"allowEmptyName", c.name_policy.allow_empty},
       {"passwordHash", c.password_hash},
       {"hashWorkers", hash_worker_count(c)},
-      {"hashPriority", c.hash_priority},
       {"hashQueue", c.hash_queue},
       {"threads", c.threads},
       {"sessionCacheTtl", c.session_cache_ttl.count()},

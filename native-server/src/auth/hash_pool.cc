@@ -54,12 +54,11 @@ struct HashPool::Impl {
   std::vector<std::thread> threads;
 
   // `ready` is counted down once the thread is named and scheduled.
-  void worker(HashPriority priority, std::latch& ready) {
+  void worker(std::latch& ready) {
     pthread_setname_np(pthread_self(), "hash");
-    // The longest slice: a hash is not cut into pieces more often than other threads ask for a core.
-    // Best effort: if the kernel refuses, hashing still works.
-    (void)set_thread_scheduling(priority == HashPriority::kLow ? SCHED_IDLE : SCHED_BATCH,
-                                std::chrono::milliseconds(100));
+    // SCHED_BATCH with the longest slice (common/scheduling.h): any thread that wakes up may
+    // preempt a hash. Best effort: if the kernel refuses, hashing still works.
+    (void)set_thread_scheduling(SCHED_BATCH, std::chrono::milliseconds(100));
     ready.count_down();
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
@@ -104,15 +103,14 @@ struct HashPool::Impl {
   }
 };
 
-HashPool::HashPool(std::size_t workers, std::size_t max_queued, HashPriority priority)
-    : impl_(std::make_unique<Impl>()) {
+HashPool::HashPool(std::size_t workers, std::size_t max_queued) : impl_(std::make_unique<Impl>()) {
   const std::size_t n = std::max<std::size_t>(workers, 1);
   impl_->capacity = n + max_queued;
   impl_->threads.reserve(n);
   std::latch ready(static_cast<std::ptrdiff_t>(n));
   try {
     for (std::size_t i = 0; i < n; ++i) {
-      impl_->threads.emplace_back([impl = impl_.get(), priority, &ready] { impl->worker(priority, ready); });
+      impl_->threads.emplace_back([impl = impl_.get(), &ready] { impl->worker(ready); });
     }
   } catch (...) {
     impl_->stop_and_join();  // threads already started must not outlive a failed constructor

@@ -7,8 +7,15 @@
 // at once, and the caller answers 503, so no more than `workers + max_queued` connection threads
 // ever wait on hashing and the rest stay free for cheap requests.
 //
-// How the workers share the CPU is the HashPriority below. The workers are named "hash" (top -H,
-// /proc/<pid>/task/<tid>/comm).
+// The workers run under SCHED_BATCH with long time slices (common/scheduling.h): the same share of
+// the CPU as any other thread (hashing is not starved by other processes on the machine), but any
+// thread that wakes up, a connection thread with a get-session to serve first, preempts a hash
+// instead of waiting for its slice to end. Not SCHED_IDLE: it serves a get-session at once while
+// hashes keep every core busy at a steady request rate, but when requests alone keep the cores
+// busy the workers starve (sign-ins stop), and one starved while holding a lock that connection
+// threads need too (an allocator arena's, as far as we can tell) stalls them: with scrypt,
+// get-session at full speed beside sign-ins had a p99 of 1.0-1.3 s in bench/http. The workers are
+// named "hash" (top -H, /proc/<pid>/task/<tid>/comm).
 
 #ifndef PORTCULLIS_AUTH_HASH_POOL_H_
 #define PORTCULLIS_AUTH_HASH_POOL_H_
@@ -20,27 +27,12 @@
 
 namespace portcullis::auth {
 
-// How the workers are scheduled (common/scheduling.h; best effort: if the kernel refuses, hashing
-// works as any other thread).
-enum class HashPriority {
-  // SCHED_IDLE: a hash runs only on a core no other thread of the machine wants, and any thread
-  // that wakes up takes the core at once. While sign-ins keep every core busy, a get-session is
-  // served as fast as on an idle server, and the hashes still get all the CPU time requests leave.
-  // The price: CPU-bound work elsewhere on the machine (or a flood of requests that keeps every
-  // core busy by itself) holds sign-ins up until it stops; beyond the queue they get 503.
-  kLow,
-  // SCHED_BATCH with long time slices: the same share of the CPU as any other thread, so hashing
-  // is never starved; a thread that wakes up usually preempts a hash, but requests wait for a core
-  // more often while hashes keep every core busy (on 2 cores, p99 about 3x the idle one).
-  kFair,
-};
-
 class HashPool {
  public:
 
-  // Starts `workers` threads (at least 1) scheduled at `priority`, and returns once they are
-  // running. `max_queued` jobs may wait beyond those running.
-  HashPool(std::size_t workers, std::size_t max_queued, HashPriority priority = HashPriority::kLow);
+  // Starts `workers` threads (at least 1) and returns once they are running. `max_queued` jobs may
+  // wait beyond those running.
+  HashPool(std::size_t workers, std::size_t max_queued);
   // Finishes the running and queued jobs, then joins the threads.
   ~HashPool();
   HashPool(const HashPool&) = delete;

@@ -7,9 +7,7 @@
 // threads ask for short slices and hash workers for long ones: a request that arrives while hashes
 // keep every core busy is served at once instead of after a hash's slice, and the hashes still get
 // their full share of the CPU (a slice's length changes when a thread runs, not how much). Older
-// kernels ignore the slice. Slices do not cover the load generator or any other process that
-// shares the cores, so by default the hash workers go further, to SCHED_IDLE: they get only the CPU
-// time no other thread wants (auth/hash_pool.h, HashPriority).
+// kernels ignore the slice.
 
 #ifndef PORTCULLIS_COMMON_SCHEDULING_H_
 #define PORTCULLIS_COMMON_SCHEDULING_H_
@@ -18,9 +16,9 @@
 
 namespace portcullis {
 
-// Sets the calling thread's policy (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE) and asks for time
-// slices of `slice` (the kernel clamps it to 0.1-100 ms), keeping the thread's nice value. Returns
-// false if the kernel refused; the thread then keeps its old policy.
+// Sets the calling thread's policy (SCHED_OTHER or SCHED_BATCH) and asks for time slices of
+// `slice` (the kernel clamps it to 0.1-100 ms), keeping the thread's nice value. Returns false if
+// the kernel refused; the thread then keeps its old policy.
 bool set_thread_scheduling(int policy, std::chrono::microseconds slice);
 
 }  // namespace portcullis
