@@ -5,8 +5,8 @@
 // helpers below), so importing it during server-side rendering (Docusaurus, Next.js) is safe.
 //
 // Two downloads: load() fetches the wasm (validation, cookies, tokens; ~70 KB gzipped with this
-// file, the modules it imports and the glue); loadStrength() also fetches the strength meter's dictionaries
-// (dist/portcullis-dictionary.bin, ~235 KB), once, and only when it is first called. A page that
+// file, the modules it imports and the glue); loadStrength() also fetches the strength meter's
+// dictionaries (dist/portcullis-dictionary.bin, ~235 KB), once, and only when it is first called. A page that
 // needs the strength meter alone imports `portcullis/meter` (meter.js) instead: a smaller wasm
 // without glue, the same results.
 

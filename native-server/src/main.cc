@@ -357,9 +357,11 @@ int check_config(const Config& c) {
 // up to 8 arenas per core, each keeping 128 KiB and more of freed memory for later; the server's
 // requests allocate little, so most of that is never used again. 4 arenas per core, no padding
 // when an arena grows, and freed memory returned once 64 KiB of it sit at an arena's top: about
-// 1.6-1.9 MiB less at the peak under sign-ins and get-sessions at once (58.3-58.7 -> 56.8 MiB),
-// with get-session's throughput unchanged within the noise of A/B runs. mallopt() would override
-// GLIBC_TUNABLES, so an operator who set those keeps glibc's behaviour as they tuned it.
+// 1.6-1.9 MiB less at the peak (VmHWM 58.3-58.7 -> 56.8 MiB, two A/B pairs: 50 users, then 3
+// rounds of wrk, 16 connections of sign-in beside 64 of get-session for 10 s), with get-session's
+// throughput unchanged within the noise of A/B runs (5 alternating 8 s wrk runs at 64
+// connections: 17,672 vs 17,684 req/s on average). mallopt() would override GLIBC_TUNABLES, so
+// an operator who set those keeps glibc's behaviour as they tuned it.
 void tune_malloc() {
   if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
