@@ -363,7 +363,9 @@ std::string config_reference() {
 
 std::size_t hash_worker_count(const Config& config) {
   if (config.hash_workers > 0) return static_cast<std::size_t>(config.hash_workers);
-  return std::max(1u, std::thread::hardware_concurrency());
+  return core_count();
 }
+
+unsigned core_count() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 }  // namespace portcullis

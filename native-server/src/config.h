@@ -183,6 +183,9 @@ bool config_flag_is_boolean(std::string_view flag);
 // port actually bound (which differs from config.port when that is 0).
 void use_listening_port(Config& config, int port);
 
+// Returns the number of cores the process may run on (at least 1).
+unsigned core_count();
+
 // Returns how many hashes run at once: hash_workers, or one per core when it is 0.
 std::size_t hash_worker_count(const Config& config);
 

@@ -5,7 +5,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -364,8 +363,7 @@ int check_config(const Config& c) {
 // an operator who set those keeps glibc's behaviour as they tuned it.
 void tune_malloc() {
   if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  (void)mallopt(M_ARENA_MAX, 4 * cores);
+  (void)mallopt(M_ARENA_MAX, 4 * static_cast<int>(core_count()));
   (void)mallopt(M_TOP_PAD, 0);
   (void)mallopt(M_TRIM_THRESHOLD, 64 * 1024);
 }
