@@ -5,7 +5,7 @@
 //        --out build/core/generated/dictionary_data.cc [--no-embed] [--blob file.bin]
 //        [--dump entries.tsv] [--stats]
 //
-// --out writes the C++ source: the blob as a byte array, its size and its FNV-1a hash; with
+// --out writes the C++ source: the blob as a byte array, its size and its hash (FNV-1a by words); with
 // --no-embed, only its size and hash (the wasm build: the host hands the blob over at run time,
 // and dictionary.cc accepts only the blob of that size and hash). --blob writes the blob itself
 // (the npm package's dist/portcullis-dictionary.bin). --dump writes every (list, word, zxcvbn
@@ -762,10 +762,15 @@ function encode(lists) {
 // ---------------------------------------------------------------------------------------------
 // C++ output
 
-// FNV-1a, 32 bits: dictionary.cc checks a blob handed over at run time against it.
+// FNV-1a's step on 32-bit little-endian words (the last one zero-padded): dictionary.cc checks a
+// blob handed over at run time against it. Word by word, not byte by byte, because the check runs
+// in the browser's baseline compiler during the meter's cold start: 4x fewer steps.
 function fnv1a(bytes) {
   let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  for (let i = 0; i < bytes.length; i += 4) {
+    const w = bytes[i] | (bytes[i + 1] ?? 0) << 8 | (bytes[i + 2] ?? 0) << 16 | (bytes[i + 3] ?? 0) << 24;
+    h = Math.imul(h ^ w, 0x01000193) >>> 0;
+  }
   return h;
 }
 
@@ -792,7 +797,7 @@ extern const std::size_t kDictionaryDataSize;
 extern const std::uint32_t kDictionaryDataHash;
 
 ${data}const std::size_t kDictionaryDataSize = ${blob.length};
-const std::uint32_t kDictionaryDataHash = 0x${fnv1a(blob).toString(16).padStart(8, '0')};  // FNV-1a
+const std::uint32_t kDictionaryDataHash = 0x${fnv1a(blob).toString(16).padStart(8, '0')};  // FNV-1a, by words
 
 }  // namespace portcullis::strength::generated
 `;

@@ -32,7 +32,7 @@
 //
 // Run time. The blob's eager part (tables, the pool of shared suffix states, the top trie: 14 KB
 // of stream) is decoded at the first builtin() call (or in from_blob()): ~1 ms natively; in wasm,
-// in the baseline compiler (Liftoff) where it runs, ~8 ms, plus ~2 ms for from_blob()'s hash.
+// in the baseline compiler (Liftoff) where it runs, ~8 ms, plus ~0.5 ms for from_blob()'s hash.
 // The rest is 162 blocks of at most 1,024 words, each decoded (~0.1 ms natively) when a lookup
 // first walks into it: the suffixes of a 25-character password, forward and reversed, enter about
 // 30 of them, a 10-character one about 10. Decoded,
@@ -205,7 +205,8 @@ constexpr std::array<std::uint32_t, 256> make_weights() {
 }
 constexpr std::array<std::uint32_t, 256> kWeights = make_weights();
 
-// Turns weights[0..n) into frequencies freq[0..n) summing to kProbScale.
+// Turns weights[0..n) into frequencies freq[0..n) summing to kProbScale. Zero weights get zero
+// frequencies, so normalizing the non-zero weights alone gives their same frequencies.
 void normalize(const std::uint32_t* weights, std::uint32_t n, std::uint32_t* freq) {
   std::uint64_t total = 0;
   for (std::uint32_t s = 0; s < n; ++s) total += weights[s];
@@ -467,25 +468,32 @@ CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t s
   cums_.resize(std::size_t{all_contexts} * 257);
   Table* table = tables_.data();
   std::uint16_t* cum = cums_.data();
-  std::uint32_t weights[256];
-  std::uint32_t freq[256];
+  std::uint32_t used_symbols[256];
+  std::uint32_t weights[256];    // per used symbol
+  std::uint32_t used_freq[256];  // per used symbol
+  std::uint32_t freq[256];       // per symbol
   for (int m = 0; m < kModelCount; ++m) {
     expect(in.varint() == contexts[m]);
     const std::uint32_t symbols = in.varint();
     expect(symbols > 0 && symbols <= 256);
     models_[m] = table;
     for (std::uint32_t c = 0; c < contexts[m]; ++c, ++table, cum += 257) {
+      // Normalized over the used symbols alone (the same frequencies as over all of them, zeros
+      // included, but fewer steps in the browser's baseline compiler, where this runs at load).
       const std::uint32_t used = in.varint();
-      for (std::uint32_t s = 0; s < symbols; ++s) weights[s] = 0;
+      expect(used <= symbols);
       std::uint32_t s = 0;
       for (std::uint32_t i = 0; i < used; ++i, ++s) {
         s += in.varint();
         expect(s < symbols);
-        weights[s] = kWeights[in.u8()];
-        expect(weights[s] > 0);
+        used_symbols[i] = s;
+        weights[i] = kWeights[in.u8()];
+        expect(weights[i] > 0);
       }
       if (used == 0) continue;  // never used: cum stays null
-      normalize(weights, symbols, freq);
+      normalize(weights, used, used_freq);
+      for (std::uint32_t k = 0; k < symbols; ++k) freq[k] = 0;
+      for (std::uint32_t i = 0; i < used; ++i) freq[used_symbols[i]] = used_freq[i];
       make_table(freq, symbols, cum, *table);
     }
   }
@@ -798,9 +806,21 @@ std::size_t StrengthDictionaries::blob_size() { return strength::generated::kDic
 std::unique_ptr<const StrengthDictionaries> StrengthDictionaries::from_blob(std::unique_ptr<std::uint8_t[]> blob,
                                                                           std::size_t size) {
   if (!blob || size != strength::generated::kDictionaryDataSize) return nullptr;
-  std::uint32_t hash = 0x811c9dc5;  // FNV-1a, as tools/build-dictionaries.mjs computes it
+  // FNV-1a's step on 32-bit little-endian words, the last one zero-padded, as
+  // tools/build-dictionaries.mjs computes it.
+  std::uint32_t hash = 0x811c9dc5;
   const std::uint8_t* bytes = blob.get();
-  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 0x01000193u;
+  std::size_t i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const std::uint32_t word = std::uint32_t{bytes[i]} | std::uint32_t{bytes[i + 1]} << 8 |
+                               std::uint32_t{bytes[i + 2]} << 16 | std::uint32_t{bytes[i + 3]} << 24;
+    hash = (hash ^ word) * 0x01000193u;
+  }
+  if (i < size) {
+    std::uint32_t word = 0;
+    for (unsigned k = 0; i + k < size; ++k) word |= std::uint32_t{bytes[i + k]} << (8 * k);
+    hash = (hash ^ word) * 0x01000193u;
+  }
   if (hash != strength::generated::kDictionaryDataHash) return nullptr;
   // The very blob the library was built with, so decoding cannot fail.
   return std::make_unique<strength::CompactDictionaries>(std::move(blob), size);
