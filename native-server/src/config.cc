@@ -63,7 +63,7 @@ std::vector<Setting> settings(Config& c) {
        "seconds get-session may answer from memory (default 5; 0: off); changes made by\n"
        "      another process (the CLI, a BetterAuth server on the same database) show within it"},
       {"sessionCacheSize", "PORTCULLIS_SESSION_CACHE_SIZE", &c.session_cache_size,
-       "sessions the get-session cache keeps (default 10000)"},
+       "sessions the get-session cache keeps, and get-session response bodies (default 10000)"},
       {"minPasswordLength", "PORTCULLIS_MIN_PASSWORD_LENGTH", &c.password_policy.min_length,
        "UTF-16 code units"},
       {"maxPasswordLength", "PORTCULLIS_MAX_PASSWORD_LENGTH", &c.password_policy.max_length,

@@ -74,7 +74,7 @@ struct Config {
   // process (the CLI while the server runs, a BetterAuth server on the same database) are seen
   // within it. See store/session_cache.h.
   std::chrono::seconds session_cache_ttl{5};
-  std::size_t session_cache_size = 10000;  // sessions the cache keeps
+  std::size_t session_cache_size = 10000;  // sessions (and bodies) the caches keep
 
   // --- compatibility ---
   // BetterAuth-compatible mode: accept what BetterAuth accepts and write what it reads, for a

@@ -18,6 +18,7 @@
 #include "http/origins.h"
 #include "http/proxies.h"
 #include "http/rate_limiter.h"
+#include "http/session_bodies.h"
 #include "portcullis/token.h"
 
 namespace portcullis::server {
@@ -57,9 +58,19 @@ ordered_json session_json(const Session& s) {
   return j;
 }
 
+std::string json_text(const ordered_json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 void send_json(httplib::Response& res, int status, const ordered_json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  res.set_content(json_text(body), "application/json");
+}
+
+// get-session's body for a live session (http/session_bodies.h keeps it).
+std::string session_body(const Session& session, const User& user) {
+  ordered_json body;
+  body["session"] = session_json(session);
+  body["user"] = user_json(user);
+  return json_text(body);
 }
 
 // The HTTP status of an error, where it does not depend on the endpoint.
@@ -275,7 +286,8 @@ struct HttpServer::Impl {
         plain_names(c.cookie_prefix, false),
         secure_names(c.cookie_prefix, true),
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
-        secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned} {}
+        secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
+        session_bodies(c.session_cache_size, &session_body) {}
 
   static std::string same_site_attribute(const std::string& setting) {
     return setting == "none" ? "None" : setting == "strict" ? "Strict" : "Lax";
@@ -291,6 +303,7 @@ struct HttpServer::Impl {
   http::TrustedProxies proxies;  // validated by the configuration
   http::CookieNames plain_names, secure_names;
   http::CookieAttributes plain_attrs, secure_attrs;
+  http::SessionBodies session_bodies;  // get-session's, as many as the session cache keeps
   const http::CookieNames& names(const Call& call) const { return call.secure ? secure_names : plain_names; }
   const http::CookieAttributes& attrs(const Call& call) const { return call.secure ? secure_attrs : plain_attrs; }
 
@@ -672,10 +685,8 @@ void HttpServer::Impl::get_session(Call& call) {
     return send_json(call.res, 200, nullptr);
   }
   if (found->refreshed) set_session_cookie(call, found->auth->session, remember);
-  ordered_json body;
-  body["session"] = session_json(found->auth->session);
-  body["user"] = user_json(found->auth->user);
-  send_json(call.res, 200, body);
+  call.res.status = 200;
+  call.res.set_content(*session_bodies.get(found->auth->session, found->auth->user), "application/json");
 }
 
 void HttpServer::Impl::list_sessions(Call& call) {

@@ -707,6 +707,9 @@ describe('POST /update-user', () => {
   test('200 {"status":true}: the row changes and the same session cookie is sent again', async () => {
     const a = await signUp(server);
     sql(server.db, `update "user" set updatedAt = '2001-01-01T00:00:00.000Z' where id = '${a.user.id}'`);
+    // Answered once before the change: the server keeps that answer's body (http/session_bodies.h).
+    const before = await a.browser.get('/get-session');
+    assertUser(before.body.user, { name: a.user.name, email: a.email, image: null });
     const res = await a.browser.post('/update-user', { name: 'New Name', image: 'https://example.com/new.png' });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { status: true });
@@ -725,6 +728,7 @@ describe('POST /update-user', () => {
     assert.equal(cleared.status, 200);
     assert.equal(userRow(server.db, a.user.id).image, null);
     assert.equal(userRow(server.db, a.user.id).name, 'New Name');
+    assertUser((await a.browser.get('/get-session')).body.user, { name: 'New Name', email: a.email, image: null });
   });
 
   test('400 EMAIL_CAN_NOT_BE_UPDATED and NO_FIELDS_TO_UPDATE', async () => {

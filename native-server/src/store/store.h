@@ -41,6 +41,8 @@ struct User {
   std::optional<std::string> image;
   TimePoint created_at{};
   TimePoint updated_at{};
+
+  bool operator==(const User&) const = default;
 };
 
 inline constexpr std::string_view kCredentialProvider = "credential";
@@ -64,6 +66,8 @@ struct Session {
   TimePoint updated_at{};
   std::optional<std::string> ip_address;
   std::optional<std::string> user_agent;
+
+  bool operator==(const Session&) const = default;
 };
 
 struct SessionWithUser {
