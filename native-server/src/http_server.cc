@@ -891,6 +891,14 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
   // by 40 ms, and keep-alive connections are closed after 5 requests.
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(1000000);
+  // cpp-httplib's listening socket has SO_REUSEPORT by default: a second server started on the
+  // same port would then share its connections with the first, silently (an old instance left
+  // running beside a new one, with another configuration). SO_REUSEADDR alone: a restart can bind
+  // at once despite connections in TIME_WAIT, and a port in use is refused.
+  http.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    (void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http.set_keep_alive_timeout(config.keep_alive_timeout.count());
   http.set_read_timeout(config.read_timeout.count(), 0);
   http.set_write_timeout(config.read_timeout.count(), 0);

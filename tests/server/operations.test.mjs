@@ -314,3 +314,22 @@ test('--help lists every command and setting; unknown input is a usage error', (
   assert.equal(run(['serve', '--no-such-flag', 'x']).code, 2);
   assert.equal(run(['serve', '--port', 'eighty', '--dev']).code, 2);
 });
+
+test('a port in use is refused: a second server exits instead of sharing the first one’s connections', async () => {
+  const first = await startServer();
+  try {
+    const port = new URL(first.url).port;
+    const db = join(mkdtempSync(join(tmpdir(), 'portcullis-ops-')), 'b.db');
+    // (A server that shared the port would keep running: the timeout ends it, and the test fails.)
+    const second = spawnSync(BIN, ['serve', '--port', port, '--database', db], {
+      encoding: 'utf8', timeout: 10000, env: { ...process.env, BETTER_AUTH_SECRET: SECRET },
+    });
+    assert.equal(second.signal, null, 'the second server exited by itself');
+    assert.notEqual(second.status, 0);
+    assert.match(second.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
+    // The first server still answers every request.
+    for (let i = 0; i < 5; i++) assert.equal((await fetch(`${first.api}/ok`)).status, 200);
+  } finally {
+    await first.stop();
+  }
+});
