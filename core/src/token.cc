@@ -114,15 +114,41 @@ Result<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-std::string sign_cookie(std::string_view value, std::string_view secret) {
-  const HmacSha256 mac = hmac_sha256(secret, value);
+std::string sign_cookie(std::string_view value, std::string_view secret) { return CookieSigner(secret).sign(value); }
+
+Result<std::string> verify_cookie(std::string_view cookie_value, std::string_view secret) {
+  return CookieSigner(secret).verify(cookie_value);
+}
+
+struct CookieSigner::State {
+  crypto_auth_hmacsha256_state hmac;
+};
+
+CookieSigner::CookieSigner(std::string_view secret) : keyed_(std::make_unique<State>()) {
+  ensure_sodium();
+  crypto_auth_hmacsha256_init(&keyed_->hmac, bytes_of(secret), secret.size());
+}
+
+CookieSigner::~CookieSigner() { sodium_memzero(keyed_.get(), sizeof(State)); }
+
+HmacSha256 CookieSigner::mac(std::string_view message) const {
+  crypto_auth_hmacsha256_state state = keyed_->hmac;  // the keyed state, copied: no key schedule
+  crypto_auth_hmacsha256_update(&state, bytes_of(message), message.size());
+  HmacSha256 out{};
+  crypto_auth_hmacsha256_final(&state, out.data());
+  sodium_memzero(&state, sizeof state);
+  return out;
+}
+
+std::string CookieSigner::sign(std::string_view value) const {
+  const HmacSha256 m = mac(value);
   std::string signed_value(value);
   signed_value += '.';
-  signed_value += base64_encode({reinterpret_cast<const char*>(mac.data()), mac.size()});
+  signed_value += base64_encode({reinterpret_cast<const char*>(m.data()), m.size()});
   return percent_encode_component(signed_value);
 }
 
-Result<std::string> verify_cookie(std::string_view cookie_value, std::string_view secret) {
+Result<std::string> CookieSigner::verify(std::string_view cookie_value) const {
   std::string decoded(cookie_value);
   if (cookie_value.find('%') != std::string_view::npos) {
     auto d = percent_decode(cookie_value);
@@ -136,9 +162,8 @@ Result<std::string> verify_cookie(std::string_view cookie_value, std::string_vie
   if (signature.size() != kSignatureChars || signature.back() != '=') {
     return ErrorCode::kInvalidToken;
   }
-  const HmacSha256 mac = hmac_sha256(secret, value);
-  const std::string expected =
-      base64_encode({reinterpret_cast<const char*>(mac.data()), mac.size()});
+  const HmacSha256 m = mac(value);
+  const std::string expected = base64_encode({reinterpret_cast<const char*>(m.data()), m.size()});
   if (!constant_time_equal(expected, signature)) return ErrorCode::kInvalidToken;
   return std::string(value);
 }

@@ -287,7 +287,8 @@ struct HttpServer::Impl {
         secure_names(c.cookie_prefix, true),
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
-        session_bodies(c.session_cache_size, &session_body) {}
+        session_bodies(c.session_cache_size, &session_body),
+        cookies(c.secret) {}
 
   static std::string same_site_attribute(const std::string& setting) {
     return setting == "none" ? "None" : setting == "strict" ? "Strict" : "Lax";
@@ -304,6 +305,7 @@ struct HttpServer::Impl {
   http::CookieNames plain_names, secure_names;
   http::CookieAttributes plain_attrs, secure_attrs;
   http::SessionBodies session_bodies;  // get-session's, as many as the session cache keeps
+  const CookieSigner cookies;          // signs and verifies cookies with config.secret
   const http::CookieNames& names(const Call& call) const { return call.secure ? secure_names : plain_names; }
   const http::CookieAttributes& attrs(const Call& call) const { return call.secure ? secure_attrs : plain_attrs; }
 
@@ -538,11 +540,11 @@ std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const Call& 
   if (authorization.rfind("Bearer ", 0) == 0) {
     const std::string value = authorization.substr(7);
     if (is_alnum_token(value)) return Token{value, false};
-    if (auto token = verify_cookie(value, config.secret); token.ok()) return Token{token.value(), false};
+    if (auto token = cookies.verify(value); token.ok()) return Token{token.value(), false};
   }
   const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names(call).session_token);
   if (!cookie) return std::nullopt;
-  auto token = verify_cookie(*cookie, config.secret);
+  auto token = cookies.verify(*cookie);
   if (!token) return std::nullopt;  // a forged or truncated cookie counts as no cookie
   return Token{std::move(token).value(), true};
 }
@@ -550,7 +552,7 @@ std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const Call& 
 bool HttpServer::Impl::dont_remember(const Call& call) const {
   const auto cookie = http::find_cookie(call.req.get_header_value("Cookie"), names(call).dont_remember);
   if (!cookie) return false;
-  const auto value = verify_cookie(*cookie, config.secret);
+  const auto value = cookies.verify(*cookie);
   return value.ok() && value.value() == "true";
 }
 
@@ -574,13 +576,13 @@ bool HttpServer::Impl::require_session(Call& call, Authenticated& out) {
 }
 
 void HttpServer::Impl::set_session_cookie(Call& call, const Session& session, bool remember_me) {
-  const std::string value = sign_cookie(session.token, config.secret);
+  const std::string value = cookies.sign(session.token);
   const auto max_age = remember_me ? std::optional(config.session_expires_in) : std::nullopt;
   const http::CookieNames& n = names(call);
   const http::CookieAttributes& a = attrs(call);
   call.res.set_header("Set-Cookie", http::make_set_cookie(n.session_token, value, max_age, a));
   if (!remember_me) {
-    call.res.set_header("Set-Cookie", http::make_set_cookie(n.dont_remember, sign_cookie("true", config.secret),
+    call.res.set_header("Set-Cookie", http::make_set_cookie(n.dont_remember, cookies.sign("true"),
                                                             std::nullopt, a));
   } else if (http::find_cookie(call.req.get_header_value("Cookie"), n.dont_remember)) {
     call.res.set_header("Set-Cookie", http::make_delete_cookie(n.dont_remember, a));

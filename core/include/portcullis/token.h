@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,30 @@ std::string sign_cookie(std::string_view value, std::string_view secret);
 // Errors: INVALID_TOKEN if the value is malformed (bad percent-encoding, no '.', a signature that
 // is not 44 base64 characters ending in '=') or its signature does not match.
 Result<std::string> verify_cookie(std::string_view cookie_value, std::string_view secret);
+
+// A secret made ready for signing and verifying cookies: HMAC-SHA-256's keyed state (the secret
+// hashed into its inner and outer pads) is computed once, here, instead of for every cookie. A
+// server makes one at start and uses it for every request. Keeps that state, not the secret, and
+// wipes it when destroyed. Safe to use from many threads at once.
+class CookieSigner {
+ public:
+  explicit CookieSigner(std::string_view secret);
+  ~CookieSigner();
+  CookieSigner(const CookieSigner&) = delete;
+  CookieSigner& operator=(const CookieSigner&) = delete;
+
+  // Returns sign_cookie(value, secret). Never fails.
+  std::string sign(std::string_view value) const;
+
+  // Returns verify_cookie(cookie_value, secret), with its errors.
+  Result<std::string> verify(std::string_view cookie_value) const;
+
+ private:
+  HmacSha256 mac(std::string_view message) const;
+
+  struct State;
+  std::unique_ptr<State> keyed_;
+};
 
 // Returns `bytes` in standard base64 with '=' padding.
 std::string base64_encode(std::string_view bytes);
