@@ -213,21 +213,24 @@ test('a burst of 200 clients connecting at once: the accept queue drops none of 
   }
 });
 
-// The scheduling policy of each of the server's threads named `name` (sched_setscheduler(2)'s
-// numbers: 0 SCHED_OTHER, 3 SCHED_BATCH, 5 SCHED_IDLE), from /proc.
+// "policy/nice" of each of the server's threads named `name` (sched_setscheduler(2)'s policy
+// numbers: 0 SCHED_OTHER, 3 SCHED_BATCH, 5 SCHED_IDLE), from /proc/<pid>/task/<tid>/stat.
 function threadPolicies(pid, name) {
   const dir = `/proc/${pid}/task`;
   return readdirSync(dir)
     .filter((tid) => readFileSync(`${dir}/${tid}/comm`, 'utf8').trim() === name)
-    .map((tid) => Number(readFileSync(`${dir}/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[38]));
+    .map((tid) => {
+      const fields = readFileSync(`${dir}/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return `${fields[38]}/${fields[16]}`; // policy, nice (stat fields 41 and 19)
+    });
 }
 
-test('the hash workers are named "hash" and run under SCHED_BATCH; connection threads under SCHED_OTHER', async () => {
+test('the hash workers are named "hash" and run under SCHED_BATCH at nice 10; connection threads under SCHED_OTHER at 0', async () => {
   const server = await startServer({ hashWorkers: 3 });
   try {
-    assert.deepEqual(threadPolicies(server.child.pid, 'hash'), [3, 3, 3]);
+    assert.deepEqual(threadPolicies(server.child.pid, 'hash'), ['3/10', '3/10', '3/10']);
     const others = threadPolicies(server.child.pid, 'portcullis');
-    assert.ok(others.length > 0 && others.every((p) => p === 0), `connection threads' policies: ${others}`);
+    assert.ok(others.length > 0 && others.every((p) => p === '0/0'), `connection threads' policies: ${others}`);
   } finally {
     await server.stop();
   }

@@ -1,15 +1,20 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstring>
 #include <latch>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include <sched.h>
+#include <sys/mman.h>
 
+#include "auth/hash_memory.h"
 #include "auth/hash_pool.h"
+#include "portcullis/password_hash.h"
 
 using portcullis::auth::HashPool;
 
@@ -181,4 +186,59 @@ TEST_CASE("HashPool's destructor completes the queued jobs") {
 
   for (std::thread& t : callers) t.join();
   CHECK(accepted == 1 + kQueued);
+}
+
+// auth/hash_memory.h: the tests are linked like the server (-Wl,--wrap=mmap,--wrap=munmap), so
+// these mmap() and munmap() calls go through its wrappers, as libsodium's do.
+TEST_CASE("A thread that keeps its hash memory gets the same region back, wiped") {
+  constexpr std::size_t kSize = std::size_t{4} << 20;
+  const auto map = [](std::size_t size) {
+    return mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  };
+  std::thread worker([&] {
+    portcullis::auth::keep_hash_memory();
+    auto* first = static_cast<unsigned char*>(map(kSize));
+    REQUIRE(first != MAP_FAILED);
+    std::memset(first, 0xAB, kSize);  // what a hash leaves behind
+    // While it is in use, another mapping is a new one.
+    void* second = map(kSize);
+    REQUIRE(second != MAP_FAILED);
+    CHECK(second != first);
+    CHECK(munmap(second, kSize) == 0);
+    CHECK(munmap(first, kSize) == 0);
+
+    auto* again = static_cast<unsigned char*>(map(kSize));
+    CHECK(again == first);
+    bool wiped = true;
+    for (std::size_t i = 0; i < kSize; i += 4096) wiped = wiped && again[i] == 0 && again[i + 4095] == 0;
+    CHECK(wiped);
+    CHECK(munmap(again, kSize) == 0);
+
+    // Another size: a region of that size.
+    auto* other = static_cast<unsigned char*>(map(2 * kSize));
+    REQUIRE(other != MAP_FAILED);
+    other[2 * kSize - 1] = 1;  // all of it is there
+    CHECK(munmap(other, 2 * kSize) == 0);
+  });
+  worker.join();
+}
+
+TEST_CASE("Hashes in the pool verify, one after another, with the memory kept") {
+  HashPool pool(1, 0);
+  std::string argon2id;
+  std::string scrypt;
+  CHECK(pool.run([&] {
+    argon2id = portcullis::hash_password_argon2id("correct horse battery staple").value();
+    scrypt = portcullis::hash_password_betterauth_scrypt("correct horse battery staple").value();
+  }));
+  for (const std::string& hash : {argon2id, scrypt, argon2id}) {
+    bool ok = false;
+    bool wrong = true;
+    CHECK(pool.run([&] {
+      ok = portcullis::verify_password("correct horse battery staple", hash).value();
+      wrong = portcullis::verify_password("correct horse battery stapler", hash).value();
+    }));
+    CHECK(ok);
+    CHECK_FALSE(wrong);
+  }
 }

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -13,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/hash_memory.h"
 #include "common/scheduling.h"
 
 namespace portcullis::auth {
@@ -31,6 +34,9 @@ namespace portcullis::auth {
 // rethrown from run() in the caller's thread.
 
 namespace {
+
+// The workers' nice value (see hash_pool.h).
+constexpr int kWorkerNice = 10;
 
 struct Task {
   const std::function<void()>* job = nullptr;
@@ -56,9 +62,11 @@ struct HashPool::Impl {
   // `ready` is counted down once the thread is named and scheduled.
   void worker(std::latch& ready) {
     pthread_setname_np(pthread_self(), "hash");
-    // SCHED_BATCH with the longest slice (common/scheduling.h): any thread that wakes up may
-    // preempt a hash. Best effort: if the kernel refuses, hashing still works.
+    // SCHED_BATCH with the longest slice (common/scheduling.h), at nice 10: any thread that wakes
+    // up preempts a hash. Best effort: if the kernel refuses, hashing still works.
     (void)set_thread_scheduling(SCHED_BATCH, std::chrono::milliseconds(100));
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
+    keep_hash_memory();  // and no mmap()/munmap() per hash (hash_memory.h)
     ready.count_down();
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {

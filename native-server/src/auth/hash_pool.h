@@ -7,14 +7,14 @@
 // at once, and the caller answers 503, so no more than `workers + max_queued` connection threads
 // ever wait on hashing and the rest stay free for cheap requests.
 //
-// The workers run under SCHED_BATCH with long time slices (common/scheduling.h): the same share of
-// the CPU as any other thread (hashing is not starved by other processes on the machine), but any
-// thread that wakes up, a connection thread with a get-session to serve first, preempts a hash
-// instead of waiting for its slice to end. Not SCHED_IDLE: it serves a get-session at once while
-// hashes keep every core busy at a steady request rate, but when requests alone keep the cores
-// busy the workers starve (sign-ins stop), and one starved while holding a lock that connection
-// threads need too (an allocator arena's, as far as we can tell) stalls them: with scrypt,
-// get-session at full speed beside sign-ins had a p99 of 1.0-1.3 s in bench/http. The workers are
+// The workers run under SCHED_BATCH with long time slices (common/scheduling.h) at nice 10: a
+// connection thread that wakes up with a get-session to serve preempts a hash at once, and while
+// requests keep both cores busy the workers still get about a tenth of the CPU (sign-ins slow
+// down, they do not stop). At nice 0, get-session's p99 at a steady rate went 3-4x its idle value
+// while sign-ins kept both cores busy; at nice 10, 1.2-1.7x. Lower priorities only became safe
+// once the workers stopped calling mmap()/munmap() for every hash (auth/hash_memory.h): a worker
+// preempted inside them held up every thread that needed the address-space lock, and get-session
+// stalled for 150-440 ms (at SCHED_IDLE, whose share is 0.3 %, for a second). The workers are
 // named "hash" (top -H, /proc/<pid>/task/<tid>/comm).
 
 #ifndef PORTCULLIS_AUTH_HASH_POOL_H_
