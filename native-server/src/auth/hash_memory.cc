@@ -43,8 +43,11 @@ void keep_hash_memory() { kept.enabled = true; }
 using portcullis::auth::kept;
 
 extern "C" void* __wrap_mmap(void* addr, std::size_t length, int prot, int flags, int fd, off_t offset) {
-  const bool hash_memory = kept.enabled && addr == nullptr && fd == -1 && (flags & MAP_ANONYMOUS) != 0 &&
-                           (flags & MAP_FIXED) == 0 && length >= portcullis::auth::kHashMemoryFrom;
+  // libsodium's: mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0).
+  const bool hash_memory = kept.enabled && addr == nullptr && fd == -1 &&
+                           (flags & (MAP_ANONYMOUS | MAP_PRIVATE | MAP_SHARED | MAP_FIXED)) ==
+                               (MAP_ANONYMOUS | MAP_PRIVATE) &&
+                           length >= portcullis::auth::kHashMemoryFrom;
   if (!hash_memory || kept.in_use) return __real_mmap(addr, length, prot, flags, fd, offset);
   if (kept.base != nullptr && (kept.length != length || kept.prot != prot)) {
     (void)__real_munmap(kept.base, kept.length);  // another size (another hash's parameters)
