@@ -2,8 +2,6 @@
 
 #include <pthread.h>
 #include <sched.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -64,8 +62,7 @@ struct HashPool::Impl {
     pthread_setname_np(pthread_self(), "hash");
     // SCHED_BATCH with the longest slice (common/scheduling.h), at nice 10: any thread that wakes
     // up preempts a hash. Best effort: if the kernel refuses, hashing still works.
-    (void)set_thread_scheduling(SCHED_BATCH, std::chrono::milliseconds(100));
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
+    (void)set_thread_scheduling(SCHED_BATCH, std::chrono::milliseconds(100), kWorkerNice);
     keep_hash_memory();  // and no mmap()/munmap() per hash (hash_memory.h)
     ready.count_down();
     std::unique_lock<std::mutex> lock(mu);

@@ -27,13 +27,16 @@ static_assert(sizeof(SchedAttr) == 48);
 
 }  // namespace
 
-bool set_thread_scheduling(int policy, std::chrono::microseconds slice) {
-  const auto self = static_cast<id_t>(gettid());
+bool set_thread_scheduling(int policy, std::chrono::microseconds slice, std::optional<int> nice) {
+  const int own_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   SchedAttr attr{};
   attr.size = sizeof attr;
   attr.sched_policy = static_cast<std::uint32_t>(policy);
-  attr.sched_nice = getpriority(PRIO_PROCESS, self);
+  attr.sched_nice = nice.value_or(own_nice);
   attr.sched_runtime = static_cast<std::uint64_t>(std::chrono::nanoseconds(slice).count());
+  if (syscall(SYS_sched_setattr, 0, &attr, 0U) == 0) return true;
+  if (attr.sched_nice == own_nice) return false;
+  attr.sched_nice = own_nice;  // refused for the nice value, perhaps: the policy and slice alone
   return syscall(SYS_sched_setattr, 0, &attr, 0U) == 0;
 }
 

@@ -13,13 +13,17 @@
 #define PORTCULLIS_COMMON_SCHEDULING_H_
 
 #include <chrono>
+#include <optional>
 
 namespace portcullis {
 
-// Sets the calling thread's policy (SCHED_OTHER or SCHED_BATCH) and asks for time slices of
-// `slice` (the kernel clamps it to 0.1-100 ms), keeping the thread's nice value. Returns false if
-// the kernel refused; the thread then keeps its old policy.
-bool set_thread_scheduling(int policy, std::chrono::microseconds slice);
+// Sets the calling thread's policy (SCHED_OTHER or SCHED_BATCH), asks for time slices of `slice`
+// (the kernel clamps it to 0.1-100 ms) and sets its nice value to `nice` (nullopt: keeps the
+// thread's own). A nice value the kernel refuses (a lower one needs CAP_SYS_NICE) is left out: the
+// policy and slice are still set, with the thread's own nice value. Returns false if the kernel
+// refused the policy; the thread then keeps its old one.
+bool set_thread_scheduling(int policy, std::chrono::microseconds slice,
+                           std::optional<int> nice = std::nullopt);
 
 }  // namespace portcullis
 
