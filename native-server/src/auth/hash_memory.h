@@ -3,8 +3,8 @@
 // libsodium maps the memory of every Argon2id or scrypt hash (19 or 32 MiB) with mmap() and
 // unmaps it when the hash is done. Both cost more than they seem:
 //  - Fresh pages fault in and are zeroed on first touch. On this project's machine (a 2-core
-//    microVM) that was about half of a sign-in's time: with the memory kept, the server verified
-//    95 sign-ins/s instead of 50 (bench/http's sign-in at 16 connections, same hash parameters).
+//    microVM) that was close to half of a sign-in's time: with the memory kept (and wiped between
+//    hashes), the server verified 80 sign-ins/s instead of 40-50 (wrk, 16 connections, Argon2id).
 //  - mmap() and munmap() take the process's address-space lock for writing. A hash worker
 //    preempted while it holds that lock (or waits in line for it) stalls every other thread that
 //    needs it, connection threads included; that is what made lower scheduling priorities for the
