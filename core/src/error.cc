@@ -83,6 +83,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kNoFieldsToUpdate, "NO_FIELDS_TO_UPDATE", "No fields to update"},
     Entry{ErrorCode::kEmailIsTheSame, "EMAIL_IS_THE_SAME", "Email is the same"},
     Entry{ErrorCode::kServerBusy, "SERVER_BUSY", "Server is busy. Please try again shortly."},
+    Entry{ErrorCode::kClientClosedRequest, "CLIENT_CLOSED_REQUEST", "Client closed the request"},
     Entry{ErrorCode::kInternalServerError, "INTERNAL_SERVER_ERROR", "Internal server error"},
 };
 

@@ -108,6 +108,8 @@ int status_of(ErrorCode code) {
       return 500;
     case ErrorCode::kServerBusy:
       return 503;
+    case ErrorCode::kClientClosedRequest:
+      return 499;  // nginx's code for it; only the access log sees it
     default:
       return 400;
   }

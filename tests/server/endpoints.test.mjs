@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { BIN, Browser, dump, outboxMails, rawRequest, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
@@ -1253,6 +1254,51 @@ describe('failures a client cannot cause', () => {
         assert.equal(r.headers.get('retry-after'), '1');
       }
       assert.equal(sql(s.db, 'select count(*) as n from "user"')[0].n, 8 - busy.length);
+    });
+  });
+
+  test('a sign-up whose client leaves while it waits for the hash pool is dropped: nothing is written', async () => {
+    await withServer({ ...EDITS_DB, hashWorkers: 1, hashQueue: 10 }, async (s) => {
+      const { hostname, port } = new URL(s.url);
+      // The pool's only worker hashes this one's password first...
+      const first = new Browser(s.api).post('/sign-up/email', { name: 'First', email: freshEmail('first'), password: PASSWORD });
+      // ... while these six clients send a sign-up each and close their connection at once, so
+      // each leaves before a worker reaches its request.
+      const leaving = Array.from({ length: 6 }, () => freshEmail('leaving'));
+      await Promise.all(
+        leaving.map(
+          (email) =>
+            new Promise((resolve, reject) => {
+              const body = JSON.stringify({ name: 'Leaving', email, password: PASSWORD });
+              const socket = connect({ host: hostname, port: Number(port) }, () => {
+                socket.end(
+                  `POST /api/auth/sign-up/email HTTP/1.1\r\nHost: ${hostname}:${port}\r\nOrigin: ${s.url}\r\n` +
+                    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+                );
+              });
+              socket.on('error', reject);
+              socket.on('close', resolve);
+              socket.resume();
+            }),
+        ),
+      );
+      // A client that stays, queued after them, is answered as usual.
+      const last = await new Browser(s.api).post('/sign-up/email', { name: 'Last', email: freshEmail('last'), password: PASSWORD });
+      assert.equal(last.status, 200);
+      assert.equal((await first).status, 200);
+
+      const users = sql(s.db, 'select email from "user"').map((r) => r.email);
+      const created = leaving.filter((email) => users.includes(email));
+      // A worker could only reach one of them before its client had closed if the first hash ended
+      // before the six requests even arrived: at most one.
+      assert.ok(created.length <= 1, `created for clients that had left: ${created}`);
+      assert.equal(users.length, 2 + created.length);
+      // Their threads log each one as nginx would: 499, the client closed the request.
+      const dropped = await waitFor(() => {
+        const lines = s.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request' && l.status === 499);
+        return lines.length === leaving.length - created.length && lines;
+      }, { what: 'the dropped requests in the access log' });
+      for (const line of dropped) assert.equal(line.path, '/api/auth/sign-up/email');
     });
   });
 });

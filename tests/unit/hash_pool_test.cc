@@ -9,14 +9,19 @@
 #include <thread>
 #include <vector>
 
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "auth/hash_memory.h"
 #include "auth/hash_pool.h"
+#include "common/client_connection.h"
 #include "portcullis/password_hash.h"
 
 using portcullis::auth::HashPool;
+constexpr HashPool::Outcome kRan = HashPool::Outcome::kRan;
 
 namespace {
 
@@ -32,12 +37,12 @@ TEST_CASE("HashPool runs a job and returns after it finished") {
   HashPool pool(2, 4);
   CHECK(pool.workers() == 2);
   int value = 0;  // plain int: run() returning must make the write visible
-  CHECK(pool.run([&] { value = 42; }));
+  CHECK(pool.run([&] { value = 42; }) == kRan);
   CHECK(value == 42);
   CHECK(pool.load() == 0);
 
   std::thread::id worker_id;
-  CHECK(pool.run([&] { worker_id = std::this_thread::get_id(); }));
+  CHECK(pool.run([&] { worker_id = std::this_thread::get_id(); }) == kRan);
   CHECK(worker_id != std::this_thread::get_id());
 }
 
@@ -45,7 +50,7 @@ TEST_CASE("HashPool runs jobs under SCHED_BATCH, the caller's thread keeps its p
   HashPool pool(1, 0);
   const int caller = sched_getscheduler(0);
   int worker = -1;
-  REQUIRE(pool.run([&] { worker = sched_getscheduler(0); }));
+  REQUIRE(pool.run([&] { worker = sched_getscheduler(0); }) == kRan);
   CHECK(worker == SCHED_BATCH);
   CHECK(sched_getscheduler(0) == caller);
 }
@@ -54,7 +59,7 @@ TEST_CASE("HashPool has at least one worker") {
   HashPool pool(0, 0);
   CHECK(pool.workers() == 1);
   bool ran = false;
-  CHECK(pool.run([&] { ran = true; }));  // max_queued 0 still runs on an idle worker
+  CHECK(pool.run([&] { ran = true; }) == kRan);  // max_queued 0 still runs on an idle worker
   CHECK(ran);
 }
 
@@ -75,19 +80,19 @@ TEST_CASE("HashPool refuses at once when max_queued jobs are waiting") {
   std::vector<std::thread> callers;
   for (int i = 0; i < 2; ++i) {
     callers.emplace_back([&] {
-      if (pool.run(held)) ++accepted;
+      if (pool.run(held) == kRan) ++accepted;
     });
   }
   running.wait();  // both workers are now busy
   for (int i = 0; i < 3; ++i) {
     callers.emplace_back([&] {
-      if (pool.run(queued)) ++accepted;
+      if (pool.run(queued) == kRan) ++accepted;
     });
   }
   wait_until([&] { return pool.load() == 5; });  // 2 running + 3 queued
 
   bool ran = false;
-  CHECK_FALSE(pool.run([&] { ran = true; }));
+  CHECK(pool.run([&] { ran = true; }) == HashPool::Outcome::kBusy);
   CHECK_FALSE(ran);
   CHECK(pool.load() == 5);
   CHECK(completed == 0);
@@ -98,7 +103,7 @@ TEST_CASE("HashPool refuses at once when max_queued jobs are waiting") {
   CHECK(completed == 5);
   CHECK(pool.load() == 0);
 
-  CHECK(pool.run([&] { ran = true; }));
+  CHECK(pool.run([&] { ran = true; }) == kRan);
   CHECK(ran);
 }
 
@@ -128,7 +133,7 @@ TEST_CASE("HashPool never runs more than `workers` jobs at once") {
     callers.emplace_back([&] {
       start.arrive_and_wait();
       for (int j = 0; j < kJobsPerThread; ++j) {
-        if (!pool.run(job)) ++refused;
+        if (pool.run(job) != kRan) ++refused;
       }
     });
   }
@@ -142,12 +147,113 @@ TEST_CASE("HashPool never runs more than `workers` jobs at once") {
   CHECK(pool.load() == 0);
 }
 
+TEST_CASE("HashPool skips a queued job whose caller's client closed its connection") {
+  HashPool pool(1, 4);
+  std::latch release(1);
+  std::latch running(1);
+  std::thread holder([&] {
+    CHECK(pool.run([&] {
+      running.count_down();
+      release.wait();
+    }) == kRan);
+  });
+  running.wait();  // the only worker is busy: the next jobs wait in the queue
+
+  int leaving[2];
+  int staying[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, leaving) == 0);
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, staying) == 0);
+  bool ran_leaving = false;
+  bool ran_staying = false;
+  bool ran_no_client = false;
+  HashPool::Outcome leaving_outcome{};
+  HashPool::Outcome staying_outcome{};
+  HashPool::Outcome no_client_outcome{};
+  std::thread a([&] {
+    const portcullis::ServingClient serving(leaving[0]);
+    leaving_outcome = pool.run([&] { ran_leaving = true; });
+  });
+  std::thread b([&] {
+    const portcullis::ServingClient serving(staying[0]);
+    staying_outcome = pool.run([&] { ran_staying = true; });
+  });
+  std::thread c([&] { no_client_outcome = pool.run([&] { ran_no_client = true; }); });
+  wait_until([&] { return pool.load() == 4; });  // 1 running + 3 queued
+  close(leaving[1]);                             // that client goes away
+  release.count_down();
+  for (std::thread* t : {&a, &b, &c, &holder}) t->join();
+
+  CHECK(leaving_outcome == HashPool::Outcome::kClientGone);
+  CHECK_FALSE(ran_leaving);
+  CHECK(staying_outcome == kRan);
+  CHECK(ran_staying);
+  CHECK(no_client_outcome == kRan);  // outside a ServingClient, as the command-line tools call it
+  CHECK(ran_no_client);
+  CHECK(pool.load() == 0);
+  for (int fd : {leaving[0], staying[0], staying[1]}) close(fd);
+}
+
+TEST_CASE("client_gone() sees a close or a reset, not a quiet or pipelining client") {
+  CHECK(portcullis::current_client_socket() == -1);
+  {
+    const portcullis::ServingClient outer(7);
+    CHECK(portcullis::current_client_socket() == 7);
+    {
+      const portcullis::ServingClient inner(9);
+      CHECK(portcullis::current_client_socket() == 9);
+    }
+    CHECK(portcullis::current_client_socket() == 7);
+  }
+  CHECK(portcullis::current_client_socket() == -1);
+
+  // Over TCP on loopback, as the server's clients come.
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(listener, 4) == 0);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const auto connect_pair = [&](int& client, int& server) {
+    client = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    server = accept(listener, nullptr, nullptr);
+    REQUIRE(server >= 0);
+  };
+
+  int client = -1;
+  int server = -1;
+  connect_pair(client, server);
+  CHECK_FALSE(portcullis::client_gone(server));  // connected and quiet
+  REQUIRE(send(client, "GET", 3, 0) == 3);
+  wait_until([&] {
+    char peek[3];
+    return recv(server, peek, 3, MSG_PEEK | MSG_DONTWAIT) == 3;
+  });
+  CHECK_FALSE(portcullis::client_gone(server));  // a pipelined request waits: still there
+  char got[3];
+  REQUIRE(recv(server, got, 3, 0) == 3);         // ... and nothing was consumed
+  close(client);
+  wait_until([&] { return portcullis::client_gone(server); });  // the FIN arrives
+  close(server);
+
+  connect_pair(client, server);
+  const linger reset{1, 0};
+  REQUIRE(setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0);
+  close(client);  // an abortive close: the server's side sees a reset
+  wait_until([&] { return portcullis::client_gone(server); });
+  close(server);
+  close(listener);
+}
+
 TEST_CASE("HashPool rethrows a job's exception and keeps its worker") {
   HashPool pool(1, 1);
   CHECK_THROWS_AS(pool.run([] { throw std::runtime_error("boom"); }), std::runtime_error);
   CHECK(pool.load() == 0);
   bool ran = false;
-  CHECK(pool.run([&] { ran = true; }));  // the only worker is still alive
+  CHECK(pool.run([&] { ran = true; }) == kRan);  // the only worker is still alive
   CHECK(ran);
 }
 
@@ -165,14 +271,14 @@ TEST_CASE("HashPool's destructor completes the queued jobs") {
           running.count_down();
           release.wait();
           ++completed;
-        })) {
+        }) == kRan) {
       ++accepted;
     }
   });
   running.wait();
   for (int i = 0; i < kQueued; ++i) {
     callers.emplace_back([&, p = pool.get()] {
-      if (p->run([&] { ++completed; })) ++accepted;
+      if (p->run([&] { ++completed; }) == kRan) ++accepted;
     });
   }
   wait_until([&] { return pool->load() == 1 + kQueued; });
@@ -230,14 +336,14 @@ TEST_CASE("Hashes in the pool verify, one after another, with the memory kept") 
   CHECK(pool.run([&] {
     argon2id = portcullis::hash_password_argon2id("correct horse battery staple").value();
     scrypt = portcullis::hash_password_betterauth_scrypt("correct horse battery staple").value();
-  }));
+  }) == kRan);
   for (const std::string& hash : {argon2id, scrypt, argon2id}) {
     bool ok = false;
     bool wrong = true;
     CHECK(pool.run([&] {
       ok = portcullis::verify_password("correct horse battery staple", hash).value();
       wrong = portcullis::verify_password("correct horse battery stapler", hash).value();
-    }));
+    }) == kRan);
     CHECK(ok);
     CHECK_FALSE(wrong);
   }

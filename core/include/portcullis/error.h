@@ -76,6 +76,8 @@ enum class ErrorCode {
   kNoFieldsToUpdate,                 // NO_FIELDS_TO_UPDATE (BetterAuth sends this message uncoded)
   kEmailIsTheSame,                   // EMAIL_IS_THE_SAME (BetterAuth sends this message uncoded)
   kServerBusy,                       // SERVER_BUSY (Portcullis): the password-hash queue is full
+  kClientClosedRequest,              // CLIENT_CLOSED_REQUEST (Portcullis): the client left before
+                                     // its password hash started (nobody reads this answer)
   kInternalServerError,              // INTERNAL_SERVER_ERROR
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/hash_memory.h"
+#include "common/client_connection.h"
 #include "common/scheduling.h"
 
 namespace portcullis::auth {
@@ -28,6 +29,10 @@ namespace portcullis::auth {
 // the queue alone means a job accepted in the instant before an idle worker wakes still counts as
 // one that will run at once, and max_queued = 0 still runs jobs on idle workers.)
 //
+// A job carries its caller's connection (current_client_socket(), captured in run()); the worker
+// checks it just before starting the job. The socket stays open meanwhile: the connection thread
+// that owns it is the one blocked in run().
+//
 // Exceptions: a job that throws does not stop its worker; the exception is carried back and
 // rethrown from run() in the caller's thread.
 
@@ -38,9 +43,11 @@ constexpr int kWorkerNice = 10;
 
 struct Task {
   const std::function<void()>* job = nullptr;
+  int client = -1;  // the caller's connection, or -1
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
+  bool skipped = false;  // the client had gone: the job did not run
   std::exception_ptr error;
 };
 
@@ -75,10 +82,13 @@ struct HashPool::Impl {
       lock.unlock();
 
       std::exception_ptr error;
-      try {
-        (*task->job)();
-      } catch (...) {
-        error = std::current_exception();
+      const bool skip = task->client >= 0 && client_gone(task->client);
+      if (!skip) {
+        try {
+          (*task->job)();
+        } catch (...) {
+          error = std::current_exception();
+        }
       }
 
       lock.lock();
@@ -89,6 +99,7 @@ struct HashPool::Impl {
         // destroy the task, so nothing here may touch it afterwards.
         const std::lock_guard<std::mutex> task_lock(task->mu);
         task->error = std::move(error);
+        task->skipped = skip;
         task->done = true;
         task->cv.notify_one();
       }
@@ -126,12 +137,13 @@ HashPool::HashPool(std::size_t workers, std::size_t max_queued) : impl_(std::mak
 
 HashPool::~HashPool() { impl_->stop_and_join(); }
 
-bool HashPool::run(const std::function<void()>& job) {
+HashPool::Outcome HashPool::run(const std::function<void()>& job) {
   Task task;
   task.job = &job;
+  task.client = current_client_socket();
   {
     const std::lock_guard<std::mutex> lock(impl_->mu);
-    if (impl_->stopping || impl_->queue.size() + impl_->running >= impl_->capacity) return false;
+    if (impl_->stopping || impl_->queue.size() + impl_->running >= impl_->capacity) return Outcome::kBusy;
     impl_->queue.push_back(&task);
   }
   impl_->work_cv.notify_one();
@@ -139,7 +151,7 @@ bool HashPool::run(const std::function<void()>& job) {
   std::unique_lock<std::mutex> task_lock(task.mu);
   task.cv.wait(task_lock, [&task] { return task.done; });
   if (task.error) std::rethrow_exception(task.error);
-  return true;
+  return task.skipped ? Outcome::kClientGone : Outcome::kRan;
 }
 
 std::size_t HashPool::load() const {

@@ -7,6 +7,11 @@
 // at once, and the caller answers 503, so no more than `workers + max_queued` connection threads
 // ever wait on hashing and the rest stay free for cheap requests.
 //
+// A job submitted while serving a connection (common/client_connection.h) is skipped if its
+// client has closed that connection by the time a worker would start it: after a burst of
+// sign-ins whose clients gave up, the workers do not spend the queue's worth of hashes (62 x tens
+// of milliseconds) on answers nobody reads while new requests wait behind them.
+//
 // The workers run under SCHED_BATCH with long time slices (common/scheduling.h) at nice 10: a
 // connection thread that wakes up with a get-session to serve preempts a hash at once, and while
 // requests keep both cores busy the workers still get about a tenth of the CPU (sign-ins slow
@@ -38,9 +43,17 @@ class HashPool {
   HashPool(const HashPool&) = delete;
   HashPool& operator=(const HashPool&) = delete;
 
-  // Runs `job` on a worker and blocks the calling thread until it is done. Returns false at once,
-  // without running it, if the queue is full.
-  bool run(const std::function<void()>& job);
+  enum class Outcome {
+    kRan,         // the job ran (and returned or threw)
+    kBusy,        // refused at once: `max_queued` jobs were already waiting
+    kClientGone,  // not run: the calling thread's client closed its connection while it waited
+  };
+
+  // Runs `job` on a worker and blocks the calling thread until it is done. Returns kBusy at once,
+  // without running it, if the queue is full, and kClientGone, without running it, if the calling
+  // thread serves a connection (current_client_socket()) whose client has gone (client_gone())
+  // when a worker takes the job. Rethrows what `job` throws.
+  Outcome run(const std::function<void()>& job);
 
   // Returns how many jobs are queued or running now.
   std::size_t load() const;

@@ -58,7 +58,15 @@ AuthService::AuthService(const Config& config, store::Store& store, HashPool& ha
     : config_(config), store_(store), hashes_(hashes), mail_(mail) {}
 
 Status AuthService::hash_on_pool(const std::function<void()>& job) {
-  return hashes_.run(job) ? Status::OK() : Status(ErrorCode::kServerBusy);
+  switch (hashes_.run(job)) {
+    case HashPool::Outcome::kRan:
+      return Status::OK();
+    case HashPool::Outcome::kBusy:
+      return Status(ErrorCode::kServerBusy);
+    case HashPool::Outcome::kClientGone:
+      return Status(ErrorCode::kClientClosedRequest);
+  }
+  return Status(ErrorCode::kInternalServerError);
 }
 
 Result<std::string> AuthService::hash_new_password(const std::string& password) {
@@ -123,7 +131,10 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   if (existing.ok()) {
     if (!hide_existing) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
     auto burn = hash_new_password(request.password);
-    if (!burn && burn.status().code() == ErrorCode::kServerBusy) return burn.status();
+    if (!burn && (burn.status().code() == ErrorCode::kServerBusy ||
+                  burn.status().code() == ErrorCode::kClientClosedRequest)) {
+      return burn.status();
+    }
     return SignedIn{user, std::nullopt, request.remember_me};
   }
 

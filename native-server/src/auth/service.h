@@ -91,6 +91,9 @@ struct VerifiedEmail {
   std::optional<Session> session;  // with autoSignInAfterVerification
 };
 
+// Every flow that lists SERVER_BUSY can also give CLIENT_CLOSED_REQUEST, with nothing changed,
+// when it is serving a connection whose client closed it before its hash started (HashPool).
+//
 // The flows that set a new password (sign_up, change_password, reset_password, create_user,
 // set_password) take an optional `verdict`: when the new password was checked against the policy,
 // the core's PasswordCheck is stored there, so that a PASSWORD_TOO_WEAK reply can carry the score
@@ -198,7 +201,8 @@ class AuthService {
 
  private:
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
-  // Runs `job` on the hash pool. Errors: SERVER_BUSY.
+  // Runs `job` on the hash pool. Errors: SERVER_BUSY; CLIENT_CLOSED_REQUEST (the job did not run:
+  // the connection being served was closed by its client before a worker took the job).
   Status hash_on_pool(const std::function<void()>& job);
   Result<std::string> hash_new_password(const std::string& password);
   // Checks a new password of the user with `email` and `name` against the policy (without the

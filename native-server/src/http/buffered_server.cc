@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "common/client_connection.h"
 #include "common/scheduling.h"
 
 namespace portcullis::http {
@@ -209,11 +210,16 @@ bool BufferedServer::process_and_close_socket(socket_t sock) {
   };
 
   bool ok = false;
-  for (std::size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET && next_request(); --left) {
-    bool connection_closed = false;
-    ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
-    if (!stream.flush()) ok = false;
-    if (!ok || connection_closed || stream.read_failed()) break;
+  {
+    // Work queued for a request (a hash) is dropped if this client leaves (hash_pool.h).
+    const ServingClient serving(sock);
+    for (std::size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET && next_request();
+         --left) {
+      bool connection_closed = false;
+      ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
+      if (!stream.flush()) ok = false;
+      if (!ok || connection_closed || stream.read_failed()) break;
+    }
   }
   shutdown(sock, SHUT_RDWR);
   close(sock);
