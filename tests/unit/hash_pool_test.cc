@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <latch>
 #include <memory>
@@ -189,6 +190,72 @@ TEST_CASE("HashPool skips a queued job whose caller's client closed its connecti
   CHECK(ran_staying);
   CHECK(no_client_outcome == kRan);  // outside a ServingClient, as the command-line tools call it
   CHECK(ran_no_client);
+  CHECK(pool.load() == 0);
+  for (int fd : {leaving[0], staying[0], staying[1]}) close(fd);
+}
+
+TEST_CASE("HashPool makes room in a full queue by dropping the jobs whose clients have gone") {
+  HashPool pool(1, 2);
+  std::latch release(1);
+  std::latch running(1);
+  std::thread holder([&] {
+    CHECK(pool.run([&] {
+      running.count_down();
+      release.wait();
+    }) == kRan);
+  });
+  running.wait();
+
+  int leaving[2];
+  int staying[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, leaving) == 0);
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, staying) == 0);
+  bool ran_leaving = false;
+  bool ran_staying = false;
+  HashPool::Outcome leaving_outcome{};
+  HashPool::Outcome staying_outcome{};
+  std::atomic<bool> leaving_returned{false};
+  std::thread a([&] {
+    const portcullis::ServingClient serving(leaving[0]);
+    leaving_outcome = pool.run([&] { ran_leaving = true; });
+    leaving_returned = true;
+  });
+  std::thread b([&] {
+    const portcullis::ServingClient serving(staying[0]);
+    staying_outcome = pool.run([&] { ran_staying = true; });
+  });
+  wait_until([&] { return pool.load() == 3; });  // full: 1 running + 2 queued
+
+  bool ran_late = false;
+  CHECK(pool.run([&] { ran_late = true; }) == HashPool::Outcome::kBusy);  // nobody has left yet
+  CHECK_FALSE(ran_late);
+
+  // Still full, the worker still held, but one queued job's client has gone: a new job takes its
+  // place (and is not refused), and the dropped one's caller is answered at once.
+  close(leaving[1]);
+  HashPool::Outcome late_outcome{};
+  std::atomic<bool> late_returned{false};
+  std::thread late([&] {
+    // A full queue is looked at every 10 ms at most: retry until then (or give up after 10 s).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    do {
+      late_outcome = pool.run([&] { ran_late = true; });
+    } while (late_outcome == HashPool::Outcome::kBusy && std::chrono::steady_clock::now() < deadline);
+    late_returned = true;
+  });
+  wait_until([&] { return leaving_returned || late_returned; });
+  CHECK(leaving_returned);
+  CHECK_FALSE(late_returned);
+  CHECK(pool.load() == 3);  // 1 running + the staying job + the late one
+
+  release.count_down();
+  for (std::thread* t : {&a, &b, &late, &holder}) t->join();
+  CHECK(leaving_outcome == HashPool::Outcome::kClientGone);
+  CHECK_FALSE(ran_leaving);
+  CHECK(staying_outcome == kRan);
+  CHECK(ran_staying);
+  CHECK(late_outcome == kRan);
+  CHECK(ran_late);
   CHECK(pool.load() == 0);
   for (int fd : {leaving[0], staying[0], staying[1]}) close(fd);
 }

@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -30,7 +31,8 @@ namespace portcullis::auth {
 // one that will run at once, and max_queued = 0 still runs jobs on idle workers.)
 //
 // A job carries its caller's connection (current_client_socket(), captured in run()); the worker
-// checks it just before starting the job. The socket stays open meanwhile: the connection thread
+// checks it just before starting the job, and run() checks every queued job's when the queue is
+// full, before refusing a new one. The socket stays open meanwhile: the connection thread
 // that owns it is the one blocked in run().
 //
 // Exceptions: a job that throws does not stop its worker; the exception is carried back and
@@ -40,6 +42,9 @@ namespace {
 
 // The workers' nice value (see hash_pool.h).
 constexpr int kWorkerNice = 10;
+
+// How often, at most, run() looks for abandoned jobs in a full queue.
+constexpr std::chrono::milliseconds kShedInterval(10);
 
 struct Task {
   const std::function<void()>* job = nullptr;
@@ -61,6 +66,7 @@ struct HashPool::Impl {
   std::deque<Task*> queue;
   std::size_t running = 0;
   bool stopping = false;
+  std::chrono::steady_clock::time_point next_shed{};  // when a full queue may next be checked
 
   std::vector<std::thread> threads;
 
@@ -94,17 +100,35 @@ struct HashPool::Impl {
       lock.lock();
       --running;  // before "done", so that load() no longer counts it once run() has returned
       lock.unlock();
-      {
-        // Notify while holding the task's lock: once it is released the caller may return and
-        // destroy the task, so nothing here may touch it afterwards.
-        const std::lock_guard<std::mutex> task_lock(task->mu);
-        task->error = std::move(error);
-        task->skipped = skip;
-        task->done = true;
-        task->cv.notify_one();
-      }
+      finish(task, std::move(error), skip);
       lock.lock();
     }
+  }
+
+  // Tells the caller waiting for `task` that it is done. Called without the pool's lock.
+  static void finish(Task* task, std::exception_ptr error, bool skipped) {
+    // Notify while holding the task's lock: once it is released the caller may return and destroy
+    // the task, so nothing here may touch it afterwards.
+    const std::lock_guard<std::mutex> task_lock(task->mu);
+    task->error = std::move(error);
+    task->skipped = skipped;
+    task->done = true;
+    task->cv.notify_one();
+  }
+
+  // With `mu` held: takes the queued jobs whose clients have gone out of the queue and returns
+  // them (to be finished as skipped once `mu` is released).
+  std::vector<Task*> take_abandoned() {
+    std::vector<Task*> gone;
+    for (auto it = queue.begin(); it != queue.end();) {
+      if ((*it)->client >= 0 && client_gone((*it)->client)) {
+        gone.push_back(*it);
+        it = queue.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return gone;
   }
 
   void stop_and_join() {
@@ -141,11 +165,28 @@ HashPool::Outcome HashPool::run(const std::function<void()>& job) {
   Task task;
   task.job = &job;
   task.client = current_client_socket();
+  std::vector<Task*> abandoned;
+  bool accepted = false;
   {
     const std::lock_guard<std::mutex> lock(impl_->mu);
-    if (impl_->stopping || impl_->queue.size() + impl_->running >= impl_->capacity) return Outcome::kBusy;
-    impl_->queue.push_back(&task);
+    if (!impl_->stopping) {
+      // A full queue first sheds the jobs whose clients have left (they would be skipped anyway,
+      // but only once a worker reached them): a burst of abandoned sign-ins then costs no 503s.
+      // At most once per kShedInterval: each look is a system call per queued job, under the lock,
+      // and a flood of refused requests must stay cheap to refuse.
+      if (impl_->queue.size() + impl_->running >= impl_->capacity) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= impl_->next_shed) {
+          impl_->next_shed = now + kShedInterval;
+          abandoned = impl_->take_abandoned();
+        }
+      }
+      accepted = impl_->queue.size() + impl_->running < impl_->capacity;
+      if (accepted) impl_->queue.push_back(&task);
+    }
   }
+  for (Task* gone : abandoned) Impl::finish(gone, nullptr, /*skipped=*/true);
+  if (!accepted) return Outcome::kBusy;
   impl_->work_cv.notify_one();
 
   std::unique_lock<std::mutex> task_lock(task.mu);
