@@ -148,116 +148,148 @@ TEST_CASE("HashPool never runs more than `workers` jobs at once") {
   CHECK(pool.load() == 0);
 }
 
+namespace {
+
+// Keeps a pool's only worker busy from construction until release() (or destruction).
+class HeldWorker {
+ public:
+  explicit HeldWorker(HashPool& pool)
+      : thread_([this, &pool] {
+          outcome_ = pool.run([this] {
+            running_.count_down();
+            release_.wait();
+          });
+        }) {
+    running_.wait();
+  }
+  ~HeldWorker() {
+    release();
+    thread_.join();
+    CHECK(outcome_ == kRan);
+  }
+  void release() {
+    if (!released_) release_.count_down();
+    released_ = true;
+  }
+
+ private:
+  std::latch running_{1};
+  std::latch release_{1};
+  bool released_ = false;
+  HashPool::Outcome outcome_{};
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+// A connected pair of sockets: the server's end, and the client's, which leave() closes.
+struct Connection {
+  int server = -1;
+  int client = -1;
+  Connection() {
+    int fds[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    server = fds[0];
+    client = fds[1];
+  }
+  ~Connection() {
+    close(server);
+    if (client >= 0) close(client);
+  }
+  void leave() {
+    close(client);
+    client = -1;
+  }
+};
+
+// A job submitted from a thread of its own, as a connection thread serving `socket` does (-1: as
+// the command-line tools do, outside any connection).
+class Caller {
+ public:
+  Caller(HashPool& pool, int socket)
+      : thread_([this, &pool, socket] {
+          const portcullis::ServingClient serving(socket);
+          outcome = pool.run([this] { ran = true; });
+          returned = true;
+        }) {}
+  ~Caller() { join(); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  HashPool::Outcome outcome{};
+  bool ran = false;
+  std::atomic<bool> returned{false};
+
+ private:
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace
+
 TEST_CASE("HashPool skips a queued job whose caller's client closed its connection") {
   HashPool pool(1, 4);
-  std::latch release(1);
-  std::latch running(1);
-  std::thread holder([&] {
-    CHECK(pool.run([&] {
-      running.count_down();
-      release.wait();
-    }) == kRan);
-  });
-  running.wait();  // the only worker is busy: the next jobs wait in the queue
-
-  int leaving[2];
-  int staying[2];
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, leaving) == 0);
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, staying) == 0);
-  bool ran_leaving = false;
-  bool ran_staying = false;
-  bool ran_no_client = false;
-  HashPool::Outcome leaving_outcome{};
-  HashPool::Outcome staying_outcome{};
-  HashPool::Outcome no_client_outcome{};
-  std::thread a([&] {
-    const portcullis::ServingClient serving(leaving[0]);
-    leaving_outcome = pool.run([&] { ran_leaving = true; });
-  });
-  std::thread b([&] {
-    const portcullis::ServingClient serving(staying[0]);
-    staying_outcome = pool.run([&] { ran_staying = true; });
-  });
-  std::thread c([&] { no_client_outcome = pool.run([&] { ran_no_client = true; }); });
+  HeldWorker held(pool);  // the only worker is busy: the next jobs wait in the queue
+  Connection leaving;
+  Connection staying;
+  Caller a(pool, leaving.server);
+  Caller b(pool, staying.server);
+  Caller c(pool, -1);
   wait_until([&] { return pool.load() == 4; });  // 1 running + 3 queued
-  close(leaving[1]);                             // that client goes away
-  release.count_down();
-  for (std::thread* t : {&a, &b, &c, &holder}) t->join();
+  leaving.leave();
+  held.release();
+  for (Caller* caller : {&a, &b, &c}) caller->join();
 
-  CHECK(leaving_outcome == HashPool::Outcome::kClientGone);
-  CHECK_FALSE(ran_leaving);
-  CHECK(staying_outcome == kRan);
-  CHECK(ran_staying);
-  CHECK(no_client_outcome == kRan);  // outside a ServingClient, as the command-line tools call it
-  CHECK(ran_no_client);
+  CHECK(a.outcome == HashPool::Outcome::kClientGone);
+  CHECK_FALSE(a.ran);
+  CHECK(b.outcome == kRan);
+  CHECK(b.ran);
+  CHECK(c.outcome == kRan);  // outside a connection, as the command-line tools call it
+  CHECK(c.ran);
   CHECK(pool.load() == 0);
-  for (int fd : {leaving[0], staying[0], staying[1]}) close(fd);
 }
 
 TEST_CASE("HashPool makes room in a full queue by dropping the jobs whose clients have gone") {
   HashPool pool(1, 2);
-  std::latch release(1);
-  std::latch running(1);
-  std::thread holder([&] {
-    CHECK(pool.run([&] {
-      running.count_down();
-      release.wait();
-    }) == kRan);
-  });
-  running.wait();
-
-  int leaving[2];
-  int staying[2];
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, leaving) == 0);
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, staying) == 0);
-  bool ran_leaving = false;
-  bool ran_staying = false;
-  HashPool::Outcome leaving_outcome{};
-  HashPool::Outcome staying_outcome{};
-  std::atomic<bool> leaving_returned{false};
-  std::thread a([&] {
-    const portcullis::ServingClient serving(leaving[0]);
-    leaving_outcome = pool.run([&] { ran_leaving = true; });
-    leaving_returned = true;
-  });
-  std::thread b([&] {
-    const portcullis::ServingClient serving(staying[0]);
-    staying_outcome = pool.run([&] { ran_staying = true; });
-  });
+  HeldWorker held(pool);
+  Connection leaving;
+  Connection staying;
+  Caller a(pool, leaving.server);
+  Caller b(pool, staying.server);
   wait_until([&] { return pool.load() == 3; });  // full: 1 running + 2 queued
 
-  bool ran_late = false;
-  CHECK(pool.run([&] { ran_late = true; }) == HashPool::Outcome::kBusy);  // nobody has left yet
-  CHECK_FALSE(ran_late);
+  bool ran_now = false;
+  CHECK(pool.run([&] { ran_now = true; }) == HashPool::Outcome::kBusy);  // nobody has left yet
+  CHECK_FALSE(ran_now);
 
   // Still full, the worker still held, but one queued job's client has gone: a new job takes its
-  // place (and is not refused), and the dropped one's caller is answered at once.
-  close(leaving[1]);
-  HashPool::Outcome late_outcome{};
+  // place (and is not refused), and the dropped one's caller is answered at once. A full queue is
+  // looked at every 10 ms at most: the new job is retried until then (for 10 s at most).
+  leaving.leave();
   std::atomic<bool> late_returned{false};
+  HashPool::Outcome late_outcome{};
+  bool ran_late = false;
   std::thread late([&] {
-    // A full queue is looked at every 10 ms at most: retry until then (or give up after 10 s).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     do {
       late_outcome = pool.run([&] { ran_late = true; });
     } while (late_outcome == HashPool::Outcome::kBusy && std::chrono::steady_clock::now() < deadline);
     late_returned = true;
   });
-  wait_until([&] { return leaving_returned || late_returned; });
-  CHECK(leaving_returned);
+  wait_until([&] { return a.returned || late_returned; });
+  CHECK(a.returned);
   CHECK_FALSE(late_returned);
   CHECK(pool.load() == 3);  // 1 running + the staying job + the late one
 
-  release.count_down();
-  for (std::thread* t : {&a, &b, &late, &holder}) t->join();
-  CHECK(leaving_outcome == HashPool::Outcome::kClientGone);
-  CHECK_FALSE(ran_leaving);
-  CHECK(staying_outcome == kRan);
-  CHECK(ran_staying);
+  held.release();
+  a.join();
+  b.join();
+  late.join();
+  CHECK(a.outcome == HashPool::Outcome::kClientGone);
+  CHECK_FALSE(a.ran);
+  CHECK(b.outcome == kRan);
+  CHECK(b.ran);
   CHECK(late_outcome == kRan);
   CHECK(ran_late);
   CHECK(pool.load() == 0);
-  for (int fd : {leaving[0], staying[0], staying[1]}) close(fd);
 }
 
 TEST_CASE("client_gone() sees a close or a reset, not a quiet or pipelining client") {
