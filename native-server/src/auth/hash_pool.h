@@ -10,10 +10,10 @@
 // A job submitted while serving a connection (common/client_connection.h) is skipped if its
 // client has closed that connection by the time a worker would start it, or by the time a new job
 // finds the queue full (the queue then makes room by dropping such jobs; it looks at most every
-// 10 ms, so that refusing a flood stays cheap): after a burst of
-// sign-ins whose clients gave up, the workers do not spend the queue's worth of hashes (62 x tens
-// of milliseconds) on answers nobody reads, and new requests are neither queued behind those nor
-// refused for them.
+// 10 ms, so that refusing a flood stays cheap). After a burst of sign-ins whose clients gave up,
+// the workers do not spend the queue's worth of hashes (62 x tens of milliseconds) on answers
+// nobody reads, and new requests are neither queued behind those nor refused for them. Behind
+// nginx this holds too: nginx closes the upstream connection of a request its client aborted.
 //
 // The workers run under SCHED_BATCH with long time slices (common/scheduling.h) at nice 10: a
 // connection thread that wakes up with a get-session to serve preempts a hash at once, and while
@@ -54,9 +54,10 @@ class HashPool {
 
   // Runs `job` on a worker and blocks the calling thread until it is done. Returns kBusy at once,
   // without running it, if the queue is full (after dropping the queued jobs whose clients have
-  // gone, if it has not looked in the last 10 ms), and kClientGone, without running it, if the calling thread serves a connection
-  // (current_client_socket()) whose client has gone (client_gone()) when a worker takes the job or
-  // a new job finds the queue full. Rethrows what `job` throws.
+  // gone, unless it looked in the last 10 ms). Returns kClientGone, without running it, if the
+  // calling thread serves a connection (current_client_socket()) whose client has gone
+  // (client_gone()) when a worker takes the job or a new job finds the queue full. Rethrows what
+  // `job` throws.
   Outcome run(const std::function<void()>& job);
 
   // Returns how many jobs are queued or running now.
