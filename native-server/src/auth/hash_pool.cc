@@ -54,6 +54,9 @@ struct Task {
   bool done = false;
   bool skipped = false;  // the client had gone: the job did not run
   std::exception_ptr error;
+
+  // Whether the caller's client has closed its connection (never for a caller outside one).
+  bool abandoned() const { return client >= 0 && client_gone(client); }
 };
 
 }  // namespace
@@ -88,7 +91,7 @@ struct HashPool::Impl {
       lock.unlock();
 
       std::exception_ptr error;
-      const bool skip = task->client >= 0 && client_gone(task->client);
+      const bool skip = task->abandoned();
       if (!skip) {
         try {
           (*task->job)();
@@ -121,7 +124,7 @@ struct HashPool::Impl {
   std::vector<Task*> take_abandoned() {
     std::vector<Task*> gone;
     for (auto it = queue.begin(); it != queue.end();) {
-      if ((*it)->client >= 0 && client_gone((*it)->client)) {
+      if ((*it)->abandoned()) {
         gone.push_back(*it);
         it = queue.erase(it);
       } else {
