@@ -157,6 +157,20 @@ constexpr std::uint16_t kValueCodeMask = (1u << kValueListShift) - 1;
 // raw pointers and built-in arrays, and their small helpers are forced inline (PCDX_INLINE).
 #define PCDX_INLINE [[gnu::always_inline]] inline
 
+// The run-once loops of the install (the blob's hash, the frequency tables) are functions of
+// their own, called through apart(). A browser runs new wasm in its baseline compiler and, once a
+// function has looped long enough, recompiles it with its optimizing compiler on another thread.
+// wasm-opt inlines every function that has a single caller, so these loops used to sit inside one
+// large function (portcullis_load_dictionary: the constructor, from_blob and all), which V8 then
+// optimized: ~20 ms of compilation competing with the meter's cold start on a 2-core machine, for
+// code that never runs again. Neither clang nor wasm-opt can inline a call through apart()'s
+// pointer (it passes through a volatile), so only the small loop functions get optimized, cheaply.
+template <typename F>
+F* apart(F* f) {
+  F* volatile p = f;
+  return p;
+}
+
 // The blob is generated and checked at build time; a failed check here is a build bug.
 [[noreturn]] void corrupt() { std::abort(); }
 PCDX_INLINE void expect(bool ok) {
@@ -302,6 +316,32 @@ class RansDecoder {
   std::uint32_t x_;
 };
 
+// Reads one context's table (its used symbols and their weight codes) and fills t; t.cum stays
+// null if the context is never used. Called through apart().
+void read_table(Reader& in, std::uint32_t symbols, std::uint16_t* cum, Table& t) {
+  // Normalized over the used symbols alone (the same frequencies as over all of them, zeros
+  // included, but fewer steps in the browser's baseline compiler, where this runs at load).
+  std::uint32_t used_symbols[256];
+  std::uint32_t weights[256];    // per used symbol
+  std::uint32_t used_freq[256];  // per used symbol
+  std::uint32_t freq[256];       // per symbol
+  const std::uint32_t used = in.varint();
+  expect(used <= symbols);
+  std::uint32_t s = 0;
+  for (std::uint32_t i = 0; i < used; ++i, ++s) {
+    s += in.varint();
+    expect(s < symbols);
+    used_symbols[i] = s;
+    weights[i] = kWeights[in.u8()];
+    expect(weights[i] > 0);
+  }
+  if (used == 0) return;  // never used
+  normalize(weights, used, used_freq);
+  for (std::uint32_t k = 0; k < symbols; ++k) freq[k] = 0;
+  for (std::uint32_t i = 0; i < used; ++i) freq[used_symbols[i]] = used_freq[i];
+  make_table(freq, symbols, cum, t);
+}
+
 class CompactDictionaries final : public Dictionaries {
  public:
   CompactDictionaries(const std::uint8_t* data, std::size_t size);
@@ -379,7 +419,7 @@ class CompactDictionaries final : public Dictionaries {
   std::vector<std::uint32_t> top_refs_;        // per label: top_refs_size_ frequent shared ids
   std::vector<std::uint32_t> top_ref_counts_;  // per label: how many
   std::vector<Table> tables_;                 // every model's contexts
-  std::vector<std::uint16_t> cums_;           // their cumulative frequencies
+  std::unique_ptr<std::uint16_t[]> cums_;     // their cumulative frequencies (not zeroed: see read_table)
   const Table* models_[kModelCount] = {};     // per model: its contexts in tables_
   std::vector<std::uint32_t> shared_;        // shared id -> state
   std::vector<std::uint32_t> several_words_;  // the words in several lists, ascending
@@ -465,36 +505,16 @@ CompactDictionaries::CompactDictionaries(const std::uint8_t* data, std::size_t s
   std::uint32_t all_contexts = 0;
   for (std::uint32_t n : contexts) all_contexts += n;
   tables_.resize(all_contexts);  // not resized later: models_ and cum point into tables_, cums_
-  cums_.resize(std::size_t{all_contexts} * 257);
+  cums_ = std::unique_ptr<std::uint16_t[]>(new std::uint16_t[std::size_t{all_contexts} * 257]);
   Table* table = tables_.data();
-  std::uint16_t* cum = cums_.data();
-  std::uint32_t used_symbols[256];
-  std::uint32_t weights[256];    // per used symbol
-  std::uint32_t used_freq[256];  // per used symbol
-  std::uint32_t freq[256];       // per symbol
+  std::uint16_t* cum = cums_.get();
   for (int m = 0; m < kModelCount; ++m) {
     expect(in.varint() == contexts[m]);
     const std::uint32_t symbols = in.varint();
     expect(symbols > 0 && symbols <= 256);
     models_[m] = table;
     for (std::uint32_t c = 0; c < contexts[m]; ++c, ++table, cum += 257) {
-      // Normalized over the used symbols alone (the same frequencies as over all of them, zeros
-      // included, but fewer steps in the browser's baseline compiler, where this runs at load).
-      const std::uint32_t used = in.varint();
-      expect(used <= symbols);
-      std::uint32_t s = 0;
-      for (std::uint32_t i = 0; i < used; ++i, ++s) {
-        s += in.varint();
-        expect(s < symbols);
-        used_symbols[i] = s;
-        weights[i] = kWeights[in.u8()];
-        expect(weights[i] > 0);
-      }
-      if (used == 0) continue;  // never used: cum stays null
-      normalize(weights, used, used_freq);
-      for (std::uint32_t k = 0; k < symbols; ++k) freq[k] = 0;
-      for (std::uint32_t i = 0; i < used; ++i) freq[used_symbols[i]] = used_freq[i];
-      make_table(freq, symbols, cum, *table);
+      apart(&read_table)(in, symbols, cum, *table);
     }
   }
 
@@ -787,6 +807,24 @@ void CompactDictionaries::prefixes(std::u16string_view text, std::vector<PrefixH
   }
 }
 
+// FNV-1a's step on 32-bit little-endian words, the last one zero-padded, as
+// tools/build-dictionaries.mjs computes it. Called through apart().
+std::uint32_t blob_hash(const std::uint8_t* bytes, std::size_t size) {
+  std::uint32_t hash = 0x811c9dc5;
+  std::size_t i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const std::uint32_t word = std::uint32_t{bytes[i]} | std::uint32_t{bytes[i + 1]} << 8 |
+                               std::uint32_t{bytes[i + 2]} << 16 | std::uint32_t{bytes[i + 3]} << 24;
+    hash = (hash ^ word) * 0x01000193u;
+  }
+  if (i < size) {
+    std::uint32_t word = 0;
+    for (unsigned k = 0; i + k < size; ++k) word |= std::uint32_t{bytes[i + k]} << (8 * k);
+    hash = (hash ^ word) * 0x01000193u;
+  }
+  return hash;
+}
+
 }  // namespace
 
 #if PORTCULLIS_EMBED_DICTIONARY
@@ -806,22 +844,9 @@ std::size_t StrengthDictionaries::blob_size() { return strength::generated::kDic
 std::unique_ptr<const StrengthDictionaries> StrengthDictionaries::from_blob(std::unique_ptr<std::uint8_t[]> blob,
                                                                           std::size_t size) {
   if (!blob || size != strength::generated::kDictionaryDataSize) return nullptr;
-  // FNV-1a's step on 32-bit little-endian words, the last one zero-padded, as
-  // tools/build-dictionaries.mjs computes it.
-  std::uint32_t hash = 0x811c9dc5;
-  const std::uint8_t* bytes = blob.get();
-  std::size_t i = 0;
-  for (; i + 4 <= size; i += 4) {
-    const std::uint32_t word = std::uint32_t{bytes[i]} | std::uint32_t{bytes[i + 1]} << 8 |
-                               std::uint32_t{bytes[i + 2]} << 16 | std::uint32_t{bytes[i + 3]} << 24;
-    hash = (hash ^ word) * 0x01000193u;
+  if (strength::apart(&strength::blob_hash)(blob.get(), size) != strength::generated::kDictionaryDataHash) {
+    return nullptr;
   }
-  if (i < size) {
-    std::uint32_t word = 0;
-    for (unsigned k = 0; i + k < size; ++k) word |= std::uint32_t{bytes[i + k]} << (8 * k);
-    hash = (hash ^ word) * 0x01000193u;
-  }
-  if (hash != strength::generated::kDictionaryDataHash) return nullptr;
   // The very blob the library was built with, so decoding cannot fail.
   return std::make_unique<strength::CompactDictionaries>(std::move(blob), size);
 }
