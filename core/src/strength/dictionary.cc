@@ -252,8 +252,9 @@ void normalize(const std::uint32_t* weights, std::uint32_t n, std::uint32_t* fre
 // slot i << kFirstShift, where the search for a slot's symbol starts.
 constexpr unsigned kFirstShift = 4;
 struct Table {
+  Table() {}  // first[] is left as it is: make_table() fills it, and only then is cum set
   const std::uint16_t* cum = nullptr;  // null: the context is never used (into cums_)
-  std::uint8_t first[kProbScale >> kFirstShift] = {};
+  std::uint8_t first[kProbScale >> kFirstShift];
 };
 
 // Fills t from freq[0..n); cum has room for n + 1 entries.
