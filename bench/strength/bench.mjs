@@ -395,7 +395,7 @@ const PKG_VERSION = (p) => JSON.parse(readFileSync(join(REPO, 'node_modules', p,
 
 async function buildPages(portcullisOk, log) {
   mkdirSync(WWW, { recursive: true });
-  for (const f of ['harness.js', 'floor.html', 'floor.js', 'zxcvbn.html', 'zxcvbn-ts.html', 'portcullis.html']) {
+  for (const f of ['harness.js', 'floor.html', 'floor.js', 'fetch-floor.html', 'zxcvbn.html', 'zxcvbn-ts.html', 'portcullis.html']) {
     cpSync(join(HERE, 'page', f), join(WWW, f));
   }
   mkdirSync(join(WWW, 'zxcvbn'), { recursive: true });
@@ -405,6 +405,17 @@ async function buildPages(portcullisOk, log) {
   if (portcullisOk) {
     const inputs = [...PORTCULLIS_FILES, 'package.json'].map((f) => join(PKG, f));
     await webpackBundle('portcullis', join(HERE, 'page/portcullis-entry.js'), join(WWW, 'portcullis'), inputs, log, PKG_VERSION('webpack') + PKG);
+    // page/fetch-floor.html's script: the bundle's wasm and dictionary (content-hashed names),
+    // fetched in parallel as loadMeter() does, and nothing else.
+    const assets = readdirSync(join(WWW, 'portcullis')).filter((f) => /\.(wasm|bin)$/.test(f)).sort();
+    if (assets.length !== 2) throw new Error(`the Portcullis bundle has ${assets.length} .wasm/.bin files: ${assets.join(', ')}`);
+    writeFileSync(
+      join(WWW, 'fetch-floor.js'),
+      `// Written by bench.mjs: fetches the Portcullis bundle's files (as loadMeter() does, in parallel) and nothing else.\n` +
+        `Promise.all(${JSON.stringify(assets.map((f) => `portcullis/${f}`))}.map((u) => fetch(u).then((r) => r.arrayBuffer()))).then(\n` +
+        `  () => self.__benchReady(() => ({ score: 0, guesses_log10: 0 })),\n` +
+        `  (e) => self.__benchFail(e),\n);\n`,
+    );
   }
 }
 
@@ -881,7 +892,11 @@ function report(R) {
       `Chromium cold start = the estimator's script is inserted, once the page has loaded (see strength/README.md), to the first estimate's result. ` +
         `Measured from navigation start instead (page and harness load and the wait for the load event included): ` +
         `${names.map((n) => `${LABEL[n]} ${fmtMs(cc[n]?.fromNavigation)}`).join(', ')}. ` +
-        (R.chromium.floor ? `The harness's floor, an empty script's cold start by the same procedure: ${fmtMs(R.chromium.floor.median)} (every figure includes it).` : ''),
+        (R.chromium.floor ? `The harness's floor, an empty script's cold start by the same procedure: ${fmtMs(R.chromium.floor.median)} (every figure includes it).` : '') +
+        (R.chromium.fetchFloor
+          ? ` A script that only fetches the Portcullis bundle's .wasm and .bin, in parallel as loadMeter() does, and does nothing with them (page/fetch-floor.html): ${fmtMs(R.chromium.fetchFloor.median)}; ` +
+            `Portcullis's figure includes that, so its own work (compile, instantiate, install the dictionary, first estimate) is the rest.`
+          : ''),
       '',
     );
     if (P && cc.portcullis?.breakdown) {
@@ -974,10 +989,12 @@ async function coldOnly(names, o, year, log) {
   // "cold start" is what loading any script costs in this harness (fetch, parse, run), measured in
   // the same rounds as the estimators.
   const floor = [];
+  const fetchFloor = []; // page/fetch-floor.html: Portcullis's files fetched, nothing else
   try {
     await browserCold(browser, server.url, 'zxcvbn'); // untimed: the browser's own first page
     for (let k = 0; k < o.coldRuns; k++) {
       floor.push(await browserCold(browser, server.url, 'floor'));
+      if (b.portcullis) fetchFloor.push(await browserCold(browser, server.url, 'fetch-floor'));
       for (const n of names) b[n].push(await browserCold(browser, server.url, n));
     }
   } finally {
@@ -992,6 +1009,10 @@ async function coldOnly(names, o, year, log) {
   });
   const f = coldOf(floor);
   rows.push(['(harness floor: an empty script)', '–', fmtMs(f.median), fmtMs(f.fromNavigation), floor.map((r) => num(r.total, 1)).join(' ')]);
+  if (fetchFloor.length) {
+    const ff = coldOf(fetchFloor);
+    rows.push(["(fetch floor: Portcullis's .wasm and .bin fetched, nothing else)", '–', fmtMs(ff.median), fmtMs(ff.fromNavigation), fetchFloor.map((r) => num(r.total, 1)).join(' ')]);
+  }
   console.log(table(['estimator', 'Node cold (load + 1st)', 'Chromium cold (ready + 1st)', 'from navigation', 'Chromium runs (ms)'], rows));
   if (b.portcullis) {
     console.log('\nPortcullis in Chromium, ms after its script was inserted, per run:');
@@ -1073,9 +1094,11 @@ async function main() {
       const version = browser.version();
       const bCold = Object.fromEntries(names.map((n) => [n, []]));
       const floor = []; // the harness's floor (page/floor.html), in the same rounds (as --cold-only)
+      const fetchFloor = []; // page/fetch-floor.html: Portcullis's files fetched, nothing else
       await browserCold(browser, server.url, 'zxcvbn'); // untimed: the browser's own first page
       for (let k = 0; k < o.coldRuns; k++) {
         floor.push(await browserCold(browser, server.url, 'floor'));
+        if (bCold.portcullis) fetchFloor.push(await browserCold(browser, server.url, 'fetch-floor'));
         for (const n of names) bCold[n].push(await browserCold(browser, server.url, n));
       }
       await browser.close();
@@ -1097,6 +1120,7 @@ async function main() {
         version,
         cold: Object.fromEntries(names.map((n) => [n, coldOf(bCold[n])])),
         floor: coldOf(floor),
+        fetchFloor: fetchFloor.length ? coldOf(fetchFloor) : null,
         summary: Object.fromEntries(names.map((n) => [n, summarise(runs[n], byId)])),
         isolated: Object.fromEntries(names.map((n) => [n, runs[n].isolated && bCold[n].every((c) => c.isolated)])),
         sameAsNode,
