@@ -407,7 +407,8 @@ async function buildPages(portcullisOk, log) {
     await webpackBundle('portcullis', join(HERE, 'page/portcullis-entry.js'), join(WWW, 'portcullis'), inputs, log, PKG_VERSION('webpack') + PKG);
     // page/fetch-floor.html's script: the bundle's wasm and dictionary (content-hashed names),
     // fetched in parallel as loadMeter() does, and nothing else.
-    const assets = readdirSync(join(WWW, 'portcullis')).filter((f) => /\.(wasm|bin)$/.test(f)).sort();
+    const files = readdirSync(join(WWW, 'portcullis'));
+    const assets = [...files.filter((f) => f.endsWith('.wasm')), ...files.filter((f) => f.endsWith('.bin'))]; // loadMeter()'s order
     if (assets.length !== 2) throw new Error(`the Portcullis bundle has ${assets.length} .wasm/.bin files: ${assets.join(', ')}`);
     writeFileSync(
       join(WWW, 'fetch-floor.js'),
