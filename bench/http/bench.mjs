@@ -704,23 +704,29 @@ function report(R, chart) {
   const P = 'portcullis-argon2id';
   const cMax = Math.max(...CONNECTIONS);
   const ng = (c) => row('nginx', 'get-session', c);
+  // The issue sets every target for Portcullis as it ships (Argon2id) and names the scrypt setting
+  // for the hash-bound ones only. The scrypt server's other rows are references, with what they
+  // would be (http/README.md says why its peak RSS cannot be a fifth of BetterAuth's).
+  const isTarget = (p, hashBound) => p === P || hashBound;
+  const what = (p, hashBound, text) => (isTarget(p, hashBound) ? text : `(reference, not a target) ${text}`);
+  const verdict = (p, hashBound, ok) => (isTarget(p, hashBound) ? `**${ok ? 'pass' : 'FAIL'}**` : ok ? 'would pass' : 'would fail');
   for (const p of ['portcullis-argon2id', 'portcullis-scrypt'].filter((k) => R.servers[k])) {
     for (const c of CONNECTIONS) {
       const g = row(p, 'get-session', c);
       const each = g?.runs?.length > 1 && ng(c)?.runs ? ` (runs: ${g.runs.map((x) => fmt(x.okPerSec)).join(', ')} vs ${ng(c).runs.map((x) => fmt(x.okPerSec)).join(', ')})` : '';
-      if (g && ng(c)) lines.push(`| ${LABEL[p]} get-session ≥ 1/3 of the ceiling's req/s, c=${c} | ${fmt(g.okPerSec)} vs ${fmt(ng(c).okPerSec)}: ${fmt((100 * g.okPerSec) / ng(c).okPerSec, 1)} %${each} | **${g.okPerSec >= ng(c).okPerSec / 3 ? 'pass' : 'FAIL'}** |`);
+      if (g && ng(c)) lines.push(`| ${what(p, false, `${LABEL[p]} get-session ≥ 1/3 of the ceiling's req/s, c=${c}`)} | ${fmt(g.okPerSec)} vs ${fmt(ng(c).okPerSec)}: ${fmt((100 * g.okPerSec) / ng(c).okPerSec, 1)} %${each} | ${verdict(p, false, g.okPerSec >= ng(c).okPerSec / 3)} |`);
     }
     const g = row(p, 'get-session', cMax);
     if (g) {
-      lines.push(`| ${LABEL[p]} get-session p99 < 5 ms at ${cMax} connections | ${ms(g.p99ms)} ms | **${g.p99ms < 5 ? 'pass' : 'FAIL'}** |`);
+      lines.push(`| ${what(p, false, `${LABEL[p]} get-session p99 < 5 ms at ${cMax} connections`)} | ${ms(g.p99ms)} ms | ${verdict(p, false, g.p99ms < 5)} |`);
       const errs = CONNECTIONS.map((c) => row(p, 'get-session', c)).reduce((a, r) => a + r.non2xx + r.socketErrors, 0);
-      lines.push(`| ${LABEL[p]} get-session: zero errors | ${errs} non-2xx or socket errors | **${errs === 0 ? 'pass' : 'FAIL'}** |`);
+      lines.push(`| ${what(p, false, `${LABEL[p]} get-session: zero errors`)} | ${errs} non-2xx or socket errors | ${verdict(p, false, errs === 0)} |`);
     }
     const lim = hashLimit(p);
     const meanwhile = (r) => `sign-in meanwhile ${fmt(r.background.okPerSec, 1)}/s${lim ? `, ${fmt((100 * r.background.okPerSec) / lim, 0)} % of the hash-bound limit` : ''}`;
     const steadyIdle = row(p, STEADY, 16);
     const steadyLoaded = row(p, STEADY_MIXED, 16);
-    if (steadyIdle && steadyLoaded) lines.push(`| ${LABEL[p]} get-session p99 within 2× of idle while sign-ins saturate the hash pool: 16 connections, ${PAUSE_MS} ms pauses | ${ms(steadyLoaded.p99ms)} ms at ${fmt(steadyLoaded.okPerSec)}/s vs ${ms(steadyIdle.p99ms)} ms at ${fmt(steadyIdle.okPerSec)}/s alone: ${fmt(steadyLoaded.p99ms / steadyIdle.p99ms, 2)}× (${meanwhile(steadyLoaded)}) | **${steadyLoaded.p99ms <= 2 * steadyIdle.p99ms ? 'pass' : 'FAIL'}** |`);
+    if (steadyIdle && steadyLoaded) lines.push(`| ${LABEL[p]} get-session p99 within 2× of idle while sign-ins saturate the hash pool: 16 connections, ${PAUSE_MS} ms pauses | ${ms(steadyLoaded.p99ms)} ms at ${fmt(steadyLoaded.okPerSec)}/s vs ${ms(steadyIdle.p99ms)} ms at ${fmt(steadyIdle.okPerSec)}/s alone: ${fmt(steadyLoaded.p99ms / steadyIdle.p99ms, 2)}× (${meanwhile(steadyLoaded)}) | ${verdict(p, true, steadyLoaded.p99ms <= 2 * steadyIdle.p99ms)} |`);
     const idle = row(p, 'get-session', 16);
     const loaded = row(p, MIXED, 16);
     if (idle && loaded) lines.push(`| (reference, not a target) ${LABEL[p]} the same flat out (no pauses), c=16 | ${ms(loaded.p99ms)} ms vs ${ms(idle.p99ms)} ms idle: ${fmt(loaded.p99ms / idle.p99ms, 2)}× (${meanwhile(loaded)}) | |`);
@@ -730,11 +736,11 @@ function report(R, chart) {
       for (const c of CONNECTIONS) {
         const r = row(p, sc, c);
         const both = R.hash[HASH_OF[p]].all.hashesPerSec;
-        if (r && lim) lines.push(`| ${LABEL[p]} ${sc} ≥ 95 % of the hash-bound limit (${fmt(lim, 1)}/s), c=${c} | ${fmt(r.okPerSec, 1)}/s: ${fmt((100 * r.okPerSec) / lim, 1)} % (${fmt((100 * r.okPerSec) / both, 1)} % of the ${fmt(both, 1)}/s measured with ${CORES} hashes at once) | **${r.okPerSec >= 0.95 * lim ? 'pass' : 'FAIL'}** |`);
+        if (r && lim) lines.push(`| ${LABEL[p]} ${sc} ≥ 95 % of the hash-bound limit (${fmt(lim, 1)}/s), c=${c} | ${fmt(r.okPerSec, 1)}/s: ${fmt((100 * r.okPerSec) / lim, 1)} % (${fmt((100 * r.okPerSec) / both, 1)} % of the ${fmt(both, 1)}/s measured with ${CORES} hashes at once) | ${verdict(p, true, r.okPerSec >= 0.95 * lim)} |`);
       }
     }
     const ba = R.servers['betterauth-sqlite'];
-    if (ba) lines.push(`| ${LABEL[p]} peak RSS ≤ 1/5 of BetterAuth's (SQLite) | ${mib(R.servers[p].lifetimePeakKiB)} MiB vs ${mib(ba.lifetimePeakKiB)} MiB: ${fmt((100 * R.servers[p].lifetimePeakKiB) / ba.lifetimePeakKiB, 1)} % | **${R.servers[p].lifetimePeakKiB * 5 <= ba.lifetimePeakKiB ? 'pass' : 'FAIL'}** |`);
+    if (ba) lines.push(`| ${what(p, false, `${LABEL[p]} peak RSS ≤ 1/5 of BetterAuth's (SQLite)`)} | ${mib(R.servers[p].lifetimePeakKiB)} MiB vs ${mib(ba.lifetimePeakKiB)} MiB: ${fmt((100 * R.servers[p].lifetimePeakKiB) / ba.lifetimePeakKiB, 1)} % | ${verdict(p, false, R.servers[p].lifetimePeakKiB * 5 <= ba.lifetimePeakKiB)} |`);
   }
   const ngIdle = ng(16);
   const ngBusy = row('nginx', BUSY, 16);
