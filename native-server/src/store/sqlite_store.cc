@@ -438,8 +438,14 @@ Result<std::unique_ptr<Connection>> open_connection(const SqliteOptions& options
   sqlite3_busy_timeout(db.get(), static_cast<int>(timeout));
   // Reading the schema fails with "file is not a database" for a file that is not one.
   if (Status s = exec_script(db.get(), "SELECT count(*) FROM sqlite_master", "open"); !s.ok()) return s;
+  // cache_size: 256 KiB of pages per connection instead of SQLite's 2 MiB. The pool's connections
+  // each fill their own cache as the tables grow, and that memory stays: 3.2 MiB less at the peak
+  // after seven 30-second wrk loads of get-session, sign-in and sign-up on 200 users (VmHWM 60.4
+  // -> 57.2 MiB). A page outside it is read from the kernel's page cache (one pread), and
+  // get-session mostly answers from the session cache without reading the database at all.
   if (Status s = exec_script(db.get(),
-                             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+                             "PRAGMA cache_size=-256;",
                              "open");
       !s.ok()) {
     return s;
