@@ -34,12 +34,13 @@ struct Config {
   // --- listening ---
   std::string host = "127.0.0.1";
   int port = 3000;
-  // Connection threads: each open keep-alive connection holds one. A thread idle in a blocking
-  // read costs no CPU and some 35 KiB of memory; 128 leave room for 64+ keep-alive connections
-  // with every one of them waiting on the hash pool, and as many again for everything else.
+  // Threads that serve requests: one per core leads an event loop; each request that waits (for
+  // a hash, the database, a slow client) holds one while it waits. Open keep-alive connections
+  // hold none. 128 leave room for 64 requests waiting on the hash pool, and as many again for
+  // everything else.
   int threads = 128;
-  // An idle keep-alive connection is closed after this (and within 0.1 s once SIGTERM stops the
-  // server).
+  // An idle keep-alive connection is closed after this (and once SIGTERM stops the server, as
+  // soon as the requests in flight are done).
   std::chrono::seconds keep_alive_timeout{5};
   std::chrono::seconds read_timeout{10};  // a client slower than this to send a request is cut off
 

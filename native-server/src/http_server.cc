@@ -888,9 +888,6 @@ void HttpServer::Impl::verify_email(Call& call) {
 HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::Store& store)
     : impl_(std::make_unique<Impl>(config, service, store)) {
   httplib::Server& http = impl_->http;
-  const auto threads = static_cast<std::size_t>(config.threads);
-  // cpp-httplib takes ownership of the queue it is handed (its API is a raw pointer).
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // cpp-httplib's defaults cost two orders of magnitude: Nagle's algorithm stalls small responses
   // by 40 ms, and keep-alive connections are closed after 5 requests.
   http.set_tcp_nodelay(true);
@@ -962,7 +959,9 @@ void HttpServer::reload_origin() {
   impl_->origins = http::TrustedOrigins(impl_->config.origin, impl_->config.trusted_origins);
 }
 
-bool HttpServer::listen() { return impl_->bound && impl_->http.listen_after_bind(); }
+bool HttpServer::listen() {
+  return impl_->bound && impl_->http.serve(static_cast<std::size_t>(impl_->config.threads));
+}
 
 bool HttpServer::is_running() const { return impl_->http.is_running(); }
 

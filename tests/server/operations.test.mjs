@@ -94,7 +94,9 @@ test('the access log is JSON with a request id, and holds no secrets, passwords 
 });
 
 test('idle and slow connections do not block other clients', async () => {
-  const server = await startServer({ threads: 4, hashQueue: 1 });
+  // More connections stalled halfway than the server has event loops (one per core): a loop whose
+  // request waits for the rest of its headers hands its other connections to another thread.
+  const server = await startServer({ threads: 12, hashQueue: 1 });
   const { port } = new URL(server.url);
   const open = (data) =>
     new Promise((resolve) => {
@@ -103,19 +105,74 @@ test('idle and slow connections do not block other clients', async () => {
         resolve(s);
       });
     });
-  // Two connections that say nothing, one that stops halfway through its headers.
-  const idle = [await open(), await open(), await open('GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n')];
+  // Two connections that say nothing, six that stop halfway through their headers.
+  const idle = [await open(), await open()];
+  for (let i = 0; i < 6; i++) idle.push(await open('GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n'));
   try {
-    for (let i = 0; i < 20; i++) assert.equal((await fetch(`${server.api}/ok`)).status, 200);
+    // Well within the stalled requests' readTimeout (10 s), which would otherwise free their loops.
+    for (let i = 0; i < 20; i++) {
+      assert.equal((await fetch(`${server.api}/ok`, { signal: AbortSignal.timeout(5_000) })).status, 200);
+    }
   } finally {
     for (const s of idle) s.destroy();
     await server.stop();
   }
 });
 
+// Sends one raw HTTP/1.1 request on a new connection; resolves to the response's text once the
+// server closes the connection (the request asks it to).
+function rawRequest(port, method, path, { body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
+    for (const [k, v] of Object.entries(headers)) head.push(`${k}: ${v}`);
+    if (body !== undefined) head.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`);
+    const s = connect(Number(port), '127.0.0.1', () => s.write(head.join('\r\n') + '\r\n\r\n' + (body ?? '')));
+    let text = '';
+    s.on('data', (d) => (text += d));
+    s.on('end', () => resolve(text));
+    s.on('error', reject);
+  });
+}
+
+test('a request waiting for its password hash holds up no other connection', async () => {
+  // One hash worker and slow hashes (60 Argon2id passes: hundreds of milliseconds each). Of two
+  // sign-ins, one queues behind the other; once the first is answered, the second is hashing, and
+  // its thread waits. Requests on new connections, some of which land on that request's event
+  // loop, are all answered before it.
+  const server = await startServer({ hashWorkers: 1, argon2Passes: 60, minPasswordScore: 0 });
+  const { port } = new URL(server.url);
+  const origin = { Origin: server.url };
+  const credentials = JSON.stringify({ email: 'wait@example.com', password: 'a password to hash slowly' });
+  try {
+    const up = await rawRequest(port, 'POST', '/api/auth/sign-up/email', {
+      body: JSON.stringify({ ...JSON.parse(credentials), name: 'W' }),
+      headers: origin,
+    });
+    assert.match(up, /^HTTP\/1\.1 200 /);
+    // Whichever sign-in the worker takes first is answered first; the other one is then hashing.
+    const signIns = [0, 1].map((i) =>
+      rawRequest(port, 'POST', '/api/auth/sign-in/email', { body: credentials, headers: origin }).then((t) => ({ i, t })),
+    );
+    const first = await Promise.race(signIns);
+    assert.match(first.t, /^HTTP\/1\.1 200 /);
+    let secondDone = false;
+    const second = signIns[1 - first.i].then(({ t }) => ((secondDone = true), t));
+    const others = await Promise.all(
+      Array.from({ length: 8 }, () => rawRequest(port, 'GET', '/api/auth/ok').then((t) => ({ t, before: !secondDone }))),
+    );
+    for (const { t, before } of others) {
+      assert.match(t, /^HTTP\/1\.1 200 /);
+      assert.ok(before, 'a request on another connection waited for the second sign-in\'s hash');
+    }
+    assert.match(await second, /^HTTP\/1\.1 200 /);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('with the default threads, 100 open keep-alive connections leave room for a new client', async () => {
-  // A keep-alive connection holds its thread until it closes or idles out: with the idle timeout
-  // at 30 s, a new client would wait that long if the 100 connections took every thread.
+  // Open keep-alive connections wait in the event loops and hold no thread: with the idle timeout
+  // at 30 s, a new client would wait that long if they held the threads.
   const server = await startServer({ keepAliveTimeout: 30 });
   const { port } = new URL(server.url);
   const served = () =>

@@ -17,6 +17,7 @@
 #include "auth/hash_memory.h"
 #include "common/client_connection.h"
 #include "common/scheduling.h"
+#include "common/waiting.h"
 
 namespace portcullis::auth {
 
@@ -192,6 +193,7 @@ HashPool::Outcome HashPool::run(const std::function<void()>& job) {
   if (!accepted) return Outcome::kBusy;
   impl_->work_cv.notify_one();
 
+  about_to_wait();  // on an event loop's thread: the loop goes on without this thread
   std::unique_lock<std::mutex> task_lock(task.mu);
   task.cv.wait(task_lock, [&task] { return task.done; });
   if (task.error) std::rethrow_exception(task.error);

@@ -1,30 +1,42 @@
-// Portcullis server: cpp-httplib's server with a leaner connection loop.
+// Portcullis server: cpp-httplib's server with event loops in place of a thread per connection.
 //
-// cpp-httplib (Debian's 0.11) parses requests and routes them well, but its per-connection loop
-// costs more system calls than the work of a small request: it polls the socket before every read
-// and every write, checks the socket's liveness before each write, and writes a response's head
-// and body with two send() calls, i.e. two TCP segments (and, with TCP_NODELAY, two wake-ups of
-// the client). An idle keep-alive connection also wakes every 10 ms.
+// cpp-httplib (Debian's 0.11) parses requests and routes them well, but serves each connection on
+// a thread of its own for as long as it stays open: with 64 keep-alive clients, 64 threads on two
+// cores, and every request costs a thread's sleep and wake-up. Its loop also polls the socket
+// before every read and write, and sends a response's head and body as two TCP segments.
 //
 // BufferedServer keeps everything of httplib::Server (routes, handlers, limits, parsing: it calls
-// httplib's own process_request()) and replaces only that loop: a connection reads into a buffer
-// kept across its requests, collects each response in memory and sends it with one send() once
-// the response is complete (or when 64 KiB are pending, for large static files), and waits for
-// the next request in a blocking recv() that times out every 100 ms (to see the server stop). The
-// read and write timeouts, the keep-alive timeout and the maximum request count set on
-// httplib::Server keep their meanings; a request whose read timed out closes its connection. Its
-// threads ask the scheduler for short time slices (common/scheduling.h), so requests preempt
-// hashes.
+// httplib's own process_request()) and replaces only the connection handling:
+//   - Connections live in one event loop (epoll) per core. A loop's thread takes the connections
+//     that have input, a batch at a time, and serves their requests itself: get-session from the
+//     session cache never waits, and costs no thread switch.
+//   - A request that is about to wait (a password hash, the database, a client slow to send: code
+//     that calls about_to_wait(), common/waiting.h) first hands its loop to another thread (an
+//     idle one, or a new one), which goes on with the loop's other connections. The waiting thread
+//     finishes its request, puts the connection back into the loop and stays for the next hand-off.
+//     At most `max_threads` threads exist; when all are taken, a loop's thread waits in place.
+//   - A connection reads into a buffer kept across its requests, collects each response in memory
+//     and sends it with one send() (or when 64 KiB are pending, for large static files).
+// The read and write timeouts, the keep-alive timeout and the maximum request count set on
+// httplib::Server keep their meanings: an idle connection is closed after the keep-alive timeout
+// (looked at every second), a request whose read timed out closes its connection. The threads ask
+// the scheduler for short time slices (common/scheduling.h), so requests preempt hashes.
 
 #ifndef PORTCULLIS_HTTP_BUFFERED_SERVER_H_
 #define PORTCULLIS_HTTP_BUFFERED_SERVER_H_
 
 #include <httplib.h>
 
+#include <cstddef>
+#include <memory>
+
 namespace portcullis::http {
 
 class BufferedServer : public httplib::Server {
  public:
+  BufferedServer();
+  ~BufferedServer() override;
+
   // Sets how many connections the kernel may complete and queue for accept() on the bound socket.
   // httplib listens with a backlog of 5: a burst of new connections (64 clients connecting at
   // once) overflows it, and the kernel drops their handshakes, which the clients retry only 200 ms
@@ -32,10 +44,20 @@ class BufferedServer : public httplib::Server {
   // bound or listen() fails.
   bool set_backlog(int backlog);
 
+  // Serves on the bound socket until stop(): starts one event loop per core (at least one) and
+  // lets at most `max_threads` threads (at least the loops' count) serve requests, the loops'
+  // own included. Returns once every connection is closed and those threads are joined. Returns
+  // false if the server was not bound, or its event loops cannot be created.
+  bool serve(std::size_t max_threads);
+
  private:
-  // Serves one accepted connection until it closes, times out or the server stops; then closes it.
-  // Called by httplib::Server on one of its task-queue threads.
+  struct Loops;
+
+  // Takes an accepted connection into an event loop (it is closed at once if none runs). Called
+  // by httplib::Server on its accepting thread, through the task queue this class installs.
   bool process_and_close_socket(socket_t sock) override;
+
+  std::unique_ptr<Loops> loops_;
 };
 
 }  // namespace portcullis::http

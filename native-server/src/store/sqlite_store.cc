@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "common/waiting.h"
 #include "portcullis/token.h"
 
 namespace portcullis::store {
@@ -395,8 +396,10 @@ class Pool {
     idle_.push_back(std::move(conn));
   }
 
-  // Blocks until a connection is free.
+  // Blocks until a connection is free. Every statement may wait (for the pool, SQLite's write
+  // lock, the disk), so an event loop's thread hands its loop on first (common/waiting.h).
   Lease acquire() {
+    about_to_wait();
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return !idle_.empty(); });
     auto conn = std::move(idle_.back());
