@@ -764,7 +764,7 @@ function report(R, chart) {
   }
   lines.push('');
   const pc = R.portcullisConfig;
-  if (pc) lines.push(`Portcullis runs with its defaults: an event loop per core and at most ${pc.threads} request threads (a request that waits for a hash or the database holds one; an open keep-alive connection none), a hash pool of ${pc.hashWorkers} workers with ${pc.hashQueue} more hashes allowed to wait (beyond that, 503 SERVER_BUSY at once), get-session's session cache on (${pc.sessionCacheTtl} s).`, '');
+  if (pc) lines.push(`Portcullis runs with its defaults: two polling threads per core on one epoll set and at most ${pc.threads} request threads (a request that waits for a hash or the database holds one; an open keep-alive connection none), a hash pool of ${pc.hashWorkers} workers with ${pc.hashQueue} more hashes allowed to wait (beyond that, 503 SERVER_BUSY at once), get-session's session cache on (${pc.sessionCacheTtl} s).`, '');
   lines.push('Server CPU: the server process\'s user + system time during the run ÷ its length (200 % = both cores). Peak RSS over each server\'s whole life (seeding included): ' +
     servers.map((s) => `${LABEL[s]} ${mib(R.servers[s].lifetimePeakKiB)} MiB`).join(', ') + '.', '');
 

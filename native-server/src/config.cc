@@ -33,8 +33,8 @@ std::vector<Setting> settings(Config& c) {
       {"host", "PORTCULLIS_HOST", &c.host, "address to listen on"},
       {"port", "PORTCULLIS_PORT", &c.port, "port to listen on (0: any free port)"},
       {"threads", "PORTCULLIS_THREADS", &c.threads,
-       "request threads in all: one per core runs an event loop, and each request\n"
-       "that waits (hash, database, slow client) holds one (default 128)"},
+       "request threads in all: two per core poll the connections, and each request\n"
+       "      that waits (hash, database, slow client) holds one (default 128)"},
       {"keepAliveTimeout", "PORTCULLIS_KEEP_ALIVE_TIMEOUT", &c.keep_alive_timeout,
        "seconds an idle keep-alive connection is kept (default 5)"},
       {"readTimeout", "PORTCULLIS_READ_TIMEOUT", &c.read_timeout,

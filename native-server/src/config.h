@@ -34,7 +34,7 @@ struct Config {
   // --- listening ---
   std::string host = "127.0.0.1";
   int port = 3000;
-  // Threads that serve requests: one per core leads an event loop; each request that waits (for
+  // Threads that serve requests: two per core poll the connections; each request that waits (for
   // a hash, the database, a slow client) holds one while it waits. Open keep-alive connections
   // hold none. 128 leave room for 64 requests waiting on the hash pool, and as many again for
   // everything else.

@@ -6,9 +6,9 @@
 // limit and JSON-only rule, per-IP rate limits, and a JSON access log with a request id. Unknown
 // paths and methods get BetterAuth's answer: 404 with an empty body.
 //
-// Thread model (http/buffered_server.h): connections wait in one event loop per core, whose thread
-// serves their requests; a request that has to wait (a hash, the database, a slow client) hands
-// its loop to another thread first. `config.threads` bounds the threads in all, so the requests
+// Thread model (http/buffered_server.h): connections wait in an epoll set, and two polling threads
+// per core serve their requests as they come; a request that has to wait (a hash, the database, a
+// slow client) hands its thread's polling to another thread first. `config.threads` bounds the threads in all, so the requests
 // that wait at once; an idle connection is closed after keep_alive_timeout, a slow one after
 // read_timeout. Password hashing never runs on these threads (see auth/hash_pool.h).
 

@@ -1,10 +1,10 @@
-// Portcullis server: telling the thread's event loop that the thread is about to wait.
+// Portcullis server: telling the HTTP server that the calling thread is about to wait.
 //
-// The HTTP server (http/buffered_server.h) runs one event loop per core, each serving many
-// connections, and serves a request on its loop's own thread: most requests (get-session from
+// The HTTP server (http/buffered_server.h) has a few polling threads wait for input on all of its
+// connections, and serves a request on the thread that took it: most requests (get-session from
 // the session cache) never wait, and handing each to another thread would cost more than serving
 // it. Code that may wait — for a password hash, for the database, for a slow client — calls
-// about_to_wait() first. On a loop's thread, that hands the loop to another thread, which goes
+// about_to_wait() first. On a polling thread, that hands the polling to another thread, which goes
 // on serving the other connections while this one waits, holding up only its own request.
 // Elsewhere it does nothing.
 

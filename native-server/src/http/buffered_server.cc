@@ -35,15 +35,15 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Pending output beyond this is sent before more is collected (a large static file).
 constexpr std::size_t kFlushThreshold = 64 * 1024;
-// A read that waits, and a loop with nothing to do, look at the server's state this often
-// (stop() waits for them at most this).
+// A read that waits, and a polling thread with nothing to do, look at the server's state this
+// often (stop() waits for them at most this).
 constexpr int kIdleSliceMs = 100;
 // Polling threads per core. Each takes one connection's event at a time, so requests that come
 // together are served by as many threads, on every core: with one thread per core taking batches
 // of events, get-session's p99 at a steady rate went from 0.7-0.8 to 1.7-2.4 ms while sign-ins
 // kept the hash pool busy (1.0-1.4 ms with this), at the same throughput flat out.
 constexpr std::size_t kPollersPerCore = 2;
-// How often a loop closes the connections idle beyond the keep-alive timeout.
+// How often the connections idle beyond the keep-alive timeout are closed.
 constexpr std::chrono::seconds kSweepInterval(1);
 
 // The numeric address and port of a socket address (as cpp-httplib reports them).
@@ -88,7 +88,7 @@ class Fd {
   int fd_;
 };
 
-// cpp-httplib hands each accepted socket to a task queue; taking it into a loop is quick, so it
+// cpp-httplib hands each accepted socket to a task queue; taking it into epoll is quick, so it
 // is done at once, on the accepting thread.
 class InlineQueue final : public httplib::TaskQueue {
  public:
@@ -100,8 +100,8 @@ class InlineQueue final : public httplib::TaskQueue {
 // collected until flush(). Before it blocks for input, it sends what is pending, so an interim
 // response (100 Continue) reaches the client before the server waits for the body.
 //
-// Reads and writes are tried without blocking first. When one would block, the thread tells its
-// loop (about_to_wait()) and then blocks: a recv() with SO_RCVTIMEO at one idle slice, repeated
+// Reads and writes are tried without blocking first. When one would block, the thread says so
+// (about_to_wait()) and then blocks: a recv() with SO_RCVTIMEO at one idle slice, repeated
 // until the input comes, the wait's limit passes or the server stops; a send() bounded by
 // SO_SNDTIMEO.
 class ConnectionStream final : public httplib::Stream {
@@ -289,8 +289,8 @@ thread_local bool t_polling = false;
 
 }  // namespace
 
-struct BufferedServer::Loops {
-  Loops(BufferedServer& s, std::size_t poller_count, std::size_t thread_limit)
+struct BufferedServer::Pollers {
+  Pollers(BufferedServer& s, std::size_t poller_count, std::size_t thread_limit)
       : server(s),
         epoll(epoll_create1(EPOLL_CLOEXEC)),
         wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
@@ -363,7 +363,7 @@ struct BufferedServer::Loops {
     return true;
   }
 
-  static void hand_off_hook(void* self) { static_cast<Loops*>(self)->hand_off(); }
+  static void hand_off_hook(void* self) { static_cast<Pollers*>(self)->hand_off(); }
 
   // The calling thread is about to wait. If it polls, passes its polling to an idle thread, or to
   // a new one below max_threads; at the limit, or once the server stops, it keeps polling (one
@@ -392,7 +392,7 @@ struct BufferedServer::Loops {
   void run(bool polling) {
     // Short slices for request work (common/scheduling.h).
     (void)set_thread_scheduling(SCHED_OTHER, std::chrono::microseconds(100));
-    const WaitHook hook(&Loops::hand_off_hook, this);
+    const WaitHook hook(&Pollers::hand_off_hook, this);
     for (;;) {
       if (!polling) {
         std::unique_lock lock(mu);
@@ -539,22 +539,22 @@ bool BufferedServer::set_backlog(int backlog) {
 }
 
 bool BufferedServer::serve(std::size_t max_threads) {
-  if (svr_sock_ == INVALID_SOCKET || loops_ != nullptr) return false;
+  if (svr_sock_ == INVALID_SOCKET || pollers_ != nullptr) return false;
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  loops_ = std::make_unique<Loops>(*this, kPollersPerCore * cores, max_threads);
-  bool ok = loops_->start();
+  pollers_ = std::make_unique<Pollers>(*this, kPollersPerCore * cores, max_threads);
+  bool ok = pollers_->start();
   if (ok) ok = listen_after_bind();
-  loops_->stop();
+  pollers_->stop();
   return ok;
 }
 
 bool BufferedServer::process_and_close_socket(socket_t sock) {
-  if (loops_ == nullptr) {
+  if (pollers_ == nullptr) {
     shutdown(sock, SHUT_RDWR);
     close(sock);
     return false;
   }
-  return loops_->add(sock);
+  return pollers_->add(sock);
 }
 
 }  // namespace portcullis::http
