@@ -8,9 +8,10 @@
 //
 // Thread model (http/buffered_server.h): connections wait in an epoll set, and two polling threads
 // per core serve their requests as they come; a request that has to wait (a hash, the database, a
-// slow client) hands its thread's polling to another thread first. `config.threads` bounds the threads in all, so the requests
-// that wait at once; an idle connection is closed after keep_alive_timeout, a slow one after
-// read_timeout. Password hashing never runs on these threads (see auth/hash_pool.h).
+// slow client) hands its thread's polling to another thread first. `config.threads` bounds the
+// threads in all, so the requests that wait at once; an idle connection is closed after
+// keep_alive_timeout, a slow one after read_timeout. Password hashing never runs on these threads
+// (see auth/hash_pool.h).
 
 #ifndef PORTCULLIS_HTTP_SERVER_H_
 #define PORTCULLIS_HTTP_SERVER_H_

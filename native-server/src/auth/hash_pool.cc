@@ -193,7 +193,7 @@ HashPool::Outcome HashPool::run(const std::function<void()>& job) {
   if (!accepted) return Outcome::kBusy;
   impl_->work_cv.notify_one();
 
-  about_to_wait();  // on an event loop's thread: the loop goes on without this thread
+  about_to_wait();  // on a polling thread: another thread takes over the polling
   std::unique_lock<std::mutex> task_lock(task.mu);
   task.cv.wait(task_lock, [&task] { return task.done; });
   if (task.error) std::rethrow_exception(task.error);

@@ -397,7 +397,7 @@ class Pool {
   }
 
   // Blocks until a connection is free. Every statement may wait (for the pool, SQLite's write
-  // lock, the disk), so an event loop's thread hands its loop on first (common/waiting.h).
+  // lock, the disk), so a polling thread hands its polling on first (common/waiting.h).
   Lease acquire() {
     about_to_wait();
     std::unique_lock lock(mu_);
