@@ -120,19 +120,13 @@ test('idle and slow connections do not block other clients', async () => {
   }
 });
 
-// Sends one raw HTTP/1.1 request on a new connection; resolves to the response's text once the
-// server closes the connection (the request asks it to).
+// Sends one raw HTTP/1.1 request on a new connection (with ask(), below); resolves to the
+// response's text once the server closes the connection (the request asks it to).
 function rawRequest(port, method, path, { body, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
-    for (const [k, v] of Object.entries(headers)) head.push(`${k}: ${v}`);
-    if (body !== undefined) head.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`);
-    const s = connect(Number(port), '127.0.0.1', () => s.write(head.join('\r\n') + '\r\n\r\n' + (body ?? '')));
-    let text = '';
-    s.on('data', (d) => (text += d));
-    s.on('end', () => resolve(text));
-    s.on('error', reject);
-  });
+  const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
+  for (const [k, v] of Object.entries(headers)) head.push(`${k}: ${v}`);
+  if (body !== undefined) head.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`);
+  return ask(port, head.join('\r\n') + '\r\n\r\n' + (body ?? '')).closed.then(({ text }) => text);
 }
 
 test('requests waiting for their password hashes hold up no other connection', async () => {

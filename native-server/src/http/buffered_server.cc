@@ -160,7 +160,7 @@ class ConnectionStream final : public httplib::Stream {
         sent += static_cast<std::size_t>(n);
       } else if (n < 0 && errno == EINTR) {
         continue;
-      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && (flags & MSG_DONTWAIT) != 0) {
+      } else if (n < 0 && would_block() && (flags & MSG_DONTWAIT) != 0) {
         about_to_wait();  // the client's window is full: from now on, wait for it
         flags = MSG_NOSIGNAL;
       } else {
@@ -178,34 +178,20 @@ class ConnectionStream final : public httplib::Stream {
   // Reads what has arrived into the (consumed) buffer, without waiting. Returns kData if it read
   // something, kNone if nothing was there, kClosed if the peer closed or the socket failed.
   Input read_now() {
-    in_pos_ = in_end_ = 0;
-    for (;;) {
-      const ssize_t n = recv(sock_, in_->data(), in_->size(), MSG_DONTWAIT);
-      if (n > 0) {
-        in_end_ = static_cast<std::size_t>(n);
-        return Input::kData;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Input::kNone;
-      return Input::kClosed;
-    }
+    const ssize_t n = recv_into_buffer(MSG_DONTWAIT);
+    if (n > 0) return Input::kData;
+    return n < 0 && would_block() ? Input::kNone : Input::kClosed;
   }
 
   // Reads what arrives into the (consumed) buffer, waiting up to about `limit`. Returns the bytes
   // read, 0 if the peer closed, -1 on an error, after `limit`, or once the server stops.
   ssize_t fill(std::chrono::milliseconds limit) {
-    in_pos_ = in_end_ = 0;
     Clock::time_point deadline{};
     int flags = MSG_DONTWAIT;
     for (;;) {
-      const ssize_t n = recv(sock_, in_->data(), in_->size(), flags);
-      if (n > 0) {
-        in_end_ = static_cast<std::size_t>(n);
-        return n;
-      }
-      if (n == 0) return 0;
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return fail_read();
+      const ssize_t n = recv_into_buffer(flags);
+      if (n >= 0) return n;
+      if (!would_block()) return fail_read();
       if (flags != 0) {
         // Nothing there yet: from now on, block (one idle slice at a time).
         about_to_wait();
@@ -228,20 +214,36 @@ class ConnectionStream final : public httplib::Stream {
 
   // Waits up to `ms` for input (or the peer closing). Returns true if a read would not block.
   bool wait_readable(int ms) const {
-    pollfd p{sock_, POLLIN, 0};
-    int r;
-    do {
-      r = poll(&p, 1, 0);
-    } while (r < 0 && errno == EINTR);
-    if (r > 0) return true;
+    const auto ready_within = [this](int timeout_ms) {
+      pollfd p{sock_, POLLIN, 0};
+      int r;
+      do {
+        r = poll(&p, 1, timeout_ms);
+      } while (r < 0 && errno == EINTR);
+      return r > 0;
+    };
+    if (ready_within(0)) return true;
     about_to_wait();
-    do {
-      r = poll(&p, 1, ms);
-    } while (r < 0 && errno == EINTR);
-    return r > 0;
+    return ready_within(ms);
   }
 
  private:
+  // One recv() into the (consumed) buffer, repeated if a signal interrupts it. Returns what recv()
+  // returned; on -1, errno says why.
+  ssize_t recv_into_buffer(int flags) {
+    in_pos_ = in_end_ = 0;
+    ssize_t n;
+    do {
+      n = recv(sock_, in_->data(), in_->size(), flags);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) in_end_ = static_cast<std::size_t>(n);
+    return n;
+  }
+
+  // Whether the last failed call only found nothing to do yet (a non-blocking one, or a blocking
+  // one whose SO_RCVTIMEO / SO_SNDTIMEO passed).
+  static bool would_block() { return errno == EAGAIN || errno == EWOULDBLOCK; }
+
   ssize_t fail_read() {
     read_failed_ = true;
     return -1;
@@ -317,24 +319,23 @@ struct BufferedServer::Pollers {
   // connection.
   void stop() {
     {
-      const std::lock_guard lock(mu);
+      const std::lock_guard lock(mu);  // so that no idle thread misses it between test and wait
       stopping = true;
     }
-    stop_flag = true;
     cv.notify_all();
     const std::uint64_t one = 1;
     (void)!write(wake.get(), &one, sizeof one);
     std::vector<std::thread> all;
     {
       const std::lock_guard lock(mu);
-      all.swap(threads);  // no thread starts once `stopping` is set
+      all.swap(threads);  // no thread starts once `stopping` is set (hand_off() looks under `mu`)
     }
     for (std::thread& t : all) t.join();
     const std::lock_guard lock(conn_mu);
     connections.clear();
   }
 
-  bool stopped() const { return stop_flag || server.svr_sock_ == INVALID_SOCKET; }
+  bool stopped() const { return stopping || server.svr_sock_ == INVALID_SOCKET; }
 
   // Takes an accepted socket into the epoll set. Returns false (the socket closed) if the server
   // stops or epoll refuses it.
@@ -510,18 +511,18 @@ struct BufferedServer::Pollers {
   Fd wake;   // written once the server stops
   const std::size_t pollers;
   const std::size_t max_threads;
-  std::atomic<bool> stop_flag{false};
 
   std::mutex conn_mu;  // guards what follows, and each connection's in_service and idle_since
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections;
   std::uint64_t next_id = 1;
   std::atomic<Clock::rep> next_sweep{0};  // in Clock ticks; written under conn_mu
 
+  std::atomic<bool> stopping{false};  // set under `mu`, read anywhere
+
   std::mutex mu;  // guards what follows
   std::condition_variable cv;
   std::size_t unmanned = 0;  // pollings handed off, waiting for an idle thread to take them
   std::size_t idle = 0;      // threads waiting to poll
-  bool stopping = false;
   std::vector<std::thread> threads;
 };
 
