@@ -36,6 +36,8 @@ packages=(
   python3-fastapi python3-uvicorn python3-httpx python3-venv
   # The deployment tests: nginx in front of the server (started by the tests, as this user).
   nginx-light
+  # The core's fuzz targets: clang and its libFuzzer.
+  clang libclang-rt-14-dev
 )
 # The WebAssembly build, the npm package and its browser tests.
 [ "$native_only" = 1 ] || packages+=(emscripten autoconf automake libtool dpkg-dev chromium)

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the native release build, the sanitizer build
 # and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
-# builds, Node's test runner on the server binary (BetterAuth's client, hostile input, races), the
-# FastAPI and nginx deployment tests, the wasm build and the npm package, the web client and React
-# components, and the example Docusaurus site end to end in headless Chromium.
+# builds (the core's fuzz targets replayed on their seed corpora among them), fuzzes the core for a
+# while (clang's libFuzzer), and runs Node's test runner on the server binary (BetterAuth's client,
+# hostile input, races), the FastAPI and nginx deployment tests, the wasm build and the npm
+# package, the web client and React components, and the example Docusaurus site end to end in
+# headless Chromium.
 #
 #   scripts/test.sh             everything
 #   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build (faster local runs)
+#   PORTCULLIS_FUZZ_SECONDS=N   fuzz each target N seconds (default 45; 0: no fuzzing)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 asan=1
+# Seconds each fuzz target runs (PORTCULLIS_FUZZ_SECONDS=0: no fuzzing).
+fuzz_seconds=${PORTCULLIS_FUZZ_SECONDS:-45}
 for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "test: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +38,29 @@ for preset in "${presets[@]}"; do
   step "native tests: $preset"
   ctest --preset "$preset"
 done
+
+if [ "$fuzz_seconds" != 0 ]; then
+  step "fuzzing: the core's fuzz targets (clang, libFuzzer, ASan+UBSan), ${fuzz_seconds} s each"
+  # Each from its seed corpus (tests/fuzz/corpus/<target>, only read here) and a scratch corpus. A
+  # crash or a broken property stops it with the input in build/fuzz/<target>-crash-* (add it to
+  # the seed corpus once fixed); so does any single input that takes over 2 s (-timeout).
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz
+  for target in strength_fuzz text_fuzz cookie_fuzz; do
+    scratch=$(mktemp -d)
+    status=0
+    build/fuzz/tests/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=2 -max_len=1200 -print_final_stats=1 \
+      -artifact_prefix="build/fuzz/$target-" "$scratch" "tests/fuzz/corpus/$target" >"build/fuzz/$target.log" 2>&1 ||
+      status=$?
+    rm -rf "$scratch"
+    grep -E '^(Done|stat::number_of_executed_units)' "build/fuzz/$target.log" | sed "s/^/  $target: /"
+    if [ "$status" != 0 ]; then
+      tail -n 40 "build/fuzz/$target.log" >&2
+      echo "fuzzing: $target failed (exit $status): build/fuzz/$target.log and build/fuzz/$target-*" >&2
+      exit 1
+    fi
+  done
+fi
 
 step "server tests: the real binary over HTTP (node --test)"
 node --test --test-concurrency=1 tests/server/
