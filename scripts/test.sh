@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the native release build, the sanitizer build
 # and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
-# builds (the core's fuzz targets replayed on their seed corpora among them), fuzzes the core for a
-# while (clang's libFuzzer), and runs Node's test runner on the server binary (BetterAuth's client,
+# builds (the fuzz targets replayed on their seed corpora among them), fuzzes the core and the
+# server for a while (clang's libFuzzer), and runs Node's test runner on the server binary (BetterAuth's client,
 # hostile input, races), the FastAPI and nginx deployment tests, the wasm build and the npm
 # package, the web client and React components, and the example Docusaurus site end to end in
 # headless Chromium.
@@ -40,13 +40,13 @@ for preset in "${presets[@]}"; do
 done
 
 if [ "$fuzz_seconds" != 0 ]; then
-  step "fuzzing: the core's fuzz targets (clang, libFuzzer, ASan+UBSan), ${fuzz_seconds} s each"
+  step "fuzzing: the fuzz targets (clang, libFuzzer, ASan+UBSan), ${fuzz_seconds} s each"
   # Each from its seed corpus (tests/fuzz/corpus/<target>, only read here) and a scratch corpus. A
   # crash or a broken property stops it with the input in build/fuzz/<target>-crash-* (add it to
   # the seed corpus once fixed); so does any single input that takes over 2 s (-timeout).
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz
-  for target in strength_fuzz text_fuzz cookie_fuzz; do
+  for target in strength_fuzz text_fuzz cookie_fuzz http_fuzz; do
     scratch=$(mktemp -d)
     status=0
     build/fuzz/tests/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=2 -max_len=1200 -print_final_stats=1 \

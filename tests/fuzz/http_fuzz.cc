@@ -1,0 +1,149 @@
+// Fuzz target: the whole server, one raw HTTP request in (the fuzzer's bytes, sent as they are
+// over a loopback connection): cpp-httplib's parser, the routes, the flows, SQLite. The server runs
+// in this process, started once, as `portcullis serve --dev` would run it, with rate limits off
+// (so that every input reaches the routes) and the access log off.
+//
+// The harness closes its sending side once the request is sent, which the server reads as the
+// client gone: a request that has to wait for a password hash is answered 499 (as nginx does), so
+// the fuzzer reaches everything up to the hash (parsing, validation, the policy), not past it.
+//
+// Properties: the server answers every input with an HTTP response or closes the connection
+// (never hangs: libFuzzer's -timeout), never crashes (the sanitizers), and after each input still
+// answers GET /api/auth/ok with 200. Inputs accumulate in one database, as a real server's do.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "auth/hash_pool.h"
+#include "auth/service.h"
+#include "config.h"
+#include "fuzz_check.h"
+#include "http_server.h"
+#include "store/session_cache.h"
+#include "store/sqlite_store.h"
+
+namespace {
+
+using namespace portcullis;
+
+// The server, for the life of the process.
+class Server {
+ public:
+  Server() {
+    char dir_template[] = "/tmp/portcullis-http-fuzz-XXXXXX";
+    FUZZ_CHECK(mkdtemp(dir_template) != nullptr);
+    dir_ = dir_template;
+    for (const auto& [flag, value] : {std::pair<const char*, std::string>{"dev", "true"},
+                                      {"database", (dir_ / "fuzz.db").string()},
+                                      {"port", "0"},
+                                      {"hash-workers", "1"},
+                                      {"trusted-origins", "http://127.0.0.1"},  // the seeds' Origin
+                                      {"rate-limit", "false"},
+                                      {"access-log", "false"}}) {
+      FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
+    }
+    const Status finalized = finalize_config(config_);
+    if (!finalized.ok()) std::fprintf(stderr, "%s\n", std::string(finalized.message()).c_str());
+    FUZZ_CHECK(finalized.ok());
+    store::SqliteOptions options;
+    options.path = config_.database;
+    auto sqlite = store::open_sqlite_store(options);
+    FUZZ_CHECK(sqlite.ok());
+    store_ = store::with_session_cache(std::move(sqlite).value(), store::SessionCacheOptions{});
+    FUZZ_CHECK(store_->migrate().ok());
+    hashes_ = std::make_unique<auth::HashPool>(hash_worker_count(config_), 16);
+    service_ = std::make_unique<auth::AuthService>(config_, *store_, *hashes_, nullptr);
+    http_ = std::make_unique<server::HttpServer>(config_, *service_, *store_);
+    port_ = http_->bind();
+    FUZZ_CHECK(port_ > 0);
+    use_listening_port(config_, port_);
+    http_->reload_origin();
+    thread_ = std::thread([this] { http_->listen(); });
+    while (!http_->is_running()) std::this_thread::yield();
+  }
+
+  ~Server() {
+    http_->stop();
+    thread_.join();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // Sends `request` on a new connection, closes the sending side and returns all the server
+  // sends back until it closes the connection (aborts if that takes over 20 s).
+  std::string exchange(std::string_view request) const {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    FUZZ_CHECK(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    FUZZ_CHECK(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    // The server may answer (and close) before it has read everything: stop sending then.
+    for (std::size_t sent = 0; sent < request.size();) {
+      const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    shutdown(fd, SHUT_WR);
+    std::string response;
+    char buffer[4096];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      FUZZ_CHECK(poll(&p, 1, 20000) == 1);  // the server's read timeout is 10 s
+      const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;  // closed (or reset, after an answer to a request it did not read whole)
+      response.append(buffer, static_cast<std::size_t>(n));
+    }
+    // Closed with a reset, not a FIN: a thousand connections a second would otherwise leave their
+    // ports in TIME_WAIT until none are left to connect from.
+    const linger reset{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(fd);
+    return response;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  Config config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<auth::HashPool> hashes_;
+  std::unique_ptr<auth::AuthService> service_;
+  std::unique_ptr<server::HttpServer> http_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+const Server& server_instance() {
+  static const Server server;
+  return server;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const Server& server = server_instance();
+  const std::string response = server.exchange(as_text(data, size));
+  FUZZ_CHECK(response.empty() || response.starts_with("HTTP/1.1 "));
+  // PORTCULLIS_FUZZ_VERBOSE: each answer's status line and body (e.g. to check what seeds reach).
+  if (std::getenv("PORTCULLIS_FUZZ_VERBOSE") != nullptr) {
+    std::fprintf(stderr, "%s | %s\n", response.substr(0, response.find('\r')).c_str(),
+                 response.substr(response.find("\r\n\r\n") == std::string::npos ? response.size() : response.find("\r\n\r\n") + 4, 160).c_str());
+  }
+  const std::string ok = server.exchange("GET /api/auth/ok HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  FUZZ_CHECK(ok.starts_with("HTTP/1.1 200 "));
+  return 0;
+}
