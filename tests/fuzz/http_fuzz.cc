@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -103,7 +104,11 @@ class Server {
     char buffer[4096];
     for (;;) {
       pollfd p{fd, POLLIN, 0};
-      FUZZ_CHECK(poll(&p, 1, 20000) == 1);  // the server's read timeout is 10 s
+      int ready;
+      do {  // (libFuzzer's timer signal interrupts it)
+        ready = poll(&p, 1, 20000);  // the server's read timeout is 10 s
+      } while (ready < 0 && errno == EINTR);
+      FUZZ_CHECK(ready == 1);
       const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
       if (n <= 0) break;  // closed (or reset, after an answer to a request it did not read whole)
       response.append(buffer, static_cast<std::size_t>(n));
