@@ -10,7 +10,8 @@
 // JavaScript's rules where zxcvbn relies on them: String.prototype.toLowerCase as Node 20 computes
 // it (every code point of Unicode 17's default lowercase mapping, U+0130 -> "i" U+0307, which
 // grows the text, and the Final_Sigma rule for U+03A3), regex \d as ASCII digits, \s as Unicode
-// white space, '.' as anything but a line terminator, Math.pow as V8 rounds it.
+// white space, '.' as anything but a line terminator, Math.pow and Math.log to the last bit as V8
+// computes them (so the wasm and native builds agree to the bit too).
 //
 // Fidelity and bounds. Every result (score, guesses, sequence, feedback) is the one zxcvbn 4.4.2
 // computes with the ranks the embedded lists store (exact up to 255, approximated above within
