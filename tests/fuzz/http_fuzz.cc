@@ -83,6 +83,16 @@ class Server {
     std::filesystem::remove_all(dir_, ignored);
   }
 
+  // Waits until `fd` is ready for `events`; aborts after 20 s (the server's read timeout is 10 s).
+  static void wait_for(int fd, short events) {
+    pollfd p{fd, events, 0};
+    int ready;
+    do {  // (libFuzzer's timer signal interrupts it)
+      ready = poll(&p, 1, 20000);
+    } while (ready < 0 && errno == EINTR);
+    FUZZ_CHECK(ready == 1);
+  }
+
   // Sends `request` on a new connection, closes the sending side and returns all the server
   // sends back until it closes the connection (aborts if that takes over 20 s).
   std::string exchange(std::string_view request) const {
@@ -92,7 +102,16 @@ class Server {
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port_));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    FUZZ_CHECK(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      // Interrupted (libFuzzer's timer signal, while the server's accept queue was full): the
+      // connection goes on being made; wait for it.
+      if (errno != EINTR) std::perror("connect");
+      FUZZ_CHECK(errno == EINTR);
+      wait_for(fd, POLLOUT);
+      int error = 0;
+      socklen_t size = sizeof error;
+      FUZZ_CHECK(getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error == 0);
+    }
     // The server may answer (and close) before it has read everything: stop sending then.
     for (std::size_t sent = 0; sent < request.size();) {
       const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -103,12 +122,7 @@ class Server {
     std::string response;
     char buffer[4096];
     for (;;) {
-      pollfd p{fd, POLLIN, 0};
-      int ready;
-      do {  // (libFuzzer's timer signal interrupts it)
-        ready = poll(&p, 1, 20000);  // the server's read timeout is 10 s
-      } while (ready < 0 && errno == EINTR);
-      FUZZ_CHECK(ready == 1);
+      wait_for(fd, POLLIN);
       const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
       if (n <= 0) break;  // closed (or reset, after an answer to a request it did not read whole)
       response.append(buffer, static_cast<std::size_t>(n));
