@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "portcullis/strength.h"
+#include "support/hex.h"
 
 namespace {
 
@@ -28,12 +29,6 @@ json number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   return v;
-}
-
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t k = 0; k + 1 < hex.size(); k += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(k, 2), nullptr, 16)));
-  return out;
 }
 
 json match_json(const portcullis::StrengthMatch& m) {
@@ -102,7 +97,7 @@ int main() {
     if (in.contains("referenceYear") && in["referenceYear"].is_number_integer()) {
       options.reference_year = in["referenceYear"].get<int>();
     }
-    const std::string password = text ? in["password"].get<std::string>() : from_hex(in["password_hex"].get<std::string>());
+    const std::string password = text ? in["password"].get<std::string>() : portcullis::testing::from_hex(in["password_hex"].get<std::string>());
     std::cout << result_json(portcullis::estimate_strength(password, user_inputs, options)).dump() << '\n';
   }
   return 0;

@@ -16,6 +16,7 @@
 #include "portcullis/strength.h"
 #include "portcullis/text.h"
 #include "portcullis/token.h"
+#include "support/hex.h"
 
 using nlohmann::json;
 using namespace portcullis;
@@ -28,17 +29,9 @@ json load(const std::string& file) {
   return json::parse(in);
 }
 
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
 // The case's text input: "input" as UTF-8, or "input_hex" for byte strings JSON cannot hold.
 std::string input_of(const json& args) {
-  return args.contains("input_hex") ? from_hex(args["input_hex"].get<std::string>())
+  return args.contains("input_hex") ? testing::from_hex(args["input_hex"].get<std::string>())
                                     : args["input"].get<std::string>();
 }
 
