@@ -277,10 +277,10 @@ struct Connection {
   Connection& operator=(const Connection&) = delete;
 
   const socket_t sock;
-  const std::uint64_t id;  // its key in the reactor, and its epoll events' data (never reused)
+  const std::uint64_t id;  // its key in Pollers::connections, and its epoll events' data (never reused)
   ConnectionStream stream;
   std::size_t left;  // requests it may still make
-  // Guarded by the reactor's mutex. A connection is in service from a thread's taking its event
+  // Guarded by Pollers::conn_mu. A connection is in service from a thread's taking its event
   // (its input came) until it is put back (armed in epoll again); one thread serves it meanwhile.
   bool in_service = false;
   Clock::time_point idle_since = Clock::now();
