@@ -17,14 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "auth/hash_pool.h"
-#include "auth/service.h"
 #include "common/time.h"
 #include "config.h"
 #include "http_server.h"
-#include "mail/mailer.h"
-#include "store/session_cache.h"
-#include "store/sqlite_store.h"
+#include "runtime.h"
 
 namespace {
 
@@ -147,36 +143,6 @@ std::string read_password() {
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
-}
-
-// The parts every command that touches the database needs.
-struct Runtime {
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<auth::HashPool> hashes;
-  std::unique_ptr<mail::MailQueue> mail;
-  std::unique_ptr<auth::AuthService> service;
-};
-
-Result<Runtime> open_runtime(const Config& config, bool with_mail) {
-  store::SqliteOptions options;
-  options.path = config.database;
-  auto store = store::open_sqlite_store(options);
-  if (!store) return store.status();
-  Runtime rt;
-  store::SessionCacheOptions cache;
-  cache.ttl = config.session_cache_ttl;
-  cache.capacity = config.session_cache_size;
-  rt.store = store::with_session_cache(std::move(store).value(), cache);
-  if (Status s = rt.store->migrate(); !s.ok()) return s;
-  rt.hashes = std::make_unique<auth::HashPool>(hash_worker_count(config), static_cast<std::size_t>(config.hash_queue));
-  if (with_mail && config.mail == "outbox") {
-    rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
-  } else if (with_mail && config.mail == "smtp") {
-    if (Status s = mail::load_smtp_library(); !s.ok()) return s;
-    rt.mail = std::make_unique<mail::MailQueue>(mail::make_smtp_mailer(config.smtp));
-  }
-  rt.service = std::make_unique<auth::AuthService>(config, *rt.store, *rt.hashes, rt.mail.get());
-  return rt;
 }
 
 int serve(Config& config) {

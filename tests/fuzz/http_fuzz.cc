@@ -28,13 +28,10 @@
 #include <string_view>
 #include <thread>
 
-#include "auth/hash_pool.h"
-#include "auth/service.h"
 #include "config.h"
 #include "fuzz_check.h"
 #include "http_server.h"
-#include "store/session_cache.h"
-#include "store/sqlite_store.h"
+#include "runtime.h"
 
 namespace {
 
@@ -59,15 +56,10 @@ class Server {
     const Status finalized = finalize_config(config_);
     if (!finalized.ok()) std::fprintf(stderr, "%s\n", std::string(finalized.message()).c_str());
     FUZZ_CHECK(finalized.ok());
-    store::SqliteOptions options;
-    options.path = config_.database;
-    auto sqlite = store::open_sqlite_store(options);
-    FUZZ_CHECK(sqlite.ok());
-    store_ = store::with_session_cache(std::move(sqlite).value(), store::SessionCacheOptions{});
-    FUZZ_CHECK(store_->migrate().ok());
-    hashes_ = std::make_unique<auth::HashPool>(hash_worker_count(config_), 16);
-    service_ = std::make_unique<auth::AuthService>(config_, *store_, *hashes_, nullptr);
-    http_ = std::make_unique<server::HttpServer>(config_, *service_, *store_);
+    auto runtime = open_runtime(config_, /*with_mail=*/false);
+    FUZZ_CHECK(runtime.ok());
+    runtime_ = std::move(runtime).value();
+    http_ = std::make_unique<server::HttpServer>(config_, *runtime_.service, *runtime_.store);
     port_ = http_->bind();
     FUZZ_CHECK(port_ > 0);
     use_listening_port(config_, port_);
@@ -138,9 +130,7 @@ class Server {
  private:
   std::filesystem::path dir_;
   Config config_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<auth::HashPool> hashes_;
-  std::unique_ptr<auth::AuthService> service_;
+  Runtime runtime_;
   std::unique_ptr<server::HttpServer> http_;
   std::thread thread_;
   int port_ = -1;

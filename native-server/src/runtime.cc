@@ -1,0 +1,35 @@
+// Portcullis server: see runtime.h.
+
+#include "runtime.h"
+
+#include <cstddef>
+#include <utility>
+
+#include "store/session_cache.h"
+#include "store/sqlite_store.h"
+
+namespace portcullis {
+
+Result<Runtime> open_runtime(const Config& config, bool with_mail) {
+  store::SqliteOptions options;
+  options.path = config.database;
+  auto store = store::open_sqlite_store(options);
+  if (!store) return store.status();
+  Runtime rt;
+  store::SessionCacheOptions cache;
+  cache.ttl = config.session_cache_ttl;
+  cache.capacity = config.session_cache_size;
+  rt.store = store::with_session_cache(std::move(store).value(), cache);
+  if (Status s = rt.store->migrate(); !s.ok()) return s;
+  rt.hashes = std::make_unique<auth::HashPool>(hash_worker_count(config), static_cast<std::size_t>(config.hash_queue));
+  if (with_mail && config.mail == "outbox") {
+    rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
+  } else if (with_mail && config.mail == "smtp") {
+    if (Status s = mail::load_smtp_library(); !s.ok()) return s;
+    rt.mail = std::make_unique<mail::MailQueue>(mail::make_smtp_mailer(config.smtp));
+  }
+  rt.service = std::make_unique<auth::AuthService>(config, *rt.store, *rt.hashes, rt.mail.get());
+  return rt;
+}
+
+}  // namespace portcullis
