@@ -50,7 +50,8 @@ std::vector<Setting> settings(Config& c) {
        "origins allowed to call with cookies (comma-separated in the environment)"},
       {"trustedProxies", "PORTCULLIS_TRUSTED_PROXIES", &c.trusted_proxies,
        "reverse proxies (IPs/CIDRs) whose X-Forwarded-For/-Proto are believed"},
-      {"database", "PORTCULLIS_DATABASE", &c.database, "SQLite database file"},
+      {"database", "PORTCULLIS_DATABASE", &c.database,
+       "SQLite database file, or a PostgreSQL URL (postgres://user:password@host/db)"},
       {"cookiePrefix", "PORTCULLIS_COOKIE_PREFIX", &c.cookie_prefix, "cookie name prefix"},
       {"cookieDomain", "PORTCULLIS_COOKIE_DOMAIN", &c.cookie_domain, "cookie Domain attribute"},
       {"cookieSameSite", "PORTCULLIS_COOKIE_SAME_SITE", &c.cookie_same_site,
@@ -62,7 +63,8 @@ std::vector<Setting> settings(Config& c) {
       {"sessionFreshAge", "PORTCULLIS_SESSION_FRESH_AGE", &c.session_fresh_age, "seconds"},
       {"sessionCacheTtl", "PORTCULLIS_SESSION_CACHE_TTL", &c.session_cache_ttl,
        "seconds get-session may answer from memory (default 5; 0: off); changes made by\n"
-       "      another process (the CLI, a BetterAuth server on the same database) show within it"},
+       "      another process (the CLI, a BetterAuth server on the same database) show within it;\n"
+       "      on PostgreSQL, another Portcullis server's at once (LISTEN/NOTIFY)"},
       {"sessionCacheSize", "PORTCULLIS_SESSION_CACHE_SIZE", &c.session_cache_size,
        "sessions the get-session cache keeps, and get-session response bodies (default 10000)"},
       {"minPasswordLength", "PORTCULLIS_MIN_PASSWORD_LENGTH", &c.password_policy.min_length,

@@ -57,7 +57,7 @@ struct Config {
   std::vector<std::string> trusted_proxies;
 
   // --- storage ---
-  std::string database = "portcullis.db";  // SQLite file
+  std::string database = "portcullis.db";  // a SQLite file, or a postgres:// URL
 
   // --- cookies and sessions ---
   std::string cookie_prefix = "better-auth";

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "http_server.h"
 #include "runtime.h"
+#include "store/postgres_store.h"
 
 namespace {
 
@@ -188,7 +189,7 @@ int serve(Config& config) {
   });
   nlohmann::ordered_json ready{{"msg", "listening"},
                                {"url", "http://" + config.host + ":" + std::to_string(port) + config.base_path},
-                               {"database", config.database},
+                               {"database", store::redact_database_url(config.database)},
                                {"mail", config.mail},
                                {"dev", config.dev}};
   std::cout << ready.dump() << std::endl;
@@ -298,7 +299,7 @@ int check_config(const Config& c) {
       {"cookieSameSite", c.cookie_same_site},
       {"cookiePartitioned", c.cookie_partitioned},
       {"cookiePrefix", c.cookie_prefix},
-      {"database", c.database},
+      {"database", store::redact_database_url(c.database)},
       {"betterAuthCompatible", c.better_auth_compatible},
       {"minPasswordScore", c.password_policy.min_score},
       {"allowEmptyName", c.name_policy.allow_empty},

@@ -5,15 +5,23 @@
 #include <cstddef>
 #include <utility>
 
+#include "store/postgres_store.h"
 #include "store/session_cache.h"
 #include "store/sqlite_store.h"
 
 namespace portcullis {
 
 Result<Runtime> open_runtime(const Config& config, bool with_mail) {
-  store::SqliteOptions options;
-  options.path = config.database;
-  auto store = store::open_sqlite_store(options);
+  Result<std::unique_ptr<store::Store>> store = Status(ErrorCode::kInternalServerError);
+  if (store::is_postgres_url(config.database)) {
+    store::PostgresOptions options;
+    options.url = config.database;
+    store = store::open_postgres_store(options);
+  } else {
+    store::SqliteOptions options;
+    options.path = config.database;
+    store = store::open_sqlite_store(options);
+  }
   if (!store) return store.status();
   Runtime rt;
   store::SessionCacheOptions cache;

@@ -16,14 +16,14 @@
 namespace portcullis {
 
 struct Runtime {
-  std::unique_ptr<store::Store> store;  // SQLite behind the session cache, migrated
+  std::unique_ptr<store::Store> store;  // SQLite or PostgreSQL behind the session cache, migrated
   std::unique_ptr<auth::HashPool> hashes;
   std::unique_ptr<mail::MailQueue> mail;  // null without `with_mail`, or with mail "none"
   std::unique_ptr<auth::AuthService> service;
 };
 
-// Opens config.database (creating and migrating it), the hash pool, and with `with_mail` the
-// configured mailer, and the auth service over them.
+// Opens config.database (a SQLite file, created if missing, or a postgres:// URL) and migrates
+// it; opens the hash pool, with `with_mail` the configured mailer, and the auth service over them.
 // Errors: those of opening or migrating the store; of loading the SMTP library (mail "smtp").
 Result<Runtime> open_runtime(const Config& config, bool with_mail);
 

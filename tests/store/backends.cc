@@ -1,5 +1,7 @@
 #include "backends.h"
 
+#include <libpq-fe.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -7,6 +9,7 @@
 #include <system_error>
 
 #include "portcullis/token.h"
+#include "store/postgres_store.h"
 #include "store/session_cache.h"
 #include "store/sqlite_store.h"
 
@@ -32,22 +35,37 @@ class SqliteInstance final : public BackendInstance {
   std::unique_ptr<Store> store_;
 };
 
+class PostgresInstance final : public BackendInstance {
+ public:
+  PostgresInstance(const std::string& url, bool cache) : schema_(url) {
+    PostgresOptions options;
+    options.url = url;
+    options.schema = schema_.name();
+    options.connections = 4;
+    auto opened = open_postgres_store(options);
+    if (!opened.ok()) throw std::runtime_error("cannot open the PostgreSQL store: " + opened.status().message());
+    store_ = std::move(opened).value();
+    if (cache) store_ = with_session_cache(std::move(store_), SessionCacheOptions{std::chrono::hours(1), 1000});
+  }
+  Store& store() override { return *store_; }
+
+ private:
+  TempSchema schema_;  // declared first: dropped after the store has closed its connections
+  std::unique_ptr<Store> store_;
+};
+
 std::vector<Backend> make_registry() {
   std::vector<Backend> list;
   list.push_back({"sqlite", [] { return std::unique_ptr<BackendInstance>(std::make_unique<SqliteInstance>()); }});
   list.push_back({"sqlite+session-cache",
                   [] { return std::unique_ptr<BackendInstance>(std::make_unique<SqliteInstance>(true)); }});
 
-  if (const char* url = std::getenv("PORTCULLIS_TEST_POSTGRES"); url != nullptr && *url != '\0') {
-    // ---- PostgreSQL backend: register its factory here. ---------------------------------------
-    // PORTCULLIS_TEST_POSTGRES holds a libpq connection string. The factory should give each test
-    // case a fresh schema (CREATE SCHEMA with a random name, search_path set to it) and drop it in
-    // the instance's destructor, e.g.
-    //   list.push_back({"postgres", [dsn = std::string(url)] { return make_postgres_instance(dsn); }});
-    // Until the backend exists, the suite runs SQLite only and says so.
-    std::fprintf(stderr,
-                 "store_conformance: PORTCULLIS_TEST_POSTGRES is set, but there is no PostgreSQL backend "
-                 "yet; testing SQLite only\n");
+  if (const auto url = postgres_url()) {
+    list.push_back({"postgres", [u = *url] { return std::unique_ptr<BackendInstance>(std::make_unique<PostgresInstance>(u, false)); }});
+    list.push_back({"postgres+session-cache",
+                    [u = *url] { return std::unique_ptr<BackendInstance>(std::make_unique<PostgresInstance>(u, true)); }});
+  } else {
+    std::fprintf(stderr, "store_conformance: PORTCULLIS_TEST_POSTGRES is not set; testing SQLite only\n");
   }
   return list;
 }
@@ -70,6 +88,42 @@ std::unique_ptr<BackendInstance> make_backend(std::string_view name) {
     if (b.name == name) return b.make();
   }
   throw std::runtime_error("unknown store backend: " + std::string(name));
+}
+
+std::optional<std::string> postgres_url() {
+  const char* url = std::getenv("PORTCULLIS_TEST_POSTGRES");
+  if (url == nullptr || *url == '\0') return std::nullopt;
+  return std::string(url);
+}
+
+TempSchema::TempSchema(std::string url) : url_(std::move(url)), name_("pc_test_" + generate_token(12)) {
+  // Tokens are base64url: keep the name a plain lower-case identifier.
+  for (char& ch : name_) {
+    if (ch == '-') ch = '_';
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  run("CREATE SCHEMA \"" + name_ + "\"");
+}
+
+TempSchema::~TempSchema() {
+  try {
+    run("DROP SCHEMA IF EXISTS \"" + name_ + "\" CASCADE");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "store_conformance: %s\n", e.what());
+  }
+}
+
+std::string TempSchema::run(const std::string& sql) const {
+  const char* keys[] = {"dbname", nullptr};
+  const char* values[] = {url_.c_str(), nullptr};
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdbParams(keys, values, 1), PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);  // DROP ... CASCADE lists what went
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r(PQexec(conn.get(), sql.c_str()), PQclear);
+  const auto status = PQresultStatus(r.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+  if (status == PGRES_TUPLES_OK && PQntuples(r.get()) > 0) return PQgetvalue(r.get(), 0, 0);
+  return std::string();
 }
 
 TempDatabasePath::TempDatabasePath()

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,12 +32,33 @@ struct Backend {
   std::function<std::unique_ptr<BackendInstance>()> make;
 };
 
-// The backends to test: "sqlite" always; "postgres" when PORTCULLIS_TEST_POSTGRES is set (once
-// that backend exists; see backends.cc).
+// The backends to test: "sqlite" and "sqlite+session-cache" always; "postgres" and
+// "postgres+session-cache" when PORTCULLIS_TEST_POSTGRES holds a libpq connection URL.
 const std::vector<Backend>& backends();
 std::vector<std::string> backend_names();
 // Throws std::runtime_error for an unknown name or a backend that cannot start.
 std::unique_ptr<BackendInstance> make_backend(std::string_view name);
+
+// PORTCULLIS_TEST_POSTGRES, or nothing when it is unset or empty.
+std::optional<std::string> postgres_url();
+
+// A fresh PostgreSQL schema with a random name in the database at `url`, dropped with everything
+// in it when this is destroyed. Throws std::runtime_error if it cannot be created.
+class TempSchema {
+ public:
+  explicit TempSchema(std::string url);
+  ~TempSchema();
+  TempSchema(const TempSchema&) = delete;
+  TempSchema& operator=(const TempSchema&) = delete;
+  const std::string& name() const { return name_; }
+  // Runs `sql` (no parameters) on a connection of its own; returns the first column of the
+  // first row ("" if none). Throws std::runtime_error with PostgreSQL's message on failure.
+  std::string run(const std::string& sql) const;
+
+ private:
+  std::string url_;
+  std::string name_;
+};
 
 // A path for a temporary SQLite database that does not exist yet; the file and its -wal, -shm and
 // -journal companions are removed when this is destroyed.

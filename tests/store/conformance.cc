@@ -4,7 +4,8 @@
 // when PORTCULLIS_TEST_POSTGRES is set and that backend exists), each on a fresh database, and
 // assert only what a caller of store.h sees. The cases tagged [sqlite] check what is particular to
 // the SQLite file: BetterAuth's own database opens as it is, the on-disk formats, corruption and
-// lock timeouts.
+// lock timeouts; those tagged [postgres] what is particular to PostgreSQL: replicas hearing each
+// other's writes, reconnecting, connection errors (they need PORTCULLIS_TEST_POSTGRES).
 //
 // No sleeps: concurrent cases start their threads together on a latch and check the totals.
 
@@ -12,10 +13,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <fstream>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -26,6 +29,8 @@
 #include "backends.h"
 #include "common/time.h"
 #include "portcullis/token.h"
+#include "store/postgres_store.h"
+#include "store/session_cache.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 
@@ -1065,6 +1070,172 @@ TEST_CASE("sqlite: delete_expired reads the date formats BetterAuth databases ho
   RawDb raw(file.path().string());
   CHECK(raw.scalar("select group_concat(\"id\", ',') from (select \"id\" from \"session\" order by \"id\")") ==
         "live-iso,live-ms,live-space");
+}
+
+// ================================================================================================
+// PostgreSQL: what one server process cannot show (PORTCULLIS_TEST_POSTGRES; skipped without).
+// ================================================================================================
+
+std::unique_ptr<Store> open_postgres(const std::string& url, const std::string& schema, int connections = 2) {
+  PostgresOptions options;
+  options.url = url;
+  options.schema = schema;
+  options.connections = connections;
+  auto opened = open_postgres_store(options);
+  INFO(opened.status().message());
+  REQUIRE(opened.ok());
+  return std::move(opened).value();
+}
+
+// Counts the calls of a watch_changes() callback, and waits for a number of them.
+class CallCounter {
+ public:
+  std::function<void()> callback() {
+    return [this] {
+      {
+        std::lock_guard lock(mu_);
+        ++calls_;
+      }
+      cv_.notify_all();
+    };
+  }
+  // Returns true once there were at least `n` calls; false after `limit` without.
+  bool wait_for(int n, milliseconds limit = milliseconds(10000)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return calls_ >= n; });
+  }
+  int calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int calls_ = 0;
+};
+
+TEST_CASE("postgres: a replica hears another's session and user writes (watch_changes)", "[postgres]") {
+  const auto url = testing::postgres_url();
+  if (!url) {
+    WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
+    return;
+  }
+  testing::TempSchema schema(*url);
+  auto here = open_postgres(*url, schema.name());
+  auto there = open_postgres(*url, schema.name());
+  REQUIRE(here->migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(there->create_user(u, credential_for(u)).ok());
+  const Session s = make_session(u.id, kT0, at(3600000));
+  REQUIRE(there->create_session(s).ok());
+
+  CallCounter heard;
+  REQUIRE(here->watch_changes(heard.callback()));
+  REQUIRE(heard.wait_for(1));  // the call that follows connecting: notices may have been missed
+  const int before = heard.calls();
+
+  SECTION("deleting a session") { REQUIRE(there->delete_session(s.token).ok()); }
+  SECTION("refreshing a session") { REQUIRE(there->touch_session(s.token, at(7200000), at(1)).ok()); }
+  SECTION("revoking a user's sessions") { REQUIRE(there->delete_sessions(u.id, "").ok()); }
+  SECTION("changing the user") {
+    User changed = u;
+    changed.name = "Ada King";
+    REQUIRE(there->update_user(changed).ok());
+  }
+  SECTION("deleting the user") { REQUIRE(there->delete_user(u.id).ok()); }
+  CHECK(heard.wait_for(before + 1));
+
+  // An empty callback stops the calls: the next write is not heard.
+  REQUIRE(here->watch_changes({}));
+  const int stopped_at = heard.calls();
+  REQUIRE(there->delete_session("no-such-token").ok());
+  REQUIRE(there->delete_user_session(u.id, s.token).ok());
+  CHECK(heard.calls() == stopped_at);
+}
+
+TEST_CASE("postgres: a session revoked on one replica is refused at once by another's cache", "[postgres]") {
+  const auto url = testing::postgres_url();
+  if (!url) {
+    WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
+    return;
+  }
+  testing::TempSchema schema(*url);
+  // The cache trusts what it read for an hour: only the notification can make it forget.
+  auto cached = with_session_cache(open_postgres(*url, schema.name()), SessionCacheOptions{std::chrono::hours(1), 100});
+  auto other = open_postgres(*url, schema.name());
+  REQUIRE(cached->migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(other->create_user(u, credential_for(u)).ok());
+  const Session s = make_session(u.id, kT0, at(3600000));
+  REQUIRE(other->create_session(s).ok());
+  REQUIRE(cached->find_session(s.token).ok());  // now in the cache
+
+  REQUIRE(other->delete_sessions(u.id, "").ok());
+  // The notice arrives asynchronously: ask until the answer changes, for at most 10 s.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  ErrorCode code = ErrorCode::kOk;
+  while ((code = code_of(cached->find_session(s.token))) == ErrorCode::kOk &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  CHECK(code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("postgres: after the server drops its connections the store reconnects", "[postgres]") {
+  const auto url = testing::postgres_url();
+  if (!url) {
+    WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
+    return;
+  }
+  testing::TempSchema schema(*url);
+  auto store = open_postgres(*url, schema.name(), 1);
+  REQUIRE(store->migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+
+  // As a restart or a failover does: every other connection to this database is ended.
+  schema.run("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  // The call that finds the connection gone fails (it cannot know whether a write landed); the
+  // next one runs on a new connection, with the schema set up again.
+  auto first = store->find_user_by_email("ada@example.com");
+  if (!first.ok()) {
+    CHECK(first.status().code() == ErrorCode::kInternalServerError);
+    CHECK(first.status().message().find("ada@") == std::string::npos);
+  }
+  auto second = store->find_user_by_email("ada@example.com");
+  INFO(second.status().message());
+  REQUIRE(second.ok());
+  check_same(*second, u);
+}
+
+TEST_CASE("postgres: a server that cannot be reached fails to open, without the password", "[postgres]") {
+  PostgresOptions options;
+  options.url = "postgres://portcullis:s3cret-pw@127.0.0.1:1/auth?connect_timeout=5";
+  auto opened = open_postgres_store(options);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == ErrorCode::kInternalServerError);
+  CHECK(opened.status().message().find("postgres: connect: ") == 0);
+  CHECK(opened.status().message().find("s3cret") == std::string::npos);
+
+  options.url = "postgres://127.0.0.1:1/auth";
+  options.schema = "bad; DROP TABLE x";
+  opened = open_postgres_store(options);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().message().find("schema") != std::string::npos);
+}
+
+TEST_CASE("postgres: URLs are logged without their passwords", "[postgres]") {
+  CHECK(redact_database_url("postgres://ada:s3cret@db.example.com:5432/auth?sslmode=require") ==
+        "postgres://ada:***@db.example.com:5432/auth?sslmode=require");
+  CHECK(redact_database_url("postgresql://ada@db/auth?sslmode=require&password=s3cret&x=1") ==
+        "postgresql://ada@db/auth?sslmode=require&password=***&x=1");
+  CHECK(redact_database_url("postgres://db.example.com/auth") == "postgres://db.example.com/auth");
+  CHECK(redact_database_url("postgres://ada:p@ss@db/auth") == "postgres://ada:***@db/auth");
+  CHECK(redact_database_url("/var/lib/portcullis/auth.db") == "/var/lib/portcullis/auth.db");
+  CHECK(is_postgres_url("postgresql://db/auth"));
+  CHECK_FALSE(is_postgres_url("auth.db"));
 }
 
 }  // namespace

@@ -23,7 +23,15 @@ struct TokenHash {
 class SessionCachedStore final : public Store {
  public:
   SessionCachedStore(std::unique_ptr<Store> inner, const SessionCacheOptions& options)
-      : inner_(std::move(inner)), ttl_(options.ttl), capacity_(options.capacity) {}
+      : inner_(std::move(inner)), ttl_(options.ttl), capacity_(options.capacity) {
+    // Another replica's writes (PostgreSQL): forget everything, as for a migration.
+    inner_->watch_changes([this] { drop_all(); });
+  }
+  ~SessionCachedStore() override {
+    inner_->watch_changes({});  // no call into this object once it is going
+  }
+  SessionCachedStore(const SessionCachedStore&) = delete;
+  SessionCachedStore& operator=(const SessionCachedStore&) = delete;
 
   Result<SessionWithUser> find_session(std::string_view token) override {
     const auto now = SteadyClock::now();

@@ -12,10 +12,12 @@
 // and an answer read under an older generation is returned but not kept. So, within one server
 // process, get-session never answers for a session that was deleted or a user that changed.
 //
-// Writes by another process (the command line while the server runs, or a BetterAuth server
-// sharing the database) are not seen by the cache: a cached answer is used for at most `ttl`
-// after it was read from the database, so such a change reaches get-session within `ttl`. A ttl
-// of zero turns the cache off. Expiry needs no care: the caller checks expires_at on every
+// Writes by another Portcullis server on the same PostgreSQL database (a replica) reach the cache
+// through the store's watch_changes(): each one empties it as soon as it commits. Other writes by
+// another process (the command line while the server runs, a BetterAuth server sharing the
+// database, any write on SQLite) are not seen by the cache: a cached answer is used for at most
+// `ttl` after it was read from the database, so such a change reaches get-session within `ttl`
+// (which also bounds the cost of a lost notification). A ttl of zero turns the cache off. Expiry needs no care: the caller checks expires_at on every
 // lookup, cached or not.
 
 #ifndef PORTCULLIS_STORE_SESSION_CACHE_H_

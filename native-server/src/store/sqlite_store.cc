@@ -14,10 +14,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdint>
 #include <limits>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,8 +23,8 @@
 #include <vector>
 
 #include "common/time.h"
-#include "common/waiting.h"
 #include "portcullis/token.h"
+#include "store/connection_pool.h"
 
 namespace portcullis::store {
 namespace {
@@ -376,50 +374,7 @@ Result<User> query_one_user(Statement& st, std::string_view what) {
 
 // --- the pool ----------------------------------------------------------------------------------
 
-class Pool {
- public:
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ~Lease() { pool_.release(std::move(conn_)); }
-    Connection& operator*() const { return *conn_; }
-
-   private:
-    Pool& pool_;
-    std::unique_ptr<Connection> conn_;
-  };
-
-  void add(std::unique_ptr<Connection> conn) {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(conn));
-  }
-
-  // Blocks until a connection is free. Every statement may wait (for the pool, SQLite's write
-  // lock, the disk), so a polling thread hands its polling on first (common/waiting.h).
-  Lease acquire() {
-    about_to_wait();
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty(); });
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(*this, std::move(conn));
-  }
-
- private:
-  void release(std::unique_ptr<Connection> conn) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+using Pool = ConnectionPool<Connection>;
 
 // --- opening -----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // Portcullis server: the storage interface.
 //
-// One interface for every backend (SQLite now, PostgreSQL next). The tables and columns are
+// One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and columns are
 // BetterAuth's (contract §7: "user", "session", "account", "verification", and "rateLimit"), so a
 // BetterAuth database is served as it is. Every backend must pass tests/store/conformance.cc.
 //
@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -192,6 +193,21 @@ class Store {
   // count >= max the request is blocked (nothing changes); else count += 1 and lastRequest = now.
   virtual Result<RateLimitDecision> rate_limit_hit(std::string_view key, std::chrono::milliseconds window,
                                                    std::int64_t max, TimePoint now) = 0;
+
+  // --- changes made elsewhere -----------------------------------------------------------------
+
+  // Asks the backend to call `on_change` whenever another process sharing the database (another
+  // replica) may have deleted or refreshed a session, or changed or deleted a user, so that a
+  // cache can forget what it read. The call comes from a thread of the backend's, soon after the
+  // change commits, and also after the backend regained a lost connection to the database (notices
+  // may have been missed then). Replaces an earlier callback; an empty one stops the calls, and
+  // once watch_changes() returns, the old callback is not running and will not run again.
+  // Returns false, and never calls it, if the backend cannot tell (SQLite): the caller must then
+  // bound how long it trusts what it read.
+  virtual bool watch_changes(std::function<void()> on_change) {
+    (void)on_change;
+    return false;
+  }
 };
 
 }  // namespace portcullis::store

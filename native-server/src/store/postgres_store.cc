@@ -1,0 +1,1029 @@
+// Portcullis server: the PostgreSQL store.
+//
+// Layout of this file:
+//   - RAII handles for PGconn* and PGresult*, and the mapping from SQLSTATE codes to Status values
+//     (messages name the operation, the SQLSTATE and, outside the data-error classes, PostgreSQL's
+//     primary message, which then holds no values);
+//   - Connection: one PGconn with its prepared statements; Query: one prepared statement run with
+//     text parameters; Transaction: BEGIN ... COMMIT, rolled back unless committed;
+//   - the migrations; ChangeListener: LISTEN on a connection of its own (watch_changes());
+//   - PostgresStore: the Store methods, each on one connection checked out of the pool.
+//
+// Instants are written as ISO-8601 text cast to timestamptz, and read as whole milliseconds since
+// the epoch (floor(extract(epoch ...) * 1000)), so nothing depends on the session's DateStyle; the
+// session's TimeZone is set to UTC so that a BetterAuth database with `timestamp` columns (without
+// time zone) holds UTC as well.
+
+#include "store/postgres_store.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/time.h"
+#include "portcullis/text.h"
+#include "portcullis/token.h"
+#include "store/connection_pool.h"
+
+namespace portcullis::store {
+
+bool is_postgres_url(std::string_view database) {
+  return database.starts_with("postgres://") || database.starts_with("postgresql://");
+}
+
+std::string redact_database_url(std::string_view database) {
+  if (!is_postgres_url(database)) return std::string(database);
+  std::string out(database);
+  // user:password@ in the authority (which ends at the first '/' after "://", or '?').
+  const std::size_t authority = out.find("://") + 3;
+  const std::size_t authority_end = std::min(out.find('/', authority), out.find('?', authority));
+  const std::size_t at = out.rfind('@', authority_end);
+  if (at != std::string::npos && at >= authority) {
+    const std::size_t colon = out.find(':', authority);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // password=... among the parameters.
+  for (std::size_t p = out.find('?'); p != std::string::npos; p = out.find('&', p + 1)) {
+    if (out.compare(p + 1, 9, "password=") == 0) {
+      const std::size_t value = p + 10;
+      out.replace(value, std::min(out.find('&', value), out.size()) - value, "***");
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// --- handles and errors ------------------------------------------------------------------------
+
+struct ConnCloser {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultClearer {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ConnHandle = std::unique_ptr<PGconn, ConnCloser>;
+using ResultHandle = std::unique_ptr<PGresult, ResultClearer>;
+
+// The channel every replica's ChangeListener listens on.
+constexpr const char* kChangesChannel = "portcullis_changes";
+
+Status internal_error(std::string_view what, std::string_view detail) {
+  std::string message = "postgres: ";
+  message += what;
+  message += ": ";
+  message += detail;
+  return Status(ErrorCode::kInternalServerError, std::move(message));
+}
+
+// libpq's connection messages end in a newline and may span lines; the first line says what went
+// wrong (they never hold the password).
+std::string first_line(const char* text) {
+  std::string_view s = text != nullptr ? text : "";
+  s = s.substr(0, s.find('\n'));
+  return s.empty() ? std::string("connection failed") : std::string(s);
+}
+
+// Maps a failed result (or none: the connection failed) to a Status.
+Status error_from_result(const PGresult* r, PGconn* conn, std::string_view what) {
+  if (r == nullptr) return internal_error(what, first_line(PQerrorMessage(conn)));
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  const std::string_view code = state != nullptr ? state : "";
+  if (code == "23505") return Status(ErrorCode::kUserAlreadyExists);  // unique_violation
+  if (code == "23503") return Status(ErrorCode::kNotFound);           // foreign_key_violation
+  if (code.empty()) return internal_error(what, first_line(PQresultErrorMessage(r)));
+  std::string detail = "SQLSTATE ";
+  detail += code;
+  // Classes 22 (data exception) and 23 (integrity constraint) may quote the values in their
+  // messages; the others name schema objects and conditions only.
+  if (!code.starts_with("22") && !code.starts_with("23")) {
+    if (const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY); primary != nullptr) {
+      detail += ": ";
+      detail += primary;
+    }
+  }
+  return internal_error(what, detail);
+}
+
+Status corrupt_row(std::string_view what) { return internal_error(what, "unreadable value in a row"); }
+
+// PostgreSQL's text holds UTF-8 without NUL bytes. A User-Agent header may carry other bytes;
+// they are stored as U+FFFD each, as a browser would show them.
+std::string lossy_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t start = pos;
+    if (next_code_point(text, pos) && text[start] != '\0') {
+      out.append(text.substr(start, pos - start));
+    } else {
+      pos = start + 1;
+      out += "\xEF\xBF\xBD";
+    }
+  }
+  return out;
+}
+
+// --- connections and statements ----------------------------------------------------------------
+
+// What a connection is opened with: libpq keywords and values (the URL goes in as dbname and is
+// expanded), and the statements that set the session up.
+struct ConnectSpec {
+  std::string url;
+  std::string setup;  // SET ... statements, run once connected
+};
+
+class Connection {
+ public:
+  explicit Connection(ConnHandle conn, const ConnectSpec& spec) : conn_(std::move(conn)), spec_(spec) {}
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  PGconn* get() const { return conn_.get(); }
+
+  // Reconnects a connection the server or the network dropped (its prepared statements are gone
+  // with it). Returns false if it is still down. Called before each statement: a statement that
+  // failed ends its operation, so no operation goes on, on a new connection, outside the
+  // transaction it began.
+  bool ensure_open() {
+    if (PQstatus(conn_.get()) == CONNECTION_OK) return true;
+    prepared_.clear();
+    PQreset(conn_.get());
+    if (PQstatus(conn_.get()) != CONNECTION_OK) return false;
+    ResultHandle r(PQexec(conn_.get(), spec_.setup.c_str()));
+    return PQresultStatus(r.get()) == PGRES_COMMAND_OK;
+  }
+
+  // Returns the name of the prepared statement for `sql` (a string literal of this file),
+  // preparing it on first use; on failure, the empty string and the Status in `error`.
+  const std::string& prepared(std::string_view sql, std::string_view what, Status& error) {
+    static const std::string kNone;
+    if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+    std::string name = "pc" + std::to_string(prepared_.size());
+    ResultHandle r(PQprepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      error = error_from_result(r.get(), conn_.get(), what);
+      return kNone;
+    }
+    return prepared_.emplace(sql, std::move(name)).first->second;
+  }
+
+  // Runs SQL without parameters (one or more statements); OK if it succeeded.
+  Status exec(const char* sql, std::string_view what) {
+    if (!ensure_open()) return internal_error(what, first_line(PQerrorMessage(conn_.get())));
+    ResultHandle r(PQexec(conn_.get(), sql));
+    const auto st = PQresultStatus(r.get());
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
+    return error_from_result(r.get(), conn_.get(), what);
+  }
+
+ private:
+  ConnHandle conn_;
+  const ConnectSpec& spec_;
+  std::unordered_map<std::string_view, std::string> prepared_;  // keys are string literals
+};
+
+// One run of a prepared statement: parameters are added in order ($1, $2...) with the add_*()
+// functions, run() executes it, and the row accessors read the result (text format).
+class Query {
+ public:
+  Query(Connection& conn, std::string_view sql, std::string_view what) : conn_(conn), sql_(sql), what_(what) {}
+
+  Query& text(std::string_view v) {
+    if (v.find('\0') != std::string_view::npos) bad_param_ = true;  // text cannot hold NUL
+    values_.emplace_back(v);
+    null_.push_back(false);
+    return *this;
+  }
+  Query& optional_text(const std::optional<std::string>& v) {
+    if (v) return text(*v);
+    values_.emplace_back();
+    null_.push_back(true);
+    return *this;
+  }
+  Query& integer(std::int64_t v) { return text(std::to_string(v)); }
+  Query& boolean(bool v) { return text(v ? "true" : "false"); }
+  Query& time(TimePoint t) { return text(format_iso8601(t)); }
+
+  // Runs the statement. OK if it ran; its rows and affected count are then readable.
+  Status run() {
+    if (bad_param_) return internal_error(what_, "a value holds a NUL byte");
+    if (!conn_.ensure_open()) return internal_error(what_, first_line(PQerrorMessage(conn_.get())));
+    Status error;
+    const std::string& name = conn_.prepared(sql_, what_, error);
+    if (name.empty()) return error;
+    std::vector<const char*> params(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) params[i] = null_[i] ? nullptr : values_[i].c_str();
+    result_.reset(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
+                                 nullptr, 0));
+    const auto st = PQresultStatus(result_.get());
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
+    return error_from_result(result_.get(), conn_.get(), what_);
+  }
+
+  int rows() const { return PQntuples(result_.get()); }
+  std::size_t affected() const {
+    std::size_t n = 0;
+    const std::string_view s = PQcmdTuples(result_.get());
+    std::from_chars(s.data(), s.data() + s.size(), n);
+    return n;
+  }
+  bool is_null(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  std::string str(int row, int col) const {
+    return std::string(PQgetvalue(result_.get(), row, col),
+                       static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
+  }
+  std::optional<std::string> optional_str(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return str(row, col);
+  }
+  bool boolean_at(int row, int col) const { return std::string_view(PQgetvalue(result_.get(), row, col)) == "t"; }
+  // An integer column; NULL or anything else sets `bad`.
+  std::int64_t int64_at(int row, int col, bool& bad) const {
+    std::int64_t v = 0;
+    const std::string_view s = PQgetvalue(result_.get(), row, col);
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (is_null(row, col) || ec != std::errc() || end != s.data() + s.size()) bad = true;
+    return v;
+  }
+  // A column selected through PGS_MS(): milliseconds since the epoch.
+  TimePoint time_at(int row, int col, bool& bad) const {
+    return TimePoint(std::chrono::milliseconds(int64_at(row, col, bad)));
+  }
+
+ private:
+  Connection& conn_;
+  std::string_view sql_;
+  std::string_view what_;
+  std::vector<std::string> values_;
+  std::vector<bool> null_;
+  bool bad_param_ = false;
+  ResultHandle result_;
+};
+
+// BEGIN ... COMMIT; rolled back when it goes out of scope with the transaction still open.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn) : conn_(conn) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() {
+    // Not on a dropped connection (PQTRANS_UNKNOWN): the server rolled that back already.
+    const auto state = PQtransactionStatus(conn_.get());
+    if (state == PQTRANS_INTRANS || state == PQTRANS_INERROR) (void)conn_.exec("ROLLBACK", "rollback");
+  }
+  Status begin(std::string_view what) { return conn_.exec("BEGIN", what); }
+  Status commit(std::string_view what) { return conn_.exec("COMMIT", what); }
+
+ private:
+  Connection& conn_;
+};
+
+// --- the schema --------------------------------------------------------------------------------
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// BetterAuth's tables as its PostgreSQL generator writes them, plus the rateLimit table it adds
+// with rateLimit.storage = "database". IF NOT EXISTS keeps a BetterAuth database as it is.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE IF NOT EXISTS "user" (
+  "id" text not null primary key,
+  "name" text not null,
+  "email" text not null unique,
+  "emailVerified" boolean not null,
+  "image" text,
+  "createdAt" timestamptz default CURRENT_TIMESTAMP not null,
+  "updatedAt" timestamptz default CURRENT_TIMESTAMP not null);
+CREATE TABLE IF NOT EXISTS "session" (
+  "id" text not null primary key,
+  "expiresAt" timestamptz not null,
+  "token" text not null unique,
+  "createdAt" timestamptz default CURRENT_TIMESTAMP not null,
+  "updatedAt" timestamptz not null,
+  "ipAddress" text,
+  "userAgent" text,
+  "userId" text not null references "user" ("id") on delete cascade);
+CREATE TABLE IF NOT EXISTS "account" (
+  "id" text not null primary key,
+  "accountId" text not null,
+  "providerId" text not null,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "accessToken" text,
+  "refreshToken" text,
+  "idToken" text,
+  "accessTokenExpiresAt" timestamptz,
+  "refreshTokenExpiresAt" timestamptz,
+  "scope" text,
+  "password" text,
+  "createdAt" timestamptz default CURRENT_TIMESTAMP not null,
+  "updatedAt" timestamptz not null);
+CREATE TABLE IF NOT EXISTS "verification" (
+  "id" text not null primary key,
+  "identifier" text not null,
+  "value" text not null,
+  "expiresAt" timestamptz not null,
+  "createdAt" timestamptz default CURRENT_TIMESTAMP not null,
+  "updatedAt" timestamptz default CURRENT_TIMESTAMP not null);
+CREATE TABLE IF NOT EXISTS "rateLimit" (
+  "id" text not null primary key,
+  "key" text not null unique,
+  "count" integer not null,
+  "lastRequest" bigint not null);
+CREATE INDEX IF NOT EXISTS "session_userId_idx" ON "session" ("userId");
+CREATE INDEX IF NOT EXISTS "account_userId_idx" ON "account" ("userId");
+CREATE INDEX IF NOT EXISTS "verification_identifier_idx" ON "verification" ("identifier");
+)sql";
+
+// Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
+constexpr Migration kMigrations[] = {
+    {1, kMigration1},
+};
+
+// The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
+
+// --- column lists, shared by the queries and the row readers -----------------------------------
+
+// An instant column, as whole milliseconds since the epoch.
+#define PGS_MS(col) "floor(extract(epoch from " col ") * 1000)::int8"
+#define PGS_USER_COLUMNS(p)                                                                              \
+  p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " PGS_MS(p "\"createdAt\"") \
+    ", " PGS_MS(p "\"updatedAt\"")
+#define PGS_SESSION_COLUMNS(p)                                                                             \
+  p "\"id\", " p "\"token\", " p "\"userId\", " PGS_MS(p "\"expiresAt\"") ", " PGS_MS(p "\"createdAt\"") ", " \
+    PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\""
+#define PGS_ACCOUNT_COLUMNS                                                                             \
+  "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", " PGS_MS("\"createdAt\"") ", " \
+  PGS_MS("\"updatedAt\"")
+#define PGS_VERIFICATION_COLUMNS \
+  "\"id\", \"identifier\", \"value\", " PGS_MS("\"expiresAt\"") ", " PGS_MS("\"createdAt\"") ", " PGS_MS("\"updatedAt\"")
+
+// Reads the PGS_USER_COLUMNS starting at column `first`.
+User read_user(const Query& q, int row, int first, bool& bad) {
+  User u;
+  u.id = q.str(row, first);
+  u.name = q.str(row, first + 1);
+  u.email = q.str(row, first + 2);
+  u.email_verified = q.boolean_at(row, first + 3);
+  u.image = q.optional_str(row, first + 4);
+  u.created_at = q.time_at(row, first + 5, bad);
+  u.updated_at = q.time_at(row, first + 6, bad);
+  return u;
+}
+
+Session read_session(const Query& q, int row, int first, bool& bad) {
+  Session s;
+  s.id = q.str(row, first);
+  s.token = q.str(row, first + 1);
+  s.user_id = q.str(row, first + 2);
+  s.expires_at = q.time_at(row, first + 3, bad);
+  s.created_at = q.time_at(row, first + 4, bad);
+  s.updated_at = q.time_at(row, first + 5, bad);
+  s.ip_address = q.optional_str(row, first + 6);
+  s.user_agent = q.optional_str(row, first + 7);
+  return s;
+}
+
+Account read_account(const Query& q, bool& bad) {
+  Account a;
+  a.id = q.str(0, 0);
+  a.account_id = q.str(0, 1);
+  a.provider_id = q.str(0, 2);
+  a.user_id = q.str(0, 3);
+  a.password = q.optional_str(0, 4);
+  a.created_at = q.time_at(0, 5, bad);
+  a.updated_at = q.time_at(0, 6, bad);
+  return a;
+}
+
+Verification read_verification(const Query& q, bool& bad) {
+  Verification v;
+  v.id = q.str(0, 0);
+  v.identifier = q.str(0, 1);
+  v.value = q.str(0, 2);
+  v.expires_at = q.time_at(0, 3, bad);
+  v.created_at = q.time_at(0, 4, bad);
+  v.updated_at = q.time_at(0, 5, bad);
+  return v;
+}
+
+// Runs a query expected to return at most one user.
+Result<User> query_one_user(Query& q, std::string_view what) {
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  bool bad = false;
+  User u = read_user(q, 0, 0, bad);
+  if (bad) return corrupt_row(what);
+  return u;
+}
+
+// --- opening -----------------------------------------------------------------------------------
+
+// Starts a connection (without waiting for it): the URL expanded as dbname, as libpq does.
+ConnHandle start_connection(const ConnectSpec& spec) {
+  const char* keys[] = {"dbname", nullptr};
+  const char* values[] = {spec.url.c_str(), nullptr};
+  return ConnHandle(PQconnectStartParams(keys, values, 1));
+}
+
+// PostgreSQL's notices ("relation ... already exists, skipping" when migrate() finds BetterAuth's
+// tables) are not errors; libpq would print them on stderr.
+void ignore_notices(PGconn* conn) {
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+}
+
+Result<ConnHandle> connect(const ConnectSpec& spec) {
+  const char* keys[] = {"dbname", nullptr};
+  const char* values[] = {spec.url.c_str(), nullptr};
+  ConnHandle conn(PQconnectdbParams(keys, values, 1));
+  if (conn == nullptr) return internal_error("connect", "out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_OK) return internal_error("connect", first_line(PQerrorMessage(conn.get())));
+  ignore_notices(conn.get());
+  ResultHandle r(PQexec(conn.get(), spec.setup.c_str()));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return error_from_result(r.get(), conn.get(), "connect");
+  return conn;
+}
+
+// --- change notices ----------------------------------------------------------------------------
+
+// A thread that LISTENs on kChangesChannel on a connection of its own and calls the callback for
+// every batch of notices, and after each (re)connection. It reconnects after a second when the
+// connection drops. Destroying it stops the thread, even in the middle of connecting.
+class ChangeListener {
+ public:
+  explicit ChangeListener(const ConnectSpec& spec) : spec_(spec), stop_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ChangeListener(const ChangeListener&) = delete;
+  ChangeListener& operator=(const ChangeListener&) = delete;
+  ~ChangeListener() {
+    const std::uint64_t one = 1;
+    if (stop_fd_ >= 0) (void)!write(stop_fd_, &one, sizeof one);
+    thread_.join();
+    if (stop_fd_ >= 0) close(stop_fd_);
+  }
+
+  void set_callback(std::function<void()> callback) {
+    std::lock_guard lock(callback_mu_);
+    callback_ = std::move(callback);
+  }
+
+ private:
+  void notify() {
+    std::lock_guard lock(callback_mu_);  // held while it runs: set_callback() waits for it
+    if (callback_) callback_();
+  }
+
+  // Waits until `fd` is ready for `events` or the stop signal (or `timeout_ms` passes, -1: no
+  // limit). Returns false once stopping.
+  bool wait(int fd, short events, int timeout_ms) {
+    pollfd fds[2] = {{stop_fd_, POLLIN, 0}, {fd, events, 0}};
+    for (;;) {
+      const int n = poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
+      if (n < 0 && errno == EINTR) continue;
+      return n >= 0 && (fds[0].revents & POLLIN) == 0;
+    }
+  }
+
+  // Connects without blocking the stop signal; null if stopping or the connection failed.
+  ConnHandle connect_listening() {
+    ConnHandle conn = start_connection(spec_);
+    if (conn == nullptr || PQstatus(conn.get()) == CONNECTION_BAD) return nullptr;
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (state != PGRES_POLLING_OK) {
+      if (state == PGRES_POLLING_FAILED) return nullptr;
+      if (!wait(PQsocket(conn.get()), state == PGRES_POLLING_READING ? POLLIN : POLLOUT, -1)) return nullptr;
+      state = PQconnectPoll(conn.get());
+    }
+    ignore_notices(conn.get());
+    std::string sql = spec_.setup + "; LISTEN " + kChangesChannel;
+    ResultHandle r(PQexec(conn.get(), sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return nullptr;
+    return conn;
+  }
+
+  void run() {
+    for (;;) {
+      ConnHandle conn = connect_listening();
+      if (conn != nullptr) {
+        notify();  // whatever happened while it was not listening
+        while (wait(PQsocket(conn.get()), POLLIN, -1)) {
+          if (PQconsumeInput(conn.get()) == 0) break;  // the connection dropped
+          bool any = false;
+          while (PGnotify* n = PQnotifies(conn.get())) {
+            PQfreemem(n);
+            any = true;
+          }
+          if (any) notify();
+        }
+      }
+      if (!wait(-1, 0, 1000)) return;  // stopping; else retry in a second
+    }
+  }
+
+  const ConnectSpec& spec_;
+  const int stop_fd_;
+  std::mutex callback_mu_;
+  std::function<void()> callback_;
+  std::thread thread_;
+};
+
+// --- the store ---------------------------------------------------------------------------------
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(ConnectSpec spec) : spec_(std::move(spec)) {}
+
+  const ConnectSpec& spec() const { return spec_; }
+  ConnectionPool<Connection>& pool() { return pool_; }
+
+  Status migrate() override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    for (const Migration& m : kMigrations) {
+      Transaction tx(c);
+      if (Status s = tx.begin("migrate"); !s.ok()) return s;
+      if (Status s = c.exec(kMigrationLock, "migrate"); !s.ok()) return s;
+      if (Status s = c.exec("CREATE TABLE IF NOT EXISTS \"portcullis_migrations\" ("
+                            "\"version\" integer primary key, \"appliedAt\" timestamptz not null)",
+                            "migrate");
+          !s.ok()) {
+        return s;
+      }
+      {
+        Query q(c, "SELECT 1 FROM \"portcullis_migrations\" WHERE \"version\" = $1", "migrate");
+        q.integer(m.version);
+        if (Status s = q.run(); !s.ok()) return s;
+        if (q.rows() > 0) continue;  // applied already; the transaction rolls back (no change)
+      }
+      if (Status s = c.exec(m.sql, "migrate"); !s.ok()) return s;
+      {
+        Query q(c, "INSERT INTO \"portcullis_migrations\" (\"version\", \"appliedAt\") VALUES ($1, $2::timestamptz)",
+                "migrate");
+        q.integer(m.version).time(now_ms());
+        if (Status s = q.run(); !s.ok()) return s;
+      }
+      if (Status s = tx.commit("migrate"); !s.ok()) return s;
+    }
+    return Status::OK();
+  }
+
+  Result<int> schema_version() override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    {
+      Query q(c, "SELECT to_regclass('portcullis_migrations') IS NOT NULL", "schema_version");
+      if (Status s = q.run(); !s.ok()) return s;
+      if (!q.boolean_at(0, 0)) return 0;
+    }
+    Query q(c, "SELECT coalesce(max(\"version\"), 0) FROM \"portcullis_migrations\"", "schema_version");
+    if (Status s = q.run(); !s.ok()) return s;
+    bool bad = false;
+    const std::int64_t v = q.int64_at(0, 0, bad);
+    if (bad) return corrupt_row("schema_version");
+    return static_cast<int>(v);
+  }
+
+  // --- users and accounts ---
+
+  Status create_user(const User& user, const Account& account) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("create_user"); !s.ok()) return s;
+    if (Status s = insert_user(c, user); !s.ok()) return s;
+    if (Status s = insert_account(c, account, "create_user"); !s.ok()) return s;
+    return tx.commit("create_user");
+  }
+
+  Result<User> find_user_by_id(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_USER_COLUMNS("") " FROM \"user\" WHERE \"id\" = $1", "find_user_by_id");
+    q.text(id);
+    return query_one_user(q, "find_user_by_id");
+  }
+
+  Result<User> find_user_by_email(std::string_view email) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_USER_COLUMNS("") " FROM \"user\" WHERE \"email\" = $1",
+            "find_user_by_email");
+    q.text(email);
+    return query_one_user(q, "find_user_by_email");
+  }
+
+  Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_USER_COLUMNS("") " FROM \"user\" ORDER BY \"createdAt\", \"id\" LIMIT $1 OFFSET $2",
+            "list_users");
+    q.integer(clamp_to_int64(limit)).integer(clamp_to_int64(offset));
+    if (Status s = q.run(); !s.ok()) return s;
+    std::vector<User> users;
+    bool bad = false;
+    for (int row = 0; row < q.rows(); ++row) users.push_back(read_user(q, row, 0, bad));
+    if (bad) return corrupt_row("list_users");
+    return users;
+  }
+
+  Status update_user(const User& user) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Query q(c,
+            "UPDATE \"user\" SET \"name\" = $1, \"email\" = $2, \"emailVerified\" = $3, \"image\" = $4, "
+            "\"updatedAt\" = $5::timestamptz WHERE \"id\" = $6",
+            "update_user");
+    q.text(user.name).text(user.email).boolean(user.email_verified).optional_text(user.image).time(user.updated_at);
+    q.text(user.id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    announce_change(c);
+    return Status::OK();
+  }
+
+  Status delete_user(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("delete_user"); !s.ok()) return s;
+    // Explicit deletes as well as the cascades, for databases whose tables lack ON DELETE CASCADE.
+    for (const char* sql : {"DELETE FROM \"session\" WHERE \"userId\" = $1", "DELETE FROM \"account\" WHERE \"userId\" = $1"}) {
+      Query q(c, sql, "delete_user");
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    {
+      Query q(c, "DELETE FROM \"user\" WHERE \"id\" = $1", "delete_user");
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.affected() == 0) return Status(ErrorCode::kNotFound);  // rolls back (nothing was deleted)
+    }
+    if (Status s = tx.commit("delete_user"); !s.ok()) return s;
+    announce_change(c);
+    return Status::OK();
+  }
+
+  Result<Account> find_credential_account(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_ACCOUNT_COLUMNS " FROM \"account\" WHERE \"userId\" = $1 AND \"providerId\" = $2 "
+            "ORDER BY \"createdAt\", \"id\" LIMIT 1",
+            "find_credential_account");
+    q.text(user_id).text(kCredentialProvider);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    bool bad = false;
+    Account a = read_account(q, bad);
+    if (bad) return corrupt_row("find_credential_account");
+    return a;
+  }
+
+  Status create_account(const Account& account) override {
+    auto lease = pool_.acquire();
+    return insert_account(*lease, account, "create_account");
+  }
+
+  Status set_account_password(std::string_view account_row_id, std::string_view password_hash,
+                              TimePoint now) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "UPDATE \"account\" SET \"password\" = $1, \"updatedAt\" = $2::timestamptz WHERE \"id\" = $3",
+            "set_account_password");
+    q.text(password_hash).time(now).text(account_row_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status upgrade_account_password(std::string_view account_row_id, std::string_view expected_hash,
+                                  std::string_view new_hash, TimePoint now) override {
+    auto lease = pool_.acquire();
+    // The comparison is in the WHERE clause, so the check and the write are one statement.
+    Query q(*lease,
+            "UPDATE \"account\" SET \"password\" = $1, \"updatedAt\" = $2::timestamptz "
+            "WHERE \"id\" = $3 AND \"password\" = $4",
+            "upgrade_account_password");
+    q.text(new_hash).time(now).text(account_row_id).text(expected_hash);
+    Status s = q.run();
+    if (s.ok() || s.code() == ErrorCode::kInternalServerError) return s;
+    return internal_error("upgrade_account_password", "constraint failed");
+  }
+
+  // --- sessions ---
+
+  Status create_session(const Session& session) override {
+    auto lease = pool_.acquire();
+    // The EXISTS test makes a missing user NOT_FOUND even where the table has no foreign key.
+    Query q(*lease,
+            "INSERT INTO \"session\" (\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", "
+            "\"updatedAt\", \"ipAddress\", \"userAgent\") "
+            "SELECT $1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8 "
+            "WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = $3)",
+            "create_session");
+    q.text(session.id).text(session.token).text(session.user_id);
+    q.time(session.expires_at).time(session.created_at).time(session.updated_at);
+    q.optional_text(session.ip_address ? std::optional(lossy_utf8(*session.ip_address)) : std::nullopt);
+    q.optional_text(session.user_agent ? std::optional(lossy_utf8(*session.user_agent)) : std::nullopt);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Result<SessionWithUser> find_session(std::string_view token) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_SESSION_COLUMNS("s.") ", " PGS_USER_COLUMNS("u.")
+            " FROM \"session\" AS s JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = $1",
+            "find_session");
+    q.text(token);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    bool bad = false;
+    SessionWithUser out{read_session(q, 0, 0, bad), read_user(q, 0, 8, bad)};
+    if (bad) return corrupt_row("find_session");
+    return out;
+  }
+
+  Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_SESSION_COLUMNS("")
+            " FROM \"session\" WHERE \"userId\" = $1 ORDER BY \"createdAt\" DESC, \"id\" DESC",
+            "list_sessions");
+    q.text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    std::vector<Session> sessions;
+    bool bad = false;
+    for (int row = 0; row < q.rows(); ++row) sessions.push_back(read_session(q, row, 0, bad));
+    if (bad) return corrupt_row("list_sessions");
+    return sessions;
+  }
+
+  Status touch_session(std::string_view token, TimePoint expires_at, TimePoint updated_at) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Query q(c, "UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz WHERE \"token\" = $3",
+            "touch_session");
+    q.time(expires_at).time(updated_at).text(token);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    announce_change(c);
+    return Status::OK();
+  }
+
+  Status delete_session(std::string_view token) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1", "delete_session");
+    q.text(token);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() > 0) announce_change(c);
+    return Status::OK();
+  }
+
+  Status delete_user_session(std::string_view user_id, std::string_view token) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1 AND \"userId\" = $2", "delete_user_session");
+    q.text(token).text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() > 0) announce_change(c);
+    return Status::OK();
+  }
+
+  Result<std::size_t> delete_sessions(std::string_view user_id, std::string_view keep_token) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Query q(c, "DELETE FROM \"session\" WHERE \"userId\" = $1 AND ($2 = '' OR \"token\" <> $2)", "delete_sessions");
+    q.text(user_id).text(keep_token);
+    if (Status s = q.run(); !s.ok()) return s;
+    const std::size_t n = q.affected();
+    if (n > 0) announce_change(c);
+    return n;
+  }
+
+  // --- verifications ---
+
+  Status create_verification(const Verification& v) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "INSERT INTO \"verification\" (\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", "
+            "\"updatedAt\") VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz)",
+            "create_verification");
+    q.text(v.id).text(v.identifier).text(v.value).time(v.expires_at).time(v.created_at).time(v.updated_at);
+    return q.run();
+  }
+
+  Result<Verification> find_verification(std::string_view identifier) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_VERIFICATION_COLUMNS
+            " FROM \"verification\" WHERE \"identifier\" = $1 ORDER BY \"createdAt\" DESC, \"id\" LIMIT 1",
+            "find_verification");
+    q.text(identifier);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    bool bad = false;
+    Verification v = read_verification(q, bad);
+    if (bad) return corrupt_row("find_verification");
+    return v;
+  }
+
+  Result<Verification> consume_verification(std::string_view identifier) override {
+    auto lease = pool_.acquire();
+    // One statement: the row is locked, deleted and returned. A request racing for the same row
+    // waits for the lock, then finds it gone and deletes nothing (NOT_FOUND).
+    Query q(*lease,
+            "DELETE FROM \"verification\" WHERE \"id\" = (SELECT \"id\" FROM \"verification\" "
+            "WHERE \"identifier\" = $1 ORDER BY \"createdAt\" DESC, \"id\" LIMIT 1 FOR UPDATE) "
+            "RETURNING " PGS_VERIFICATION_COLUMNS,
+            "consume_verification");
+    q.text(identifier);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    bool bad = false;
+    Verification v = read_verification(q, bad);
+    if (bad) return corrupt_row("consume_verification");
+    return v;
+  }
+
+  Result<std::size_t> delete_expired(TimePoint now) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("delete_expired"); !s.ok()) return s;
+    std::size_t deleted = 0;
+    for (const char* sql : {"DELETE FROM \"session\" WHERE \"expiresAt\" < $1::timestamptz",
+                            "DELETE FROM \"verification\" WHERE \"expiresAt\" < $1::timestamptz"}) {
+      Query q(c, sql, "delete_expired");
+      q.time(now);
+      if (Status s = q.run(); !s.ok()) return s;
+      deleted += q.affected();
+    }
+    if (Status s = tx.commit("delete_expired"); !s.ok()) return s;
+    return deleted;
+  }
+
+  // --- rate limits ---
+
+  Result<RateLimitDecision> rate_limit_hit(std::string_view key, std::chrono::milliseconds window,
+                                           std::int64_t max, TimePoint now) override {
+    constexpr std::string_view kWhat = "rate_limit_hit";
+    const std::int64_t now_value = now.time_since_epoch().count();
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The row is locked until the commit, so concurrent hits on one key count one at a time. A
+    // key seen for the first time is inserted; if another request inserted it first, the insert
+    // does nothing and the row is read (and locked) again.
+    bool found = false;
+    std::int64_t count = 0;
+    std::int64_t last = 0;
+    for (int attempt = 0; attempt < 2 && !found; ++attempt) {
+      {
+        Query q(c, "SELECT \"count\", \"lastRequest\" FROM \"rateLimit\" WHERE \"key\" = $1 FOR UPDATE", kWhat);
+        q.text(key);
+        if (Status s = q.run(); !s.ok()) return s;
+        if (q.rows() > 0) {
+          bool bad = false;
+          count = q.int64_at(0, 0, bad);
+          last = q.int64_at(0, 1, bad);
+          if (bad) return corrupt_row(kWhat);
+          found = true;
+          break;
+        }
+      }
+      Query q(c,
+              "INSERT INTO \"rateLimit\" (\"id\", \"key\", \"count\", \"lastRequest\") VALUES ($1, $2, 1, $3) "
+              "ON CONFLICT DO NOTHING",
+              kWhat);
+      q.text(generate_token()).text(key).integer(now_value);
+      if (Status s = q.run(); !s.ok()) return internal_error(kWhat, "insert failed");
+      if (q.affected() > 0) {
+        if (Status s = tx.commit(kWhat); !s.ok()) return s;
+        return RateLimitDecision{};
+      }
+    }
+    if (!found) return internal_error(kWhat, "the key's row vanished");
+    RateLimitDecision decision;
+    if (now_value - last >= window.count()) {
+      Query q(c, "UPDATE \"rateLimit\" SET \"count\" = 1, \"lastRequest\" = $1 WHERE \"key\" = $2", kWhat);
+      q.integer(now_value).text(key);
+      if (Status s = q.run(); !s.ok()) return s;
+    } else if (count >= max) {
+      decision.allowed = false;
+      const std::int64_t remaining_ms = last + window.count() - now_value;  // > 0 here
+      decision.retry_after_seconds = std::max<std::int64_t>(1, (remaining_ms + 999) / 1000);
+      return decision;  // nothing changed; the transaction rolls back
+    } else {
+      Query q(c, "UPDATE \"rateLimit\" SET \"count\" = \"count\" + 1, \"lastRequest\" = $1 WHERE \"key\" = $2", kWhat);
+      q.integer(now_value).text(key);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return decision;
+  }
+
+  // --- changes made elsewhere ---
+
+  bool watch_changes(std::function<void()> on_change) override {
+    std::lock_guard lock(listener_mu_);
+    if (!on_change && listener_ == nullptr) return true;
+    if (listener_ == nullptr) listener_ = std::make_unique<ChangeListener>(spec_);
+    listener_->set_callback(std::move(on_change));
+    return true;
+  }
+
+ private:
+  static std::int64_t clamp_to_int64(std::size_t n) {
+    constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    return static_cast<std::int64_t>(std::min(n, kMax));
+  }
+
+  // Tells every replica's ChangeListener that a session or user changed. Sent after the write has
+  // committed; if it is lost (the connection dropped in between), the replicas' caches still
+  // forget the answer within their ttl.
+  static void announce_change(Connection& c) {
+    (void)c.exec("SELECT pg_notify('portcullis_changes', '')", "announce_change");
+  }
+
+  static Status insert_user(Connection& c, const User& u) {
+    Query q(c,
+            "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
+            "\"updatedAt\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz)",
+            "create_user");
+    q.text(u.id).text(u.name).text(u.email).boolean(u.email_verified).optional_text(u.image);
+    q.time(u.created_at).time(u.updated_at);
+    return q.run();
+  }
+
+  static Status insert_account(Connection& c, const Account& a, std::string_view what) {
+    Query q(c,
+            "INSERT INTO \"account\" (\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", "
+            "\"createdAt\", \"updatedAt\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz)",
+            what);
+    q.text(a.id).text(a.account_id).text(a.provider_id).text(a.user_id).optional_text(a.password);
+    q.time(a.created_at).time(a.updated_at);
+    return q.run();
+  }
+
+  const ConnectSpec spec_;
+  ConnectionPool<Connection> pool_;
+  std::mutex listener_mu_;
+  std::unique_ptr<ChangeListener> listener_;  // started by the first watch_changes()
+};
+
+#undef PGS_MS
+#undef PGS_USER_COLUMNS
+#undef PGS_SESSION_COLUMNS
+#undef PGS_ACCOUNT_COLUMNS
+#undef PGS_VERIFICATION_COLUMNS
+
+// A schema name as a quoted identifier, or nothing if it is not a plain one.
+std::optional<std::string> quoted_schema(std::string_view name) {
+  if (name.empty() || name.size() > 63) return std::nullopt;
+  for (const char ch : name) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+    if (!ok) return std::nullopt;
+  }
+  return "\"" + std::string(name) + "\"";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& options) {
+  ConnectSpec spec;
+  spec.url = options.url;
+  spec.setup = "SET TimeZone = 'UTC'";
+  if (!options.schema.empty()) {
+    const auto quoted = quoted_schema(options.schema);
+    if (!quoted) return internal_error("open", "a schema name is letters, digits and _ (at most 63)");
+    spec.setup += "; SET search_path = " + *quoted;
+  }
+  auto store = std::make_unique<PostgresStore>(std::move(spec));
+  for (int i = 0; i < std::max(1, options.connections); ++i) {
+    auto conn = connect(store->spec());
+    if (!conn.ok()) return conn.status();
+    store->pool().add(std::make_unique<Connection>(std::move(conn).value(), store->spec()));
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace portcullis::store
