@@ -34,8 +34,9 @@ packages=(
   libcurl4-openssl-dev sqlite3 python3-aiosmtpd openssl nodejs npm
   # The FastAPI integration and its tests (Debian's, run by /usr/bin/python3).
   python3-fastapi python3-uvicorn python3-httpx python3-venv
-  # The deployment tests: nginx in front of the server (started by the tests, as this user).
-  nginx-light
+  # The deployment tests: nginx in front of the server (started by the tests, as this user);
+  # PostgreSQL for the store's tests (a throwaway cluster, scripts/test-postgres.sh).
+  nginx-light postgresql
   # The core's fuzz targets: clang and its libFuzzer.
   clang libclang-rt-14-dev
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the native release build, the sanitizer build
 # and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
-# builds (the fuzz targets replayed on their seed corpora among them), fuzzes the core and the
+# builds (the store's conformance suite on SQLite and on a PostgreSQL server this script starts,
+# the fuzz targets replayed on their seed corpora among them), fuzzes the core and the
 # server for a while (clang's libFuzzer), and runs Node's test runner on the server binary
 # (BetterAuth's client, hostile input, races), the FastAPI and nginx deployment tests, the wasm
 # build and the npm package, the web client and React components, and the example Docusaurus
@@ -19,7 +20,7 @@ fuzz_seconds=${PORTCULLIS_FUZZ_SECONDS:-45}
 for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "test: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -28,6 +29,13 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "dependencies"
 scripts/install-deps.sh
+
+step "PostgreSQL for the tests (127.0.0.1, stopped when this script ends)"
+pg_dir=$(mktemp -d)
+trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+PORTCULLIS_TEST_POSTGRES=$(scripts/test-postgres.sh start "$pg_dir")
+export PORTCULLIS_TEST_POSTGRES
+echo "  $PORTCULLIS_TEST_POSTGRES"
 
 presets=(release)
 [ "$asan" = 1 ] && presets+=(asan)

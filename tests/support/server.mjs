@@ -19,12 +19,14 @@ export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
  */
 export async function startServer(config = {}, { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
-  const db = join(dir, 'auth.db');
+  // config.database: another database (a postgres:// URL); by default a fresh SQLite file.
+  const { database, ...rest } = config;
+  const db = database ?? join(dir, 'auth.db');
   const outbox = join(dir, 'outbox');
   const args = ['serve', '--port', '0', '--database', db, '--mail-outbox-dir', outbox];
   // Idle keep-alive connections (fetch keeps them) hold a thread until this timeout (SIGTERM does
   // not wait for them): one second keeps a suite's servers from piling up idle threads.
-  const settings = { rateLimit: false, keepAliveTimeout: 1, ...config };
+  const settings = { rateLimit: false, keepAliveTimeout: 1, ...rest };
   for (const [key, value] of Object.entries(settings)) {
     const flag = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
     args.push(`--${flag}`, Array.isArray(value) ? value.join(',') : String(value));
