@@ -1,0 +1,102 @@
+// A BetterAuth database on PostgreSQL, served as it is: BetterAuth itself (npm better-auth over
+// pg, its own migrations) creates the tables and signs a user up; Portcullis then opens that
+// database, and each accepts the other's users, passwords and session cookies, with the same
+// instants. Needs PORTCULLIS_TEST_POSTGRES (scripts/test.sh sets it); each run gets a database of
+// its own.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+
+import { betterAuth } from 'better-auth';
+import { getMigrations } from 'better-auth/db/migration';
+import pg from 'pg';
+
+import { applySetCookies, Browser, SECRET, startServer } from '../support/server.mjs';
+
+const ADMIN_URL = process.env.PORTCULLIS_TEST_POSTGRES;
+const PASSWORD = 'correct-horse-battery-staple';
+
+const psql = (url, statement) =>
+  execFileSync('psql', [url, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' }).trim();
+
+describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_TEST_POSTGRES is not set' }, () => {
+  const name = `pc_betterauth_${process.pid}`;
+  const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
+  let pool;
+  let auth;
+  let server;
+  let signedUp; // BetterAuth's sign-up: {user, token, cookie}
+
+  before(async () => {
+    psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name}`);
+    psql(ADMIN_URL, `CREATE DATABASE ${name}`);
+    pool = new pg.Pool({ connectionString: dbUrl });
+    const options = {
+      database: pool,
+      secret: SECRET,
+      baseURL: 'http://127.0.0.1:3000',
+      emailAndPassword: { enabled: true },
+      rateLimit: { enabled: false },
+    };
+    await (await getMigrations(options)).runMigrations();
+    auth = betterAuth(options);
+    const { headers, response } = await auth.api.signUpEmail({
+      body: { name: 'Grace Hopper', email: 'grace@example.com', password: PASSWORD },
+      returnHeaders: true,
+    });
+    const jar = new Map();
+    applySetCookies(jar, headers.getSetCookie());
+    signedUp = { user: response.user, token: response.token, jar };
+    server = await startServer({ database: dbUrl });
+  });
+  after(async () => {
+    await server?.stop();
+    await pool?.end();
+    psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
+  test('its tables are kept as BetterAuth made them; Portcullis adds only what it needs', () => {
+    const tables = psql(dbUrl, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'");
+    assert.equal(tables, 'account,portcullis_migrations,rateLimit,session,user,verification');
+    assert.equal(psql(dbUrl, `SELECT data_type FROM information_schema.columns WHERE table_name = 'session' AND column_name = 'expiresAt'`),
+      'timestamp with time zone');
+  });
+
+  test("BetterAuth's session cookie is Portcullis's session, to the millisecond", async () => {
+    const browser = new Browser(server.api);
+    browser.jar = new Map(signedUp.jar);
+    const res = await browser.get('/get-session');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.user.id, signedUp.user.id);
+    assert.equal(res.body.user.email, 'grace@example.com');
+    assert.equal(res.body.user.createdAt, new Date(signedUp.user.createdAt).toISOString());
+    const theirs = await auth.api.getSession({ headers: new Headers({ cookie: browser.cookieHeader() }) });
+    assert.equal(res.body.session.token, theirs.session.token);
+    assert.equal(res.body.session.expiresAt, new Date(theirs.session.expiresAt).toISOString());
+  });
+
+  test("BetterAuth's user signs in to Portcullis with the password BetterAuth hashed", async () => {
+    const browser = new Browser(server.api);
+    const wrong = await browser.post('/sign-in/email', { email: 'grace@example.com', password: 'not-the-password' });
+    assert.equal(wrong.status, 401);
+    const ok = await browser.post('/sign-in/email', { email: 'grace@example.com', password: PASSWORD });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.user.id, signedUp.user.id);
+    // ... and BetterAuth reads the session Portcullis wrote.
+    const theirs = await auth.api.getSession({ headers: new Headers({ cookie: browser.cookieHeader() }) });
+    assert.equal(theirs.user.id, signedUp.user.id);
+    assert.equal(theirs.session.token, ok.body.token);
+  });
+
+  test("a user Portcullis signed up: BetterAuth reads the user and the session, and its sign-out ends it", async () => {
+    const browser = new Browser(server.api);
+    const up = await browser.post('/sign-up/email', { name: 'Ada', email: 'ada@example.com', password: PASSWORD });
+    assert.equal(up.status, 200);
+    const theirs = await auth.api.getSession({ headers: new Headers({ cookie: browser.cookieHeader() }) });
+    assert.equal(theirs.user.email, 'ada@example.com');
+    assert.equal(theirs.user.emailVerified, false);
+    assert.equal(new Date(theirs.session.expiresAt).toISOString(), (await browser.get('/get-session')).body.session.expiresAt);
+    await auth.api.signOut({ headers: new Headers({ cookie: browser.cookieHeader() }) });
+    assert.equal(psql(dbUrl, `SELECT count(*) FROM "session" WHERE "token" = '${up.body.token}'`), '0');
+});
+});
