@@ -160,7 +160,15 @@ class Connection {
   // with it). Returns false if it is still down. Called before each statement: a statement that
   // failed ends its operation, so no operation goes on, on a new connection, outside the
   // transaction it began.
+  //
+  // An idle connection whose server went away (a restart, a failover, an administrator ending
+  // it) has its goodbye waiting on the socket: the server's last message, then end of file.
+  // Reading what is there finds that before a statement is sent, at the cost of one poll().
   bool ensure_open() {
+    for (int reads = 0; reads < 4 && PQstatus(conn_.get()) == CONNECTION_OK; ++reads) {
+      pollfd p{PQsocket(conn_.get()), POLLIN, 0};
+      if (poll(&p, 1, 0) <= 0 || PQconsumeInput(conn_.get()) == 0) break;
+    }
     if (PQstatus(conn_.get()) == CONNECTION_OK) return true;
     prepared_.clear();
     PQreset(conn_.get());
@@ -185,6 +193,25 @@ class Connection {
 
   // Runs SQL without parameters (one or more statements); OK if it succeeded.
   Status exec(const char* sql, std::string_view what) {
+    const std::string_view text = sql;
+    const bool retry = may_retry(text == "BEGIN" || text.starts_with("SELECT"));
+    Status s = exec_once(sql, what);
+    if (!s.ok() && retry && PQstatus(conn_.get()) == CONNECTION_BAD) s = exec_once(sql, what);
+    return s;
+  }
+
+  // Whether a statement that finds the connection gone may run again on a new one: only outside
+  // a transaction (a transaction's earlier statements went with the connection) and only if
+  // running it twice does no harm (`idempotent`: reads, BEGIN, UPDATE and DELETE by key).
+  // The database restarting or failing over then costs no request; a statement that did reach
+  // the server just before it went is what a retry could repeat.
+  bool may_retry(bool idempotent) const {
+    const auto state = PQtransactionStatus(conn_.get());
+    return idempotent && (state == PQTRANS_IDLE || state == PQTRANS_UNKNOWN);
+  }
+
+ private:
+  Status exec_once(const char* sql, std::string_view what) {
     if (!ensure_open()) return internal_error(what, first_line(PQerrorMessage(conn_.get())));
     ResultHandle r(PQexec(conn_.get(), sql));
     const auto st = PQresultStatus(r.get());
@@ -192,7 +219,6 @@ class Connection {
     return error_from_result(r.get(), conn_.get(), what);
   }
 
- private:
   ConnHandle conn_;
   const ConnectSpec& spec_;
   std::unordered_map<std::string_view, std::string> prepared_;  // keys are string literals
@@ -220,20 +246,15 @@ class Query {
   Query& boolean(bool v) { return text(v ? "true" : "false"); }
   Query& time(TimePoint t) { return text(format_iso8601(t)); }
 
-  // Runs the statement. OK if it ran; its rows and affected count are then readable.
+  // Runs the statement. OK if it ran; its rows and affected count are then readable. A statement
+  // other than an INSERT that finds the connection gone runs again once on a new connection
+  // (Connection::may_retry()).
   Status run() {
     if (bad_param_) return internal_error(what_, "a value holds a NUL byte");
-    if (!conn_.ensure_open()) return internal_error(what_, first_line(PQerrorMessage(conn_.get())));
-    Status error;
-    const std::string& name = conn_.prepared(sql_, what_, error);
-    if (name.empty()) return error;
-    std::vector<const char*> params(values_.size());
-    for (std::size_t i = 0; i < values_.size(); ++i) params[i] = null_[i] ? nullptr : values_[i].c_str();
-    result_.reset(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
-                                 nullptr, 0));
-    const auto st = PQresultStatus(result_.get());
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
-    return error_from_result(result_.get(), conn_.get(), what_);
+    const bool retry = conn_.may_retry(!sql_.starts_with("INSERT"));
+    Status s = run_once();
+    if (!s.ok() && retry && PQstatus(conn_.get()) == CONNECTION_BAD) s = run_once();
+    return s;
   }
 
   int rows() const { return PQntuples(result_.get()); }
@@ -267,6 +288,20 @@ class Query {
   }
 
  private:
+  Status run_once() {
+    if (!conn_.ensure_open()) return internal_error(what_, first_line(PQerrorMessage(conn_.get())));
+    Status error;
+    const std::string& name = conn_.prepared(sql_, what_, error);
+    if (name.empty()) return error;
+    std::vector<const char*> params(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) params[i] = null_[i] ? nullptr : values_[i].c_str();
+    result_.reset(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
+                                 nullptr, 0));
+    const auto st = PQresultStatus(result_.get());
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
+    return error_from_result(result_.get(), conn_.get(), what_);
+  }
+
   Connection& conn_;
   std::string_view sql_;
   std::string_view what_;
