@@ -7,7 +7,8 @@
 //   - BetterAuth (Node, better-auth pinned in bench/http/package.json, e-mail/password enabled,
 //     rate limits disabled) on SQLite (better-sqlite3), and on PostgreSQL (pg) unless --no-pg;
 //   - Portcullis (SQLite) with --rate-limit false --min-password-score 0 --access-log false, once
-//     with Argon2id (its default) and once with --password-hash scrypt (BetterAuth's format);
+//     with Argon2id (its default) and once with --password-hash scrypt (BetterAuth's format); and
+//     with Argon2id on PostgreSQL unless --no-pg (a fresh cluster each, as BetterAuth's);
 //   - nginx: one location returning Portcullis's get-session body, byte for byte, keep-alive.
 // Each scenario is one wrk run (2 threads; fixed Lua scripts in bench/http/wrk/) after an
 // untimed warm-up run: get-session with valid cookies, sign-in/email, sign-up/email (new e-mail
@@ -19,7 +20,7 @@
 // Each figure is the median of --runs measured runs (each after its own warm-up).
 // Options: --duration S (10), --warmup S (2), --runs N (3), --connections 16,64, --users N (200 seeded),
 // --hashes N (16 timed hashes in a row, 12 per core at once),
-// --only a,b (betterauth-sqlite, betterauth-pg, portcullis-argon2id, portcullis-scrypt, nginx),
+// --only a,b (betterauth-sqlite, betterauth-pg, portcullis-argon2id, portcullis-scrypt, portcullis-pg, nginx),
 // --no-pg, --no-readme, --no-install, --report-only (redo the chart and section from results/latest.json).
 // Writes bench/http/results/latest.json (gitignored), bench/http/chart.png (results/chart.png with
 // --no-readme) and the section between <!-- http:begin --> and <!-- http:end --> in bench/README.md.
@@ -53,8 +54,9 @@ const RUNS = Number(opt('--runs', 3));
 const CONNECTIONS = opt('--connections', '16,64').split(',').map(Number);
 const USERS = Number(opt('--users', 200));
 const HASHES = Number(opt('--hashes', 16));
-const ALL = ['betterauth-sqlite', 'betterauth-pg', 'portcullis-argon2id', 'portcullis-scrypt', 'nginx'];
-const ONLY = opt('--only', ALL.filter((s) => !(flag('--no-pg') && s === 'betterauth-pg')).join(',')).split(',');
+const ALL = ['betterauth-sqlite', 'betterauth-pg', 'portcullis-argon2id', 'portcullis-scrypt', 'portcullis-pg', 'nginx'];
+const ON_PG = ['betterauth-pg', 'portcullis-pg'];
+const ONLY = opt('--only', ALL.filter((s) => !(flag('--no-pg') && ON_PG.includes(s))).join(',')).split(',');
 const COMMAND = `node bench/http/bench.mjs${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -76,7 +78,7 @@ function install() {
   if (!have('rsvg-convert')) missing.push('librsvg2-bin');
   if (!have('cc')) missing.push('build-essential');
   if (!existsSync('/usr/include/sodium.h')) missing.push('libsodium-dev');
-  if (ONLY.includes('betterauth-pg') && !pgBinDir()) missing.push('postgresql');
+  if (ON_PG.some((s) => ONLY.includes(s)) && !pgBinDir()) missing.push('postgresql');
   if (!existsSync('/usr/include/node/node_version.h')) missing.push('nodejs'); // headers for node-gyp
   if (missing.length) {
     if (flag('--no-install') || process.getuid() !== 0) throw new Error(`missing: apt-get install ${missing.join(' ')}`);
@@ -390,11 +392,12 @@ const summary = (r) => ({ okPerSec: r.okPerSec, p50ms: r.p50ms, p99ms: r.p99ms, 
 // ---------------------------------------------------------------------------------------------
 // The servers
 
-async function startPortcullis(key, hash, dir) {
+// `database`: a postgres:// URL; by default a SQLite file in `dir`.
+async function startPortcullis(key, hash, dir, database = join(dir, `${key}.db`)) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const s = spawnServer(BIN, [
-    'serve', '--port', String(port), '--database', join(dir, `${key}.db`), '--base-url', base,
+    'serve', '--port', String(port), '--database', database, '--base-url', base,
     '--rate-limit', 'false', '--min-password-score', '0', '--access-log', 'false', '--password-hash', hash,
   ], { env: { BETTER_AUTH_SECRET: SECRET }, ready: (out) => out.some((l) => l.includes('"listening"')) });
   await s.ready();
@@ -413,10 +416,10 @@ async function startBetterAuth(key, dbArgs) {
   return Object.assign(s, { key, base, api: `${base}/api/auth` });
 }
 
-async function startPostgres(dir) {
+async function startPostgres(dir, name) {
   // PostgreSQL refuses to run as root: as root, the cluster belongs to Debian's postgres user.
   const bin = pgBinDir();
-  const data = join(dir, 'pg');
+  const data = join(dir, `pg-${name}`);
   mkdirSync(data);
   let ids = {};
   if (process.getuid() === 0) {
@@ -515,9 +518,10 @@ const LABEL = {
   'betterauth-pg': 'BetterAuth (PostgreSQL)',
   'portcullis-argon2id': 'Portcullis (Argon2id)',
   'portcullis-scrypt': 'Portcullis (scrypt)',
+  'portcullis-pg': 'Portcullis (PostgreSQL)',
   nginx: 'nginx (ceiling)',
 };
-const HASH_OF = { 'betterauth-sqlite': 'betterauth-scrypt', 'betterauth-pg': 'betterauth-scrypt', 'portcullis-argon2id': 'argon2id', 'portcullis-scrypt': 'scrypt' };
+const HASH_OF = { 'betterauth-sqlite': 'betterauth-scrypt', 'betterauth-pg': 'betterauth-scrypt', 'portcullis-argon2id': 'argon2id', 'portcullis-scrypt': 'scrypt', 'portcullis-pg': 'argon2id' };
 const SCENARIOS = ['get-session', 'sign-in', 'sign-up'];
 // Reported after them: get-session at 16 connections while 16 connections of sign-in run.
 const MIXED = 'get-session under sign-in load';
@@ -593,10 +597,11 @@ async function main() {
       let server;
       let pg;
       if (key === 'betterauth-sqlite') server = await startBetterAuth(key, ['--sqlite', join(tmp, `${key}.db`)]);
-      else if (key === 'betterauth-pg') {
-        pg = await startPostgres(tmp);
+      else if (ON_PG.includes(key)) {
+        pg = await startPostgres(tmp, key);
         stops.push(pg);
-        server = await startBetterAuth(key, ['--pg', pg.url]);
+        if (key === 'betterauth-pg') server = await startBetterAuth(key, ['--pg', pg.url]);
+        else server = await startPortcullis(key, 'argon2id', tmp, pg.url);
       } else server = await startPortcullis(key, key === 'portcullis-scrypt' ? 'scrypt' : 'argon2id', tmp);
       stops.push(server);
       log(`${LABEL[key]} on ${server.base}: seeding ${USERS} users`);
@@ -769,15 +774,15 @@ function report(R, chart) {
     servers.map((s) => `${LABEL[s]} ${mib(R.servers[s].lifetimePeakKiB)} MiB`).join(', ') + '.', '');
 
   // Ratios
-  lines.push('### Ratios', '', '| scenario | conns | Portcullis (Argon2id) / BetterAuth (SQLite) | Portcullis (scrypt) / BetterAuth (SQLite) | Portcullis (Argon2id) / BetterAuth (PostgreSQL) | Portcullis (Argon2id) / ceiling | Portcullis (scrypt) / ceiling |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('### Ratios', '', '| scenario | conns | Portcullis (Argon2id) / BetterAuth (SQLite) | Portcullis (scrypt) / BetterAuth (SQLite) | Portcullis (Argon2id) / BetterAuth (PostgreSQL) | Portcullis (PostgreSQL) / BetterAuth (PostgreSQL) | Portcullis (Argon2id) / ceiling | Portcullis (scrypt) / ceiling |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const sc of SCENARIOS) {
     for (const c of CONNECTIONS) {
       const v = (s) => row(s, sc, c)?.okPerSec;
-      lines.push(`| ${sc} req/s | ${c} | ${ratio(v(P), v('betterauth-sqlite'))} | ${ratio(v('portcullis-scrypt'), v('betterauth-sqlite'))} | ${ratio(v(P), v('betterauth-pg'))} | ${sc === 'get-session' ? ratio(v(P), v('nginx')) : ''} | ${sc === 'get-session' ? ratio(v('portcullis-scrypt'), v('nginx')) : ''} |`);
+      lines.push(`| ${sc} req/s | ${c} | ${ratio(v(P), v('betterauth-sqlite'))} | ${ratio(v('portcullis-scrypt'), v('betterauth-sqlite'))} | ${ratio(v(P), v('betterauth-pg'))} | ${ratio(v('portcullis-pg'), v('betterauth-pg'))} | ${sc === 'get-session' ? ratio(v(P), v('nginx')) : ''} | ${sc === 'get-session' ? ratio(v('portcullis-scrypt'), v('nginx')) : ''} |`);
     }
   }
   const peak = (s) => R.servers[s]?.lifetimePeakKiB;
-  lines.push(`| peak RSS (whole life) | | ${ratio(peak(P), peak('betterauth-sqlite'))} | ${ratio(peak('portcullis-scrypt'), peak('betterauth-sqlite'))} | ${ratio(peak(P), peak('betterauth-pg'))} | | |`, '');
+  lines.push(`| peak RSS (whole life) | | ${ratio(peak(P), peak('betterauth-sqlite'))} | ${ratio(peak('portcullis-scrypt'), peak('betterauth-sqlite'))} | ${ratio(peak(P), peak('betterauth-pg'))} | ${ratio(peak('portcullis-pg'), peak('betterauth-pg'))} | | |`, '');
 
   // Hashing
   const H = R.hash;
@@ -795,7 +800,7 @@ function writeChart(R) {
   const CONNECTIONS = R.connections;
   const CORES = R.cores;
   const servers = ALL.filter((k) => R.servers[k]);
-  const colors = { 'betterauth-sqlite': '#9aa5b1', 'betterauth-pg': '#c8ced5', 'portcullis-argon2id': '#1f6feb', 'portcullis-scrypt': '#6ea8fe', nginx: '#2da44e' };
+  const colors = { 'betterauth-sqlite': '#9aa5b1', 'betterauth-pg': '#c8ced5', 'portcullis-argon2id': '#1f6feb', 'portcullis-scrypt': '#6ea8fe', 'portcullis-pg': '#0a3069', nginx: '#2da44e' };
   const panels = [];
   for (const sc of SCENARIOS) for (const c of CONNECTIONS) panels.push({ sc, c, bars: servers.map((s) => ({ s, r: R.rows.find((r) => r.server === s && r.scenario === sc && r.connections === c) })).filter((b) => b.r) });
   const W = 440;
