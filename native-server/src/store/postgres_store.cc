@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -141,8 +142,7 @@ std::string lossy_utf8(std::string_view text) {
 
 // --- connections and statements ----------------------------------------------------------------
 
-// What a connection is opened with: libpq keywords and values (the URL goes in as dbname and is
-// expanded), and the statements that set the session up.
+// What a connection is opened with: the URL, and the statements that set the session up.
 struct ConnectSpec {
   std::string url;
   std::string setup;  // SET ... statements, run once connected
@@ -472,11 +472,22 @@ Result<User> query_one_user(Query& q, std::string_view what) {
 
 // --- opening -----------------------------------------------------------------------------------
 
-// Starts a connection (without waiting for it): the URL expanded as dbname, as libpq does.
+// libpq settings that come before the URL, which may set them otherwise: a server that does not
+// answer fails a connection (or a reconnection, PQreset) within 10 s instead of the system's TCP
+// timeout of minutes; a connection that stays idle (the listener's) is probed after 30 s of
+// silence, so a network that drops it silently is noticed within a minute.
+constexpr const char* kConnectKeys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
+                                        "keepalives_count", "dbname", nullptr};
+
+// The values for kConnectKeys, `url` last (libpq expands it; what it sets overrides the defaults).
+std::array<const char*, 6> connect_values(const std::string& url) {
+  return {"10", "30", "10", "3", url.c_str(), nullptr};
+}
+
+// Starts a connection (without waiting for it).
 ConnHandle start_connection(const ConnectSpec& spec) {
-  const char* keys[] = {"dbname", nullptr};
-  const char* values[] = {spec.url.c_str(), nullptr};
-  return ConnHandle(PQconnectStartParams(keys, values, 1));
+  const auto values = connect_values(spec.url);
+  return ConnHandle(PQconnectStartParams(kConnectKeys, values.data(), 1));
 }
 
 // PostgreSQL's notices ("relation ... already exists, skipping" when migrate() finds BetterAuth's
@@ -486,9 +497,8 @@ void ignore_notices(PGconn* conn) {
 }
 
 Result<ConnHandle> connect(const ConnectSpec& spec) {
-  const char* keys[] = {"dbname", nullptr};
-  const char* values[] = {spec.url.c_str(), nullptr};
-  ConnHandle conn(PQconnectdbParams(keys, values, 1));
+  const auto values = connect_values(spec.url);
+  ConnHandle conn(PQconnectdbParams(kConnectKeys, values.data(), 1));
   if (conn == nullptr) return internal_error("connect", "out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) return internal_error("connect", first_line(PQerrorMessage(conn.get())));
   ignore_notices(conn.get());
