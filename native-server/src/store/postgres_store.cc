@@ -39,6 +39,7 @@
 #include "portcullis/text.h"
 #include "portcullis/token.h"
 #include "store/connection_pool.h"
+#include "store/rate_limit_rule.h"
 
 namespace portcullis::store {
 
@@ -80,8 +81,11 @@ struct ResultClearer {
 using ConnHandle = std::unique_ptr<PGconn, ConnCloser>;
 using ResultHandle = std::unique_ptr<PGresult, ResultClearer>;
 
-// The channel every replica's ChangeListener listens on.
-constexpr const char* kChangesChannel = "portcullis_changes";
+// The channel every replica's ChangeListener listens on, and the statement that notifies it.
+#define PGS_CHANNEL "portcullis_changes"
+constexpr const char* kListen = "LISTEN " PGS_CHANNEL;
+constexpr const char* kAnnounce = "SELECT pg_notify('" PGS_CHANNEL "', '')";
+#undef PGS_CHANNEL
 
 Status internal_error(std::string_view what, std::string_view detail) {
   std::string message = "postgres: ";
@@ -509,7 +513,7 @@ Result<ConnHandle> connect(const ConnectSpec& spec) {
 
 // --- change notices ----------------------------------------------------------------------------
 
-// A thread that LISTENs on kChangesChannel on a connection of its own and calls the callback for
+// A thread that LISTENs (kListen) on a connection of its own and calls the callback for
 // every batch of notices, and after each (re)connection. It reconnects after a second when the
 // connection drops. Destroying it stops the thread, even in the middle of connecting.
 class ChangeListener {
@@ -559,7 +563,7 @@ class ChangeListener {
       state = PQconnectPoll(conn.get());
     }
     ignore_notices(conn.get());
-    std::string sql = spec_.setup + "; LISTEN " + kChangesChannel;
+    std::string sql = spec_.setup + "; " + kListen;
     ResultHandle r(PQexec(conn.get(), sql.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return nullptr;
     return conn;
@@ -967,23 +971,19 @@ class PostgresStore final : public Store {
       }
     }
     if (!found) return internal_error(kWhat, "the key's row vanished");
-    RateLimitDecision decision;
-    if (now_value - last >= window.count()) {
-      Query q(c, "UPDATE \"rateLimit\" SET \"count\" = 1, \"lastRequest\" = $1 WHERE \"key\" = $2", kWhat);
-      q.integer(now_value).text(key);
-      if (Status s = q.run(); !s.ok()) return s;
-    } else if (count >= max) {
-      decision.allowed = false;
-      const std::int64_t remaining_ms = last + window.count() - now_value;  // > 0 here
-      decision.retry_after_seconds = std::max<std::int64_t>(1, (remaining_ms + 999) / 1000);
-      return decision;  // nothing changed; the transaction rolls back
-    } else {
-      Query q(c, "UPDATE \"rateLimit\" SET \"count\" = \"count\" + 1, \"lastRequest\" = $1 WHERE \"key\" = $2", kWhat);
+    const RateLimitStep step = next_rate_limit_step(true, count, last, now_value, window, max);
+    if (step.action == RateLimitAction::kBlock) return step.decision;  // the transaction rolls back
+    {
+      Query q(c,
+              step.action == RateLimitAction::kReset
+                  ? "UPDATE \"rateLimit\" SET \"count\" = 1, \"lastRequest\" = $1 WHERE \"key\" = $2"
+                  : "UPDATE \"rateLimit\" SET \"count\" = \"count\" + 1, \"lastRequest\" = $1 WHERE \"key\" = $2",
+              kWhat);
       q.integer(now_value).text(key);
       if (Status s = q.run(); !s.ok()) return s;
     }
     if (Status s = tx.commit(kWhat); !s.ok()) return s;
-    return decision;
+    return step.decision;
   }
 
   // --- changes made elsewhere ---
@@ -1006,7 +1006,7 @@ class PostgresStore final : public Store {
   // committed; if it is lost (the connection dropped in between), the replicas' caches still
   // forget the answer within their ttl.
   static void announce_change(Connection& c) {
-    (void)c.exec("SELECT pg_notify('portcullis_changes', '')", "announce_change");
+    (void)c.exec(kAnnounce, "announce_change");
   }
 
   static Status insert_user(Connection& c, const User& u) {

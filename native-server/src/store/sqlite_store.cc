@@ -25,6 +25,7 @@
 #include "common/time.h"
 #include "portcullis/token.h"
 #include "store/connection_pool.h"
+#include "store/rate_limit_rule.h"
 
 namespace portcullis::store {
 namespace {
@@ -812,34 +813,34 @@ class SqliteStore final : public Store {
         return st.error(rc);
       }
     }
-    RateLimitDecision decision;
-    if (!found) {
-      Statement st(c, "INSERT INTO \"rateLimit\" (\"id\", \"key\", \"count\", \"lastRequest\") VALUES (?, ?, 1, ?)",
-                   kWhat);
-      st.bind_text(1, generate_token());
-      st.bind_text(2, key);
-      st.bind_int(3, now_ms_value);
-      if (Status s = st.exec(); !s.ok()) return internal_unless_ok(s, kWhat);
-    } else if (now_ms_value - last >= window.count()) {
-      Statement st(c, "UPDATE \"rateLimit\" SET \"count\" = 1, \"lastRequest\" = ? WHERE \"key\" = ?", kWhat);
-      st.bind_int(1, now_ms_value);
-      st.bind_text(2, key);
-      if (Status s = st.exec(); !s.ok()) return s;
-    } else if (count >= max) {
-      decision.allowed = false;
-      const std::int64_t remaining_ms = last + window.count() - now_ms_value;  // > 0 here
-      decision.retry_after_seconds = std::max<std::int64_t>(1, (remaining_ms + 999) / 1000);
-      return decision;  // nothing changed; the transaction rolls back
-    } else {
-      Statement st(c,
-                   "UPDATE \"rateLimit\" SET \"count\" = \"count\" + 1, \"lastRequest\" = ? WHERE \"key\" = ?",
-                   kWhat);
-      st.bind_int(1, now_ms_value);
-      st.bind_text(2, key);
-      if (Status s = st.exec(); !s.ok()) return s;
+    const RateLimitStep step = next_rate_limit_step(found, count, last, now_ms_value, window, max);
+    switch (step.action) {
+      case RateLimitAction::kBlock:
+        return step.decision;  // nothing changed; the transaction rolls back
+      case RateLimitAction::kInsert: {
+        Statement st(c, "INSERT INTO \"rateLimit\" (\"id\", \"key\", \"count\", \"lastRequest\") VALUES (?, ?, 1, ?)",
+                     kWhat);
+        st.bind_text(1, generate_token());
+        st.bind_text(2, key);
+        st.bind_int(3, now_ms_value);
+        if (Status s = st.exec(); !s.ok()) return internal_unless_ok(s, kWhat);
+        break;
+      }
+      case RateLimitAction::kReset:
+      case RateLimitAction::kIncrement: {
+        Statement st(c,
+                     step.action == RateLimitAction::kReset
+                         ? "UPDATE \"rateLimit\" SET \"count\" = 1, \"lastRequest\" = ? WHERE \"key\" = ?"
+                         : "UPDATE \"rateLimit\" SET \"count\" = \"count\" + 1, \"lastRequest\" = ? WHERE \"key\" = ?",
+                     kWhat);
+        st.bind_int(1, now_ms_value);
+        st.bind_text(2, key);
+        if (Status s = st.exec(); !s.ok()) return s;
+        break;
+      }
     }
     if (Status s = tx.commit(kWhat); !s.ok()) return s;
-    return decision;
+    return step.decision;
   }
 
  private:
