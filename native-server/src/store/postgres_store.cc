@@ -574,7 +574,7 @@ class ChangeListener {
       ConnHandle conn = connect_listening();
       if (conn != nullptr) {
         notify();  // whatever happened while it was not listening
-        while (wait(PQsocket(conn.get()), POLLIN, -1)) {
+        while (PQsocket(conn.get()) >= 0 && wait(PQsocket(conn.get()), POLLIN, -1)) {
           if (PQconsumeInput(conn.get()) == 0) break;  // the connection dropped
           bool any = false;
           while (PGnotify* n = PQnotifies(conn.get())) {
