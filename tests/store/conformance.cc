@@ -1087,14 +1087,14 @@ std::unique_ptr<Store> open_postgres(const std::string& url, const std::string& 
   return std::move(opened).value();
 }
 
-// Counts the calls of a watch_changes() callback, and waits for a number of them.
+// Records the calls of a watch_changes() callback (the user ids), and waits for a number of them.
 class CallCounter {
  public:
-  std::function<void()> callback() {
-    return [this] {
+  std::function<void(std::string_view)> callback() {
+    return [this](std::string_view user_id) {
       {
         std::lock_guard lock(mu_);
-        ++calls_;
+        users_.emplace_back(user_id);
       }
       cv_.notify_all();
     };
@@ -1102,17 +1102,22 @@ class CallCounter {
   // Returns true once there were at least `n` calls; false after `limit` without.
   bool wait_for(int n, milliseconds limit = milliseconds(10000)) {
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, limit, [&] { return calls_ >= n; });
+    return cv_.wait_for(lock, limit, [&] { return static_cast<int>(users_.size()) >= n; });
   }
   int calls() {
     std::lock_guard lock(mu_);
-    return calls_;
+    return static_cast<int>(users_.size());
+  }
+  // The user id of call `i` (0-based).
+  std::string user(int i) {
+    std::lock_guard lock(mu_);
+    return users_.at(static_cast<std::size_t>(i));
   }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  int calls_ = 0;
+  std::vector<std::string> users_;
 };
 
 TEST_CASE("postgres: a replica hears another's session and user writes (watch_changes)", "[postgres]") {
@@ -1133,6 +1138,7 @@ TEST_CASE("postgres: a replica hears another's session and user writes (watch_ch
   CallCounter heard;
   REQUIRE(here->watch_changes(heard.callback()));
   REQUIRE(heard.wait_for(1));  // the call that follows connecting: notices may have been missed
+  CHECK(heard.user(0).empty());  // anything may have changed
   const int before = heard.calls();
 
   SECTION("deleting a session") { REQUIRE(there->delete_session(s.token).ok()); }
@@ -1144,7 +1150,8 @@ TEST_CASE("postgres: a replica hears another's session and user writes (watch_ch
     REQUIRE(there->update_user(changed).ok());
   }
   SECTION("deleting the user") { REQUIRE(there->delete_user(u.id).ok()); }
-  CHECK(heard.wait_for(before + 1));
+  REQUIRE(heard.wait_for(before + 1));
+  CHECK(heard.user(before) == u.id);  // whose sessions or profile changed
 
   // An empty callback stops the calls: the next write is not heard.
   REQUIRE(here->watch_changes({}));
@@ -1165,21 +1172,39 @@ TEST_CASE("postgres: a session revoked on one replica is refused at once by anot
   auto cached = with_session_cache(open_postgres(*url, schema.name()), SessionCacheOptions{std::chrono::hours(1), 100});
   auto other = open_postgres(*url, schema.name());
   REQUIRE(cached->migrate().ok());
-  const User u = make_user("ada@example.com");
-  REQUIRE(other->create_user(u, credential_for(u)).ok());
-  const Session s = make_session(u.id, kT0, at(3600000));
-  REQUIRE(other->create_session(s).ok());
-  REQUIRE(cached->find_session(s.token).ok());  // now in the cache
+  const User ada = make_user("ada@example.com");
+  const User grace = make_user("grace@example.com");
+  for (const User* u : {&ada, &grace}) REQUIRE(other->create_user(*u, credential_for(*u)).ok());
 
-  REQUIRE(other->delete_sessions(u.id, "").ok());
-  // The notice arrives asynchronously: ask until the answer changes, for at most 10 s.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  ErrorCode code = ErrorCode::kOk;
-  while ((code = code_of(cached->find_session(s.token))) == ErrorCode::kOk &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(2));
+  // Revokes `s` through `other` and waits (at most 10 s: the notice arrives asynchronously) for
+  // `cached` to stop answering it. Returns its last answer.
+  const auto revoke_and_wait = [&](const Session& s) {
+    REQUIRE(other->delete_sessions(s.user_id, "").ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    ErrorCode code = ErrorCode::kOk;
+    while ((code = code_of(cached->find_session(s.token))) == ErrorCode::kOk &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(2));
+    }
+    return code;
+  };
+
+  const Session first = make_session(ada.id, kT0, at(3600000));
+  REQUIRE(other->create_session(first).ok());
+  REQUIRE(cached->find_session(first.token).ok());  // now in the cache
+  CHECK(revoke_and_wait(first) == ErrorCode::kNotFound);
+
+  // The notices name the user: another user's cached session stays. Grace's is cached, then
+  // deleted behind the cache's back (no notice); Ada's next revocation must not drop it.
+  const Session g = make_session(grace.id, kT0, at(3600000));
+  const Session second = make_session(ada.id, kT0, at(3600000));
+  for (const Session* s : {&g, &second}) {
+    REQUIRE(other->create_session(*s).ok());
+    REQUIRE(cached->find_session(s->token).ok());
   }
-  CHECK(code == ErrorCode::kNotFound);
+  schema.run("DELETE FROM \"" + schema.name() + "\".\"session\" WHERE \"token\" = '" + g.token + "'");
+  CHECK(revoke_and_wait(second) == ErrorCode::kNotFound);
+  CHECK(cached->find_session(g.token).ok());
 }
 
 TEST_CASE("postgres: after the server drops its connections the store reconnects unseen", "[postgres]") {

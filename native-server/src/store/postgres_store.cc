@@ -84,7 +84,7 @@ using ResultHandle = std::unique_ptr<PGresult, ResultClearer>;
 // The channel every replica's ChangeListener listens on, and the statement that notifies it.
 #define PGS_CHANNEL "portcullis_changes"
 constexpr const char* kListen = "LISTEN " PGS_CHANNEL;
-constexpr const char* kAnnounce = "SELECT pg_notify('" PGS_CHANNEL "', '')";
+constexpr const char* kAnnounce = "SELECT pg_notify('" PGS_CHANNEL "', $1)";  // $1: the user's id
 #undef PGS_CHANNEL
 
 Status internal_error(std::string_view what, std::string_view detail) {
@@ -530,15 +530,16 @@ class ChangeListener {
     if (stop_fd_ >= 0) close(stop_fd_);
   }
 
-  void set_callback(std::function<void()> callback) {
+  void set_callback(std::function<void(std::string_view)> callback) {
     std::lock_guard lock(callback_mu_);
     callback_ = std::move(callback);
   }
 
  private:
-  void notify() {
+  // `user_id`: whose sessions or profile changed; empty: anything may have.
+  void notify(std::string_view user_id) {
     std::lock_guard lock(callback_mu_);  // held while it runs: set_callback() waits for it
-    if (callback_) callback_();
+    if (callback_) callback_(user_id);
   }
 
   // Waits until `fd` is ready for `events` or the stop signal (or `timeout_ms` passes, -1: no
@@ -573,15 +574,14 @@ class ChangeListener {
     for (;;) {
       ConnHandle conn = connect_listening();
       if (conn != nullptr) {
-        notify();  // whatever happened while it was not listening
+        notify({});  // whatever happened while it was not listening
         while (PQsocket(conn.get()) >= 0 && wait(PQsocket(conn.get()), POLLIN, -1)) {
           if (PQconsumeInput(conn.get()) == 0) break;  // the connection dropped
-          bool any = false;
           while (PGnotify* n = PQnotifies(conn.get())) {
+            const std::string user_id = n->extra != nullptr ? n->extra : "";
             PQfreemem(n);
-            any = true;
+            notify(user_id);
           }
-          if (any) notify();
         }
       }
       if (!wait(-1, 0, 1000)) return;  // stopping; else retry in a second
@@ -591,7 +591,7 @@ class ChangeListener {
   const ConnectSpec& spec_;
   const int stop_fd_;
   std::mutex callback_mu_;
-  std::function<void()> callback_;
+  std::function<void(std::string_view)> callback_;
   std::thread thread_;
 };
 
@@ -703,7 +703,7 @@ class PostgresStore final : public Store {
     q.text(user.id);
     if (Status s = q.run(); !s.ok()) return s;
     if (q.affected() == 0) return Status(ErrorCode::kNotFound);
-    announce_change(c);
+    announce_change(c, user.id);
     return Status::OK();
   }
 
@@ -725,7 +725,7 @@ class PostgresStore final : public Store {
       if (q.affected() == 0) return Status(ErrorCode::kNotFound);  // rolls back (nothing was deleted)
     }
     if (Status s = tx.commit("delete_user"); !s.ok()) return s;
-    announce_change(c);
+    announce_change(c, id);
     return Status::OK();
   }
 
@@ -827,22 +827,24 @@ class PostgresStore final : public Store {
   Status touch_session(std::string_view token, TimePoint expires_at, TimePoint updated_at) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
-    Query q(c, "UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz WHERE \"token\" = $3",
+    Query q(c,
+            "UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz "
+            "WHERE \"token\" = $3 RETURNING \"userId\"",
             "touch_session");
     q.time(expires_at).time(updated_at).text(token);
     if (Status s = q.run(); !s.ok()) return s;
-    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
-    announce_change(c);
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    announce_change(c, q.str(0, 0));
     return Status::OK();
   }
 
   Status delete_session(std::string_view token) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
-    Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1", "delete_session");
+    Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1 RETURNING \"userId\"", "delete_session");
     q.text(token);
     if (Status s = q.run(); !s.ok()) return s;
-    if (q.affected() > 0) announce_change(c);
+    if (q.rows() > 0) announce_change(c, q.str(0, 0));
     return Status::OK();
   }
 
@@ -852,7 +854,7 @@ class PostgresStore final : public Store {
     Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1 AND \"userId\" = $2", "delete_user_session");
     q.text(token).text(user_id);
     if (Status s = q.run(); !s.ok()) return s;
-    if (q.affected() > 0) announce_change(c);
+    if (q.affected() > 0) announce_change(c, user_id);
     return Status::OK();
   }
 
@@ -863,7 +865,7 @@ class PostgresStore final : public Store {
     q.text(user_id).text(keep_token);
     if (Status s = q.run(); !s.ok()) return s;
     const std::size_t n = q.affected();
-    if (n > 0) announce_change(c);
+    if (n > 0) announce_change(c, user_id);
     return n;
   }
 
@@ -988,7 +990,7 @@ class PostgresStore final : public Store {
 
   // --- changes made elsewhere ---
 
-  bool watch_changes(std::function<void()> on_change) override {
+  bool watch_changes(std::function<void(std::string_view)> on_change) override {
     std::lock_guard lock(listener_mu_);
     if (!on_change && listener_ == nullptr) return true;
     if (listener_ == nullptr) listener_ = std::make_unique<ChangeListener>(spec_);
@@ -1002,11 +1004,13 @@ class PostgresStore final : public Store {
     return static_cast<std::int64_t>(std::min(n, kMax));
   }
 
-  // Tells every replica's ChangeListener that a session or user changed. Sent after the write has
-  // committed; if it is lost (the connection dropped in between), the replicas' caches still
-  // forget the answer within their ttl.
-  static void announce_change(Connection& c) {
-    (void)c.exec(kAnnounce, "announce_change");
+  // Tells every replica's ChangeListener that a session or the profile of the user with `user_id`
+  // changed. Sent after the write has committed; if it is lost (the connection dropped in
+  // between), the replicas' caches still forget the answer within their ttl.
+  static void announce_change(Connection& c, std::string_view user_id) {
+    Query q(c, kAnnounce, "announce_change");
+    q.text(user_id);
+    (void)q.run();
   }
 
   static Status insert_user(Connection& c, const User& u) {

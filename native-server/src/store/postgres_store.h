@@ -7,10 +7,10 @@
 // together apply each migration once.
 //
 // Replicas. Many servers can share one database. Every write that changes what get-session
-// answers (deleting or refreshing a session, changing or deleting a user) also sends a
-// PostgreSQL notification, delivered when its transaction commits; watch_changes() listens for
-// them on a connection of its own, so a session cache in each replica (store/session_cache.h)
-// forgets what it holds as soon as any replica revokes a session.
+// answers (deleting or refreshing a session, changing or deleting a user) sends, once it has
+// committed, a PostgreSQL notification naming the user; watch_changes() listens for them on a
+// connection of its own, so a session cache in each replica (store/session_cache.h) forgets what
+// it holds of that user as soon as any replica revokes one of its sessions.
 
 #ifndef PORTCULLIS_STORE_POSTGRES_STORE_H_
 #define PORTCULLIS_STORE_POSTGRES_STORE_H_

@@ -24,8 +24,15 @@ class SessionCachedStore final : public Store {
  public:
   SessionCachedStore(std::unique_ptr<Store> inner, const SessionCacheOptions& options)
       : inner_(std::move(inner)), ttl_(options.ttl), capacity_(options.capacity) {
-    // Another replica's writes (PostgreSQL): forget everything, as for a migration.
-    inner_->watch_changes([this] { drop_all(); });
+    // Writes through any replica (PostgreSQL): forget what was read of that user, or everything
+    // when the backend cannot say whose (after it reconnected).
+    inner_->watch_changes([this](std::string_view user_id) {
+      if (user_id.empty()) {
+        drop_all();
+      } else {
+        drop_user(user_id);
+      }
+    });
   }
   ~SessionCachedStore() override {
     inner_->watch_changes({});  // no call into this object once it is going

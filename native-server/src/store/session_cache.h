@@ -13,7 +13,8 @@
 // process, get-session never answers for a session that was deleted or a user that changed.
 //
 // Writes by another Portcullis server on the same PostgreSQL database (a replica) reach the cache
-// through the store's watch_changes(): each one empties it as soon as it commits. Other writes by
+// through the store's watch_changes(): each one drops what the cache holds of that user as soon as
+// it commits. Other writes by
 // another process (the command line while the server runs, a BetterAuth server sharing the
 // database, any write on SQLite) are not seen by the cache: a cached answer is used for at most
 // `ttl` after it was read from the database, so such a change reaches get-session within `ttl`

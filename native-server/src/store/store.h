@@ -1,8 +1,9 @@
 // Portcullis server: the storage interface.
 //
-// One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and columns are
-// BetterAuth's (contract §7: "user", "session", "account", "verification", and "rateLimit"), so a
-// BetterAuth database is served as it is. Every backend must pass tests/store/conformance.cc.
+// One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and
+// columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
+// "rateLimit"), so a BetterAuth database is served as it is. Every backend must pass
+// tests/store/conformance.cc.
 //
 // All methods are safe to call from many threads at once. Errors are Status values:
 //   NOT_FOUND                              the row does not exist
@@ -196,15 +197,16 @@ class Store {
 
   // --- changes made elsewhere -----------------------------------------------------------------
 
-  // Asks the backend to call `on_change` whenever another process sharing the database (another
-  // replica) may have deleted or refreshed a session, or changed or deleted a user, so that a
-  // cache can forget what it read. The call comes from a thread of the backend's, soon after the
-  // change commits, and also after the backend regained a lost connection to the database (notices
-  // may have been missed then). Replaces an earlier callback; an empty one stops the calls, and
-  // once watch_changes() returns, the old callback is not running and will not run again.
+  // Asks the backend to call `on_change(user_id)` whenever a process sharing the database
+  // (another replica, or this one) deleted or refreshed a session of that user, or changed or
+  // deleted the user, so that a cache can forget what it read. The call comes from a thread of
+  // the backend's, soon after the change commits; `user_id` is empty when anything may have
+  // changed: after the backend regained a lost connection to the database (notices may have been
+  // missed then). Replaces an earlier callback; an empty one stops the calls, and once
+  // watch_changes() returns, the old callback is not running and will not run again.
   // Returns false, and never calls it, if the backend cannot tell (SQLite): the caller must then
   // bound how long it trusts what it read.
-  virtual bool watch_changes(std::function<void()> on_change) {
+  virtual bool watch_changes(std::function<void(std::string_view user_id)> on_change) {
     (void)on_change;
     return false;
   }
