@@ -106,7 +106,8 @@ std::vector<Setting> settings(Config& c) {
       {"bodyLimit", "PORTCULLIS_BODY_LIMIT", &c.body_limit, "largest request body in bytes"},
       {"rateLimit", "PORTCULLIS_RATE_LIMIT", &c.rate_limit_enabled, "per-IP rate limits"},
       {"rateLimitStorage", "PORTCULLIS_RATE_LIMIT_STORAGE", &c.rate_limit_storage,
-       "memory or database"},
+       "memory or database (the rateLimit table: the per-IP limits and the per-account\n"
+       "      sign-in throttle count across every server on the database)"},
       {"accountMaxFailures", "PORTCULLIS_ACCOUNT_MAX_FAILURES", &c.account_max_failures,
        "failed sign-ins per account before it is throttled (0: off)"},
       {"accountFailureWindow", "PORTCULLIS_ACCOUNT_FAILURE_WINDOW", &c.account_failure_window,

@@ -33,8 +33,10 @@ describe('two replicas on one PostgreSQL database', { skip: !ADMIN_URL && 'PORTC
     psql(ADMIN_URL, `CREATE DATABASE ${name}`);
     // The loopback test server trusts every connection, so the password is there only to be hidden.
     const url = databaseUrl(name, 'not-for-logs');
-    a = await startServer({ database: url, sessionCacheTtl: 3600 });
-    b = await startServer({ database: url, sessionCacheTtl: 3600 });
+    // rateLimitStorage database: the per-account sign-in throttle counts across both.
+    const config = { database: url, sessionCacheTtl: 3600, rateLimitStorage: 'database', accountMaxFailures: 3 };
+    a = await startServer(config);
+    b = await startServer(config);
   });
   after(async () => {
     await a?.stop();
@@ -78,5 +80,26 @@ describe('two replicas on one PostgreSQL database', { skip: !ADMIN_URL && 'PORTC
       timeout: 5000,
       what: "replica b to refuse the session replica a signed out",
     });
+  });
+
+  test('failed sign-ins on one replica throttle the account on the other (rateLimitStorage database)', async () => {
+    const email = 'guessed@example.com';
+    assert.equal((await new Browser(a.api).post('/sign-up/email', { name: 'Ada', email, password: PASSWORD })).status, 200);
+    const attempt = (server, password) => new Browser(server.api).post('/sign-in/email', { email, password });
+    for (const server of [a, b, a]) assert.equal((await attempt(server, 'wrong-password')).status, 401);
+    const right = await attempt(b, PASSWORD);
+    assert.equal(right.status, 401, 'three failures across the replicas throttle the account on both');
+    assert.equal(right.body.code, 'INVALID_EMAIL_OR_PASSWORD');
+    // The counter's key is the address's SHA-256, not the address.
+    const keys = psql(databaseUrl(name), 'SELECT string_agg("key", \',\') FROM "rateLimit"');
+    assert.match(keys, /^sign-in-failures:[0-9a-f]{64}$/);
+
+    // Another account: one failure on a, then the right password on b clears its counter.
+    const other = 'typo@example.com';
+    assert.equal((await new Browser(b.api).post('/sign-up/email', { name: 'Bo', email: other, password: PASSWORD })).status, 200);
+    assert.equal((await new Browser(a.api).post('/sign-in/email', { email: other, password: 'wrong-password' })).status, 401);
+    assert.equal(psql(databaseUrl(name), 'SELECT count(*) FROM "rateLimit"'), '2');
+    assert.equal((await new Browser(b.api).post('/sign-in/email', { email: other, password: PASSWORD })).status, 200);
+    assert.equal(psql(databaseUrl(name), 'SELECT string_agg("key", \',\') FROM "rateLimit"'), keys);
   });
 });

@@ -835,6 +835,27 @@ TEST_CASE("store: rate limits", "[store]") {
     CHECK(again.retry_after_seconds == 10);  // ceil(9999 / 1000)
   }
 
+  SECTION("rate_limit_get reads a counter without changing it; rate_limit_clear removes it") {
+    auto none = store.rate_limit_get("k");
+    REQUIRE(none.ok());
+    CHECK(none->count == 0);
+    CHECK(hit("k", 0).allowed);
+    CHECK(hit("k", 1500).allowed);
+    CHECK(hit("other", 1600).allowed);
+    for (int i = 0; i < 2; ++i) {  // reading twice changes nothing
+      auto counter = store.rate_limit_get("k");
+      REQUIRE(counter.ok());
+      CHECK(counter->count == 2);
+      CHECK(ms(counter->last_request) == ms(at(1500)));
+    }
+    REQUIRE(store.rate_limit_clear("k").ok());
+    REQUIRE(store.rate_limit_clear("k").ok());  // none: OK
+    CHECK(store.rate_limit_get("k")->count == 0);
+    CHECK(store.rate_limit_get("other")->count == 1);
+    CHECK(hit("k", 1700).allowed);  // counts from 1 again
+    CHECK(store.rate_limit_get("k")->count == 1);
+  }
+
   SECTION("keys are independent") {
     for (int i = 0; i < 3; ++i) CHECK(hit("key-a", i).allowed);
     CHECK_FALSE(hit("key-a", 10).allowed);

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -156,16 +158,35 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   return SignedIn{user, std::move(session).value(), request.remember_me};
 }
 
-bool AuthService::account_throttled(const std::string& email, TimePoint now) {
+// With rateLimitStorage "database" the failures are counted in the rateLimit table, under the
+// e-mail's SHA-256 (not the address: most keys are typed by whoever is guessing), so that every
+// server on the database sees them; else in this process's memory. A storage failure counts as no
+// failures (the sign-in goes on), as for the per-IP limits.
+bool AuthService::account_throttled(const std::string& email, TimePoint now, bool& any_failures) {
+  any_failures = false;
   if (config_.account_max_failures <= 0) return false;
+  if (config_.rate_limit_storage == "database") {
+    auto counter = store_.rate_limit_get(hashed_identifier("sign-in-failures", email));
+    any_failures = counter.ok() && counter->count > 0;
+    return any_failures && counter->count >= config_.account_max_failures &&
+           now - counter->last_request < config_.account_failure_window;
+  }
   std::lock_guard lock(failures_mu_);
   const auto it = failures_.find(email);
-  return it != failures_.end() && it->second.count >= config_.account_max_failures &&
+  any_failures = it != failures_.end();
+  return any_failures && it->second.count >= config_.account_max_failures &&
          now - it->second.last < config_.account_failure_window;
 }
 
 void AuthService::record_failure(const std::string& email, TimePoint now) {
   if (config_.account_max_failures <= 0) return;
+  if (config_.rate_limit_storage == "database") {
+    // A rule that never blocks: the hit only counts (from 1 again once the window has passed).
+    (void)store_.rate_limit_hit(hashed_identifier("sign-in-failures", email),
+                                std::chrono::duration_cast<std::chrono::milliseconds>(config_.account_failure_window),
+                                std::numeric_limits<std::int64_t>::max(), now);
+    return;
+  }
   std::lock_guard lock(failures_mu_);
   if (failures_.size() >= kMaxTrackedAccounts) {
     std::erase_if(failures_, [&](const auto& kv) { return now - kv.second.last >= config_.account_failure_window; });
@@ -178,6 +199,10 @@ void AuthService::record_failure(const std::string& email, TimePoint now) {
 }
 
 void AuthService::clear_failures(const std::string& email) {
+  if (config_.rate_limit_storage == "database") {
+    if (config_.account_max_failures > 0) (void)store_.rate_limit_clear(hashed_identifier("sign-in-failures", email));
+    return;
+  }
   std::lock_guard lock(failures_mu_);
   failures_.erase(email);
 }
@@ -188,7 +213,8 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   if (Status s = check_password_for_sign_in(request.password, config_.password_policy); !s.ok()) return s;
 
   const bool want_scrypt = config_.password_hash == "scrypt";
-  const bool throttled = account_throttled(*email, caller.now);
+  bool any_failures = false;
+  const bool throttled = account_throttled(*email, caller.now, any_failures);
   auto user = store_.find_user_by_email(*email);
   std::optional<store::Account> account;
   if (user.ok()) {
@@ -213,7 +239,7 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
     record_failure(*email, caller.now);
     return ErrorCode::kInvalidEmailOrPassword;
   }
-  clear_failures(*email);
+  if (any_failures) clear_failures(*email);
 
   if (config_.require_email_verification && !user->email_verified) {
     if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", user->id, std::nullopt, caller.now);

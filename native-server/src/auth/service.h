@@ -214,7 +214,8 @@ class AuthService {
   void send_verification(const User& user, const std::string& email, const std::string& kind,
                          const std::string& value, const std::optional<std::string>& callback_url,
                          TimePoint now);
-  bool account_throttled(const std::string& email, TimePoint now);
+  // Whether sign-ins to `email` are throttled now; `any_failures`: whether it has failures counted.
+  bool account_throttled(const std::string& email, TimePoint now, bool& any_failures);
   void record_failure(const std::string& email, TimePoint now);
   void clear_failures(const std::string& email);
 

@@ -988,6 +988,30 @@ class PostgresStore final : public Store {
     return step.decision;
   }
 
+  Result<RateLimitCounter> rate_limit_get(std::string_view key) override {
+    constexpr std::string_view kWhat = "rate_limit_get";
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT \"count\", \"lastRequest\" FROM \"rateLimit\" WHERE \"key\" = $1", kWhat);
+    q.text(key);
+    if (Status s = q.run(); !s.ok()) {
+      return s.code() == ErrorCode::kInternalServerError ? s : internal_error(kWhat, "query failed");
+    }
+    if (q.rows() == 0) return RateLimitCounter{};
+    bool bad = false;
+    RateLimitCounter counter{q.int64_at(0, 0, bad), TimePoint(std::chrono::milliseconds(q.int64_at(0, 1, bad)))};
+    if (bad) return corrupt_row(kWhat);
+    return counter;
+  }
+
+  Status rate_limit_clear(std::string_view key) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "DELETE FROM \"rateLimit\" WHERE \"key\" = $1", "rate_limit_clear");
+    q.text(key);
+    Status s = q.run();
+    if (s.ok() || s.code() == ErrorCode::kInternalServerError) return s;
+    return internal_error("rate_limit_clear", "constraint failed");
+  }
+
   // --- changes made elsewhere ---
 
   bool watch_changes(std::function<void(std::string_view)> on_change) override {

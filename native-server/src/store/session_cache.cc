@@ -139,6 +139,8 @@ class SessionCachedStore final : public Store {
                                            TimePoint now) override {
     return inner_->rate_limit_hit(key, window, max, now);
   }
+  Result<RateLimitCounter> rate_limit_get(std::string_view key) override { return inner_->rate_limit_get(key); }
+  Status rate_limit_clear(std::string_view key) override { return inner_->rate_limit_clear(key); }
 
  private:
   struct Entry {

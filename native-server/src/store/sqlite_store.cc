@@ -843,6 +843,24 @@ class SqliteStore final : public Store {
     return step.decision;
   }
 
+  Result<RateLimitCounter> rate_limit_get(std::string_view key) override {
+    constexpr std::string_view kWhat = "rate_limit_get";
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT \"count\", \"lastRequest\" FROM \"rateLimit\" WHERE \"key\" = ?", kWhat);
+    st.bind_text(1, key);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return RateLimitCounter{};
+    if (rc != SQLITE_ROW) return internal_unless_ok(st.error(rc), kWhat);
+    return RateLimitCounter{st.int64(0), TimePoint(std::chrono::milliseconds(st.int64(1)))};
+  }
+
+  Status rate_limit_clear(std::string_view key) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "DELETE FROM \"rateLimit\" WHERE \"key\" = ?", "rate_limit_clear");
+    st.bind_text(1, key);
+    return internal_unless_ok(st.exec(), "rate_limit_clear");
+  }
+
  private:
   // For methods whose only documented error is INTERNAL_SERVER_ERROR.
   static Status internal_unless_ok(Status s, std::string_view what) {

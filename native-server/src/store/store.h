@@ -93,6 +93,12 @@ struct RateLimitDecision {
   std::int64_t retry_after_seconds = 0;
 };
 
+// A rate-limit counter as the rateLimit table holds it.
+struct RateLimitCounter {
+  std::int64_t count = 0;          // 0: there is no counter
+  TimePoint last_request{};        // when it last counted
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -194,6 +200,13 @@ class Store {
   // count >= max the request is blocked (nothing changes); else count += 1 and lastRequest = now.
   virtual Result<RateLimitDecision> rate_limit_hit(std::string_view key, std::chrono::milliseconds window,
                                                    std::int64_t max, TimePoint now) = 0;
+
+  // Returns the counter of `key` as rate_limit_hit() left it (count 0 if there is none), without
+  // changing it. Errors: INTERNAL_SERVER_ERROR.
+  virtual Result<RateLimitCounter> rate_limit_get(std::string_view key) = 0;
+
+  // Deletes the counter of `key`. OK if there was none. Errors: INTERNAL_SERVER_ERROR.
+  virtual Status rate_limit_clear(std::string_view key) = 0;
 
   // --- changes made elsewhere -----------------------------------------------------------------
 
