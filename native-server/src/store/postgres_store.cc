@@ -513,22 +513,27 @@ Result<ConnHandle> connect(const ConnectSpec& spec) {
 
 // --- change notices ----------------------------------------------------------------------------
 
-// A thread that LISTENs (kListen) on a connection of its own and calls the callback for
-// every batch of notices, and after each (re)connection. It reconnects after a second when the
-// connection drops. Destroying it stops the thread, even in the middle of connecting.
+// A thread that LISTENs (kListen) on a connection of its own and calls the callback with the
+// user id of every notice, and with an empty one after each (re)connection. It reconnects after a
+// second when the connection drops. Destroying it stops the thread, even in the middle of
+// connecting. Without an eventfd to stop it by (the process is out of descriptors), it does not
+// start (running() is false).
 class ChangeListener {
  public:
   explicit ChangeListener(const ConnectSpec& spec) : spec_(spec), stop_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    thread_ = std::thread([this] { run(); });
+    if (stop_fd_ >= 0) thread_ = std::thread([this] { run(); });
   }
   ChangeListener(const ChangeListener&) = delete;
   ChangeListener& operator=(const ChangeListener&) = delete;
   ~ChangeListener() {
+    if (stop_fd_ < 0) return;
     const std::uint64_t one = 1;
-    if (stop_fd_ >= 0) (void)!write(stop_fd_, &one, sizeof one);
+    (void)!write(stop_fd_, &one, sizeof one);
     thread_.join();
-    if (stop_fd_ >= 0) close(stop_fd_);
+    close(stop_fd_);
   }
+
+  bool running() const { return thread_.joinable(); }
 
   void set_callback(std::function<void(std::string_view)> callback) {
     std::lock_guard lock(callback_mu_);
@@ -1017,7 +1022,13 @@ class PostgresStore final : public Store {
   bool watch_changes(std::function<void(std::string_view)> on_change) override {
     std::lock_guard lock(listener_mu_);
     if (!on_change && listener_ == nullptr) return true;
-    if (listener_ == nullptr) listener_ = std::make_unique<ChangeListener>(spec_);
+    if (listener_ == nullptr) {
+      listener_ = std::make_unique<ChangeListener>(spec_);
+      if (!listener_->running()) {
+        listener_.reset();
+        return false;  // the caller falls back on its ttl
+      }
+    }
     listener_->set_callback(std::move(on_change));
     return true;
   }
