@@ -1097,6 +1097,13 @@ TEST_CASE("sqlite: delete_expired reads the date formats BetterAuth databases ho
 // PostgreSQL: what one server process cannot show (PORTCULLIS_TEST_POSTGRES; skipped without).
 // ================================================================================================
 
+// PORTCULLIS_TEST_POSTGRES, or nothing (and a warning that the case is skipped).
+std::optional<std::string> postgres_url_or_skip() {
+  auto url = testing::postgres_url();
+  if (!url) WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
+  return url;
+}
+
 std::unique_ptr<Store> open_postgres(const std::string& url, const std::string& schema, int connections = 2) {
   PostgresOptions options;
   options.url = url;
@@ -1142,11 +1149,8 @@ class CallCounter {
 };
 
 TEST_CASE("postgres: a replica hears another's session and user writes (watch_changes)", "[postgres]") {
-  const auto url = testing::postgres_url();
-  if (!url) {
-    WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
-    return;
-  }
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
   testing::TempSchema schema(*url);
   auto here = open_postgres(*url, schema.name());
   auto there = open_postgres(*url, schema.name());
@@ -1183,11 +1187,8 @@ TEST_CASE("postgres: a replica hears another's session and user writes (watch_ch
 }
 
 TEST_CASE("postgres: a session revoked on one replica is refused at once by another's cache", "[postgres]") {
-  const auto url = testing::postgres_url();
-  if (!url) {
-    WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
-    return;
-  }
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
   testing::TempSchema schema(*url);
   // The cache trusts what it read for an hour: only the notification can make it forget.
   auto cached = with_session_cache(open_postgres(*url, schema.name()), SessionCacheOptions{std::chrono::hours(1), 100});
@@ -1229,11 +1230,8 @@ TEST_CASE("postgres: a session revoked on one replica is refused at once by anot
 }
 
 TEST_CASE("postgres: after the server drops its connections the store reconnects unseen", "[postgres]") {
-  const auto url = testing::postgres_url();
-  if (!url) {
-    WARN("PORTCULLIS_TEST_POSTGRES is not set: skipped");
-    return;
-  }
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
   testing::TempSchema schema(*url);
   auto store = open_postgres(*url, schema.name(), 1);
   REQUIRE(store->migrate().ok());
@@ -1262,6 +1260,34 @@ TEST_CASE("postgres: after the server drops its connections the store reconnects
   const Status session = store->create_session(make_session(grace.id, kT0, at(60000)));
   INFO(session.message());
   CHECK(session.ok());
+}
+
+TEST_CASE("postgres: values its text cannot hold: a NUL byte fails and writes nothing; a bad User-Agent is mended",
+          "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+
+  User nul = make_user("nul@example.com");
+  nul.name = std::string("Ada\0Lovelace", 12);
+  const Status refused = store->create_user(nul, credential_for(nul));
+  CHECK(refused.code() == ErrorCode::kInternalServerError);
+  CHECK(refused.message().find("Lovelace") == std::string::npos);
+  CHECK(code_of(store->find_user_by_email("nul@example.com")) == ErrorCode::kNotFound);
+  CHECK(schema.run("SELECT count(*) FROM \"" + schema.name() + "\".\"account\"") == "0");
+
+  // PostgreSQL's text refuses bytes that are not UTF-8; SQLite kept them. A User-Agent header may
+  // hold such bytes: each is stored as U+FFFD, and the session is made.
+  const User u = make_user("ua@example.com");
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+  Session s = make_session(u.id, kT0, at(60000));
+  s.user_agent = std::string("Mozilla \xff\xfe caf\xc3\xa9");
+  REQUIRE(store->create_session(s).ok());
+  auto found = store->find_session(s.token);
+  REQUIRE(found.ok());
+  CHECK(found->session.user_agent.value_or("") == "Mozilla \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9");
 }
 
 TEST_CASE("postgres: a server that cannot be reached fails to open, without the password", "[postgres]") {

@@ -774,9 +774,7 @@ class PostgresStore final : public Store {
             "WHERE \"id\" = $3 AND \"password\" = $4",
             "upgrade_account_password");
     q.text(new_hash).time(now).text(account_row_id).text(expected_hash);
-    Status s = q.run();
-    if (s.ok() || s.code() == ErrorCode::kInternalServerError) return s;
-    return internal_error("upgrade_account_password", "constraint failed");
+    return internal_unless_ok(q.run(), "upgrade_account_password");
   }
 
   // --- sessions ---
@@ -998,9 +996,7 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     Query q(*lease, "SELECT \"count\", \"lastRequest\" FROM \"rateLimit\" WHERE \"key\" = $1", kWhat);
     q.text(key);
-    if (Status s = q.run(); !s.ok()) {
-      return s.code() == ErrorCode::kInternalServerError ? s : internal_error(kWhat, "query failed");
-    }
+    if (Status s = q.run(); !s.ok()) return internal_unless_ok(s, kWhat);
     if (q.rows() == 0) return RateLimitCounter{};
     bool bad = false;
     RateLimitCounter counter{q.int64_at(0, 0, bad), TimePoint(std::chrono::milliseconds(q.int64_at(0, 1, bad)))};
@@ -1012,9 +1008,7 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     Query q(*lease, "DELETE FROM \"rateLimit\" WHERE \"key\" = $1", "rate_limit_clear");
     q.text(key);
-    Status s = q.run();
-    if (s.ok() || s.code() == ErrorCode::kInternalServerError) return s;
-    return internal_error("rate_limit_clear", "constraint failed");
+    return internal_unless_ok(q.run(), "rate_limit_clear");
   }
 
   // --- changes made elsewhere ---
@@ -1034,6 +1028,12 @@ class PostgresStore final : public Store {
   }
 
  private:
+  // For methods whose only documented error is INTERNAL_SERVER_ERROR.
+  static Status internal_unless_ok(Status s, std::string_view what) {
+    if (s.ok() || s.code() == ErrorCode::kInternalServerError) return s;
+    return internal_error(what, "constraint failed");
+  }
+
   static std::int64_t clamp_to_int64(std::size_t n) {
     constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
     return static_cast<std::int64_t>(std::min(n, kMax));
