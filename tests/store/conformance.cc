@@ -115,6 +115,8 @@ void check_same(const Account& got, const Account& want) {
   CHECK(got.provider_id == want.provider_id);
   CHECK(got.user_id == want.user_id);
   CHECK(got.password.value_or("<null>") == want.password.value_or("<null>"));
+  CHECK(got.scope.has_value() == want.scope.has_value());
+  CHECK(got.scope.value_or("<null>") == want.scope.value_or("<null>"));
   CHECK(ms(got.created_at) == ms(want.created_at));
   CHECK(ms(got.updated_at) == ms(want.updated_at));
 }
@@ -271,6 +273,47 @@ TEST_CASE("store: users and accounts", "[store]") {
     auto account = store.find_credential_account(ada.id);
     REQUIRE(account.ok());
     check_same(*account, ada_credential);
+  }
+
+  SECTION("list_accounts gives every provider's account of the user, oldest first, with its scope") {
+    // As a BetterAuth server with social sign-in would have linked them: no password, scopes.
+    Account github;
+    github.id = generate_token();
+    github.account_id = "583231";
+    github.provider_id = "github";
+    github.user_id = ada.id;
+    github.scope = "read:user,user:email";
+    github.created_at = ada.created_at + milliseconds(5);
+    github.updated_at = github.created_at;
+    Account google = github;
+    google.id = generate_token();
+    google.account_id = "1093";
+    google.provider_id = "google";
+    google.scope.reset();
+    google.created_at = ada.created_at - milliseconds(5);  // linked before the credential
+    google.updated_at = google.created_at;
+    REQUIRE(store.create_account(github).ok());
+    REQUIRE(store.create_account(google).ok());
+    const User bob = make_user("bob@example.com");
+    REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+
+    auto accounts = store.list_accounts(ada.id);
+    REQUIRE(accounts.ok());
+    REQUIRE(accounts->size() == 3);
+    check_same((*accounts)[0], google);
+    check_same((*accounts)[1], ada_credential);
+    check_same((*accounts)[2], github);
+
+    auto bobs = store.list_accounts(bob.id);
+    REQUIRE(bobs.ok());
+    CHECK(bobs->size() == 1);
+    auto nobody = store.list_accounts("no-such-id");
+    REQUIRE(nobody.ok());
+    CHECK(nobody->empty());
+    // The credential lookup is unchanged by the other providers' accounts.
+    auto credential = store.find_credential_account(ada.id);
+    REQUIRE(credential.ok());
+    check_same(*credential, ada_credential);
   }
 
   SECTION("unknown users are NOT_FOUND") {

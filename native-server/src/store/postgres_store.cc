@@ -411,7 +411,7 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
     PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\""
 #define PGS_ACCOUNT_COLUMNS                                                                             \
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", " PGS_MS("\"createdAt\"") ", " \
-  PGS_MS("\"updatedAt\"")
+  PGS_MS("\"updatedAt\"") ", \"scope\""
 #define PGS_VERIFICATION_COLUMNS \
   "\"id\", \"identifier\", \"value\", " PGS_MS("\"expiresAt\"") ", " PGS_MS("\"createdAt\"") ", " PGS_MS("\"updatedAt\"")
 
@@ -441,15 +441,16 @@ Session read_session(const Query& q, int row, int first, bool& bad) {
   return s;
 }
 
-Account read_account(const Query& q, bool& bad) {
+Account read_account(const Query& q, int row, bool& bad) {
   Account a;
-  a.id = q.str(0, 0);
-  a.account_id = q.str(0, 1);
-  a.provider_id = q.str(0, 2);
-  a.user_id = q.str(0, 3);
-  a.password = q.optional_str(0, 4);
-  a.created_at = q.time_at(0, 5, bad);
-  a.updated_at = q.time_at(0, 6, bad);
+  a.id = q.str(row, 0);
+  a.account_id = q.str(row, 1);
+  a.provider_id = q.str(row, 2);
+  a.user_id = q.str(row, 3);
+  a.password = q.optional_str(row, 4);
+  a.created_at = q.time_at(row, 5, bad);
+  a.updated_at = q.time_at(row, 6, bad);
+  a.scope = q.optional_str(row, 7);
   return a;
 }
 
@@ -744,9 +745,23 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     bool bad = false;
-    Account a = read_account(q, bad);
+    Account a = read_account(q, 0, bad);
     if (bad) return corrupt_row("find_credential_account");
     return a;
+  }
+
+  Result<std::vector<Account>> list_accounts(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_ACCOUNT_COLUMNS " FROM \"account\" WHERE \"userId\" = $1 ORDER BY \"createdAt\", \"id\"",
+            "list_accounts");
+    q.text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    std::vector<Account> accounts;
+    bool bad = false;
+    for (int row = 0; row < q.rows(); ++row) accounts.push_back(read_account(q, row, bad));
+    if (bad) return corrupt_row("list_accounts");
+    return accounts;
   }
 
   Status create_account(const Account& account) override {
@@ -1061,10 +1076,10 @@ class PostgresStore final : public Store {
   static Status insert_account(Connection& c, const Account& a, std::string_view what) {
     Query q(c,
             "INSERT INTO \"account\" (\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", "
-            "\"createdAt\", \"updatedAt\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz)",
+            "\"createdAt\", \"updatedAt\", \"scope\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8)",
             what);
     q.text(a.id).text(a.account_id).text(a.provider_id).text(a.user_id).optional_text(a.password);
-    q.time(a.created_at).time(a.updated_at);
+    q.time(a.created_at).time(a.updated_at).optional_text(a.scope);
     return q.run();
   }
 

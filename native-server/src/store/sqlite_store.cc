@@ -310,7 +310,7 @@ constexpr Migration kMigrations[] = {
 #define PCS_SESSION_COLUMNS \
   "\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", \"updatedAt\", \"ipAddress\", \"userAgent\""
 #define PCS_ACCOUNT_COLUMNS \
-  "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\""
+  "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\", \"scope\""
 #define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
 
 // Reads the PCS_USER_COLUMNS starting at column `first`.
@@ -348,6 +348,7 @@ Account read_account(const Statement& st, bool& bad) {
   a.password = st.optional_text(4);
   a.created_at = st.time(5, bad);
   a.updated_at = st.time(6, bad);
+  a.scope = st.optional_text(7);
   return a;
 }
 
@@ -568,6 +569,21 @@ class SqliteStore final : public Store {
     Account a = read_account(st, bad);
     if (bad) return corrupt_row("find_credential_account");
     return a;
+  }
+
+  Result<std::vector<Account>> list_accounts(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_ACCOUNT_COLUMNS " FROM \"account\" WHERE \"userId\" = ? ORDER BY \"createdAt\", \"id\"",
+                 "list_accounts");
+    st.bind_text(1, user_id);
+    std::vector<Account> accounts;
+    bool bad = false;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) accounts.push_back(read_account(st, bad));
+    if (rc != SQLITE_DONE) return st.error(rc);
+    if (bad) return corrupt_row("list_accounts");
+    return accounts;
   }
 
   Status create_account(const Account& account) override {
@@ -881,7 +897,7 @@ class SqliteStore final : public Store {
   }
 
   static Status insert_account(Connection& c, const Account& a, std::string_view what) {
-    Statement st(c, "INSERT INTO \"account\" (" PCS_ACCOUNT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)", what);
+    Statement st(c, "INSERT INTO \"account\" (" PCS_ACCOUNT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", what);
     st.bind_text(1, a.id);
     st.bind_text(2, a.account_id);
     st.bind_text(3, a.provider_id);
@@ -889,6 +905,7 @@ class SqliteStore final : public Store {
     st.bind_optional_text(5, a.password);
     st.bind_time(6, a.created_at);
     st.bind_time(7, a.updated_at);
+    st.bind_optional_text(8, a.scope);
     return st.exec();
   }
 

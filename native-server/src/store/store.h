@@ -55,6 +55,9 @@ struct Account {
   std::string provider_id;  // "credential" for e-mail/password
   std::string user_id;
   std::optional<std::string> password;  // PHC string (Argon2id) or BetterAuth's "salt:key" scrypt
+  // OAuth scopes, comma-separated, of an account a BetterAuth server linked (a social sign-in);
+  // none for credentials.
+  std::optional<std::string> scope;
   TimePoint created_at{};
   TimePoint updated_at{};
 };
@@ -137,6 +140,10 @@ class Store {
 
   // Returns the user's account whose providerId is "credential". Errors: NOT_FOUND.
   virtual Result<Account> find_credential_account(std::string_view user_id) = 0;
+
+  // Every account of the user (the credential and any other provider's), oldest first; empty if
+  // there are none or the user does not exist.
+  virtual Result<std::vector<Account>> list_accounts(std::string_view user_id) = 0;
 
   // Inserts an account (e.g. a credential for a user who had none).
   // Errors: USER_ALREADY_EXISTS if its id is taken.
