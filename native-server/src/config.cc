@@ -109,7 +109,8 @@ std::vector<Setting> settings(Config& c) {
        "memory or database (the rateLimit table: the per-IP limits and the per-account\n"
        "      sign-in throttle count across every server on the database)"},
       {"accountMaxFailures", "PORTCULLIS_ACCOUNT_MAX_FAILURES", &c.account_max_failures,
-       "failed sign-ins per account before it is throttled (0: off)"},
+       "wrong passwords per account (at sign-in, or the current password of\n"
+       "      verify-password, change-password and delete-user) before it is throttled (0: off)"},
       {"accountFailureWindow", "PORTCULLIS_ACCOUNT_FAILURE_WINDOW", &c.account_failure_window,
        "seconds"},
       {"mail", "PORTCULLIS_MAIL", &c.mail, "none, outbox or smtp"},

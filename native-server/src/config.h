@@ -125,6 +125,8 @@ struct Config {
       {"/sign-up", {std::chrono::milliseconds(10000), 3}},
       {"/change-password", {std::chrono::milliseconds(10000), 3}},
       {"/change-email", {std::chrono::milliseconds(10000), 3}},
+      // Beyond BetterAuth (100 per 10 s there): a password oracle for whoever holds a session.
+      {"/verify-password", {std::chrono::milliseconds(10000), 3}},
       {"/request-password-reset", {std::chrono::milliseconds(60000), 3}},
       {"/send-verification-email", {std::chrono::milliseconds(60000), 3}},
   };

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/strings.h"
 #include "common/time.h"
 #include "http/buffered_server.h"
 #include "http/cookies.h"
@@ -42,6 +43,28 @@ ordered_json user_json(const User& u) {
   j["image"] = u.image ? ordered_json(*u.image) : ordered_json(nullptr);
   j["createdAt"] = format_iso8601(u.created_at);
   j["updatedAt"] = format_iso8601(u.updated_at);
+  return j;
+}
+
+// BetterAuth's list-accounts entry: the account without its password (or OAuth tokens), and its
+// comma-separated scope as an array.
+ordered_json account_json(const store::Account& a) {
+  ordered_json j;
+  j["accountId"] = a.account_id;
+  j["providerId"] = a.provider_id;
+  j["userId"] = a.user_id;
+  j["createdAt"] = format_iso8601(a.created_at);
+  j["updatedAt"] = format_iso8601(a.updated_at);
+  j["id"] = a.id;
+  ordered_json scopes = ordered_json::array();
+  std::string_view rest = a.scope ? std::string_view(*a.scope) : std::string_view();
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view scope = trim_spaces_and_tabs(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (!scope.empty()) scopes.push_back(std::string(scope));
+  }
+  j["scopes"] = std::move(scopes);
   return j;
 }
 
@@ -349,6 +372,9 @@ struct HttpServer::Impl {
   void change_password(Call&);
   void change_email(Call&);
   void delete_user(Call&);
+  void list_accounts(Call&);
+  void update_session(Call&);
+  void verify_password(Call&);
   void request_password_reset(Call&);
   void reset_password_redirect(Call&);
   void reset_password(Call&);
@@ -362,6 +388,7 @@ void HttpServer::Impl::install() {
       {"/error", &Impl::error_page},
       {"/get-session", &Impl::get_session},
       {"/list-sessions", &Impl::list_sessions},
+      {"/list-accounts", &Impl::list_accounts},
       {"/verify-email", &Impl::verify_email},
   };
   post_routes = {
@@ -375,6 +402,8 @@ void HttpServer::Impl::install() {
       {"/change-password", &Impl::change_password},
       {"/change-email", &Impl::change_email},
       {"/delete-user", &Impl::delete_user},
+      {"/update-session", &Impl::update_session},
+      {"/verify-password", &Impl::verify_password},
       {"/request-password-reset", &Impl::request_password_reset},
       {"/reset-password", &Impl::reset_password},
       {"/send-verification-email", &Impl::send_verification_email},
@@ -798,6 +827,36 @@ void HttpServer::Impl::delete_user(Call& call) {
   if (!s.ok()) return send_error(call.res, s);
   clear_session_cookies(call);
   send_json(call.res, 200, {{"success", true}, {"message", "User deleted"}});
+}
+
+void HttpServer::Impl::list_accounts(Call& call) {
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto accounts = service.list_accounts(auth);
+  if (!accounts) return send_error(call.res, accounts.status());
+  ordered_json body = ordered_json::array();
+  for (const store::Account& a : *accounts) body.push_back(account_json(a));
+  send_json(call.res, 200, body);
+}
+
+// BetterAuth updates the session's additional fields here; Portcullis's sessions have none, so
+// there is never anything to update (and any field is unknown).
+void HttpServer::Impl::update_session(Call& call) {
+  Fields f(call.body, {});
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  send_error(call.res, Status(ErrorCode::kNoFieldsToUpdate));
+}
+
+void HttpServer::Impl::verify_password(Call& call) {
+  Fields f(call.body, {"password"});
+  const std::string password = f.required_string("password");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.confirm_password(auth, password, call.caller.now); !s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
 }
 
 void HttpServer::Impl::request_password_reset(Call& call) {

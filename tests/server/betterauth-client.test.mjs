@@ -90,6 +90,21 @@ test('the BetterAuth client signs up, signs in, manages sessions and signs out',
   assert.equal(after.data.user.name, 'Ada King');
   assert.equal(after.data.user.image, 'https://example.com/ada.png');
 
+  const accounts = await laptop.listAccounts();
+  assert.equal(accounts.error, null);
+  assert.equal(accounts.data.length, 1);
+  assert.equal(accounts.data[0].providerId, 'credential');
+  assert.equal(accounts.data[0].accountId, up.data.user.id);
+  assert.deepEqual(accounts.data[0].scopes, []);
+  assert.deepEqual(await laptop.verifyPassword({ password: 'correct-horse-2' }), { data: { status: true }, error: null });
+  const notIt = await laptop.verifyPassword({ password: 'correct-horse-1' });
+  assert.equal(notIt.error.status, 400);
+  assert.equal(notIt.error.code, 'INVALID_PASSWORD');
+  // Sessions have no fields a client may set (the client posts only a non-empty body).
+  const nothing = await laptop.updateSession({ theme: 'dark' });
+  assert.equal(nothing.error.status, 400);
+  assert.equal(nothing.error.code, 'VALIDATION_ERROR');
+
   const oldPassword = await phone.signIn.email({ email, password: 'correct-horse-1' });
   assert.equal(oldPassword.error.code, 'INVALID_EMAIL_OR_PASSWORD');
   const newPassword = await phone.signIn.email({ email, password: 'correct-horse-2' });

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { betterAuth } from 'better-auth';
+import { hashPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import pg from 'pg';
 
@@ -86,6 +87,36 @@ describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_T
     const theirs = await auth.api.getSession({ headers: new Headers({ cookie: browser.cookieHeader() }) });
     assert.equal(theirs.user.id, signedUp.user.id);
     assert.equal(theirs.session.token, ok.body.token);
+  });
+
+  test('list-accounts and verify-password answer as BetterAuth does, byte for byte, social accounts included', async () => {
+    // An account BetterAuth's GitHub sign-in would have linked (its columns, its scope format).
+    psql(dbUrl, `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "accessToken", "scope", "createdAt", "updatedAt")
+      VALUES ('gh-${process.pid}', '583231', 'github', '${signedUp.user.id}', 'gho_secret', 'read:user,user:email',
+              now() + interval '1 second', now() + interval '1 second')`);
+    const browser = new Browser(server.api);
+    browser.jar = new Map(signedUp.jar);
+    // The same request to each: BetterAuth's handler in this process, and the Portcullis server.
+    const send = async (base, method, path, body, handle) => {
+      const headers = { cookie: browser.cookieHeader(), origin: new URL(base).origin };
+      if (body) headers['content-type'] = 'application/json';
+      const res = await handle(new Request(`${base}${path}`, { method, headers, body: body && JSON.stringify(body) }));
+      return { status: res.status, text: await res.text() };
+    };
+    const betterAuth = (method, path, body) => send('http://127.0.0.1:3000/api/auth', method, path, body, (r) => auth.handler(r));
+    const portcullis = (method, path, body) => send(server.api, method, path, body, fetch);
+    const listed = await portcullis('GET', '/list-accounts');
+    assert.equal(listed.status, 200);
+    assert.deepEqual(JSON.parse(listed.text).map((a) => [a.providerId, a.scopes]), [['credential', []], ['github', ['read:user', 'user:email']]]);
+    assert.deepEqual(listed, await betterAuth('GET', '/list-accounts'));
+    // An earlier sign-in to Portcullis rehashed the password to Argon2id, which BetterAuth cannot
+    // read: give the account a hash of BetterAuth's own again.
+    psql(dbUrl, `UPDATE "account" SET "password" = '${await hashPassword(PASSWORD)}' WHERE "userId" = '${signedUp.user.id}' AND "providerId" = 'credential'`);
+    for (const password of [PASSWORD, 'not-the-password']) {
+      const ours = await portcullis('POST', '/verify-password', { password });
+      assert.equal(ours.status, password === PASSWORD ? 200 : 400);
+      assert.deepEqual(ours, await betterAuth('POST', '/verify-password', { password }));
+    }
   });
 
   test("a user Portcullis signed up: BetterAuth reads the user and the session, and its sign-out ends it", async () => {

@@ -548,6 +548,9 @@ describe('session endpoints without a session: 401 UNAUTHORIZED', () => {
     ['POST', '/change-password', { currentPassword: PASSWORD, newPassword: 'new-password-1' }],
     ['POST', '/change-email', { newEmail: 'new@example.com' }],
     ['POST', '/delete-user', { password: PASSWORD }],
+    ['GET', '/list-accounts'],
+    ['POST', '/update-session', {}],
+    ['POST', '/verify-password', { password: PASSWORD }],
   ];
   for (const [method, path, body] of calls) {
     test(`${method} ${path}`, async () => {
@@ -877,6 +880,84 @@ describe('POST /delete-user', () => {
       }
       assert.equal(dump(s.db), before);
     });
+  });
+});
+
+describe('GET /list-accounts', () => {
+  test("200: the user's accounts, oldest first, without passwords; other users' are not listed", async () => {
+    const a = await signUp(server);
+    const other = await signUp(server);
+    const res = await a.browser.get('/list-accounts');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.length, 1);
+    const [credential] = res.body;
+    // BetterAuth's keys, in its order (PostgreSQL adapter).
+    assert.deepEqual(Object.keys(credential), ['accountId', 'providerId', 'userId', 'createdAt', 'updatedAt', 'id', 'scopes']);
+    const row = sql(server.db, `select id, createdAt from account where userId = '${a.user.id}'`)[0];
+    assert.deepEqual(credential, {
+      accountId: a.user.id,
+      providerId: 'credential',
+      userId: a.user.id,
+      createdAt: credential.createdAt,
+      updatedAt: credential.updatedAt,
+      id: row.id,
+      scopes: [],
+    });
+    assertIso(credential.createdAt);
+    assert.equal(credential.createdAt, new Date(row.createdAt).toISOString());
+    assert.ok(!JSON.stringify(res.body).includes('argon2'), 'no password hash');
+
+    // Accounts a BetterAuth server with social sign-in linked (rows as it writes them). JS's
+    // split(",") and trim() give the scopes; empty ones are dropped.
+    const at = (offset) => `'${new Date(new Date(row.createdAt).getTime() + offset).toISOString()}'`;
+    sql(
+      server.db,
+      `insert into account (id, accountId, providerId, userId, accessToken, scope, createdAt, updatedAt) values
+        ('github-row-id', '583231', 'github', '${a.user.id}', 'gho_secret', ' read:user, user:email,,', ${at(10)}, ${at(10)}),
+        ('google-row-id', '1093', 'google', '${a.user.id}', 'ya29_secret', null, ${at(-10)}, ${at(-10)})`,
+    );
+    const all = await a.browser.get('/list-accounts');
+    assert.equal(all.status, 200);
+    assert.deepEqual(all.body.map((x) => [x.providerId, x.accountId, x.scopes]), [
+      ['google', '1093', []],
+      ['credential', a.user.id, []],
+      ['github', '583231', ['read:user', 'user:email']],
+    ]);
+    assert.ok(!JSON.stringify(all.body).includes('secret'), 'no OAuth tokens');
+    assert.deepEqual((await other.browser.get('/list-accounts')).body.map((x) => x.userId), [other.user.id]);
+  });
+});
+
+describe('POST /update-session', () => {
+  test('sessions have no fields a client may set: 400 NO_FIELDS_TO_UPDATE, or VALIDATION_ERROR for a named field', async () => {
+    const a = await signUp(server);
+    await rejected(server.db, () => a.browser.post('/update-session', {}), 400, 'NO_FIELDS_TO_UPDATE');
+    await rejected(server.db, () => a.browser.post('/update-session', { ipAddress: '203.0.113.9' }), 400, 'VALIDATION_ERROR', '[body] Unrecognized key: "ipAddress"');
+    await rejected(server.db, () => a.browser.post('/update-session', { expiresAt: '2999-01-01T00:00:00.000Z' }), 400, 'VALIDATION_ERROR');
+  });
+});
+
+describe('POST /verify-password', () => {
+  test("200 {status:true} for the user's password, with no cookie and no change", async () => {
+    const a = await signUp(server);
+    const before = dump(server.db);
+    const res = await a.browser.post('/verify-password', { password: PASSWORD });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: true });
+    assert.deepEqual(res.headers.getSetCookie(), []);
+    assert.equal(dump(server.db), before);
+  });
+
+  test('400 INVALID_PASSWORD, PASSWORD_TOO_LONG, VALIDATION_ERROR; no credential account: INVALID_PASSWORD', async () => {
+    const a = await signUp(server);
+    await rejected(server.db, () => a.browser.post('/verify-password', { password: 'wrong-password' }), 400, 'INVALID_PASSWORD');
+    await rejected(server.db, () => a.browser.post('/verify-password', { password: '' }), 400, 'INVALID_PASSWORD');
+    await rejected(server.db, () => a.browser.post('/verify-password', { password: 'x'.repeat(129) }), 400, 'PASSWORD_TOO_LONG');
+    await rejected(server.db, () => a.browser.post('/verify-password', {}), 400, 'VALIDATION_ERROR');
+    await rejected(server.db, () => a.browser.post('/verify-password', { password: 12345678 }), 400, 'VALIDATION_ERROR');
+    await rejected(server.db, () => a.browser.post('/verify-password', { password: PASSWORD, remember: true }), 400, 'VALIDATION_ERROR');
+    sql(server.db, `delete from account where userId = '${a.user.id}'`);
+    await rejected(server.db, () => a.browser.post('/verify-password', { password: PASSWORD }), 400, 'INVALID_PASSWORD');
   });
 });
 
@@ -1214,6 +1295,40 @@ describe('abuse limits', () => {
       assert.deepEqual(right.headers.getSetCookie(), []);
       assert.equal(dump(s.db), before, 'no session was made');
       assert.equal((await attempt(bystander.email, PASSWORD)).status, 200);
+    });
+  });
+
+  test('account throttle: wrong passwords through a session count too (verify-password, change-password, delete-user)', async () => {
+    await withServer({ ...EDITS_DB, accountMaxFailures: 3 }, async (s) => {
+      const target = await signUp(s);
+      const signIn = (password) => new Browser(s.api).post('/sign-in/email', { email: target.email, password });
+      // A success clears the failures, as a sign-in's does: two wrong, one right, two wrong.
+      for (let i = 0; i < 2; i++) assertError(await target.browser.post('/verify-password', { password: 'wrong-password' }), 400, 'INVALID_PASSWORD');
+      assert.equal((await target.browser.post('/verify-password', { password: PASSWORD })).status, 200);
+      assertError(await target.browser.post('/verify-password', { password: 'wrong-password' }), 400, 'INVALID_PASSWORD');
+      assertError(await target.browser.post('/change-password', { currentPassword: 'wrong-password', newPassword: 'another-good-passphrase' }), 400, 'INVALID_PASSWORD');
+      assert.equal((await signIn(PASSWORD)).status, 200, 'two failures since the last success: not throttled yet');
+      // The sign-in cleared them; three more, through three endpoints.
+      assertError(await target.browser.post('/verify-password', { password: 'wrong-password' }), 400, 'INVALID_PASSWORD');
+      assertError(await target.browser.post('/change-password', { currentPassword: 'wrong-password', newPassword: 'another-good-passphrase' }), 400, 'INVALID_PASSWORD');
+      assertError(await target.browser.post('/delete-user', { password: 'wrong-password' }), 400, 'INVALID_PASSWORD');
+      // Throttled: the right password is refused everywhere, and nothing changes.
+      const before = dump(s.db);
+      assertError(await target.browser.post('/verify-password', { password: PASSWORD }), 400, 'INVALID_PASSWORD');
+      assertError(await target.browser.post('/delete-user', { password: PASSWORD }), 400, 'INVALID_PASSWORD');
+      assertError(await target.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'another-good-passphrase' }), 400, 'INVALID_PASSWORD');
+      assertError(await signIn(PASSWORD), 401, 'INVALID_EMAIL_OR_PASSWORD');
+      assert.equal(dump(s.db), before);
+    });
+  });
+
+  test('rate limit: verify-password allows 3 per 10 s (BetterAuth allows 100)', async () => {
+    await withServer({ ...EDITS_DB, rateLimit: true }, async (s) => {
+      const a = await signUp(s);
+      for (let i = 0; i < 3; i++) assert.equal((await a.browser.post('/verify-password', { password: PASSWORD })).status, 200, `attempt ${i + 1}`);
+      const blocked = await a.browser.post('/verify-password', { password: PASSWORD });
+      assert.equal(blocked.status, 429);
+      assert.equal((await a.browser.get('/list-accounts')).status, 200, 'other paths have their own counters');
     });
   });
 });

@@ -308,6 +308,43 @@ Status AuthService::revoke_sessions(const Authenticated& auth, bool keep_current
 
 // --- account changes ----------------------------------------------------------------------------
 
+Result<std::vector<store::Account>> AuthService::list_accounts(const Authenticated& auth) {
+  return store_.list_accounts(auth.user.id);
+}
+
+Status AuthService::confirm_password(const Authenticated& auth, const std::string& password, TimePoint now) {
+  if (Status s = check_password_for_sign_in(password, config_.password_policy); !s.ok()) return s;
+  auto found = store_.find_credential_account(auth.user.id);
+  if (!found.ok() && found.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+  std::optional<store::Account> account;
+  if (found.ok()) account = std::move(found).value();
+  auto match = current_password_matches(auth.user, account, password, now);
+  if (!match) return match.status();
+  return *match ? Status::OK() : Status(ErrorCode::kInvalidPassword);
+}
+
+Result<bool> AuthService::current_password_matches(const User& user, const std::optional<store::Account>& account,
+                                                   const std::string& password, TimePoint now) {
+  bool any_failures = false;
+  const bool throttled = account_throttled(user.email, now, any_failures);
+  bool match = false;
+  const Status ran = hash_on_pool([&] {
+    if (!account || !account->password || throttled) {
+      verify_password_dummy(password, config_.argon2, config_.password_hash == "scrypt");
+      return;
+    }
+    const auto verified = verify_password(password, *account->password);
+    match = verified.ok() && verified.value();
+  });
+  if (!ran.ok()) return ran;
+  if (!match) {
+    record_failure(user.email, now);
+  } else if (any_failures) {
+    clear_failures(user.email);
+  }
+  return match;
+}
+
 Result<User> AuthService::update_user(const Authenticated& auth, const UserUpdate& update, TimePoint now) {
   if (!update.name && !update.image) return ErrorCode::kNoFieldsToUpdate;
   User user = auth.user;
@@ -331,13 +368,9 @@ Result<std::optional<Session>> AuthService::change_password(const Authenticated&
   }
   auto account = store_.find_credential_account(auth.user.id);
   if (!account || !account->password) return ErrorCode::kCredentialAccountNotFound;
-  bool match = false;
-  const Status ran = hash_on_pool([&] {
-    const auto verified = verify_password(request.current_password, *account->password);
-    match = verified.ok() && verified.value();
-  });
-  if (!ran.ok()) return ran;
-  if (!match) return ErrorCode::kInvalidPassword;
+  auto match = current_password_matches(auth.user, *account, request.current_password, caller.now);
+  if (!match) return match.status();
+  if (!*match) return ErrorCode::kInvalidPassword;
   auto hash = hash_new_password(request.new_password);
   if (!hash) return hash.status();
   if (!store_.set_account_password(account->id, *hash, caller.now).ok()) return ErrorCode::kInternalServerError;
@@ -376,19 +409,7 @@ Status AuthService::delete_user(const Authenticated& auth, const std::optional<s
                                 TimePoint now) {
   if (!config_.delete_user_enabled) return Status(ErrorCode::kNotFound);
   if (password) {
-    if (Status s = check_password_for_sign_in(*password, config_.password_policy); !s.ok()) return s;
-    auto account = store_.find_credential_account(auth.user.id);
-    bool match = false;
-    const Status ran = hash_on_pool([&] {
-      if (!account.ok() || !account->password) {
-        verify_password_dummy(*password, config_.argon2, config_.password_hash == "scrypt");
-        return;
-      }
-      const auto verified = verify_password(*password, *account->password);
-      match = verified.ok() && verified.value();
-    });
-    if (!ran.ok()) return ran;
-    if (!match) return Status(ErrorCode::kInvalidPassword);
+    if (Status s = confirm_password(auth, *password, now); !s.ok()) return s;
   } else if (config_.session_fresh_age.count() > 0 && auth.session.created_at + config_.session_fresh_age <= now) {
     return Status(ErrorCode::kSessionExpired);
   }

@@ -136,10 +136,21 @@ class AuthService {
   // Deletes all of the caller's sessions; with `keep_current`, all but the current one.
   Status revoke_sessions(const Authenticated& auth, bool keep_current);
 
+  // The user's accounts: the credential, and any other provider's that a BetterAuth server sharing
+  // the database linked. Errors: INTERNAL_SERVER_ERROR.
+  Result<std::vector<store::Account>> list_accounts(const Authenticated& auth);
+
+  // Checks that `password` is the caller's (BetterAuth's verify-password), as change-password and
+  // delete-user check the current password: on the hash pool, and counted by the per-account
+  // throttle as a sign-in is. Errors: PASSWORD_TOO_LONG, INVALID_UTF8; INVALID_PASSWORD (wrong, no
+  // credential account, or the account is throttled); SERVER_BUSY.
+  Status confirm_password(const Authenticated& auth, const std::string& password, TimePoint now);
+
   // Errors: INVALID_NAME, NAME_TOO_LONG, INVALID_UTF8; NO_FIELDS_TO_UPDATE; FAILED_TO_UPDATE_USER.
   Result<User> update_user(const Authenticated& auth, const UserUpdate& update, TimePoint now);
 
-  // Changes the password after checking the current one. With revoke_other_sessions, every
+  // Changes the password after checking the current one (as confirm_password() does). With
+  // revoke_other_sessions, every
   // session (the current one too) is deleted and a new one is returned.
   // Errors: PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, INVALID_UTF8, PASSWORD_TOO_WEAK (the new
   // password); PASSWORD_TOO_LONG, INVALID_UTF8 (the current one); CREDENTIAL_ACCOUNT_NOT_FOUND;
@@ -154,7 +165,8 @@ class AuthService {
   Status change_email(const Authenticated& auth, const std::string& new_email,
                       const std::optional<std::string>& callback_url, TimePoint now);
 
-  // Deletes the user. With a password, checks it; without, the session must be fresh.
+  // Deletes the user. With a password, checks it (as confirm_password() does); without, the session
+  // must be fresh.
   // Errors: NOT_FOUND (feature off); INVALID_PASSWORD; SESSION_EXPIRED; SERVER_BUSY.
   Status delete_user(const Authenticated& auth, const std::optional<std::string>& password,
                      TimePoint now);
@@ -214,6 +226,13 @@ class AuthService {
   void send_verification(const User& user, const std::string& email, const std::string& kind,
                          const std::string& value, const std::optional<std::string>& callback_url,
                          TimePoint now);
+  // Whether `password` is the user's, checked against `account`'s hash on the hash pool (no
+  // account, or one without a password: a dummy hash, and false). The per-account throttle
+  // counts it as a sign-in: while the user's e-mail is throttled every password is wrong; a wrong
+  // one is a failure; a right one clears the failures. Errors: SERVER_BUSY,
+  // CLIENT_CLOSED_REQUEST.
+  Result<bool> current_password_matches(const User& user, const std::optional<store::Account>& account,
+                                        const std::string& password, TimePoint now);
   // Whether sign-ins to `email` are throttled now; `any_failures`: whether it has failures counted.
   bool account_throttled(const std::string& email, TimePoint now, bool& any_failures);
   void record_failure(const std::string& email, TimePoint now);
