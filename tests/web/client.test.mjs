@@ -70,6 +70,13 @@ describe('createClient', () => {
     assert.equal(list.ok, true);
     assert.deepEqual(list.value.map((s) => s.token), [up.value.token]);
 
+    const accounts = await client.listAccounts();
+    assert.equal(accounts.ok, true);
+    assert.deepEqual(accounts.value.map((a) => [a.providerId, a.accountId, a.scopes]), [['credential', up.value.user.id, []]]);
+    assert.deepEqual(await client.verifyPassword(PASSWORD), { ok: true, value: { status: true } });
+    const notIt = await client.verifyPassword('not-the-password');
+    assert.deepEqual([notIt.ok, notIt.status, notIt.code], [false, 400, 'INVALID_PASSWORD']);
+
     assert.deepEqual(await client.updateUser({ name: 'Ada L.' }), { ok: true, value: { status: true } });
     assert.equal((await client.getSession()).value.user.name, 'Ada L.');
 
@@ -206,6 +213,11 @@ describe("fromBetterAuth: BetterAuth's own client behind the same interface", ()
       password: 'not-the-password',
     });
     assert.deepEqual([wrong.ok, wrong.status, wrong.code], [false, 401, 'INVALID_EMAIL_OR_PASSWORD']);
+
+    const accounts = await client.listAccounts();
+    assert.deepEqual(accounts.value.map((a) => a.providerId), ['credential']);
+    assert.deepEqual(await client.verifyPassword(PASSWORD), { ok: true, value: { status: true } });
+    assert.equal((await client.verifyPassword('not-the-password')).code, 'INVALID_PASSWORD');
 
     assert.equal((await client.signOut()).ok, true);
     assert.equal((await client.getSession()).value, null);

@@ -117,6 +117,20 @@ export interface Session {
   userAgent: string | null;
 }
 
+/** One of the user's accounts (list-accounts): the password credential, or a provider a BetterAuth server linked. */
+export interface Account {
+  id: string;
+  /** "credential" for e-mail and password. */
+  providerId: string;
+  /** The user's id at the provider (for the credential: the user's own id). */
+  accountId: string;
+  userId: string;
+  /** OAuth scopes; empty for the credential. */
+  scopes: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface SessionWithUser {
   session: Session;
   user: User;
@@ -181,6 +195,9 @@ export interface AuthClient {
   revokeSessions(): Promise<AuthResult<{ status: true }>>;
   revokeOtherSessions(): Promise<AuthResult<{ status: true }>>;
   updateUser(input: { name?: string; image?: string | null }): Promise<AuthResult<{ status: true }>>;
+  listAccounts(): Promise<AuthResult<Account[]>>;
+  /** Checks the signed-in user's password (e.g. before a sensitive step): else INVALID_PASSWORD. Wrong passwords count towards the account's sign-in throttle. */
+  verifyPassword(password: string): Promise<AuthResult<{ status: true }>>;
   changePassword(input: ChangePasswordInput): Promise<AuthResult<{ token: string | null; user: User }>>;
   requestPasswordReset(input: { email: string; redirectTo?: string }): Promise<AuthResult<{ status: true; message: string }>>;
   resetPassword(input: { token: string; newPassword: string }): Promise<AuthResult<{ status: true }>>;

@@ -146,6 +146,8 @@ export function createClient(options = {}) {
     revokeSessions: () => call('POST', '/revoke-sessions', { body: {} }),
     revokeOtherSessions: () => call('POST', '/revoke-other-sessions', { body: {} }),
     updateUser: (input) => call('POST', '/update-user', { body: pick(input, ['name', 'image']) }),
+    listAccounts: () => call('GET', '/list-accounts'),
+    verifyPassword: (password) => call('POST', '/verify-password', { body: { password } }),
     changePassword: (input) =>
       call('POST', '/change-password', {
         body: pick(input, ['currentPassword', 'newPassword', 'revokeOtherSessions']),
@@ -217,6 +219,8 @@ export function fromBetterAuth(authClient) {
     revokeSessions: wrap(true, () => c.revokeSessions()),
     revokeOtherSessions: wrap(true, () => c.revokeOtherSessions()),
     updateUser: wrap(true, (input) => c.updateUser(input)),
+    listAccounts: wrap(false, () => c.listAccounts()),
+    verifyPassword: wrap(false, (password) => c.verifyPassword({ password })),
     changePassword: wrap(true, (input) => c.changePassword(input)),
     requestPasswordReset: wrap(false, (input) => c.requestPasswordReset(input)),
     resetPassword: wrap(true, (input) => c.resetPassword(input)),
