@@ -316,6 +316,36 @@ TEST_CASE("store: users and accounts", "[store]") {
     check_same(*credential, ada_credential);
   }
 
+  SECTION("unlink_account deletes one of the user's accounts, never the last one") {
+    Account github = credential_for(ada);
+    github.id = generate_token();
+    github.account_id = "583231";
+    github.provider_id = "github";
+    github.password.reset();
+    REQUIRE(store.create_account(github).ok());
+    const User bob = make_user("bob@example.com");
+    const Account bob_credential = credential_for(bob);
+    REQUIRE(store.create_user(bob, bob_credential).ok());
+
+    // Another user's account, or no account at all: ACCOUNT_NOT_FOUND, nothing deleted.
+    CHECK(store.unlink_account(ada.id, bob_credential.id).code() == ErrorCode::kAccountNotFound);
+    CHECK(store.unlink_account(ada.id, "no-such-account").code() == ErrorCode::kAccountNotFound);
+    CHECK(store.unlink_account("no-such-user", github.id).code() == ErrorCode::kAccountNotFound);
+    // Bob's only account.
+    CHECK(store.unlink_account(bob.id, bob_credential.id).code() == ErrorCode::kFailedToUnlinkLastAccount);
+    REQUIRE(store.list_accounts(bob.id)->size() == 1);
+
+    REQUIRE(store.unlink_account(ada.id, ada_credential.id).ok());
+    auto left = store.list_accounts(ada.id);
+    REQUIRE(left.ok());
+    REQUIRE(left->size() == 1);
+    check_same(left->front(), github);
+    CHECK(code_of(store.find_credential_account(ada.id)) == ErrorCode::kNotFound);
+    CHECK(store.unlink_account(ada.id, ada_credential.id).code() == ErrorCode::kAccountNotFound);
+    CHECK(store.unlink_account(ada.id, github.id).code() == ErrorCode::kFailedToUnlinkLastAccount);
+    CHECK(store.list_accounts(ada.id)->size() == 1);
+  }
+
   SECTION("unknown users are NOT_FOUND") {
     CHECK(code_of(store.find_user_by_id("no-such-id")) == ErrorCode::kNotFound);
     CHECK(code_of(store.find_user_by_email("nobody@example.com")) == ErrorCode::kNotFound);
@@ -590,6 +620,45 @@ TEST_CASE("store: fifty concurrent sign-ups with one e-mail make one user", "[st
     if (i != winner && store.find_credential_account(users[i].id).ok()) ++stray_accounts;
   }
   CHECK(stray_accounts == 0);
+}
+
+TEST_CASE("store: concurrent unlinks of all of a user's accounts leave one", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  // Eight accounts per user, all unlinked at once: exactly seven go, one stays.
+  constexpr int kAccounts = 8;
+  for (int round = 0; round < 5; ++round) {
+    const User u = make_user("unlink" + std::to_string(round) + "@example.com");
+    const Account credential = credential_for(u);
+    REQUIRE(store.create_user(u, credential).ok());
+    std::vector<std::string> ids{credential.id};
+    for (int i = 1; i < kAccounts; ++i) {
+      Account a = credential_for(u);
+      a.provider_id = "provider" + std::to_string(i);
+      a.account_id = std::to_string(i);
+      a.password.reset();
+      REQUIRE(store.create_account(a).ok());
+      ids.push_back(a.id);
+    }
+    const auto results = run_concurrently(kAccounts, [&](int i) {
+      return store.unlink_account(u.id, ids[static_cast<std::size_t>(i)]);
+    });
+    int ok = 0, last = 0;
+    for (const auto& r : results) {
+      if (r->ok()) ++ok;
+      else if (r->code() == ErrorCode::kFailedToUnlinkLastAccount) ++last;
+      else UNSCOPED_INFO("unexpected: " << r->code_name() << " " << r->message());
+    }
+    CHECK(ok == kAccounts - 1);
+    CHECK(last == 1);
+    auto left = store.list_accounts(u.id);
+    REQUIRE(left.ok());
+    CHECK(left->size() == 1);
+  }
 }
 
 TEST_CASE("store: sessions", "[store]") {

@@ -59,6 +59,8 @@ enum class ErrorCode {
   kEmailPasswordDisabled,             // EMAIL_PASSWORD_DISABLED
   kEmailPasswordSignUpDisabled,       // EMAIL_PASSWORD_SIGN_UP_DISABLED
   kResetPasswordDisabled,             // RESET_PASSWORD_DISABLED
+  kAccountNotFound,                   // ACCOUNT_NOT_FOUND
+  kFailedToUnlinkLastAccount,         // FAILED_TO_UNLINK_LAST_ACCOUNT
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

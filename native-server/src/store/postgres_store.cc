@@ -764,6 +764,31 @@ class PostgresStore final : public Store {
     return accounts;
   }
 
+  Status unlink_account(std::string_view user_id, std::string_view account_row_id) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin("unlink_account"); !s.ok()) return s;
+    // The user's accounts, locked: a concurrent unlink waits here, then sees this one's delete.
+    std::size_t accounts = 0;
+    bool found = false;
+    {
+      Query q(c, "SELECT \"id\" FROM \"account\" WHERE \"userId\" = $1 FOR UPDATE", "unlink_account");
+      q.text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      accounts = static_cast<std::size_t>(q.rows());
+      for (int row = 0; row < q.rows(); ++row) found = found || q.str(row, 0) == account_row_id;
+    }
+    if (!found) return Status(ErrorCode::kAccountNotFound);
+    if (accounts < 2) return Status(ErrorCode::kFailedToUnlinkLastAccount);
+    {
+      Query q(c, "DELETE FROM \"account\" WHERE \"id\" = $1 AND \"userId\" = $2", "unlink_account");
+      q.text(account_row_id).text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit("unlink_account");
+  }
+
   Status create_account(const Account& account) override {
     auto lease = pool_.acquire();
     return insert_account(*lease, account, "create_account");

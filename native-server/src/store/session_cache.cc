@@ -114,6 +114,9 @@ class SessionCachedStore final : public Store {
   Result<std::vector<Account>> list_accounts(std::string_view user_id) override {
     return inner_->list_accounts(user_id);
   }
+  Status unlink_account(std::string_view user_id, std::string_view account_row_id) override {
+    return inner_->unlink_account(user_id, account_row_id);
+  }
   Status create_account(const Account& account) override { return inner_->create_account(account); }
   Status set_account_password(std::string_view account_row_id, std::string_view password_hash,
                               TimePoint now) override {

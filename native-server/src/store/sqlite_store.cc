@@ -586,6 +586,32 @@ class SqliteStore final : public Store {
     return accounts;
   }
 
+  Status unlink_account(std::string_view user_id, std::string_view account_row_id) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the count and the delete
+    if (Status s = tx.begin("unlink_account"); !s.ok()) return s;
+    std::int64_t accounts = 0;
+    bool found = false;
+    {
+      Statement st(c, "SELECT count(*), sum(\"id\" = ?) FROM \"account\" WHERE \"userId\" = ?", "unlink_account");
+      st.bind_text(1, account_row_id);
+      st.bind_text(2, user_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      accounts = st.int64(0);
+      found = st.int64(1) > 0;
+    }
+    if (!found) return Status(ErrorCode::kAccountNotFound);
+    if (accounts < 2) return Status(ErrorCode::kFailedToUnlinkLastAccount);
+    {
+      Statement st(c, "DELETE FROM \"account\" WHERE \"id\" = ? AND \"userId\" = ?", "unlink_account");
+      st.bind_text(1, account_row_id);
+      st.bind_text(2, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit("unlink_account");
+  }
+
   Status create_account(const Account& account) override {
     auto lease = pool_.acquire();
     return insert_account(*lease, account, "create_account");

@@ -145,6 +145,12 @@ class Store {
   // there are none or the user does not exist.
   virtual Result<std::vector<Account>> list_accounts(std::string_view user_id) = 0;
 
+  // Deletes the user's account whose id is `account_row_id`, unless it is the user's only
+  // account (a user must keep a way to sign in): the check and the delete are one step, so two
+  // concurrent unlinks cannot remove the last two. Errors: ACCOUNT_NOT_FOUND (no such account of
+  // this user); FAILED_TO_UNLINK_LAST_ACCOUNT.
+  virtual Status unlink_account(std::string_view user_id, std::string_view account_row_id) = 0;
+
   // Inserts an account (e.g. a credential for a user who had none).
   // Errors: USER_ALREADY_EXISTS if its id is taken.
   virtual Status create_account(const Account& account) = 0;
