@@ -373,6 +373,7 @@ struct HttpServer::Impl {
   void change_email(Call&);
   void delete_user(Call&);
   void list_accounts(Call&);
+  void unlink_account(Call&);
   void update_session(Call&);
   void verify_password(Call&);
   void request_password_reset(Call&);
@@ -403,6 +404,7 @@ void HttpServer::Impl::install() {
       {"/change-email", &Impl::change_email},
       {"/delete-user", &Impl::delete_user},
       {"/update-session", &Impl::update_session},
+      {"/unlink-account", &Impl::unlink_account},
       {"/verify-password", &Impl::verify_password},
       {"/request-password-reset", &Impl::request_password_reset},
       {"/reset-password", &Impl::reset_password},
@@ -837,6 +839,16 @@ void HttpServer::Impl::list_accounts(Call& call) {
   ordered_json body = ordered_json::array();
   for (const store::Account& a : *accounts) body.push_back(account_json(a));
   send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::unlink_account(Call& call) {
+  Fields f(call.body, {"accountId"});
+  const std::string account_id = f.required_string("accountId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.unlink_account(auth, account_id, call.caller.now); !s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
 }
 
 // BetterAuth updates the session's additional fields here; Portcullis's sessions have none, so

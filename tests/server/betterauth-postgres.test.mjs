@@ -89,7 +89,7 @@ describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_T
     assert.equal(theirs.session.token, ok.body.token);
   });
 
-  test('list-accounts and verify-password answer as BetterAuth does, byte for byte, social accounts included', async () => {
+  test('list-accounts, verify-password and unlink-account answer as BetterAuth does, byte for byte, social accounts included', async () => {
     // An account BetterAuth's GitHub sign-in would have linked (its columns, its scope format).
     psql(dbUrl, `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "accessToken", "scope", "createdAt", "updatedAt")
       VALUES ('gh-${process.pid}', '583231', 'github', '${signedUp.user.id}', 'gho_secret', 'read:user,user:email',
@@ -117,6 +117,16 @@ describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_T
       assert.equal(ours.status, password === PASSWORD ? 200 : 400);
       assert.deepEqual(ours, await betterAuth('POST', '/verify-password', { password }));
     }
+
+    const credentialId = JSON.parse(listed.text)[0].id;
+    const unknown = await portcullis('POST', '/unlink-account', { accountId: 'no-such-account' });
+    assert.equal(JSON.parse(unknown.text).code, 'ACCOUNT_NOT_FOUND');
+    assert.deepEqual(unknown, await betterAuth('POST', '/unlink-account', { accountId: 'no-such-account' }));
+    assert.deepEqual(await portcullis('POST', '/unlink-account', { accountId: `gh-${process.pid}` }), { status: 200, text: '{"status":true}' });
+    assert.deepEqual(JSON.parse((await betterAuth('GET', '/list-accounts')).text).map((a) => a.id), [credentialId]);
+    const last = await portcullis('POST', '/unlink-account', { accountId: credentialId });
+    assert.equal(JSON.parse(last.text).code, 'FAILED_TO_UNLINK_LAST_ACCOUNT');
+    assert.deepEqual(last, await betterAuth('POST', '/unlink-account', { accountId: credentialId }));
   });
 
   test("a user Portcullis signed up: BetterAuth reads the user and the session, and its sign-out ends it", async () => {

@@ -551,6 +551,7 @@ describe('session endpoints without a session: 401 UNAUTHORIZED', () => {
     ['GET', '/list-accounts'],
     ['POST', '/update-session', {}],
     ['POST', '/verify-password', { password: PASSWORD }],
+    ['POST', '/unlink-account', { accountId: 'x'.repeat(32) }],
   ];
   for (const [method, path, body] of calls) {
     test(`${method} ${path}`, async () => {
@@ -925,6 +926,41 @@ describe('GET /list-accounts', () => {
     ]);
     assert.ok(!JSON.stringify(all.body).includes('secret'), 'no OAuth tokens');
     assert.deepEqual((await other.browser.get('/list-accounts')).body.map((x) => x.userId), [other.user.id]);
+  });
+});
+
+describe('POST /unlink-account', () => {
+  const linkGithub = (userId) =>
+    sql(
+      server.db,
+      `insert into account (id, accountId, providerId, userId, createdAt, updatedAt)
+       values ('gh-${userId}', '583231', 'github', '${userId}', '${new Date().toISOString()}', '${new Date().toISOString()}')`,
+    );
+
+  test("200: the account is gone; the user's last account cannot go (400 FAILED_TO_UNLINK_LAST_ACCOUNT)", async () => {
+    const a = await signUp(server);
+    linkGithub(a.user.id);
+    const credentialId = sql(server.db, `select id from account where userId = '${a.user.id}' and providerId = 'credential'`)[0].id;
+    const res = await a.browser.post('/unlink-account', { accountId: `gh-${a.user.id}` });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: true });
+    assert.deepEqual(res.headers.getSetCookie(), []);
+    assert.deepEqual((await a.browser.get('/list-accounts')).body.map((x) => x.id), [credentialId]);
+    await rejected(server.db, () => a.browser.post('/unlink-account', { accountId: credentialId }), 400, 'FAILED_TO_UNLINK_LAST_ACCOUNT', "You can't unlink your last account");
+    assert.equal((await a.browser.post('/verify-password', { password: PASSWORD })).status, 200, 'the password still works');
+  });
+
+  test("400 ACCOUNT_NOT_FOUND for an unknown or another user's account; VALIDATION_ERROR; 403 SESSION_NOT_FRESH", async () => {
+    const a = await signUp(server);
+    const b = await signUp(server);
+    linkGithub(a.user.id);
+    linkGithub(b.user.id);
+    await rejected(server.db, () => a.browser.post('/unlink-account', { accountId: `gh-${b.user.id}` }), 400, 'ACCOUNT_NOT_FOUND', 'Account not found');
+    await rejected(server.db, () => a.browser.post('/unlink-account', { accountId: 'no-such-account' }), 400, 'ACCOUNT_NOT_FOUND');
+    await rejected(server.db, () => a.browser.post('/unlink-account', {}), 400, 'VALIDATION_ERROR');
+    await rejected(server.db, () => a.browser.post('/unlink-account', { accountId: `gh-${a.user.id}`, providerId: 'github' }), 400, 'VALIDATION_ERROR');
+    sql(server.db, `update session set createdAt = '${isoAgo(DAY + 1000)}' where token = '${a.token}'`);
+    await rejected(server.db, () => a.browser.post('/unlink-account', { accountId: `gh-${a.user.id}` }), 403, 'SESSION_NOT_FRESH');
   });
 });
 

@@ -73,6 +73,8 @@ describe('createClient', () => {
     const accounts = await client.listAccounts();
     assert.equal(accounts.ok, true);
     assert.deepEqual(accounts.value.map((a) => [a.providerId, a.accountId, a.scopes]), [['credential', up.value.user.id, []]]);
+    const last = await client.unlinkAccount(accounts.value[0].id);
+    assert.deepEqual([last.ok, last.status, last.code], [false, 400, 'FAILED_TO_UNLINK_LAST_ACCOUNT']);
     assert.deepEqual(await client.verifyPassword(PASSWORD), { ok: true, value: { status: true } });
     const notIt = await client.verifyPassword('not-the-password');
     assert.deepEqual([notIt.ok, notIt.status, notIt.code], [false, 400, 'INVALID_PASSWORD']);
@@ -218,6 +220,7 @@ describe("fromBetterAuth: BetterAuth's own client behind the same interface", ()
     assert.deepEqual(accounts.value.map((a) => a.providerId), ['credential']);
     assert.deepEqual(await client.verifyPassword(PASSWORD), { ok: true, value: { status: true } });
     assert.equal((await client.verifyPassword('not-the-password')).code, 'INVALID_PASSWORD');
+    assert.equal((await client.unlinkAccount('no-such-account')).code, 'ACCOUNT_NOT_FOUND');
 
     assert.equal((await client.signOut()).ok, true);
     assert.equal((await client.getSession()).value, null);

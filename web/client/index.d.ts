@@ -44,6 +44,8 @@ export type AuthErrorCode =
   | 'EMAIL_PASSWORD_DISABLED'
   | 'EMAIL_PASSWORD_SIGN_UP_DISABLED'
   | 'RESET_PASSWORD_DISABLED'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'FAILED_TO_UNLINK_LAST_ACCOUNT'
   | 'NO_FIELDS_TO_UPDATE'
   | 'EMAIL_IS_THE_SAME'
   // origins, CSRF, limits
@@ -196,6 +198,8 @@ export interface AuthClient {
   revokeOtherSessions(): Promise<AuthResult<{ status: true }>>;
   updateUser(input: { name?: string; image?: string | null }): Promise<AuthResult<{ status: true }>>;
   listAccounts(): Promise<AuthResult<Account[]>>;
+  /** Removes one of the user's accounts (its `id` from listAccounts); never the last one (FAILED_TO_UNLINK_LAST_ACCOUNT). Needs a fresh session. */
+  unlinkAccount(accountId: string): Promise<AuthResult<{ status: true }>>;
   /** Checks the signed-in user's password (e.g. before a sensitive step): else INVALID_PASSWORD. Wrong passwords count towards the account's sign-in throttle. */
   verifyPassword(password: string): Promise<AuthResult<{ status: true }>>;
   changePassword(input: ChangePasswordInput): Promise<AuthResult<{ token: string | null; user: User }>>;

@@ -147,6 +147,7 @@ export function createClient(options = {}) {
     revokeOtherSessions: () => call('POST', '/revoke-other-sessions', { body: {} }),
     updateUser: (input) => call('POST', '/update-user', { body: pick(input, ['name', 'image']) }),
     listAccounts: () => call('GET', '/list-accounts'),
+    unlinkAccount: (accountId) => call('POST', '/unlink-account', { body: { accountId } }),
     verifyPassword: (password) => call('POST', '/verify-password', { body: { password } }),
     changePassword: (input) =>
       call('POST', '/change-password', {
@@ -220,6 +221,7 @@ export function fromBetterAuth(authClient) {
     revokeOtherSessions: wrap(true, () => c.revokeOtherSessions()),
     updateUser: wrap(true, (input) => c.updateUser(input)),
     listAccounts: wrap(false, () => c.listAccounts()),
+    unlinkAccount: wrap(false, (accountId) => c.unlinkAccount({ accountId })),
     verifyPassword: wrap(false, (password) => c.verifyPassword({ password })),
     changePassword: wrap(true, (input) => c.changePassword(input)),
     requestPasswordReset: wrap(false, (input) => c.requestPasswordReset(input)),

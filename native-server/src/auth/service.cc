@@ -284,10 +284,12 @@ Result<SessionLookup> AuthService::find_session(const std::string& token, bool a
 
 Status AuthService::sign_out(const std::string& token) { return store_.delete_session(token); }
 
+bool AuthService::is_fresh(const Authenticated& auth, TimePoint now) const {
+  return config_.session_fresh_age.count() == 0 || auth.session.created_at + config_.session_fresh_age > now;
+}
+
 Result<std::vector<Session>> AuthService::list_sessions(const Authenticated& auth, TimePoint now) {
-  if (config_.session_fresh_age.count() > 0 && auth.session.created_at + config_.session_fresh_age <= now) {
-    return ErrorCode::kSessionNotFresh;
-  }
+  if (!is_fresh(auth, now)) return ErrorCode::kSessionNotFresh;
   auto all = store_.list_sessions(auth.user.id);
   if (!all) return all.status();
   std::vector<Session> live;
@@ -310,6 +312,11 @@ Status AuthService::revoke_sessions(const Authenticated& auth, bool keep_current
 
 Result<std::vector<store::Account>> AuthService::list_accounts(const Authenticated& auth) {
   return store_.list_accounts(auth.user.id);
+}
+
+Status AuthService::unlink_account(const Authenticated& auth, const std::string& account_id, TimePoint now) {
+  if (!is_fresh(auth, now)) return Status(ErrorCode::kSessionNotFresh);
+  return store_.unlink_account(auth.user.id, account_id);
 }
 
 Status AuthService::confirm_password(const Authenticated& auth, const std::string& password, TimePoint now) {
@@ -410,7 +417,7 @@ Status AuthService::delete_user(const Authenticated& auth, const std::optional<s
   if (!config_.delete_user_enabled) return Status(ErrorCode::kNotFound);
   if (password) {
     if (Status s = confirm_password(auth, *password, now); !s.ok()) return s;
-  } else if (config_.session_fresh_age.count() > 0 && auth.session.created_at + config_.session_fresh_age <= now) {
+  } else if (!is_fresh(auth, now)) {
     return Status(ErrorCode::kSessionExpired);
   }
   return store_.delete_user(auth.user.id);

@@ -140,6 +140,11 @@ class AuthService {
   // the database linked. Errors: INTERNAL_SERVER_ERROR.
   Result<std::vector<store::Account>> list_accounts(const Authenticated& auth);
 
+  // Removes one of the caller's accounts (its id as list_accounts() gives it), never the last.
+  // Errors: SESSION_NOT_FRESH if the session is older than the fresh age; ACCOUNT_NOT_FOUND;
+  // FAILED_TO_UNLINK_LAST_ACCOUNT.
+  Status unlink_account(const Authenticated& auth, const std::string& account_id, TimePoint now);
+
   // Checks that `password` is the caller's (BetterAuth's verify-password), as change-password and
   // delete-user check the current password: on the hash pool, and counted by the per-account
   // throttle as a sign-in is. Errors: PASSWORD_TOO_LONG, INVALID_UTF8; INVALID_PASSWORD (wrong, no
@@ -213,6 +218,8 @@ class AuthService {
 
  private:
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
+  // Whether the session is within the fresh age (always, when the fresh age is 0).
+  bool is_fresh(const Authenticated& auth, TimePoint now) const;
   // Runs `job` on the hash pool. Errors: SERVER_BUSY; CLIENT_CLOSED_REQUEST (the job did not run:
   // the connection being served was closed by its client before a worker took the job).
   Status hash_on_pool(const std::function<void()>& job);
