@@ -65,6 +65,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kAccountNotFound, "ACCOUNT_NOT_FOUND", "Account not found"},
     Entry{ErrorCode::kFailedToUnlinkLastAccount, "FAILED_TO_UNLINK_LAST_ACCOUNT",
           "You can't unlink your last account"},
+    Entry{ErrorCode::kFailedToGetUserInfo, "FAILED_TO_GET_USER_INFO", "Failed to get user info"},
     Entry{ErrorCode::kUnauthorized, "UNAUTHORIZED", "Unauthorized"},
     Entry{ErrorCode::kInvalidOrigin, "INVALID_ORIGIN", "Invalid origin"},
     Entry{ErrorCode::kMissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"},

@@ -101,6 +101,11 @@ std::vector<Setting> settings(Config& c) {
       {"updateEmailWithoutVerification", "PORTCULLIS_UPDATE_EMAIL_WITHOUT_VERIFICATION",
        &c.update_email_without_verification, "unverified users change e-mail at once"},
       {"deleteUserEnabled", "PORTCULLIS_DELETE_USER", &c.delete_user_enabled, "allow delete-user"},
+      {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
+       "delete-user mails the user a link, and the account goes only when it is followed\n"
+       "      (needs mail)"},
+      {"deleteTokenExpiresIn", "PORTCULLIS_DELETE_TOKEN_EXPIRES_IN", &c.delete_token_expires_in,
+       "seconds a mailed account-deletion link works"},
       {"revokeSessionsOnPasswordReset", "PORTCULLIS_REVOKE_SESSIONS_ON_PASSWORD_RESET",
        &c.revoke_sessions_on_password_reset, "sign out everywhere after a reset"},
       {"bodyLimit", "PORTCULLIS_BODY_LIMIT", &c.body_limit, "largest request body in bytes"},
@@ -340,6 +345,9 @@ Status finalize_config(Config& c, bool require_secret) {
   }
   if (c.mail != "none" && c.mail != "outbox" && c.mail != "smtp") return invalid("mail", "none, outbox or smtp");
   if (c.mail == "smtp" && c.smtp.from.empty()) return invalid("smtpFrom", "required with mail=smtp");
+  if (c.delete_user_verification && c.mail == "none") {
+    return invalid("deleteUserVerification", "needs mail (outbox or smtp)");
+  }
   if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {
     return invalid("cookiePrefix", "must be a non-empty cookie-name token");
   }

@@ -110,6 +110,10 @@ struct Config {
   bool change_email_enabled = false;
   bool update_email_without_verification = false;
   bool delete_user_enabled = true;
+  // delete-user mails a link that deletes the account when followed (BetterAuth's
+  // sendDeleteAccountVerification); needs mail.
+  bool delete_user_verification = false;
+  std::chrono::seconds delete_token_expires_in{86400};
   bool revoke_sessions_on_password_reset = true;
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};

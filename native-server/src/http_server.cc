@@ -372,6 +372,7 @@ struct HttpServer::Impl {
   void change_password(Call&);
   void change_email(Call&);
   void delete_user(Call&);
+  void delete_user_callback(Call&);
   void list_accounts(Call&);
   void unlink_account(Call&);
   void update_session(Call&);
@@ -390,6 +391,7 @@ void HttpServer::Impl::install() {
       {"/get-session", &Impl::get_session},
       {"/list-sessions", &Impl::list_sessions},
       {"/list-accounts", &Impl::list_accounts},
+      {"/delete-user/callback", &Impl::delete_user_callback},
       {"/verify-email", &Impl::verify_email},
   };
   post_routes = {
@@ -817,17 +819,49 @@ void HttpServer::Impl::delete_user(Call& call) {
     return;
   }
   Fields f(call.body, {"password", "token", "callbackURL"});
-  const auto password = f.optional_string("password");
-  const auto token = f.optional_string("token");
-  (void)f.optional_string("callbackURL");
+  auth::DeleteUserRequest r;
+  r.password = f.optional_string("password");
+  r.token = f.optional_string("token");
+  r.callback_url = f.optional_string("callbackURL");
   if (!f.ok()) return send_error(call.res, f.status());
   Authenticated auth;
   if (!require_session(call, auth)) return;
-  // Portcullis never mails deletion tokens, so any token is unknown.
-  if (token) return send_error(call.res, Status(ErrorCode::kInvalidToken), 404);
-  const Status s = service.delete_user(auth, password, call.caller.now);
-  if (!s.ok()) return send_error(call.res, s);
+  auto out = service.delete_user(auth, r, call.caller.now);
+  if (!out) {
+    const bool bad_token = out.status().code() == ErrorCode::kInvalidToken;
+    return send_error(call.res, out.status(), bad_token ? 404 : 0);
+  }
+  if (*out == auth::DeleteOutcome::kVerificationSent) {
+    return send_json(call.res, 200, {{"success", true}, {"message", "Verification email sent"}});
+  }
   clear_session_cookies(call);
+  send_json(call.res, 200, {{"success", true}, {"message", "User deleted"}});
+}
+
+// The link a deletion mail holds (deleteUserVerification). It needs the session of the user it
+// was mailed to: the browser where that user is signed in.
+void HttpServer::Impl::delete_user_callback(Call& call) {
+  if (!config.delete_user_enabled) return send_error(call.res, Status(ErrorCode::kNotFound));
+  const std::string callback = call.req.get_param_value("callbackURL");
+  if (!callback.empty() && !origins.trusts_url(callback)) {
+    return send_error(call.res, Status(ErrorCode::kInvalidCallbackUrl));
+  }
+  Authenticated auth;
+  if (auto found = authenticate(call)) {
+    auth = std::move(*found);
+  } else {
+    return send_error(call.res, Status(ErrorCode::kFailedToGetUserInfo), 404);
+  }
+  if (Status s = service.delete_user_with_token(auth, call.req.get_param_value("token"), call.caller.now);
+      !s.ok()) {
+    return send_error(call.res, s, s.code() == ErrorCode::kInvalidToken ? 404 : 0);
+  }
+  clear_session_cookies(call);
+  if (!callback.empty()) {
+    call.res.status = 302;
+    call.res.set_header("Location", callback);
+    return;
+  }
   send_json(call.res, 200, {{"success", true}, {"message", "User deleted"}});
 }
 

@@ -5,10 +5,11 @@
 // request sent NO mail, a later mail is used as a barrier: the queue delivers in order, so once
 // the later one is in the outbox, an earlier one would be too.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { Browser, dump, outboxMails, rawRequest, sql, startServer, waitFor } from '../support/server.mjs';
+import { BIN, Browser, dump, outboxMails, rawRequest, sql, startServer, waitFor } from '../support/server.mjs';
 
 // These tests edit the database behind the server's back (sql()), as another process would. The
 // server's session cache sees such edits only after its TTL (sessionCacheTtl), so it is off for
@@ -476,5 +477,116 @@ describe('change email (changeEmailEnabled)', () => {
       await expectMail(t, later, 'change-email', () => a.browser.post('/change-email', { newEmail: later }));
       assert.equal(userRow(t, a.user.id).email, newEmail);
     });
+  });
+});
+
+describe('account deletion by a mailed link (deleteUserVerification)', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ ...EDITS_DB, mail: 'outbox', deleteUserVerification: true });
+  });
+  after(async () => {
+    await s.stop();
+  });
+
+  /** The token of a deletion link, checking the link's form. */
+  function deletionToken(mail, callbackURL = '/') {
+    const url = new URL(mail.link);
+    assert.equal(`${url.origin}${url.pathname}`, `${s.api}/delete-user/callback`);
+    assert.deepEqual([...url.searchParams.keys()], ['token', 'callbackURL']);
+    assert.equal(url.searchParams.get('callbackURL'), callbackURL);
+    assert.ok(mail.text.includes(mail.link), 'the text holds the link');
+    const token = url.searchParams.get('token');
+    assert.match(token, /^[A-Za-z0-9]{32}$/);
+    return token;
+  }
+
+  const requestDeletion = async (a, body = {}) => {
+    const { mail, result } = await expectMail(s, a.email, 'delete-account', () => a.browser.post('/delete-user', body));
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.deepEqual(result.body, { success: true, message: 'Verification email sent' });
+    assert.deepEqual(result.headers.getSetCookie(), [], 'still signed in');
+    return mail;
+  };
+
+  test('delete-user mails a link and deletes nothing; the link deletes the account in the signed-in browser only', async () => {
+    const a = await signUp(s, { name: 'Dora' });
+    const other = await signUp(s);
+    const goodbye = `${s.url}/goodbye`;
+    const mail = await requestDeletion(a, { password: PASSWORD, callbackURL: goodbye });
+    assert.equal(mail.subject, 'Confirm deleting your Portcullis account');
+    const token = deletionToken(mail, goodbye);
+    assert.ok(userRow(s, a.user.id), 'nothing is deleted yet');
+    assert.equal(sql(s.db, `select count(*) as n from verification where identifier = 'delete-account:${sha256(token)}'`)[0].n, 1);
+    assert.ok(!dump(s.db).includes(token), 'the database holds only the hash of the mailed token');
+
+    const link = `/delete-user/callback?token=${token}&callbackURL=${encodeURIComponent(goodbye)}`;
+    const before = dump(s.db);
+    const anonymous = await rawRequest(`${s.api}${link}`);
+    assert.equal(anonymous.status, 404);
+    assert.deepEqual(anonymous.body, { message: 'Failed to get user info', code: 'FAILED_TO_GET_USER_INFO' });
+    const foreign = await other.browser.get(link);
+    assert.equal(foreign.status, 404);
+    assert.equal(foreign.body.code, 'INVALID_TOKEN');
+    assert.equal(dump(s.db), before, "another user's session neither deletes nor spends the link");
+
+    const res = await a.browser.get(link);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), goodbye);
+    assert.ok(res.headers.getSetCookie().some((c) => c.startsWith('better-auth.session_token=; Max-Age=0')));
+    assert.equal(userRow(s, a.user.id), undefined);
+    assert.deepEqual(sql(s.db, `select id from account where userId = '${a.user.id}'`), []);
+    assert.deepEqual(sql(s.db, `select id from session where userId = '${a.user.id}'`), []);
+    assert.ok(userRow(s, other.user.id), 'the other user stays');
+  });
+
+  test('the token in a delete-user body deletes too; a wrong, expired or used one: 404 INVALID_TOKEN', async () => {
+    const a = await signUp(s);
+    const first = deletionToken(await requestDeletion(a));
+    sql(s.db, `update verification set expiresAt = '${isoAgo(1000)}' where identifier = 'delete-account:${sha256(first)}'`);
+    const before = dump(s.db);
+    for (const token of ['x'.repeat(32), first]) {
+      const res = await a.browser.post('/delete-user', { token });
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, 'INVALID_TOKEN');
+    }
+    assert.equal(dump(s.db), before);
+
+    const second = deletionToken(await requestDeletion(a));
+    const res = await a.browser.post('/delete-user', { token: second });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { success: true, message: 'User deleted' });
+    assert.equal(userRow(s, a.user.id), undefined);
+  });
+
+  test('without callbackURL the link answers JSON; an untrusted callbackURL: 403 INVALID_CALLBACK_URL', async () => {
+    const a = await signUp(s);
+    const token = deletionToken(await requestDeletion(a));
+    const evil = await a.browser.get(`/delete-user/callback?token=${token}&callbackURL=${encodeURIComponent('https://evil.example/x')}`);
+    assert.equal(evil.status, 403);
+    assert.equal(evil.body.code, 'INVALID_CALLBACK_URL');
+    assert.ok(userRow(s, a.user.id));
+    const res = await a.browser.get(`/delete-user/callback?token=${token}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { success: true, message: 'User deleted' });
+    assert.equal(userRow(s, a.user.id), undefined);
+  });
+
+  test('it needs mail: without a sender the server refuses the setting', () => {
+    const r = spawnSync(BIN, ['check-config', '--dev', '--delete-user-verification', 'true'], {
+      encoding: 'utf8',
+      env: { ...process.env, BETTER_AUTH_SECRET: '' },
+    });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /deleteUserVerification: needs mail \(outbox or smtp\)/);
+  });
+
+  test('a wrong password is refused before any mail is sent', async () => {
+    const a = await signUp(s);
+    const res = await a.browser.post('/delete-user', { password: 'wrong-password' });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 'INVALID_PASSWORD');
+    await drainMail(s);
+    assert.deepEqual(mailsTo(s, a.email, 'delete-account'), []);
   });
 });

@@ -46,6 +46,7 @@ export type AuthErrorCode =
   | 'RESET_PASSWORD_DISABLED'
   | 'ACCOUNT_NOT_FOUND'
   | 'FAILED_TO_UNLINK_LAST_ACCOUNT'
+  | 'FAILED_TO_GET_USER_INFO'
   | 'NO_FIELDS_TO_UPDATE'
   | 'EMAIL_IS_THE_SAME'
   // origins, CSRF, limits

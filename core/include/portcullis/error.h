@@ -61,6 +61,7 @@ enum class ErrorCode {
   kResetPasswordDisabled,             // RESET_PASSWORD_DISABLED
   kAccountNotFound,                   // ACCOUNT_NOT_FOUND
   kFailedToUnlinkLastAccount,         // FAILED_TO_UNLINK_LAST_ACCOUNT
+  kFailedToGetUserInfo,               // FAILED_TO_GET_USER_INFO
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

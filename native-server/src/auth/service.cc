@@ -412,15 +412,61 @@ Status AuthService::change_email(const Authenticated& auth, const std::string& n
   return Status::OK();
 }
 
-Status AuthService::delete_user(const Authenticated& auth, const std::optional<std::string>& password,
-                                TimePoint now) {
-  if (!config_.delete_user_enabled) return Status(ErrorCode::kNotFound);
-  if (password) {
-    if (Status s = confirm_password(auth, *password, now); !s.ok()) return s;
-  } else if (!is_fresh(auth, now)) {
-    return Status(ErrorCode::kSessionExpired);
+Result<DeleteOutcome> AuthService::delete_user(const Authenticated& auth, const DeleteUserRequest& request,
+                                               TimePoint now) {
+  if (!config_.delete_user_enabled) return ErrorCode::kNotFound;
+  if (request.password) {
+    if (Status s = confirm_password(auth, *request.password, now); !s.ok()) return s;
   }
+  if (request.token) {
+    if (Status s = delete_user_with_token(auth, *request.token, now); !s.ok()) return s;
+    return DeleteOutcome::kDeleted;
+  }
+  if (config_.delete_user_verification && mail_ != nullptr) {
+    send_deletion_link(auth.user, request.callback_url, now);
+    return DeleteOutcome::kVerificationSent;
+  }
+  if (!request.password && !is_fresh(auth, now)) return ErrorCode::kSessionExpired;
+  if (Status s = store_.delete_user(auth.user.id); !s.ok()) return s;
+  return DeleteOutcome::kDeleted;
+}
+
+Status AuthService::delete_user_with_token(const Authenticated& auth, const std::string& token, TimePoint now) {
+  if (!config_.delete_user_enabled) return Status(ErrorCode::kNotFound);
+  // Consumed only if it is this user's: someone else's session cannot spend the link.
+  const std::string identifier = hashed_identifier("delete-account", token);
+  auto found = store_.find_verification(identifier);
+  if (!found.ok() || found->value != auth.user.id || found->expires_at <= now) {
+    return Status(ErrorCode::kInvalidToken);
+  }
+  if (!store_.consume_verification(identifier).ok()) return Status(ErrorCode::kInvalidToken);
   return store_.delete_user(auth.user.id);
+}
+
+void AuthService::send_deletion_link(const User& user, const std::optional<std::string>& callback_url,
+                                     TimePoint now) {
+  const std::string token = generate_token();
+  store::Verification v;
+  v.id = generate_token();
+  v.identifier = hashed_identifier("delete-account", token);
+  v.value = user.id;
+  v.created_at = now;
+  v.updated_at = now;
+  v.expires_at = now + duration_cast<milliseconds>(config_.delete_token_expires_in);
+  if (!store_.create_verification(v).ok()) return;
+  const std::string link = config_.api_url + "/delete-user/callback?token=" + token +
+                           "&callbackURL=" + percent_encode_component(callback_url.value_or("/"));
+  mail::Message m;
+  m.to = user.email;
+  m.kind = "delete-account";
+  m.link = link;
+  m.subject = "Confirm deleting your " + config_.app_name + " account";
+  m.text = "Hello " + user.name + ",\n\nSomeone signed in to your " + config_.app_name +
+           " account asked to delete it. To delete the account and everything in it, open this link "
+           "in the browser where you are signed in:\n\n" +
+           link + "\n\nThe link works once. If you did not ask for this, ignore this message and change "
+           "your password: your account stays as it is.\n";
+  mail_->enqueue(std::move(m));
 }
 
 // --- e-mailed tokens ----------------------------------------------------------------------------

@@ -84,6 +84,14 @@ struct ChangePasswordRequest {
   bool revoke_other_sessions = false;
 };
 
+struct DeleteUserRequest {
+  std::optional<std::string> password;
+  std::optional<std::string> token;         // from a mailed deletion link
+  std::optional<std::string> callback_url;  // where the mailed link leads after deleting
+};
+
+enum class DeleteOutcome { kDeleted, kVerificationSent };
+
 struct VerifiedEmail {
   User user;
   bool already_verified = false;
@@ -170,11 +178,17 @@ class AuthService {
   Status change_email(const Authenticated& auth, const std::string& new_email,
                       const std::optional<std::string>& callback_url, TimePoint now);
 
-  // Deletes the user. With a password, checks it (as confirm_password() does); without, the session
-  // must be fresh.
-  // Errors: NOT_FOUND (feature off); INVALID_PASSWORD; SESSION_EXPIRED; SERVER_BUSY.
-  Status delete_user(const Authenticated& auth, const std::optional<std::string>& password,
-                     TimePoint now);
+  // Deletes the user, in BetterAuth's order: a password, if given, is checked first (as
+  // confirm_password() does); then a token, if given, must be one mailed to this user for deletion
+  // (single use), and the user is deleted; else, with deleteUserVerification, a deletion link is
+  // mailed (kVerificationSent) and nothing is deleted yet; else, without a password the session
+  // must be fresh, and the user is deleted. Errors: NOT_FOUND (feature off); INVALID_PASSWORD,
+  // PASSWORD_TOO_LONG; INVALID_TOKEN; SESSION_EXPIRED; SERVER_BUSY.
+  Result<DeleteOutcome> delete_user(const Authenticated& auth, const DeleteUserRequest& request, TimePoint now);
+
+  // Follows a mailed deletion link: deletes the user if `token` was mailed to this session's user
+  // for deletion (single use). Errors: NOT_FOUND (feature off); INVALID_TOKEN.
+  Status delete_user_with_token(const Authenticated& auth, const std::string& token, TimePoint now);
 
   // Mails a reset link when the address belongs to a user; answers the same either way.
   // Errors: RESET_PASSWORD_DISABLED (no mail sender); INVALID_EMAIL.
@@ -230,6 +244,8 @@ class AuthService {
                    PasswordCheck* verdict, bool allow_weak = false) const;
   // Sets the user's password, creating the credential account if there is none.
   Status write_password(const User& user, const std::string& hash, TimePoint now);
+  // Mails `user` a link that deletes the account (stored as the token's hash).
+  void send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
   void send_verification(const User& user, const std::string& email, const std::string& kind,
                          const std::string& value, const std::optional<std::string>& callback_url,
                          TimePoint now);
