@@ -81,11 +81,16 @@ struct ResultClearer {
 using ConnHandle = std::unique_ptr<PGconn, ConnCloser>;
 using ResultHandle = std::unique_ptr<PGresult, ResultClearer>;
 
-// The channel every replica's ChangeListener listens on, and the statement that notifies it.
+// The channel every replica's ChangeListener listens on. A write that changes what get-session
+// answers notifies it with the user's id in the same statement (a CTE whose rows the write
+// returns: PGS_NOTIFY_FROM) or, in a transaction, by kAnnounce before COMMIT; either way the
+// notice is sent when, and only if, the write commits (PostgreSQL holds notices until then, and
+// delivers one per distinct payload of a transaction).
 #define PGS_CHANNEL "portcullis_changes"
 constexpr const char* kListen = "LISTEN " PGS_CHANNEL;
 constexpr const char* kAnnounce = "SELECT pg_notify('" PGS_CHANNEL "', $1)";  // $1: the user's id
-#undef PGS_CHANNEL
+// "WITH w AS (<write> RETURNING <col>) " PGS_NOTIFY_FROM("w", "<col>"): one row per written row.
+#define PGS_NOTIFY_FROM(cte, col) "SELECT " col ", pg_notify('" PGS_CHANNEL "', " col ") FROM " cte
 
 Status internal_error(std::string_view what, std::string_view detail) {
   std::string message = "postgres: ";
@@ -702,14 +707,14 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     Connection& c = *lease;
     Query q(c,
-            "UPDATE \"user\" SET \"name\" = $1, \"email\" = $2, \"emailVerified\" = $3, \"image\" = $4, "
-            "\"updatedAt\" = $5::timestamptz WHERE \"id\" = $6",
+            "WITH w AS (UPDATE \"user\" SET \"name\" = $1, \"email\" = $2, \"emailVerified\" = $3, "
+            "\"image\" = $4, \"updatedAt\" = $5::timestamptz WHERE \"id\" = $6 RETURNING \"id\") "
+            PGS_NOTIFY_FROM("w", "\"id\""),
             "update_user");
     q.text(user.name).text(user.email).boolean(user.email_verified).optional_text(user.image).time(user.updated_at);
     q.text(user.id);
     if (Status s = q.run(); !s.ok()) return s;
-    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
-    announce_change(c, user.id);
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
   }
 
@@ -730,9 +735,12 @@ class PostgresStore final : public Store {
       if (Status s = q.run(); !s.ok()) return s;
       if (q.affected() == 0) return Status(ErrorCode::kNotFound);  // rolls back (nothing was deleted)
     }
-    if (Status s = tx.commit("delete_user"); !s.ok()) return s;
-    announce_change(c, id);
-    return Status::OK();
+    {
+      Query q(c, kAnnounce, "delete_user");  // sent with the COMMIT
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit("delete_user");
   }
 
   Result<Account> find_credential_account(std::string_view user_id) override {
@@ -871,45 +879,48 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     Connection& c = *lease;
     Query q(c,
-            "UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz "
-            "WHERE \"token\" = $3 RETURNING \"userId\"",
+            "WITH w AS (UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz "
+            "WHERE \"token\" = $3 RETURNING \"userId\") "
+            PGS_NOTIFY_FROM("w", "\"userId\""),
             "touch_session");
     q.time(expires_at).time(updated_at).text(token);
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-    announce_change(c, q.str(0, 0));
     return Status::OK();
   }
 
   Status delete_session(std::string_view token) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
-    Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1 RETURNING \"userId\"", "delete_session");
+    Query q(c,
+            "WITH w AS (DELETE FROM \"session\" WHERE \"token\" = $1 RETURNING \"userId\") "
+            PGS_NOTIFY_FROM("w", "\"userId\""),
+            "delete_session");
     q.text(token);
-    if (Status s = q.run(); !s.ok()) return s;
-    if (q.rows() > 0) announce_change(c, q.str(0, 0));
-    return Status::OK();
+    return q.run();
   }
 
   Status delete_user_session(std::string_view user_id, std::string_view token) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
-    Query q(c, "DELETE FROM \"session\" WHERE \"token\" = $1 AND \"userId\" = $2", "delete_user_session");
+    Query q(c,
+            "WITH w AS (DELETE FROM \"session\" WHERE \"token\" = $1 AND \"userId\" = $2 RETURNING \"userId\") "
+            PGS_NOTIFY_FROM("w", "\"userId\""),
+            "delete_user_session");
     q.text(token).text(user_id);
-    if (Status s = q.run(); !s.ok()) return s;
-    if (q.affected() > 0) announce_change(c, user_id);
-    return Status::OK();
+    return q.run();
   }
 
   Result<std::size_t> delete_sessions(std::string_view user_id, std::string_view keep_token) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
-    Query q(c, "DELETE FROM \"session\" WHERE \"userId\" = $1 AND ($2 = '' OR \"token\" <> $2)", "delete_sessions");
+    Query q(c,
+            "WITH w AS (DELETE FROM \"session\" WHERE \"userId\" = $1 AND ($2 = '' OR \"token\" <> $2) "
+            "RETURNING \"userId\") " PGS_NOTIFY_FROM("w", "\"userId\""),
+            "delete_sessions");
     q.text(user_id).text(keep_token);
     if (Status s = q.run(); !s.ok()) return s;
-    const std::size_t n = q.affected();
-    if (n > 0) announce_change(c, user_id);
-    return n;
+    return static_cast<std::size_t>(q.rows());
   }
 
   // --- verifications ---
@@ -1082,12 +1093,6 @@ class PostgresStore final : public Store {
   // Tells every replica's ChangeListener that a session or the profile of the user with `user_id`
   // changed. Sent after the write has committed; if it is lost (the connection dropped in
   // between), the replicas' caches still forget the answer within their ttl.
-  static void announce_change(Connection& c, std::string_view user_id) {
-    Query q(c, kAnnounce, "announce_change");
-    q.text(user_id);
-    (void)q.run();
-  }
-
   static Status insert_user(Connection& c, const User& u) {
     Query q(c,
             "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
@@ -1115,6 +1120,8 @@ class PostgresStore final : public Store {
 };
 
 #undef PGS_MS
+#undef PGS_NOTIFY_FROM
+#undef PGS_CHANNEL
 #undef PGS_USER_COLUMNS
 #undef PGS_SESSION_COLUMNS
 #undef PGS_ACCOUNT_COLUMNS
