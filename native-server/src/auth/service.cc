@@ -423,7 +423,7 @@ Result<DeleteOutcome> AuthService::delete_user(const Authenticated& auth, const 
     return DeleteOutcome::kDeleted;
   }
   if (config_.delete_user_verification && mail_ != nullptr) {
-    send_deletion_link(auth.user, request.callback_url, now);
+    if (Status s = send_deletion_link(auth.user, request.callback_url, now); !s.ok()) return s;
     return DeleteOutcome::kVerificationSent;
   }
   if (!request.password && !is_fresh(auth, now)) return ErrorCode::kSessionExpired;
@@ -443,8 +443,8 @@ Status AuthService::delete_user_with_token(const Authenticated& auth, const std:
   return store_.delete_user(auth.user.id);
 }
 
-void AuthService::send_deletion_link(const User& user, const std::optional<std::string>& callback_url,
-                                     TimePoint now) {
+Status AuthService::send_deletion_link(const User& user, const std::optional<std::string>& callback_url,
+                                       TimePoint now) {
   const std::string token = generate_token();
   store::Verification v;
   v.id = generate_token();
@@ -453,7 +453,7 @@ void AuthService::send_deletion_link(const User& user, const std::optional<std::
   v.created_at = now;
   v.updated_at = now;
   v.expires_at = now + duration_cast<milliseconds>(config_.delete_token_expires_in);
-  if (!store_.create_verification(v).ok()) return;
+  if (!store_.create_verification(v).ok()) return Status(ErrorCode::kInternalServerError);
   const std::string link = config_.api_url + "/delete-user/callback?token=" + token +
                            "&callbackURL=" + percent_encode_component(callback_url.value_or("/"));
   mail::Message m;
@@ -467,6 +467,7 @@ void AuthService::send_deletion_link(const User& user, const std::optional<std::
            link + "\n\nThe link works once. If you did not ask for this, ignore this message and change "
            "your password: your account stays as it is.\n";
   mail_->enqueue(std::move(m));
+  return Status::OK();
 }
 
 // --- e-mailed tokens ----------------------------------------------------------------------------

@@ -183,7 +183,7 @@ class AuthService {
   // (single use), and the user is deleted; else, with deleteUserVerification, a deletion link is
   // mailed (kVerificationSent) and nothing is deleted yet; else, without a password the session
   // must be fresh, and the user is deleted. Errors: NOT_FOUND (feature off); INVALID_PASSWORD,
-  // PASSWORD_TOO_LONG; INVALID_TOKEN; SESSION_EXPIRED; SERVER_BUSY.
+  // PASSWORD_TOO_LONG; INVALID_TOKEN; SESSION_EXPIRED; SERVER_BUSY; INTERNAL_SERVER_ERROR.
   Result<DeleteOutcome> delete_user(const Authenticated& auth, const DeleteUserRequest& request, TimePoint now);
 
   // Follows a mailed deletion link: deletes the user if `token` was mailed to this session's user
@@ -245,7 +245,8 @@ class AuthService {
   // Sets the user's password, creating the credential account if there is none.
   Status write_password(const User& user, const std::string& hash, TimePoint now);
   // Mails `user` a link that deletes the account (stored as the token's hash).
-  void send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
+  // Errors: INTERNAL_SERVER_ERROR (the token could not be stored; nothing is mailed).
+  Status send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
   void send_verification(const User& user, const std::string& email, const std::string& kind,
                          const std::string& value, const std::optional<std::string>& callback_url,
                          TimePoint now);
