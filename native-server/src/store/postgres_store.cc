@@ -40,6 +40,7 @@
 #include "portcullis/token.h"
 #include "store/connection_pool.h"
 #include "store/rate_limit_rule.h"
+#include "store/row_readers.h"
 
 namespace portcullis::store {
 
@@ -420,62 +421,22 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_VERIFICATION_COLUMNS \
   "\"id\", \"identifier\", \"value\", " PGS_MS("\"expiresAt\"") ", " PGS_MS("\"createdAt\"") ", " PGS_MS("\"updatedAt\"")
 
-// Reads the PGS_USER_COLUMNS starting at column `first`.
-User read_user(const Query& q, int row, int first, bool& bad) {
-  User u;
-  u.id = q.str(row, first);
-  u.name = q.str(row, first + 1);
-  u.email = q.str(row, first + 2);
-  u.email_verified = q.boolean_at(row, first + 3);
-  u.image = q.optional_str(row, first + 4);
-  u.created_at = q.time_at(row, first + 5, bad);
-  u.updated_at = q.time_at(row, first + 6, bad);
-  return u;
-}
-
-Session read_session(const Query& q, int row, int first, bool& bad) {
-  Session s;
-  s.id = q.str(row, first);
-  s.token = q.str(row, first + 1);
-  s.user_id = q.str(row, first + 2);
-  s.expires_at = q.time_at(row, first + 3, bad);
-  s.created_at = q.time_at(row, first + 4, bad);
-  s.updated_at = q.time_at(row, first + 5, bad);
-  s.ip_address = q.optional_str(row, first + 6);
-  s.user_agent = q.optional_str(row, first + 7);
-  return s;
-}
-
-Account read_account(const Query& q, int row, bool& bad) {
-  Account a;
-  a.id = q.str(row, 0);
-  a.account_id = q.str(row, 1);
-  a.provider_id = q.str(row, 2);
-  a.user_id = q.str(row, 3);
-  a.password = q.optional_str(row, 4);
-  a.created_at = q.time_at(row, 5, bad);
-  a.updated_at = q.time_at(row, 6, bad);
-  a.scope = q.optional_str(row, 7);
-  return a;
-}
-
-Verification read_verification(const Query& q, bool& bad) {
-  Verification v;
-  v.id = q.str(0, 0);
-  v.identifier = q.str(0, 1);
-  v.value = q.str(0, 2);
-  v.expires_at = q.time_at(0, 3, bad);
-  v.created_at = q.time_at(0, 4, bad);
-  v.updated_at = q.time_at(0, 5, bad);
-  return v;
-}
+// A result row as the shared readers (store/row_readers.h) read it.
+struct PgRow {
+  const Query& q;
+  int row;
+  std::string text(int col) const { return q.str(row, col); }
+  std::optional<std::string> optional_text(int col) const { return q.optional_str(row, col); }
+  bool flag(int col) const { return q.boolean_at(row, col); }
+  TimePoint time(int col, bool& bad) const { return q.time_at(row, col, bad); }
+};
 
 // Runs a query expected to return at most one user.
 Result<User> query_one_user(Query& q, std::string_view what) {
   if (Status s = q.run(); !s.ok()) return s;
   if (q.rows() == 0) return Status(ErrorCode::kNotFound);
   bool bad = false;
-  User u = read_user(q, 0, 0, bad);
+  User u = rows::read_user(PgRow{q, 0}, 0, bad);
   if (bad) return corrupt_row(what);
   return u;
 }
@@ -698,7 +659,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     std::vector<User> users;
     bool bad = false;
-    for (int row = 0; row < q.rows(); ++row) users.push_back(read_user(q, row, 0, bad));
+    for (int row = 0; row < q.rows(); ++row) users.push_back(rows::read_user(PgRow{q, row}, 0, bad));
     if (bad) return corrupt_row("list_users");
     return users;
   }
@@ -753,7 +714,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     bool bad = false;
-    Account a = read_account(q, 0, bad);
+    Account a = rows::read_account(PgRow{q, 0}, bad);
     if (bad) return corrupt_row("find_credential_account");
     return a;
   }
@@ -767,7 +728,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     std::vector<Account> accounts;
     bool bad = false;
-    for (int row = 0; row < q.rows(); ++row) accounts.push_back(read_account(q, row, bad));
+    for (int row = 0; row < q.rows(); ++row) accounts.push_back(rows::read_account(PgRow{q, row}, bad));
     if (bad) return corrupt_row("list_accounts");
     return accounts;
   }
@@ -855,7 +816,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     bool bad = false;
-    SessionWithUser out{read_session(q, 0, 0, bad), read_user(q, 0, 8, bad)};
+    SessionWithUser out{rows::read_session(PgRow{q, 0}, 0, bad), rows::read_user(PgRow{q, 0}, 8, bad)};
     if (bad) return corrupt_row("find_session");
     return out;
   }
@@ -870,7 +831,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     std::vector<Session> sessions;
     bool bad = false;
-    for (int row = 0; row < q.rows(); ++row) sessions.push_back(read_session(q, row, 0, bad));
+    for (int row = 0; row < q.rows(); ++row) sessions.push_back(rows::read_session(PgRow{q, row}, 0, bad));
     if (bad) return corrupt_row("list_sessions");
     return sessions;
   }
@@ -945,7 +906,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     bool bad = false;
-    Verification v = read_verification(q, bad);
+    Verification v = rows::read_verification(PgRow{q, 0}, bad);
     if (bad) return corrupt_row("find_verification");
     return v;
   }
@@ -963,7 +924,7 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     bool bad = false;
-    Verification v = read_verification(q, bad);
+    Verification v = rows::read_verification(PgRow{q, 0}, bad);
     if (bad) return corrupt_row("consume_verification");
     return v;
   }

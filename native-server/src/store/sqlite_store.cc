@@ -26,6 +26,7 @@
 #include "portcullis/token.h"
 #include "store/connection_pool.h"
 #include "store/rate_limit_rule.h"
+#include "store/row_readers.h"
 
 namespace portcullis::store {
 namespace {
@@ -313,55 +314,15 @@ constexpr Migration kMigrations[] = {
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\", \"scope\""
 #define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
 
-// Reads the PCS_USER_COLUMNS starting at column `first`.
-User read_user(const Statement& st, int first, bool& bad) {
-  User u;
-  u.id = st.text(first);
-  u.name = st.text(first + 1);
-  u.email = st.text(first + 2);
-  u.email_verified = st.int64(first + 3) != 0;
-  u.image = st.optional_text(first + 4);
-  u.created_at = st.time(first + 5, bad);
-  u.updated_at = st.time(first + 6, bad);
-  return u;
-}
-
-Session read_session(const Statement& st, int first, bool& bad) {
-  Session s;
-  s.id = st.text(first);
-  s.token = st.text(first + 1);
-  s.user_id = st.text(first + 2);
-  s.expires_at = st.time(first + 3, bad);
-  s.created_at = st.time(first + 4, bad);
-  s.updated_at = st.time(first + 5, bad);
-  s.ip_address = st.optional_text(first + 6);
-  s.user_agent = st.optional_text(first + 7);
-  return s;
-}
-
-Account read_account(const Statement& st, bool& bad) {
-  Account a;
-  a.id = st.text(0);
-  a.account_id = st.text(1);
-  a.provider_id = st.text(2);
-  a.user_id = st.text(3);
-  a.password = st.optional_text(4);
-  a.created_at = st.time(5, bad);
-  a.updated_at = st.time(6, bad);
-  a.scope = st.optional_text(7);
-  return a;
-}
-
-Verification read_verification(const Statement& st, bool& bad) {
-  Verification v;
-  v.id = st.text(0);
-  v.identifier = st.text(1);
-  v.value = st.text(2);
-  v.expires_at = st.time(3, bad);
-  v.created_at = st.time(4, bad);
-  v.updated_at = st.time(5, bad);
-  return v;
-}
+// A result row as the shared readers (store/row_readers.h) read it. Booleans are 0 or 1 (SQLite
+// has no boolean type; BetterAuth writes integers).
+struct SqliteRow {
+  const Statement& st;
+  std::string text(int col) const { return st.text(col); }
+  std::optional<std::string> optional_text(int col) const { return st.optional_text(col); }
+  bool flag(int col) const { return st.int64(col) != 0; }
+  TimePoint time(int col, bool& bad) const { return st.time(col, bad); }
+};
 
 // Runs a query expected to return at most one user.
 Result<User> query_one_user(Statement& st, std::string_view what) {
@@ -369,7 +330,7 @@ Result<User> query_one_user(Statement& st, std::string_view what) {
   if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
   if (rc != SQLITE_ROW) return st.error(rc);
   bool bad = false;
-  User u = read_user(st, 0, bad);
+  User u = rows::read_user(SqliteRow{st}, 0, bad);
   if (bad) return corrupt_row(what);
   return u;
 }
@@ -506,7 +467,7 @@ class SqliteStore final : public Store {
     std::vector<User> users;
     bool bad = false;
     int rc;
-    while ((rc = st.step()) == SQLITE_ROW) users.push_back(read_user(st, 0, bad));
+    while ((rc = st.step()) == SQLITE_ROW) users.push_back(rows::read_user(SqliteRow{st}, 0, bad));
     if (rc != SQLITE_DONE) return st.error(rc);
     if (bad) return corrupt_row("list_users");
     return users;
@@ -566,7 +527,7 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
     if (rc != SQLITE_ROW) return st.error(rc);
     bool bad = false;
-    Account a = read_account(st, bad);
+    Account a = rows::read_account(SqliteRow{st}, bad);
     if (bad) return corrupt_row("find_credential_account");
     return a;
   }
@@ -580,7 +541,7 @@ class SqliteStore final : public Store {
     std::vector<Account> accounts;
     bool bad = false;
     int rc;
-    while ((rc = st.step()) == SQLITE_ROW) accounts.push_back(read_account(st, bad));
+    while ((rc = st.step()) == SQLITE_ROW) accounts.push_back(rows::read_account(SqliteRow{st}, bad));
     if (rc != SQLITE_DONE) return st.error(rc);
     if (bad) return corrupt_row("list_accounts");
     return accounts;
@@ -687,7 +648,7 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
     if (rc != SQLITE_ROW) return st.error(rc);
     bool bad = false;
-    SessionWithUser out{read_session(st, 0, bad), read_user(st, 8, bad)};
+    SessionWithUser out{rows::read_session(SqliteRow{st}, 0, bad), rows::read_user(SqliteRow{st}, 8, bad)};
     if (bad) return corrupt_row("find_session");
     return out;
   }
@@ -702,7 +663,7 @@ class SqliteStore final : public Store {
     std::vector<Session> sessions;
     bool bad = false;
     int rc;
-    while ((rc = st.step()) == SQLITE_ROW) sessions.push_back(read_session(st, 0, bad));
+    while ((rc = st.step()) == SQLITE_ROW) sessions.push_back(rows::read_session(SqliteRow{st}, 0, bad));
     if (rc != SQLITE_DONE) return st.error(rc);
     if (bad) return corrupt_row("list_sessions");
     return sessions;
@@ -772,7 +733,7 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
     if (rc != SQLITE_ROW) return st.error(rc);
     bool bad = false;
-    Verification v = read_verification(st, bad);
+    Verification v = rows::read_verification(SqliteRow{st}, bad);
     if (bad) return corrupt_row("find_verification");
     return v;
   }
@@ -793,7 +754,7 @@ class SqliteStore final : public Store {
       if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
       if (rc != SQLITE_ROW) return st.error(rc);
       bool bad = false;
-      v = read_verification(st, bad);
+      v = rows::read_verification(SqliteRow{st}, bad);
       if (bad) return corrupt_row("consume_verification");
     }
     {

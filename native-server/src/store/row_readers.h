@@ -1,0 +1,79 @@
+// Portcullis server: the four tables' rows, read the same way by every storage backend.
+//
+// A backend selects a table's columns in the order below (its *_COLUMNS lists) and hands its
+// result row to these readers through a small view of its own, with:
+//   std::string text(int col) const;                    // a non-null text column
+//   std::optional<std::string> optional_text(int col) const;
+//   bool flag(int col) const;                           // a boolean column
+//   TimePoint time(int col, bool& bad) const;           // a date; an unreadable one sets `bad`
+// `first` is the row's column of the table's first column (a join reads two tables from one row).
+// A date that cannot be read sets `bad` and leaves the field at the epoch: the caller reports the
+// row as corrupt.
+
+#ifndef PORTCULLIS_STORE_ROW_READERS_H_
+#define PORTCULLIS_STORE_ROW_READERS_H_
+
+#include "store/store.h"
+
+namespace portcullis::store::rows {
+
+// "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"
+template <class Row>
+User read_user(const Row& r, int first, bool& bad) {
+  User u;
+  u.id = r.text(first);
+  u.name = r.text(first + 1);
+  u.email = r.text(first + 2);
+  u.email_verified = r.flag(first + 3);
+  u.image = r.optional_text(first + 4);
+  u.created_at = r.time(first + 5, bad);
+  u.updated_at = r.time(first + 6, bad);
+  return u;
+}
+
+// "id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"
+template <class Row>
+Session read_session(const Row& r, int first, bool& bad) {
+  Session s;
+  s.id = r.text(first);
+  s.token = r.text(first + 1);
+  s.user_id = r.text(first + 2);
+  s.expires_at = r.time(first + 3, bad);
+  s.created_at = r.time(first + 4, bad);
+  s.updated_at = r.time(first + 5, bad);
+  s.ip_address = r.optional_text(first + 6);
+  s.user_agent = r.optional_text(first + 7);
+  return s;
+}
+
+// "id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt", "scope"
+template <class Row>
+Account read_account(const Row& r, bool& bad) {
+  Account a;
+  a.id = r.text(0);
+  a.account_id = r.text(1);
+  a.provider_id = r.text(2);
+  a.user_id = r.text(3);
+  a.password = r.optional_text(4);
+  a.created_at = r.time(5, bad);
+  a.updated_at = r.time(6, bad);
+  a.scope = r.optional_text(7);
+  return a;
+}
+
+// "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"
+template <class Row>
+Verification read_verification(const Row& r, bool& bad) {
+  Verification v;
+  v.id = r.text(0);
+  v.identifier = r.text(1);
+  v.value = r.text(2);
+  v.expires_at = r.time(3, bad);
+  v.created_at = r.time(4, bad);
+  v.updated_at = r.time(5, bad);
+  return v;
+}
+
+}  // namespace portcullis::store::rows
+
+#endif  // PORTCULLIS_STORE_ROW_READERS_H_
