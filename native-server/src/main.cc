@@ -155,7 +155,7 @@ int serve(Config& config) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto rt = open_runtime(config, /*with_mail=*/true);
+  auto rt = open_runtime(config, {.mail = true, .session_cache = true});
   if (!rt) return fail(rt.status().message());
   server::HttpServer server(config, *rt->service, *rt->store);
   const int port = server.bind();
@@ -232,7 +232,7 @@ int fail_password(const Status& s, const PasswordCheck& verdict, int required_sc
 }
 
 int user_command(const std::string& sub, const Args& args, const Config& config) {
-  auto rt = open_runtime(config, /*with_mail=*/false);
+  auto rt = open_runtime(config, {});
   if (!rt) return fail(rt.status().message());
   store::Store& store = *rt->store;
   const std::string email = own_value(args, "email");
@@ -278,7 +278,7 @@ int sessions_command(const std::string& sub, const Args& args, const Config& con
   if (sub != "revoke") return fail("unknown sessions command: " + sub, 2);
   const std::string who = own_value(args, "user");
   if (who.empty()) return fail("sessions revoke: --user is required", 2);
-  auto rt = open_runtime(config, /*with_mail=*/false);
+  auto rt = open_runtime(config, {});
   if (!rt) return fail(rt.status().message());
   auto user = find_user(*rt->store, who);
   if (!user) return fail("no such user: " + who);
@@ -370,7 +370,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return serve(config);
   if (command == "check-config") return check_config(config);
   if (command == "migrate") {
-    auto rt = open_runtime(config, false);
+    auto rt = open_runtime(config, {});
     if (!rt) return fail(rt.status().message());
     auto v = rt->store->schema_version();
     std::cout << R"({"migrated":true,"schemaVersion":)" << (v.ok() ? *v : -1) << "}\n";

@@ -11,7 +11,7 @@
 
 namespace portcullis {
 
-Result<Runtime> open_runtime(const Config& config, bool with_mail) {
+Result<Runtime> open_runtime(const Config& config, RuntimeOptions wanted) {
   Result<std::unique_ptr<store::Store>> store = Status(ErrorCode::kInternalServerError);
   if (store::is_postgres_url(config.database)) {
     store::PostgresOptions options;
@@ -24,15 +24,18 @@ Result<Runtime> open_runtime(const Config& config, bool with_mail) {
   }
   if (!store) return store.status();
   Runtime rt;
-  store::SessionCacheOptions cache;
-  cache.ttl = config.session_cache_ttl;
-  cache.capacity = config.session_cache_size;
-  rt.store = store::with_session_cache(std::move(store).value(), cache);
+  rt.store = std::move(store).value();
+  if (wanted.session_cache) {
+    store::SessionCacheOptions cache;
+    cache.ttl = config.session_cache_ttl;
+    cache.capacity = config.session_cache_size;
+    rt.store = store::with_session_cache(std::move(rt.store), cache);
+  }
   if (Status s = rt.store->migrate(); !s.ok()) return s;
   rt.hashes = std::make_unique<auth::HashPool>(hash_worker_count(config), static_cast<std::size_t>(config.hash_queue));
-  if (with_mail && config.mail == "outbox") {
+  if (wanted.mail && config.mail == "outbox") {
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_outbox_mailer(config.mail_outbox_dir));
-  } else if (with_mail && config.mail == "smtp") {
+  } else if (wanted.mail && config.mail == "smtp") {
     if (Status s = mail::load_smtp_library(); !s.ok()) return s;
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_smtp_mailer(config.smtp));
   }

@@ -16,16 +16,24 @@
 namespace portcullis {
 
 struct Runtime {
-  std::unique_ptr<store::Store> store;  // SQLite or PostgreSQL behind the session cache, migrated
+  std::unique_ptr<store::Store> store;  // SQLite or PostgreSQL (behind the session cache), migrated
   std::unique_ptr<auth::HashPool> hashes;
-  std::unique_ptr<mail::MailQueue> mail;  // null without `with_mail`, or with mail "none"
+  std::unique_ptr<mail::MailQueue> mail;  // null without RuntimeOptions::mail, or with mail "none"
   std::unique_ptr<auth::AuthService> service;
 };
 
+// What a command needs besides the store, the hash pool and the service.
+struct RuntimeOptions {
+  bool mail = false;           // the configured mailer
+  // The session cache (config.session_cache_ttl): for a server. A one-shot command needs none, and
+  // on PostgreSQL the cache would open a connection of its own to listen for other servers' writes.
+  bool session_cache = false;
+};
+
 // Opens config.database (a SQLite file, created if missing, or a postgres:// URL) and migrates
-// it; opens the hash pool, with `with_mail` the configured mailer, and the auth service over them.
+// it; opens the hash pool, what `options` asks for, and the auth service over them.
 // Errors: those of opening or migrating the store; of loading the SMTP library (mail "smtp").
-Result<Runtime> open_runtime(const Config& config, bool with_mail);
+Result<Runtime> open_runtime(const Config& config, RuntimeOptions options);
 
 }  // namespace portcullis
 

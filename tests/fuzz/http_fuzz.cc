@@ -56,7 +56,7 @@ class Server {
     const Status finalized = finalize_config(config_);
     if (!finalized.ok()) std::fprintf(stderr, "%s\n", std::string(finalized.message()).c_str());
     FUZZ_CHECK(finalized.ok());
-    auto runtime = open_runtime(config_, /*with_mail=*/false);
+    auto runtime = open_runtime(config_, {.mail = false, .session_cache = true});
     FUZZ_CHECK(runtime.ok());
     runtime_ = std::move(runtime).value();
     http_ = std::make_unique<server::HttpServer>(config_, *runtime_.service, *runtime_.store);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { Browser, startServer, waitFor } from '../support/server.mjs';
+import { BIN, Browser, SECRET, startServer, waitFor } from '../support/server.mjs';
 
 const ADMIN_URL = process.env.PORTCULLIS_TEST_POSTGRES;
 const PASSWORD = 'correct-horse-battery';
@@ -80,6 +80,27 @@ describe('two replicas on one PostgreSQL database', { skip: !ADMIN_URL && 'PORTC
       timeout: 5000,
       what: "replica b to refuse the session replica a signed out",
     });
+  });
+
+  test('the command line revokes sessions that both replicas hold in their caches', async () => {
+    const email = 'cli-revoked@example.com';
+    const onA = new Browser(a.api);
+    assert.equal((await onA.post('/sign-up/email', { name: 'Ada', email, password: PASSWORD })).status, 200);
+    const onB = new Browser(b.api);
+    onB.jar = new Map(onA.jar);
+    for (const browser of [onA, onB]) assert.equal((await browser.get('/get-session')).body.user.email, email);
+
+    const out = execFileSync(BIN, ['sessions', 'revoke', '--user', email, '--database', databaseUrl(name)], {
+      encoding: 'utf8',
+      env: { ...process.env, BETTER_AUTH_SECRET: SECRET },
+    });
+    assert.match(out, /"revoked":1/);
+    for (const [browser, replica] of [[onA, 'a'], [onB, 'b']]) {
+      await waitFor(async () => (await browser.get('/get-session')).body === null, {
+        timeout: 5000,
+        what: `replica ${replica} to refuse the session the command line revoked`,
+      });
+    }
   });
 
   test('failed sign-ins on one replica throttle the account on the other (rateLimitStorage database)', async () => {
