@@ -100,6 +100,8 @@ std::vector<Setting> settings(Config& c) {
        "allow change-email"},
       {"updateEmailWithoutVerification", "PORTCULLIS_UPDATE_EMAIL_WITHOUT_VERIFICATION",
        &c.update_email_without_verification, "unverified users change e-mail at once"},
+      {"changeEmailConfirmation", "PORTCULLIS_CHANGE_EMAIL_CONFIRMATION", &c.change_email_confirmation,
+       "a verified user confirms a change of e-mail from the old address first"},
       {"deleteUserEnabled", "PORTCULLIS_DELETE_USER", &c.delete_user_enabled, "allow delete-user"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"

@@ -109,6 +109,9 @@ struct Config {
   bool auto_sign_in_after_verification = false;
   bool change_email_enabled = false;
   bool update_email_without_verification = false;
+  // A verified user's change of address is first confirmed through a link to the old address
+  // (BetterAuth's sendChangeEmailConfirmation), and only then verified at the new one.
+  bool change_email_confirmation = true;
   bool delete_user_enabled = true;
   // delete-user mails a link that deletes the account when followed (BetterAuth's
   // sendDeleteAccountVerification); needs mail.

@@ -965,7 +965,8 @@ void HttpServer::Impl::verify_email(Call& call) {
   if (!callback.empty() && !origins.trusts_url(callback)) {
     return send_error(call.res, Status(ErrorCode::kInvalidCallbackUrl));
   }
-  auto out = service.verify_email(call.req.get_param_value("token"), call.caller);
+  auto out = service.verify_email(call.req.get_param_value("token"), call.caller,
+                                  callback.empty() ? std::nullopt : std::optional<std::string>(callback));
   if (!callback.empty()) {
     const char sep = callback.find('?') == std::string::npos ? '?' : '&';
     if (out.ok() && out->session) set_session_cookie(call, *out->session, true);
@@ -981,6 +982,8 @@ void HttpServer::Impl::verify_email(Call& call) {
     return send_error(call.res, out.status(), token_problem ? 401 : 0);
   }
   if (out->session) set_session_cookie(call, *out->session, true);
+  // As BetterAuth: a confirmation from the old address answers {"status":true} alone.
+  if (out->confirmation_sent) return send_json(call.res, 200, {{"status", true}});
   ordered_json body;
   body["status"] = true;
   // As BetterAuth: the user object only when a change-email link was followed.

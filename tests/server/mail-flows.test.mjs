@@ -384,37 +384,85 @@ describe('change email (changeEmailEnabled)', () => {
 
   const verify = (user) => sql(s.db, `update "user" set emailVerified = 1 where id = '${user.id}'`);
 
-  test('a verified user: a link to the NEW address; following it changes the address', async () => {
-    const a = await signUp(s, { name: 'Carl' });
+  test('a verified user confirms from the OLD address first, then verifies the NEW one; only then it changes', async () => {
+    const a = await signUp(s, { name: 'Cleo' });
     verify(a.user);
-    const newEmail = freshEmail('carl-new');
-    const { mail, result } = await expectMail(s, newEmail, 'change-email', () =>
-      a.browser.post('/change-email', { newEmail: newEmail.toUpperCase() }),
+    const newEmail = freshEmail('cleo-new');
+    const settings = `${s.url}/settings`;
+    const { mail: confirmation, result } = await expectMail(s, a.email, 'change-email-confirmation', () =>
+      a.browser.post('/change-email', { newEmail, callbackURL: settings }),
     );
     assert.equal(result.status, 200);
     assert.deepEqual(result.body, { status: true });
-    assert.equal(userRow(s, a.user.id).email, a.email, 'nothing changes before the link is followed');
-    const token = verifyToken(s, mail);
-    assert.ok(!dump(s.db).includes(token), 'the raw token is nowhere in the database');
-    assert.equal(sql(s.db, `select count(*) as n from verification where identifier = 'verify-email:${sha256(token)}'`)[0].n, 1);
+    assert.equal(confirmation.subject, 'Confirm the change of your e-mail address for Portcullis');
+    assert.ok(confirmation.text.includes(newEmail), 'the mail names the new address');
+    const confirmToken = verifyToken(s, confirmation, settings);
+    assert.equal(userRow(s, a.user.id).email, a.email, 'nothing changes yet');
 
-    const res = await followVerify(s, token);
+    // Following it (as the mailed link does, with its callbackURL) mails the new address.
+    const { mail: verification, result: confirmed } = await expectMail(s, newEmail, 'change-email', () =>
+      followVerify(s, confirmToken, { query: `&callbackURL=${encodeURIComponent(settings)}` }),
+    );
+    assert.equal(confirmed.status, 302);
+    assert.equal(confirmed.headers.get('location'), settings);
+    assert.equal(userRow(s, a.user.id).email, a.email, 'still nothing changes');
+    assert.equal((await followVerify(s, confirmToken)).status, 401, 'the confirmation works once');
+
+    const res = await followVerify(s, verifyToken(s, verification, settings));
     assert.equal(res.status, 200);
-    assert.deepEqual(Object.keys(res.body), ['status', 'user']);
-    assert.equal(res.body.status, true);
-    assert.deepEqual(Object.keys(res.body.user).sort(), USER_KEYS);
     assert.equal(res.body.user.email, newEmail);
-    assert.equal(res.body.user.emailVerified, true);
+    assert.equal(userRow(s, a.user.id).email, newEmail);
+    assert.equal(userRow(s, a.user.id).emailVerified, 1);
+  });
 
-    const row = userRow(s, a.user.id);
-    assert.equal(row.email, newEmail);
-    assert.equal(row.emailVerified, 1);
-    assert.equal((await a.browser.get('/get-session')).body.user.email, newEmail);
-    assert.equal((await new Browser(s.api).post('/sign-in/email', { email: newEmail, password: PASSWORD })).status, 200);
-    assert.equal((await new Browser(s.api).post('/sign-in/email', { email: a.email, password: PASSWORD })).status, 401);
-    assert.equal((await followVerify(s, token)).status, 401, 'the link works once');
-    await drainMail(s);
-    assert.deepEqual(mailsTo(s, a.email), [], 'nothing was mailed to the old address');
+  test('the confirmation answers {"status":true} without a callbackURL, and fails once the address has changed', async () => {
+    const a = await signUp(s);
+    verify(a.user);
+    const first = verifyToken(s, (await expectMail(s, a.email, 'change-email-confirmation', () => a.browser.post('/change-email', { newEmail: freshEmail('one') }))).mail);
+    const second = verifyToken(s, (await expectMail(s, a.email, 'change-email-confirmation', () => a.browser.post('/change-email', { newEmail: freshEmail('two') }))).mail);
+    const res = await followVerify(s, first);
+    assert.equal(res.status, 200);
+    assert.equal(res.text, '{"status":true}');
+    // Meanwhile the address changes (here behind the server's back): the other link is void.
+    sql(s.db, `update "user" set email = '${freshEmail('moved')}' where id = '${a.user.id}'`);
+    const stale = await followVerify(s, second);
+    assert.equal(stale.status, 401);
+    assert.equal(stale.body.code, 'INVALID_TOKEN');
+  });
+
+  test('changeEmailConfirmation=false: a verified user gets a link to the NEW address only; following it changes the address', async () => {
+    await withServer({ changeEmailEnabled: true, changeEmailConfirmation: false }, async (s) => {
+      const a = await signUp(s, { name: 'Carl' });
+      verify(a.user);
+      const newEmail = freshEmail('carl-new');
+      const { mail, result } = await expectMail(s, newEmail, 'change-email', () =>
+        a.browser.post('/change-email', { newEmail: newEmail.toUpperCase() }),
+      );
+      assert.equal(result.status, 200);
+      assert.deepEqual(result.body, { status: true });
+      assert.equal(userRow(s, a.user.id).email, a.email, 'nothing changes before the link is followed');
+      const token = verifyToken(s, mail);
+      assert.ok(!dump(s.db).includes(token), 'the raw token is nowhere in the database');
+      assert.equal(sql(s.db, `select count(*) as n from verification where identifier = 'verify-email:${sha256(token)}'`)[0].n, 1);
+
+      const res = await followVerify(s, token);
+      assert.equal(res.status, 200);
+      assert.deepEqual(Object.keys(res.body), ['status', 'user']);
+      assert.equal(res.body.status, true);
+      assert.deepEqual(Object.keys(res.body.user).sort(), USER_KEYS);
+      assert.equal(res.body.user.email, newEmail);
+      assert.equal(res.body.user.emailVerified, true);
+
+      const row = userRow(s, a.user.id);
+      assert.equal(row.email, newEmail);
+      assert.equal(row.emailVerified, 1);
+      assert.equal((await a.browser.get('/get-session')).body.user.email, newEmail);
+      assert.equal((await new Browser(s.api).post('/sign-in/email', { email: newEmail, password: PASSWORD })).status, 200);
+      assert.equal((await new Browser(s.api).post('/sign-in/email', { email: a.email, password: PASSWORD })).status, 401);
+      assert.equal((await followVerify(s, token)).status, 401, 'the link works once');
+      await drainMail(s);
+      assert.deepEqual(mailsTo(s, a.email), [], 'nothing was mailed to the old address');
+    });
   });
 
   test('an unverified user also confirms through a link to the new address', async () => {
@@ -442,11 +490,11 @@ describe('change email (changeEmailEnabled)', () => {
     assert.equal(dump(s.db), before);
     await drainMail(s);
     assert.deepEqual(mailsTo(s, taken.email), []);
+    assert.deepEqual(mailsTo(s, a.email), [], 'no confirmation either');
   });
 
   test('an address taken after the link was mailed: the link fails and nothing changes', async () => {
     const a = await signUp(s);
-    verify(a.user);
     const wanted = freshEmail('contested');
     const { mail } = await expectMail(s, wanted, 'change-email', () => a.browser.post('/change-email', { newEmail: wanted }));
     await signUp(s, { email: wanted });
@@ -472,9 +520,9 @@ describe('change email (changeEmailEnabled)', () => {
       assert.equal(res.text, '{"status":true,"user":null}');
       assert.equal(userRow(t, a.user.id).emailVerified, 1);
 
-      // Once verified, a further change goes through a link again.
+      // Once verified, a further change goes through links again, confirmed from this address first.
       const later = freshEmail('later');
-      await expectMail(t, later, 'change-email', () => a.browser.post('/change-email', { newEmail: later }));
+      await expectMail(t, newEmail, 'change-email-confirmation', () => a.browser.post('/change-email', { newEmail: later }));
       assert.equal(userRow(t, a.user.id).email, newEmail);
     });
   });

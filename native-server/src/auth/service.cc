@@ -150,7 +150,7 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   if (!created.ok()) return ErrorCode::kFailedToCreateUser;
 
   if (mail_ != nullptr && (config_.require_email_verification || config_.send_verification_on_sign_up)) {
-    send_verification(user, user.email, "verify-email", user.id, request.callback_url, now);
+    send_verification(user, user.email, "verify-email", request.callback_url, now);
   }
   if (config_.require_email_verification) return SignedIn{user, std::nullopt, request.remember_me};
   auto session = start_session(user, request.remember_me, caller);
@@ -242,7 +242,7 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   if (any_failures) clear_failures(*email);
 
   if (config_.require_email_verification && !user->email_verified) {
-    if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", user->id, std::nullopt, caller.now);
+    if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", std::nullopt, caller.now);
     return ErrorCode::kEmailNotVerified;
   }
   if (password_needs_rehash(*account->password, config_.argon2, want_scrypt)) {
@@ -405,10 +405,12 @@ Status AuthService::change_email(const Authenticated& auth, const std::string& n
     const Status updated = store_.update_user(user);
     if (updated.code() == ErrorCode::kUserAlreadyExists) return Status::OK();
     if (!updated.ok()) return updated;
-    if (mail_ != nullptr) send_verification(user, user.email, "verify-email", user.id, callback_url, now);
+    if (mail_ != nullptr) send_verification(user, user.email, "verify-email", callback_url, now);
     return Status::OK();
   }
-  send_verification(auth.user, *email, "change-email", auth.user.id, callback_url, now);
+  const bool confirm_first = auth.user.email_verified && config_.change_email_confirmation;
+  send_verification(auth.user, *email, confirm_first ? "change-email-confirmation" : "change-email", callback_url,
+                    now);
   return Status::OK();
 }
 
@@ -473,13 +475,15 @@ Status AuthService::send_deletion_link(const User& user, const std::optional<std
 // --- e-mailed tokens ----------------------------------------------------------------------------
 
 void AuthService::send_verification(const User& user, const std::string& email, const std::string& kind,
-                                    const std::string& value, const std::optional<std::string>& callback_url,
-                                    TimePoint now) {
+                                    const std::optional<std::string>& callback_url, TimePoint now) {
+  const bool change = kind != "verify-email";
   const std::string token = generate_token();
   store::Verification v;
   v.id = generate_token();
   v.identifier = hashed_identifier("verify-email", token);
-  v.value = nlohmann::json{{"userId", value}, {"email", email}, {"kind", kind}}.dump();
+  nlohmann::json payload{{"userId", user.id}, {"email", email}, {"kind", kind}};
+  if (change) payload["from"] = user.email;
+  v.value = payload.dump();
   v.created_at = now;
   v.updated_at = now;
   v.expires_at = now + duration_cast<milliseconds>(config_.verification_token_expires_in);
@@ -487,10 +491,18 @@ void AuthService::send_verification(const User& user, const std::string& email, 
   const std::string link = config_.api_url + "/verify-email?token=" + token +
                            "&callbackURL=" + percent_encode_component(callback_url.value_or("/"));
   mail::Message m;
-  m.to = email;
+  m.to = kind == "change-email-confirmation" ? user.email : email;
   m.kind = kind;
   m.link = link;
-  if (kind == "change-email") {
+  if (kind == "change-email-confirmation") {
+    m.subject = "Confirm the change of your e-mail address for " + config_.app_name;
+    m.text = "Hello " + user.name + ",\n\nSomeone signed in to your " + config_.app_name +
+             " account asked to change its e-mail address from " + user.email + " to " + email +
+             ". To confirm, open this link:\n\n" + link +
+             "\n\nA link to the new address follows, to verify it. This link works once and expires in "
+             "an hour. If you did not ask for this, ignore this message and change your password: your "
+             "address stays as it is.\n";
+  } else if (kind == "change-email") {
     m.subject = "Confirm your new e-mail address for " + config_.app_name;
     m.text = "Hello " + user.name + ",\n\nTo use this address for your " + config_.app_name +
              " account, open this link:\n\n" + link +
@@ -620,7 +632,7 @@ Status AuthService::send_verification_email(const std::optional<Authenticated>& 
   if (auth) {
     if (auth->user.email != *normalized) return Status(ErrorCode::kEmailMismatch);
     if (auth->user.email_verified) return Status(ErrorCode::kEmailAlreadyVerified);
-    send_verification(auth->user, auth->user.email, "verify-email", auth->user.id, callback_url, now);
+    send_verification(auth->user, auth->user.email, "verify-email", callback_url, now);
     return Status::OK();
   }
   // Without a session the answer is always the same, and never faster than 500 ms, so it says
@@ -628,13 +640,14 @@ Status AuthService::send_verification_email(const std::optional<Authenticated>& 
   const auto floor = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   auto user = store_.find_user_by_email(*normalized);
   if (user.ok() && !user->email_verified) {
-    send_verification(*user, user->email, "verify-email", user->id, callback_url, now);
+    send_verification(*user, user->email, "verify-email", callback_url, now);
   }
   std::this_thread::sleep_until(floor);
   return Status::OK();
 }
 
-Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const Caller& caller) {
+Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const Caller& caller,
+                                                const std::optional<std::string>& callback_url) {
   if (token.empty()) return ErrorCode::kInvalidToken;
   auto v = store_.consume_verification(hashed_identifier("verify-email", token));
   if (!v) return ErrorCode::kInvalidToken;
@@ -647,8 +660,24 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
   auto user = store_.find_user_by_id(payload["userId"].get<std::string>());
   if (!user) return ErrorCode::kUserNotFound;
   const std::string email = payload["email"].get<std::string>();
+  const auto text_field = [&](const char* key) {
+    const auto it = payload.find(key);
+    return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string kind = text_field("kind");
   VerifiedEmail out;
-  if (payload.value("kind", "") == "change-email") {
+  if (kind == "change-email" || kind == "change-email-confirmation") {
+    // Links made before "from" was recorded have none.
+    const std::string from = text_field("from");
+    if (!from.empty() && user->email != from) return ErrorCode::kInvalidToken;  // changed since
+  }
+  if (kind == "change-email-confirmation") {
+    send_verification(*user, email, "change-email", callback_url, caller.now);
+    out.confirmation_sent = true;
+    out.user = std::move(user).value();
+    return out;
+  }
+  if (kind == "change-email") {
     user->email = email;
     user->email_verified = true;
     user->updated_at = caller.now;

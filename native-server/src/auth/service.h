@@ -96,6 +96,7 @@ struct VerifiedEmail {
   User user;
   bool already_verified = false;
   bool email_changed = false;      // a change-email link: the user now has the new address
+  bool confirmation_sent = false;  // a confirmation from the old address: the new one got a link
   std::optional<Session> session;  // with autoSignInAfterVerification
 };
 
@@ -213,7 +214,10 @@ class AuthService {
   // Follows a verification (or change-email) link (single use).
   // Errors: INVALID_TOKEN; TOKEN_EXPIRED; USER_NOT_FOUND; INVALID_USER; USER_ALREADY_EXISTS
   // (the new address was taken meanwhile).
-  Result<VerifiedEmail> verify_email(const std::string& token, const Caller& caller);
+  // `callback_url` is the link's, which a confirmation of a change of address passes on to the
+  // link it mails to the new address.
+  Result<VerifiedEmail> verify_email(const std::string& token, const Caller& caller,
+                                     const std::optional<std::string>& callback_url = std::nullopt);
 
   // For the command line: creates a user with a credential, without a session. Validation and
   // errors as sign_up (but sign-up need not be enabled); `allow_weak` skips the strength rule
@@ -247,9 +251,13 @@ class AuthService {
   // Mails `user` a link that deletes the account (stored as the token's hash).
   // Errors: INTERNAL_SERVER_ERROR (the token could not be stored; nothing is mailed).
   Status send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
+  // Mails a link to /verify-email. `kind` "verify-email": to `email` (the user's), which the link
+  // verifies; "change-email": to `email` (the new address), which the link makes the user's;
+  // "change-email-confirmation": to the user's address, and the link then mails the
+  // "change-email" link to `email`. The change links hold the user's address at the time and stop
+  // working if it changes.
   void send_verification(const User& user, const std::string& email, const std::string& kind,
-                         const std::string& value, const std::optional<std::string>& callback_url,
-                         TimePoint now);
+                         const std::optional<std::string>& callback_url, TimePoint now);
   // Whether `password` is the user's, checked against `account`'s hash on the hash pool (no
   // account, or one without a password: a dummy hash, and false). The per-account throttle
   // counts it as a sign-in: while the user's e-mail is throttled every password is wrong; a wrong
