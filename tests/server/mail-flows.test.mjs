@@ -461,7 +461,7 @@ describe('change email (changeEmailEnabled)', () => {
       assert.equal((await new Browser(s.api).post('/sign-in/email', { email: a.email, password: PASSWORD })).status, 401);
       assert.equal((await followVerify(s, token)).status, 401, 'the link works once');
       await drainMail(s);
-      assert.deepEqual(mailsTo(s, a.email), [], 'nothing was mailed to the old address');
+      assert.deepEqual(mailsTo(s, a.email).map((m) => m.kind), ['email-changed'], 'the old address got only the notice of the change');
     });
   });
 
@@ -636,5 +636,58 @@ describe('account deletion by a mailed link (deleteUserVerification)', () => {
     assert.equal(res.body.code, 'INVALID_PASSWORD');
     await drainMail(s);
     assert.deepEqual(mailsTo(s, a.email, 'delete-account'), []);
+  });
+});
+
+describe('security notifications (securityNotifications, on with mail)', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ ...EDITS_DB, mail: 'outbox', changeEmailEnabled: true });
+  });
+  after(async () => {
+    await s.stop();
+  });
+
+  test('change-password and a reset each tell the user their password changed', async () => {
+    const a = await signUp(s, { name: 'Nell' });
+    const { mail } = await expectMail(s, a.email, 'password-changed', () =>
+      a.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'another-good-passphrase' }),
+    );
+    assert.equal(mail.subject, 'Your Portcullis password was changed');
+    assert.ok(mail.text.startsWith('Hello Nell,'));
+    assert.ok(!mail.text.includes('another-good-passphrase'), 'never the password');
+    assert.equal(mail.link, '');
+
+    const { mail: reset } = await expectMail(s, a.email, 'reset-password', () => new Browser(s.api).post('/request-password-reset', { email: a.email }));
+    const token = new URL(reset.link).pathname.split('/').pop();
+    await expectMail(s, a.email, 'password-changed', () => new Browser(s.api).post('/reset-password', { token, newPassword: 'a-third-good-passphrase' }));
+  });
+
+  test('a wrong current password changes nothing and tells nobody', async () => {
+    const a = await signUp(s);
+    const res = await a.browser.post('/change-password', { currentPassword: 'wrong-password', newPassword: 'another-good-passphrase' });
+    assert.equal(res.status, 400);
+    await drainMail(s);
+    assert.deepEqual(mailsTo(s, a.email, 'password-changed'), []);
+  });
+
+  test('a change of e-mail address is told to the OLD address', async () => {
+    const a = await signUp(s, { name: 'Otto' });
+    const newEmail = freshEmail('otto-new');
+    const { mail: link } = await expectMail(s, newEmail, 'change-email', () => a.browser.post('/change-email', { newEmail }));
+    const { mail } = await expectMail(s, a.email, 'email-changed', () => followVerify(s, verifyToken(s, link)));
+    assert.equal(mail.subject, 'The e-mail address of your Portcullis account was changed');
+    assert.ok(mail.text.includes(a.email) && mail.text.includes(newEmail), 'both addresses are named');
+    assert.deepEqual(mailsTo(s, newEmail, 'email-changed'), []);
+  });
+
+  test('securityNotifications=false: no notices', async () => {
+    await withServer({ securityNotifications: false }, async (t) => {
+      const a = await signUp(t);
+      const res = await a.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'another-good-passphrase' });
+      assert.equal(res.status, 200);
+      await drainMail(t);
+      assert.deepEqual(mailsTo(t, a.email, 'password-changed'), []);
+    });
   });
 });

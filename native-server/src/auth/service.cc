@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/time.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
 #include "portcullis/password_hash.h"
@@ -381,6 +382,7 @@ Result<std::optional<Session>> AuthService::change_password(const Authenticated&
   auto hash = hash_new_password(request.new_password);
   if (!hash) return hash.status();
   if (!store_.set_account_password(account->id, *hash, caller.now).ok()) return ErrorCode::kInternalServerError;
+  notify_change(auth.user, "password-changed", auth.user.email, caller.now);
   if (!request.revoke_other_sessions) return std::optional<Session>();
   (void)store_.delete_sessions(auth.user.id, "");
   auto session = start_session(auth.user, !auth.dont_remember, caller);
@@ -405,6 +407,7 @@ Status AuthService::change_email(const Authenticated& auth, const std::string& n
     const Status updated = store_.update_user(user);
     if (updated.code() == ErrorCode::kUserAlreadyExists) return Status::OK();
     if (!updated.ok()) return updated;
+    notify_change(user, "email-changed", auth.user.email, now);
     if (mail_ != nullptr) send_verification(user, user.email, "verify-email", callback_url, now);
     return Status::OK();
   }
@@ -443,6 +446,28 @@ Status AuthService::delete_user_with_token(const Authenticated& auth, const std:
   }
   if (!store_.consume_verification(identifier).ok()) return Status(ErrorCode::kInvalidToken);
   return store_.delete_user(auth.user.id);
+}
+
+void AuthService::notify_change(const User& user, const std::string& kind, const std::string& to, TimePoint now) {
+  if (mail_ == nullptr || !config_.security_notifications) return;
+  mail::Message m;
+  m.to = to;
+  m.kind = kind;
+  const std::string when = format_iso8601(now);
+  if (kind == "email-changed") {
+    m.subject = "The e-mail address of your " + config_.app_name + " account was changed";
+    m.text = "Hello " + user.name + ",\n\nThe e-mail address of your " + config_.app_name +
+             " account was changed from " + to + " to " + user.email + " (" + when +
+             " UTC). This address no longer signs in.\n\nIf you did not do this, someone else may have "
+             "access to your account: contact the site's administrators.\n";
+  } else {
+    m.subject = "Your " + config_.app_name + " password was changed";
+    m.text = "Hello " + user.name + ",\n\nThe password of your " + config_.app_name + " account (" +
+             user.email + ") was changed (" + when +
+             " UTC).\n\nIf you did this, there is nothing more to do. If you did not, reset your password at "
+             "once (\"Forgot password\" on the sign-in page) and contact the site's administrators.\n";
+  }
+  mail_->enqueue(std::move(m));
 }
 
 Status AuthService::send_deletion_link(const User& user, const std::optional<std::string>& callback_url,
@@ -580,6 +605,7 @@ Status AuthService::reset_password(const std::string& token, const std::string& 
   if (!hash) return hash.status();
   if (!write_password(*user, *hash, now).ok()) return Status(ErrorCode::kInternalServerError);
   if (config_.revoke_sessions_on_password_reset) (void)store_.delete_sessions(user->id, "");
+  notify_change(*user, "password-changed", user->email, now);
   return Status::OK();
 }
 
@@ -621,6 +647,7 @@ Status AuthService::set_password(const std::string& user_id, const std::string& 
   auto hash = hash_new_password(password);
   if (!hash) return hash.status();
   if (Status s = write_password(*user, *hash, now); !s.ok()) return s;
+  notify_change(*user, "password-changed", user->email, now);
   return store_.delete_sessions(user_id, "").status();
 }
 
@@ -678,11 +705,13 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
     return out;
   }
   if (kind == "change-email") {
+    const std::string old_email = user->email;
     user->email = email;
     user->email_verified = true;
     user->updated_at = caller.now;
     const Status updated = store_.update_user(*user);
     if (!updated.ok()) return updated.code() == ErrorCode::kUserAlreadyExists ? updated : Status(ErrorCode::kInternalServerError);
+    notify_change(*user, "email-changed", old_email, caller.now);
     out.email_changed = true;
   } else {
     if (user->email != email) return ErrorCode::kInvalidUser;

@@ -248,6 +248,9 @@ class AuthService {
                    PasswordCheck* verdict, bool allow_weak = false) const;
   // Sets the user's password, creating the credential account if there is none.
   Status write_password(const User& user, const std::string& hash, TimePoint now);
+  // With mail and securityNotifications, tells `user` at `to` that their password
+  // (kind "password-changed") or e-mail address ("email-changed", to the old address) changed.
+  void notify_change(const User& user, const std::string& kind, const std::string& to, TimePoint now);
   // Mails `user` a link that deletes the account (stored as the token's hash).
   // Errors: INTERNAL_SERVER_ERROR (the token could not be stored; nothing is mailed).
   Status send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
