@@ -510,6 +510,11 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
     res.set_header("Vary", "Origin");
   }
 
+  // Every answer is about one client (sessions, tokens, users) or depends on its cookies: no cache
+  // between here and the browser may keep it (ASVS 8.1.1, 8.2.1). BetterAuth sends this on
+  // get-session alone.
+  res.set_header("Cache-Control", "no-store");
+
   Call call{req, res, json::object(), Caller{}};
   call.caller.now = store::now_ms();
   call.caller.ip = proxies.client_address(req.remote_addr, req.get_header_value("X-Forwarded-For"));
@@ -708,8 +713,7 @@ void HttpServer::Impl::sign_out(Call& call) {
 }
 
 void HttpServer::Impl::get_session(Call& call) {
-  call.res.set_header("Cache-Control", "no-store");
-  call.res.set_header("Pragma", "no-cache");
+  call.res.set_header("Pragma", "no-cache");  // and Cache-Control: no-store, as every answer
   const auto token = read_token(call);
   if (!token) return send_json(call.res, 200, nullptr);
   // BetterAuth coerces the query value with Boolean(x): any non-empty value disables refresh.

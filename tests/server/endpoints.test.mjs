@@ -272,6 +272,20 @@ describe('routing and transport', () => {
     assert.equal(res.body.code, 'METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED');
   });
 
+  test('[ASVS 8.1.1, 8.2.1] every answer, success or error, says Cache-Control: no-store (once)', async () => {
+    const a = await signUp(server);
+    const answers = [
+      await a.browser.get('/list-sessions'),
+      await a.browser.get('/list-accounts'),
+      await a.browser.post('/update-user', { name: 'No Store' }),
+      await new Browser(server.api).post('/sign-in/email', { email: a.email, password: PASSWORD }),
+      await new Browser(server.api).post('/sign-in/email', { email: a.email, password: 'wrong-password' }),
+      await rawRequest(`${server.api}/list-sessions`),
+      await rawRequest(`${server.api}/ok`),
+    ];
+    for (const res of answers) assert.equal(res.headers.get('cache-control'), 'no-store', `${res.status} ${JSON.stringify(res.body)}`);
+  });
+
   test('a POST without a body and without a content-type counts as an empty body', async () => {
     const res = await rawRequest(`${server.api}/sign-out`, { method: 'POST' });
     assert.equal(res.status, 200);
