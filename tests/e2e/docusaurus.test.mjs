@@ -123,6 +123,14 @@ describe('the example Docusaurus site with the server on another origin', () => 
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'new-password', 'focus on the first error');
     assert.deepEqual(requests, [], 'nothing sent while typing, nor on a refused submit');
     await shot(page, 'signup-weak-light');
+    // [ASVS 2.1.12] The user may look at what they typed, and hide it again.
+    const field = page.getByLabel('Password', { exact: true });
+    assert.equal(await field.getAttribute('type'), 'password');
+    await page.getByLabel('Show password').check();
+    assert.equal(await field.getAttribute('type'), 'text');
+    assert.equal(await field.inputValue(), WEAK);
+    await page.getByLabel('Show password').uncheck();
+    assert.equal(await field.getAttribute('type'), 'password');
 
     typed = { score, warning, shown };
   });
@@ -177,8 +185,8 @@ describe('the example Docusaurus site with the server on another origin', () => 
     await shot(page, 'login-light');
 
     await page.getByLabel('E-mail').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Password').press('Enter');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password', { exact: true }).press('Enter');
     await page.waitForURL(`${siteURL}/docs/private/handbook`);
     await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
   });
@@ -188,7 +196,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
     const p = await other.newPage();
     await p.goto(`${siteURL}/login`);
     await p.getByLabel('E-mail').fill(EMAIL);
-    await p.getByLabel('Password').fill('not-the-password-at-all');
+    await p.getByLabel('Password', { exact: true }).fill('not-the-password-at-all');
     await p.getByRole('button', { name: 'Sign in' }).click();
     const alert = p.getByRole('alert');
     await alert.filter({ hasText: 'Invalid email or password' }).waitFor();
@@ -206,7 +214,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await second.waitForURL(/\/login\?redirect=/);
     await second.getByLabel('E-mail').fill(EMAIL);
-    await second.getByLabel('Password').fill(PASSWORD);
+    await second.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await second.getByRole('button', { name: 'Sign in' }).click();
     await second.waitForURL(`${siteURL}/docs/private/handbook`);
     await userButton(page).waitFor();
@@ -288,7 +296,7 @@ describe('screenshots, light and dark', () => {
       // Signed in: the gated page and the open user menu.
       await page.goto(`${siteURL}/login?redirect=${encodeURIComponent('/docs/private/handbook')}`);
       await page.getByLabel('E-mail').fill(EMAIL);
-      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
       await userButton(page).click();

@@ -48,6 +48,12 @@ describe('server-side rendering', () => {
       assert.ok(new RegExp(`id="${id}-error"[^>]*aria-live="polite"`).test(html), `an aria-live error for ${id}`);
     }
     assert.match(html, /role="alert"/);
+    // [ASVS 2.1.12] Each password field has a "Show password" checkbox that controls it.
+    const passwords = [...html.matchAll(/<input[^>]*\sid="([^"]+)"[^>]*type="password"/g)].map((m) => m[1]);
+    assert.equal(passwords.length, 2);
+    for (const id of passwords) {
+      assert.match(html, new RegExp(`<label class="pc-reveal"><input type="checkbox"[^>]*aria-controls="${id}"[^>]*/> <!-- -->Show password</label>`));
+    }
   });
 
   test('hooks outside an AuthProvider say so', () => {

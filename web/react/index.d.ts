@@ -68,6 +68,8 @@ export interface Texts {
   loading?: string;
   signOut?: string;
   signedInAs?: string;
+  /** The label of the checkbox that shows a typed password as text. */
+  showPassword?: string;
 }
 
 export interface PasswordStrengthMeterProps {

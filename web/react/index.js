@@ -248,9 +248,22 @@ function useStableId(prefix) {
   return ref.current;
 }
 
-function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, inputRef, describedBy, children }) {
+// A labelled input with its error line. A password field also gets a "show password" checkbox
+// (`revealLabel`), which shows the typed password as text while it is checked.
+function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, inputRef, describedBy, revealLabel, children }) {
   const errorId = `${id}-error`;
   const described = [error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined;
+  const [revealed, setRevealed] = useState(false);
+  const reveal =
+    type === 'password' && revealLabel
+      ? h(
+          'label',
+          { className: 'pc-reveal' },
+          h('input', { type: 'checkbox', checked: revealed, 'aria-controls': id, onChange: (e) => setRevealed(e.target.checked) }),
+          ' ',
+          revealLabel,
+        )
+      : null;
   return h(
     'div',
     { className: 'pc-field' + (error ? ' pc-field--invalid' : '') },
@@ -259,7 +272,7 @@ function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, 
       id,
       name: id.replace(/^.*-/, ''),
       className: 'pc-input',
-      type,
+      type: type === 'password' && revealed ? 'text' : type,
       value,
       autoComplete,
       ref: inputRef,
@@ -268,6 +281,7 @@ function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, 
       onChange: (e) => onChange(e.target.value),
       onBlur,
     }),
+    reveal,
     h('div', { id: errorId, className: 'pc-error', 'aria-live': 'polite', 'data-field-error': id }, error ?? ''),
     children,
   );
@@ -466,7 +480,7 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
     h(
       Field,
-      { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'new-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: passwordError, inputRef: form.refs.password, describedBy: `${prefix}-meter` },
+      { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'new-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: passwordError, inputRef: form.refs.password, describedBy: `${prefix}-meter`, revealLabel: text.showPassword },
       h(PasswordStrengthMeter, {
         id: `${prefix}-meter`,
         password: form.values.password,
@@ -529,7 +543,7 @@ export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text:
     FormShell,
     { form, onSubmit, title, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
-    h(Field, { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password }),
+    h(Field, { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword }),
   );
 }
 
