@@ -98,7 +98,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
     await context.close();
   });
 
-  test('a weak password: a low score and feedback as it is typed, and no request', async () => {
+  test('[ASVS 2.1.8, 2.1.11, 2.1.12] a weak password: a low score and feedback as it is typed, and no request', async () => {
     const started = Date.now();
     await page.goto(`${siteURL}/signup`);
     await page.getByLabel('Name').fill(NAME);

@@ -7,7 +7,8 @@
 // client gone: a request that has to wait for a password hash is answered 499 (as nginx does), so
 // the fuzzer reaches everything up to the hash (parsing, validation, the policy), not past it.
 //
-// Properties: the server answers every input with an HTTP response or closes the connection
+// Properties (ASVS 5.4.1, 5.4.2, 5.4.3 with the sanitizers): the server answers every input with an
+// HTTP response or closes the connection
 // (never hangs: libFuzzer's -timeout), never crashes (the sanitizers), and after each input still
 // answers GET /api/auth/ok with 200. Inputs accumulate in one database, as a real server's do.
 

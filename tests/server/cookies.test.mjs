@@ -53,7 +53,7 @@ async function signUp(s, extra = {}, headers = {}) {
 // ---------------------------------------------------------------------------------------------
 
 describe('the session cookie', () => {
-  test('sign-up: name=signed value; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax, and set-auth-token', async () => {
+  test('[ASVS 3.2.3, 3.4.2, 3.4.3] sign-up: name=signed value; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax, and set-auth-token', async () => {
     const res = await signUp(server);
     const { token } = res.body;
     assert.deepEqual(res.headers.getSetCookie(), [`better-auth.session_token=${cookieValue(token)}; Max-Age=604800; ${ATTRS}`]);
@@ -92,7 +92,7 @@ describe('the session cookie', () => {
     );
   });
 
-  test('the Cookie header is read as BetterAuth reads it: quoted or unencoded values, first occurrence wins', async () => {
+  test('[ASVS 5.1.1] the Cookie header is read as BetterAuth reads it: quoted or unencoded values, first occurrence wins', async () => {
     const up = await signUp(server);
     const { token } = up.body;
     const forms = [
@@ -156,7 +156,7 @@ describe('rememberMe=false', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('cookie settings', () => {
-  test('an https baseURL: the __Secure- prefix and Secure; the unprefixed name is ignored', async () => {
+  test('[ASVS 3.4.1] an https baseURL: the __Secure- prefix and Secure; the unprefixed name is ignored', async () => {
     await withServer({ ...EDITS_DB, baseURL: 'https://auth.example.com' }, async (s) => {
       const origin = 'https://auth.example.com';
       const res = await signUp(s, {}, { origin });
@@ -231,7 +231,7 @@ describe('deleting cookies', () => {
     assert.deepEqual(res.headers.getSetCookie(), deletions());
   });
 
-  test('get-session: a forged signature gives null and no Set-Cookie at all', async () => {
+  test('[ASVS 3.5.3] get-session: a forged signature gives null and no Set-Cookie at all', async () => {
     const up = await signUp(server);
     const before = dump(server.db);
     for (const value of [
@@ -247,7 +247,7 @@ describe('deleting cookies', () => {
     assert.equal((await getSession(server, `better-auth.session_token=${cookieValue(up.body.token)}`)).body.session.token, up.body.token);
   });
 
-  test('an expired session: null, the cookies cleared, and the row deleted', async () => {
+  test('[ASVS 3.3.1] an expired session: null, the cookies cleared, and the row deleted', async () => {
     const up = await signUp(server);
     sql(server.db, `update session set expiresAt = '${new Date(Date.now() - 1000).toISOString()}' where token = '${up.body.token}'`);
     const res = await getSession(server, `better-auth.session_token=${cookieValue(up.body.token)}`);

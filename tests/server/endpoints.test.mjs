@@ -147,7 +147,7 @@ describe('GET /ok and GET /error', () => {
     assert.equal(res.text, '{"ok":true}');
   });
 
-  test('/error is an HTML page naming the code, with the description escaped', async () => {
+  test('[ASVS 5.2.1, 5.3.1, 5.3.3] /error is an HTML page naming the code, with the description escaped', async () => {
     const res = await rawRequest(`${server.api}/error?error=STATE_MISMATCH&error_description=${encodeURIComponent('<script>x</script>')}`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /^text\/html/);
@@ -333,7 +333,7 @@ describe('POST /sign-up/email', () => {
     assert.equal(session.userAgent, 'endpoint-tests/1.0');
   });
 
-  test('the length limits are 8 and 128', async () => {
+  test('[ASVS 2.1.2] the length limits are 8 and 128', async () => {
     // Strong enough for the default minPasswordScore (2); weak ones are password-strength.test.mjs's.
     for (const password of ['Zq7!vR2p', 'Zq7!vR2p'.repeat(16)]) {
       assert.ok(password.length === 8 || password.length === 128);
@@ -341,7 +341,15 @@ describe('POST /sign-up/email', () => {
     }
   });
 
-  test('400 PASSWORD_TOO_SHORT and PASSWORD_TOO_LONG', async () => {
+  test('[ASVS 2.1.4, 2.1.9] any Unicode is allowed in a password, spaces and emoji included, with no composition rule', async () => {
+    for (const password of ['correct horse 🐴 battery', 'батарея лошадь скоба', '電池 馬 ホッチキス 正解', 'all lower case words here']) {
+      const { email } = await signUp(server, { password });
+      const res = await new Browser(server.api).post('/sign-in/email', { email, password });
+      assert.equal(res.status, 200, password);
+    }
+  });
+
+  test('[ASVS 2.1.2] 400 PASSWORD_TOO_SHORT and PASSWORD_TOO_LONG', async () => {
     const browser = new Browser(server.api);
     await rejected(server.db, () => browser.post('/sign-up/email', { name: 'S', email: freshEmail(), password: '1234567' }), 400, 'PASSWORD_TOO_SHORT');
     await rejected(server.db, () => browser.post('/sign-up/email', { name: 'L', email: freshEmail(), password: 'p'.repeat(129) }), 400, 'PASSWORD_TOO_LONG');
@@ -370,7 +378,7 @@ describe('POST /sign-up/email', () => {
     );
   });
 
-  test('a callbackURL must be trusted: 403 INVALID_CALLBACK_URL; a relative path is accepted', async () => {
+  test('[ASVS 5.1.5] a callbackURL must be trusted: 403 INVALID_CALLBACK_URL; a relative path is accepted', async () => {
     const browser = new Browser(server.api);
     for (const callbackURL of [`${EVIL}/welcome`, '//evil.example/welcome']) {
       await rejected(
@@ -434,7 +442,7 @@ describe('POST /sign-in/email', () => {
     alice = await signUp(server, { name: 'Alice', email: freshEmail('alice') });
   });
 
-  test('200: {redirect:false, token, user}, a new session and its cookie', async () => {
+  test('[ASVS 3.2.1] 200: {redirect:false, token, user}, a new session and its cookie', async () => {
     const browser = new Browser(server.api);
     const res = await browser.post('/sign-in/email', { email: alice.email.toUpperCase(), password: PASSWORD });
     assert.equal(res.status, 200);
@@ -528,7 +536,7 @@ describe('GET /get-session', () => {
 });
 
 describe('POST /sign-out', () => {
-  test('deletes the session row and expires the three cookies; other sessions stay', async () => {
+  test('[ASVS 3.3.1, 8.2.3] deletes the session row and expires the three cookies; other sessions stay', async () => {
     const { browser, user, email } = await signUp(server);
     const other = await signIn(server, email);
     const res = await browser.post('/sign-out', {});
@@ -586,7 +594,7 @@ describe('session endpoints without a session: 401 UNAUTHORIZED', () => {
 });
 
 describe('GET /list-sessions', () => {
-  test('200: the unexpired sessions of the user, with their tokens', async () => {
+  test('[ASVS 3.3.4] 200: the unexpired sessions of the user, with their tokens', async () => {
     const a = await signUp(server);
     const b = await signIn(server, a.email);
     const stranger = await signUp(server);
@@ -623,7 +631,7 @@ describe('GET /list-sessions', () => {
     });
   });
 
-  test('sessionFreshAge=1: the session turns stale on the clock, for list-sessions and delete-user', async () => {
+  test('[ASVS 3.7.1] sessionFreshAge=1: the session turns stale on the clock, for list-sessions and delete-user', async () => {
     await withServer({ ...EDITS_DB, sessionFreshAge: 1, sessionUpdateAge: 0 }, async (s) => {
       const { browser, user } = await signUp(s);
       const seen = [];
@@ -761,7 +769,7 @@ describe('POST /update-user', () => {
 });
 
 describe('POST /change-password', () => {
-  test('without revokeOtherSessions: {"token":null,user}; the password changes, sessions stay', async () => {
+  test('[ASVS 2.1.5] without revokeOtherSessions: {"token":null,user}; the password changes, sessions stay', async () => {
     const a = await signUp(server);
     const other = await signIn(server, a.email);
     const res = await a.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'brand-new-password' });
@@ -775,7 +783,7 @@ describe('POST /change-password', () => {
     await signIn(server, a.email, 'brand-new-password');
   });
 
-  test('with revokeOtherSessions: every old session ends and a new one is returned with its cookie', async () => {
+  test('[ASVS 3.3.3] with revokeOtherSessions: every old session ends and a new one is returned with its cookie', async () => {
     const a = await signUp(server);
     const other = await signIn(server, a.email);
     const res = await a.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'brand-new-password', revokeOtherSessions: true });
@@ -791,7 +799,7 @@ describe('POST /change-password', () => {
     assert.equal((await a.browser.get('/get-session')).body.session.token, res.body.token);
   });
 
-  test('400 PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG / INVALID_PASSWORD / CREDENTIAL_ACCOUNT_NOT_FOUND', async () => {
+  test('[ASVS 2.1.6] 400 PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG / INVALID_PASSWORD / CREDENTIAL_ACCOUNT_NOT_FOUND', async () => {
     const a = await signUp(server);
     const change = (body) => () => a.browser.post('/change-password', body);
     await rejected(server.db, change({ currentPassword: PASSWORD, newPassword: 'short' }), 400, 'PASSWORD_TOO_SHORT');
@@ -848,7 +856,7 @@ describe('POST /change-email', () => {
 });
 
 describe('POST /delete-user', () => {
-  test('with the password: 200, the user, its accounts and sessions are gone, cookies expired', async () => {
+  test('[ASVS 8.3.2] with the password: 200, the user, its accounts and sessions are gone, cookies expired', async () => {
     const a = await signUp(server);
     await signIn(server, a.email);
     const res = await a.browser.post('/delete-user', { password: PASSWORD });
@@ -1278,7 +1286,7 @@ describe('CORS', () => {
 });
 
 describe('Bearer tokens (the bearer plugin)', () => {
-  test('the bare token and the signed set-auth-token value both authenticate, without Origin', async () => {
+  test('[ASVS 3.5.2] the bare token and the signed set-auth-token value both authenticate, without Origin', async () => {
     const up = await rawPost(server, '/sign-up/email', { name: 'Bearer', email: freshEmail('bearer'), password: PASSWORD });
     assert.equal(up.status, 200);
     const signed = up.headers.get('set-auth-token');
@@ -1309,7 +1317,7 @@ describe('Bearer tokens (the bearer plugin)', () => {
 });
 
 describe('abuse limits', () => {
-  test('rate limit: the 4th sign-in within 10 s gets 429 with x-retry-after; other paths are unaffected', async () => {
+  test('[ASVS 2.2.1, 8.1.4] rate limit: the 4th sign-in within 10 s gets 429 with x-retry-after; other paths are unaffected', async () => {
     await withServer({ ...EDITS_DB, rateLimit: true }, async (s) => {
       const attempt = () => new Browser(s.api).post('/sign-in/email', { email: 'nobody@example.com', password: 'wrong-password' });
       for (let i = 0; i < 3; i++) assert.equal((await attempt()).status, 401, `attempt ${i + 1}`);
@@ -1330,7 +1338,7 @@ describe('abuse limits', () => {
     });
   });
 
-  test('account throttle: after 3 failures even the right password gets the same 401; other accounts are unaffected', async () => {
+  test('[ASVS 2.2.1] account throttle: after 3 failures even the right password gets the same 401; other accounts are unaffected', async () => {
     await withServer({ ...EDITS_DB, accountMaxFailures: 3 }, async (s) => {
       const target = await signUp(s);
       const bystander = await signUp(s);

@@ -41,7 +41,7 @@ test('a body that is not an object', async () => {
   await rejects('/sign-in/email', { body: '"just a string"' }, 400, 'BODY_MUST_BE_AN_OBJECT');
 });
 
-test('wrong types and missing fields, in zod-style messages', async () => {
+test('[ASVS 5.1.4] wrong types and missing fields, in zod-style messages', async () => {
   const j = await rejects('/sign-up/email', { body: JSON.stringify({ name: 'N', email: 42, password: ['x'] }) }, 400, 'VALIDATION_ERROR');
   assert.equal(j.message, '[body.email] Invalid input: expected string, received number; [body.password] Invalid input: expected string, received array');
   const m = await rejects('/sign-up/email', { body: JSON.stringify({ email: 'a@example.com', password: 'password123' }) }, 400, 'VALIDATION_ERROR');
@@ -49,7 +49,7 @@ test('wrong types and missing fields, in zod-style messages', async () => {
   await rejects('/sign-in/email', { body: JSON.stringify({ email: 'a@example.com', password: 'x', rememberMe: 'yes' }) }, 400, 'VALIDATION_ERROR');
 });
 
-test('unknown fields are refused, not silently dropped', async () => {
+test('[ASVS 5.1.2] unknown fields are refused, not silently dropped', async () => {
   const j = await rejects('/sign-up/email', { body: JSON.stringify({ name: 'N', email: 'n@example.com', password: 'password123', emailVerified: true }) }, 400, 'VALIDATION_ERROR');
   assert.equal(j.message, '[body] Unrecognized key: "emailVerified"');
 });
@@ -59,7 +59,7 @@ test('a 1 MiB body', async () => {
   await rejects('/sign-up/email', { body: big }, 413, 'PAYLOAD_TOO_LARGE');
 });
 
-test('invalid UTF-8 and lone surrogates', async () => {
+test('[ASVS 5.3.2] invalid UTF-8 and lone surrogates', async () => {
   const bytes = Buffer.concat([
     Buffer.from('{"name":"'),
     Buffer.from([0xc3, 0x28, 0xff]),
@@ -75,11 +75,23 @@ test('a 10,000-character password', async () => {
   await rejects('/sign-in/email', { body: JSON.stringify({ email: 'victim@example.com', password }) }, 400, 'PASSWORD_TOO_LONG');
 });
 
-test('control characters in a name', async () => {
+test('[ASVS 5.1.3, 5.2.2] control characters in a name', async () => {
   for (const name of ['Eve\u0000', 'Eve\u0007il', 'Line\nBreak', '\u202eevE']) {
     await rejects('/sign-up/email', { body: JSON.stringify({ name, email: 'eve@example.com', password: 'password123' }) }, 400, 'INVALID_NAME');
   }
   await rejects('/update-user', { body: JSON.stringify({ name: 'Tab\there' }), cookie: victim.cookieHeader() }, 400, 'INVALID_NAME');
+});
+
+test('[ASVS 5.3.4] SQL metacharacters are data: stored and returned as sent, and the tables are intact', async () => {
+  const name = `Robert'); DROP TABLE "user"; --`;
+  const email = "o'brien+x@example.com";
+  const browser = new Browser(server.api);
+  const res = await browser.post('/sign-up/email', { name, email, password: 'Zq7!vR2p-sql' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.user.name, name);
+  assert.equal(res.body.user.email, email);
+  assert.equal((await browser.get('/get-session')).body.user.name, name);
+  assert.equal((await victim.get('/get-session')).body.user.email, 'victim@example.com', 'other users are still there');
 });
 
 test('JSON only', async () => {

@@ -292,7 +292,7 @@ describe('password reset', () => {
     assert.deepEqual(mailsTo(s, unknown), []);
   });
 
-  test('a known address: the link resets the password once, and every session ends', async () => {
+  test('[ASVS 2.5.1, 2.5.6] a known address: the link resets the password once, and every session ends', async () => {
     const { browser: laptop, user, email } = await signUp(s, { name: 'Rita' });
     const phone = new Browser(s.api);
     assert.equal((await phone.post('/sign-in/email', { email, password: PASSWORD })).status, 200);
@@ -648,7 +648,7 @@ describe('security notifications (securityNotifications, on with mail)', () => {
     await s.stop();
   });
 
-  test('change-password and a reset each tell the user their password changed', async () => {
+  test('[ASVS 2.2.3, 2.5.5] change-password and a reset each tell the user their password changed', async () => {
     const a = await signUp(s, { name: 'Nell' });
     const { mail } = await expectMail(s, a.email, 'password-changed', () =>
       a.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'another-good-passphrase' }),
@@ -671,7 +671,7 @@ describe('security notifications (securityNotifications, on with mail)', () => {
     assert.deepEqual(mailsTo(s, a.email, 'password-changed'), []);
   });
 
-  test('a change of e-mail address is told to the OLD address', async () => {
+  test('[ASVS 2.2.3, 2.5.5] a change of e-mail address is told to the OLD address', async () => {
     const a = await signUp(s, { name: 'Otto' });
     const newEmail = freshEmail('otto-new');
     const { mail: link } = await expectMail(s, newEmail, 'change-email', () => a.browser.post('/change-email', { newEmail }));

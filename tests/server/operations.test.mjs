@@ -14,7 +14,7 @@ function run(args, { input = '', env = {} } = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('serve refuses to start without a secret of at least 32 bytes, unless --dev', () => {
+test('[ASVS 2.10.2, 2.10.4] serve refuses to start without a secret of at least 32 bytes, unless --dev', () => {
   const db = join(mkdtempSync(join(tmpdir(), 'portcullis-ops-')), 'a.db');
   const none = run(['serve', '--port', '0', '--database', db]);
   assert.equal(none.code, 2);
@@ -67,7 +67,7 @@ test('SIGTERM right after start-up (before the server accepts) still stops it wi
   }
 });
 
-test('the access log is JSON with a request id, and holds no secrets, passwords or tokens', async () => {
+test('[ASVS 2.10.3, 8.3.1] the access log is JSON with a request id, and holds no secrets, passwords or tokens', async () => {
   const server = await startServer();
   const browser = new Browser(server.api);
   const password = 'log-me-not-password';

@@ -70,7 +70,7 @@ async function signUp(s, { name = 'Test User', email = freshEmail(), password = 
 }
 
 describe('sign-up', () => {
-  test('a common password: 400 PASSWORD_TOO_WEAK with zxcvbn\'s warning and suggestions; no user is created', async () => {
+  test('[ASVS 2.1.7] a common password: 400 PASSWORD_TOO_WEAK with zxcvbn\'s warning and suggestions; no user is created', async () => {
     const email = freshEmail('weak');
     const res = await tooWeak(server.db, () => new Browser(server.api).post('/sign-up/email', { name: 'Weak', email, password: 'password123' }), {
       score: 0,

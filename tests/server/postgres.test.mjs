@@ -44,7 +44,7 @@ describe('two replicas on one PostgreSQL database', { skip: !ADMIN_URL && 'PORTC
     psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 
-  test('the startup line names the database without its password', () => {
+  test('[ASVS 2.10.3] the startup line names the database without its password', () => {
     const listening = JSON.parse(a.logs[0]);
     assert.equal(listening.database, databaseUrl(name, '***').replace('%2A%2A%2A', '***'));
     assert.doesNotMatch(a.logs.join('\n') + a.stderr, /not-for-logs/);

@@ -879,7 +879,7 @@ TEST_CASE("store: verifications", "[store]") {
     CHECK(other == 0);
   }
 
-  SECTION("delete_expired removes expired sessions and verifications and keeps live ones") {
+  SECTION("delete_expired removes expired sessions and verifications and keeps live ones (ASVS 8.3.8)") {
     const User u = make_user("ada@example.com");
     REQUIRE(store.create_user(u, credential_for(u)).ok());
     const TimePoint now = at(100000);

@@ -395,7 +395,7 @@ TEST_CASE("HashPool's destructor completes the queued jobs") {
 
 // auth/hash_memory.h: the tests are linked like the server (-Wl,--wrap=mmap,--wrap=munmap), so
 // these mmap() and munmap() calls go through its wrappers, as libsodium's do.
-TEST_CASE("A thread that keeps its hash memory gets the same region back, wiped") {
+TEST_CASE("A thread that keeps its hash memory gets the same region back, wiped (ASVS 8.3.6)") {
   constexpr std::size_t kSize = std::size_t{4} << 20;
   const auto map = [](std::size_t size) {
     return mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

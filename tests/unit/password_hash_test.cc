@@ -119,11 +119,17 @@ TEST_CASE("BetterAuth scrypt: new hashes have the format and verify") {
   CHECK(invalid.status().code() == ErrorCode::kInvalidUtf8);
 }
 
-TEST_CASE("Argon2id: round trip with the default parameters") {
+TEST_CASE("Argon2id: round trip with the default parameters, a fresh 128-bit salt each time (ASVS 2.4.1, 2.4.2)") {
   const auto h = hash_password_argon2id("correct horse battery staple");
   REQUIRE(h.ok());
   const std::string& s = h.value();
   CHECK(s.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0) == 0);
+  // $argon2id$v=19$m=...,t=...,p=...$<salt>$<hash>: a 16-byte salt is 22 base64 characters.
+  const std::size_t salt_at = s.find('$', std::string_view("$argon2id$v=19$m=19456,t=2,p=1").size()) + 1;
+  CHECK(s.find('$', salt_at) - salt_at == 22);
+  const auto again = hash_password_argon2id("correct horse battery staple");
+  REQUIRE(again.ok());
+  CHECK(again.value() != s);
   CHECK(identify_password_hash(s) == PasswordHashFormat::kArgon2id);
 
   auto r = verify_password("correct horse battery staple", s);
@@ -172,7 +178,7 @@ TEST_CASE("Argon2id: round trips with small parameters") {
   CHECK_FALSE(r.value());
 }
 
-TEST_CASE("A 1024-byte password hashes and verifies in both formats") {
+TEST_CASE("A 1024-byte password hashes and verifies in both formats (ASVS 2.1.3)") {
   std::string long_pw(1024, 'x');
   for (std::size_t i = 0; i < long_pw.size(); ++i) long_pw[i] = static_cast<char>('a' + i % 26);
   std::string other = long_pw;

@@ -8,7 +8,7 @@
 
 using namespace portcullis;
 
-TEST_CASE("generate_token gives alphanumeric tokens of the asked length") {
+TEST_CASE("generate_token gives alphanumeric tokens of the asked length (ASVS 3.2.2)") {
   for (std::size_t len : {0u, 1u, 24u, 32u, 100u}) {
     const std::string t = generate_token(len);
     CHECK(t.size() == len);
@@ -17,7 +17,7 @@ TEST_CASE("generate_token gives alphanumeric tokens of the asked length") {
   CHECK(generate_token().size() == kTokenLength);
 }
 
-TEST_CASE("generate_token does not repeat and uses the whole alphabet") {
+TEST_CASE("generate_token does not repeat and uses the whole alphabet (ASVS 3.2.4)") {
   std::set<std::string> seen;
   std::map<char, int> counts;
   for (int i = 0; i < 2000; ++i) {
