@@ -850,13 +850,9 @@ void HttpServer::Impl::delete_user_callback(Call& call) {
   if (!callback.empty() && !origins.trusts_url(callback)) {
     return send_error(call.res, Status(ErrorCode::kInvalidCallbackUrl));
   }
-  Authenticated auth;
-  if (auto found = authenticate(call)) {
-    auth = std::move(*found);
-  } else {
-    return send_error(call.res, Status(ErrorCode::kFailedToGetUserInfo), 404);
-  }
-  if (Status s = service.delete_user_with_token(auth, call.req.get_param_value("token"), call.caller.now);
+  const auto auth = authenticate(call);
+  if (!auth) return send_error(call.res, Status(ErrorCode::kFailedToGetUserInfo), 404);
+  if (Status s = service.delete_user_with_token(*auth, call.req.get_param_value("token"), call.caller.now);
       !s.ok()) {
     return send_error(call.res, s, s.code() == ErrorCode::kInvalidToken ? 404 : 0);
   }
