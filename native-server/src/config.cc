@@ -103,7 +103,8 @@ std::vector<Setting> settings(Config& c) {
       {"changeEmailConfirmation", "PORTCULLIS_CHANGE_EMAIL_CONFIRMATION", &c.change_email_confirmation,
        "a verified user confirms a change of e-mail from the old address first"},
       {"securityNotifications", "PORTCULLIS_SECURITY_NOTIFICATIONS", &c.security_notifications,
-       "mail the user when their password or e-mail address changed (with mail)"},
+       "mail the user when their password or e-mail address changed, or a browser it\n"
+       "      had not seen signed in (with mail)"},
       {"deleteUserEnabled", "PORTCULLIS_DELETE_USER", &c.delete_user_enabled, "allow delete-user"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"

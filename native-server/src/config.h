@@ -112,7 +112,8 @@ struct Config {
   // A verified user's change of address is first confirmed through a link to the old address
   // (BetterAuth's sendChangeEmailConfirmation), and only then verified at the new one.
   bool change_email_confirmation = true;
-  // With mail: tell the user when their password or e-mail address changed (to the old address).
+  // With mail: tell the user when their password or e-mail address changed (to the old address),
+  // or a browser the account had not seen signed in.
   bool security_notifications = true;
   bool delete_user_enabled = true;
   // delete-user mails a link that deletes the account when followed (BetterAuth's

@@ -681,13 +681,38 @@ describe('security notifications (securityNotifications, on with mail)', () => {
     assert.deepEqual(mailsTo(s, newEmail, 'email-changed'), []);
   });
 
+  test('[ASVS 2.2.3] a sign-in from a browser the account has not seen gets a notice; a known one does not', async () => {
+    const a = await signUp(s, { name: 'Ida' });
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0 M\u00f6z';
+    const signIn = (agent) => new Browser(s.api).post('/sign-in/email', { email: a.email, password: PASSWORD }, agent ? { 'user-agent': agent } : {});
+    const { mail, result } = await expectMail(s, a.email, 'new-sign-in', () => signIn(firefox));
+    assert.equal(result.status, 200);
+    assert.equal(mail.subject, 'A new sign-in to your Portcullis account');
+    assert.ok(mail.text.includes('from 127.0.0.1'), mail.text);
+    assert.ok(mail.text.includes('Firefox/140.0 M?z"'), 'the User-Agent, printable ASCII only');
+    assert.ok(!mail.text.includes(PASSWORD));
+    // The header travels as Latin-1 bytes (ö is one byte, 0xF6), and is hashed as it arrived.
+    const hash = createHash('sha256').update(Buffer.from(`${a.user.id}\n${firefox}`, 'latin1')).digest('hex');
+    const known = sql(s.db, `select value from verification where identifier = 'known-device:${hash}'`);
+    assert.deepEqual(known, [{ value: '' }], 'remembered as a hash, with nothing readable');
+
+    // The same browser again, and the one that signed up: no notice.
+    assert.equal((await signIn(firefox)).status, 200);
+    assert.equal((await signIn()).status, 200);
+    await drainMail(s);
+    assert.equal(mailsTo(s, a.email, 'new-sign-in').length, 1);
+  });
+
   test('securityNotifications=false: no notices', async () => {
     await withServer({ securityNotifications: false }, async (t) => {
       const a = await signUp(t);
+      const other = await new Browser(t.api).post('/sign-in/email', { email: a.email, password: PASSWORD }, { 'user-agent': 'Another/1.0' });
+      assert.equal(other.status, 200);
       const res = await a.browser.post('/change-password', { currentPassword: PASSWORD, newPassword: 'another-good-passphrase' });
       assert.equal(res.status, 200);
       await drainMail(t);
       assert.deepEqual(mailsTo(t, a.email, 'password-changed'), []);
+      assert.deepEqual(mailsTo(t, a.email, 'new-sign-in'), []);
     });
   });
 });

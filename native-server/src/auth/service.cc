@@ -149,6 +149,7 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
     return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
   }
   if (!created.ok()) return ErrorCode::kFailedToCreateUser;
+  (void)device_is_new(user, caller);  // the device that signed up is known from now on
 
   if (mail_ != nullptr && (config_.require_email_verification || config_.send_verification_on_sign_up)) {
     send_verification(user, user.email, "verify-email", request.callback_url, now);
@@ -255,7 +256,44 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   }
   auto session = start_session(*user, request.remember_me, caller);
   if (!session) return session.status();
+  if (mail_ != nullptr && config_.security_notifications && device_is_new(*user, caller)) {
+    notify_sign_in(*user, caller);
+  }
   return SignedIn{std::move(user).value(), std::move(session).value(), request.remember_me};
+}
+
+// A device is the user's browser as its User-Agent names it. Known devices are rows of the
+// verification table, under the SHA-256 of the user's id and the User-Agent (nothing readable; the
+// value is empty), for a year from the first sign-in; a browser update that changes the
+// User-Agent counts as a new device.
+bool AuthService::device_is_new(const User& user, const Caller& caller) {
+  if (mail_ == nullptr || !config_.security_notifications) return false;
+  const std::string identifier = hashed_identifier("known-device", user.id + "\n" + caller.user_agent);
+  if (store_.find_verification(identifier).ok()) return false;
+  store::Verification v;
+  v.id = generate_token();
+  v.identifier = identifier;
+  v.created_at = caller.now;
+  v.updated_at = caller.now;
+  v.expires_at = caller.now + std::chrono::hours(24 * 365);
+  (void)store_.create_verification(v);
+  return true;
+}
+
+void AuthService::notify_sign_in(const User& user, const Caller& caller) {
+  // The User-Agent as the client sent it, so printable ASCII only (it may hold any bytes).
+  std::string agent;
+  for (const char c : std::string_view(caller.user_agent).substr(0, 200)) agent += c >= 0x20 && c < 0x7F ? c : '?';
+  mail::Message m;
+  m.to = user.email;
+  m.kind = "new-sign-in";
+  m.subject = "A new sign-in to your " + config_.app_name + " account";
+  m.text = "Hello " + user.name + ",\n\nYour " + config_.app_name + " account (" + user.email +
+           ") was signed in to from a browser or device it had not seen before (" + format_iso8601(caller.now) +
+           " UTC, from " + (caller.ip.empty() ? std::string("an unknown address") : caller.ip) + ", \"" + agent +
+           "\").\n\nIf this was you, there is nothing to do. If not, change your password at once and sign "
+           "out the sessions you do not know.\n";
+  mail_->enqueue(std::move(m));
 }
 
 // --- sessions -----------------------------------------------------------------------------------

@@ -251,6 +251,11 @@ class AuthService {
   // With mail and securityNotifications, tells `user` at `to` that their password
   // (kind "password-changed") or e-mail address ("email-changed", to the old address) changed.
   void notify_change(const User& user, const std::string& kind, const std::string& to, TimePoint now);
+  // With mail and securityNotifications: whether the caller's browser (its User-Agent) is new for
+  // `user`, remembering it from now on. False without mail or notifications.
+  bool device_is_new(const User& user, const Caller& caller);
+  // Tells `user` that their account was signed in to from a new browser or device.
+  void notify_sign_in(const User& user, const Caller& caller);
   // Mails `user` a link that deletes the account (stored as the token's hash).
   // Errors: INTERNAL_SERVER_ERROR (the token could not be stored; nothing is mailed).
   Status send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
