@@ -270,13 +270,7 @@ bool AuthService::device_is_new(const User& user, const Caller& caller) {
   if (mail_ == nullptr || !config_.security_notifications) return false;
   const std::string identifier = hashed_identifier("known-device", user.id + "\n" + caller.user_agent);
   if (store_.find_verification(identifier).ok()) return false;
-  store::Verification v;
-  v.id = generate_token();
-  v.identifier = identifier;
-  v.created_at = caller.now;
-  v.updated_at = caller.now;
-  v.expires_at = caller.now + std::chrono::hours(24 * 365);
-  (void)store_.create_verification(v);
+  (void)store_verification(identifier, "", caller.now, std::chrono::hours(24 * 365));
   return true;
 }
 
@@ -511,14 +505,10 @@ void AuthService::notify_change(const User& user, const std::string& kind, const
 Status AuthService::send_deletion_link(const User& user, const std::optional<std::string>& callback_url,
                                        TimePoint now) {
   const std::string token = generate_token();
-  store::Verification v;
-  v.id = generate_token();
-  v.identifier = hashed_identifier("delete-account", token);
-  v.value = user.id;
-  v.created_at = now;
-  v.updated_at = now;
-  v.expires_at = now + duration_cast<milliseconds>(config_.delete_token_expires_in);
-  if (!store_.create_verification(v).ok()) return Status(ErrorCode::kInternalServerError);
+  if (!store_verification(hashed_identifier("delete-account", token), user.id, now, config_.delete_token_expires_in)
+           .ok()) {
+    return Status(ErrorCode::kInternalServerError);
+  }
   const std::string link = config_.api_url + "/delete-user/callback?token=" + token +
                            "&callbackURL=" + percent_encode_component(callback_url.value_or("/"));
   mail::Message m;
@@ -537,20 +527,29 @@ Status AuthService::send_deletion_link(const User& user, const std::optional<std
 
 // --- e-mailed tokens ----------------------------------------------------------------------------
 
+Status AuthService::store_verification(std::string identifier, std::string value, TimePoint now,
+                                       milliseconds ttl) {
+  store::Verification v;
+  v.id = generate_token();
+  v.identifier = std::move(identifier);
+  v.value = std::move(value);
+  v.created_at = now;
+  v.updated_at = now;
+  v.expires_at = now + ttl;
+  return store_.create_verification(v);
+}
+
 void AuthService::send_verification(const User& user, const std::string& email, const std::string& kind,
                                     const std::optional<std::string>& callback_url, TimePoint now) {
   const bool change = kind != "verify-email";
   const std::string token = generate_token();
-  store::Verification v;
-  v.id = generate_token();
-  v.identifier = hashed_identifier("verify-email", token);
   nlohmann::json payload{{"userId", user.id}, {"email", email}, {"kind", kind}};
   if (change) payload["from"] = user.email;
-  v.value = payload.dump();
-  v.created_at = now;
-  v.updated_at = now;
-  v.expires_at = now + duration_cast<milliseconds>(config_.verification_token_expires_in);
-  if (!store_.create_verification(v).ok()) return;
+  if (!store_verification(hashed_identifier("verify-email", token), payload.dump(), now,
+                          config_.verification_token_expires_in)
+           .ok()) {
+    return;
+  }
   const std::string link = config_.api_url + "/verify-email?token=" + token +
                            "&callbackURL=" + percent_encode_component(callback_url.value_or("/"));
   mail::Message m;
@@ -589,14 +588,10 @@ Status AuthService::request_password_reset(const std::string& email, const std::
   auto user = store_.find_user_by_email(*normalized);
   if (!user) return Status::OK();
   const std::string token = generate_token(kResetTokenLength);
-  store::Verification v;
-  v.id = generate_token();
-  v.identifier = hashed_identifier("reset-password", token);
-  v.value = user->id;
-  v.created_at = now;
-  v.updated_at = now;
-  v.expires_at = now + duration_cast<milliseconds>(config_.reset_token_expires_in);
-  if (!store_.create_verification(v).ok()) return Status::OK();
+  if (!store_verification(hashed_identifier("reset-password", token), user->id, now, config_.reset_token_expires_in)
+           .ok()) {
+    return Status::OK();
+  }
   const std::string link = config_.api_url + "/reset-password/" + token +
                            "?callbackURL=" + percent_encode_component(redirect_to.value_or("/"));
   mail::Message m;

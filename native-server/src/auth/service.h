@@ -256,6 +256,10 @@ class AuthService {
   bool device_is_new(const User& user, const Caller& caller);
   // Tells `user` that their account was signed in to from a new browser or device.
   void notify_sign_in(const User& user, const Caller& caller);
+  // Stores a verification row (an e-mailed token's hash, a known device): `identifier`, `value`,
+  // made `now`, expiring `ttl` later. Errors: those of the store.
+  Status store_verification(std::string identifier, std::string value, TimePoint now,
+                            std::chrono::milliseconds ttl);
   // Mails `user` a link that deletes the account (stored as the token's hash).
   // Errors: INTERNAL_SERVER_ERROR (the token could not be stored; nothing is mailed).
   Status send_deletion_link(const User& user, const std::optional<std::string>& callback_url, TimePoint now);
