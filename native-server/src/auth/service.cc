@@ -256,9 +256,7 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   }
   auto session = start_session(*user, request.remember_me, caller);
   if (!session) return session.status();
-  if (mail_ != nullptr && config_.security_notifications && device_is_new(*user, caller)) {
-    notify_sign_in(*user, caller);
-  }
+  if (device_is_new(*user, caller)) notify_sign_in(*user, caller);  // false without mail or notices
   return SignedIn{std::move(user).value(), std::move(session).value(), request.remember_me};
 }
 
