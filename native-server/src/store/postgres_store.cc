@@ -1051,9 +1051,6 @@ class PostgresStore final : public Store {
     return static_cast<std::int64_t>(std::min(n, kMax));
   }
 
-  // Tells every replica's ChangeListener that a session or the profile of the user with `user_id`
-  // changed. Sent after the write has committed; if it is lost (the connection dropped in
-  // between), the replicas' caches still forget the answer within their ttl.
   static Status insert_user(Connection& c, const User& u) {
     Query q(c,
             "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
