@@ -73,6 +73,7 @@ test('a 10,000-character password', async () => {
   const password = 'p'.repeat(10000);
   await rejects('/sign-up/email', { body: JSON.stringify({ name: 'Long', email: 'long@example.com', password }) }, 400, 'PASSWORD_TOO_LONG');
   await rejects('/sign-in/email', { body: JSON.stringify({ email: 'victim@example.com', password }) }, 400, 'PASSWORD_TOO_LONG');
+  await rejects('/verify-password', { body: JSON.stringify({ password }), cookie: victim.cookieHeader() }, 400, 'PASSWORD_TOO_LONG');
 });
 
 test('[ASVS 5.1.3, 5.2.2] control characters in a name', async () => {
