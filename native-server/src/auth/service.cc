@@ -215,8 +215,6 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   if (Status s = check_password_for_sign_in(request.password, config_.password_policy); !s.ok()) return s;
 
   const bool want_scrypt = config_.password_hash == "scrypt";
-  bool any_failures = false;
-  const bool throttled = account_throttled(*email, caller.now, any_failures);
   auto user = store_.find_user_by_email(*email);
   std::optional<store::Account> account;
   if (user.ok()) {
@@ -226,22 +224,10 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
     return ErrorCode::kInternalServerError;
   }
 
-  // One hash's worth of work on every path, so timing tells nothing.
-  bool match = false;
-  const Status ran = hash_on_pool([&] {
-    if (!account || throttled) {
-      verify_password_dummy(request.password, config_.argon2, want_scrypt);
-      return;
-    }
-    const auto verified = verify_password(request.password, *account->password);
-    match = verified.ok() && verified.value();
-  });
-  if (!ran.ok()) return ran;
-  if (!match) {
-    record_failure(*email, caller.now);
-    return ErrorCode::kInvalidEmailOrPassword;
-  }
-  if (any_failures) clear_failures(*email);
+  // One hash's worth of work on every path (an unknown address included), so timing tells nothing.
+  auto match = password_matches(*email, account, request.password, caller.now);
+  if (!match) return match.status();
+  if (!*match) return ErrorCode::kInvalidEmailOrPassword;
 
   if (config_.require_email_verification && !user->email_verified) {
     if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", std::nullopt, caller.now);
@@ -356,15 +342,15 @@ Status AuthService::confirm_password(const Authenticated& auth, const std::strin
   if (!found.ok() && found.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
   std::optional<store::Account> account;
   if (found.ok()) account = std::move(found).value();
-  auto match = current_password_matches(auth.user, account, password, now);
+  auto match = password_matches(auth.user.email, account, password, now);
   if (!match) return match.status();
   return *match ? Status::OK() : Status(ErrorCode::kInvalidPassword);
 }
 
-Result<bool> AuthService::current_password_matches(const User& user, const std::optional<store::Account>& account,
-                                                   const std::string& password, TimePoint now) {
+Result<bool> AuthService::password_matches(const std::string& email, const std::optional<store::Account>& account,
+                                           const std::string& password, TimePoint now) {
   bool any_failures = false;
-  const bool throttled = account_throttled(user.email, now, any_failures);
+  const bool throttled = account_throttled(email, now, any_failures);
   bool match = false;
   const Status ran = hash_on_pool([&] {
     if (!account || !account->password || throttled) {
@@ -376,9 +362,9 @@ Result<bool> AuthService::current_password_matches(const User& user, const std::
   });
   if (!ran.ok()) return ran;
   if (!match) {
-    record_failure(user.email, now);
+    record_failure(email, now);
   } else if (any_failures) {
-    clear_failures(user.email);
+    clear_failures(email);
   }
   return match;
 }
@@ -406,7 +392,7 @@ Result<std::optional<Session>> AuthService::change_password(const Authenticated&
   }
   auto account = store_.find_credential_account(auth.user.id);
   if (!account || !account->password) return ErrorCode::kCredentialAccountNotFound;
-  auto match = current_password_matches(auth.user, *account, request.current_password, caller.now);
+  auto match = password_matches(auth.user.email, *account, request.current_password, caller.now);
   if (!match) return match.status();
   if (!*match) return ErrorCode::kInvalidPassword;
   auto hash = hash_new_password(request.new_password);

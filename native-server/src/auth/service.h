@@ -270,13 +270,13 @@ class AuthService {
   // working if it changes.
   void send_verification(const User& user, const std::string& email, const std::string& kind,
                          const std::optional<std::string>& callback_url, TimePoint now);
-  // Whether `password` is the user's, checked against `account`'s hash on the hash pool (no
-  // account, or one without a password: a dummy hash, and false). The per-account throttle
-  // counts it as a sign-in: while the user's e-mail is throttled every password is wrong; a wrong
-  // one is a failure; a right one clears the failures. Errors: SERVER_BUSY,
-  // CLIENT_CLOSED_REQUEST.
-  Result<bool> current_password_matches(const User& user, const std::optional<store::Account>& account,
-                                        const std::string& password, TimePoint now);
+  // Whether `password` is that of the account of `email`, checked against `account`'s hash on the
+  // hash pool (no account, or one without a password: a dummy hash, and false), for sign-in and
+  // for the current password of the other flows. The per-account throttle counts it: while
+  // `email` is throttled every password is wrong; a wrong one is a failure; a right one clears the
+  // failures. Errors: SERVER_BUSY, CLIENT_CLOSED_REQUEST.
+  Result<bool> password_matches(const std::string& email, const std::optional<store::Account>& account,
+                                const std::string& password, TimePoint now);
   // Whether sign-ins to `email` are throttled now; `any_failures`: whether it has failures counted.
   bool account_throttled(const std::string& email, TimePoint now, bool& any_failures);
   void record_failure(const std::string& email, TimePoint now);
