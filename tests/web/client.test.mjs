@@ -196,6 +196,36 @@ describe('createClient', () => {
   });
 });
 
+describe('verification mail, change of address, deletion: the same through both clients', () => {
+  const clients = {
+    createClient: () => createClient({ baseURL: server.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () => fromBetterAuth(createAuthClient({ baseURL: server.url, fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const email = newEmail();
+      const client = make();
+      const events = [];
+      assert.equal((await client.signUp({ name: 'Gus', email, password: PASSWORD })).ok, true);
+      client.subscribe((e) => events.push(e.type));
+
+      const sent = await client.sendVerificationEmail({ email, callbackURL: `${SITE}/verified` });
+      assert.deepEqual(sent, { ok: true, value: { status: true } });
+      await waitFor(() => outboxMails(server.outbox).find((m) => m.to === email && m.kind === 'verify-email'), { what: 'the verification mail' });
+      // This server leaves the change of address off (its --change-email-enabled).
+      const change = await client.changeEmail({ newEmail: `new-${email}` });
+      assert.deepEqual([change.ok, change.status, change.code], [false, 400, 'CHANGE_EMAIL_DISABLED']);
+
+      const wrong = await client.deleteUser({ password: 'not-the-password' });
+      assert.deepEqual([wrong.ok, wrong.status, wrong.code], [false, 400, 'INVALID_PASSWORD']);
+      assert.deepEqual(await client.deleteUser({ password: PASSWORD }), { ok: true, value: { success: true, message: 'User deleted' } });
+      assert.equal((await client.getSession()).value, null);
+      assert.equal((await client.signIn({ email, password: PASSWORD })).code, 'INVALID_EMAIL_OR_PASSWORD');
+      assert.deepEqual(events, ['session-changed'], 'the deletion, and nothing else, tells the session listeners');
+    });
+  }
+});
+
 describe("fromBetterAuth: BetterAuth's own client behind the same interface", () => {
   test('sign-up, session, wrong password, sign-out', async () => {
     const f = browserFetch(SITE);

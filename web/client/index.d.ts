@@ -206,6 +206,12 @@ export interface AuthClient {
   changePassword(input: ChangePasswordInput): Promise<AuthResult<{ token: string | null; user: User }>>;
   requestPasswordReset(input: { email: string; redirectTo?: string }): Promise<AuthResult<{ status: true; message: string }>>;
   resetPassword(input: { token: string; newPassword: string }): Promise<AuthResult<{ status: true }>>;
+  /** Starts a change of the signed-in user's address (the server's --change-email-enabled): mails a link. */
+  changeEmail(input: { newEmail: string; callbackURL?: string }): Promise<AuthResult<{ status: true }>>;
+  /** Mails the address's verification link again. */
+  sendVerificationEmail(input: { email: string; callbackURL?: string }): Promise<AuthResult<{ status: true }>>;
+  /** Deletes the signed-in user (`password`: the current one), or mails a link that does (message "Verification email sent"). */
+  deleteUser(input?: { password?: string; token?: string; callbackURL?: string }): Promise<AuthResult<{ success: true; message: string }>>;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }

@@ -17,6 +17,7 @@ const SESSION_CHANGING = new Set([
   '/revoke-sessions',
   '/revoke-other-sessions',
   '/reset-password',
+  '/delete-user',
 ]);
 
 // Errors BetterAuth sends without a code get one here, so that every failure has a code.
@@ -156,6 +157,10 @@ export function createClient(options = {}) {
     requestPasswordReset: (input) =>
       call('POST', '/request-password-reset', { body: pick(input, ['email', 'redirectTo']) }),
     resetPassword: (input) => call('POST', '/reset-password', { body: pick(input, ['token', 'newPassword']) }),
+    changeEmail: (input) => call('POST', '/change-email', { body: pick(input, ['newEmail', 'callbackURL']) }),
+    sendVerificationEmail: (input) =>
+      call('POST', '/send-verification-email', { body: pick(input, ['email', 'callbackURL']) }),
+    deleteUser: (input) => call('POST', '/delete-user', { body: pick(input, ['password', 'token', 'callbackURL']) }),
 
     /**
      * Calls `listener({type:'session-changed', path})` after each call that may change the session
@@ -226,6 +231,9 @@ export function fromBetterAuth(authClient) {
     changePassword: wrap(true, (input) => c.changePassword(input)),
     requestPasswordReset: wrap(false, (input) => c.requestPasswordReset(input)),
     resetPassword: wrap(true, (input) => c.resetPassword(input)),
+    changeEmail: wrap(false, (input) => c.changeEmail(input)),
+    sendVerificationEmail: wrap(false, (input) => c.sendVerificationEmail(input)),
+    deleteUser: wrap(true, (input) => c.deleteUser(input ?? {})),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
