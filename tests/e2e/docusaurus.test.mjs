@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../support/browser.mjs';
-import { startServer } from '../support/server.mjs';
+import { outboxMails, startServer, waitFor } from '../support/server.mjs';
 import { buildSite, freePort, installSite, serveSite } from './site.mjs';
 
 const OUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
@@ -42,6 +42,7 @@ before(async () => {
     port: serverPort,
     baseURL: serverURL,
     trustedOrigins: [siteURL],
+    mail: 'outbox', // the reset links of the forgotten-password pages
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
   });
   const built = buildSite(serverURL);
@@ -223,6 +224,187 @@ describe('the example Docusaurus site with the server on another origin', () => 
   });
 });
 
+/** Creates an account through the API (the page's own forms are tested above). */
+async function createAccount(name, email, password) {
+  const r = await fetch(`${server.api}/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: siteURL },
+    body: JSON.stringify({ name, email, password }),
+  });
+  assert.equal(r.status, 200, await r.text());
+}
+
+/** A new browser profile signed in as `email` through the login page. */
+async function signedIn(email, password) {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${siteURL}/login`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${siteURL}/`);
+  await userButton(page).waitFor();
+  return { context, page };
+}
+
+/** The `n`-th mail of `kind` to `to` (0: the first), once the server has written it. */
+const mailTo = (to, kind, n = 0) =>
+  waitFor(() => outboxMails(server.outbox).filter((m) => m.to === to && m.kind === kind)[n], { what: `${kind} mail ${n} to ${to}` });
+
+describe('a forgotten password, on the site', () => {
+  const name = 'Ada Lovelace';
+  const email = `ada${process.pid}@example.com`;
+  const old = 'analytical-engine-note-G';
+  const renewed = 'bernoulli-numbers-1843!';
+
+  test('[ASVS 2.5.1, 2.5.6] "Forgot your password?" mails a link to the site\'s reset page; the new password signs in, the old one and every session end', async () => {
+    await createAccount(name, email, old);
+    const laptop = await signedIn(email, old);
+
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteURL}/login`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.waitForURL(`${siteURL}/forgot-password`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByRole('button', { name: 'Send the reset link' }).click();
+    const status = page.getByRole('status');
+    await status.filter({ hasText: 'If this email exists in our system, check your email for the reset link' }).waitFor();
+    await shot(page, 'forgot-password-sent-light');
+
+    const mail = await mailTo(email, 'reset-password');
+    await page.goto(mail.link); // the server's link: a redirect to the site's page, with the token
+    await page.waitForURL(new RegExp(`^${siteURL}/reset-password\\?token=[A-Za-z0-9]+$`));
+    const field = page.getByLabel('New password', { exact: true });
+    const requests = serverRequests(page);
+    await field.fill(WEAK);
+    await page.waitForSelector('.pc-meter[data-verdict="reject"]');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    assert.ok((await page.locator('[data-testid="pc-reset"] [data-field-error$="-newPassword"]').textContent()).trim().length > 0, 'the weak password is refused in the page');
+    assert.deepEqual(requests.filter((r) => !r.startsWith('GET /api/auth/get-session')), [], 'and never sent');
+    await field.fill(renewed);
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await shot(page, 'reset-password-light');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await status.filter({ hasText: 'Your password is changed' }).waitFor();
+
+    // The laptop's session ended with the reset.
+    await laptop.page.reload();
+    await laptop.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+    await laptop.context.close();
+
+    // The link worked once: followed again, the page says it is invalid and offers a new one.
+    await page.goto(mail.link);
+    await page.waitForURL(`${siteURL}/reset-password?error=INVALID_TOKEN`);
+    await status.filter({ hasText: 'This link is invalid or has expired' }).waitFor();
+    await page.getByRole('link', { name: 'Send a new link' }).waitFor();
+
+    // The old password no longer signs in; the new one does.
+    await page.goto(`${siteURL}/login`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(old);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(renewed);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    await context.close();
+  });
+});
+
+describe('the account page', () => {
+  const name = 'Edsger Dijkstra';
+  const email = `edsger${process.pid}@example.com`;
+  const first = 'shortest-path-semaphore-59';
+  const second = 'goto-considered-harmful-68';
+
+  test('signed out, it sends to the login page and back', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteURL}/account`);
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/account')}`);
+    await context.close();
+  });
+
+  test('[ASVS 3.3.4] the signed-in devices: this one first, and another one signed out from here', async () => {
+    await createAccount(name, email, first);
+    const phone = await signedIn(email, first);
+    const { context, page } = await signedIn(email, first);
+    await userButton(page).click();
+    await page.locator('.pc-usermenu__panel:not([hidden])').getByRole('link', { name: 'Account' }).click();
+    await page.waitForURL(`${siteURL}/account`);
+    // Three: this browser, the phone, and the sign-up's session (made by Node's fetch).
+    const sessions = page.locator('[data-testid="pc-sessions"]');
+    const rows = sessions.locator('.pc-session');
+    await rows.nth(2).waitFor();
+    assert.equal(await rows.count(), 3);
+    assert.equal(await rows.first().getAttribute('data-current'), 'true');
+    assert.match(await rows.first().textContent(), /^Chrome on LinuxThis device127\.0\.0\.1 · signed in /);
+    assert.deepEqual(
+      (await rows.locator('strong').allTextContents()).slice(1).sort(),
+      ['Chrome on Linux', 'Unknown device'],
+    );
+    await shot(page, 'account-light');
+
+    // The phone, by its button; then the rest at once.
+    await sessions.getByRole('button', { name: 'Sign out: Chrome on Linux' }).click();
+    await rows.nth(2).waitFor({ state: 'detached' });
+    assert.deepEqual(await rows.locator('strong').allTextContents(), ['Chrome on Linux', 'Unknown device']);
+    await sessions.getByRole('button', { name: 'Sign out of all other devices' }).click();
+    await sessions.getByText('No other device is signed in.').waitFor();
+    assert.equal(await rows.count(), 1);
+    await phone.page.reload();
+    await phone.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+    await phone.context.close();
+    await context.close();
+  });
+
+  test('[ASVS 2.1.5, 2.1.6] change the password: the current one is checked, the new one is measured', async () => {
+    const { context, page } = await signedIn(email, first);
+    await page.goto(`${siteURL}/account`);
+    const form = page.locator('[data-testid="pc-change-password"]');
+    await form.getByLabel('Current password').fill('not-my-password-at-all');
+    await form.getByLabel('New password', { exact: true }).fill(second);
+    await page.waitForSelector('[data-testid="pc-change-password"] .pc-meter[data-verdict="accept"]');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    const currentError = form.locator('[data-field-error$="-currentPassword"]');
+    await currentError.filter({ hasText: 'Invalid password' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'current-password');
+
+    await form.getByLabel('Current password').fill(first);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor();
+    assert.equal(await form.getByLabel('Current password').inputValue(), '', 'the fields are emptied');
+    // This browser stays signed in (with a new session), and the new password signs in elsewhere.
+    await page.reload();
+    await page.locator('.pc-account__who').filter({ hasText: email }).waitFor();
+    const elsewhere = await signedIn(email, second);
+    await elsewhere.context.close();
+    await context.close();
+  });
+
+  test('delete the account: after its password, then signed out and gone', async () => {
+    const { context, page } = await signedIn(email, second);
+    await page.goto(`${siteURL}/account`);
+    const form = page.locator('[data-testid="pc-delete-account"]');
+    await form.getByLabel('Password', { exact: true }).fill(first);
+    await form.getByRole('button', { name: 'Delete my account' }).click();
+    await form.locator('[data-field-error$="-password"]').filter({ hasText: 'Invalid password' }).waitFor();
+    await form.getByLabel('Password', { exact: true }).fill(second);
+    await form.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+
+    await page.goto(`${siteURL}/login`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(second);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
+    await context.close();
+  });
+});
+
 describe("the meter's verdict equals the server's", () => {
   const passwords = [
     'password',
@@ -282,6 +464,8 @@ describe('screenshots, light and dark', () => {
         ['docs', '/docs/intro'],
         ['login', '/login'],
         ['signup', '/signup'],
+        ['forgot-password', '/forgot-password'],
+        ['reset-password-invalid', '/reset-password?error=INVALID_TOKEN'],
       ]) {
         await page.goto(siteURL + path);
         await page.locator('.pc-usermenu').first().waitFor();
@@ -310,6 +494,10 @@ describe('screenshots, light and dark', () => {
       await page.locator('.navbar-sidebar .pc-usermenu__button').waitFor({ state: 'visible' });
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(OUT, `mobile-menu-${scheme}.png`) });
+      await page.setViewportSize({ width: 1100, height: 800 });
+      await page.goto(`${siteURL}/account`);
+      await page.locator('[data-testid="pc-sessions"][aria-busy="false"]').waitFor();
+      await shot(page, `account-${scheme}`);
       await context.close();
     }
   });

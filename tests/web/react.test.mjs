@@ -11,10 +11,16 @@ import { renderToString } from 'react-dom/server';
 import { createClient } from '../../web/client/index.js';
 import {
   AuthProvider,
+  ChangePasswordForm,
+  DeleteAccountForm,
+  ForgotPasswordForm,
   PasswordStrengthMeter,
+  ResetPasswordForm,
+  SessionList,
   SignInForm,
   SignUpForm,
   UserMenu,
+  deviceName,
   passwordUserInputs,
   passwordVerdict,
 } from '../../web/react/index.js';
@@ -54,6 +60,51 @@ describe('server-side rendering', () => {
     for (const id of passwords) {
       assert.match(html, new RegExp(`<label class="pc-reveal"><input type="checkbox"[^>]*aria-controls="${id}"[^>]*/> <!-- -->Show password</label>`));
     }
+  });
+
+  test('the account forms render too: labelled fields, the reset link read from its token', () => {
+    const client = createClient({ baseURL: 'http://127.0.0.1:9' });
+    const render = (...children) => renderToString(h(AuthProvider, { client }, ...children));
+    const html = render(
+      h(ForgotPasswordForm, { title: 'Reset your password', redirectTo: 'http://localhost/reset' }),
+      h(ResetPasswordForm, { token: 'abc', title: 'Choose a new password' }),
+      h(ChangePasswordForm, { title: 'Password' }),
+      h(DeleteAccountForm, { title: 'Delete the account' }),
+      h(SessionList, { title: 'Signed-in devices' }),
+    );
+    const inputs = [...html.matchAll(/<input[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(
+      inputs.map((id) => id.replace(/^.*-/, '')),
+      ['email', 'newPassword', 'currentPassword', 'newPassword', 'password'],
+    );
+    for (const id of inputs) assert.ok(html.includes(`for="${id}"`), `a label for ${id}`);
+    assert.match(html, /<h2 class="pc-title">Password<\/h2>/);
+    assert.match(html, /Sign out of my other devices/);
+    assert.match(html, /button--danger[^>]*>Delete my account</);
+    assert.doesNotMatch(html, /Signed-in devices/, 'no session list while the session is unknown');
+    // A link without a token, or one the server called invalid: the message, and no field.
+    for (const props of [{ token: null }, { token: 'abc', error: 'INVALID_TOKEN' }]) {
+      const bad = render(h(ResetPasswordForm, { ...props, invalidFooter: h('a', { href: '/forgot' }, 'Send a new link') }));
+      assert.match(bad, /role="status">This link is invalid or has expired/);
+      assert.match(bad, /Send a new link/);
+      assert.doesNotMatch(bad, /<input/);
+    }
+  });
+
+  test("deviceName: a session's browser and system", () => {
+    const ua = {
+      chrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 Safari/537.36',
+      edge: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0',
+      safari: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
+      firefox: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:120.0) Gecko/20100101 Firefox/120.0',
+    };
+    assert.equal(deviceName(ua.chrome), 'Chrome on Linux');
+    assert.equal(deviceName(ua.edge), 'Edge on Windows');
+    assert.equal(deviceName(ua.safari), 'Safari on iOS');
+    assert.equal(deviceName(ua.firefox), 'Firefox on macOS');
+    assert.equal(deviceName('curl/8.4.0'), 'curl');
+    assert.equal(deviceName(''), null);
+    assert.equal(deviceName(null), null);
   });
 
   test('hooks outside an AuthProvider say so', () => {
@@ -137,6 +188,8 @@ describe('portcullis/docusaurus', () => {
     assert.throws(() => plugin.validateOptions({ options: { protect: ['docs'] } }), /protect/);
     assert.throws(() => plugin.validateOptions({ options: { minPasswordScore: 5 } }), /minPasswordScore/);
     assert.throws(() => plugin.validateOptions({ options: { colour: 'red' } }), /unknown option "colour"/);
+    assert.throws(() => plugin.validateOptions({ options: { accountPath: 'account' } }), /accountPath/);
+    assert.throws(() => plugin.validateOptions({ options: { forgotPasswordPath: false } }), /go together/);
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -157,7 +210,18 @@ describe('portcullis/docusaurus', () => {
     assert.deepEqual(routes.map((r) => [r.path, r.component]), [
       ['/docs-site/login', '@theme/PortcullisLoginPage'],
       ['/docs-site/signup', '@theme/PortcullisSignUpPage'],
+      ['/docs-site/forgot-password', '@theme/PortcullisForgotPasswordPage'],
+      ['/docs-site/reset-password', '@theme/PortcullisResetPasswordPage'],
+      ['/docs-site/account', '@theme/PortcullisAccountPage'],
     ]);
+    assert.equal(data.resetPasswordPath, '/reset-password');
+
+    // Each page but the login page can be left out.
+    const fewer = [];
+    await plugin(context([]), { signUpPath: false, forgotPasswordPath: false, resetPasswordPath: false, accountPath: false }).contentLoaded({
+      actions: { addRoute: (r) => fewer.push(r.path), setGlobalData: () => {} },
+    });
+    assert.deepEqual(fewer, ['/docs-site/login']);
     assert.equal(data.serverURL, 'http://127.0.0.1:4000');
     assert.deepEqual(data.protect, ['/docs/private']);
     assert.equal(data.minPasswordScore, 2);

@@ -1,6 +1,8 @@
-// portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, a user menu in
-// the navbar, a session provider around the site, and optional client-side gating of chosen
-// paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
+// portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
+// forgotten password (/forgot-password, and /reset-password where the mailed link leads), an
+// /account page (password, signed-in devices, deletion), a user menu in the navbar, a session
+// provider around the site, and optional client-side gating of chosen paths (a redirect to /login
+// and back). It works under webpack and Rspack (future.v4).
 //
 //   plugins: [['portcullis/docusaurus', { serverURL: 'https://auth.example.com', protect: ['/docs/private'] }]]
 //
@@ -16,6 +18,9 @@ const DEFAULTS = {
   basePath: '/api/auth',
   loginPath: '/login',
   signUpPath: '/signup', // false: no sign-up page
+  forgotPasswordPath: '/forgot-password', // false (with resetPasswordPath): no password reset pages
+  resetPasswordPath: '/reset-password', // where the mailed reset link leads
+  accountPath: '/account', // false: no account page (nor its link in the user menu)
   protect: [], // path prefixes (or RegExp sources starting with ^) that need a session
   minPasswordScore: 2, // the server's minimum strength score (its default is 2)
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
@@ -39,8 +44,9 @@ function validate(options) {
       fail(`serverURL must be an absolute URL, got ${JSON.stringify(o.serverURL)}`);
     }
   }
-  for (const key of ['loginPath', 'signUpPath', 'basePath']) {
-    if (o[key] === false && key === 'signUpPath') continue;
+  const optional = ['signUpPath', 'forgotPasswordPath', 'resetPasswordPath', 'accountPath'];
+  for (const key of ['loginPath', 'basePath', ...optional]) {
+    if (o[key] === false && optional.includes(key)) continue;
     if (typeof o[key] !== 'string' || !o[key].startsWith('/')) fail(`${key} must be a path starting with "/"`);
   }
   if (!Array.isArray(o.protect) || o.protect.some((p) => typeof p !== 'string' || !p.startsWith('/') && !p.startsWith('^'))) {
@@ -48,6 +54,9 @@ function validate(options) {
   }
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
+  }
+  if ((o.forgotPasswordPath === false) !== (o.resetPasswordPath === false)) {
+    fail('forgotPasswordPath and resetPasswordPath go together: set both to false to leave the password reset pages out');
   }
   return o;
 }
@@ -81,10 +90,26 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
-      actions.setGlobalData({ serverURL, basePath, loginPath, signUpPath, protect, minPasswordScore, passwordPolicy: passwordPolicy ?? null, afterSignOutPath: afterSignOutPath ?? null });
-      actions.addRoute({ path: join(loginPath), component: '@theme/PortcullisLoginPage', exact: true });
-      if (signUpPath) actions.addRoute({ path: join(signUpPath), component: '@theme/PortcullisSignUpPage', exact: true });
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
+      actions.setGlobalData({
+        serverURL,
+        basePath,
+        loginPath,
+        signUpPath,
+        forgotPasswordPath,
+        resetPasswordPath,
+        accountPath,
+        protect,
+        minPasswordScore,
+        passwordPolicy: passwordPolicy ?? null,
+        afterSignOutPath: afterSignOutPath ?? null,
+      });
+      const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
+      page(loginPath, 'PortcullisLoginPage');
+      page(signUpPath, 'PortcullisSignUpPage');
+      page(forgotPasswordPath, 'PortcullisForgotPasswordPage');
+      page(resetPasswordPath, 'PortcullisResetPasswordPage');
+      page(accountPath, 'PortcullisAccountPage');
     },
     configureWebpack() {
       const alias = {};

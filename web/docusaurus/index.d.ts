@@ -9,6 +9,12 @@ export interface PortcullisPluginOptions {
   loginPath?: string;
   /** The sign-up page's path, or false for none. Default '/signup'. */
   signUpPath?: string | false;
+  /** The "forgot your password?" page, linked from the sign-in page. Default '/forgot-password'; false (with resetPasswordPath) for none. */
+  forgotPasswordPath?: string | false;
+  /** The page where the mailed reset link leads. Default '/reset-password'; false together with forgotPasswordPath. */
+  resetPasswordPath?: string | false;
+  /** The account page (password, signed-in devices, deletion), linked from the user menu. Default '/account'; false for none. */
+  accountPath?: string | false;
   /** Paths that need a session: prefixes ('/docs/private') or regular expressions ('^/docs/.+/internal'). */
   protect?: string[];
   /** The server's minimum strength score (its default is 2). */

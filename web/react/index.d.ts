@@ -70,6 +70,28 @@ export interface Texts {
   signedInAs?: string;
   /** The label of the checkbox that shows a typed password as text. */
   showPassword?: string;
+  forgotPassword?: string;
+  sendResetLink?: string;
+  newPassword?: string;
+  setPassword?: string;
+  passwordReset?: string;
+  invalidResetLink?: string;
+  currentPassword?: string;
+  changePassword?: string;
+  signOutOthers?: string;
+  passwordChanged?: string;
+  account?: string;
+  sessions?: string;
+  thisDevice?: string;
+  unknownDevice?: string;
+  signedInAt?: string;
+  revoke?: string;
+  revokeOthers?: string;
+  noOtherSessions?: string;
+  sessionsNotFresh?: string;
+  deleteAccount?: string;
+  deleteConfirmation?: string;
+  deleteMailed?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -114,13 +136,85 @@ export interface SignInFormProps {
   text?: Texts;
   footer?: ReactNode;
   className?: string;
+  /** A "Forgot your password?" link under the password field. */
+  forgotPasswordHref?: string;
+  /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
+  link?: ComponentType<any> | 'a';
 }
 
 export function SignInForm(props: SignInFormProps): ReactElement;
 
+export interface ForgotPasswordFormProps {
+  /** The absolute URL of the page with the ResetPasswordForm (or a function returning it, called on submit). */
+  redirectTo?: string | (() => string);
+  onSuccess?: (value: { status: true; message: string }) => void;
+  title?: ReactNode;
+  text?: Texts;
+  footer?: ReactNode;
+  className?: string;
+}
+
+/** Asks for the e-mail address; the server mails a reset link. Then shows the server's message (the same for any address). */
+export function ForgotPasswordForm(props: ForgotPasswordFormProps): ReactElement;
+
+export interface ResetPasswordFormProps {
+  /** The mailed link's `?token=`. */
+  token?: string | null;
+  /** The link's `?error=` (INVALID_TOKEN when it was wrong or expired). */
+  error?: string | null;
+  onSuccess?: () => void;
+  minScore?: number;
+  passwordPolicy?: PasswordPolicy;
+  title?: ReactNode;
+  text?: Texts;
+  /** Shown once the password is set (e.g. a link to sign in). */
+  footer?: ReactNode;
+  /** Shown under a bad link's message (e.g. a link to ask for a new one). */
+  invalidFooter?: ReactNode;
+  className?: string;
+}
+
+/** The new password (with the strength meter); every session of the account ends once it is set. */
+export function ResetPasswordForm(props: ResetPasswordFormProps): ReactElement;
+
+export interface ChangePasswordFormProps {
+  onSuccess?: (value: { token: string | null; user: User }) => void;
+  minScore?: number;
+  passwordPolicy?: PasswordPolicy;
+  /** A heading (h2). */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+}
+
+/** The current password and a new one; "Sign out of my other devices" is checked at first. Needs an AuthProvider with a session. */
+export function ChangePasswordForm(props: ChangePasswordFormProps): ReactElement;
+
+/** The devices signed in to the account, this one first, each with a button that signs it out. Nothing when signed out. */
+export function SessionList(props: { title?: ReactNode; text?: Texts; className?: string }): ReactElement | null;
+
+export interface DeleteAccountFormProps {
+  /** The account and its session are gone. */
+  onSuccess?: (value: { success: true; message: string }) => void;
+  /** A heading (h2). */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+  /** Where the mailed deletion link leads once followed (with the server's --delete-user-verification). */
+  callbackURL?: string;
+}
+
+/** Deletes the signed-in user's account after its password (or says a confirmation link was mailed). */
+export function DeleteAccountForm(props: DeleteAccountFormProps): ReactElement;
+
+/** A device's name from its User-Agent ("Firefox on Windows"), or null. */
+export function deviceName(userAgent: string | null | undefined): string | null;
+
 export interface UserMenuProps {
   loginHref?: string;
   signUpHref?: string;
+  /** An "Account" link in the menu. */
+  accountHref?: string;
   onSignOut?: () => void;
   /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
   link?: ComponentType<any> | 'a';

@@ -224,6 +224,9 @@ export function useAuthClient() {
 
 // ---- forms -------------------------------------------------------------------------------------------
 
+// The props of a link to `href` for `LinkComponent`: <a href>, or a router's Link (to).
+const linkTo = (LinkComponent, href) => (LinkComponent === 'a' ? { href } : { to: href });
+
 const DEFAULT_TEXT = {
   name: 'Name',
   email: 'E-mail',
@@ -238,6 +241,28 @@ const DEFAULT_TEXT = {
   signOut: 'Sign out',
   signedInAs: 'Signed in as',
   showPassword: 'Show password',
+  forgotPassword: 'Forgot your password?',
+  sendResetLink: 'Send the reset link',
+  newPassword: 'New password',
+  setPassword: 'Set the new password',
+  passwordReset: 'Your password is changed, and every session of your account is signed out. Sign in with the new password.',
+  invalidResetLink: 'This link is invalid or has expired. Ask for a new one.',
+  currentPassword: 'Current password',
+  changePassword: 'Change password',
+  signOutOthers: 'Sign out of my other devices',
+  passwordChanged: 'Your password is changed.',
+  account: 'Account',
+  sessions: 'Signed-in devices',
+  thisDevice: 'This device',
+  unknownDevice: 'Unknown device',
+  signedInAt: 'signed in',
+  revoke: 'Sign out',
+  revokeOthers: 'Sign out of all other devices',
+  noOtherSessions: 'No other device is signed in.',
+  sessionsNotFresh: 'For your security, sign in again to see the devices signed in to your account.',
+  deleteAccount: 'Delete my account',
+  deleteConfirmation: 'This deletes your account and everything in it, and signs you out. It cannot be undone.',
+  deleteMailed: 'We have e-mailed you a link. Follow it, in this browser, to delete your account.',
 };
 
 let idCounter = 0;
@@ -338,14 +363,14 @@ function useForm(fields) {
   return { values, errorsFrom, set, blur, refs, formError, setFormError, formErrorRef, setServerErrors, setTouched, pending, setPending, focusFirst };
 }
 
-function FormShell({ form, onSubmit, onFocus, title, submitLabel, text, children, footer, className, testId }) {
+function FormShell({ form, onSubmit, onFocus, title, level = 1, submitLabel, text, children, footer, className, testId, danger = false }) {
   useEffect(() => {
     if (form.formError) form.formErrorRef.current?.focus();
   }, [form.formError]); // eslint-disable-line react-hooks/exhaustive-deps
   return h(
     'form',
     { className: 'pc-form' + (className ? ` ${className}` : ''), noValidate: true, onSubmit, onFocus, 'aria-busy': form.pending ? 'true' : 'false', 'data-testid': testId },
-    title ? h('h1', { className: 'pc-title' }, title) : null,
+    title ? h(`h${level}`, { className: 'pc-title' }, title) : null,
     h(
       'div',
       { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: form.formErrorRef, hidden: !form.formError },
@@ -354,9 +379,68 @@ function FormShell({ form, onSubmit, onFocus, title, submitLabel, text, children
     children,
     h(
       'button',
-      { type: 'submit', className: 'pc-button button button--primary', disabled: form.pending },
+      { type: 'submit', className: `pc-button button button--${danger ? 'danger' : 'primary'}`, disabled: form.pending },
       form.pending ? text.working : submitLabel,
     ),
+    footer ? h('div', { className: 'pc-footer' }, footer) : null,
+  );
+}
+
+// Submits a form once at a time: every field counts as visited and the first invalid one gets the
+// focus; else `send()` runs, and its failure goes to the field it belongs to (`fieldFor`, by its
+// code) or to the form's alert. `onOk(value)` gets a success.
+async function submitForm(form, fields, errors, send, onOk, fieldFor = (r) => fieldOf(r, fields)) {
+  if (form.pending) return undefined;
+  form.setTouched(Object.fromEntries(fields.map((f) => [f, true])));
+  if (Object.values(errors).some(Boolean)) return form.focusFirst(errors);
+  form.setPending(true);
+  const r = await send();
+  form.setPending(false);
+  if (r.ok) return onOk(r.value);
+  const field = fieldFor(r);
+  if (field) {
+    form.setServerErrors({ [field]: describe(r) });
+    form.refs[field].current?.focus();
+  } else form.setFormError(describe(r));
+  return undefined;
+}
+
+// A field for a new password, with the strength meter under it. Once the field's error says the
+// estimator's warning, the meter does not say it a second time.
+function NewPasswordField({ id, label, form, field, strength, core, minScore, policy, text }) {
+  const error = form.errors[field];
+  return h(
+    Field,
+    { id, label, type: 'password', autoComplete: 'new-password', value: form.values[field], onChange: form.set(field), onBlur: form.blur(field), error, inputRef: form.refs[field], describedBy: `${id}-meter`, revealLabel: text.showPassword },
+    h(PasswordStrengthMeter, {
+      id: `${id}-meter`,
+      password: form.values[field],
+      strength,
+      core,
+      minScore,
+      policy,
+      text,
+      hideWarning: Boolean(error) && error === strength?.feedback?.warning,
+    }),
+  );
+}
+
+// The local verdict on a new password: required, then (once the core is loaded) the server's
+// length rules and minimum score. Undefined when it passes.
+function newPasswordError(core, password, strength, { minScore, policy, text, label }) {
+  if (!password) return text.required(label);
+  if (!core) return undefined;
+  const r = passwordVerdict(core, password, strength, { minScore, policy });
+  return r.ok ? undefined : describe(r);
+}
+
+// What a form shows once it is done: a message in the form's frame, announced, with a footer.
+function Notice({ title, level = 1, message, footer, className, testId }) {
+  return h(
+    'div',
+    { className: 'pc-form pc-notice' + (className ? ` ${className}` : ''), 'data-testid': testId },
+    title ? h(`h${level}`, { className: 'pc-title' }, title) : null,
+    h('p', { className: 'pc-notice__text', role: 'status' }, message),
     footer ? h('div', { className: 'pc-footer' }, footer) : null,
   );
 }
@@ -437,7 +521,7 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
     const out = {};
     if (!v.name.trim()) out.name = text.required(text.name);
     if (!v.email) out.email = text.required(text.email);
-    if (!v.password) out.password = text.required(text.password);
+    out.password = newPasswordError(core, v.password, strength, { minScore, policy: passwordPolicy, text, label: text.password });
     if (!core) return out;
     if (!out.name) {
       const r = core.validateName(v.name, namePolicy);
@@ -447,60 +531,37 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
       const r = core.validateEmail(v.email);
       if (!r.ok) out.email = r.message;
     }
-    if (!out.password) {
-      const r = passwordVerdict(core, v.password, strength, { minScore, policy: passwordPolicy });
-      if (!r.ok) out.password = describe(r);
-    }
     return out;
   };
   form.errors = form.errorsFrom(validate(form.values));
 
-  const onSubmit = async (e) => {
+  const onSubmit = (e) => {
     e.preventDefault();
-    if (form.pending) return;
-    form.setTouched({ name: true, email: true, password: true });
-    const errs = validate(form.values);
-    if (Object.values(errs).some(Boolean)) return form.focusFirst(errs);
-    form.setPending(true);
-    const r = await client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL });
-    form.setPending(false);
-    if (r.ok) return onSuccess?.(r.value);
-    const field = fieldOf(r, fields);
-    if (field) {
-      form.setServerErrors({ [field]: describe(r) });
-      form.refs[field].current?.focus();
-    } else form.setFormError(describe(r));
+    submitForm(
+      form,
+      fields,
+      validate(form.values),
+      () => client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL }),
+      (value) => onSuccess?.(value),
+    );
   };
 
-  const passwordError = form.errors.password;
   return h(
     FormShell,
     { form, onSubmit, onFocus: () => setEngaged(true), title, submitLabel: text.signUp, text, footer, className, testId: 'pc-signup' },
     h(Field, { id: `${prefix}-name`, label: text.name, type: 'text', autoComplete: 'name', value: form.values.name, onChange: form.set('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
-    h(
-      Field,
-      { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'new-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: passwordError, inputRef: form.refs.password, describedBy: `${prefix}-meter`, revealLabel: text.showPassword },
-      h(PasswordStrengthMeter, {
-        id: `${prefix}-meter`,
-        password: form.values.password,
-        strength,
-        core,
-        minScore,
-        policy: passwordPolicy,
-        text,
-        // Once the field's error says the warning, the meter does not say it a second time.
-        hideWarning: Boolean(passwordError) && passwordError === strength?.feedback?.warning,
-      }),
-    ),
+    h(NewPasswordField, { id: `${prefix}-password`, label: text.password, form, field: 'password', strength, core, minScore, policy: passwordPolicy, text }),
   );
 }
 
 /**
  * The sign-in form. Props: `onSuccess({user, token, ...})`, `rememberMe`, `title`, `text`,
- * `footer`. Checks the e-mail's form and the password's upper bounds as the user types.
+ * `footer`, `forgotPasswordHref` (a "Forgot your password?" link under the password) and `link`
+ * (the component for it, e.g. Docusaurus's Link; default <a>). Checks the e-mail's form and the
+ * password's upper bounds as the user types.
  */
-export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text: t, footer, className }) {
+export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a' }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -523,26 +584,310 @@ export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text:
     return out;
   };
   form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = async (e) => {
+  const onSubmit = (e) => {
     e.preventDefault();
-    if (form.pending) return;
-    form.setTouched({ email: true, password: true });
-    const errs = validate(form.values);
-    if (Object.values(errs).some(Boolean)) return form.focusFirst(errs);
-    form.setPending(true);
-    const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe });
-    form.setPending(false);
-    if (r.ok) return onSuccess?.(r.value);
-    const field = r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields);
-    if (field) {
-      form.setServerErrors({ [field]: describe(r) });
-      form.refs[field].current?.focus();
-    } else form.setFormError(describe(r));
+    submitForm(
+      form,
+      fields,
+      validate(form.values),
+      () => client.signIn({ email: form.values.email, password: form.values.password, rememberMe }),
+      (value) => onSuccess?.(value),
+      (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields)),
+    );
   };
   return h(
     FormShell,
     { form, onSubmit, title, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    h(
+      Field,
+      { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword },
+      forgotPasswordHref ? h('p', { className: 'pc-help' }, h(LinkComponent, linkTo(LinkComponent, forgotPasswordHref), text.forgotPassword)) : null,
+    ),
+  );
+}
+
+// ---- account: forgotten password, reset, change, sessions, deletion ---------------------------------
+
+/**
+ * "Forgot your password?": asks for the e-mail address and has the server mail a link that
+ * leads to `redirectTo` (the absolute URL of the page with the ResetPasswordForm; the server
+ * must trust its origin) with the token. The server answers alike whether or not the address has
+ * an account, and so does the form: it then shows the server's message. Props: `redirectTo`,
+ * `onSuccess({status, message})`, `title`, `text`, `footer`, `className`.
+ */
+export function ForgotPasswordForm({ redirectTo, onSuccess, title, text: t, footer, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const client = useAuthClient();
+  const core = useCore();
+  const prefix = useStableId('pc-forgot');
+  const fields = ['email'];
+  const form = useForm(fields);
+  const [sent, setSent] = useState(null);
+  const validate = (v) => {
+    if (!v.email) return { email: text.required(text.email) };
+    const r = core?.validateEmail(v.email);
+    return { email: r && !r.ok ? r.message : undefined };
+  };
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = (e) => {
+    e.preventDefault();
+    const target = typeof redirectTo === 'function' ? redirectTo() : redirectTo;
+    submitForm(form, fields, validate(form.values), () => client.requestPasswordReset({ email: form.values.email, redirectTo: target }), (value) => {
+      setSent(value?.message ?? '');
+      onSuccess?.(value);
+    });
+  };
+  if (sent !== null) return h(Notice, { title, message: sent, footer, className, testId: 'pc-forgot' });
+  return h(
+    FormShell,
+    { form, onSubmit, title, submitLabel: text.sendResetLink, text, footer, className, testId: 'pc-forgot' },
+    h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+  );
+}
+
+/**
+ * Sets a new password from the mailed link. The server's link leads to this page with `?token=`,
+ * or with `?error=INVALID_TOKEN` when the link was wrong or expired: pass them as `token` and
+ * `error`. The new password is checked as it is typed (the strength meter; the server also counts
+ * the account's e-mail and name as known words, which this page does not know). Once it is set,
+ * every session of the account is signed out and the form says so (with `footer`, e.g. a link to
+ * sign in), and `onSuccess()` is called. Props also: `minScore`, `passwordPolicy`, `title`, `text`,
+ * `className`; `invalidFooter`, shown under a bad link's message (e.g. a link to ask for another).
+ */
+export function ResetPasswordForm({ token, error, onSuccess, minScore = 2, passwordPolicy, title, text: t, footer, invalidFooter, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const client = useAuthClient();
+  const core = useCore();
+  const [engaged, setEngaged] = useState(false);
+  const strengthCore = useStrengthCore(engaged);
+  const prefix = useStableId('pc-reset');
+  const fields = ['newPassword'];
+  const form = useForm(fields);
+  const strength = useStrength(strengthCore, form.values.newPassword, []);
+  const [state, setState] = useState('form'); // 'form' | 'done' | 'rejected' (the server refused the token)
+  const validate = (v) => ({
+    newPassword: newPasswordError(core, v.newPassword, strength, { minScore, policy: passwordPolicy, text, label: text.newPassword }),
+  });
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = (e) => {
+    e.preventDefault();
+    submitForm(
+      form,
+      fields,
+      validate(form.values),
+      () => client.resetPassword({ token, newPassword: form.values.newPassword }),
+      () => {
+        setState('done');
+        onSuccess?.();
+      },
+      (r) => {
+        if (r.code === 'INVALID_TOKEN') {
+          setState('rejected');
+          return null;
+        }
+        return r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null;
+      },
+    );
+  };
+  if (state === 'done') return h(Notice, { title, message: text.passwordReset, footer, className, testId: 'pc-reset' });
+  if (!token || error || state === 'rejected') {
+    return h(Notice, { title, message: text.invalidResetLink, footer: invalidFooter, className, testId: 'pc-reset' });
+  }
+  return h(
+    FormShell,
+    { form, onSubmit, onFocus: () => setEngaged(true), title, submitLabel: text.setPassword, text, footer: null, className, testId: 'pc-reset' },
+    h(NewPasswordField, { id: `${prefix}-newPassword`, label: text.newPassword, form, field: 'newPassword', strength, core, minScore, policy: passwordPolicy, text }),
+  );
+}
+
+/**
+ * Changes the signed-in user's password: the current one, then the new one (with the strength
+ * meter, the user's e-mail and name counting as known words, as on the server). "Sign out of my
+ * other devices" is checked at first (`revokeOtherSessions`: every other session ends; this
+ * browser gets a new one). Props: `onSuccess({token, user})`, `minScore`, `passwordPolicy`,
+ * `title`, `text`, `className`.
+ */
+export function ChangePasswordForm({ onSuccess, minScore = 2, passwordPolicy, title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user } = useSession();
+  const core = useCore();
+  const [engaged, setEngaged] = useState(false);
+  const strengthCore = useStrengthCore(engaged);
+  const prefix = useStableId('pc-change');
+  const fields = ['currentPassword', 'newPassword'];
+  const form = useForm(fields);
+  const [revokeOthers, setRevokeOthers] = useState(true);
+  const [done, setDone] = useState(false);
+  const strength = useStrength(strengthCore, form.values.newPassword, passwordUserInputs(user?.email ?? '', user?.name ?? '', core));
+  const validate = (v) => ({
+    currentPassword: v.currentPassword ? undefined : text.required(text.currentPassword),
+    newPassword: newPasswordError(core, v.newPassword, strength, { minScore, policy: passwordPolicy, text, label: text.newPassword }),
+  });
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = (e) => {
+    e.preventDefault();
+    setDone(false);
+    const { currentPassword, newPassword } = form.values;
+    submitForm(
+      form,
+      fields,
+      validate(form.values),
+      () => client.changePassword({ currentPassword, newPassword, revokeOtherSessions: revokeOthers }),
+      (value) => {
+        form.set('currentPassword')('');
+        form.set('newPassword')('');
+        form.setTouched({});
+        setDone(true);
+        onSuccess?.(value);
+      },
+      (r) => (r.code === 'INVALID_PASSWORD' ? 'currentPassword' : r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null),
+    );
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, onFocus: () => setEngaged(true), title, level: 2, submitLabel: text.changePassword, text, className, testId: 'pc-change-password' },
+    done ? h('p', { className: 'pc-notice__text', role: 'status' }, text.passwordChanged) : null,
+    h(Field, { id: `${prefix}-currentPassword`, label: text.currentPassword, type: 'password', autoComplete: 'current-password', value: form.values.currentPassword, onChange: form.set('currentPassword'), onBlur: form.blur('currentPassword'), error: form.errors.currentPassword, inputRef: form.refs.currentPassword, revealLabel: text.showPassword }),
+    h(NewPasswordField, { id: `${prefix}-newPassword`, label: text.newPassword, form, field: 'newPassword', strength, core, minScore, policy: passwordPolicy, text }),
+    h(
+      'label',
+      { className: 'pc-check' },
+      h('input', { type: 'checkbox', checked: revokeOthers, onChange: (e) => setRevokeOthers(e.target.checked) }),
+      ' ',
+      text.signOutOthers,
+    ),
+  );
+}
+
+/**
+ * A device's name from its User-Agent, e.g. "Firefox on Windows", or null when neither the
+ * browser nor the system is recognised.
+ */
+export function deviceName(userAgent) {
+  const ua = String(userAgent ?? '');
+  const browser = [
+    [/Edg(A|iOS)?\//, 'Edge'],
+    [/OPR\/|Opera/, 'Opera'],
+    [/Firefox\/|FxiOS\//, 'Firefox'],
+    [/Chrome\/|CriOS\//, 'Chrome'],
+    [/Safari\//, 'Safari'],
+    [/^curl\//, 'curl'],
+  ].find(([re]) => re.test(ua))?.[1];
+  const system = [
+    [/Android/, 'Android'],
+    [/iPhone|iPad|iPod/, 'iOS'],
+    [/Windows/, 'Windows'],
+    [/Mac OS X|Macintosh/, 'macOS'],
+    [/CrOS/, 'ChromeOS'],
+    [/Linux/, 'Linux'],
+  ].find(([re]) => re.test(ua))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? system ?? null;
+}
+
+/**
+ * The devices signed in to the user's account (its sessions, this one first), each with its
+ * browser, address and time of sign-in, and a button that signs it out; and one that signs out
+ * all the others. The server lists sessions only to a session less than a day old (else the
+ * list says to sign in again). Props: `title` (a heading, h2), `text`, `className`.
+ */
+export function SessionList({ title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, session, status } = useSession();
+  const [state, setState] = useState({ loaded: false, sessions: [], failure: null });
+  const [busy, setBusy] = useState(false);
+  const current = session?.token ?? null;
+  const load = useCallback(async () => {
+    const r = await client.listSessions();
+    setState(r.ok ? { loaded: true, sessions: r.value, failure: null } : { loaded: true, sessions: [], failure: r });
+  }, [client]);
+  useEffect(() => {
+    if (status === 'authenticated') load();
+  }, [status, current, load]);
+  if (status !== 'authenticated') return null;
+  const act = async (call) => {
+    setBusy(true);
+    const r = await call();
+    setBusy(false);
+    if (!r.ok) setState((s) => ({ ...s, failure: r }));
+    else await load();
+  };
+  const sessions = [...state.sessions].sort((a, b) => (b.token === current) - (a.token === current) || new Date(b.updatedAt) - new Date(a.updatedAt));
+  const others = sessions.filter((x) => x.token !== current);
+  const failure = state.failure?.code === 'SESSION_NOT_FRESH' ? text.sessionsNotFresh : state.failure ? describe(state.failure) : '';
+  const when = (iso) => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
+  };
+  return h(
+    'section',
+    { className: 'pc-form pc-sessions' + (className ? ` ${className}` : ''), 'data-testid': 'pc-sessions', 'aria-busy': !state.loaded || busy ? 'true' : 'false' },
+    title ? h('h2', { className: 'pc-title' }, title) : null,
+    h('div', { className: 'pc-alert', role: 'alert', hidden: !failure }, failure),
+    h(
+      'ul',
+      { className: 'pc-sessions__list' },
+      sessions.map((x) => {
+        const mine = x.token === current;
+        const device = deviceName(x.userAgent) ?? text.unknownDevice;
+        return h(
+          'li',
+          { key: x.id, className: 'pc-session', 'data-current': mine ? 'true' : 'false' },
+          h(
+            'div',
+            { className: 'pc-session__what' },
+            h('strong', null, device),
+            mine ? h('span', { className: 'pc-session__badge badge badge--primary' }, text.thisDevice) : null,
+            h('div', { className: 'pc-session__detail' }, [x.ipAddress, `${text.signedInAt} ${when(x.createdAt)}`].filter(Boolean).join(' · ')),
+          ),
+          mine
+            ? null
+            : h('button', { type: 'button', className: 'pc-button button button--secondary button--sm', disabled: busy, 'aria-label': `${text.revoke}: ${device}`, onClick: () => act(() => client.revokeSession(x.token)) }, text.revoke),
+        );
+      }),
+    ),
+    state.loaded && !state.failure && !others.length ? h('p', { className: 'pc-help' }, text.noOtherSessions) : null,
+    others.length
+      ? h('button', { type: 'button', className: 'pc-button button button--secondary', disabled: busy, onClick: () => act(() => client.revokeOtherSessions()) }, text.revokeOthers)
+      : null,
+  );
+}
+
+/**
+ * Deletes the signed-in user's account, after its password. When the server mails a link first
+ * (`--delete-user-verification`), the form says so instead, and the account goes when the link is
+ * followed (to `callbackURL` then). Props: `onSuccess({success, message})` (the account is gone:
+ * the session too), `title` (h2), `text`, `className`, `callbackURL`.
+ */
+export function DeleteAccountForm({ onSuccess, title, text: t, className, callbackURL }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const client = useAuthClient();
+  const prefix = useStableId('pc-delete');
+  const fields = ['password'];
+  const form = useForm(fields);
+  const [mailed, setMailed] = useState(false);
+  const validate = (v) => ({ password: v.password ? undefined : text.required(text.password) });
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = (e) => {
+    e.preventDefault();
+    submitForm(
+      form,
+      fields,
+      validate(form.values),
+      () => client.deleteUser({ password: form.values.password, callbackURL }),
+      (value) => {
+        if (value?.message === 'Verification email sent') setMailed(true);
+        else onSuccess?.(value);
+      },
+      (r) => (r.code === 'INVALID_PASSWORD' ? 'password' : null),
+    );
+  };
+  if (mailed) return h(Notice, { title, level: 2, message: text.deleteMailed, className, testId: 'pc-delete-account' });
+  return h(
+    FormShell,
+    { form, onSubmit, title, level: 2, submitLabel: text.deleteAccount, text, className: 'pc-danger-zone' + (className ? ` ${className}` : ''), testId: 'pc-delete-account', danger: true },
+    h('p', { className: 'pc-help' }, text.deleteConfirmation),
     h(Field, { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword }),
   );
 }
@@ -550,11 +895,12 @@ export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text:
 // ---- user menu ---------------------------------------------------------------------------------------
 
 /**
- * The signed-in user's name, opening a small menu with the e-mail and "Sign out"; a "Sign in"
- * link when signed out. Props: `loginHref` ('/login'), `signUpHref`, `onSignOut`, `link`
- * (a component for links, e.g. Docusaurus's Link; default <a>), `className`.
+ * The signed-in user's name, opening a small menu with the e-mail, "Account" (with
+ * `accountHref`) and "Sign out"; a "Sign in" link when signed out. Props: `loginHref` ('/login'),
+ * `signUpHref`, `accountHref`, `onSignOut`, `link` (a component for links, e.g. Docusaurus's
+ * Link; default <a>), `className`.
  */
-export function UserMenu({ loginHref = '/login', signUpHref, onSignOut, link: LinkComponent = 'a', className = '', text: t }) {
+export function UserMenu({ loginHref = '/login', signUpHref, accountHref, onSignOut, link: LinkComponent = 'a', className = '', text: t }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const { status, user, client } = useSession();
   const [open, setOpen] = useState(false);
@@ -571,7 +917,7 @@ export function UserMenu({ loginHref = '/login', signUpHref, onSignOut, link: Li
     return () => document.removeEventListener('mousedown', onDown);
   }, [open]);
 
-  const linkProps = (href) => (LinkComponent === 'a' ? { href } : { to: href });
+  const linkProps = (href) => linkTo(LinkComponent, href);
   if (status === 'loading') return h('span', { className: `pc-usermenu pc-usermenu--loading ${className}`, 'aria-hidden': 'true' });
   if (status !== 'authenticated') {
     return h(
@@ -616,6 +962,7 @@ export function UserMenu({ loginHref = '/login', signUpHref, onSignOut, link: Li
       'div',
       { className: 'pc-usermenu__panel', id: menuId, hidden: !open },
       h('p', { className: 'pc-usermenu__who' }, `${text.signedInAs} `, h('strong', null, user.email)),
+      accountHref ? h(LinkComponent, { className: 'pc-usermenu__account', ...linkProps(accountHref), onClick: () => setOpen(false) }, text.account) : null,
       h('button', { type: 'button', className: 'pc-usermenu__signout button button--secondary button--sm', onClick: signOut }, text.signOut),
     ),
   );

@@ -35,6 +35,13 @@ export default function PortcullisAuthPage({ kind }) {
   const form =
     kind === 'signup'
       ? h(SignUpForm, { title, onSuccess, minScore: options.minPasswordScore, passwordPolicy, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
-      : h(SignInForm, { title, onSuccess, passwordPolicy, footer: options.signUpPath ? link(options.signUpPath, 'No account yet?', 'Create one') : null });
+      : h(SignInForm, {
+          title,
+          onSuccess,
+          passwordPolicy,
+          forgotPasswordHref: options.forgotPasswordPath || undefined,
+          link: Link,
+          footer: options.signUpPath ? link(options.signUpPath, 'No account yet?', 'Create one') : null,
+        });
   return h(Layout, { title }, h('main', { className: 'container margin-vert--xl pc-page' }, form));
 }

@@ -7,13 +7,14 @@ import { UserMenu } from '../../react/index.js';
 import { usePortcullisOptions } from './portcullis-options.js';
 
 export default function PortcullisNavbarItem({ mobile, className = '' }) {
-  const { loginPath, signUpPath, afterSignOutPath } = usePortcullisOptions();
+  const { loginPath, signUpPath, accountPath, afterSignOutPath } = usePortcullisOptions();
   const history = useHistory();
   const classes = mobile ? `menu__list-item pc-usermenu--mobile ${className}` : `navbar__item ${className}`;
   return React.createElement(UserMenu, {
     link: Link,
     loginHref: loginPath,
     signUpHref: signUpPath || undefined,
+    accountHref: accountPath || undefined,
     className: classes.trim(),
     onSignOut: afterSignOutPath ? () => history.push(afterSignOutPath) : undefined,
   });

@@ -19,3 +19,8 @@ export function safeRedirect(value, fallback) {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
   return value;
 }
+
+/** A path of this site (`path` starts with "/") under its baseUrl. */
+export function sitePath(baseUrl, path) {
+  return (baseUrl.replace(/\/$/, '') + path).replace(/\/{2,}/g, '/');
+}

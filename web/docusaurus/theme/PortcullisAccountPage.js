@@ -1,0 +1,49 @@
+// The /account route's page: the signed-in user's password, signed-in devices and the deletion
+// of the account. Signed out, it sends to the login page and back.
+import React from 'react';
+import Layout from '@theme/Layout';
+import { Redirect, useHistory, useLocation } from '@docusaurus/router';
+import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
+
+import { ChangePasswordForm, DeleteAccountForm, SessionList, useSession } from '../../react/index.js';
+import { sitePath, usePortcullisOptions } from './portcullis-options.js';
+
+const h = React.createElement;
+
+export default function PortcullisAccountPage() {
+  const options = usePortcullisOptions();
+  const { siteConfig } = useDocusaurusContext();
+  const history = useHistory();
+  const location = useLocation();
+  const { status, user } = useSession();
+  const deleted = React.useRef(false);
+  const title = 'Account';
+  let body;
+  if (status === 'unauthenticated' && !deleted.current) {
+    const back = location.pathname + location.search;
+    body = h(Redirect, { to: `${sitePath(siteConfig.baseUrl, options.loginPath)}?redirect=${encodeURIComponent(back)}` });
+  } else if (status !== 'authenticated') {
+    body = h('div', { className: 'pc-gate', 'aria-busy': 'true' });
+  } else {
+    body = h(
+      React.Fragment,
+      null,
+      h(
+        'div',
+        { className: 'pc-account__head' },
+        h('h1', null, title),
+        h('p', { className: 'pc-account__who' }, 'Signed in as ', h('strong', null, user.email)),
+      ),
+      h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),
+      h(SessionList, { title: 'Signed-in devices' }),
+      h(DeleteAccountForm, {
+        title: 'Delete the account',
+        onSuccess: () => {
+          deleted.current = true;
+          history.replace(siteConfig.baseUrl);
+        },
+      }),
+    );
+  }
+  return h(Layout, { title }, h('main', { className: 'container margin-vert--xl pc-page pc-account' }, body));
+}

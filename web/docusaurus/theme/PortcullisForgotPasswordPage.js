@@ -1,0 +1,21 @@
+// The /forgot-password route's page: the e-mail address, then the server mails a link to the
+// reset page (/reset-password on this site).
+import React from 'react';
+import Layout from '@theme/Layout';
+import Link from '@docusaurus/Link';
+import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
+
+import { ForgotPasswordForm } from '../../react/index.js';
+import { sitePath, usePortcullisOptions } from './portcullis-options.js';
+
+const h = React.createElement;
+
+export default function PortcullisForgotPasswordPage() {
+  const options = usePortcullisOptions();
+  const { siteConfig } = useDocusaurusContext();
+  const title = 'Reset your password';
+  // An absolute URL, made when the form is sent (in the browser): the server checks its origin.
+  const redirectTo = () => window.location.origin + sitePath(siteConfig.baseUrl, options.resetPasswordPath);
+  const footer = h('span', null, 'Remembered it? ', h(Link, { to: options.loginPath }, 'Sign in'));
+  return h(Layout, { title }, h('main', { className: 'container margin-vert--xl pc-page' }, h(ForgotPasswordForm, { title, redirectTo, footer })));
+}
