@@ -689,10 +689,11 @@ void HttpServer::Impl::sign_in(Call& call) {
   auth::SignInRequest r;
   r.email = f.required_string("email");
   r.password = f.required_string("password");
-  const auto callback = f.optional_string("callbackURL");
+  r.callback_url = f.optional_string("callbackURL");
   r.remember_me = f.optional_bool("rememberMe").value_or(true);
   if (!f.ok()) return send_error(call.res, f.status());
   auto out = service.sign_in(r, call.caller);
+  const auto& callback = r.callback_url;
   if (!out) return send_error(call.res, out.status());
   set_session_cookie(call, *out->session, out->remember_me);
   ordered_json body;

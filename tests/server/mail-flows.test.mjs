@@ -222,19 +222,21 @@ describe('verification on sign-up (sendVerificationOnSignUp)', () => {
 });
 
 describe('requireEmailVerification', () => {
-  test('sign-in before verifying: 403 EMAIL_NOT_VERIFIED and a new link; after verifying: 200', async () => {
+  test("sign-in before verifying: 403 EMAIL_NOT_VERIFIED and a new link (to the sign-in's callbackURL); after verifying: 200", async () => {
     await withServer({ requireEmailVerification: true }, async (s) => {
       const email = freshEmail('strict');
       const first = await expectMail(s, email, 'verify-email', () => signUp(s, { email }));
       assert.equal(first.result.token, null, 'no session before verification');
 
+      const callbackURL = `${s.url}/login?verified=1`;
       const { mail, result: refused } = await expectMail(s, email, 'verify-email', () =>
-        new Browser(s.api).post('/sign-in/email', { email, password: PASSWORD }),
+        new Browser(s.api).post('/sign-in/email', { email, password: PASSWORD, callbackURL }),
       );
       assert.equal(refused.status, 403);
       assert.deepEqual(refused.body, { message: 'Email not verified', code: 'EMAIL_NOT_VERIFIED' });
       assert.deepEqual(refused.headers.getSetCookie(), []);
-      const token = verifyToken(s, mail);
+      // The new link leads where the sign-in said (as BetterAuth's sendOnSignIn).
+      const token = verifyToken(s, mail, callbackURL);
       assert.notEqual(token, verifyToken(s, first.mail));
 
       assert.equal((await followVerify(s, token)).status, 200);

@@ -230,7 +230,7 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   if (!*match) return ErrorCode::kInvalidEmailOrPassword;
 
   if (config_.require_email_verification && !user->email_verified) {
-    if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", std::nullopt, caller.now);
+    if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", request.callback_url, caller.now);
     return ErrorCode::kEmailNotVerified;
   }
   if (password_needs_rehash(*account->password, config_.argon2, want_scrypt)) {

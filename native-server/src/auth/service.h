@@ -56,6 +56,8 @@ struct SignInRequest {
   std::string email;
   std::string password;
   bool remember_me = true;
+  // Where the verification link mailed again to an unverified address leads (a trusted URL).
+  std::optional<std::string> callback_url;
 };
 
 // The user, and the session when one was started (none when e-mail verification is required).
@@ -124,8 +126,10 @@ class AuthService {
 
   // Checks the credentials and starts a session. An unknown e-mail, a missing credential, a wrong
   // password and a throttled account all give INVALID_EMAIL_OR_PASSWORD after the same hashing
-  // work. Errors: INVALID_EMAIL; PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD;
-  // EMAIL_NOT_VERIFIED; SERVER_BUSY; FAILED_TO_CREATE_SESSION.
+  // work. With the right password but an address not verified (when verification is required),
+  // mails the verification link again, to `callback_url`. Errors: INVALID_EMAIL;
+  // PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD; EMAIL_NOT_VERIFIED; SERVER_BUSY;
+  // FAILED_TO_CREATE_SESSION.
   Result<SignedIn> sign_in(const SignInRequest& request, const Caller& caller);
 
   // Resolves a session token. An unknown token gives no session; an expired one gives none and is
