@@ -405,6 +405,76 @@ describe('the account page', () => {
   });
 });
 
+describe('a server that wants the address verified first (its own server and build of the site)', () => {
+  let strict;
+  let strictSite;
+  let strictDir;
+  let strictURL;
+  before(async () => {
+    const [sitePort, serverPort] = [await freePort(), await freePort()];
+    strictURL = `http://${SITE_HOST}:${sitePort}`;
+    const serverURL = `http://${SERVER_HOST}:${serverPort}`;
+    strict = await startServer({
+      port: serverPort,
+      baseURL: serverURL,
+      trustedOrigins: [strictURL],
+      mail: 'outbox',
+      requireEmailVerification: true,
+      ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
+    });
+    strictDir = buildSite(serverURL).dir;
+    strictSite = await serveSite(strictDir, sitePort);
+  });
+  after(async () => {
+    await strictSite?.close();
+    await strict?.stop();
+    if (strictDir) rmSync(strictDir, { recursive: true, force: true });
+  });
+
+  test('sign-up says a link was mailed; sign-in before it mails another; the link leads back to sign in', async () => {
+    const email = `barbara${process.pid}@example.com`;
+    const password = 'liskov-substitution-1987';
+    const verifyMail = (n) =>
+      waitFor(() => outboxMails(strict.outbox).filter((m) => m.to === email && m.kind === 'verify-email')[n], { what: `verification mail ${n}` });
+    const landing = `${strictURL}/login?verified=1`;
+
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${strictURL}/signup`);
+    await fillSignUp(page, { name: 'Barbara Liskov', email, password });
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('status').filter({ hasText: `We have sent a link to ${email}. Follow it to verify your address, then sign in.` }).waitFor();
+    assert.equal(page.url(), `${strictURL}/signup`, 'the page stays, signed out');
+    const first = await verifyMail(0);
+    assert.equal(new URL(first.link).searchParams.get('callbackURL'), landing);
+    await shot(page, 'signup-verify-light');
+
+    await page.goto(`${strictURL}/login`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Your e-mail address is not verified yet. We have sent you a new link' }).waitFor();
+    const second = await verifyMail(1);
+    assert.equal(new URL(second.link).searchParams.get('callbackURL'), landing);
+
+    // A wrong link lands on the sign-in page with the server's error; the right one, verified.
+    const wrong = new URL(second.link);
+    wrong.searchParams.set('token', 'x'.repeat(32));
+    await page.goto(wrong.href);
+    await page.getByRole('status').filter({ hasText: 'This verification link is invalid or has expired' }).waitFor();
+    await page.goto(second.link);
+    await page.waitForURL(landing);
+    await page.getByRole('status').filter({ hasText: 'Your e-mail address is verified. You can sign in.' }).waitFor();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${strictURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), 'Barbara Liskov');
+    await context.close();
+  });
+});
+
 describe("the meter's verdict equals the server's", () => {
   const passwords = [
     'password',

@@ -92,6 +92,10 @@ export interface Texts {
   deleteAccount?: string;
   deleteConfirmation?: string;
   deleteMailed?: string;
+  /** Shown by the sign-up form when the server mailed a verification link instead of signing in. */
+  verifyEmailSent?: (email: string) => string;
+  /** The sign-in form's error for EMAIL_NOT_VERIFIED (the server has mailed a new link). */
+  emailNotVerified?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -123,7 +127,8 @@ export interface SignUpFormProps {
   text?: Texts;
   footer?: ReactNode;
   className?: string;
-  callbackURL?: string;
+  /** Where the verification link leads (a trusted URL), or a function returning it, called on submit. */
+  callbackURL?: string | (() => string);
 }
 
 export function SignUpForm(props: SignUpFormProps): ReactElement;
@@ -138,6 +143,10 @@ export interface SignInFormProps {
   className?: string;
   /** A "Forgot your password?" link under the password field. */
   forgotPasswordHref?: string;
+  /** A line above the fields (role="status"), e.g. "your address is verified". */
+  notice?: ReactNode;
+  /** Where the verification link mailed again to an unverified address leads, or a function returning it. */
+  callbackURL?: string | (() => string);
   /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
   link?: ComponentType<any> | 'a';
 }

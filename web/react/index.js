@@ -227,6 +227,10 @@ export function useAuthClient() {
 // The props of a link to `href` for `LinkComponent`: <a href>, or a router's Link (to).
 const linkTo = (LinkComponent, href) => (LinkComponent === 'a' ? { href } : { to: href });
 
+// A URL prop that may be a function, called when the form is sent (in the browser, where a page
+// can use window.location).
+const resolveURL = (url) => (typeof url === 'function' ? url() : url);
+
 const DEFAULT_TEXT = {
   name: 'Name',
   email: 'E-mail',
@@ -263,6 +267,8 @@ const DEFAULT_TEXT = {
   deleteAccount: 'Delete my account',
   deleteConfirmation: 'This deletes your account and everything in it, and signs you out. It cannot be undone.',
   deleteMailed: 'We have e-mailed you a link. Follow it, in this browser, to delete your account.',
+  verifyEmailSent: (email) => `We have sent a link to ${email}. Follow it to verify your address, then sign in.`,
+  emailNotVerified: 'Your e-mail address is not verified yet. We have sent you a new link: follow it, then sign in.',
 };
 
 let idCounter = 0;
@@ -363,7 +369,7 @@ function useForm(fields) {
   return { values, errorsFrom, set, blur, refs, formError, setFormError, formErrorRef, setServerErrors, setTouched, pending, setPending, focusFirst };
 }
 
-function FormShell({ form, onSubmit, onFocus, title, level = 1, submitLabel, text, children, footer, className, testId, danger = false }) {
+function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, text, children, footer, className, testId, danger = false }) {
   useEffect(() => {
     if (form.formError) form.formErrorRef.current?.focus();
   }, [form.formError]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -371,6 +377,7 @@ function FormShell({ form, onSubmit, onFocus, title, level = 1, submitLabel, tex
     'form',
     { className: 'pc-form' + (className ? ` ${className}` : ''), noValidate: true, onSubmit, onFocus, 'aria-busy': form.pending ? 'true' : 'false', 'data-testid': testId },
     title ? h(`h${level}`, { className: 'pc-title' }, title) : null,
+    notice ? h('p', { className: 'pc-notice__text', role: 'status' }, notice) : null,
     h(
       'div',
       { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: form.formErrorRef, hidden: !form.formError },
@@ -502,8 +509,11 @@ export function PasswordStrengthMeter({ password, email = '', name = '', minScor
 
 /**
  * The sign-up form. Props: `onSuccess({token, user})`, `minScore` (2), `passwordPolicy`,
- * `namePolicy`, `title`, `text` (labels), `footer` (e.g. a link to sign in), `callbackURL`.
- * Validates as the user types with the wasm core; sends nothing until submitted.
+ * `namePolicy`, `title`, `text` (labels), `footer` (e.g. a link to sign in), `callbackURL` (where
+ * the verification link leads; a URL or a function returning one, called on submit).
+ * Validates as the user types with the wasm core; sends nothing until submitted. When the server
+ * wants the address verified before the first sign-in (`token: null`), the form then says that
+ * a link was mailed.
  */
 export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy, title, text: t, footer, className, callbackURL }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
@@ -516,6 +526,7 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
   const form = useForm(fields);
   const userInputs = passwordUserInputs(form.values.email, form.values.name, core);
   const strength = useStrength(strengthCore, form.values.password, userInputs);
+  const [unverified, setUnverified] = useState(null); // the address a verification link went to
 
   const validate = (v) => {
     const out = {};
@@ -541,10 +552,15 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
       form,
       fields,
       validate(form.values),
-      () => client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL }),
-      (value) => onSuccess?.(value),
+      () => client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL: resolveURL(callbackURL) }),
+      (value) => {
+        // No session yet: the server wants the address verified first, and has mailed a link.
+        if (value?.token === null) setUnverified(value.user?.email ?? form.values.email);
+        onSuccess?.(value);
+      },
     );
   };
+  if (unverified) return h(Notice, { title, message: text.verifyEmailSent(unverified), footer, className, testId: 'pc-signup' });
 
   return h(
     FormShell,
@@ -558,10 +574,12 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
 /**
  * The sign-in form. Props: `onSuccess({user, token, ...})`, `rememberMe`, `title`, `text`,
  * `footer`, `forgotPasswordHref` (a "Forgot your password?" link under the password) and `link`
- * (the component for it, e.g. Docusaurus's Link; default <a>). Checks the e-mail's form and the
- * password's upper bounds as the user types.
+ * (the component for it, e.g. Docusaurus's Link; default <a>), `notice` (a line above the fields,
+ * e.g. "your address is verified"), `callbackURL` (where the verification link that the server
+ * mails again to an unverified address leads; a URL or a function). Checks the e-mail's form and
+ * the password's upper bounds as the user types.
  */
-export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a' }) {
+export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -590,14 +608,17 @@ export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text:
       form,
       fields,
       validate(form.values),
-      () => client.signIn({ email: form.values.email, password: form.values.password, rememberMe }),
+      async () => {
+        const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe, callbackURL: resolveURL(callbackURL) });
+        return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
+      },
       (value) => onSuccess?.(value),
       (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields)),
     );
   };
   return h(
     FormShell,
-    { form, onSubmit, title, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
+    { form, onSubmit, title, notice, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
     h(
       Field,

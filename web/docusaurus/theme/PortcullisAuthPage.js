@@ -7,7 +7,7 @@ import { useHistory, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
 import { SignInForm, SignUpForm, useSession } from '../../react/index.js';
-import { safeRedirect, usePortcullisOptions } from './portcullis-options.js';
+import { safeRedirect, sitePath, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
 
@@ -17,14 +17,28 @@ export default function PortcullisAuthPage({ kind }) {
   const history = useHistory();
   const location = useLocation();
   const { status, refetch } = useSession();
-  const redirectParam = new URLSearchParams(location.search).get('redirect');
+  const query = new URLSearchParams(location.search);
+  const redirectParam = query.get('redirect');
   const target = safeRedirect(redirectParam, siteConfig.baseUrl);
+  // The mailed verification links lead back here (?verified=1; the server adds &error=CODE when
+  // the link was wrong or expired), keeping ?redirect=.
+  const verifyURL = () => {
+    const back = new URLSearchParams({ verified: '1' });
+    if (redirectParam) back.set('redirect', target);
+    return `${window.location.origin}${sitePath(siteConfig.baseUrl, options.loginPath)}?${back}`;
+  };
+  const notice = query.get('verified')
+    ? query.get('error')
+      ? 'This verification link is invalid or has expired. Sign in to get a new one.'
+      : 'Your e-mail address is verified. You can sign in.'
+    : null;
 
   React.useEffect(() => {
     if (status === 'authenticated') history.replace(target);
   }, [status]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const onSuccess = async () => {
+  const onSuccess = async (value) => {
+    if (value?.token === null) return; // signed up, not signed in: the form says a link was mailed
     await refetch();
     history.replace(target);
   };
@@ -34,11 +48,13 @@ export default function PortcullisAuthPage({ kind }) {
   const title = kind === 'signup' ? 'Create an account' : 'Sign in';
   const form =
     kind === 'signup'
-      ? h(SignUpForm, { title, onSuccess, minScore: options.minPasswordScore, passwordPolicy, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
+      ? h(SignUpForm, { title, onSuccess, callbackURL: verifyURL, minScore: options.minPasswordScore, passwordPolicy, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
       : h(SignInForm, {
           title,
           onSuccess,
           passwordPolicy,
+          callbackURL: verifyURL,
+          notice,
           forgotPasswordHref: options.forgotPasswordPath || undefined,
           link: Link,
           footer: options.signUpPath ? link(options.signUpPath, 'No account yet?', 'Create one') : null,
