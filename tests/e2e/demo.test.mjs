@@ -1,0 +1,68 @@
+// End to end: the server's own page (web/demo, served at / with --static-dir, what `scripts/run.sh`
+// opens) in Debian's headless Chromium: sign up, sign out, a forgotten password by the mailed link,
+// sign in with the new one.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { launchChromium } from '../support/browser.mjs';
+import { outboxMails, startServer, waitFor } from '../support/server.mjs';
+
+const DEMO = fileURLToPath(new URL('../../web/demo/', import.meta.url));
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer({ staticDir: DEMO, mail: 'outbox' });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("the server's page: sign up, sign out, reset a forgotten password by the mailed link, sign in", async () => {
+  const email = `alan${process.pid}@example.com`;
+  const context = await browser.newContext();
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+
+  const signUp = page.locator('#sign-up');
+  await signUp.getByLabel('Name').fill('Alan Turing');
+  await signUp.getByLabel('E-mail').fill(email);
+  await signUp.getByLabel('Password').fill('enigma-bombe-hut-8-1939');
+  await signUp.getByRole('button', { name: 'Sign up' }).click();
+  await page.locator('#me-name', { hasText: 'Alan Turing' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#sign-in').waitFor();
+
+  await page.getByText('Forgot your password?').click();
+  const forgot = page.locator('#forgot');
+  await forgot.getByLabel('E-mail').fill(email);
+  await forgot.getByRole('button', { name: 'Send the reset link' }).click();
+  await forgot.getByRole('status').filter({ hasText: 'If this email exists in our system' }).waitFor();
+  const mail = await waitFor(() => outboxMails(server.outbox).find((m) => m.to === email && m.kind === 'reset-password'), { what: 'the reset mail' });
+
+  await page.goto(mail.link); // the server's link, back to this page with the token
+  const reset = page.locator('#reset-form');
+  await reset.getByLabel('New password').fill('turing-test-imitation-1950');
+  await reset.getByRole('button', { name: 'Set the new password' }).click();
+  await page.locator('#notice', { hasText: 'Your password is changed' }).waitFor();
+  assert.equal(new URL(page.url()).search, '', 'the token is gone from the address bar');
+
+  const signIn = page.locator('#sign-in');
+  await signIn.getByLabel('E-mail').fill(email);
+  await signIn.getByLabel('Password').fill('enigma-bombe-hut-8-1939');
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await signIn.locator('.error', { hasText: 'Invalid email or password' }).waitFor();
+  await signIn.getByLabel('Password').fill('turing-test-imitation-1950');
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#me-name', { hasText: 'Alan Turing' }).waitFor();
+
+  // The link worked once.
+  await page.goto(mail.link);
+  await page.locator('#notice', { hasText: 'This link is invalid or has expired' }).waitFor();
+  assert.equal(await page.locator('#reset').isHidden(), true);
+  await context.close();
+});
