@@ -360,6 +360,32 @@ describe('the account page', () => {
     await context.close();
   });
 
+  test('verify the address from the page, and change the name', async () => {
+    const { context, page } = await signedIn(email, first);
+    await page.goto(`${siteURL}/account`);
+    const notice = page.locator('[data-testid="pc-verify-email"]');
+    await notice.getByText(`Your e-mail address ${email} is not verified yet.`).waitFor();
+    await notice.getByRole('button', { name: 'Send the verification link' }).click();
+    await notice.getByRole('status').filter({ hasText: 'Sent: check your e-mail.' }).waitFor();
+    const mail = await mailTo(email, 'verify-email');
+    assert.equal(new URL(mail.link).searchParams.get('callbackURL'), `${siteURL}/account`);
+    await page.goto(mail.link);
+    await page.waitForURL(`${siteURL}/account`);
+    await page.locator('[data-testid="pc-profile"]').waitFor();
+    assert.equal(await notice.count(), 0, 'verified: the notice is gone');
+
+    const profile = page.locator('[data-testid="pc-profile"]');
+    assert.equal(await profile.getByLabel('Name').inputValue(), name);
+    await profile.getByLabel('Name').fill('   ');
+    await profile.getByRole('button', { name: 'Save' }).click();
+    await profile.locator('[data-field-error$="-name"]').filter({ hasText: 'Name is required' }).waitFor();
+    await profile.getByLabel('Name').fill('E. W. Dijkstra');
+    await profile.getByRole('button', { name: 'Save' }).click();
+    await profile.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await page.locator('.pc-usermenu__name', { hasText: 'E. W. Dijkstra' }).waitFor();
+    await context.close();
+  });
+
   test('[ASVS 2.1.5, 2.1.6] change the password: the current one is checked, the new one is measured', async () => {
     const { context, page } = await signedIn(email, first);
     await page.goto(`${siteURL}/account`);

@@ -15,11 +15,13 @@ import {
   DeleteAccountForm,
   ForgotPasswordForm,
   PasswordStrengthMeter,
+  ProfileForm,
   ResetPasswordForm,
   SessionList,
   SignInForm,
   SignUpForm,
   UserMenu,
+  VerifyEmailNotice,
   deviceName,
   passwordUserInputs,
   passwordVerdict,
@@ -71,17 +73,20 @@ describe('server-side rendering', () => {
       h(ChangePasswordForm, { title: 'Password' }),
       h(DeleteAccountForm, { title: 'Delete the account' }),
       h(SessionList, { title: 'Signed-in devices' }),
+      h(ProfileForm, { title: 'Profile' }),
+      h(VerifyEmailNotice, { callbackURL: 'http://localhost/account' }),
     );
     const inputs = [...html.matchAll(/<input[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
     assert.deepEqual(
       inputs.map((id) => id.replace(/^.*-/, '')),
-      ['email', 'newPassword', 'currentPassword', 'newPassword', 'password'],
+      ['email', 'newPassword', 'currentPassword', 'newPassword', 'password', 'name'],
     );
     for (const id of inputs) assert.ok(html.includes(`for="${id}"`), `a label for ${id}`);
     assert.match(html, /<h2 class="pc-title">Password<\/h2>/);
     assert.match(html, /Sign out of my other devices/);
     assert.match(html, /button--danger[^>]*>Delete my account</);
     assert.doesNotMatch(html, /Signed-in devices/, 'no session list while the session is unknown');
+    assert.doesNotMatch(html, /not verified/, 'no verification notice while the session is unknown');
     // A link without a token, or one the server called invalid: the message, and no field.
     for (const props of [{ token: null }, { token: 'abc', error: 'INVALID_TOKEN' }]) {
       const bad = render(h(ResetPasswordForm, { ...props, invalidFooter: h('a', { href: '/forgot' }, 'Send a new link') }));

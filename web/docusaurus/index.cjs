@@ -1,8 +1,8 @@
 // portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
 // forgotten password (/forgot-password, and /reset-password where the mailed link leads), an
-// /account page (password, signed-in devices, deletion), a user menu in the navbar, a session
-// provider around the site, and optional client-side gating of chosen paths (a redirect to /login
-// and back). It works under webpack and Rspack (future.v4).
+// /account page (name, address verification, password, signed-in devices, deletion), a user menu
+// in the navbar, a session provider around the site, and optional client-side gating of chosen
+// paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
 //
 //   plugins: [['portcullis/docusaurus', { serverURL: 'https://auth.example.com', protect: ['/docs/private'] }]]
 //

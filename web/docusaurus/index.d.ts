@@ -13,7 +13,7 @@ export interface PortcullisPluginOptions {
   forgotPasswordPath?: string | false;
   /** The page where the mailed reset link leads. Default '/reset-password'; false together with forgotPasswordPath. */
   resetPasswordPath?: string | false;
-  /** The account page (password, signed-in devices, deletion), linked from the user menu. Default '/account'; false for none. */
+  /** The account page (name, address verification, password, signed-in devices, deletion), linked from the user menu. Default '/account'; false for none. */
   accountPath?: string | false;
   /** Paths that need a session: prefixes ('/docs/private') or regular expressions ('^/docs/.+/internal'). */
   protect?: string[];

@@ -96,6 +96,11 @@ export interface Texts {
   verifyEmailSent?: (email: string) => string;
   /** The sign-in form's error for EMAIL_NOT_VERIFIED (the server has mailed a new link). */
   emailNotVerified?: string;
+  save?: string;
+  profileSaved?: string;
+  unverified?: (email: string) => string;
+  sendVerification?: string;
+  verificationSent?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -215,6 +220,12 @@ export interface DeleteAccountFormProps {
 
 /** Deletes the signed-in user's account after its password (or says a confirmation link was mailed). */
 export function DeleteAccountForm(props: DeleteAccountFormProps): ReactElement;
+
+/** The signed-in user's name, to change (update-user). */
+export function ProfileForm(props: { namePolicy?: NamePolicy; onSuccess?: () => void; title?: ReactNode; text?: Texts; className?: string }): ReactElement;
+
+/** While the user's address is not verified: says so, with a button that mails the link again (to callbackURL). Nothing otherwise. */
+export function VerifyEmailNotice(props: { callbackURL?: string | (() => string); text?: Texts; className?: string }): ReactElement | null;
 
 /** A device's name from its User-Agent ("Firefox on Windows"), or null. */
 export function deviceName(userAgent: string | null | undefined): string | null;

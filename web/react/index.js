@@ -269,6 +269,11 @@ const DEFAULT_TEXT = {
   deleteMailed: 'We have e-mailed you a link. Follow it, in this browser, to delete your account.',
   verifyEmailSent: (email) => `We have sent a link to ${email}. Follow it to verify your address, then sign in.`,
   emailNotVerified: 'Your e-mail address is not verified yet. We have sent you a new link: follow it, then sign in.',
+  save: 'Save',
+  profileSaved: 'Saved.',
+  unverified: (email) => `Your e-mail address ${email} is not verified yet.`,
+  sendVerification: 'Send the verification link',
+  verificationSent: 'Sent: check your e-mail.',
 };
 
 let idCounter = 0;
@@ -719,6 +724,70 @@ export function ResetPasswordForm({ token, error, onSuccess, minScore = 2, passw
     FormShell,
     { form, onSubmit, onFocus: () => setEngaged(true), title, submitLabel: text.setPassword, text, footer: null, className, testId: 'pc-reset' },
     h(NewPasswordField, { id: `${prefix}-newPassword`, label: text.newPassword, form, field: 'newPassword', strength, core, minScore, policy: passwordPolicy, text }),
+  );
+}
+
+/**
+ * The signed-in user's name, to change: saved with `update-user`; the session (and the user menu)
+ * shows the new name at once. Props: `namePolicy`, `onSuccess()`, `title` (h2), `text`,
+ * `className`.
+ */
+export function ProfileForm({ namePolicy, onSuccess, title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user } = useSession();
+  const core = useCore();
+  const prefix = useStableId('pc-profile');
+  const fields = ['name'];
+  const form = useForm(fields);
+  const [done, setDone] = useState(false);
+  const current = user?.name ?? '';
+  // The field starts with the user's name, once the session is known.
+  useEffect(() => {
+    if (current && !form.values.name) form.set('name')(current);
+  }, [current]); // eslint-disable-line react-hooks/exhaustive-deps
+  const validate = (v) => {
+    if (!v.name.trim()) return { name: text.required(text.name) };
+    const r = core?.validateName(v.name, namePolicy);
+    return { name: r && !r.ok ? r.message : undefined };
+  };
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = (e) => {
+    e.preventDefault();
+    setDone(false);
+    submitForm(form, fields, validate(form.values), () => client.updateUser({ name: form.values.name.trim() }), () => {
+      setDone(true);
+      onSuccess?.();
+    });
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, title, level: 2, notice: done ? text.profileSaved : null, submitLabel: text.save, text, className, testId: 'pc-profile' },
+    h(Field, { id: `${prefix}-name`, label: text.name, type: 'text', autoComplete: 'name', value: form.values.name, onChange: (v) => (setDone(false), form.set('name')(v)), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+  );
+}
+
+/**
+ * While the signed-in user's address is not verified: says so, with a button that has the server
+ * mail the verification link again (to `callbackURL`: a URL, or a function returning one). Nothing
+ * once it is verified, or signed out. Props also: `text`, `className`.
+ */
+export function VerifyEmailNotice({ callbackURL, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user } = useSession();
+  const [state, setState] = useState({ sending: false, sent: false, failure: null });
+  if (!user || user.emailVerified) return null;
+  const send = async () => {
+    setState({ sending: true, sent: false, failure: null });
+    const r = await client.sendVerificationEmail({ email: user.email, callbackURL: resolveURL(callbackURL) });
+    setState({ sending: false, sent: r.ok, failure: r.ok ? null : describe(r) });
+  };
+  return h(
+    'div',
+    { className: 'pc-form pc-verify' + (className ? ` ${className}` : ''), 'data-testid': 'pc-verify-email' },
+    h('p', { className: 'pc-notice__text' }, text.unverified(user.email)),
+    h('p', { className: 'pc-notice__text', role: 'status' }, state.sent ? text.verificationSent : ''),
+    h('div', { className: 'pc-alert', role: 'alert', hidden: !state.failure }, state.failure ?? ''),
+    h('button', { type: 'button', className: 'pc-button button button--secondary', disabled: state.sending, onClick: send }, state.sending ? text.working : text.sendVerification),
   );
 }
 

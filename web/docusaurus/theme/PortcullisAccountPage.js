@@ -1,11 +1,12 @@
-// The /account route's page: the signed-in user's password, signed-in devices and the deletion
-// of the account. Signed out, it sends to the login page and back.
+// The /account route's page: the signed-in user's name, address verification, password,
+// signed-in devices and the deletion of the account. Signed out, it sends to the login page and
+// back.
 import React from 'react';
 import Layout from '@theme/Layout';
 import { Redirect, useHistory, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
-import { ChangePasswordForm, DeleteAccountForm, SessionList, useSession } from '../../react/index.js';
+import { ChangePasswordForm, DeleteAccountForm, ProfileForm, SessionList, VerifyEmailNotice, useSession } from '../../react/index.js';
 import { sitePath, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
@@ -18,6 +19,9 @@ export default function PortcullisAccountPage() {
   const { status, user } = useSession();
   const deleted = React.useRef(false);
   const title = 'Account';
+  // The verification link leads back here (the server adds ?error=CODE when it was bad).
+  const here = () => window.location.origin + sitePath(siteConfig.baseUrl, options.accountPath);
+  const linkError = new URLSearchParams(location.search).get('error');
   let body;
   if (status === 'unauthenticated' && !deleted.current) {
     const back = location.pathname + location.search;
@@ -33,7 +37,10 @@ export default function PortcullisAccountPage() {
         { className: 'pc-account__head' },
         h('h1', null, title),
         h('p', { className: 'pc-account__who' }, 'Signed in as ', h('strong', null, user.email)),
+        linkError ? h('div', { className: 'pc-alert', role: 'alert' }, 'This verification link is invalid or has expired. Send a new one.') : null,
       ),
+      h(VerifyEmailNotice, { callbackURL: here }),
+      h(ProfileForm, { title: 'Profile' }),
       h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),
       h(SessionList, { title: 'Signed-in devices' }),
       h(DeleteAccountForm, {
