@@ -206,6 +206,28 @@ describe('the example Docusaurus site with the server on another origin', () => 
     await other.close();
   });
 
+  test('"Keep me signed in": checked, a 7-day cookie; unchecked, one that ends with the browser', async () => {
+    const sessionCookie = async (ctx) => (await ctx.cookies()).find((c) => c.name.endsWith('better-auth.session_token'));
+    for (const keep of [true, false]) {
+      const other = await newContext();
+      const p = await other.newPage();
+      await p.goto(`${siteURL}/login`);
+      await p.getByLabel('E-mail').fill(EMAIL);
+      await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      const box = p.getByLabel('Keep me signed in');
+      assert.equal(await box.isChecked(), true, 'checked at first');
+      if (!keep) await box.uncheck();
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.waitForURL(`${siteURL}/`);
+      await userButton(p).waitFor();
+      const cookie = await sessionCookie(other);
+      assert.ok(cookie, 'a session cookie');
+      if (keep) assert.ok(cookie.expires > Date.now() / 1000 + 6 * 86400, `expires ${cookie.expires}`);
+      else assert.equal(cookie.expires, -1, 'a cookie for this browser session only');
+      await other.close();
+    }
+  });
+
   test('two tabs share the session: signing out in one signs out the other', async () => {
     const second = await context.newPage();
     await second.goto(`${siteURL}/docs/private/handbook`);

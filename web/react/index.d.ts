@@ -81,7 +81,6 @@ export interface Texts {
   signOutOthers?: string;
   passwordChanged?: string;
   account?: string;
-  sessions?: string;
   thisDevice?: string;
   unknownDevice?: string;
   signedInAt?: string;
@@ -101,6 +100,8 @@ export interface Texts {
   unverified?: (email: string) => string;
   sendVerification?: string;
   verificationSent?: string;
+  /** The sign-in form's "remember me" checkbox (askRememberMe). */
+  keepSignedIn?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -146,6 +147,8 @@ export interface SignInFormProps {
   text?: Texts;
   footer?: ReactNode;
   className?: string;
+  /** A "Keep me signed in" checkbox, starting as `rememberMe` (checked unless false); unchecked, the session ends with the browser and lasts a day at most. */
+  askRememberMe?: boolean;
   /** A "Forgot your password?" link under the password field. */
   forgotPasswordHref?: string;
   /** A line above the fields (role="status"), e.g. "your address is verified". */

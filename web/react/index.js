@@ -256,7 +256,6 @@ const DEFAULT_TEXT = {
   signOutOthers: 'Sign out of my other devices',
   passwordChanged: 'Your password is changed.',
   account: 'Account',
-  sessions: 'Signed-in devices',
   thisDevice: 'This device',
   unknownDevice: 'Unknown device',
   signedInAt: 'signed in',
@@ -274,6 +273,7 @@ const DEFAULT_TEXT = {
   unverified: (email) => `Your e-mail address ${email} is not verified yet.`,
   sendVerification: 'Send the verification link',
   verificationSent: 'Sent: check your e-mail.',
+  keepSignedIn: 'Keep me signed in',
 };
 
 let idCounter = 0;
@@ -577,20 +577,23 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
 }
 
 /**
- * The sign-in form. Props: `onSuccess({user, token, ...})`, `rememberMe`, `title`, `text`,
+ * The sign-in form. Props: `onSuccess({user, token, ...})`, `rememberMe` (false: the session
+ * ends with the browser, and lasts a day at most; with `askRememberMe`, what a "Keep me signed
+ * in" checkbox starts as: checked unless false), `title`, `text`,
  * `footer`, `forgotPasswordHref` (a "Forgot your password?" link under the password) and `link`
  * (the component for it, e.g. Docusaurus's Link; default <a>), `notice` (a line above the fields,
  * e.g. "your address is verified"), `callbackURL` (where the verification link that the server
  * mails again to an unverified address leads; a URL or a function). Checks the e-mail's form and
  * the password's upper bounds as the user types.
  */
-export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice }) {
+export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
   const prefix = useStableId('pc-signin');
   const fields = ['email', 'password'];
   const form = useForm(fields);
+  const [keep, setKeep] = useState(rememberMe !== false);
   const validate = (v) => {
     const out = {};
     if (!v.email) out.email = text.required(text.email);
@@ -614,7 +617,8 @@ export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text:
       fields,
       validate(form.values),
       async () => {
-        const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe, callbackURL: resolveURL(callbackURL) });
+        const remember = askRememberMe ? keep : rememberMe;
+        const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe: remember, callbackURL: resolveURL(callbackURL) });
         return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
       },
       (value) => onSuccess?.(value),
@@ -630,6 +634,9 @@ export function SignInForm({ onSuccess, rememberMe, passwordPolicy, title, text:
       { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword },
       forgotPasswordHref ? h('p', { className: 'pc-help' }, h(LinkComponent, linkTo(LinkComponent, forgotPasswordHref), text.forgotPassword)) : null,
     ),
+    askRememberMe
+      ? h('label', { className: 'pc-check' }, h('input', { type: 'checkbox', checked: keep, onChange: (e) => setKeep(e.target.checked) }), ' ', text.keepSignedIn)
+      : null,
   );
 }
 
@@ -658,8 +665,7 @@ export function ForgotPasswordForm({ redirectTo, onSuccess, title, text: t, foot
   form.errors = form.errorsFrom(validate(form.values));
   const onSubmit = (e) => {
     e.preventDefault();
-    const target = typeof redirectTo === 'function' ? redirectTo() : redirectTo;
-    submitForm(form, fields, validate(form.values), () => client.requestPasswordReset({ email: form.values.email, redirectTo: target }), (value) => {
+    submitForm(form, fields, validate(form.values), () => client.requestPasswordReset({ email: form.values.email, redirectTo: resolveURL(redirectTo) }), (value) => {
       setSent(value?.message ?? '');
       onSuccess?.(value);
     });
@@ -836,8 +842,7 @@ export function ChangePasswordForm({ onSuccess, minScore = 2, passwordPolicy, ti
   };
   return h(
     FormShell,
-    { form, onSubmit, onFocus: () => setEngaged(true), title, level: 2, submitLabel: text.changePassword, text, className, testId: 'pc-change-password' },
-    done ? h('p', { className: 'pc-notice__text', role: 'status' }, text.passwordChanged) : null,
+    { form, onSubmit, onFocus: () => setEngaged(true), title, level: 2, notice: done ? text.passwordChanged : null, submitLabel: text.changePassword, text, className, testId: 'pc-change-password' },
     h(Field, { id: `${prefix}-currentPassword`, label: text.currentPassword, type: 'password', autoComplete: 'current-password', value: form.values.currentPassword, onChange: form.set('currentPassword'), onBlur: form.blur('currentPassword'), error: form.errors.currentPassword, inputRef: form.refs.currentPassword, revealLabel: text.showPassword }),
     h(NewPasswordField, { id: `${prefix}-newPassword`, label: text.newPassword, form, field: 'newPassword', strength, core, minScore, policy: passwordPolicy, text }),
     h(

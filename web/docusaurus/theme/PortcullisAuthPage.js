@@ -53,6 +53,7 @@ export default function PortcullisAuthPage({ kind }) {
           title,
           onSuccess,
           passwordPolicy,
+          askRememberMe: true,
           callbackURL: verifyURL,
           notice,
           forgotPasswordHref: options.forgotPasswordPath || undefined,
