@@ -4,7 +4,9 @@
 #     sign-up/sign-in page at / and the API at /api/auth; mail (verification, password reset) goes
 #     to the outbox/ folder as JSON;
 #   - the example Docusaurus site on http://localhost:3000 (web/example-docusaurus): sign-up and
-#     sign-in pages with the in-browser validation and strength meter, a user menu, a gated page.
+#     sign-in pages with the in-browser validation and strength meter, the forgotten-password
+#     pages, an account page (name, e-mail address, password, devices, deletion), a user menu, a
+#     gated page.
 #
 #   scripts/run.sh                            both (Ctrl-C stops both)
 #   scripts/run.sh --server-only [options]    the server alone; options go to `portcullis serve`,

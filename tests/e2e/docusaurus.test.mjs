@@ -43,6 +43,7 @@ before(async () => {
     baseURL: serverURL,
     trustedOrigins: [siteURL],
     mail: 'outbox', // the reset links of the forgotten-password pages
+    changeEmailEnabled: true, // the example site's account page offers it
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
   });
   const built = buildSite(serverURL);
@@ -337,7 +338,7 @@ describe('a forgotten password, on the site', () => {
 
 describe('the account page', () => {
   const name = 'Edsger Dijkstra';
-  const email = `edsger${process.pid}@example.com`;
+  let email = `edsger${process.pid}@example.com`; // changed by the e-mail test
   const first = 'shortest-path-semaphore-59';
   const second = 'goto-considered-harmful-68';
 
@@ -429,6 +430,35 @@ describe('the account page', () => {
     await page.locator('.pc-account__who').filter({ hasText: email }).waitFor();
     const elsewhere = await signedIn(email, second);
     await elsewhere.context.close();
+    await context.close();
+  });
+
+  test('change the e-mail address: confirmed from the current one, then verified at the new one', async () => {
+    const { context, page } = await signedIn(email, second);
+    await page.goto(`${siteURL}/account`);
+    const form = page.locator('[data-testid="pc-change-email"]');
+    const field = form.getByLabel('New e-mail address');
+    await field.fill(email.toUpperCase());
+    await form.getByRole('button', { name: 'Change e-mail address' }).click();
+    await form.locator('[data-field-error$="-newEmail"]').filter({ hasText: 'Email is the same' }).waitFor();
+
+    const renamed = `ewd${process.pid}@example.org`;
+    await field.fill(renamed);
+    await form.getByRole('button', { name: 'Change e-mail address' }).click();
+    await form.getByRole('status').filter({ hasText: 'Check your e-mail: follow the link we have sent' }).waitFor();
+    // The address is verified (an earlier test), so the current one confirms first.
+    const confirmation = await mailTo(email, 'change-email-confirmation');
+    assert.equal(new URL(confirmation.link).searchParams.get('callbackURL'), `${siteURL}/account`);
+    await page.goto(confirmation.link);
+    await page.waitForURL(`${siteURL}/account`);
+    await page.locator('.pc-account__who').filter({ hasText: email }).waitFor();
+    const verification = await mailTo(renamed, 'change-email');
+    await page.goto(verification.link);
+    await page.waitForURL(`${siteURL}/account`);
+    await page.locator('.pc-account__who').filter({ hasText: renamed }).waitFor();
+    assert.equal(await page.locator('[data-testid="pc-verify-email"]').count(), 0, 'the new address is verified');
+    await shot(page, 'account-email-changed-light');
+    email = renamed;
     await context.close();
   });
 

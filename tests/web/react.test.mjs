@@ -11,6 +11,7 @@ import { renderToString } from 'react-dom/server';
 import { createClient } from '../../web/client/index.js';
 import {
   AuthProvider,
+  ChangeEmailForm,
   ChangePasswordForm,
   DeleteAccountForm,
   ForgotPasswordForm,
@@ -74,12 +75,13 @@ describe('server-side rendering', () => {
       h(DeleteAccountForm, { title: 'Delete the account' }),
       h(SessionList, { title: 'Signed-in devices' }),
       h(ProfileForm, { title: 'Profile' }),
+      h(ChangeEmailForm, { title: 'E-mail address' }),
       h(VerifyEmailNotice, { callbackURL: 'http://localhost/account' }),
     );
     const inputs = [...html.matchAll(/<input[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
     assert.deepEqual(
       inputs.map((id) => id.replace(/^.*-/, '')),
-      ['email', 'newPassword', 'currentPassword', 'newPassword', 'password', 'name'],
+      ['email', 'newPassword', 'currentPassword', 'newPassword', 'password', 'name', 'newEmail'],
     );
     for (const id of inputs) assert.ok(html.includes(`for="${id}"`), `a label for ${id}`);
     assert.match(html, /<h2 class="pc-title">Password<\/h2>/);
@@ -195,6 +197,7 @@ describe('portcullis/docusaurus', () => {
     assert.throws(() => plugin.validateOptions({ options: { colour: 'red' } }), /unknown option "colour"/);
     assert.throws(() => plugin.validateOptions({ options: { accountPath: 'account' } }), /accountPath/);
     assert.throws(() => plugin.validateOptions({ options: { forgotPasswordPath: false } }), /go together/);
+    assert.throws(() => plugin.validateOptions({ options: { changeEmail: 'yes' } }), /changeEmail/);
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -220,6 +223,7 @@ describe('portcullis/docusaurus', () => {
       ['/docs-site/account', '@theme/PortcullisAccountPage'],
     ]);
     assert.equal(data.resetPasswordPath, '/reset-password');
+    assert.equal(data.changeEmail, false, "off, as the server's --change-email-enabled");
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -21,6 +21,7 @@ const DEFAULTS = {
   forgotPasswordPath: '/forgot-password', // false (with resetPasswordPath): no password reset pages
   resetPasswordPath: '/reset-password', // where the mailed reset link leads
   accountPath: '/account', // false: no account page (nor its link in the user menu)
+  changeEmail: false, // true: the account page offers a change of address (the server's --change-email-enabled)
   protect: [], // path prefixes (or RegExp sources starting with ^) that need a session
   minPasswordScore: 2, // the server's minimum strength score (its default is 2)
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
@@ -52,6 +53,7 @@ function validate(options) {
   if (!Array.isArray(o.protect) || o.protect.some((p) => typeof p !== 'string' || !p.startsWith('/') && !p.startsWith('^'))) {
     fail('protect must be an array of paths starting with "/" (prefixes) or "^" (regular expressions)');
   }
+  if (typeof o.changeEmail !== 'boolean') fail('changeEmail must be true or false');
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
   }
@@ -90,7 +92,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -99,6 +101,7 @@ function portcullisPlugin(context, options) {
         forgotPasswordPath,
         resetPasswordPath,
         accountPath,
+        changeEmail,
         protect,
         minPasswordScore,
         passwordPolicy: passwordPolicy ?? null,

@@ -15,6 +15,8 @@ export interface PortcullisPluginOptions {
   resetPasswordPath?: string | false;
   /** The account page (name, address verification, password, signed-in devices, deletion), linked from the user menu. Default '/account'; false for none. */
   accountPath?: string | false;
+  /** The account page offers a change of e-mail address: set it when the server has --change-email-enabled. Default false. */
+  changeEmail?: boolean;
   /** Paths that need a session: prefixes ('/docs/private') or regular expressions ('^/docs/.+/internal'). */
   protect?: string[];
   /** The server's minimum strength score (its default is 2). */

@@ -102,6 +102,10 @@ export interface Texts {
   verificationSent?: string;
   /** The sign-in form's "remember me" checkbox (askRememberMe). */
   keepSignedIn?: string;
+  currentEmail?: string;
+  newEmail?: string;
+  changeEmail?: string;
+  emailChangeSent?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -223,6 +227,9 @@ export interface DeleteAccountFormProps {
 
 /** Deletes the signed-in user's account after its password (or says a confirmation link was mailed). */
 export function DeleteAccountForm(props: DeleteAccountFormProps): ReactElement;
+
+/** A new e-mail address for the signed-in user (the server's --change-email-enabled): mails a link, and says so. */
+export function ChangeEmailForm(props: { callbackURL?: string | (() => string); onSuccess?: () => void; title?: ReactNode; text?: Texts; className?: string }): ReactElement;
 
 /** The signed-in user's name, to change (update-user). */
 export function ProfileForm(props: { namePolicy?: NamePolicy; onSuccess?: () => void; title?: ReactNode; text?: Texts; className?: string }): ReactElement;

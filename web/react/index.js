@@ -274,6 +274,10 @@ const DEFAULT_TEXT = {
   sendVerification: 'Send the verification link',
   verificationSent: 'Sent: check your e-mail.',
   keepSignedIn: 'Keep me signed in',
+  currentEmail: 'Now',
+  newEmail: 'New e-mail address',
+  changeEmail: 'Change e-mail address',
+  emailChangeSent: 'Check your e-mail: follow the link we have sent to finish the change.',
 };
 
 let idCounter = 0;
@@ -794,6 +798,50 @@ export function VerifyEmailNotice({ callbackURL, text: t, className }) {
     h('p', { className: 'pc-notice__text', role: 'status' }, state.sent ? text.verificationSent : ''),
     h('div', { className: 'pc-alert', role: 'alert', hidden: !state.failure }, state.failure ?? ''),
     h('button', { type: 'button', className: 'pc-button button button--secondary', disabled: state.sending, onClick: send }, state.sending ? text.working : text.sendVerification),
+  );
+}
+
+/**
+ * Changes the signed-in user's e-mail address (the server's `--change-email-enabled`): the new
+ * address, then the server mails a link (for a verified address, first to the current one, to
+ * confirm), and the form says to follow it. The address changes only when the link to the new
+ * one is followed; it leads to `callbackURL` (a URL or a function returning one). Props also:
+ * `onSuccess()`, `title` (h2), `text`, `className`.
+ */
+export function ChangeEmailForm({ callbackURL, onSuccess, title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user } = useSession();
+  const core = useCore();
+  const prefix = useStableId('pc-email');
+  const fields = ['newEmail'];
+  const form = useForm(fields);
+  const [done, setDone] = useState(false);
+  const validate = (v) => {
+    if (!v.newEmail) return { newEmail: text.required(text.newEmail) };
+    const r = core?.validateEmail(v.newEmail);
+    return { newEmail: r && !r.ok ? r.message : undefined };
+  };
+  form.errors = form.errorsFrom(validate(form.values));
+  const onSubmit = (e) => {
+    e.preventDefault();
+    setDone(false);
+    submitForm(
+      form,
+      fields,
+      validate(form.values),
+      () => client.changeEmail({ newEmail: form.values.newEmail, callbackURL: resolveURL(callbackURL) }),
+      () => {
+        setDone(true);
+        onSuccess?.();
+      },
+      (r) => (r.code === 'INVALID_EMAIL' || r.code === 'EMAIL_IS_THE_SAME' || r.code.startsWith('USER_ALREADY_EXISTS') ? 'newEmail' : null),
+    );
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, title, level: 2, notice: done ? text.emailChangeSent : null, submitLabel: text.changeEmail, text, className, testId: 'pc-change-email' },
+    user ? h('p', { className: 'pc-help' }, `${text.currentEmail}: `, h('strong', null, user.email)) : null,
+    h(Field, { id: `${prefix}-newEmail`, label: text.newEmail, type: 'email', autoComplete: 'email', value: form.values.newEmail, onChange: (v) => (setDone(false), form.set('newEmail')(v)), onBlur: form.blur('newEmail'), error: form.errors.newEmail, inputRef: form.refs.newEmail }),
   );
 }
 
