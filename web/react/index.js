@@ -441,8 +441,21 @@ function NewPasswordField({ id, label, form, field, strength, core, minScore, po
   );
 }
 
-// The local verdict on a new password: required, then (once the core is loaded) the server's
-// length rules and minimum score. Undefined when it passes.
+// The local verdicts on a field: required, then (once the core is loaded) the server's rules.
+// Undefined when it passes.
+function nameError(core, name, text, namePolicy) {
+  if (!name.trim()) return text.required(text.name);
+  const r = core?.validateName(name, namePolicy);
+  return r && !r.ok ? r.message : undefined;
+}
+
+function emailError(core, email, text, label = text.email) {
+  if (!email) return text.required(label);
+  const r = core?.validateEmail(email);
+  return r && !r.ok ? r.message : undefined;
+}
+
+// For a new password: the length rules and the minimum score.
 function newPasswordError(core, password, strength, { minScore, policy, text, label }) {
   if (!password) return text.required(label);
   if (!core) return undefined;
@@ -537,22 +550,11 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
   const strength = useStrength(strengthCore, form.values.password, userInputs);
   const [unverified, setUnverified] = useState(null); // the address a verification link went to
 
-  const validate = (v) => {
-    const out = {};
-    if (!v.name.trim()) out.name = text.required(text.name);
-    if (!v.email) out.email = text.required(text.email);
-    out.password = newPasswordError(core, v.password, strength, { minScore, policy: passwordPolicy, text, label: text.password });
-    if (!core) return out;
-    if (!out.name) {
-      const r = core.validateName(v.name, namePolicy);
-      if (!r.ok) out.name = r.message;
-    }
-    if (!out.email) {
-      const r = core.validateEmail(v.email);
-      if (!r.ok) out.email = r.message;
-    }
-    return out;
-  };
+  const validate = (v) => ({
+    name: nameError(core, v.name, text, namePolicy),
+    email: emailError(core, v.email, text),
+    password: newPasswordError(core, v.password, strength, { minScore, policy: passwordPolicy, text, label: text.password }),
+  });
   form.errors = form.errorsFrom(validate(form.values));
 
   const onSubmit = (e) => {
@@ -599,14 +601,9 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   const form = useForm(fields);
   const [keep, setKeep] = useState(rememberMe !== false);
   const validate = (v) => {
-    const out = {};
-    if (!v.email) out.email = text.required(text.email);
+    const out = { email: emailError(core, v.email, text) };
     if (!v.password) out.password = text.required(text.password);
     if (!core) return out;
-    if (!out.email) {
-      const r = core.validateEmail(v.email);
-      if (!r.ok) out.email = r.message;
-    }
     if (!out.password) {
       const r = core.checkPasswordForSignIn(v.password, passwordPolicy);
       if (!r.ok) out.password = r.message;
@@ -661,11 +658,7 @@ export function ForgotPasswordForm({ redirectTo, onSuccess, title, text: t, foot
   const fields = ['email'];
   const form = useForm(fields);
   const [sent, setSent] = useState(null);
-  const validate = (v) => {
-    if (!v.email) return { email: text.required(text.email) };
-    const r = core?.validateEmail(v.email);
-    return { email: r && !r.ok ? r.message : undefined };
-  };
+  const validate = (v) => ({ email: emailError(core, v.email, text) });
   form.errors = form.errorsFrom(validate(form.values));
   const onSubmit = (e) => {
     e.preventDefault();
@@ -755,11 +748,7 @@ export function ProfileForm({ namePolicy, onSuccess, title, text: t, className }
   useEffect(() => {
     if (current && !form.values.name) form.set('name')(current);
   }, [current]); // eslint-disable-line react-hooks/exhaustive-deps
-  const validate = (v) => {
-    if (!v.name.trim()) return { name: text.required(text.name) };
-    const r = core?.validateName(v.name, namePolicy);
-    return { name: r && !r.ok ? r.message : undefined };
-  };
+  const validate = (v) => ({ name: nameError(core, v.name, text, namePolicy) });
   form.errors = form.errorsFrom(validate(form.values));
   const onSubmit = (e) => {
     e.preventDefault();
@@ -816,11 +805,7 @@ export function ChangeEmailForm({ callbackURL, onSuccess, title, text: t, classN
   const fields = ['newEmail'];
   const form = useForm(fields);
   const [done, setDone] = useState(false);
-  const validate = (v) => {
-    if (!v.newEmail) return { newEmail: text.required(text.newEmail) };
-    const r = core?.validateEmail(v.newEmail);
-    return { newEmail: r && !r.ok ? r.message : undefined };
-  };
+  const validate = (v) => ({ newEmail: emailError(core, v.newEmail, text, text.newEmail) });
   form.errors = form.errorsFrom(validate(form.values));
   const onSubmit = (e) => {
     e.preventDefault();
