@@ -3,7 +3,7 @@
 import React from 'react';
 import Layout from '@theme/Layout';
 import Link from '@docusaurus/Link';
-import { useLocation } from '@docusaurus/router';
+import { useHistory, useLocation } from '@docusaurus/router';
 import useIsBrowser from '@docusaurus/useIsBrowser';
 
 import { ResetPasswordForm } from '../../react/index.js';
@@ -14,15 +14,23 @@ const h = React.createElement;
 export default function PortcullisResetPasswordPage() {
   const options = usePortcullisOptions();
   const location = useLocation();
-  // The token is in the query, which the pre-rendered HTML does not have: the form waits for it.
+  const history = useHistory();
+  // The token is in the query, which the pre-rendered HTML does not have: the form waits for the
+  // browser. It is kept here and taken out of the address bar (and so out of the history).
   const isBrowser = useIsBrowser();
-  const query = new URLSearchParams(location.search);
+  const [link] = React.useState(() => {
+    const query = new URLSearchParams(location.search);
+    return { token: query.get('token'), error: query.get('error') };
+  });
+  React.useEffect(() => {
+    if (location.search) history.replace(location.pathname);
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
   const title = 'Choose a new password';
   const form = isBrowser
     ? h(ResetPasswordForm, {
         title,
-        token: query.get('token'),
-        error: query.get('error'),
+        token: link.token,
+        error: link.error,
         minScore: options.minPasswordScore,
         passwordPolicy: options.passwordPolicy ?? undefined,
         footer: h(Link, { to: options.loginPath }, 'Sign in'),
