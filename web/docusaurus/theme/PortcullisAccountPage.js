@@ -37,7 +37,7 @@ export default function PortcullisAccountPage() {
         { className: 'pc-account__head' },
         h('h1', null, title),
         h('p', { className: 'pc-account__who' }, 'Signed in as ', h('strong', null, user.email)),
-        linkError ? h('div', { className: 'pc-alert', role: 'alert' }, 'This verification link is invalid or has expired. Send a new one.') : null,
+        linkError ? h('div', { className: 'pc-alert', role: 'alert' }, 'This link is invalid or has expired.') : null,
       ),
       h(VerifyEmailNotice, { callbackURL: here }),
       h(ProfileForm, { title: 'Profile' }),
