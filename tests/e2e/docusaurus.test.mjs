@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../support/browser.mjs';
-import { outboxMails, startServer, waitFor } from '../support/server.mjs';
+import { outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
 import { buildSite, freePort, installSite, serveSite } from './site.mjs';
 
 const OUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
@@ -384,6 +384,26 @@ describe('the account page', () => {
     await phone.page.reload();
     await phone.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
     await phone.context.close();
+    await context.close();
+  });
+
+  test('signed in more than a day ago: the device list asks to sign in again (the server lists sessions to a fresh one only)', async () => {
+    const { context, page } = await signedIn(email, first);
+    const dayAndMinute = new Date(Date.now() - 86_460_000).toISOString();
+    sql(server.db, `update session set createdAt = '${dayAndMinute}' where userId = (select id from "user" where email = '${email}')`);
+    // The server's session cache (--session-cache-ttl, 5 s) may still hold the session as it was
+    // read before the edit: the page is opened again until the list has the database's answer.
+    const sessions = page.locator('[data-testid="pc-sessions"]');
+    const alert = sessions.getByRole('alert').filter({ hasText: 'For your security, sign in again to see the devices signed in to your account.' });
+    await waitFor(
+      async () => {
+        await page.goto(`${siteURL}/account`);
+        await page.locator('[data-testid="pc-sessions"][aria-busy="false"]').waitFor(); // its answer came
+        return alert.isVisible();
+      },
+      { timeout: 15_000, interval: 250, what: 'SESSION_NOT_FRESH in the list' },
+    );
+    assert.equal(await sessions.locator('.pc-session').count(), 0);
     await context.close();
   });
 
