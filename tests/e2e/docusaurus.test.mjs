@@ -404,6 +404,14 @@ describe('the account page', () => {
       { timeout: 15_000, interval: 250, what: 'SESSION_NOT_FRESH in the list' },
     );
     assert.equal(await sessions.locator('.pc-session').count(), 0);
+    // Its button signs out; the account page sends to the sign-in page, and back once signed in.
+    await sessions.getByRole('button', { name: 'Sign out, then sign in again' }).click();
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/account')}`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(first);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/account`);
+    await sessions.locator('.pc-session[data-current="true"]').waitFor();
     await context.close();
   });
 

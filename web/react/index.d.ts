@@ -88,6 +88,7 @@ export interface Texts {
   revokeOthers?: string;
   noOtherSessions?: string;
   sessionsNotFresh?: string;
+  signInAgain?: string;
   deleteAccount?: string;
   deleteConfirmation?: string;
   deleteMailed?: string;

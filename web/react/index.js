@@ -263,6 +263,7 @@ const DEFAULT_TEXT = {
   revokeOthers: 'Sign out of all other devices',
   noOtherSessions: 'No other device is signed in.',
   sessionsNotFresh: 'For your security, sign in again to see the devices signed in to your account.',
+  signInAgain: 'Sign out, then sign in again',
   deleteAccount: 'Delete my account',
   deleteConfirmation: 'This deletes your account and everything in it, and signs you out. It cannot be undone.',
   deleteMailed: 'We have e-mailed you a link. Follow it, in this browser, to delete your account.',
@@ -918,7 +919,8 @@ export function deviceName(userAgent) {
  * The devices signed in to the user's account (its sessions, this one first), each with its
  * browser, address and time of sign-in, and a button that signs it out; and one that signs out
  * all the others. The server lists sessions only to a session less than a day old (else the
- * list says to sign in again). Props: `title` (a heading, h2), `text`, `className`.
+ * list says to sign in again, with a button that signs out: the page then sends to its sign-in).
+ * Props: `title` (a heading, h2), `text`, `className`.
  */
 export function SessionList({ title, text: t, className }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
@@ -943,7 +945,8 @@ export function SessionList({ title, text: t, className }) {
   };
   const sessions = [...state.sessions].sort((a, b) => (b.token === current) - (a.token === current) || new Date(b.updatedAt) - new Date(a.updatedAt));
   const others = sessions.filter((x) => x.token !== current);
-  const failure = state.failure?.code === 'SESSION_NOT_FRESH' ? text.sessionsNotFresh : state.failure ? describe(state.failure) : '';
+  const stale = state.failure?.code === 'SESSION_NOT_FRESH';
+  const failure = stale ? text.sessionsNotFresh : state.failure ? describe(state.failure) : '';
   const when = (iso) => {
     const d = new Date(iso);
     return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
@@ -953,6 +956,8 @@ export function SessionList({ title, text: t, className }) {
     { className: 'pc-form pc-sessions' + (className ? ` ${className}` : ''), 'data-testid': 'pc-sessions', 'aria-busy': !state.loaded || busy ? 'true' : 'false' },
     title ? h('h2', { className: 'pc-title' }, title) : null,
     h('div', { className: 'pc-alert', role: 'alert', hidden: !failure }, failure),
+    // Signing in again needs signing out first (a sign-in page sends a signed-in visitor on).
+    stale ? h('button', { type: 'button', className: 'pc-button button button--secondary', onClick: () => client.signOut() }, text.signInAgain) : null,
     h(
       'ul',
       { className: 'pc-sessions__list' },
