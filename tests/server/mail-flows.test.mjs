@@ -580,6 +580,15 @@ describe('account deletion by a mailed link (deleteUserVerification)', () => {
     assert.equal(foreign.body.code, 'INVALID_TOKEN');
     assert.equal(dump(s.db), before, "another user's session neither deletes nor spends the link");
 
+    // Her other verification rows, which the deletion takes too: a reset link, a verification link.
+    await expectMail(s, a.email, 'reset-password', () => new Browser(s.api).post('/request-password-reset', { email: a.email }));
+    await expectMail(s, a.email, 'verify-email', () => a.browser.post('/send-verification-email', { email: a.email }));
+    const rowsOf = (user) =>
+      sql(s.db, `select count(*) as n from verification where value = '${user.id}' or instr(value, '"userId":"${user.id}"') > 0`)[0].n;
+    assert.equal(rowsOf(a.user), 4, 'her known browser, and the deletion, reset and verification links');
+    const othersRows = rowsOf(other.user);
+    assert.ok(othersRows >= 1, "the other user's known browser");
+
     const res = await a.browser.get(link);
     assert.equal(res.status, 302);
     assert.equal(res.headers.get('location'), goodbye);
@@ -587,7 +596,9 @@ describe('account deletion by a mailed link (deleteUserVerification)', () => {
     assert.equal(userRow(s, a.user.id), undefined);
     assert.deepEqual(sql(s.db, `select id from account where userId = '${a.user.id}'`), []);
     assert.deepEqual(sql(s.db, `select id from session where userId = '${a.user.id}'`), []);
+    assert.equal(rowsOf(a.user), 0, 'nor any verification row of hers');
     assert.ok(userRow(s, other.user.id), 'the other user stays');
+    assert.equal(rowsOf(other.user), othersRows, 'with his rows');
   });
 
   test('the token in a delete-user body deletes too; a wrong, expired or used one: 404 INVALID_TOKEN', async () => {
@@ -696,7 +707,7 @@ describe('security notifications (securityNotifications, on with mail)', () => {
     // The header travels as Latin-1 bytes (ö is one byte, 0xF6), and is hashed as it arrived.
     const hash = createHash('sha256').update(Buffer.from(`${a.user.id}\n${firefox}`, 'latin1')).digest('hex');
     const known = sql(s.db, `select value from verification where identifier = 'known-device:${hash}'`);
-    assert.deepEqual(known, [{ value: '' }], 'remembered as a hash, with nothing readable');
+    assert.deepEqual(known, [{ value: a.user.id }], "remembered as a hash (the User-Agent unreadable), under the user's id");
 
     // The same browser again, and the one that signed up: no notice.
     assert.equal((await signIn(firefox)).status, 200);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "backends.h"
 #include "common/time.h"
@@ -482,6 +483,32 @@ TEST_CASE("store: users and accounts", "[store]") {
     User ghost = make_user("ghost@example.com");
     CHECK(store.update_user(ghost).code() == ErrorCode::kNotFound);
     CHECK(code_of(store.find_user_by_id(ghost.id)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("delete_user takes the verification rows that belong to the user, and only those") {
+    const User bob = make_user("bob@example.com");
+    REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+    const auto json_for = [](const std::string& id) {
+      return nlohmann::json{{"email", "x@example.com"}, {"kind", "verify-email"}, {"userId", id}}.dump();
+    };
+    const std::vector<Verification> adas = {
+        make_verification("reset-password:ada", ada.id, at(3600000)),
+        make_verification("known-device:ada", ada.id, at(3600000)),
+        make_verification("verify-email:ada", json_for(ada.id), at(3600000)),
+    };
+    const std::vector<Verification> others = {
+        make_verification("reset-password:bob", bob.id, at(3600000)),
+        make_verification("verify-email:bob", json_for(bob.id), at(3600000)),
+        // Not Ada's: her id inside another value, or as a prefix of another id.
+        make_verification("note:1", "about " + ada.id, at(3600000)),
+        make_verification("verify-email:ada-longer", json_for(ada.id + "x"), at(3600000)),
+    };
+    for (const auto& v : adas) REQUIRE(store.create_verification(v).ok());
+    for (const auto& v : others) REQUIRE(store.create_verification(v).ok());
+
+    REQUIRE(store.delete_user(ada.id).ok());
+    for (const auto& v : adas) CHECK(code_of(store.find_verification(v.identifier)) == ErrorCode::kNotFound);
+    for (const auto& v : others) CHECK(store.find_verification(v.identifier).ok());
   }
 
   SECTION("delete_user takes the user's sessions and accounts with it, and only those") {

@@ -247,14 +247,15 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
 }
 
 // A device is the user's browser as its User-Agent names it. Known devices are rows of the
-// verification table, under the SHA-256 of the user's id and the User-Agent (nothing readable; the
-// value is empty), for a year from the first sign-in; a browser update that changes the
-// User-Agent counts as a new device.
+// verification table, under the SHA-256 of the user's id and the User-Agent (the User-Agent is not
+// readable from it), with the user's id as the value so that deleting the user deletes them, for
+// a year from the first sign-in; a browser update that changes the User-Agent counts as a new
+// device.
 bool AuthService::device_is_new(const User& user, const Caller& caller) {
   if (mail_ == nullptr || !config_.security_notifications) return false;
   const std::string identifier = hashed_identifier("known-device", user.id + "\n" + caller.user_agent);
   if (store_.find_verification(identifier).ok()) return false;
-  (void)store_verification(identifier, "", caller.now, std::chrono::hours(24 * 365));
+  (void)store_verification(identifier, user.id, caller.now, std::chrono::hours(24 * 365));
   return true;
 }
 

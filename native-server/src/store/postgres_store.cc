@@ -691,6 +691,11 @@ class PostgresStore final : public Store {
       if (Status s = q.run(); !s.ok()) return s;
     }
     {
+      Query q(c, "DELETE FROM \"verification\" WHERE \"value\" = $1 OR strpos(\"value\", $2) > 0", "delete_user");
+      q.text(id).text(rows::user_id_in_json(id));
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    {
       Query q(c, "DELETE FROM \"user\" WHERE \"id\" = $1", "delete_user");
       q.text(id);
       if (Status s = q.run(); !s.ok()) return s;

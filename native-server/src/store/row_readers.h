@@ -13,9 +13,17 @@
 #ifndef PORTCULLIS_STORE_ROW_READERS_H_
 #define PORTCULLIS_STORE_ROW_READERS_H_
 
+#include <nlohmann/json.hpp>
+
 #include "store/store.h"
 
 namespace portcullis::store::rows {
+
+// What a verification row's JSON value holds when it belongs to user `id` (see
+// Store::delete_user): the text `"userId":"<id>"`, as the JSON writer spells it.
+inline std::string user_id_in_json(std::string_view id) {
+  return "\"userId\":" + nlohmann::json(std::string(id)).dump();
+}
 
 // "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"
 template <class Row>

@@ -507,6 +507,13 @@ class SqliteStore final : public Store {
       if (Status s = st.exec(); !s.ok()) return s;
     }
     {
+      const std::string in_json = rows::user_id_in_json(id);
+      Statement st(c, "DELETE FROM \"verification\" WHERE \"value\" = ? OR instr(\"value\", ?) > 0", "delete_user");
+      st.bind_text(1, id);
+      st.bind_text(2, in_json);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
       Statement st(c, "DELETE FROM \"user\" WHERE \"id\" = ?", "delete_user");
       st.bind_text(1, id);
       if (Status s = st.exec(); !s.ok()) return s;

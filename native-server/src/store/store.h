@@ -135,7 +135,10 @@ class Store {
   // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail is taken.
   virtual Status update_user(const User& user) = 0;
 
-  // Deletes the user with its sessions and accounts. Errors: NOT_FOUND.
+  // Deletes the user with its sessions, its accounts and the verification rows that belong to it,
+  // in one transaction. A verification row belongs to a user when its value is the user's id (the
+  // e-mailed reset and deletion tokens, BetterAuth's reset tokens, known devices) or a JSON object
+  // whose "userId" is that id (e-mail verification and change links). Errors: NOT_FOUND.
   virtual Status delete_user(std::string_view id) = 0;
 
   // Returns the user's account whose providerId is "credential". Errors: NOT_FOUND.
