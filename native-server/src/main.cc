@@ -43,8 +43,11 @@ Usage:
 Passwords for `user create` and `user set-password` are read from standard input (one line; the
 terminal does not echo it), never from the command line. They must pass the same policy as
 sign-up: the length bounds and the minimum strength (--min-password-score); --allow-weak skips the
-strength rule only, for an administrator who knows better. A server running on the same database
-sees what these commands change within its --session-cache-ttl (default 5 s; 0: at once).
+strength rule only, for an administrator who knows better. `user set-password` signs the user
+out everywhere and, with mail configured (--mail) and --security-notifications, mails them a
+notice before it exits. `user delete` deletes the user's sessions, accounts and pending links too.
+A server running on the same database sees what these commands change within its
+--session-cache-ttl (default 5 s; 0: at once).
 
 New passwords (sign-up, change-password, reset-password, the commands above) must reach a zxcvbn
 strength score of --min-password-score (0-4, default 2; 0: no rule), estimated with the user's
@@ -232,7 +235,9 @@ int fail_password(const Status& s, const PasswordCheck& verdict, int required_sc
 }
 
 int user_command(const std::string& sub, const Args& args, const Config& config) {
-  auto rt = open_runtime(config, {});
+  // set-password tells the user by mail (with mail configured and --security-notifications); the
+  // queue delivers before the command exits.
+  auto rt = open_runtime(config, {.mail = sub == "set-password"});
   if (!rt) return fail(rt.status().message());
   store::Store& store = *rt->store;
   const std::string email = own_value(args, "email");

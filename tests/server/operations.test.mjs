@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { BIN, Browser, SECRET, sql, startServer } from '../support/server.mjs';
+import { BIN, Browser, outboxMails, SECRET, sql, startServer } from '../support/server.mjs';
 
 function run(args, { input = '', env = {} } = {}) {
   const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, BETTER_AUTH_SECRET: '', ...env } });
@@ -348,7 +348,11 @@ test('the command line: migrate, users, sessions', async () => {
     assert.deepEqual(JSON.parse(revoked.stdout), { revoked: 1 });
     assert.equal((await browser.get('/get-session')).body, null);
 
-    assert.equal(run(['user', 'set-password', '--email', 'cli@example.com', '--database', db], { input: 'cli-password-2\n' }).code, 0);
+    const outbox = join(dir, 'outbox');
+    const set = run(['user', 'set-password', '--email', 'cli@example.com', '--database', db, '--mail', 'outbox', '--mail-outbox-dir', outbox], { input: 'cli-password-2\n' });
+    assert.equal(set.code, 0, set.stderr);
+    // [ASVS 2.2.3] The user hears of it, by the time the command has exited.
+    assert.deepEqual(outboxMails(outbox).map((m) => [m.to, m.kind]), [['cli@example.com', 'password-changed']]);
     assert.equal((await browser.post('/sign-in/email', { email: 'cli@example.com', password: 'cli-password-1' })).status, 401);
     assert.equal((await browser.post('/sign-in/email', { email: 'cli@example.com', password: 'cli-password-2' })).status, 200);
 
