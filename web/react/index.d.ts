@@ -158,7 +158,11 @@ export interface SignInFormProps {
   forgotPasswordHref?: string;
   /** A line above the fields (role="status"), e.g. "your address is verified". */
   notice?: ReactNode;
-  /** Where the verification link mailed again to an unverified address leads, or a function returning it. */
+  /**
+   * Where the verification link mailed again to an unverified address leads, or a function returning it.
+   * It is BetterAuth's sign-in callbackURL: BetterAuth's own client (through fromBetterAuth) also sends the
+   * browser there after signing in.
+   */
   callbackURL?: string | (() => string);
   /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
   link?: ComponentType<any> | 'a';
