@@ -376,7 +376,40 @@ function useForm(fields) {
     const first = fields.find((f) => errs[f]);
     if (first) refs[first].current?.focus();
   };
-  return { values, errorsFrom, set, blur, refs, formError, setFormError, formErrorRef, setServerErrors, setTouched, pending, setPending, focusFirst };
+  const form = { values, set, blur, refs, formError, formErrorRef, setTouched, pending, errors: {} };
+  let validate = () => ({});
+  // Checks the values (every render) with `check(values)`, which returns {field: message or
+  // undefined}; form.errors gets the ones to show.
+  form.check = (check) => {
+    validate = check;
+    form.errors = errorsFrom(check(values));
+  };
+  // The submit handler. Once at a time: every field counts as visited and the first invalid one
+  // gets the focus; else `send()` runs, and its failure goes to the field it belongs to
+  // (`fieldFor(failure)`, by its code) or to the form's alert. `onOk(value)` gets a success.
+  form.submitter = (send, onOk, fieldFor = (r) => fieldOf(r, fields)) => async (e) => {
+    e.preventDefault();
+    if (pending) return;
+    const errs = validate(values);
+    setTouched(Object.fromEntries(fields.map((f) => [f, true])));
+    if (Object.values(errs).some(Boolean)) {
+      focusFirst(errs);
+      return;
+    }
+    setPending(true);
+    const r = await send();
+    setPending(false);
+    if (r.ok) {
+      onOk(r.value);
+      return;
+    }
+    const field = fieldFor(r);
+    if (field) {
+      setServerErrors({ [field]: describe(r) });
+      refs[field].current?.focus();
+    } else setFormError(describe(r));
+  };
+  return form;
 }
 
 function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, text, children, footer, className, testId, danger = false }) {
@@ -401,25 +434,6 @@ function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLa
     ),
     footer ? h('div', { className: 'pc-footer' }, footer) : null,
   );
-}
-
-// Submits a form once at a time: every field counts as visited and the first invalid one gets the
-// focus; else `send()` runs, and its failure goes to the field it belongs to (`fieldFor`, by its
-// code) or to the form's alert. `onOk(value)` gets a success.
-async function submitForm(form, fields, errors, send, onOk, fieldFor = (r) => fieldOf(r, fields)) {
-  if (form.pending) return undefined;
-  form.setTouched(Object.fromEntries(fields.map((f) => [f, true])));
-  if (Object.values(errors).some(Boolean)) return form.focusFirst(errors);
-  form.setPending(true);
-  const r = await send();
-  form.setPending(false);
-  if (r.ok) return onOk(r.value);
-  const field = fieldFor(r);
-  if (field) {
-    form.setServerErrors({ [field]: describe(r) });
-    form.refs[field].current?.focus();
-  } else form.setFormError(describe(r));
-  return undefined;
 }
 
 // A field for a new password, with the strength meter under it. Once the field's error says the
@@ -551,27 +565,19 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
   const strength = useStrength(strengthCore, form.values.password, userInputs);
   const [unverified, setUnverified] = useState(null); // the address a verification link went to
 
-  const validate = (v) => ({
+  form.check((v) => ({
     name: nameError(core, v.name, text, namePolicy),
     email: emailError(core, v.email, text),
     password: newPasswordError(core, v.password, strength, { minScore, policy: passwordPolicy, text, label: text.password }),
-  });
-  form.errors = form.errorsFrom(validate(form.values));
-
-  const onSubmit = (e) => {
-    e.preventDefault();
-    submitForm(
-      form,
-      fields,
-      validate(form.values),
-      () => client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL: resolveURL(callbackURL) }),
-      (value) => {
-        // No session yet: the server wants the address verified first, and has mailed a link.
-        if (value?.token === null) setUnverified(value.user?.email ?? form.values.email);
-        onSuccess?.(value);
-      },
-    );
-  };
+  }));
+  const onSubmit = form.submitter(
+    () => client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL: resolveURL(callbackURL) }),
+    (value) => {
+      // No session yet: the server wants the address verified first, and has mailed a link.
+      if (value?.token === null) setUnverified(value.user?.email ?? form.values.email);
+      onSuccess?.(value);
+    },
+  );
   if (unverified) return h(Notice, { title, message: text.verifyEmailSent(unverified), footer, className, testId: 'pc-signup' });
 
   return h(
@@ -601,7 +607,7 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   const fields = ['email', 'password'];
   const form = useForm(fields);
   const [keep, setKeep] = useState(rememberMe !== false);
-  const validate = (v) => {
+  form.check((v) => {
     const out = { email: emailError(core, v.email, text) };
     if (!v.password) out.password = text.required(text.password);
     if (!core) return out;
@@ -610,23 +616,16 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
       if (!r.ok) out.password = r.message;
     }
     return out;
-  };
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    submitForm(
-      form,
-      fields,
-      validate(form.values),
-      async () => {
-        const remember = askRememberMe ? keep : rememberMe;
-        const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe: remember, callbackURL: resolveURL(callbackURL) });
-        return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
-      },
-      (value) => onSuccess?.(value),
-      (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields)),
-    );
-  };
+  });
+  const onSubmit = form.submitter(
+    async () => {
+      const remember = askRememberMe ? keep : rememberMe;
+      const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe: remember, callbackURL: resolveURL(callbackURL) });
+      return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
+    },
+    (value) => onSuccess?.(value),
+    (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields)),
+  );
   return h(
     FormShell,
     { form, onSubmit, title, notice, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
@@ -659,15 +658,14 @@ export function ForgotPasswordForm({ redirectTo, onSuccess, title, text: t, foot
   const fields = ['email'];
   const form = useForm(fields);
   const [sent, setSent] = useState(null);
-  const validate = (v) => ({ email: emailError(core, v.email, text) });
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    submitForm(form, fields, validate(form.values), () => client.requestPasswordReset({ email: form.values.email, redirectTo: resolveURL(redirectTo) }), (value) => {
+  form.check((v) => ({ email: emailError(core, v.email, text) }));
+  const onSubmit = form.submitter(
+    () => client.requestPasswordReset({ email: form.values.email, redirectTo: resolveURL(redirectTo) }),
+    (value) => {
       setSent(value?.message ?? '');
       onSuccess?.(value);
-    });
-  };
+    },
+  );
   if (sent !== null) return h(Notice, { title, message: sent, footer, className, testId: 'pc-forgot' });
   return h(
     FormShell,
@@ -696,30 +694,23 @@ export function ResetPasswordForm({ token, error, onSuccess, minScore = 2, passw
   const form = useForm(fields);
   const strength = useStrength(strengthCore, form.values.newPassword, []);
   const [state, setState] = useState('form'); // 'form' | 'done' | 'rejected' (the server refused the token)
-  const validate = (v) => ({
+  form.check((v) => ({
     newPassword: newPasswordError(core, v.newPassword, strength, { minScore, policy: passwordPolicy, text, label: text.newPassword }),
-  });
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    submitForm(
-      form,
-      fields,
-      validate(form.values),
-      () => client.resetPassword({ token, newPassword: form.values.newPassword }),
-      () => {
-        setState('done');
-        onSuccess?.();
-      },
-      (r) => {
-        if (r.code === 'INVALID_TOKEN') {
-          setState('rejected');
-          return null;
-        }
-        return r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null;
-      },
-    );
-  };
+  }));
+  const onSubmit = form.submitter(
+    () => client.resetPassword({ token, newPassword: form.values.newPassword }),
+    () => {
+      setState('done');
+      onSuccess?.();
+    },
+    (r) => {
+      if (r.code === 'INVALID_TOKEN') {
+        setState('rejected');
+        return null;
+      }
+      return r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null;
+    },
+  );
   if (state === 'done') return h(Notice, { title, message: text.passwordReset, footer, className, testId: 'pc-reset' });
   if (!token || error || state === 'rejected') {
     return h(Notice, { title, message: text.invalidResetLink, footer: invalidFooter, className, testId: 'pc-reset' });
@@ -749,16 +740,14 @@ export function ProfileForm({ namePolicy, onSuccess, title, text: t, className }
   useEffect(() => {
     if (current && !form.values.name) form.set('name')(current);
   }, [current]); // eslint-disable-line react-hooks/exhaustive-deps
-  const validate = (v) => ({ name: nameError(core, v.name, text, namePolicy) });
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    setDone(false);
-    submitForm(form, fields, validate(form.values), () => client.updateUser({ name: form.values.name.trim() }), () => {
+  form.check((v) => ({ name: nameError(core, v.name, text, namePolicy) }));
+  const onSubmit = form.submitter(
+    () => client.updateUser({ name: form.values.name.trim() }),
+    () => {
       setDone(true);
       onSuccess?.();
-    });
-  };
+    },
+  );
   return h(
     FormShell,
     { form, onSubmit, title, level: 2, notice: done ? text.profileSaved : null, submitLabel: text.save, text, className, testId: 'pc-profile' },
@@ -806,23 +795,15 @@ export function ChangeEmailForm({ callbackURL, onSuccess, title, text: t, classN
   const fields = ['newEmail'];
   const form = useForm(fields);
   const [done, setDone] = useState(false);
-  const validate = (v) => ({ newEmail: emailError(core, v.newEmail, text, text.newEmail) });
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    setDone(false);
-    submitForm(
-      form,
-      fields,
-      validate(form.values),
-      () => client.changeEmail({ newEmail: form.values.newEmail, callbackURL: resolveURL(callbackURL) }),
-      () => {
-        setDone(true);
-        onSuccess?.();
-      },
-      (r) => (r.code === 'INVALID_EMAIL' || r.code === 'EMAIL_IS_THE_SAME' || r.code.startsWith('USER_ALREADY_EXISTS') ? 'newEmail' : null),
-    );
-  };
+  form.check((v) => ({ newEmail: emailError(core, v.newEmail, text, text.newEmail) }));
+  const onSubmit = form.submitter(
+    () => client.changeEmail({ newEmail: form.values.newEmail, callbackURL: resolveURL(callbackURL) }),
+    () => {
+      setDone(true);
+      onSuccess?.();
+    },
+    (r) => (r.code === 'INVALID_EMAIL' || r.code === 'EMAIL_IS_THE_SAME' || r.code.startsWith('USER_ALREADY_EXISTS') ? 'newEmail' : null),
+  );
   return h(
     FormShell,
     { form, onSubmit, title, level: 2, notice: done ? text.emailChangeSent : null, submitLabel: text.changeEmail, text, className, testId: 'pc-change-email' },
@@ -850,30 +831,25 @@ export function ChangePasswordForm({ onSuccess, minScore = 2, passwordPolicy, ti
   const [revokeOthers, setRevokeOthers] = useState(true);
   const [done, setDone] = useState(false);
   const strength = useStrength(strengthCore, form.values.newPassword, passwordUserInputs(user?.email ?? '', user?.name ?? '', core));
-  const validate = (v) => ({
+  form.check((v) => ({
     currentPassword: v.currentPassword ? undefined : text.required(text.currentPassword),
     newPassword: newPasswordError(core, v.newPassword, strength, { minScore, policy: passwordPolicy, text, label: text.newPassword }),
-  });
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    setDone(false);
-    const { currentPassword, newPassword } = form.values;
-    submitForm(
-      form,
-      fields,
-      validate(form.values),
-      () => client.changePassword({ currentPassword, newPassword, revokeOtherSessions: revokeOthers }),
-      (value) => {
-        form.set('currentPassword')('');
-        form.set('newPassword')('');
-        form.setTouched({});
-        setDone(true);
-        onSuccess?.(value);
-      },
-      (r) => (r.code === 'INVALID_PASSWORD' ? 'currentPassword' : r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null),
-    );
-  };
+  }));
+  const onSubmit = form.submitter(
+    () => {
+      setDone(false);
+      const { currentPassword, newPassword } = form.values;
+      return client.changePassword({ currentPassword, newPassword, revokeOtherSessions: revokeOthers });
+    },
+    (value) => {
+      form.set('currentPassword')('');
+      form.set('newPassword')('');
+      form.setTouched({});
+      setDone(true);
+      onSuccess?.(value);
+    },
+    (r) => (r.code === 'INVALID_PASSWORD' ? 'currentPassword' : r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null),
+  );
   return h(
     FormShell,
     { form, onSubmit, onFocus: () => setEngaged(true), title, level: 2, notice: done ? text.passwordChanged : null, submitLabel: text.changePassword, text, className, testId: 'pc-change-password' },
@@ -1000,22 +976,15 @@ export function DeleteAccountForm({ onSuccess, title, text: t, className, callba
   const fields = ['password'];
   const form = useForm(fields);
   const [mailed, setMailed] = useState(false);
-  const validate = (v) => ({ password: v.password ? undefined : text.required(text.password) });
-  form.errors = form.errorsFrom(validate(form.values));
-  const onSubmit = (e) => {
-    e.preventDefault();
-    submitForm(
-      form,
-      fields,
-      validate(form.values),
-      () => client.deleteUser({ password: form.values.password, callbackURL }),
-      (value) => {
-        if (value?.message === 'Verification email sent') setMailed(true);
-        else onSuccess?.(value);
-      },
-      (r) => (r.code === 'INVALID_PASSWORD' ? 'password' : null),
-    );
-  };
+  form.check((v) => ({ password: v.password ? undefined : text.required(text.password) }));
+  const onSubmit = form.submitter(
+    () => client.deleteUser({ password: form.values.password, callbackURL }),
+    (value) => {
+      if (value?.message === 'Verification email sent') setMailed(true);
+      else onSuccess?.(value);
+    },
+    (r) => (r.code === 'INVALID_PASSWORD' ? 'password' : null),
+  );
   if (mailed) return h(Notice, { title, level: 2, message: text.deleteMailed, className, testId: 'pc-delete-account' });
   return h(
     FormShell,
