@@ -13,7 +13,10 @@ export const SITE_DIR = join(repo, 'web/example-docusaurus');
 
 export { freePort } from '../support/server.mjs';
 
-/** Installs the site's packages if they are missing (npm install: see web/example-docusaurus/README.md). */
+/**
+ * Installs the site's packages if they are missing. `npm install`, not `npm ci`: a Docusaurus 3.10
+ * lock file names optional macOS-only packages (@swc/html-darwin-*) that `npm ci` fails on here.
+ */
 export function installSite() {
   if (existsSync(join(SITE_DIR, 'node_modules/@docusaurus/core'))) return;
   execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: SITE_DIR, stdio: 'inherit' });
