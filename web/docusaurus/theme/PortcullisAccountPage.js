@@ -7,7 +7,7 @@ import { Redirect, useHistory, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
 import { ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, ProfileForm, SessionList, VerifyEmailNotice, useSession } from '../../react/index.js';
-import { sitePath, usePortcullisOptions } from './portcullis-options.js';
+import { loginRedirect, siteURL, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
 
@@ -20,12 +20,11 @@ export default function PortcullisAccountPage() {
   const deleted = React.useRef(false);
   const title = 'Account';
   // The verification link leads back here (the server adds ?error=CODE when it was bad).
-  const here = () => window.location.origin + sitePath(siteConfig.baseUrl, options.accountPath);
+  const here = () => siteURL(siteConfig.baseUrl, options.accountPath);
   const linkError = new URLSearchParams(location.search).get('error');
   let body;
   if (status === 'unauthenticated' && !deleted.current) {
-    const back = location.pathname + location.search;
-    body = h(Redirect, { to: `${sitePath(siteConfig.baseUrl, options.loginPath)}?redirect=${encodeURIComponent(back)}` });
+    body = h(Redirect, { to: loginRedirect(siteConfig.baseUrl, options.loginPath, location) });
   } else if (status !== 'authenticated') {
     body = h('div', { className: 'pc-gate', 'aria-busy': 'true' });
   } else {

@@ -7,7 +7,7 @@ import { useHistory, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
 import { SignInForm, SignUpForm, useSession } from '../../react/index.js';
-import { safeRedirect, sitePath, usePortcullisOptions } from './portcullis-options.js';
+import { safeRedirect, siteURL, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
 
@@ -25,7 +25,7 @@ export default function PortcullisAuthPage({ kind }) {
   const verifyURL = () => {
     const back = new URLSearchParams({ verified: '1' });
     if (redirectParam) back.set('redirect', target);
-    return `${window.location.origin}${sitePath(siteConfig.baseUrl, options.loginPath)}?${back}`;
+    return `${siteURL(siteConfig.baseUrl, options.loginPath)}?${back}`;
   };
   const notice = query.get('verified')
     ? query.get('error')

@@ -6,7 +6,7 @@ import Link from '@docusaurus/Link';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
 import { ForgotPasswordForm } from '../../react/index.js';
-import { sitePath, usePortcullisOptions } from './portcullis-options.js';
+import { siteURL, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
 
@@ -14,8 +14,8 @@ export default function PortcullisForgotPasswordPage() {
   const options = usePortcullisOptions();
   const { siteConfig } = useDocusaurusContext();
   const title = 'Reset your password';
-  // An absolute URL, made when the form is sent (in the browser): the server checks its origin.
-  const redirectTo = () => window.location.origin + sitePath(siteConfig.baseUrl, options.resetPasswordPath);
+  // Made when the form is sent, in the browser.
+  const redirectTo = () => siteURL(siteConfig.baseUrl, options.resetPasswordPath);
   const footer = h('span', null, 'Remembered it? ', h(Link, { to: options.loginPath }, 'Sign in'));
   return h(Layout, { title }, h('main', { className: 'container margin-vert--xl pc-page' }, h(ForgotPasswordForm, { title, redirectTo, footer })));
 }

@@ -4,7 +4,7 @@ import { Redirect, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
 import { AuthProvider, useSession } from '../../react/index.js';
-import { isProtected, usePortcullisOptions } from './portcullis-options.js';
+import { isProtected, loginRedirect, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
 
@@ -18,9 +18,7 @@ function Gate({ children }) {
   if (status === 'loading') {
     return h('div', { className: 'pc-gate', 'data-testid': 'pc-gate', 'aria-busy': 'true' });
   }
-  const back = location.pathname + location.search + location.hash;
-  const to = `${siteConfig.baseUrl.replace(/\/$/, '')}${loginPath}?redirect=${encodeURIComponent(back)}`;
-  return h(Redirect, { to });
+  return h(Redirect, { to: loginRedirect(siteConfig.baseUrl, loginPath, location) });
 }
 
 export default function Root({ children }) {

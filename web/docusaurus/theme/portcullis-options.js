@@ -24,3 +24,17 @@ export function safeRedirect(value, fallback) {
 export function sitePath(baseUrl, path) {
   return (baseUrl.replace(/\/$/, '') + path).replace(/\/{2,}/g, '/');
 }
+
+/** Where a signed-out visitor of `location` is sent: the login page, with ?redirect= back here. */
+export function loginRedirect(baseUrl, loginPath, location) {
+  const back = location.pathname + location.search + location.hash;
+  return `${sitePath(baseUrl, loginPath)}?redirect=${encodeURIComponent(back)}`;
+}
+
+/**
+ * The absolute URL of a path of this site, in the browser (the links the server mails lead there;
+ * it checks their origin).
+ */
+export function siteURL(baseUrl, path) {
+  return window.location.origin + sitePath(baseUrl, path);
+}
