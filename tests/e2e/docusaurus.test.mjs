@@ -26,38 +26,61 @@ const PASSWORD = 'cobol-compiler-moth-1947!';
 const WEAK = 'password1';
 
 let server;
-let site;
 let siteURL;
 let browser;
-let builtDir;
+let main;
 const timings = {};
+
+/**
+ * Starts a server with `config` (and mail into an outbox folder) and a build of the site against
+ * it, each on a free port: {server, siteURL, seconds (the build's), stop()}.
+ */
+async function launch(config) {
+  const [sitePort, serverPort] = [await freePort(), await freePort()];
+  const url = `http://${SITE_HOST}:${sitePort}`;
+  const serverURL = `http://${SERVER_HOST}:${serverPort}`;
+  const s = await startServer({
+    port: serverPort,
+    baseURL: serverURL,
+    trustedOrigins: [url],
+    mail: 'outbox', // the links the pages' flows mail
+    ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
+    ...config,
+  });
+  let built;
+  let served;
+  try {
+    built = buildSite(serverURL);
+    served = await serveSite(built.dir, sitePort);
+  } catch (error) {
+    await s.stop();
+    if (built) rmSync(built.dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    server: s,
+    siteURL: url,
+    seconds: built.seconds,
+    async stop() {
+      await served.close();
+      await s.stop();
+      rmSync(built.dir, { recursive: true, force: true });
+    },
+  };
+}
 
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   installSite();
-  const [sitePort, serverPort] = [await freePort(), await freePort()];
-  siteURL = `http://${SITE_HOST}:${sitePort}`;
-  const serverURL = `http://${SERVER_HOST}:${serverPort}`;
-  server = await startServer({
-    port: serverPort,
-    baseURL: serverURL,
-    trustedOrigins: [siteURL],
-    mail: 'outbox', // the reset links of the forgotten-password pages
-    changeEmailEnabled: true, // the example site's account page offers it
-    ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
-  });
-  const built = buildSite(serverURL);
-  timings.buildSeconds = built.seconds;
-  builtDir = built.dir;
-  site = await serveSite(built.dir, sitePort);
+  main = await launch({ changeEmailEnabled: true }); // the example site's account page offers it
+  ({ server, siteURL } = main);
+  timings.buildSeconds = main.seconds;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await site?.close();
-  await server?.stop();
-  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+  await main?.stop();
   if (Object.keys(timings).length) console.log(`# e2e timings: ${JSON.stringify(timings)}`);
 });
 
@@ -86,6 +109,13 @@ async function fillSignUp(page, { name, email, password }) {
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
+}
+
+/** Fills the sign-in form of `page` (already open) and sends it. */
+async function submitSignIn(page, email, password) {
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 describe('the example Docusaurus site with the server on another origin', () => {
@@ -197,9 +227,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
     const other = await newContext();
     const p = await other.newPage();
     await p.goto(`${siteURL}/login`);
-    await p.getByLabel('E-mail').fill(EMAIL);
-    await p.getByLabel('Password', { exact: true }).fill('not-the-password-at-all');
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(p, EMAIL, 'not-the-password-at-all');
     const alert = p.getByRole('alert');
     await alert.filter({ hasText: 'Invalid email or password' }).waitFor();
     assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
@@ -237,9 +265,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
     await userButton(page).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await second.waitForURL(/\/login\?redirect=/);
-    await second.getByLabel('E-mail').fill(EMAIL);
-    await second.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await second.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(second, EMAIL, PASSWORD);
     await second.waitForURL(`${siteURL}/docs/private/handbook`);
     await userButton(page).waitFor();
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), NAME);
@@ -262,9 +288,7 @@ async function signedIn(email, password) {
   const context = await newContext();
   const page = await context.newPage();
   await page.goto(`${siteURL}/login`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, password);
   await page.waitForURL(`${siteURL}/`);
   await userButton(page).waitFor();
   return { context, page };
@@ -328,9 +352,7 @@ describe('a forgotten password, on the site', () => {
 
     // The old password no longer signs in; the new one does.
     await page.goto(`${siteURL}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(old);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, email, old);
     await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
     await page.getByLabel('Password', { exact: true }).fill(renewed);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -407,9 +429,7 @@ describe('the account page', () => {
     // Its button signs out; the account page sends to the sign-in page, and back once signed in.
     await sessions.getByRole('button', { name: 'Sign out, then sign in again' }).click();
     await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/account')}`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(first);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, email, first);
     await page.waitForURL(`${siteURL}/account`);
     await sessions.locator('.pc-session[data-current="true"]').waitFor();
     await context.close();
@@ -507,38 +527,22 @@ describe('the account page', () => {
     await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
 
     await page.goto(`${siteURL}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(second);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, email, second);
     await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
     await context.close();
   });
 });
 
 describe('a server that wants the address verified first (its own server and build of the site)', () => {
+  let launched;
   let strict;
-  let strictSite;
-  let strictDir;
   let strictURL;
   before(async () => {
-    const [sitePort, serverPort] = [await freePort(), await freePort()];
-    strictURL = `http://${SITE_HOST}:${sitePort}`;
-    const serverURL = `http://${SERVER_HOST}:${serverPort}`;
-    strict = await startServer({
-      port: serverPort,
-      baseURL: serverURL,
-      trustedOrigins: [strictURL],
-      mail: 'outbox',
-      requireEmailVerification: true,
-      ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
-    });
-    strictDir = buildSite(serverURL).dir;
-    strictSite = await serveSite(strictDir, sitePort);
+    launched = await launch({ requireEmailVerification: true });
+    ({ server: strict, siteURL: strictURL } = launched);
   });
   after(async () => {
-    await strictSite?.close();
-    await strict?.stop();
-    if (strictDir) rmSync(strictDir, { recursive: true, force: true });
+    await launched?.stop();
   });
 
   test('sign-up says a link was mailed; sign-in before it mails another; the link leads back to sign in', async () => {
@@ -561,9 +565,7 @@ describe('a server that wants the address verified first (its own server and bui
     await shot(page, 'signup-verify-light');
 
     await page.goto(`${strictURL}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, email, password);
     await page.getByRole('alert').filter({ hasText: 'Your e-mail address is not verified yet. We have sent you a new link' }).waitFor();
     const second = await verifyMail(1);
     assert.equal(new URL(second.link).searchParams.get('callbackURL'), landing);
@@ -576,9 +578,7 @@ describe('a server that wants the address verified first (its own server and bui
     await page.goto(second.link);
     await page.waitForURL(landing);
     await page.getByRole('status').filter({ hasText: 'Your e-mail address is verified. You can sign in.' }).waitFor();
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, email, password);
     await page.waitForURL(`${strictURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), 'Barbara Liskov');
     await context.close();
@@ -659,9 +659,7 @@ describe('screenshots, light and dark', () => {
       }
       // Signed in: the gated page and the open user menu.
       await page.goto(`${siteURL}/login?redirect=${encodeURIComponent('/docs/private/handbook')}`);
-      await page.getByLabel('E-mail').fill(EMAIL);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, EMAIL, PASSWORD);
       await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
       await userButton(page).click();
       await shot(page, `gated-signed-in-${scheme}`);
