@@ -239,6 +239,15 @@ describe('requireEmailVerification', () => {
       const token = verifyToken(s, mail, callbackURL);
       assert.notEqual(token, verifyToken(s, first.mail));
 
+      // An untrusted callbackURL is refused before anything else: no new link, nothing written.
+      const before = dump(s.db);
+      const evil = await new Browser(s.api).post('/sign-in/email', { email, password: PASSWORD, callbackURL: 'https://evil.example/x' });
+      assert.equal(evil.status, 403);
+      assert.equal(evil.body.code, 'INVALID_CALLBACK_URL');
+      assert.equal(dump(s.db), before);
+      await drainMail(s);
+      assert.equal(mailsTo(s, email, 'verify-email').length, 2, 'the sign-up link and the one above only');
+
       assert.equal((await followVerify(s, token)).status, 200);
       const ok = await new Browser(s.api).post('/sign-in/email', { email, password: PASSWORD });
       assert.equal(ok.status, 200);
