@@ -367,12 +367,21 @@ void use_listening_port(Config& config, int port) {
 
 std::string config_reference() {
   Config scratch;
+  const auto all = settings(scratch);
+  // Three columns, each as wide as its longest entry (a fixed width used to cut the longest
+  // names short) plus two spaces.
+  std::size_t flag_width = 0;
+  std::size_t key_width = 0;
+  for (const Setting& s : all) {
+    flag_width = std::max(flag_width, flag_name(s.key).size());
+    key_width = std::max(key_width, std::string_view(s.key).size());
+  }
   std::string out;
-  for (const Setting& s : settings(scratch)) {
+  for (const Setting& s : all) {
     std::string line = "  --" + flag_name(s.key);
-    line.resize(34, ' ');
+    line.resize(4 + flag_width + 2, ' ');
     line += s.key;
-    line.resize(60, ' ');
+    line.resize(4 + flag_width + 2 + key_width + 2, ' ');
     line += s.env;
     out += line + "\n      " + s.help + "\n";
   }

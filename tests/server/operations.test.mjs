@@ -371,6 +371,19 @@ test('--help lists every command and setting; unknown input is a usage error', (
   for (const word of ['serve', 'migrate', 'user create', 'user list', 'user delete', 'user set-password', 'sessions revoke', 'check-config', '--base-url', 'BETTER_AUTH_URL', 'BETTER_AUTH_SECRET', '--trusted-origins']) {
     assert.ok(help.includes(word), `--help mentions ${word}`);
   }
+  // Each setting's row names its flag, config-file key and environment variable in full, apart:
+  // the flag is the key in lower case with dashes between its words.
+  const rows = help.split('\n').filter((line) => line.startsWith('  --') && !line.startsWith('  --help'));
+  assert.ok(rows.length > 40, `${rows.length} setting rows`);
+  for (const row of rows) {
+    const [flag, key, env, ...rest] = row.trim().split(/\s+/);
+    assert.deepEqual(rest, [], `one flag, key and variable in "${row}"`);
+    assert.equal(flag.replaceAll('-', ''), `--${key}`.replaceAll('-', '').toLowerCase(), row);
+    assert.match(env, /^[A-Z][A-Z0-9_]+$/, row);
+  }
+  for (const flag of ['--auto-sign-in-after-verification', '--update-email-without-verification', '--revoke-sessions-on-password-reset']) {
+    assert.ok(rows.some((row) => row.trim().split(/\s+/)[0] === flag), `--help spells out ${flag}`);
+  }
   assert.equal(run(['frobnicate']).code, 2);
   assert.equal(run(['serve', '--no-such-flag', 'x']).code, 2);
   assert.equal(run(['serve', '--port', 'eighty', '--dev']).code, 2);
