@@ -11,9 +11,13 @@
 
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -917,6 +921,16 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   // ":memory:" and "" give every connection its own private database, so they get one connection.
   const bool private_db = options.path.empty() || options.path == ":memory:";
   const int connections = private_db ? 1 : std::max(1, options.connections);
+  if (!private_db) {
+    // A new database file is readable by its owner alone, whatever the umask: it holds password
+    // hashes and session tokens. (SQLite gives its -wal and -shm files the database's mode.)
+    const int fd = open(options.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      close(fd);
+    } else if (errno != EEXIST) {
+      return internal_error("create", std::strerror(errno));
+    }
+  }
   auto store = std::make_unique<SqliteStore>();
   for (int i = 0; i < connections; ++i) {
     auto conn = open_connection(options);

@@ -16,12 +16,13 @@
 namespace portcullis::store {
 
 struct SqliteOptions {
-  std::string path;  // the database file; created if missing
+  std::string path;  // the database file; created if missing (mode 0600)
   int connections = 8;
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-// Opens the database (creating the file if missing) without migrating it.
+// Opens the database (creating the file, readable by its owner alone, if missing) without
+// migrating it.
 // Errors: INTERNAL_SERVER_ERROR if it cannot be opened or is not a SQLite database.
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options);
 
