@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -22,6 +24,7 @@
 #include "http_server.h"
 #include "runtime.h"
 #include "store/postgres_store.h"
+#include "store/sqlite_backup.h"
 
 namespace {
 
@@ -37,6 +40,7 @@ Usage:
   portcullis user delete --email E [options]
   portcullis user set-password --email E [--allow-weak] [options]
   portcullis sessions revoke --user E [options]   sign a user out everywhere (E: e-mail or id)
+  portcullis backup --to PATH [--keep N] [options]   copy the SQLite database, while servers run on it
   portcullis check-config [options]          validate the configuration and print it
   portcullis --help | --version
 
@@ -48,6 +52,14 @@ out everywhere and, with mail configured (--mail) and --security-notifications, 
 notice before it exits. `user delete` deletes the user's sessions, accounts and pending links too.
 A server running on the same database sees what these commands change within its
 --session-cache-ttl (default 5 s; 0: at once).
+
+`backup` copies the SQLite database (--database) as it is at one instant, into a new file PATH,
+or into PATH/portcullis-YYYYMMDDTHHMMSSZ.db when PATH is a directory, readable by its owner
+only. Servers on the database go on serving meanwhile. It never overwrites a file, and checks
+the copy before it gets its name. With a directory, --keep N then deletes its dated copies but
+the newest N (integrations/deploy/systemd has a daily timer that does this). To restore, stop the server and start it with --database COPY
+(or copy it over the database file, after removing the old file's -wal and -shm files).
+A PostgreSQL database is backed up with pg_dump instead.
 
 New passwords (sign-up, change-password, reset-password, the commands above) must reach a zxcvbn
 strength score of --min-password-score (0-4, default 2; 0: no rule), estimated with the user's
@@ -293,6 +305,37 @@ int sessions_command(const std::string& sub, const Args& args, const Config& con
   return 0;
 }
 
+int backup_command(const Args& args, const Config& config) {
+  const std::string to = own_value(args, "to");
+  if (to.empty()) return fail("backup: --to is required (a new file, or a directory)", 2);
+  if (store::is_postgres_url(config.database)) {
+    return fail("backup: the database is PostgreSQL; back it up with pg_dump (for example: pg_dump --format=custom URL > FILE)");
+  }
+  const std::string keep_text = own_value(args, "keep");
+  std::size_t keep = 0;
+  if (!keep_text.empty()) {
+    if (keep_text.find_first_not_of("0123456789") != std::string::npos || keep_text.size() > 6 ||
+        (keep = std::stoul(keep_text)) == 0) {
+      return fail("backup: --keep takes a number of copies, at least 1", 2);
+    }
+    if (!std::filesystem::is_directory(to)) return fail("backup: --keep needs --to to be a directory", 2);
+  }
+  auto copy = store::backup_sqlite_database(config.database, to, std::chrono::system_clock::now());
+  if (!copy) return fail(copy.status().message());
+  nlohmann::ordered_json line{{"backup", copy->path},
+                              {"bytes", copy->bytes},
+                              {"users", copy->users},
+                              {"sessions", copy->sessions},
+                              {"schemaVersion", copy->schema_version}};
+  if (keep > 0) {
+    auto removed = store::prune_sqlite_backups(to, keep);
+    if (!removed) return fail(removed.status().message());
+    line["removed"] = *removed;
+  }
+  std::cout << line.dump() << "\n";
+  return 0;
+}
+
 int check_config(const Config& c) {
   nlohmann::ordered_json out{
       {"ok", true},
@@ -366,6 +409,8 @@ int main(int argc, char** argv) {
     parsed = parse_args(rest, {"email", "name", "limit"}, {"verified", "allow-weak"}, false, config, args);
   } else if (command == "sessions") {
     parsed = parse_args(rest, {"user"}, {}, false, config, args);
+  } else if (command == "backup") {
+    parsed = parse_args(rest, {"to", "keep"}, {}, false, config, args);
   } else {
     return fail("unknown command: " + command + ". See --help.", 2);
   }
@@ -382,5 +427,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "user") return user_command(sub, args, config);
+  if (command == "backup") return backup_command(args, config);
   return sessions_command(sub, args, config);
 }

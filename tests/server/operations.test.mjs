@@ -1,13 +1,13 @@
 // Running the server: secrets, shutdown, logs, the thread model, and the command line.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { BIN, Browser, outboxMails, SECRET, sql, startServer } from '../support/server.mjs';
+import { BIN, Browser, outboxMails, SECRET, sql, startServer, withServer } from '../support/server.mjs';
 
 function run(args, { input = '', env = {} } = {}) {
   const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, BETTER_AUTH_SECRET: '', ...env } });
@@ -366,9 +366,115 @@ test('the command line: migrate, users, sessions', async () => {
   assert.equal(run(['user', 'delete', '--email', 'ghost@example.com', '--database', db]).code, 1);
 });
 
+test('the SQLite database and its WAL are created readable by their owner alone, whatever the umask', async () => {
+  // (The test runs under the caller's umask, typically 022, which would make them 0644.)
+  const server = await startServer();
+  try {
+    assert.equal((await new Browser(server.api).post('/sign-up/email', { name: 'Mode', email: 'mode@example.com', password: 'mode test password' })).status, 200);
+    assert.equal(statSync(server.db).mode & 0o777, 0o600);
+    assert.equal(statSync(`${server.db}-wal`).mode & 0o777, 0o600);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('backup copies the SQLite database while the server writes to it; a server started on the copy serves its users and sessions', async () => {
+  const live = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-backup-'));
+  try {
+    const alice = new Browser(live.api);
+    assert.equal((await alice.post('/sign-up/email', { name: 'Alice', email: 'alice@example.com', password: 'alice backup password' })).status, 200);
+    // Sign-ups go on while the backup runs: the copy is the database at one instant, whole.
+    const backup = new Promise((resolve) => {
+      const child = spawn(BIN, ['backup', '--database', live.db, '--to', join(dir, 'copy.db')], { env: { ...process.env, BETTER_AUTH_SECRET: '' } });
+      let stdout = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.on('exit', (code) => resolve({ code, stdout }));
+    });
+    const signUps = Array.from({ length: 20 }, (_, i) =>
+      new Browser(live.api).post('/sign-up/email', { name: `User ${i}`, email: `user${i}@example.com`, password: `user ${i} backup password` }));
+    const [done, ...answers] = await Promise.all([backup, ...signUps]);
+    assert.ok(answers.every((a) => a.status === 200));
+    assert.equal(done.code, 0);
+    const copy = JSON.parse(done.stdout);
+    assert.equal(copy.backup, join(dir, 'copy.db'));
+    assert.ok(copy.users >= 1 && copy.users <= 21, `${copy.users} users`);
+    assert.equal(sql(copy.backup, 'select count(*) as n from "user"')[0].n, copy.users);
+    assert.equal(sql(copy.backup, 'select count(*) as n from session')[0].n, copy.sessions);
+    assert.deepEqual(sql(copy.backup, 'pragma integrity_check'), [{ integrity_check: 'ok' }]);
+    // One file, readable by its owner alone, and nothing else left in the folder.
+    assert.equal(statSync(copy.backup).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir), ['copy.db']);
+    assert.deepEqual(sql(copy.backup, 'pragma journal_mode'), [{ journal_mode: 'delete' }]);
+
+    // Restored: Alice signs in with her password, and her session from the live server is valid.
+    await withServer({ database: copy.backup }, async (restored) => {
+      const again = new Browser(restored.api);
+      assert.equal((await again.post('/sign-in/email', { email: 'alice@example.com', password: 'alice backup password' })).status, 200);
+      const carried = new Browser(restored.api);
+      carried.jar = alice.jar;
+      const session = await carried.get('/get-session');
+      assert.equal(session.body?.user?.email, 'alice@example.com');
+    });
+
+    // Into a folder: a new file named after the time.
+    const dated = run(['backup', '--database', live.db, '--to', dir]);
+    assert.equal(dated.code, 0, dated.stderr);
+    assert.match(JSON.parse(dated.stdout).backup, /\/portcullis-\d{8}T\d{6}Z\.db$/);
+    assert.equal(JSON.parse(dated.stdout).users, 21);
+  } finally {
+    await live.stop();
+  }
+});
+
+test('backup never overwrites a file, never creates a database, and says what is wrong', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-backup-'));
+  const db = join(dir, 'auth.db');
+  assert.equal(run(['migrate', '--database', db]).code, 0);
+  const existing = join(dir, 'existing.db');
+  writeFileSync(existing, 'keep me');
+  const over = run(['backup', '--database', db, '--to', existing]);
+  assert.equal(over.code, 1);
+  assert.match(over.stderr, /existing\.db exists; a backup never overwrites a file/);
+  assert.equal(readFileSync(existing, 'utf8'), 'keep me');
+
+  const missing = run(['backup', '--database', join(dir, 'missing.db'), '--to', join(dir, 'a.db')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no database at .*missing\.db/);
+  const junk = run(['backup', '--database', existing, '--to', join(dir, 'b.db')]);
+  assert.equal(junk.code, 1);
+  assert.match(junk.stderr, /is not a SQLite database/);
+  const nowhere = run(['backup', '--database', db, '--to', join(dir, 'no', 'such', 'c.db')]);
+  assert.equal(nowhere.code, 1);
+  assert.match(nowhere.stderr, /no directory/);
+  const postgres = run(['backup', '--database', 'postgres://portcullis@127.0.0.1:1/auth', '--to', join(dir, 'd.db')]);
+  assert.equal(postgres.code, 1);
+  assert.match(postgres.stderr, /pg_dump/);
+  assert.equal(run(['backup', '--database', db]).code, 2, '--to is required');
+  assert.equal(run(['backup', '--database', db, '--to', dir, '--keep', '0']).code, 2);
+  assert.equal(run(['backup', '--database', db, '--to', join(dir, 'e.db'), '--keep', '3']).code, 2, '--keep needs a folder');
+  assert.deepEqual(readdirSync(dir).sort(), ['auth.db', 'existing.db'], 'no file was created');
+});
+
+test('backup --keep N deletes the folder\'s dated copies but the newest N, and nothing else', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-backup-'));
+  const db = join(dir, 'auth.db');
+  assert.equal(run(['migrate', '--database', db]).code, 0);
+  const copies = join(dir, 'copies');
+  mkdirSync(copies);
+  for (const name of ['portcullis-20240101T000000Z.db', 'portcullis-20250101T000000Z.db', 'portcullis-manual.db', 'notes.txt']) {
+    writeFileSync(join(copies, name), 'an older file');
+  }
+  const first = run(['backup', '--database', db, '--to', copies, '--keep', '2']);
+  assert.equal(first.code, 0, first.stderr);
+  const made = JSON.parse(first.stdout);
+  assert.deepEqual(made.removed, [join(copies, 'portcullis-20240101T000000Z.db')]);
+  assert.deepEqual(readdirSync(copies).sort(), ['notes.txt', made.backup.slice(copies.length + 1), 'portcullis-20250101T000000Z.db', 'portcullis-manual.db'].sort());
+});
+
 test('--help lists every command and setting; unknown input is a usage error', () => {
   const help = execFileSync(BIN, ['--help'], { encoding: 'utf8' });
-  for (const word of ['serve', 'migrate', 'user create', 'user list', 'user delete', 'user set-password', 'sessions revoke', 'check-config', '--base-url', 'BETTER_AUTH_URL', 'BETTER_AUTH_SECRET', '--trusted-origins']) {
+  for (const word of ['serve', 'migrate', 'user create', 'user list', 'user delete', 'user set-password', 'sessions revoke', 'backup --to', 'check-config', '--base-url', 'BETTER_AUTH_URL', 'BETTER_AUTH_SECRET', '--trusted-origins']) {
     assert.ok(help.includes(word), `--help mentions ${word}`);
   }
   // Each setting's row names its flag, config-file key and environment variable in full, apart:
