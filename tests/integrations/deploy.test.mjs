@@ -268,12 +268,13 @@ describe('the deployment files', () => {
   test('the systemd units pass systemd-analyze verify', { skip: !existsSync('/usr/bin/systemd-analyze') && 'no systemd-analyze' }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-units-'));
     try {
-      for (const unit of ['portcullis.service', 'portcullis-api.service']) {
+      const units = ['portcullis.service', 'portcullis-api.service', 'portcullis-backup.service', 'portcullis-backup.timer'];
+      for (const unit of units) {
         // The units name /usr/local/bin/portcullis; point them at the binary under test.
         const text = readFileSync(join(DEPLOY, 'systemd', unit), 'utf8').replaceAll('/usr/local/bin/portcullis', BIN);
         writeFileSync(join(dir, unit), text);
       }
-      const result = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'portcullis.service'), join(dir, 'portcullis-api.service')], {
+      const result = spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((unit) => join(dir, unit))], {
         encoding: 'utf8',
       });
       // Only warnings about this machine (no such unit as network.target in a container) may appear.
