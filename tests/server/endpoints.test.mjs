@@ -321,6 +321,7 @@ describe('POST /sign-up/email', () => {
       image: 'https://example.com/ada.png',
       createdAt: res.body.user.createdAt,
       updatedAt: res.body.user.updatedAt,
+      twoFactorEnabled: 0,  // the two-factor plugin's column, there whether or not --two-factor is on
     });
     const accounts = sql(server.db, `select * from account where userId = '${res.body.user.id}'`);
     assert.equal(accounts.length, 1);

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -42,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 1;
+constexpr int kLatestSchemaVersion = 2;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -108,6 +109,7 @@ void check_same(const User& got, const User& want) {
   CHECK(got.image.value_or("<null>") == want.image.value_or("<null>"));
   CHECK(ms(got.created_at) == ms(want.created_at));
   CHECK(ms(got.updated_at) == ms(want.updated_at));
+  CHECK(got.two_factor_enabled == want.two_factor_enabled);
 }
 
 void check_same(const Account& got, const Account& want) {
@@ -142,6 +144,28 @@ void check_same(const Verification& got, const Verification& want) {
   CHECK(ms(got.expires_at) == ms(want.expires_at));
   CHECK(ms(got.created_at) == ms(want.created_at));
   CHECK(ms(got.updated_at) == ms(want.updated_at));
+}
+
+// A second factor as the plugin writes it on enabling: not yet verified, no failures.
+TwoFactor make_two_factor(const std::string& user_id) {
+  TwoFactor t;
+  t.id = generate_token();
+  t.user_id = user_id;
+  t.secret = "enc:totp-secret:" + generate_token(8);
+  t.backup_codes = "enc:[\"a1b2c\",\"d3e4f\"]:" + generate_token(8);
+  t.verified = false;
+  return t;
+}
+
+void check_same(const TwoFactor& got, const TwoFactor& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.user_id == want.user_id);
+  CHECK(got.secret == want.secret);
+  CHECK(got.backup_codes == want.backup_codes);
+  CHECK(got.verified == want.verified);
+  CHECK(got.failed_verification_count == want.failed_verification_count);
+  CHECK(got.locked_until.has_value() == want.locked_until.has_value());
+  if (got.locked_until && want.locked_until) CHECK(ms(*got.locked_until) == ms(*want.locked_until));
 }
 
 template <class T>
@@ -1027,6 +1051,346 @@ TEST_CASE("store: rate limits", "[store]") {
   }
 }
 
+TEST_CASE("store: the second factor (BetterAuth's twoFactor rows)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  const User bob = make_user("bob@example.com");
+  REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+  const TwoFactor adas = make_two_factor(ada.id);
+  const TwoFactor bobs = make_two_factor(bob.id);
+  // A lock with milliseconds, so the round trip must keep them.
+  const TimePoint lock = iso("2027-03-04T05:06:07.089Z");
+
+  SECTION("a new user has no second factor and twoFactorEnabled false") {
+    auto user = store.find_user_by_id(ada.id);
+    REQUIRE(user.ok());
+    CHECK_FALSE(user->two_factor_enabled);
+    CHECK(code_of(store.find_two_factor(ada.id)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("put_two_factor then find_two_factor round-trips every field") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    REQUIRE(store.put_two_factor(bobs).ok());
+    auto found = store.find_two_factor(ada.id);
+    REQUIRE(found.ok());
+    check_same(*found, adas);
+    CHECK_FALSE(found->verified);
+    CHECK(found->failed_verification_count == 0);
+    CHECK_FALSE(found->locked_until.has_value());
+
+    // The count and the lock, through the methods that write them.
+    for (std::int64_t i = 1; i <= 3; ++i) {
+      auto count = store.record_two_factor_failure(adas.id, 3, lock);
+      REQUIRE(count.ok());
+      CHECK(*count == i);
+    }
+    REQUIRE(store.mark_two_factor_verified(adas.id).ok());
+    auto locked = store.find_two_factor(ada.id);
+    REQUIRE(locked.ok());
+    TwoFactor want = adas;
+    want.verified = true;
+    want.failed_verification_count = 3;
+    want.locked_until = lock;
+    check_same(*locked, want);
+    CHECK(ms(*locked->locked_until) % 1000 == 89);
+
+    // Bob's row is his own.
+    auto his = store.find_two_factor(bob.id);
+    REQUIRE(his.ok());
+    check_same(*his, bobs);
+  }
+
+  SECTION("put_two_factor stores verified = true as given, and clears a count and lock it is handed") {
+    TwoFactor verified = adas;
+    verified.verified = true;
+    verified.failed_verification_count = 7;  // ignored: a new row starts clean
+    verified.locked_until = lock;
+    REQUIRE(store.put_two_factor(verified).ok());
+    auto found = store.find_two_factor(ada.id);
+    REQUIRE(found.ok());
+    CHECK(found->verified);
+    CHECK(found->failed_verification_count == 0);
+    CHECK_FALSE(found->locked_until.has_value());
+  }
+
+  SECTION("put_two_factor over the user's row replaces it, keeping its id, and clears failures and lock") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    REQUIRE(store.mark_two_factor_verified(adas.id).ok());
+    REQUIRE(store.record_two_factor_failure(adas.id, 1, lock).ok());
+
+    TwoFactor again = make_two_factor(ada.id);  // a new id, secret and codes, not verified
+    REQUIRE(store.put_two_factor(again).ok());
+    auto found = store.find_two_factor(ada.id);
+    REQUIRE(found.ok());
+    TwoFactor want = again;
+    want.id = adas.id;  // the row the user had
+    check_same(*found, want);
+    CHECK(code_of(store.record_two_factor_failure(again.id, 10, lock)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("put_two_factor for an unknown user is NOT_FOUND and writes nothing") {
+    TwoFactor orphan = make_two_factor("no-such-user");
+    CHECK(store.put_two_factor(orphan).code() == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_two_factor("no-such-user")) == ErrorCode::kNotFound);
+    CHECK(store.mark_two_factor_verified(orphan.id).code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("a row id another user's row has is USER_ALREADY_EXISTS") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    TwoFactor clash = bobs;
+    clash.id = adas.id;
+    CHECK(store.put_two_factor(clash).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_two_factor(bob.id)) == ErrorCode::kNotFound);
+    auto hers = store.find_two_factor(ada.id);
+    REQUIRE(hers.ok());
+    check_same(*hers, adas);
+  }
+
+  SECTION("set_two_factor_enabled sets the flag and updatedAt; every read of the user shows it") {
+    const Session session = make_session(ada.id, at(0), at(3600000));
+    REQUIRE(store.create_session(session).ok());
+    REQUIRE(store.find_session(session.token).ok());  // in the cache, where there is one
+    REQUIRE(store.put_two_factor(adas).ok());
+
+    REQUIRE(store.set_two_factor_enabled(ada.id, true, at(5000)).ok());
+    User want = ada;
+    want.two_factor_enabled = true;
+    want.updated_at = at(5000);
+    auto by_id = store.find_user_by_id(ada.id);
+    REQUIRE(by_id.ok());
+    check_same(*by_id, want);
+    auto by_email = store.find_user_by_email("ada@example.com");
+    REQUIRE(by_email.ok());
+    check_same(*by_email, want);
+    auto listed = store.list_users(10, 0);
+    REQUIRE(listed.ok());
+    REQUIRE(listed->size() == 2);
+    CHECK(((*listed)[0].id == ada.id ? (*listed)[0] : (*listed)[1]).two_factor_enabled);
+    auto with_session = store.find_session(session.token);
+    REQUIRE(with_session.ok());
+    check_same(with_session->user, want);
+    // Enabling leaves the row; Bob is untouched.
+    CHECK(store.find_two_factor(ada.id).ok());
+    CHECK_FALSE(store.find_user_by_id(bob.id)->two_factor_enabled);
+
+    // update_user writes the profile, never the flag, whatever the User it is handed holds.
+    User profile = want;
+    profile.name = "Ada King";
+    profile.two_factor_enabled = false;
+    profile.updated_at = at(6000);
+    REQUIRE(store.update_user(profile).ok());
+    auto after_update = store.find_user_by_id(ada.id);
+    REQUIRE(after_update.ok());
+    CHECK(after_update->name == "Ada King");
+    CHECK(after_update->two_factor_enabled);
+    auto session_after_update = store.find_session(session.token);
+    REQUIRE(session_after_update.ok());
+    CHECK(session_after_update->user.two_factor_enabled);
+    CHECK(session_after_update->user.name == "Ada King");
+
+    // Disabling clears the flag and deletes the row, in one step.
+    REQUIRE(store.set_two_factor_enabled(ada.id, false, at(7000)).ok());
+    auto disabled = store.find_user_by_id(ada.id);
+    REQUIRE(disabled.ok());
+    CHECK_FALSE(disabled->two_factor_enabled);
+    CHECK(ms(disabled->updated_at) == ms(at(7000)));
+    auto session_disabled = store.find_session(session.token);
+    REQUIRE(session_disabled.ok());
+    CHECK_FALSE(session_disabled->user.two_factor_enabled);
+    CHECK(code_of(store.find_two_factor(ada.id)) == ErrorCode::kNotFound);
+    CHECK(store.mark_two_factor_verified(adas.id).code() == ErrorCode::kNotFound);
+
+    // update_user does not turn it back on either.
+    profile.two_factor_enabled = true;
+    REQUIRE(store.update_user(profile).ok());
+    CHECK_FALSE(store.find_user_by_id(ada.id)->two_factor_enabled);
+    CHECK_FALSE(store.find_session(session.token)->user.two_factor_enabled);
+  }
+
+  SECTION("set_two_factor_enabled(false) deletes only that user's row; without a row it is OK") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    REQUIRE(store.put_two_factor(bobs).ok());
+    REQUIRE(store.set_two_factor_enabled(ada.id, false, at(1)).ok());
+    REQUIRE(store.set_two_factor_enabled(ada.id, false, at(2)).ok());
+    CHECK(code_of(store.find_two_factor(ada.id)) == ErrorCode::kNotFound);
+    auto his = store.find_two_factor(bob.id);
+    REQUIRE(his.ok());
+    check_same(*his, bobs);
+  }
+
+  SECTION("set_two_factor_enabled of an unknown user is NOT_FOUND") {
+    CHECK(store.set_two_factor_enabled("no-such-user", true, at(1)).code() == ErrorCode::kNotFound);
+    CHECK(store.set_two_factor_enabled("no-such-user", false, at(1)).code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("mark_two_factor_verified sets verified on that row only") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    REQUIRE(store.put_two_factor(bobs).ok());
+    REQUIRE(store.mark_two_factor_verified(adas.id).ok());
+    REQUIRE(store.mark_two_factor_verified(adas.id).ok());  // again: still OK
+    CHECK(store.find_two_factor(ada.id)->verified);
+    CHECK_FALSE(store.find_two_factor(bob.id)->verified);
+    CHECK(store.mark_two_factor_verified("no-such-row").code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("replace_backup_codes replaces only when the expected codes still match") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    auto stale = store.replace_backup_codes(adas.id, "enc:something-else", "enc:new");
+    REQUIRE(stale.ok());
+    CHECK_FALSE(*stale);
+    CHECK(store.find_two_factor(ada.id)->backup_codes == adas.backup_codes);
+
+    auto replaced = store.replace_backup_codes(adas.id, adas.backup_codes, "enc:new");
+    REQUIRE(replaced.ok());
+    CHECK(*replaced);
+    auto found = store.find_two_factor(ada.id);
+    REQUIRE(found.ok());
+    TwoFactor want = adas;
+    want.backup_codes = "enc:new";
+    check_same(*found, want);
+
+    // The same code again: the codes it expected are gone.
+    auto reused = store.replace_backup_codes(adas.id, adas.backup_codes, "enc:newer");
+    REQUIRE(reused.ok());
+    CHECK_FALSE(*reused);
+    CHECK(store.find_two_factor(ada.id)->backup_codes == "enc:new");
+
+    auto nowhere = store.replace_backup_codes("no-such-row", adas.backup_codes, "enc:x");
+    REQUIRE(nowhere.ok());
+    CHECK_FALSE(*nowhere);
+  }
+
+  SECTION("record_two_factor_failure counts, locks at max_failures, and reset clears both") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    REQUIRE(store.put_two_factor(bobs).ok());
+    auto first = store.record_two_factor_failure(adas.id, 3, lock);
+    REQUIRE(first.ok());
+    CHECK(*first == 1);
+    CHECK(*store.record_two_factor_failure(adas.id, 3, lock) == 2);
+    CHECK_FALSE(store.find_two_factor(ada.id)->locked_until.has_value());  // below max: no lock
+    CHECK(*store.record_two_factor_failure(adas.id, 3, lock) == 3);
+    auto locked = store.find_two_factor(ada.id);
+    REQUIRE(locked.ok());
+    CHECK(locked->failed_verification_count == 3);
+    REQUIRE(locked->locked_until.has_value());
+    CHECK(ms(*locked->locked_until) == ms(lock));
+    // Beyond max, as BetterAuth does: counted, and the lock set to the later instant given.
+    const TimePoint later = lock + milliseconds(60001);
+    CHECK(*store.record_two_factor_failure(adas.id, 3, later) == 4);
+    CHECK(ms(*store.find_two_factor(ada.id)->locked_until) == ms(later));
+    // Bob's row is untouched.
+    CHECK(store.find_two_factor(bob.id)->failed_verification_count == 0);
+
+    REQUIRE(store.reset_two_factor_failures(adas.id).ok());
+    auto reset = store.find_two_factor(ada.id);
+    REQUIRE(reset.ok());
+    check_same(*reset, adas);
+    REQUIRE(store.reset_two_factor_failures(adas.id).ok());
+    CHECK(store.reset_two_factor_failures("no-such-row").ok());
+    CHECK(code_of(store.record_two_factor_failure("no-such-row", 3, lock)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("delete_user takes the user's twoFactor row with it, and only that") {
+    REQUIRE(store.put_two_factor(adas).ok());
+    REQUIRE(store.put_two_factor(bobs).ok());
+    REQUIRE(store.set_two_factor_enabled(ada.id, true, at(1)).ok());
+    REQUIRE(store.delete_user(ada.id).ok());
+    CHECK(code_of(store.find_two_factor(ada.id)) == ErrorCode::kNotFound);
+    CHECK(store.mark_two_factor_verified(adas.id).code() == ErrorCode::kNotFound);
+    CHECK(code_of(store.record_two_factor_failure(adas.id, 3, lock)) == ErrorCode::kNotFound);
+    auto his = store.find_two_factor(bob.id);
+    REQUIRE(his.ok());
+    check_same(*his, bobs);
+    // A new user with Ada's e-mail starts without a second factor.
+    const User ada2 = make_user("ada@example.com");
+    REQUIRE(store.create_user(ada2, credential_for(ada2)).ok());
+    CHECK_FALSE(store.find_user_by_id(ada2.id)->two_factor_enabled);
+    CHECK(code_of(store.find_two_factor(ada2.id)) == ErrorCode::kNotFound);
+  }
+}
+
+TEST_CASE("store: twenty concurrent uses of one backup code: exactly one succeeds", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(store.create_user(u, credential_for(u)).ok());
+
+  for (int round = 0; round < 3; ++round) {
+    TwoFactor row = make_two_factor(u.id);
+    REQUIRE(store.put_two_factor(row).ok());
+    row = *store.find_two_factor(u.id);  // the id the user's row has kept
+    constexpr int kThreads = 20;
+    const auto results = run_concurrently(kThreads, [&](int i) {
+      return store.replace_backup_codes(row.id, row.backup_codes, "enc:spent-by-" + std::to_string(i));
+    });
+    int won = 0, lost = 0, failed = 0;
+    int winner = -1;
+    for (int i = 0; i < kThreads; ++i) {
+      const auto& r = *results[static_cast<std::size_t>(i)];
+      if (!r.ok()) {
+        ++failed;
+        UNSCOPED_INFO("unexpected: " << r.status().code_name() << " " << r.status().message());
+      } else if (*r) {
+        ++won;
+        winner = i;
+      } else {
+        ++lost;
+      }
+    }
+    CHECK(won == 1);
+    CHECK(lost == kThreads - 1);
+    CHECK(failed == 0);
+    auto after = store.find_two_factor(u.id);
+    REQUIRE(after.ok());
+    CHECK(after->backup_codes == "enc:spent-by-" + std::to_string(winner));
+  }
+}
+
+TEST_CASE("store: twenty concurrent wrong codes are all counted and lock the account", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(store.create_user(u, credential_for(u)).ok());
+  const TwoFactor row = make_two_factor(u.id);
+  REQUIRE(store.put_two_factor(row).ok());
+
+  constexpr int kThreads = 20;
+  constexpr std::int64_t kMaxFailures = 10;
+  const TimePoint lock = iso("2027-03-04T05:06:07.089Z");
+  const auto results =
+      run_concurrently(kThreads, [&](int) { return store.record_two_factor_failure(row.id, kMaxFailures, lock); });
+  // Each call saw its own count: 1..20, each once.
+  std::vector<int> seen(kThreads + 1, 0);
+  int failed = 0;
+  for (const auto& r : results) {
+    if (!r->ok()) {
+      ++failed;
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    } else if (**r >= 1 && **r <= kThreads) {
+      ++seen[static_cast<std::size_t>(**r)];
+    }
+  }
+  CHECK(failed == 0);
+  CHECK(std::count(seen.begin() + 1, seen.end(), 1) == kThreads);
+  auto after = store.find_two_factor(u.id);
+  REQUIRE(after.ok());
+  CHECK(after->failed_verification_count == kThreads);
+  REQUIRE(after->locked_until.has_value());
+  CHECK(ms(*after->locked_until) == ms(lock));
+}
+
 // ================================================================================================
 // SQLite only: the file itself.
 // ================================================================================================
@@ -1058,12 +1422,22 @@ insert into "verification" values ('Ve1v2V3v4V5v6V7v8V9v0V1v2V3v4V5v', 'reset-pa
   '2026-11-25T05:46:53.751Z', '2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z');
 )sql";
 
+// An older two-factor plugin's table: no "verified", no lockout columns (and, as here, a user
+// table that never had "twoFactorEnabled").
+constexpr const char* kOldTwoFactorSchema = R"sql(
+create table "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null,
+  "userId" text not null references "user" ("id") on delete cascade);
+insert into "twoFactor" values ('Tf1t2T3t4T5t6T7t8T9t0T1t2T3t4T5t', 'enc-secret', 'enc-codes',
+  'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5');
+)sql";
+
 TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missing", "[sqlite]") {
   testing::TempDatabasePath file;
   {
     RawDb raw(file.path().string());
     raw.exec(kBetterAuthSchema);
     raw.exec(kBetterAuthRows);
+    raw.exec(kOldTwoFactorSchema);
   }
   auto store = open_sqlite(file.path().string());
   auto v0 = store->schema_version();
@@ -1111,6 +1485,95 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK(raw.scalar("select count(*) from \"session\"") == "1");
   CHECK(raw.scalar("select count(*) from \"account\"") == "1");
   CHECK(raw.scalar("select count(*) from \"rateLimit\"") == "1");
+
+  // The two-factor plugin's columns were added, its rows kept and read with the added columns'
+  // defaults: the old row is verified (it predates the flag), without failures.
+  CHECK(raw.scalar("select group_concat(\"name\", ',') from pragma_table_info('twoFactor')") ==
+        "id,secret,backupCodes,userId,verified,failedVerificationCount,lockedUntil");
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user') where \"name\" = 'twoFactorEnabled'") == "1");
+  CHECK(raw.scalar("select count(*) from sqlite_master where type = 'index' and name in "
+                   "('twoFactor_userId_idx', 'twoFactor_secret_idx')") == "2");
+  CHECK_FALSE(user->two_factor_enabled);
+  auto two_factor = store->find_two_factor(user_id);
+  REQUIRE(two_factor.ok());
+  CHECK(two_factor->id == "Tf1t2T3t4T5t6T7t8T9t0T1t2T3t4T5t");
+  CHECK(two_factor->secret == "enc-secret");
+  CHECK(two_factor->backup_codes == "enc-codes");
+  CHECK(two_factor->verified);
+  CHECK(two_factor->failed_verification_count == 0);
+  CHECK_FALSE(two_factor->locked_until.has_value());
+  // And it works: the flag, the count, the lock, the codes.
+  REQUIRE(store->set_two_factor_enabled(user_id, true, kT0).ok());
+  CHECK(store->find_user_by_id(user_id)->two_factor_enabled);
+  CHECK(store->find_session("Tk0kTk1kTk2kTk3kTk4kTk5kTk6kTk7k")->user.two_factor_enabled);
+  CHECK(*store->record_two_factor_failure(two_factor->id, 1, at(900000)) == 1);
+  CHECK(ms(*store->find_two_factor(user_id)->locked_until) == ms(at(900000)));
+  CHECK(*store->replace_backup_codes(two_factor->id, "enc-codes", "enc-codes-2"));
+  REQUIRE(store->delete_user(user_id).ok());
+  CHECK(raw.scalar("select count(*) from \"twoFactor\"") == "0");
+}
+
+// BetterAuth 1.7 with the two-factor plugin, as its SQLite generator creates the tables: the
+// plugin's columns have no defaults there, so rows BetterAuth wrote may hold NULL in them.
+constexpr const char* kBetterAuthTwoFactorSchema = R"sql(
+create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
+  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null,
+  "twoFactorEnabled" integer);
+create table "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null,
+  "userId" text not null references "user" ("id") on delete cascade, "verified" integer,
+  "failedVerificationCount" integer, "lockedUntil" date);
+create index "twoFactor_secret_idx" on "twoFactor" ("secret");
+create index "twoFactor_userId_idx" on "twoFactor" ("userId");
+insert into "user" values ('u-on', 'On', 'on@example.com', 1, null, '2026-11-25T04:46:53.751Z',
+  '2026-11-25T04:46:53.751Z', 1);
+insert into "user" values ('u-null', 'Null', 'null@example.com', 0, null, '2026-11-25T04:46:53.751Z',
+  '2026-11-25T04:46:53.751Z', null);
+insert into "twoFactor" values ('tf-on', 's1', 'c1', 'u-on', null, null, null);
+insert into "twoFactor" values ('tf-locked', 's2', 'c2', 'u-null', 0, 4, '2026-11-25T05:01:02.345Z');
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the two-factor plugin keeps its columns and values", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthTwoFactorSchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+
+  // NULLs read as BetterAuth reads them: twoFactorEnabled false, verified true, no failures.
+  CHECK(store->find_user_by_id("u-on")->two_factor_enabled);
+  CHECK_FALSE(store->find_user_by_id("u-null")->two_factor_enabled);
+  auto on = store->find_two_factor("u-on");
+  REQUIRE(on.ok());
+  CHECK(on->id == "tf-on");
+  CHECK(on->verified);
+  CHECK(on->failed_verification_count == 0);
+  CHECK_FALSE(on->locked_until.has_value());
+  auto locked = store->find_two_factor("u-null");
+  REQUIRE(locked.ok());
+  CHECK_FALSE(locked->verified);
+  CHECK(locked->failed_verification_count == 4);
+  REQUIRE(locked->locked_until.has_value());
+  CHECK(ms(*locked->locked_until) == ms(iso("2026-11-25T05:01:02.345Z")));
+
+  // A NULL count counts from zero.
+  CHECK(*store->record_two_factor_failure("tf-on", 10, kT0) == 1);
+  CHECK(*store->record_two_factor_failure("tf-locked", 5, at(1)) == 5);
+  CHECK(ms(*store->find_two_factor("u-null")->locked_until) == ms(at(1)));
+
+  // Nothing was added twice, and the rows BetterAuth reads are as Portcullis writes them.
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "8");
+  CHECK(raw.scalar("select count(*) from pragma_table_info('twoFactor')") == "7");
+  REQUIRE(store->set_two_factor_enabled("u-null", true, kT0).ok());
+  CHECK(raw.scalar("select \"twoFactorEnabled\" || '/' || typeof(\"twoFactorEnabled\") from \"user\" where \"id\" = "
+                   "'u-null'") == "1/integer");
+  CHECK(raw.scalar("select \"lockedUntil\" from \"twoFactor\" where \"id\" = 'tf-locked'") ==
+        "2026-11-25T04:46:53.752Z");
+  CHECK(raw.scalar("select \"verified\" || '/' || typeof(\"verified\") from \"twoFactor\" where \"id\" = "
+                   "'tf-locked'") == "0/integer");
 }
 
 TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
@@ -1314,6 +1777,8 @@ TEST_CASE("postgres: a replica hears another's session and user writes (watch_ch
     REQUIRE(there->update_user(changed).ok());
   }
   SECTION("deleting the user") { REQUIRE(there->delete_user(u.id).ok()); }
+  SECTION("enabling two-factor") { REQUIRE(there->set_two_factor_enabled(u.id, true, at(1)).ok()); }
+  SECTION("disabling two-factor") { REQUIRE(there->set_two_factor_enabled(u.id, false, at(1)).ok()); }
   REQUIRE(heard.wait_for(before + 1));
   CHECK(heard.user(before) == u.id);  // whose sessions or profile changed
 
@@ -1427,6 +1892,57 @@ TEST_CASE("postgres: values its text cannot hold: a NUL byte fails and writes no
   auto found = store->find_session(s.token);
   REQUIRE(found.ok());
   CHECK(found->session.user_agent.value_or("") == "Mozilla \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9");
+}
+
+TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains what is missing", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  // BetterAuth's user table without "twoFactorEnabled", and an older plugin's twoFactor table
+  // (no "verified", no lockout columns), each with a row.
+  schema.run("create table " + q + "\"user\" (\"id\" text not null primary key, \"name\" text not null, "
+             "\"email\" text not null unique, \"emailVerified\" boolean not null, \"image\" text, "
+             "\"createdAt\" timestamptz default CURRENT_TIMESTAMP not null, "
+             "\"updatedAt\" timestamptz default CURRENT_TIMESTAMP not null)");
+  schema.run("create table " + q + "\"twoFactor\" (\"id\" text not null primary key, \"secret\" text not null, "
+             "\"backupCodes\" text not null, \"userId\" text not null references " + q +
+             "\"user\" (\"id\") on delete cascade)");
+  schema.run("insert into " + q + "\"user\" values ('u1', 'Ada', 'ada@example.com', true, null, "
+             "'2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z')");
+  schema.run("insert into " + q + "\"twoFactor\" values ('tf1', 'enc-secret', 'enc-codes', 'u1')");
+
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+
+  auto user = store->find_user_by_id("u1");
+  REQUIRE(user.ok());
+  CHECK_FALSE(user->two_factor_enabled);
+  auto row = store->find_two_factor("u1");
+  REQUIRE(row.ok());
+  CHECK(row->id == "tf1");
+  CHECK(row->secret == "enc-secret");
+  CHECK(row->backup_codes == "enc-codes");
+  CHECK(row->verified);
+  CHECK(row->failed_verification_count == 0);
+  CHECK_FALSE(row->locked_until.has_value());
+  CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
+                   "' and indexname in ('twoFactor_userId_idx', 'twoFactor_secret_idx')") == "2");
+
+  // NULLs (a BetterAuth row written without the defaults) read as BetterAuth reads them.
+  schema.run("update " + q + "\"user\" set \"twoFactorEnabled\" = null");
+  schema.run("update " + q + "\"twoFactor\" set \"verified\" = null, \"failedVerificationCount\" = null");
+  CHECK_FALSE(store->find_user_by_id("u1")->two_factor_enabled);
+  CHECK(store->find_two_factor("u1")->verified);
+  CHECK(store->find_two_factor("u1")->failed_verification_count == 0);
+  CHECK(*store->record_two_factor_failure("tf1", 1, at(900000)) == 1);
+  CHECK(ms(*store->find_two_factor("u1")->locked_until) == ms(at(900000)));
+  REQUIRE(store->set_two_factor_enabled("u1", true, kT0).ok());
+  CHECK(store->find_user_by_id("u1")->two_factor_enabled);
+  REQUIRE(store->delete_user("u1").ok());
+  CHECK(schema.run("select count(*) from " + q + "\"twoFactor\"") == "0");
 }
 
 TEST_CASE("postgres: a server that cannot be reached fails to open, without the password", "[postgres]") {

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -397,9 +398,32 @@ CREATE INDEX IF NOT EXISTS "account_userId_idx" ON "account" ("userId");
 CREATE INDEX IF NOT EXISTS "verification_identifier_idx" ON "verification" ("identifier");
 )sql";
 
+// BetterAuth's two-factor plugin (1.7): the twoFactor table and user.twoFactorEnabled. A
+// BetterAuth database that has the plugin has them; an older plugin's table lacks "verified" and
+// the lockout columns. Each column is added only if missing, with the default BetterAuth's
+// generator gives a column it adds; NULL in any of them reads as BetterAuth reads it
+// (store/row_readers.h).
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "twoFactorEnabled" boolean default false;
+CREATE TABLE IF NOT EXISTS "twoFactor" (
+  "id" text not null primary key,
+  "secret" text not null,
+  "backupCodes" text not null,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "verified" boolean default true,
+  "failedVerificationCount" integer default 0,
+  "lockedUntil" timestamptz);
+ALTER TABLE "twoFactor" ADD COLUMN IF NOT EXISTS "verified" boolean default true;
+ALTER TABLE "twoFactor" ADD COLUMN IF NOT EXISTS "failedVerificationCount" integer default 0;
+ALTER TABLE "twoFactor" ADD COLUMN IF NOT EXISTS "lockedUntil" timestamptz;
+CREATE INDEX IF NOT EXISTS "twoFactor_userId_idx" ON "twoFactor" ("userId");
+CREATE INDEX IF NOT EXISTS "twoFactor_secret_idx" ON "twoFactor" ("secret");
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
+    {2, kMigration2},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -411,7 +435,7 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_MS(col) "floor(extract(epoch from " col ") * 1000)::int8"
 #define PGS_USER_COLUMNS(p)                                                                              \
   p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " PGS_MS(p "\"createdAt\"") \
-    ", " PGS_MS(p "\"updatedAt\"")
+    ", " PGS_MS(p "\"updatedAt\"") ", " p "\"twoFactorEnabled\""
 #define PGS_SESSION_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"token\", " p "\"userId\", " PGS_MS(p "\"expiresAt\"") ", " PGS_MS(p "\"createdAt\"") ", " \
     PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\""
@@ -420,6 +444,9 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
   PGS_MS("\"updatedAt\"") ", \"scope\""
 #define PGS_VERIFICATION_COLUMNS \
   "\"id\", \"identifier\", \"value\", " PGS_MS("\"expiresAt\"") ", " PGS_MS("\"createdAt\"") ", " PGS_MS("\"updatedAt\"")
+#define PGS_TWO_FACTOR_COLUMNS                                                                     \
+  "\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", \"failedVerificationCount\", " \
+  PGS_MS("\"lockedUntil\"")
 
 // A result row as the shared readers (store/row_readers.h) read it.
 struct PgRow {
@@ -427,7 +454,9 @@ struct PgRow {
   int row;
   std::string text(int col) const { return q.str(row, col); }
   std::optional<std::string> optional_text(int col) const { return q.optional_str(row, col); }
+  bool is_null(int col) const { return q.is_null(row, col); }
   bool flag(int col) const { return q.boolean_at(row, col); }
+  std::int64_t integer(int col, bool& bad) const { return q.int64_at(row, col, bad); }
   TimePoint time(int col, bool& bad) const { return q.time_at(row, col, bad); }
 };
 
@@ -684,8 +713,18 @@ class PostgresStore final : public Store {
     Connection& c = *lease;
     Transaction tx(c);
     if (Status s = tx.begin("delete_user"); !s.ok()) return s;
+    // The user's row is locked first, as put_two_factor() and set_two_factor_enabled() lock it
+    // before the user's twoFactor rows: taken in the other order, the locks could deadlock.
+    {
+      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR UPDATE", "delete_user");
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
     // Explicit deletes as well as the cascades, for databases whose tables lack ON DELETE CASCADE.
-    for (const char* sql : {"DELETE FROM \"session\" WHERE \"userId\" = $1", "DELETE FROM \"account\" WHERE \"userId\" = $1"}) {
+    for (const char* sql : {"DELETE FROM \"session\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"account\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1"}) {
       Query q(c, sql, "delete_user");
       q.text(id);
       if (Status s = q.run(); !s.ok()) return s;
@@ -789,6 +828,149 @@ class PostgresStore final : public Store {
             "upgrade_account_password");
     q.text(new_hash).time(now).text(account_row_id).text(expected_hash);
     return internal_unless_ok(q.run(), "upgrade_account_password");
+  }
+
+  // --- second factor ---
+
+  Result<TwoFactor> find_two_factor(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    // One row per user; should a BetterAuth database hold more, the same one is read every time.
+    Query q(*lease,
+            "SELECT " PGS_TWO_FACTOR_COLUMNS " FROM \"twoFactor\" WHERE \"userId\" = $1 ORDER BY \"id\" LIMIT 1",
+            "find_two_factor");
+    q.text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    bool bad = false;
+    TwoFactor t = rows::read_two_factor(PgRow{q, 0}, bad);
+    if (bad) return corrupt_row("find_two_factor");
+    return t;
+  }
+
+  Status put_two_factor(const TwoFactor& row) override {
+    constexpr std::string_view kWhat = "put_two_factor";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The user's row, locked: a concurrent put for the same user waits here, then finds the row
+    // this one wrote (two inserts would leave the user two rows). NO KEY UPDATE, as an UPDATE of
+    // the user takes, so that new sessions of the user (which lock it KEY SHARE) do not wait.
+    {
+      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR NO KEY UPDATE", kWhat);
+      q.text(row.user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
+    std::optional<std::string> kept;  // the id of the row the user has (as find_two_factor picks it)
+    {
+      Query q(c,
+              "UPDATE \"twoFactor\" SET \"secret\" = $1, \"backupCodes\" = $2, \"verified\" = $3, "
+              "\"failedVerificationCount\" = 0, \"lockedUntil\" = NULL WHERE \"id\" = "
+              "(SELECT \"id\" FROM \"twoFactor\" WHERE \"userId\" = $4 ORDER BY \"id\" LIMIT 1) RETURNING \"id\"",
+              kWhat);
+      q.text(row.secret).text(row.backup_codes).boolean(row.verified).text(row.user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() > 0) kept = q.str(0, 0);
+    }
+    if (kept) {
+      // The user's only row from now on.
+      Query q(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1 AND \"id\" <> $2", kWhat);
+      q.text(row.user_id).text(*kept);
+      if (Status s = q.run(); !s.ok()) return s;
+    } else {
+      Query q(c,
+              "INSERT INTO \"twoFactor\" (\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", "
+              "\"failedVerificationCount\", \"lockedUntil\") VALUES ($1, $2, $3, $4, $5, 0, NULL)",
+              kWhat);
+      q.text(row.id).text(row.user_id).text(row.secret).text(row.backup_codes).boolean(row.verified);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status set_two_factor_enabled(std::string_view user_id, bool enabled, TimePoint now) override {
+    constexpr std::string_view kWhat = "set_two_factor_enabled";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      // The user changed: every replica's session cache hears of it when this commits.
+      Query q(c,
+              "WITH w AS (UPDATE \"user\" SET \"twoFactorEnabled\" = $1, \"updatedAt\" = $2::timestamptz "
+              "WHERE \"id\" = $3 RETURNING \"id\") " PGS_NOTIFY_FROM("w", "\"id\""),
+              kWhat);
+      q.boolean(enabled).time(now).text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
+    if (!enabled) {
+      Query q(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1", kWhat);
+      q.text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status mark_two_factor_verified(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "UPDATE \"twoFactor\" SET \"verified\" = true WHERE \"id\" = $1", "mark_two_factor_verified");
+    q.text(id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Result<bool> replace_backup_codes(std::string_view id, std::string_view expected,
+                                    std::string_view updated) override {
+    auto lease = pool_.acquire();
+    // The comparison is in the WHERE clause: of two requests spending the same code, the second
+    // waits for the first's row lock, then finds the codes changed and writes nothing. (Run
+    // again after a dropped connection, it cannot apply twice either.)
+    Query q(*lease, "UPDATE \"twoFactor\" SET \"backupCodes\" = $1 WHERE \"id\" = $2 AND \"backupCodes\" = $3",
+            "replace_backup_codes");
+    q.text(updated).text(id).text(expected);
+    if (Status s = q.run(); !s.ok()) return s;
+    return q.affected() > 0;
+  }
+
+  Result<std::int64_t> record_two_factor_failure(std::string_view id, std::int64_t max_failures,
+                                                 TimePoint lock_until) override {
+    constexpr std::string_view kWhat = "record_two_factor_failure";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    // In a transaction only so that a dropped connection does not run the increment a second
+    // time (Connection::may_retry()): the UPDATE alone is atomic. Concurrent failures wait for
+    // each other's row lock and each adds one; in SET, the columns hold their values from before
+    // the UPDATE. As BetterAuth does, every failure from the max_failures-th on (re)sets the lock.
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    std::int64_t count = 0;
+    {
+      Query q(c,
+              "UPDATE \"twoFactor\" SET \"failedVerificationCount\" = coalesce(\"failedVerificationCount\", 0) + 1, "
+              "\"lockedUntil\" = CASE WHEN coalesce(\"failedVerificationCount\", 0) + 1 >= $2::int8 "
+              "THEN $3::timestamptz ELSE \"lockedUntil\" END WHERE \"id\" = $1 RETURNING \"failedVerificationCount\"",
+              kWhat);
+      q.text(id).integer(max_failures).time(lock_until);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+      bool bad = false;
+      count = q.int64_at(0, 0, bad);
+      if (bad) return corrupt_row(kWhat);
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return count;
+  }
+
+  Status reset_two_factor_failures(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "UPDATE \"twoFactor\" SET \"failedVerificationCount\" = 0, \"lockedUntil\" = NULL WHERE \"id\" = $1",
+            "reset_two_factor_failures");
+    q.text(id);
+    return q.run();
   }
 
   // --- sessions ---
@@ -1057,6 +1239,7 @@ class PostgresStore final : public Store {
   }
 
   static Status insert_user(Connection& c, const User& u) {
+    // Not "twoFactorEnabled": set_two_factor_enabled() alone writes it (the column's default).
     Query q(c,
             "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
             "\"updatedAt\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz)",
@@ -1089,6 +1272,7 @@ class PostgresStore final : public Store {
 #undef PGS_SESSION_COLUMNS
 #undef PGS_ACCOUNT_COLUMNS
 #undef PGS_VERIFICATION_COLUMNS
+#undef PGS_TWO_FACTOR_COLUMNS
 
 // A schema name as a quoted identifier, or nothing if it is not a plain one.
 std::optional<std::string> quoted_schema(std::string_view name) {

@@ -1,17 +1,27 @@
-// Portcullis server: the four tables' rows, read the same way by every storage backend.
+// Portcullis server: the tables' rows, read the same way by every storage backend.
 //
 // A backend selects a table's columns in the order below (its *_COLUMNS lists) and hands its
 // result row to these readers through a small view of its own, with:
 //   std::string text(int col) const;                    // a non-null text column
 //   std::optional<std::string> optional_text(int col) const;
-//   bool flag(int col) const;                           // a boolean column
+//   bool is_null(int col) const;
+//   bool flag(int col) const;                           // a non-null boolean column
+//   std::int64_t integer(int col, bool& bad) const;     // a non-null integer; an unreadable one sets `bad`
 //   TimePoint time(int col, bool& bad) const;           // a date; an unreadable one sets `bad`
+// The plugins' columns may be NULL (BetterAuth declares them optional, and a column added to a
+// table that had rows leaves them NULL where it has no default): the readers give NULL the value
+// BetterAuth reads it as.
 // `first` is the row's column of the table's first column (a join reads two tables from one row).
 // A date that cannot be read sets `bad` and leaves the field at the epoch: the caller reports the
 // row as corrupt.
 
 #ifndef PORTCULLIS_STORE_ROW_READERS_H_
 #define PORTCULLIS_STORE_ROW_READERS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -25,7 +35,7 @@ inline std::string user_id_in_json(std::string_view id) {
   return "\"userId\":" + nlohmann::json(std::string(id)).dump();
 }
 
-// "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"
+// "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt", "twoFactorEnabled"
 template <class Row>
 User read_user(const Row& r, int first, bool& bad) {
   User u;
@@ -36,6 +46,7 @@ User read_user(const Row& r, int first, bool& bad) {
   u.image = r.optional_text(first + 4);
   u.created_at = r.time(first + 5, bad);
   u.updated_at = r.time(first + 6, bad);
+  u.two_factor_enabled = !r.is_null(first + 7) && r.flag(first + 7);  // NULL: false
   return u;
 }
 
@@ -80,6 +91,20 @@ Verification read_verification(const Row& r, bool& bad) {
   v.created_at = r.time(4, bad);
   v.updated_at = r.time(5, bad);
   return v;
+}
+
+// "id", "userId", "secret", "backupCodes", "verified", "failedVerificationCount", "lockedUntil"
+template <class Row>
+TwoFactor read_two_factor(const Row& r, bool& bad) {
+  TwoFactor t;
+  t.id = r.text(0);
+  t.user_id = r.text(1);
+  t.secret = r.text(2);
+  t.backup_codes = r.text(3);
+  t.verified = r.is_null(4) || r.flag(4);                                // NULL: true
+  t.failed_verification_count = r.is_null(5) ? 0 : r.integer(5, bad);    // NULL: 0
+  if (!r.is_null(6)) t.locked_until = r.time(6, bad);
+  return t;
 }
 
 }  // namespace portcullis::store::rows

@@ -93,6 +93,12 @@ class SessionCachedStore final : public Store {
     drop_user(id);
     return s;
   }
+  // Cached sessions carry the User, and with it twoFactorEnabled.
+  Status set_two_factor_enabled(std::string_view user_id, bool enabled, TimePoint now) override {
+    Status s = inner_->set_two_factor_enabled(user_id, enabled, now);
+    drop_user(user_id);
+    return s;
+  }
   Status migrate() override {
     Status s = inner_->migrate();
     drop_all();
@@ -126,6 +132,18 @@ class SessionCachedStore final : public Store {
                                   std::string_view new_hash, TimePoint now) override {
     return inner_->upgrade_account_password(account_row_id, expected_hash, new_hash, now);
   }
+  Result<TwoFactor> find_two_factor(std::string_view user_id) override { return inner_->find_two_factor(user_id); }
+  Status put_two_factor(const TwoFactor& row) override { return inner_->put_two_factor(row); }
+  Status mark_two_factor_verified(std::string_view id) override { return inner_->mark_two_factor_verified(id); }
+  Result<bool> replace_backup_codes(std::string_view id, std::string_view expected,
+                                    std::string_view updated) override {
+    return inner_->replace_backup_codes(id, expected, updated);
+  }
+  Result<std::int64_t> record_two_factor_failure(std::string_view id, std::int64_t max_failures,
+                                                 TimePoint lock_until) override {
+    return inner_->record_two_factor_failure(id, max_failures, lock_until);
+  }
+  Status reset_two_factor_failures(std::string_view id) override { return inner_->reset_two_factor_failures(id); }
   Status create_session(const Session& session) override { return inner_->create_session(session); }
   Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
     return inner_->list_sessions(user_id);

@@ -6,7 +6,7 @@
 //   - Connection: one sqlite3* with its prepared-statement cache; Statement: a cached statement
 //     checked out for one use (reset and unbound when it goes out of scope); Transaction: BEGIN
 //     IMMEDIATE ... COMMIT, rolled back unless committed;
-//   - the migrations, as a list of {version, sql};
+//   - the migrations, as a list of {version, sql, then};
 //   - SqliteStore: the Store methods, each on one connection checked out of a small pool.
 
 #include "store/sqlite_store.h"
@@ -20,6 +20,7 @@
 #include <cstring>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -246,11 +247,21 @@ class Transaction {
   bool begun_ = false;
 };
 
+// Runs SQL without parameters (one or more statements).
+Status exec_script(sqlite3* db, const char* sql, std::string_view what) {
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) return Status::OK();
+  return error_from_code(sqlite3_extended_errcode(db), what);
+}
+
 // --- the schema --------------------------------------------------------------------------------
 
 struct Migration {
   int version;
   const char* sql;
+  // What SQL cannot say (SQLite has no ADD COLUMN IF NOT EXISTS), run after `sql` in the same
+  // transaction; null if nothing.
+  Status (*then)(Connection&) = nullptr;
 };
 
 // BetterAuth's tables as its SQLite generator writes them, plus the rateLimit table it adds with
@@ -304,19 +315,72 @@ CREATE INDEX IF NOT EXISTS "account_userId_idx" ON "account" ("userId");
 CREATE INDEX IF NOT EXISTS "verification_identifier_idx" ON "verification" ("identifier");
 )sql";
 
+// BetterAuth's two-factor plugin (1.7): the twoFactor table and user.twoFactorEnabled. A
+// BetterAuth database that has the plugin has the table; an older plugin's table lacks the
+// lockout columns and "verified", which add_two_factor_columns() adds, as it adds
+// "twoFactorEnabled" to "user". The defaults are what BetterAuth's generator gives a column it
+// adds; NULL in any of them reads as BetterAuth reads it (store/row_readers.h).
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE IF NOT EXISTS "twoFactor" (
+  "id" text not null primary key,
+  "secret" text not null,
+  "backupCodes" text not null,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "verified" integer default 1,
+  "failedVerificationCount" integer default 0,
+  "lockedUntil" date);
+CREATE INDEX IF NOT EXISTS "twoFactor_userId_idx" ON "twoFactor" ("userId");
+CREATE INDEX IF NOT EXISTS "twoFactor_secret_idx" ON "twoFactor" ("secret");
+)sql";
+
+struct AddedColumn {
+  const char* table;
+  const char* column;
+  const char* alter;  // run when the table lacks the column
+};
+
+constexpr AddedColumn kMigration2Columns[] = {
+    {"user", "twoFactorEnabled", R"(ALTER TABLE "user" ADD COLUMN "twoFactorEnabled" integer default 0)"},
+    {"twoFactor", "verified", R"(ALTER TABLE "twoFactor" ADD COLUMN "verified" integer default 1)"},
+    {"twoFactor", "failedVerificationCount",
+     R"(ALTER TABLE "twoFactor" ADD COLUMN "failedVerificationCount" integer default 0)"},
+    {"twoFactor", "lockedUntil", R"(ALTER TABLE "twoFactor" ADD COLUMN "lockedUntil" date)"},
+};
+
+Status add_two_factor_columns(Connection& c) {
+  for (const AddedColumn& added : kMigration2Columns) {
+    bool present = false;
+    {
+      Statement st(c, "SELECT 1 FROM pragma_table_info(?) WHERE \"name\" = ?", "migrate");
+      st.bind_text(1, added.table);
+      st.bind_text(2, added.column);
+      const int rc = st.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return st.error(rc);
+      present = rc == SQLITE_ROW;
+    }
+    if (present) continue;
+    if (Status s = exec_script(c.db(), added.alter, "migrate"); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
+    {2, kMigration2, add_two_factor_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
 
-#define PCS_USER_COLUMNS "\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", \"updatedAt\""
+#define PCS_USER_COLUMNS \
+  "\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", \"updatedAt\", \"twoFactorEnabled\""
 #define PCS_SESSION_COLUMNS \
   "\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", \"updatedAt\", \"ipAddress\", \"userAgent\""
 #define PCS_ACCOUNT_COLUMNS \
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\", \"scope\""
 #define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
+#define PCS_TWO_FACTOR_COLUMNS \
+  "\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", \"failedVerificationCount\", \"lockedUntil\""
 
 // A result row as the shared readers (store/row_readers.h) read it. Booleans are 0 or 1 (SQLite
 // has no boolean type; BetterAuth writes integers).
@@ -324,7 +388,9 @@ struct SqliteRow {
   const Statement& st;
   std::string text(int col) const { return st.text(col); }
   std::optional<std::string> optional_text(int col) const { return st.optional_text(col); }
+  bool is_null(int col) const { return st.is_null(col); }
   bool flag(int col) const { return st.int64(col) != 0; }
+  std::int64_t integer(int col, bool&) const { return st.int64(col); }
   TimePoint time(int col, bool& bad) const { return st.time(col, bad); }
 };
 
@@ -344,12 +410,6 @@ Result<User> query_one_user(Statement& st, std::string_view what) {
 using Pool = ConnectionPool<Connection>;
 
 // --- opening -----------------------------------------------------------------------------------
-
-Status exec_script(sqlite3* db, const char* sql, std::string_view what) {
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  if (rc == SQLITE_OK) return Status::OK();
-  return error_from_code(sqlite3_extended_errcode(db), what);
-}
 
 Result<std::unique_ptr<Connection>> open_connection(const SqliteOptions& options) {
   sqlite3* raw = nullptr;
@@ -407,6 +467,9 @@ class SqliteStore final : public Store {
         if (rc != SQLITE_DONE) return st.error(rc);
       }
       if (Status s = exec_script(c.db(), m.sql, "migrate"); !s.ok()) return s;
+      if (m.then != nullptr) {
+        if (Status s = m.then(c); !s.ok()) return s;
+      }
       {
         Statement st(c, "INSERT INTO \"portcullis_migrations\" (\"version\", \"appliedAt\") VALUES (?, ?)",
                      "migrate");
@@ -507,6 +570,11 @@ class SqliteStore final : public Store {
     }
     {
       Statement st(c, "DELETE FROM \"account\" WHERE \"userId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = ?", "delete_user");
       st.bind_text(1, id);
       if (Status s = st.exec(); !s.ok()) return s;
     }
@@ -622,6 +690,159 @@ class SqliteStore final : public Store {
     return internal_unless_ok(tx.commit("upgrade_account_password"), "upgrade_account_password");
   }
 
+  // --- second factor ---
+
+  Result<TwoFactor> find_two_factor(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    // One row per user; should a BetterAuth database hold more, the same one is read every time.
+    Statement st(*lease,
+                 "SELECT " PCS_TWO_FACTOR_COLUMNS " FROM \"twoFactor\" WHERE \"userId\" = ? ORDER BY \"id\" LIMIT 1",
+                 "find_two_factor");
+    st.bind_text(1, user_id);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+    if (rc != SQLITE_ROW) return st.error(rc);
+    bool bad = false;
+    TwoFactor t = rows::read_two_factor(SqliteRow{st}, bad);
+    if (bad) return corrupt_row("find_two_factor");
+    return t;
+  }
+
+  Status put_two_factor(const TwoFactor& row) override {
+    constexpr std::string_view kWhat = "put_two_factor";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the lookup and the write
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      Statement st(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", kWhat);
+      st.bind_text(1, row.user_id);
+      const int rc = st.step();
+      if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+      if (rc != SQLITE_ROW) return st.error(rc);
+    }
+    std::optional<std::string> existing;  // the id of the row the user has (as find_two_factor picks it)
+    {
+      Statement st(c, "SELECT \"id\" FROM \"twoFactor\" WHERE \"userId\" = ? ORDER BY \"id\" LIMIT 1", kWhat);
+      st.bind_text(1, row.user_id);
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) {
+        existing = st.text(0);
+      } else if (rc != SQLITE_DONE) {
+        return st.error(rc);
+      }
+    }
+    if (existing) {
+      {
+        Statement st(c,
+                     "UPDATE \"twoFactor\" SET \"secret\" = ?, \"backupCodes\" = ?, \"verified\" = ?, "
+                     "\"failedVerificationCount\" = 0, \"lockedUntil\" = NULL WHERE \"id\" = ?",
+                     kWhat);
+        st.bind_text(1, row.secret);
+        st.bind_text(2, row.backup_codes);
+        st.bind_bool(3, row.verified);
+        st.bind_text(4, *existing);
+        if (Status s = st.exec(); !s.ok()) return s;
+      }
+      // The user's only row from now on.
+      Statement st(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = ? AND \"id\" <> ?", kWhat);
+      st.bind_text(1, row.user_id);
+      st.bind_text(2, *existing);
+      if (Status s = st.exec(); !s.ok()) return s;
+    } else {
+      Statement st(c,
+                   "INSERT INTO \"twoFactor\" (\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", "
+                   "\"failedVerificationCount\", \"lockedUntil\") VALUES (?, ?, ?, ?, ?, 0, NULL)",
+                   kWhat);
+      st.bind_text(1, row.id);
+      st.bind_text(2, row.user_id);
+      st.bind_text(3, row.secret);
+      st.bind_text(4, row.backup_codes);
+      st.bind_bool(5, row.verified);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status set_two_factor_enabled(std::string_view user_id, bool enabled, TimePoint now) override {
+    constexpr std::string_view kWhat = "set_two_factor_enabled";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      Statement st(c, "UPDATE \"user\" SET \"twoFactorEnabled\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?", kWhat);
+      st.bind_bool(1, enabled);
+      st.bind_time(2, now);
+      st.bind_text(3, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+      if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    }
+    if (!enabled) {
+      Statement st(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = ?", kWhat);
+      st.bind_text(1, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status mark_two_factor_verified(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "UPDATE \"twoFactor\" SET \"verified\" = 1 WHERE \"id\" = ?", "mark_two_factor_verified");
+    st.bind_text(1, id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Result<bool> replace_backup_codes(std::string_view id, std::string_view expected,
+                                    std::string_view updated) override {
+    auto lease = pool_.acquire();
+    // The comparison is in the WHERE clause, so the check and the write are one step: of two
+    // requests spending the same code, the second finds the codes changed and writes nothing.
+    Statement st(*lease, "UPDATE \"twoFactor\" SET \"backupCodes\" = ? WHERE \"id\" = ? AND \"backupCodes\" = ?",
+                 "replace_backup_codes");
+    st.bind_text(1, updated);
+    st.bind_text(2, id);
+    st.bind_text(3, expected);
+    if (Status s = st.exec(); !s.ok()) return s;
+    return st.changes() > 0;
+  }
+
+  Result<std::int64_t> record_two_factor_failure(std::string_view id, std::int64_t max_failures,
+                                                 TimePoint lock_until) override {
+    constexpr std::string_view kWhat = "record_two_factor_failure";
+    auto lease = pool_.acquire();
+    // One statement: the count is read and written under the write lock, so concurrent failures
+    // are all counted. In SET, the columns hold their values from before the UPDATE. As
+    // BetterAuth does, every failure from the max_failures-th on (re)sets the lock.
+    Statement st(*lease,
+                 "UPDATE \"twoFactor\" SET \"failedVerificationCount\" = coalesce(\"failedVerificationCount\", 0) + 1, "
+                 "\"lockedUntil\" = CASE WHEN coalesce(\"failedVerificationCount\", 0) + 1 >= ?1 THEN ?2 "
+                 "ELSE \"lockedUntil\" END WHERE \"id\" = ?3 RETURNING \"failedVerificationCount\"",
+                 kWhat);
+    st.bind_int(1, max_failures);
+    st.bind_time(2, lock_until);
+    st.bind_text(3, id);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+    if (rc != SQLITE_ROW) return st.error(rc);
+    const std::int64_t count = st.int64(0);
+    // The autocommit transaction commits when the statement finishes: run it to the end to see
+    // that it did.
+    if (Status s = st.exec(); !s.ok()) return s;
+    return count;
+  }
+
+  Status reset_two_factor_failures(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "UPDATE \"twoFactor\" SET \"failedVerificationCount\" = 0, \"lockedUntil\" = NULL WHERE \"id\" = ?",
+                 "reset_two_factor_failures");
+    st.bind_text(1, id);
+    return st.exec();
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -651,7 +872,7 @@ class SqliteStore final : public Store {
                  "SELECT s.\"id\", s.\"token\", s.\"userId\", s.\"expiresAt\", s.\"createdAt\", s.\"updatedAt\", "
                  "s.\"ipAddress\", s.\"userAgent\", "
                  "u.\"id\", u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\", u.\"createdAt\", "
-                 "u.\"updatedAt\" "
+                 "u.\"updatedAt\", u.\"twoFactorEnabled\" "
                  "FROM \"session\" AS s JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = ?",
                  "find_session");
     st.bind_text(1, token);
@@ -883,7 +1104,11 @@ class SqliteStore final : public Store {
   }
 
   static Status insert_user(Connection& c, const User& u) {
-    Statement st(c, "INSERT INTO \"user\" (" PCS_USER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)", "create_user");
+    // Not "twoFactorEnabled": set_two_factor_enabled() alone writes it (the column's default).
+    Statement st(c,
+                 "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
+                 "\"updatedAt\") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 "create_user");
     st.bind_text(1, u.id);
     st.bind_text(2, u.name);
     st.bind_text(3, u.email);
@@ -916,6 +1141,7 @@ class SqliteStore final : public Store {
 #undef PCS_SESSION_COLUMNS
 #undef PCS_ACCOUNT_COLUMNS
 #undef PCS_VERIFICATION_COLUMNS
+#undef PCS_TWO_FACTOR_COLUMNS
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   // ":memory:" and "" give every connection its own private database, so they get one connection.

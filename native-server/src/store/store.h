@@ -2,7 +2,8 @@
 //
 // One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and
 // columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
-// "rateLimit"), so a BetterAuth database is served as it is. Every backend must pass
+// "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"), so a
+// BetterAuth database is served as it is. Every backend must pass
 // tests/store/conformance.cc.
 //
 // All methods are safe to call from many threads at once. Errors are Status values:
@@ -43,6 +44,9 @@ struct User {
   std::optional<std::string> image;
   TimePoint created_at{};
   TimePoint updated_at{};
+  // BetterAuth's two-factor plugin's column ("twoFactorEnabled"; NULL reads as false). Written
+  // only by set_two_factor_enabled() (update_user() leaves it).
+  bool two_factor_enabled = false;
 
   bool operator==(const User&) const = default;
 };
@@ -89,6 +93,22 @@ struct Verification {
   TimePoint updated_at{};
 };
 
+// A user's second factor, as BetterAuth's two-factor plugin keeps it (table "twoFactor", one row
+// per user): the TOTP secret and the backup codes, each encrypted with the server's secret (the
+// stored text is BetterAuth's symmetricEncrypt output; the store never looks inside).
+struct TwoFactor {
+  std::string id;
+  std::string user_id;
+  std::string secret;        // the encrypted TOTP key
+  std::string backup_codes;  // the encrypted JSON array of unused backup codes
+  // False between enabling and the first code checked (the user has not proven the app works):
+  // such a row never asks for a code at sign-in. NULL reads as true (BetterAuth's default).
+  bool verified = true;
+  // Consecutive wrong codes at sign-in, and until when the account refuses codes after too many.
+  std::int64_t failed_verification_count = 0;
+  std::optional<TimePoint> locked_until;
+};
+
 // The outcome of counting one request against a fixed rate-limit rule.
 struct RateLimitDecision {
   bool allowed = true;
@@ -118,7 +138,8 @@ class Store {
 
   // --- users and accounts ---------------------------------------------------------------------
 
-  // Inserts `user` and its credential `account` in one transaction: both or neither.
+  // Inserts `user` and its credential `account` in one transaction: both or neither. The user's
+  // twoFactorEnabled is the column's default (false, or NULL, which reads as false).
   // Errors: USER_ALREADY_EXISTS if the e-mail (or an id) is taken.
   virtual Status create_user(const User& user, const Account& account) = 0;
 
@@ -135,8 +156,8 @@ class Store {
   // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail is taken.
   virtual Status update_user(const User& user) = 0;
 
-  // Deletes the user with its sessions, its accounts and the verification rows that belong to it,
-  // in one transaction. A verification row belongs to a user when its value is the user's id (the
+  // Deletes the user with its sessions, its accounts, its twoFactor row and the verification
+  // rows that belong to it, in one transaction. A verification row belongs to a user when its value is the user's id (the
   // e-mailed reset and deletion tokens, BetterAuth's reset tokens, known devices) or a JSON object
   // whose "userId" is that id (e-mail verification and change links). Errors: NOT_FOUND.
   virtual Status delete_user(std::string_view id) = 0;
@@ -167,6 +188,41 @@ class Store {
   // it replaced it. Errors: INTERNAL_SERVER_ERROR.
   virtual Status upgrade_account_password(std::string_view account_row_id, std::string_view expected_hash,
                                           std::string_view new_hash, TimePoint now) = 0;
+
+  // --- second factor (BetterAuth's two-factor plugin) ----------------------------------------
+
+  // The user's twoFactor row (the one with the lowest id, should a BetterAuth database hold
+  // several). Errors: NOT_FOUND.
+  virtual Result<TwoFactor> find_two_factor(std::string_view user_id) = 0;
+
+  // Stores `row` as the user's only twoFactor row: replaces the secret, backup codes and
+  // verified flag of the row the user has (keeping its id), or inserts `row` (with its id). The
+  // failure count and lock are cleared either way, and any other rows of the user deleted.
+  // Errors: NOT_FOUND if the user does not exist; USER_ALREADY_EXISTS if `row.id` is taken by
+  // another user's row.
+  virtual Status put_two_factor(const TwoFactor& row) = 0;
+
+  // Sets the user's twoFactorEnabled and updatedAt (= `now`); when `enabled` is false, also
+  // deletes the user's twoFactor rows, in the same transaction. Errors: NOT_FOUND (no user).
+  virtual Status set_two_factor_enabled(std::string_view user_id, bool enabled, TimePoint now) = 0;
+
+  // Sets verified = true on the twoFactor row with id `id`. Errors: NOT_FOUND.
+  virtual Status mark_two_factor_verified(std::string_view id) = 0;
+
+  // Replaces the backup codes of the row with id `id` only if they still equal `expected` (so
+  // that two requests racing with the same code cannot both use it). Returns whether it
+  // replaced them (false for an unknown id too).
+  virtual Result<bool> replace_backup_codes(std::string_view id, std::string_view expected,
+                                            std::string_view updated) = 0;
+
+  // Counts one wrong code against the row with id `id`, atomically, and whenever the new count is
+  // `max_failures` or more sets locked_until = `lock_until` (BetterAuth's rule: each failure
+  // beyond the limit moves the lock). Returns the new count. Errors: NOT_FOUND.
+  virtual Result<std::int64_t> record_two_factor_failure(std::string_view id, std::int64_t max_failures,
+                                                         TimePoint lock_until) = 0;
+
+  // Clears the failure count and the lock of the row with id `id`. OK if there is none.
+  virtual Status reset_two_factor_failures(std::string_view id) = 0;
 
   // --- sessions -------------------------------------------------------------------------------
 
