@@ -106,6 +106,9 @@ std::vector<Setting> settings(Config& c) {
        "mail the user when their password or e-mail address changed, or a browser it\n"
        "      had not seen signed in (with mail)"},
       {"deleteUserEnabled", "PORTCULLIS_DELETE_USER", &c.delete_user_enabled, "allow delete-user"},
+      {"twoFactor", "PORTCULLIS_TWO_FACTOR", &c.two_factor,
+       "BetterAuth's two-factor plugin: users may turn on codes from an authenticator app\n"
+       "      (with backup codes), which sign-in then asks for (/two-factor/*)"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"
        "      (needs mail)"},

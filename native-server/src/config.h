@@ -121,6 +121,9 @@ struct Config {
   bool delete_user_verification = false;
   std::chrono::seconds delete_token_expires_in{86400};
   bool revoke_sessions_on_password_reset = true;
+  // BetterAuth's two-factor plugin: /two-factor/* (an authenticator app's codes, backup codes),
+  // and a sign-in of a user who turned it on asks for a code before it starts a session.
+  bool two_factor = false;
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};
 
@@ -139,6 +142,8 @@ struct Config {
       {"/verify-password", {std::chrono::milliseconds(10000), 3}},
       {"/request-password-reset", {std::chrono::milliseconds(60000), 3}},
       {"/send-verification-email", {std::chrono::milliseconds(60000), 3}},
+      // BetterAuth's two-factor plugin's rule: codes are six digits.
+      {"/two-factor/", {std::chrono::milliseconds(10000), 3}},
   };
   // Per-account sign-in throttle (beyond BetterAuth): after this many failed sign-ins for one
   // e-mail within the window, every sign-in for it fails as a wrong password would, until the

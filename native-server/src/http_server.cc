@@ -34,7 +34,8 @@ using store::User;
 
 // ---- JSON shapes (contract §2) ------------------------------------------------------------------
 
-ordered_json user_json(const User& u) {
+// `two_factor`: the two-factor plugin is on, and BetterAuth then adds its column to the user.
+ordered_json user_json(const User& u, bool two_factor) {
   ordered_json j;
   j["id"] = u.id;
   j["name"] = u.name;
@@ -43,6 +44,7 @@ ordered_json user_json(const User& u) {
   j["image"] = u.image ? ordered_json(*u.image) : ordered_json(nullptr);
   j["createdAt"] = format_iso8601(u.created_at);
   j["updatedAt"] = format_iso8601(u.updated_at);
+  if (two_factor) j["twoFactorEnabled"] = u.two_factor_enabled;
   return j;
 }
 
@@ -88,11 +90,18 @@ void send_json(httplib::Response& res, int status, const ordered_json& body) {
   res.set_content(json_text(body), "application/json");
 }
 
-// get-session's body for a live session (http/session_bodies.h keeps it).
+// get-session's body for a live session (http/session_bodies.h keeps it), without and with the
+// two-factor plugin's field.
 std::string session_body(const Session& session, const User& user) {
   ordered_json body;
   body["session"] = session_json(session);
-  body["user"] = user_json(user);
+  body["user"] = user_json(user, false);
+  return json_text(body);
+}
+std::string session_body_two_factor(const Session& session, const User& user) {
+  ordered_json body;
+  body["session"] = session_json(session);
+  body["user"] = user_json(user, true);
   return json_text(body);
 }
 
@@ -101,6 +110,9 @@ int status_of(ErrorCode code) {
   switch (code) {
     case ErrorCode::kUnauthorized:
     case ErrorCode::kInvalidEmailOrPassword:
+    case ErrorCode::kInvalidCode:
+    case ErrorCode::kInvalidBackupCode:
+    case ErrorCode::kInvalidTwoFactorCookie:
       return 401;
     case ErrorCode::kEmailNotVerified:
     case ErrorCode::kInvalidOrigin:
@@ -125,6 +137,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kFailedToCreateUser:
       return 422;
     case ErrorCode::kTooManyRequests:
+    case ErrorCode::kAccountTemporarilyLocked:
       return 429;
     case ErrorCode::kFailedToGetSession:
     case ErrorCode::kInternalServerError:
@@ -312,7 +325,7 @@ struct HttpServer::Impl {
         secure_names(c.cookie_prefix, true),
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
-        session_bodies(c.session_cache_size, &session_body),
+        session_bodies(c.session_cache_size, c.two_factor ? &session_body_two_factor : &session_body),
         cookies(c.secret) {}
 
   static std::string same_site_attribute(const std::string& setting) {
@@ -355,6 +368,10 @@ struct HttpServer::Impl {
   bool require_session(Call& call, Authenticated& out);
   void set_session_cookie(Call& call, const Session& session, bool remember_me);
   void clear_session_cookies(Call& call) const;
+  ordered_json user_of(const User& u) const { return user_json(u, config.two_factor); }
+  // The value of a signed cookie of this request, or nullopt (absent, or its signature is wrong).
+  std::optional<std::string> signed_cookie(const Call& call, const std::string& name) const;
+  void set_trust_device_cookie(Call& call, const std::optional<std::string>& value) const;
 
   // ---- routes ----
   void ok(Call&);
@@ -382,6 +399,14 @@ struct HttpServer::Impl {
   void reset_password(Call&);
   void send_verification_email(Call&);
   void verify_email(Call&);
+  // The two-factor plugin's (with --two-factor).
+  void enable_two_factor(Call&);
+  void get_totp_uri(Call&);
+  void verify_totp(Call&);
+  void verify_backup_code(Call&);
+  void verify_second_factor(Call&, auth::SecondFactorKind kind);
+  void disable_two_factor(Call&);
+  void generate_backup_codes(Call&);
 };
 
 void HttpServer::Impl::install() {
@@ -413,6 +438,16 @@ void HttpServer::Impl::install() {
       {"/send-verification-email", &Impl::send_verification_email},
       {"/get-session", &Impl::get_session_post},
   };
+  if (config.two_factor) {
+    post_routes.insert({
+        {"/two-factor/enable", &Impl::enable_two_factor},
+        {"/two-factor/get-totp-uri", &Impl::get_totp_uri},
+        {"/two-factor/verify-totp", &Impl::verify_totp},
+        {"/two-factor/verify-backup-code", &Impl::verify_backup_code},
+        {"/two-factor/disable", &Impl::disable_two_factor},
+        {"/two-factor/generate-backup-codes", &Impl::generate_backup_codes},
+    });
+  }
 
   // Two patterns in all: cpp-httplib matches routes with std::regex, one by one, so the exact
   // path is looked up in a hash map instead. The base path holds only [A-Za-z0-9/_-].
@@ -640,6 +675,24 @@ void HttpServer::Impl::clear_session_cookies(Call& call) const {
   call.res.set_header("Set-Cookie", http::make_delete_cookie(n.dont_remember, a));
 }
 
+std::optional<std::string> HttpServer::Impl::signed_cookie(const Call& call, const std::string& name) const {
+  const auto cookie = http::find_cookie(call.req.get_header_value("Cookie"), name);
+  if (!cookie) return std::nullopt;
+  auto value = cookies.verify(*cookie);
+  if (!value) return std::nullopt;
+  return std::move(value).value();
+}
+
+// nullopt: leave the cookie alone; "": delete it; else set it, for 30 days.
+void HttpServer::Impl::set_trust_device_cookie(Call& call, const std::optional<std::string>& value) const {
+  if (!value) return;
+  const std::string& name = names(call).trust_device;
+  call.res.set_header("Set-Cookie", value->empty() ? http::make_delete_cookie(name, attrs(call))
+                                                   : http::make_set_cookie(name, cookies.sign(*value),
+                                                                           std::chrono::seconds(30 * 24 * 3600),
+                                                                           attrs(call)));
+}
+
 // ---- routes -------------------------------------------------------------------------------------
 
 void HttpServer::Impl::ok(Call& call) { send_json(call.res, 200, {{"ok", true}}); }
@@ -679,7 +732,7 @@ void HttpServer::Impl::sign_up(Call& call) {
   }
   ordered_json body;
   body["token"] = out->session ? ordered_json(out->session->token) : ordered_json(nullptr);
-  body["user"] = user_json(out->user);
+  body["user"] = user_of(out->user);
   if (out->session) set_session_cookie(call, *out->session, out->remember_me);
   send_json(call.res, 200, body);
 }
@@ -692,9 +745,27 @@ void HttpServer::Impl::sign_in(Call& call) {
   r.callback_url = f.optional_string("callbackURL");
   r.remember_me = f.optional_bool("rememberMe").value_or(true);
   if (!f.ok()) return send_error(call.res, f.status());
+  if (config.two_factor) r.trusted_device = signed_cookie(call, names(call).trust_device);
   auto out = service.sign_in(r, call.caller);
   const auto& callback = r.callback_url;
   if (!out) return send_error(call.res, out.status());
+  set_trust_device_cookie(call, out->trust_device);
+  if (out->two_factor_challenge) {
+    // BetterAuth's answer while the second factor is awaited: no session; the two_factor cookie
+    // names the sign-in, and dont_remember keeps its "remember me" for when it completes.
+    const http::CookieAttributes& a = attrs(call);
+    call.res.set_header("Set-Cookie", http::make_set_cookie(names(call).two_factor,
+                                                            cookies.sign(*out->two_factor_challenge),
+                                                            std::chrono::seconds(600), a));
+    if (!out->remember_me) {
+      call.res.set_header("Set-Cookie",
+                          http::make_set_cookie(names(call).dont_remember, cookies.sign("true"), std::nullopt, a));
+    }
+    ordered_json body;
+    body["twoFactorRedirect"] = true;
+    body["twoFactorMethods"] = out->two_factor_methods;
+    return send_json(call.res, 200, body);
+  }
   set_session_cookie(call, *out->session, out->remember_me);
   ordered_json body;
   body["redirect"] = callback.has_value();
@@ -703,7 +774,7 @@ void HttpServer::Impl::sign_in(Call& call) {
     body["url"] = *callback;
     call.res.set_header("Location", *callback);
   }
-  body["user"] = user_json(out->user);
+  body["user"] = user_of(out->user);
   send_json(call.res, 200, body);
 }
 
@@ -800,7 +871,7 @@ void HttpServer::Impl::change_password(Call& call) {
   if (!session) return send_password_error(call.res, session.status(), verdict);
   ordered_json body;
   body["token"] = *session ? ordered_json((*session)->token) : ordered_json(nullptr);
-  body["user"] = user_json(auth.user);
+  body["user"] = user_of(auth.user);
   if (*session) set_session_cookie(call, **session, !auth.dont_remember);
   send_json(call.res, 200, body);
 }
@@ -988,7 +1059,7 @@ void HttpServer::Impl::verify_email(Call& call) {
   ordered_json body;
   body["status"] = true;
   // As BetterAuth: the user object only when a change-email link was followed.
-  body["user"] = out->email_changed ? user_json(out->user) : ordered_json(nullptr);
+  body["user"] = out->email_changed ? user_of(out->user) : ordered_json(nullptr);
   send_json(call.res, 200, body);
 }
 
@@ -1075,5 +1146,114 @@ bool HttpServer::listen() {
 bool HttpServer::is_running() const { return impl_->http.is_running(); }
 
 void HttpServer::stop() { impl_->http.stop(); }
+
+// ---- the two-factor plugin ----------------------------------------------------------------------
+
+void HttpServer::Impl::enable_two_factor(Call& call) {
+  Fields f(call.body, {"password", "issuer", "method"});
+  const std::string password = f.required_string("password");
+  const auto issuer = f.optional_string("issuer");
+  const auto method = f.optional_string("method").value_or("totp");
+  if (f.ok() && method != "totp" && method != "otp") {
+    return send_error(call.res, Status(ErrorCode::kValidationError,
+                                       "[body.method] Invalid option: expected one of \"otp\"|\"totp\""));
+  }
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  // Codes by e-mail (BetterAuth's "otp" method with a sendOTP) are not offered.
+  if (method == "otp") return send_error(call.res, Status(ErrorCode::kOtpNotConfigured));
+  auto setup = service.enable_two_factor(auth, password, issuer, call.caller);
+  if (!setup) return send_error(call.res, setup.status());
+  ordered_json body;
+  body["method"] = "totp";
+  body["totpURI"] = setup->totp_uri;
+  body["backupCodes"] = setup->backup_codes;
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::get_totp_uri(Call& call) {
+  Fields f(call.body, {"password"});
+  const std::string password = f.required_string("password");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto uri = service.totp_uri(auth, password, call.caller.now);
+  if (!uri) return send_error(call.res, uri.status());
+  send_json(call.res, 200, {{"totpURI", *uri}});
+}
+
+void HttpServer::Impl::verify_totp(Call& call) { verify_second_factor(call, auth::SecondFactorKind::kTotp); }
+
+void HttpServer::Impl::verify_backup_code(Call& call) {
+  verify_second_factor(call, auth::SecondFactorKind::kBackupCode);
+}
+
+// verify-totp and verify-backup-code: a signed-in user's code, or a sign-in's second step (the
+// two_factor cookie). Either answers {"token", "user"}, BetterAuth's shape.
+void HttpServer::Impl::verify_second_factor(Call& call, auth::SecondFactorKind kind) {
+  const bool backup = kind == auth::SecondFactorKind::kBackupCode;
+  Fields f(call.body, backup ? std::initializer_list<std::string_view>{"code", "trustDevice", "disableSession"}
+                             : std::initializer_list<std::string_view>{"code", "trustDevice"});
+  auth::SecondFactorRequest r;
+  r.code = f.required_string("code");
+  r.trust_device = f.optional_bool("trustDevice").value_or(false);
+  if (backup) r.disable_session = f.optional_bool("disableSession").value_or(false);
+  if (!f.ok()) return send_error(call.res, f.status());
+  const auto auth = authenticate(call);
+  const std::string& challenge_cookie = names(call).two_factor;
+  if (!auth) {
+    r.challenge = signed_cookie(call, challenge_cookie);
+    r.dont_remember = dont_remember(call);
+  }
+  auto out = service.verify_second_factor(auth, r, kind, call.caller);
+  if (!out) {
+    // A sign-in that can no longer complete: its cookie goes.
+    const ErrorCode code = out.status().code();
+    if (!auth && (code == ErrorCode::kTooManyAttemptsRequestNewCode || code == ErrorCode::kInvalidTwoFactorCookie)) {
+      call.res.set_header("Set-Cookie", http::make_delete_cookie(challenge_cookie, attrs(call)));
+    }
+    return send_error(call.res, out.status());
+  }
+  if (!auth) call.res.set_header("Set-Cookie", http::make_delete_cookie(challenge_cookie, attrs(call)));
+  if (out->new_session) set_session_cookie(call, *out->session, out->remember_me);
+  if (out->trust_device) {
+    set_trust_device_cookie(call, out->trust_device);
+    // As BetterAuth: a trusted browser's session is not limited to the browser session.
+    call.res.set_header("Set-Cookie", http::make_delete_cookie(names(call).dont_remember, attrs(call)));
+  }
+  ordered_json body;
+  body["token"] = out->session ? ordered_json(out->session->token) : ordered_json(nullptr);
+  body["user"] = user_of(out->user);
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::disable_two_factor(Call& call) {
+  Fields f(call.body, {"password"});
+  const std::string password = f.required_string("password");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  const auto trusted = signed_cookie(call, names(call).trust_device);
+  auto session = service.disable_two_factor(auth, password, trusted, call.caller);
+  if (!session) return send_error(call.res, session.status());
+  set_session_cookie(call, *session, !auth.dont_remember);
+  if (trusted) set_trust_device_cookie(call, "");
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::generate_backup_codes(Call& call) {
+  Fields f(call.body, {"password"});
+  const std::string password = f.required_string("password");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto codes = service.regenerate_backup_codes(auth, password, call.caller.now);
+  if (!codes) return send_error(call.res, codes.status());
+  ordered_json body;
+  body["status"] = true;
+  body["backupCodes"] = *codes;
+  send_json(call.res, 200, body);
+}
 
 }  // namespace portcullis::server

@@ -51,6 +51,7 @@ class Server {
                                       {"hash-workers", "1"},
                                       {"trusted-origins", "http://127.0.0.1"},  // the seeds' Origin
                                       {"rate-limit", "false"},
+                                      {"two-factor", "true"},  // its routes and its sign-in step
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
     }

@@ -4,11 +4,12 @@ import { createAuthClient } from 'better-auth/client';
 
 import { applySetCookies, cookieHeader } from './server.mjs';
 
-/** Returns {client, jar}: BetterAuth's client for a page on `baseURL`'s origin. */
-export function browserClient(baseURL) {
+/** Returns {client, jar}: BetterAuth's client for a page on `baseURL`'s origin, with `plugins`. */
+export function browserClient(baseURL, { plugins = [] } = {}) {
   const jar = new Map();
   const client = createAuthClient({
     baseURL,
+    plugins,
     fetchOptions: {
       onRequest(ctx) {
         if (jar.size) ctx.headers.set('cookie', cookieHeader(jar));

@@ -62,6 +62,17 @@ enum class ErrorCode {
   kAccountNotFound,                   // ACCOUNT_NOT_FOUND
   kFailedToUnlinkLastAccount,         // FAILED_TO_UNLINK_LAST_ACCOUNT
   kFailedToGetUserInfo,               // FAILED_TO_GET_USER_INFO
+  // BetterAuth's two-factor plugin.
+  kOtpNotConfigured,                  // OTP_NOT_CONFIGURED: codes by e-mail are not offered
+  kTotpNotEnabled,                    // TOTP_NOT_ENABLED
+  kTotpAlreadyEnabled,                // TOTP_ALREADY_ENABLED
+  kTwoFactorNotEnabled,               // TWO_FACTOR_NOT_ENABLED
+  kBackupCodesNotEnabled,             // BACKUP_CODES_NOT_ENABLED
+  kInvalidBackupCode,                 // INVALID_BACKUP_CODE
+  kInvalidCode,                       // INVALID_CODE
+  kTooManyAttemptsRequestNewCode,     // TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: the sign-in must start over
+  kAccountTemporarilyLocked,          // ACCOUNT_TEMPORARILY_LOCKED: too many wrong codes in a row
+  kInvalidTwoFactorCookie,            // INVALID_TWO_FACTOR_COOKIE: no (live) sign-in awaits a code
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

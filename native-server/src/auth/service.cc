@@ -17,6 +17,15 @@
 namespace portcullis::auth {
 namespace {
 
+// A SignedIn of a user and its session (or none), without a second-factor step.
+SignedIn signed_in(User user, std::optional<Session> session, bool remember_me) {
+  SignedIn out;
+  out.user = std::move(user);
+  out.session = std::move(session);
+  out.remember_me = remember_me;
+  return out;
+}
+
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
@@ -138,14 +147,14 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
                   burn.status().code() == ErrorCode::kClientClosedRequest)) {
       return burn.status();
     }
-    return SignedIn{user, std::nullopt, request.remember_me};
+    return signed_in(user, std::nullopt, request.remember_me);
   }
 
   auto hash = hash_new_password(request.password);
   if (!hash) return hash.status();
   const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
   if (created.code() == ErrorCode::kUserAlreadyExists) {
-    if (hide_existing) return SignedIn{user, std::nullopt, request.remember_me};
+    if (hide_existing) return signed_in(user, std::nullopt, request.remember_me);
     return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
   }
   if (!created.ok()) return ErrorCode::kFailedToCreateUser;
@@ -154,10 +163,10 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   if (mail_ != nullptr && (config_.require_email_verification || config_.send_verification_on_sign_up)) {
     send_verification(user, user.email, "verify-email", request.callback_url, now);
   }
-  if (config_.require_email_verification) return SignedIn{user, std::nullopt, request.remember_me};
+  if (config_.require_email_verification) return signed_in(user, std::nullopt, request.remember_me);
   auto session = start_session(user, request.remember_me, caller);
   if (!session) return session.status();
-  return SignedIn{user, std::move(session).value(), request.remember_me};
+  return signed_in(user, std::move(session).value(), request.remember_me);
 }
 
 // With rateLimitStorage "database" the failures are counted in the rateLimit table, under the
@@ -240,10 +249,15 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
       (void)store_.upgrade_account_password(account->id, *account->password, *upgraded, caller.now);
     }
   }
+  SignedIn out = signed_in(*user, std::nullopt, request.remember_me);
+  // With the second factor on: a challenge instead of a session (two_factor.cc).
+  if (Status s = begin_second_factor(*user, request, caller, out); !s.ok()) return s;
+  if (out.two_factor_challenge) return out;
   auto session = start_session(*user, request.remember_me, caller);
   if (!session) return session.status();
   if (device_is_new(*user, caller)) notify_sign_in(*user, caller);  // false without mail or notices
-  return SignedIn{std::move(user).value(), std::move(session).value(), request.remember_me};
+  out.session = std::move(session).value();
+  return out;
 }
 
 // A device is the user's browser as its User-Agent names it. Known devices are rows of the

@@ -58,13 +58,53 @@ struct SignInRequest {
   bool remember_me = true;
   // Where the verification link mailed again to an unverified address leads (a trusted URL).
   std::optional<std::string> callback_url;
+  // The trust_device cookie's value (its signature checked), when the browser sent one.
+  std::optional<std::string> trusted_device;
 };
 
-// The user, and the session when one was started (none when e-mail verification is required).
+// The user, and the session when one was started (none when e-mail verification is required, or
+// while the second factor is awaited).
 struct SignedIn {
   User user;
   std::optional<Session> session;
   bool remember_me = true;
+  // With --two-factor, a user who turned it on, from a browser not trusted: no session yet. The
+  // value for the two_factor cookie (the challenge's id), and what the user can answer it with
+  // ("totp").
+  std::optional<std::string> two_factor_challenge;
+  std::vector<std::string> two_factor_methods;
+  // The trust_device cookie to set: a new value (renewed at each sign-in it let through), or ""
+  // to delete it (it was sent, but is no longer valid).
+  std::optional<std::string> trust_device;
+};
+
+// What enabling the second factor gives the user to keep: the authenticator app's key (as the
+// otpauth:// URI a QR code carries) and the backup codes.
+struct TwoFactorSetup {
+  std::string totp_uri;
+  std::vector<std::string> backup_codes;
+};
+
+enum class SecondFactorKind { kTotp, kBackupCode };
+
+// A code given for the second factor: during a sign-in (`challenge`, the two_factor cookie's
+// value, and no session), or by a signed-in user (confirming a new authenticator app).
+struct SecondFactorRequest {
+  std::string code;
+  bool trust_device = false;             // remember this browser for 30 days (sign-in only)
+  std::optional<std::string> challenge;  // the two_factor cookie's value
+  bool dont_remember = false;            // the sign-in was without "remember me"
+  bool disable_session = false;          // backup codes: check the code, start no session
+};
+
+struct SecondFactorPassed {
+  User user;
+  // The session to answer with: a new one (a sign-in completed, or the caller's replaced when
+  // this code turned the second factor on), or the caller's.
+  std::optional<Session> session;
+  bool new_session = false;  // set the session cookie
+  bool remember_me = true;
+  std::optional<std::string> trust_device;  // a trust_device cookie to set
 };
 
 // What a session token resolves to.
@@ -236,10 +276,61 @@ class AuthService {
   Status set_password(const std::string& user_id, const std::string& password, TimePoint now,
                       bool allow_weak = false, PasswordCheck* verdict = nullptr);
 
+  // --- the second factor (BetterAuth's two-factor plugin; two_factor.cc) ---
+  // Every call below gives NOT_FOUND when --two-factor is off.
+
+  // Starts setting up an authenticator app after checking the password (as confirm_password()
+  // does): a new key and ten backup codes, stored encrypted and not yet verified, so sign-in asks
+  // for nothing until verify_second_factor() has seen a code from the app. `issuer` names the
+  // account in the app (default: --app-name). Errors: INVALID_PASSWORD, PASSWORD_TOO_LONG,
+  // INVALID_UTF8, SERVER_BUSY; TOTP_ALREADY_ENABLED; INTERNAL_SERVER_ERROR.
+  Result<TwoFactorSetup> enable_two_factor(const Authenticated& auth, const std::string& password,
+                                           const std::optional<std::string>& issuer, const Caller& caller);
+
+  // The otpauth:// URI of the user's key again, after checking the password. Errors:
+  // TOTP_NOT_ENABLED; INVALID_PASSWORD (and confirm_password()'s others).
+  Result<std::string> totp_uri(const Authenticated& auth, const std::string& password, TimePoint now);
+
+  // Checks a code. With `request.challenge` (and no `auth`): the second step of a sign-in, which
+  // starts the session; a challenge takes 5 wrong codes, and 10 wrong in a row lock the account's
+  // codes for 15 minutes. With `auth`: a signed-in user's code; the first right one from a new
+  // app turns the second factor on and replaces the caller's session. An authenticator code is
+  // accepted once (a replayed one is wrong). Errors: INVALID_TWO_FACTOR_COOKIE (no live
+  // challenge); TOTP_NOT_ENABLED, BACKUP_CODES_NOT_ENABLED; ACCOUNT_TEMPORARILY_LOCKED;
+  // TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (the challenge is gone); INVALID_CODE, INVALID_BACKUP_CODE;
+  // FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
+  Result<SecondFactorPassed> verify_second_factor(const std::optional<Authenticated>& auth,
+                                                  const SecondFactorRequest& request, SecondFactorKind kind,
+                                                  const Caller& caller);
+
+  // Turns the second factor off after checking the password: deletes the key and backup codes,
+  // forgets the browser `trusted_device` (the trust_device cookie's value, if any), and replaces
+  // the caller's session, which is returned. Errors: confirm_password()'s;
+  // FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
+  Result<Session> disable_two_factor(const Authenticated& auth, const std::string& password,
+                                     const std::optional<std::string>& trusted_device, const Caller& caller);
+
+  // Replaces the backup codes with ten new ones, after checking the password. Errors:
+  // TWO_FACTOR_NOT_ENABLED; confirm_password()'s; INTERNAL_SERVER_ERROR.
+  Result<std::vector<std::string>> regenerate_backup_codes(const Authenticated& auth, const std::string& password,
+                                                           TimePoint now);
+
   const Config& config() const { return config_; }
 
  private:
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
+  // The second factor's part of a sign-in whose password was right (two_factor.cc): nothing
+  // when the user has not turned it on; else either the trusted browser is let through (and its
+  // cookie renewed) or a challenge is stored and the session waits.
+  Status begin_second_factor(const User& user, const SignInRequest& request, const Caller& caller,
+                             SignedIn& out);
+  // Whether `value` (a trust_device cookie's) trusts this browser for `user`, whose twoFactor
+  // row has id `row_id`. A trusted browser's row is deleted (trust_device() makes the next one).
+  bool device_is_trusted(const User& user, const std::string& row_id, const std::string& value, TimePoint now);
+  // Stores a new trusted-browser row for `user` and returns the trust_device cookie's value.
+  Result<std::string> trust_device(const User& user, const std::string& row_id, TimePoint now);
+  // Creates a session for `user` and deletes `old` (the caller's), keeping its remember-me.
+  Result<Session> replace_session(const Authenticated& old, const User& user, const Caller& caller);
   // Whether the session is within the fresh age (always, when the fresh age is 0).
   bool is_fresh(const Authenticated& auth, TimePoint now) const;
   // Runs `job` on the hash pool. Errors: SERVER_BUSY; CLIENT_CLOSED_REQUEST (the job did not run:

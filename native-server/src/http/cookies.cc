@@ -7,6 +7,8 @@ CookieNames::CookieNames(std::string_view prefix, bool secure) {
   session_token = base + "session_token";
   session_data = base + "session_data";
   dont_remember = base + "dont_remember";
+  two_factor = base + "two_factor";
+  trust_device = base + "trust_device";
 }
 
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {

@@ -23,6 +23,8 @@ struct CookieNames {
   std::string session_token;
   std::string session_data;
   std::string dont_remember;
+  std::string two_factor;    // a sign-in waiting for its second factor (the two-factor plugin)
+  std::string trust_device;  // a browser trusted to skip the second factor for 30 days
 };
 
 // Returns the value of the first cookie called `name` in a Cookie header, with surrounding double

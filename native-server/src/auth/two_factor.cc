@@ -1,0 +1,346 @@
+// Portcullis server: the second factor, as BetterAuth's two-factor plugin (1.7) does it: an
+// authenticator app's codes (TOTP) and backup codes, asked for at sign-in once the user turned
+// them on, with browsers the user chose to trust let through for 30 days.
+//
+// Where it is stored (BetterAuth's places, so either server reads what the other wrote):
+//   - the key and the backup codes: the user's "twoFactor" row, encrypted with the server's secret;
+//   - a sign-in awaiting its code: verification rows "2fa-<id>" (value: the user's id) and
+//     "2fa-attempts-2fa-<id>" (value: the wrong codes so far), for 10 minutes; the two_factor
+//     cookie carries "2fa-<id>", signed;
+//   - a trusted browser: a verification row "trust-device-<id>" (value: the user's id) for 30 days;
+//     the trust_device cookie carries "<mac>!trust-device-<id>", signed.
+// Beyond BetterAuth:
+//   - an authenticator code is accepted once (RFC 6238 §5.2): a second use within its validity
+//     is a wrong code (BetterAuth accepts it again for as long as it is valid);
+//   - a trusted browser's mac also covers the twoFactor row's id, so turning the second factor
+//     off (which deletes the row) forgets every trusted browser, not only the one that did it;
+//   - turning it on or off answers with the new session's token (BetterAuth replaces the session
+//     too, but answers with the old token).
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "auth/one_time_codes.h"
+#include "auth/service.h"
+#include "portcullis/token.h"
+
+namespace portcullis::auth {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::chrono::seconds kChallengeLifetime{600};       // BetterAuth's twoFactorCookieMaxAge
+constexpr std::chrono::seconds kTrustLifetime{30 * 24 * 3600};  // BetterAuth's trustDeviceMaxAge
+constexpr int kChallengeAttempts = 5;                          // wrong codes one sign-in may take
+constexpr std::int64_t kLockAfterFailures = 10;                // in a row, across sign-ins
+constexpr std::chrono::minutes kLockDuration{15};
+constexpr std::string_view kChallengePrefix = "2fa-";
+constexpr std::string_view kAttemptsPrefix = "2fa-attempts-";
+constexpr std::string_view kTrustPrefix = "trust-device-";
+
+std::int64_t unix_seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+// base64url without padding, as BetterAuth's createHMAC(..., "base64urlnopad") writes a MAC.
+std::string base64url(const HmacSha256& mac) {
+  std::string text = base64_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  for (char& c : text) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return text;
+}
+
+// The mac of a trusted browser's cookie: BetterAuth's message "<user id>!<identifier>", and the
+// twoFactor row's id after another "!".
+std::string trust_mac(std::string_view secret, const User& user, std::string_view identifier,
+                      std::string_view row_id) {
+  std::string message = user.id;
+  message += '!';
+  message += identifier;
+  message += '!';
+  message += row_id;
+  return base64url(hmac_sha256(secret, message));
+}
+
+// The trust_device cookie's identifier, or "" if the value is not "<mac>!trust-device-<id>".
+std::string_view trust_identifier(std::string_view value) {
+  const std::size_t bang = value.find('!');
+  if (bang == std::string_view::npos) return {};
+  const std::string_view identifier = value.substr(bang + 1);
+  return identifier.starts_with(kTrustPrefix) ? identifier : std::string_view();
+}
+
+Result<std::vector<std::string>> read_backup_codes(std::string_view secret, const std::string& stored) {
+  auto text = symmetric_decrypt(secret, stored);
+  if (!text) return Status(ErrorCode::kInternalServerError);
+  const auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) return Status(ErrorCode::kInternalServerError);
+  std::vector<std::string> codes;
+  for (const auto& code : parsed) {
+    if (code.is_string()) codes.push_back(code.get<std::string>());
+  }
+  return codes;
+}
+
+// As BetterAuth stores them: JSON.stringify of the array, encrypted.
+std::string seal_backup_codes(std::string_view secret, const std::vector<std::string>& codes) {
+  return symmetric_encrypt(secret, nlohmann::json(codes).dump());
+}
+
+}  // namespace
+
+Status AuthService::begin_second_factor(const User& user, const SignInRequest& request, const Caller& caller,
+                                        SignedIn& out) {
+  if (!config_.two_factor || !user.two_factor_enabled) return Status::OK();
+  auto row = store_.find_two_factor(user.id);
+  if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+  const std::string row_id = row.ok() ? row->id : std::string();
+
+  if (request.trusted_device) {
+    if (device_is_trusted(user, row_id, *request.trusted_device, caller.now)) {
+      // Let through; the browser's trust is renewed under a new identifier (the old row is gone).
+      auto renewed = trust_device(user, row_id, caller.now);
+      if (renewed.ok()) out.trust_device = std::move(renewed).value();
+      return Status::OK();
+    }
+    out.trust_device = "";
+  }
+
+  const std::string challenge = std::string(kChallengePrefix) + generate_token(20);
+  if (!store_verification(challenge, user.id, caller.now, kChallengeLifetime).ok() ||
+      !store_verification(std::string(kAttemptsPrefix) + challenge, "0", caller.now, kChallengeLifetime).ok()) {
+    return Status(ErrorCode::kInternalServerError);
+  }
+  out.two_factor_challenge = challenge;
+  if (row.ok() && row->verified) out.two_factor_methods.emplace_back("totp");
+  return Status::OK();
+}
+
+bool AuthService::device_is_trusted(const User& user, const std::string& row_id, const std::string& value,
+                                    TimePoint now) {
+  const std::string_view identifier = trust_identifier(value);
+  if (identifier.empty() || row_id.empty()) return false;
+  const std::string_view mac = std::string_view(value).substr(0, value.size() - identifier.size() - 1);
+  if (!constant_time_equal(mac, trust_mac(config_.secret, user, identifier, row_id))) return false;
+  // Consumed: a trusted browser's identifier is used once, then replaced.
+  auto row = store_.consume_verification(identifier);
+  return row.ok() && row->value == user.id && row->expires_at > now;
+}
+
+Result<std::string> AuthService::trust_device(const User& user, const std::string& row_id, TimePoint now) {
+  const std::string identifier = std::string(kTrustPrefix) + generate_token(32);
+  if (Status s = store_verification(identifier, user.id, now, kTrustLifetime); !s.ok()) return s;
+  return trust_mac(config_.secret, user, identifier, row_id) + "!" + identifier;
+}
+
+Result<Session> AuthService::replace_session(const Authenticated& old, const User& user, const Caller& caller) {
+  auto session = start_session(user, !old.dont_remember, caller);
+  if (!session) return session.status();
+  (void)store_.delete_session(old.session.token);
+  return session;
+}
+
+Result<TwoFactorSetup> AuthService::enable_two_factor(const Authenticated& auth, const std::string& password,
+                                                      const std::optional<std::string>& issuer,
+                                                      const Caller& caller) {
+  if (!config_.two_factor) return ErrorCode::kNotFound;
+  if (Status s = confirm_password(auth, password, caller.now); !s.ok()) return s;
+  auto existing = store_.find_two_factor(auth.user.id);
+  if (!existing.ok() && existing.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
+  if (existing.ok() && existing->verified) return ErrorCode::kTotpAlreadyEnabled;
+
+  TwoFactorSetup setup;
+  const std::string key = new_totp_key();
+  setup.backup_codes = new_backup_codes();
+  store::TwoFactor row;
+  row.id = existing.ok() ? existing->id : generate_token();
+  row.user_id = auth.user.id;
+  row.secret = symmetric_encrypt(config_.secret, key);
+  row.backup_codes = seal_backup_codes(config_.secret, setup.backup_codes);
+  row.verified = false;  // until a code from the app is seen (verify_second_factor)
+  if (!store_.put_two_factor(row).ok()) return ErrorCode::kInternalServerError;
+  setup.totp_uri = auth::totp_uri(issuer.value_or(config_.app_name), auth.user.email, key);
+  return setup;
+}
+
+Result<std::string> AuthService::totp_uri(const Authenticated& auth, const std::string& password, TimePoint now) {
+  if (!config_.two_factor) return ErrorCode::kNotFound;
+  auto row = store_.find_two_factor(auth.user.id);
+  if (!row) return row.status().code() == ErrorCode::kNotFound ? ErrorCode::kTotpNotEnabled : ErrorCode::kInternalServerError;
+  if (Status s = confirm_password(auth, password, now); !s.ok()) return s;
+  auto secret = symmetric_decrypt(config_.secret, row->secret);
+  if (!secret) return ErrorCode::kInternalServerError;
+  auto key = totp_key_from_secret(*secret);
+  if (!key) return ErrorCode::kInternalServerError;
+  return auth::totp_uri(config_.app_name, auth.user.email, *key);
+}
+
+Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional<Authenticated>& auth,
+                                                             const SecondFactorRequest& request,
+                                                             SecondFactorKind kind, const Caller& caller) {
+  if (!config_.two_factor) return ErrorCode::kNotFound;
+  const bool totp = kind == SecondFactorKind::kTotp;
+  // Signed in: the caller's own code. Else the second step of a sign-in, named by its cookie.
+  const bool sign_in = !auth.has_value();
+  SecondFactorPassed out;
+  store::Verification pending;
+  if (sign_in) {
+    if (!request.challenge || !request.challenge->starts_with(kChallengePrefix)) return ErrorCode::kInvalidTwoFactorCookie;
+    auto found = store_.find_verification(*request.challenge);
+    if (!found.ok() || found->expires_at <= caller.now) return ErrorCode::kInvalidTwoFactorCookie;
+    pending = std::move(found).value();
+    auto user = store_.find_user_by_id(pending.value);
+    if (!user) return ErrorCode::kInvalidTwoFactorCookie;
+    out.user = std::move(user).value();
+  } else {
+    out.user = auth->user;
+  }
+
+  auto row = store_.find_two_factor(out.user.id);
+  if (!row) {
+    if (row.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
+    return totp ? ErrorCode::kTotpNotEnabled : ErrorCode::kBackupCodesNotEnabled;
+  }
+  if (sign_in && totp && !row->verified) return ErrorCode::kTotpNotEnabled;
+
+  // A sign-in's budget: the account's lock first, then the challenge's own count of wrong codes
+  // (taken out of its row, and put back, one higher after a wrong code, unless the code was right).
+  int attempts = 0;
+  const std::string attempts_id = std::string(kAttemptsPrefix) + pending.identifier;
+  const auto rearm = [&](int count) {
+    (void)store_verification(attempts_id, std::to_string(count), caller.now,
+                             std::chrono::duration_cast<milliseconds>(pending.expires_at - caller.now));
+  };
+  if (sign_in) {
+    if (row->locked_until) {
+      if (*row->locked_until > caller.now) return ErrorCode::kAccountTemporarilyLocked;
+      (void)store_.reset_two_factor_failures(row->id);
+    }
+    auto counted = store_.consume_verification(attempts_id);
+    if (!counted) return ErrorCode::kInvalidTwoFactorCookie;
+    const std::string& text = counted->value;
+    attempts = !text.empty() && text.size() < 4 && text.find_first_not_of("0123456789") == std::string::npos
+                   ? std::stoi(text)
+                   : kChallengeAttempts;
+    if (attempts >= kChallengeAttempts) {
+      (void)store_.consume_verification(pending.identifier);
+      return ErrorCode::kTooManyAttemptsRequestNewCode;
+    }
+  }
+
+  bool right = false;
+  if (totp) {
+    auto secret = symmetric_decrypt(config_.secret, row->secret);
+    auto key = secret ? totp_key_from_secret(*secret) : Result<std::string>(secret.status());
+    if (!key) {
+      if (sign_in) rearm(attempts);
+      return ErrorCode::kInternalServerError;
+    }
+    const auto step = match_totp(*key, request.code, totp_step(unix_seconds(caller.now)));
+    if (step) {
+      // Used once: a row whose id names the user, the step and the code cannot be inserted twice.
+      // (The code is in it because the user may set up a new key within the same step.)
+      store::Verification used;
+      used.id = "totp-used-" + out.user.id + "-" + std::to_string(*step) + "-" + request.code;
+      used.identifier = "totp-used:" + out.user.id;
+      used.value = out.user.id;  // deleted with the user
+      used.created_at = used.updated_at = caller.now;
+      used.expires_at = caller.now + std::chrono::seconds(3 * kTotpPeriodSeconds);
+      right = store_.create_verification(used).ok();
+    }
+  } else {
+    auto codes = read_backup_codes(config_.secret, row->backup_codes);
+    if (!codes) {
+      if (sign_in) rearm(attempts);
+      return codes.status();
+    }
+    const auto it = std::find(codes->begin(), codes->end(), request.code);
+    if (it != codes->end()) {
+      codes->erase(it);
+      // Only if no other request used a code meanwhile: two racing with one code cannot both win.
+      auto replaced = store_.replace_backup_codes(row->id, row->backup_codes, seal_backup_codes(config_.secret, *codes));
+      right = replaced.ok() && *replaced;
+    }
+  }
+  if (!right) {
+    if (sign_in) {
+      rearm(attempts + 1);
+      (void)store_.record_two_factor_failure(row->id, kLockAfterFailures, caller.now + kLockDuration);
+    }
+    return totp ? ErrorCode::kInvalidCode : ErrorCode::kInvalidBackupCode;
+  }
+
+  if (sign_in) {
+    (void)store_.reset_two_factor_failures(row->id);
+    // The challenge is answered: it cannot be answered again (its attempts row is gone already).
+    auto consumed = store_.consume_verification(pending.identifier);
+    if (!consumed.ok() || consumed->value != out.user.id) return ErrorCode::kInvalidTwoFactorCookie;
+    if (!totp && request.disable_session) return out;
+    out.remember_me = !request.dont_remember;
+    auto session = start_session(out.user, out.remember_me, caller);
+    if (!session) return session.status();
+    out.session = std::move(session).value();
+    out.new_session = true;
+    if (request.trust_device) {
+      auto trusted = trust_device(out.user, row->id, caller.now);
+      if (trusted.ok()) out.trust_device = std::move(trusted).value();
+    }
+    if (device_is_new(out.user, caller)) notify_sign_in(out.user, caller);  // false without mail or notices
+    return out;
+  }
+
+  out.session = auth->session;
+  out.remember_me = !auth->dont_remember;
+  if (totp && !row->verified) {
+    // The app works: from now on sign-in asks for its codes.
+    if (!store_.mark_two_factor_verified(row->id).ok()) return ErrorCode::kInternalServerError;
+    if (!out.user.two_factor_enabled) {
+      if (!store_.set_two_factor_enabled(out.user.id, true, caller.now).ok()) return ErrorCode::kInternalServerError;
+      out.user.two_factor_enabled = true;
+      out.user.updated_at = caller.now;
+      auto session = replace_session(*auth, out.user, caller);
+      if (!session) return session.status();
+      out.session = std::move(session).value();
+      out.new_session = true;
+    }
+  }
+  return out;
+}
+
+Result<Session> AuthService::disable_two_factor(const Authenticated& auth, const std::string& password,
+                                                const std::optional<std::string>& trusted_device,
+                                                const Caller& caller) {
+  if (!config_.two_factor) return ErrorCode::kNotFound;
+  if (Status s = confirm_password(auth, password, caller.now); !s.ok()) return s;
+  // The row goes, and with its id every trusted browser's mac; this browser's row goes too.
+  if (!store_.set_two_factor_enabled(auth.user.id, false, caller.now).ok()) return ErrorCode::kInternalServerError;
+  if (trusted_device) {
+    const std::string_view identifier = trust_identifier(*trusted_device);
+    if (!identifier.empty()) (void)store_.consume_verification(identifier);
+  }
+  User user = auth.user;
+  user.two_factor_enabled = false;
+  user.updated_at = caller.now;
+  return replace_session(auth, user, caller);
+}
+
+Result<std::vector<std::string>> AuthService::regenerate_backup_codes(const Authenticated& auth,
+                                                                      const std::string& password, TimePoint now) {
+  if (!config_.two_factor) return ErrorCode::kNotFound;
+  if (!auth.user.two_factor_enabled) return ErrorCode::kTwoFactorNotEnabled;
+  if (Status s = confirm_password(auth, password, now); !s.ok()) return s;
+  auto row = store_.find_two_factor(auth.user.id);
+  if (!row) {
+    return row.status().code() == ErrorCode::kNotFound ? ErrorCode::kTwoFactorNotEnabled
+                                                       : ErrorCode::kInternalServerError;
+  }
+  std::vector<std::string> codes = new_backup_codes();
+  auto replaced = store_.replace_backup_codes(row->id, row->backup_codes, seal_backup_codes(config_.secret, codes));
+  if (!replaced.ok() || !*replaced) return ErrorCode::kInternalServerError;
+  return codes;
+}
+
+}  // namespace portcullis::auth
