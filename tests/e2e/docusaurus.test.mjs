@@ -6,6 +6,7 @@
 // same suite with the server on the site's own host (same site, the default SameSite=Lax cookie).
 // Screenshots of every page, light and dark, go to test-output/e2e/.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -72,7 +73,7 @@ async function launch(config) {
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   installSite();
-  main = await launch({ changeEmailEnabled: true }); // the example site's account page offers it
+  main = await launch({ changeEmailEnabled: true, twoFactor: true }); // the example site's account page offers both
   ({ server, siteURL } = main);
   timings.buildSeconds = main.seconds;
   browser = await launchChromium();
@@ -530,6 +531,80 @@ describe('the account page', () => {
     await submitSignIn(page, email, second);
     await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
     await context.close();
+  });
+});
+
+describe('two-step verification, on the site', () => {
+  const name = 'Barbara Liskov';
+  const email = `barbara${process.pid}@example.com`;
+  const password = 'substitution-principle-1987';
+
+  /** The app's current code (offset: steps from now) for a Base32 key, with node:crypto (RFC 6238). */
+  function appCode(base32, offset = 0) {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    let bits = '';
+    for (const c of base32.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
+    const mac = createHmac('sha1', key).update(counter).digest();
+    const o = mac[mac.length - 1] & 15;
+    return String((((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1e6).padStart(6, '0');
+  }
+
+  test('[ASVS 2.8.1, 2.6.1] turn it on from the account page; sign-in then asks for the code (or a backup code); turn it off', async () => {
+    await createAccount(name, email, password);
+    const { context, page } = await signedIn(email, password);
+    await page.goto(`${siteURL}/account`);
+    const section = page.locator('[data-testid="pc-two-factor"]');
+    await section.locator('[data-testid="pc-2fa-enable"]').getByLabel('Current password').fill(password);
+    await section.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    const key = await section.locator('[data-testid="pc-setup-key"]').textContent();
+    const backupCodes = await section.locator('[data-testid="pc-backup-codes"] li').allTextContents();
+    assert.equal(backupCodes.length, 10);
+    assert.match(await section.getByRole('link', { name: 'Open in an authenticator app' }).getAttribute('href'), /^otpauth:\/\/totp\//);
+    await shot(page, 'account-two-factor-setup');
+    await section.getByLabel('Enter the code the app shows, to finish').fill(appCode(key));
+    await section.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await section.getByRole('status').filter({ hasText: 'Two-step verification is on.' }).waitFor();
+    assert.equal(await section.getAttribute('data-enabled'), 'true');
+
+    // Another browser: the password, then the code step; a wrong code, then the app's.
+    const phone = await newContext();
+    const other = await phone.newPage();
+    await other.goto(`${siteURL}/login`);
+    await submitSignIn(other, email, password);
+    const step = other.locator('[data-testid="pc-second-factor"]');
+    await step.getByLabel('Code from your authenticator app').fill('000000' === appCode(key, 1) ? '111111' : '000000');
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await step.locator('[data-field-error$="-code"]').filter({ hasText: 'Invalid code' }).waitFor();
+    await shot(other, 'login-two-factor');
+    await step.getByLabel('Code from your authenticator app').fill(appCode(key, 1));
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await other.waitForURL(`${siteURL}/`);
+    await userButton(other).waitFor();
+    await phone.close();
+
+    // A third browser, with a backup code instead.
+    const tablet = await newContext();
+    const third = await tablet.newPage();
+    await third.goto(`${siteURL}/login`);
+    await submitSignIn(third, email, password);
+    await third.getByRole('button', { name: 'Use a backup code instead' }).click();
+    await third.getByLabel('Backup code').fill(backupCodes[0]);
+    await third.getByRole('button', { name: 'Verify' }).click();
+    await third.waitForURL(`${siteURL}/`);
+    await userButton(third).waitFor();
+    await tablet.close();
+
+    // Off again, with the password: the next sign-in asks for nothing more.
+    await page.reload();
+    await section.locator('[data-testid="pc-2fa-disable"]').getByLabel('Current password').fill(password);
+    await section.getByRole('button', { name: 'Turn off two-step verification' }).click();
+    await section.getByRole('status').filter({ hasText: 'Two-step verification is off.' }).waitFor();
+    await context.close();
+    const later = await signedIn(email, password);
+    await later.context.close();
   });
 });
 

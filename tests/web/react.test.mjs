@@ -21,6 +21,7 @@ import {
   SessionList,
   SignInForm,
   SignUpForm,
+  TwoFactorSettings,
   UserMenu,
   VerifyEmailNotice,
   deviceName,
@@ -77,6 +78,7 @@ describe('server-side rendering', () => {
       h(ProfileForm, { title: 'Profile' }),
       h(ChangeEmailForm, { title: 'E-mail address' }),
       h(VerifyEmailNotice, { callbackURL: 'http://localhost/account' }),
+      h(TwoFactorSettings, { title: 'Two-step verification' }),
     );
     const inputs = [...html.matchAll(/<input[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
     assert.deepEqual(
@@ -89,6 +91,7 @@ describe('server-side rendering', () => {
     assert.match(html, /button--danger[^>]*>Delete my account</);
     assert.doesNotMatch(html, /Signed-in devices/, 'no session list while the session is unknown');
     assert.doesNotMatch(html, /not verified/, 'no verification notice while the session is unknown');
+    assert.doesNotMatch(html, /Two-step verification/, 'no two-step settings while the session is unknown');
     // A link without a token, or one the server called invalid: the message, and no field.
     for (const props of [{ token: null }, { token: 'abc', error: 'INVALID_TOKEN' }]) {
       const bad = render(h(ResetPasswordForm, { ...props, invalidFooter: h('a', { href: '/forgot' }, 'Send a new link') }));
@@ -198,6 +201,7 @@ describe('portcullis/docusaurus', () => {
     assert.throws(() => plugin.validateOptions({ options: { accountPath: 'account' } }), /accountPath/);
     assert.throws(() => plugin.validateOptions({ options: { forgotPasswordPath: false } }), /go together/);
     assert.throws(() => plugin.validateOptions({ options: { changeEmail: 'yes' } }), /changeEmail/);
+    assert.throws(() => plugin.validateOptions({ options: { twoFactor: 1 } }), /twoFactor/);
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -224,6 +228,7 @@ describe('portcullis/docusaurus', () => {
     ]);
     assert.equal(data.resetPasswordPath, '/reset-password');
     assert.equal(data.changeEmail, false, "off, as the server's --change-email-enabled");
+    assert.equal(data.twoFactor, false, "off, as the server's --two-factor");
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -106,7 +106,16 @@ export interface User {
   image: string | null;
   createdAt: string;
   updatedAt: string;
+  /** With the server's --two-factor: whether the user turned the second factor on. */
+  twoFactorEnabled?: boolean;
   [field: string]: unknown;
+}
+
+/** A sign-in's answer while the second factor is awaited (no session yet). */
+export interface TwoFactorRedirect {
+  twoFactorRedirect: true;
+  /** "totp" when the user has an authenticator app; backup codes always work. */
+  twoFactorMethods: string[];
 }
 
 export interface Session {
@@ -188,7 +197,8 @@ export interface AuthClient {
   /** The API URL every call goes to. Undefined for a wrapped BetterAuth client. */
   readonly baseURL: string | undefined;
   signUp(input: SignUpInput): Promise<AuthResult<{ token: string | null; user: User }>>;
-  signIn(input: SignInInput): Promise<AuthResult<{ redirect: boolean; token: string; url?: string; user: User }>>;
+  /** Signs in; with the second factor on, answers a TwoFactorRedirect and verifyTotp or verifyBackupCode finishes. */
+  signIn(input: SignInInput): Promise<AuthResult<{ redirect: boolean; token: string; url?: string; user: User } | TwoFactorRedirect>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
   /** The current session, or `value: null` when signed out. */
   getSession(query?: { disableCookieCache?: boolean; disableRefresh?: boolean }): Promise<AuthResult<SessionWithUser | null>>;
@@ -212,6 +222,18 @@ export interface AuthClient {
   sendVerificationEmail(input: { email: string; callbackURL?: string }): Promise<AuthResult<{ status: true }>>;
   /** Deletes the signed-in user (`password`: the current one), or mails a link that does (message "Verification email sent"). */
   deleteUser(input?: { password?: string; token?: string; callbackURL?: string }): Promise<AuthResult<{ success: true; message: string }>>;
+  /** Starts setting up an authenticator app (the server's --two-factor); verifyTotp with its first code turns it on. */
+  enableTwoFactor(input: { password: string; issuer?: string }): Promise<AuthResult<{ method: 'totp'; totpURI: string; backupCodes: string[] }>>;
+  /** An authenticator app's code: the second step of a sign-in, or the first code of a new app. */
+  verifyTotp(input: { code: string; trustDevice?: boolean }): Promise<AuthResult<{ token: string; user: User }>>;
+  /** A backup code instead (each works once). */
+  verifyBackupCode(input: { code: string; trustDevice?: boolean }): Promise<AuthResult<{ token: string; user: User }>>;
+  /** The authenticator app's key again, as an otpauth:// URI. */
+  getTotpUri(input: { password: string }): Promise<AuthResult<{ totpURI: string }>>;
+  /** Ten new backup codes; the old ones stop working. */
+  generateBackupCodes(input: { password: string }): Promise<AuthResult<{ status: true; backupCodes: string[] }>>;
+  /** Turns the second factor off. */
+  disableTwoFactor(input: { password: string }): Promise<AuthResult<{ status: true }>>;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }

@@ -18,6 +18,9 @@ const SESSION_CHANGING = new Set([
   '/revoke-other-sessions',
   '/reset-password',
   '/delete-user',
+  '/two-factor/verify-totp',
+  '/two-factor/verify-backup-code',
+  '/two-factor/disable',
 ]);
 
 // Errors BetterAuth sends without a code get one here, so that every failure has a code.
@@ -162,6 +165,24 @@ export function createClient(options = {}) {
       call('POST', '/send-verification-email', { body: pick(input, ['email', 'callbackURL']) }),
     deleteUser: (input) => call('POST', '/delete-user', { body: pick(input, ['password', 'token', 'callbackURL']) }),
 
+    // The second factor (a server with --two-factor; BetterAuth's two-factor plugin). A sign-in of
+    // a user who turned it on answers {twoFactorRedirect: true, twoFactorMethods} and starts no
+    // session until verifyTotp or verifyBackupCode gets a right code.
+    /** {password, issuer?} -> {method, totpURI, backupCodes}; on once verifyTotp saw a code. */
+    enableTwoFactor: (input) => call('POST', '/two-factor/enable', { body: pick(input, ['password', 'issuer']) }),
+    /** {code, trustDevice?} -> {token, user}: the second step of a sign-in, or confirms a new app. */
+    verifyTotp: (input) => call('POST', '/two-factor/verify-totp', { body: pick(input, ['code', 'trustDevice']) }),
+    /** {code, trustDevice?} -> {token, user}: a backup code instead (each works once). */
+    verifyBackupCode: (input) =>
+      call('POST', '/two-factor/verify-backup-code', { body: pick(input, ['code', 'trustDevice']) }),
+    /** {password} -> {totpURI}: the app's key again. */
+    getTotpUri: (input) => call('POST', '/two-factor/get-totp-uri', { body: pick(input, ['password']) }),
+    /** {password} -> {status, backupCodes}: ten new backup codes; the old ones stop working. */
+    generateBackupCodes: (input) =>
+      call('POST', '/two-factor/generate-backup-codes', { body: pick(input, ['password']) }),
+    /** {password} -> {status}: turns the second factor off. */
+    disableTwoFactor: (input) => call('POST', '/two-factor/disable', { body: pick(input, ['password']) }),
+
     /**
      * Calls `listener({type:'session-changed', path})` after each call that may change the session
      * (sign-in, sign-out, ...), in this tab and, in browsers, in the other tabs of the same site.
@@ -234,6 +255,13 @@ export function fromBetterAuth(authClient) {
     changeEmail: wrap(false, (input) => c.changeEmail(input)),
     sendVerificationEmail: wrap(false, (input) => c.sendVerificationEmail(input)),
     deleteUser: wrap(true, (input) => c.deleteUser(input ?? {})),
+    // (These need BetterAuth's twoFactorClient() among the client's plugins.)
+    enableTwoFactor: wrap(false, (input) => c.twoFactor.enable(input)),
+    verifyTotp: wrap(true, (input) => c.twoFactor.verifyTotp(input)),
+    verifyBackupCode: wrap(true, (input) => c.twoFactor.verifyBackupCode(input)),
+    getTotpUri: wrap(false, (input) => c.twoFactor.getTotpUri(input)),
+    generateBackupCodes: wrap(false, (input) => c.twoFactor.generateBackupCodes(input)),
+    disableTwoFactor: wrap(true, (input) => c.twoFactor.disable(input)),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

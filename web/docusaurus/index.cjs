@@ -22,6 +22,7 @@ const DEFAULTS = {
   resetPasswordPath: '/reset-password', // where the mailed reset link leads
   accountPath: '/account', // false: no account page (nor its link in the user menu)
   changeEmail: false, // true: the account page offers a change of address (the server's --change-email-enabled)
+  twoFactor: false, // true: the account page offers two-step verification (the server's --two-factor)
   protect: [], // path prefixes (or RegExp sources starting with ^) that need a session
   minPasswordScore: 2, // the server's minimum strength score (its default is 2)
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
@@ -54,6 +55,7 @@ function validate(options) {
     fail('protect must be an array of paths starting with "/" (prefixes) or "^" (regular expressions)');
   }
   if (typeof o.changeEmail !== 'boolean') fail('changeEmail must be true or false');
+  if (typeof o.twoFactor !== 'boolean') fail('twoFactor must be true or false');
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
   }
@@ -92,7 +94,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -102,6 +104,7 @@ function portcullisPlugin(context, options) {
         resetPasswordPath,
         accountPath,
         changeEmail,
+        twoFactor,
         protect,
         minPasswordScore,
         passwordPolicy: passwordPolicy ?? null,

@@ -39,6 +39,7 @@ const config = {
         serverURL,
         protect: ['/docs/private'],
         changeEmail: true, // the server runs with --change-email-enabled (run.sh, and the e2e tests)
+        twoFactor: true, // and with --two-factor
       },
     ],
   ],

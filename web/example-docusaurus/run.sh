@@ -18,7 +18,7 @@ SITE_PORT=${SITE_PORT:-3000}
 [ -d "$here/node_modules/@docusaurus/core" ] || (cd "$here" && npm install --no-audit --no-fund)
 
 "$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
-  --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true &
+  --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 

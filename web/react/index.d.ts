@@ -242,6 +242,13 @@ export function ProfileForm(props: { namePolicy?: NamePolicy; onSuccess?: () => 
 /** While the user's address is not verified: says so, with a button that mails the link again (to callbackURL). Nothing otherwise. */
 export function VerifyEmailNotice(props: { callbackURL?: string | (() => string); text?: Texts; className?: string }): ReactElement | null;
 
+/**
+ * Two-step verification on the account page (the server's --two-factor): turn it on (password,
+ * then the authenticator app's key and the backup codes, then the app's first code), new backup
+ * codes, turn it off. The SignInForm asks for the code by itself whenever the server does.
+ */
+export function TwoFactorSettings(props: { title?: ReactNode; text?: Texts; className?: string }): ReactElement;
+
 /** A device's name from its User-Agent ("Firefox on Windows"), or null. */
 export function deviceName(userAgent: string | null | undefined): string | null;
 

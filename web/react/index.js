@@ -279,6 +279,27 @@ const DEFAULT_TEXT = {
   newEmail: 'New e-mail address',
   changeEmail: 'Change e-mail address',
   emailChangeSent: 'Check your e-mail: follow the link we have sent to finish the change.',
+  totpCode: 'Code from your authenticator app',
+  totpHelp: 'Two-step verification is on for this account: enter the 6-digit code your authenticator app shows.',
+  backupCode: 'Backup code',
+  backupCodeHelp: 'Enter one of the backup codes you saved when you turned two-step verification on. Each works once.',
+  verify: 'Verify',
+  trustDevice: 'Trust this browser for 30 days',
+  useBackupCode: 'Use a backup code instead',
+  useAuthenticator: 'Use the authenticator app instead',
+  signInAgainNeeded: 'Too many attempts, or the sign-in took too long. Sign in again.',
+  twoFactorIntro: 'Two-step verification asks for a code from an authenticator app on your phone each time you sign in, after your password.',
+  turnOnTwoFactor: 'Turn on two-step verification',
+  twoFactorSetup: 'Add this account to your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, …): open the link on your phone, or enter the key by hand.',
+  openInApp: 'Open in an authenticator app',
+  setupKey: 'Key',
+  saveBackupCodes: 'Keep these backup codes somewhere safe. Each signs you in once if you lose your phone.',
+  confirmTwoFactor: 'Enter the code the app shows, to finish',
+  twoFactorIsOn: 'Two-step verification is on.',
+  twoFactorTurnedOff: 'Two-step verification is off.',
+  newBackupCodes: 'New backup codes',
+  newBackupCodesHelp: 'The old backup codes stop working.',
+  turnOffTwoFactor: 'Turn off two-step verification',
 };
 
 let idCounter = 0;
@@ -607,6 +628,9 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   const fields = ['email', 'password'];
   const form = useForm(fields);
   const [keep, setKeep] = useState(rememberMe !== false);
+  // The server asks for the second factor: the methods it named; null while it does not.
+  const [challenge, setChallenge] = useState(null);
+  const [restarted, setRestarted] = useState(null);
   form.check((v) => {
     const out = { email: emailError(core, v.email, text) };
     if (!v.password) out.password = text.required(text.password);
@@ -623,12 +647,31 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
       const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe: remember, callbackURL: resolveURL(callbackURL) });
       return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
     },
-    (value) => onSuccess?.(value),
+    (value) => {
+      if (value?.twoFactorRedirect) {
+        setRestarted(null);
+        setChallenge(Array.isArray(value.twoFactorMethods) ? value.twoFactorMethods : []);
+      } else onSuccess?.(value);
+    },
     (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields)),
   );
+  if (challenge) {
+    return h(SecondFactorForm, {
+      methods: challenge,
+      text,
+      title,
+      className,
+      onSuccess: (value) => onSuccess?.(value),
+      onRestart: () => {
+        setChallenge(null);
+        setRestarted(text.signInAgainNeeded);
+        form.set('password')('');
+      },
+    });
+  }
   return h(
     FormShell,
-    { form, onSubmit, title, notice, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
+    { form, onSubmit, title, notice: restarted ?? notice, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
     h(
       Field,
@@ -637,6 +680,44 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
     ),
     askRememberMe
       ? h('label', { className: 'pc-check' }, h('input', { type: 'checkbox', checked: keep, onChange: (e) => setKeep(e.target.checked) }), ' ', text.keepSignedIn)
+      : null,
+  );
+}
+
+// The second step of a sign-in when the server asks for it (--two-factor): a code from the
+// authenticator app, or a backup code, and "trust this browser". `onSuccess({token, user})`;
+// `onRestart()` when the sign-in must start over (too many wrong codes, or it expired).
+function SecondFactorForm({ methods, text, title, className, onSuccess, onRestart }) {
+  const client = useAuthClient();
+  const prefix = useStableId('pc-2fa');
+  const [backup, setBackup] = useState(!methods.includes('totp'));
+  const [trust, setTrust] = useState(false);
+  const form = useForm(['code']);
+  const label = backup ? text.backupCode : text.totpCode;
+  form.check((v) => ({ code: v.code.trim() ? undefined : text.required(label) }));
+  const onSubmit = form.submitter(
+    async () => {
+      // An app's code may be typed "123 456"; backup codes are as shown.
+      const code = backup ? form.values.code.trim() : form.values.code.replace(/\s+/g, '');
+      const r = await (backup ? client.verifyBackupCode : client.verifyTotp)({ code, trustDevice: trust });
+      if (!r.ok && (r.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || r.code === 'INVALID_TWO_FACTOR_COOKIE')) onRestart();
+      return r;
+    },
+    (value) => onSuccess(value),
+    (r) => (r.code === 'INVALID_CODE' || r.code === 'INVALID_BACKUP_CODE' ? 'code' : null),
+  );
+  const toggle = () => {
+    setBackup(!backup);
+    form.set('code')('');
+    form.setTouched({});
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, title, notice: backup ? text.backupCodeHelp : text.totpHelp, submitLabel: text.verify, text, className, testId: 'pc-second-factor' },
+    h(Field, { id: `${prefix}-code`, label, type: 'text', autoComplete: 'one-time-code', value: form.values.code, onChange: form.set('code'), onBlur: form.blur('code'), error: form.errors.code, inputRef: form.refs.code }),
+    h('label', { className: 'pc-check' }, h('input', { type: 'checkbox', checked: trust, onChange: (e) => setTrust(e.target.checked) }), ' ', text.trustDevice),
+    methods.includes('totp')
+      ? h('p', { className: 'pc-help' }, h('button', { type: 'button', className: 'pc-link', onClick: toggle }, backup ? text.useAuthenticator : text.useBackupCode))
       : null,
   );
 }
@@ -995,6 +1076,133 @@ export function DeleteAccountForm({ onSuccess, title, text: t, className, callba
 }
 
 // ---- user menu ---------------------------------------------------------------------------------------
+
+// A form of one field, the current password, for an action that needs it (TwoFactorSettings').
+function PasswordActionForm({ send, onOk, submitLabel, notice, danger = false, text, testId }) {
+  const prefix = useStableId('pc-confirm');
+  const form = useForm(['password']);
+  form.check((v) => ({ password: v.password ? undefined : text.required(text.currentPassword) }));
+  const onSubmit = form.submitter(
+    () => send(form.values.password),
+    (value) => {
+      form.set('password')('');
+      form.setTouched({});
+      onOk(value);
+    },
+    (r) => (r.code === 'INVALID_PASSWORD' || r.code.startsWith('PASSWORD_TOO_') ? 'password' : null),
+  );
+  return h(
+    FormShell,
+    { form, onSubmit, notice, submitLabel, text, danger, testId, className: 'pc-form--inline' },
+    h(Field, { id: `${prefix}-password`, label: text.currentPassword, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword }),
+  );
+}
+
+// The backup codes, as a list to copy or print.
+function BackupCodes({ codes, text }) {
+  return h(
+    'div',
+    { className: 'pc-backup-codes' },
+    h('p', null, text.saveBackupCodes),
+    h('ul', { className: 'pc-backup-codes__list', 'data-testid': 'pc-backup-codes' }, codes.map((c) => h('li', { key: c }, h('code', null, c)))),
+  );
+}
+
+/**
+ * Two-step verification on the account page (the server's --two-factor): turning it on (the
+ * password, then the authenticator app's key as a link and as text, the backup codes, and the
+ * app's first code to confirm), new backup codes, and turning it off. Props: `title`, `text`,
+ * `className`. Reads `user.twoFactorEnabled` from the session; renders nothing without one.
+ */
+export function TwoFactorSettings({ title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user } = useSession();
+  const prefix = useStableId('pc-2fa-setup');
+  const [setup, setSetup] = useState(null); // {totpURI, backupCodes} until the app's first code
+  const [codes, setCodes] = useState(null); // new backup codes to show
+  const [notice, setNotice] = useState(null);
+  const confirm = useForm(['code']);
+  confirm.check((v) => ({ code: v.code.trim() ? undefined : text.required(text.totpCode) }));
+  const onConfirm = confirm.submitter(
+    () => client.verifyTotp({ code: confirm.values.code.replace(/\s+/g, '') }),
+    () => {
+      setSetup(null);
+      setNotice(text.twoFactorIsOn);
+    },
+    (r) => (r.code === 'INVALID_CODE' ? 'code' : null),
+  );
+  if (!user) return null; // nothing while the session is unknown, or signed out
+  const on = Boolean(user.twoFactorEnabled);
+  let body;
+  if (setup) {
+    const key = new URL(setup.totpURI).searchParams.get('secret') ?? '';
+    body = h(
+      React.Fragment,
+      null,
+      h('p', null, text.twoFactorSetup),
+      h('p', null, h('a', { href: setup.totpURI, className: 'pc-otpauth' }, text.openInApp)),
+      h('p', null, `${text.setupKey}: `, h('code', { className: 'pc-setup-key', 'data-testid': 'pc-setup-key' }, key.replace(/(.{4})(?=.)/g, '$1 '))),
+      h(BackupCodes, { codes: setup.backupCodes, text }),
+      h(
+        FormShell,
+        { form: confirm, onSubmit: onConfirm, submitLabel: text.turnOnTwoFactor, text, testId: 'pc-2fa-confirm', className: 'pc-form--inline' },
+        h(Field, { id: `${prefix}-code`, label: text.confirmTwoFactor, type: 'text', autoComplete: 'one-time-code', value: confirm.values.code, onChange: confirm.set('code'), onBlur: confirm.blur('code'), error: confirm.errors.code, inputRef: confirm.refs.code }),
+      ),
+    );
+  } else if (!on) {
+    body = h(
+      React.Fragment,
+      null,
+      h('p', null, text.twoFactorIntro),
+      h(PasswordActionForm, {
+        text,
+        notice,
+        submitLabel: text.turnOnTwoFactor,
+        testId: 'pc-2fa-enable',
+        send: (password) => client.enableTwoFactor({ password }),
+        onOk: (value) => {
+          setNotice(null);
+          setCodes(null);
+          setSetup(value);
+        },
+      }),
+    );
+  } else {
+    body = h(
+      React.Fragment,
+      null,
+      h('p', { role: 'status' }, notice ?? text.twoFactorIsOn),
+      codes ? h(BackupCodes, { codes, text }) : null,
+      h('h3', null, text.newBackupCodes),
+      h(PasswordActionForm, {
+        text,
+        notice: text.newBackupCodesHelp,
+        submitLabel: text.newBackupCodes,
+        testId: 'pc-2fa-codes',
+        send: (password) => client.generateBackupCodes({ password }),
+        onOk: (value) => setCodes(value.backupCodes),
+      }),
+      h('h3', null, text.turnOffTwoFactor),
+      h(PasswordActionForm, {
+        text,
+        danger: true,
+        submitLabel: text.turnOffTwoFactor,
+        testId: 'pc-2fa-disable',
+        send: (password) => client.disableTwoFactor({ password }),
+        onOk: () => {
+          setCodes(null);
+          setNotice(text.twoFactorTurnedOff);
+        },
+      }),
+    );
+  }
+  return h(
+    'section',
+    { className: 'pc-form pc-two-factor' + (className ? ` ${className}` : ''), 'data-testid': 'pc-two-factor', 'data-enabled': on ? 'true' : 'false' },
+    title ? h('h2', { className: 'pc-title' }, title) : null,
+    body,
+  );
+}
 
 /**
  * The signed-in user's name, opening a small menu with the e-mail, "Account" (with
