@@ -9,7 +9,7 @@ import { twoFactorClient } from 'better-auth/client/plugins';
 import { symmetricEncrypt } from 'better-auth/crypto';
 
 import { browserClient } from '../support/betterauth.mjs';
-import { Browser, dump, SECRET, sql, startServer, withServer } from '../support/server.mjs';
+import { Browser, dump, outboxMails, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 let server;
 before(async () => {
@@ -322,6 +322,26 @@ test('a key BetterAuth stored (its symmetricEncrypt, the same secret) gives code
   const other = new Browser(server.api);
   await other.post('/sign-in/email', { email, password: PASSWORD });
   assert.equal((await other.post('/two-factor/verify-backup-code', { code: 'abcde-12345' })).status, 200);
+});
+
+test('a verification link signs in a user without the second factor (autoSignInAfterVerification), never one with it', async () => {
+  await withServer({ twoFactor: true, mail: 'outbox', autoSignInAfterVerification: true }, async (mailing) => {
+    const follow = async (email) => {
+      await new Browser(mailing.api).post('/send-verification-email', { email });
+      const mail = await waitFor(() => outboxMails(mailing.outbox).find((m) => m.to === email && m.kind === 'verify-email'), { what: 'the link' });
+      const browser = new Browser(mailing.api);
+      const link = new URL(mail.link);
+      const followed = await browser.get(link.pathname.replace(/^\/api\/auth/, '') + link.search);
+      assert.ok([200, 302].includes(followed.status), JSON.stringify(followed.body));
+      return browser;
+    };
+    const plain = await signUp(mailing.api);
+    assert.equal((await (await follow(plain.email)).get('/get-session')).body?.user?.email, plain.email, 'signed in by the link');
+    const guarded = await signUpWithTwoFactor(mailing.api);
+    const browser = await follow(guarded.email);
+    assert.equal((await browser.get('/get-session')).body, null, 'not signed in by the link');
+    assert.equal(sql(mailing.db, `select "emailVerified" as v from "user" where "id" = '${guarded.id}'`)[0].v, 1, 'but verified');
+  });
 });
 
 test('off by default: no /two-factor routes, and the user has no twoFactorEnabled field', async () => {

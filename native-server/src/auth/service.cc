@@ -756,7 +756,9 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
     user->updated_at = caller.now;
     if (!store_.update_user(*user).ok()) return ErrorCode::kInternalServerError;
   }
-  if (config_.auto_sign_in_after_verification) {
+  // A mailed link is one factor: a user who turned the second factor on signs in with it, not
+  // with the link (BetterAuth's autoSignInAfterVerification would sign them in).
+  if (config_.auto_sign_in_after_verification && !(config_.two_factor && user->two_factor_enabled)) {
     auto session = start_session(*user, true, caller);
     if (session.ok()) out.session = std::move(session).value();
   }
