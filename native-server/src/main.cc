@@ -39,6 +39,7 @@ Usage:
   portcullis user list [--limit N] [options]
   portcullis user delete --email E [options]
   portcullis user set-password --email E [--allow-weak] [options]
+  portcullis user disable-two-factor --email E [options]   for a user who lost the app and codes
   portcullis sessions revoke --user E [options]   sign a user out everywhere (E: e-mail or id)
   portcullis backup --to PATH [--keep N] [options]   copy the SQLite database, while servers run on it
   portcullis check-config [options]          validate the configuration and print it
@@ -278,6 +279,13 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
   if (sub == "delete") {
     if (Status s = store.delete_user(user->id); !s.ok()) return fail(s.message());
     std::cout << R"({"deleted":")" << user->id << "\"}\n";
+    return 0;
+  }
+  if (sub == "disable-two-factor") {
+    // The recovery for a user without the authenticator app and the backup codes: the key and
+    // codes are deleted; the password alone signs in until the user turns it on again.
+    if (Status s = store.set_two_factor_enabled(user->id, false, store::now_ms()); !s.ok()) return fail(s.message());
+    std::cout << R"({"twoFactorDisabled":")" << user->id << "\"}\n";
     return 0;
   }
   if (sub == "set-password") {

@@ -2,6 +2,7 @@
 // browser and BetterAuth's own client see them. Codes are computed here from the otpauth:// URI
 // the server hands out, with node:crypto's HMAC-SHA-1 (RFC 6238), not with the server's code.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
@@ -9,7 +10,7 @@ import { twoFactorClient } from 'better-auth/client/plugins';
 import { symmetricEncrypt } from 'better-auth/crypto';
 
 import { browserClient } from '../support/betterauth.mjs';
-import { Browser, dump, outboxMails, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { BIN, Browser, dump, outboxMails, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 let server;
 before(async () => {
@@ -342,6 +343,18 @@ test('a verification link signs in a user without the second factor (autoSignInA
     assert.equal((await browser.get('/get-session')).body, null, 'not signed in by the link');
     assert.equal(sql(mailing.db, `select "emailVerified" as v from "user" where "id" = '${guarded.id}'`)[0].v, 1, 'but verified');
   });
+});
+
+test('an administrator turns the second factor off for a user who lost the app and the codes', async () => {
+  const { email } = await signUpWithTwoFactor();
+  const off = spawnSync(BIN, ['user', 'disable-two-factor', '--email', email, '--database', server.db], { encoding: 'utf8' });
+  assert.equal(off.status, 0, off.stderr);
+  assert.match(off.stdout, /"twoFactorDisabled"/);
+  // (The server's session cache holds users for --session-cache-ttl; sign-in reads the database.)
+  const browser = new Browser(server.api);
+  const signIn = await browser.post('/sign-in/email', { email, password: PASSWORD });
+  assert.ok(signIn.body.token, 'the password alone signs in');
+  assert.equal(spawnSync(BIN, ['user', 'disable-two-factor', '--email', 'nobody@example.com', '--database', server.db]).status, 1);
 });
 
 test('off by default: no /two-factor routes, and the user has no twoFactorEnabled field', async () => {
