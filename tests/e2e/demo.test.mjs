@@ -2,18 +2,19 @@
 // opens) in Debian's headless Chromium: sign up, sign out, a forgotten password by the mailed link,
 // sign in with the new one.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../support/browser.mjs';
-import { outboxMails, startServer, waitFor } from '../support/server.mjs';
+import { Browser, outboxMails, startServer, waitFor } from '../support/server.mjs';
 
 const DEMO = fileURLToPath(new URL('../../web/demo/', import.meta.url));
 
 let server;
 let browser;
 before(async () => {
-  server = await startServer({ staticDir: DEMO, mail: 'outbox' });
+  server = await startServer({ staticDir: DEMO, mail: 'outbox', twoFactor: true });
   browser = await launchChromium();
 });
 after(async () => {
@@ -64,5 +65,42 @@ test("the server's page: sign up, sign out, reset a forgotten password by the ma
   await page.goto(mail.link);
   await page.locator('#notice', { hasText: 'This link is invalid or has expired' }).waitFor();
   assert.equal(await page.locator('#reset').isHidden(), true);
+  await context.close();
+});
+
+test("the server's page with --two-factor: after the password, the app's code (a wrong one first)", async () => {
+  const email = `grace${process.pid}@example.com`;
+  const password = 'cobol-compiler-a-0-1952';
+  // The account and its authenticator app, set up through the API (the page has no settings).
+  const api = new Browser(server.api);
+  assert.equal((await api.post('/sign-up/email', { name: 'Grace Hopper', email, password })).status, 200);
+  const enabled = await api.post('/two-factor/enable', { password });
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...new URL(enabled.body.totpURI).searchParams.get('secret')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const code = (offset) => {
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
+    const mac = createHmac('sha1', key).update(counter).digest();
+    const o = mac[mac.length - 1] & 15;
+    return String((((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1e6).padStart(6, '0');
+  };
+  assert.equal((await api.post('/two-factor/verify-totp', { code: code(0) })).status, 200);
+
+  const context = await browser.newContext();
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  const signIn = page.locator('#sign-in');
+  await signIn.getByLabel('E-mail').fill(email);
+  await signIn.getByLabel('Password').fill(password);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  const codeForm = page.locator('#code-form');
+  await codeForm.getByLabel('Code from your authenticator app').fill(code(1) === '000000' ? '111111' : '000000');
+  await codeForm.getByRole('button', { name: 'Verify' }).click();
+  await codeForm.locator('.error', { hasText: 'Invalid code' }).waitFor();
+  await codeForm.getByLabel('Code from your authenticator app').fill(code(1));
+  await codeForm.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('#me-name', { hasText: 'Grace Hopper' }).waitFor();
   await context.close();
 });
