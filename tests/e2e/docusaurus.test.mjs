@@ -6,7 +6,6 @@
 // same suite with the server on the site's own host (same site, the default SameSite=Lax cookie).
 // Screenshots of every page, light and dark, go to test-output/e2e/.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from '../support/browser.mjs';
 import { outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
+import { totp, wrongCode } from '../support/totp.mjs';
 import { buildSite, freePort, installSite, serveSite } from './site.mjs';
 
 const OUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
@@ -539,19 +539,6 @@ describe('two-step verification, on the site', () => {
   const email = `barbara${process.pid}@example.com`;
   const password = 'substitution-principle-1987';
 
-  /** The app's current code (offset: steps from now) for a Base32 key, with node:crypto (RFC 6238). */
-  function appCode(base32, offset = 0) {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    let bits = '';
-    for (const c of base32.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-    const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
-    const mac = createHmac('sha1', key).update(counter).digest();
-    const o = mac[mac.length - 1] & 15;
-    return String((((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1e6).padStart(6, '0');
-  }
-
   test('[ASVS 2.8.1, 2.6.1] turn it on from the account page; sign-in then asks for the code (or a backup code); turn it off', async () => {
     await createAccount(name, email, password);
     const { context, page } = await signedIn(email, password);
@@ -564,7 +551,7 @@ describe('two-step verification, on the site', () => {
     assert.equal(backupCodes.length, 10);
     assert.match(await section.getByRole('link', { name: 'Open in an authenticator app' }).getAttribute('href'), /^otpauth:\/\/totp\//);
     await shot(page, 'account-two-factor-setup');
-    await section.getByLabel('Enter the code the app shows, to finish').fill(appCode(key));
+    await section.getByLabel('Enter the code the app shows, to finish').fill(totp(key));
     await section.getByRole('button', { name: 'Turn on two-step verification' }).click();
     await section.getByRole('status').filter({ hasText: 'Two-step verification is on.' }).waitFor();
     assert.equal(await section.getAttribute('data-enabled'), 'true');
@@ -575,11 +562,11 @@ describe('two-step verification, on the site', () => {
     await other.goto(`${siteURL}/login`);
     await submitSignIn(other, email, password);
     const step = other.locator('[data-testid="pc-second-factor"]');
-    await step.getByLabel('Code from your authenticator app').fill('000000' === appCode(key, 1) ? '111111' : '000000');
+    await step.getByLabel('Code from your authenticator app').fill(wrongCode(totp(key, 1)));
     await step.getByRole('button', { name: 'Verify' }).click();
     await step.locator('[data-field-error$="-code"]').filter({ hasText: 'Invalid code' }).waitFor();
     await shot(other, 'login-two-factor');
-    await step.getByLabel('Code from your authenticator app').fill(appCode(key, 1));
+    await step.getByLabel('Code from your authenticator app').fill(totp(key, 1));
     await step.getByRole('button', { name: 'Verify' }).click();
     await other.waitForURL(`${siteURL}/`);
     await userButton(other).waitFor();

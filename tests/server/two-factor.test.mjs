@@ -3,13 +3,13 @@
 // the server hands out, with node:crypto's HMAC-SHA-1 (RFC 6238), not with the server's code.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { twoFactorClient } from 'better-auth/client/plugins';
 import { symmetricEncrypt } from 'better-auth/crypto';
 
 import { browserClient } from '../support/betterauth.mjs';
+import { keyOfURI as keyOf, totp, wrongCode } from '../support/totp.mjs';
 import { BIN, Browser, dump, outboxMails, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 let server;
@@ -24,28 +24,6 @@ const PASSWORD = 'two factor test password';
 const COOKIE = 'better-auth.session_token';
 const CHALLENGE = 'better-auth.two_factor';
 const TRUST = 'better-auth.trust_device';
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.toUpperCase().replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** The app's key, from the URI a QR code would carry. */
-const keyOf = (uri) => base32Decode(new URL(uri).searchParams.get('secret'));
-
-/** The 6-digit code of `key` for the 30-second step `offset` steps from now. */
-function totp(key, offset = 0) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const o = mac[mac.length - 1] & 15;
-  const n = (((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1e6;
-  return String(n).padStart(6, '0');
-}
 
 let users = 0;
 /** A new user, signed up in its own browser. */
@@ -96,7 +74,7 @@ test('enabling: a key and ten backup codes; nothing changes at sign-in until a c
 
   // A wrong code confirms nothing; the app's code turns it on and replaces the session.
   const before = browser.jar.get(COOKIE);
-  const wrong = await browser.post('/two-factor/verify-totp', { code: '000000' === totp(keyOf(enabled.body.totpURI)) ? '111111' : '000000' });
+  const wrong = await browser.post('/two-factor/verify-totp', { code: wrongCode(totp(keyOf(enabled.body.totpURI))) });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.body.code, 'INVALID_CODE');
   const right = await browser.post('/two-factor/verify-totp', { code: totp(keyOf(enabled.body.totpURI)) });
