@@ -335,6 +335,19 @@ test('an administrator turns the second factor off for a user who lost the app a
   assert.equal(spawnSync(BIN, ['user', 'disable-two-factor', '--email', 'nobody@example.com', '--database', server.db]).status, 1);
 });
 
+test('[ASVS 2.2.1] rate limit: the 4th code within 10 s from one address gets 429 (BetterAuth\'s rule for /two-factor/*, per route)', async () => {
+  await withServer({ twoFactor: true, rateLimit: true }, async (limited) => {
+    const { email, key } = await signUpWithTwoFactor(limited.api);  // (one verify-totp already)
+    const browser = new Browser(limited.api);
+    await browser.post('/sign-in/email', { email, password: PASSWORD });
+    for (let i = 0; i < 2; i++) assert.equal((await browser.post('/two-factor/verify-totp', { code: wrongCode(totp(key, 1)) })).status, 401);
+    const blocked = await browser.post('/two-factor/verify-totp', { code: totp(key, 1) });
+    assert.equal(blocked.status, 429, 'even the right code');
+    assert.ok(blocked.headers.get('x-retry-after'));
+    assert.equal((await browser.get('/get-session')).body, null);
+  });
+});
+
 test('off by default: no /two-factor routes, and the user has no twoFactorEnabled field', async () => {
   await withServer({}, async (plain) => {
     const { browser } = await signUp(plain.api);
