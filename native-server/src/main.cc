@@ -226,7 +226,11 @@ int serve(Config& config) {
 }
 
 nlohmann::ordered_json user_line(const store::User& u) {
-  return {{"id", u.id},           {"email", u.email}, {"name", u.name}, {"emailVerified", u.email_verified},
+  return {{"id", u.id},
+          {"email", u.email},
+          {"name", u.name},
+          {"emailVerified", u.email_verified},
+          {"twoFactorEnabled", u.two_factor_enabled},
           {"createdAt", format_iso8601(u.created_at)}};
 }
 

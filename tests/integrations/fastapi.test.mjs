@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 
 import { APP_DIR, freePort, startApi } from '../support/fastapi.mjs';
 import { Browser, dump, startServer } from '../support/server.mjs';
+import { totp } from '../support/totp.mjs';
 
 const PASSWORD = 'fastapi-Integration-2026!';
 
 let server;
 let api;
 before(async () => {
-  server = await startServer({ port: await freePort() });
+  server = await startServer({ port: await freePort(), twoFactor: true });
   api = await startApi(server.api);
 });
 after(async () => {
@@ -40,6 +41,19 @@ test('the protected route answers 200 with the user for the session cookie', asy
   assert.equal(res.status, 200);
   assert.equal(res.body.email, 'ada-cookie@example.com');
   assert.equal(res.body.name, 'Ada Lovelace');
+});
+
+test('a route for users with two-step verification on: 403 until they turn it on, then 200', async () => {
+  const { browser } = await signedInBrowser('ada-two-factor@example.com');
+  const admin = () =>
+    fetch(`${api.url}/api/admin`, { headers: { cookie: browser.cookieHeader() } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  assert.deepEqual(await admin(), { status: 403, body: { detail: 'Two-step verification required' } });
+  const enabled = await browser.post('/two-factor/enable', { password: PASSWORD });
+  assert.equal((await browser.post('/two-factor/verify-totp', { code: totp(enabled.body.totpURI) })).status, 200);
+  const res = await admin();
+  assert.equal(res.status, 200);
+  assert.equal(res.body.twoFactorEnabled, true);
+  assert.equal((await fetch(`${api.url}/api/admin`)).status, 401);
 });
 
 test('the protected route answers 200 for the bearer token (the signed cookie value)', async () => {

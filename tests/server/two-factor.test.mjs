@@ -325,6 +325,8 @@ test('a verification link signs in a user without the second factor (autoSignInA
 
 test('an administrator turns the second factor off for a user who lost the app and the codes', async () => {
   const { email } = await signUpWithTwoFactor();
+  const listed = spawnSync(BIN, ['user', 'list', '--database', server.db], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(listed.find((u) => u.email === email).twoFactorEnabled, true, '`user list` shows who has it on');
   const off = spawnSync(BIN, ['user', 'disable-two-factor', '--email', email, '--database', server.db], { encoding: 'utf8' });
   assert.equal(off.status, 0, off.stderr);
   assert.match(off.stdout, /"twoFactorDisabled"/);
@@ -332,6 +334,8 @@ test('an administrator turns the second factor off for a user who lost the app a
   const browser = new Browser(server.api);
   const signIn = await browser.post('/sign-in/email', { email, password: PASSWORD });
   assert.ok(signIn.body.token, 'the password alone signs in');
+  const after = spawnSync(BIN, ['user', 'list', '--database', server.db], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(after.find((u) => u.email === email).twoFactorEnabled, false);
   assert.equal(spawnSync(BIN, ['user', 'disable-two-factor', '--email', 'nobody@example.com', '--database', server.db]).status, 1);
 });
 

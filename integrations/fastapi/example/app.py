@@ -32,6 +32,11 @@ async def session(info: SessionInfo = Depends(auth.current_session)):
     return {"sessionId": info.session.id, "userId": info.user.id, "expiresAt": info.session.expires_at}
 
 
+@app.get("/api/admin")
+async def admin(user: User = Depends(auth.two_factor_user)):
+    return {"id": user.id, "twoFactorEnabled": user.two_factor_enabled}
+
+
 @app.get("/api/hello")
 async def hello(user: Optional[User] = Depends(auth.optional_user)):
     return {"message": f"Hello, {user.name}!" if user else "Hello, stranger!"}

@@ -98,6 +98,15 @@ class PortcullisAuth:
         """The caller's user; 401 without a valid session, 503 if the server is down."""
         return (await self.current_session(request)).user
 
+    async def two_factor_user(self, request: Request) -> User:
+        """The caller's user, who must have turned two-step verification on (the server's
+        --two-factor); 401 without a valid session, 403 when it is off, 503 if the server is
+        down. For routes that should not open to a password alone."""
+        user = await self.current_user(request)
+        if not user.two_factor_enabled:
+            raise HTTPException(status_code=403, detail="Two-step verification required")
+        return user
+
     async def optional_user(self, request: Request) -> Optional[User]:
         """The caller's user, or None without a valid session; 503 if the server is down."""
         info = await self.lookup(request)

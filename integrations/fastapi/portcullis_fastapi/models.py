@@ -33,6 +33,9 @@ class User(_Model):
     image: Optional[str] = None
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
+    # The server's --two-factor (BetterAuth's two-factor plugin): the user turned the second
+    # factor on. Absent (the plugin off) reads as False.
+    two_factor_enabled: bool = Field(default=False, alias="twoFactorEnabled")
 
 
 class Session(_Model):
