@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import jsQR from 'jsqr';
+
 import { launchChromium } from '../support/browser.mjs';
 import { outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
 import { totp, wrongCode } from '../support/totp.mjs';
@@ -549,7 +551,24 @@ describe('two-step verification, on the site', () => {
     const key = await section.locator('[data-testid="pc-setup-key"]').textContent();
     const backupCodes = await section.locator('[data-testid="pc-backup-codes"] li').allTextContents();
     assert.equal(backupCodes.length, 10);
-    assert.match(await section.getByRole('link', { name: 'Open in an authenticator app' }).getAttribute('href'), /^otpauth:\/\/totp\//);
+    const href = await section.getByRole('link', { name: 'Open in an authenticator app' }).getAttribute('href');
+    assert.match(href, /^otpauth:\/\/totp\//);
+    // The QR code, as a phone would read it: drawn on a canvas in the page, decoded here (jsQR).
+    await section.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const drawn = await page.evaluate(async () => {
+      const svg = document.querySelector('[data-testid="pc-qr"]');
+      const image = new Image();
+      image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(svg))}`;
+      await image.decode();
+      const size = 400;
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = size;
+      const context = canvas.getContext('2d');
+      context.imageSmoothingEnabled = false;
+      context.drawImage(image, 0, 0, size, size);
+      return { size, pixels: Array.from(context.getImageData(0, 0, size, size).data) };
+    });
+    assert.equal(jsQR(Uint8ClampedArray.from(drawn.pixels), drawn.size, drawn.size)?.data, href, 'the QR code holds the otpauth:// URI');
     await shot(page, 'account-two-factor-setup');
     await section.getByLabel('Enter the code the app shows, to finish').fill(totp(key));
     await section.getByRole('button', { name: 'Turn on two-step verification' }).click();

@@ -290,7 +290,8 @@ const DEFAULT_TEXT = {
   signInAgainNeeded: 'Too many attempts, or the sign-in took too long. Sign in again.',
   twoFactorIntro: 'Two-step verification asks for a code from an authenticator app on your phone each time you sign in, after your password.',
   turnOnTwoFactor: 'Turn on two-step verification',
-  twoFactorSetup: 'Add this account to your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, …): open the link on your phone, or enter the key by hand.',
+  twoFactorSetup: 'Add this account to your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, …): scan the QR code, open the link on your phone, or enter the key by hand.',
+  qrCode: 'QR code for your authenticator app',
   openInApp: 'Open in an authenticator app',
   setupKey: 'Key',
   saveBackupCodes: 'Keep these backup codes somewhere safe. Each signs you in once if you lose your phone.',
@@ -1098,6 +1099,41 @@ function PasswordActionForm({ send, onOk, submitLabel, notice, danger = false, t
   );
 }
 
+// The otpauth:// URI as a QR code for a phone's authenticator app to scan: an SVG of its dark
+// modules, with the 4-module quiet zone. The encoder (qrcode-generator, 11 KB gzip) is imported
+// when the code is first shown, so no other page downloads it; until then, nothing shows.
+function QrCode({ value, label }) {
+  const [qr, setQr] = useState(null); // {value, size, path}
+  useEffect(() => {
+    let live = true;
+    import('qrcode-generator').then(
+      (m) => {
+        const make = m.default ?? m;
+        const code = make(0, 'M'); // the smallest version that holds it; 15 % error correction
+        code.addData(value, 'Byte');
+        code.make();
+        const n = code.getModuleCount();
+        let path = '';
+        for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (code.isDark(r, c)) path += `M${c + 4} ${r + 4}h1v1h-1z`;
+        if (live) setQr({ value, size: n + 8, path });
+      },
+      () => {
+        /* no code: the link and the key below still work */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [value]);
+  if (!qr || qr.value !== value) return null;
+  return h(
+    'svg',
+    { className: 'pc-qr', viewBox: `0 0 ${qr.size} ${qr.size}`, role: 'img', 'aria-label': label, 'data-testid': 'pc-qr', shapeRendering: 'crispEdges' },
+    h('rect', { width: qr.size, height: qr.size, fill: '#fff' }),
+    h('path', { d: qr.path, fill: '#000' }),
+  );
+}
+
 // The backup codes, as a list to copy or print.
 function BackupCodes({ codes, text }) {
   return h(
@@ -1110,8 +1146,8 @@ function BackupCodes({ codes, text }) {
 
 /**
  * Two-step verification on the account page (the server's --two-factor): turning it on (the
- * password, then the authenticator app's key as a link and as text, the backup codes, and the
- * app's first code to confirm), new backup codes, and turning it off. Props: `title`, `text`,
+ * password, then the authenticator app's key as a QR code, a link and text, the backup codes,
+ * and the app's first code to confirm), new backup codes, and turning it off. Props: `title`, `text`,
  * `className`. Reads `user.twoFactorEnabled` from the session; renders nothing without one.
  */
 export function TwoFactorSettings({ title, text: t, className }) {
@@ -1140,6 +1176,7 @@ export function TwoFactorSettings({ title, text: t, className }) {
       React.Fragment,
       null,
       h('p', null, text.twoFactorSetup),
+      h(QrCode, { value: setup.totpURI, label: text.qrCode }),
       h('p', null, h('a', { href: setup.totpURI, className: 'pc-otpauth' }, text.openInApp)),
       h('p', null, `${text.setupKey}: `, h('code', { className: 'pc-setup-key', 'data-testid': 'pc-setup-key' }, key.replace(/(.{4})(?=.)/g, '$1 '))),
       h(BackupCodes, { codes: setup.backupCodes, text }),
