@@ -167,7 +167,9 @@ class AuthService {
   // Checks the credentials and starts a session. An unknown e-mail, a missing credential, a wrong
   // password and a throttled account all give INVALID_EMAIL_OR_PASSWORD after the same hashing
   // work. With the right password but an address not verified (when verification is required),
-  // mails the verification link again, to `callback_url`. Errors: INVALID_EMAIL;
+  // mails the verification link again, to `callback_url`. With --two-factor, a user who turned
+  // it on gets no session but a challenge (SignedIn::two_factor_challenge), unless the browser is
+  // trusted (request.trusted_device); verify_second_factor() then finishes. Errors: INVALID_EMAIL;
   // PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD; EMAIL_NOT_VERIFIED; SERVER_BUSY;
   // FAILED_TO_CREATE_SESSION.
   Result<SignedIn> sign_in(const SignInRequest& request, const Caller& caller);
