@@ -11,6 +11,8 @@
 #include <limits>
 #include <memory>
 
+#include "portcullis/token.h"
+
 namespace portcullis::auth {
 namespace {
 
@@ -84,13 +86,12 @@ constexpr std::array<std::uint32_t, 9> kPowersOfTen = {1,      10,      100,    
 
 // --- Random strings -----------------------------------------------------------------------------
 
-// BetterAuth's generateRandomString alphabets, in its order ("a-z", "0-9", "A-Z", then "-_").
+// BetterAuth's generateRandomString alphabet for keys, in its order ("a-z", "0-9", "A-Z", "-_").
 // The order does not matter to anyone's security; keeping it makes the two easy to compare.
-constexpr std::string_view kAlphanumeric =
-    "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+// (Backup codes are [A-Za-z0-9]: the core's generate_token.)
 constexpr std::string_view kKeyAlphabet =
     "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
-static_assert(kAlphanumeric.size() == 62 && kKeyAlphabet.size() == 64);
+static_assert(kKeyAlphabet.size() == 64);
 
 constexpr std::size_t kTotpKeyLength = 32;
 constexpr std::size_t kBackupCodeHalf = 5;
@@ -120,46 +121,26 @@ int base32_value(char c) {
 
 // --- URI encodings ------------------------------------------------------------------------------
 
-constexpr char kUpperHex[] = "0123456789ABCDEF";
-
-bool is_ascii_alnum(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-void percent_encode_byte(std::string& out, unsigned char c) {
-  out.push_back('%');
-  out.push_back(kUpperHex[c >> 4]);
-  out.push_back(kUpperHex[c & 0xF]);
-}
-
-// JavaScript's encodeURIComponent over UTF-8 bytes: leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ).
-std::string encode_uri_component(std::string_view text) {
-  static constexpr std::string_view kUnescaped = "-_.!~*'()";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_ascii_alnum(c) || kUnescaped.find(ch) != std::string_view::npos) {
-      out.push_back(ch);
-    } else {
-      percent_encode_byte(out, c);
-    }
-  }
-  return out;
-}
+// The label's parts are encoded by the core's percent_encode_component (encodeURIComponent); the
+// query differs from it, so it has its own encoder.
 
 // URLSearchParams' serialisation (the WHATWG application/x-www-form-urlencoded serializer):
 // leaves A-Z a-z 0-9 * - . _, writes a space as '+'.
 std::string form_urlencode(std::string_view text) {
   static constexpr std::string_view kUnescaped = "*-._";
+  static constexpr char kUpperHex[] = "0123456789ABCDEF";
   std::string out;
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (is_ascii_alnum(c) || kUnescaped.find(ch) != std::string_view::npos) {
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum || kUnescaped.find(ch) != std::string_view::npos) {
       out.push_back(ch);
     } else if (ch == ' ') {
       out.push_back('+');
     } else {
-      percent_encode_byte(out, c);
+      out.push_back('%');
+      out.push_back(kUpperHex[c >> 4]);
+      out.push_back(kUpperHex[c & 0xF]);
     }
   }
   return out;
@@ -190,35 +171,25 @@ struct KeyWiper {
   ~KeyWiper() { sodium_memzero(key.data(), key.size()); }
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Hex to bytes, both cases (as @noble/ciphers' hexToBytes); nullopt for odd length or non-hex.
+// libsodium's parser, as password_hash.cc uses it: without `ignore` and `hex_end`, anything but
+// whole pairs of hex digits fails.
 std::optional<std::string> hex_decode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = hex_value(hex[i]);
-    const int lo = hex_value(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi << 4 | lo));
+  std::string out(hex.size() / 2, '\0');
+  std::size_t length = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(), hex.size(), nullptr,
+                     &length, nullptr) != 0 ||
+      length * 2 != hex.size()) {
+    return std::nullopt;
   }
   return out;
 }
 
+// Bytes to lower-case hex (libsodium's, as @noble/ciphers' bytesToHex writes it).
 std::string hex_encode(const unsigned char* bytes, std::size_t length) {
-  static constexpr char kLowerHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * length);
-  for (std::size_t i = 0; i < length; ++i) {
-    out.push_back(kLowerHex[bytes[i] >> 4]);
-    out.push_back(kLowerHex[bytes[i] & 0xF]);
-  }
+  std::string out(2 * length + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes, length);
+  out.pop_back();  // the terminating NUL
   return out;
 }
 
@@ -348,9 +319,9 @@ Result<std::string> totp_key_from_secret(std::string_view decrypted_secret) {
 std::string totp_uri(std::string_view issuer, std::string_view account, std::string_view key,
                      int digits, int period) {
   std::string uri = "otpauth://totp/";
-  uri += encode_uri_component(issuer);
+  uri += percent_encode_component(issuer);
   uri += ':';
-  uri += encode_uri_component(account);
+  uri += percent_encode_component(account);
   uri += "?secret=";
   uri += form_urlencode(base32_encode(key));
   uri += "&issuer=";
@@ -367,7 +338,7 @@ std::vector<std::string> new_backup_codes(int count) {
   if (count <= 0) return codes;
   codes.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
-    std::string code = random_string(kAlphanumeric, 2 * kBackupCodeHalf);
+    std::string code = generate_token(2 * kBackupCodeHalf);
     code.insert(kBackupCodeHalf, 1, '-');
     codes.push_back(std::move(code));
   }
