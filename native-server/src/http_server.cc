@@ -617,18 +617,15 @@ std::optional<HttpServer::Impl::Token> HttpServer::Impl::read_token(const Call& 
     if (is_alnum_token(value)) return Token{value, false};
     if (auto token = cookies.verify(value); token.ok()) return Token{token.value(), false};
   }
-  const auto cookie = http::find_cookie(req.get_header_value("Cookie"), names(call).session_token);
-  if (!cookie) return std::nullopt;
-  auto token = cookies.verify(*cookie);
-  if (!token) return std::nullopt;  // a forged or truncated cookie counts as no cookie
-  return Token{std::move(token).value(), true};
+  // A forged or truncated cookie counts as no cookie.
+  auto token = signed_cookie(call, names(call).session_token);
+  if (!token) return std::nullopt;
+  return Token{std::move(*token), true};
 }
 
 bool HttpServer::Impl::dont_remember(const Call& call) const {
-  const auto cookie = http::find_cookie(call.req.get_header_value("Cookie"), names(call).dont_remember);
-  if (!cookie) return false;
-  const auto value = cookies.verify(*cookie);
-  return value.ok() && value.value() == "true";
+  const auto value = signed_cookie(call, names(call).dont_remember);
+  return value && *value == "true";
 }
 
 std::optional<Authenticated> HttpServer::Impl::authenticate(Call& call) {
