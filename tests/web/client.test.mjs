@@ -307,3 +307,47 @@ describe('two-step verification: the same through both clients', () => {
     });
   }
 });
+
+describe("e-mailed codes (the server's --two-factor-otp): the requests both clients send", () => {
+  // A fetch that answers 200 with `answer(path)` and records each request's method, path and body.
+  function recording(answer = () => ({ status: true })) {
+    const seen = [];
+    const f = async (url, init = {}) => {
+      const path = new URL(url).pathname.replace(/^\/api\/auth/, '');
+      seen.push([init.method ?? 'GET', path, init.body === undefined || init.body === null ? undefined : JSON.parse(init.body)]);
+      return new Response(JSON.stringify(answer(path)), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    f.seen = seen;
+    return f;
+  }
+  const answer = (path) =>
+    path === '/two-factor/verify-otp' ? { token: 't', user: { id: 'u', email: 'x@example.com' } }
+    : path === '/two-factor/enable' ? { method: 'otp' }
+    : { status: true };
+  const clients = {
+    createClient: (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }),
+    fromBetterAuth: (f) =>
+      fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [twoFactorClient()], fetchOptions: { customFetchImpl: f } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const f = recording(answer);
+      const client = make(f);
+      const events = [];
+      client.subscribe(() => events.push('session-changed'));
+      assert.deepEqual(await client.sendTwoFactorOtp(), { ok: true, value: { status: true } });
+      assert.deepEqual(await client.sendTwoFactorOtp({ trustDevice: true }), { ok: true, value: { status: true } });
+      const verified = await client.verifyTwoFactorOtp({ code: '123456', trustDevice: true });
+      assert.deepEqual(verified, { ok: true, value: { token: 't', user: { id: 'u', email: 'x@example.com' } } });
+      assert.deepEqual(await client.enableTwoFactor({ password: PASSWORD, method: 'otp' }), { ok: true, value: { method: 'otp' } });
+      assert.deepEqual(f.seen, [
+        ['POST', '/two-factor/send-otp', {}],
+        ['POST', '/two-factor/send-otp', { trustDevice: true }],
+        ['POST', '/two-factor/verify-otp', { code: '123456', trustDevice: true }],
+        ['POST', '/two-factor/enable', { password: PASSWORD, method: 'otp' }],
+      ]);
+      // The code and the e-mailed codes' enable change the session (a new cookie); a send does not.
+      assert.deepEqual(events, ['session-changed', 'session-changed']);
+    });
+  }
+});

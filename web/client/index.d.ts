@@ -114,7 +114,7 @@ export interface User {
 /** A sign-in's answer while the second factor is awaited (no session yet). */
 export interface TwoFactorRedirect {
   twoFactorRedirect: true;
-  /** "totp" when the user has an authenticator app; backup codes always work. */
+  /** "totp" when the user has an authenticator app, "otp" when the server mails codes (--two-factor-otp); backup codes always work. */
   twoFactorMethods: string[];
 }
 
@@ -197,7 +197,7 @@ export interface AuthClient {
   /** The API URL every call goes to. Undefined for a wrapped BetterAuth client. */
   readonly baseURL: string | undefined;
   signUp(input: SignUpInput): Promise<AuthResult<{ token: string | null; user: User }>>;
-  /** Signs in; with the second factor on, answers a TwoFactorRedirect and verifyTotp or verifyBackupCode finishes. */
+  /** Signs in; with the second factor on, answers a TwoFactorRedirect and verifyTotp, verifyTwoFactorOtp or verifyBackupCode finishes. */
   signIn(input: SignInInput): Promise<AuthResult<{ redirect: boolean; token: string; url?: string; user: User } | TwoFactorRedirect>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
   /** The current session, or `value: null` when signed out. */
@@ -223,9 +223,15 @@ export interface AuthClient {
   /** Deletes the signed-in user (`password`: the current one), or mails a link that does (message "Verification email sent"). */
   deleteUser(input?: { password?: string; token?: string; callbackURL?: string }): Promise<AuthResult<{ success: true; message: string }>>;
   /** Starts setting up an authenticator app (the server's --two-factor); verifyTotp with its first code turns it on. */
-  enableTwoFactor(input: { password: string; issuer?: string }): Promise<AuthResult<{ method: 'totp'; totpURI: string; backupCodes: string[] }>>;
+  enableTwoFactor(input: { password: string; issuer?: string; method?: 'totp' }): Promise<AuthResult<{ method: 'totp'; totpURI: string; backupCodes: string[] }>>;
+  /** With method 'otp' (the server's --two-factor-otp): on at once, with codes sent by e-mail (a new session cookie). Needs a verified address (else EMAIL_NOT_VERIFIED); OTP_NOT_CONFIGURED without --two-factor-otp. */
+  enableTwoFactor(input: { password: string; method: 'otp' }): Promise<AuthResult<{ method: 'otp' }>>;
   /** An authenticator app's code: the second step of a sign-in, or the first code of a new app. */
   verifyTotp(input: { code: string; trustDevice?: boolean }): Promise<AuthResult<{ token: string; user: User }>>;
+  /** Mails a 6-digit code (the server's --two-factor-otp), valid 3 minutes and once; a new one replaces the last. During a sign-in, or signed in. */
+  sendTwoFactorOtp(input?: { trustDevice?: boolean }): Promise<AuthResult<{ status: true }>>;
+  /** The mailed code: as verifyTotp. INVALID_CODE (try again), OTP_HAS_EXPIRED (send a new one), TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (the sign-in is over). */
+  verifyTwoFactorOtp(input: { code: string; trustDevice?: boolean }): Promise<AuthResult<{ token: string; user: User }>>;
   /** A backup code instead (each works once). */
   verifyBackupCode(input: { code: string; trustDevice?: boolean }): Promise<AuthResult<{ token: string; user: User }>>;
   /** The authenticator app's key again, as an otpauth:// URI. */

@@ -18,7 +18,9 @@ const SESSION_CHANGING = new Set([
   '/revoke-other-sessions',
   '/reset-password',
   '/delete-user',
+  '/two-factor/enable', // with method 'otp' it turns the factor on and replaces the session
   '/two-factor/verify-totp',
+  '/two-factor/verify-otp',
   '/two-factor/verify-backup-code',
   '/two-factor/disable',
 ]);
@@ -167,11 +169,19 @@ export function createClient(options = {}) {
 
     // The second factor (a server with --two-factor; BetterAuth's two-factor plugin). A sign-in of
     // a user who turned it on answers {twoFactorRedirect: true, twoFactorMethods} and starts no
-    // session until verifyTotp or verifyBackupCode gets a right code.
-    /** {password, issuer?} -> {method, totpURI, backupCodes}; on once verifyTotp saw a code. */
-    enableTwoFactor: (input) => call('POST', '/two-factor/enable', { body: pick(input, ['password', 'issuer']) }),
+    // session until verifyTotp, verifyTwoFactorOtp or verifyBackupCode gets a right code.
+    /**
+     * {password, issuer?, method?} -> {method, totpURI, backupCodes}; on once verifyTotp saw a code.
+     * With method 'otp' (the server's --two-factor-otp) -> {method: 'otp'}: on at once, codes by e-mail.
+     */
+    enableTwoFactor: (input) => call('POST', '/two-factor/enable', { body: pick(input, ['password', 'issuer', 'method']) }),
     /** {code, trustDevice?} -> {token, user}: the second step of a sign-in, or confirms a new app. */
     verifyTotp: (input) => call('POST', '/two-factor/verify-totp', { body: pick(input, ['code', 'trustDevice']) }),
+    /** {trustDevice?}? -> {status}: mails a 6-digit code (valid 3 minutes, once); a new one replaces it. */
+    sendTwoFactorOtp: (input) => call('POST', '/two-factor/send-otp', { body: pick(input, ['trustDevice']) }),
+    /** {code, trustDevice?} -> {token, user}: the mailed code, as verifyTotp. */
+    verifyTwoFactorOtp: (input) =>
+      call('POST', '/two-factor/verify-otp', { body: pick(input, ['code', 'trustDevice']) }),
     /** {code, trustDevice?} -> {token, user}: a backup code instead (each works once). */
     verifyBackupCode: (input) =>
       call('POST', '/two-factor/verify-backup-code', { body: pick(input, ['code', 'trustDevice']) }),
@@ -256,8 +266,10 @@ export function fromBetterAuth(authClient) {
     sendVerificationEmail: wrap(false, (input) => c.sendVerificationEmail(input)),
     deleteUser: wrap(true, (input) => c.deleteUser(input ?? {})),
     // (These need BetterAuth's twoFactorClient() among the client's plugins.)
-    enableTwoFactor: wrap(false, (input) => c.twoFactor.enable(input)),
+    enableTwoFactor: wrap(true, (input) => c.twoFactor.enable(input)),
     verifyTotp: wrap(true, (input) => c.twoFactor.verifyTotp(input)),
+    sendTwoFactorOtp: wrap(false, (input) => c.twoFactor.sendOtp(input ?? {})),
+    verifyTwoFactorOtp: wrap(true, (input) => c.twoFactor.verifyOtp(input)),
     verifyBackupCode: wrap(true, (input) => c.twoFactor.verifyBackupCode(input)),
     getTotpUri: wrap(false, (input) => c.twoFactor.getTotpUri(input)),
     generateBackupCodes: wrap(false, (input) => c.twoFactor.generateBackupCodes(input)),
