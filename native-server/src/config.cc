@@ -109,6 +109,10 @@ std::vector<Setting> settings(Config& c) {
       {"twoFactor", "PORTCULLIS_TWO_FACTOR", &c.two_factor,
        "BetterAuth's two-factor plugin: users may turn on codes from an authenticator app\n"
        "      (with backup codes), which sign-in then asks for (/two-factor/*)"},
+      {"twoFactorOtp", "PORTCULLIS_TWO_FACTOR_OTP", &c.two_factor_otp,
+       "with twoFactor, also codes by e-mail: a sign-in may be answered with a code mailed\n"
+       "      to the user, and users with a verified address may choose them instead of an\n"
+       "      app (weaker: the mailbox becomes the second factor; needs mail)"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"
        "      (needs mail)"},
@@ -356,6 +360,8 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.delete_user_verification && c.mail == "none") {
     return invalid("deleteUserVerification", "needs mail (outbox or smtp)");
   }
+  if (c.two_factor_otp && !c.two_factor) return invalid("twoFactorOtp", "needs twoFactor");
+  if (c.two_factor_otp && c.mail == "none") return invalid("twoFactorOtp", "needs mail (outbox or smtp)");
   if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {
     return invalid("cookiePrefix", "must be a non-empty cookie-name token");
   }

@@ -124,6 +124,10 @@ struct Config {
   // BetterAuth's two-factor plugin: /two-factor/* (an authenticator app's codes, backup codes),
   // and a sign-in of a user who turned it on asks for a code before it starts a session.
   bool two_factor = false;
+  // Its "otp" method too: codes mailed to the user's address (two-factor/send-otp, verify-otp),
+  // which any user with the second factor on may answer a sign-in with, and which a user with a
+  // verified address may turn on instead of an app. Needs two_factor and mail.
+  bool two_factor_otp = false;
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};
 

@@ -404,6 +404,8 @@ struct HttpServer::Impl {
   void get_totp_uri(Call&);
   void verify_totp(Call&);
   void verify_backup_code(Call&);
+  void send_otp(Call&);
+  void verify_otp(Call&);
   void verify_second_factor(Call&, auth::SecondFactorKind kind);
   void disable_two_factor(Call&);
   void generate_backup_codes(Call&);
@@ -444,6 +446,8 @@ void HttpServer::Impl::install() {
         {"/two-factor/get-totp-uri", &Impl::get_totp_uri},
         {"/two-factor/verify-totp", &Impl::verify_totp},
         {"/two-factor/verify-backup-code", &Impl::verify_backup_code},
+        {"/two-factor/send-otp", &Impl::send_otp},
+        {"/two-factor/verify-otp", &Impl::verify_otp},
         {"/two-factor/disable", &Impl::disable_two_factor},
         {"/two-factor/generate-backup-codes", &Impl::generate_backup_codes},
     });
@@ -1158,8 +1162,12 @@ void HttpServer::Impl::enable_two_factor(Call& call) {
   if (!f.ok()) return send_error(call.res, f.status());
   Authenticated auth;
   if (!require_session(call, auth)) return;
-  // Codes by e-mail (BetterAuth's "otp" method with a sendOTP) are not offered.
-  if (method == "otp") return send_error(call.res, Status(ErrorCode::kOtpNotConfigured));
+  if (method == "otp") {  // codes by e-mail (--two-factor-otp): on at once, no app, no backup codes
+    auto session = service.enable_two_factor_otp(auth, password, call.caller);
+    if (!session) return send_error(call.res, session.status());
+    set_session_cookie(call, *session, !auth.dont_remember);
+    return send_json(call.res, 200, {{"method", "otp"}});
+  }
   auto setup = service.enable_two_factor(auth, password, issuer, call.caller);
   if (!setup) return send_error(call.res, setup.status());
   ordered_json body;
@@ -1182,11 +1190,25 @@ void HttpServer::Impl::get_totp_uri(Call& call) {
 
 void HttpServer::Impl::verify_totp(Call& call) { verify_second_factor(call, auth::SecondFactorKind::kTotp); }
 
+void HttpServer::Impl::verify_otp(Call& call) { verify_second_factor(call, auth::SecondFactorKind::kOtp); }
+
+// send-otp: mails a code for the sign-in the two_factor cookie names, or to the signed-in user.
+// BetterAuth's body takes a trustDevice that it ignores (verify-otp's decides).
+void HttpServer::Impl::send_otp(Call& call) {
+  Fields f(call.body, {"trustDevice"});
+  (void)f.optional_bool("trustDevice");
+  if (!f.ok()) return send_error(call.res, f.status());
+  const auto auth = authenticate(call);
+  const auto challenge = auth ? std::nullopt : signed_cookie(call, names(call).two_factor);
+  if (Status s = service.send_two_factor_otp(auth, challenge, call.caller); !s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
+}
+
 void HttpServer::Impl::verify_backup_code(Call& call) {
   verify_second_factor(call, auth::SecondFactorKind::kBackupCode);
 }
 
-// verify-totp and verify-backup-code: a signed-in user's code, or a sign-in's second step (the
+// verify-totp, verify-backup-code and verify-otp: a signed-in user's code, or a sign-in's second step (the
 // two_factor cookie). Either answers {"token", "user"}, BetterAuth's shape.
 void HttpServer::Impl::verify_second_factor(Call& call, auth::SecondFactorKind kind) {
   const bool backup = kind == auth::SecondFactorKind::kBackupCode;

@@ -287,8 +287,9 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
   }
   if (sub == "disable-two-factor") {
     // The recovery for a user without the authenticator app and the backup codes: the key and
-    // codes are deleted; the password alone signs in until the user turns it on again.
-    if (Status s = store.set_two_factor_enabled(user->id, false, store::now_ms()); !s.ok()) return fail(s.message());
+    // codes are deleted (and codes by e-mail turned off); the password alone signs in until the
+    // user turns it on again.
+    if (Status s = rt->service->turn_off_two_factor(user->id, store::now_ms()); !s.ok()) return fail(s.message());
     std::cout << R"({"twoFactorDisabled":")" << user->id << "\"}\n";
     return 0;
   }

@@ -70,7 +70,7 @@ struct SignedIn {
   bool remember_me = true;
   // With --two-factor, a user who turned it on, from a browser not trusted: no session yet. The
   // value for the two_factor cookie (the challenge's id), and what the user can answer it with
-  // ("totp").
+  // ("totp", "otp").
   std::optional<std::string> two_factor_challenge;
   std::vector<std::string> two_factor_methods;
   // The trust_device cookie to set: a new value (renewed at each sign-in it let through), or ""
@@ -85,7 +85,9 @@ struct TwoFactorSetup {
   std::vector<std::string> backup_codes;
 };
 
-enum class SecondFactorKind { kTotp, kBackupCode };
+// What a code answering the second factor is: an authenticator app's, a backup code, or one
+// mailed by send_two_factor_otp() (--two-factor-otp).
+enum class SecondFactorKind { kTotp, kBackupCode, kOtp };
 
 // A code given for the second factor: during a sign-in (`challenge`, the two_factor cookie's
 // value, and no session), or by a signed-in user (confirming a new authenticator app).
@@ -289,6 +291,22 @@ class AuthService {
   Result<TwoFactorSetup> enable_two_factor(const Authenticated& auth, const std::string& password,
                                            const std::optional<std::string>& issuer, const Caller& caller);
 
+  // Turns on codes by e-mail (--two-factor-otp) as the second factor, after checking the password:
+  // from now on sign-in asks for a code, which send_two_factor_otp() mails. The address must be
+  // verified (so the codes reach the user). Already on (with an app or by e-mail): it stays on.
+  // Replaces the caller's session, which is returned. Errors: OTP_NOT_CONFIGURED;
+  // confirm_password()'s; EMAIL_NOT_VERIFIED; FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
+  Result<Session> enable_two_factor_otp(const Authenticated& auth, const std::string& password,
+                                        const Caller& caller);
+
+  // Mails a new 6-digit code (--two-factor-otp), which verify_second_factor(kOtp) accepts once
+  // within 3 minutes; it replaces a code mailed before for the same sign-in. With `challenge`
+  // (and no `auth`): for the second step of that sign-in. With `auth`: a code that proves the
+  // signed-in user reads their mail (it changes nothing). Errors: OTP_NOT_CONFIGURED;
+  // INVALID_TWO_FACTOR_COOKIE (no live challenge); INTERNAL_SERVER_ERROR.
+  Status send_two_factor_otp(const std::optional<Authenticated>& auth, const std::optional<std::string>& challenge,
+                             const Caller& caller);
+
   // The otpauth:// URI of the user's key again, after checking the password. Errors:
   // TOTP_NOT_ENABLED; INVALID_PASSWORD (and confirm_password()'s others).
   Result<std::string> totp_uri(const Authenticated& auth, const std::string& password, TimePoint now);
@@ -297,10 +315,12 @@ class AuthService {
   // starts the session; a challenge takes 5 wrong codes, and 10 wrong in a row lock the account's
   // codes for 15 minutes. With `auth`: a signed-in user's code; the first right one from a new
   // app turns the second factor on and replaces the caller's session. An authenticator code is
-  // accepted once (a replayed one is wrong). Errors: INVALID_TWO_FACTOR_COOKIE (no live
-  // challenge); TOTP_NOT_ENABLED, BACKUP_CODES_NOT_ENABLED; ACCOUNT_TEMPORARILY_LOCKED;
-  // TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (the challenge is gone); INVALID_CODE, INVALID_BACKUP_CODE;
-  // FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
+  // accepted once (a replayed one is wrong). An e-mailed code (kOtp) is checked against the last
+  // one mailed for this sign-in (or, signed in, this session), and turns nothing on. Errors:
+  // INVALID_TWO_FACTOR_COOKIE (no live challenge); TOTP_NOT_ENABLED, BACKUP_CODES_NOT_ENABLED;
+  // OTP_NOT_CONFIGURED, OTP_HAS_EXPIRED (no mailed code awaits); ACCOUNT_TEMPORARILY_LOCKED;
+  // TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (the challenge is gone; signed in: the mailed code is);
+  // INVALID_CODE, INVALID_BACKUP_CODE; FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
   Result<SecondFactorPassed> verify_second_factor(const std::optional<Authenticated>& auth,
                                                   const SecondFactorRequest& request, SecondFactorKind kind,
                                                   const Caller& caller);
@@ -311,6 +331,12 @@ class AuthService {
   // FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
   Result<Session> disable_two_factor(const Authenticated& auth, const std::string& password,
                                      const std::optional<std::string>& trusted_device, const Caller& caller);
+
+  // Turns the second factor off for the user with `user_id` (disable_two_factor() after its
+  // checks, and an administrator's recovery): deletes the app's key and backup codes and the
+  // record of codes by e-mail, and with them every trusted browser. It works with --two-factor
+  // off too. Errors: NOT_FOUND (no user); those of the store.
+  Status turn_off_two_factor(const std::string& user_id, TimePoint now);
 
   // Replaces the backup codes with ten new ones, after checking the password. Errors:
   // TWO_FACTOR_NOT_ENABLED; confirm_password()'s; INTERNAL_SERVER_ERROR.
@@ -326,6 +352,13 @@ class AuthService {
   // cookie renewed) or a challenge is stored and the session waits.
   Status begin_second_factor(const User& user, const SignInRequest& request, const Caller& caller,
                              SignedIn& out);
+  // The id of the row that says `user` turned codes by e-mail on (two_factor.cc), or "": what a
+  // trusted browser's mac covers when the user has no twoFactor row.
+  std::string otp_anchor(const User& user);
+  // The live sign-in challenge `challenge` names (the two_factor cookie's value), stored in
+  // `pending`, and its user. Errors: INVALID_TWO_FACTOR_COOKIE.
+  Result<User> challenge_user(const std::optional<std::string>& challenge, TimePoint now,
+                              store::Verification& pending);
   // Whether `value` (a trust_device cookie's) trusts this browser for `user`, whose twoFactor
   // row has id `row_id`. A trusted browser's row is deleted (trust_device() makes the next one).
   bool device_is_trusted(const User& user, const std::string& row_id, const std::string& value, TimePoint now);

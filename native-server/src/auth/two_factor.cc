@@ -8,16 +8,28 @@
 //     "2fa-attempts-2fa-<id>" (value: the wrong codes so far), for 10 minutes; the two_factor
 //     cookie carries "2fa-<id>", signed;
 //   - a trusted browser: a verification row "trust-device-<id>" (value: the user's id) for 30 days;
-//     the trust_device cookie carries "<mac>!trust-device-<id>", signed.
+//     the trust_device cookie carries "<mac>!trust-device-<id>", signed;
+//   - a mailed code (--two-factor-otp): a verification row "2fa-otp-<key>" for 3 minutes, where
+//     the key is the challenge's "2fa-<id>" (signed in: "<user id>!<session id>"), and the value
+//     "<SHA-256 of the code, base64url>:<wrong codes so far>" (BetterAuth's storeOTP "hashed").
+//     A user with codes by e-mail alone has no twoFactor row: their wrong codes in a row are
+//     counted in the rateLimit table instead ("2fa-failures:<hash of the user id>").
 // Beyond BetterAuth:
 //   - an authenticator code is accepted once (RFC 6238 §5.2): a second use within its validity
 //     is a wrong code (BetterAuth accepts it again for as long as it is valid);
 //   - a trusted browser's mac also covers the twoFactor row's id, so turning the second factor
 //     off (which deletes the row) forgets every trusted browser, not only the one that did it;
 //   - turning it on or off answers with the new session's token (BetterAuth replaces the session
-//     too, but answers with the old token).
+//     too, but answers with the old token);
+//   - codes by e-mail are turned on only by enable (with the password, and a verified address);
+//     a signed-in verify-otp checks a code and changes nothing (BetterAuth's turns the second
+//     factor on without the password); a sign-in's mailed codes share its budget of 5 wrong codes,
+//     and lock the account after 10 in a row, with or without a twoFactor row.
+
+#include <sodium.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "auth/one_time_codes.h"
@@ -37,6 +49,12 @@ constexpr std::chrono::minutes kLockDuration{15};
 constexpr std::string_view kChallengePrefix = "2fa-";
 constexpr std::string_view kAttemptsPrefix = "2fa-attempts-";
 constexpr std::string_view kTrustPrefix = "trust-device-";
+constexpr std::string_view kOtpPrefix = "2fa-otp-";
+constexpr std::chrono::minutes kOtpLifetime{3};  // BetterAuth's otpOptions.period
+// Codes by e-mail turned on: a verification row "2fa-otp-on-<user id>" (value: the user's id)
+// whose id stands in for the twoFactor row's in trusted browsers' macs when the user has none.
+constexpr std::string_view kOtpOnPrefix = "2fa-otp-on-";
+constexpr std::chrono::hours kOtpOnLifetime{24 * 365 * 100};
 
 std::int64_t unix_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -66,6 +84,31 @@ std::string trust_mac(std::string_view secret, const User& user, std::string_vie
 }
 
 // The trust_device cookie's identifier, or "" if the value is not "<mac>!trust-device-<id>".
+// A mailed code as it is stored: SHA-256, base64url without padding (BetterAuth's
+// defaultKeyHasher, which its storeOTP "hashed" uses).
+std::string otp_hash(std::string_view code) {
+  HmacSha256 digest;
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+  return base64url(digest);
+}
+
+// Six decimal digits, uniformly drawn.
+std::string new_otp_code() {
+  std::string code = std::to_string(randombytes_uniform(1000000));
+  return std::string(6 - code.size(), '0') + code;
+}
+
+// "<hash>:<wrong codes>" of a stored mailed code; false if it is not that.
+bool parse_otp_row(std::string_view value, std::string_view& hash, int& wrong) {
+  const std::size_t colon = value.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  hash = value.substr(0, colon);
+  const std::string_view count = value.substr(colon + 1);
+  if (count.empty() || count.size() > 3 || count.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  wrong = std::stoi(std::string(count));
+  return true;
+}
+
 std::string_view trust_identifier(std::string_view value) {
   const std::size_t bang = value.find('!');
   if (bang == std::string_view::npos) return {};
@@ -97,7 +140,7 @@ Status AuthService::begin_second_factor(const User& user, const SignInRequest& r
   if (!config_.two_factor || !user.two_factor_enabled) return Status::OK();
   auto row = store_.find_two_factor(user.id);
   if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
-  const std::string row_id = row.ok() ? row->id : std::string();
+  const std::string row_id = row.ok() ? row->id : otp_anchor(user);
 
   if (request.trusted_device) {
     if (device_is_trusted(user, row_id, *request.trusted_device, caller.now)) {
@@ -116,7 +159,24 @@ Status AuthService::begin_second_factor(const User& user, const SignInRequest& r
   }
   out.two_factor_challenge = challenge;
   if (row.ok() && row->verified) out.two_factor_methods.emplace_back("totp");
+  if (config_.two_factor_otp) out.two_factor_methods.emplace_back("otp");
   return Status::OK();
+}
+
+std::string AuthService::otp_anchor(const User& user) {
+  auto on = store_.find_verification(std::string(kOtpOnPrefix) + user.id);
+  return on.ok() && on->value == user.id ? on->id : std::string();
+}
+
+Result<User> AuthService::challenge_user(const std::optional<std::string>& challenge, TimePoint now,
+                                         store::Verification& pending) {
+  if (!challenge || !challenge->starts_with(kChallengePrefix)) return ErrorCode::kInvalidTwoFactorCookie;
+  auto found = store_.find_verification(*challenge);
+  if (!found.ok() || found->expires_at <= now) return ErrorCode::kInvalidTwoFactorCookie;
+  pending = std::move(found).value();
+  auto user = store_.find_user_by_id(pending.value);
+  if (!user) return ErrorCode::kInvalidTwoFactorCookie;
+  return user;
 }
 
 bool AuthService::device_is_trusted(const User& user, const std::string& row_id, const std::string& value,
@@ -166,6 +226,63 @@ Result<TwoFactorSetup> AuthService::enable_two_factor(const Authenticated& auth,
   return setup;
 }
 
+Result<Session> AuthService::enable_two_factor_otp(const Authenticated& auth, const std::string& password,
+                                                   const Caller& caller) {
+  if (!config_.two_factor) return ErrorCode::kNotFound;
+  if (!config_.two_factor_otp || mail_ == nullptr) return ErrorCode::kOtpNotConfigured;
+  if (Status s = confirm_password(auth, password, caller.now); !s.ok()) return s;
+  if (!auth.user.email_verified) return ErrorCode::kEmailNotVerified;
+  if (otp_anchor(auth.user).empty() &&
+      !store_verification(std::string(kOtpOnPrefix) + auth.user.id, auth.user.id, caller.now, kOtpOnLifetime).ok()) {
+    return ErrorCode::kInternalServerError;
+  }
+  User user = auth.user;
+  if (!user.two_factor_enabled) {
+    if (!store_.set_two_factor_enabled(user.id, true, caller.now).ok()) return ErrorCode::kInternalServerError;
+    user.two_factor_enabled = true;
+    user.updated_at = caller.now;
+  }
+  return replace_session(auth, user, caller);
+}
+
+Status AuthService::send_two_factor_otp(const std::optional<Authenticated>& auth,
+                                        const std::optional<std::string>& challenge, const Caller& caller) {
+  if (!config_.two_factor) return Status(ErrorCode::kNotFound);
+  if (!config_.two_factor_otp || mail_ == nullptr) return Status(ErrorCode::kOtpNotConfigured);
+  User user;
+  std::string key;
+  if (auth) {
+    user = auth->user;
+    key = user.id + "!" + auth->session.id;
+  } else {
+    store::Verification pending;
+    auto found = challenge_user(challenge, caller.now, pending);
+    if (!found) return found.status();
+    user = std::move(found).value();
+    key = pending.identifier;
+  }
+  const std::string code = new_otp_code();
+  const std::string otp_id = std::string(kOtpPrefix) + key;
+  (void)store_.consume_verification(otp_id);  // the code mailed before, if any, stops working
+  if (Status s = store_verification(otp_id, otp_hash(code) + ":0", caller.now, kOtpLifetime); !s.ok()) {
+    return Status(ErrorCode::kInternalServerError);
+  }
+  mail::Message m;
+  m.to = user.email;
+  m.kind = "two-factor-code";
+  m.subject = "Your " + config_.app_name + " verification code";
+  m.text = "Hello " + user.name + ",\n\nHere is the code " +
+           (auth ? std::string("you asked for at ") : std::string("to finish signing in to ")) + "your " +
+           config_.app_name + " account (" + user.email + "):\n\n    " + code +
+           "\n\nIt works once, for the next 3 minutes.\n\n" +
+           (auth ? std::string("If you did not ask for it, someone is using your account: sign out its other "
+                               "sessions and change your password.\n")
+                 : std::string("If you are not signing in right now, someone else knows your password: change it "
+                               "at once.\n"));
+  mail_->enqueue(std::move(m));
+  return Status::OK();
+}
+
 Result<std::string> AuthService::totp_uri(const Authenticated& auth, const std::string& password, TimePoint now) {
   if (!config_.two_factor) return ErrorCode::kNotFound;
   auto row = store_.find_two_factor(auth.user.id);
@@ -183,28 +300,30 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
                                                              SecondFactorKind kind, const Caller& caller) {
   if (!config_.two_factor) return ErrorCode::kNotFound;
   const bool totp = kind == SecondFactorKind::kTotp;
+  const bool otp = kind == SecondFactorKind::kOtp;
+  if (otp && !config_.two_factor_otp) return ErrorCode::kOtpNotConfigured;
   // Signed in: the caller's own code. Else the second step of a sign-in, named by its cookie.
   const bool sign_in = !auth.has_value();
   SecondFactorPassed out;
   store::Verification pending;
   if (sign_in) {
-    if (!request.challenge || !request.challenge->starts_with(kChallengePrefix)) return ErrorCode::kInvalidTwoFactorCookie;
-    auto found = store_.find_verification(*request.challenge);
-    if (!found.ok() || found->expires_at <= caller.now) return ErrorCode::kInvalidTwoFactorCookie;
-    pending = std::move(found).value();
-    auto user = store_.find_user_by_id(pending.value);
-    if (!user) return ErrorCode::kInvalidTwoFactorCookie;
+    auto user = challenge_user(request.challenge, caller.now, pending);
+    if (!user) return user.status();
     out.user = std::move(user).value();
   } else {
     out.user = auth->user;
   }
 
-  auto row = store_.find_two_factor(out.user.id);
-  if (!row) {
-    if (row.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
-    return totp ? ErrorCode::kTotpNotEnabled : ErrorCode::kBackupCodesNotEnabled;
-  }
+  // The user's twoFactor row: needed for an app's codes and backup codes; a user with codes by
+  // e-mail alone has none.
+  auto found_row = store_.find_two_factor(out.user.id);
+  if (!found_row.ok() && found_row.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
+  std::optional<store::TwoFactor> row;
+  if (found_row.ok()) row = std::move(found_row).value();
+  if (!row && !otp) return totp ? ErrorCode::kTotpNotEnabled : ErrorCode::kBackupCodesNotEnabled;
   if (sign_in && totp && !row->verified) return ErrorCode::kTotpNotEnabled;
+  // Wrong codes in a row, counted on the row (BetterAuth's columns) or, without one, here.
+  const std::string failures_key = hashed_identifier("2fa-failures", out.user.id);
 
   // A sign-in's budget: the account's lock first, then the challenge's own count of wrong codes
   // (taken out of its row, and put back, one higher after a wrong code, unless the code was right).
@@ -215,9 +334,15 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
                              std::chrono::duration_cast<milliseconds>(pending.expires_at - caller.now));
   };
   if (sign_in) {
-    if (row->locked_until) {
+    if (row && row->locked_until) {
       if (*row->locked_until > caller.now) return ErrorCode::kAccountTemporarilyLocked;
       (void)store_.reset_two_factor_failures(row->id);
+    }
+    if (!row) {
+      auto failures = store_.rate_limit_get(failures_key);
+      if (failures.ok() && failures->count >= kLockAfterFailures && caller.now - failures->last_request < kLockDuration) {
+        return ErrorCode::kAccountTemporarilyLocked;
+      }
     }
     auto counted = store_.consume_verification(attempts_id);
     if (!counted) return ErrorCode::kInvalidTwoFactorCookie;
@@ -232,7 +357,27 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   }
 
   bool right = false;
-  if (totp) {
+  if (otp) {
+    // The last code mailed for this sign-in (signed in: for this session), taken out of its row
+    // and put back, one wrong code more, if this one is wrong.
+    const std::string otp_id = std::string(kOtpPrefix) + (sign_in ? pending.identifier : out.user.id + "!" + auth->session.id);
+    auto mailed = store_.consume_verification(otp_id);
+    std::string_view hash;
+    int wrong = 0;
+    if (!mailed.ok() || mailed->expires_at <= caller.now || !parse_otp_row(mailed->value, hash, wrong)) {
+      if (sign_in) rearm(attempts);
+      return ErrorCode::kOtpHasExpired;
+    }
+    if (wrong >= kChallengeAttempts) {  // signed in only: a sign-in's budget ran out before
+      if (sign_in) rearm(attempts);
+      return ErrorCode::kTooManyAttemptsRequestNewCode;
+    }
+    right = constant_time_equal(hash, otp_hash(request.code));
+    if (!right) {
+      (void)store_verification(otp_id, std::string(hash) + ":" + std::to_string(wrong + 1), caller.now,
+                               std::chrono::duration_cast<milliseconds>(mailed->expires_at - caller.now));
+    }
+  } else if (totp) {
     auto secret = symmetric_decrypt(config_.secret, row->secret);
     auto key = secret ? totp_key_from_secret(*secret) : Result<std::string>(secret.status());
     if (!key) {
@@ -268,13 +413,22 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   if (!right) {
     if (sign_in) {
       rearm(attempts + 1);
-      (void)store_.record_two_factor_failure(row->id, kLockAfterFailures, caller.now + kLockDuration);
+      if (row) {
+        (void)store_.record_two_factor_failure(row->id, kLockAfterFailures, caller.now + kLockDuration);
+      } else {
+        (void)store_.rate_limit_hit(failures_key, std::chrono::duration_cast<milliseconds>(kLockDuration),
+                                    std::numeric_limits<std::int64_t>::max(), caller.now);
+      }
     }
-    return totp ? ErrorCode::kInvalidCode : ErrorCode::kInvalidBackupCode;
+    return kind == SecondFactorKind::kBackupCode ? ErrorCode::kInvalidBackupCode : ErrorCode::kInvalidCode;
   }
 
   if (sign_in) {
-    (void)store_.reset_two_factor_failures(row->id);
+    if (row) {
+      (void)store_.reset_two_factor_failures(row->id);
+    } else {
+      (void)store_.rate_limit_clear(failures_key);
+    }
     // The challenge is answered: it cannot be answered again (its attempts row is gone already).
     auto consumed = store_.consume_verification(pending.identifier);
     if (!consumed.ok() || consumed->value != out.user.id) return ErrorCode::kInvalidTwoFactorCookie;
@@ -285,7 +439,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     out.session = std::move(session).value();
     out.new_session = true;
     if (request.trust_device) {
-      auto trusted = trust_device(out.user, row->id, caller.now);
+      auto trusted = trust_device(out.user, row ? row->id : otp_anchor(out.user), caller.now);
       if (trusted.ok()) out.trust_device = std::move(trusted).value();
     }
     if (device_is_new(out.user, caller)) notify_sign_in(out.user, caller);  // false without mail or notices
@@ -315,9 +469,8 @@ Result<Session> AuthService::disable_two_factor(const Authenticated& auth, const
                                                 const Caller& caller) {
   if (!config_.two_factor) return ErrorCode::kNotFound;
   if (Status s = confirm_password(auth, password, caller.now); !s.ok()) return s;
-  // The row goes, and with its id every trusted browser's mac; this browser's row goes too.
-  if (!store_.set_two_factor_enabled(auth.user.id, false, caller.now).ok()) return ErrorCode::kInternalServerError;
-  if (trusted_device) {
+  if (!turn_off_two_factor(auth.user.id, caller.now).ok()) return ErrorCode::kInternalServerError;
+  if (trusted_device) {  // this browser's row goes too
     const std::string_view identifier = trust_identifier(*trusted_device);
     if (!identifier.empty()) (void)store_.consume_verification(identifier);
   }
@@ -325,6 +478,15 @@ Result<Session> AuthService::disable_two_factor(const Authenticated& auth, const
   user.two_factor_enabled = false;
   user.updated_at = caller.now;
   return replace_session(auth, user, caller);
+}
+
+Status AuthService::turn_off_two_factor(const std::string& user_id, TimePoint now) {
+  // The twoFactor row goes, and the record of codes by e-mail: with their ids, every trusted
+  // browser's mac.
+  if (Status s = store_.set_two_factor_enabled(user_id, false, now); !s.ok()) return s;
+  auto gone = store_.consume_verification(std::string(kOtpOnPrefix) + user_id);
+  if (!gone.ok() && gone.status().code() != ErrorCode::kNotFound) return gone.status();
+  return Status::OK();
 }
 
 Result<std::vector<std::string>> AuthService::regenerate_backup_codes(const Authenticated& auth,
