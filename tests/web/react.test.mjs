@@ -202,6 +202,10 @@ describe('portcullis/docusaurus', () => {
     assert.throws(() => plugin.validateOptions({ options: { forgotPasswordPath: false } }), /go together/);
     assert.throws(() => plugin.validateOptions({ options: { changeEmail: 'yes' } }), /changeEmail/);
     assert.throws(() => plugin.validateOptions({ options: { twoFactor: 1 } }), /twoFactor/);
+    for (const twoFactor of [null, [], { otp: 'yes' }, { sms: true }]) {
+      assert.throws(() => plugin.validateOptions({ options: { twoFactor } }), /twoFactor must be true, false or \{otp: true \| false\}/);
+    }
+    for (const twoFactor of [true, false, { otp: true }, { otp: false }, {}]) plugin.validateOptions({ options: { twoFactor } });
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -229,6 +233,9 @@ describe('portcullis/docusaurus', () => {
     assert.equal(data.resetPasswordPath, '/reset-password');
     assert.equal(data.changeEmail, false, "off, as the server's --change-email-enabled");
     assert.equal(data.twoFactor, false, "off, as the server's --two-factor");
+    let otp;
+    await plugin(context([]), { twoFactor: { otp: true } }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (otp = d) } });
+    assert.deepEqual(otp.twoFactor, { otp: true }, 'the account page reads it');
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -22,7 +22,8 @@ const DEFAULTS = {
   resetPasswordPath: '/reset-password', // where the mailed reset link leads
   accountPath: '/account', // false: no account page (nor its link in the user menu)
   changeEmail: false, // true: the account page offers a change of address (the server's --change-email-enabled)
-  twoFactor: false, // true: the account page offers two-step verification (the server's --two-factor)
+  twoFactor: false, // true: the account page offers two-step verification (the server's --two-factor);
+  // {otp: true}: also codes sent by e-mail (the server's --two-factor-otp too)
   protect: [], // path prefixes (or RegExp sources starting with ^) that need a session
   minPasswordScore: 2, // the server's minimum strength score (its default is 2)
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
@@ -55,7 +56,13 @@ function validate(options) {
     fail('protect must be an array of paths starting with "/" (prefixes) or "^" (regular expressions)');
   }
   if (typeof o.changeEmail !== 'boolean') fail('changeEmail must be true or false');
-  if (typeof o.twoFactor !== 'boolean') fail('twoFactor must be true or false');
+  const tf = o.twoFactor;
+  if (
+    typeof tf !== 'boolean' &&
+    (tf === null || typeof tf !== 'object' || Array.isArray(tf) || Object.keys(tf).some((k) => k !== 'otp') || (tf.otp !== undefined && typeof tf.otp !== 'boolean'))
+  ) {
+    fail('twoFactor must be true, false or {otp: true | false}');
+  }
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
   }

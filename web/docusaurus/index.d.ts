@@ -17,8 +17,12 @@ export interface PortcullisPluginOptions {
   accountPath?: string | false;
   /** The account page offers a change of e-mail address: set it when the server has --change-email-enabled. Default false. */
   changeEmail?: boolean;
-  /** The account page offers two-step verification (an authenticator app, backup codes): set it when the server has --two-factor. Default false. (The sign-in page asks for the code whenever the server does.) */
-  twoFactor?: boolean;
+  /**
+   * The account page offers two-step verification (an authenticator app, backup codes): set it when the server has --two-factor.
+   * `{otp: true}`: also codes sent by e-mail, when the server has --two-factor-otp too. Default false.
+   * (The sign-in page asks for the code, or mails it, whenever the server does.)
+   */
+  twoFactor?: boolean | { otp?: boolean };
   /** Paths that need a session: prefixes ('/docs/private') or regular expressions ('^/docs/.+/internal'). */
   protect?: string[];
   /** The server's minimum strength score (its default is 2). */

@@ -247,7 +247,13 @@ export function VerifyEmailNotice(props: { callbackURL?: string | (() => string)
  * then the authenticator app's key and the backup codes, then the app's first code), new backup
  * codes, turn it off. The SignInForm asks for the code by itself whenever the server does.
  */
-export function TwoFactorSettings(props: { title?: ReactNode; text?: Texts; className?: string }): ReactElement;
+export function TwoFactorSettings(props: {
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+  /** The server has --two-factor-otp: turning it on also offers "Use codes sent by e-mail" (on at once after the password; the address must be verified). Default false. */
+  otp?: boolean;
+}): ReactElement;
 
 /** A device's name from its User-Agent ("Firefox on Windows"), or null. */
 export function deviceName(userAgent: string | null | undefined): string | null;

@@ -287,8 +287,22 @@ const DEFAULT_TEXT = {
   trustDevice: 'Trust this browser for 30 days',
   useBackupCode: 'Use a backup code instead',
   useAuthenticator: 'Use the authenticator app instead',
+  otpCode: 'Code from the e-mail',
+  emailMeCode: 'Email me a code',
+  sendNewCode: 'Send a new code',
+  otpSending: 'Sending a code to your e-mail address…',
+  otpSent: 'We sent a 6-digit code to your e-mail address. It works once, for 3 minutes.',
+  otpResent: 'We sent a new 6-digit code to your e-mail address; the one before no longer works.',
+  otpExpired: 'This code has expired or was already used. Send a new code.',
   signInAgainNeeded: 'Too many attempts, or the sign-in took too long. Sign in again.',
   twoFactorIntro: 'Two-step verification asks for a code from an authenticator app on your phone each time you sign in, after your password.',
+  twoFactorIntroOtp: 'Two-step verification asks for a code each time you sign in, after your password: from an authenticator app on your phone, or sent to your e-mail address.',
+  twoFactorMethod: 'Where the codes come from',
+  useAuthenticatorApp: 'Use an authenticator app',
+  useEmailCodes: 'Use codes sent by e-mail',
+  twoFactorOtpOn: 'Two-step verification is on: each sign-in asks for a code sent to your e-mail address.',
+  noBackupCodes: 'Backup codes come with an authenticator app: codes sent by e-mail need none.',
+  otpNeedsVerifiedEmail: 'Verify your e-mail address first: codes are only sent to a verified address.',
   turnOnTwoFactor: 'Turn on two-step verification',
   twoFactorSetup: 'Add this account to your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, …): scan the QR code, open the link on your phone, or enter the key by hand.',
   qrCode: 'QR code for your authenticator app',
@@ -398,7 +412,7 @@ function useForm(fields) {
     const first = fields.find((f) => errs[f]);
     if (first) refs[first].current?.focus();
   };
-  const form = { values, set, blur, refs, formError, formErrorRef, setTouched, pending, errors: {} };
+  const form = { values, set, blur, refs, formError, setFormError, formErrorRef, setTouched, pending, errors: {} };
   let validate = () => ({});
   // Checks the values (every render) with `check(values)`, which returns {field: message or
   // undefined}; form.errors gets the ones to show.
@@ -686,40 +700,78 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
 }
 
 // The second step of a sign-in when the server asks for it (--two-factor): a code from the
-// authenticator app, or a backup code, and "trust this browser". `onSuccess({token, user})`;
-// `onRestart()` when the sign-in must start over (too many wrong codes, or it expired).
+// authenticator app, a code mailed to the user (the server's --two-factor-otp: "otp" among the
+// methods; mailed at once when it is the only one), or a backup code, and "trust this browser".
+// `onSuccess({token, user})`; `onRestart()` when the sign-in must start over (too many wrong codes,
+// or it expired).
 function SecondFactorForm({ methods, text, title, className, onSuccess, onRestart }) {
   const client = useAuthClient();
   const prefix = useStableId('pc-2fa');
-  const [backup, setBackup] = useState(!methods.includes('totp'));
+  const app = methods.includes('totp');
+  const mail = methods.includes('otp');
+  // 'totp' | 'otp' | 'backup': what the code field takes. Backup codes come with an app.
+  const [mode, setMode] = useState(app ? 'totp' : mail ? 'otp' : 'backup');
+  const [mailed, setMailed] = useState(null); // null, 'sending', 'sent', 'resent'
   const [trust, setTrust] = useState(false);
   const form = useForm(['code']);
-  const label = backup ? text.backupCode : text.totpCode;
+  const label = mode === 'backup' ? text.backupCode : mode === 'otp' ? text.otpCode : text.totpCode;
   form.check((v) => ({ code: v.code.trim() ? undefined : text.required(label) }));
+  const restartOn = (r) => {
+    if (!r.ok && (r.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || r.code === 'INVALID_TWO_FACTOR_COOKIE')) onRestart();
+  };
   const onSubmit = form.submitter(
     async () => {
-      // An app's code may be typed "123 456"; backup codes are as shown.
-      const code = backup ? form.values.code.trim() : form.values.code.replace(/\s+/g, '');
-      const r = await (backup ? client.verifyBackupCode : client.verifyTotp)({ code, trustDevice: trust });
-      if (!r.ok && (r.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || r.code === 'INVALID_TWO_FACTOR_COOKIE')) onRestart();
-      return r;
+      // An app's or a mailed code may be typed "123 456"; backup codes are as shown.
+      const code = mode === 'backup' ? form.values.code.trim() : form.values.code.replace(/\s+/g, '');
+      const verify = mode === 'backup' ? client.verifyBackupCode : mode === 'otp' ? client.verifyTwoFactorOtp : client.verifyTotp;
+      const r = await verify({ code, trustDevice: trust });
+      restartOn(r);
+      return r.code === 'OTP_HAS_EXPIRED' ? { ...r, message: text.otpExpired } : r;
     },
     (value) => onSuccess(value),
-    (r) => (r.code === 'INVALID_CODE' || r.code === 'INVALID_BACKUP_CODE' ? 'code' : null),
+    (r) => (r.code === 'INVALID_CODE' || r.code === 'INVALID_BACKUP_CODE' || r.code === 'OTP_HAS_EXPIRED' ? 'code' : null),
   );
-  const toggle = () => {
-    setBackup(!backup);
+  const switchTo = (next) => {
+    setMode(next);
     form.set('code')('');
     form.setTouched({});
   };
+  // Mails a code (a new one replaces the last) and switches the field to it.
+  const sendCode = async () => {
+    const again = mode === 'otp' && mailed !== null;
+    switchTo('otp');
+    setMailed('sending');
+    const r = await client.sendTwoFactorOtp();
+    restartOn(r);
+    setMailed(r.ok ? (again ? 'resent' : 'sent') : null);
+    if (r.ok) form.refs.code.current?.focus();
+    else form.setFormError(describe(r));
+  };
+  // Only mailed codes: the first one goes at once, when the step opens.
+  const autoSent = useRef(false);
+  useEffect(() => {
+    if (mail && !app && !autoSent.current) {
+      autoSent.current = true;
+      sendCode();
+    }
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  const notice =
+    mode === 'backup' ? text.backupCodeHelp
+    : mode === 'totp' ? text.totpHelp
+    : mailed === 'sending' ? text.otpSending
+    : mailed === 'resent' ? text.otpResent
+    : mailed === 'sent' ? text.otpSent
+    : null;
+  const action = (label, onClick, disabled = false) =>
+    h('p', { className: 'pc-help' }, h('button', { type: 'button', className: 'pc-link', onClick, disabled }, label));
   return h(
     FormShell,
-    { form, onSubmit, title, notice: backup ? text.backupCodeHelp : text.totpHelp, submitLabel: text.verify, text, className, testId: 'pc-second-factor' },
+    { form, onSubmit, title, notice, submitLabel: text.verify, text, className, testId: 'pc-second-factor' },
     h(Field, { id: `${prefix}-code`, label, type: 'text', autoComplete: 'one-time-code', value: form.values.code, onChange: form.set('code'), onBlur: form.blur('code'), error: form.errors.code, inputRef: form.refs.code }),
     h('label', { className: 'pc-check' }, h('input', { type: 'checkbox', checked: trust, onChange: (e) => setTrust(e.target.checked) }), ' ', text.trustDevice),
-    methods.includes('totp')
-      ? h('p', { className: 'pc-help' }, h('button', { type: 'button', className: 'pc-link', onClick: toggle }, backup ? text.useAuthenticator : text.useBackupCode))
-      : null,
+    mail ? action(mode === 'otp' && mailed ? text.sendNewCode : text.emailMeCode, sendCode, mailed === 'sending') : null,
+    app && mode !== 'totp' ? action(text.useAuthenticator, () => switchTo('totp')) : null,
+    app && mode !== 'backup' ? action(text.useBackupCode, () => switchTo('backup')) : null,
   );
 }
 
@@ -1079,7 +1131,7 @@ export function DeleteAccountForm({ onSuccess, title, text: t, className, callba
 // ---- user menu ---------------------------------------------------------------------------------------
 
 // A form of one field, the current password, for an action that needs it (TwoFactorSettings').
-function PasswordActionForm({ send, onOk, submitLabel, notice, danger = false, text, testId }) {
+function PasswordActionForm({ send, onOk, submitLabel, notice, danger = false, text, testId, children }) {
   const prefix = useStableId('pc-confirm');
   const form = useForm(['password']);
   form.check((v) => ({ password: v.password ? undefined : text.required(text.currentPassword) }));
@@ -1095,6 +1147,7 @@ function PasswordActionForm({ send, onOk, submitLabel, notice, danger = false, t
   return h(
     FormShell,
     { form, onSubmit, notice, submitLabel, text, danger, testId, className: 'pc-form--inline' },
+    children,
     h(Field, { id: `${prefix}-password`, label: text.currentPassword, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword }),
   );
 }
@@ -1148,12 +1201,15 @@ function BackupCodes({ codes, text }) {
  * Two-step verification on the account page (the server's --two-factor): turning it on (the
  * password, then the authenticator app's key as a QR code, a link and text, the backup codes,
  * and the app's first code to confirm), new backup codes, and turning it off. Props: `title`, `text`,
- * `className`. Reads `user.twoFactorEnabled` from the session; renders nothing without one.
+ * `className`, `otp` (the server's --two-factor-otp: turning it on also offers codes sent by
+ * e-mail, on at once after the password; the address must be verified). Reads
+ * `user.twoFactorEnabled` from the session; renders nothing without one.
  */
-export function TwoFactorSettings({ title, text: t, className }) {
+export function TwoFactorSettings({ title, text: t, className, otp = false }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const { client, user } = useSession();
   const prefix = useStableId('pc-2fa-setup');
+  const [method, setMethod] = useState('totp'); // what turning it on sets up, with `otp`
   const [setup, setSetup] = useState(null); // {totpURI, backupCodes} until the app's first code
   const [codes, setCodes] = useState(null); // new backup codes to show
   const [notice, setNotice] = useState(null);
@@ -1190,19 +1246,45 @@ export function TwoFactorSettings({ title, text: t, className }) {
     body = h(
       React.Fragment,
       null,
-      h('p', null, text.twoFactorIntro),
-      h(PasswordActionForm, {
-        text,
-        notice,
-        submitLabel: text.turnOnTwoFactor,
-        testId: 'pc-2fa-enable',
-        send: (password) => client.enableTwoFactor({ password }),
-        onOk: (value) => {
-          setNotice(null);
-          setCodes(null);
-          setSetup(value);
+      h('p', null, otp ? text.twoFactorIntroOtp : text.twoFactorIntro),
+      h(
+        PasswordActionForm,
+        {
+          text,
+          notice,
+          submitLabel: text.turnOnTwoFactor,
+          testId: 'pc-2fa-enable',
+          send: async (password) => {
+            if (method !== 'otp') return client.enableTwoFactor({ password });
+            const r = await client.enableTwoFactor({ password, method });
+            return r.code === 'EMAIL_NOT_VERIFIED' ? { ...r, message: text.otpNeedsVerifiedEmail } : r;
+          },
+          onOk: (value) => {
+            setCodes(null);
+            // E-mailed codes are on at once (the session, refetched, says so); an app is set up first.
+            if (value?.method === 'otp') setNotice(text.twoFactorOtpOn);
+            else {
+              setNotice(null);
+              setSetup(value);
+            }
+          },
         },
-      }),
+        otp
+          ? h(
+              'div',
+              { role: 'radiogroup', 'aria-label': text.twoFactorMethod },
+              ['totp', 'otp'].map((m) =>
+                h(
+                  'label',
+                  { className: 'pc-check', key: m },
+                  h('input', { type: 'radio', name: `${prefix}-method`, value: m, checked: method === m, onChange: () => setMethod(m) }),
+                  ' ',
+                  m === 'otp' ? text.useEmailCodes : text.useAuthenticatorApp,
+                ),
+              ),
+            )
+          : null,
+      ),
     );
   } else {
     body = h(
@@ -1216,7 +1298,11 @@ export function TwoFactorSettings({ title, text: t, className }) {
         notice: text.newBackupCodesHelp,
         submitLabel: text.newBackupCodes,
         testId: 'pc-2fa-codes',
-        send: (password) => client.generateBackupCodes({ password }),
+        send: async (password) => {
+          const r = await client.generateBackupCodes({ password });
+          // A user with e-mailed codes alone has no app, and so no backup codes.
+          return r.code === 'TWO_FACTOR_NOT_ENABLED' ? { ...r, message: text.noBackupCodes } : r;
+        },
         onOk: (value) => setCodes(value.backupCodes),
       }),
       h('h3', null, text.turnOffTwoFactor),

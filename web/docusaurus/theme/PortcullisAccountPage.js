@@ -1,6 +1,7 @@
 // The /account route's page: the signed-in user's name, address (its verification, and its change
-// when the plugin's changeEmail is on), password, two-step verification (when twoFactor is on),
-// signed-in devices and the deletion of the account. Signed out, it sends to the login page and back.
+// when the plugin's changeEmail is on), password, two-step verification (when twoFactor is on; with
+// {otp: true} also by codes sent by e-mail), signed-in devices and the deletion of the account.
+// Signed out, it sends to the login page and back.
 import React from 'react';
 import Layout from '@theme/Layout';
 import { Redirect, useHistory, useLocation } from '@docusaurus/router';
@@ -42,7 +43,7 @@ export default function PortcullisAccountPage() {
       h(ProfileForm, { title: 'Profile' }),
       options.changeEmail ? h(ChangeEmailForm, { title: 'E-mail address', callbackURL: here }) : null,
       h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),
-      options.twoFactor ? h(TwoFactorSettings, { title: 'Two-step verification', issuer: siteConfig.title }) : null,
+      options.twoFactor ? h(TwoFactorSettings, { title: 'Two-step verification', issuer: siteConfig.title, otp: options.twoFactor.otp === true }) : null,
       h(SessionList, { title: 'Signed-in devices' }),
       h(DeleteAccountForm, {
         title: 'Delete the account',
