@@ -195,6 +195,30 @@ test('an authenticator-app user may answer with a mailed code too; its wrong cod
   assert.equal(sql(server.db, `select "failedVerificationCount" as n from "twoFactor" where "userId" = '${id}'`)[0].n, 0);
 });
 
+test('[ASVS 2.8.5] an app\'s code sent again in another sign-in is refused, logged, and the user is told', async () => {
+  const { email, browser: account, id } = await verifiedUser();
+  const enabled = await account.post('/two-factor/enable', { password: PASSWORD });
+  const key = keyOf(enabled.body.totpURI);
+  assert.equal((await account.post('/two-factor/verify-totp', { code: totp(key) })).status, 200);
+  const code = totp(key, 1);
+  const first = new Browser(server.api);
+  await first.post('/sign-in/email', { email, password: PASSWORD });
+  assert.equal((await first.post('/two-factor/verify-totp', { code })).status, 200);
+  assert.equal(mailsTo(email, 'two-factor-code-reused').length, 0);
+
+  const second = new Browser(server.api);
+  await second.post('/sign-in/email', { email, password: PASSWORD });
+  const replay = await second.post('/two-factor/verify-totp', { code });
+  assert.equal(replay.status, 401);
+  assert.equal(replay.body.code, 'INVALID_CODE');
+  const mail = await nthMail(email, 'two-factor-code-reused', 1);
+  assert.match(mail.text, /was entered again/);
+  assert.match(mail.text, /127\.0\.0\.1/);
+  const line = await waitFor(() => server.stderr.split('\n').find((l) => l.includes('two-factor code reused') && l.includes(id)), { what: 'the log line' });
+  assert.deepEqual(JSON.parse(line), { msg: 'two-factor code reused', user: id, ip: '127.0.0.1' });
+  assert.ok(!server.stderr.includes(code), 'the code never reaches the log');
+});
+
 test('signed in, send-otp and verify-otp check a code and turn nothing on', async () => {
   const { email, browser } = await verifiedUser();
   const code = await mailedCode(browser, email);

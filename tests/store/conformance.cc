@@ -876,6 +876,18 @@ TEST_CASE("store: verifications", "[store]") {
     CHECK(code_of(store.consume_verification("reset-password:unknown")) == ErrorCode::kNotFound);
   }
 
+  SECTION("an id is stored once: a second row with it is refused and changes nothing") {
+    const Verification v = make_verification("totp-used:user-3", "user-3", at(3600000));
+    REQUIRE(store.create_verification(v).ok());
+    Verification again = make_verification("totp-used:other", "user-4", at(7200000));
+    again.id = v.id;
+    CHECK(store.create_verification(again).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_verification("totp-used:other")) == ErrorCode::kNotFound);
+    auto kept = store.find_verification("totp-used:user-3");
+    REQUIRE(kept.ok());
+    check_same(*kept, v);
+  }
+
   SECTION("find_verification reads without consuming") {
     const Verification v = make_verification("reset-password:peek", "user-9", at(3600000));
     REQUIRE(store.create_verification(v).ok());

@@ -355,6 +355,10 @@ class AuthService {
   // The id of the row that says `user` turned codes by e-mail on (two_factor.cc), or "": what a
   // trusted browser's mac covers when the user has no twoFactor row.
   std::string otp_anchor(const User& user);
+  // An authenticator code that had been used was sent again (ASVS 2.8.5): logs it (one JSON line
+  // on stderr: the user's id and the caller's address) and, with mail and securityNotifications,
+  // tells the user.
+  void report_reused_code(const User& user, const Caller& caller);
   // The live sign-in challenge `challenge` names (the two_factor cookie's value), stored in
   // `pending`, and its user. Errors: INVALID_TWO_FACTOR_COOKIE.
   Result<User> challenge_user(const std::optional<std::string>& challenge, TimePoint now,

@@ -29,10 +29,12 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "auth/one_time_codes.h"
+#include "common/time.h"
 #include "auth/service.h"
 #include "portcullis/token.h"
 
@@ -394,7 +396,9 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
       used.value = out.user.id;  // deleted with the user
       used.created_at = used.updated_at = caller.now;
       used.expires_at = caller.now + std::chrono::seconds(3 * kTotpPeriodSeconds);
-      right = store_.create_verification(used).ok();
+      const Status fresh = store_.create_verification(used);
+      right = fresh.ok();
+      if (fresh.code() == ErrorCode::kUserAlreadyExists) report_reused_code(out.user, caller);
     }
   } else {
     auto codes = read_backup_codes(config_.secret, row->backup_codes);
@@ -478,6 +482,24 @@ Result<Session> AuthService::disable_two_factor(const Authenticated& auth, const
   user.two_factor_enabled = false;
   user.updated_at = caller.now;
   return replace_session(auth, user, caller);
+}
+
+void AuthService::report_reused_code(const User& user, const Caller& caller) {
+  // ASVS 2.8.5. A code is refused again only in another sign-in (or session) than the one it
+  // answered (that one is gone): whoever sent it saw the user's code, and knows the password.
+  const nlohmann::json line = {{"msg", "two-factor code reused"}, {"user", user.id}, {"ip", caller.ip}};
+  std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" << std::flush;
+  if (mail_ == nullptr || !config_.security_notifications) return;
+  mail::Message m;
+  m.to = user.email;
+  m.kind = "two-factor-code-reused";
+  m.subject = "A used code of your " + config_.app_name + " account was tried again";
+  m.text = "Hello " + user.name + ",\n\nA code from your authenticator app that had already signed in to your " +
+           config_.app_name + " account (" + user.email + ") was entered again (" + format_iso8601(caller.now) +
+           " UTC, from " + (caller.ip.empty() ? std::string("an unknown address") : caller.ip) +
+           "). It was refused.\n\nIf this was not you, someone who knows your password saw that code: change "
+           "your password at once, and sign out the sessions you do not know.\n";
+  mail_->enqueue(std::move(m));
 }
 
 Status AuthService::turn_off_two_factor(const std::string& user_id, TimePoint now) {

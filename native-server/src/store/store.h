@@ -251,6 +251,7 @@ class Store {
 
   // --- verifications (e-mailed tokens) --------------------------------------------------------
 
+  // Stores `verification`. Errors: USER_ALREADY_EXISTS if its id is taken.
   virtual Status create_verification(const Verification& verification) = 0;
 
   // Finds the row with `identifier` without consuming it (e.g. to check a reset link before the
