@@ -279,6 +279,8 @@ describe('two-step verification: the same through both clients', () => {
       const email = newEmail();
       const client = make();
       assert.equal((await client.signUp({ name: 'Hedy', email, password: PASSWORD })).ok, true);
+      const noOtp = await client.enableTwoFactor({ password: PASSWORD, method: 'otp' });
+      assert.deepEqual([noOtp.ok, noOtp.status, noOtp.code], [false, 400, 'OTP_NOT_CONFIGURED'], 'a server without --two-factor-otp');
       const enabled = await client.enableTwoFactor({ password: PASSWORD });
       assert.equal(enabled.ok, true);
       assert.equal(enabled.value.backupCodes.length, 10);
@@ -348,6 +350,60 @@ describe("e-mailed codes (the server's --two-factor-otp): the requests both clie
       ]);
       // The code and the e-mailed codes' enable change the session (a new cookie); a send does not.
       assert.deepEqual(events, ['session-changed', 'session-changed']);
+    });
+  }
+});
+
+describe("e-mailed codes (the server's --two-factor-otp): the same through both clients", () => {
+  let otp;
+  before(async () => {
+    otp = await startServer({ twoFactor: true, twoFactorOtp: true, mail: 'outbox', trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await otp.stop();
+  });
+  const mails = (email, kind) => outboxMails(otp.outbox).filter((m) => m.to === email && m.kind === kind);
+  const codeOf = (mail) => /^\s*(\d{6})\s*$/m.exec(mail.text)[1];
+
+  const clients = {
+    createClient: () => createClient({ baseURL: otp.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: otp.url, plugins: [twoFactorClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Radia', email, password: PASSWORD })).ok, true);
+      const unverified = await client.enableTwoFactor({ password: PASSWORD, method: 'otp' });
+      assert.deepEqual([unverified.ok, unverified.status, unverified.code], [false, 403, 'EMAIL_NOT_VERIFIED']);
+      assert.equal((await client.sendVerificationEmail({ email })).ok, true);
+      const link = (await waitFor(() => mails(email, 'verify-email')[0], { what: 'the verification mail' })).link;
+      assert.equal((await fetch(link, { redirect: 'manual' })).status, 302);
+      const wrongPassword = await client.enableTwoFactor({ password: 'not-the-password', method: 'otp' });
+      assert.deepEqual([wrongPassword.status, wrongPassword.code], [400, 'INVALID_PASSWORD']);
+      assert.deepEqual(await client.enableTwoFactor({ password: PASSWORD, method: 'otp' }), { ok: true, value: { method: 'otp' } });
+      assert.equal((await client.getSession()).value.user.twoFactorEnabled, true, 'on at once, in the new session');
+      assert.equal((await client.signOut()).ok, true);
+
+      const signIn = await client.signIn({ email, password: PASSWORD });
+      assert.deepEqual(signIn, { ok: true, value: { twoFactorRedirect: true, twoFactorMethods: ['otp'] } });
+      const unsent = await client.verifyTwoFactorOtp({ code: '123456' });
+      assert.deepEqual([unsent.ok, unsent.status, unsent.code], [false, 400, 'OTP_HAS_EXPIRED'], 'no code was sent');
+      assert.deepEqual(await client.sendTwoFactorOtp(), { ok: true, value: { status: true } });
+      const code = codeOf(await waitFor(() => mails(email, 'two-factor-code')[0], { what: 'the code' }));
+      const wrong = await client.verifyTwoFactorOtp({ code: code === '000000' ? '111111' : '000000' });
+      assert.deepEqual([wrong.ok, wrong.status, wrong.code], [false, 401, 'INVALID_CODE']);
+      assert.equal((await client.getSession()).value, null);
+      const done = await client.verifyTwoFactorOtp({ code });
+      assert.equal(done.ok, true, JSON.stringify(done));
+      assert.equal(done.value.user.email, email);
+      assert.equal((await client.getSession()).value.user.email, email);
+      const again = await client.verifyTwoFactorOtp({ code });
+      assert.equal(again.ok, false, 'a code works once');
+
+      assert.deepEqual(await client.disableTwoFactor({ password: PASSWORD }), { ok: true, value: { status: true } });
+      assert.equal((await client.getSession()).value.user.twoFactorEnabled, false);
     });
   }
 });
