@@ -1,6 +1,6 @@
 // End to end: the server's own page (web/demo, served at / with --static-dir, what `scripts/run.sh`
 // opens) in Debian's headless Chromium: sign up, sign out, a forgotten password by the mailed link,
-// sign in with the new one.
+// sign in with the new one; the second factor, by the app and by a code sent by e-mail.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ const DEMO = fileURLToPath(new URL('../../web/demo/', import.meta.url));
 let server;
 let browser;
 before(async () => {
-  server = await startServer({ staticDir: DEMO, mail: 'outbox', twoFactor: true });
+  server = await startServer({ staticDir: DEMO, mail: 'outbox', twoFactor: true, twoFactorOtp: true });
   browser = await launchChromium();
 });
 after(async () => {
@@ -93,5 +93,38 @@ test("the server's page with --two-factor: after the password, the app's code (a
   await codeForm.getByLabel('Code from your authenticator app').fill(code(1));
   await codeForm.getByRole('button', { name: 'Verify' }).click();
   await page.locator('#me-name', { hasText: 'Grace Hopper' }).waitFor();
+  await context.close();
+});
+
+test("the server's page with --two-factor-otp: after the password, a code sent by e-mail (a wrong one first)", async () => {
+  const email = `katherine${process.pid}@example.com`;
+  const password = 'orbital-trajectory-friendship-7';
+  // The account, its verified address and e-mailed codes, set up through the API.
+  const api = new Browser(server.api);
+  assert.equal((await api.post('/sign-up/email', { name: 'Katherine Johnson', email, password })).status, 200);
+  assert.equal((await api.post('/send-verification-email', { email })).status, 200);
+  const verify = await waitFor(() => outboxMails(server.outbox).find((m) => m.to === email && m.kind === 'verify-email'), { what: 'the verification mail' });
+  assert.equal((await api.get(verify.link.slice(server.api.length))).status, 302); // verified, back to /
+  assert.deepEqual((await api.post('/two-factor/enable', { password, method: 'otp' })).body, { method: 'otp' });
+
+  const context = await browser.newContext();
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  const signIn = page.locator('#sign-in');
+  await signIn.getByLabel('E-mail').fill(email);
+  await signIn.getByLabel('Password').fill(password);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  const codeForm = page.locator('#code-form');
+  await codeForm.getByRole('button', { name: 'Email me a code' }).click();
+  await codeForm.getByRole('status').filter({ hasText: 'We sent a 6-digit code to your e-mail address.' }).waitFor();
+  const mail = await waitFor(() => outboxMails(server.outbox).find((m) => m.to === email && m.kind === 'two-factor-code'), { what: 'the code' });
+  const code = /^\s*(\d{6})\s*$/m.exec(mail.text)[1];
+  await codeForm.getByLabel('Code from the e-mail').fill(wrongCode(code));
+  await codeForm.getByRole('button', { name: 'Verify' }).click();
+  await codeForm.locator('.error', { hasText: 'Invalid code' }).waitFor();
+  await codeForm.getByLabel('Code from the e-mail').fill(code);
+  await codeForm.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('#me-name', { hasText: 'Katherine Johnson' }).waitFor();
   await context.close();
 });
