@@ -75,7 +75,8 @@ async function launch(config) {
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   installSite();
-  main = await launch({ changeEmailEnabled: true, twoFactor: true }); // the example site's account page offers both
+  // The example site's account page offers a change of address and two-step verification, with codes by e-mail too.
+  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true });
   ({ server, siteURL } = main);
   timings.buildSeconds = main.seconds;
   browser = await launchChromium();
@@ -300,6 +301,9 @@ async function signedIn(email, password) {
 /** The `n`-th mail of `kind` to `to` (0: the first), once the server has written it. */
 const mailTo = (to, kind, n = 0) =>
   waitFor(() => outboxMails(server.outbox).filter((m) => m.to === to && m.kind === kind)[n], { what: `${kind} mail ${n} to ${to}` });
+
+/** The `n`-th code of two-step verification mailed to `to`: the six digits on their own line. */
+const mailedCode = async (to, n = 0) => /^\s*(\d{6})\s*$/m.exec((await mailTo(to, 'two-factor-code', n)).text)[1];
 
 describe('a forgotten password, on the site', () => {
   const name = 'Ada Lovelace';
@@ -603,8 +607,94 @@ describe('two-step verification, on the site', () => {
     await userButton(third).waitFor();
     await tablet.close();
 
+    // A fourth, with a code by e-mail (the server's --two-factor-otp offers it beside the app).
+    const laptop = await newContext();
+    const fourth = await laptop.newPage();
+    await fourth.goto(`${siteURL}/login`);
+    await submitSignIn(fourth, email, password);
+    const mailStep = fourth.locator('[data-testid="pc-second-factor"]');
+    await mailStep.getByRole('button', { name: 'Email me a code' }).click();
+    await mailStep.getByRole('status').filter({ hasText: 'We sent a 6-digit code to your e-mail address.' }).waitFor();
+    await mailStep.getByLabel('Code from the e-mail').fill(await mailedCode(email));
+    await mailStep.getByRole('button', { name: 'Verify' }).click();
+    await fourth.waitForURL(`${siteURL}/`);
+    await userButton(fourth).waitFor();
+    await laptop.close();
+
     // Off again, with the password: the next sign-in asks for nothing more.
     await page.reload();
+    await section.locator('[data-testid="pc-2fa-disable"]').getByLabel('Current password').fill(password);
+    await section.getByRole('button', { name: 'Turn off two-step verification' }).click();
+    await section.getByRole('status').filter({ hasText: 'Two-step verification is off.' }).waitFor();
+    await context.close();
+    const later = await signedIn(email, password);
+    await later.context.close();
+  });
+});
+
+describe('two-step verification by codes sent by e-mail, on the site', () => {
+  const name = 'Frances Allen';
+  const email = `frances${process.pid}@example.com`;
+  const password = 'optimizing-compilers-ptran-2006';
+
+  test('turned on from the account page (once the address is verified); sign-in mails a code: a wrong one, a new one, signed in', async () => {
+    await createAccount(name, email, password);
+    const { context, page } = await signedIn(email, password);
+    await page.goto(`${siteURL}/account`);
+    const section = page.locator('[data-testid="pc-two-factor"]');
+    const enable = section.locator('[data-testid="pc-2fa-enable"]');
+    const turnOn = async () => {
+      await enable.getByLabel('Use codes sent by e-mail').check();
+      await enable.getByLabel('Current password').fill(password);
+      await enable.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    };
+    // Not before the address is verified.
+    await turnOn();
+    await enable.getByRole('alert').filter({ hasText: 'Verify your e-mail address first: codes are only sent to a verified address.' }).waitFor();
+    await shot(page, 'account-two-factor-otp-unverified');
+    assert.equal(await section.getAttribute('data-enabled'), 'false');
+    const notice = page.locator('[data-testid="pc-verify-email"]');
+    await notice.getByRole('button', { name: 'Send the verification link' }).click();
+    await notice.getByRole('status').filter({ hasText: 'Sent: check your e-mail.' }).waitFor();
+    await page.goto((await mailTo(email, 'verify-email')).link);
+    await page.waitForURL(`${siteURL}/account`);
+    await page.locator('[data-testid="pc-profile"]').waitFor();
+    assert.equal(await notice.count(), 0, 'verified');
+
+    // On at once: no app, no backup codes.
+    await turnOn();
+    await section.getByRole('status').filter({ hasText: 'Two-step verification is on: each sign-in asks for a code sent to your e-mail address.' }).waitFor();
+    await page.locator('[data-testid="pc-two-factor"][data-enabled="true"]').waitFor();
+    assert.equal(await section.locator('[data-testid="pc-setup-key"], [data-testid="pc-backup-codes"]').count(), 0);
+    await shot(page, 'account-two-factor-otp');
+
+    // Signed out, then in again: the code step mails a code at once (the only method).
+    await userButton(page).click();
+    await page.getByTestId('pc-usermenu').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/account')}`);
+    await submitSignIn(page, email, password);
+    const step = page.locator('[data-testid="pc-second-factor"]');
+    await step.getByRole('status').filter({ hasText: 'We sent a 6-digit code to your e-mail address.' }).waitFor();
+    const first = await mailedCode(email);
+    await shot(page, 'login-two-factor-otp');
+    await step.getByLabel('Code from the e-mail').fill(wrongCode(first));
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await step.locator('[data-field-error$="-code"]').filter({ hasText: 'Invalid code' }).waitFor();
+    // A new code replaces the first.
+    await step.getByRole('button', { name: 'Send a new code' }).click();
+    await step.getByRole('status').filter({ hasText: 'We sent a new 6-digit code to your e-mail address' }).waitFor();
+    await step.getByLabel('Code from the e-mail').fill(await mailedCode(email, 1));
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${siteURL}/account`);
+    await page.locator('[data-testid="pc-two-factor"][data-enabled="true"]').waitFor();
+    assert.equal(outboxMails(server.outbox).filter((m) => m.to === email && m.kind === 'two-factor-code').length, 2, 'a code per send, no more');
+    // No app, so no backup codes: the form says why.
+    const codes = section.locator('[data-testid="pc-2fa-codes"]');
+    await codes.getByLabel('Current password').fill(password);
+    await codes.getByRole('button', { name: 'New backup codes' }).click();
+    await codes.getByRole('alert').filter({ hasText: 'Backup codes come with an authenticator app' }).waitFor();
+
+    // Off, with the password: the next sign-in asks for nothing more.
     await section.locator('[data-testid="pc-2fa-disable"]').getByLabel('Current password').fill(password);
     await section.getByRole('button', { name: 'Turn off two-step verification' }).click();
     await section.getByRole('status').filter({ hasText: 'Two-step verification is off.' }).waitFor();

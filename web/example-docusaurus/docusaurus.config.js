@@ -39,7 +39,7 @@ const config = {
         serverURL,
         protect: ['/docs/private'],
         changeEmail: true, // the server runs with --change-email-enabled (run.sh, and the e2e tests)
-        twoFactor: true, // and with --two-factor
+        twoFactor: { otp: true }, // and with --two-factor and --two-factor-otp (codes by e-mail too)
       },
     ],
   ],

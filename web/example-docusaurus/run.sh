@@ -8,6 +8,8 @@
 #
 # The two are different origins of the same site (localhost), so the server's SameSite=Lax session
 # cookie travels with the site's credentialed fetches; the server trusts the site's origin (CORS).
+# Mail (verification and reset links, the codes of two-step verification by e-mail) goes to the
+# repository's outbox/ folder, as scripts/run.sh sets it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -18,7 +20,8 @@ SITE_PORT=${SITE_PORT:-3000}
 [ -d "$here/node_modules/@docusaurus/core" ] || (cd "$here" && npm install --no-audit --no-fund)
 
 "$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
-  --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true &
+  --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true \
+  --two-factor-otp true &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 
