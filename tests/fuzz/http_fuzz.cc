@@ -52,13 +52,16 @@ class Server {
                                       {"trusted-origins", "http://127.0.0.1"},  // the seeds' Origin
                                       {"rate-limit", "false"},
                                       {"two-factor", "true"},  // its routes and its sign-in step
+                                      {"two-factor-otp", "true"},  // and codes by e-mail, which
+                                      {"mail", "outbox"},          // need mail
+                                      {"mail-outbox-dir", (dir_ / "outbox").string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
     }
     const Status finalized = finalize_config(config_);
     if (!finalized.ok()) std::fprintf(stderr, "%s\n", std::string(finalized.message()).c_str());
     FUZZ_CHECK(finalized.ok());
-    auto runtime = open_runtime(config_, {.mail = false, .session_cache = true});
+    auto runtime = open_runtime(config_, {.mail = true, .session_cache = true});
     FUZZ_CHECK(runtime.ok());
     runtime_ = std::move(runtime).value();
     http_ = std::make_unique<server::HttpServer>(config_, *runtime_.service, *runtime_.store);
