@@ -68,6 +68,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kFailedToGetUserInfo, "FAILED_TO_GET_USER_INFO", "Failed to get user info"},
     // The two-factor plugin's messages, as BetterAuth 1.7 words them.
     Entry{ErrorCode::kOtpNotConfigured, "OTP_NOT_CONFIGURED", "OTP is not available"},
+    Entry{ErrorCode::kOtpNotEnabled, "OTP_NOT_ENABLED", "OTP not enabled"},
     Entry{ErrorCode::kOtpHasExpired, "OTP_HAS_EXPIRED", "OTP has expired"},
     Entry{ErrorCode::kTotpNotEnabled, "TOTP_NOT_ENABLED", "TOTP not enabled"},
     Entry{ErrorCode::kTotpAlreadyEnabled, "TOTP_ALREADY_ENABLED", "TOTP is already enabled"},

@@ -181,10 +181,20 @@ test('"trust this browser" works for codes by e-mail; turning the factor off and
   assert.ok(!browser.jar.has(TRUST), 'and its cookie is deleted');
 });
 
-test('an authenticator-app user may answer with a mailed code too; its wrong codes count on the twoFactor row', async () => {
+test('a user with an app is offered mailed codes only after turning them on too (else the mailbox alone would pass)', async () => {
   const { email, browser: account, id } = await verifiedUser();
   const enabled = await account.post('/two-factor/enable', { password: PASSWORD });
   assert.equal((await account.post('/two-factor/verify-totp', { code: totp(keyOf(enabled.body.totpURI)) })).status, 200);
+  const appOnly = new Browser(server.api);
+  assert.deepEqual((await appOnly.post('/sign-in/email', { email, password: PASSWORD })).body.twoFactorMethods, ['totp']);
+  for (const [path, body] of [['/two-factor/send-otp', {}], ['/two-factor/verify-otp', { code: '123456' }]]) {
+    const r = await appOnly.post(path, body);
+    assert.equal(r.status, 400, path);
+    assert.equal(r.body.code, 'OTP_NOT_ENABLED', path);
+  }
+  assert.equal(mailsTo(email, 'two-factor-code').length, 0, 'no code was mailed');
+
+  assert.deepEqual((await account.post('/two-factor/enable', { password: PASSWORD, method: 'otp' })).body, { method: 'otp' });
   const browser = new Browser(server.api);
   const first = await browser.post('/sign-in/email', { email, password: PASSWORD });
   assert.deepEqual(first.body.twoFactorMethods, ['totp', 'otp']);
@@ -217,6 +227,15 @@ test('[ASVS 2.8.5] an app\'s code sent again in another sign-in is refused, logg
   const line = await waitFor(() => server.stderr.split('\n').find((l) => l.includes('two-factor code reused') && l.includes(id)), { what: 'the log line' });
   assert.deepEqual(JSON.parse(line), { msg: 'two-factor code reused', user: id, ip: '127.0.0.1' });
   assert.ok(!server.stderr.includes(code), 'the code never reaches the log');
+});
+
+test('a user whose codes by e-mail BetterAuth turned on (the user\'s flag, no app, nothing else) is offered them', async () => {
+  const { email, id } = await verifiedUser();
+  sql(server.db, `update "user" set "twoFactorEnabled" = 1 where "id" = '${id}'`);
+  const browser = new Browser(server.api);
+  assert.deepEqual((await browser.post('/sign-in/email', { email, password: PASSWORD })).body.twoFactorMethods, ['otp']);
+  const code = await mailedCode(browser, email);
+  assert.equal((await browser.post('/two-factor/verify-otp', { code })).status, 200);
 });
 
 test('signed in, send-otp and verify-otp check a code and turn nothing on', async () => {

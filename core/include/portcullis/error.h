@@ -64,6 +64,7 @@ enum class ErrorCode {
   kFailedToGetUserInfo,               // FAILED_TO_GET_USER_INFO
   // BetterAuth's two-factor plugin.
   kOtpNotConfigured,                  // OTP_NOT_CONFIGURED: codes by e-mail are not offered
+  kOtpNotEnabled,                     // OTP_NOT_ENABLED: this user may not answer with an e-mailed code
   kOtpHasExpired,                     // OTP_HAS_EXPIRED: no e-mailed code awaits (none sent, expired, used)
   kTotpNotEnabled,                    // TOTP_NOT_ENABLED
   kTotpAlreadyEnabled,                // TOTP_ALREADY_ENABLED

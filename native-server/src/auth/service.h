@@ -302,8 +302,10 @@ class AuthService {
   // Mails a new 6-digit code (--two-factor-otp), which verify_second_factor(kOtp) accepts once
   // within 3 minutes; it replaces a code mailed before for the same sign-in. With `challenge`
   // (and no `auth`): for the second step of that sign-in. With `auth`: a code that proves the
-  // signed-in user reads their mail (it changes nothing). Errors: OTP_NOT_CONFIGURED;
-  // INVALID_TWO_FACTOR_COOKIE (no live challenge); INTERNAL_SERVER_ERROR.
+  // signed-in user reads their mail (it changes nothing). A sign-in offers codes by e-mail only
+  // to users who turned them on, or have no authenticator app. Errors: OTP_NOT_CONFIGURED;
+  // INVALID_TWO_FACTOR_COOKIE (no live challenge); OTP_NOT_ENABLED (a user with an app who did
+  // not turn codes by e-mail on); INTERNAL_SERVER_ERROR.
   Status send_two_factor_otp(const std::optional<Authenticated>& auth, const std::optional<std::string>& challenge,
                              const Caller& caller);
 
@@ -318,7 +320,8 @@ class AuthService {
   // accepted once (a replayed one is wrong). An e-mailed code (kOtp) is checked against the last
   // one mailed for this sign-in (or, signed in, this session), and turns nothing on. Errors:
   // INVALID_TWO_FACTOR_COOKIE (no live challenge); TOTP_NOT_ENABLED, BACKUP_CODES_NOT_ENABLED;
-  // OTP_NOT_CONFIGURED, OTP_HAS_EXPIRED (no mailed code awaits); ACCOUNT_TEMPORARILY_LOCKED;
+  // OTP_NOT_CONFIGURED, OTP_NOT_ENABLED (as send_two_factor_otp()), OTP_HAS_EXPIRED (no mailed
+  // code awaits); ACCOUNT_TEMPORARILY_LOCKED;
   // TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (the challenge is gone; signed in: the mailed code is);
   // INVALID_CODE, INVALID_BACKUP_CODE; FAILED_TO_CREATE_SESSION; INTERNAL_SERVER_ERROR.
   Result<SecondFactorPassed> verify_second_factor(const std::optional<Authenticated>& auth,
@@ -359,6 +362,9 @@ class AuthService {
   // on stderr: the user's id and the caller's address) and, with mail and securityNotifications,
   // tells the user.
   void report_reused_code(const User& user, const Caller& caller);
+  // Whether a sign-in of `user` (with an authenticator app set up: `app`) may be answered with a
+  // mailed code: with --two-factor-otp, if the user turned them on, or has no app.
+  bool otp_offered(const User& user, bool app);
   // The live sign-in challenge `challenge` names (the two_factor cookie's value), stored in
   // `pending`, and its user. Errors: INVALID_TWO_FACTOR_COOKIE.
   Result<User> challenge_user(const std::optional<std::string>& challenge, TimePoint now,

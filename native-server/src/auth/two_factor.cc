@@ -21,6 +21,10 @@
 //     off (which deletes the row) forgets every trusted browser, not only the one that did it;
 //   - turning it on or off answers with the new session's token (BetterAuth replaces the session
 //     too, but answers with the old token);
+//   - a sign-in offers codes by e-mail only to users who chose them, or have no app (e.g. turned
+//     them on with BetterAuth): BetterAuth offers them to every user with the second factor on,
+//     so whoever reads the mailbox of a user with an app could reset the password and then pass
+//     the second step by mail, and the app would protect nothing against it;
 //   - codes by e-mail are turned on only by enable (with the password, and a verified address);
 //     a signed-in verify-otp checks a code and changes nothing (BetterAuth's turns the second
 //     factor on without the password); a sign-in's mailed codes share its budget of 5 wrong codes,
@@ -160,9 +164,14 @@ Status AuthService::begin_second_factor(const User& user, const SignInRequest& r
     return Status(ErrorCode::kInternalServerError);
   }
   out.two_factor_challenge = challenge;
-  if (row.ok() && row->verified) out.two_factor_methods.emplace_back("totp");
-  if (config_.two_factor_otp) out.two_factor_methods.emplace_back("otp");
+  const bool app = row.ok() && row->verified;
+  if (app) out.two_factor_methods.emplace_back("totp");
+  if (otp_offered(user, app)) out.two_factor_methods.emplace_back("otp");
   return Status::OK();
+}
+
+bool AuthService::otp_offered(const User& user, bool app) {
+  return config_.two_factor_otp && (!app || !otp_anchor(user).empty());
 }
 
 std::string AuthService::otp_anchor(const User& user) {
@@ -262,6 +271,9 @@ Status AuthService::send_two_factor_otp(const std::optional<Authenticated>& auth
     if (!found) return found.status();
     user = std::move(found).value();
     key = pending.identifier;
+    auto row = store_.find_two_factor(user.id);
+    if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+    if (!otp_offered(user, row.ok() && row->verified)) return Status(ErrorCode::kOtpNotEnabled);
   }
   const std::string code = new_otp_code();
   const std::string otp_id = std::string(kOtpPrefix) + key;
@@ -324,6 +336,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   if (found_row.ok()) row = std::move(found_row).value();
   if (!row && !otp) return totp ? ErrorCode::kTotpNotEnabled : ErrorCode::kBackupCodesNotEnabled;
   if (sign_in && totp && !row->verified) return ErrorCode::kTotpNotEnabled;
+  if (sign_in && otp && !otp_offered(out.user, row && row->verified)) return ErrorCode::kOtpNotEnabled;
   // Wrong codes in a row, counted on the row (BetterAuth's columns) or, without one, here.
   const std::string failures_key = hashed_identifier("2fa-failures", out.user.id);
 
