@@ -10,6 +10,7 @@ export type AuthErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'FIELD_NOT_ALLOWED'
   | 'MISSING_FIELD'
+  | 'METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED'
   // input rules (the same codes the wasm core returns)
   | 'INVALID_EMAIL'
   | 'INVALID_NAME'
@@ -49,6 +50,19 @@ export type AuthErrorCode =
   | 'FAILED_TO_GET_USER_INFO'
   | 'NO_FIELDS_TO_UPDATE'
   | 'EMAIL_IS_THE_SAME'
+  // the second factor (--two-factor, --two-factor-otp)
+  | 'OTP_NOT_CONFIGURED'
+  | 'OTP_NOT_ENABLED'
+  | 'OTP_HAS_EXPIRED'
+  | 'TOTP_NOT_ENABLED'
+  | 'TOTP_ALREADY_ENABLED'
+  | 'TWO_FACTOR_NOT_ENABLED'
+  | 'BACKUP_CODES_NOT_ENABLED'
+  | 'INVALID_BACKUP_CODE'
+  | 'INVALID_CODE'
+  | 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE'
+  | 'ACCOUNT_TEMPORARILY_LOCKED'
+  | 'INVALID_TWO_FACTOR_COOKIE'
   // origins, CSRF, limits
   | 'UNAUTHORIZED'
   | 'INVALID_ORIGIN'

@@ -107,6 +107,80 @@ export interface Texts {
   newEmail?: string;
   changeEmail?: string;
   emailChangeSent?: string;
+  // The SignInForm's second step (the server's --two-factor)
+  /** The code field's label with an authenticator app. */
+  totpCode?: string;
+  /** The line above the code field with an authenticator app. */
+  totpHelp?: string;
+  /** The code field's label with a backup code. */
+  backupCode?: string;
+  /** The line above the code field with a backup code. */
+  backupCodeHelp?: string;
+  /** The second step's submit button. */
+  verify?: string;
+  /** The checkbox that spares this browser the second step for 30 days. */
+  trustDevice?: string;
+  /** The link that switches to a backup code. */
+  useBackupCode?: string;
+  /** The link that switches back to the authenticator app. */
+  useAuthenticator?: string;
+  /** The code field's label with a code sent by e-mail (--two-factor-otp). */
+  otpCode?: string;
+  /** The link that mails a code. */
+  emailMeCode?: string;
+  /** The same link once a code was mailed. */
+  sendNewCode?: string;
+  /** The line above the code field while a code is being mailed. */
+  otpSending?: string;
+  /** The line above the code field once a code was mailed. */
+  otpSent?: string;
+  /** The line above the code field once a new code replaced the one before. */
+  otpResent?: string;
+  /** The field's error for OTP_HAS_EXPIRED. */
+  otpExpired?: string;
+  /** Shown back at the first step when the server ended the second one (too many attempts, or too slow). */
+  signInAgainNeeded?: string;
+  // TwoFactorSettings
+  /** What two-step verification is, before it is turned on. */
+  twoFactorIntro?: string;
+  /** The same with `otp` (codes by e-mail offered too). */
+  twoFactorIntroOtp?: string;
+  /** The accessible name of the app / e-mail choice. */
+  twoFactorMethod?: string;
+  /** The choice of an authenticator app. */
+  useAuthenticatorApp?: string;
+  /** The choice of codes sent by e-mail. */
+  useEmailCodes?: string;
+  /** Shown once codes by e-mail are turned on. */
+  twoFactorOtpOn?: string;
+  /** The error for TWO_FACTOR_NOT_ENABLED when asking for backup codes with codes by e-mail only. */
+  noBackupCodes?: string;
+  /** The error for EMAIL_NOT_VERIFIED when turning codes by e-mail on. */
+  otpNeedsVerifiedEmail?: string;
+  /** The button that turns it on (and the one that confirms the app's first code). */
+  turnOnTwoFactor?: string;
+  /** How to add the account to an authenticator app (above the QR code). */
+  twoFactorSetup?: string;
+  /** The QR code's accessible name. */
+  qrCode?: string;
+  /** The otpauth: link. */
+  openInApp?: string;
+  /** The label before the key to type by hand. */
+  setupKey?: string;
+  /** Above the backup codes. */
+  saveBackupCodes?: string;
+  /** The label of the field for the app's first code. */
+  confirmTwoFactor?: string;
+  /** Shown while it is on. */
+  twoFactorIsOn?: string;
+  /** Shown once it is turned off. */
+  twoFactorTurnedOff?: string;
+  /** The heading and button that make new backup codes. */
+  newBackupCodes?: string;
+  /** The line saying the old backup codes stop working. */
+  newBackupCodesHelp?: string;
+  /** The heading and button that turn it off. */
+  turnOffTwoFactor?: string;
 }
 
 export interface PasswordStrengthMeterProps {
