@@ -43,6 +43,8 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kInvalidToken, "INVALID_TOKEN", "Invalid token"},
     Entry{ErrorCode::kTokenExpired, "TOKEN_EXPIRED", "Token expired"},
     Entry{ErrorCode::kEmailNotVerified, "EMAIL_NOT_VERIFIED", "Email not verified"},
+    Entry{ErrorCode::kBannedUser, "BANNED_USER",
+          "You have been banned from this application. Please contact support if you believe this is an error."},
     Entry{ErrorCode::kEmailCanNotBeUpdated, "EMAIL_CAN_NOT_BE_UPDATED",
           "Email can not be updated"},
     Entry{ErrorCode::kChangeEmailDisabled, "CHANGE_EMAIL_DISABLED", "Change email is disabled"},

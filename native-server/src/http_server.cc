@@ -115,6 +115,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kInvalidTwoFactorCookie:
       return 401;
     case ErrorCode::kEmailNotVerified:
+    case ErrorCode::kBannedUser:
     case ErrorCode::kInvalidOrigin:
     case ErrorCode::kMissingOrNullOrigin:
     case ErrorCode::kCrossSiteNavigationLoginBlocked:

@@ -40,6 +40,8 @@ Usage:
   portcullis user delete --email E [options]
   portcullis user set-password --email E [--allow-weak] [options]
   portcullis user disable-two-factor --email E [options]   for a user who lost the app and codes
+  portcullis user ban --email E [--reason TEXT] [--expires-in SECONDS] [options]
+  portcullis user unban --email E [options]
   portcullis sessions revoke --user E [options]   sign a user out everywhere (E: e-mail or id)
   portcullis backup --to PATH [--keep N] [options]   copy the SQLite database, while servers run on it
   portcullis check-config [options]          validate the configuration and print it
@@ -51,6 +53,10 @@ sign-up: the length bounds and the minimum strength (--min-password-score); --al
 strength rule only, for an administrator who knows better. `user set-password` signs the user
 out everywhere and, with mail configured (--mail) and --security-notifications, mails them a
 notice before it exits. `user delete` deletes the user's sessions, accounts and pending links too.
+`user ban` signs the user out everywhere and refuses their sign-ins (403 BANNED_USER, to whoever
+gives the right password) until `user unban`, or for --expires-in seconds; the reason is kept
+for administrators (`user list`), never shown to the user. It is BetterAuth's admin plugin's ban,
+which either server honours.
 A server running on the same database sees what these commands change within its
 --session-cache-ttl (default 5 s; 0: at once).
 
@@ -225,13 +231,17 @@ int serve(Config& config) {
   return ok ? 0 : 1;
 }
 
-nlohmann::ordered_json user_line(const store::User& u) {
-  return {{"id", u.id},
-          {"email", u.email},
-          {"name", u.name},
-          {"emailVerified", u.email_verified},
-          {"twoFactorEnabled", u.two_factor_enabled},
-          {"createdAt", format_iso8601(u.created_at)}};
+nlohmann::ordered_json user_line(const store::User& u, const std::optional<store::Ban>& ban) {
+  nlohmann::ordered_json line = {{"id", u.id},
+                                 {"email", u.email},
+                                 {"name", u.name},
+                                 {"emailVerified", u.email_verified},
+                                 {"twoFactorEnabled", u.two_factor_enabled},
+                                 {"banned", ban.has_value()},
+                                 {"createdAt", format_iso8601(u.created_at)}};
+  if (ban && ban->reason) line["banReason"] = *ban->reason;
+  if (ban && ban->expires) line["banExpires"] = format_iso8601(*ban->expires);
+  return line;
 }
 
 Result<store::User> find_user(store::Store& store, const std::string& email_or_id) {
@@ -267,14 +277,18 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
                                          own_value(args, "verified") == "true", store::now_ms(), allow_weak,
                                          &verdict);
     if (!user) return fail_password(user.status(), verdict, config.password_policy.min_score);
-    std::cout << user_line(*user).dump() << "\n";
+    std::cout << user_line(*user, std::nullopt).dump() << "\n";
     return 0;
   }
   if (sub == "list") {
     const std::size_t limit = std::stoul(own_value(args, "limit", "1000"));
     auto users = store.list_users(limit, 0);
     if (!users) return fail(users.status().message());
-    for (const auto& u : *users) std::cout << user_line(u).dump() << "\n";
+    for (const auto& u : *users) {
+      auto ban = store.find_ban(u.id);
+      if (!ban) return fail(ban.status().message());
+      std::cout << user_line(u, *ban).dump() << "\n";
+    }
     return 0;
   }
   if (email.empty()) return fail("user " + sub + ": --email is required", 2);
@@ -291,6 +305,22 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
     // user turns it on again.
     if (Status s = rt->service->turn_off_two_factor(user->id, store::now_ms()); !s.ok()) return fail(s.message());
     std::cout << R"({"twoFactorDisabled":")" << user->id << "\"}\n";
+    return 0;
+  }
+  if (sub == "ban" || sub == "unban") {
+    std::optional<store::Ban> ban;
+    if (sub == "ban") {
+      ban.emplace();
+      if (const std::string reason = own_value(args, "reason"); !reason.empty()) ban->reason = reason;
+      if (const std::string text = own_value(args, "expires-in"); !text.empty()) {
+        if (text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) == 0) {
+          return fail("--expires-in: a number of seconds, at least 1", 2);
+        }
+        ban->expires = store::now_ms() + std::chrono::seconds(std::stoll(text));
+      }
+    }
+    if (Status s = store.set_ban(user->id, ban, store::now_ms()); !s.ok()) return fail(s.message());
+    std::cout << nlohmann::ordered_json{{sub == "ban" ? "banned" : "unbanned", user->id}}.dump() << "\n";
     return 0;
   }
   if (sub == "set-password") {
@@ -419,7 +449,7 @@ int main(int argc, char** argv) {
   if (command == "serve" || command == "migrate" || command == "check-config") {
     parsed = parse_args(rest, {}, {}, command != "migrate", config, args);
   } else if (command == "user") {
-    parsed = parse_args(rest, {"email", "name", "limit"}, {"verified", "allow-weak"}, false, config, args);
+    parsed = parse_args(rest, {"email", "name", "limit", "reason", "expires-in"}, {"verified", "allow-weak"}, false, config, args);
   } else if (command == "sessions") {
     parsed = parse_args(rest, {"user"}, {}, false, config, args);
   } else if (command == "backup") {

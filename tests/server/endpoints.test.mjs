@@ -322,6 +322,9 @@ describe('POST /sign-up/email', () => {
       createdAt: res.body.user.createdAt,
       updatedAt: res.body.user.updatedAt,
       twoFactorEnabled: 0,  // the two-factor plugin's column, there whether or not --two-factor is on
+      banned: 0,  // the admin plugin's ban (`portcullis user ban`)
+      banReason: null,
+      banExpires: null,
     });
     const accounts = sql(server.db, `select * from account where userId = '${res.body.user.id}'`);
     assert.equal(accounts.length, 1);

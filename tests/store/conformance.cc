@@ -43,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 2;
+constexpr int kLatestSchemaVersion = 3;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -1063,6 +1063,61 @@ TEST_CASE("store: rate limits", "[store]") {
   }
 }
 
+TEST_CASE("store: bans (BetterAuth's admin plugin's columns)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  const User bob = make_user("bob@example.com");
+  REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+  const Session adas = make_session(ada.id, kT0, at(3600000));
+  const Session bobs = make_session(bob.id, kT0, at(3600000));
+  REQUIRE(store.create_session(adas).ok());
+  REQUIRE(store.create_session(bobs).ok());
+
+  SECTION("a new user is not banned") {
+    auto ban = store.find_ban(ada.id);
+    REQUIRE(ban.ok());
+    CHECK_FALSE(ban->has_value());
+  }
+
+  SECTION("a ban round-trips its reason and expiry, deletes the user's sessions only, and is lifted") {
+    const Ban ban{"spam", iso("2027-03-04T05:06:07.089Z")};
+    REQUIRE(store.set_ban(ada.id, ban, at(5)).ok());
+    auto found = store.find_ban(ada.id);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK(found->value().reason == ban.reason);
+    REQUIRE(found->value().expires.has_value());
+    CHECK(ms(*found->value().expires) == ms(*ban.expires));
+    CHECK(code_of(store.find_session(adas.token)) == ErrorCode::kNotFound);
+    CHECK(store.find_session(bobs.token).ok());
+    CHECK(ms(store.find_user_by_id(ada.id)->updated_at) == ms(at(5)));
+    CHECK_FALSE(store.find_ban(bob.id)->has_value());
+
+    REQUIRE(store.set_ban(ada.id, std::nullopt, at(6)).ok());
+    CHECK_FALSE(store.find_ban(ada.id)->has_value());
+  }
+
+  SECTION("a ban without reason or expiry") {
+    REQUIRE(store.set_ban(bob.id, Ban{}, at(5)).ok());
+    auto found = store.find_ban(bob.id);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK(found->value() == Ban{});
+  }
+
+  SECTION("an unknown user: NOT_FOUND, nothing written") {
+    CHECK(code_of(store.find_ban("nobody")) == ErrorCode::kNotFound);
+    CHECK(store.set_ban("nobody", Ban{}, at(5)).code() == ErrorCode::kNotFound);
+    CHECK(store.find_session(adas.token).ok());
+  }
+}
+
 TEST_CASE("store: the second factor (BetterAuth's twoFactor rows)", "[store]") {
   const std::string backend = GENERATE(from_range(testing::backend_names()));
   INFO("backend: " << backend);
@@ -1577,7 +1632,7 @@ TEST_CASE("sqlite: a BetterAuth database that has the two-factor plugin keeps it
 
   // Nothing was added twice, and the rows BetterAuth reads are as Portcullis writes them.
   RawDb raw(file.path().string());
-  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "8");
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "11");  // and the ban's 3
   CHECK(raw.scalar("select count(*) from pragma_table_info('twoFactor')") == "7");
   REQUIRE(store->set_two_factor_enabled("u-null", true, kT0).ok());
   CHECK(raw.scalar("select \"twoFactorEnabled\" || '/' || typeof(\"twoFactorEnabled\") from \"user\" where \"id\" = "

@@ -47,6 +47,7 @@ enum class ErrorCode {
   kInvalidToken,                      // INVALID_TOKEN
   kTokenExpired,                      // TOKEN_EXPIRED
   kEmailNotVerified,                  // EMAIL_NOT_VERIFIED
+  kBannedUser,                        // BANNED_USER: an administrator barred the user from signing in
   kEmailCanNotBeUpdated,              // EMAIL_CAN_NOT_BE_UPDATED
   kChangeEmailDisabled,               // CHANGE_EMAIL_DISABLED
   kCredentialAccountNotFound,         // CREDENTIAL_ACCOUNT_NOT_FOUND

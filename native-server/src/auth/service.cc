@@ -101,7 +101,20 @@ Status AuthService::check_new(const std::string& password, const std::string& em
   return status;
 }
 
+Status AuthService::check_not_banned(const User& user, TimePoint now) {
+  auto ban = store_.find_ban(user.id);
+  if (!ban) return ban.status();
+  if (!ban->has_value()) return Status::OK();
+  const auto& expires = ban->value().expires;
+  if (!expires || *expires > now) return Status(ErrorCode::kBannedUser);
+  // Expired: lifted, as BetterAuth's admin plugin lifts it at the next session.
+  return store_.set_ban(user.id, std::nullopt, now);
+}
+
 Result<Session> AuthService::start_session(const User& user, bool remember_me, const Caller& caller) {
+  if (Status banned = check_not_banned(user, caller.now); !banned.ok()) {
+    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kFailedToCreateSession);
+  }
   Session s;
   s.id = generate_token();
   s.token = generate_token();
@@ -237,6 +250,11 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   auto match = password_matches(*email, account, request.password, caller.now);
   if (!match) return match.status();
   if (!*match) return ErrorCode::kInvalidEmailOrPassword;
+  // Barred by an administrator: said only to whoever knows the password (as BetterAuth does),
+  // before any mail or second factor.
+  if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
+    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
+  }
 
   if (config_.require_email_verification && !user->email_verified) {
     if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", request.callback_url, caller.now);

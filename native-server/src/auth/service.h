@@ -171,9 +171,10 @@ class AuthService {
   // work. With the right password but an address not verified (when verification is required),
   // mails the verification link again, to `callback_url`. With --two-factor, a user who turned
   // it on gets no session but a challenge (SignedIn::two_factor_challenge), unless the browser is
-  // trusted (request.trusted_device); verify_second_factor() then finishes. Errors: INVALID_EMAIL;
-  // PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD; EMAIL_NOT_VERIFIED; SERVER_BUSY;
-  // FAILED_TO_CREATE_SESSION.
+  // trusted (request.trusted_device); verify_second_factor() then finishes. A banned user (with
+  // the right password) gets BANNED_USER and nothing else. Errors: INVALID_EMAIL;
+  // PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD; BANNED_USER; EMAIL_NOT_VERIFIED;
+  // SERVER_BUSY; FAILED_TO_CREATE_SESSION.
   Result<SignedIn> sign_in(const SignInRequest& request, const Caller& caller);
 
   // Resolves a session token. An unknown token gives no session; an expired one gives none and is
@@ -349,7 +350,11 @@ class AuthService {
   const Config& config() const { return config_; }
 
  private:
+  // Creates a session for `user`. Errors: BANNED_USER (check_not_banned()); FAILED_TO_CREATE_SESSION.
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
+  // OK unless an administrator banned `user` (BetterAuth's admin plugin's columns) and the ban has
+  // not expired; an expired ban is lifted. Errors: BANNED_USER; those of the store.
+  Status check_not_banned(const User& user, TimePoint now);
   // The second factor's part of a sign-in whose password was right (two_factor.cc): nothing
   // when the user has not turned it on; else either the trusted browser is let through (and its
   // cookie renewed) or a challenge is stored and the session waits.

@@ -420,10 +420,19 @@ CREATE INDEX IF NOT EXISTS "twoFactor_userId_idx" ON "twoFactor" ("userId");
 CREATE INDEX IF NOT EXISTS "twoFactor_secret_idx" ON "twoFactor" ("secret");
 )sql";
 
+// BetterAuth's admin plugin's ban (user."banned", "banReason", "banExpires"), which Portcullis's
+// command line writes and sign-in honours. A database where BetterAuth has the plugin has them.
+constexpr const char* kMigration3 = R"sql(
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "banned" boolean default false;
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "banReason" text;
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "banExpires" timestamptz;
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2},
+    {3, kMigration3},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -907,6 +916,50 @@ class PostgresStore final : public Store {
     }
     if (!enabled) {
       Query q(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1", kWhat);
+      q.text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Result<std::optional<Ban>> find_ban(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT \"banned\", \"banReason\", " PGS_MS("\"banExpires\"") " FROM \"user\" WHERE \"id\" = $1",
+            "find_ban");
+    q.text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    bool bad = false;
+    auto ban = rows::read_ban(PgRow{q, 0}, 0, bad);
+    if (bad) return corrupt_row("find_ban");
+    return ban;
+  }
+
+  Status set_ban(std::string_view user_id, const std::optional<Ban>& ban, TimePoint now) override {
+    constexpr std::string_view kWhat = "set_ban";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      // The user changed: every replica's session cache hears of it when this commits.
+      Query q(c,
+              "WITH w AS (UPDATE \"user\" SET \"banned\" = $1, \"banReason\" = $2, \"banExpires\" = $3::timestamptz, "
+              "\"updatedAt\" = $4::timestamptz WHERE \"id\" = $5 RETURNING \"id\") " PGS_NOTIFY_FROM("w", "\"id\""),
+              kWhat);
+      q.boolean(ban.has_value()).optional_text(ban ? ban->reason : std::nullopt);
+      if (ban && ban->expires) {
+        q.time(*ban->expires);
+      } else {
+        q.optional_text(std::nullopt);
+      }
+      q.time(now).text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
+    if (ban) {
+      Query q(c, "DELETE FROM \"session\" WHERE \"userId\" = $1", kWhat);
       q.text(user_id);
       if (Status s = q.run(); !s.ok()) return s;
     }

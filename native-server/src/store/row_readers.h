@@ -50,6 +50,16 @@ User read_user(const Row& r, int first, bool& bad) {
   return u;
 }
 
+// "banned", "banReason", "banExpires" (BetterAuth's admin plugin; NULL "banned" reads as false)
+template <class Row>
+std::optional<Ban> read_ban(const Row& r, int first, bool& bad) {
+  if (r.is_null(first) || !r.flag(first)) return std::nullopt;
+  Ban ban;
+  ban.reason = r.optional_text(first + 1);
+  if (!r.is_null(first + 2)) ban.expires = r.time(first + 2, bad);
+  return ban;
+}
+
 // "id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"
 template <class Row>
 Session read_session(const Row& r, int first, bool& bad) {

@@ -99,6 +99,12 @@ class SessionCachedStore final : public Store {
     drop_user(user_id);
     return s;
   }
+  // A ban deletes the user's sessions.
+  Status set_ban(std::string_view user_id, const std::optional<Ban>& ban, TimePoint now) override {
+    Status s = inner_->set_ban(user_id, ban, now);
+    drop_user(user_id);
+    return s;
+  }
   Status migrate() override {
     Status s = inner_->migrate();
     drop_all();
@@ -133,6 +139,7 @@ class SessionCachedStore final : public Store {
     return inner_->upgrade_account_password(account_row_id, expected_hash, new_hash, now);
   }
   Result<TwoFactor> find_two_factor(std::string_view user_id) override { return inner_->find_two_factor(user_id); }
+  Result<std::optional<Ban>> find_ban(std::string_view user_id) override { return inner_->find_ban(user_id); }
   Status put_two_factor(const TwoFactor& row) override { return inner_->put_two_factor(row); }
   Status mark_two_factor_verified(std::string_view id) override { return inner_->mark_two_factor_verified(id); }
   Result<bool> replace_backup_codes(std::string_view id, std::string_view expected,

@@ -347,8 +347,10 @@ constexpr AddedColumn kMigration2Columns[] = {
     {"twoFactor", "lockedUntil", R"(ALTER TABLE "twoFactor" ADD COLUMN "lockedUntil" date)"},
 };
 
-Status add_two_factor_columns(Connection& c) {
-  for (const AddedColumn& added : kMigration2Columns) {
+// Adds each of `columns` that its table lacks.
+template <std::size_t N>
+Status add_columns(Connection& c, const AddedColumn (&columns)[N]) {
+  for (const AddedColumn& added : columns) {
     bool present = false;
     {
       Statement st(c, "SELECT 1 FROM pragma_table_info(?) WHERE \"name\" = ?", "migrate");
@@ -364,10 +366,23 @@ Status add_two_factor_columns(Connection& c) {
   return Status::OK();
 }
 
+Status add_two_factor_columns(Connection& c) { return add_columns(c, kMigration2Columns); }
+
+// BetterAuth's admin plugin's ban (user."banned", "banReason", "banExpires"), which Portcullis's
+// command line writes and sign-in honours. A database where BetterAuth has the plugin has them.
+constexpr AddedColumn kMigration3Columns[] = {
+    {"user", "banned", R"(ALTER TABLE "user" ADD COLUMN "banned" integer default 0)"},
+    {"user", "banReason", R"(ALTER TABLE "user" ADD COLUMN "banReason" text)"},
+    {"user", "banExpires", R"(ALTER TABLE "user" ADD COLUMN "banExpires" date)"},
+};
+
+Status add_ban_columns(Connection& c) { return add_columns(c, kMigration3Columns); }
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2, add_two_factor_columns},
+    {3, "", add_ban_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
@@ -780,6 +795,47 @@ class SqliteStore final : public Store {
     }
     if (!enabled) {
       Statement st(c, "DELETE FROM \"twoFactor\" WHERE \"userId\" = ?", kWhat);
+      st.bind_text(1, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Result<std::optional<Ban>> find_ban(std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT \"banned\", \"banReason\", \"banExpires\" FROM \"user\" WHERE \"id\" = ?", "find_ban");
+    st.bind_text(1, user_id);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+    if (rc != SQLITE_ROW) return st.error(rc);
+    bool bad = false;
+    auto ban = rows::read_ban(SqliteRow{st}, 0, bad);
+    if (bad) return corrupt_row("find_ban");
+    return ban;
+  }
+
+  Status set_ban(std::string_view user_id, const std::optional<Ban>& ban, TimePoint now) override {
+    constexpr std::string_view kWhat = "set_ban";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      Statement st(c,
+                   "UPDATE \"user\" SET \"banned\" = ?, \"banReason\" = ?, \"banExpires\" = ?, \"updatedAt\" = ? "
+                   "WHERE \"id\" = ?",
+                   kWhat);
+      st.bind_bool(1, ban.has_value());
+      st.bind_optional_text(2, ban ? ban->reason : std::nullopt);
+      st.bind_optional_text(3, ban && ban->expires ? std::optional<std::string>(format_iso8601(*ban->expires))
+                                                   : std::nullopt);
+      st.bind_time(4, now);
+      st.bind_text(5, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+      if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    }
+    if (ban) {
+      Statement st(c, "DELETE FROM \"session\" WHERE \"userId\" = ?", kWhat);
       st.bind_text(1, user_id);
       if (Status s = st.exec(); !s.ok()) return s;
     }

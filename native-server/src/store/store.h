@@ -51,6 +51,15 @@ struct User {
   bool operator==(const User&) const = default;
 };
 
+// A user barred from signing in: BetterAuth's admin plugin's columns ("banned", "banReason",
+// "banExpires"), so either server honours a ban the other wrote.
+struct Ban {
+  std::optional<std::string> reason;
+  std::optional<TimePoint> expires;  // none: until lifted
+
+  bool operator==(const Ban&) const = default;
+};
+
 inline constexpr std::string_view kCredentialProvider = "credential";
 
 struct Account {
@@ -205,6 +214,14 @@ class Store {
   // Sets the user's twoFactorEnabled and updatedAt (= `now`); when `enabled` is false, also
   // deletes the user's twoFactor rows, in the same transaction. Errors: NOT_FOUND (no user).
   virtual Status set_two_factor_enabled(std::string_view user_id, bool enabled, TimePoint now) = 0;
+
+  // The user's ban, or nullopt if the user is not banned ("banned" false or NULL). An expired ban
+  // is returned as it is; the caller decides. Errors: NOT_FOUND (no user).
+  virtual Result<std::optional<Ban>> find_ban(std::string_view user_id) = 0;
+
+  // Bans the user (`ban` given) or lifts the ban (nullopt), and sets updatedAt = `now`. A ban also
+  // deletes all of the user's sessions, in the same transaction. Errors: NOT_FOUND (no user).
+  virtual Status set_ban(std::string_view user_id, const std::optional<Ban>& ban, TimePoint now) = 0;
 
   // Sets verified = true on the twoFactor row with id `id`. Errors: NOT_FOUND.
   virtual Status mark_two_factor_verified(std::string_view id) = 0;
