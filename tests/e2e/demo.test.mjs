@@ -68,6 +68,19 @@ test("the server's page: sign up, sign out, reset a forgotten password by the ma
   await context.close();
 });
 
+/** Opens the server's page in a fresh browser context and submits its sign-in form. */
+async function signInOnPage(email, password) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  const signIn = page.locator('#sign-in');
+  await signIn.getByLabel('E-mail').fill(email);
+  await signIn.getByLabel('Password').fill(password);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  return { context, page };
+}
+
 test("the server's page with --two-factor: after the password, the app's code (a wrong one first)", async () => {
   const email = `grace${process.pid}@example.com`;
   const password = 'cobol-compiler-a-0-1952';
@@ -78,14 +91,7 @@ test("the server's page with --two-factor: after the password, the app's code (a
   const code = (offset) => totp(enabled.body.totpURI, offset);
   assert.equal((await api.post('/two-factor/verify-totp', { code: code(0) })).status, 200);
 
-  const context = await browser.newContext();
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/`);
-  const signIn = page.locator('#sign-in');
-  await signIn.getByLabel('E-mail').fill(email);
-  await signIn.getByLabel('Password').fill(password);
-  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  const { context, page } = await signInOnPage(email, password);
   const codeForm = page.locator('#code-form');
   await codeForm.getByLabel('Code from your authenticator app').fill(wrongCode(code(1)));
   await codeForm.getByRole('button', { name: 'Verify' }).click();
@@ -107,14 +113,7 @@ test("the server's page with --two-factor-otp: after the password, a code sent b
   assert.equal((await api.get(verify.link.slice(server.api.length))).status, 302); // verified, back to /
   assert.deepEqual((await api.post('/two-factor/enable', { password, method: 'otp' })).body, { method: 'otp' });
 
-  const context = await browser.newContext();
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/`);
-  const signIn = page.locator('#sign-in');
-  await signIn.getByLabel('E-mail').fill(email);
-  await signIn.getByLabel('Password').fill(password);
-  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  const { context, page } = await signInOnPage(email, password);
   const codeForm = page.locator('#code-form');
   await codeForm.getByRole('button', { name: 'Email me a code' }).click();
   await codeForm.getByRole('status').filter({ hasText: 'We sent a 6-digit code to your e-mail address.' }).waitFor();

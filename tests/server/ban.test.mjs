@@ -1,16 +1,14 @@
 // Barring a user (`portcullis user ban` / `unban`): BetterAuth's admin plugin's ban, written by the
 // command line, honoured at sign-in by Portcullis and, on a shared database, by BetterAuth.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { betterAuth } from 'better-auth';
-import { getMigrations } from 'better-auth/db/migration';
 import { admin } from 'better-auth/plugins';
-import pg from 'pg';
 
+import { betterAuthOnPostgres, psql } from '../support/betterauth.mjs';
 import { keyOfURI as keyOf, totp } from '../support/totp.mjs';
-import { BIN, Browser, SECRET, sql, startServer, withServer } from '../support/server.mjs';
+import { BIN, Browser, sql, startServer, withServer } from '../support/server.mjs';
 
 const PASSWORD = 'banned user test password';
 const BANNED = 'You have been banned from this application. Please contact support if you believe this is an error.';
@@ -114,33 +112,18 @@ test('a banned user with the second factor on is refused before any code is aske
 
 const ADMIN_URL = process.env.PORTCULLIS_TEST_POSTGRES;
 describe('on a PostgreSQL database shared with BetterAuth and its admin plugin', { skip: !ADMIN_URL && 'PORTCULLIS_TEST_POSTGRES is not set' }, () => {
-  const name = `pc_ban_${process.pid}`;
-  const dbUrl = Object.assign(new URL(ADMIN_URL ?? 'postgres://x/y'), { pathname: `/${name}` }).toString();
-  const psql = (url, statement) =>
-    execFileSync('psql', [url, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' }).trim();
-  let pool;
+  let db;  // BetterAuth's: its admin plugin's columns first; Portcullis's migration keeps them
+  let dbUrl;
   let auth;
   let pgServer;
   before(async () => {
-    psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name}`);
-    psql(ADMIN_URL, `CREATE DATABASE ${name}`);
-    pool = new pg.Pool({ connectionString: dbUrl });
-    const options = {
-      database: pool,
-      secret: SECRET,
-      baseURL: 'http://127.0.0.1:3000',
-      emailAndPassword: { enabled: true },
-      rateLimit: { enabled: false },
-      plugins: [admin()],
-    };
-    await (await getMigrations(options)).runMigrations();  // its columns first; Portcullis's migration keeps them
-    auth = betterAuth(options);
+    db = await betterAuthOnPostgres(ADMIN_URL, `pc_ban_${process.pid}`, { plugins: [admin()] });
+    ({ dbUrl, auth } = db);
     pgServer = await startServer({ database: dbUrl, sessionCacheTtl: 0, passwordHash: 'scrypt' });  // hashes BetterAuth verifies
   });
   after(async () => {
     await pgServer?.stop();
-    await pool?.end();
-    psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await db?.drop();
   });
 
   test('a user Portcullis banned is refused by BetterAuth too, and signs in to both once unbanned', async () => {

@@ -4,43 +4,26 @@
 // instants. Needs PORTCULLIS_TEST_POSTGRES (scripts/test.sh sets it); each run gets a database of
 // its own.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { betterAuth } from 'better-auth';
 import { hashPassword } from 'better-auth/crypto';
-import { getMigrations } from 'better-auth/db/migration';
-import pg from 'pg';
 
-import { applySetCookies, Browser, SECRET, startServer } from '../support/server.mjs';
+import { betterAuthOnPostgres, psql } from '../support/betterauth.mjs';
+import { applySetCookies, Browser, startServer } from '../support/server.mjs';
 
 const ADMIN_URL = process.env.PORTCULLIS_TEST_POSTGRES;
 const PASSWORD = 'correct-horse-battery-staple';
 
-const psql = (url, statement) =>
-  execFileSync('psql', [url, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' }).trim();
-
 describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_TEST_POSTGRES is not set' }, () => {
-  const name = `pc_betterauth_${process.pid}`;
-  const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
-  let pool;
+  let db;
+  let dbUrl;
   let auth;
   let server;
   let signedUp; // BetterAuth's sign-up: {user, token, cookie}
 
   before(async () => {
-    psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name}`);
-    psql(ADMIN_URL, `CREATE DATABASE ${name}`);
-    pool = new pg.Pool({ connectionString: dbUrl });
-    const options = {
-      database: pool,
-      secret: SECRET,
-      baseURL: 'http://127.0.0.1:3000',
-      emailAndPassword: { enabled: true },
-      rateLimit: { enabled: false },
-    };
-    await (await getMigrations(options)).runMigrations();
-    auth = betterAuth(options);
+    db = await betterAuthOnPostgres(ADMIN_URL, `pc_betterauth_${process.pid}`);
+    ({ dbUrl, auth } = db);
     const { headers, response } = await auth.api.signUpEmail({
       body: { name: 'Grace Hopper', email: 'grace@example.com', password: PASSWORD },
       returnHeaders: true,
@@ -52,8 +35,7 @@ describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_T
   });
   after(async () => {
     await server?.stop();
-    await pool?.end();
-    psql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await db?.drop();
   });
 
   test('its tables are kept as BetterAuth made them; Portcullis adds only what it needs', () => {
