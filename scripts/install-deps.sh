@@ -34,6 +34,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev sqlite3 python3-aiosmtpd openssl nodejs npm
   # The FastAPI integration and its tests (Debian's, run by /usr/bin/python3).
   python3-fastapi python3-uvicorn python3-httpx python3-venv
+  # Prometheus's own parser, which the metrics test reads the server's /metrics with.
+  python3-prometheus-client
   # The deployment tests: nginx in front of the server (started by the tests, as this user);
   # PostgreSQL for the store's tests (a throwaway cluster, scripts/test-postgres.sh).
   nginx-light postgresql

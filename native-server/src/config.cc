@@ -143,6 +143,11 @@ std::vector<Setting> settings(Config& c) {
       {"appName", "PORTCULLIS_APP_NAME", &c.app_name, "name used in e-mails"},
       {"staticDir", "PORTCULLIS_STATIC_DIR", &c.static_dir, "folder of pages served at /"},
       {"accessLog", "PORTCULLIS_ACCESS_LOG", &c.access_log, "JSON access log on stdout"},
+      {"metrics", "PORTCULLIS_METRICS", &c.metrics,
+       "Prometheus metrics (requests by route, method and status; latencies) at\n"
+       "      http://metricsHost:metricsPort/metrics, never on the public port"},
+      {"metricsHost", "PORTCULLIS_METRICS_HOST", &c.metrics_host, "address the metrics listen on"},
+      {"metricsPort", "PORTCULLIS_METRICS_PORT", &c.metrics_port, "port the metrics listen on (0: any free port)"},
   };
 }
 
@@ -300,6 +305,10 @@ Status finalize_config(Config& c, bool require_secret) {
     return invalid("secret", "BETTER_AUTH_SECRET must be at least 32 bytes (or start with --dev)");
   }
   if (c.port < 0 || c.port > 65535) return invalid("port", "out of range");
+  if (c.metrics_port < 0 || c.metrics_port > 65535) return invalid("metricsPort", "out of range");
+  if (c.metrics && c.metrics_port != 0 && c.metrics_port == c.port && c.metrics_host == c.host) {
+    return invalid("metricsPort", "must differ from port (the metrics have a listener of their own)");
+  }
   if (c.threads < 4) return invalid("threads", "at least 4");
   if (c.keep_alive_timeout.count() < 1 || c.read_timeout.count() < 1) {
     return invalid("keepAliveTimeout", "timeouts must be at least 1 second");

@@ -164,8 +164,13 @@ struct Config {
   // --- pages ---
   std::string static_dir;  // a folder served at "/" (e.g. web/demo); "" serves none
 
-  // --- logging ---
+  // --- logging and monitoring ---
   bool access_log = true;
+  // Prometheus metrics (request counts and latencies) at http://metrics_host:metrics_port/metrics,
+  // a listener of their own, so that the public port never shows them.
+  bool metrics = false;
+  std::string metrics_host = "127.0.0.1";
+  int metrics_port = 9464;  // 0: any free port (the "listening" line names it)
 
   // The config-file keys that a file, the environment or a flag set (so that a mode's implied
   // values never override an explicit one).
@@ -204,6 +209,9 @@ bool config_flag_is_boolean(std::string_view flag);
 // After binding: when baseURL was not configured, makes it (and what derives from it) name the
 // port actually bound (which differs from config.port when that is 0).
 void use_listening_port(Config& config, int port);
+
+// The server's version, as --version and the metrics give it.
+inline constexpr std::string_view kVersion = "0.1.0";
 
 // Returns the number of cores the process may run on (at least 1).
 unsigned core_count();

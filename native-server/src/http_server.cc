@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -10,12 +11,14 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "common/strings.h"
 #include "common/time.h"
 #include "http/buffered_server.h"
 #include "http/cookies.h"
+#include "http/metrics.h"
 #include "http/origins.h"
 #include "http/proxies.h"
 #include "http/rate_limiter.h"
@@ -301,6 +304,15 @@ std::string next_request_id() {
   return id;
 }
 
+// Listening sockets get SO_REUSEADDR alone: cpp-httplib's default adds SO_REUSEPORT, with which
+// a second server started on the same port would share its connections with the first, silently
+// (an old instance left running beside a new one, with another configuration). A restart can
+// still bind at once despite connections in TIME_WAIT, and a port in use is refused.
+void reuse_address_only(socket_t sock) {
+  const int yes = 1;
+  (void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
 }  // namespace
 
 // One request being handled: the parsed body, who is calling, and the helpers the routes share.
@@ -351,6 +363,22 @@ struct HttpServer::Impl {
   using Handler = void (Impl::*)(Call&);
   std::unordered_map<std::string, Handler> get_routes;
   std::unordered_map<std::string, Handler> post_routes;
+
+  // With --metrics: the counters, and their own listener (never the public port).
+  std::unique_ptr<http::Metrics> metrics;
+  httplib::Server metrics_http;
+  std::thread metrics_thread;
+  int metrics_port = -1;
+  ~Impl() { stop_metrics(); }
+  void stop_metrics() {
+    if (!metrics_thread.joinable()) return;
+    metrics_http.stop();
+    metrics_thread.join();
+  }
+  void start_metrics();
+  // The metrics label of a request's path: its route relative to the base path ("/sign-in/email",
+  // "/reset-password/:token"), or "other".
+  std::string_view route_label(const std::string& path) const;
 
   void install();
   void dispatch(const httplib::Request& req, httplib::Response& res, bool post);
@@ -1074,14 +1102,7 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
   // by 40 ms, and keep-alive connections are closed after 5 requests.
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(1000000);
-  // cpp-httplib's listening socket has SO_REUSEPORT by default: a second server started on the
-  // same port would then share its connections with the first, silently (an old instance left
-  // running beside a new one, with another configuration). SO_REUSEADDR alone: a restart can bind
-  // at once despite connections in TIME_WAIT, and a port in use is refused.
-  http.set_socket_options([](socket_t sock) {
-    const int yes = 1;
-    (void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
+  http.set_socket_options(reuse_address_only);
   http.set_keep_alive_timeout(config.keep_alive_timeout.count());
   http.set_read_timeout(config.read_timeout.count(), 0);
   http.set_write_timeout(config.read_timeout.count(), 0);
@@ -1101,13 +1122,18 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
         else if (res.status == 400) send_error(res, Status(ErrorCode::kBadRequest, "Bad request"));
         return httplib::Server::HandlerResponse::Unhandled;
       }));
-  if (config.access_log) {
+  if (config.access_log || config.metrics) {
     // One JSON line per request. The path is logged without its query string, which can hold
     // tokens; bodies and cookies are never logged.
     http.set_logger([impl = impl_.get()](const httplib::Request& req, const httplib::Response& res) {
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                                    t_request_start)
                             .count();
+      if (impl->metrics) {
+        impl->metrics->record(impl->metrics->route_index(impl->route_label(req.path)), req.method, res.status,
+                              ms / 1000);
+      }
+      if (!impl->config.access_log) return;
       ordered_json line;
       line["time"] = format_iso8601(store::now_ms());
       line["msg"] = "request";
@@ -1124,6 +1150,42 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
   }
   if (!config.static_dir.empty()) http.set_mount_point("/", config.static_dir);
   impl_->install();
+  if (config.metrics) {
+    std::vector<std::string> routes;
+    for (const auto& [path, handler] : impl_->get_routes) routes.push_back(path);
+    for (const auto& [path, handler] : impl_->post_routes) {
+      if (!impl_->get_routes.contains(path)) routes.push_back(path);
+    }
+    routes.emplace_back("/reset-password/:token");
+    std::sort(routes.begin(), routes.end());
+    const double start = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    impl_->metrics = std::make_unique<http::Metrics>(routes, std::string(kVersion), start);
+  }
+}
+
+std::string_view HttpServer::Impl::route_label(const std::string& path) const {
+  const std::string_view p(path);
+  if (!p.starts_with(config.base_path)) return "other";
+  const std::string_view route = p.substr(config.base_path.size());
+  constexpr std::string_view kResetLink = "/reset-password/";
+  if (route.starts_with(kResetLink) && route.size() > kResetLink.size()) return "/reset-password/:token";
+  return route;
+}
+
+void HttpServer::Impl::start_metrics() {
+  metrics_http.set_tcp_nodelay(true);
+  metrics_http.set_socket_options(reuse_address_only);  // a port in use is refused, as the public one
+  metrics_http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  metrics_port = config.metrics_port == 0 ? metrics_http.bind_to_any_port(config.metrics_host)
+                                          : (metrics_http.bind_to_port(config.metrics_host, config.metrics_port)
+                                                 ? config.metrics_port
+                                                 : -1);
+  if (metrics_port <= 0) return;
+  metrics_thread = std::thread([this] { metrics_http.listen_after_bind(); });
+  // Serving before bind() returns, so that a stop() can never come before it and be missed.
+  while (!metrics_http.is_running()) std::this_thread::yield();
 }
 
 HttpServer::~HttpServer() = default;
@@ -1134,6 +1196,10 @@ int HttpServer::bind() {
                                : (impl_->http.bind_to_port(c.host, c.port) ? c.port : -1);
   // The kernel's maximum (net.core.somaxconn) rather than httplib's 5.
   impl_->bound = port > 0 && impl_->http.set_backlog(SOMAXCONN);
+  if (impl_->bound && impl_->metrics) {
+    impl_->start_metrics();
+    if (impl_->metrics_port < 0) impl_->bound = false;
+  }
   return impl_->bound ? port : -1;
 }
 
@@ -1142,8 +1208,12 @@ void HttpServer::reload_origin() {
 }
 
 bool HttpServer::listen() {
-  return impl_->bound && impl_->http.serve(static_cast<std::size_t>(impl_->config.threads));
+  const bool served = impl_->bound && impl_->http.serve(static_cast<std::size_t>(impl_->config.threads));
+  impl_->stop_metrics();
+  return served;
 }
+
+int HttpServer::metrics_port() const { return impl_->metrics_port; }
 
 bool HttpServer::is_running() const { return impl_->http.is_running(); }
 

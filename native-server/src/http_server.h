@@ -32,9 +32,13 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds to config.host:config.port (port 0 picks a free port). Returns the bound port, or -1
-  // if the address cannot be bound.
+  // Binds to config.host:config.port (port 0 picks a free port), and with config.metrics the
+  // metrics' own listener to config.metrics_host:metrics_port, which serves at once. Returns the
+  // bound port, or -1 if either address cannot be bound.
   int bind();
+
+  // The port the metrics listen on (after bind()), or -1 without config.metrics.
+  int metrics_port() const;
 
   // Re-reads the server's own origin from the config (after use_listening_port()).
   void reload_origin();

@@ -181,7 +181,12 @@ int serve(Config& config) {
   if (!rt) return fail(rt.status().message());
   server::HttpServer server(config, *rt->service, *rt->store);
   const int port = server.bind();
-  if (port < 0) return fail("cannot listen on " + config.host + ":" + std::to_string(config.port));
+  if (port < 0) {
+    if (config.metrics && server.metrics_port() < 0) {
+      return fail("cannot listen on " + config.metrics_host + ":" + std::to_string(config.metrics_port) + " (metrics)");
+    }
+    return fail("cannot listen on " + config.host + ":" + std::to_string(config.port));
+  }
   use_listening_port(config, port);
   server.reload_origin();
 
@@ -214,6 +219,9 @@ int serve(Config& config) {
                                {"database", store::redact_database_url(config.database)},
                                {"mail", config.mail},
                                {"dev", config.dev}};
+  if (config.metrics) {
+    ready["metrics"] = "http://" + config.metrics_host + ":" + std::to_string(server.metrics_port()) + "/metrics";
+  }
   std::cout << ready.dump() << std::endl;
   const bool ok = server.listen();
   // listen() also returns if the socket fails; wake the waiter so it can be joined.
@@ -434,7 +442,7 @@ int main(int argc, char** argv) {
     return all.empty() ? 2 : 0;
   }
   if (all[0] == "--version") {
-    std::cout << "portcullis 0.1.0\n";
+    std::cout << "portcullis " << kVersion << "\n";
     return 0;
   }
   const std::string command = all[0];

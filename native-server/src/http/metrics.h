@@ -1,0 +1,60 @@
+// Portcullis server: request counts and latencies, for Prometheus (--metrics).
+//
+// Every request is counted by route, method and status, and its duration goes into a histogram
+// per route. Labels come from fixed sets (the routes the server answers, four methods, the
+// statuses it sends), never from what a client sent, so a client cannot grow the output: a path
+// the server does not answer is route "other". Counting is a few relaxed atomic increments on the
+// request's thread; render() reads them without stopping the counting.
+
+#ifndef PORTCULLIS_HTTP_METRICS_H_
+#define PORTCULLIS_HTTP_METRICS_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace portcullis::http {
+
+class Metrics {
+ public:
+  // `routes`: the labels a request can carry (e.g. "/sign-in/email"), besides "other".
+  // `version`: the server's, for portcullis_build_info. `start_unix_seconds`: when it started.
+  Metrics(const std::vector<std::string>& routes, std::string version, double start_unix_seconds);
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // The index of `route`'s label, or of "other" when it is not one of the routes.
+  std::size_t route_index(std::string_view route) const;
+
+  // Counts one request: its route's index (route_index()), its method ("GET", "POST", "OPTIONS";
+  // any other counts as "other"), the status it was answered with, and how long it took.
+  void record(std::size_t route, std::string_view method, int status, double seconds);
+
+  // Everything counted so far, in Prometheus's text exposition format (version 0.0.4): only the
+  // series that have counted something, and portcullis_build_info and process_start_time_seconds.
+  std::string render() const;
+
+ private:
+  static constexpr std::size_t kMethods = 4;
+  static constexpr std::size_t kBuckets = 12;  // finite upper bounds; +Inf is the count
+
+  std::size_t status_index(int status) const;
+
+  std::vector<std::string> labels_;  // the routes, then "other"
+  std::unordered_map<std::string, std::size_t> index_;
+  std::string version_;
+  double start_;
+  // requests_[(route * kMethods + method) * statuses + status]
+  std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;
+  // per route: kBuckets bucket counts (not cumulative), the count, the sum in microseconds
+  std::unique_ptr<std::atomic<std::uint64_t>[]> latency_;
+};
+
+}  // namespace portcullis::http
+
+#endif  // PORTCULLIS_HTTP_METRICS_H_
