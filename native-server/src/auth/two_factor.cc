@@ -455,8 +455,11 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     if (!session) return session.status();
     out.session = std::move(session).value();
     out.new_session = true;
-    if (request.trust_device) {
-      auto trusted = trust_device(out.user, row ? row->id : otp_anchor(out.user), caller.now);
+    // (Nothing to tie the trust to for a user whose codes by e-mail BetterAuth turned on, with
+    // no row of either kind here: such a browser is asked again, rather than trusted for good.)
+    const std::string anchor = row ? row->id : otp_anchor(out.user);
+    if (request.trust_device && !anchor.empty()) {
+      auto trusted = trust_device(out.user, anchor, caller.now);
       if (trusted.ok()) out.trust_device = std::move(trusted).value();
     }
     if (device_is_new(out.user, caller)) notify_sign_in(out.user, caller);  // false without mail or notices
@@ -507,7 +510,7 @@ void AuthService::report_reused_code(const User& user, const Caller& caller) {
   m.to = user.email;
   m.kind = "two-factor-code-reused";
   m.subject = "A used code of your " + config_.app_name + " account was tried again";
-  m.text = "Hello " + user.name + ",\n\nA code from your authenticator app that had already signed in to your " +
+  m.text = "Hello " + user.name + ",\n\nA code from your authenticator app that had already been used for your " +
            config_.app_name + " account (" + user.email + ") was entered again (" + format_iso8601(caller.now) +
            " UTC, from " + (caller.ip.empty() ? std::string("an unknown address") : caller.ip) +
            "). It was refused.\n\nIf this was not you, someone who knows your password saw that code: change "
