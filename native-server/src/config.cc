@@ -143,6 +143,9 @@ std::vector<Setting> settings(Config& c) {
       {"appName", "PORTCULLIS_APP_NAME", &c.app_name, "name used in e-mails"},
       {"staticDir", "PORTCULLIS_STATIC_DIR", &c.static_dir, "folder of pages served at /"},
       {"accessLog", "PORTCULLIS_ACCESS_LOG", &c.access_log, "JSON access log on stdout"},
+      {"auditLog", "PORTCULLIS_AUDIT_LOG", &c.audit_log,
+       "sign-ins (and failed ones), sign-ups, second-factor steps, changed passwords and\n"
+       "      addresses, deleted users, as JSON lines on stdout (\"msg\":\"auth\"; ids, never secrets)"},
       {"metrics", "PORTCULLIS_METRICS", &c.metrics,
        "Prometheus metrics (requests by route, method and status; latencies) at\n"
        "      http://metricsHost:metricsPort/metrics, never on the public port"},

@@ -166,6 +166,9 @@ struct Config {
 
   // --- logging and monitoring ---
   bool access_log = true;
+  // Every authentication decision and change of credentials as a JSON line on stdout
+  // ("msg":"auth"; see AuthService::set_audit).
+  bool audit_log = true;
   // Prometheus metrics (request counts and latencies) at http://metrics_host:metrics_port/metrics,
   // a listener of their own, so that the public port never shows them.
   bool metrics = false;

@@ -587,6 +587,7 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
   call.caller.now = store::now_ms();
   call.caller.ip = proxies.client_address(req.remote_addr, req.get_header_value("X-Forwarded-For"));
   call.caller.user_agent = req.get_header_value("User-Agent");
+  call.caller.request_id = res.get_header_value("X-Request-Id");
   call.secure = config.secure_cookies ||
                 proxies.forwarded_https(req.remote_addr, req.get_header_value("X-Forwarded-Proto"));
 
@@ -932,7 +933,7 @@ void HttpServer::Impl::delete_user(Call& call) {
   if (!f.ok()) return send_error(call.res, f.status());
   Authenticated auth;
   if (!require_session(call, auth)) return;
-  auto out = service.delete_user(auth, r, call.caller.now);
+  auto out = service.delete_user(auth, r, call.caller);
   if (!out) {
     const bool bad_token = out.status().code() == ErrorCode::kInvalidToken;
     return send_error(call.res, out.status(), bad_token ? 404 : 0);
@@ -954,7 +955,7 @@ void HttpServer::Impl::delete_user_callback(Call& call) {
   }
   const auto auth = authenticate(call);
   if (!auth) return send_error(call.res, Status(ErrorCode::kFailedToGetUserInfo), 404);
-  if (Status s = service.delete_user_with_token(*auth, call.req.get_param_value("token"), call.caller.now);
+  if (Status s = service.delete_user_with_token(*auth, call.req.get_param_value("token"), call.caller);
       !s.ok()) {
     return send_error(call.res, s, s.code() == ErrorCode::kInvalidToken ? 404 : 0);
   }
@@ -1046,7 +1047,7 @@ void HttpServer::Impl::reset_password(Call& call) {
   std::string token = f.optional_string("token").value_or(call.req.get_param_value("token"));
   if (!f.ok()) return send_error(call.res, f.status());
   PasswordCheck verdict;
-  const Status s = service.reset_password(token, new_password, call.caller.now, &verdict);
+  const Status s = service.reset_password(token, new_password, call.caller, &verdict);
   if (!s.ok()) return send_password_error(call.res, s, verdict);
   send_json(call.res, 200, {{"status", true}});
 }
@@ -1338,7 +1339,7 @@ void HttpServer::Impl::generate_backup_codes(Call& call) {
   if (!f.ok()) return send_error(call.res, f.status());
   Authenticated auth;
   if (!require_session(call, auth)) return;
-  auto codes = service.regenerate_backup_codes(auth, password, call.caller.now);
+  auto codes = service.regenerate_backup_codes(auth, password, call.caller);
   if (!codes) return send_error(call.res, codes.status());
   ordered_json body;
   body["status"] = true;

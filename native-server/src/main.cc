@@ -179,6 +179,13 @@ int serve(Config& config) {
 
   auto rt = open_runtime(config, {.mail = true, .session_cache = true});
   if (!rt) return fail(rt.status().message());
+  if (config.audit_log) {
+    rt->service->set_audit([](const std::string& line) {
+      const std::string text = line + "\n";
+      std::fwrite(text.data(), 1, text.size(), stdout);  // one write per line, as the access log's
+      std::fflush(stdout);
+    });
+  }
   server::HttpServer server(config, *rt->service, *rt->store);
   const int port = server.bind();
   if (port < 0) {

@@ -224,9 +224,13 @@ test('[ASVS 2.8.5] an app\'s code sent again in another sign-in is refused, logg
   const mail = await nthMail(email, 'two-factor-code-reused', 1);
   assert.match(mail.text, /was entered again/);
   assert.match(mail.text, /127\.0\.0\.1/);
-  const line = await waitFor(() => server.stderr.split('\n').find((l) => l.includes('two-factor code reused') && l.includes(id)), { what: 'the log line' });
-  assert.deepEqual(JSON.parse(line), { msg: 'two-factor code reused', user: id, ip: '127.0.0.1' });
-  assert.ok(!server.stderr.includes(code), 'the code never reaches the log');
+  const line = await waitFor(() => server.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'two-factor-failed' && l.user === id), { what: 'the audit line' });
+  assert.equal(line.msg, 'auth');
+  assert.equal(line.method, 'totp');
+  assert.equal(line.reason, 'reused');
+  assert.equal(line.ip, '127.0.0.1');
+  assert.equal(line.id, replay.headers.get('x-request-id'), 'the request it was');
+  assert.ok(!server.logs.join('\n').includes(code), 'the code never reaches the log');
 });
 
 test('a user whose codes by e-mail BetterAuth turned on (the user\'s flag, no app, nothing else) is offered them', async () => {

@@ -101,6 +101,20 @@ Status AuthService::check_new(const std::string& password, const std::string& em
   return status;
 }
 
+void AuthService::audit(std::string_view event, const User* user, const Caller& caller,
+                        std::initializer_list<std::pair<std::string_view, std::string_view>> fields) const {
+  if (!audit_sink_) return;
+  nlohmann::ordered_json line;
+  line["time"] = format_iso8601(caller.now);
+  line["msg"] = "auth";
+  line["event"] = event;
+  if (user != nullptr) line["user"] = user->id;
+  line["ip"] = caller.ip;
+  if (!caller.request_id.empty()) line["id"] = caller.request_id;
+  for (const auto& [key, value] : fields) line[std::string(key)] = value;
+  audit_sink_(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 Status AuthService::check_not_banned(const User& user, TimePoint now) {
   auto ban = store_.find_ban(user.id);
   if (!ban) return ban.status();
@@ -171,6 +185,7 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
     return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
   }
   if (!created.ok()) return ErrorCode::kFailedToCreateUser;
+  audit("sign-up", &user, caller);
   (void)device_is_new(user, caller);  // the device that signed up is known from now on
 
   if (mail_ != nullptr && (config_.require_email_verification || config_.send_verification_on_sign_up)) {
@@ -249,14 +264,19 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   // One hash's worth of work on every path (an unknown address included), so timing tells nothing.
   auto match = password_matches(*email, account, request.password, caller.now);
   if (!match) return match.status();
-  if (!*match) return ErrorCode::kInvalidEmailOrPassword;
+  if (!*match) {
+    audit("sign-in-failed", user.ok() ? &*user : nullptr, caller, {{"reason", "password"}});
+    return ErrorCode::kInvalidEmailOrPassword;
+  }
   // Barred by an administrator: said only to whoever knows the password (as BetterAuth does),
   // before any mail or second factor.
   if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
+    if (banned.code() == ErrorCode::kBannedUser) audit("sign-in-failed", &*user, caller, {{"reason", "banned"}});
     return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
   }
 
   if (config_.require_email_verification && !user->email_verified) {
+    audit("sign-in-failed", &*user, caller, {{"reason", "email-not-verified"}});
     if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", request.callback_url, caller.now);
     return ErrorCode::kEmailNotVerified;
   }
@@ -270,9 +290,14 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   SignedIn out = signed_in(*user, std::nullopt, request.remember_me);
   // With the second factor on: a challenge instead of a session (two_factor.cc).
   if (Status s = begin_second_factor(*user, request, caller, out); !s.ok()) return s;
-  if (out.two_factor_challenge) return out;
+  if (out.two_factor_challenge) {
+    audit("two-factor-challenge", &*user, caller);
+    return out;
+  }
   auto session = start_session(*user, request.remember_me, caller);
   if (!session) return session.status();
+  const bool trusted = out.trust_device && !out.trust_device->empty();
+  audit("sign-in", &*user, caller, {{"method", trusted ? "password+trusted-browser" : "password"}});
   if (device_is_new(*user, caller)) notify_sign_in(*user, caller);  // false without mail or notices
   out.session = std::move(session).value();
   return out;
@@ -432,6 +457,7 @@ Result<std::optional<Session>> AuthService::change_password(const Authenticated&
   if (!hash) return hash.status();
   if (!store_.set_account_password(account->id, *hash, caller.now).ok()) return ErrorCode::kInternalServerError;
   notify_change(auth.user, "password-changed", auth.user.email, caller.now);
+  audit("password-changed", &auth.user, caller);
   if (!request.revoke_other_sessions) return std::optional<Session>();
   (void)store_.delete_sessions(auth.user.id, "");
   auto session = start_session(auth.user, !auth.dont_remember, caller);
@@ -467,13 +493,14 @@ Status AuthService::change_email(const Authenticated& auth, const std::string& n
 }
 
 Result<DeleteOutcome> AuthService::delete_user(const Authenticated& auth, const DeleteUserRequest& request,
-                                               TimePoint now) {
+                                               const Caller& caller) {
   if (!config_.delete_user_enabled) return ErrorCode::kNotFound;
+  const TimePoint now = caller.now;
   if (request.password) {
     if (Status s = confirm_password(auth, *request.password, now); !s.ok()) return s;
   }
   if (request.token) {
-    if (Status s = delete_user_with_token(auth, *request.token, now); !s.ok()) return s;
+    if (Status s = delete_user_with_token(auth, *request.token, caller); !s.ok()) return s;
     return DeleteOutcome::kDeleted;
   }
   if (config_.delete_user_verification && mail_ != nullptr) {
@@ -482,11 +509,14 @@ Result<DeleteOutcome> AuthService::delete_user(const Authenticated& auth, const 
   }
   if (!request.password && !is_fresh(auth, now)) return ErrorCode::kSessionExpired;
   if (Status s = store_.delete_user(auth.user.id); !s.ok()) return s;
+  audit("user-deleted", &auth.user, caller);
   return DeleteOutcome::kDeleted;
 }
 
-Status AuthService::delete_user_with_token(const Authenticated& auth, const std::string& token, TimePoint now) {
+Status AuthService::delete_user_with_token(const Authenticated& auth, const std::string& token,
+                                           const Caller& caller) {
   if (!config_.delete_user_enabled) return Status(ErrorCode::kNotFound);
+  const TimePoint now = caller.now;
   // Consumed only if it is this user's: someone else's session cannot spend the link.
   const std::string identifier = hashed_identifier("delete-account", token);
   auto found = store_.find_verification(identifier);
@@ -494,7 +524,9 @@ Status AuthService::delete_user_with_token(const Authenticated& auth, const std:
     return Status(ErrorCode::kInvalidToken);
   }
   if (!store_.consume_verification(identifier).ok()) return Status(ErrorCode::kInvalidToken);
-  return store_.delete_user(auth.user.id);
+  if (Status s = store_.delete_user(auth.user.id); !s.ok()) return s;
+  audit("user-deleted", &auth.user, caller, {{"by", "mailed-link"}});
+  return Status::OK();
 }
 
 void AuthService::notify_change(const User& user, const std::string& kind, const std::string& to, TimePoint now) {
@@ -629,9 +661,10 @@ bool AuthService::reset_token_is_valid(const std::string& token, TimePoint now) 
   return v.ok() && v->expires_at > now;
 }
 
-Status AuthService::reset_password(const std::string& token, const std::string& new_password, TimePoint now,
+Status AuthService::reset_password(const std::string& token, const std::string& new_password, const Caller& caller,
                                    PasswordCheck* verdict) {
   if (token.empty()) return Status(ErrorCode::kInvalidToken);
+  const TimePoint now = caller.now;
   if (Status s = check_password(new_password, config_.password_policy); !s.ok()) return s;
   // The strength rule needs the user, whom the token names: it is read first, without using the
   // token up, so that a refused password leaves the link working.
@@ -656,6 +689,7 @@ Status AuthService::reset_password(const std::string& token, const std::string& 
   if (!write_password(*user, *hash, now).ok()) return Status(ErrorCode::kInternalServerError);
   if (config_.revoke_sessions_on_password_reset) (void)store_.delete_sessions(user->id, "");
   notify_change(*user, "password-changed", user->email, now);
+  audit("password-reset", &*user, caller);
   return Status::OK();
 }
 
@@ -762,6 +796,7 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
     const Status updated = store_.update_user(*user);
     if (!updated.ok()) return updated.code() == ErrorCode::kUserAlreadyExists ? updated : Status(ErrorCode::kInternalServerError);
     notify_change(*user, "email-changed", old_email, caller.now);
+    audit("email-changed", &*user, caller);
     out.email_changed = true;
   } else {
     if (user->email != email) return ErrorCode::kInvalidUser;
@@ -778,7 +813,10 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
   // with the link (BetterAuth's autoSignInAfterVerification would sign them in).
   if (config_.auto_sign_in_after_verification && !(config_.two_factor && user->two_factor_enabled)) {
     auto session = start_session(*user, true, caller);
-    if (session.ok()) out.session = std::move(session).value();
+    if (session.ok()) {
+      out.session = std::move(session).value();
+      audit("sign-in", &*user, caller, {{"method", "verification-link"}});
+    }
   }
   out.user = std::move(user).value();
   return out;

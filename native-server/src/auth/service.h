@@ -9,6 +9,8 @@
 #ifndef PORTCULLIS_AUTH_SERVICE_H_
 #define PORTCULLIS_AUTH_SERVICE_H_
 
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,7 +36,11 @@ struct Caller {
   std::string ip;          // "" when unknown
   std::string user_agent;  // "" when absent
   TimePoint now{};
+  std::string request_id;  // the request's X-Request-Id, for the audit log ("" outside HTTP)
 };
+
+// Where audit events go (AuthService::set_audit): one JSON line each, without the newline.
+using AuditSink = std::function<void(const std::string& line)>;
 
 // A valid session and its user.
 struct Authenticated {
@@ -234,11 +240,11 @@ class AuthService {
   // mailed (kVerificationSent) and nothing is deleted yet; else, without a password the session
   // must be fresh, and the user is deleted. Errors: NOT_FOUND (feature off); INVALID_PASSWORD,
   // PASSWORD_TOO_LONG; INVALID_TOKEN; SESSION_EXPIRED; SERVER_BUSY; INTERNAL_SERVER_ERROR.
-  Result<DeleteOutcome> delete_user(const Authenticated& auth, const DeleteUserRequest& request, TimePoint now);
+  Result<DeleteOutcome> delete_user(const Authenticated& auth, const DeleteUserRequest& request, const Caller& caller);
 
   // Follows a mailed deletion link: deletes the user if `token` was mailed to this session's user
   // for deletion (single use). Errors: NOT_FOUND (feature off); INVALID_TOKEN.
-  Status delete_user_with_token(const Authenticated& auth, const std::string& token, TimePoint now);
+  Status delete_user_with_token(const Authenticated& auth, const std::string& token, const Caller& caller);
 
   // Mails a reset link when the address belongs to a user; answers the same either way.
   // Errors: RESET_PASSWORD_DISABLED (no mail sender); INVALID_EMAIL.
@@ -252,7 +258,7 @@ class AuthService {
   // token unused. Errors: INVALID_TOKEN (empty); PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG,
   // INVALID_UTF8; INVALID_TOKEN (unknown, used or expired); USER_NOT_FOUND; PASSWORD_TOO_WEAK;
   // SERVER_BUSY.
-  Status reset_password(const std::string& token, const std::string& new_password, TimePoint now,
+  Status reset_password(const std::string& token, const std::string& new_password, const Caller& caller,
                         PasswordCheck* verdict = nullptr);
 
   // Mails a verification link. With a session, the address must be the user's and unverified.
@@ -345,9 +351,20 @@ class AuthService {
   // Replaces the backup codes with ten new ones, after checking the password. Errors:
   // TWO_FACTOR_NOT_ENABLED; confirm_password()'s; INTERNAL_SERVER_ERROR.
   Result<std::vector<std::string>> regenerate_backup_codes(const Authenticated& auth, const std::string& password,
-                                                           TimePoint now);
+                                                           const Caller& caller);
 
   const Config& config() const { return config_; }
+
+  // Sends every authentication decision and change of credentials to `sink` from now on (the
+  // serve command's stdout, with --audit-log), as one JSON line: {"time", "msg": "auth",
+  // "event", "user" (the user's id, when known), "ip", "id" (the request's), and the event's
+  // fields}. Never an e-mail address, a password, a token or a code. Set before serving.
+  void set_audit(AuditSink sink) { audit_sink_ = std::move(sink); }
+
+  // Records `event` about `user` (null when unknown) for `caller`, with `fields` (each a stable
+  // key and a value from a fixed set). Does nothing without a sink.
+  void audit(std::string_view event, const User* user, const Caller& caller,
+             std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {}) const;
 
  private:
   // Creates a session for `user`. Errors: BANNED_USER (check_not_banned()); FAILED_TO_CREATE_SESSION.
@@ -431,6 +448,7 @@ class AuthService {
   store::Store& store_;
   HashPool& hashes_;
   mail::MailQueue* mail_;
+  AuditSink audit_sink_;
 
   struct Failures {
     int count = 0;

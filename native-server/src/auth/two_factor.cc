@@ -33,7 +33,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -253,6 +252,7 @@ Result<Session> AuthService::enable_two_factor_otp(const Authenticated& auth, co
     user.two_factor_enabled = true;
     user.updated_at = caller.now;
   }
+  audit("two-factor-enabled", &user, caller, {{"method", "otp"}});
   return replace_session(auth, user, caller);
 }
 
@@ -339,6 +339,10 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   if (sign_in && otp && !otp_offered(out.user, row && row->verified)) return ErrorCode::kOtpNotEnabled;
   // Wrong codes in a row, counted on the row (BetterAuth's columns) or, without one, here.
   const std::string failures_key = hashed_identifier("2fa-failures", out.user.id);
+  const std::string_view method = totp ? "totp" : otp ? "otp" : "backup-code";
+  const auto failed = [&](std::string_view reason) {
+    if (sign_in) audit("two-factor-failed", &out.user, caller, {{"method", method}, {"reason", reason}});
+  };
 
   // A sign-in's budget: the account's lock first, then the challenge's own count of wrong codes
   // (taken out of its row, and put back, one higher after a wrong code, unless the code was right).
@@ -350,12 +354,16 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   };
   if (sign_in) {
     if (row && row->locked_until) {
-      if (*row->locked_until > caller.now) return ErrorCode::kAccountTemporarilyLocked;
+      if (*row->locked_until > caller.now) {
+        failed("locked");
+        return ErrorCode::kAccountTemporarilyLocked;
+      }
       (void)store_.reset_two_factor_failures(row->id);
     }
     if (!row) {
       auto failures = store_.rate_limit_get(failures_key);
       if (failures.ok() && failures->count >= kLockAfterFailures && caller.now - failures->last_request < kLockDuration) {
+        failed("locked");
         return ErrorCode::kAccountTemporarilyLocked;
       }
     }
@@ -367,11 +375,13 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
                    : kChallengeAttempts;
     if (attempts >= kChallengeAttempts) {
       (void)store_.consume_verification(pending.identifier);
+      failed("too-many-attempts");
       return ErrorCode::kTooManyAttemptsRequestNewCode;
     }
   }
 
   bool right = false;
+  std::string_view wrong_reason = "wrong-code";
   if (otp) {
     // The last code mailed for this sign-in (signed in: for this session), taken out of its row
     // and put back, one wrong code more, if this one is wrong.
@@ -381,6 +391,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     int wrong = 0;
     if (!mailed.ok() || mailed->expires_at <= caller.now || !parse_otp_row(mailed->value, hash, wrong)) {
       if (sign_in) rearm(attempts);
+      failed("no-code");
       return ErrorCode::kOtpHasExpired;
     }
     if (wrong >= kChallengeAttempts) {  // signed in only: a sign-in's budget ran out before
@@ -411,7 +422,10 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
       used.expires_at = caller.now + std::chrono::seconds(3 * kTotpPeriodSeconds);
       const Status fresh = store_.create_verification(used);
       right = fresh.ok();
-      if (fresh.code() == ErrorCode::kUserAlreadyExists) report_reused_code(out.user, caller);
+      if (fresh.code() == ErrorCode::kUserAlreadyExists) {
+        wrong_reason = "reused";
+        report_reused_code(out.user, caller);
+      }
     }
   } else {
     auto codes = read_backup_codes(config_.secret, row->backup_codes);
@@ -437,6 +451,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
                                     std::numeric_limits<std::int64_t>::max(), caller.now);
       }
     }
+    failed(wrong_reason);
     return kind == SecondFactorKind::kBackupCode ? ErrorCode::kInvalidBackupCode : ErrorCode::kInvalidCode;
   }
 
@@ -455,6 +470,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     if (!session) return session.status();
     out.session = std::move(session).value();
     out.new_session = true;
+    audit("sign-in", &out.user, caller, {{"method", std::string("password+") + std::string(method)}});
     // (Nothing to tie the trust to for a user whose codes by e-mail BetterAuth turned on, with
     // no row of either kind here: such a browser is asked again, rather than trusted for good.)
     const std::string anchor = row ? row->id : otp_anchor(out.user);
@@ -471,6 +487,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   if (totp && !row->verified) {
     // The app works: from now on sign-in asks for its codes.
     if (!store_.mark_two_factor_verified(row->id).ok()) return ErrorCode::kInternalServerError;
+    audit("two-factor-enabled", &out.user, caller, {{"method", "totp"}});
     if (!out.user.two_factor_enabled) {
       if (!store_.set_two_factor_enabled(out.user.id, true, caller.now).ok()) return ErrorCode::kInternalServerError;
       out.user.two_factor_enabled = true;
@@ -497,14 +514,14 @@ Result<Session> AuthService::disable_two_factor(const Authenticated& auth, const
   User user = auth.user;
   user.two_factor_enabled = false;
   user.updated_at = caller.now;
+  audit("two-factor-disabled", &user, caller);
   return replace_session(auth, user, caller);
 }
 
 void AuthService::report_reused_code(const User& user, const Caller& caller) {
   // ASVS 2.8.5. A code is refused again only in another sign-in (or session) than the one it
   // answered (that one is gone): whoever sent it saw the user's code, and knows the password.
-  const nlohmann::json line = {{"msg", "two-factor code reused"}, {"user", user.id}, {"ip", caller.ip}};
-  std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" << std::flush;
+  // (The audit log has it as two-factor-failed, reason "reused".)
   if (mail_ == nullptr || !config_.security_notifications) return;
   mail::Message m;
   m.to = user.email;
@@ -528,10 +545,10 @@ Status AuthService::turn_off_two_factor(const std::string& user_id, TimePoint no
 }
 
 Result<std::vector<std::string>> AuthService::regenerate_backup_codes(const Authenticated& auth,
-                                                                      const std::string& password, TimePoint now) {
+                                                                      const std::string& password, const Caller& caller) {
   if (!config_.two_factor) return ErrorCode::kNotFound;
   if (!auth.user.two_factor_enabled) return ErrorCode::kTwoFactorNotEnabled;
-  if (Status s = confirm_password(auth, password, now); !s.ok()) return s;
+  if (Status s = confirm_password(auth, password, caller.now); !s.ok()) return s;
   auto row = store_.find_two_factor(auth.user.id);
   if (!row) {
     return row.status().code() == ErrorCode::kNotFound ? ErrorCode::kTwoFactorNotEnabled
@@ -540,6 +557,7 @@ Result<std::vector<std::string>> AuthService::regenerate_backup_codes(const Auth
   std::vector<std::string> codes = new_backup_codes();
   auto replaced = store_.replace_backup_codes(row->id, row->backup_codes, seal_backup_codes(config_.secret, codes));
   if (!replaced.ok() || !*replaced) return ErrorCode::kInternalServerError;
+  audit("backup-codes-regenerated", &auth.user, caller);
   return codes;
 }
 
