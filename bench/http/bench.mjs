@@ -6,7 +6,7 @@
 // In turn, each server alone on 127.0.0.1, with the same seeded users:
 //   - BetterAuth (Node, better-auth pinned in bench/http/package.json, e-mail/password enabled,
 //     rate limits disabled) on SQLite (better-sqlite3), and on PostgreSQL (pg) unless --no-pg;
-//   - Portcullis (SQLite) with --rate-limit false --min-password-score 0 --access-log false, once
+//   - Portcullis (SQLite) with --rate-limit false --min-password-score 0 --access-log false --audit-log false, once
 //     with Argon2id (its default) and once with --password-hash scrypt (BetterAuth's format); and
 //     with Argon2id on PostgreSQL unless --no-pg (a fresh cluster each, as BetterAuth's);
 //   - nginx: one location returning Portcullis's get-session body, byte for byte, keep-alive.
@@ -398,7 +398,7 @@ async function startPortcullis(key, hash, dir, database = join(dir, `${key}.db`)
   const base = `http://127.0.0.1:${port}`;
   const s = spawnServer(BIN, [
     'serve', '--port', String(port), '--database', database, '--base-url', base,
-    '--rate-limit', 'false', '--min-password-score', '0', '--access-log', 'false', '--password-hash', hash,
+    '--rate-limit', 'false', '--min-password-score', '0', '--access-log', 'false', '--audit-log', 'false', '--password-hash', hash,
   ], { env: { BETTER_AUTH_SECRET: SECRET }, ready: (out) => out.some((l) => l.includes('"listening"')) });
   await s.ready();
   return Object.assign(s, { key, base, api: `${base}/api/auth` });
@@ -701,7 +701,7 @@ function report(R, chart) {
   lines.push(`Machine: ${CORES}×${V.cpu}, Linux ${V.kernel}; load average ${R.loadStart} at start, ${R.loadEnd} at the end. Node ${R.node}, better-auth ${V.betterAuth} (better-sqlite3 ${V.betterSqlite3} built from source, pg ${V.pg}, PostgreSQL ${V.postgres}), ${V.portcullis}, nginx ${V.nginx}, wrk ${V.wrk}.`, '');
   const runs = R.runs ?? 1;
   const each = runs === 1 ? `Each figure is one wrk run of ${R.duration} s (2 threads) after ${R.warmup} s of untimed warm-up` : `Each figure is the median of ${runs} wrk runs of ${R.duration} s (2 threads), each after ${R.warmup} s of untimed warm-up (non-2xx and socket errors: the sum over the runs; peak RSS: the largest)`;
-  lines.push(`${each}, every server alone on 127.0.0.1 with the same ${R.users} seeded users. Rate limits off on both (Portcullis \`--rate-limit false\`, BetterAuth \`rateLimit: { enabled: false }\`); equal work per password: no strength rule (Portcullis \`--min-password-score 0\`; BetterAuth has none), 20-character random passwords; Portcullis's access log off (\`--access-log false\`; BetterAuth logs nothing). BetterAuth runs with NODE_ENV=production. req/s counts 2xx responses only; non-2xx and socket errors are counted apart. Peak RSS: the server's VmHWM during the run (reset before it; nginx: master + workers).`, '');
+  lines.push(`${each}, every server alone on 127.0.0.1 with the same ${R.users} seeded users. Rate limits off on both (Portcullis \`--rate-limit false\`, BetterAuth \`rateLimit: { enabled: false }\`); equal work per password: no strength rule (Portcullis \`--min-password-score 0\`; BetterAuth has none), 20-character random passwords; Portcullis's access and audit logs off (\`--access-log false --audit-log false\`; BetterAuth logs nothing). BetterAuth runs with NODE_ENV=production. req/s counts 2xx responses only; non-2xx and socket errors are counted apart. Peak RSS: the server's VmHWM during the run (reset before it; nginx: master + workers).`, '');
   lines.push(`![requests per second](http/chart.png)`, '');
 
   // Targets
