@@ -162,6 +162,23 @@ test('a sign-in takes five wrong codes, then must start over; ten in a row lock 
   assert.equal((await browser.get('/get-session')).body, null);
 });
 
+test('one sign-in has at most five codes mailed; the next sign-in has its own five', async () => {
+  const { email } = await userWithOtp();
+  const browser = new Browser(server.api);
+  await browser.post('/sign-in/email', { email, password: PASSWORD });
+  let code;
+  for (let i = 0; i < 5; i++) code = await mailedCode(browser, email);
+  const sixth = await browser.post('/two-factor/send-otp', {});
+  assert.equal(sixth.status, 429);
+  assert.equal(sixth.body.code, 'TOO_MANY_REQUESTS');
+  assert.equal(mailsTo(email, 'two-factor-code').length, 5, 'no sixth mail');
+  assert.equal((await browser.post('/two-factor/verify-otp', { code })).status, 200, 'the last code still works');
+
+  const again = new Browser(server.api);
+  await again.post('/sign-in/email', { email, password: PASSWORD });
+  assert.equal((await again.post('/two-factor/verify-otp', { code: await mailedCode(again, email) })).status, 200);
+});
+
 test('"trust this browser" works for codes by e-mail; turning the factor off and on again forgets it', async () => {
   const { email, browser: account } = await userWithOtp();
   const browser = new Browser(server.api);

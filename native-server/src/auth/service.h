@@ -310,9 +310,10 @@ class AuthService {
   // within 3 minutes; it replaces a code mailed before for the same sign-in. With `challenge`
   // (and no `auth`): for the second step of that sign-in. With `auth`: a code that proves the
   // signed-in user reads their mail (it changes nothing). A sign-in offers codes by e-mail only
-  // to users who turned them on, or have no authenticator app. Errors: OTP_NOT_CONFIGURED;
-  // INVALID_TWO_FACTOR_COOKIE (no live challenge); OTP_NOT_ENABLED (a user with an app who did
-  // not turn codes by e-mail on); INTERNAL_SERVER_ERROR.
+  // to users who turned them on, or have no authenticator app. One sign-in (or one session, per
+  // 10 minutes) has at most 5 codes mailed. Errors: OTP_NOT_CONFIGURED; INVALID_TWO_FACTOR_COOKIE
+  // (no live challenge); OTP_NOT_ENABLED (a user with an app who did not turn codes by e-mail
+  // on); TOO_MANY_REQUESTS (5 codes mailed already); INTERNAL_SERVER_ERROR.
   Status send_two_factor_otp(const std::optional<Authenticated>& auth, const std::optional<std::string>& challenge,
                              const Caller& caller);
 

@@ -56,6 +56,10 @@ constexpr std::string_view kAttemptsPrefix = "2fa-attempts-";
 constexpr std::string_view kTrustPrefix = "trust-device-";
 constexpr std::string_view kOtpPrefix = "2fa-otp-";
 constexpr std::chrono::minutes kOtpLifetime{3};  // BetterAuth's otpOptions.period
+// Codes one sign-in (or one session) may have mailed: enough for mail that is slow to arrive, and
+// a bound on what someone who knows the password can send to the user's mailbox per sign-in.
+constexpr int kOtpMailsPerChallenge = 5;
+constexpr std::string_view kOtpMailsPrefix = "2fa-otp-mails-";
 // Codes by e-mail turned on: a verification row "2fa-otp-on-<user id>" (value: the user's id)
 // whose id stands in for the twoFactor row's in trusted browsers' macs when the user has none.
 constexpr std::string_view kOtpOnPrefix = "2fa-otp-on-";
@@ -262,6 +266,7 @@ Status AuthService::send_two_factor_otp(const std::optional<Authenticated>& auth
   if (!config_.two_factor_otp || mail_ == nullptr) return Status(ErrorCode::kOtpNotConfigured);
   User user;
   std::string key;
+  TimePoint budget_ends = caller.now + kChallengeLifetime;  // signed in: 5 codes per 10 minutes
   if (auth) {
     user = auth->user;
     key = user.id + "!" + auth->session.id;
@@ -271,9 +276,28 @@ Status AuthService::send_two_factor_otp(const std::optional<Authenticated>& auth
     if (!found) return found.status();
     user = std::move(found).value();
     key = pending.identifier;
+    budget_ends = pending.expires_at;
     auto row = store_.find_two_factor(user.id);
     if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
     if (!otp_offered(user, row.ok() && row->verified)) return Status(ErrorCode::kOtpNotEnabled);
+  }
+  // The codes mailed so far for this sign-in: a row taken out and put back one higher.
+  const std::string mails_id = std::string(kOtpMailsPrefix) + key;
+  int mailed = 0;
+  if (auto counted = store_.consume_verification(mails_id); counted.ok() && counted->expires_at > caller.now) {
+    const std::string& text = counted->value;
+    mailed = !text.empty() && text.size() < 4 && text.find_first_not_of("0123456789") == std::string::npos
+                 ? std::stoi(text)
+                 : kOtpMailsPerChallenge;
+    budget_ends = counted->expires_at;
+  }
+  const auto ttl = std::chrono::duration_cast<milliseconds>(budget_ends - caller.now);
+  if (mailed >= kOtpMailsPerChallenge) {
+    (void)store_verification(mails_id, std::to_string(mailed), caller.now, ttl);
+    return Status(ErrorCode::kTooManyRequests);
+  }
+  if (!store_verification(mails_id, std::to_string(mailed + 1), caller.now, ttl).ok()) {
+    return Status(ErrorCode::kInternalServerError);
   }
   const std::string code = new_otp_code();
   const std::string otp_id = std::string(kOtpPrefix) + key;
