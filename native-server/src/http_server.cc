@@ -1161,6 +1161,16 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
     std::sort(routes.begin(), routes.end());
     const double start = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     impl_->metrics = std::make_unique<http::Metrics>(routes, std::string(kVersion), start);
+    const auth::AuthService& svc = impl_->service;
+    impl_->metrics->add_value("portcullis_hash_jobs", "Password hashes queued or running now.", false,
+                              [&svc] { return static_cast<double>(svc.hashes_in_progress()); });
+    impl_->metrics->add_value("portcullis_hash_workers", "Threads that hash passwords.", false,
+                              [&svc] { return static_cast<double>(svc.hash_workers()); });
+    impl_->metrics->add_value("portcullis_mail_queued", "Mail waiting or being sent now.", false,
+                              [&svc] { return static_cast<double>(svc.mail_queued()); });
+    impl_->metrics->add_value("portcullis_mail_dropped_total",
+                              "Mail dropped: refused by a full queue, or given up after every retry.", true,
+                              [&svc] { return static_cast<double>(svc.mail_dropped()); });
   }
 }
 

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BIN, Browser, startServer, withServer } from '../support/server.mjs';
+import { BIN, Browser, startServer, waitFor, withServer } from '../support/server.mjs';
 
 let server;
 let metricsURL;
@@ -76,6 +77,12 @@ test('requests are counted by route, method and status, with a latency histogram
   assert.equal(value(samples, 'portcullis_build_info', { version: '0.1.0' }), 1);
   assert.ok(value(samples, 'process_start_time_seconds', {}) > 1.7e9);
 
+  // What the server is busy with: idle now.
+  assert.ok(value(samples, 'portcullis_hash_workers', {}) >= 1);
+  assert.equal(value(samples, 'portcullis_hash_jobs', {}), 0);
+  assert.equal(value(samples, 'portcullis_mail_queued', {}), 0);
+  assert.equal(value(samples, 'portcullis_mail_dropped_total', {}), 0);
+
   // Nothing a client sent reaches the metrics.
   for (const secret of [email, password, 'secret1', 'sometoken123', 'no-such-route']) assert.ok(!text.includes(secret), secret);
 });
@@ -100,4 +107,25 @@ test('a metrics port in use: the server does not start, and says which address',
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('mail that cannot be delivered is counted as dropped, once every retry failed', async () => {
+  // An SMTP server that is not there: a port that was free a moment ago.
+  const closed = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  await withServer({ metrics: true, metricsPort: 0, mail: 'smtp', smtpHost: '127.0.0.1', smtpPort: closed, smtpTls: 'none', smtpFrom: 'auth@example.com' }, async (s) => {
+    const url = JSON.parse(s.logs.find((l) => JSON.parse(l).msg === 'listening')).metrics;
+    const email = `undeliverable-${Date.now()}@example.com`;
+    await new Browser(s.api).post('/sign-up/email', { name: 'Ada', email, password: 'metrics test password' });
+    assert.equal((await new Browser(s.api).post('/request-password-reset', { email, redirectTo: '/reset' })).status, 200);
+    const dropped = await waitFor(async () => {
+      const v = value(parse(await (await fetch(url)).text()), 'portcullis_mail_dropped_total', {});
+      return v >= 1 ? v : null;
+    }, { timeout: 15_000, what: 'the mail to be dropped' });
+    assert.equal(dropped, 1);
+  });
 });

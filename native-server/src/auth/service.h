@@ -356,6 +356,13 @@ class AuthService {
 
   const Config& config() const { return config_; }
 
+  // What the server is busy with, for the metrics: password hashes queued or running, the hash
+  // workers, and mail waiting or being sent, and dropped so far (0 without mail).
+  std::size_t hashes_in_progress() const { return hashes_.load(); }
+  std::size_t hash_workers() const { return hashes_.workers(); }
+  std::size_t mail_queued() const { return mail_ != nullptr ? mail_->queued() : 0; }
+  std::uint64_t mail_dropped() const { return mail_ != nullptr ? mail_->dropped() : 0; }
+
   // Sends every authentication decision and change of credentials to `sink` from now on (the
   // serve command's stdout, with --audit-log), as one JSON line: {"time", "msg": "auth",
   // "event", "user" (the user's id, when known), "ip", "id" (the request's), and the event's

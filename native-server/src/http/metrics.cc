@@ -43,6 +43,10 @@ Metrics::Metrics(const std::vector<std::string>& routes, std::string version, do
   latency_ = std::make_unique<std::atomic<std::uint64_t>[]>(labels_.size() * kLatencySlots);
 }
 
+void Metrics::add_value(std::string name, std::string help, bool counter, std::function<double()> read) {
+  values_.push_back(Value{std::move(name), std::move(help), counter, std::move(read)});
+}
+
 std::size_t Metrics::route_index(std::string_view route) const {
   const auto it = index_.find(std::string(route));
   return it == index_.end() ? labels_.size() - 1 : it->second;
@@ -75,6 +79,10 @@ std::string Metrics::render() const {
   out += "# HELP process_start_time_seconds When the server started, in seconds since the epoch.\n";
   out += "# TYPE process_start_time_seconds gauge\n";
   out += "process_start_time_seconds " + number(start_) + "\n";
+  for (const Value& v : values_) {
+    out += "# HELP " + v.name + " " + v.help + "\n# TYPE " + v.name + (v.counter ? " counter\n" : " gauge\n");
+    out += v.name + " " + number(v.read()) + "\n";
+  }
 
   out += "# HELP portcullis_http_requests_total Requests answered, by route, method and status.\n";
   out += "# TYPE portcullis_http_requests_total counter\n";

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +36,13 @@ class Metrics {
   // any other counts as "other"), the status it was answered with, and how long it took.
   void record(std::size_t route, std::string_view method, int status, double seconds);
 
+  // Adds a metric without labels whose value `read` gives at each render(): a gauge (`counter`
+  // false) or a counter. `name` and `help` are fixed text. Call before serving.
+  void add_value(std::string name, std::string help, bool counter, std::function<double()> read);
+
   // Everything counted so far, in Prometheus's text exposition format (version 0.0.4): only the
-  // series that have counted something, and portcullis_build_info and process_start_time_seconds.
+  // series that have counted something, portcullis_build_info, process_start_time_seconds and the
+  // add_value() metrics.
   std::string render() const;
 
  private:
@@ -45,6 +51,12 @@ class Metrics {
 
   std::size_t status_index(int status) const;
 
+  struct Value {
+    std::string name, help;
+    bool counter;
+    std::function<double()> read;
+  };
+  std::vector<Value> values_;
   std::vector<std::string> labels_;  // the routes, then "other"
   std::unordered_map<std::string, std::size_t> index_;
   std::string version_;

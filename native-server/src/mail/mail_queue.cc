@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -64,6 +65,7 @@ struct MailQueue::Impl {
   std::condition_variable idle;  // flush(): the queue is empty and nothing is being sent
   std::deque<Message> queue;
   bool sending = false;
+  std::atomic<std::uint64_t> dropped{0};
   bool stopping = false;
   std::thread worker;
 
@@ -110,6 +112,7 @@ struct MailQueue::Impl {
       status = try_send(message);
     }
     if (status.ok()) return;
+    dropped.fetch_add(1, std::memory_order_relaxed);
     const nlohmann::json line = {
         {"msg", "mail dropped"},
         {"domain", recipient_domain(message.to)},
@@ -137,12 +140,22 @@ MailQueue::~MailQueue() {
 bool MailQueue::enqueue(Message message) {
   {
     std::lock_guard lock(impl_->mutex);
-    if (impl_->stopping || impl_->queue.size() >= impl_->max_queued) return false;
+    if (impl_->stopping || impl_->queue.size() >= impl_->max_queued) {
+      impl_->dropped.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
     impl_->queue.push_back(std::move(message));
   }
   impl_->wake.notify_one();
   return true;
 }
+
+std::size_t MailQueue::queued() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->queue.size() + (impl_->sending ? 1 : 0);
+}
+
+std::uint64_t MailQueue::dropped() const { return impl_->dropped.load(std::memory_order_relaxed); }
 
 void MailQueue::flush() {
   std::unique_lock lock(impl_->mutex);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -83,6 +84,12 @@ class MailQueue {
 
   // Blocks until every queued message has been delivered or dropped (for tests and shutdown).
   void flush();
+
+  // Messages waiting or being sent now.
+  std::size_t queued() const;
+
+  // Messages dropped so far: refused by a full queue, or given up after every retry failed.
+  std::uint64_t dropped() const;
 
  private:
   struct Impl;
