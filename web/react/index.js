@@ -1213,18 +1213,26 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
   const [setup, setSetup] = useState(null); // {totpURI, backupCodes} until the app's first code
   const [codes, setCodes] = useState(null); // new backup codes to show
   const [notice, setNotice] = useState(null);
+  // What the last action here left ('on' or 'off'), until the refetched session says the same:
+  // without it, the notice of a change would show for a moment in the form of the state before.
+  const [changed, setChanged] = useState(null);
+  const sessionOn = Boolean(user?.twoFactorEnabled);
+  useEffect(() => {
+    if (changed !== null && sessionOn === (changed === 'on')) setChanged(null);
+  }, [changed, sessionOn]);
   const confirm = useForm(['code']);
   confirm.check((v) => ({ code: v.code.trim() ? undefined : text.required(text.totpCode) }));
   const onConfirm = confirm.submitter(
     () => client.verifyTotp({ code: confirm.values.code.replace(/\s+/g, '') }),
     () => {
       setSetup(null);
+      setChanged('on');
       setNotice(text.twoFactorIsOn);
     },
     (r) => (r.code === 'INVALID_CODE' ? 'code' : null),
   );
   if (!user) return null; // nothing while the session is unknown, or signed out
-  const on = Boolean(user.twoFactorEnabled);
+  const on = changed !== null ? changed === 'on' : sessionOn;
   let body;
   if (setup) {
     const key = new URL(setup.totpURI).searchParams.get('secret') ?? '';
@@ -1262,8 +1270,10 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
           onOk: (value) => {
             setCodes(null);
             // E-mailed codes are on at once (the session, refetched, says so); an app is set up first.
-            if (value?.method === 'otp') setNotice(text.twoFactorOtpOn);
-            else {
+            if (value?.method === 'otp') {
+              setChanged('on');
+              setNotice(text.twoFactorOtpOn);
+            } else {
               setNotice(null);
               setSetup(value);
             }
@@ -1314,6 +1324,7 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
         send: (password) => client.disableTwoFactor({ password }),
         onOk: () => {
           setCodes(null);
+          setChanged('off');
           setNotice(text.twoFactorTurnedOff);
         },
       }),
