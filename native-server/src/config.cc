@@ -8,6 +8,7 @@
 #include <thread>
 #include <variant>
 
+#include "common/strings.h"
 #include "http/proxies.h"
 #include "portcullis/token.h"
 
@@ -172,11 +173,7 @@ bool parse_bool(const std::string& s, bool& out) {
   return false;
 }
 
-bool parse_u64(const std::string& s, std::uint64_t& out) {
-  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-  out = std::strtoull(s.c_str(), nullptr, 10);
-  return true;
-}
+bool parse_u64(const std::string& s, std::uint64_t& out) { return parse_decimal(s, 18, out); }
 
 // Applies a textual value (environment or flag) to a setting.
 Status apply_text(const Setting& s, const std::string& value, const std::string& where) {

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/strings.h"
 #include "common/time.h"
 #include "config.h"
 #include "http_server.h"
@@ -328,10 +329,11 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
       ban.emplace();
       if (const std::string reason = own_value(args, "reason"); !reason.empty()) ban->reason = reason;
       if (const std::string text = own_value(args, "expires-in"); !text.empty()) {
-        if (text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) == 0) {
+        std::uint64_t seconds = 0;
+        if (!parse_decimal(text, 10, seconds) || seconds == 0) {
           return fail("--expires-in: a number of seconds, at least 1", 2);
         }
-        ban->expires = store::now_ms() + std::chrono::seconds(std::stoll(text));
+        ban->expires = store::now_ms() + std::chrono::seconds(seconds);
       }
     }
     if (Status s = store.set_ban(user->id, ban, store::now_ms()); !s.ok()) return fail(s.message());
@@ -370,10 +372,9 @@ int backup_command(const Args& args, const Config& config) {
     return fail("backup: the database is PostgreSQL; back it up with pg_dump (for example: pg_dump --format=custom URL > FILE)");
   }
   const std::string keep_text = own_value(args, "keep");
-  std::size_t keep = 0;
+  std::uint64_t keep = 0;
   if (!keep_text.empty()) {
-    if (keep_text.find_first_not_of("0123456789") != std::string::npos || keep_text.size() > 6 ||
-        (keep = std::stoul(keep_text)) == 0) {
+    if (!parse_decimal(keep_text, 6, keep) || keep == 0) {
       return fail("backup: --keep takes a number of copies, at least 1", 2);
     }
     if (!std::filesystem::is_directory(to)) return fail("backup: --keep needs --to to be a directory", 2);
@@ -386,7 +387,7 @@ int backup_command(const Args& args, const Config& config) {
                               {"sessions", copy->sessions},
                               {"schemaVersion", copy->schema_version}};
   if (keep > 0) {
-    auto removed = store::prune_sqlite_backups(to, keep);
+    auto removed = store::prune_sqlite_backups(to, static_cast<std::size_t>(keep));
     if (!removed) return fail(removed.status().message());
     line["removed"] = *removed;
   }

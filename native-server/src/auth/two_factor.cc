@@ -39,6 +39,7 @@
 #include "auth/one_time_codes.h"
 #include "common/time.h"
 #include "auth/service.h"
+#include "common/strings.h"
 #include "portcullis/token.h"
 
 namespace portcullis::auth {
@@ -112,10 +113,17 @@ bool parse_otp_row(std::string_view value, std::string_view& hash, int& wrong) {
   const std::size_t colon = value.rfind(':');
   if (colon == std::string_view::npos) return false;
   hash = value.substr(0, colon);
-  const std::string_view count = value.substr(colon + 1);
-  if (count.empty() || count.size() > 3 || count.find_first_not_of("0123456789") != std::string_view::npos) return false;
-  wrong = std::stoi(std::string(count));
+  std::uint64_t count = 0;
+  if (!parse_decimal(value.substr(colon + 1), 3, count)) return false;
+  wrong = static_cast<int>(count);
   return true;
+}
+
+// A count kept as the text of a verification row (wrong codes, mailed codes): up to 3 digits, or
+// `unreadable` for anything else.
+int stored_count(std::string_view text, int unreadable) {
+  std::uint64_t count = 0;
+  return parse_decimal(text, 3, count) ? static_cast<int>(count) : unreadable;
 }
 
 std::string_view trust_identifier(std::string_view value) {
@@ -285,10 +293,7 @@ Status AuthService::send_two_factor_otp(const std::optional<Authenticated>& auth
   const std::string mails_id = std::string(kOtpMailsPrefix) + key;
   int mailed = 0;
   if (auto counted = store_.consume_verification(mails_id); counted.ok() && counted->expires_at > caller.now) {
-    const std::string& text = counted->value;
-    mailed = !text.empty() && text.size() < 4 && text.find_first_not_of("0123456789") == std::string::npos
-                 ? std::stoi(text)
-                 : kOtpMailsPerChallenge;
+    mailed = stored_count(counted->value, kOtpMailsPerChallenge);
     budget_ends = counted->expires_at;
   }
   const auto ttl = std::chrono::duration_cast<milliseconds>(budget_ends - caller.now);
@@ -393,10 +398,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     }
     auto counted = store_.consume_verification(attempts_id);
     if (!counted) return ErrorCode::kInvalidTwoFactorCookie;
-    const std::string& text = counted->value;
-    attempts = !text.empty() && text.size() < 4 && text.find_first_not_of("0123456789") == std::string::npos
-                   ? std::stoi(text)
-                   : kChallengeAttempts;
+    attempts = stored_count(counted->value, kChallengeAttempts);
     if (attempts >= kChallengeAttempts) {
       (void)store_.consume_verification(pending.identifier);
       failed("too-many-attempts");
