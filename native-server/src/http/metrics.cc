@@ -24,6 +24,13 @@ std::size_t method_index(std::string_view method) {
   return kMethodNames.size() - 1;
 }
 
+std::size_t status_index(int status) {
+  for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+    if (kStatuses[i] == status) return i;
+  }
+  return kStatuses.size();
+}
+
 // A number as Prometheus reads it ("0.0005", "5", "12.345678").
 std::string number(double value) {
   char text[32];
@@ -48,15 +55,8 @@ void Metrics::add_value(std::string name, std::string help, bool counter, std::f
 }
 
 std::size_t Metrics::route_index(std::string_view route) const {
-  const auto it = index_.find(std::string(route));
+  const auto it = index_.find(route);
   return it == index_.end() ? labels_.size() - 1 : it->second;
-}
-
-std::size_t Metrics::status_index(int status) const {
-  for (std::size_t i = 0; i < kStatuses.size(); ++i) {
-    if (kStatuses[i] == status) return i;
-  }
-  return kStatuses.size();
 }
 
 void Metrics::record(std::size_t route, std::string_view method, int status, double seconds) {

@@ -49,8 +49,6 @@ class Metrics {
   static constexpr std::size_t kMethods = 4;
   static constexpr std::size_t kBuckets = 12;  // finite upper bounds; +Inf is the count
 
-  std::size_t status_index(int status) const;
-
   struct Value {
     std::string name, help;
     bool counter;
@@ -58,7 +56,12 @@ class Metrics {
   };
   std::vector<Value> values_;
   std::vector<std::string> labels_;  // the routes, then "other"
-  std::unordered_map<std::string, std::size_t> index_;
+  // Looked up by string_view, without making a string per request.
+  struct RouteHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::size_t, RouteHash, std::equal_to<>> index_;
   std::string version_;
   double start_;
   // requests_[(route * kMethods + method) * statuses + status]
