@@ -77,6 +77,15 @@ std::vector<Setting> settings(Config& c) {
       {"minPasswordScore", "PORTCULLIS_MIN_PASSWORD_SCORE", &c.password_policy.min_score,
        "strength a new password needs, a zxcvbn score 0-4 (default 2;\n"
        "      0: no rule, the default in BetterAuth-compatible mode)"},
+      {"breachedPasswords", "PORTCULLIS_BREACHED_PASSWORDS", &c.breached_passwords,
+       "refuse new passwords known from data breaches (Have I Been Pwned): off (default),\n"
+       "      hibp (its range API: only 5 hex digits of the password's SHA-1 leave the server),\n"
+       "      the URL of a mirror of that API (the digits are appended), or the path of its\n"
+       "      downloaded file (SHA-1:count lines ordered by hash); fails closed (503)"},
+      {"breachedPasswordsMinCount", "PORTCULLIS_BREACHED_PASSWORDS_MIN_COUNT",
+       &c.breached_passwords_min_count, "breaches a password must be seen in to be refused (default 1)"},
+      {"breachedPasswordsTimeout", "PORTCULLIS_BREACHED_PASSWORDS_TIMEOUT", &c.breached_passwords_timeout,
+       "seconds the range API has to answer (default 5)"},
       {"maxNameLength", "PORTCULLIS_MAX_NAME_LENGTH", &c.name_policy.max_length, "UTF-16 units"},
       {"allowEmptyName", "PORTCULLIS_ALLOW_EMPTY_NAME", &c.name_policy.allow_empty,
        "accept \"\" as a name, as BetterAuth does"},
@@ -360,6 +369,9 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.password_policy.min_score < 0 || c.password_policy.min_score > 4) {
     return invalid("minPasswordScore", "0 to 4 (a zxcvbn score)");
   }
+  if (c.breached_passwords == "off") c.breached_passwords.clear();
+  if (c.breached_passwords_min_count < 1) return invalid("breachedPasswordsMinCount", "at least 1");
+  if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
   if (c.body_limit < 1024) return invalid("bodyLimit", "at least 1024");
   if (c.rate_limit_storage != "memory" && c.rate_limit_storage != "database") {
     return invalid("rateLimitStorage", "memory or database");

@@ -91,6 +91,13 @@ struct Config {
   PasswordPolicy password_policy;
   NamePolicy name_policy;
   EmailOptions email_options;
+  // New passwords known from data breaches are refused (PASSWORD_COMPROMISED), after the rules
+  // above: Have I Been Pwned's Pwned Passwords, asked through its range API ("hibp", or the URL
+  // prefix of a mirror) or looked up in its downloaded file (a path). "" or "off": no check.
+  // See auth/breached_passwords.h.
+  std::string breached_passwords;
+  std::size_t breached_passwords_min_count = 1;  // seen this many times or more: refused
+  std::chrono::seconds breached_passwords_timeout{5};  // for the range API, per request
 
   // --- password hashing ---
   // "argon2id" (default) or "scrypt": BetterAuth's format, for a database a BetterAuth server

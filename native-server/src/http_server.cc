@@ -147,6 +147,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kInternalServerError:
       return 500;
     case ErrorCode::kServerBusy:
+    case ErrorCode::kPasswordCheckUnavailable:
       return 503;
     case ErrorCode::kClientClosedRequest:
       return 499;  // nginx's code for it; only the access log sees it
@@ -1171,6 +1172,19 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
     impl_->metrics->add_value("portcullis_mail_dropped_total",
                               "Mail dropped: refused by a full queue, or given up after every retry.", true,
                               [&svc] { return static_cast<double>(svc.mail_dropped()); });
+    if (!config.breached_passwords.empty()) {
+      impl_->metrics->add_value("portcullis_breached_password_checks_total",
+                                "New passwords looked up in the breached-password list.", true, [&svc] {
+                                  const auto c = svc.breached_password_counts();
+                                  return static_cast<double>(c.clean + c.seen + c.unavailable);
+                                });
+      impl_->metrics->add_value("portcullis_breached_password_seen_total",
+                                "New passwords the list had seen (refused when seen often enough).", true,
+                                [&svc] { return static_cast<double>(svc.breached_password_counts().seen); });
+      impl_->metrics->add_value("portcullis_breached_password_check_failures_total",
+                                "Lookups the list did not answer (the password was refused with 503).", true,
+                                [&svc] { return static_cast<double>(svc.breached_password_counts().unavailable); });
+    }
   }
 }
 

@@ -39,7 +39,13 @@ Result<Runtime> open_runtime(const Config& config, RuntimeOptions wanted) {
     if (Status s = mail::load_smtp_library(); !s.ok()) return s;
     rt.mail = std::make_unique<mail::MailQueue>(mail::make_smtp_mailer(config.smtp));
   }
+  if (!config.breached_passwords.empty()) {
+    auto list = auth::open_breached_passwords(config.breached_passwords, config.breached_passwords_timeout);
+    if (!list) return Status(list.status().code(), "breachedPasswords: " + list.status().message());
+    rt.breached_passwords = std::move(list).value();
+  }
   rt.service = std::make_unique<auth::AuthService>(config, *rt.store, *rt.hashes, rt.mail.get());
+  rt.service->set_breached_passwords(rt.breached_passwords.get());
   return rt;
 }
 

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "auth/breached_passwords.h"
 #include "auth/hash_pool.h"
 #include "auth/service.h"
 #include "config.h"
@@ -19,6 +20,8 @@ struct Runtime {
   std::unique_ptr<store::Store> store;  // SQLite or PostgreSQL (behind the session cache), migrated
   std::unique_ptr<auth::HashPool> hashes;
   std::unique_ptr<mail::MailQueue> mail;  // null without RuntimeOptions::mail, or with mail "none"
+  // The breached-password list (config.breached_passwords), or null; the service asks it.
+  std::unique_ptr<auth::BreachedPasswords> breached_passwords;
   std::unique_ptr<auth::AuthService> service;
 };
 
@@ -31,8 +34,9 @@ struct RuntimeOptions {
 };
 
 // Opens config.database (a SQLite file, created if missing, or a postgres:// URL) and migrates
-// it; opens the hash pool, what `options` asks for, and the auth service over them.
-// Errors: those of opening or migrating the store; of loading the SMTP library (mail "smtp").
+// it; opens the hash pool, what `options` asks for, the breached-password list, and the auth
+// service over them. Errors: those of opening or migrating the store; of loading the SMTP library
+// (mail "smtp"); VALIDATION_ERROR for a breached-password list that cannot be opened.
 Result<Runtime> open_runtime(const Config& config, RuntimeOptions options);
 
 }  // namespace portcullis

@@ -19,6 +19,9 @@ export type AuthErrorCode =
   | 'PASSWORD_TOO_SHORT'
   | 'PASSWORD_TOO_LONG'
   | 'PASSWORD_TOO_WEAK'
+  // a new password seen in data breaches (--breached-passwords), or the breach list not answering
+  | 'PASSWORD_COMPROMISED'
+  | 'PASSWORD_CHECK_UNAVAILABLE'
   // accounts and sessions
   | 'USER_NOT_FOUND'
   | 'USER_ALREADY_EXISTS'

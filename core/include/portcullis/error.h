@@ -25,6 +25,8 @@ enum class ErrorCode {
   kPasswordTooShort,    // PASSWORD_TOO_SHORT
   kPasswordTooLong,     // PASSWORD_TOO_LONG: over the character or (Portcullis) byte bound.
   kPasswordTooWeak,     // PASSWORD_TOO_WEAK (Portcullis): under the policy's minimum strength score.
+  kPasswordCompromised,  // PASSWORD_COMPROMISED: known from data breaches (BetterAuth's haveIBeenPwned).
+  kPasswordCheckUnavailable,  // PASSWORD_CHECK_UNAVAILABLE (Portcullis): the breach list did not answer.
   kInvalidName,         // INVALID_NAME (Portcullis): empty after trimming, or control characters.
   kNameTooLong,         // NAME_TOO_LONG (Portcullis)
   kInvalidUtf8,         // INVALID_UTF8 (Portcullis): a text field is not well-formed UTF-8.

@@ -98,7 +98,11 @@ Status AuthService::check_new(const std::string& password, const std::string& em
   PasswordCheck check = check_new_password(password, email, name, policy);
   Status status = check.status;
   if (verdict != nullptr) *verdict = std::move(check);
-  return status;
+  if (!status.ok() || breached_ == nullptr) return status;
+  const auto seen = breached_->times_seen(password);
+  if (!seen) return seen.status();
+  if (*seen >= config_.breached_passwords_min_count) return Status(ErrorCode::kPasswordCompromised);
+  return Status::OK();
 }
 
 void AuthService::audit(std::string_view event, const User* user, const Caller& caller,

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/breached_passwords.h"
 #include "auth/hash_pool.h"
 #include "config.h"
 #include "mail/mailer.h"
@@ -369,6 +370,16 @@ class AuthService {
   // fields}. Never an e-mail address, a password, a token or a code. Set before serving.
   void set_audit(AuditSink sink) { audit_sink_ = std::move(sink); }
 
+  // Refuses, from now on, every new password that `list` has seen at least
+  // config.breached_passwords_min_count times (PASSWORD_COMPROMISED), once the length and
+  // strength rules passed; a list that cannot answer refuses with PASSWORD_CHECK_UNAVAILABLE.
+  // `list` (null: no such check) must outlive the service. Set before serving.
+  void set_breached_passwords(BreachedPasswords* list) { breached_ = list; }
+  // The list's answers so far (all zero without one), for the metrics.
+  BreachedPasswords::Counts breached_password_counts() const {
+    return breached_ != nullptr ? breached_->counts() : BreachedPasswords::Counts{};
+  }
+
   // Records `event` about `user` (null when unknown) for `caller`, with `fields` (each a stable
   // key and a value from a fixed set). Does nothing without a sink.
   void audit(std::string_view event, const User* user, const Caller& caller,
@@ -413,7 +424,8 @@ class AuthService {
   Status hash_on_pool(const std::function<void()>& job);
   Result<std::string> hash_new_password(const std::string& password);
   // Checks a new password of the user with `email` and `name` against the policy (without the
-  // strength rule when `allow_weak`), and stores the verdict in `verdict` when given.
+  // strength rule when `allow_weak`), then the breached-password list (allow_weak or not), and
+  // stores the policy's verdict in `verdict` when given.
   Status check_new(const std::string& password, const std::string& email, const std::string& name,
                    PasswordCheck* verdict, bool allow_weak = false) const;
   // Sets the user's password, creating the credential account if there is none.
@@ -457,6 +469,7 @@ class AuthService {
   HashPool& hashes_;
   mail::MailQueue* mail_;
   AuditSink audit_sink_;
+  BreachedPasswords* breached_ = nullptr;
 
   struct Failures {
     int count = 0;
