@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/breached_passwords.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "config.h"
@@ -51,7 +52,8 @@ Usage:
 Passwords for `user create` and `user set-password` are read from standard input (one line; the
 terminal does not echo it), never from the command line. They must pass the same policy as
 sign-up: the length bounds and the minimum strength (--min-password-score); --allow-weak skips the
-strength rule only, for an administrator who knows better. `user set-password` signs the user
+strength rule only, for an administrator who knows better. With --breached-passwords, a password
+known from data breaches is refused too (PASSWORD_COMPROMISED), --allow-weak or not. `user set-password` signs the user
 out everywhere and, with mail configured (--mail) and --security-notifications, mails them a
 notice before it exits. `user delete` deletes the user's sessions, accounts and pending links too.
 `user ban` signs the user out everywhere and refuses their sign-ins (403 BANNED_USER, to whoever
@@ -396,6 +398,11 @@ int backup_command(const Args& args, const Config& config) {
 }
 
 int check_config(const Config& c) {
+  if (!c.breached_passwords.empty()) {
+    // Opened as the server would (the file checked, the URL's form); the API is not called.
+    auto list = auth::open_breached_passwords(c.breached_passwords, c.breached_passwords_timeout);
+    if (!list) return fail("breachedPasswords: " + list.status().message());
+  }
   nlohmann::ordered_json out{
       {"ok", true},
       {"listen", c.host + ":" + std::to_string(c.port)},
@@ -409,6 +416,7 @@ int check_config(const Config& c) {
       {"database", store::redact_database_url(c.database)},
       {"betterAuthCompatible", c.better_auth_compatible},
       {"minPasswordScore", c.password_policy.min_score},
+      {"breachedPasswords", c.breached_passwords.empty() ? std::string("off") : c.breached_passwords},
       {"allowEmptyName", c.name_policy.allow_empty},
       {"passwordHash", c.password_hash},
       {"hashWorkers", hash_worker_count(c)},

@@ -6,7 +6,8 @@
 // same suite with the server on the site's own host (same site, the default SameSite=Lax cookie).
 // Screenshots of every page, light and dark, go to test-output/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,9 @@ const NAME = 'Grace Hopper';
 const EMAIL = `grace${process.pid}@example.com`;
 const PASSWORD = 'cobol-compiler-moth-1947!';
 const WEAK = 'password1';
+// Strong to the meter, but in the list of breached passwords the server is given (a file of
+// Have I Been Pwned's form: SHA-1:count).
+const BREACHED = 'harbour-lantern-quietly-1958!';
 
 let server;
 let siteURL;
@@ -76,7 +80,9 @@ before(async () => {
   mkdirSync(OUT, { recursive: true });
   installSite();
   // The example site's account page offers a change of address and two-step verification, with codes by e-mail too.
-  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true });
+  const breachList = join(OUT, 'pwned-passwords.txt');
+  writeFileSync(breachList, `${createHash('sha1').update(BREACHED).digest('hex').toUpperCase()}:42\r\n`);
+  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList });
   ({ server, siteURL } = main);
   timings.buildSeconds = main.seconds;
   browser = await launchChromium();
@@ -185,6 +191,21 @@ describe('the example Docusaurus site with the server on another origin', () => 
     assert.equal(answer.body.score, typed.score);
     assert.equal(answer.body.feedback.warning, typed.warning);
     assert.equal(answer.body.message, typed.shown);
+  });
+
+  test('a strong password known from data breaches: the meter accepts it, the server refuses it under the field', async () => {
+    await page.getByLabel('Password', { exact: true }).fill(BREACHED);
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await passwordError(page).filter({ hasText: /\S/ }).waitFor();
+    assert.equal(
+      (await passwordError(page).textContent()).trim(),
+      'The password you entered has been compromised. Please choose a different password.',
+    );
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'new-password', 'focus on the password');
+    assert.equal(new URL(page.url()).pathname, '/signup');
+    await shot(page, 'signup-breached-light');
+    // Nothing was made: the next test signs up with the same address.
   });
 
   test('sign up, then a reload keeps the session', async () => {

@@ -364,6 +364,9 @@ function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, 
   );
 }
 
+/** Whether a server error is about the new password itself (shown under its field). */
+const aboutNewPassword = (code) => code.startsWith('PASSWORD_TOO_') || code === 'PASSWORD_COMPROMISED';
+
 /** The field a server error belongs to, by its code (or VALIDATION_ERROR's "[body.field]"). */
 function fieldOf(failure, fields) {
   const c = failure.code;
@@ -373,7 +376,7 @@ function fieldOf(failure, fields) {
   }
   if ((c === 'INVALID_EMAIL' || c.startsWith('USER_ALREADY_EXISTS')) && fields.includes('email')) return 'email';
   if ((c === 'INVALID_NAME' || c === 'NAME_TOO_LONG') && fields.includes('name')) return 'name';
-  if (c.startsWith('PASSWORD_TOO_') && fields.includes('password')) return 'password';
+  if (aboutNewPassword(c) && fields.includes('password')) return 'password';
   return null;
 }
 
@@ -842,7 +845,7 @@ export function ResetPasswordForm({ token, error, onSuccess, minScore = 2, passw
         setState('rejected');
         return null;
       }
-      return r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null;
+      return aboutNewPassword(r.code) ? 'newPassword' : null;
     },
   );
   if (state === 'done') return h(Notice, { title, message: text.passwordReset, footer, className, testId: 'pc-reset' });
@@ -982,7 +985,7 @@ export function ChangePasswordForm({ onSuccess, minScore = 2, passwordPolicy, ti
       setDone(true);
       onSuccess?.(value);
     },
-    (r) => (r.code === 'INVALID_PASSWORD' ? 'currentPassword' : r.code.startsWith('PASSWORD_TOO_') ? 'newPassword' : null),
+    (r) => (r.code === 'INVALID_PASSWORD' ? 'currentPassword' : aboutNewPassword(r.code) ? 'newPassword' : null),
   );
   return h(
     FormShell,
