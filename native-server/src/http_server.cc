@@ -439,6 +439,7 @@ struct HttpServer::Impl {
   void verify_second_factor(Call&, auth::SecondFactorKind kind);
   void disable_two_factor(Call&);
   void generate_backup_codes(Call&);
+  void two_factor_methods(Call&);
 };
 
 void HttpServer::Impl::install() {
@@ -471,6 +472,7 @@ void HttpServer::Impl::install() {
       {"/get-session", &Impl::get_session_post},
   };
   if (config.two_factor) {
+    get_routes.insert({{"/two-factor/methods", &Impl::two_factor_methods}});
     post_routes.insert({
         {"/two-factor/enable", &Impl::enable_two_factor},
         {"/two-factor/get-totp-uri", &Impl::get_totp_uri},
@@ -1282,6 +1284,15 @@ void HttpServer::Impl::get_totp_uri(Call& call) {
   auto uri = service.totp_uri(auth, password, call.caller.now);
   if (!uri) return send_error(call.res, uri.status());
   send_json(call.res, 200, {{"totpURI", *uri}});
+}
+
+// Portcullis's own: {"methods": ["totp", "otp"]}, what the signed-in user's sign-ins ask for.
+void HttpServer::Impl::two_factor_methods(Call& call) {
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto methods = service.two_factor_methods(auth);
+  if (!methods) return send_error(call.res, methods.status());
+  send_json(call.res, 200, {{"methods", *methods}});
 }
 
 void HttpServer::Impl::verify_totp(Call& call) { verify_second_factor(call, auth::SecondFactorKind::kTotp); }

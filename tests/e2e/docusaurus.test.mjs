@@ -706,11 +706,23 @@ describe('two-step verification by codes sent by e-mail, on the site', () => {
     await page.waitForURL(`${siteURL}/account`);
     await page.locator('[data-testid="pc-two-factor"][data-enabled="true"]').waitFor();
     assert.equal(outboxMails(server.outbox).filter((m) => m.to === email && m.kind === 'two-factor-code').length, 2, 'a code per send, no more');
-    // No app, so no backup codes: the form says why.
-    const codes = section.locator('[data-testid="pc-2fa-codes"]');
-    await codes.getByLabel('Current password').fill(password);
-    await codes.getByRole('button', { name: 'New backup codes' }).click();
-    await codes.getByRole('alert').filter({ hasText: 'Backup codes come with an authenticator app' }).waitFor();
+    // No app, so no backup codes to renew: the page offers to add an app instead, and then the
+    // backup codes come with it, and sign-in takes either method.
+    const addApp = section.locator('[data-testid="pc-2fa-add-app"]');
+    await addApp.waitFor();
+    assert.equal(await section.locator('[data-testid="pc-2fa-codes"]').count(), 0);
+    await addApp.getByLabel('Current password').fill(password);
+    await addApp.getByRole('button', { name: 'Add an authenticator app' }).click();
+    const key = await section.locator('[data-testid="pc-setup-key"]').textContent();
+    assert.equal((await section.locator('[data-testid="pc-backup-codes"] li').allTextContents()).length, 10);
+    await section.getByLabel('Enter the code the app shows, to finish').fill(totp(key));
+    await section.getByRole('button', { name: 'Add an authenticator app' }).click();
+    await section.getByRole('status').filter({ hasText: 'Your authenticator app is added' }).waitFor();
+    await section.locator('[data-testid="pc-2fa-codes"]').waitFor();
+    assert.equal(await addApp.count(), 0);
+    await shot(page, 'account-two-factor-otp-app-added');
+    const methods = await page.evaluate(async (api) => (await fetch(`${api}/two-factor/methods`, { credentials: 'include' })).json(), apiURL());
+    assert.deepEqual(methods, { methods: ['totp', 'otp'] });
 
     // Off, with the password: the next sign-in asks for nothing more.
     await section.locator('[data-testid="pc-2fa-disable"]').getByLabel('Current password').fill(password);

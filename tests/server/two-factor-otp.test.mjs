@@ -342,3 +342,33 @@ test('off unless --two-factor-otp: OTP_NOT_CONFIGURED; and the setting needs --t
     assert.match(checked.stderr, /twoFactorOtp/);
   }
 });
+
+test("two-factor/methods: what the signed-in user's sign-ins ask for, as an account page needs to know", async () => {
+  const user = await verifiedUser();
+  const methods = async () => {
+    const r = await user.browser.get('/two-factor/methods');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.methods;
+  };
+  assert.deepEqual(await methods(), [], 'off');
+  assert.equal((await user.browser.post('/two-factor/enable', { password: PASSWORD, method: 'otp' })).status, 200);
+  assert.deepEqual(await methods(), ['otp'], 'codes by e-mail alone: no app, so no backup codes');
+  // An app added beside them: the sign-in's own list says the same.
+  const enabled = await user.browser.post('/two-factor/enable', { password: PASSWORD });
+  assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
+  assert.deepEqual(await methods(), ['otp'], 'not before its first code');
+  assert.equal((await user.browser.post('/two-factor/verify-totp', { code: totp(keyOf(enabled.body.totpURI)) })).status, 200);
+  assert.deepEqual(await methods(), ['totp', 'otp']);
+  const signIn = await new Browser(server.api).post('/sign-in/email', { email: user.email, password: PASSWORD });
+  assert.deepEqual(signIn.body.twoFactorMethods, ['totp', 'otp']);
+  assert.equal((await user.browser.post('/two-factor/disable', { password: PASSWORD })).status, 200);
+  assert.deepEqual(await methods(), []);
+  // Signed out: 401, as every route that needs a session.
+  const anonymous = await new Browser(server.api).get('/two-factor/methods');
+  assert.equal(anonymous.status, 401);
+  // An app alone (codes by e-mail not turned on): only the app.
+  const appUser = await verifiedUser();
+  const app = await appUser.browser.post('/two-factor/enable', { password: PASSWORD });
+  assert.equal((await appUser.browser.post('/two-factor/verify-totp', { code: totp(keyOf(app.body.totpURI)) })).status, 200);
+  assert.deepEqual((await appUser.browser.get('/two-factor/methods')).body.methods, ['totp']);
+});

@@ -258,6 +258,8 @@ export interface AuthClient {
   generateBackupCodes(input: { password: string }): Promise<AuthResult<{ status: true; backupCodes: string[] }>>;
   /** Turns the second factor off. */
   disableTwoFactor(input: { password: string }): Promise<AuthResult<{ status: true }>>;
+  /** What the signed-in user's sign-ins ask for: 'totp' (an authenticator app, with backup codes), 'otp' (codes by e-mail); [] while off. Portcullis's own route: a BetterAuth server answers 404 (NOT_FOUND). */
+  getTwoFactorMethods(): Promise<AuthResult<{ methods: Array<'totp' | 'otp'> }>>;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }

@@ -192,6 +192,12 @@ export function createClient(options = {}) {
       call('POST', '/two-factor/generate-backup-codes', { body: pick(input, ['password']) }),
     /** {password} -> {status}: turns the second factor off. */
     disableTwoFactor: (input) => call('POST', '/two-factor/disable', { body: pick(input, ['password']) }),
+    /**
+     * -> {methods}: what the signed-in user's sign-ins ask for ('totp': an authenticator app, with
+     * backup codes; 'otp': codes by e-mail); [] while it is off. Portcullis's own route (a
+     * BetterAuth server answers 404).
+     */
+    getTwoFactorMethods: () => call('GET', '/two-factor/methods'),
 
     /**
      * Calls `listener({type:'session-changed', path})` after each call that may change the session
@@ -274,6 +280,7 @@ export function fromBetterAuth(authClient) {
     getTotpUri: wrap(false, (input) => c.twoFactor.getTotpUri(input)),
     generateBackupCodes: wrap(false, (input) => c.twoFactor.generateBackupCodes(input)),
     disableTwoFactor: wrap(true, (input) => c.twoFactor.disable(input)),
+    getTwoFactorMethods: wrap(false, () => c.$fetch('/two-factor/methods', { method: 'GET' })),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -181,6 +181,12 @@ export interface Texts {
   newBackupCodesHelp?: string;
   /** The heading and button that turn it off. */
   turnOffTwoFactor?: string;
+  /** The heading and button that add an authenticator app, for a user with codes by e-mail alone (a Portcullis server). */
+  addAuthenticatorApp?: string;
+  /** Under it: what adding an app brings. */
+  addAuthenticatorAppHelp?: string;
+  /** Shown once the app's first code confirmed it. */
+  authenticatorAppAdded?: string;
 }
 
 export interface PasswordStrengthMeterProps {

@@ -315,6 +315,9 @@ const DEFAULT_TEXT = {
   newBackupCodes: 'New backup codes',
   newBackupCodesHelp: 'The old backup codes stop working.',
   turnOffTwoFactor: 'Turn off two-step verification',
+  addAuthenticatorApp: 'Add an authenticator app',
+  addAuthenticatorAppHelp: 'Sign-ins then take its codes too, and you get backup codes for when you have neither.',
+  authenticatorAppAdded: 'Your authenticator app is added: sign-ins take its codes too, or a backup code.',
 };
 
 let idCounter = 0;
@@ -1223,19 +1226,36 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
   useEffect(() => {
     if (changed !== null && sessionOn === (changed === 'on')) setChanged(null);
   }, [changed, sessionOn]);
+  const on = changed !== null ? changed === 'on' : sessionOn;
+  // While it is on, the methods the server asks this user for (['totp', 'otp']; null: not known,
+  // e.g. a BetterAuth server, which has no such route): an app brings backup codes; a user with
+  // codes by e-mail alone is offered an app instead.
+  const [methods, setMethods] = useState(null);
+  const [methodsAsked, setMethodsAsked] = useState(0);
+  useEffect(() => {
+    if (!on || !user || !client.getTwoFactorMethods) return undefined;
+    let live = true;
+    client.getTwoFactorMethods().then((r) => {
+      if (live) setMethods(r.ok ? r.value.methods : null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, on, user?.id, methodsAsked]);
   const confirm = useForm(['code']);
   confirm.check((v) => ({ code: v.code.trim() ? undefined : text.required(text.totpCode) }));
   const onConfirm = confirm.submitter(
     () => client.verifyTotp({ code: confirm.values.code.replace(/\s+/g, '') }),
     () => {
       setSetup(null);
+      setNotice(on ? text.authenticatorAppAdded : text.twoFactorIsOn);
       setChanged('on');
-      setNotice(text.twoFactorIsOn);
+      setMethodsAsked((n) => n + 1);
     },
     (r) => (r.code === 'INVALID_CODE' ? 'code' : null),
   );
   if (!user) return null; // nothing while the session is unknown, or signed out
-  const on = changed !== null ? changed === 'on' : sessionOn;
+  const app = methods === null || methods.includes('totp');
   let body;
   if (setup) {
     const key = new URL(setup.totpURI).searchParams.get('secret') ?? '';
@@ -1249,7 +1269,7 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
       h(BackupCodes, { codes: setup.backupCodes, text }),
       h(
         FormShell,
-        { form: confirm, onSubmit: onConfirm, submitLabel: text.turnOnTwoFactor, text, testId: 'pc-2fa-confirm', className: 'pc-form--inline' },
+        { form: confirm, onSubmit: onConfirm, submitLabel: on ? text.addAuthenticatorApp : text.turnOnTwoFactor, text, testId: 'pc-2fa-confirm', className: 'pc-form--inline' },
         h(Field, { id: `${prefix}-code`, label: text.confirmTwoFactor, type: 'text', autoComplete: 'one-time-code', value: confirm.values.code, onChange: confirm.set('code'), onBlur: confirm.blur('code'), error: confirm.errors.code, inputRef: confirm.refs.code }),
       ),
     );
@@ -1305,19 +1325,32 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
       null,
       h('p', { role: 'status' }, notice ?? text.twoFactorIsOn),
       codes ? h(BackupCodes, { codes, text }) : null,
-      h('h3', null, text.newBackupCodes),
-      h(PasswordActionForm, {
-        text,
-        notice: text.newBackupCodesHelp,
-        submitLabel: text.newBackupCodes,
-        testId: 'pc-2fa-codes',
-        send: async (password) => {
-          const r = await client.generateBackupCodes({ password });
-          // A user with e-mailed codes alone has no app, and so no backup codes.
-          return r.code === 'TWO_FACTOR_NOT_ENABLED' ? { ...r, message: text.noBackupCodes } : r;
-        },
-        onOk: (value) => setCodes(value.backupCodes),
-      }),
+      h('h3', null, app ? text.newBackupCodes : text.addAuthenticatorApp),
+      app
+        ? h(PasswordActionForm, {
+            text,
+            notice: text.newBackupCodesHelp,
+            submitLabel: text.newBackupCodes,
+            testId: 'pc-2fa-codes',
+            send: async (password) => {
+              const r = await client.generateBackupCodes({ password });
+              // A user with e-mailed codes alone has no app, and so no backup codes (when the
+              // methods are not known, this is how it shows).
+              return r.code === 'TWO_FACTOR_NOT_ENABLED' ? { ...r, message: text.noBackupCodes } : r;
+            },
+            onOk: (value) => setCodes(value.backupCodes),
+          })
+        : h(PasswordActionForm, {
+            text,
+            notice: text.addAuthenticatorAppHelp,
+            submitLabel: text.addAuthenticatorApp,
+            testId: 'pc-2fa-add-app',
+            send: (password) => client.enableTwoFactor({ password }),
+            onOk: (value) => {
+              setNotice(null);
+              setSetup(value);
+            },
+          }),
       h('h3', null, text.turnOffTwoFactor),
       h(PasswordActionForm, {
         text,

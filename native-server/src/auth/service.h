@@ -318,6 +318,13 @@ class AuthService {
   Status send_two_factor_otp(const std::optional<Authenticated>& auth, const std::optional<std::string>& challenge,
                              const Caller& caller);
 
+  // What the signed-in user answers a sign-in's second step with, as sign-in lists them
+  // (SignedIn::two_factor_methods): "totp" (an authenticator app, confirmed; its backup codes
+  // come with it), "otp" (codes by e-mail); none while the second factor is off. (Portcullis's
+  // own: BetterAuth has no route that tells, and an account page needs it to offer the right
+  // actions.) Errors: INTERNAL_SERVER_ERROR.
+  Result<std::vector<std::string>> two_factor_methods(const Authenticated& auth);
+
   // The otpauth:// URI of the user's key again, after checking the password. Errors:
   // TOTP_NOT_ENABLED; INVALID_PASSWORD (and confirm_password()'s others).
   Result<std::string> totp_uri(const Authenticated& auth, const std::string& password, TimePoint now);
@@ -406,6 +413,8 @@ class AuthService {
   // Whether a sign-in of `user` (with an authenticator app set up: `app`) may be answered with a
   // mailed code: with --two-factor-otp, if the user turned them on, or has no app.
   bool otp_offered(const User& user, bool app);
+  // The second step's methods of `user` (with the second factor on), `app`: a confirmed one.
+  std::vector<std::string> methods_of(const User& user, bool app);
   // The live sign-in challenge `challenge` names (the two_factor cookie's value), stored in
   // `pending`, and its user. Errors: INVALID_TWO_FACTOR_COOKIE.
   Result<User> challenge_user(const std::optional<std::string>& challenge, TimePoint now,

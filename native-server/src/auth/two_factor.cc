@@ -175,10 +175,22 @@ Status AuthService::begin_second_factor(const User& user, const SignInRequest& r
     return Status(ErrorCode::kInternalServerError);
   }
   out.two_factor_challenge = challenge;
-  const bool app = row.ok() && row->verified;
-  if (app) out.two_factor_methods.emplace_back("totp");
-  if (otp_offered(user, app)) out.two_factor_methods.emplace_back("otp");
+  out.two_factor_methods = methods_of(user, row.ok() && row->verified);
   return Status::OK();
+}
+
+std::vector<std::string> AuthService::methods_of(const User& user, bool app) {
+  std::vector<std::string> methods;
+  if (app) methods.emplace_back("totp");
+  if (otp_offered(user, app)) methods.emplace_back("otp");
+  return methods;
+}
+
+Result<std::vector<std::string>> AuthService::two_factor_methods(const Authenticated& auth) {
+  if (!config_.two_factor || !auth.user.two_factor_enabled) return std::vector<std::string>();
+  auto row = store_.find_two_factor(auth.user.id);
+  if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
+  return methods_of(auth.user, row.ok() && row->verified);
 }
 
 bool AuthService::otp_offered(const User& user, bool app) {
