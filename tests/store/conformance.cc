@@ -43,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 3;
+constexpr int kLatestSchemaVersion = 4;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -166,6 +166,36 @@ void check_same(const TwoFactor& got, const TwoFactor& want) {
   CHECK(got.failed_verification_count == want.failed_verification_count);
   CHECK(got.locked_until.has_value() == want.locked_until.has_value());
   if (got.locked_until && want.locked_until) CHECK(ms(*got.locked_until) == ms(*want.locked_until));
+}
+
+// A signing key as the jwt plugin writes it: an Ed25519 key pair, the private JWK encrypted (a
+// JSON string of hex), and no expiry, algorithm or curve unless the test sets them.
+Jwk make_jwk(const std::string& id, TimePoint created) {
+  Jwk k;
+  k.id = id;
+  k.public_key = R"({"crv":"Ed25519","x":")" + generate_token(43) + R"(","kty":"OKP"})";
+  k.private_key = nlohmann::json(generate_token(64)).dump();
+  k.created_at = created;
+  return k;
+}
+
+void check_same(const Jwk& got, const Jwk& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.public_key == want.public_key);
+  CHECK(got.private_key == want.private_key);
+  CHECK(ms(got.created_at) == ms(want.created_at));
+  CHECK(got.expires_at.has_value() == want.expires_at.has_value());
+  if (got.expires_at && want.expires_at) CHECK(ms(*got.expires_at) == ms(*want.expires_at));
+  CHECK(got.alg.has_value() == want.alg.has_value());
+  CHECK(got.alg.value_or("<null>") == want.alg.value_or("<null>"));
+  CHECK(got.crv.has_value() == want.crv.has_value());
+  CHECK(got.crv.value_or("<null>") == want.crv.value_or("<null>"));
+}
+
+std::vector<std::string> ids_of(const std::vector<Jwk>& keys) {
+  std::vector<std::string> out;
+  for (const Jwk& k : keys) out.push_back(k.id);
+  return out;
 }
 
 template <class T>
@@ -1458,6 +1488,90 @@ TEST_CASE("store: twenty concurrent wrong codes are all counted and lock the acc
   CHECK(ms(*after->locked_until) == ms(lock));
 }
 
+TEST_CASE("store: signing keys (BetterAuth's jwks rows)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  SECTION("there are none at first") {
+    auto keys = store.list_jwks();
+    REQUIRE(keys.ok());
+    CHECK(keys->empty());
+  }
+
+  // A key with every column set, and an older one with the optional ones NULL (as the plugin
+  // wrote its keys before it had "alg" and "crv"); the newer is written first.
+  Jwk newer = make_jwk(generate_token(), at(1000));
+  newer.expires_at = at(30LL * 86400000 + 7);
+  newer.alg = "EdDSA";
+  newer.crv = "Ed25519";
+  const Jwk older = make_jwk(generate_token(), at(-5));
+
+  SECTION("keys are read back as written, to the millisecond, oldest first") {
+    REQUIRE(store.create_jwk(newer).ok());
+    REQUIRE(store.create_jwk(older).ok());
+    auto keys = store.list_jwks();
+    REQUIRE(keys.ok());
+    REQUIRE(keys->size() == 2);
+    check_same((*keys)[0], older);
+    check_same((*keys)[1], newer);
+    CHECK_FALSE((*keys)[0].expires_at.has_value());
+    CHECK_FALSE((*keys)[0].alg.has_value());
+    CHECK_FALSE((*keys)[0].crv.has_value());
+  }
+
+  SECTION("a taken id is USER_ALREADY_EXISTS and writes nothing") {
+    REQUIRE(store.create_jwk(newer).ok());
+    REQUIRE(store.create_jwk(older).ok());
+    Jwk again = make_jwk(newer.id, at(2000));
+    again.alg = "ES256";
+    CHECK(store.create_jwk(again).code() == ErrorCode::kUserAlreadyExists);
+    auto keys = store.list_jwks();
+    REQUIRE(keys.ok());
+    REQUIRE(keys->size() == 2);
+    check_same((*keys)[0], older);
+    check_same((*keys)[1], newer);  // the first key's values, not the refused one's
+  }
+
+  SECTION("keys made at the same instant are in order of id") {
+    for (const char* id : {"kid-c", "kid-a", "kid-b"}) REQUIRE(store.create_jwk(make_jwk(id, kT0)).ok());
+    REQUIRE(store.create_jwk(make_jwk("kid-z", at(-1))).ok());
+    auto keys = store.list_jwks();
+    REQUIRE(keys.ok());
+    CHECK(ids_of(*keys) == std::vector<std::string>{"kid-z", "kid-a", "kid-b", "kid-c"});
+  }
+}
+
+TEST_CASE("store: twenty concurrent creations of one key id make one key", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  // As two replicas starting together may each make the first key: one wins, the others learn.
+  constexpr int kThreads = 20;
+  const std::string id = generate_token();
+  const auto results = run_concurrently(kThreads, [&](int i) { return store.create_jwk(make_jwk(id, at(i))); });
+  int created = 0, taken = 0;
+  for (const auto& r : results) {
+    if (r->ok()) {
+      ++created;
+    } else if (r->code() == ErrorCode::kUserAlreadyExists) {
+      ++taken;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->code_name() << " " << r->message());
+    }
+  }
+  CHECK(created == 1);
+  CHECK(taken == kThreads - 1);
+  auto keys = store.list_jwks();
+  REQUIRE(keys.ok());
+  CHECK(ids_of(*keys) == std::vector<std::string>{id});
+}
+
 // ================================================================================================
 // SQLite only: the file itself.
 // ================================================================================================
@@ -1498,6 +1612,14 @@ insert into "twoFactor" values ('Tf1t2T3t4T5t6T7t8T9t0T1t2T3t4T5t', 'enc-secret'
   'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5');
 )sql";
 
+// An older jwt plugin's table: no "expiresAt", "alg" or "crv".
+constexpr const char* kOldJwksSchema = R"sql(
+create table "jwks" ("id" text not null primary key, "publicKey" text not null, "privateKey" text not null,
+  "createdAt" date not null);
+insert into "jwks" values ('Jk1j2J3j4J5j6J7j8J9j0J1j2J3j4J5j', '{"crv":"Ed25519","x":"pub","kty":"OKP"}',
+  '"enc-private"', '2026-11-25T04:46:53.751Z');
+)sql";
+
 TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missing", "[sqlite]") {
   testing::TempDatabasePath file;
   {
@@ -1505,6 +1627,7 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
     raw.exec(kBetterAuthSchema);
     raw.exec(kBetterAuthRows);
     raw.exec(kOldTwoFactorSchema);
+    raw.exec(kOldJwksSchema);
   }
   auto store = open_sqlite(file.path().string());
   auto v0 = store->schema_version();
@@ -1578,6 +1701,66 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK(*store->replace_backup_codes(two_factor->id, "enc-codes", "enc-codes-2"));
   REQUIRE(store->delete_user(user_id).ok());
   CHECK(raw.scalar("select count(*) from \"twoFactor\"") == "0");
+
+  // The jwt plugin's columns were added, its key kept and read with them NULL: no expiry, the
+  // plugin's default algorithm; and a new key goes beside it.
+  CHECK(raw.scalar("select group_concat(\"name\", ',') from pragma_table_info('jwks')") ==
+        "id,publicKey,privateKey,createdAt,expiresAt,alg,crv");
+  auto keys = store->list_jwks();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 1);
+  CHECK((*keys)[0].id == "Jk1j2J3j4J5j6J7j8J9j0J1j2J3j4J5j");
+  CHECK((*keys)[0].public_key == R"({"crv":"Ed25519","x":"pub","kty":"OKP"})");
+  CHECK((*keys)[0].private_key == R"("enc-private")");
+  CHECK(ms((*keys)[0].created_at) == ms(iso("2026-11-25T04:46:53.751Z")));
+  CHECK_FALSE((*keys)[0].expires_at.has_value());
+  CHECK_FALSE((*keys)[0].alg.has_value());
+  CHECK_FALSE((*keys)[0].crv.has_value());
+  Jwk added = make_jwk("Jk-new", at(1));
+  added.alg = "EdDSA";
+  REQUIRE(store->create_jwk(added).ok());
+  CHECK(ids_of(*store->list_jwks()) == std::vector<std::string>{"Jk1j2J3j4J5j6J7j8J9j0J1j2J3j4J5j", "Jk-new"});
+}
+
+// BetterAuth 1.7 with the jwt plugin, as its SQLite generator creates the table (no indexes), with
+// a key as the plugin writes one (its dates as ISO text).
+constexpr const char* kBetterAuthJwksSchema = R"sql(
+create table "jwks" ("id" text not null primary key, "publicKey" text not null, "privateKey" text not null,
+  "createdAt" date not null, "expiresAt" date, "alg" text, "crv" text);
+insert into "jwks" values ('k-new', '{"kty":"OKP"}', '"p2"', '2026-11-25T04:46:53.751Z', '2026-12-25T04:46:53.751Z',
+  'EdDSA', 'Ed25519');
+insert into "jwks" values ('k-old', '{"kty":"OKP"}', '"p1"', '2026-11-24T04:46:53.751Z', null, null, null);
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the jwt plugin keeps its table and keys", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthSchema);
+    raw.exec(kBetterAuthJwksSchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+
+  auto keys = store->list_jwks();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 2);
+  CHECK((*keys)[0].id == "k-old");
+  CHECK_FALSE((*keys)[0].expires_at.has_value());
+  CHECK_FALSE((*keys)[0].alg.has_value());
+  CHECK((*keys)[1].id == "k-new");
+  CHECK((*keys)[1].public_key == R"({"kty":"OKP"})");
+  CHECK((*keys)[1].private_key == R"("p2")");
+  CHECK(ms((*keys)[1].created_at) == ms(iso("2026-11-25T04:46:53.751Z")));
+  REQUIRE((*keys)[1].expires_at.has_value());
+  CHECK(ms(*(*keys)[1].expires_at) == ms(iso("2026-12-25T04:46:53.751Z")));
+  CHECK((*keys)[1].alg == std::optional<std::string>("EdDSA"));
+  CHECK((*keys)[1].crv == std::optional<std::string>("Ed25519"));
+
+  // Nothing was added twice.
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('jwks')") == "7");
 }
 
 // BetterAuth 1.7 with the two-factor plugin, as its SQLite generator creates the tables: the
@@ -1651,9 +1834,23 @@ TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
   u.email_verified = true;
   REQUIRE(store->create_user(u, credential_for(u)).ok());
   REQUIRE(store->rate_limit_hit("k", milliseconds(1000), 5, kT0).ok());
+  Jwk key = make_jwk("kid", kT0);
+  key.expires_at = at(86400000);
+  REQUIRE(store->create_jwk(key).ok());
+  REQUIRE(store->create_jwk(make_jwk("kid-plain", kT0)).ok());
 
   RawDb raw(file.path().string());
   CHECK(raw.scalar("select \"createdAt\" from \"user\"") == "2026-11-25T04:46:53.751Z");
+  // The jwks table is the one BetterAuth's generator writes (name, type, not null, primary key),
+  // its dates ISO text, its absent values NULL.
+  CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\") || ' ' || \"notnull\" || ' ' || "
+                   "\"pk\", ',') from pragma_table_info('jwks')") ==
+        "id text 1 1,publicKey text 1 0,privateKey text 1 0,createdAt date 1 0,expiresAt date 0 0,alg text 0 0,"
+        "crv text 0 0");
+  CHECK(raw.scalar("select \"createdAt\" || '/' || \"expiresAt\" from \"jwks\" where \"id\" = 'kid'") ==
+        "2026-11-25T04:46:53.751Z/2026-11-26T04:46:53.751Z");
+  CHECK(raw.scalar("select typeof(\"expiresAt\") || typeof(\"alg\") || typeof(\"crv\") from \"jwks\" where \"id\" = "
+                   "'kid-plain'") == "nullnullnull");
   CHECK(raw.scalar("select typeof(\"createdAt\") from \"user\"") == "text");
   CHECK(raw.scalar("select \"emailVerified\" || '/' || typeof(\"emailVerified\") from \"user\"") == "1/integer");
   CHECK(raw.scalar("select \"lastRequest\" || '/' || typeof(\"lastRequest\") from \"rateLimit\"") ==
@@ -1728,6 +1925,8 @@ TEST_CASE("sqlite: methods before migrate fail cleanly", "[sqlite]") {
   auto store = open_sqlite(file.path().string());
   CHECK(code_of(store->find_user_by_id("x")) == ErrorCode::kInternalServerError);
   CHECK(code_of(store->rate_limit_hit("k", milliseconds(1000), 1, kT0)) == ErrorCode::kInternalServerError);
+  CHECK(code_of(store->list_jwks()) == ErrorCode::kInternalServerError);
+  CHECK(store->create_jwk(make_jwk("kid", kT0)).code() == ErrorCode::kInternalServerError);
   REQUIRE(store->migrate().ok());
   CHECK(code_of(store->find_user_by_id("x")) == ErrorCode::kNotFound);
 }
@@ -2010,6 +2209,64 @@ TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains 
   CHECK(store->find_user_by_id("u1")->two_factor_enabled);
   REQUIRE(store->delete_user("u1").ok());
   CHECK(schema.run("select count(*) from " + q + "\"twoFactor\"") == "0");
+}
+
+// The jwks table's columns as "name type nullable" (information_schema), in table order.
+std::string jwks_columns(const testing::TempSchema& schema) {
+  return schema.run("select string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ',' "
+                    "order by ordinal_position) from information_schema.columns where table_schema = '" +
+                    schema.name() + "' and table_name = 'jwks'");
+}
+
+TEST_CASE("postgres: the jwks table is the one BetterAuth's generator writes", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(jwks_columns(schema) ==
+        "id text NO,publicKey text NO,privateKey text NO,createdAt timestamp with time zone NO,"
+        "expiresAt timestamp with time zone YES,alg text YES,crv text YES");
+  CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
+                   "' and tablename = 'jwks' and indexdef like '%UNIQUE%(id)'") == "1");
+}
+
+TEST_CASE("postgres: a BetterAuth database with an older jwks table gains what is missing", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  // An older jwt plugin's table (no "expiresAt", "alg" or "crv"), with a key.
+  schema.run("create table " + q + "\"jwks\" (\"id\" text not null primary key, \"publicKey\" text not null, "
+             "\"privateKey\" text not null, \"createdAt\" timestamptz not null)");
+  schema.run("insert into " + q + "\"jwks\" values ('k1', '{\"kty\":\"OKP\"}', '\"enc-private\"', "
+             "'2026-11-25T04:46:53.751Z')");
+
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(jwks_columns(schema) ==
+        "id text NO,publicKey text NO,privateKey text NO,createdAt timestamp with time zone NO,"
+        "expiresAt timestamp with time zone YES,alg text YES,crv text YES");
+
+  auto keys = store->list_jwks();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 1);
+  CHECK((*keys)[0].id == "k1");
+  CHECK((*keys)[0].public_key == R"({"kty":"OKP"})");
+  CHECK((*keys)[0].private_key == R"("enc-private")");
+  CHECK(ms((*keys)[0].created_at) == ms(iso("2026-11-25T04:46:53.751Z")));
+  CHECK_FALSE((*keys)[0].expires_at.has_value());
+  CHECK_FALSE((*keys)[0].alg.has_value());
+  CHECK_FALSE((*keys)[0].crv.has_value());
+  Jwk added = make_jwk("k2", at(1));
+  added.expires_at = at(86400000);
+  added.crv = "Ed25519";
+  REQUIRE(store->create_jwk(added).ok());
+  CHECK(ids_of(*store->list_jwks()) == std::vector<std::string>{"k1", "k2"});
+  CHECK(schema.run("select \"expiresAt\" = '2026-11-26T04:46:53.751Z'::timestamptz from " + q +
+                   "\"jwks\" where \"id\" = 'k2'") == "t");
 }
 
 TEST_CASE("postgres: a server that cannot be reached fails to open, without the password", "[postgres]") {

@@ -428,11 +428,30 @@ ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "banReason" text;
 ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "banExpires" timestamptz;
 )sql";
 
+// BetterAuth's jwt plugin (1.7): the jwks table of its signing keys. A BetterAuth database that
+// has the plugin has the table; an older plugin's table lacks "expiresAt", "alg" and "crv", each
+// added only if missing. NULL in them reads as BetterAuth reads it: a key that never expires, of
+// the plugin's default algorithm (store/row_readers.h).
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE IF NOT EXISTS "jwks" (
+  "id" text not null primary key,
+  "publicKey" text not null,
+  "privateKey" text not null,
+  "createdAt" timestamptz not null,
+  "expiresAt" timestamptz,
+  "alg" text,
+  "crv" text);
+ALTER TABLE "jwks" ADD COLUMN IF NOT EXISTS "expiresAt" timestamptz;
+ALTER TABLE "jwks" ADD COLUMN IF NOT EXISTS "alg" text;
+ALTER TABLE "jwks" ADD COLUMN IF NOT EXISTS "crv" text;
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
+    {4, kMigration4},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -456,6 +475,9 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_TWO_FACTOR_COLUMNS                                                                     \
   "\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", \"failedVerificationCount\", " \
   PGS_MS("\"lockedUntil\"")
+#define PGS_JWK_COLUMNS                                                                               \
+  "\"id\", \"publicKey\", \"privateKey\", " PGS_MS("\"createdAt\"") ", " PGS_MS("\"expiresAt\"") \
+  ", \"alg\", \"crv\""
 
 // A result row as the shared readers (store/row_readers.h) read it.
 struct PgRow {
@@ -1026,6 +1048,36 @@ class PostgresStore final : public Store {
     return q.run();
   }
 
+  // --- signing keys ---
+
+  Result<std::vector<Jwk>> list_jwks() override {
+    constexpr std::string_view kWhat = "list_jwks";
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_JWK_COLUMNS " FROM \"jwks\" ORDER BY \"createdAt\", \"id\"", kWhat);
+    if (Status s = q.run(); !s.ok()) return internal_unless_ok(s, kWhat);
+    std::vector<Jwk> keys;
+    bool bad = false;
+    for (int row = 0; row < q.rows(); ++row) keys.push_back(rows::read_jwk(PgRow{q, row}, bad));
+    if (bad) return corrupt_row(kWhat);
+    return keys;
+  }
+
+  Status create_jwk(const Jwk& key) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "INSERT INTO \"jwks\" (\"id\", \"publicKey\", \"privateKey\", \"createdAt\", \"expiresAt\", \"alg\", "
+            "\"crv\") VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6, $7)",
+            "create_jwk");
+    q.text(key.id).text(key.public_key).text(key.private_key).time(key.created_at);
+    if (key.expires_at) {
+      q.time(*key.expires_at);
+    } else {
+      q.optional_text(std::nullopt);
+    }
+    q.optional_text(key.alg).optional_text(key.crv);
+    return q.run();
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -1326,6 +1378,7 @@ class PostgresStore final : public Store {
 #undef PGS_ACCOUNT_COLUMNS
 #undef PGS_VERIFICATION_COLUMNS
 #undef PGS_TWO_FACTOR_COLUMNS
+#undef PGS_JWK_COLUMNS
 
 // A schema name as a quoted identifier, or nothing if it is not a plain one.
 std::optional<std::string> quoted_schema(std::string_view name) {

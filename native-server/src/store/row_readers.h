@@ -117,6 +117,21 @@ TwoFactor read_two_factor(const Row& r, bool& bad) {
   return t;
 }
 
+// "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv" (NULL "expiresAt":
+// never; NULL "alg" and "crv" are kept as none: the caller reads them as the plugin's default)
+template <class Row>
+Jwk read_jwk(const Row& r, bool& bad) {
+  Jwk k;
+  k.id = r.text(0);
+  k.public_key = r.text(1);
+  k.private_key = r.text(2);
+  k.created_at = r.time(3, bad);
+  if (!r.is_null(4)) k.expires_at = r.time(4, bad);
+  k.alg = r.optional_text(5);
+  k.crv = r.optional_text(6);
+  return k;
+}
+
 }  // namespace portcullis::store::rows
 
 #endif  // PORTCULLIS_STORE_ROW_READERS_H_

@@ -151,6 +151,8 @@ class SessionCachedStore final : public Store {
     return inner_->record_two_factor_failure(id, max_failures, lock_until);
   }
   Status reset_two_factor_failures(std::string_view id) override { return inner_->reset_two_factor_failures(id); }
+  Result<std::vector<Jwk>> list_jwks() override { return inner_->list_jwks(); }
+  Status create_jwk(const Jwk& key) override { return inner_->create_jwk(key); }
   Status create_session(const Session& session) override { return inner_->create_session(session); }
   Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
     return inner_->list_sessions(user_id);

@@ -378,11 +378,35 @@ constexpr AddedColumn kMigration3Columns[] = {
 
 Status add_ban_columns(Connection& c) { return add_columns(c, kMigration3Columns); }
 
+// BetterAuth's jwt plugin (1.7): the jwks table of its signing keys. A BetterAuth database that
+// has the plugin has the table; an older plugin's table lacks "expiresAt", "alg" and "crv", which
+// add_jwks_columns() adds. NULL in them reads as BetterAuth reads it: a key that never expires, of
+// the plugin's default algorithm (store/row_readers.h).
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE IF NOT EXISTS "jwks" (
+  "id" text not null primary key,
+  "publicKey" text not null,
+  "privateKey" text not null,
+  "createdAt" date not null,
+  "expiresAt" date,
+  "alg" text,
+  "crv" text);
+)sql";
+
+constexpr AddedColumn kMigration4Columns[] = {
+    {"jwks", "expiresAt", R"(ALTER TABLE "jwks" ADD COLUMN "expiresAt" date)"},
+    {"jwks", "alg", R"(ALTER TABLE "jwks" ADD COLUMN "alg" text)"},
+    {"jwks", "crv", R"(ALTER TABLE "jwks" ADD COLUMN "crv" text)"},
+};
+
+Status add_jwks_columns(Connection& c) { return add_columns(c, kMigration4Columns); }
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2, add_two_factor_columns},
     {3, "", add_ban_columns},
+    {4, kMigration4, add_jwks_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
@@ -396,6 +420,8 @@ constexpr Migration kMigrations[] = {
 #define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
 #define PCS_TWO_FACTOR_COLUMNS \
   "\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", \"failedVerificationCount\", \"lockedUntil\""
+#define PCS_JWK_COLUMNS \
+  "\"id\", \"publicKey\", \"privateKey\", \"createdAt\", \"expiresAt\", \"alg\", \"crv\""
 
 // A result row as the shared readers (store/row_readers.h) read it. Booleans are 0 or 1 (SQLite
 // has no boolean type; BetterAuth writes integers).
@@ -899,6 +925,35 @@ class SqliteStore final : public Store {
     return st.exec();
   }
 
+  // --- signing keys ---
+
+  Result<std::vector<Jwk>> list_jwks() override {
+    constexpr std::string_view kWhat = "list_jwks";
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_JWK_COLUMNS " FROM \"jwks\" ORDER BY \"createdAt\", \"id\"", kWhat);
+    std::vector<Jwk> keys;
+    bool bad = false;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) keys.push_back(rows::read_jwk(SqliteRow{st}, bad));
+    if (rc != SQLITE_DONE) return internal_unless_ok(st.error(rc), kWhat);
+    if (bad) return corrupt_row(kWhat);
+    return keys;
+  }
+
+  Status create_jwk(const Jwk& key) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "INSERT INTO \"jwks\" (" PCS_JWK_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)", "create_jwk");
+    st.bind_text(1, key.id);
+    st.bind_text(2, key.public_key);
+    st.bind_text(3, key.private_key);
+    st.bind_time(4, key.created_at);
+    st.bind_optional_text(5, key.expires_at ? std::optional<std::string>(format_iso8601(*key.expires_at))
+                                            : std::nullopt);
+    st.bind_optional_text(6, key.alg);
+    st.bind_optional_text(7, key.crv);
+    return st.exec();
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -1198,6 +1253,7 @@ class SqliteStore final : public Store {
 #undef PCS_ACCOUNT_COLUMNS
 #undef PCS_VERIFICATION_COLUMNS
 #undef PCS_TWO_FACTOR_COLUMNS
+#undef PCS_JWK_COLUMNS
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   // ":memory:" and "" give every connection its own private database, so they get one connection.

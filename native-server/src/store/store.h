@@ -2,7 +2,8 @@
 //
 // One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and
 // columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
-// "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"), so a
+// "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"; its admin
+// plugin's ban columns of "user"; its jwt plugin's "jwks"), so a
 // BetterAuth database is served as it is. Every backend must pass
 // tests/store/conformance.cc.
 //
@@ -116,6 +117,19 @@ struct TwoFactor {
   // Consecutive wrong codes at sign-in, and until when the account refuses codes after too many.
   std::int64_t failed_verification_count = 0;
   std::optional<TimePoint> locked_until;
+};
+
+// A signing key of BetterAuth's jwt plugin (table "jwks"): the key pair as JWKs (JSON text), the
+// private one encrypted with the server's secret (BetterAuth's symmetricEncrypt output, itself
+// stored as a JSON string; the store never looks inside).
+struct Jwk {
+  std::string id;           // the key's "kid"
+  std::string public_key;   // e.g. {"crv":"Ed25519","x":"...","kty":"OKP"}
+  std::string private_key;  // e.g. "\"<hex>\"" (a JSON string)
+  TimePoint created_at{};
+  std::optional<TimePoint> expires_at;  // none: never
+  std::optional<std::string> alg;       // e.g. "EdDSA"; NULL: the plugin's default (EdDSA)
+  std::optional<std::string> crv;       // e.g. "Ed25519"
 };
 
 // The outcome of counting one request against a fixed rate-limit rule.
@@ -240,6 +254,15 @@ class Store {
 
   // Clears the failure count and the lock of the row with id `id`. OK if there is none.
   virtual Status reset_two_factor_failures(std::string_view id) = 0;
+
+  // --- signing keys (BetterAuth's jwt plugin) -------------------------------------------------
+
+  // Every row of the jwks table, oldest first (by createdAt, then id). Errors:
+  // INTERNAL_SERVER_ERROR.
+  virtual Result<std::vector<Jwk>> list_jwks() = 0;
+
+  // Inserts `key`. Errors: USER_ALREADY_EXISTS if its id is taken (nothing is written).
+  virtual Status create_jwk(const Jwk& key) = 0;
 
   // --- sessions -------------------------------------------------------------------------------
 
