@@ -123,6 +123,11 @@ std::vector<Setting> settings(Config& c) {
        "with twoFactor, also codes by e-mail: a sign-in may be answered with a code mailed\n"
        "      to the user, and users with a verified address may choose them instead of an\n"
        "      app (weaker: the mailbox becomes the second factor; needs mail)"},
+      {"jwt", "PORTCULLIS_JWT", &c.jwt,
+       "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
+       "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},
+      {"jwtExpiresIn", "PORTCULLIS_JWT_EXPIRES_IN", &c.jwt_expires_in,
+       "seconds a token from /token is valid (default 900)"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"
        "      (needs mail)"},
@@ -372,6 +377,7 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.breached_passwords == "off") c.breached_passwords.clear();
   if (c.breached_passwords_min_count < 1) return invalid("breachedPasswordsMinCount", "at least 1");
   if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
+  if (c.jwt_expires_in.count() < 1) return invalid("jwtExpiresIn", "at least 1 second");
   if (c.body_limit < 1024) return invalid("bodyLimit", "at least 1024");
   if (c.rate_limit_storage != "memory" && c.rate_limit_storage != "database") {
     return invalid("rateLimitStorage", "memory or database");

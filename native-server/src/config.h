@@ -135,6 +135,10 @@ struct Config {
   // which any user with the second factor on may answer a sign-in with, and which a user with a
   // verified address may turn on instead of an app. Needs two_factor and mail.
   bool two_factor_otp = false;
+  // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
+  // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
+  bool jwt = false;
+  std::chrono::seconds jwt_expires_in{15 * 60};
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};
 

@@ -440,6 +440,8 @@ struct HttpServer::Impl {
   void disable_two_factor(Call&);
   void generate_backup_codes(Call&);
   void two_factor_methods(Call&);
+  void jwks(Call&);
+  void token(Call&);
 };
 
 void HttpServer::Impl::install() {
@@ -471,6 +473,7 @@ void HttpServer::Impl::install() {
       {"/send-verification-email", &Impl::send_verification_email},
       {"/get-session", &Impl::get_session_post},
   };
+  if (config.jwt) get_routes.insert({{"/jwks", &Impl::jwks}, {"/token", &Impl::token}});
   if (config.two_factor) {
     get_routes.insert({{"/two-factor/methods", &Impl::two_factor_methods}});
     post_routes.insert({
@@ -1284,6 +1287,25 @@ void HttpServer::Impl::get_totp_uri(Call& call) {
   auto uri = service.totp_uri(auth, password, call.caller.now);
   if (!uri) return send_error(call.res, uri.status());
   send_json(call.res, 200, {{"totpURI", *uri}});
+}
+
+// ---- BetterAuth's jwt plugin (--jwt) --------------------------------------------------------------
+
+// The keys that verify /token's tokens: {"keys": [JWK, ...]}.
+void HttpServer::Impl::jwks(Call& call) {
+  auto body = service.jwks(call.caller.now);
+  if (!body) return send_error(call.res, body.status());
+  call.res.status = 200;
+  call.res.set_content(*body, "application/json");
+}
+
+// {"token": "<JWT>"}: the signed-in user's claims (get-session's user), for 15 minutes.
+void HttpServer::Impl::token(Call& call) {
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto jwt = service.session_jwt(auth, user_json(auth.user, config.two_factor), call.caller.now);
+  if (!jwt) return send_error(call.res, jwt.status());
+  send_json(call.res, 200, {{"token", *jwt}});
 }
 
 // Portcullis's own: {"methods": ["totp", "otp"]}, what the signed-in user's sign-ins ask for.

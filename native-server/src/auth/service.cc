@@ -67,7 +67,20 @@ std::string hashed_identifier(std::string_view prefix, std::string_view token) {
 
 AuthService::AuthService(const Config& config, store::Store& store, HashPool& hashes,
                          mail::MailQueue* mail)
-    : config_(config), store_(store), hashes_(hashes), mail_(mail) {}
+    : config_(config), store_(store), hashes_(hashes), mail_(mail) {
+  if (config_.jwt) jwt_ = std::make_unique<JwtIssuer>(store_, config_.secret, config_.jwt_expires_in);
+}
+
+Result<std::string> AuthService::jwks(TimePoint now) {
+  if (!jwt_) return ErrorCode::kNotFound;
+  return jwt_->key_set(now);
+}
+
+Result<std::string> AuthService::session_jwt(const Authenticated& auth, nlohmann::ordered_json claims, TimePoint now) {
+  if (!jwt_) return ErrorCode::kNotFound;
+  // The base URL as it is now: with port 0 it is known once the server listens.
+  return jwt_->sign(std::move(claims), auth.user.id, config_.base_url, now);
+}
 
 Status AuthService::hash_on_pool(const std::function<void()>& job) {
   switch (hashes_.run(job)) {

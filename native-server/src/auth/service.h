@@ -20,6 +20,7 @@
 
 #include "auth/breached_passwords.h"
 #include "auth/hash_pool.h"
+#include "auth/jwt.h"
 #include "config.h"
 #include "mail/mailer.h"
 #include "portcullis/error.h"
@@ -325,6 +326,15 @@ class AuthService {
   // actions.) Errors: INTERNAL_SERVER_ERROR.
   Result<std::vector<std::string>> two_factor_methods(const Authenticated& auth);
 
+  // BetterAuth's jwt plugin (--jwt): the JSON Web Key Set that verifies the tokens of
+  // session_jwt() (JwtIssuer::key_set). Errors: NOT_FOUND without --jwt; INTERNAL_SERVER_ERROR.
+  Result<std::string> jwks(TimePoint now);
+
+  // A JSON Web Token for the signed-in user: `claims` (the user, as get-session shows it), "sub"
+  // the user's id, valid for --jwt-expires-in (JwtIssuer::sign). Errors: NOT_FOUND without
+  // --jwt; INTERNAL_SERVER_ERROR.
+  Result<std::string> session_jwt(const Authenticated& auth, nlohmann::ordered_json claims, TimePoint now);
+
   // The otpauth:// URI of the user's key again, after checking the password. Errors:
   // TOTP_NOT_ENABLED; INVALID_PASSWORD (and confirm_password()'s others).
   Result<std::string> totp_uri(const Authenticated& auth, const std::string& password, TimePoint now);
@@ -479,6 +489,7 @@ class AuthService {
   mail::MailQueue* mail_;
   AuditSink audit_sink_;
   BreachedPasswords* breached_ = nullptr;
+  std::unique_ptr<JwtIssuer> jwt_;  // with --jwt
 
   struct Failures {
     int count = 0;
