@@ -45,6 +45,13 @@ class Server {
     char dir_template[] = "/tmp/portcullis-http-fuzz-XXXXXX";
     FUZZ_CHECK(mkdtemp(dir_template) != nullptr);
     dir_ = dir_template;
+    // A breached-password list of one line (the SHA-1 of "password"): every new password that
+    // passes the policy is looked up in it.
+    const std::filesystem::path breached = dir_ / "pwned.txt";
+    FILE* list = std::fopen(breached.c_str(), "w");
+    FUZZ_CHECK(list != nullptr);
+    std::fputs("5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:9659365\r\n", list);
+    std::fclose(list);
     for (const auto& [flag, value] : {std::pair<const char*, std::string>{"dev", "true"},
                                       {"database", (dir_ / "fuzz.db").string()},
                                       {"port", "0"},
@@ -55,6 +62,8 @@ class Server {
                                       {"two-factor-otp", "true"},  // and codes by e-mail, which
                                       {"mail", "outbox"},          // need mail
                                       {"mail-outbox-dir", (dir_ / "outbox").string()},
+                                      {"jwt", "true"},  // /token and /jwks
+                                      {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
     }
