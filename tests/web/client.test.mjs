@@ -407,3 +407,39 @@ describe("e-mailed codes (the server's --two-factor-otp): the same through both 
     });
   }
 });
+
+describe("Portcullis's own routes (two-factor/methods; --jwt's /token): the same through both clients", () => {
+  let own;
+  before(async () => {
+    own = await startServer({ twoFactor: true, twoFactorOtp: true, jwt: true, mail: 'outbox', trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await own.stop();
+  });
+  const clients = {
+    createClient: () => createClient({ baseURL: own.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: own.url, plugins: [twoFactorClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const email = newEmail();
+      const client = make();
+      const signedOut = await client.getToken();
+      assert.deepEqual([signedOut.ok, signedOut.status, signedOut.code], [false, 401, 'UNAUTHORIZED']);
+      const up = await client.signUp({ name: 'Barbara', email, password: PASSWORD });
+      assert.deepEqual(await client.getTwoFactorMethods(), { ok: true, value: { methods: [] } });
+      const token = await client.getToken();
+      assert.equal(token.ok, true, JSON.stringify(token));
+      const claims = JSON.parse(Buffer.from(token.value.token.split('.')[1], 'base64url'));
+      assert.deepEqual([claims.sub, claims.email], [up.value.user.id, email]);
+    });
+  }
+  test('a server without the routes: NOT_FOUND', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    assert.equal((await client.signUp({ name: 'Grace', email: newEmail(), password: PASSWORD })).ok, true);
+    for (const r of [await client.getToken(), await client.getTwoFactorMethods()]) {
+      assert.deepEqual([r.ok, r.status], [false, 404]);
+    }
+  });
+});

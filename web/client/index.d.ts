@@ -260,6 +260,8 @@ export interface AuthClient {
   disableTwoFactor(input: { password: string }): Promise<AuthResult<{ status: true }>>;
   /** What the signed-in user's sign-ins ask for: 'totp' (an authenticator app, with backup codes), 'otp' (codes by e-mail); [] while off. Portcullis's own route: a BetterAuth server answers 404 (NOT_FOUND). */
   getTwoFactorMethods(): Promise<AuthResult<{ methods: Array<'totp' | 'otp'> }>>;
+  /** A JSON Web Token of the signed-in user (the server's --jwt, BetterAuth's jwt plugin): EdDSA, the user's fields as claims, `sub` its id; valid 15 minutes (--jwt-expires-in). Another service verifies it with the keys at `/jwks`. NOT_FOUND without --jwt; UNAUTHORIZED signed out. */
+  getToken(): Promise<AuthResult<{ token: string }>>;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }

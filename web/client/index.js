@@ -198,6 +198,11 @@ export function createClient(options = {}) {
      * BetterAuth server answers 404).
      */
     getTwoFactorMethods: () => call('GET', '/two-factor/methods'),
+    /**
+     * -> {token}: a JSON Web Token of the signed-in user (the server's --jwt; BetterAuth's jwt
+     * plugin), for another service that checks it with the keys at /jwks; valid 15 minutes.
+     */
+    getToken: () => call('GET', '/token'),
 
     /**
      * Calls `listener({type:'session-changed', path})` after each call that may change the session
@@ -281,6 +286,7 @@ export function fromBetterAuth(authClient) {
     generateBackupCodes: wrap(false, (input) => c.twoFactor.generateBackupCodes(input)),
     disableTwoFactor: wrap(true, (input) => c.twoFactor.disable(input)),
     getTwoFactorMethods: wrap(false, () => c.$fetch('/two-factor/methods', { method: 'GET' })),
+    getToken: wrap(false, () => c.$fetch('/token', { method: 'GET' })),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
