@@ -33,7 +33,7 @@ packages=(
   libsodium-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libpq-dev libicu-dev
   libcurl4-openssl-dev libssl-dev sqlite3 python3-aiosmtpd openssl nodejs npm
   # The FastAPI integration and its tests (Debian's, run by /usr/bin/python3).
-  python3-fastapi python3-uvicorn python3-httpx python3-venv
+  python3-fastapi python3-uvicorn python3-httpx python3-venv python3-jwt python3-cryptography
   # Prometheus's own parser, which the metrics test reads the server's /metrics with.
   python3-prometheus-client
   # The deployment tests: nginx in front of the server (started by the tests, as this user);

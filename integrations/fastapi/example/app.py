@@ -1,6 +1,8 @@
 """An API protected by Portcullis: run with
     PORTCULLIS_URL=http://127.0.0.1:4000/api/auth /usr/bin/python3 -m uvicorn example.app:app --port 8000
-from integrations/fastapi (or with the package installed)."""
+from integrations/fastapi (or with the package installed). PORTCULLIS_JWT=1 also accepts the
+server's JSON Web Tokens (its --jwt) as `Authorization: Bearer`, verified here; the other
+PORTCULLIS_JWT*/PORTCULLIS_JWKS_* variables set the options of the same names (see README.md)."""
 
 import os
 from typing import Optional
@@ -9,10 +11,17 @@ from fastapi import Depends, FastAPI
 
 from portcullis_fastapi import PortcullisAuth, SessionInfo, User
 
+env = os.environ.get
 auth = PortcullisAuth(
-    os.environ.get("PORTCULLIS_URL", "http://127.0.0.1:4000/api/auth"),
-    timeout=float(os.environ.get("PORTCULLIS_TIMEOUT", "2")),
-    cache_ttl=float(os.environ.get("PORTCULLIS_CACHE_TTL", "0")),
+    env("PORTCULLIS_URL", "http://127.0.0.1:4000/api/auth"),
+    timeout=float(env("PORTCULLIS_TIMEOUT", "2")),
+    cache_ttl=float(env("PORTCULLIS_CACHE_TTL", "0")),
+    jwt=env("PORTCULLIS_JWT", "0").lower() in ("1", "true", "yes"),
+    jwt_issuer=env("PORTCULLIS_JWT_ISSUER") or None,  # the server's baseURL, if not base_url's origin
+    jwt_audience=env("PORTCULLIS_JWT_AUDIENCE") or None,
+    jwt_leeway=float(env("PORTCULLIS_JWT_LEEWAY", "5")),
+    jwks_refetch_interval=float(env("PORTCULLIS_JWKS_REFETCH_INTERVAL", "30")),
+    jwks_max_age=float(env("PORTCULLIS_JWKS_MAX_AGE", "300")),
 )
 app = FastAPI(title="Portcullis example API")
 
@@ -29,7 +38,9 @@ async def me(user: User = Depends(auth.current_user)):
 
 @app.get("/api/session")
 async def session(info: SessionInfo = Depends(auth.current_session)):
-    return {"sessionId": info.session.id, "userId": info.user.id, "expiresAt": info.session.expires_at}
+    if info.session is None:  # a JWT: no session, the token's own expiry
+        return {"sessionId": None, "userId": info.user.id, "expiresAt": info.jwt.expires_at, "via": "jwt"}
+    return {"sessionId": info.session.id, "userId": info.user.id, "expiresAt": info.session.expires_at, "via": "session"}
 
 
 @app.get("/api/admin")

@@ -1,4 +1,5 @@
-"""FastAPI dependencies that learn who is calling by asking a Portcullis server.
+"""FastAPI dependencies that learn who is calling by asking a Portcullis server (or, with
+jwt=True, by verifying its JSON Web Tokens locally).
 
     auth = PortcullisAuth("http://127.0.0.1:4000/api/auth")
 
@@ -6,10 +7,10 @@
     async def me(user: User = Depends(auth.current_user)):
         return user
 
-See README.md for the options, the failure modes and the cache.
+See README.md for the options, the failure modes, the cache and JWT mode.
 """
 
 from .auth import AuthServiceUnavailable, PortcullisAuth, SessionInfo
-from .models import Session, User
+from .models import Jwt, Session, User
 
-__all__ = ["PortcullisAuth", "SessionInfo", "User", "Session", "AuthServiceUnavailable"]
+__all__ = ["PortcullisAuth", "SessionInfo", "User", "Session", "Jwt", "AuthServiceUnavailable"]

@@ -1,4 +1,5 @@
-"""PortcullisAuth: FastAPI dependencies backed by the server's GET <base_url>/get-session."""
+"""PortcullisAuth: FastAPI dependencies backed by the server's GET <base_url>/get-session, and
+(opt-in, jwt=True) by JSON Web Tokens from its GET <base_url>/token verified locally."""
 
 import asyncio
 import hashlib
@@ -6,12 +7,16 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Tuple
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import HTTPException, Request
 
-from .models import Session, User, parse
+from .models import Jwt, Session, User, parse
+
+if TYPE_CHECKING:
+    from .tokens import JwtVerifier
 
 log = logging.getLogger("portcullis_fastapi")
 
@@ -29,8 +34,27 @@ class AuthServiceUnavailable(HTTPException):
 
 @dataclass(frozen=True)
 class SessionInfo:
-    session: Session
+    """Who is calling. From a session cookie or session token: `session` is the server's session
+    and `jwt` is None. From a bearer JWT (jwt=True): there is no session to show (a JWT is not
+    one, and the server is not asked), so `session` is None and `jwt` tells the token's details."""
+
+    session: Optional[Session]
     user: User
+    jwt: Optional[Jwt] = None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _invalid_jwt(expired: bool) -> HTTPException:
+    description = "The token has expired" if expired else "The token is not valid"
+    return HTTPException(
+        status_code=401,
+        detail="Token expired" if expired else "Invalid token",
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'},
+    )
 
 
 class PortcullisAuth:
@@ -51,6 +75,23 @@ class PortcullisAuth:
         its trustedProxies; otherwise the API's calls share one IP's budget and count as plain
         http. Behind nginx, run uvicorn with --proxy-headers so the API sees the real caller.
     client: an httpx.AsyncClient to use instead of the one created here (its base_url is ignored).
+
+    JSON Web Tokens (the server's --jwt), off unless jwt=True:
+    jwt: an `Authorization: Bearer` value that is a JWT (three dot-separated parts) is verified
+        here with the keys of GET <base_url>/jwks instead of asking get-session: EdDSA only, the
+        signature, exp, iat, iss and aud. Such a token stays valid until its exp (15 minutes by
+        default) even after sign-out, revocation or a ban: see README.md. Needs PyJWT and
+        cryptography. Off, such a header is forwarded to get-session as before (which refuses it).
+    jwt_issuer: the iss a token must have: the server's baseURL exactly. Default: the scheme and
+        host of base_url, which is the server's baseURL when the API reaches the server at its
+        public address and the baseURL has no path; set it otherwise (e.g. the API asks
+        http://127.0.0.1:4000/api/auth while the baseURL is https://example.com).
+    jwt_audience: the aud a token must have (default: jwt_issuer, as the server signs).
+    jwt_leeway: seconds of clock difference allowed on exp and iat (0 to 60; default 5).
+    jwks_refetch_interval: at least this many seconds between two fetches of the key set (a token
+        with an unknown kid refetches it, but no more often than this; default 30).
+    jwks_max_age: seconds the key set is trusted before it is fetched again at the next token
+        (so a key removed from the server stops being accepted; default 300).
     """
 
     def __init__(
@@ -63,10 +104,21 @@ class PortcullisAuth:
         cookie_prefix: str = "better-auth",
         forward_client: bool = True,
         client: Optional[httpx.AsyncClient] = None,
+        jwt: bool = False,
+        jwt_issuer: Optional[str] = None,
+        jwt_audience: Optional[str] = None,
+        jwt_leeway: float = 5.0,
+        jwks_refetch_interval: float = 30.0,
+        jwks_max_age: float = 300.0,
     ) -> None:
         if cache_ttl < 0:
             raise ValueError("cache_ttl must be >= 0")
-        self._url = base_url.rstrip("/") + "/get-session"
+        if not 0 <= jwt_leeway <= 60:
+            raise ValueError("jwt_leeway must be between 0 and 60 seconds")
+        if jwks_refetch_interval < 0 or jwks_max_age <= 0:
+            raise ValueError("jwks_refetch_interval must be >= 0 and jwks_max_age > 0")
+        api_url = base_url.rstrip("/")
+        self._url = api_url + "/get-session"
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
@@ -82,12 +134,29 @@ class PortcullisAuth:
             for name in (f"{cookie_prefix}.{base}", f"__Secure-{cookie_prefix}.{base}")
         )
         self._forward_client = forward_client
+        self._jwt: Optional["JwtVerifier"] = None
+        if jwt:
+            from .tokens import JwtVerifier  # PyJWT and cryptography: needed only here
+
+            issuer = jwt_issuer if jwt_issuer is not None else _origin(api_url)
+            self._jwt = JwtVerifier(
+                self._client,
+                api_url + "/jwks",
+                issuer=issuer,
+                audience=jwt_audience if jwt_audience is not None else issuer,
+                leeway=jwt_leeway,
+                refetch_interval=jwks_refetch_interval,
+                max_age=jwks_max_age,
+            )
 
     # --- FastAPI dependencies -------------------------------------------------------------------
 
     async def current_session(self, request: Request) -> SessionInfo:
-        """The caller's session and user; 401 without a valid session, 503 if the server is down."""
-        info = await self.lookup(request)
+        """The caller's session and user (session None for a JWT); 401 without a valid session
+        or JWT, 503 if the server is down (for a JWT: if its keys cannot be had)."""
+        info, refused = await self._resolve(request)
+        if refused is not None:
+            raise refused
         if info is None:
             raise HTTPException(
                 status_code=401, detail="Not signed in", headers={"WWW-Authenticate": "Bearer"}
@@ -108,7 +177,7 @@ class PortcullisAuth:
         return user
 
     async def optional_user(self, request: Request) -> Optional[User]:
-        """The caller's user, or None without a valid session; 503 if the server is down."""
+        """The caller's user, or None without a valid session or JWT; 503 if the server is down."""
         info = await self.lookup(request)
         return info.user if info else None
 
@@ -118,7 +187,39 @@ class PortcullisAuth:
         """Asks the server about the request's credentials (its session cookies and/or an
         `Authorization: Bearer` header). Returns None when there are none or they are not a valid
         session. Raises AuthServiceUnavailable when the server cannot be reached, times out, or
-        answers anything but 200 with a session or null."""
+        answers anything but 200 with a session or null.
+
+        With jwt=True, a bearer JWT is verified here instead, and alone (the request's cookies
+        are not looked at): None when it is not valid; AuthServiceUnavailable when its key is
+        not held and the key set cannot be fetched."""
+        return (await self._resolve(request))[0]
+
+    async def _resolve(self, request: Request) -> Tuple[Optional[SessionInfo], Optional[HTTPException]]:
+        """lookup(), and for a refused JWT the 401 to answer with."""
+        if self._jwt is not None:
+            authorization = request.headers.get("authorization", "")
+            if authorization[:7].lower() == "bearer ":
+                token = authorization[7:].strip()
+                # Three dot-separated parts: a JWT. A session token has no dot, the signed
+                # cookie value (what get-session's bearer support takes) one: those go on as before.
+                if token.count(".") == 2:
+                    return await self._verify_jwt(token)
+        return await self._ask_server(request), None
+
+    async def _verify_jwt(self, token: str) -> Tuple[Optional[SessionInfo], Optional[HTTPException]]:
+        from .tokens import InvalidJwt, KeysUnavailable
+
+        assert self._jwt is not None
+        try:
+            user, details = await self._jwt.verify(token)
+        except InvalidJwt as error:
+            log.debug("JWT refused: %s", error.reason)
+            return None, _invalid_jwt(error.expired)
+        except KeysUnavailable:
+            raise AuthServiceUnavailable() from None
+        return SessionInfo(session=None, user=user, jwt=details), None
+
+    async def _ask_server(self, request: Request) -> Optional[SessionInfo]:
         headers = {"accept": "application/json"}
         cookies = "; ".join(
             f"{name}={value}" for name, value in request.cookies.items() if name in self._cookie_names
@@ -179,15 +280,17 @@ class PortcullisAuth:
         if not self._cache_ttl:
             return
         expires = time.monotonic() + self._cache_ttl
-        until_expiry = info.session.expires_at.timestamp() - time.time()
-        expires = min(expires, time.monotonic() + max(0.0, until_expiry))
+        if info.session is not None:  # always, for get-session's answers
+            until_expiry = info.session.expires_at.timestamp() - time.time()
+            expires = min(expires, time.monotonic() + max(0.0, until_expiry))
         self._cache[key] = (expires, info)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
     def clear_cache(self) -> None:
-        """Forgets every cached answer (e.g. after this API itself revoked a session)."""
+        """Forgets every cached get-session answer (e.g. after this API itself revoked a
+        session). The JWT key set is not an answer about anyone and is kept."""
         self._cache.clear()
 
     async def aclose(self) -> None:

@@ -1,12 +1,14 @@
-"""The user and session as the server's get-session returns them (BetterAuth's shapes).
+"""The user and session as the server's get-session returns them (BetterAuth's shapes), and what
+a verified JSON Web Token (the server's --jwt) tells besides its user.
 
 Field names are Python's (snake_case); the JSON keys are BetterAuth's (camelCase). Unknown keys
 (additional fields a deployment adds) are ignored. The session's token is deliberately not part of
 the model: an API has no use for it, and it is a bearer credential.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 import pydantic
 from pydantic import BaseModel, Field
@@ -46,6 +48,19 @@ class Session(_Model):
     updated_at: datetime = Field(alias="updatedAt")
     ip_address: Optional[str] = Field(default=None, alias="ipAddress")
     user_agent: Optional[str] = Field(default=None, alias="userAgent")
+
+
+@dataclass(frozen=True)
+class Jwt:
+    """A JSON Web Token from the server's GET /token, verified here with its published keys.
+
+    It stands for the user, not for a session: it stays valid until expires_at even if the
+    session it was issued from is signed out or revoked, or the user is banned."""
+
+    key_id: str  # the kid of the key that signed it
+    issued_at: datetime  # iat (UTC)
+    expires_at: datetime  # exp (UTC)
+    claims: Mapping[str, Any]  # every claim (the user's fields, sub, iat, exp, iss, aud)
 
 
 def parse(model, data):
