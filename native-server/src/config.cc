@@ -128,6 +128,9 @@ std::vector<Setting> settings(Config& c) {
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},
       {"jwtExpiresIn", "PORTCULLIS_JWT_EXPIRES_IN", &c.jwt_expires_in,
        "seconds a token from /token is valid (default 900)"},
+      {"jwtRotationInterval", "PORTCULLIS_JWT_ROTATION_INTERVAL", &c.jwt_rotation_interval,
+       "seconds a signing key is used before a new one is made (default 0: no rotation);\n"
+       "      a retired key stays published at /jwks for 30 days"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"
        "      (needs mail)"},

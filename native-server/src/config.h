@@ -139,6 +139,9 @@ struct Config {
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;
   std::chrono::seconds jwt_expires_in{15 * 60};
+  // A new signing key is made when the newest is this old (0: keys never expire), as the
+  // plugin's jwks.rotationInterval; a retired key stays published 30 days.
+  std::chrono::seconds jwt_rotation_interval{0};
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};
 

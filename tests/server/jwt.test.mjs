@@ -141,6 +141,19 @@ test('--jwt-expires-in sets how long a token is valid', async () => {
   });
 });
 
+test('--jwt-rotation-interval: each key is made to expire that long after it is made (then replaced, as above)', async () => {
+  await withServer({ jwt: true, jwtRotationInterval: 3600 }, async (s) => {
+    const user = await signedUp(s.api);
+    await verify(s, (await user.browser.get('/token')).body.token);
+    const [row] = sql(s.db, 'SELECT "createdAt" AS created, "expiresAt" AS expires FROM "jwks"');
+    assert.equal(Date.parse(row.expires) - Date.parse(row.created), 3600e3);
+  });
+  await withServer({ jwt: true }, async (s) => {
+    await new Browser(s.api).get('/jwks');
+    assert.deepEqual(sql(s.db, 'SELECT count(*) AS n FROM "jwks" WHERE "expiresAt" IS NULL'), [{ n: 1 }], 'by default, keys do not expire');
+  });
+});
+
 const ADMIN_URL = process.env.PORTCULLIS_TEST_POSTGRES;
 describe('on a PostgreSQL database shared with BetterAuth and its jwt plugin', { skip: !ADMIN_URL && 'PORTCULLIS_TEST_POSTGRES is not set' }, () => {
   let db;

@@ -98,8 +98,9 @@ std::int64_t unix_seconds(store::TimePoint t) {
 
 }  // namespace
 
-JwtIssuer::JwtIssuer(store::Store& store, const std::string& secret, std::chrono::seconds expires_in)
-    : store_(store), secret_(secret), expires_in_(expires_in) {}
+JwtIssuer::JwtIssuer(store::Store& store, const std::string& secret, std::chrono::seconds expires_in,
+                     std::chrono::seconds rotation)
+    : store_(store), secret_(secret), expires_in_(expires_in), rotation_(rotation) {}
 
 Result<store::Jwk> JwtIssuer::make_key(store::TimePoint now) {
   if (sodium_init() < 0) return ErrorCode::kInternalServerError;
@@ -119,6 +120,7 @@ Result<store::Jwk> JwtIssuer::make_key(store::TimePoint now) {
   key.private_key = dump(ordered_json(symmetric_encrypt(secret_, private_jwk)));
   sodium_memzero(private_jwk.data(), private_jwk.size());
   key.created_at = now;
+  if (rotation_.count() > 0) key.expires_at = now + rotation_;
   key.alg = std::string(kAlg);
   key.crv = std::string(kCurve);
   if (!store_.create_jwk(key).ok()) return ErrorCode::kInternalServerError;

@@ -28,8 +28,10 @@ class JwtIssuer {
  public:
   // Keys are read from and written to `store`, and their private halves encrypted with `secret`
   // (both must outlive the issuer). Tokens are valid for `expires_in` ("exp" - "iat"; the
-  // plugin's default is 15 minutes).
-  JwtIssuer(store::Store& store, const std::string& secret, std::chrono::seconds expires_in);
+  // plugin's default is 15 minutes). Keys made here expire `rotation` after they are made (0:
+  // never), so that the next token after that makes a new one.
+  JwtIssuer(store::Store& store, const std::string& secret, std::chrono::seconds expires_in,
+            std::chrono::seconds rotation);
 
   // The JSON Web Key Set to publish: {"keys":[{"alg","crv","x","kty","kid"}, ...]}, every key
   // not expired more than 30 days ago. Makes the first key if there is none. Errors:
@@ -52,6 +54,7 @@ class JwtIssuer {
   store::Store& store_;
   const std::string& secret_;
   std::chrono::seconds expires_in_;
+  std::chrono::seconds rotation_;
   std::mutex making_;  // one new key at a time in this process
 };
 

@@ -68,7 +68,9 @@ std::string hashed_identifier(std::string_view prefix, std::string_view token) {
 AuthService::AuthService(const Config& config, store::Store& store, HashPool& hashes,
                          mail::MailQueue* mail)
     : config_(config), store_(store), hashes_(hashes), mail_(mail) {
-  if (config_.jwt) jwt_ = std::make_unique<JwtIssuer>(store_, config_.secret, config_.jwt_expires_in);
+  if (config_.jwt) {
+    jwt_ = std::make_unique<JwtIssuer>(store_, config_.secret, config_.jwt_expires_in, config_.jwt_rotation_interval);
+  }
 }
 
 Result<std::string> AuthService::jwks(TimePoint now) {
