@@ -1220,6 +1220,16 @@ void HttpServer::Impl::start_metrics() {
 
 HttpServer::~HttpServer() = default;
 
+void HttpServer::report_session_cache(std::shared_ptr<const store::SessionCacheCounters> counters) {
+  if (!impl_->metrics || !counters) return;
+  impl_->metrics->add_value("portcullis_session_cache_hits_total", "get-session lookups answered from memory.", true,
+                            [counters] { return static_cast<double>(counters->hits.load(std::memory_order_relaxed)); });
+  impl_->metrics->add_value("portcullis_session_cache_misses_total", "Session lookups that read the database.", true,
+                            [counters] { return static_cast<double>(counters->misses.load(std::memory_order_relaxed)); });
+  impl_->metrics->add_value("portcullis_session_cache_entries", "Sessions the cache keeps now.", false,
+                            [counters] { return static_cast<double>(counters->entries.load(std::memory_order_relaxed)); });
+}
+
 int HttpServer::bind() {
   const Config& c = impl_->config;
   const int port = c.port == 0 ? impl_->http.bind_to_any_port(c.host)

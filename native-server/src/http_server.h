@@ -21,6 +21,7 @@
 
 #include "auth/service.h"
 #include "config.h"
+#include "store/session_cache.h"
 
 namespace portcullis::server {
 
@@ -31,6 +32,10 @@ class HttpServer {
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // With config.metrics, also reports what the session cache did (hits, misses, tokens kept);
+  // `counters` null: nothing. Call before bind().
+  void report_session_cache(std::shared_ptr<const store::SessionCacheCounters> counters);
 
   // Binds to config.host:config.port (port 0 picks a free port), and with config.metrics the
   // metrics' own listener to config.metrics_host:metrics_port, which serves at once. Returns the

@@ -190,6 +190,7 @@ int serve(Config& config) {
     });
   }
   server::HttpServer server(config, *rt->service, *rt->store);
+  server.report_session_cache(rt->session_cache);
   const int port = server.bind();
   if (port < 0) {
     if (config.metrics && server.metrics_port() < 0) {

@@ -29,6 +29,7 @@ Result<Runtime> open_runtime(const Config& config, RuntimeOptions wanted) {
     store::SessionCacheOptions cache;
     cache.ttl = config.session_cache_ttl;
     cache.capacity = config.session_cache_size;
+    if (cache.ttl.count() > 0 && cache.capacity > 0) cache.counters = rt.session_cache = std::make_shared<store::SessionCacheCounters>();
     rt.store = store::with_session_cache(std::move(rt.store), cache);
   }
   if (Status s = rt.store->migrate(); !s.ok()) return s;

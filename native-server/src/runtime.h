@@ -12,6 +12,7 @@
 #include "config.h"
 #include "mail/mailer.h"
 #include "portcullis/error.h"
+#include "store/session_cache.h"
 #include "store/store.h"
 
 namespace portcullis {
@@ -23,6 +24,8 @@ struct Runtime {
   // The breached-password list (config.breached_passwords), or null; the service asks it.
   std::unique_ptr<auth::BreachedPasswords> breached_passwords;
   std::unique_ptr<auth::AuthService> service;
+  // What the session cache did (RuntimeOptions::session_cache with a ttl), or null.
+  std::shared_ptr<store::SessionCacheCounters> session_cache;
 };
 
 // What a command needs besides the store, the hash pool and the service.

@@ -82,6 +82,10 @@ test('requests are counted by route, method and status, with a latency histogram
   assert.equal(value(samples, 'portcullis_hash_jobs', {}), 0);
   assert.equal(value(samples, 'portcullis_mail_queued', {}), 0);
   assert.equal(value(samples, 'portcullis_mail_dropped_total', {}), 0);
+  // The session cache (--session-cache-ttl): the second get-session came from memory.
+  assert.ok(value(samples, 'portcullis_session_cache_hits_total', {}) >= 1);
+  assert.ok(value(samples, 'portcullis_session_cache_misses_total', {}) >= 1);
+  assert.equal(value(samples, 'portcullis_session_cache_entries', {}), 1);
 
   // Nothing a client sent reaches the metrics.
   for (const secret of [email, password, 'secret1', 'sometoken123', 'no-such-route']) assert.ok(!text.includes(secret), secret);

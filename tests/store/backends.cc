@@ -26,7 +26,7 @@ class SqliteInstance final : public BackendInstance {
     auto opened = open_sqlite_store(options);
     if (!opened.ok()) throw std::runtime_error("cannot open the SQLite store: " + opened.status().message());
     store_ = std::move(opened).value();
-    if (cache) store_ = with_session_cache(std::move(store_), SessionCacheOptions{std::chrono::hours(1), 1000});
+    if (cache) store_ = with_session_cache(std::move(store_), SessionCacheOptions{std::chrono::hours(1), 1000, nullptr});
   }
   Store& store() override { return *store_; }
 
@@ -45,7 +45,7 @@ class PostgresInstance final : public BackendInstance {
     auto opened = open_postgres_store(options);
     if (!opened.ok()) throw std::runtime_error("cannot open the PostgreSQL store: " + opened.status().message());
     store_ = std::move(opened).value();
-    if (cache) store_ = with_session_cache(std::move(store_), SessionCacheOptions{std::chrono::hours(1), 1000});
+    if (cache) store_ = with_session_cache(std::move(store_), SessionCacheOptions{std::chrono::hours(1), 1000, nullptr});
   }
   Store& store() override { return *store_; }
 

@@ -1860,6 +1860,26 @@ TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
   CHECK(raw.scalar("select max(\"version\") from \"portcullis_migrations\"") == std::to_string(kLatestSchemaVersion));
 }
 
+TEST_CASE("sqlite: the session cache counts its hits, misses and the tokens it keeps", "[sqlite]") {
+  testing::TempDatabasePath file;
+  auto counters = std::make_shared<SessionCacheCounters>();
+  auto store = with_session_cache(open_sqlite(file.path().string()), SessionCacheOptions{std::chrono::hours(1), 100, counters});
+  REQUIRE(store->migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+  const Session s = make_session(ada.id, at(1000), at(1000 + 604800000));
+  REQUIRE(store->create_session(s).ok());
+  CHECK(store->find_session(s.token).ok());
+  CHECK(store->find_session(s.token).ok());
+  CHECK(store->find_session(s.token).ok());
+  CHECK(store->find_session("no-such-token").status().code() == ErrorCode::kNotFound);
+  CHECK(counters->hits == 2);
+  CHECK(counters->misses == 2);  // the first read of the session, and the unknown token
+  CHECK(counters->entries == 1);  // an unknown token is not kept
+  REQUIRE(store->delete_session(s.token).ok());
+  CHECK(counters->entries == 0);
+}
+
 TEST_CASE("sqlite: a file that is not a database fails to open", "[sqlite]") {
   testing::TempDatabasePath file;
   {
@@ -2061,7 +2081,7 @@ TEST_CASE("postgres: a session revoked on one replica is refused at once by anot
   if (!url) return;
   testing::TempSchema schema(*url);
   // The cache trusts what it read for an hour: only the notification can make it forget.
-  auto cached = with_session_cache(open_postgres(*url, schema.name()), SessionCacheOptions{std::chrono::hours(1), 100});
+  auto cached = with_session_cache(open_postgres(*url, schema.name()), SessionCacheOptions{std::chrono::hours(1), 100, nullptr});
   auto other = open_postgres(*url, schema.name());
   REQUIRE(cached->migrate().ok());
   const User ada = make_user("ada@example.com");

@@ -23,7 +23,10 @@ struct TokenHash {
 class SessionCachedStore final : public Store {
  public:
   SessionCachedStore(std::unique_ptr<Store> inner, const SessionCacheOptions& options)
-      : inner_(std::move(inner)), ttl_(options.ttl), capacity_(options.capacity) {
+      : inner_(std::move(inner)),
+        ttl_(options.ttl),
+        capacity_(options.capacity),
+        counters_(options.counters ? options.counters : std::make_shared<SessionCacheCounters>()) {
     // Writes through any replica (PostgreSQL): forget what was read of that user, or everything
     // when the backend cannot say whose (after it reconnected).
     inner_->watch_changes([this](std::string_view user_id) {
@@ -45,8 +48,12 @@ class SessionCachedStore final : public Store {
     {
       const std::shared_lock lock(mu_);
       const auto it = cache_.find(token);
-      if (it != cache_.end() && now - it->second.read_at < ttl_) return it->second.value;
+      if (it != cache_.end() && now - it->second.read_at < ttl_) {
+        counters_->hits.fetch_add(1, std::memory_order_relaxed);
+        return it->second.value;
+      }
     }
+    counters_->misses.fetch_add(1, std::memory_order_relaxed);
     // Read before the database is: a write that lands after this moves it, and the answer is
     // then not kept (see session_cache.h).
     const std::uint64_t generation = generation_.load(std::memory_order_acquire);
@@ -56,6 +63,7 @@ class SessionCachedStore final : public Store {
       if (generation_.load(std::memory_order_relaxed) == generation) {
         if (cache_.size() >= capacity_) make_room(now);
         cache_.insert_or_assign(std::string(token), Entry{found.value(), now});
+        counted();
       }
     }
     return found;
@@ -185,19 +193,25 @@ class SessionCachedStore final : public Store {
     const std::unique_lock lock(mu_);
     generation_.fetch_add(1, std::memory_order_release);
     if (const auto it = cache_.find(token); it != cache_.end()) cache_.erase(it);
+    counted();
   }
 
   void drop_user(std::string_view user_id) {
     const std::unique_lock lock(mu_);
     generation_.fetch_add(1, std::memory_order_release);
     std::erase_if(cache_, [&](const auto& kv) { return kv.second.value.user.id == user_id; });
+    counted();
   }
 
   void drop_all() {
     const std::unique_lock lock(mu_);
     generation_.fetch_add(1, std::memory_order_release);
     cache_.clear();
+    counted();
   }
+
+  // With mu_ held exclusively: the entries counter follows the map.
+  void counted() { counters_->entries.store(cache_.size(), std::memory_order_relaxed); }
 
   // With mu_ held exclusively.
   void make_room(SteadyClock::time_point now) {
@@ -208,6 +222,7 @@ class SessionCachedStore final : public Store {
   const std::unique_ptr<Store> inner_;
   const std::chrono::milliseconds ttl_;
   const std::size_t capacity_;
+  const std::shared_ptr<SessionCacheCounters> counters_;
 
   std::shared_mutex mu_;
   std::unordered_map<std::string, Entry, TokenHash, std::equal_to<>> cache_;

@@ -24,7 +24,9 @@
 #ifndef PORTCULLIS_STORE_SESSION_CACHE_H_
 #define PORTCULLIS_STORE_SESSION_CACHE_H_
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 
@@ -32,12 +34,21 @@
 
 namespace portcullis::store {
 
+// What the cache did, for the metrics: counted by the cache, read by anyone holding them.
+struct SessionCacheCounters {
+  std::atomic<std::uint64_t> hits{0};    // find_session() answered from memory
+  std::atomic<std::uint64_t> misses{0};  // find_session() asked the database
+  std::atomic<std::uint64_t> entries{0};  // tokens kept now
+};
+
 struct SessionCacheOptions {
   // How long an answer read from the database may be reused (0: no cache).
   std::chrono::milliseconds ttl{5000};
   // The most tokens kept (0: no cache). When full, answers older than ttl are dropped, or, if
   // none are, all.
   std::size_t capacity = 10000;
+  // Where the cache counts what it does (null: nowhere).
+  std::shared_ptr<SessionCacheCounters> counters;
 };
 
 // Returns a Store that forwards every call to `inner` and caches find_session() as described
