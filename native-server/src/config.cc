@@ -84,6 +84,10 @@ std::vector<Setting> settings(Config& c) {
        "      downloaded file (SHA-1:count lines ordered by hash); fails closed (503)"},
       {"breachedPasswordsMinCount", "PORTCULLIS_BREACHED_PASSWORDS_MIN_COUNT",
        &c.breached_passwords_min_count, "breaches a password must be seen in to be refused (default 1)"},
+      {"breachedPasswordsAtSignIn", "PORTCULLIS_BREACHED_PASSWORDS_AT_SIGN_IN", &c.breached_passwords_at_sign_in,
+       "also look up the password at each sign-in: one the list has seen is told to its user\n"
+       "      by mail (at most once in 30 days; with mail) and in the audit log, and the sign-in\n"
+       "      goes on (a list that cannot answer changes nothing)"},
       {"breachedPasswordsTimeout", "PORTCULLIS_BREACHED_PASSWORDS_TIMEOUT", &c.breached_passwords_timeout,
        "seconds the range API has to answer (default 5)"},
       {"maxNameLength", "PORTCULLIS_MAX_NAME_LENGTH", &c.name_policy.max_length, "UTF-16 units"},
@@ -378,6 +382,9 @@ Status finalize_config(Config& c, bool require_secret) {
     return invalid("minPasswordScore", "0 to 4 (a zxcvbn score)");
   }
   if (c.breached_passwords == "off") c.breached_passwords.clear();
+  if (c.breached_passwords_at_sign_in && c.breached_passwords.empty()) {
+    return invalid("breachedPasswordsAtSignIn", "needs breachedPasswords");
+  }
   if (c.breached_passwords_min_count < 1) return invalid("breachedPasswordsMinCount", "at least 1");
   if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
   if (c.jwt_expires_in.count() < 1) return invalid("jwtExpiresIn", "at least 1 second");

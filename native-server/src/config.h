@@ -98,6 +98,9 @@ struct Config {
   std::string breached_passwords;
   std::size_t breached_passwords_min_count = 1;  // seen this many times or more: refused
   std::chrono::seconds breached_passwords_timeout{5};  // for the range API, per request
+  // Also at each sign-in with a password: one the list has seen (as often as above) is told to
+  // its user by mail (at most once in 30 days) and in the audit log; the sign-in goes on.
+  bool breached_passwords_at_sign_in = false;
 
   // --- password hashing ---
   // "argon2id" (default) or "scrypt": BetterAuth's format, for a database a BetterAuth server

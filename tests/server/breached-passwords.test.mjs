@@ -206,6 +206,57 @@ describe('a range API', () => {
   });
 });
 
+describe('--breached-passwords-at-sign-in: the user is told, and signs in', () => {
+  let api;
+  let s;
+  before(async () => {
+    api = await fakeRangeApi();
+    s = await startServer({ mail: 'outbox', breachedPasswords: api.url, breachedPasswordsAtSignIn: true });
+  });
+  after(async () => {
+    await s.stop();
+    await api.close();
+  });
+  const notices = (email) => outboxMails(s.outbox).filter((m) => m.to === email && m.kind === 'password-breached');
+  const events = (id) => s.logs.map((l) => JSON.parse(l)).filter((e) => e.event === 'breached-password-in-use' && e.user === id);
+
+  test('a password listed after sign-up: the sign-in goes on, a notice is mailed once, the audit log says so', async () => {
+    const a = await signUp(s, strong());
+    const id = (await a.browser.get('/get-session')).body.user.id;
+    api.listed.set(sha1(a.password), 3);
+    const first = await signIn(s, a.email, a.password);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.ok(first.body.token, 'signed in');
+    const mail = await waitFor(() => notices(a.email)[0], { what: 'the notice' });
+    assert.match(mail.subject, /password is known from a data breach/);
+    assert.match(mail.text, /Change it now/);
+    assert.ok(!mail.text.includes(a.password));
+    await waitFor(() => events(id).length === 1, { what: 'the audit event' });
+    // Again: signed in, told in the log, but not mailed a second time within 30 days.
+    assert.equal((await signIn(s, a.email, a.password)).status, 200);
+    await waitFor(() => events(id).length === 2, { what: 'the second audit event' });
+    assert.equal(notices(a.email).length, 1);
+  });
+
+  test('an unlisted password: nothing said; a list that does not answer: the sign-in goes on', async () => {
+    const b = await signUp(s, strong());
+    assert.equal((await signIn(s, b.email, b.password)).status, 200);
+    api.mode = 'error';
+    try {
+      assert.equal((await signIn(s, b.email, b.password)).status, 200, 'fails open: only a notice is at stake');
+    } finally {
+      api.mode = 'ok';
+    }
+    assert.deepEqual(notices(b.email), []);
+  });
+
+  test('needs a list', () => {
+    const r = spawnSync(BIN, ['check-config', '--dev', '--breached-passwords-at-sign-in', 'true'], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /breachedPasswordsAtSignIn: needs breachedPasswords/);
+  });
+});
+
 describe('a failing range API: 503 PASSWORD_CHECK_UNAVAILABLE, nothing created (fail closed)', () => {
   let api;
   let s;

@@ -299,6 +299,7 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
     if (mail_ != nullptr) send_verification(*user, user->email, "verify-email", request.callback_url, caller.now);
     return ErrorCode::kEmailNotVerified;
   }
+  if (config_.breached_passwords_at_sign_in) warn_if_breached(*user, request.password, caller);
   if (password_needs_rehash(*account->password, config_.argon2, want_scrypt)) {
     // Best effort: a busy pool or a failed write leaves the old (still valid) hash in place.
     auto upgraded = hash_new_password(request.password);
@@ -546,6 +547,32 @@ Status AuthService::delete_user_with_token(const Authenticated& auth, const std:
   if (Status s = store_.delete_user(auth.user.id); !s.ok()) return s;
   audit("user-deleted", &auth.user, caller, {{"by", "mailed-link"}});
   return Status::OK();
+}
+
+void AuthService::warn_if_breached(const User& user, const std::string& password, const Caller& caller) {
+  if (breached_ == nullptr) return;
+  const auto seen = breached_->times_seen(password);
+  if (!seen || *seen < config_.breached_passwords_min_count) return;  // unknown, or the list did not answer
+  audit("breached-password-in-use", &user, caller);
+  if (mail_ == nullptr) return;
+  // Once in 30 days: a row under the SHA-256 of the user's id (the value, so that deleting the
+  // user deletes it).
+  const std::string notice = hashed_identifier("breached-password-notice", user.id);
+  if (auto sent = store_.find_verification(notice); sent.ok()) {
+    if (sent->expires_at > caller.now) return;
+    (void)store_.consume_verification(notice);  // expired: gone, and a new notice is due
+  }
+  if (!store_verification(notice, user.id, caller.now, std::chrono::hours(24 * 30)).ok()) return;
+  mail::Message m;
+  m.to = user.email;
+  m.kind = "password-breached";
+  m.subject = "Your " + config_.app_name + " password is known from a data breach";
+  m.text = "Hello " + user.name + ",\n\nThe password you signed in to your " + config_.app_name + " account (" +
+           user.email + ") with on " + format_iso8601(caller.now) +
+           " UTC is in a list of passwords that data breaches made public (not necessarily a breach of " +
+           config_.app_name + "). Anyone can try the passwords in that list.\n\nChange it now, on your "
+           "account page, to one you use nowhere else. If you use it on other sites, change it there too.\n";
+  mail_->enqueue(std::move(m));
 }
 
 void AuthService::notify_change(const User& user, const std::string& kind, const std::string& to, TimePoint now) {

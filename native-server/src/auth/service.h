@@ -457,6 +457,9 @@ class AuthService {
   bool device_is_new(const User& user, const Caller& caller);
   // Tells `user` that their account was signed in to from a new browser or device.
   void notify_sign_in(const User& user, const Caller& caller);
+  // --breached-passwords-at-sign-in: tells `user`, who just signed in with `password`, when the
+  // breach list has seen it (audit event, and a mail at most once in 30 days). Never fails.
+  void warn_if_breached(const User& user, const std::string& password, const Caller& caller);
   // Stores a verification row (an e-mailed token's hash, a known device): `identifier`, `value`,
   // made `now`, expiring `ttl` later. Errors: those of the store.
   Status store_verification(std::string identifier, std::string value, TimePoint now,
