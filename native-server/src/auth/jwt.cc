@@ -173,8 +173,15 @@ Result<std::string> JwtIssuer::sign(ordered_json claims, std::string_view subjec
     // here until someone empties the table; a new key, which this secret can read, does instead.
     // The old one stays published, for the tokens it signed.
     std::lock_guard lock(making_);
-    key = make_key(now);
-    if (!key || !read_private_key(secret_, key->private_key, secret_key)) return ErrorCode::kInternalServerError;
+    // Unless another request of this process replaced it meanwhile.
+    auto keys = store_.list_jwks();
+    const store::Jwk* newest = keys ? newest_usable(*keys, now) : nullptr;
+    if (newest != nullptr && newest->id != key->id && read_private_key(secret_, newest->private_key, secret_key)) {
+      key = *newest;
+    } else {
+      key = make_key(now);
+      if (!key || !read_private_key(secret_, key->private_key, secret_key)) return ErrorCode::kInternalServerError;
+    }
   }
   const std::int64_t iat = unix_seconds(now);
   // The plugin's payload: iat, the user's fields, sub; then jose adds exp, iss and aud.
