@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "common/outbound.h"
 #include "common/strings.h"
 #include "config.h"
 
@@ -94,20 +95,14 @@ class RangeApi final : public BreachedPasswords {
  private:
   Result<std::uint64_t> ask(const std::string& hash) const {
     const std::string where = origin_ + path_;
-    httplib::Client client(origin_);
-    client.set_connection_timeout(timeout_.count());
-    client.set_read_timeout(timeout_.count());
-    client.set_write_timeout(timeout_.count());
-    client.set_keep_alive(false);
-    client.set_follow_location(false);
-    client.enable_server_certificate_verification(true);
+    const auto client = outbound_client(origin_, timeout_);
     const httplib::Headers headers = {
         {"Add-Padding", "true"},
         {"User-Agent", "Portcullis/" + std::string(kVersion)},
     };
     std::string body;
     bool too_long = false;
-    const auto result = client.Get(path_ + hash.substr(0, kPrefixDigits), headers,
+    const auto result = client->Get(path_ + hash.substr(0, kPrefixDigits), headers,
                                    [&](const char* data, std::size_t n) {
                                      if (body.size() + n > kMaxRangeAnswer) return !(too_long = true);
                                      body.append(data, n);
@@ -275,16 +270,6 @@ class HashFile final : public BreachedPasswords {
   std::uint64_t size_ = 0;
 };
 
-// Whether `host` (a URL's, IPv6 in brackets) names this machine: localhost, 127.0.0.0/8 or ::1.
-bool is_loopback_host(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  return host.size() > 2 && host.front() == '[' && host.back() == ']' &&
-         ::inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
 }  // namespace
 
 // --- BreachedPasswords ---------------------------------------------------------------------------
@@ -337,29 +322,10 @@ std::optional<std::uint64_t> count_in_range_answer(std::string_view body, std::s
 Result<std::unique_ptr<BreachedPasswords>> open_breached_passwords(const std::string& source,
                                                                    std::chrono::seconds timeout) {
   const std::string url = source == "hibp" ? std::string(kHibpRangeApi) : source;
-  const bool https = url.starts_with("https://");
-  if (!https && !url.starts_with("http://")) return HashFile::open(url);
-  const std::size_t authority = url.find("://") + 3;
-  const std::size_t path = url.find('/', authority);
-  const std::string origin = url.substr(0, path);
-  std::string host = url.substr(authority, (path == std::string::npos ? url.size() : path) - authority);
-  if (host.empty() || host.find_first_of("@?#") != std::string::npos) {
-    return Status(ErrorCode::kValidationError, url + " is not a URL of a range API");
-  }
-  if (host.front() == '[') {
-    host = host.substr(0, host.find(']') + 1);
-  } else {
-    host = host.substr(0, host.find(':'));
-  }
-  if (!https && !is_loopback_host(host)) {
-    return Status(ErrorCode::kValidationError,
-                  url + ": plain http only to this machine (127.0.0.1, ::1, localhost); use https");
-  }
-  const std::string rest = path == std::string::npos ? "/" : url.substr(path);
-  if (rest.find_first_of("?#") != std::string::npos) {
-    return Status(ErrorCode::kValidationError, url + ": no query or fragment (the hash prefix is appended)");
-  }
-  return std::unique_ptr<BreachedPasswords>(std::make_unique<RangeApi>(origin, rest, timeout));
+  if (!url.starts_with("https://") && !url.starts_with("http://")) return HashFile::open(url);
+  auto parsed = parse_outbound_url(url);
+  if (!parsed) return parsed.status();
+  return std::unique_ptr<BreachedPasswords>(std::make_unique<RangeApi>(parsed->origin, parsed->path, timeout));
 }
 
 }  // namespace portcullis::auth
