@@ -87,6 +87,10 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kAccountTemporarilyLocked, "ACCOUNT_TEMPORARILY_LOCKED",
           "Too many failed verification attempts. Your account is temporarily locked. Please try again later."},
     Entry{ErrorCode::kInvalidTwoFactorCookie, "INVALID_TWO_FACTOR_COOKIE", "Invalid two factor cookie"},
+    // The captcha plugin's, as BetterAuth 1.7 words them.
+    Entry{ErrorCode::kCaptchaMissingResponse, "MISSING_RESPONSE", "Missing CAPTCHA response"},
+    Entry{ErrorCode::kCaptchaVerificationFailed, "VERIFICATION_FAILED", "Captcha verification failed"},
+    Entry{ErrorCode::kCaptchaUnavailable, "UNKNOWN_ERROR", "Something went wrong"},
     Entry{ErrorCode::kUnauthorized, "UNAUTHORIZED", "Unauthorized"},
     Entry{ErrorCode::kInvalidOrigin, "INVALID_ORIGIN", "Invalid origin"},
     Entry{ErrorCode::kMissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"},

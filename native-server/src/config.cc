@@ -152,6 +152,18 @@ std::vector<Setting> settings(Config& c) {
        "      verify-password, change-password and delete-user) before it is throttled (0: off)"},
       {"accountFailureWindow", "PORTCULLIS_ACCOUNT_FAILURE_WINDOW", &c.account_failure_window,
        "seconds"},
+      {"captcha", "PORTCULLIS_CAPTCHA", &c.captcha.provider,
+       "off (default), cloudflare-turnstile, google-recaptcha or hcaptcha: captchaEndpoints\n"
+       "      want a token in the x-captcha-response header that the provider accepts"},
+      {"captchaSecretKey", "PORTCULLIS_CAPTCHA_SECRET_KEY", &c.captcha.secret_key,
+       "the provider's secret key for this site (never shown or logged)"},
+      {"captchaSiteKey", "PORTCULLIS_CAPTCHA_SITE_KEY", &c.captcha.site_key,
+       "hcaptcha: the site key, sent along so that another site's token is refused"},
+      {"captchaVerifyUrl", "PORTCULLIS_CAPTCHA_VERIFY_URL", &c.captcha.verify_url,
+       "another siteverify URL than the provider's (https; plain http to this machine only)"},
+      {"captchaEndpoints", "PORTCULLIS_CAPTCHA_ENDPOINTS", &c.captcha_endpoints,
+       "the routes that want a token (default /sign-up/email, /sign-in/email,\n"
+       "      /request-password-reset)"},
       {"mail", "PORTCULLIS_MAIL", &c.mail, "none, outbox or smtp"},
       {"mailOutboxDir", "PORTCULLIS_MAIL_OUTBOX", &c.mail_outbox_dir, "folder for outbox mail"},
       {"smtpHost", "PORTCULLIS_SMTP_HOST", &c.smtp.host, "SMTP server"},
@@ -388,6 +400,10 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.breached_passwords_min_count < 1) return invalid("breachedPasswordsMinCount", "at least 1");
   if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
   if (c.jwt_expires_in.count() < 1) return invalid("jwtExpiresIn", "at least 1 second");
+  if (c.captcha.provider == "off") c.captcha.provider.clear();
+  if (!c.captcha.provider.empty()) {
+    if (auto opened = http::Captcha::open(c.captcha); !opened) return invalid("captcha", opened.status().message());
+  }
   if (c.body_limit < 1024) return invalid("bodyLimit", "at least 1024");
   if (c.rate_limit_storage != "memory" && c.rate_limit_storage != "database") {
     return invalid("rateLimitStorage", "memory or database");

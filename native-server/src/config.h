@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "http/captcha.h"
 #include "mail/mailer.h"
 #include "portcullis/email.h"
 #include "portcullis/error.h"
@@ -149,6 +150,10 @@ struct Config {
   std::chrono::seconds verification_token_expires_in{3600};
 
   // --- abuse ---
+  // BetterAuth's captcha plugin: captcha.provider "" is off; else these routes want a token in
+  // x-captcha-response that the provider accepts (http/captcha.h).
+  http::CaptchaOptions captcha;
+  std::vector<std::string> captcha_endpoints = {"/sign-up/email", "/sign-in/email", "/request-password-reset"};
   std::size_t body_limit = 64 * 1024;
   bool rate_limit_enabled = true;
   std::string rate_limit_storage = "memory";  // or "database" (the rateLimit table)

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/strings.h"
 #include "common/time.h"
@@ -119,6 +120,7 @@ int status_of(ErrorCode code) {
       return 401;
     case ErrorCode::kEmailNotVerified:
     case ErrorCode::kBannedUser:
+    case ErrorCode::kCaptchaVerificationFailed:
     case ErrorCode::kInvalidOrigin:
     case ErrorCode::kMissingOrNullOrigin:
     case ErrorCode::kCrossSiteNavigationLoginBlocked:
@@ -145,6 +147,7 @@ int status_of(ErrorCode code) {
       return 429;
     case ErrorCode::kFailedToGetSession:
     case ErrorCode::kInternalServerError:
+    case ErrorCode::kCaptchaUnavailable:
       return 500;
     case ErrorCode::kServerBusy:
     case ErrorCode::kPasswordCheckUnavailable:
@@ -340,7 +343,12 @@ struct HttpServer::Impl {
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         session_bodies(c.session_cache_size, c.two_factor ? &session_body_two_factor : &session_body),
-        cookies(c.secret) {}
+        cookies(c.secret) {
+    if (!c.captcha.provider.empty()) {
+      if (auto opened = http::Captcha::open(c.captcha); opened.ok()) captcha = std::move(opened).value();  // checked by finalize_config
+      captcha_paths.insert(c.captcha_endpoints.begin(), c.captcha_endpoints.end());
+    }
+  }
 
   static std::string same_site_attribute(const std::string& setting) {
     return setting == "none" ? "None" : setting == "strict" ? "Strict" : "Lax";
@@ -367,6 +375,9 @@ struct HttpServer::Impl {
 
   // With --metrics: the counters, and their own listener (never the public port).
   std::unique_ptr<http::Metrics> metrics;
+  // With --captcha: the provider, and the routes (below the base path) that want its token.
+  std::unique_ptr<http::Captcha> captcha;
+  std::unordered_set<std::string> captcha_paths;
   httplib::Server metrics_http;
   std::thread metrics_thread;
   int metrics_port = -1;
@@ -506,7 +517,7 @@ bool HttpServer::Impl::preflight(const httplib::Request& req, httplib::Response&
   res.set_header("Access-Control-Allow-Origin", origin);
   res.set_header("Access-Control-Allow-Credentials", "true");
   res.set_header("Access-Control-Allow-Methods", "GET, POST");
-  res.set_header("Access-Control-Allow-Headers", "content-type, authorization");
+  res.set_header("Access-Control-Allow-Headers", "content-type, authorization, x-captcha-response");
   res.set_header("Access-Control-Max-Age", "600");
   res.set_header("Vary", "Origin");
   return true;
@@ -641,6 +652,13 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
     if (Status s = check_callbacks(call.body, req); !s.ok()) {
       send_error(res, s);
       return;
+    }
+    // Last before the route: a request refused above costs the provider nothing.
+    if (captcha && captcha_paths.contains(path)) {
+      if (Status s = captcha->verify(req.get_header_value("x-captcha-response"), call.caller.ip); !s.ok()) {
+        send_error(res, s);
+        return;
+      }
     }
   }
   (this->*handler)(call);

@@ -418,6 +418,7 @@ int check_config(const Config& c) {
       {"betterAuthCompatible", c.better_auth_compatible},
       {"minPasswordScore", c.password_policy.min_score},
       {"breachedPasswords", c.breached_passwords.empty() ? std::string("off") : c.breached_passwords},
+      {"captcha", c.captcha.provider.empty() ? std::string("off") : c.captcha.provider},
       {"allowEmptyName", c.name_policy.allow_empty},
       {"passwordHash", c.password_hash},
       {"hashWorkers", hash_worker_count(c)},

@@ -443,3 +443,60 @@ describe("Portcullis's own routes (two-factor/methods; --jwt's /token): the same
     }
   });
 });
+
+describe("the server's --captcha: the client's captcha option sends the token", () => {
+  let verify;
+  let guarded;
+  const asked = [];
+  before(async () => {
+    const { createServer } = await import('node:http');
+    // A stand-in for the provider's siteverify: the token "good" passes.
+    verify = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const token = JSON.parse(body).response;
+        asked.push(token);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: token === 'good' }));
+      });
+    });
+    await new Promise((resolve) => verify.listen(0, '127.0.0.1', resolve));
+    guarded = await startServer({
+      captcha: 'cloudflare-turnstile',
+      captchaSecretKey: 'test-secret',
+      captchaVerifyUrl: `http://127.0.0.1:${verify.address().port}/siteverify`,
+      trustedOrigins: [SITE],
+    });
+  });
+  after(async () => {
+    await guarded.stop();
+    await new Promise((resolve) => verify.close(resolve));
+  });
+
+  test('a token from the option is sent on POSTs; without one, MISSING_RESPONSE', async () => {
+    const paths = [];
+    const client = createClient({
+      baseURL: guarded.url,
+      fetch: browserFetch(SITE),
+      captcha: async (path) => {
+        paths.push(path);
+        return 'good';
+      },
+    });
+    const up = await client.signUp({ name: 'Hedy', email: newEmail(), password: PASSWORD });
+    assert.equal(up.ok, true, JSON.stringify(up));
+    assert.deepEqual(paths, ['/sign-up/email']);
+    assert.deepEqual(asked, ['good']);
+    assert.equal((await client.getSession()).ok, true);
+    assert.deepEqual(paths, ['/sign-up/email'], 'asked for POSTs only');
+
+    const bare = createClient({ baseURL: guarded.url, fetch: browserFetch(SITE) });
+    const missing = await bare.signIn({ email: newEmail(), password: PASSWORD });
+    assert.deepEqual([missing.ok, missing.status, missing.code], [false, 400, 'MISSING_RESPONSE']);
+    const refused = await createClient({ baseURL: guarded.url, fetch: browserFetch(SITE), captcha: () => 'bad' }).signIn({
+      email: newEmail(),
+      password: PASSWORD,
+    });
+    assert.deepEqual([refused.ok, refused.status, refused.code], [false, 403, 'VERIFICATION_FAILED']);
+  });
+});

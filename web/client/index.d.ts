@@ -22,6 +22,10 @@ export type AuthErrorCode =
   // a new password seen in data breaches (--breached-passwords), or the breach list not answering
   | 'PASSWORD_COMPROMISED'
   | 'PASSWORD_CHECK_UNAVAILABLE'
+  // the server's --captcha (BetterAuth's captcha plugin)
+  | 'MISSING_RESPONSE'
+  | 'VERIFICATION_FAILED'
+  | 'UNKNOWN_ERROR'
   // accounts and sessions
   | 'USER_NOT_FOUND'
   | 'USER_ALREADY_EXISTS'
@@ -209,6 +213,12 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Default 'include': cookies go to the server even when it is on another origin. */
   credentials?: RequestCredentials;
+  /**
+   * The server's --captcha: called before each POST with its path (e.g. '/sign-up/email'); a token
+   * it returns (or resolves to) is sent in the x-captcha-response header, e.g. from Cloudflare
+   * Turnstile's widget. Without one, a protected route answers MISSING_RESPONSE.
+   */
+  captcha?: (path: string) => string | undefined | Promise<string | undefined>;
 }
 
 export interface AuthClient {

@@ -74,7 +74,9 @@ async function toFailure(response) {
 /**
  * Creates a client. Options: `baseURL` (the server's origin, or the full API URL; default: this
  * page's origin), `basePath` ('/api/auth'), `fetch` (default: the global fetch), `headers` (added
- * to every request), `credentials` ('include').
+ * to every request), `credentials` ('include'), `captcha` (the server's --captcha: a function of
+ * the request's path, e.g. '/sign-up/email', that returns, or resolves to, a CAPTCHA token for it,
+ * or nothing; a token goes in the x-captcha-response header).
  */
 export function createClient(options = {}) {
   const api = resolveBaseURL(options.baseURL, options.basePath);
@@ -105,6 +107,15 @@ export function createClient(options = {}) {
     }
     const headers = { ...(options.headers ?? {}) };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.captcha && method === 'POST') {
+      let token;
+      try {
+        token = await options.captcha(path);
+      } catch {
+        token = undefined; // the server then answers MISSING_RESPONSE
+      }
+      if (typeof token === 'string' && token) headers['x-captcha-response'] = token;
+    }
     let response;
     try {
       response = await doFetch(url, {

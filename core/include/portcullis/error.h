@@ -78,6 +78,10 @@ enum class ErrorCode {
   kTooManyAttemptsRequestNewCode,     // TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: the sign-in must start over
   kAccountTemporarilyLocked,          // ACCOUNT_TEMPORARILY_LOCKED: too many wrong codes in a row
   kInvalidTwoFactorCookie,            // INVALID_TWO_FACTOR_COOKIE: no (live) sign-in awaits a code
+  // BetterAuth's captcha plugin.
+  kCaptchaMissingResponse,            // MISSING_RESPONSE: no x-captcha-response header
+  kCaptchaVerificationFailed,         // VERIFICATION_FAILED: the provider refused the token
+  kCaptchaUnavailable,                // UNKNOWN_ERROR: the provider did not answer
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN
