@@ -161,6 +161,8 @@ std::vector<Setting> settings(Config& c) {
        "hcaptcha: the site key, sent along so that another site's token is refused"},
       {"captchaVerifyUrl", "PORTCULLIS_CAPTCHA_VERIFY_URL", &c.captcha.verify_url,
        "another siteverify URL than the provider's (https; plain http to this machine only)"},
+      {"captchaTimeout", "PORTCULLIS_CAPTCHA_TIMEOUT", &c.captcha.timeout,
+       "seconds the provider has to answer (default 10, BetterAuth's)"},
       {"captchaEndpoints", "PORTCULLIS_CAPTCHA_ENDPOINTS", &c.captcha_endpoints,
        "the routes that want a token (default /sign-up/email, /sign-in/email,\n"
        "      /request-password-reset)"},
@@ -401,6 +403,7 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
   if (c.jwt_expires_in.count() < 1) return invalid("jwtExpiresIn", "at least 1 second");
   if (c.captcha.provider == "off") c.captcha.provider.clear();
+  if (c.captcha.timeout.count() < 1) return invalid("captchaTimeout", "at least 1 second");
   if (!c.captcha.provider.empty()) {
     if (auto opened = http::Captcha::open(c.captcha); !opened) return invalid("captcha", opened.status().message());
   }

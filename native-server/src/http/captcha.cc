@@ -75,9 +75,10 @@ Status Captcha::verify(std::string_view token, std::string_view remote_ip) const
     return unavailable(options_.provider, "not a siteverify answer");
   }
   if (!answer["success"].get<bool>()) return Status(ErrorCode::kCaptchaVerificationFailed);
-  if (options_.provider == kRecaptcha && answer.contains("score") && answer["score"].is_number() &&
-      answer["score"].get<double>() < options_.min_score) {
-    return Status(ErrorCode::kCaptchaVerificationFailed);  // v3: likely a bot
+  if (options_.provider == kRecaptcha && answer.contains("score")) {
+    // v3: a low score is likely a bot; a score that is not a number is not believed either.
+    const json& score = answer["score"];
+    if (!score.is_number() || score.get<double>() < options_.min_score) return Status(ErrorCode::kCaptchaVerificationFailed);
   }
   return Status::OK();
 }

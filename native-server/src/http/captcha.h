@@ -35,7 +35,7 @@ class Captcha {
   // Checks `token` (the header's value; "" when the client sent none), from a client at
   // `remote_ip` ("" when unknown). Returns OK when the provider accepts it. Errors:
   // MISSING_RESPONSE (no token); VERIFICATION_FAILED (refused: invalid, expired, used, another
-  // site's, a reCAPTCHA v3 score under min_score, or over 4 KiB); UNKNOWN_ERROR (the provider did
+  // site's, a reCAPTCHA v3 score under min_score or not a number, or over 4 KiB); UNKNOWN_ERROR (the provider did
   // not answer in time, or answered something that is not a siteverify answer; a JSON line why,
   // never the token or the key, goes to stderr).
   Status verify(std::string_view token, std::string_view remote_ip) const;
