@@ -77,6 +77,15 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+  ensure_sodium();
+  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes_of(bytes), bytes.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.pop_back();  // the terminating NUL that sodium_base64_encoded_len counts
+  return out;
+}
+
 std::string percent_encode_component(std::string_view text) {
   static constexpr std::string_view kKeep = "-_.!~*'()";
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -90,3 +90,14 @@ TEST_CASE("percent_encode_component matches encodeURIComponent") {
   CHECK_FALSE(percent_decode("%4").ok());
   CHECK_FALSE(percent_decode("%g0").ok());
 }
+
+TEST_CASE("base64url_encode: RFC 4648's alphabet without padding") {
+  using portcullis::base64url_encode;
+  CHECK(base64url_encode("") == "");
+  CHECK(base64url_encode("f") == "Zg");
+  CHECK(base64url_encode("fo") == "Zm8");
+  CHECK(base64url_encode("foo") == "Zm9v");
+  CHECK(base64url_encode("foob") == "Zm9vYg");
+  CHECK(base64url_encode(std::string("\xfb\xff\xfe", 3)) == "-__-");  // '+' and '/' in base64
+  CHECK(base64url_encode(R"({"alg":"EdDSA"})") == "eyJhbGciOiJFZERTQSJ9");
+}

@@ -72,6 +72,9 @@ class CookieSigner {
 // Returns `bytes` in standard base64 with '=' padding.
 std::string base64_encode(std::string_view bytes);
 
+// Returns `bytes` in base64url without padding (RFC 4648 §5; JWTs, BetterAuth's "base64urlnopad").
+std::string base64url_encode(std::string_view bytes);
+
 // Returns `text` percent-encoded as JavaScript's encodeURIComponent does (UTF-8 bytes; letters,
 // digits and -_.!~*'() unchanged).
 std::string percent_encode_component(std::string_view text);

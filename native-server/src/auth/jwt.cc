@@ -5,12 +5,12 @@
 #include <sodium.h>
 
 #include <array>
-#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "auth/one_time_codes.h"
+#include "common/time.h"
 #include "portcullis/token.h"
 
 namespace portcullis::auth {
@@ -26,14 +26,7 @@ constexpr int kBase64Url = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 constexpr std::chrono::hours kGracePeriod{30 * 24};
 
 std::string base64url(const unsigned char* bytes, std::size_t n) {
-  std::string out(sodium_base64_encoded_len(n, kBase64Url), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes, n, kBase64Url);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::string base64url(std::string_view text) {
-  return base64url(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 // Decodes exactly `n` bytes of base64url (no padding) into `out`.
@@ -90,10 +83,6 @@ bool read_private_key(const std::string& secret, const std::string& stored, Secr
                   crypto_sign_seed_keypair(public_key.data(), out.bytes.data(), seed.data()) == 0;
   sodium_memzero(seed.data(), seed.size());
   return ok;
-}
-
-std::int64_t unix_seconds(store::TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -193,7 +182,7 @@ Result<std::string> JwtIssuer::sign(ordered_json claims, std::string_view subjec
   payload["iss"] = issuer;
   payload["aud"] = issuer;
   const ordered_json header = {{"alg", kAlg}, {"kid", key->id}};
-  const std::string input = base64url(dump(header)) + "." + base64url(dump(payload));
+  const std::string input = base64url_encode(dump(header)) + "." + base64url_encode(dump(payload));
   std::array<unsigned char, crypto_sign_BYTES> signature{};
   crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                        secret_key.bytes.data());

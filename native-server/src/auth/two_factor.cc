@@ -66,19 +66,9 @@ constexpr std::string_view kOtpMailsPrefix = "2fa-otp-mails-";
 constexpr std::string_view kOtpOnPrefix = "2fa-otp-on-";
 constexpr std::chrono::hours kOtpOnLifetime{24 * 365 * 100};
 
-std::int64_t unix_seconds(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 // base64url without padding, as BetterAuth's createHMAC(..., "base64urlnopad") writes a MAC.
 std::string base64url(const HmacSha256& mac) {
-  std::string text = base64_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  for (char& c : text) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return text;
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
 // The mac of a trusted browser's cookie: BetterAuth's message "<user id>!<identifier>", and the

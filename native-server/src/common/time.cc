@@ -93,4 +93,8 @@ std::optional<store::TimePoint> parse_iso8601(std::string_view s) {
   return time_point_cast<milliseconds>(t);
 }
 
+std::int64_t unix_seconds(store::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace portcullis

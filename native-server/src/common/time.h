@@ -3,6 +3,7 @@
 #ifndef PORTCULLIS_COMMON_TIME_H_
 #define PORTCULLIS_COMMON_TIME_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,9 @@ namespace portcullis {
 
 // Returns e.g. "2026-11-25T04:46:53.751Z".
 std::string format_iso8601(store::TimePoint t);
+
+// Returns `t` in whole seconds since the Unix epoch (JWT and TOTP times).
+std::int64_t unix_seconds(store::TimePoint t);
 
 // Parses what BetterAuth and SQLite write: "2026-11-25T04:46:53.751Z", without milliseconds,
 // with a space instead of 'T', with "+00:00" for 'Z' (other offsets are applied), or an integer of
