@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "common/fd.h"
 #include "common/outbound.h"
 #include "common/strings.h"
 #include "config.h"
@@ -85,15 +86,8 @@ class RangeApi final : public BreachedPasswords {
   RangeApi(std::string origin, std::string path, std::chrono::seconds timeout)
       : origin_(std::move(origin)), path_(std::move(path)), timeout_(timeout) {}
 
-  Result<std::uint64_t> times_seen(std::string_view password) override {
-    const std::string hash = sha1_hex(password);
-    Result<std::uint64_t> answer = hash.empty() ? unavailable(origin_, "no SHA-1 in libcrypto") : ask(hash);
-    count(answer);
-    return answer;
-  }
-
  private:
-  Result<std::uint64_t> ask(const std::string& hash) const {
+  Result<std::uint64_t> times_seen_hash(const std::string& hash) override {
     const std::string where = origin_ + path_;
     const auto client = outbound_client(origin_, timeout_);
     const httplib::Headers headers = {
@@ -122,21 +116,6 @@ class RangeApi final : public BreachedPasswords {
 };
 
 // --- the downloaded file ------------------------------------------------------------------------
-
-// An open file descriptor, closed with its owner.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 class HashFile final : public BreachedPasswords {
  public:
@@ -173,14 +152,9 @@ class HashFile final : public BreachedPasswords {
 
   HashFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
 
-  Result<std::uint64_t> times_seen(std::string_view password) override {
-    const std::string hash = sha1_hex(password);
-    Result<std::uint64_t> answer = hash.empty() ? unavailable(path_, "no SHA-1 in libcrypto") : find(hash);
-    count(answer);
-    return answer;
-  }
-
  private:
+  Result<std::uint64_t> times_seen_hash(const std::string& hash) override { return find(hash); }
+
   struct Found {
     std::string hash;
     std::uint64_t count = 0;
@@ -282,9 +256,12 @@ BreachedPasswords::Counts BreachedPasswords::counts() const {
   return c;
 }
 
-void BreachedPasswords::count(const Result<std::uint64_t>& answer) {
+Result<std::uint64_t> BreachedPasswords::times_seen(std::string_view password) {
+  const std::string hash = sha1_hex(password);
+  Result<std::uint64_t> answer = hash.empty() ? unavailable("libcrypto", "no SHA-1") : times_seen_hash(hash);
   auto& counter = !answer ? unavailable_ : (*answer > 0 ? seen_ : clean_);
   counter.fetch_add(1, std::memory_order_relaxed);
+  return answer;
 }
 
 std::string sha1_hex(std::string_view password) {

@@ -41,7 +41,7 @@ class BreachedPasswords {
   // API did not answer in time, answered another status than 200 or something that is not a
   // range answer; the file could not be read, or is not in the form where it was read); a JSON
   // line saying why (never the password or its hash) then goes to stderr.
-  virtual Result<std::uint64_t> times_seen(std::string_view password) = 0;
+  Result<std::uint64_t> times_seen(std::string_view password);
 
   // Counts of the answers given so far, for the metrics.
   struct Counts {
@@ -52,8 +52,9 @@ class BreachedPasswords {
   Counts counts() const;
 
  protected:
-  // Records one answer in counts(); implementations call it once per times_seen().
-  void count(const Result<std::uint64_t>& answer);
+  // How many times the password with this SHA-1 (40 upper-case hex digits) was seen; the same
+  // errors as times_seen(), whose logging is the implementation's.
+  virtual Result<std::uint64_t> times_seen_hash(const std::string& sha1) = 0;
 
  private:
   std::atomic<std::uint64_t> clean_{0};

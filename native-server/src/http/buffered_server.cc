@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/client_connection.h"
+#include "common/fd.h"
 #include "common/scheduling.h"
 #include "common/waiting.h"
 
@@ -72,21 +73,6 @@ void set_timeout(socket_t sock, int option, time_t sec, time_t usec) {
 }
 
 int to_ms(time_t sec, time_t usec) { return static_cast<int>(sec * 1000 + usec / 1000); }
-
-// A file descriptor, closed with it.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // cpp-httplib hands each accepted socket to a task queue; taking it into epoll is quick, so it
 // is done at once, on the accepting thread.
