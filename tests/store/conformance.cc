@@ -43,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 4;
+constexpr int kLatestSchemaVersion = 5;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -110,6 +110,13 @@ void check_same(const User& got, const User& want) {
   CHECK(ms(got.created_at) == ms(want.created_at));
   CHECK(ms(got.updated_at) == ms(want.updated_at));
   CHECK(got.two_factor_enabled == want.two_factor_enabled);
+  CHECK(got.role.value_or("<null>") == want.role.value_or("<null>"));
+  CHECK(got.ban.has_value() == want.ban.has_value());
+  if (got.ban && want.ban) {
+    CHECK(got.ban->reason.value_or("<null>") == want.ban->reason.value_or("<null>"));
+    CHECK(got.ban->expires.has_value() == want.ban->expires.has_value());
+    if (got.ban->expires && want.ban->expires) CHECK(ms(*got.ban->expires) == ms(*want.ban->expires));
+  }
 }
 
 void check_same(const Account& got, const Account& want) {
@@ -195,6 +202,12 @@ void check_same(const Jwk& got, const Jwk& want) {
 std::vector<std::string> ids_of(const std::vector<Jwk>& keys) {
   std::vector<std::string> out;
   for (const Jwk& k : keys) out.push_back(k.id);
+  return out;
+}
+
+std::vector<std::string> ids_of(const std::vector<User>& users) {
+  std::vector<std::string> out;
+  for (const User& u : users) out.push_back(u.id);
   return out;
 }
 
@@ -1572,6 +1585,386 @@ TEST_CASE("store: twenty concurrent creations of one key id make one key", "[sto
   CHECK(ids_of(*keys) == std::vector<std::string>{id});
 }
 
+TEST_CASE("store: roles, and the ban in every read of a user (BetterAuth's admin plugin)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  User ada = make_user("ada@example.com");
+  ada.role = "admin";
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  const User bob = make_user("bob@example.com", at(1));  // no role: NULL
+  REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+  const Session adas = make_session(ada.id, kT0, at(3600000));
+  const Session bobs = make_session(bob.id, kT0, at(3600000));
+  REQUIRE(store.create_session(adas).ok());
+  REQUIRE(store.create_session(bobs).ok());
+
+  // Every read of a user gives `want` for `id` (and the session's user for `token`).
+  const auto check_reads = [&](const User& want, const std::string& token) {
+    auto by_id = store.find_user_by_id(want.id);
+    REQUIRE(by_id.ok());
+    check_same(*by_id, want);
+    auto by_email = store.find_user_by_email(want.email);
+    REQUIRE(by_email.ok());
+    check_same(*by_email, want);
+    auto with_session = store.find_session(token);
+    REQUIRE(with_session.ok());
+    check_same(with_session->user, want);
+    auto listed = store.list_users(100, 0);
+    REQUIRE(listed.ok());
+    const auto in_list = std::find_if(listed->begin(), listed->end(), [&](const User& u) { return u.id == want.id; });
+    REQUIRE(in_list != listed->end());
+    check_same(*in_list, want);
+    UserQuery query;
+    query.filter_field = UserField::kId;
+    query.filter_value = want.id;
+    auto queried = store.query_users(query);
+    REQUIRE(queried.ok());
+    REQUIRE(queried->users.size() == 1);
+    check_same(queried->users[0], want);
+  };
+
+  SECTION("the role round-trips through every read; a user created without one has none") {
+    check_reads(ada, adas.token);
+    CHECK(store.find_user_by_id(ada.id)->role == std::optional<std::string>("admin"));
+    check_reads(bob, bobs.token);
+    CHECK_FALSE(store.find_user_by_id(bob.id)->role.has_value());
+    CHECK_FALSE(store.find_user_by_id(bob.id)->ban.has_value());
+  }
+
+  SECTION("set_role sets and clears the role and updatedAt, and a cached session sees it at once") {
+    REQUIRE(store.find_session(bobs.token).ok());  // cached, where there is a cache
+    User want = bob;
+    want.role = "user,admin";
+    want.updated_at = at(7);
+    REQUIRE(store.set_role(bob.id, want.role, at(7)).ok());
+    check_reads(want, bobs.token);
+
+    want.role.reset();
+    want.updated_at = at(8);
+    REQUIRE(store.set_role(bob.id, std::nullopt, at(8)).ok());
+    check_reads(want, bobs.token);
+    check_reads(ada, adas.token);  // untouched
+  }
+
+  SECTION("set_role of an unknown user is NOT_FOUND and writes nothing") {
+    CHECK(store.set_role("nobody", std::string("admin"), at(7)).code() == ErrorCode::kNotFound);
+    check_reads(ada, adas.token);
+    check_reads(bob, bobs.token);
+  }
+
+  SECTION("update_user leaves the role and the ban, whatever the User it is handed holds") {
+    const Ban ban{"spam", iso("2027-03-04T05:06:07.089Z")};
+    REQUIRE(store.set_ban(ada.id, ban, at(3)).ok());
+    const Session later = make_session(ada.id, at(4), at(3600000));  // the ban deleted adas
+    REQUIRE(store.create_session(later).ok());
+    User profile = ada;
+    profile.name = "Ada King";
+    profile.role = "user";
+    profile.ban.reset();
+    profile.updated_at = at(9);
+    REQUIRE(store.update_user(profile).ok());
+    User want = profile;
+    want.role = "admin";
+    want.ban = ban;
+    check_reads(want, later.token);
+
+    User bobs_profile = bob;
+    bobs_profile.role = "admin";
+    bobs_profile.ban = Ban{"forged", std::nullopt};
+    REQUIRE(store.update_user(bobs_profile).ok());
+    check_reads(bob, bobs.token);
+    CHECK_FALSE(store.find_ban(bob.id)->has_value());
+  }
+
+  SECTION("set_ban's ban is in User.ban from every read, and gone once lifted") {
+    const Ban ban{"spam", iso("2027-03-04T05:06:07.089Z")};
+    REQUIRE(store.set_ban(bob.id, ban, at(5)).ok());
+    // The ban deleted Bob's sessions; one made since shows the ban with the user.
+    const Session since = make_session(bob.id, at(6), at(3600000));
+    REQUIRE(store.create_session(since).ok());
+    User want = bob;
+    want.ban = ban;
+    want.updated_at = at(5);
+    check_reads(want, since.token);
+    CHECK(store.find_ban(bob.id)->value() == ban);
+
+    REQUIRE(store.set_ban(bob.id, Ban{}, at(6)).ok());  // no reason, no expiry
+    const Session again = make_session(bob.id, at(7), at(3600000));
+    REQUIRE(store.create_session(again).ok());
+    want.ban = Ban{};
+    want.updated_at = at(6);
+    check_reads(want, again.token);
+
+    REQUIRE(store.find_session(again.token).ok());  // cached, where there is a cache
+    REQUIRE(store.set_ban(bob.id, std::nullopt, at(8)).ok());
+    want.ban.reset();
+    want.updated_at = at(8);
+    check_reads(want, again.token);
+    CHECK_FALSE(store.find_ban(bob.id)->has_value());
+    check_reads(ada, adas.token);
+  }
+}
+
+TEST_CASE("store: query_users searches, filters, sorts and pages (BetterAuth's admin list-users)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  // Four users whose every field orders them differently (names and e-mails compare alike in any
+  // collation); id-2 and id-4 share a creation time, id-2 and id-3 (NULL and "user") a role.
+  const auto user = [](const char* id, const char* name, const char* email, bool verified,
+                       std::optional<std::string> role, std::int64_t created, std::int64_t updated) {
+    User u = make_user(email, at(created));
+    u.id = id;
+    u.name = name;
+    u.email_verified = verified;
+    u.role = std::move(role);
+    u.updated_at = at(updated);
+    return u;
+  };
+  const User u1 = user("id-1", "Ada", "ada@example.com", true, "admin", 1000, 5000);
+  User u2 = user("id-2", "Bob", "bob@example.org", false, std::nullopt, 2000, 4000);
+  const User u3 = user("id-3", "Cyd", "cyd@example.com", true, "user", 3000, 3000);
+  const User u4 = user("id-4", "Dee", "dee@sample.net", false, "user,admin", 2000, 9000);
+  for (const User* u : std::vector<const User*>{&u3, &u1, &u4, &u2}) {
+    REQUIRE(store.create_user(*u, credential_for(*u)).ok());
+  }
+  const Ban ban{"spam", std::nullopt};
+  REQUIRE(store.set_ban(u2.id, ban, at(4000)).ok());  // the ban's updatedAt is u2's
+  u2.ban = ban;
+
+  const auto ids = [&](const UserQuery& q) {
+    auto page = store.query_users(q);
+    INFO(page.status().message());
+    REQUIRE(page.ok());
+    return ids_of(page->users);
+  };
+  const auto total = [&](const UserQuery& q) {
+    auto page = store.query_users(q);
+    REQUIRE(page.ok());
+    return page->total;
+  };
+  using Ids = std::vector<std::string>;
+
+  SECTION("no search, no filter: every user, by creation time then id, whole") {
+    auto page = store.query_users(UserQuery{});
+    REQUIRE(page.ok());
+    CHECK(page->total == 4);
+    CHECK(ids_of(page->users) == Ids{"id-1", "id-2", "id-4", "id-3"});
+    REQUIRE(page->users.size() == 4);
+    check_same(page->users[0], u1);
+    check_same(page->users[1], u2);
+    check_same(page->users[2], u4);
+    check_same(page->users[3], u3);
+  }
+
+  SECTION("each sort field, both ways, ties broken by id in the same direction") {
+    const std::vector<std::pair<UserField, Ids>> ascending = {
+        {UserField::kId, {"id-1", "id-2", "id-3", "id-4"}},
+        {UserField::kName, {"id-1", "id-2", "id-3", "id-4"}},
+        {UserField::kEmail, {"id-1", "id-2", "id-3", "id-4"}},
+        {UserField::kEmailVerified, {"id-2", "id-4", "id-1", "id-3"}},
+        {UserField::kRole, {"id-1", "id-2", "id-3", "id-4"}},  // admin, (NULL) user, user, user,admin
+        {UserField::kBanned, {"id-1", "id-3", "id-4", "id-2"}},
+        {UserField::kCreatedAt, {"id-1", "id-2", "id-4", "id-3"}},
+        {UserField::kUpdatedAt, {"id-3", "id-2", "id-1", "id-4"}},
+    };
+    for (const auto& [field, want] : ascending) {
+      INFO("sort field " << static_cast<int>(field));
+      UserQuery q;
+      q.sort_by = field;
+      CHECK(ids(q) == want);
+      q.descending = true;
+      CHECK(ids(q) == Ids(want.rbegin(), want.rend()));
+    }
+  }
+
+  SECTION("search: contains, starts with, ends with; ignoring case; on the name or the e-mail") {
+    UserQuery q;
+    q.sort_by = UserField::kId;
+    q.search = "EXAMPLE";
+    CHECK(ids(q) == Ids{"id-1", "id-2", "id-3"});
+    CHECK(total(q) == 3);
+    q.search_match = TextMatch::kStartsWith;
+    CHECK(ids(q).empty());
+    q.search = "B";
+    CHECK(ids(q) == Ids{"id-2"});
+    q.search_match = TextMatch::kEndsWith;
+    q.search = ".COM";
+    CHECK(ids(q) == Ids{"id-1", "id-3"});
+    q.search = "example";
+    CHECK(ids(q).empty());
+
+    q.search_field = UserField::kName;
+    q.search_match = TextMatch::kContains;
+    q.search = "d";  // Ada, Cyd, Dee: the case of neither side counts
+    CHECK(ids(q) == Ids{"id-1", "id-3", "id-4"});
+    q.search = "sample";  // in Dee's e-mail, not in a name
+    CHECK(ids(q).empty());
+    q.search_field = UserField::kEmail;
+    CHECK(ids(q) == Ids{"id-4"});
+    q.search_field = UserField::kName;
+    q.search_match = TextMatch::kStartsWith;
+    q.search = "bO";
+    CHECK(ids(q) == Ids{"id-2"});
+    q.search_match = TextMatch::kEndsWith;
+    q.search = "EE";
+    CHECK(ids(q) == Ids{"id-4"});
+  }
+
+  SECTION("search takes %, _ and \\ literally, and binds the text") {
+    for (const char* name : {"100% sure", "100 percent", "a_b", "axb", "back\\slash", "backslash"}) {
+      User u = make_user(std::string(name).substr(0, 3) + generate_token(6) + "@literal.test");
+      u.name = name;
+      REQUIRE(store.create_user(u, credential_for(u)).ok());
+    }
+    UserQuery q;
+    q.search_field = UserField::kName;
+    const auto names = [&](const char* search, TextMatch match) {
+      q.search = search;
+      q.search_match = match;
+      auto page = store.query_users(q);
+      REQUIRE(page.ok());
+      std::vector<std::string> out;
+      for (const User& u : page->users) out.push_back(u.name);
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    CHECK(names("%", TextMatch::kContains) == Ids{"100% sure"});
+    CHECK(names("0%", TextMatch::kContains) == Ids{"100% sure"});
+    CHECK(names("100%", TextMatch::kStartsWith) == Ids{"100% sure"});
+    CHECK(names("10", TextMatch::kStartsWith) == Ids{"100 percent", "100% sure"});
+    CHECK(names("_", TextMatch::kContains) == Ids{"a_b"});
+    CHECK(names("a_b", TextMatch::kContains) == Ids{"a_b"});
+    CHECK(names("_b", TextMatch::kEndsWith) == Ids{"a_b"});
+    CHECK(names("\\", TextMatch::kContains) == Ids{"back\\slash"});
+    CHECK(names("k\\s", TextMatch::kContains) == Ids{"back\\slash"});
+    CHECK(names("\\slash", TextMatch::kEndsWith) == Ids{"back\\slash"});
+    CHECK(names("\\%", TextMatch::kContains).empty());
+    CHECK(names("'; DROP TABLE \"user\"; --", TextMatch::kContains).empty());
+    CHECK(total(UserQuery{}) == 10);
+  }
+
+  SECTION("filter: each field equal and not equal") {
+    struct Case {
+      UserField field;
+      const char* value;
+      Ids equal;
+      Ids differ;
+    };
+    const std::vector<Case> cases = {
+        {UserField::kId, "id-2", {"id-2"}, {"id-1", "id-3", "id-4"}},
+        {UserField::kName, "Cyd", {"id-3"}, {"id-1", "id-2", "id-4"}},
+        {UserField::kEmail, "dee@sample.net", {"id-4"}, {"id-1", "id-2", "id-3"}},
+        {UserField::kRole, "user", {"id-2", "id-3"}, {"id-1", "id-4"}},  // a NULL role is "user"
+        {UserField::kRole, "admin", {"id-1"}, {"id-2", "id-3", "id-4"}},
+        {UserField::kEmailVerified, "true", {"id-1", "id-3"}, {"id-2", "id-4"}},
+        {UserField::kEmailVerified, "false", {"id-2", "id-4"}, {"id-1", "id-3"}},
+        {UserField::kBanned, "true", {"id-2"}, {"id-1", "id-3", "id-4"}},
+        {UserField::kBanned, "false", {"id-1", "id-3", "id-4"}, {"id-2"}},
+        {UserField::kName, "cyd", {}, {"id-1", "id-2", "id-3", "id-4"}},  // equality is exact
+    };
+    for (const Case& c : cases) {
+      INFO("filter field " << static_cast<int>(c.field) << " = " << c.value);
+      UserQuery q;
+      q.sort_by = UserField::kId;
+      q.filter_field = c.field;
+      q.filter_value = c.value;
+      CHECK(ids(q) == c.equal);
+      CHECK(total(q) == c.equal.size());
+      q.filter_negate = true;
+      CHECK(ids(q) == c.differ);
+      CHECK(total(q) == c.differ.size());
+    }
+
+    // With a search: both must hold.
+    UserQuery q;
+    q.sort_by = UserField::kId;
+    q.search = "example";
+    q.filter_field = UserField::kRole;
+    q.filter_value = "user";
+    CHECK(ids(q) == Ids{"id-2", "id-3"});
+  }
+
+  SECTION("an unusable query is INTERNAL_SERVER_ERROR") {
+    UserQuery q;
+    q.filter_field = UserField::kBanned;
+    q.filter_value = "yes";
+    CHECK(code_of(store.query_users(q)) == ErrorCode::kInternalServerError);
+    q.filter_field = UserField::kEmailVerified;
+    q.filter_value = "TRUE";
+    CHECK(code_of(store.query_users(q)) == ErrorCode::kInternalServerError);
+    q.filter_field = UserField::kCreatedAt;
+    q.filter_value = "2026-11-25T04:46:53.751Z";
+    CHECK(code_of(store.query_users(q)) == ErrorCode::kInternalServerError);
+    q.filter_field = UserField::kUpdatedAt;
+    CHECK(code_of(store.query_users(q)) == ErrorCode::kInternalServerError);
+    UserQuery search;
+    search.search = "admin";
+    search.search_field = UserField::kRole;
+    CHECK(code_of(store.query_users(search)) == ErrorCode::kInternalServerError);
+    search.search_field = UserField::kId;
+    CHECK(code_of(store.query_users(search)) == ErrorCode::kInternalServerError);
+    // Fields that are unusable only as a search or a filter are fine unused.
+    UserQuery unused;
+    unused.search_field = UserField::kCreatedAt;
+    unused.filter_field = UserField::kCreatedAt;
+    CHECK(store.query_users(unused).ok());
+  }
+
+  SECTION("limit and offset page through the matches; total counts them all") {
+    UserQuery q;
+    q.sort_by = UserField::kName;
+    q.limit = 2;
+    auto first = store.query_users(q);
+    REQUIRE(first.ok());
+    CHECK(ids_of(first->users) == Ids{"id-1", "id-2"});
+    CHECK(first->total == 4);
+    q.offset = 2;
+    auto second = store.query_users(q);
+    REQUIRE(second.ok());
+    CHECK(ids_of(second->users) == Ids{"id-3", "id-4"});
+    CHECK(second->total == 4);
+    q.offset = 3;
+    CHECK(ids(q) == Ids{"id-4"});
+    q.offset = 4;
+    auto past = store.query_users(q);
+    REQUIRE(past.ok());
+    CHECK(past->users.empty());
+    CHECK(past->total == 4);
+    q.offset = 0;
+    q.limit = 0;
+    auto none = store.query_users(q);
+    REQUIRE(none.ok());
+    CHECK(none->users.empty());
+    CHECK(none->total == 4);
+
+    q.limit = 1;
+    q.offset = 1;
+    q.filter_field = UserField::kEmailVerified;
+    q.filter_value = "false";
+    auto filtered = store.query_users(q);
+    REQUIRE(filtered.ok());
+    CHECK(ids_of(filtered->users) == Ids{"id-4"});
+    CHECK(filtered->total == 2);
+  }
+
+  SECTION("nothing matches: an empty page, total 0") {
+    UserQuery q;
+    q.search = "nobody";
+    auto page = store.query_users(q);
+    REQUIRE(page.ok());
+    CHECK(page->users.empty());
+    CHECK(page->total == 0);
+  }
+}
+
 // ================================================================================================
 // SQLite only: the file itself.
 // ================================================================================================
@@ -1815,7 +2208,7 @@ TEST_CASE("sqlite: a BetterAuth database that has the two-factor plugin keeps it
 
   // Nothing was added twice, and the rows BetterAuth reads are as Portcullis writes them.
   RawDb raw(file.path().string());
-  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "11");  // and the ban's 3
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");  // and the ban's 3, the role
   CHECK(raw.scalar("select count(*) from pragma_table_info('twoFactor')") == "7");
   REQUIRE(store->set_two_factor_enabled("u-null", true, kT0).ok());
   CHECK(raw.scalar("select \"twoFactorEnabled\" || '/' || typeof(\"twoFactorEnabled\") from \"user\" where \"id\" = "
@@ -1824,6 +2217,95 @@ TEST_CASE("sqlite: a BetterAuth database that has the two-factor plugin keeps it
         "2026-11-25T04:46:53.752Z");
   CHECK(raw.scalar("select \"verified\" || '/' || typeof(\"verified\") from \"twoFactor\" where \"id\" = "
                    "'tf-locked'") == "0/integer");
+}
+
+TEST_CASE("sqlite: a database at schema version 4 gains the role column", "[sqlite]") {
+  testing::TempDatabasePath file;
+  const User ada = make_user("ada@example.com");
+  {
+    auto store = open_sqlite(file.path().string());
+    REQUIRE(store->migrate().ok());
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+  }
+  {
+    // As Portcullis left it before migration 5.
+    RawDb raw(file.path().string());
+    raw.exec("alter table \"user\" drop column \"role\"; delete from \"portcullis_migrations\" where \"version\" = 5");
+  }
+  auto store = open_sqlite(file.path().string());
+  CHECK(*store->schema_version() == 4);
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select lower(\"type\") from pragma_table_info('user') where \"name\" = 'role'") == "text");
+  auto found = store->find_user_by_id(ada.id);
+  REQUIRE(found.ok());
+  check_same(*found, ada);
+  CHECK_FALSE(found->role.has_value());
+  REQUIRE(store->set_role(ada.id, std::string("admin"), at(1)).ok());
+  CHECK(raw.scalar("select \"role\" from \"user\"") == "admin");
+}
+
+// BetterAuth 1.7 with the admin plugin, as its SQLite generator creates the user table: its
+// columns have no defaults there, so rows may hold NULL in "role" and "banned".
+constexpr const char* kBetterAuthAdminSchema = R"sql(
+create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
+  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null,
+  "role" text, "banned" integer, "banReason" text, "banExpires" date);
+insert into "user" values ('u-admin', 'Admin', 'admin@example.com', 1, null, '2026-11-25T04:46:53.751Z',
+  '2026-11-25T04:46:53.751Z', 'admin', 0, null, null);
+insert into "user" values ('u-null', 'Null', 'null@example.com', 0, null, '2026-11-25T04:46:54.751Z',
+  '2026-11-25T04:46:54.751Z', null, null, null, null);
+insert into "user" values ('u-banned', 'Banned', 'banned@example.com', 0, null, '2026-11-25T04:46:55.751Z',
+  '2026-11-25T04:46:55.751Z', 'user', 1, 'spam', '2027-01-01T00:00:00.000Z');
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the admin plugin keeps its columns and values", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthAdminSchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+
+  auto admin = store->find_user_by_id("u-admin");
+  REQUIRE(admin.ok());
+  CHECK(admin->role == std::optional<std::string>("admin"));
+  CHECK_FALSE(admin->ban.has_value());
+  auto null = store->find_user_by_id("u-null");
+  REQUIRE(null.ok());
+  CHECK_FALSE(null->role.has_value());
+  CHECK_FALSE(null->ban.has_value());  // NULL "banned": not banned
+  auto banned = store->find_user_by_email("banned@example.com");
+  REQUIRE(banned.ok());
+  REQUIRE(banned->ban.has_value());
+  CHECK(banned->ban->reason == std::optional<std::string>("spam"));
+  REQUIRE(banned->ban->expires.has_value());
+  CHECK(ms(*banned->ban->expires) == ms(iso("2027-01-01T00:00:00.000Z")));
+
+  // NULL role is "user", NULL banned is false, to a filter as to a sort.
+  UserQuery q;
+  q.filter_field = UserField::kRole;
+  q.filter_value = "user";
+  CHECK(ids_of(store->query_users(q)->users) == std::vector<std::string>{"u-null", "u-banned"});
+  q.filter_field = UserField::kBanned;
+  q.filter_value = "false";
+  CHECK(ids_of(store->query_users(q)->users) == std::vector<std::string>{"u-admin", "u-null"});
+  q.filter_negate = true;
+  CHECK(ids_of(store->query_users(q)->users) == std::vector<std::string>{"u-banned"});
+  UserQuery by_ban;
+  by_ban.sort_by = UserField::kBanned;
+  by_ban.descending = true;
+  CHECK(ids_of(store->query_users(by_ban)->users) == std::vector<std::string>{"u-banned", "u-null", "u-admin"});
+
+  // Nothing was added twice.
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");  // and "twoFactorEnabled"
+  REQUIRE(store->set_role("u-null", std::string("user,admin"), at(1)).ok());
+  CHECK(raw.scalar("select \"role\" from \"user\" where \"id\" = 'u-null'") == "user,admin");
 }
 
 TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
@@ -2064,6 +2546,7 @@ TEST_CASE("postgres: a replica hears another's session and user writes (watch_ch
   }
   SECTION("deleting the user") { REQUIRE(there->delete_user(u.id).ok()); }
   SECTION("enabling two-factor") { REQUIRE(there->set_two_factor_enabled(u.id, true, at(1)).ok()); }
+  SECTION("changing the role") { REQUIRE(there->set_role(u.id, "admin", at(1)).ok()); }
   SECTION("disabling two-factor") { REQUIRE(there->set_two_factor_enabled(u.id, false, at(1)).ok()); }
   REQUIRE(heard.wait_for(before + 1));
   CHECK(heard.user(before) == u.id);  // whose sessions or profile changed
@@ -2229,6 +2712,49 @@ TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains 
   CHECK(store->find_user_by_id("u1")->two_factor_enabled);
   REQUIRE(store->delete_user("u1").ok());
   CHECK(schema.run("select count(*) from " + q + "\"twoFactor\"") == "0");
+}
+
+TEST_CASE("postgres: a database at schema version 4 gains the role column; one that has it keeps it",
+          "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  const User ada = make_user("ada@example.com");
+  {
+    auto store = open_postgres(*url, schema.name());
+    REQUIRE(store->migrate().ok());
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+  }
+  // As Portcullis left it before migration 5 ...
+  schema.run("alter table " + q + "\"user\" drop column \"role\"");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 5");
+  const std::string role_type = "select data_type from information_schema.columns where table_schema = '" +
+                                schema.name() + "' and table_name = 'user' and column_name = 'role'";
+  SECTION("without the column") {}
+  SECTION("with the column, as BetterAuth's admin plugin adds it, and a NULL banned") {
+    schema.run("alter table " + q + "\"user\" add column \"role\" text");
+    schema.run("update " + q + "\"user\" set \"role\" = 'admin', \"banned\" = null");
+  }
+  const bool had_role = schema.run(role_type) == "text";
+
+  auto store = open_postgres(*url, schema.name());
+  CHECK(*store->schema_version() == 4);
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(schema.run(role_type) == "text");
+  auto found = store->find_user_by_id(ada.id);
+  REQUIRE(found.ok());
+  CHECK(found->role == (had_role ? std::optional<std::string>("admin") : std::nullopt));
+  CHECK_FALSE(found->ban.has_value());
+
+  UserQuery by_ban;
+  by_ban.filter_field = UserField::kBanned;
+  by_ban.filter_value = "false";
+  CHECK(ids_of(store->query_users(by_ban)->users) == std::vector<std::string>{ada.id});
+  REQUIRE(store->set_role(ada.id, std::string("user,admin"), at(1)).ok());
+  CHECK(schema.run("select \"role\" from " + q + "\"user\"") == "user,admin");
 }
 
 // The jwks table's columns as "name type nullable" (information_schema), in table order.

@@ -4,8 +4,9 @@
 //   - RAII handles for PGconn* and PGresult*, and the mapping from SQLSTATE codes to Status values
 //     (messages name the operation, the SQLSTATE and, outside the data-error classes, PostgreSQL's
 //     primary message, which then holds no values);
-//   - Connection: one PGconn with its prepared statements; Query: one prepared statement run with
-//     text parameters; Transaction: BEGIN ... COMMIT, rolled back unless committed;
+//   - Connection: one PGconn with its prepared statements; Query: one prepared statement (or one of
+//     SQL composed at run time, unprepared) run with text parameters; Transaction: BEGIN ...
+//     COMMIT, rolled back unless committed;
 //   - the migrations; ChangeListener: LISTEN on a connection of its own (watch_changes());
 //   - PostgresStore: the Store methods, each on one connection checked out of the pool.
 //
@@ -205,7 +206,7 @@ class Connection {
   // Runs SQL without parameters (one or more statements); OK if it succeeded.
   Status exec(const char* sql, std::string_view what) {
     const std::string_view text = sql;
-    const bool retry = may_retry(text == "BEGIN" || text.starts_with("SELECT"));
+    const bool retry = may_retry(text.starts_with("BEGIN") || text.starts_with("SELECT"));
     Status s = exec_once(sql, what);
     if (!s.ok() && retry && PQstatus(conn_.get()) == CONNECTION_BAD) s = exec_once(sql, what);
     return s;
@@ -235,11 +236,22 @@ class Connection {
   std::unordered_map<std::string_view, std::string> prepared_;  // keys are string literals
 };
 
+// SQL composed at run time from this file's fragments (query_users()), not a string literal.
+struct Composed {
+  std::string sql;
+};
+
 // One run of a prepared statement: parameters are added in order ($1, $2...) with the add_*()
 // functions, run() executes it, and the row accessors read the result (text format).
 class Query {
  public:
   Query(Connection& conn, std::string_view sql, std::string_view what) : conn_(conn), sql_(sql), what_(what) {}
+  // A statement of composed SQL: run unprepared (PQexecParams), so that no prepared statement
+  // outlives it.
+  Query(Connection& conn, Composed composed, std::string_view what)
+      : conn_(conn), composed_(std::move(composed.sql)), sql_(*composed_), what_(what) {}
+  Query(const Query&) = delete;  // sql_ may point into composed_
+  Query& operator=(const Query&) = delete;
 
   Query& text(std::string_view v) {
     if (v.find('\0') != std::string_view::npos) bad_param_ = true;  // text cannot hold NUL
@@ -301,19 +313,25 @@ class Query {
  private:
   Status run_once() {
     if (!conn_.ensure_open()) return internal_error(what_, first_line(PQerrorMessage(conn_.get())));
-    Status error;
-    const std::string& name = conn_.prepared(sql_, what_, error);
-    if (name.empty()) return error;
     std::vector<const char*> params(values_.size());
     for (std::size_t i = 0; i < values_.size(); ++i) params[i] = null_[i] ? nullptr : values_[i].c_str();
-    result_.reset(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
-                                 nullptr, 0));
+    if (composed_) {
+      result_.reset(PQexecParams(conn_.get(), composed_->c_str(), static_cast<int>(params.size()), nullptr,
+                                 params.data(), nullptr, nullptr, 0));
+    } else {
+      Status error;
+      const std::string& name = conn_.prepared(sql_, what_, error);
+      if (name.empty()) return error;
+      result_.reset(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), params.data(),
+                                   nullptr, nullptr, 0));
+    }
     const auto st = PQresultStatus(result_.get());
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
     return error_from_result(result_.get(), conn_.get(), what_);
   }
 
   Connection& conn_;
+  std::optional<std::string> composed_;  // a composed statement's SQL
   std::string_view sql_;
   std::string_view what_;
   std::vector<std::string> values_;
@@ -334,6 +352,10 @@ class Transaction {
     if (state == PQTRANS_INTRANS || state == PQTRANS_INERROR) (void)conn_.exec("ROLLBACK", "rollback");
   }
   Status begin(std::string_view what) { return conn_.exec("BEGIN", what); }
+  // A read-only transaction whose statements all see one snapshot of the database.
+  Status begin_snapshot(std::string_view what) {
+    return conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", what);
+  }
   Status commit(std::string_view what) { return conn_.exec("COMMIT", what); }
 
  private:
@@ -446,12 +468,19 @@ ALTER TABLE "jwks" ADD COLUMN IF NOT EXISTS "alg" text;
 ALTER TABLE "jwks" ADD COLUMN IF NOT EXISTS "crv" text;
 )sql";
 
+// BetterAuth's admin plugin's role (user."role": one role or several, comma-separated; NULL reads
+// as "user"), which the admin API writes. A database where BetterAuth has the plugin has it.
+constexpr const char* kMigration5 = R"sql(
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "role" text;
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
     {4, kMigration4},
+    {5, kMigration5},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -463,7 +492,8 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_MS(col) "floor(extract(epoch from " col ") * 1000)::int8"
 #define PGS_USER_COLUMNS(p)                                                                              \
   p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " PGS_MS(p "\"createdAt\"") \
-    ", " PGS_MS(p "\"updatedAt\"") ", " p "\"twoFactorEnabled\""
+    ", " PGS_MS(p "\"updatedAt\"") ", " p "\"twoFactorEnabled\", " p "\"role\", " p "\"banned\", " p            \
+    "\"banReason\", " PGS_MS(p "\"banExpires\"")
 #define PGS_SESSION_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"token\", " p "\"userId\", " PGS_MS(p "\"expiresAt\"") ", " PGS_MS(p "\"createdAt\"") ", " \
     PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\""
@@ -499,6 +529,74 @@ Result<User> query_one_user(Query& q, std::string_view what) {
   User u = rows::read_user(PgRow{q, 0}, 0, bad);
   if (bad) return corrupt_row(what);
   return u;
+}
+
+// --- query_users(): the SQL composed from a UserQuery -------------------------------------------
+
+// A user field as query_users() compares and sorts it: a fixed expression of this file, never the
+// caller's text. A NULL role is "user", a NULL "banned" false.
+const char* user_field_sql(UserField field) {
+  switch (field) {
+    case UserField::kId:
+      return "\"id\"";
+    case UserField::kName:
+      return "\"name\"";
+    case UserField::kEmail:
+      return "\"email\"";
+    case UserField::kEmailVerified:
+      return "\"emailVerified\"";
+    case UserField::kRole:
+      return "coalesce(\"role\", 'user')";
+    case UserField::kBanned:
+      return "coalesce(\"banned\", false)";
+    case UserField::kCreatedAt:
+      return "\"createdAt\"";
+    case UserField::kUpdatedAt:
+      return "\"updatedAt\"";
+  }
+  return "\"id\"";
+}
+
+// The WHERE clause of a query_users() (empty if it has none), its values as parameters $1...
+// The query must be one rows::user_query_problem() accepts.
+struct UserWhere {
+  std::string sql;
+  std::vector<std::string> values;  // bound in order; booleans as "true" or "false"
+
+  explicit UserWhere(const UserQuery& q) {
+    if (q.search) {
+      values.emplace_back(rows::like_pattern(*q.search, q.search_match));
+      sql += std::string(" WHERE lower(") + user_field_sql(q.search_field) + ") LIKE lower($" +
+             std::to_string(values.size()) + "::text) ESCAPE '\\'";
+    }
+    if (q.filter_value) {
+      const bool flag = q.filter_field == UserField::kEmailVerified || q.filter_field == UserField::kBanned;
+      values.emplace_back(flag ? (*rows::filter_flag(*q.filter_value) ? "true" : "false") : *q.filter_value);
+      sql += sql.empty() ? " WHERE " : " AND ";
+      sql += user_field_sql(q.filter_field);
+      sql += q.filter_negate ? " <> $" : " = $";
+      sql += std::to_string(values.size());
+      sql += flag ? "::boolean" : "::text";
+    }
+  }
+
+  void bind(Query& q) const {
+    for (const std::string& v : values) q.text(v);
+  }
+};
+
+// The ORDER BY of a query_users(): the field, then the id, both in the asked direction.
+std::string user_order_sql(const UserQuery& q) {
+  const char* direction = q.descending ? " DESC" : " ASC";
+  std::string sql = " ORDER BY ";
+  if (q.sort_by != UserField::kId) {
+    sql += user_field_sql(q.sort_by);
+    sql += direction;
+    sql += ", ";
+  }
+  sql += "\"id\"";
+  sql += direction;
+  return sql;
 }
 
 // --- opening -----------------------------------------------------------------------------------
@@ -722,6 +820,54 @@ class PostgresStore final : public Store {
     for (int row = 0; row < q.rows(); ++row) users.push_back(rows::read_user(PgRow{q, row}, 0, bad));
     if (bad) return corrupt_row("list_users");
     return users;
+  }
+
+  Result<UserPage> query_users(const UserQuery& query) override {
+    constexpr std::string_view kWhat = "query_users";
+    if (const char* problem = rows::user_query_problem(query)) return internal_error(kWhat, problem);
+    const UserWhere where(query);
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // one snapshot: the count and the page see the same rows
+    if (Status s = tx.begin_snapshot(kWhat); !s.ok()) return s;
+    UserPage page;
+    {
+      Query q(c, Composed{"SELECT count(*) FROM \"user\"" + where.sql}, kWhat);
+      where.bind(q);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      page.total = static_cast<std::size_t>(q.int64_at(0, 0, bad));
+      if (bad) return corrupt_row(kWhat);
+    }
+    {
+      Query q(c,
+              Composed{"SELECT " PGS_USER_COLUMNS("") " FROM \"user\"" + where.sql + user_order_sql(query) +
+                       " LIMIT $" + std::to_string(where.values.size() + 1) + "::int8 OFFSET $" +
+                       std::to_string(where.values.size() + 2) + "::int8"},
+              kWhat);
+      where.bind(q);
+      q.integer(clamp_to_int64(query.limit)).integer(clamp_to_int64(query.offset));
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      for (int row = 0; row < q.rows(); ++row) page.users.push_back(rows::read_user(PgRow{q, row}, 0, bad));
+      if (bad) return corrupt_row(kWhat);
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return page;
+  }
+
+  Status set_role(std::string_view user_id, const std::optional<std::string>& role, TimePoint now) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    // The user changed: every replica's session cache hears of it when this commits.
+    Query q(c,
+            "WITH w AS (UPDATE \"user\" SET \"role\" = $1, \"updatedAt\" = $2::timestamptz WHERE \"id\" = $3 "
+            "RETURNING \"id\") " PGS_NOTIFY_FROM("w", "\"id\""),
+            "set_role");
+    q.optional_text(role).time(now).text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
   }
 
   Status update_user(const User& user) override {
@@ -1344,13 +1490,14 @@ class PostgresStore final : public Store {
   }
 
   static Status insert_user(Connection& c, const User& u) {
-    // Not "twoFactorEnabled": set_two_factor_enabled() alone writes it (the column's default).
+    // Not "twoFactorEnabled" nor the ban's columns: set_two_factor_enabled() and set_ban() alone
+    // write them (the columns' defaults).
     Query q(c,
             "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
-            "\"updatedAt\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz)",
+            "\"updatedAt\", \"role\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8)",
             "create_user");
     q.text(u.id).text(u.name).text(u.email).boolean(u.email_verified).optional_text(u.image);
-    q.time(u.created_at).time(u.updated_at);
+    q.time(u.created_at).time(u.updated_at).optional_text(u.role);
     return q.run();
   }
 

@@ -14,6 +14,9 @@
 // `first` is the row's column of the table's first column (a join reads two tables from one row).
 // A date that cannot be read sets `bad` and leaves the field at the epoch: the caller reports the
 // row as corrupt.
+//
+// Also here: what both backends' query_users() compute alike from a UserQuery (whether it can run,
+// the LIKE pattern of a search, the value of a boolean filter).
 
 #ifndef PORTCULLIS_STORE_ROW_READERS_H_
 #define PORTCULLIS_STORE_ROW_READERS_H_
@@ -35,7 +38,18 @@ inline std::string user_id_in_json(std::string_view id) {
   return "\"userId\":" + nlohmann::json(std::string(id)).dump();
 }
 
-// "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt", "twoFactorEnabled"
+// "banned", "banReason", "banExpires" (BetterAuth's admin plugin; NULL "banned" reads as false)
+template <class Row>
+std::optional<Ban> read_ban(const Row& r, int first, bool& bad) {
+  if (r.is_null(first) || !r.flag(first)) return std::nullopt;
+  Ban ban;
+  ban.reason = r.optional_text(first + 1);
+  if (!r.is_null(first + 2)) ban.expires = r.time(first + 2, bad);
+  return ban;
+}
+
+// "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt", "twoFactorEnabled", "role",
+// "banned", "banReason", "banExpires"
 template <class Row>
 User read_user(const Row& r, int first, bool& bad) {
   User u;
@@ -47,17 +61,9 @@ User read_user(const Row& r, int first, bool& bad) {
   u.created_at = r.time(first + 5, bad);
   u.updated_at = r.time(first + 6, bad);
   u.two_factor_enabled = !r.is_null(first + 7) && r.flag(first + 7);  // NULL: false
+  u.role = r.optional_text(first + 8);                                  // NULL: none ("user")
+  u.ban = read_ban(r, first + 9, bad);
   return u;
-}
-
-// "banned", "banReason", "banExpires" (BetterAuth's admin plugin; NULL "banned" reads as false)
-template <class Row>
-std::optional<Ban> read_ban(const Row& r, int first, bool& bad) {
-  if (r.is_null(first) || !r.flag(first)) return std::nullopt;
-  Ban ban;
-  ban.reason = r.optional_text(first + 1);
-  if (!r.is_null(first + 2)) ban.expires = r.time(first + 2, bad);
-  return ban;
 }
 
 // "id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"
@@ -130,6 +136,55 @@ Jwk read_jwk(const Row& r, bool& bad) {
   k.alg = r.optional_text(5);
   k.crv = r.optional_text(6);
   return k;
+}
+
+// --- query_users(): what both backends check and bind alike ----------------------------------
+
+// The LIKE pattern (for `LIKE ... ESCAPE '\'`) that finds `text` by `match`, every character of
+// `text` taken literally: its '\', '%' and '_' are escaped.
+inline std::string like_pattern(std::string_view text, TextMatch match) {
+  std::string p;
+  p.reserve(text.size() + 2);
+  if (match != TextMatch::kStartsWith) p += '%';
+  for (const char ch : text) {
+    if (ch == '\\' || ch == '%' || ch == '_') p += '\\';
+    p += ch;
+  }
+  if (match != TextMatch::kEndsWith) p += '%';
+  return p;
+}
+
+// The value of a filter on a boolean field: "true" or "false"; nothing for any other text.
+inline std::optional<bool> filter_flag(std::string_view value) {
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return std::nullopt;
+}
+
+// Why `query` cannot be run, or null if it can: a search on a field other than the name or the
+// e-mail, a filter on a date, or a filter on a boolean field whose value is not "true" or "false".
+// (The message never holds the query's values.)
+inline const char* user_query_problem(const UserQuery& query) {
+  if (query.search && query.search_field != UserField::kName && query.search_field != UserField::kEmail) {
+    return "only the name or the e-mail can be searched";
+  }
+  if (query.filter_value) {
+    switch (query.filter_field) {
+      case UserField::kCreatedAt:
+      case UserField::kUpdatedAt:
+        return "dates cannot be filtered on";
+      case UserField::kEmailVerified:
+      case UserField::kBanned:
+        if (!filter_flag(*query.filter_value)) return "a boolean filter's value is \"true\" or \"false\"";
+        break;
+      case UserField::kId:
+      case UserField::kName:
+      case UserField::kEmail:
+      case UserField::kRole:
+        break;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace portcullis::store::rows

@@ -107,9 +107,15 @@ class SessionCachedStore final : public Store {
     drop_user(user_id);
     return s;
   }
-  // A ban deletes the user's sessions.
+  // A ban deletes the user's sessions; lifting one changes the cached User's ban.
   Status set_ban(std::string_view user_id, const std::optional<Ban>& ban, TimePoint now) override {
     Status s = inner_->set_ban(user_id, ban, now);
+    drop_user(user_id);
+    return s;
+  }
+  // Cached sessions carry the User, and with it the role.
+  Status set_role(std::string_view user_id, const std::optional<std::string>& role, TimePoint now) override {
+    Status s = inner_->set_role(user_id, role, now);
     drop_user(user_id);
     return s;
   }
@@ -128,6 +134,7 @@ class SessionCachedStore final : public Store {
   Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
     return inner_->list_users(limit, offset);
   }
+  Result<UserPage> query_users(const UserQuery& query) override { return inner_->query_users(query); }
   Result<Account> find_credential_account(std::string_view user_id) override {
     return inner_->find_credential_account(user_id);
   }

@@ -4,8 +4,9 @@
 //   - RAII handles for sqlite3* and sqlite3_stmt*, and the mapping from SQLite result codes to
 //     Status values (messages name the operation and SQLite's generic text, never data);
 //   - Connection: one sqlite3* with its prepared-statement cache; Statement: a cached statement
-//     checked out for one use (reset and unbound when it goes out of scope); Transaction: BEGIN
-//     IMMEDIATE ... COMMIT, rolled back unless committed;
+//     checked out for one use (reset and unbound when it goes out of scope), or one of SQL composed
+//     at run time, prepared for that use alone; Transaction: BEGIN IMMEDIATE (or, to read, BEGIN)
+//     ... COMMIT, rolled back unless committed;
 //   - the migrations, as a list of {version, sql, then};
 //   - SqliteStore: the Store methods, each on one connection checked out of a small pool.
 
@@ -106,9 +107,25 @@ class Connection {
     return statements_.emplace(sql, std::move(handle)).first->second.get();
   }
 
+  // Prepares `sql` for one use, outside the cache (whose keys must outlive it). On failure returns
+  // null and sets `rc`.
+  StmtHandle prepare_once(std::string_view sql, int& rc) {
+    sqlite3_stmt* raw = nullptr;
+    rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), 0, &raw, nullptr);
+    StmtHandle handle(raw);
+    if (rc == SQLITE_OK && handle == nullptr) rc = SQLITE_MISUSE;  // empty SQL: a bug of this file
+    if (rc != SQLITE_OK) return nullptr;
+    return handle;
+  }
+
  private:
   DbHandle db_;
   std::unordered_map<std::string_view, StmtHandle> statements_;  // keys are string literals
+};
+
+// SQL composed at run time from this file's fragments (query_users()), not a string literal.
+struct Composed {
+  std::string sql;
 };
 
 // A cached statement in use: values are bound with bind_*(), step() runs it, columns are read
@@ -118,6 +135,12 @@ class Statement {
  public:
   Statement(Connection& conn, std::string_view sql, std::string_view what) : conn_(conn), what_(what) {
     stmt_ = conn.statement(sql, rc_);
+    prepare_failed_ = rc_ != SQLITE_OK;
+  }
+  // A statement of composed SQL: prepared for this use alone, finalised when it goes out of scope.
+  Statement(Connection& conn, const Composed& composed, std::string_view what) : conn_(conn), what_(what) {
+    owned_ = conn.prepare_once(composed.sql, rc_);
+    stmt_ = owned_.get();
     prepare_failed_ = rc_ != SQLITE_OK;
   }
   Statement(const Statement&) = delete;
@@ -209,13 +232,14 @@ class Statement {
 
   Connection& conn_;
   std::string_view what_;
+  StmtHandle owned_;  // a composed statement's; null for a cached one
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
   bool prepare_failed_ = false;
 };
 
-// BEGIN IMMEDIATE (waiting up to the busy timeout for the write lock) ... COMMIT; rolled back when
-// it goes out of scope uncommitted.
+// BEGIN IMMEDIATE (waiting up to the busy timeout for the write lock) ... COMMIT, or BEGIN ...
+// COMMIT to read; rolled back when it goes out of scope uncommitted.
 class Transaction {
  public:
   explicit Transaction(Connection& conn) : conn_(conn) {}
@@ -232,6 +256,14 @@ class Transaction {
 
   Status begin(std::string_view what) {
     Statement st(conn_, "BEGIN IMMEDIATE", what);
+    Status s = st.exec();
+    begun_ = s.ok();
+    return s;
+  }
+
+  // A read transaction instead (no write lock): its reads see one snapshot of the database (WAL).
+  Status begin_read(std::string_view what) {
+    Statement st(conn_, "BEGIN", what);
     Status s = st.exec();
     begun_ = s.ok();
     return s;
@@ -401,18 +433,29 @@ constexpr AddedColumn kMigration4Columns[] = {
 
 Status add_jwks_columns(Connection& c) { return add_columns(c, kMigration4Columns); }
 
+// BetterAuth's admin plugin's role (user."role": one role or several, comma-separated; NULL reads
+// as "user"), which the admin API writes. A database where BetterAuth has the plugin has it.
+constexpr AddedColumn kMigration5Columns[] = {
+    {"user", "role", R"(ALTER TABLE "user" ADD COLUMN "role" text)"},
+};
+
+Status add_role_column(Connection& c) { return add_columns(c, kMigration5Columns); }
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2, add_two_factor_columns},
     {3, "", add_ban_columns},
     {4, kMigration4, add_jwks_columns},
+    {5, "", add_role_column},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
 
-#define PCS_USER_COLUMNS \
-  "\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", \"updatedAt\", \"twoFactorEnabled\""
+// `p`: "" or a table alias with its dot ("u.").
+#define PCS_USER_COLUMNS(p)                                                                             \
+  p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " p "\"createdAt\", " p \
+    "\"updatedAt\", " p "\"twoFactorEnabled\", " p "\"role\", " p "\"banned\", " p "\"banReason\", " p "\"banExpires\""
 #define PCS_SESSION_COLUMNS \
   "\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", \"updatedAt\", \"ipAddress\", \"userAgent\""
 #define PCS_ACCOUNT_COLUMNS \
@@ -444,6 +487,81 @@ Result<User> query_one_user(Statement& st, std::string_view what) {
   User u = rows::read_user(SqliteRow{st}, 0, bad);
   if (bad) return corrupt_row(what);
   return u;
+}
+
+// --- query_users(): the SQL composed from a UserQuery -------------------------------------------
+
+// A user field as query_users() compares and sorts it: a fixed expression of this file, never the
+// caller's text. A NULL role is "user", a NULL "banned" false; booleans are 0 or 1.
+const char* user_field_sql(UserField field) {
+  switch (field) {
+    case UserField::kId:
+      return "\"id\"";
+    case UserField::kName:
+      return "\"name\"";
+    case UserField::kEmail:
+      return "\"email\"";
+    case UserField::kEmailVerified:
+      return "(\"emailVerified\" <> 0)";
+    case UserField::kRole:
+      return "coalesce(\"role\", 'user')";
+    case UserField::kBanned:
+      return "(coalesce(\"banned\", 0) <> 0)";
+    case UserField::kCreatedAt:
+      return "\"createdAt\"";
+    case UserField::kUpdatedAt:
+      return "\"updatedAt\"";
+  }
+  return "\"id\"";
+}
+
+// The WHERE clause of a query_users() (empty if it has none) and the values it binds, in order.
+// The query must be one rows::user_query_problem() accepts.
+struct UserWhere {
+  std::string sql;
+  std::optional<std::string> pattern;  // the search's, for "lower(<field>) LIKE lower(?)"
+  std::optional<std::string> text;     // a text filter's value
+  std::optional<bool> flag;            // a boolean filter's value
+
+  explicit UserWhere(const UserQuery& q) {
+    if (q.search) {
+      sql += std::string(" WHERE lower(") + user_field_sql(q.search_field) + ") LIKE lower(?) ESCAPE '\\'";
+      pattern = rows::like_pattern(*q.search, q.search_match);
+    }
+    if (q.filter_value) {
+      sql += sql.empty() ? " WHERE " : " AND ";
+      sql += user_field_sql(q.filter_field);
+      sql += q.filter_negate ? " <> ?" : " = ?";
+      if (q.filter_field == UserField::kEmailVerified || q.filter_field == UserField::kBanned) {
+        flag = rows::filter_flag(*q.filter_value);
+      } else {
+        text = *q.filter_value;
+      }
+    }
+  }
+
+  // Binds the values from parameter 1 on; returns how many it bound.
+  int bind(Statement& st) const {
+    int n = 0;
+    if (pattern) st.bind_text(++n, *pattern);
+    if (text) st.bind_text(++n, *text);
+    if (flag) st.bind_bool(++n, *flag);
+    return n;
+  }
+};
+
+// The ORDER BY of a query_users(): the field, then the id, both in the asked direction.
+std::string user_order_sql(const UserQuery& q) {
+  const char* direction = q.descending ? " DESC" : " ASC";
+  std::string sql = " ORDER BY ";
+  if (q.sort_by != UserField::kId) {
+    sql += user_field_sql(q.sort_by);
+    sql += direction;
+    sql += ", ";
+  }
+  sql += "\"id\"";
+  sql += direction;
+  return sql;
 }
 
 // --- the pool ----------------------------------------------------------------------------------
@@ -553,14 +671,14 @@ class SqliteStore final : public Store {
 
   Result<User> find_user_by_id(std::string_view id) override {
     auto lease = pool_.acquire();
-    Statement st(*lease, "SELECT " PCS_USER_COLUMNS " FROM \"user\" WHERE \"id\" = ?", "find_user_by_id");
+    Statement st(*lease, "SELECT " PCS_USER_COLUMNS("") " FROM \"user\" WHERE \"id\" = ?", "find_user_by_id");
     st.bind_text(1, id);
     return query_one_user(st, "find_user_by_id");
   }
 
   Result<User> find_user_by_email(std::string_view email) override {
     auto lease = pool_.acquire();
-    Statement st(*lease, "SELECT " PCS_USER_COLUMNS " FROM \"user\" WHERE \"email\" = ?", "find_user_by_email");
+    Statement st(*lease, "SELECT " PCS_USER_COLUMNS("") " FROM \"user\" WHERE \"email\" = ?", "find_user_by_email");
     st.bind_text(1, email);
     return query_one_user(st, "find_user_by_email");
   }
@@ -568,7 +686,7 @@ class SqliteStore final : public Store {
   Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
     auto lease = pool_.acquire();
     Statement st(*lease,
-                 "SELECT " PCS_USER_COLUMNS " FROM \"user\" ORDER BY \"createdAt\", \"id\" LIMIT ? OFFSET ?",
+                 "SELECT " PCS_USER_COLUMNS("") " FROM \"user\" ORDER BY \"createdAt\", \"id\" LIMIT ? OFFSET ?",
                  "list_users");
     st.bind_int(1, clamp_to_int64(limit));
     st.bind_int(2, clamp_to_int64(offset));
@@ -579,6 +697,51 @@ class SqliteStore final : public Store {
     if (rc != SQLITE_DONE) return st.error(rc);
     if (bad) return corrupt_row("list_users");
     return users;
+  }
+
+  Result<UserPage> query_users(const UserQuery& query) override {
+    constexpr std::string_view kWhat = "query_users";
+    if (const char* problem = rows::user_query_problem(query)) return internal_error(kWhat, problem);
+    const UserWhere where(query);
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // a read transaction: the count and the page see the same rows
+    if (Status s = tx.begin_read(kWhat); !s.ok()) return s;
+    UserPage page;
+    {
+      Statement st(c, Composed{"SELECT count(*) FROM \"user\"" + where.sql}, kWhat);
+      where.bind(st);
+      const int rc = st.step();
+      if (rc != SQLITE_ROW) return st.error(rc);
+      page.total = static_cast<std::size_t>(st.int64(0));
+    }
+    {
+      Statement st(c,
+                   Composed{"SELECT " PCS_USER_COLUMNS("") " FROM \"user\"" + where.sql + user_order_sql(query) +
+                            " LIMIT ? OFFSET ?"},
+                   kWhat);
+      const int bound = where.bind(st);
+      st.bind_int(bound + 1, clamp_to_int64(query.limit));
+      st.bind_int(bound + 2, clamp_to_int64(query.offset));
+      bool bad = false;
+      int rc;
+      while ((rc = st.step()) == SQLITE_ROW) page.users.push_back(rows::read_user(SqliteRow{st}, 0, bad));
+      if (rc != SQLITE_DONE) return st.error(rc);
+      if (bad) return corrupt_row(kWhat);
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return page;
+  }
+
+  Status set_role(std::string_view user_id, const std::optional<std::string>& role, TimePoint now) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "UPDATE \"user\" SET \"role\" = ?, \"updatedAt\" = ? WHERE \"id\" = ?", "set_role");
+    st.bind_optional_text(1, role);
+    st.bind_time(2, now);
+    st.bind_text(3, user_id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
   }
 
   Status update_user(const User& user) override {
@@ -981,10 +1144,8 @@ class SqliteStore final : public Store {
     auto lease = pool_.acquire();
     Statement st(*lease,
                  "SELECT s.\"id\", s.\"token\", s.\"userId\", s.\"expiresAt\", s.\"createdAt\", s.\"updatedAt\", "
-                 "s.\"ipAddress\", s.\"userAgent\", "
-                 "u.\"id\", u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\", u.\"createdAt\", "
-                 "u.\"updatedAt\", u.\"twoFactorEnabled\" "
-                 "FROM \"session\" AS s JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = ?",
+                 "s.\"ipAddress\", s.\"userAgent\", " PCS_USER_COLUMNS("u.")
+                 " FROM \"session\" AS s JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = ?",
                  "find_session");
     st.bind_text(1, token);
     const int rc = st.step();
@@ -1215,10 +1376,11 @@ class SqliteStore final : public Store {
   }
 
   static Status insert_user(Connection& c, const User& u) {
-    // Not "twoFactorEnabled": set_two_factor_enabled() alone writes it (the column's default).
+    // Not "twoFactorEnabled" nor the ban's columns: set_two_factor_enabled() and set_ban() alone
+    // write them (the columns' defaults).
     Statement st(c,
                  "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
-                 "\"updatedAt\") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 "\"updatedAt\", \"role\") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  "create_user");
     st.bind_text(1, u.id);
     st.bind_text(2, u.name);
@@ -1227,6 +1389,7 @@ class SqliteStore final : public Store {
     st.bind_optional_text(5, u.image);
     st.bind_time(6, u.created_at);
     st.bind_time(7, u.updated_at);
+    st.bind_optional_text(8, u.role);
     return st.exec();
   }
 

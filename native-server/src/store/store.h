@@ -3,7 +3,7 @@
 // One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and
 // columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
 // "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"; its admin
-// plugin's ban columns of "user"; its jwt plugin's "jwks"), so a
+// plugin's "role" and ban columns of "user"; its jwt plugin's "jwks"), so a
 // BetterAuth database is served as it is. Every backend must pass
 // tests/store/conformance.cc.
 //
@@ -37,6 +37,15 @@ using TimePoint = std::chrono::time_point<Clock, std::chrono::milliseconds>;
 // Returns the current time, truncated to milliseconds.
 inline TimePoint now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
 
+// A user barred from signing in: BetterAuth's admin plugin's columns ("banned", "banReason",
+// "banExpires"), so either server honours a ban the other wrote.
+struct Ban {
+  std::optional<std::string> reason;
+  std::optional<TimePoint> expires;  // none: until lifted
+
+  bool operator==(const Ban&) const = default;
+};
+
 struct User {
   std::string id;
   std::string name;
@@ -48,17 +57,15 @@ struct User {
   // BetterAuth's two-factor plugin's column ("twoFactorEnabled"; NULL reads as false). Written
   // only by set_two_factor_enabled() (update_user() leaves it).
   bool two_factor_enabled = false;
+  // BetterAuth's admin plugin's "role": one role or several, comma-separated ("admin",
+  // "user,admin"); none (NULL) reads as the default role, "user". Written only by create_user()
+  // and set_role() (update_user() leaves it).
+  std::optional<std::string> role;
+  // BetterAuth's admin plugin's ban columns, as find_ban() reads them (none: not banned). Written
+  // only by set_ban() (create_user() and update_user() leave them).
+  std::optional<Ban> ban;
 
   bool operator==(const User&) const = default;
-};
-
-// A user barred from signing in: BetterAuth's admin plugin's columns ("banned", "banReason",
-// "banExpires"), so either server honours a ban the other wrote.
-struct Ban {
-  std::optional<std::string> reason;
-  std::optional<TimePoint> expires;  // none: until lifted
-
-  bool operator==(const Ban&) const = default;
 };
 
 inline constexpr std::string_view kCredentialProvider = "credential";
@@ -145,6 +152,42 @@ struct RateLimitCounter {
   TimePoint last_request{};        // when it last counted
 };
 
+// The users' fields that query_users() can search, filter and sort by.
+enum class UserField { kId, kName, kEmail, kEmailVerified, kRole, kBanned, kCreatedAt, kUpdatedAt };
+
+// How a search compares a text field with the searched text: ignoring the case of ASCII letters
+// (PostgreSQL's of other letters too), and taking every character literally (LIKE's "%" and "_"
+// included).
+enum class TextMatch { kContains, kStartsWith, kEndsWith };
+
+// Which users query_users() returns (BetterAuth's admin plugin's list-users).
+struct UserQuery {
+  // Only users whose `search_field` (kName or kEmail) matches `search` by `search_match`.
+  std::optional<std::string> search;
+  UserField search_field = UserField::kEmail;
+  TextMatch search_match = TextMatch::kContains;
+  // Only users whose `filter_field` equals (or, with `filter_negate`, differs from)
+  // `filter_value`: the text itself for kId, kName, kEmail and kRole (a NULL role equals
+  // "user"), "true" or "false" for kEmailVerified and kBanned (NULL "banned" is false). Dates
+  // cannot be filtered on.
+  std::optional<std::string> filter_value;
+  UserField filter_field = UserField::kEmail;
+  bool filter_negate = false;
+  // The order (ties broken by id, in the same direction; text in the database's collation,
+  // byte order on SQLite), then the page: at most `limit` users
+  // after skipping `offset`.
+  UserField sort_by = UserField::kCreatedAt;
+  bool descending = false;
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+};
+
+// One page of query_users(), and how many users match in all.
+struct UserPage {
+  std::vector<User> users;
+  std::size_t total = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -162,7 +205,7 @@ class Store {
   // --- users and accounts ---------------------------------------------------------------------
 
   // Inserts `user` and its credential `account` in one transaction: both or neither. The user's
-  // twoFactorEnabled is the column's default (false, or NULL, which reads as false).
+  // role is written; twoFactorEnabled and the ban are the columns' defaults (not banned).
   // Errors: USER_ALREADY_EXISTS if the e-mail (or an id) is taken.
   virtual Status create_user(const User& user, const Account& account) = 0;
 
@@ -175,7 +218,16 @@ class Store {
   // Returns up to `limit` users ordered by creation time, skipping `offset`.
   virtual Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) = 0;
 
-  // Writes every field of `user` (found by its id) except created_at.
+  // Returns the page of users `query` asks for, and how many users match it in all, as of one
+  // moment (one transaction). Errors: INTERNAL_SERVER_ERROR (an unusable query, e.g. a date
+  // filter, or a filter on kEmailVerified or kBanned whose value is not "true" or "false").
+  virtual Result<UserPage> query_users(const UserQuery& query) = 0;
+
+  // Sets the user's role (none: NULL) and updatedAt = `now`. Errors: NOT_FOUND (no user).
+  virtual Status set_role(std::string_view user_id, const std::optional<std::string>& role, TimePoint now) = 0;
+
+  // Writes every field of `user` (found by its id) except created_at, two_factor_enabled, role
+  // and ban.
   // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail is taken.
   virtual Status update_user(const User& user) = 0;
 
