@@ -135,6 +135,11 @@ std::vector<Setting> settings(Config& c) {
       {"jwtRotationInterval", "PORTCULLIS_JWT_ROTATION_INTERVAL", &c.jwt_rotation_interval,
        "seconds a signing key is used before a new one is made (default 0: no rotation);\n"
        "      a retired key stays published at /jwks for 30 days"},
+      {"admin", "PORTCULLIS_ADMIN", &c.admin,
+       "BetterAuth's admin plugin: administrators (role admin) list, create, update, ban and\n"
+       "      remove users, set roles and passwords, and revoke sessions (/admin/*)"},
+      {"adminUserIds", "PORTCULLIS_ADMIN_USER_IDS", &c.admin_user_ids,
+       "ids of users who are administrators whatever their role (comma-separated)"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"
        "      (needs mail)"},

@@ -146,6 +146,12 @@ struct Config {
   // A new signing key is made when the newest is this old (0: keys never expire), as the
   // plugin's jwks.rotationInterval; a retired key stays published 30 days.
   std::chrono::seconds jwt_rotation_interval{0};
+  // BetterAuth's admin plugin: /admin/* lets administrators list, create, update, ban and remove
+  // users, set their roles and passwords, and list and revoke their sessions (auth/service.h).
+  // An administrator is a user whose role includes "admin", or whose id is in admin_user_ids;
+  // user objects then show "role", "banned", "banReason" and "banExpires".
+  bool admin = false;
+  std::vector<std::string> admin_user_ids;
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};
 

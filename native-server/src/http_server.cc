@@ -38,8 +38,9 @@ using store::User;
 
 // ---- JSON shapes (contract §2) ------------------------------------------------------------------
 
-// `two_factor`: the two-factor plugin is on, and BetterAuth then adds its column to the user.
-ordered_json user_json(const User& u, bool two_factor) {
+// `two_factor`: the two-factor plugin is on, and BetterAuth then adds its column to the user;
+// `admin`: the admin plugin is, with its four.
+ordered_json user_json(const User& u, bool two_factor, bool admin) {
   ordered_json j;
   j["id"] = u.id;
   j["name"] = u.name;
@@ -49,6 +50,12 @@ ordered_json user_json(const User& u, bool two_factor) {
   j["createdAt"] = format_iso8601(u.created_at);
   j["updatedAt"] = format_iso8601(u.updated_at);
   if (two_factor) j["twoFactorEnabled"] = u.two_factor_enabled;
+  if (admin) {
+    j["role"] = u.role ? ordered_json(*u.role) : ordered_json(nullptr);
+    j["banned"] = u.ban.has_value();
+    j["banReason"] = u.ban && u.ban->reason ? ordered_json(*u.ban->reason) : ordered_json(nullptr);
+    j["banExpires"] = u.ban && u.ban->expires ? ordered_json(format_iso8601(*u.ban->expires)) : ordered_json(nullptr);
+  }
   return j;
 }
 
@@ -94,19 +101,19 @@ void send_json(httplib::Response& res, int status, const ordered_json& body) {
   res.set_content(json_text(body), "application/json");
 }
 
-// get-session's body for a live session (http/session_bodies.h keeps it), without and with the
-// two-factor plugin's field.
+// get-session's body for a live session (http/session_bodies.h keeps it), with the plugins'
+// fields or without.
+template <bool TwoFactor, bool Admin>
 std::string session_body(const Session& session, const User& user) {
   ordered_json body;
   body["session"] = session_json(session);
-  body["user"] = user_json(user, false);
+  body["user"] = user_json(user, TwoFactor, Admin);
   return json_text(body);
 }
-std::string session_body_two_factor(const Session& session, const User& user) {
-  ordered_json body;
-  body["session"] = session_json(session);
-  body["user"] = user_json(user, true);
-  return json_text(body);
+
+http::SessionBodies::Make session_body_for(const Config& c) {
+  if (c.two_factor) return c.admin ? &session_body<true, true> : &session_body<true, false>;
+  return c.admin ? &session_body<false, true> : &session_body<false, false>;
 }
 
 // The HTTP status of an error, where it does not depend on the endpoint.
@@ -129,6 +136,16 @@ int status_of(ErrorCode code) {
     case ErrorCode::kInvalidErrorCallbackUrl:
     case ErrorCode::kInvalidNewUserCallbackUrl:
     case ErrorCode::kSessionNotFresh:
+    case ErrorCode::kNotAllowedToListUsers:
+    case ErrorCode::kNotAllowedToGetUser:
+    case ErrorCode::kNotAllowedToCreateUsers:
+    case ErrorCode::kNotAllowedToUpdateUsers:
+    case ErrorCode::kNotAllowedToChangeUsersRole:
+    case ErrorCode::kNotAllowedToBanUsers:
+    case ErrorCode::kNotAllowedToListUsersSessions:
+    case ErrorCode::kNotAllowedToRevokeUsersSessions:
+    case ErrorCode::kNotAllowedToDeleteUsers:
+    case ErrorCode::kNotAllowedToSetUsersPassword:
       return 403;
     case ErrorCode::kNotFound:
       return 404;
@@ -266,6 +283,16 @@ class Fields {
   std::string issues_;
 };
 
+// `s` (a Fields status about an object nested in the body at `key`), its fields named from the
+// body: "[body.data.name] ...".
+Status nested_fields(const Status& s, const std::string& key) {
+  std::string message = s.message();
+  for (std::size_t at = message.find("[body"); at != std::string::npos; at = message.find("[body", at + 1)) {
+    message.insert(at + 5, "." + key);
+  }
+  return Status(s.code(), message);
+}
+
 Status invalid_email_field(const char* field) {
   return Status(ErrorCode::kValidationError, std::string("[body.") + field + "] Invalid email address");
 }
@@ -342,7 +369,7 @@ struct HttpServer::Impl {
         secure_names(c.cookie_prefix, true),
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
-        session_bodies(c.session_cache_size, c.two_factor ? &session_body_two_factor : &session_body),
+        session_bodies(c.session_cache_size, session_body_for(c)),
         cookies(c.secret) {
     if (!c.captcha.provider.empty()) {
       if (auto opened = http::Captcha::open(c.captcha); opened.ok()) captcha = std::move(opened).value();  // checked by finalize_config
@@ -409,7 +436,7 @@ struct HttpServer::Impl {
   bool require_session(Call& call, Authenticated& out);
   void set_session_cookie(Call& call, const Session& session, bool remember_me);
   void clear_session_cookies(Call& call) const;
-  ordered_json user_of(const User& u) const { return user_json(u, config.two_factor); }
+  ordered_json user_of(const User& u) const { return user_json(u, config.two_factor, config.admin); }
   // The value of a signed cookie of this request, or nullopt (absent, or its signature is wrong).
   std::optional<std::string> signed_cookie(const Call& call, const std::string& name) const;
   void set_trust_device_cookie(Call& call, const std::optional<std::string>& value) const;
@@ -453,6 +480,20 @@ struct HttpServer::Impl {
   void two_factor_methods(Call&);
   void jwks(Call&);
   void token(Call&);
+  // The admin plugin's (with --admin; their errors through admin_error()).
+  void admin_list_users(Call&);
+  void admin_get_user(Call&);
+  void admin_create_user(Call&);
+  void admin_update_user(Call&);
+  void admin_set_role(Call&);
+  void admin_ban_user(Call&);
+  void admin_unban_user(Call&);
+  void admin_list_user_sessions(Call&);
+  void admin_revoke_user_session(Call&);
+  void admin_revoke_user_sessions(Call&);
+  void admin_remove_user(Call&);
+  void admin_set_user_password(Call&);
+  void admin_has_permission(Call&);
 };
 
 void HttpServer::Impl::install() {
@@ -485,6 +526,22 @@ void HttpServer::Impl::install() {
       {"/get-session", &Impl::get_session_post},
   };
   if (config.jwt) get_routes.insert({{"/jwks", &Impl::jwks}, {"/token", &Impl::token}});
+  if (config.admin) {
+    get_routes.insert({{"/admin/list-users", &Impl::admin_list_users}, {"/admin/get-user", &Impl::admin_get_user}});
+    post_routes.insert({
+        {"/admin/create-user", &Impl::admin_create_user},
+        {"/admin/update-user", &Impl::admin_update_user},
+        {"/admin/set-role", &Impl::admin_set_role},
+        {"/admin/ban-user", &Impl::admin_ban_user},
+        {"/admin/unban-user", &Impl::admin_unban_user},
+        {"/admin/list-user-sessions", &Impl::admin_list_user_sessions},
+        {"/admin/revoke-user-session", &Impl::admin_revoke_user_session},
+        {"/admin/revoke-user-sessions", &Impl::admin_revoke_user_sessions},
+        {"/admin/remove-user", &Impl::admin_remove_user},
+        {"/admin/set-user-password", &Impl::admin_set_user_password},
+        {"/admin/has-permission", &Impl::admin_has_permission},
+    });
+  }
   if (config.two_factor) {
     get_routes.insert({{"/two-factor/methods", &Impl::two_factor_methods}});
     post_routes.insert({
@@ -1331,7 +1388,7 @@ void HttpServer::Impl::jwks(Call& call) {
 void HttpServer::Impl::token(Call& call) {
   Authenticated auth;
   if (!require_session(call, auth)) return;
-  auto jwt = service.session_jwt(auth, user_json(auth.user, config.two_factor), call.caller.now);
+  auto jwt = service.session_jwt(auth, user_of(auth.user), call.caller.now);
   if (!jwt) return send_error(call.res, jwt.status());
   send_json(call.res, 200, {{"token", *jwt}});
 }
@@ -1430,6 +1487,372 @@ void HttpServer::Impl::generate_backup_codes(Call& call) {
   body["status"] = true;
   body["backupCodes"] = *codes;
   send_json(call.res, 200, body);
+}
+
+// ---- the admin plugin's routes (--admin) --------------------------------------------------------
+
+namespace {
+
+// An admin route's error, with the statuses BetterAuth's admin plugin gives: an unknown user is
+// 404 there, and a taken address 400.
+void admin_error(httplib::Response& res, const Status& s) {
+  if (s.code() == ErrorCode::kUserNotFound) return send_error(res, s, 404);
+  if (s.code() == ErrorCode::kUserAlreadyExistsUseAnotherEmail) return send_error(res, s, 400);
+  send_error(res, s);
+}
+
+// A role field: a string or an array of strings (BetterAuth's union). Absent: nullopt, and
+// `error` stays OK; an array holding anything but strings: INVALID_ROLE_TYPE; another type:
+// VALIDATION_ERROR.
+std::optional<std::vector<std::string>> roles_field(const json& body, const char* key, Status& error) {
+  const auto it = body.find(key);
+  if (it == body.end()) return std::nullopt;
+  if (it->is_string()) return std::vector<std::string>{it->get<std::string>()};
+  if (!it->is_array()) {
+    error = Status(ErrorCode::kValidationError,
+                   std::string("[body.") + key + "] Invalid input: expected string or array, received " + js_type(*it));
+    return std::nullopt;
+  }
+  std::vector<std::string> roles;
+  for (const json& r : *it) {
+    if (!r.is_string()) {
+      error = Status(ErrorCode::kInvalidRoleType);
+      return std::nullopt;
+    }
+    roles.push_back(r.get<std::string>());
+  }
+  return roles;
+}
+
+// A whole number of seconds in [1, 100 years], as JSON gives it (BetterAuth's banExpiresIn).
+std::optional<std::chrono::seconds> seconds_field(const json& body, const char* key, Status& error) {
+  const auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  constexpr double kMax = 100.0 * 366 * 86400;
+  if (!it->is_number() || !(it->get<double>() >= 1) || it->get<double>() > kMax) {
+    error = Status(ErrorCode::kValidationError,
+                   std::string("[body.") + key + "] Invalid input: expected a number of seconds from 1 to " +
+                       std::to_string(static_cast<std::int64_t>(kMax)));
+    return std::nullopt;
+  }
+  return std::chrono::seconds(static_cast<std::int64_t>(it->get<double>()));
+}
+
+// The query's fields BetterAuth's list-users names, as the store's.
+std::optional<store::UserField> user_field(const std::string& name) {
+  static const std::pair<std::string_view, store::UserField> kNames[] = {
+      {"id", store::UserField::kId},
+      {"name", store::UserField::kName},
+      {"email", store::UserField::kEmail},
+      {"emailVerified", store::UserField::kEmailVerified},
+      {"role", store::UserField::kRole},
+      {"banned", store::UserField::kBanned},
+      {"createdAt", store::UserField::kCreatedAt},
+      {"updatedAt", store::UserField::kUpdatedAt},
+  };
+  for (const auto& [n, f] : kNames) {
+    if (n == name) return f;
+  }
+  return std::nullopt;
+}
+
+constexpr std::size_t kDefaultListLimit = 100;
+constexpr std::size_t kMaxListLimit = 1000;
+
+// list-users' query string as a store query. Errors: VALIDATION_ERROR, saying which parameter.
+Result<store::UserQuery> list_users_query(const httplib::Request& req) {
+  store::UserQuery q;
+  q.limit = kDefaultListLimit;
+  auto bad = [](const std::string& what) { return Status(ErrorCode::kValidationError, "[query." + what); };
+  auto param = [&](const char* key) -> std::optional<std::string> {
+    if (!req.has_param(key)) return std::nullopt;
+    return req.get_param_value(key);
+  };
+  auto count = [](const std::string& text, std::size_t& out) {
+    std::uint64_t n = 0;
+    if (!parse_decimal(text, 9, n)) return false;
+    out = static_cast<std::size_t>(n);
+    return true;
+  };
+  if (auto v = param("searchValue"); v && !v->empty()) q.search = *v;
+  if (auto v = param("searchField")) {
+    if (*v == "email") q.search_field = store::UserField::kEmail;
+    else if (*v == "name") q.search_field = store::UserField::kName;
+    else return bad("searchField] Invalid option: expected one of \"email\"|\"name\"");
+  }
+  if (auto v = param("searchOperator")) {
+    if (*v == "contains") q.search_match = store::TextMatch::kContains;
+    else if (*v == "starts_with") q.search_match = store::TextMatch::kStartsWith;
+    else if (*v == "ends_with") q.search_match = store::TextMatch::kEndsWith;
+    else return bad("searchOperator] Invalid option: expected one of \"contains\"|\"starts_with\"|\"ends_with\"");
+  }
+  if (auto v = param("limit")) {
+    if (!count(*v, q.limit) || q.limit == 0) return bad("limit] Invalid input: expected a whole number from 1");
+    q.limit = std::min(q.limit, kMaxListLimit);
+  }
+  if (auto v = param("offset"); v && !count(*v, q.offset)) {
+    return bad("offset] Invalid input: expected a whole number from 0");
+  }
+  if (auto v = param("sortBy")) {
+    const auto field = user_field(*v);
+    if (!field) return bad("sortBy] Invalid option: expected a field of the user");
+    q.sort_by = *field;
+  }
+  if (auto v = param("sortDirection")) {
+    if (*v != "asc" && *v != "desc") return bad("sortDirection] Invalid option: expected one of \"asc\"|\"desc\"");
+    q.descending = *v == "desc";
+  }
+  if (auto v = param("filterValue")) {
+    q.filter_value = *v;
+    if (auto f = param("filterField")) {
+      const auto field = user_field(*f);
+      if (!field || *field == store::UserField::kCreatedAt || *field == store::UserField::kUpdatedAt) {
+        return bad("filterField] Invalid option: expected one of \"id\"|\"name\"|\"email\"|\"emailVerified\"|"
+                   "\"role\"|\"banned\"");
+      }
+      q.filter_field = *field;
+    }
+    const bool boolean = q.filter_field == store::UserField::kEmailVerified || q.filter_field == store::UserField::kBanned;
+    if (boolean && *v != "true" && *v != "false") return bad("filterValue] Invalid input: expected true or false");
+    if (auto op = param("filterOperator")) {
+      if (*op != "eq" && *op != "ne") return bad("filterOperator] Invalid option: expected one of \"eq\"|\"ne\"");
+      q.filter_negate = *op == "ne";
+    }
+  }
+  return q;
+}
+
+// has-permission's "permissions" (or "permission"): {resource: [action, ...]}. Errors:
+// VALIDATION_ERROR.
+Result<auth::Permissions> permissions_field(const json& body) {
+  const bool plural = body.contains("permissions");
+  if (plural == body.contains("permission")) {
+    return Status(ErrorCode::kValidationError, "[body] Invalid input: expected exactly one of permission, permissions");
+  }
+  const json& value = body.at(plural ? "permissions" : "permission");
+  const Status wrong(ErrorCode::kValidationError, std::string("[body.") + (plural ? "permissions" : "permission") +
+                                                      "] Invalid input: expected an object of arrays of strings");
+  if (!value.is_object()) return wrong;
+  auth::Permissions out;
+  for (const auto& [resource, actions] : value.items()) {
+    if (!actions.is_array()) return wrong;
+    std::vector<std::string> list;
+    for (const json& a : actions) {
+      if (!a.is_string()) return wrong;
+      list.push_back(a.get<std::string>());
+    }
+    out.emplace_back(resource, std::move(list));
+  }
+  return out;
+}
+
+}  // namespace
+
+void HttpServer::Impl::admin_list_users(Call& call) {
+  auto query = list_users_query(call.req);
+  if (!query) return send_error(call.res, query.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto page = service.admin_list_users(auth, *query);
+  if (!page) return admin_error(call.res, page.status());
+  ordered_json users = ordered_json::array();
+  for (const User& u : page->users) users.push_back(user_of(u));
+  send_json(call.res, 200,
+            {{"users", std::move(users)}, {"total", page->total}, {"limit", query->limit}, {"offset", query->offset}});
+}
+
+void HttpServer::Impl::admin_get_user(Call& call) {
+  if (!call.req.has_param("id")) {
+    return send_error(call.res,
+                      Status(ErrorCode::kValidationError, "[query.id] Invalid input: expected string, received undefined"));
+  }
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.admin_get_user(auth, call.req.get_param_value("id"));
+  if (!user) return admin_error(call.res, user.status());
+  send_json(call.res, 200, user_of(*user));
+}
+
+void HttpServer::Impl::admin_create_user(Call& call) {
+  Fields f(call.body, {"email", "password", "name", "role", "data"});
+  auth::NewUser r;
+  r.email = f.required_string("email");
+  r.password = f.required_string("password");
+  r.name = f.required_string("name");
+  Status roles_error;
+  auto roles = roles_field(call.body, "role", roles_error);
+  const json data = call.body.contains("data") ? call.body["data"] : json::object();
+  if (!data.is_object()) {
+    return send_error(call.res, Status(ErrorCode::kValidationError,
+                                       std::string("[body.data] Invalid input: expected object, received ") + js_type(data)));
+  }
+  Fields d(data, {"emailVerified", "image", "role"});
+  r.email_verified = d.optional_bool("emailVerified").value_or(false);
+  r.image = d.nullable_string("image").value_or(std::nullopt);
+  if (!roles && roles_error.ok()) roles = roles_field(data, "role", roles_error);
+  if (!f.ok()) return send_error(call.res, f.status());
+  if (!d.ok()) return send_error(call.res, nested_fields(d.status(), "data"));
+  if (!roles_error.ok()) return send_error(call.res, roles_error);
+  if (roles) r.roles = std::move(*roles);
+  if (r.roles.empty() && roles) return send_error(call.res, Status(ErrorCode::kInvalidRoleType));
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  PasswordCheck verdict;
+  auto user = service.admin_create_user(auth, r, call.caller, &verdict);
+  if (!user) {
+    if (user.status().code() == ErrorCode::kPasswordTooWeak) return send_password_error(call.res, user.status(), verdict);
+    return admin_error(call.res, user.status());
+  }
+  send_json(call.res, 200, {{"user", user_of(*user)}});
+}
+
+void HttpServer::Impl::admin_update_user(Call& call) {
+  Fields f(call.body, {"userId", "data"});
+  const std::string user_id = f.required_string("userId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  const auto data = call.body.find("data");
+  if (data == call.body.end() || !data->is_object()) {
+    return send_error(call.res, Status(ErrorCode::kValidationError,
+                                       std::string("[body.data] Invalid input: expected object, received ") +
+                                           (data == call.body.end() ? "undefined" : js_type(*data))));
+  }
+  if (data->contains("password")) return send_error(call.res, Status(ErrorCode::kPasswordCannotBeUpdatedViaUpdateUser));
+  if (data->contains("id")) return send_error(call.res, Status(ErrorCode::kUserIdCannotBeUpdated));
+  Fields d(*data, {"name", "image", "email", "emailVerified", "role"});
+  auth::AdminUserUpdate update;
+  update.name = d.optional_string("name");
+  update.image = d.nullable_string("image");
+  update.email = d.optional_string("email");
+  update.email_verified = d.optional_bool("emailVerified");
+  Status roles_error;
+  update.roles = roles_field(*data, "role", roles_error);
+  if (!d.ok()) return send_error(call.res, nested_fields(d.status(), "data"));
+  if (!roles_error.ok()) return send_error(call.res, roles_error);
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.admin_update_user(auth, user_id, update, call.caller);
+  if (!user) return admin_error(call.res, user.status());
+  send_json(call.res, 200, user_of(*user));
+}
+
+void HttpServer::Impl::admin_set_role(Call& call) {
+  Fields f(call.body, {"userId", "role"});
+  const std::string user_id = f.required_string("userId");
+  Status roles_error;
+  auto roles = roles_field(call.body, "role", roles_error);
+  if (!roles && roles_error.ok()) {
+    roles_error = Status(ErrorCode::kValidationError, "[body.role] Invalid input: expected string or array, received undefined");
+  }
+  if (!f.ok()) return send_error(call.res, f.status());
+  if (!roles_error.ok()) return send_error(call.res, roles_error);
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.admin_set_role(auth, user_id, *roles, call.caller);
+  if (!user) return admin_error(call.res, user.status());
+  send_json(call.res, 200, {{"user", user_of(*user)}});
+}
+
+void HttpServer::Impl::admin_ban_user(Call& call) {
+  Fields f(call.body, {"userId", "banReason", "banExpiresIn"});
+  const std::string user_id = f.required_string("userId");
+  const auto reason = f.optional_string("banReason");
+  Status expires_error;
+  const auto expires_in = seconds_field(call.body, "banExpiresIn", expires_error);
+  if (!f.ok()) return send_error(call.res, f.status());
+  if (!expires_error.ok()) return send_error(call.res, expires_error);
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.admin_ban_user(auth, user_id, reason, expires_in, call.caller);
+  if (!user) return admin_error(call.res, user.status());
+  send_json(call.res, 200, {{"user", user_of(*user)}});
+}
+
+void HttpServer::Impl::admin_unban_user(Call& call) {
+  Fields f(call.body, {"userId"});
+  const std::string user_id = f.required_string("userId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.admin_unban_user(auth, user_id, call.caller);
+  if (!user) return admin_error(call.res, user.status());
+  send_json(call.res, 200, {{"user", user_of(*user)}});
+}
+
+void HttpServer::Impl::admin_list_user_sessions(Call& call) {
+  Fields f(call.body, {"userId"});
+  const std::string user_id = f.required_string("userId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto sessions = service.admin_list_user_sessions(auth, user_id, call.caller.now);
+  if (!sessions) return admin_error(call.res, sessions.status());
+  ordered_json list = ordered_json::array();
+  for (const Session& s : *sessions) list.push_back(session_json(s));
+  send_json(call.res, 200, {{"sessions", std::move(list)}});
+}
+
+void HttpServer::Impl::admin_revoke_user_session(Call& call) {
+  Fields f(call.body, {"sessionToken"});
+  const std::string token = f.required_string("sessionToken");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.admin_revoke_user_session(auth, token, call.caller); !s.ok()) return admin_error(call.res, s);
+  if (token == auth.session.token) clear_session_cookies(call);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::admin_revoke_user_sessions(Call& call) {
+  Fields f(call.body, {"userId"});
+  const std::string user_id = f.required_string("userId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.admin_revoke_user_sessions(auth, user_id, call.caller); !s.ok()) {
+    return admin_error(call.res, s);
+  }
+  if (user_id == auth.user.id) clear_session_cookies(call);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::admin_remove_user(Call& call) {
+  Fields f(call.body, {"userId"});
+  const std::string user_id = f.required_string("userId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  if (Status s = service.admin_remove_user(auth, user_id, call.caller); !s.ok()) return admin_error(call.res, s);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::admin_set_user_password(Call& call) {
+  Fields f(call.body, {"userId", "newPassword"});
+  const std::string user_id = f.required_string("userId");
+  const std::string password = f.required_string("newPassword");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  PasswordCheck verdict;
+  if (Status s = service.admin_set_user_password(auth, user_id, password, call.caller, &verdict); !s.ok()) {
+    if (s.code() == ErrorCode::kPasswordTooWeak) return send_password_error(call.res, s, verdict);
+    return admin_error(call.res, s);
+  }
+  if (user_id == auth.user.id) clear_session_cookies(call);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+void HttpServer::Impl::admin_has_permission(Call& call) {
+  Fields f(call.body, {"userId", "role", "permission", "permissions"});
+  (void)f.optional_string("userId");
+  (void)f.optional_string("role");
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto permissions = permissions_field(call.body);
+  if (!permissions) return send_error(call.res, permissions.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto allowed = service.admin_has_permission(auth, *permissions);
+  if (!allowed) return admin_error(call.res, allowed.status());
+  send_json(call.res, 200, {{"error", nullptr}, {"success", *allowed}});
 }
 
 }  // namespace portcullis::server

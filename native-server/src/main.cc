@@ -44,6 +44,7 @@ Usage:
   portcullis user disable-two-factor --email E [options]   for a user who lost the app and codes
   portcullis user ban --email E [--reason TEXT] [--expires-in SECONDS] [options]
   portcullis user unban --email E [options]
+  portcullis user set-role --email E --role admin|user|user,admin [options]
   portcullis sessions revoke --user E [options]   sign a user out everywhere (E: e-mail or id)
   portcullis backup --to PATH [--keep N] [options]   copy the SQLite database, while servers run on it
   portcullis check-config [options]          validate the configuration and print it
@@ -60,6 +61,8 @@ notice before it exits. `user delete` deletes the user's sessions, accounts and 
 gives the right password) until `user unban`, or for --expires-in seconds; the reason is kept
 for administrators (`user list`), never shown to the user. It is BetterAuth's admin plugin's ban,
 which either server honours.
+`user set-role` sets a user's roles: with --admin, a user whose roles include admin is an
+administrator of /admin/* (BetterAuth's admin plugin's roles; see --admin-user-ids).
 A server running on the same database sees what these commands change within its
 --session-cache-ttl (default 5 s; 0: at once).
 
@@ -250,16 +253,17 @@ int serve(Config& config) {
   return ok ? 0 : 1;
 }
 
-nlohmann::ordered_json user_line(const store::User& u, const std::optional<store::Ban>& ban) {
+nlohmann::ordered_json user_line(const store::User& u) {
   nlohmann::ordered_json line = {{"id", u.id},
                                  {"email", u.email},
                                  {"name", u.name},
                                  {"emailVerified", u.email_verified},
                                  {"twoFactorEnabled", u.two_factor_enabled},
-                                 {"banned", ban.has_value()},
+                                 {"role", auth::join_roles(auth::split_roles(u.role))},
+                                 {"banned", u.ban.has_value()},
                                  {"createdAt", format_iso8601(u.created_at)}};
-  if (ban && ban->reason) line["banReason"] = *ban->reason;
-  if (ban && ban->expires) line["banExpires"] = format_iso8601(*ban->expires);
+  if (u.ban && u.ban->reason) line["banReason"] = *u.ban->reason;
+  if (u.ban && u.ban->expires) line["banExpires"] = format_iso8601(*u.ban->expires);
   return line;
 }
 
@@ -296,18 +300,14 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
                                          own_value(args, "verified") == "true", store::now_ms(), allow_weak,
                                          &verdict);
     if (!user) return fail_password(user.status(), verdict, config.password_policy.min_score);
-    std::cout << user_line(*user, std::nullopt).dump() << "\n";
+    std::cout << user_line(*user).dump() << "\n";
     return 0;
   }
   if (sub == "list") {
     const std::size_t limit = std::stoul(own_value(args, "limit", "1000"));
     auto users = store.list_users(limit, 0);
     if (!users) return fail(users.status().message());
-    for (const auto& u : *users) {
-      auto ban = store.find_ban(u.id);
-      if (!ban) return fail(ban.status().message());
-      std::cout << user_line(u, *ban).dump() << "\n";
-    }
+    for (const auto& u : *users) std::cout << user_line(u).dump() << "\n";
     return 0;
   }
   if (email.empty()) return fail("user " + sub + ": --email is required", 2);
@@ -341,6 +341,17 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
     }
     if (Status s = store.set_ban(user->id, ban, store::now_ms()); !s.ok()) return fail(s.message());
     std::cout << nlohmann::ordered_json{{sub == "ban" ? "banned" : "unbanned", user->id}}.dump() << "\n";
+    return 0;
+  }
+  if (sub == "set-role") {
+    // The command line's way to a first administrator (--admin); any role of the two may be set,
+    // with or without --admin.
+    const std::string text = own_value(args, "role");
+    if (text.empty()) return fail("user set-role: --role is required", 2);
+    const auto roles = auth::split_roles(text);
+    if (!auth::check_roles(roles).ok()) return fail("--role: admin, user, or both (user,admin)", 2);
+    if (Status s = store.set_role(user->id, auth::join_roles(roles), store::now_ms()); !s.ok()) return fail(s.message());
+    std::cout << nlohmann::ordered_json{{"roleSet", user->id}, {"role", auth::join_roles(roles)}}.dump() << "\n";
     return 0;
   }
   if (sub == "set-password") {
@@ -475,7 +486,7 @@ int main(int argc, char** argv) {
   if (command == "serve" || command == "migrate" || command == "check-config") {
     parsed = parse_args(rest, {}, {}, command != "migrate", config, args);
   } else if (command == "user") {
-    parsed = parse_args(rest, {"email", "name", "limit", "reason", "expires-in"}, {"verified", "allow-weak"}, false, config, args);
+    parsed = parse_args(rest, {"email", "name", "limit", "reason", "expires-in", "role"}, {"verified", "allow-weak"}, false, config, args);
   } else if (command == "sessions") {
     parsed = parse_args(rest, {"user"}, {}, false, config, args);
   } else if (command == "backup") {

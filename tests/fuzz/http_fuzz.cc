@@ -63,6 +63,7 @@ class Server {
                                       {"mail", "outbox"},          // need mail
                                       {"mail-outbox-dir", (dir_ / "outbox").string()},
                                       {"jwt", "true"},  // /token and /jwks
+                                      {"admin", "true"},  // /admin/* (their parsing precedes the session check)
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());

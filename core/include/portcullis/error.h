@@ -82,6 +82,24 @@ enum class ErrorCode {
   kCaptchaMissingResponse,            // MISSING_RESPONSE: no x-captcha-response header
   kCaptchaVerificationFailed,         // VERIFICATION_FAILED: the provider refused the token
   kCaptchaUnavailable,                // UNKNOWN_ERROR: the provider did not answer
+  // BetterAuth's admin plugin (--admin): a caller without the permission, and the checks.
+  kNotAllowedToListUsers,             // YOU_ARE_NOT_ALLOWED_TO_LIST_USERS
+  kNotAllowedToGetUser,               // YOU_ARE_NOT_ALLOWED_TO_GET_USER
+  kNotAllowedToCreateUsers,           // YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS
+  kNotAllowedToUpdateUsers,           // YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS
+  kNotAllowedToChangeUsersRole,       // YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE
+  kNotAllowedToBanUsers,              // YOU_ARE_NOT_ALLOWED_TO_BAN_USERS
+  kNotAllowedToListUsersSessions,     // YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS
+  kNotAllowedToRevokeUsersSessions,   // YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS
+  kNotAllowedToDeleteUsers,           // YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS
+  kNotAllowedToSetUsersPassword,      // YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD
+  kCannotBanYourself,                 // YOU_CANNOT_BAN_YOURSELF
+  kCannotRemoveYourself,              // YOU_CANNOT_REMOVE_YOURSELF
+  kNotAllowedToSetNonExistentValue,   // YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE: an unknown role
+  kInvalidRoleType,                   // INVALID_ROLE_TYPE
+  kNoDataToUpdate,                    // NO_DATA_TO_UPDATE
+  kPasswordCannotBeUpdatedViaUpdateUser,  // PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER
+  kUserIdCannotBeUpdated,             // USER_ID_CANNOT_BE_UPDATED
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

@@ -179,6 +179,7 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   user.name = std::move(name).value();
   user.email = std::move(email).value();
   user.image = request.image;
+  if (config_.admin) user.role = std::string(kDefaultRole);
   user.created_at = now;
   user.updated_at = now;
 
@@ -745,27 +746,43 @@ Status AuthService::write_password(const User& user, const std::string& hash, Ti
   return store_.create_account(credential_account(user, hash, now));
 }
 
-Result<User> AuthService::create_user(const std::string& name, const std::string& email,
-                                      const std::string& password, bool email_verified, TimePoint now,
-                                      bool allow_weak, PasswordCheck* verdict) {
-  auto normalized = validate_email(email, config_.email_options);
+Result<User> AuthService::insert_user(const NewUser& request, TimePoint now, bool allow_weak,
+                                      PasswordCheck* verdict) {
+  auto normalized = validate_email(request.email, config_.email_options);
   if (!normalized) return normalized.status();
-  auto valid_name = validate_name(name, config_.name_policy);
+  auto valid_name = validate_name(request.name, config_.name_policy);
   if (!valid_name) return valid_name.status();
-  if (Status s = check_new(password, *normalized, *valid_name, verdict, allow_weak); !s.ok()) return s;
-  auto hash = hash_new_password(password);
+  if (Status s = check_new(request.password, *normalized, *valid_name, verdict, allow_weak); !s.ok()) return s;
+  auto hash = hash_new_password(request.password);
   if (!hash) return hash.status();
   User user;
   user.id = generate_token();
   user.name = std::move(valid_name).value();
   user.email = std::move(normalized).value();
-  user.email_verified = email_verified;
+  user.email_verified = request.email_verified;
+  user.image = request.image;
+  if (!request.roles.empty()) {
+    user.role = join_roles(request.roles);
+  } else if (config_.admin) {
+    user.role = std::string(kDefaultRole);  // as BetterAuth's admin plugin writes it on every new user
+  }
   user.created_at = now;
   user.updated_at = now;
   const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
   if (created.code() == ErrorCode::kUserAlreadyExists) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
   if (!created.ok()) return created;
   return user;
+}
+
+Result<User> AuthService::create_user(const std::string& name, const std::string& email,
+                                      const std::string& password, bool email_verified, TimePoint now,
+                                      bool allow_weak, PasswordCheck* verdict) {
+  NewUser request;
+  request.name = name;
+  request.email = email;
+  request.password = password;
+  request.email_verified = email_verified;
+  return insert_user(request, now, allow_weak, verdict);
 }
 
 Status AuthService::set_password(const std::string& user_id, const std::string& password, TimePoint now,

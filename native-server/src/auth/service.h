@@ -9,6 +9,7 @@
 #ifndef PORTCULLIS_AUTH_SERVICE_H_
 #define PORTCULLIS_AUTH_SERVICE_H_
 
+#include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "auth/breached_passwords.h"
@@ -151,6 +153,29 @@ struct VerifiedEmail {
   bool confirmation_sent = false;  // a confirmation from the old address: the new one got a link
   std::optional<Session> session;  // with autoSignInAfterVerification
 };
+
+// A user an administrator creates (admin_create_user()).
+struct NewUser {
+  std::string name;
+  std::string email;
+  std::string password;
+  bool email_verified = false;
+  std::optional<std::string> image;
+  std::vector<std::string> roles;  // none: the default role, "user"
+};
+
+// An administrator's change to a user (admin_update_user()): each field given is set.
+struct AdminUserUpdate {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> image;  // set to a value, or to null
+  std::optional<std::string> email;
+  std::optional<bool> email_verified;
+  std::optional<std::vector<std::string>> roles;
+};
+
+// What a user may do (admin_has_permission()): per resource ("user", "session"), actions
+// ("list", "ban", ...), as BetterAuth's access control names them.
+using Permissions = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 // Every flow that lists SERVER_BUSY can also give CLIENT_CLOSED_REQUEST, with nothing changed,
 // when it is serving a connection whose client closed it before its hash started (HashPool).
@@ -372,6 +397,87 @@ class AuthService {
   Result<std::vector<std::string>> regenerate_backup_codes(const Authenticated& auth, const std::string& password,
                                                            const Caller& caller);
 
+  // --- administration (BetterAuth's admin plugin; admin.cc) ---
+  // Every call below gives NOT_FOUND when --admin is off. `admin` is the caller's session: its
+  // user is read again from the store first (so a role taken away counts at once, whatever a
+  // session cache holds), and a caller who is not an administrator (is_admin()) gets the call's
+  // own YOU_ARE_NOT_ALLOWED_TO_... code (403), before anything else is looked at. Each change is
+  // in the audit log, as "admin-..." with the user changed as "target".
+
+  // Whether `user` is an administrator: "admin" among its roles, or its id in --admin-user-ids.
+  bool is_admin(const User& user) const;
+
+  // Whether `user` may do all of `permissions`: an administrator may do everything BetterAuth's
+  // default "admin" role may (not "impersonate-admins"); other users nothing.
+  bool has_permission(const User& user, const Permissions& permissions) const;
+
+  // Whether the signed-in user (as the store has it now) may do all of `permissions`
+  // (has_permission()). Errors: NOT_FOUND (--admin off); UNAUTHORIZED (the user is gone).
+  Result<bool> admin_has_permission(const Authenticated& caller, const Permissions& permissions);
+
+  // The page of users `query` asks for, and how many match in all. Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_LIST_USERS; INTERNAL_SERVER_ERROR.
+  Result<store::UserPage> admin_list_users(const Authenticated& admin, const store::UserQuery& query);
+
+  // Errors: YOU_ARE_NOT_ALLOWED_TO_GET_USER; USER_NOT_FOUND.
+  Result<User> admin_get_user(const Authenticated& admin, const std::string& user_id);
+
+  // Creates a user with a credential account (no session), the new password checked as at
+  // sign-up (length, strength with --min-password-score, breach list), sign-up enabled or not.
+  // Errors: YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS; INVALID_ROLE_TYPE,
+  // YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE (roles other than "admin" and "user");
+  // create_user()'s.
+  Result<User> admin_create_user(const Authenticated& admin, const NewUser& request, const Caller& caller,
+                                 PasswordCheck* verdict = nullptr);
+
+  // Changes the fields `update` gives (the e-mail as given, validated, verified or not as
+  // email_verified says). The fields are written first, then the roles: a failure between
+  // the two leaves the fields changed. Errors: YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS;
+  // NO_DATA_TO_UPDATE; INVALID_NAME, NAME_TOO_LONG, INVALID_UTF8, INVALID_EMAIL; the roles'
+  // (as admin_create_user()); USER_NOT_FOUND; USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL;
+  // FAILED_TO_UPDATE_USER.
+  Result<User> admin_update_user(const Authenticated& admin, const std::string& user_id,
+                                 const AdminUserUpdate& update, const Caller& caller);
+
+  // Sets the user's roles. Errors: YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE; the roles' (as
+  // admin_create_user()); USER_NOT_FOUND.
+  Result<User> admin_set_role(const Authenticated& admin, const std::string& user_id,
+                              const std::vector<std::string>& roles, const Caller& caller);
+
+  // Bans the user (their sessions end; sign-in gives BANNED_USER) with `reason` (default "No
+  // reason", BetterAuth's), for `expires_in` (none: until unbanned). Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_BAN_USERS; USER_NOT_FOUND; YOU_CANNOT_BAN_YOURSELF.
+  Result<User> admin_ban_user(const Authenticated& admin, const std::string& user_id,
+                              const std::optional<std::string>& reason,
+                              std::optional<std::chrono::seconds> expires_in, const Caller& caller);
+
+  // Lifts the user's ban. Errors: YOU_ARE_NOT_ALLOWED_TO_BAN_USERS; USER_NOT_FOUND.
+  Result<User> admin_unban_user(const Authenticated& admin, const std::string& user_id, const Caller& caller);
+
+  // The user's unexpired sessions, newest first (none for an unknown user). Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS; INTERNAL_SERVER_ERROR.
+  Result<std::vector<Session>> admin_list_user_sessions(const Authenticated& admin, const std::string& user_id,
+                                                        TimePoint now);
+
+  // Ends the session with `token` (whoever's it is; OK if there is none). Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS; INTERNAL_SERVER_ERROR.
+  Status admin_revoke_user_session(const Authenticated& admin, const std::string& token, const Caller& caller);
+
+  // Ends all of the user's sessions. Errors: YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS;
+  // INTERNAL_SERVER_ERROR.
+  Status admin_revoke_user_sessions(const Authenticated& admin, const std::string& user_id, const Caller& caller);
+
+  // Deletes the user and all that is theirs (Store::delete_user). Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS; YOU_CANNOT_REMOVE_YOURSELF; USER_NOT_FOUND.
+  Status admin_remove_user(const Authenticated& admin, const std::string& user_id, const Caller& caller);
+
+  // Sets the user's password as set_password() does (the policy applies; the user is signed
+  // out everywhere and, with mail and notifications, told). Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD; set_password()'s.
+  Status admin_set_user_password(const Authenticated& admin, const std::string& user_id,
+                                 const std::string& password, const Caller& caller,
+                                 PasswordCheck* verdict = nullptr);
+
   const Config& config() const { return config_; }
 
   // What the server is busy with, for the metrics: password hashes queued or running, the hash
@@ -436,6 +542,12 @@ class AuthService {
   Result<std::string> trust_device(const User& user, const std::string& row_id, TimePoint now);
   // Creates a session for `user` and deletes `old` (the caller's), keeping its remember-me.
   Result<Session> replace_session(const Authenticated& old, const User& user, const Caller& caller);
+  // The caller's user as the store has it now (admin.cc). Errors: NOT_FOUND (--admin off);
+  // `refused`, when given, if the user is not an administrator; UNAUTHORIZED (the user is gone).
+  Result<User> authorize_admin(const Authenticated& admin, std::optional<ErrorCode> refused);
+  // Inserts a new user (id and times made here) with a credential for `password`, after the
+  // same checks as sign-up (allow_weak: without the strength rule). Errors: create_user()'s.
+  Result<User> insert_user(const NewUser& request, TimePoint now, bool allow_weak, PasswordCheck* verdict);
   // Whether the session is within the fresh age (always, when the fresh age is 0).
   bool is_fresh(const Authenticated& auth, TimePoint now) const;
   // Runs `job` on the hash pool. Errors: SERVER_BUSY; CLIENT_CLOSED_REQUEST (the job did not run:
@@ -501,6 +613,20 @@ class AuthService {
   std::mutex failures_mu_;
   std::unordered_map<std::string, Failures> failures_;
 };
+
+// The role of a user whose "role" is NULL (BetterAuth's admin plugin's defaultRole).
+inline constexpr std::string_view kDefaultRole = "user";
+
+// Returns `roles` as the "role" column holds them: comma-separated, in order, without repeats.
+std::string join_roles(const std::vector<std::string>& roles);
+
+// Returns the roles in a "role" column's value (none: kDefaultRole), each trimmed of spaces,
+// empty ones left out.
+std::vector<std::string> split_roles(const std::optional<std::string>& role);
+
+// Checks roles about to be set: at least one, each "admin" or "user" (custom roles are not
+// offered). Errors: INVALID_ROLE_TYPE (none); YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE.
+Status check_roles(const std::vector<std::string>& roles);
 
 // Returns "<prefix>:" + hex SHA-256 of `token`: how e-mailed tokens are stored, so a database leak
 // does not hand out live links.
