@@ -12,12 +12,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { APP_DIR, freePort, startApi } from '../support/fastapi.mjs';
-import { Browser, dump, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { BIN, Browser, SECRET, dump, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 import { totp } from '../support/totp.mjs';
 
 const PASSWORD = 'fastapi-Integration-2026!';
 
-const SERVER_CONFIG = { twoFactor: true, jwt: true };
+const SERVER_CONFIG = { twoFactor: true, jwt: true, admin: true };
 let server;
 let api; // the example app as it comes: JWT mode off
 let jwtApi; // the same with PORTCULLIS_JWT=1
@@ -425,4 +425,28 @@ test('the package installs with pip from the repository and imports from outside
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a route for administrators (the server's --admin roles): 403 for a user, 200 for an admin, by cookie and by JWT", async () => {
+  const staff = (app, headers) =>
+    fetch(`${app.url}/api/staff`, { headers }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const { browser: user } = await signedInBrowser('ada-staff-user@example.com');
+  assert.deepEqual(await staff(api, { cookie: user.cookieHeader() }), {
+    status: 403,
+    body: { detail: "The role 'admin' is required" },
+  });
+  // The role is given before the server has been asked about this session (nothing cached yet).
+  const { browser: admin } = await signedInBrowser('ada-staff-admin@example.com');
+  execFileSync(BIN, ['user', 'set-role', '--email', 'ada-staff-admin@example.com', '--role', 'user,admin', '--database', server.db], {
+    env: { ...process.env, BETTER_AUTH_SECRET: SECRET },
+  });
+  const byCookie = await staff(api, { cookie: admin.cookieHeader() });
+  assert.equal(byCookie.status, 200, JSON.stringify(byCookie.body));
+  assert.deepEqual(byCookie.body.roles, ['user', 'admin']);
+  // A JWT carries the role among its claims (get-session's user), read without asking the server.
+  const byJwt = await staff(jwtApi, bearer(await tokenOf(admin)));
+  assert.equal(byJwt.status, 200, JSON.stringify(byJwt.body));
+  assert.deepEqual(byJwt.body.roles, ['user', 'admin']);
+  assert.equal((await staff(jwtApi, bearer(await tokenOf(user)))).status, 403);
+  assert.equal((await fetch(`${api.url}/api/staff`)).status, 401);
 });

@@ -48,6 +48,11 @@ async def admin(user: User = Depends(auth.two_factor_user)):
     return {"id": user.id, "twoFactorEnabled": user.two_factor_enabled}
 
 
+@app.get("/api/staff")
+async def staff(user: User = Depends(auth.admin_user)):
+    return {"id": user.id, "roles": list(user.roles)}
+
+
 @app.get("/api/hello")
 async def hello(user: Optional[User] = Depends(auth.optional_user)):
     return {"message": f"Hello, {user.name}!" if user else "Hello, stranger!"}

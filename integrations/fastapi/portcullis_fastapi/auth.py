@@ -7,7 +7,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Tuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -175,6 +175,25 @@ class PortcullisAuth:
         if not user.two_factor_enabled:
             raise HTTPException(status_code=403, detail="Two-step verification required")
         return user
+
+    def require_role(self, role: str) -> Callable[[Request], Awaitable[User]]:
+        """A dependency: the caller's user, whose roles (the server's --admin, BetterAuth's admin
+        plugin's "role") include `role`; 401 without a valid session, 403 without the role, 503
+        if the server is down. A role given or taken away shows within the cache's TTL (and, for
+        a JWT, once a new token is issued). Users made administrators by the server's
+        --admin-user-ids have no such role: give them the role too if the API must see it."""
+
+        async def dependency(request: Request) -> User:
+            user = await self.current_user(request)
+            if role not in user.roles:
+                raise HTTPException(status_code=403, detail=f"The role {role!r} is required")
+            return user
+
+        return dependency
+
+    async def admin_user(self, request: Request) -> User:
+        """require_role("admin"): the caller's user, an administrator."""
+        return await self.require_role("admin")(request)
 
     async def optional_user(self, request: Request) -> Optional[User]:
         """The caller's user, or None without a valid session or JWT; 503 if the server is down."""

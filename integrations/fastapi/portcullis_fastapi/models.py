@@ -8,7 +8,7 @@ the model: an API has no use for it, and it is a bearer credential.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Tuple
 
 import pydantic
 from pydantic import BaseModel, Field
@@ -38,6 +38,17 @@ class User(_Model):
     # The server's --two-factor (BetterAuth's two-factor plugin): the user turned the second
     # factor on. Absent (the plugin off) reads as False.
     two_factor_enabled: bool = Field(default=False, alias="twoFactorEnabled")
+    # The server's --admin (BetterAuth's admin plugin): the user's roles as stored, one or several
+    # comma-separated ("user", "admin", "user,admin"). Absent (the plugin off) or null reads as
+    # "user" (see `roles`).
+    role: Optional[str] = None
+
+    @property
+    def roles(self) -> Tuple[str, ...]:
+        """The user's roles, each trimmed; ("user",) when the server sent none."""
+        if self.role is None:
+            return ("user",)
+        return tuple(r.strip() for r in self.role.split(",") if r.strip())
 
 
 class Session(_Model):
