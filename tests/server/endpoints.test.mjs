@@ -325,6 +325,7 @@ describe('POST /sign-up/email', () => {
       banned: 0,  // the admin plugin's ban (`portcullis user ban`)
       banReason: null,
       banExpires: null,
+      role: null, // BetterAuth's admin plugin's column (migration 5), written with --admin only
     });
     const accounts = sql(server.db, `select * from account where userId = '${res.body.user.id}'`);
     assert.equal(accounts.length, 1);
