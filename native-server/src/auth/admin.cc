@@ -232,8 +232,13 @@ Status AuthService::admin_revoke_user_session(const Authenticated& admin, const 
                                               const Caller& caller) {
   auto me = authorize_admin(admin, ErrorCode::kNotAllowedToRevokeUsersSessions);
   if (!me) return me.status();
+  auto found = store_.find_session(token);
+  if (!found) {
+    if (found.status().code() == ErrorCode::kNotFound) return Status::OK();  // nothing to end
+    return Status(ErrorCode::kInternalServerError);
+  }
   if (!store_.delete_session(token).ok()) return Status(ErrorCode::kInternalServerError);
-  audit("admin-revoke-user-session", &*me, caller);
+  audit("admin-revoke-user-session", &*me, caller, {{"target", found->user.id}});
   return Status::OK();
 }
 

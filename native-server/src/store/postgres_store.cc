@@ -1490,11 +1490,13 @@ class PostgresStore final : public Store {
   }
 
   static Status insert_user(Connection& c, const User& u) {
-    // Not "twoFactorEnabled" nor the ban's columns: set_two_factor_enabled() and set_ban() alone
-    // write them (the columns' defaults).
+    // "twoFactorEnabled" and "banned" are written false, as BetterAuth writes their defaults (a
+    // table its migration made may have no default there, and a NULL escapes its "= false"
+    // filters); set_two_factor_enabled() and set_ban() alone change them.
     Query q(c,
             "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
-            "\"updatedAt\", \"role\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8)",
+            "\"updatedAt\", \"role\", \"twoFactorEnabled\", \"banned\") "
+            "VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8, false, false)",
             "create_user");
     q.text(u.id).text(u.name).text(u.email).boolean(u.email_verified).optional_text(u.image);
     q.time(u.created_at).time(u.updated_at).optional_text(u.role);

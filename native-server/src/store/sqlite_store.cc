@@ -1376,11 +1376,12 @@ class SqliteStore final : public Store {
   }
 
   static Status insert_user(Connection& c, const User& u) {
-    // Not "twoFactorEnabled" nor the ban's columns: set_two_factor_enabled() and set_ban() alone
-    // write them (the columns' defaults).
+    // "twoFactorEnabled" and "banned" are written false, as BetterAuth writes their defaults (a
+    // table its migration made may have no default there, and a NULL escapes its "= false"
+    // filters); set_two_factor_enabled() and set_ban() alone change them.
     Statement st(c,
                  "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
-                 "\"updatedAt\", \"role\") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 "\"updatedAt\", \"role\", \"twoFactorEnabled\", \"banned\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
                  "create_user");
     st.bind_text(1, u.id);
     st.bind_text(2, u.name);

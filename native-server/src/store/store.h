@@ -205,7 +205,8 @@ class Store {
   // --- users and accounts ---------------------------------------------------------------------
 
   // Inserts `user` and its credential `account` in one transaction: both or neither. The user's
-  // role is written; twoFactorEnabled and the ban are the columns' defaults (not banned).
+  // role is written, and twoFactorEnabled and banned as false (BetterAuth writes these defaults
+  // too, where a table it made may have none).
   // Errors: USER_ALREADY_EXISTS if the e-mail (or an id) is taken.
   virtual Status create_user(const User& user, const Account& account) = 0;
 
