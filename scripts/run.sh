@@ -6,8 +6,10 @@
 #   - the example Docusaurus site on http://localhost:3000 (web/example-docusaurus): sign-up and
 #     sign-in pages with the in-browser validation and strength meter, the forgotten-password
 #     pages, an account page (name, e-mail address, password, two-step verification, devices,
-#     deletion), a user menu, a gated page. (The example's run.sh starts the server with
-#     --change-email-enabled and --two-factor.)
+#     deletion), a user menu, a gated page, and an administrators' page (/admin: users, roles,
+#     bans, sessions). (The example's run.sh starts the server with --change-email-enabled,
+#     --two-factor and --admin; make yourself an administrator with
+#     build/release/native-server/portcullis user set-role --email YOU --role admin --database portcullis.db)
 #
 #   scripts/run.sh                            both (Ctrl-C stops both)
 #   scripts/run.sh --server-only [options]    the server alone; options go to `portcullis serve`,

@@ -6,6 +6,7 @@
 // same suite with the server on the site's own host (same site, the default SameSite=Lax cookie).
 // Screenshots of every page, light and dark, go to test-output/e2e/.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 
 import { launchChromium } from '../support/browser.mjs';
-import { outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
+import { BIN, outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
 import { totp, wrongCode } from '../support/totp.mjs';
 import { buildSite, freePort, installSite, serveSite } from './site.mjs';
 
@@ -79,10 +80,11 @@ async function launch(config) {
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   installSite();
-  // The example site's account page offers a change of address and two-step verification, with codes by e-mail too.
+  // The example site's account page offers a change of address and two-step verification, with
+  // codes by e-mail too; its /admin page is for the administrators of the server's --admin.
   const breachList = join(OUT, 'pwned-passwords.txt');
   writeFileSync(breachList, `${createHash('sha1').update(BREACHED).digest('hex').toUpperCase()}:42\r\n`);
-  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList });
+  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList, admin: true });
   ({ server, siteURL } = main);
   timings.buildSeconds = main.seconds;
   browser = await launchChromium();
@@ -734,6 +736,165 @@ describe('two-step verification by codes sent by e-mail, on the site', () => {
   });
 });
 
+describe("the administration page (the server's --admin)", () => {
+  const admin = { name: 'Margaret Hamilton', email: `margaret${process.pid}@example.com`, password: 'apollo-guidance-computer-1969' };
+  const member = { name: 'Dennis Ritchie', email: `dennis${process.pid}@example.com`, password: 'unix-and-the-c-language-72' };
+  const reason = 'Spamming the forum';
+  const BANNED = 'You have been banned from this application. Please contact support if you believe this is an error.';
+
+  before(async () => {
+    await createAccount(admin.name, admin.email, admin.password);
+    await createAccount(member.name, member.email, member.password);
+    // The first administrator, as the docs say: the command line, on the server's database.
+    execFileSync(BIN, ['user', 'set-role', '--email', admin.email, '--role', 'admin', '--database', server.db]);
+  });
+
+  /** The administration page of `page` (signed in as an administrator), its users found by `search` in `field`. */
+  async function findUsers(page, search, field = 'E-mail') {
+    const users = page.getByTestId('pc-admin-users');
+    await users.getByLabel('Search users').fill(search);
+    await users.getByLabel('Search by').selectOption({ label: field });
+    await users.getByRole('button', { name: 'Search', exact: true }).click();
+    return users;
+  }
+  const row = (users, email) => users.locator('tbody .pc-admin__row', { has: users.page().getByRole('rowheader', { name: email }) });
+  const caption = (users, text) => users.locator('caption').filter({ hasText: new RegExp(`^${text}$`) });
+  const done = (users, text) => users.getByRole('status').filter({ hasText: text }).waitFor();
+
+  test('a visitor is asked to sign in; signed in, a user who is not an administrator is told so', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteURL}/admin`);
+    const users = page.getByTestId('pc-admin-users');
+    await users.getByRole('status').filter({ hasText: 'Sign in as an administrator to manage the users.' }).waitFor();
+    await users.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/admin')}`);
+    await submitSignIn(page, member.email, member.password);
+    await page.waitForURL(`${siteURL}/admin`);
+    await users.getByRole('status').filter({ hasText: 'You are not an administrator.' }).waitFor();
+    assert.equal(await page.locator('table').count(), 0, 'no table of users');
+    await shot(page, 'admin-not-administrator-light');
+    await context.close();
+  });
+
+  test('an administrator finds a user by searching and bans them with a reason: their sign-in shows the banned message; unbanned, it works', async () => {
+    const { context, page } = await signedIn(admin.email, admin.password);
+    const victim = await signedIn(member.email, member.password);
+    await page.locator('.navbar').getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.waitForURL(`${siteURL}/admin`);
+    const users = await findUsers(page, `dennis${process.pid}`);
+    await caption(users, '1 user').waitFor();
+    const found = row(users, member.email);
+    assert.deepEqual(await found.locator('td').allTextContents(), [member.name, 'user', 'No', 'No', await page.evaluate(() => new Date().toLocaleDateString()), 'Manage']);
+
+    await users.getByRole('button', { name: `Manage ${member.email}` }).click();
+    const panel = page.getByRole('region', { name: `Manage ${member.email}` });
+    await panel.getByLabel('Reason').fill(reason);
+    await panel.getByLabel('Duration').selectOption({ label: '1 day' });
+    await panel.getByRole('button', { name: 'Ban', exact: true }).click();
+    await done(users, `${member.email} is banned and signed out everywhere.`);
+    await users.locator('tbody .pc-admin__row[data-banned="true"]').waitFor();
+    const banned = await found.locator('.pc-admin__ban-state').textContent();
+    assert.match(banned, new RegExp(`^Banned: ${reason}until .*\\d`), banned);
+    await shot(page, 'admin-banned-light');
+
+    // The ban ended the member's session; their sign-in is refused with the server's words.
+    await victim.page.reload();
+    await victim.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+    await victim.page.goto(`${siteURL}/login`);
+    await submitSignIn(victim.page, member.email, member.password);
+    await victim.page.getByRole('alert').filter({ hasText: BANNED }).waitFor();
+    assert.equal(new URL(victim.page.url()).pathname, '/login');
+    await shot(victim.page, 'login-banned-light');
+
+    await panel.getByRole('button', { name: 'Unban' }).click();
+    await done(users, `${member.email} is no longer banned.`);
+    await users.locator('tbody .pc-admin__row[data-banned="false"]').waitFor();
+    assert.equal(await found.locator('.pc-admin__ban-state').textContent(), 'No');
+    await victim.page.getByRole('button', { name: 'Sign in' }).click();
+    await victim.page.waitForURL(`${siteURL}/`);
+    assert.equal((await victim.page.locator('.pc-usermenu__name').textContent()).trim(), member.name);
+    await victim.context.close();
+    await context.close();
+  });
+
+  test("an administrator changes a user's role, signs them out everywhere, sets their password, creates a user and removes one", async () => {
+    const { context, page } = await signedIn(admin.email, admin.password);
+    const victim = await signedIn(member.email, member.password);
+    await page.goto(`${siteURL}/admin`);
+    const users = await findUsers(page, 'Dennis Ritchie', 'Name');
+    await caption(users, '1 user').waitFor();
+    const found = row(users, member.email);
+    await users.getByRole('button', { name: `Manage ${member.email}` }).click();
+    const panel = page.getByRole('region', { name: `Manage ${member.email}` });
+
+    await panel.getByRole('button', { name: 'Make admin' }).click();
+    await done(users, `${member.email} is now an administrator.`);
+    assert.equal(await found.locator('.pc-admin__role').textContent(), 'admin');
+    await panel.getByRole('button', { name: 'Make user' }).click();
+    await done(users, `${member.email} is now a user.`);
+    assert.equal(await found.locator('.pc-admin__role').textContent(), 'user');
+
+    await panel.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await done(users, `${member.email} is signed out everywhere.`);
+    await victim.page.reload();
+    await victim.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+    await victim.context.close();
+
+    // A weak password: the server's warning under the field, and its suggestions.
+    const passwordField = panel.getByLabel('New password', { exact: true });
+    await passwordField.fill(WEAK);
+    await panel.getByRole('button', { name: 'Set password' }).click();
+    const passwordError = panel.locator('[data-field-error$="-newPassword"]');
+    await passwordError.filter({ hasText: /\S/ }).waitFor();
+    assert.ok((await panel.locator('.pc-admin__suggestions li').count()) > 0, 'the suggestions');
+    const renewed = 'b-language-successor-1972';
+    await passwordField.fill(renewed);
+    await panel.getByRole('button', { name: 'Set password' }).click();
+    await done(users, `The password of ${member.email} is set; they are signed out everywhere.`);
+    const again = await signedIn(member.email, renewed);
+    await again.context.close();
+
+    // A new user: a weak password refused with the feedback, then created; found, then removed.
+    const create = page.getByTestId('pc-admin-create');
+    const newcomer = `ken${process.pid}@example.com`;
+    await create.getByLabel('Name').fill('Ken Thompson');
+    await create.getByLabel('E-mail').fill(newcomer);
+    await create.getByLabel('Password', { exact: true }).fill(WEAK);
+    await create.getByRole('button', { name: 'Create user' }).click();
+    await create.locator('[data-field-error$="-password"]').filter({ hasText: /\S/ }).waitFor();
+    assert.ok((await create.locator('.pc-admin__suggestions li').count()) > 0, 'the suggestions');
+    await create.getByLabel('Password', { exact: true }).fill('regular-expressions-qed-1968');
+    await create.getByLabel('Mark the address as verified').check();
+    await create.getByRole('button', { name: 'Create user' }).click();
+    await create.getByRole('status').filter({ hasText: `${newcomer} is created.` }).waitFor();
+    await shot(page, 'admin-light');
+
+    await findUsers(page, newcomer);
+    await caption(users, '1 user').waitFor();
+    assert.deepEqual(await row(users, newcomer).locator('td').allTextContents(), ['Ken Thompson', 'user', 'Yes', 'No', await page.evaluate(() => new Date().toLocaleDateString()), 'Manage']);
+    await users.getByRole('button', { name: `Manage ${newcomer}` }).click();
+    const newPanel = page.getByRole('region', { name: `Manage ${newcomer}` });
+    await newPanel.getByRole('button', { name: 'Remove user…' }).click();
+    await newPanel.getByText(`This deletes ${newcomer}, with their sessions. It cannot be undone.`).waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel'); // the focus, away from the danger
+    await newPanel.getByRole('button', { name: `Remove ${newcomer}` }).click();
+    await done(users, `${newcomer} is removed.`);
+    await caption(users, '0 users').waitFor();
+    await users.getByText('No users found.').waitFor();
+
+    // The administrator's own row: no ban, no removal.
+    await findUsers(page, admin.email);
+    await caption(users, '1 user').waitFor();
+    assert.match(await row(users, admin.email).locator('th').textContent(), /you$/);
+    await users.getByRole('button', { name: `Manage ${admin.email}` }).click();
+    const own = page.getByRole('region', { name: `Manage ${admin.email}` });
+    await own.getByRole('button', { name: 'Make user' }).waitFor();
+    assert.equal(await own.getByRole('button', { name: /^Ban$|^Remove/ }).count(), 0);
+    await context.close();
+  });
+});
+
 describe('a server that wants the address verified first (its own server and build of the site)', () => {
   let launched;
   let strict;
@@ -847,6 +1008,7 @@ describe('screenshots, light and dark', () => {
         ['signup', '/signup'],
         ['forgot-password', '/forgot-password'],
         ['reset-password-invalid', '/reset-password?error=INVALID_TOKEN'],
+        ['admin-signed-out', '/admin'],
       ]) {
         await page.goto(siteURL + path);
         await page.locator('.pc-usermenu').first().waitFor();

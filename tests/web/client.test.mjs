@@ -1,13 +1,14 @@
 // portcullis/client against the real server binary: every method, its success value and its
 // failures as typed codes; then the same through BetterAuth's own client wrapped by fromBetterAuth.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { createAuthClient } from 'better-auth/client';
-import { twoFactorClient } from 'better-auth/client/plugins';
+import { adminClient, twoFactorClient } from 'better-auth/client/plugins';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
-import { applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
+import { BIN, SECRET, applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
 import { totp } from '../support/totp.mjs';
 
 const PASSWORD = 'violet-harbour-tangent-77';
@@ -499,4 +500,160 @@ describe("the server's --captcha: the client's captcha option sends the token", 
     });
     assert.deepEqual([refused.ok, refused.status, refused.code], [false, 403, 'VERIFICATION_FAILED']);
   });
+});
+
+describe("the admin plugin (the server's --admin): the requests both clients send", () => {
+  const USER = { id: 'u2', email: 'bob@example.com', name: 'Bob', role: 'user', banned: false, banReason: null, banExpires: null };
+  // A fetch that answers as the server would (403 to `forbid`), and records each request.
+  function recording({ forbid = false } = {}) {
+    const seen = [];
+    const f = async (url, init = {}) => {
+      const u = new URL(url);
+      const path = u.pathname.replace(/^\/api\/auth/, '');
+      seen.push([init.method ?? 'GET', path + u.search, init.body === undefined || init.body === null ? undefined : JSON.parse(init.body)]);
+      if (forbid) {
+        return new Response(JSON.stringify({ message: 'You are not allowed to list users', code: 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS' }), {
+          status: 403,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      const answers = {
+        '/admin/list-users': { users: [USER], total: 1, limit: 10, offset: 0 },
+        '/admin/get-user': USER,
+        '/admin/update-user': { ...USER, name: 'Bobby' },
+        '/admin/list-user-sessions': { sessions: [] },
+        '/admin/set-user-password': { status: true },
+        '/admin/has-permission': { error: null, success: true },
+      };
+      const body = answers[path] ?? (path.endsWith('-sessions') || path.endsWith('-session') || path === '/admin/remove-user' ? { success: true } : { user: USER });
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    f.seen = seen;
+    return f;
+  }
+  const clients = {
+    createClient: (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }),
+    fromBetterAuth: (f) =>
+      fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [adminClient()], fetchOptions: { customFetchImpl: f } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const f = recording();
+      const client = make(f);
+      const events = [];
+      client.subscribe(() => events.push('session-changed'));
+      const a = client.admin;
+      const listed = await a.listUsers({ searchValue: 'bob', searchField: 'email', searchOperator: 'contains', limit: 10, offset: 0, sortBy: 'createdAt', sortDirection: 'desc' });
+      assert.deepEqual(listed, { ok: true, value: { users: [USER], total: 1, limit: 10, offset: 0 } });
+      assert.deepEqual(await a.getUser('u2'), { ok: true, value: USER });
+      assert.deepEqual(await a.createUser({ email: 'bob@example.com', password: PASSWORD, name: 'Bob', role: 'user', data: { emailVerified: true } }), { ok: true, value: { user: USER } });
+      assert.equal((await a.updateUser('u2', { name: 'Bobby' })).value.name, 'Bobby');
+      assert.deepEqual(await a.setRole('u2', 'admin'), { ok: true, value: { user: USER } });
+      assert.equal((await a.banUser({ userId: 'u2', banReason: 'Spam', banExpiresIn: 3600 })).ok, true);
+      assert.equal((await a.unbanUser('u2')).ok, true);
+      assert.deepEqual(await a.listUserSessions('u2'), { ok: true, value: { sessions: [] } });
+      assert.deepEqual(await a.revokeUserSession('tok'), { ok: true, value: { success: true } });
+      assert.deepEqual(await a.revokeUserSessions('u2'), { ok: true, value: { success: true } });
+      assert.deepEqual(await a.removeUser('u2'), { ok: true, value: { success: true } });
+      assert.deepEqual(await a.setUserPassword({ userId: 'u2', newPassword: NEW_PASSWORD }), { ok: true, value: { status: true } });
+      assert.deepEqual(await a.hasPermission({ user: ['ban'] }), { ok: true, value: { error: null, success: true } });
+      assert.deepEqual(f.seen, [
+        ['GET', '/admin/list-users?searchValue=bob&searchField=email&searchOperator=contains&limit=10&offset=0&sortBy=createdAt&sortDirection=desc', undefined],
+        ['GET', '/admin/get-user?id=u2', undefined],
+        ['POST', '/admin/create-user', { email: 'bob@example.com', password: PASSWORD, name: 'Bob', role: 'user', data: { emailVerified: true } }],
+        ['POST', '/admin/update-user', { userId: 'u2', data: { name: 'Bobby' } }],
+        ['POST', '/admin/set-role', { userId: 'u2', role: 'admin' }],
+        ['POST', '/admin/ban-user', { userId: 'u2', banReason: 'Spam', banExpiresIn: 3600 }],
+        ['POST', '/admin/unban-user', { userId: 'u2' }],
+        ['POST', '/admin/list-user-sessions', { userId: 'u2' }],
+        ['POST', '/admin/revoke-user-session', { sessionToken: 'tok' }],
+        ['POST', '/admin/revoke-user-sessions', { userId: 'u2' }],
+        ['POST', '/admin/remove-user', { userId: 'u2' }],
+        ['POST', '/admin/set-user-password', { userId: 'u2', newPassword: NEW_PASSWORD }],
+        ['POST', '/admin/has-permission', { permissions: { user: ['ban'] } }],
+      ]);
+      // The calls that may change the caller's own user or sessions tell the session listeners:
+      // update-user, set-role, the two revocations, set-user-password.
+      assert.equal(events.length, 5);
+
+      const forbidden = await make(recording({ forbid: true })).admin.listUsers();
+      assert.deepEqual([forbidden.ok, forbidden.status, forbidden.code, forbidden.message], [false, 403, 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS', 'You are not allowed to list users']);
+    });
+  }
+  test('a query without values sends none; a call that fails to connect is NETWORK_ERROR', async () => {
+    const f = recording();
+    await createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }).admin.listUsers({ searchValue: undefined, limit: 5 });
+    assert.deepEqual(f.seen, [['GET', '/admin/list-users?limit=5', undefined]]);
+    const down = await createClient({ baseURL: 'http://127.0.0.1:9' }).admin.listUsers();
+    assert.deepEqual([down.ok, down.status, down.code], [false, 0, 'NETWORK_ERROR']);
+  });
+});
+
+describe("the admin plugin (the server's --admin): the same through both clients", () => {
+  let adm;
+  before(async () => {
+    // No session cache: the role the command line sets counts at once.
+    adm = await startServer({ admin: true, sessionCacheTtl: 0, trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await adm.stop();
+  });
+  const clients = {
+    createClient: () => createClient({ baseURL: adm.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: adm.url, plugins: [adminClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const anonymous = await make().admin.listUsers();
+      assert.deepEqual([anonymous.ok, anonymous.status, anonymous.code], [false, 401, 'UNAUTHORIZED']);
+
+      const adminEmail = newEmail();
+      const admin = make();
+      assert.equal((await admin.signUp({ name: 'Ada', email: adminEmail, password: PASSWORD })).ok, true);
+      const notYet = await admin.admin.listUsers();
+      assert.deepEqual([notYet.ok, notYet.status, notYet.code], [false, 403, 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS']);
+      execFileSync(BIN, ['user', 'set-role', '--email', adminEmail, '--role', 'admin', '--database', adm.db], { env: { ...process.env, BETTER_AUTH_SECRET: SECRET } });
+
+      const bobEmail = newEmail();
+      const bob = make();
+      const up = await bob.signUp({ name: 'Bob', email: bobEmail, password: PASSWORD });
+      const bobId = up.value.user.id;
+      assert.equal(up.value.user.role, 'user');
+      assert.equal(up.value.user.banned, false);
+
+      const found = await admin.admin.listUsers({ searchValue: bobEmail.split('@')[0], searchField: 'email' });
+      assert.equal(found.ok, true, JSON.stringify(found));
+      assert.deepEqual(found.value.users.map((u) => u.email), [bobEmail]);
+      assert.equal(found.value.total, 1);
+      assert.equal((await admin.admin.getUser(bobId)).value.email, bobEmail);
+
+      const weak = await admin.admin.setUserPassword({ userId: bobId, newPassword: 'password1' });
+      assert.deepEqual([weak.ok, weak.status, weak.code], [false, 400, 'PASSWORD_TOO_WEAK']);
+      assert.ok(weak.feedback.suggestions.length > 0);
+
+      const banned = await admin.admin.banUser({ userId: bobId, banReason: 'Spam', banExpiresIn: 3600 });
+      assert.equal(banned.ok, true, JSON.stringify(banned));
+      assert.deepEqual([banned.value.user.banned, banned.value.user.banReason], [true, 'Spam']);
+      assert.equal((await bob.getSession()).value, null, "the ban ended Bob's session");
+      const refused = await bob.signIn({ email: bobEmail, password: PASSWORD });
+      assert.deepEqual([refused.ok, refused.status, refused.code], [false, 403, 'BANNED_USER']);
+      const self = await admin.admin.banUser({ userId: (await admin.getSession()).value.user.id });
+      assert.deepEqual([self.ok, self.status, self.code], [false, 400, 'YOU_CANNOT_BAN_YOURSELF']);
+
+      assert.equal((await admin.admin.unbanUser(bobId)).value.user.banned, false);
+      assert.equal((await bob.signIn({ email: bobEmail, password: PASSWORD })).ok, true);
+      assert.equal((await admin.admin.setRole(bobId, 'admin')).value.user.role, 'admin');
+      assert.deepEqual(await bob.admin.hasPermission({ user: ['ban'] }), { ok: true, value: { error: null, success: true } });
+      assert.deepEqual(await admin.admin.revokeUserSessions(bobId), { ok: true, value: { success: true } });
+      assert.equal((await bob.getSession()).value, null);
+
+      const carlEmail = newEmail();
+      const created = await admin.admin.createUser({ email: carlEmail, password: PASSWORD, name: 'Carl', data: { emailVerified: true } });
+      assert.equal(created.ok, true, JSON.stringify(created));
+      assert.equal(created.value.user.emailVerified, true);
+      assert.deepEqual(await admin.admin.removeUser(created.value.user.id), { ok: true, value: { success: true } });
+      assert.equal((await admin.admin.getUser(created.value.user.id)).code, 'USER_NOT_FOUND');
+    });
+  }
 });

@@ -10,6 +10,7 @@ import { renderToString } from 'react-dom/server';
 
 import { createClient } from '../../web/client/index.js';
 import {
+  AdminUsers,
   AuthProvider,
   ChangeEmailForm,
   ChangePasswordForm,
@@ -115,6 +116,19 @@ describe('server-side rendering', () => {
     assert.equal(deviceName('curl/8.4.0'), 'curl');
     assert.equal(deviceName(''), null);
     assert.equal(deviceName(null), null);
+  });
+
+  test("AdminUsers renders on the server as busy, and asks nothing until it is in the browser", () => {
+    const asked = [];
+    const client = createClient({ baseURL: 'http://127.0.0.1:9', fetch: async (url) => asked.push(url) });
+    for (const html of [
+      renderToString(h(AuthProvider, { client }, h(AdminUsers, { title: 'Users' }))),
+      renderToString(h(AdminUsers, { client, title: 'Users' })),
+    ]) {
+      assert.match(html, /<section class="pc-admin" data-testid="pc-admin-users" aria-busy="true"><h2 class="pc-title">Users<\/h2><\/section>/);
+    }
+    assert.deepEqual(asked, []);
+    assert.throws(() => renderToString(h(AdminUsers)), /AdminUsers needs a `client`, or an <AuthProvider> above it/);
   });
 
   test('hooks outside an AuthProvider say so', () => {

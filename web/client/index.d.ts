@@ -71,6 +71,24 @@ export type AuthErrorCode =
   | 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE'
   | 'ACCOUNT_TEMPORARILY_LOCKED'
   | 'INVALID_TWO_FACTOR_COOKIE'
+  // the admin plugin (--admin): a caller who is not an administrator, and the checks
+  | 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_GET_USER'
+  | 'YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE'
+  | 'YOU_ARE_NOT_ALLOWED_TO_BAN_USERS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS'
+  | 'YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD'
+  | 'YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE'
+  | 'YOU_CANNOT_BAN_YOURSELF'
+  | 'YOU_CANNOT_REMOVE_YOURSELF'
+  | 'INVALID_ROLE_TYPE'
+  | 'NO_DATA_TO_UPDATE'
+  | 'PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER'
+  | 'USER_ID_CANNOT_BE_UPDATED'
   // origins, CSRF, limits
   | 'UNAUTHORIZED'
   | 'INVALID_ORIGIN'
@@ -130,7 +148,22 @@ export interface User {
   updatedAt: string;
   /** With the server's --two-factor: whether the user turned the second factor on. */
   twoFactorEnabled?: boolean;
+  /** With the server's --admin: the roles, comma-separated ("user", "admin", "user,admin"). */
+  role?: string | null;
+  /** With the server's --admin: whether the user is banned (sign-in answers BANNED_USER). */
+  banned?: boolean | null;
+  banReason?: string | null;
+  /** When the ban ends; null: never. */
+  banExpires?: string | null;
   [field: string]: unknown;
+}
+
+/** A user as the admin routes return it (the server's --admin). */
+export interface AdminUser extends User {
+  role: string | null;
+  banned: boolean | null;
+  banReason: string | null;
+  banExpires: string | null;
 }
 
 /** A sign-in's answer while the second factor is awaited (no session yet). */
@@ -200,6 +233,68 @@ export interface SessionEvent {
   path?: string;
   /** True when the change happened in another tab. */
   remote?: boolean;
+}
+
+export interface ListUsersQuery {
+  /** Users whose `searchField` matches it (by `searchOperator`, default 'contains'). */
+  searchValue?: string;
+  /** Default 'email'. */
+  searchField?: 'email' | 'name';
+  searchOperator?: 'contains' | 'starts_with' | 'ends_with';
+  /** Default 100, at most 1000. */
+  limit?: number;
+  offset?: number;
+  /** A user field, e.g. 'createdAt', 'email', 'name'. */
+  sortBy?: string;
+  sortDirection?: 'asc' | 'desc';
+  /** Users whose field `filterField` is (`eq`, the default) or is not (`ne`) `filterValue`, e.g. role eq admin. */
+  filterField?: string;
+  filterValue?: string | number | boolean;
+  filterOperator?: 'eq' | 'ne';
+}
+
+export interface CreateUserInput {
+  email: string;
+  password: string;
+  name: string;
+  /** Default 'user'. */
+  role?: 'admin' | 'user' | string | string[];
+  data?: { emailVerified?: boolean; image?: string | null; [field: string]: unknown };
+}
+
+export interface BanUserInput {
+  userId: string;
+  /** Shown to administrators (list-users), never to the user. */
+  banReason?: string;
+  /** Seconds until the ban ends by itself; none: it lasts until unbanned. */
+  banExpiresIn?: number;
+}
+
+/**
+ * The server's --admin (BetterAuth's admin plugin), for an administrator: a user whose role
+ * includes "admin" (`portcullis user set-role`, or the server's --admin-user-ids). Anyone else gets
+ * 403 with a YOU_ARE_NOT_ALLOWED_TO_... code, a visitor 401 UNAUTHORIZED; a server without --admin 404.
+ */
+export interface AdminClient {
+  listUsers(query?: ListUsersQuery): Promise<AuthResult<{ users: AdminUser[]; total: number; limit: number; offset: number }>>;
+  getUser(id: string): Promise<AuthResult<AdminUser>>;
+  /** A weak password: PASSWORD_TOO_WEAK (with score and feedback), as at sign-up; a taken address: USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL. */
+  createUser(input: CreateUserInput): Promise<AuthResult<{ user: AdminUser }>>;
+  updateUser(userId: string, data: { name?: string; image?: string | null; email?: string; emailVerified?: boolean; role?: string | string[] }): Promise<AuthResult<AdminUser>>;
+  setRole(userId: string, role: 'admin' | 'user' | string | string[]): Promise<AuthResult<{ user: AdminUser }>>;
+  /** Bans the user and ends their sessions; their sign-in then answers 403 BANNED_USER. Yourself: YOU_CANNOT_BAN_YOURSELF. */
+  banUser(input: BanUserInput): Promise<AuthResult<{ user: AdminUser }>>;
+  unbanUser(userId: string): Promise<AuthResult<{ user: AdminUser }>>;
+  listUserSessions(userId: string): Promise<AuthResult<{ sessions: Session[] }>>;
+  revokeUserSession(sessionToken: string): Promise<AuthResult<{ success: boolean }>>;
+  /** Signs the user out everywhere. */
+  revokeUserSessions(userId: string): Promise<AuthResult<{ success: boolean }>>;
+  /** Deletes the user (sessions and accounts too). Yourself: YOU_CANNOT_REMOVE_YOURSELF. */
+  removeUser(userId: string): Promise<AuthResult<{ success: boolean }>>;
+  /** Sets the user's password (the strength rules apply: PASSWORD_TOO_WEAK) and ends their sessions. */
+  setUserPassword(input: { userId: string; newPassword: string }): Promise<AuthResult<{ status: boolean }>>;
+  /** Whether the caller has these permissions, e.g. {user: ['ban']}. */
+  hasPermission(permissions: { user?: string[]; session?: string[]; [resource: string]: string[] | undefined }): Promise<AuthResult<{ error: string | null; success: boolean }>>;
 }
 
 export interface ClientOptions {
@@ -272,6 +367,8 @@ export interface AuthClient {
   getTwoFactorMethods(): Promise<AuthResult<{ methods: Array<'totp' | 'otp'> }>>;
   /** A JSON Web Token of the signed-in user (the server's --jwt, BetterAuth's jwt plugin): EdDSA, the user's fields as claims, `sub` its id; valid 15 minutes (--jwt-expires-in). Another service verifies it with the keys at `/jwks`. NOT_FOUND without --jwt; UNAUTHORIZED signed out. */
   getToken(): Promise<AuthResult<{ token: string }>>;
+  /** The server's --admin: the administrators' calls. (fromBetterAuth: BetterAuth's adminClient() methods; undefined for a client without `admin`.) */
+  readonly admin: AdminClient;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }

@@ -23,6 +23,13 @@ const SESSION_CHANGING = new Set([
   '/two-factor/verify-otp',
   '/two-factor/verify-backup-code',
   '/two-factor/disable',
+  // The admin plugin's calls that may change the caller's own user or sessions (a role, a name,
+  // a password, a sign-out everywhere): the session is read again.
+  '/admin/set-role',
+  '/admin/update-user',
+  '/admin/set-user-password',
+  '/admin/revoke-user-session',
+  '/admin/revoke-user-sessions',
 ]);
 
 // Errors BetterAuth sends without a code get one here, so that every failure has a code.
@@ -215,6 +222,47 @@ export function createClient(options = {}) {
      */
     getToken: () => call('GET', '/token'),
 
+    // The server's --admin (BetterAuth's admin plugin): for an administrator (a user whose role
+    // includes "admin"); others get 403 YOU_ARE_NOT_ALLOWED_TO_..., a visitor 401 UNAUTHORIZED.
+    admin: {
+      /**
+       * {searchValue?, searchField?: 'email'|'name', searchOperator?: 'contains'|'starts_with'|
+       * 'ends_with', limit? (100; at most 1000), offset?, sortBy?, sortDirection?: 'asc'|'desc',
+       * filterField?, filterValue?, filterOperator?: 'eq'|'ne'} -> {users, total, limit, offset}.
+       */
+      listUsers: (query) =>
+        call('GET', '/admin/list-users', {
+          query: pick(query, [
+            'searchValue', 'searchField', 'searchOperator', 'limit', 'offset', 'sortBy', 'sortDirection',
+            'filterField', 'filterValue', 'filterOperator',
+          ]),
+        }),
+      /** -> the user. */
+      getUser: (id) => call('GET', '/admin/get-user', { query: { id } }),
+      /** {email, password, name, role?, data?: {emailVerified?, image?}} -> {user}; a weak password: PASSWORD_TOO_WEAK. */
+      createUser: (input) => call('POST', '/admin/create-user', { body: pick(input, ['email', 'password', 'name', 'role', 'data']) }),
+      /** (userId, {name?, image?, email?, emailVerified?, role?}) -> the user. */
+      updateUser: (userId, data) => call('POST', '/admin/update-user', { body: { userId, data: data ?? {} } }),
+      /** (userId, 'admin' | 'user' | string[]) -> {user}. */
+      setRole: (userId, role) => call('POST', '/admin/set-role', { body: { userId, role } }),
+      /** {userId, banReason?, banExpiresIn? (seconds; none: for ever)} -> {user}; ends the user's sessions. */
+      banUser: (input) => call('POST', '/admin/ban-user', { body: pick(input, ['userId', 'banReason', 'banExpiresIn']) }),
+      /** -> {user}. */
+      unbanUser: (userId) => call('POST', '/admin/unban-user', { body: { userId } }),
+      /** -> {sessions}. */
+      listUserSessions: (userId) => call('POST', '/admin/list-user-sessions', { body: { userId } }),
+      /** -> {success}. */
+      revokeUserSession: (sessionToken) => call('POST', '/admin/revoke-user-session', { body: { sessionToken } }),
+      /** -> {success}: the user is signed out everywhere. */
+      revokeUserSessions: (userId) => call('POST', '/admin/revoke-user-sessions', { body: { userId } }),
+      /** -> {success}: the user, their sessions and accounts are gone. */
+      removeUser: (userId) => call('POST', '/admin/remove-user', { body: { userId } }),
+      /** {userId, newPassword} -> {status}; ends the user's sessions. */
+      setUserPassword: (input) => call('POST', '/admin/set-user-password', { body: pick(input, ['userId', 'newPassword']) }),
+      /** ({user?: [...], session?: [...]}) -> {error: null, success}: whether the caller may. */
+      hasPermission: (permissions) => call('POST', '/admin/has-permission', { body: { permissions } }),
+    },
+
     /**
      * Calls `listener({type:'session-changed', path})` after each call that may change the session
      * (sign-in, sign-out, ...), in this tab and, in browsers, in the other tabs of the same site.
@@ -298,6 +346,24 @@ export function fromBetterAuth(authClient) {
     disableTwoFactor: wrap(true, (input) => c.twoFactor.disable(input)),
     getTwoFactorMethods: wrap(false, () => c.$fetch('/two-factor/methods', { method: 'GET' })),
     getToken: wrap(false, () => c.$fetch('/token', { method: 'GET' })),
+    // BetterAuth's adminClient() (among the client's plugins: its types, and list-users as a GET).
+    admin: c.admin
+      ? {
+          listUsers: wrap(false, (query) => c.admin.listUsers({ query: query ?? {} })),
+          getUser: wrap(false, (id) => c.admin.getUser({ query: { id } })),
+          createUser: wrap(false, (input) => c.admin.createUser(input)),
+          updateUser: wrap(true, (userId, data) => c.admin.updateUser({ userId, data: data ?? {} })),
+          setRole: wrap(true, (userId, role) => c.admin.setRole({ userId, role })),
+          banUser: wrap(false, (input) => c.admin.banUser(input)),
+          unbanUser: wrap(false, (userId) => c.admin.unbanUser({ userId })),
+          listUserSessions: wrap(false, (userId) => c.admin.listUserSessions({ userId })),
+          revokeUserSession: wrap(true, (sessionToken) => c.admin.revokeUserSession({ sessionToken })),
+          revokeUserSessions: wrap(true, (userId) => c.admin.revokeUserSessions({ userId })),
+          removeUser: wrap(false, (userId) => c.admin.removeUser({ userId })),
+          setUserPassword: wrap(true, (input) => c.admin.setUserPassword(input)),
+          hasPermission: wrap(false, (permissions) => c.admin.hasPermission({ permissions })),
+        }
+      : undefined,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

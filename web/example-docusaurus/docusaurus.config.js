@@ -40,6 +40,7 @@ const config = {
         protect: ['/docs/private'],
         changeEmail: true, // the server runs with --change-email-enabled (run.sh, and the e2e tests)
         twoFactor: { otp: true }, // and with --two-factor and --two-factor-otp (codes by e-mail too)
+        // and with --admin: src/pages/admin.js is the users' page, for administrators
       },
     ],
   ],
@@ -53,6 +54,7 @@ const config = {
         items: [
           { type: 'docSidebar', sidebarId: 'docs', position: 'left', label: 'Docs' },
           { to: '/docs/private/handbook', label: 'Members', position: 'left' },
+          { to: '/admin', label: 'Admin', position: 'left' },
         ],
       },
       footer: {

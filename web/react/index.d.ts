@@ -187,6 +187,67 @@ export interface Texts {
   addAuthenticatorAppHelp?: string;
   /** Shown once the app's first code confirmed it. */
   authenticatorAppAdded?: string;
+  // AdminUsers (the server's --admin)
+  /** Shown instead of the table to a signed-in user who is not an administrator (403 YOU_ARE_NOT_ALLOWED_TO_LIST_USERS). */
+  notAdmin?: string;
+  /** Under it. */
+  notAdminHelp?: string;
+  /** Shown to a visitor, above the sign-in link. */
+  adminSignIn?: string;
+  /** A server without --admin (404). */
+  adminUnavailable?: string;
+  searchUsers?: string;
+  searchBy?: string;
+  search?: string;
+  /** The table's caption. */
+  users?: (total: number) => string;
+  noUsers?: string;
+  role?: string;
+  verified?: string;
+  banned?: string;
+  created?: string;
+  actions?: string;
+  yes?: string;
+  no?: string;
+  /** The badge on the administrator's own row. */
+  you?: string;
+  bannedFor?: (reason: string | null) => string;
+  /** `date`: the ban's end in the browser's words, or '' for none. */
+  bannedUntil?: (date: string) => string;
+  /** The button that opens a user's actions (its accessible name adds the e-mail). */
+  manage?: string;
+  makeAdmin?: string;
+  makeUser?: string;
+  ban?: string;
+  unban?: string;
+  banReason?: string;
+  banDuration?: string;
+  banForever?: string;
+  /** The durations offered: [seconds, label]. */
+  banDurations?: Array<[number, string]>;
+  signOutEverywhere?: string;
+  setUserPassword?: string;
+  removeUser?: string;
+  removeConfirmation?: (email: string) => string;
+  confirmRemove?: (email: string) => string;
+  cancel?: string;
+  previous?: string;
+  next?: string;
+  /** The paging's accessible name. */
+  pages?: string;
+  showing?: (from: number, to: number, total: number) => string;
+  createUserTitle?: string;
+  createUser?: string;
+  /** The create form's checkbox. */
+  markVerified?: string;
+  // What an action says once done (role="status")
+  roleChanged?: (email: string, role: 'admin' | 'user') => string;
+  userBanned?: (email: string) => string;
+  userUnbanned?: (email: string) => string;
+  userSignedOut?: (email: string) => string;
+  userPasswordSet?: (email: string) => string;
+  userRemoved?: (email: string) => string;
+  userCreated?: (email: string) => string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -337,6 +398,31 @@ export function TwoFactorSettings(props: {
 
 /** A device's name from its User-Agent ("Firefox on Windows"), or null. */
 export function deviceName(userAgent: string | null | undefined): string | null;
+
+export interface AdminUsersProps {
+  /** A client from createClient() or fromBetterAuth(); default: the AuthProvider's. */
+  client?: AuthClient;
+  /** Users per page (default 20). */
+  pageSize?: number;
+  /** Where the sign-in link shown to a visitor leads (default '/login'). */
+  loginHref?: string;
+  /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
+  link?: ComponentType<any> | 'a';
+  /** A heading (h2). */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+}
+
+/**
+ * The users, for an administrator (the server's --admin): a table searchable by e-mail or name,
+ * paged, with each user's e-mail, name, role, verification, ban (reason, end) and creation date;
+ * per user, make admin / make user, ban (a reason, an optional duration) / unban, sign out
+ * everywhere, set a password (PASSWORD_TOO_WEAK's feedback under the field), remove (after a
+ * confirmation); and a form that creates a user. A signed-in user who is not an administrator
+ * sees "You are not an administrator."; a visitor, a link to sign in.
+ */
+export function AdminUsers(props: AdminUsersProps): ReactElement;
 
 export interface UserMenuProps {
   loginHref?: string;

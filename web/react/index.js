@@ -320,6 +320,58 @@ const DEFAULT_TEXT = {
   authenticatorAppAdded: 'Your authenticator app is added: sign-ins take its codes too, or a backup code.',
 };
 
+// AdminUsers' labels and messages (apart, so that a bundler drops them with the component).
+const ADMIN_TEXT = {
+  notAdmin: 'You are not an administrator.',
+  notAdminHelp: 'This page is for administrators. An administrator can give your account the admin role.',
+  adminSignIn: 'Sign in as an administrator to manage the users.',
+  adminUnavailable: 'The server does not offer administration (its --admin option is off).',
+  searchUsers: 'Search users',
+  searchBy: 'Search by',
+  search: 'Search',
+  users: (total) => (total === 1 ? '1 user' : `${total} users`),
+  noUsers: 'No users found.',
+  role: 'Role',
+  verified: 'Verified',
+  banned: 'Banned',
+  created: 'Created',
+  actions: 'Actions',
+  yes: 'Yes',
+  no: 'No',
+  you: 'you',
+  bannedFor: (reason) => (reason ? `Banned: ${reason}` : 'Banned'),
+  bannedUntil: (date) => (date ? `until ${date}` : 'until unbanned'),
+  manage: 'Manage',
+  makeAdmin: 'Make admin',
+  makeUser: 'Make user',
+  ban: 'Ban',
+  unban: 'Unban',
+  banReason: 'Reason',
+  banDuration: 'Duration',
+  banForever: 'Until unbanned',
+  banDurations: [[3600, '1 hour'], [86400, '1 day'], [604800, '7 days'], [2592000, '30 days']],
+  signOutEverywhere: 'Sign out everywhere',
+  setUserPassword: 'Set password',
+  removeUser: 'Remove user',
+  removeConfirmation: (email) => `This deletes ${email}, with their sessions. It cannot be undone.`,
+  confirmRemove: (email) => `Remove ${email}`,
+  cancel: 'Cancel',
+  previous: 'Previous',
+  next: 'Next',
+  pages: 'Pages',
+  showing: (from, to, total) => `${from}–${to} of ${total}`,
+  createUserTitle: 'Create a user',
+  createUser: 'Create user',
+  markVerified: 'Mark the address as verified',
+  roleChanged: (email, role) => `${email} is now ${role === 'admin' ? 'an administrator' : 'a user'}.`,
+  userBanned: (email) => `${email} is banned and signed out everywhere.`,
+  userUnbanned: (email) => `${email} is no longer banned.`,
+  userSignedOut: (email) => `${email} is signed out everywhere.`,
+  userPasswordSet: (email) => `The password of ${email} is set; they are signed out everywhere.`,
+  userRemoved: (email) => `${email} is removed.`,
+  userCreated: (email) => `${email} is created.`,
+};
+
 let idCounter = 0;
 function useStableId(prefix) {
   const reactId = typeof React.useId === 'function' ? React.useId() : null;
@@ -1131,6 +1183,421 @@ export function DeleteAccountForm({ onSuccess, title, text: t, className, callba
     { form, onSubmit, title, level: 2, submitLabel: text.deleteAccount, text, className: 'pc-danger-zone' + (className ? ` ${className}` : ''), testId: 'pc-delete-account', danger: true },
     h('p', { className: 'pc-help' }, text.deleteConfirmation),
     h(Field, { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword }),
+  );
+}
+
+// ---- administration (the server's --admin) ------------------------------------------------------------
+
+/** Whether a user's roles ("user", "admin", "user,admin") include admin. */
+const isAdminRole = (role) => String(role ?? '').split(',').some((r) => r.trim() === 'admin');
+
+// A date as the server sends it (or a Date, from BetterAuth's client), in the browser's words.
+const localDate = (value, withTime = false) => {
+  if (!value) return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  return withTime ? d.toLocaleString() : d.toLocaleDateString();
+};
+
+// The suggestions that come with PASSWORD_TOO_WEAK (its warning is the field's error).
+function Suggestions({ items }) {
+  if (!items?.length) return null;
+  return h('ul', { className: 'pc-meter__suggestions pc-admin__suggestions' }, items.map((x) => h('li', { key: x }, x)));
+}
+
+// A user's ban: a reason and a duration (none: until unbanned).
+function BanForm({ client, user, text, onDone }) {
+  const prefix = useStableId('pc-ban');
+  const form = useForm(['banReason']);
+  const [duration, setDuration] = useState('');
+  form.check(() => ({}));
+  const onSubmit = form.submitter(
+    () => client.admin.banUser({ userId: user.id, banReason: form.values.banReason.trim() || undefined, banExpiresIn: duration ? Number(duration) : undefined }),
+    () => onDone(text.userBanned(user.email)),
+    () => null,
+  );
+  return h(
+    FormShell,
+    { form, onSubmit, submitLabel: text.ban, text, danger: true, className: 'pc-form--inline pc-admin__ban', testId: 'pc-admin-ban' },
+    h(Field, { id: `${prefix}-banReason`, label: text.banReason, type: 'text', autoComplete: 'off', value: form.values.banReason, onChange: form.set('banReason'), onBlur: form.blur('banReason'), error: form.errors.banReason, inputRef: form.refs.banReason }),
+    h(
+      'div',
+      { className: 'pc-field' },
+      h('label', { className: 'pc-label', htmlFor: `${prefix}-duration` }, text.banDuration),
+      h(
+        'select',
+        { id: `${prefix}-duration`, className: 'pc-input', value: duration, onChange: (e) => setDuration(e.target.value) },
+        h('option', { value: '' }, text.banForever),
+        text.banDurations.map(([seconds, label]) => h('option', { key: seconds, value: String(seconds) }, label)),
+      ),
+    ),
+  );
+}
+
+// A new password for a user, set by the administrator; the server's strength rules apply, and its
+// PASSWORD_TOO_WEAK feedback shows under the field.
+function SetUserPasswordForm({ client, user, text, onDone }) {
+  const prefix = useStableId('pc-setpw');
+  const form = useForm(['newPassword']);
+  const [suggestions, setSuggestions] = useState(null);
+  form.check((v) => ({ newPassword: v.newPassword ? undefined : text.required(text.newPassword) }));
+  const onSubmit = form.submitter(
+    async () => {
+      const r = await client.admin.setUserPassword({ userId: user.id, newPassword: form.values.newPassword });
+      setSuggestions(r.ok ? null : r.feedback?.suggestions ?? null);
+      return r;
+    },
+    () => {
+      form.set('newPassword')('');
+      form.setTouched({});
+      onDone(text.userPasswordSet(user.email));
+    },
+    (r) => (aboutNewPassword(r.code) ? 'newPassword' : null),
+  );
+  const change = (v) => {
+    setSuggestions(null);
+    form.set('newPassword')(v);
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, submitLabel: text.setUserPassword, text, className: 'pc-form--inline pc-admin__password', testId: 'pc-admin-password' },
+    h(
+      Field,
+      { id: `${prefix}-newPassword`, label: text.newPassword, type: 'password', autoComplete: 'new-password', value: form.values.newPassword, onChange: change, onBlur: form.blur('newPassword'), error: form.errors.newPassword, inputRef: form.refs.newPassword, revealLabel: text.showPassword },
+      form.errors.newPassword ? h(Suggestions, { items: suggestions }) : null,
+    ),
+  );
+}
+
+// What an administrator can do to one user: the role, a ban, signing out everywhere, a password,
+// removal (after a confirmation). `me`: the administrator's own id (no ban or removal of oneself).
+function AdminUserPanel({ id, client, user, me, text, onDone }) {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState(null);
+  const [confirming, setConfirming] = useState(false);
+  const alertRef = useRef(null);
+  const cancelRef = useRef(null);
+  useEffect(() => {
+    if (failure) alertRef.current?.focus();
+  }, [failure]);
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus();
+  }, [confirming]);
+  const run = async (call, message) => {
+    setBusy(true);
+    setFailure(null);
+    const r = await call();
+    setBusy(false);
+    if (r.ok) onDone(message);
+    else setFailure(describe(r));
+  };
+  const admin = isAdminRole(user.role);
+  const self = me !== null && me === user.id;
+  const button = (label, onClick, kind = 'secondary', props = {}) =>
+    h('button', { type: 'button', className: `pc-button button button--${kind} button--sm`, disabled: busy, onClick, ...props }, label);
+  return h(
+    'div',
+    { id, className: 'pc-admin__panel', role: 'region', 'aria-label': `${text.manage} ${user.email}`, 'data-testid': 'pc-admin-panel' },
+    h('div', { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: alertRef, hidden: !failure }, failure ?? ''),
+    h(
+      'div',
+      { className: 'pc-admin__actions' },
+      button(admin ? text.makeUser : text.makeAdmin, () => run(() => client.admin.setRole(user.id, admin ? 'user' : 'admin'), text.roleChanged(user.email, admin ? 'user' : 'admin'))),
+      user.banned ? button(text.unban, () => run(() => client.admin.unbanUser(user.id), text.userUnbanned(user.email))) : null,
+      button(text.signOutEverywhere, () => run(() => client.admin.revokeUserSessions(user.id), text.userSignedOut(user.email))),
+    ),
+    user.banned || self ? null : h(BanForm, { client, user, text, onDone }),
+    h(SetUserPasswordForm, { client, user, text, onDone }),
+    self
+      ? null
+      : confirming
+        ? h(
+            'div',
+            { className: 'pc-admin__confirm pc-danger-zone' },
+            h('p', { className: 'pc-help' }, text.removeConfirmation(user.email)),
+            h(
+              'div',
+              { className: 'pc-admin__actions' },
+              button(text.confirmRemove(user.email), () => run(() => client.admin.removeUser(user.id), text.userRemoved(user.email)), 'danger'),
+              button(text.cancel, () => setConfirming(false), 'secondary', { ref: cancelRef }),
+            ),
+          )
+        : h('div', { className: 'pc-admin__actions pc-admin__remove' }, button(`${text.removeUser}…`, () => setConfirming(true), 'danger')),
+  );
+}
+
+// A new user: name, address, password (the server's strength rules; PASSWORD_TOO_WEAK's feedback
+// under the field), role, and whether the address counts as verified.
+function CreateUserForm({ client, text, onDone }) {
+  const core = useCore();
+  const prefix = useStableId('pc-newuser');
+  const fields = ['name', 'email', 'password'];
+  const form = useForm(fields);
+  const [role, setRole] = useState('user');
+  const [verified, setVerified] = useState(false);
+  const [suggestions, setSuggestions] = useState(null);
+  const [created, setCreated] = useState(null);
+  form.check((v) => ({
+    name: nameError(core, v.name, text),
+    email: emailError(core, v.email, text),
+    password: v.password ? undefined : text.required(text.password),
+  }));
+  const onSubmit = form.submitter(
+    async () => {
+      setCreated(null);
+      const r = await client.admin.createUser({
+        name: form.values.name.trim(),
+        email: form.values.email.trim(),
+        password: form.values.password,
+        role,
+        data: verified ? { emailVerified: true } : undefined,
+      });
+      setSuggestions(r.ok ? null : r.feedback?.suggestions ?? null);
+      return r;
+    },
+    (value) => {
+      const email = value?.user?.email ?? form.values.email.trim();
+      for (const f of fields) form.set(f)('');
+      form.setTouched({});
+      setRole('user');
+      setVerified(false);
+      setCreated(text.userCreated(email));
+      onDone();
+    },
+  );
+  const set = (f) => (v) => {
+    if (f === 'password') setSuggestions(null);
+    setCreated(null);
+    form.set(f)(v);
+  };
+  const field = (f, label, type, autoComplete, extra = {}) =>
+    h(Field, { id: `${prefix}-${f}`, label, type, autoComplete, value: form.values[f], onChange: set(f), onBlur: form.blur(f), error: form.errors[f], inputRef: form.refs[f], ...extra });
+  return h(
+    FormShell,
+    { form, onSubmit, title: text.createUserTitle, level: 2, notice: created, submitLabel: text.createUser, text, className: 'pc-admin__create', testId: 'pc-admin-create' },
+    field('name', text.name, 'text', 'off'),
+    field('email', text.email, 'email', 'off'),
+    field('password', text.password, 'password', 'new-password', {
+      revealLabel: text.showPassword,
+      children: form.errors.password ? h(Suggestions, { items: suggestions }) : null,
+    }),
+    h(
+      'div',
+      { className: 'pc-field' },
+      h('label', { className: 'pc-label', htmlFor: `${prefix}-role` }, text.role),
+      h(
+        'select',
+        { id: `${prefix}-role`, className: 'pc-input', value: role, onChange: (e) => setRole(e.target.value) },
+        h('option', { value: 'user' }, 'user'),
+        h('option', { value: 'admin' }, 'admin'),
+      ),
+    ),
+    h('label', { className: 'pc-check' }, h('input', { type: 'checkbox', checked: verified, onChange: (e) => setVerified(e.target.checked) }), ' ', text.markVerified),
+  );
+}
+
+/**
+ * The users, for an administrator (the server's --admin; BetterAuth's admin plugin): a table,
+ * searchable by e-mail or name and paged, with each user's e-mail, name, role, verification, ban
+ * (reason and end) and creation; per user ("Manage"), make admin or user, ban (a reason, a
+ * duration) or unban, sign out everywhere, set a password, remove (after a confirmation); and a
+ * form that creates a user. A user who is not an administrator sees "You are not an
+ * administrator"; a visitor, a link to sign in (`loginHref`, with `link`, e.g. Docusaurus's Link).
+ * Props: `client` (default: the AuthProvider's), `pageSize` (20), `title` (h2), `text`,
+ * `className`.
+ */
+export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login', link: LinkComponent = 'a', title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...ADMIN_TEXT, ...(t ?? {}) };
+  const ctx = useContext(AuthContext);
+  const client = given ?? ctx?.client;
+  if (!client) throw new Error('AdminUsers needs a `client`, or an <AuthProvider> above it');
+  // Without an AuthProvider, the list's own answer says whether the visitor is signed in.
+  const sessionStatus = ctx ? ctx.status : 'authenticated';
+  const me = ctx?.user?.id ?? null;
+  const prefix = useStableId('pc-admin');
+  const [search, setSearch] = useState({ value: '', field: 'email' }); // what the search form shows
+  const [query, setQuery] = useState({ value: '', field: 'email', offset: 0 }); // what the list shows
+  const [list, setList] = useState({ state: 'loading', users: [], total: 0, failure: null, busy: true });
+  const [reloads, setReloads] = useState(0);
+  const [open, setOpen] = useState(null); // the id of the user whose panel is open
+  const [message, setMessage] = useState('');
+  const said = useRef(null); // what the last action did, said once the list shows it
+  const seq = useRef(0);
+
+  useEffect(() => {
+    if (sessionStatus !== 'authenticated') return undefined;
+    const mine = ++seq.current;
+    setList((l) => ({ ...l, busy: true }));
+    const ask = client.admin
+      ? client.admin.listUsers({
+          searchValue: query.value || undefined,
+          searchField: query.value ? query.field : undefined,
+          searchOperator: query.value ? 'contains' : undefined,
+          limit: pageSize,
+          offset: query.offset,
+          sortBy: 'createdAt',
+          sortDirection: 'desc',
+        })
+      : Promise.resolve({ ok: false, status: 404, code: 'NOT_FOUND', message: text.adminUnavailable });
+    ask.then((r) => {
+      if (mine !== seq.current) return;
+      if (said.current !== null) {
+        setMessage(said.current);
+        said.current = null;
+      }
+      if (r.ok) {
+        const { users = [], total = 0 } = r.value ?? {};
+        // The last user of the last page went: the page before.
+        if (!users.length && query.offset > 0 && total > 0) {
+          setQuery((q) => ({ ...q, offset: Math.floor((total - 1) / pageSize) * pageSize }));
+          return;
+        }
+        setList({ state: 'ready', users, total, failure: null, busy: false });
+      } else if (r.status === 401) setList({ state: 'signed-out', users: [], total: 0, failure: null, busy: false });
+      else if (r.status === 403 && r.code.startsWith('YOU_ARE_NOT_ALLOWED')) setList({ state: 'forbidden', users: [], total: 0, failure: null, busy: false });
+      else {
+        const failure = r.status === 404 ? text.adminUnavailable : describe(r);
+        setList((l) => ({ ...l, state: l.state === 'ready' ? 'ready' : 'error', failure, busy: false }));
+      }
+    });
+    return undefined;
+  }, [client, sessionStatus, me, query, reloads, pageSize]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const rootProps = (extra) => ({ className: 'pc-admin' + (className ? ` ${className}` : ''), 'data-testid': 'pc-admin-users', ...extra });
+  if (sessionStatus === 'unauthenticated' || list.state === 'signed-out') {
+    return h(Notice, {
+      title,
+      level: 2,
+      message: text.adminSignIn,
+      footer: h(LinkComponent, linkTo(LinkComponent, loginHref), text.signIn),
+      className: 'pc-admin__notice',
+      testId: 'pc-admin-users',
+    });
+  }
+  if (list.state === 'forbidden') {
+    return h(Notice, { title, level: 2, message: text.notAdmin, footer: text.notAdminHelp, className: 'pc-admin__notice', testId: 'pc-admin-users' });
+  }
+  if (sessionStatus === 'loading' || list.state === 'loading') {
+    return h('section', rootProps({ 'aria-busy': 'true' }), title ? h('h2', { className: 'pc-title' }, title) : null);
+  }
+
+  const reload = (done) => {
+    setMessage('');
+    said.current = done ?? '';
+    setReloads((n) => n + 1);
+  };
+  const onSearch = (e) => {
+    e.preventDefault();
+    setMessage('');
+    setOpen(null);
+    setQuery({ value: search.value.trim(), field: search.field, offset: 0 });
+  };
+  const page = (offset) => {
+    setMessage('');
+    setOpen(null);
+    setQuery((q) => ({ ...q, offset }));
+  };
+  const { users, total } = list;
+  const from = users.length ? query.offset + 1 : 0;
+  const to = query.offset + users.length;
+  const columns = [text.email, text.name, text.role, text.verified, text.banned, text.created, text.actions];
+  const rows = [];
+  for (const u of users) {
+    const panelId = `${prefix}-${u.id}`;
+    const expanded = open === u.id;
+    const ends = localDate(u.banExpires, true);
+    rows.push(
+      h(
+        'tr',
+        { key: u.id, className: 'pc-admin__row', 'data-user-id': u.id, 'data-banned': u.banned ? 'true' : 'false' },
+        h('th', { scope: 'row', className: 'pc-admin__email' }, u.email, me === u.id ? h('span', { className: 'pc-admin__you badge badge--secondary' }, text.you) : null),
+        h('td', null, u.name),
+        h('td', { className: 'pc-admin__role' }, String(u.role ?? '').split(',').filter(Boolean).join(', ')),
+        h('td', null, u.emailVerified ? text.yes : text.no),
+        h(
+          'td',
+          { className: 'pc-admin__ban-state' },
+          u.banned ? h(React.Fragment, null, h('strong', null, text.bannedFor(u.banReason)), h('div', { className: 'pc-help' }, text.bannedUntil(ends))) : text.no,
+        ),
+        h('td', null, localDate(u.createdAt)),
+        h(
+          'td',
+          null,
+          h(
+            'button',
+            {
+              type: 'button',
+              className: 'pc-button button button--secondary button--sm',
+              'aria-expanded': expanded ? 'true' : 'false',
+              'aria-controls': panelId,
+              'aria-label': `${text.manage} ${u.email}`,
+              onClick: () => setOpen(expanded ? null : u.id),
+            },
+            text.manage,
+          ),
+        ),
+      ),
+    );
+    if (expanded) {
+      rows.push(
+        h(
+          'tr',
+          { key: `${u.id}-panel`, className: 'pc-admin__panel-row' },
+          h('td', { colSpan: columns.length }, h(AdminUserPanel, { id: panelId, client, user: u, me, text, onDone: reload })),
+        ),
+      );
+    }
+  }
+  return h(
+    'section',
+    rootProps({ 'aria-busy': list.busy ? 'true' : 'false' }),
+    title ? h('h2', { className: 'pc-title' }, title) : null,
+    h('p', { className: 'pc-notice__text pc-admin__message', role: 'status' }, message),
+    h('div', { className: 'pc-alert', role: 'alert', hidden: !list.failure }, list.failure ?? ''),
+    h(
+      'form',
+      { className: 'pc-admin__search', role: 'search', onSubmit: onSearch },
+      h(
+        'div',
+        { className: 'pc-field pc-admin__search-value' },
+        h('label', { className: 'pc-label', htmlFor: `${prefix}-search` }, text.searchUsers),
+        h('input', { id: `${prefix}-search`, className: 'pc-input', type: 'search', value: search.value, onChange: (e) => setSearch((s) => ({ ...s, value: e.target.value })) }),
+      ),
+      h(
+        'div',
+        { className: 'pc-field' },
+        h('label', { className: 'pc-label', htmlFor: `${prefix}-field` }, text.searchBy),
+        h(
+          'select',
+          { id: `${prefix}-field`, className: 'pc-input', value: search.field, onChange: (e) => setSearch((s) => ({ ...s, field: e.target.value })) },
+          h('option', { value: 'email' }, text.email),
+          h('option', { value: 'name' }, text.name),
+        ),
+      ),
+      h('button', { type: 'submit', className: 'pc-button button button--primary' }, text.search),
+    ),
+    h(
+      'div',
+      { className: 'pc-admin__scroll' },
+      h(
+        'table',
+        { className: 'pc-admin__table' },
+        h('caption', null, text.users(total)),
+        h('thead', null, h('tr', null, columns.map((c) => h('th', { key: c, scope: 'col' }, c)))),
+        h('tbody', null, rows),
+      ),
+    ),
+    users.length ? null : h('p', { className: 'pc-help' }, text.noUsers),
+    total > pageSize || query.offset > 0
+      ? h(
+          'nav',
+          { className: 'pc-admin__pages', 'aria-label': text.pages },
+          h('button', { type: 'button', className: 'pc-button button button--secondary button--sm', disabled: query.offset === 0 || list.busy, onClick: () => page(Math.max(0, query.offset - pageSize)) }, text.previous),
+          h('span', null, text.showing(from, to, total)),
+          h('button', { type: 'button', className: 'pc-button button button--secondary button--sm', disabled: to >= total || list.busy, onClick: () => page(query.offset + pageSize) }, text.next),
+        )
+      : null,
+    h(CreateUserForm, { client, text, onDone: () => reload() }),
   );
 }
 
