@@ -140,6 +140,11 @@ std::vector<Setting> settings(Config& c) {
        "      remove users, set roles and passwords, and revoke sessions (/admin/*)"},
       {"adminUserIds", "PORTCULLIS_ADMIN_USER_IDS", &c.admin_user_ids,
        "ids of users who are administrators whatever their role (comma-separated)"},
+      {"adminImpersonation", "PORTCULLIS_ADMIN_IMPERSONATION", &c.admin_impersonation,
+       "with admin, administrators may sign in as a user (not another administrator) without\n"
+       "      the password, to see what they see (/admin/impersonate-user; off by default)"},
+      {"adminImpersonationDuration", "PORTCULLIS_ADMIN_IMPERSONATION_DURATION", &c.admin_impersonation_duration,
+       "seconds an impersonation lasts (default 3600)"},
       {"deleteUserVerification", "PORTCULLIS_DELETE_USER_VERIFICATION", &c.delete_user_verification,
        "delete-user mails the user a link, and the account goes only when it is followed\n"
        "      (needs mail)"},
@@ -407,6 +412,8 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.breached_passwords_min_count < 1) return invalid("breachedPasswordsMinCount", "at least 1");
   if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
   if (c.jwt_expires_in.count() < 1) return invalid("jwtExpiresIn", "at least 1 second");
+  if (c.admin_impersonation && !c.admin) return invalid("adminImpersonation", "needs admin");
+  if (c.admin_impersonation_duration.count() < 1) return invalid("adminImpersonationDuration", "at least 1 second");
   if (c.captcha.provider == "off") c.captcha.provider.clear();
   if (c.captcha.timeout.count() < 1) return invalid("captchaTimeout", "at least 1 second");
   if (!c.captcha.provider.empty()) {

@@ -152,6 +152,11 @@ struct Config {
   // user objects then show "role", "banned", "banReason" and "banExpires".
   bool admin = false;
   std::vector<std::string> admin_user_ids;
+  // Its impersonate-user and stop-impersonating: an administrator signs in as a user (not another
+  // administrator) for this long, without the password. Off unless asked for (BetterAuth has it
+  // on with the plugin).
+  bool admin_impersonation = false;
+  std::chrono::seconds admin_impersonation_duration{3600};
   std::chrono::seconds reset_token_expires_in{3600};
   std::chrono::seconds verification_token_expires_in{3600};
 

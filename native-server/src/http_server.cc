@@ -81,7 +81,8 @@ ordered_json account_json(const store::Account& a) {
   return j;
 }
 
-ordered_json session_json(const Session& s) {
+// `admin`: the admin plugin is on, and BetterAuth then adds its column to the session.
+ordered_json session_json(const Session& s, bool admin) {
   ordered_json j;
   j["id"] = s.id;
   j["token"] = s.token;
@@ -91,6 +92,7 @@ ordered_json session_json(const Session& s) {
   j["updatedAt"] = format_iso8601(s.updated_at);
   j["ipAddress"] = s.ip_address.value_or("");
   j["userAgent"] = s.user_agent.value_or("");
+  if (admin) j["impersonatedBy"] = s.impersonated_by ? ordered_json(*s.impersonated_by) : ordered_json(nullptr);
   return j;
 }
 
@@ -106,7 +108,7 @@ void send_json(httplib::Response& res, int status, const ordered_json& body) {
 template <bool TwoFactor, bool Admin>
 std::string session_body(const Session& session, const User& user) {
   ordered_json body;
-  body["session"] = session_json(session);
+  body["session"] = session_json(session, Admin);
   body["user"] = user_json(user, TwoFactor, Admin);
   return json_text(body);
 }
@@ -437,6 +439,7 @@ struct HttpServer::Impl {
   void set_session_cookie(Call& call, const Session& session, bool remember_me);
   void clear_session_cookies(Call& call) const;
   ordered_json user_of(const User& u) const { return user_json(u, config.two_factor, config.admin); }
+  ordered_json session_of(const Session& s) const { return session_json(s, config.admin); }
   // The value of a signed cookie of this request, or nullopt (absent, or its signature is wrong).
   std::optional<std::string> signed_cookie(const Call& call, const std::string& name) const;
   void set_trust_device_cookie(Call& call, const std::optional<std::string>& value) const;
@@ -494,6 +497,8 @@ struct HttpServer::Impl {
   void admin_remove_user(Call&);
   void admin_set_user_password(Call&);
   void admin_has_permission(Call&);
+  void admin_impersonate_user(Call&);
+  void admin_stop_impersonating(Call&);
 };
 
 void HttpServer::Impl::install() {
@@ -541,6 +546,10 @@ void HttpServer::Impl::install() {
         {"/admin/set-user-password", &Impl::admin_set_user_password},
         {"/admin/has-permission", &Impl::admin_has_permission},
     });
+    if (config.admin_impersonation) {
+      post_routes.insert({{"/admin/impersonate-user", &Impl::admin_impersonate_user},
+                          {"/admin/stop-impersonating", &Impl::admin_stop_impersonating}});
+    }
   }
   if (config.two_factor) {
     get_routes.insert({{"/two-factor/methods", &Impl::two_factor_methods}});
@@ -920,7 +929,7 @@ void HttpServer::Impl::list_sessions(Call& call) {
   auto sessions = service.list_sessions(auth, call.caller.now);
   if (!sessions) return send_error(call.res, sessions.status());
   ordered_json body = ordered_json::array();
-  for (const Session& s : *sessions) body.push_back(session_json(s));
+  for (const Session& s : *sessions) body.push_back(session_of(s));
   send_json(call.res, 200, body);
 }
 
@@ -1787,7 +1796,7 @@ void HttpServer::Impl::admin_list_user_sessions(Call& call) {
   auto sessions = service.admin_list_user_sessions(auth, user_id, call.caller.now);
   if (!sessions) return admin_error(call.res, sessions.status());
   ordered_json list = ordered_json::array();
-  for (const Session& s : *sessions) list.push_back(session_json(s));
+  for (const Session& s : *sessions) list.push_back(session_of(s));
   send_json(call.res, 200, {{"sessions", std::move(list)}});
 }
 
@@ -1853,6 +1862,47 @@ void HttpServer::Impl::admin_has_permission(Call& call) {
   auto allowed = service.admin_has_permission(auth, *permissions);
   if (!allowed) return admin_error(call.res, allowed.status());
   send_json(call.res, 200, {{"error", nullptr}, {"success", *allowed}});
+}
+
+void HttpServer::Impl::admin_impersonate_user(Call& call) {
+  Fields f(call.body, {"userId"});
+  const std::string user_id = f.required_string("userId");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto as_user = service.admin_impersonate_user(auth, user_id, call.caller);
+  if (!as_user) return admin_error(call.res, as_user.status());
+  // As BetterAuth: the administrator's session is kept in a signed cookie to return to, and the
+  // browser's session becomes the user's, for this browser session only.
+  const std::string keep = auth.session.token + ":" + (dont_remember(call) ? "true" : "");
+  call.res.set_header("Set-Cookie", http::make_set_cookie(names(call).admin_session, cookies.sign(keep),
+                                                          config.session_expires_in, attrs(call)));
+  set_session_cookie(call, as_user->session, /*remember_me=*/false);
+  send_json(call.res, 200, {{"session", session_of(as_user->session)}, {"user", user_of(as_user->user)}});
+}
+
+void HttpServer::Impl::admin_stop_impersonating(Call& call) {
+  Fields f(call.body, {});
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  const std::string& cookie = names(call).admin_session;
+  std::optional<std::string> admin_token;
+  bool admin_remember = true;
+  if (const auto kept = signed_cookie(call, cookie)) {
+    const std::size_t colon = kept->find(':');
+    admin_token = kept->substr(0, colon);
+    admin_remember = colon == std::string::npos || kept->substr(colon + 1) != "true";
+  }
+  auto admin = service.admin_stop_impersonating(auth, admin_token, call.caller);
+  if (!admin && admin.status().code() == ErrorCode::kNotImpersonating) return send_error(call.res, admin.status());
+  call.res.set_header("Set-Cookie", http::make_delete_cookie(cookie, attrs(call)));
+  if (!admin) {
+    clear_session_cookies(call);  // the impersonation is over either way
+    return send_error(call.res, admin.status(), admin.status().code() == ErrorCode::kAdminSessionNotFound ? 401 : 0);
+  }
+  set_session_cookie(call, admin->session, admin_remember);
+  send_json(call.res, 200, {{"session", session_of(admin->session)}, {"user", user_of(admin->user)}});
 }
 
 }  // namespace portcullis::server

@@ -142,6 +142,8 @@ void check_same(const Session& got, const Session& want) {
   CHECK(got.ip_address.value_or("<null>") == want.ip_address.value_or("<null>"));
   CHECK(got.user_agent.has_value() == want.user_agent.has_value());
   CHECK(got.user_agent.value_or("<null>") == want.user_agent.value_or("<null>"));
+  CHECK(got.impersonated_by.has_value() == want.impersonated_by.has_value());
+  CHECK(got.impersonated_by.value_or("<null>") == want.impersonated_by.value_or("<null>"));
 }
 
 void check_same(const Verification& got, const Verification& want) {
@@ -833,6 +835,46 @@ TEST_CASE("store: sessions", "[store]") {
     CHECK(ms(found->session.created_at) == ms(at(0)));
     CHECK(found->session.id == s.id);
     CHECK(store.touch_session("no-such-token", at(1), at(1)).code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("impersonated_by (BetterAuth's admin plugin's \"impersonatedBy\") round-trips; touch_session keeps it") {
+    Session impersonated = make_session(ada.id, at(2000), at(100000));
+    impersonated.impersonated_by = bob.id;  // Bob, an administrator, signed in as Ada
+    const Session own = make_session(ada.id, at(1000), at(100000));
+    REQUIRE(store.create_session(impersonated).ok());
+    REQUIRE(store.create_session(own).ok());
+
+    auto found = store.find_session(impersonated.token);
+    REQUIRE(found.ok());
+    check_same(found->session, impersonated);
+    CHECK(found->session.impersonated_by == std::optional<std::string>(bob.id));
+    CHECK(found->user.id == ada.id);  // the impersonated user, not the administrator
+    check_same(found->user, ada);
+    auto found_own = store.find_session(own.token);
+    REQUIRE(found_own.ok());
+    CHECK_FALSE(found_own->session.impersonated_by.has_value());
+
+    auto list = store.list_sessions(ada.id);
+    REQUIRE(list.ok());
+    REQUIRE(tokens_of(*list) == std::vector<std::string>{impersonated.token, own.token});
+    check_same((*list)[0], impersonated);
+    check_same((*list)[1], own);
+    auto bobs = store.list_sessions(bob.id);  // the administrator's own sessions do not hold it
+    REQUIRE(bobs.ok());
+    CHECK(bobs->empty());
+
+    REQUIRE(store.touch_session(impersonated.token, at(900000), at(5000)).ok());
+    REQUIRE(store.touch_session(own.token, at(900000), at(5000)).ok());
+    auto touched = store.find_session(impersonated.token);
+    REQUIRE(touched.ok());
+    CHECK(touched->session.impersonated_by == std::optional<std::string>(bob.id));
+    CHECK(ms(touched->session.expires_at) == ms(at(900000)));
+    CHECK_FALSE(store.find_session(own.token)->session.impersonated_by.has_value());
+    auto touched_list = store.list_sessions(ada.id);
+    REQUIRE(touched_list.ok());
+    REQUIRE(touched_list->size() == 2);
+    CHECK((*touched_list)[0].impersonated_by == std::optional<std::string>(bob.id));
+    CHECK_FALSE((*touched_list)[1].impersonated_by.has_value());
   }
 
   SECTION("list_sessions returns the user's sessions, newest first, expired included") {
@@ -2054,6 +2096,7 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK(ms(session->session.updated_at) == ms(iso("2026-11-25T04:46:53.000Z")));  // SQLite's own format
   CHECK(session->session.ip_address == std::optional<std::string>(""));
   CHECK(session->session.user_agent == std::optional<std::string>("node"));
+  CHECK_FALSE(session->session.impersonated_by.has_value());  // the admin plugin's column, added NULL
 
   auto verification = store->consume_verification("reset-password:tok");
   REQUIRE(verification.ok());
@@ -2068,6 +2111,10 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK(raw.scalar("select count(*) from \"session\"") == "1");
   CHECK(raw.scalar("select count(*) from \"account\"") == "1");
   CHECK(raw.scalar("select count(*) from \"rateLimit\"") == "1");
+  // BetterAuth's session columns (in its generator's order), and the admin plugin's added after them.
+  CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\"), ',') from pragma_table_info('session')") ==
+        "id text,expiresAt date,token text,createdAt date,updatedAt date,ipAddress text,userAgent text,userId text,"
+        "impersonatedBy text");
 
   // The two-factor plugin's columns were added, its rows kept and read with the added columns'
   // defaults: the old row is verified (it predates the flag), without failures.
@@ -2219,18 +2266,23 @@ TEST_CASE("sqlite: a BetterAuth database that has the two-factor plugin keeps it
                    "'tf-locked'") == "0/integer");
 }
 
-TEST_CASE("sqlite: a database at schema version 4 gains the role column", "[sqlite]") {
+TEST_CASE("sqlite: a database at schema version 4 gains the admin plugin's role and impersonatedBy columns",
+          "[sqlite]") {
   testing::TempDatabasePath file;
   const User ada = make_user("ada@example.com");
+  const Session before = make_session(ada.id, at(1000), at(100000));
   {
     auto store = open_sqlite(file.path().string());
     REQUIRE(store->migrate().ok());
     REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+    REQUIRE(store->create_session(before).ok());
   }
   {
     // As Portcullis left it before migration 5.
     RawDb raw(file.path().string());
-    raw.exec("alter table \"user\" drop column \"role\"; delete from \"portcullis_migrations\" where \"version\" = 5");
+    raw.exec("alter table \"user\" drop column \"role\"; alter table \"session\" drop column \"impersonatedBy\"; "
+             "delete from \"portcullis_migrations\" where \"version\" = 5");
+    CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "8");
   }
   auto store = open_sqlite(file.path().string());
   CHECK(*store->schema_version() == 4);
@@ -2239,16 +2291,36 @@ TEST_CASE("sqlite: a database at schema version 4 gains the role column", "[sqli
   REQUIRE(store->migrate().ok());  // and again: nothing to do
   RawDb raw(file.path().string());
   CHECK(raw.scalar("select lower(\"type\") from pragma_table_info('user') where \"name\" = 'role'") == "text");
+  CHECK(raw.scalar("select lower(\"type\") || ' ' || \"notnull\" from pragma_table_info('session') where \"name\" = "
+                   "'impersonatedBy'") == "text 0");
+  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "9");
   auto found = store->find_user_by_id(ada.id);
   REQUIRE(found.ok());
   check_same(*found, ada);
   CHECK_FALSE(found->role.has_value());
   REQUIRE(store->set_role(ada.id, std::string("admin"), at(1)).ok());
   CHECK(raw.scalar("select \"role\" from \"user\"") == "admin");
+
+  // The session made before reads without it; one made now keeps it.
+  auto old_session = store->find_session(before.token);
+  REQUIRE(old_session.ok());
+  check_same(old_session->session, before);
+  CHECK_FALSE(old_session->session.impersonated_by.has_value());
+  Session impersonated = make_session(ada.id, at(2000), at(100000));
+  impersonated.impersonated_by = "admin-id";
+  REQUIRE(store->create_session(impersonated).ok());
+  check_same(store->find_session(impersonated.token)->session, impersonated);
+  const std::string written = "select \"impersonatedBy\" || '/' || typeof(\"impersonatedBy\") from \"session\" "
+                              "where \"token\" = '" + impersonated.token + "'";
+  CHECK(raw.scalar(written.c_str()) == "admin-id/text");
+  const std::string not_written = "select typeof(\"impersonatedBy\") from \"session\" where \"token\" = '" +
+                                  before.token + "'";
+  CHECK(raw.scalar(not_written.c_str()) == "null");
 }
 
-// BetterAuth 1.7 with the admin plugin, as its SQLite generator creates the user table: its
-// columns have no defaults there, so rows may hold NULL in "role" and "banned".
+// BetterAuth 1.7 with the admin plugin, as its SQLite generator creates the user and session
+// tables: its columns have no defaults there, so rows may hold NULL in "role" and "banned"; a
+// session an administrator made by impersonating a user names them in "impersonatedBy".
 constexpr const char* kBetterAuthAdminSchema = R"sql(
 create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
   "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null,
@@ -2259,6 +2331,13 @@ insert into "user" values ('u-null', 'Null', 'null@example.com', 0, null, '2026-
   '2026-11-25T04:46:54.751Z', null, null, null, null);
 insert into "user" values ('u-banned', 'Banned', 'banned@example.com', 0, null, '2026-11-25T04:46:55.751Z',
   '2026-11-25T04:46:55.751Z', 'user', 1, 'spam', '2027-01-01T00:00:00.000Z');
+create table "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique,
+  "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text,
+  "userId" text not null references "user" ("id") on delete cascade, "impersonatedBy" text);
+insert into "session" values ('s-impersonated', '2026-12-02T04:46:53.800Z', 'tok-impersonated',
+  '2026-11-25T04:46:53.800Z', '2026-11-25T04:46:53.800Z', '', 'node', 'u-null', 'u-admin');
+insert into "session" values ('s-own', '2026-12-02T04:46:53.800Z', 'tok-own',
+  '2026-11-25T04:46:52.800Z', '2026-11-25T04:46:52.800Z', '', 'node', 'u-null', null);
 )sql";
 
 TEST_CASE("sqlite: a BetterAuth database that has the admin plugin keeps its columns and values", "[sqlite]") {
@@ -2301,9 +2380,24 @@ TEST_CASE("sqlite: a BetterAuth database that has the admin plugin keeps its col
   by_ban.descending = true;
   CHECK(ids_of(store->query_users(by_ban)->users) == std::vector<std::string>{"u-banned", "u-null", "u-admin"});
 
+  // The impersonation is read where BetterAuth wrote it, by find_session and list_sessions.
+  auto impersonated = store->find_session("tok-impersonated");
+  REQUIRE(impersonated.ok());
+  CHECK(impersonated->session.impersonated_by == std::optional<std::string>("u-admin"));
+  CHECK(impersonated->user.id == "u-null");
+  CHECK_FALSE(store->find_session("tok-own")->session.impersonated_by.has_value());
+  auto listed = store->list_sessions("u-null");
+  REQUIRE(listed.ok());
+  REQUIRE(tokens_of(*listed) == std::vector<std::string>{"tok-impersonated", "tok-own"});
+  CHECK((*listed)[0].impersonated_by == std::optional<std::string>("u-admin"));
+  CHECK_FALSE((*listed)[1].impersonated_by.has_value());
+  REQUIRE(store->touch_session("tok-impersonated", iso("2026-12-09T04:46:53.800Z"), kT0).ok());
+  CHECK(store->find_session("tok-impersonated")->session.impersonated_by == std::optional<std::string>("u-admin"));
+
   // Nothing was added twice.
   RawDb raw(file.path().string());
   CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");  // and "twoFactorEnabled"
+  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "9");
   REQUIRE(store->set_role("u-null", std::string("user,admin"), at(1)).ok());
   CHECK(raw.scalar("select \"role\" from \"user\" where \"id\" = 'u-null'") == "user,admin");
 }
@@ -2699,6 +2793,9 @@ TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains 
   CHECK_FALSE(row->locked_until.has_value());
   CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
                    "' and indexname in ('twoFactor_userId_idx', 'twoFactor_secret_idx')") == "2");
+  // The session table made beside BetterAuth's has the admin plugin's column too.
+  CHECK(schema.run("select data_type from information_schema.columns where table_schema = '" + schema.name() +
+                   "' and table_name = 'session' and column_name = 'impersonatedBy'") == "text");
 
   // NULLs (a BetterAuth row written without the defaults) read as BetterAuth reads them.
   schema.run("update " + q + "\"user\" set \"twoFactorEnabled\" = null");
@@ -2714,39 +2811,52 @@ TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains 
   CHECK(schema.run("select count(*) from " + q + "\"twoFactor\"") == "0");
 }
 
-TEST_CASE("postgres: a database at schema version 4 gains the role column; one that has it keeps it",
+TEST_CASE("postgres: a database at schema version 4 gains the role and impersonatedBy columns; one that has them "
+          "keeps them",
           "[postgres]") {
   const auto url = postgres_url_or_skip();
   if (!url) return;
   testing::TempSchema schema(*url);
   const std::string q = "\"" + schema.name() + "\".";
   const User ada = make_user("ada@example.com");
+  const Session before = make_session(ada.id, at(1000), at(100000));
   {
     auto store = open_postgres(*url, schema.name());
     REQUIRE(store->migrate().ok());
     REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+    REQUIRE(store->create_session(before).ok());
   }
   // As Portcullis left it before migration 5 ...
   schema.run("alter table " + q + "\"user\" drop column \"role\"");
+  schema.run("alter table " + q + "\"session\" drop column \"impersonatedBy\"");
   schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 5");
-  const std::string role_type = "select data_type from information_schema.columns where table_schema = '" +
-                                schema.name() + "' and table_name = 'user' and column_name = 'role'";
-  SECTION("without the column") {}
-  SECTION("with the column, as BetterAuth's admin plugin adds it, and a NULL banned") {
+  const std::string column_type = "select data_type || ' ' || is_nullable from information_schema.columns where "
+                                  "table_schema = '" + schema.name() + "' and ";
+  const std::string role_type = column_type + "table_name = 'user' and column_name = 'role'";
+  const std::string impersonated_by_type = column_type + "table_name = 'session' and column_name = 'impersonatedBy'";
+  const std::string session_columns = "select count(*) from information_schema.columns where table_schema = '" +
+                                      schema.name() + "' and table_name = 'session'";
+  CHECK(schema.run(session_columns) == "8");
+  SECTION("without the columns") {}
+  SECTION("with the columns, as BetterAuth's admin plugin adds them, a NULL banned and an impersonation") {
     schema.run("alter table " + q + "\"user\" add column \"role\" text");
+    schema.run("alter table " + q + "\"session\" add column \"impersonatedBy\" text");
     schema.run("update " + q + "\"user\" set \"role\" = 'admin', \"banned\" = null");
+    schema.run("update " + q + "\"session\" set \"impersonatedBy\" = 'admin-id'");
   }
-  const bool had_role = schema.run(role_type) == "text";
+  const bool had_columns = schema.run(role_type) == "text YES";
 
   auto store = open_postgres(*url, schema.name());
   CHECK(*store->schema_version() == 4);
   REQUIRE(store->migrate().ok());
   CHECK(*store->schema_version() == kLatestSchemaVersion);
   REQUIRE(store->migrate().ok());  // and again: nothing to do
-  CHECK(schema.run(role_type) == "text");
+  CHECK(schema.run(role_type) == "text YES");
+  CHECK(schema.run(impersonated_by_type) == "text YES");
+  CHECK(schema.run(session_columns) == "9");
   auto found = store->find_user_by_id(ada.id);
   REQUIRE(found.ok());
-  CHECK(found->role == (had_role ? std::optional<std::string>("admin") : std::nullopt));
+  CHECK(found->role == (had_columns ? std::optional<std::string>("admin") : std::nullopt));
   CHECK_FALSE(found->ban.has_value());
 
   UserQuery by_ban;
@@ -2755,6 +2865,25 @@ TEST_CASE("postgres: a database at schema version 4 gains the role column; one t
   CHECK(ids_of(store->query_users(by_ban)->users) == std::vector<std::string>{ada.id});
   REQUIRE(store->set_role(ada.id, std::string("user,admin"), at(1)).ok());
   CHECK(schema.run("select \"role\" from " + q + "\"user\"") == "user,admin");
+
+  // The session made before reads the column as it is: NULL where it was added, the
+  // administrator where BetterAuth wrote it; touch_session leaves it; a new one keeps its own.
+  const std::optional<std::string> want = had_columns ? std::optional<std::string>("admin-id") : std::nullopt;
+  auto old_session = store->find_session(before.token);
+  REQUIRE(old_session.ok());
+  CHECK(old_session->session.impersonated_by == want);
+  REQUIRE(store->touch_session(before.token, at(900000), at(5000)).ok());
+  CHECK(store->find_session(before.token)->session.impersonated_by == want);
+  Session impersonated = make_session(ada.id, at(2000), at(100000));
+  impersonated.impersonated_by = "another-admin";
+  REQUIRE(store->create_session(impersonated).ok());
+  auto listed = store->list_sessions(ada.id);
+  REQUIRE(listed.ok());
+  REQUIRE(tokens_of(*listed) == std::vector<std::string>{impersonated.token, before.token});
+  check_same((*listed)[0], impersonated);
+  CHECK((*listed)[1].impersonated_by == want);
+  CHECK(schema.run("select \"impersonatedBy\" from " + q + "\"session\" where \"token\" = '" + impersonated.token +
+                   "'") == "another-admin");
 }
 
 // The jwks table's columns as "name type nullable" (information_schema), in table order.

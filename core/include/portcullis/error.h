@@ -100,6 +100,10 @@ enum class ErrorCode {
   kNoDataToUpdate,                    // NO_DATA_TO_UPDATE
   kPasswordCannotBeUpdatedViaUpdateUser,  // PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER
   kUserIdCannotBeUpdated,             // USER_ID_CANNOT_BE_UPDATED
+  kNotAllowedToImpersonateUsers,      // YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS
+  kCannotImpersonateAdmins,           // YOU_CANNOT_IMPERSONATE_ADMINS
+  kNotImpersonating,                  // NOT_IMPERSONATING (Portcullis; BetterAuth's message is uncoded)
+  kAdminSessionNotFound,              // ADMIN_SESSION_NOT_FOUND (Portcullis): the impersonator's session ended
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

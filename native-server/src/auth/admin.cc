@@ -13,6 +13,7 @@
 
 #include "auth/service.h"
 #include "common/strings.h"
+#include "portcullis/token.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
 
@@ -268,6 +269,52 @@ Status AuthService::admin_set_user_password(const Authenticated& admin, const st
   if (Status s = set_password(user_id, password, caller.now, /*allow_weak=*/false, verdict); !s.ok()) return s;
   audit("admin-set-user-password", &*me, caller, {{"target", user_id}});
   return Status::OK();
+}
+
+Result<Authenticated> AuthService::admin_impersonate_user(const Authenticated& admin, const std::string& user_id,
+                                                          const Caller& caller) {
+  if (!config_.admin_impersonation) return ErrorCode::kNotFound;
+  auto me = authorize_admin(admin, ErrorCode::kNotAllowedToImpersonateUsers);
+  if (!me) return me.status();
+  auto target = store_.find_user_by_id(user_id);
+  if (!target) return user_status(target.status());
+  // BetterAuth's default admin role lacks "impersonate-admins": no one may become an administrator.
+  if (is_admin(*target)) return ErrorCode::kCannotImpersonateAdmins;
+  if (Status banned = check_not_banned(*target, caller.now); !banned.ok()) {
+    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kFailedToCreateSession);
+  }
+  Session s;
+  s.id = generate_token();
+  s.token = generate_token();
+  s.user_id = target->id;
+  s.created_at = caller.now;
+  s.updated_at = caller.now;
+  s.expires_at = caller.now + std::chrono::duration_cast<std::chrono::milliseconds>(config_.admin_impersonation_duration);
+  s.ip_address = caller.ip;
+  s.user_agent = caller.user_agent;
+  s.impersonated_by = me->id;
+  if (!store_.create_session(s).ok()) return ErrorCode::kFailedToCreateSession;
+  audit("admin-impersonate-user", &*me, caller, {{"target", target->id}});
+  return Authenticated{std::move(s), std::move(target).value(), /*dont_remember=*/true};
+}
+
+Result<Authenticated> AuthService::admin_stop_impersonating(const Authenticated& auth,
+                                                            const std::optional<std::string>& admin_token,
+                                                            const Caller& caller) {
+  if (!config_.admin_impersonation) return ErrorCode::kNotFound;
+  if (!auth.session.impersonated_by) return ErrorCode::kNotImpersonating;
+  const std::string admin_id = *auth.session.impersonated_by;
+  if (!store_.delete_session(auth.session.token).ok()) return ErrorCode::kInternalServerError;
+  std::optional<store::SessionWithUser> admin;
+  if (admin_token) {
+    if (auto found = store_.find_session(*admin_token); found.ok()) admin = std::move(found).value();
+  }
+  const User* admin_user = admin ? &admin->user : nullptr;
+  audit("admin-stop-impersonating", admin_user, caller, {{"target", auth.user.id}});
+  if (!admin || admin->user.id != admin_id || admin->session.expires_at <= caller.now) {
+    return ErrorCode::kAdminSessionNotFound;
+  }
+  return Authenticated{std::move(admin->session), std::move(admin->user), false};
 }
 
 }  // namespace portcullis::auth

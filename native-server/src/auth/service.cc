@@ -369,7 +369,8 @@ Result<SessionLookup> AuthService::find_session(const std::string& token, bool a
   SessionLookup out;
   const auto expires_in = duration_cast<milliseconds>(config_.session_expires_in);
   const auto update_age = duration_cast<milliseconds>(config_.session_update_age);
-  if (allow_refresh && sw.session.expires_at - expires_in + update_age <= now) {
+  // An impersonation (--admin-impersonation) ends when it was made to, whatever cookies come.
+  if (allow_refresh && !sw.session.impersonated_by && sw.session.expires_at - expires_in + update_age <= now) {
     sw.session.expires_at = now + expires_in;
     sw.session.updated_at = now;
     if (store_.touch_session(token, sw.session.expires_at, now).ok()) out.refreshed = true;
@@ -390,7 +391,9 @@ Result<std::vector<Session>> AuthService::list_sessions(const Authenticated& aut
   if (!all) return all.status();
   std::vector<Session> live;
   for (Session& s : all.value()) {
-    if (s.expires_at > now) live.push_back(std::move(s));
+    // An administrator's impersonation is not the user's to see or end (BetterAuth's admin plugin
+    // hides it too).
+    if (s.expires_at > now && !s.impersonated_by) live.push_back(std::move(s));
   }
   return live;
 }

@@ -478,6 +478,22 @@ class AuthService {
                                  const std::string& password, const Caller& caller,
                                  PasswordCheck* verdict = nullptr);
 
+  // --admin-impersonation: starts a session as the user `user_id`, marked as made by the
+  // administrator (Session::impersonated_by), lasting --admin-impersonation-duration and never
+  // refreshed; the user's own list_sessions() does not show it. Errors: NOT_FOUND (off);
+  // YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS; USER_NOT_FOUND; YOU_CANNOT_IMPERSONATE_ADMINS (an
+  // administrator, even by --admin-user-ids); BANNED_USER; FAILED_TO_CREATE_SESSION.
+  Result<Authenticated> admin_impersonate_user(const Authenticated& admin, const std::string& user_id,
+                                               const Caller& caller);
+
+  // Ends the impersonation that `auth` is (a session admin_impersonate_user() made): deletes it
+  // and returns the administrator's session, whose token `admin_token` is (kept by the caller
+  // when the impersonation started). Errors: NOT_FOUND (--admin-impersonation off);
+  // NOT_IMPERSONATING; ADMIN_SESSION_NOT_FOUND (no token, or not a live session of the
+  // administrator who started it: the impersonation is ended all the same).
+  Result<Authenticated> admin_stop_impersonating(const Authenticated& auth, const std::optional<std::string>& admin_token,
+                                                 const Caller& caller);
+
   const Config& config() const { return config_; }
 
   // What the server is busy with, for the metrics: password hashes queued or running, the hash

@@ -9,6 +9,7 @@ CookieNames::CookieNames(std::string_view prefix, bool secure) {
   dont_remember = base + "dont_remember";
   two_factor = base + "two_factor";
   trust_device = base + "trust_device";
+  admin_session = base + "admin_session";
 }
 
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {

@@ -25,6 +25,9 @@ struct CookieNames {
   std::string dont_remember;
   std::string two_factor;    // a sign-in waiting for its second factor (the two-factor plugin)
   std::string trust_device;  // a browser trusted to skip the second factor for 30 days
+  // While an administrator impersonates a user (the admin plugin): the administrator's own session
+  // token and dont_remember value, "<token>:<true or empty>", to return to.
+  std::string admin_session;
 };
 
 // Returns the value of the first cookie called `name` in a Cookie header, with surrounding double

@@ -469,9 +469,12 @@ ALTER TABLE "jwks" ADD COLUMN IF NOT EXISTS "crv" text;
 )sql";
 
 // BetterAuth's admin plugin's role (user."role": one role or several, comma-separated; NULL reads
-// as "user"), which the admin API writes. A database where BetterAuth has the plugin has it.
+// as "user"), which the admin API writes, and session."impersonatedBy" (the id of the administrator
+// who made the session by impersonating its user; NULL: not an impersonation). A database where
+// BetterAuth has the plugin has both.
 constexpr const char* kMigration5 = R"sql(
 ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "role" text;
+ALTER TABLE "session" ADD COLUMN IF NOT EXISTS "impersonatedBy" text;
 )sql";
 
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
@@ -496,7 +499,7 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
     "\"banReason\", " PGS_MS(p "\"banExpires\"")
 #define PGS_SESSION_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"token\", " p "\"userId\", " PGS_MS(p "\"expiresAt\"") ", " PGS_MS(p "\"createdAt\"") ", " \
-    PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\""
+    PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\""
 #define PGS_ACCOUNT_COLUMNS                                                                             \
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", " PGS_MS("\"createdAt\"") ", " \
   PGS_MS("\"updatedAt\"") ", \"scope\""
@@ -1231,14 +1234,15 @@ class PostgresStore final : public Store {
     // The EXISTS test makes a missing user NOT_FOUND even where the table has no foreign key.
     Query q(*lease,
             "INSERT INTO \"session\" (\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", "
-            "\"updatedAt\", \"ipAddress\", \"userAgent\") "
-            "SELECT $1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8 "
+            "\"updatedAt\", \"ipAddress\", \"userAgent\", \"impersonatedBy\") "
+            "SELECT $1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $9 "
             "WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = $3)",
             "create_session");
     q.text(session.id).text(session.token).text(session.user_id);
     q.time(session.expires_at).time(session.created_at).time(session.updated_at);
     q.optional_text(session.ip_address ? std::optional(lossy_utf8(*session.ip_address)) : std::nullopt);
     q.optional_text(session.user_agent ? std::optional(lossy_utf8(*session.user_agent)) : std::nullopt);
+    q.optional_text(session.impersonated_by);
     if (Status s = q.run(); !s.ok()) return s;
     if (q.affected() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1254,7 +1258,8 @@ class PostgresStore final : public Store {
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     bool bad = false;
-    SessionWithUser out{rows::read_session(PgRow{q, 0}, 0, bad), rows::read_user(PgRow{q, 0}, 8, bad)};
+    SessionWithUser out{rows::read_session(PgRow{q, 0}, 0, bad),
+                        rows::read_user(PgRow{q, 0}, rows::kSessionColumns, bad)};
     if (bad) return corrupt_row("find_session");
     return out;
   }

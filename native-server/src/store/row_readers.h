@@ -66,7 +66,9 @@ User read_user(const Row& r, int first, bool& bad) {
   return u;
 }
 
-// "id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"
+// "id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent",
+// "impersonatedBy" (BetterAuth's admin plugin; NULL: not an impersonation)
+inline constexpr int kSessionColumns = 9;  // how many columns read_session() reads
 template <class Row>
 Session read_session(const Row& r, int first, bool& bad) {
   Session s;
@@ -78,6 +80,7 @@ Session read_session(const Row& r, int first, bool& bad) {
   s.updated_at = r.time(first + 5, bad);
   s.ip_address = r.optional_text(first + 6);
   s.user_agent = r.optional_text(first + 7);
+  s.impersonated_by = r.optional_text(first + 8);
   return s;
 }
 

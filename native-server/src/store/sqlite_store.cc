@@ -434,12 +434,15 @@ constexpr AddedColumn kMigration4Columns[] = {
 Status add_jwks_columns(Connection& c) { return add_columns(c, kMigration4Columns); }
 
 // BetterAuth's admin plugin's role (user."role": one role or several, comma-separated; NULL reads
-// as "user"), which the admin API writes. A database where BetterAuth has the plugin has it.
+// as "user"), which the admin API writes, and session."impersonatedBy" (the id of the administrator
+// who made the session by impersonating its user; NULL: not an impersonation). A database where
+// BetterAuth has the plugin has both.
 constexpr AddedColumn kMigration5Columns[] = {
     {"user", "role", R"(ALTER TABLE "user" ADD COLUMN "role" text)"},
+    {"session", "impersonatedBy", R"(ALTER TABLE "session" ADD COLUMN "impersonatedBy" text)"},
 };
 
-Status add_role_column(Connection& c) { return add_columns(c, kMigration5Columns); }
+Status add_admin_columns(Connection& c) { return add_columns(c, kMigration5Columns); }
 
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
@@ -447,7 +450,7 @@ constexpr Migration kMigrations[] = {
     {2, kMigration2, add_two_factor_columns},
     {3, "", add_ban_columns},
     {4, kMigration4, add_jwks_columns},
-    {5, "", add_role_column},
+    {5, "", add_admin_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
@@ -456,8 +459,9 @@ constexpr Migration kMigrations[] = {
 #define PCS_USER_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " p "\"createdAt\", " p \
     "\"updatedAt\", " p "\"twoFactorEnabled\", " p "\"role\", " p "\"banned\", " p "\"banReason\", " p "\"banExpires\""
-#define PCS_SESSION_COLUMNS \
-  "\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", \"updatedAt\", \"ipAddress\", \"userAgent\""
+#define PCS_SESSION_COLUMNS(p)                                                                            \
+  p "\"id\", " p "\"token\", " p "\"userId\", " p "\"expiresAt\", " p "\"createdAt\", " p "\"updatedAt\", " p \
+    "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\""
 #define PCS_ACCOUNT_COLUMNS \
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\", \"scope\""
 #define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
@@ -1124,8 +1128,8 @@ class SqliteStore final : public Store {
     // The EXISTS test makes a missing user NOT_FOUND even where the table has no foreign key.
     Statement st(*lease,
                  "INSERT INTO \"session\" (\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", "
-                 "\"updatedAt\", \"ipAddress\", \"userAgent\") "
-                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = ?3)",
+                 "\"updatedAt\", \"ipAddress\", \"userAgent\", \"impersonatedBy\") "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = ?3)",
                  "create_session");
     st.bind_text(1, session.id);
     st.bind_text(2, session.token);
@@ -1135,6 +1139,7 @@ class SqliteStore final : public Store {
     st.bind_time(6, session.updated_at);
     st.bind_optional_text(7, session.ip_address);
     st.bind_optional_text(8, session.user_agent);
+    st.bind_optional_text(9, session.impersonated_by);
     if (Status s = st.exec(); !s.ok()) return s;
     if (st.changes() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1143,8 +1148,7 @@ class SqliteStore final : public Store {
   Result<SessionWithUser> find_session(std::string_view token) override {
     auto lease = pool_.acquire();
     Statement st(*lease,
-                 "SELECT s.\"id\", s.\"token\", s.\"userId\", s.\"expiresAt\", s.\"createdAt\", s.\"updatedAt\", "
-                 "s.\"ipAddress\", s.\"userAgent\", " PCS_USER_COLUMNS("u.")
+                 "SELECT " PCS_SESSION_COLUMNS("s.") ", " PCS_USER_COLUMNS("u.")
                  " FROM \"session\" AS s JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = ?",
                  "find_session");
     st.bind_text(1, token);
@@ -1152,7 +1156,8 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
     if (rc != SQLITE_ROW) return st.error(rc);
     bool bad = false;
-    SessionWithUser out{rows::read_session(SqliteRow{st}, 0, bad), rows::read_user(SqliteRow{st}, 8, bad)};
+    SessionWithUser out{rows::read_session(SqliteRow{st}, 0, bad),
+                        rows::read_user(SqliteRow{st}, rows::kSessionColumns, bad)};
     if (bad) return corrupt_row("find_session");
     return out;
   }
@@ -1160,7 +1165,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
     auto lease = pool_.acquire();
     Statement st(*lease,
-                 "SELECT " PCS_SESSION_COLUMNS
+                 "SELECT " PCS_SESSION_COLUMNS("")
                  " FROM \"session\" WHERE \"userId\" = ? ORDER BY \"createdAt\" DESC, \"id\" DESC",
                  "list_sessions");
     st.bind_text(1, user_id);

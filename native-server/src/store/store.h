@@ -3,8 +3,8 @@
 // One interface for every backend (store/sqlite_store.h, store/postgres_store.h). The tables and
 // columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
 // "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"; its admin
-// plugin's "role" and ban columns of "user"; its jwt plugin's "jwks"), so a
-// BetterAuth database is served as it is. Every backend must pass
+// plugin's "role" and ban columns of "user" and "session"."impersonatedBy"; its jwt plugin's
+// "jwks"), so a BetterAuth database is served as it is. Every backend must pass
 // tests/store/conformance.cc.
 //
 // All methods are safe to call from many threads at once. Errors are Status values:
@@ -92,6 +92,7 @@ struct Session {
   TimePoint updated_at{};
   std::optional<std::string> ip_address;
   std::optional<std::string> user_agent;
+  std::optional<std::string> impersonated_by;  // BetterAuth's admin plugin's "impersonatedBy"
 
   bool operator==(const Session&) const = default;
 };
