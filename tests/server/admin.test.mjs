@@ -845,3 +845,402 @@ describe('on a PostgreSQL database shared with BetterAuth and its admin plugin',
     assert.equal(seen.total, 0);
   });
 });
+
+// ---- Impersonation (--admin-impersonation) -----------------------------------------------------
+// BetterAuth's admin plugin's impersonate-user and stop-impersonating: an administrator's browser
+// becomes signed in as a user (not an administrator, not a banned user) in a session marked with
+// impersonatedBy, which lasts --admin-impersonation-duration and is never extended; the
+// administrator's own session waits in BetterAuth's signed admin_session cookie, to return to.
+// (Import declarations are hoisted, so they may stand here.)
+import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SECRET } from '../support/server.mjs';
+
+const COOKIE_ATTRS = 'Path=/; HttpOnly; SameSite=Lax';
+const WEEK = 604800;  // the default --session-expires-in, in seconds
+const ADMIN_SESSION = 'better-auth.admin_session';
+const SESSION_TOKEN = 'better-auth.session_token';
+const DONT_REMEMBER = 'better-auth.dont_remember';
+const OTHER_SECRET = 'another-secret-0123456789-0123456789-abcdef';
+// BetterAuth's signed value: value "." base64(HMAC-SHA-256(secret, value)); percent-encoded in a cookie.
+const signedValue = (value, secret = SECRET) => `${value}.${createHmac('sha256', secret).update(value).digest('base64')}`;
+const cookieValue = (value, secret) => encodeURIComponent(signedValue(value, secret));
+const deletedCookie = (name) => `${name}=; Max-Age=0; ${COOKIE_ATTRS}`;
+/** The session token a browser's session cookie holds. */
+const tokenIn = (browser) => decodeURIComponent(browser.jar.get(SESSION_TOKEN)).split('.')[0];
+const sessionRow = (s, token) => sql(s.db, `select * from "session" where "token" = '${token}'`)[0];
+const bearer = (token) => ({ authorization: `Bearer ${signedValue(token)}` });
+/** get-session in a new, cookie-less browser with `headers` (a bearer token, a Cookie header). */
+const getSessionWith = (s, headers) => new Browser(s.api).get('/get-session', headers);
+
+/** Impersonates `userId` from a copy of `from` (a signed-in browser); returns {browser, res, token}. */
+async function impersonation(s, from, userId) {
+  const browser = new Browser(s.api);
+  browser.jar = new Map(from.jar);
+  const res = await browser.post('/admin/impersonate-user', { userId });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return { browser, res, token: res.body.session.token };
+}
+
+test('impersonation: off without --admin-impersonation (404); --admin-impersonation needs --admin', async () => {
+  await withServer({ admin: true }, async (s) => {
+    const adm = await administrator(s);
+    const target = await signedUp(s.api);
+    assert.equal((await adm.browser.post('/admin/impersonate-user', { userId: target.id })).status, 404);
+    assert.equal((await adm.browser.post('/admin/stop-impersonating', {})).status, 404);
+    assert.equal((await sql(s.db, `select count(*) as n from "session" where "userId" = '${target.id}'`))[0].n, 1);
+    const me = await adm.browser.get('/get-session');
+    assert.equal(me.body.session.impersonatedBy, null, 'with --admin, a session has impersonatedBy all the same');
+  });
+  await withServer({}, async (s) => {
+    const u = await signedUp(s.api);
+    assert.ok(!('impersonatedBy' in (await u.browser.get('/get-session')).body.session), 'without --admin, no impersonatedBy');
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
+  try {
+    const serve = (...flags) => spawnSync(BIN, ['serve', '--port', '0', '--database', join(dir, 'auth.db'), ...flags], {
+      encoding: 'utf8', env: { ...process.env, BETTER_AUTH_SECRET: SECRET }, timeout: 10000,
+    });
+    for (const flags of [
+      ['--admin-impersonation', 'true'],
+      ['--admin', 'false', '--admin-impersonation', 'true'],
+      ['--admin', 'true', '--admin-impersonation', 'true', '--admin-impersonation-duration', '0'],
+    ]) {
+      const run = serve(...flags);
+      assert.equal(run.signal, null, `${flags}: it served (killed after 10 s) instead of refusing`);
+      assert.notEqual(run.status, 0, flags.join(' '));
+      assert.match(run.stderr, /adminImpersonation|admin-impersonation/i, run.stderr);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('with --admin --admin-impersonation', () => {
+  let server;
+  let admin;  // {email, browser, id}: an administrator, made by the command line
+  let named;  // a user whose role is "user", but whom --admin-user-ids makes an administrator
+  let firstDir;
+  before(async () => {
+    const first = await startServer({ admin: true });
+    named = await signedUp(first.api, { what: 'named' });
+    await first.stop({ keep: true });
+    firstDir = first.dir;
+    // The default session cache and impersonation duration (3600 s).
+    server = await startServer({ admin: true, adminImpersonation: true, adminUserIds: [named.id], database: first.db });
+    admin = await administrator(server);
+  });
+  after(async () => {
+    await server?.stop();
+    if (firstDir) rmSync(firstDir, { recursive: true, force: true });
+  });
+
+  /** The administrator signed in anew, in a browser of its own: {browser, token}. */
+  async function adminTab(body = {}) {
+    const browser = new Browser(server.api);
+    const res = await browser.post('/sign-in/email', { email: admin.email, password: PASSWORD, ...body });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return { browser, token: tokenIn(browser) };
+  }
+
+  test('impersonate-user: {session, user}; the browser is signed in as the user, in a session the administrator made', async () => {
+    const target = await signedUp(server.api, { what: 'target' });
+    const ownToken = tokenIn(target.browser);
+    const adminToken = tokenIn(admin.browser);
+    const before = Date.now();
+    const { browser, res, token } = await impersonation(server, admin.browser, target.id);
+    const after = Date.now();
+    assert.deepEqual(Object.keys(res.body).sort(), ['session', 'user']);
+    assertUser(res.body.user, { ...target.user });
+    const { session } = res.body;
+    assert.equal(session.userId, target.id);
+    assert.equal(session.impersonatedBy, admin.id);
+    assert.notEqual(token, ownToken);
+    const expires = Date.parse(session.expiresAt);
+    assert.ok(expires >= before + 3600e3 - 1000 && expires <= after + 3600e3 + 1000, `an hour: ${session.expiresAt}`);
+    // As BetterAuth: the administrator's token (and "" for remember me) in the signed admin_session
+    // cookie, for as long as a session lives; the user's session for this browser session only.
+    assert.deepEqual(res.headers.getSetCookie().sort(), [
+      `${ADMIN_SESSION}=${cookieValue(`${adminToken}:`)}; Max-Age=${WEEK}; ${COOKIE_ATTRS}`,
+      `${DONT_REMEMBER}=${cookieValue('true')}; ${COOKIE_ATTRS}`,
+      `${SESSION_TOKEN}=${cookieValue(token)}; ${COOKIE_ATTRS}`,
+    ].sort());
+
+    const me = await browser.get('/get-session');
+    assert.equal(me.status, 200);
+    assert.equal(me.body.user.id, target.id);
+    assert.equal(me.body.session.token, token);
+    assert.equal(me.body.session.impersonatedBy, admin.id);
+    assert.equal(me.body.session.expiresAt, session.expiresAt);
+    assertError(await browser.get('/admin/list-users'), 403, 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS');  // the user's rights
+    const row = sessionRow(server, token);
+    assert.equal(row.userId, target.id);
+    assert.equal(row.impersonatedBy, admin.id);
+
+    const adminNow = (await admin.browser.get('/get-session')).body;
+    assert.equal(adminNow.user.id, admin.id, "the administrator's own session stays");
+    assert.equal(adminNow.session.token, adminToken);
+    assert.equal(adminNow.session.impersonatedBy, null);
+    const own = (await target.browser.get('/get-session')).body;
+    assert.equal(own.session.token, ownToken, "and the user's");
+    assert.equal(own.session.impersonatedBy, null);
+  });
+
+  test('refused: not an administrator, no session, another origin, an unknown user, administrators, a banned user', async () => {
+    const target = await signedUp(server.api);
+    const banned = await signedUp(server.api, { what: 'banned' });
+    assert.equal((await admin.browser.post('/admin/ban-user', { userId: banned.id })).status, 200);
+    const otherAdmin = await administrator(server);
+    const both = await administrator(server, 'user,admin');
+    const jar = new Map(admin.browser.jar);
+    const impersonate = (browser, userId) => browser.post('/admin/impersonate-user', { userId });
+
+    const plain = await signedUp(server.api);
+    assertError(await impersonate(plain.browser, target.id), 403, 'YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS');
+    assertError(await impersonate(new Browser(server.api), target.id), 401, 'UNAUTHORIZED');
+    const evil = new Browser(server.api, { origin: EVIL });
+    evil.jar = new Map(admin.browser.jar);
+    assertError(await impersonate(evil, target.id), 403, 'INVALID_ORIGIN');
+    assertError(await impersonate(admin.browser, MISSING_ID), 404, 'USER_NOT_FOUND');
+    for (const [who, id] of [['role admin', otherAdmin.id], ['role user,admin', both.id], ['--admin-user-ids', named.id], ['yourself', admin.id]]) {
+      const res = await impersonate(admin.browser, id);
+      assert.equal(res.body.code, 'YOU_CANNOT_IMPERSONATE_ADMINS', `${who}: ${res.status} ${JSON.stringify(res.body)}`);
+      assertError(res, 403, 'YOU_CANNOT_IMPERSONATE_ADMINS');
+    }
+    assertError(await impersonate(admin.browser, banned.id), 403, 'BANNED_USER');
+
+    assert.deepEqual(admin.browser.jar, jar, "the administrator's cookies are unchanged");
+    const ids = [target.id, banned.id, otherAdmin.id, both.id, named.id, admin.id].map((id) => `'${id}'`).join(', ');
+    assert.deepEqual(sql(server.db, `select "id" from "session" where "impersonatedBy" is not null and "userId" in (${ids})`), []);
+  });
+
+  test('sessions: impersonatedBy on each; the user\'s list-sessions hides the impersonation, list-user-sessions shows it', async () => {
+    const target = await signedUp(server.api);
+    const ownToken = tokenIn(target.browser);
+    const { browser, token } = await impersonation(server, admin.browser, target.id);
+    for (const [who, b] of [['the user', target.browser], ['the impersonating browser', browser]]) {
+      const mine = await b.get('/list-sessions');
+      assert.equal(mine.status, 200, JSON.stringify(mine.body));
+      assert.deepEqual(mine.body.map((s) => s.token), [ownToken], who);
+      assert.equal(mine.body[0].impersonatedBy, null, who);
+    }
+    const listed = await admin.browser.post('/admin/list-user-sessions', { userId: target.id });
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    const byToken = Object.fromEntries(listed.body.sessions.map((s) => [s.token, s]));
+    assert.deepEqual(Object.keys(byToken).sort(), [ownToken, token].sort());
+    assert.equal(byToken[token].impersonatedBy, admin.id);
+    assert.equal(byToken[ownToken].impersonatedBy, null);
+    const adminList = await admin.browser.get('/list-sessions');
+    assert.ok(adminList.body.length >= 1);
+    for (const s of adminList.body) assert.equal(s.impersonatedBy, null, JSON.stringify(s));
+  });
+
+  test('stop-impersonating: back to the administrator\'s session (remembered), and the impersonation is deleted', async () => {
+    const target = await signedUp(server.api);
+    const adminToken = tokenIn(admin.browser);
+    const { browser, token } = await impersonation(server, admin.browser, target.id);
+    const res = await browser.post('/admin/stop-impersonating', {});
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(Object.keys(res.body).sort(), ['session', 'user']);
+    assertUser(res.body.user, { id: admin.id, email: admin.email, role: 'admin' });
+    assert.equal(res.body.session.token, adminToken);
+    assert.equal(res.body.session.userId, admin.id);
+    assert.equal(res.body.session.impersonatedBy, null);
+    // As BetterAuth: the session cookie with a Max-Age again, so no dont_remember, and no admin_session.
+    assert.deepEqual(res.headers.getSetCookie().sort(), [
+      deletedCookie(ADMIN_SESSION),
+      deletedCookie(DONT_REMEMBER),
+      `${SESSION_TOKEN}=${cookieValue(adminToken)}; Max-Age=${WEEK}; ${COOKIE_ATTRS}`,
+    ].sort());
+    assert.deepEqual([...browser.jar.keys()], [SESSION_TOKEN]);
+    assert.equal(sessionRow(server, token), undefined, 'the impersonation session is deleted');
+    const me = (await browser.get('/get-session')).body;
+    assert.equal(me.user.id, admin.id);
+    assert.equal(me.session.token, adminToken);
+    assert.equal(me.session.impersonatedBy, null);
+    assert.equal((await getSessionWith(server, bearer(token))).body, null, 'the impersonation token works no more');
+    assert.equal((await target.browser.get('/get-session')).body.user.id, target.id, "the user's own session stays");
+  });
+
+  test('stop-impersonating gives an administrator who signed in without "remember me" such a session back', async () => {
+    const tab = await adminTab({ rememberMe: false });
+    const target = await signedUp(server.api);
+    const started = await tab.browser.post('/admin/impersonate-user', { userId: target.id });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.ok(started.headers.getSetCookie().includes(
+      `${ADMIN_SESSION}=${cookieValue(`${tab.token}:true`)}; Max-Age=${WEEK}; ${COOKIE_ATTRS}`), started.headers.getSetCookie().join('\n'));
+    const res = await tab.browser.post('/admin/stop-impersonating', {});
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.session.token, tab.token);
+    assert.deepEqual(res.headers.getSetCookie().sort(), [
+      deletedCookie(ADMIN_SESSION),
+      `${DONT_REMEMBER}=${cookieValue('true')}; ${COOKIE_ATTRS}`,
+      `${SESSION_TOKEN}=${cookieValue(tab.token)}; ${COOKIE_ATTRS}`,
+    ].sort());
+    assert.equal((await tab.browser.get('/get-session')).body.user.id, admin.id);
+  });
+
+  test('stop-impersonating: 400 NOT_IMPERSONATING for an ordinary session, 401 without one; nothing changes', async () => {
+    const jar = new Map(admin.browser.jar);
+    const res = await admin.browser.post('/admin/stop-impersonating', {});
+    assertError(res, 400, 'NOT_IMPERSONATING');
+    assert.deepEqual(res.headers.getSetCookie(), []);
+    assert.deepEqual(admin.browser.jar, jar);
+    assert.equal((await admin.browser.get('/get-session')).body.user.id, admin.id);
+    const u = await signedUp(server.api);
+    assertError(await u.browser.post('/admin/stop-impersonating', {}), 400, 'NOT_IMPERSONATING');
+    assert.equal((await u.browser.get('/get-session')).body.user.id, u.id);
+    assertError(await new Browser(server.api).post('/admin/stop-impersonating', {}), 401, 'UNAUTHORIZED');
+  });
+
+  test("stop-impersonating without the administrator's live session: 401 ADMIN_SESSION_NOT_FOUND, and the impersonation ends anyway", async () => {
+    const otherAdmin = await administrator(server);
+    const cases = [
+      ['the administrator signed out meanwhile', async (tab) => assert.equal((await tab.browser.post('/sign-out', {})).status, 200)],
+      ['no admin_session cookie', async (_tab, browser) => browser.jar.delete(ADMIN_SESSION)],
+      ['an admin_session cookie signed with another secret', async (tab, browser) => browser.jar.set(ADMIN_SESSION, cookieValue(`${tab.token}:`, OTHER_SECRET))],
+      ['an admin_session cookie naming another administrator\'s session', async (_tab, browser) => browser.jar.set(ADMIN_SESSION, cookieValue(`${tokenIn(otherAdmin.browser)}:`))],
+    ];
+    for (const [what, spoil] of cases) {
+      const tab = await adminTab();
+      const target = await signedUp(server.api);
+      const { browser, token } = await impersonation(server, tab.browser, target.id);
+      await spoil(tab, browser);
+      const res = await browser.post('/admin/stop-impersonating', {});
+      assert.equal(res.status, 401, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
+      assertError(res, 401, 'ADMIN_SESSION_NOT_FOUND');
+      const cookies = res.headers.getSetCookie();
+      for (const name of [ADMIN_SESSION, SESSION_TOKEN]) assert.ok(cookies.includes(deletedCookie(name)), `${what}: ${cookies.join('\n')}`);
+      assert.ok(!browser.jar.has(SESSION_TOKEN) && !browser.jar.has(ADMIN_SESSION), what);
+      assert.equal(sessionRow(server, token), undefined, `${what}: the impersonation session is deleted`);
+      assert.equal((await browser.get('/get-session')).body, null, what);
+      assert.equal((await getSessionWith(server, bearer(token))).body, null, what);
+      assert.equal((await target.browser.get('/get-session')).body.user.id, target.id, `${what}: the user's own session stays`);
+      assert.equal((await otherAdmin.browser.get('/get-session')).body.user.id, otherAdmin.id, what);
+    }
+  });
+
+  test('the audit log: admin-impersonate-user and admin-stop-impersonating, by the administrator, to the user', async () => {
+    const target = await signedUp(server.api);
+    const adminToken = tokenIn(admin.browser);
+    const { browser, res: started, token } = await impersonation(server, admin.browser, target.id);
+    const stopped = await browser.post('/admin/stop-impersonating', {});
+    assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+    for (const [event, res] of [['admin-impersonate-user', started], ['admin-stop-impersonating', stopped]]) {
+      const lines = auditOf(server, res);
+      assert.equal(lines.length, 1, `${event}: ${JSON.stringify(lines)}`);
+      assert.equal(lines[0].event, event);
+      assert.equal(lines[0].user, admin.id, `${event}: the administrator`);
+      assert.equal(lines[0].target, target.id, `${event}: the user`);
+      const raw = rawAuditOf(server, res);
+      for (const secret of [target.email, admin.email, adminToken, token]) assert.ok(!raw.includes(secret), `${event} logs ${secret}`);
+    }
+    // The administrator's session gone: the event all the same, to the user, by the administrator
+    // the impersonation names.
+    const tab = await adminTab();
+    const again = await impersonation(server, tab.browser, target.id);
+    await tab.browser.post('/sign-out', {});
+    const orphan = await again.browser.post('/admin/stop-impersonating', {});
+    assertError(orphan, 401, 'ADMIN_SESSION_NOT_FOUND');
+    const lines = auditOf(server, orphan);
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.equal(lines[0].event, 'admin-stop-impersonating');
+    assert.equal(lines[0].target, target.id);
+    assert.equal(lines[0].user, admin.id, JSON.stringify(lines[0]));
+  });
+
+  test("BetterAuth's client with adminClient(): impersonateUser and stopImpersonating", async () => {
+    const target = await signedUp(server.api);
+    const { client, jar } = browserClient(server.url, { plugins: [adminClient()] });
+    assert.equal((await client.signIn.email({ email: admin.email, password: PASSWORD })).error, null);
+    const started = await client.admin.impersonateUser({ userId: target.id });
+    assert.equal(started.error, null, JSON.stringify(started.error));
+    assert.equal(started.data.user.id, target.id);
+    assert.equal(started.data.session.impersonatedBy, admin.id);
+    const as = await client.getSession();
+    assert.equal(as.data.user.id, target.id);
+    assert.equal(as.data.session.impersonatedBy, admin.id);
+    const stopped = await client.admin.stopImpersonating();
+    assert.equal(stopped.error, null, JSON.stringify(stopped.error));
+    assert.equal(stopped.data.user.id, admin.id);
+    assert.equal((await client.getSession()).data.user.id, admin.id);
+    assert.ok(!jar.has(ADMIN_SESSION));
+  });
+});
+
+test('an impersonation is never extended by the rolling refresh, whatever the request (--session-update-age 0)', async () => {
+  // A refresh is due at every request here (update age 0), and would move expiresAt a week on.
+  await withServer({ admin: true, adminImpersonation: true, adminImpersonationDuration: 600, sessionUpdateAge: 0, sessionCacheTtl: 0 }, async (s) => {
+    const adm = await administrator(s);
+    const adminToken = tokenIn(adm.browser);
+    const target = await signedUp(s.api);
+    const { res: started, token } = await impersonation(s, adm.browser, target.id);
+    const row = sessionRow(s, token);
+    assert.equal(Date.parse(row.expiresAt) - Date.parse(row.createdAt), 600e3, '--admin-impersonation-duration');
+    assert.equal(started.body.session.expiresAt, row.expiresAt);
+    const cookieOnly = { cookie: `${SESSION_TOKEN}=${cookieValue(token)}` };  // no dont_remember cookie
+    for (const headers of [bearer(token), bearer(token), cookieOnly, bearer(token), cookieOnly]) {
+      const res = await getSessionWith(s, headers);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.user.id, target.id);
+      assert.equal(res.body.session.expiresAt, row.expiresAt, `not extended: ${JSON.stringify(headers)}`);
+      assert.deepEqual(res.headers.getSetCookie(), []);
+    }
+    assert.deepEqual(sessionRow(s, token), row, 'the row is unchanged');
+    // The control: on this server the same request does extend an ordinary session.
+    sql(s.db, `update "session" set "expiresAt" = '${new Date(Date.now() + 86400e3).toISOString()}' where "token" = '${adminToken}'`);
+    assert.equal((await getSessionWith(s, bearer(adminToken))).body.user.id, adm.id);
+    const extended = Date.parse(sessionRow(s, adminToken).expiresAt);
+    assert.ok(extended > Date.now() + 6 * 86400e3, `the administrator's session is refreshed: ${new Date(extended).toISOString()}`);
+  });
+});
+
+// Node 20 has no SQLite driver for BetterAuth here, so the shared database is PostgreSQL's.
+describe('impersonation on a PostgreSQL database shared with BetterAuth and its admin plugin', { skip: !PG_URL && 'PORTCULLIS_TEST_POSTGRES is not set' }, () => {
+  let db;
+  let auth;
+  let pgServer;
+  before(async () => {
+    db = await betterAuthOnPostgres(PG_URL, `pc_admin_imp_${process.pid}`, { plugins: [adminPlugin()] });
+    auth = db.auth;
+    pgServer = await startServer({ database: db.dbUrl, admin: true, adminImpersonation: true, passwordHash: 'scrypt', sessionCacheTtl: 0 });
+  });
+  after(async () => {
+    await pgServer?.stop();
+    await db?.drop();
+  });
+
+  test("BetterAuth's impersonate-user, Portcullis's stop-impersonating; and the other way round", async () => {
+    const target = await signedUp(pgServer.api);
+    const email = freshEmail('ba-admin');
+    const made = await auth.api.createUser({ body: { email, password: PASSWORD, name: 'BetterAuth Admin', role: 'admin' } });
+    const signedIn = await auth.api.signInEmail({ body: { email, password: PASSWORD }, returnHeaders: true });
+    const browser = new Browser(pgServer.api);  // BetterAuth's administrator's browser
+    browser.absorb(signedIn);
+    const started = await auth.api.impersonateUser({ body: { userId: target.id }, headers: new Headers({ cookie: browser.cookieHeader() }), returnHeaders: true });
+    browser.absorb(started);
+    const as = (await browser.get('/get-session')).body;
+    assert.equal(as.user.id, target.id);
+    assert.equal(as.session.impersonatedBy, made.user.id);
+    const stop = await browser.post('/admin/stop-impersonating', {});
+    assert.equal(stop.status, 200, JSON.stringify(stop.body));
+    assert.equal(stop.body.user.id, made.user.id);
+    assert.equal(stop.body.session.token, signedIn.response.token);
+    assert.equal((await auth.api.getSession({ headers: new Headers({ cookie: browser.cookieHeader() }) })).user.id, made.user.id);
+    assert.equal(psql(db.dbUrl, `SELECT count(*) FROM "session" WHERE "token" = '${started.response.session.token}'`), '0');
+
+    const pcAdmin = await administrator(pgServer);
+    const mine = await pcAdmin.browser.post('/admin/impersonate-user', { userId: target.id });
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    const headers = new Headers({ cookie: pcAdmin.browser.cookieHeader() });
+    assert.equal((await auth.api.getSession({ headers })).session.impersonatedBy, pcAdmin.id);
+    const stopped = await auth.api.stopImpersonating({ headers, returnHeaders: true });
+    assert.equal(stopped.response.user.id, pcAdmin.id);
+    pcAdmin.browser.absorb(stopped);
+    assert.ok(!pcAdmin.browser.jar.has(ADMIN_SESSION));
+    assert.equal((await pcAdmin.browser.get('/get-session')).body.user.id, pcAdmin.id);
+    assert.equal(psql(db.dbUrl, `SELECT count(*) FROM "session" WHERE "token" = '${mine.body.session.token}'`), '0');
+  });
+});

@@ -309,8 +309,10 @@ Result<Authenticated> AuthService::admin_stop_impersonating(const Authenticated&
   if (admin_token) {
     if (auto found = store_.find_session(*admin_token); found.ok()) admin = std::move(found).value();
   }
-  const User* admin_user = admin ? &admin->user : nullptr;
-  audit("admin-stop-impersonating", admin_user, caller, {{"target", auth.user.id}});
+  // By the administrator the session names, whether or not their own session is still there.
+  User actor;
+  actor.id = admin_id;
+  audit("admin-stop-impersonating", &actor, caller, {{"target", auth.user.id}});
   if (!admin || admin->user.id != admin_id || admin->session.expires_at <= caller.now) {
     return ErrorCode::kAdminSessionNotFound;
   }
