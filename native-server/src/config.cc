@@ -90,6 +90,13 @@ std::vector<Setting> settings(Config& c) {
        "      goes on (a list that cannot answer changes nothing)"},
       {"breachedPasswordsTimeout", "PORTCULLIS_BREACHED_PASSWORDS_TIMEOUT", &c.breached_passwords_timeout,
        "seconds the range API has to answer (default 5)"},
+      {"username", "PORTCULLIS_USERNAME", &c.username,
+       "BetterAuth's username plugin: users may pick a username (letters, digits, _ and .)\n"
+       "      at sign-up or later, and sign in with it (/sign-in/username)"},
+      {"minUsernameLength", "PORTCULLIS_MIN_USERNAME_LENGTH", &c.username_policy.min_length,
+       "characters (default 3)"},
+      {"maxUsernameLength", "PORTCULLIS_MAX_USERNAME_LENGTH", &c.username_policy.max_length,
+       "characters (default 30)"},
       {"maxNameLength", "PORTCULLIS_MAX_NAME_LENGTH", &c.name_policy.max_length, "UTF-16 units"},
       {"allowEmptyName", "PORTCULLIS_ALLOW_EMPTY_NAME", &c.name_policy.allow_empty,
        "accept \"\" as a name, as BetterAuth does"},
@@ -413,6 +420,10 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.breached_passwords_timeout.count() < 1) return invalid("breachedPasswordsTimeout", "at least 1 second");
   if (c.jwt_expires_in.count() < 1) return invalid("jwtExpiresIn", "at least 1 second");
   if (c.admin_impersonation && !c.admin) return invalid("adminImpersonation", "needs admin");
+  if (c.username_policy.min_length < 1 || c.username_policy.min_length > c.username_policy.max_length) {
+    return invalid("minUsernameLength", "from 1 to maxUsernameLength");
+  }
+  if (c.username_policy.max_length > 255) return invalid("maxUsernameLength", "at most 255");
   if (c.admin_impersonation_duration.count() < 1) return invalid("adminImpersonationDuration", "at least 1 second");
   if (c.captcha.provider == "off") c.captcha.provider.clear();
   if (c.captcha.timeout.count() < 1) return invalid("captchaTimeout", "at least 1 second");

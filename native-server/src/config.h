@@ -23,6 +23,7 @@
 #include "portcullis/name.h"
 #include "portcullis/password_hash.h"
 #include "portcullis/password_policy.h"
+#include "portcullis/username.h"
 
 namespace portcullis {
 
@@ -91,6 +92,10 @@ struct Config {
   // min_score (minPasswordScore): the strength a new password needs, 0-4 (default 2; 0: none).
   PasswordPolicy password_policy;
   NamePolicy name_policy;
+  // BetterAuth's username plugin: sign-up and update-user take a username (unique, stored lower
+  // case) and a display username, sign-in/username signs in with it, is-username-available tells.
+  bool username = false;
+  UsernamePolicy username_policy;
   EmailOptions email_options;
   // New passwords known from data breaches are refused (PASSWORD_COMPROMISED), after the rules
   // above: Have I Been Pwned's Pwned Passwords, asked through its range API ("hibp", or the URL
@@ -179,6 +184,8 @@ struct Config {
       {"/verify-password", {std::chrono::milliseconds(10000), 3}},
       {"/request-password-reset", {std::chrono::milliseconds(60000), 3}},
       {"/send-verification-email", {std::chrono::milliseconds(60000), 3}},
+      // Beyond BetterAuth (100 per 10 s there): it tells who has an account.
+      {"/is-username-available", {std::chrono::milliseconds(10000), 10}},
       // BetterAuth's two-factor plugin's rule: codes are six digits.
       {"/two-factor/", {std::chrono::milliseconds(10000), 3}},
   };

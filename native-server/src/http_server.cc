@@ -38,9 +38,9 @@ using store::User;
 
 // ---- JSON shapes (contract §2) ------------------------------------------------------------------
 
-// `two_factor`: the two-factor plugin is on, and BetterAuth then adds its column to the user;
-// `admin`: the admin plugin is, with its four.
-ordered_json user_json(const User& u, bool two_factor, bool admin) {
+// The user as BetterAuth shows it, with the columns of the plugins `config` turns on: the
+// two-factor plugin's, the admin plugin's four, the username plugin's two.
+ordered_json user_json(const User& u, const Config& config) {
   ordered_json j;
   j["id"] = u.id;
   j["name"] = u.name;
@@ -49,12 +49,16 @@ ordered_json user_json(const User& u, bool two_factor, bool admin) {
   j["image"] = u.image ? ordered_json(*u.image) : ordered_json(nullptr);
   j["createdAt"] = format_iso8601(u.created_at);
   j["updatedAt"] = format_iso8601(u.updated_at);
-  if (two_factor) j["twoFactorEnabled"] = u.two_factor_enabled;
-  if (admin) {
+  if (config.two_factor) j["twoFactorEnabled"] = u.two_factor_enabled;
+  if (config.admin) {
     j["role"] = u.role ? ordered_json(*u.role) : ordered_json(nullptr);
     j["banned"] = u.ban.has_value();
     j["banReason"] = u.ban && u.ban->reason ? ordered_json(*u.ban->reason) : ordered_json(nullptr);
     j["banExpires"] = u.ban && u.ban->expires ? ordered_json(format_iso8601(*u.ban->expires)) : ordered_json(nullptr);
+  }
+  if (config.username) {
+    j["username"] = u.username ? ordered_json(*u.username) : ordered_json(nullptr);
+    j["displayUsername"] = u.display_username ? ordered_json(*u.display_username) : ordered_json(nullptr);
   }
   return j;
 }
@@ -104,18 +108,12 @@ void send_json(httplib::Response& res, int status, const ordered_json& body) {
 }
 
 // get-session's body for a live session (http/session_bodies.h keeps it), with the plugins'
-// fields or without.
-template <bool TwoFactor, bool Admin>
-std::string session_body(const Session& session, const User& user) {
+// fields `config` asks for.
+std::string session_body(const Session& session, const User& user, const Config& config) {
   ordered_json body;
-  body["session"] = session_json(session, Admin);
-  body["user"] = user_json(user, TwoFactor, Admin);
+  body["session"] = session_json(session, config.admin);
+  body["user"] = user_json(user, config);
   return json_text(body);
-}
-
-http::SessionBodies::Make session_body_for(const Config& c) {
-  if (c.two_factor) return c.admin ? &session_body<true, true> : &session_body<true, false>;
-  return c.admin ? &session_body<false, true> : &session_body<false, false>;
 }
 
 // The HTTP status of an error, where it does not depend on the endpoint.
@@ -123,6 +121,7 @@ int status_of(ErrorCode code) {
   switch (code) {
     case ErrorCode::kUnauthorized:
     case ErrorCode::kInvalidEmailOrPassword:
+    case ErrorCode::kInvalidUsernameOrPassword:
     case ErrorCode::kInvalidCode:
     case ErrorCode::kInvalidBackupCode:
     case ErrorCode::kInvalidTwoFactorCookie:
@@ -148,6 +147,8 @@ int status_of(ErrorCode code) {
     case ErrorCode::kNotAllowedToRevokeUsersSessions:
     case ErrorCode::kNotAllowedToDeleteUsers:
     case ErrorCode::kNotAllowedToSetUsersPassword:
+    case ErrorCode::kNotAllowedToImpersonateUsers:
+    case ErrorCode::kCannotImpersonateAdmins:
       return 403;
     case ErrorCode::kNotFound:
       return 404;
@@ -221,7 +222,9 @@ const char* js_type(const json& v) {
 // "[body.name] Invalid input: expected string, received undefined".
 class Fields {
  public:
-  Fields(const json& body, std::initializer_list<std::string_view> allowed) : body_(body) {
+  Fields(const json& body, std::initializer_list<std::string_view> allowed)
+      : Fields(body, std::vector<std::string_view>(allowed)) {}
+  Fields(const json& body, const std::vector<std::string_view>& allowed) : body_(body) {
     for (const auto& [key, value] : body_.items()) {
       bool known = false;
       for (std::string_view a : allowed) known = known || a == key;
@@ -293,6 +296,13 @@ Status nested_fields(const Status& s, const std::string& key) {
     message.insert(at + 5, "." + key);
   }
   return Status(s.code(), message);
+}
+
+// A username the plugin's rules refuse (422 at sign-in/username and is-username-available, as
+// BetterAuth answers there; 400 elsewhere).
+bool is_username_error(ErrorCode code) {
+  return code == ErrorCode::kUsernameTooShort || code == ErrorCode::kUsernameTooLong ||
+         code == ErrorCode::kInvalidUsername;
 }
 
 Status invalid_email_field(const char* field) {
@@ -371,7 +381,7 @@ struct HttpServer::Impl {
         secure_names(c.cookie_prefix, true),
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
-        session_bodies(c.session_cache_size, session_body_for(c)),
+        session_bodies(c.session_cache_size, [&c](const Session& session, const User& user) { return session_body(session, user, c); }),
         cookies(c.secret) {
     if (!c.captcha.provider.empty()) {
       if (auto opened = http::Captcha::open(c.captcha); opened.ok()) captcha = std::move(opened).value();  // checked by finalize_config
@@ -438,7 +448,7 @@ struct HttpServer::Impl {
   bool require_session(Call& call, Authenticated& out);
   void set_session_cookie(Call& call, const Session& session, bool remember_me);
   void clear_session_cookies(Call& call) const;
-  ordered_json user_of(const User& u) const { return user_json(u, config.two_factor, config.admin); }
+  ordered_json user_of(const User& u) const { return user_json(u, config); }
   ordered_json session_of(const Session& s) const { return session_json(s, config.admin); }
   // The value of a signed cookie of this request, or nullopt (absent, or its signature is wrong).
   std::optional<std::string> signed_cookie(const Call& call, const std::string& name) const;
@@ -450,6 +460,11 @@ struct HttpServer::Impl {
   void error_page(Call&);
   void sign_up(Call&);
   void sign_in(Call&);
+  void sign_in_username(Call&);
+  void is_username_available(Call&);
+  // A sign-in's answer (by address or username): the session cookie and {redirect, token, url?,
+  // user}, or BetterAuth's second-factor answer, or the error.
+  void answer_sign_in(Call& call, Result<auth::SignedIn> out, const std::optional<std::string>& callback);
   void sign_out(Call&);
   void get_session(Call&);
   void list_sessions(Call&);
@@ -531,6 +546,10 @@ void HttpServer::Impl::install() {
       {"/get-session", &Impl::get_session_post},
   };
   if (config.jwt) get_routes.insert({{"/jwks", &Impl::jwks}, {"/token", &Impl::token}});
+  if (config.username) {
+    post_routes.insert({{"/sign-in/username", &Impl::sign_in_username},
+                        {"/is-username-available", &Impl::is_username_available}});
+  }
   if (config.admin) {
     get_routes.insert({{"/admin/list-users", &Impl::admin_list_users}, {"/admin/get-user", &Impl::admin_get_user}});
     post_routes.insert({
@@ -682,7 +701,7 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
   }
 
   if (post) {
-    const bool sign_in_or_up = path == "/sign-in/email" || path == "/sign-up/email";
+    const bool sign_in_or_up = path == "/sign-in/email" || path == "/sign-up/email" || path == "/sign-in/username";
     if (!req.body.empty()) {
       const std::string type = req.get_header_value("Content-Type");
       const std::string media = type.substr(0, type.find(';'));
@@ -836,8 +855,12 @@ void HttpServer::Impl::error_page(Call& call) {
 }
 
 void HttpServer::Impl::sign_up(Call& call) {
-  Fields f(call.body, {"name", "email", "password", "image", "callbackURL", "rememberMe"});
+  std::vector<std::string_view> allowed = {"name", "email", "password", "image", "callbackURL", "rememberMe"};
+  if (config.username) allowed.insert(allowed.end(), {"username", "displayUsername"});
+  Fields f(call.body, allowed);
   auth::SignUpRequest r;
+  r.username = f.optional_string("username");
+  r.display_username = f.optional_string("displayUsername");
   r.name = f.required_string("name");
   r.email = f.required_string("email");
   r.password = f.required_string("password");
@@ -867,8 +890,37 @@ void HttpServer::Impl::sign_in(Call& call) {
   r.remember_me = f.optional_bool("rememberMe").value_or(true);
   if (!f.ok()) return send_error(call.res, f.status());
   if (config.two_factor) r.trusted_device = signed_cookie(call, names(call).trust_device);
-  auto out = service.sign_in(r, call.caller);
-  const auto& callback = r.callback_url;
+  answer_sign_in(call, service.sign_in(r, call.caller), r.callback_url);
+}
+
+void HttpServer::Impl::sign_in_username(Call& call) {
+  Fields f(call.body, {"username", "password", "callbackURL", "rememberMe"});
+  auth::SignInRequest r;
+  r.username = f.required_string("username");
+  r.password = f.required_string("password");
+  r.callback_url = f.optional_string("callbackURL");
+  r.remember_me = f.optional_bool("rememberMe").value_or(true);
+  if (!f.ok()) return send_error(call.res, f.status());
+  if (config.two_factor) r.trusted_device = signed_cookie(call, names(call).trust_device);
+  auto out = service.sign_in_username(r, call.caller);
+  if (!out && is_username_error(out.status().code())) return send_error(call.res, out.status(), 422);
+  answer_sign_in(call, std::move(out), r.callback_url);
+}
+
+void HttpServer::Impl::is_username_available(Call& call) {
+  Fields f(call.body, {"username"});
+  const std::string username = f.required_string("username");
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto available = service.username_available(username);
+  if (!available) {
+    const bool refused = is_username_error(available.status().code());
+    return send_error(call.res, available.status(), refused ? 422 : 0);
+  }
+  send_json(call.res, 200, {{"available", *available}});
+}
+
+void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
+                                      const std::optional<std::string>& callback) {
   if (!out) return send_error(call.res, out.status());
   set_trust_device_cookie(call, out->trust_device);
   if (out->two_factor_challenge) {
@@ -965,10 +1017,14 @@ void HttpServer::Impl::revoke_other_sessions(Call& call) {
 
 void HttpServer::Impl::update_user(Call& call) {
   if (call.body.contains("email")) return send_error(call.res, Status(ErrorCode::kEmailCanNotBeUpdated));
-  Fields f(call.body, {"name", "image"});
+  std::vector<std::string_view> allowed = {"name", "image"};
+  if (config.username) allowed.insert(allowed.end(), {"username", "displayUsername"});
+  Fields f(call.body, allowed);
   auth::UserUpdate update;
   update.name = f.optional_string("name");
   update.image = f.nullable_string("image");
+  update.username = f.optional_string("username");
+  update.display_username = f.optional_string("displayUsername");
   if (!f.ok()) return send_error(call.res, f.status());
   Authenticated auth;
   if (!require_session(call, auth)) return;

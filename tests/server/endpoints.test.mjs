@@ -326,6 +326,8 @@ describe('POST /sign-up/email', () => {
       banReason: null,
       banExpires: null,
       role: null, // BetterAuth's admin plugin's column (migration 5), written with --admin only
+      username: null, // BetterAuth's username plugin's columns (migration 6): none given at this sign-up
+      displayUsername: null,
     });
     const accounts = sql(server.db, `select * from account where userId = '${res.body.user.id}'`);
     assert.equal(accounts.length, 1);

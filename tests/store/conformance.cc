@@ -43,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 5;
+constexpr int kLatestSchemaVersion = 6;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -117,6 +117,10 @@ void check_same(const User& got, const User& want) {
     CHECK(got.ban->expires.has_value() == want.ban->expires.has_value());
     if (got.ban->expires && want.ban->expires) CHECK(ms(*got.ban->expires) == ms(*want.ban->expires));
   }
+  CHECK(got.username.has_value() == want.username.has_value());
+  CHECK(got.username.value_or("<null>") == want.username.value_or("<null>"));
+  CHECK(got.display_username.has_value() == want.display_username.has_value());
+  CHECK(got.display_username.value_or("<null>") == want.display_username.value_or("<null>"));
 }
 
 void check_same(const Account& got, const Account& want) {
@@ -273,6 +277,7 @@ struct RawDb {
     if (text == nullptr) return "<null>";
     return reinterpret_cast<const char*>(text);
   }
+  std::string scalar(const std::string& sql) { return scalar(sql.c_str()); }
 };
 
 std::unique_ptr<Store> open_sqlite(const std::string& path, milliseconds busy_timeout = milliseconds(5000)) {
@@ -1627,6 +1632,37 @@ TEST_CASE("store: twenty concurrent creations of one key id make one key", "[sto
   CHECK(ids_of(*keys) == std::vector<std::string>{id});
 }
 
+// Every read of a user gives `want` for its id: by id, by e-mail, by username (when it has one),
+// as the user of the session with `token`, in list_users and in query_users.
+void check_user_reads(Store& store, const User& want, const std::string& token) {
+  auto by_id = store.find_user_by_id(want.id);
+  REQUIRE(by_id.ok());
+  check_same(*by_id, want);
+  auto by_email = store.find_user_by_email(want.email);
+  REQUIRE(by_email.ok());
+  check_same(*by_email, want);
+  if (want.username) {
+    auto by_username = store.find_user_by_username(*want.username);
+    REQUIRE(by_username.ok());
+    check_same(*by_username, want);
+  }
+  auto with_session = store.find_session(token);
+  REQUIRE(with_session.ok());
+  check_same(with_session->user, want);
+  auto listed = store.list_users(100, 0);
+  REQUIRE(listed.ok());
+  const auto in_list = std::find_if(listed->begin(), listed->end(), [&](const User& u) { return u.id == want.id; });
+  REQUIRE(in_list != listed->end());
+  check_same(*in_list, want);
+  UserQuery query;
+  query.filter_field = UserField::kId;
+  query.filter_value = want.id;
+  auto queried = store.query_users(query);
+  REQUIRE(queried.ok());
+  REQUIRE(queried->users.size() == 1);
+  check_same(queried->users[0], want);
+}
+
 TEST_CASE("store: roles, and the ban in every read of a user (BetterAuth's admin plugin)", "[store]") {
   const std::string backend = GENERATE(from_range(testing::backend_names()));
   INFO("backend: " << backend);
@@ -1645,29 +1681,7 @@ TEST_CASE("store: roles, and the ban in every read of a user (BetterAuth's admin
   REQUIRE(store.create_session(bobs).ok());
 
   // Every read of a user gives `want` for `id` (and the session's user for `token`).
-  const auto check_reads = [&](const User& want, const std::string& token) {
-    auto by_id = store.find_user_by_id(want.id);
-    REQUIRE(by_id.ok());
-    check_same(*by_id, want);
-    auto by_email = store.find_user_by_email(want.email);
-    REQUIRE(by_email.ok());
-    check_same(*by_email, want);
-    auto with_session = store.find_session(token);
-    REQUIRE(with_session.ok());
-    check_same(with_session->user, want);
-    auto listed = store.list_users(100, 0);
-    REQUIRE(listed.ok());
-    const auto in_list = std::find_if(listed->begin(), listed->end(), [&](const User& u) { return u.id == want.id; });
-    REQUIRE(in_list != listed->end());
-    check_same(*in_list, want);
-    UserQuery query;
-    query.filter_field = UserField::kId;
-    query.filter_value = want.id;
-    auto queried = store.query_users(query);
-    REQUIRE(queried.ok());
-    REQUIRE(queried->users.size() == 1);
-    check_same(queried->users[0], want);
-  };
+  const auto check_reads = [&](const User& want, const std::string& token) { check_user_reads(store, want, token); };
 
   SECTION("the role round-trips through every read; a user created without one has none") {
     check_reads(ada, adas.token);
@@ -1749,6 +1763,213 @@ TEST_CASE("store: roles, and the ban in every read of a user (BetterAuth's admin
     CHECK_FALSE(store.find_ban(bob.id)->has_value());
     check_reads(ada, adas.token);
   }
+}
+
+TEST_CASE("store: usernames (BetterAuth's username plugin's columns)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  // Ada has a username (stored normalised) and its display form; Bob has neither (NULL in both).
+  User ada = make_user("ada@example.com");
+  ada.username = "ada_l";
+  ada.display_username = "Ada_L";
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  const User bob = make_user("bob@example.com", at(1));
+  REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+  const Session adas = make_session(ada.id, kT0, at(3600000));
+  const Session bobs = make_session(bob.id, kT0, at(3600000));
+  REQUIRE(store.create_session(adas).ok());
+  REQUIRE(store.create_session(bobs).ok());
+
+  const auto check_reads = [&](const User& want, const std::string& token) { check_user_reads(store, want, token); };
+
+  SECTION("both round-trip through every read; a user created without them has NULL in both") {
+    check_reads(ada, adas.token);
+    auto by_username = store.find_user_by_username("ada_l");
+    REQUIRE(by_username.ok());
+    CHECK(by_username->id == ada.id);
+    CHECK(by_username->username == std::optional<std::string>("ada_l"));
+    CHECK(by_username->display_username == std::optional<std::string>("Ada_L"));
+    check_reads(bob, bobs.token);
+    auto none = store.find_user_by_id(bob.id);
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->username.has_value());
+    CHECK_FALSE(none->display_username.has_value());
+    UserQuery all;
+    auto page = store.query_users(all);
+    REQUIRE(page.ok());
+    REQUIRE(page->users.size() == 2);
+    check_same(page->users[0], ada);
+    check_same(page->users[1], bob);
+  }
+
+  SECTION("find_user_by_username matches the stored value exactly; NOT_FOUND otherwise") {
+    // The caller normalises: the stored value is lower case, and the display form is not looked up.
+    CHECK(code_of(store.find_user_by_username("ADA_L")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_username("Ada_L")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_username("ada")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_username("ada_l ")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_username("ada%")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_username("")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_username("nobody")) == ErrorCode::kNotFound);
+    CHECK(store.find_user_by_username("ada_l")->id == ada.id);
+  }
+
+  SECTION("update_user sets, changes and clears them; a cached session sees it at once") {
+    REQUIRE(store.find_session(bobs.token).ok());  // cached, where there is a cache
+    User want = bob;
+    want.username = "bob";
+    want.display_username = "Bob";
+    want.updated_at = at(7);
+    REQUIRE(store.update_user(want).ok());
+    check_reads(want, bobs.token);
+
+    want.username = "robert";
+    want.display_username = "Robert";
+    want.updated_at = at(8);
+    REQUIRE(store.update_user(want).ok());
+    check_reads(want, bobs.token);
+    CHECK(code_of(store.find_user_by_username("bob")) == ErrorCode::kNotFound);
+
+    want.display_username.reset();  // one without the other
+    want.updated_at = at(9);
+    REQUIRE(store.update_user(want).ok());
+    check_reads(want, bobs.token);
+
+    want.username.reset();
+    want.updated_at = at(10);
+    REQUIRE(store.update_user(want).ok());
+    check_reads(want, bobs.token);
+    CHECK_FALSE(store.find_user_by_id(bob.id)->username.has_value());
+    CHECK(code_of(store.find_user_by_username("robert")) == ErrorCode::kNotFound);
+    check_reads(ada, adas.token);  // untouched
+
+    // A username given up can be taken by another user.
+    User ada_renamed = ada;
+    ada_renamed.username = "countess";
+    ada_renamed.display_username = "Countess";
+    REQUIRE(store.update_user(ada_renamed).ok());
+    want.username = "ada_l";
+    want.display_username = "ADA_L";
+    REQUIRE(store.update_user(want).ok());
+    CHECK(store.find_user_by_username("ada_l")->id == bob.id);
+    CHECK(store.find_user_by_username("countess")->id == ada.id);
+  }
+
+  SECTION("a taken username is USER_ALREADY_EXISTS on create_user, and nothing is written") {
+    User twin = make_user("twin@example.com", at(2));
+    twin.username = "ada_l";
+    twin.display_username = "ADA_L";
+    const Account twin_credential = credential_for(twin);
+    const Status s = store.create_user(twin, twin_credential);
+    CHECK(s.code() == ErrorCode::kUserAlreadyExists);
+    CHECK(s.message().find("ada_l") == std::string::npos);
+    CHECK(code_of(store.find_user_by_id(twin.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_user_by_email("twin@example.com")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_credential_account(twin.id)) == ErrorCode::kNotFound);
+    auto users = store.list_users(100, 0);
+    REQUIRE(users.ok());
+    CHECK(users->size() == 2);
+    check_reads(ada, adas.token);
+    check_reads(bob, bobs.token);
+  }
+
+  SECTION("a taken username is USER_ALREADY_EXISTS on update_user, and nothing is written") {
+    User changed = bob;
+    changed.name = "Robert";
+    changed.username = "ada_l";
+    changed.display_username = "Ada_L";
+    changed.updated_at = at(7);
+    CHECK(store.update_user(changed).code() == ErrorCode::kUserAlreadyExists);
+    check_reads(bob, bobs.token);
+    check_reads(ada, adas.token);
+    CHECK(store.find_user_by_username("ada_l")->id == ada.id);
+
+    // Ada keeping her own username is no clash.
+    User ada_changed = ada;
+    ada_changed.name = "Ada King";
+    ada_changed.display_username = "ADA_l";
+    ada_changed.updated_at = at(8);
+    REQUIRE(store.update_user(ada_changed).ok());
+    check_reads(ada_changed, adas.token);
+  }
+
+  SECTION("users without a username coexist, in create_user and update_user") {
+    const User carol = make_user("carol@example.com", at(2));
+    const User dave = make_user("dave@example.com", at(3));
+    REQUIRE(store.create_user(carol, credential_for(carol)).ok());
+    REQUIRE(store.create_user(dave, credential_for(dave)).ok());
+    User ada_without = ada;  // a second user gives hers up
+    ada_without.username.reset();
+    ada_without.display_username.reset();
+    REQUIRE(store.update_user(ada_without).ok());
+    User carol_changed = carol;
+    carol_changed.name = "Carol";
+    REQUIRE(store.update_user(carol_changed).ok());
+    auto users = store.list_users(100, 0);
+    REQUIRE(users.ok());
+    REQUIRE(users->size() == 4);
+    for (const User& u : *users) CHECK_FALSE(u.username.has_value());
+    check_reads(ada_without, adas.token);
+    check_reads(bob, bobs.token);
+    CHECK(code_of(store.find_user_by_username("ada_l")) == ErrorCode::kNotFound);
+  }
+}
+
+TEST_CASE("store: fifty concurrent sign-ups with one username make one user", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  constexpr int kThreads = 50;
+  std::vector<User> users;
+  std::vector<Account> accounts;
+  for (int i = 0; i < kThreads; ++i) {
+    users.push_back(make_user("race" + std::to_string(i) + "@example.com", at(i)));
+    users.back().username = "racer";
+    users.back().display_username = "Racer" + std::to_string(i);
+    accounts.push_back(credential_for(users.back()));
+  }
+  const auto results = run_concurrently(kThreads, [&](int i) {
+    const auto k = static_cast<std::size_t>(i);
+    return store.create_user(users[k], accounts[k]);
+  });
+
+  int ok = 0, exists = 0, other = 0;
+  std::size_t winner = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Status& s = *results[i];
+    if (s.ok()) {
+      ++ok;
+      winner = i;
+    } else if (s.code() == ErrorCode::kUserAlreadyExists) {
+      ++exists;
+    } else {
+      ++other;
+      UNSCOPED_INFO("unexpected: " << s.code_name() << " " << s.message());
+    }
+  }
+  CHECK(ok == 1);
+  CHECK(exists == kThreads - 1);
+  CHECK(other == 0);
+
+  auto all = store.list_users(1000, 0);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 1);
+  check_same((*all)[0], users[winner]);
+  auto found = store.find_user_by_username("racer");
+  REQUIRE(found.ok());
+  CHECK(found->id == users[winner].id);
+  int stray_accounts = 0;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i != winner && store.find_credential_account(users[i].id).ok()) ++stray_accounts;
+  }
+  CHECK(stray_accounts == 0);
 }
 
 TEST_CASE("store: query_users searches, filters, sorts and pages (BetterAuth's admin list-users)", "[store]") {
@@ -2082,6 +2303,8 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK_FALSE(user->image.has_value());
   CHECK(ms(user->created_at) == ms(iso("2026-11-25T04:46:53.751Z")));
   CHECK(ms(user->updated_at) == ms(iso("2026-11-25T04:47:00.002Z")));
+  CHECK_FALSE(user->username.has_value());  // the username plugin's columns, added NULL
+  CHECK_FALSE(user->display_username.has_value());
 
   auto account = store->find_credential_account(user_id);
   REQUIRE(account.ok());
@@ -2121,6 +2344,13 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK(raw.scalar("select group_concat(\"name\", ',') from pragma_table_info('twoFactor')") ==
         "id,secret,backupCodes,userId,verified,failedVerificationCount,lockedUntil");
   CHECK(raw.scalar("select count(*) from pragma_table_info('user') where \"name\" = 'twoFactorEnabled'") == "1");
+  // BetterAuth's user columns, and the plugins' added after them.
+  CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\"), ',') from pragma_table_info('user')") ==
+        "id text,name text,email text,emailVerified integer,image text,createdAt date,updatedAt date,"
+        "twoFactorEnabled integer,banned integer,banReason text,banExpires date,role text,username text,"
+        "displayUsername text");
+  CHECK(raw.scalar("select count(*) from pragma_index_list('user') where \"name\" = 'user_username_uidx' and "
+                   "\"unique\" = 1") == "1");
   CHECK(raw.scalar("select count(*) from sqlite_master where type = 'index' and name in "
                    "('twoFactor_userId_idx', 'twoFactor_secret_idx')") == "2");
   CHECK_FALSE(user->two_factor_enabled);
@@ -2255,7 +2485,8 @@ TEST_CASE("sqlite: a BetterAuth database that has the two-factor plugin keeps it
 
   // Nothing was added twice, and the rows BetterAuth reads are as Portcullis writes them.
   RawDb raw(file.path().string());
-  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");  // and the ban's 3, the role
+  // And the ban's 3, the role, the username plugin's 2.
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "14");
   CHECK(raw.scalar("select count(*) from pragma_table_info('twoFactor')") == "7");
   REQUIRE(store->set_two_factor_enabled("u-null", true, kT0).ok());
   CHECK(raw.scalar("select \"twoFactorEnabled\" || '/' || typeof(\"twoFactorEnabled\") from \"user\" where \"id\" = "
@@ -2278,10 +2509,12 @@ TEST_CASE("sqlite: a database at schema version 4 gains the admin plugin's role 
     REQUIRE(store->create_session(before).ok());
   }
   {
-    // As Portcullis left it before migration 5.
+    // As Portcullis left it before migration 5 (and so before 6 too).
     RawDb raw(file.path().string());
-    raw.exec("alter table \"user\" drop column \"role\"; alter table \"session\" drop column \"impersonatedBy\"; "
-             "delete from \"portcullis_migrations\" where \"version\" = 5");
+    raw.exec("drop index \"user_username_uidx\"; alter table \"user\" drop column \"username\"; "
+             "alter table \"user\" drop column \"displayUsername\"; "
+             "alter table \"user\" drop column \"role\"; alter table \"session\" drop column \"impersonatedBy\"; "
+             "delete from \"portcullis_migrations\" where \"version\" >= 5");
     CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "8");
   }
   auto store = open_sqlite(file.path().string());
@@ -2396,10 +2629,128 @@ TEST_CASE("sqlite: a BetterAuth database that has the admin plugin keeps its col
 
   // Nothing was added twice.
   RawDb raw(file.path().string());
-  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");  // and "twoFactorEnabled"
+  // And "twoFactorEnabled", the username plugin's 2.
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "14");
   CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "9");
   REQUIRE(store->set_role("u-null", std::string("user,admin"), at(1)).ok());
   CHECK(raw.scalar("select \"role\" from \"user\" where \"id\" = 'u-null'") == "user,admin");
+}
+
+TEST_CASE("sqlite: a database at schema version 5 gains the username plugin's columns and unique index",
+          "[sqlite]") {
+  testing::TempDatabasePath file;
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com", at(1));
+  const Session adas = make_session(ada.id, at(1000), at(100000));
+  {
+    auto store = open_sqlite(file.path().string());
+    REQUIRE(store->migrate().ok());
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+    REQUIRE(store->create_user(bob, credential_for(bob)).ok());
+    REQUIRE(store->create_session(adas).ok());
+  }
+  {
+    // As Portcullis left it before migration 6.
+    RawDb raw(file.path().string());
+    raw.exec("drop index \"user_username_uidx\"; alter table \"user\" drop column \"username\"; "
+             "alter table \"user\" drop column \"displayUsername\"; "
+             "delete from \"portcullis_migrations\" where \"version\" = 6");
+    CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");
+  }
+  auto store = open_sqlite(file.path().string());
+  CHECK(*store->schema_version() == 5);
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "14");
+  CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\") || ' ' || \"notnull\", ',') from "
+                   "pragma_table_info('user') where \"name\" in ('username', 'displayUsername')") ==
+        "username text 0,displayUsername text 0");
+  CHECK(raw.scalar("select \"unique\" from pragma_index_list('user') where \"name\" = 'user_username_uidx'") == "1");
+  CHECK(raw.scalar("select group_concat(\"name\") from pragma_index_info('user_username_uidx')") == "username");
+
+  // The users made before read NULL in both, and can be given a username, one each.
+  auto found = store->find_user_by_id(ada.id);
+  REQUIRE(found.ok());
+  check_same(*found, ada);
+  CHECK_FALSE(found->username.has_value());
+  CHECK_FALSE(store->find_session(adas.token)->user.username.has_value());
+  User named = ada;
+  named.username = "ada";
+  named.display_username = "Ada";
+  REQUIRE(store->update_user(named).ok());
+  check_same(*store->find_user_by_username("ada"), named);
+  check_same(store->find_session(adas.token)->user, named);
+  CHECK(raw.scalar("select \"username\" || '/' || \"displayUsername\" from \"user\" where \"id\" = '" + ada.id +
+                   "'") == "ada/Ada");
+  User clash = bob;
+  clash.username = "ada";
+  CHECK(store->update_user(clash).code() == ErrorCode::kUserAlreadyExists);
+  check_same(*store->find_user_by_id(bob.id), bob);
+}
+
+// BetterAuth 1.7 with the username plugin, as its SQLite generator creates the user table:
+// "username" is UNIQUE there (an index of SQLite's own), and rows may have none.
+constexpr const char* kBetterAuthUsernameSchema = R"sql(
+create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique,
+  "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null,
+  "username" text unique, "displayUsername" text);
+insert into "user" values ('u-named', 'Ada', 'ada@example.com', 1, null, '2026-11-25T04:46:53.751Z',
+  '2026-11-25T04:46:53.751Z', 'ada_l', 'Ada_L');
+insert into "user" values ('u-none', 'None', 'none@example.com', 0, null, '2026-11-25T04:46:54.751Z',
+  '2026-11-25T04:46:54.751Z', null, null);
+insert into "user" values ('u-none-too', 'None Too', 'none2@example.com', 0, null, '2026-11-25T04:46:55.751Z',
+  '2026-11-25T04:46:55.751Z', null, null);
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the username plugin keeps its columns and values", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthUsernameSchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+
+  auto named = store->find_user_by_username("ada_l");
+  REQUIRE(named.ok());
+  CHECK(named->id == "u-named");
+  CHECK(named->username == std::optional<std::string>("ada_l"));
+  CHECK(named->display_username == std::optional<std::string>("Ada_L"));
+  CHECK(store->find_user_by_email("ada@example.com")->username == std::optional<std::string>("ada_l"));
+  auto none = store->find_user_by_id("u-none");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->username.has_value());
+  CHECK_FALSE(none->display_username.has_value());
+  CHECK(code_of(store->find_user_by_username("Ada_L")) == ErrorCode::kNotFound);
+
+  // The username BetterAuth wrote is taken for Portcullis too, on create and on update.
+  User twin = make_user("twin@example.com");
+  twin.username = "ada_l";
+  CHECK(store->create_user(twin, credential_for(twin)).code() == ErrorCode::kUserAlreadyExists);
+  CHECK(code_of(store->find_user_by_id(twin.id)) == ErrorCode::kNotFound);
+  User changed = *none;
+  changed.username = "ada_l";
+  CHECK(store->update_user(changed).code() == ErrorCode::kUserAlreadyExists);
+  CHECK_FALSE(store->find_user_by_id("u-none")->username.has_value());
+  changed.username = "grace";
+  changed.display_username = "Grace";
+  REQUIRE(store->update_user(changed).ok());
+  CHECK(store->find_user_by_username("grace")->id == "u-none");
+  // And users without one still coexist.
+  const User plain = make_user("plain@example.com");
+  REQUIRE(store->create_user(plain, credential_for(plain)).ok());
+
+  // Nothing was added twice; BetterAuth's unique index and Portcullis's are both there.
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "14");  // and the other plugins' 5
+  CHECK(raw.scalar("select count(*) from pragma_index_list('user') as l where l.\"unique\" = 1 and exists (select 1 "
+                   "from pragma_index_info(l.\"name\") where \"name\" = 'username')") == "2");
+  CHECK(raw.scalar("select \"username\" || '/' || \"displayUsername\" from \"user\" where \"id\" = 'u-none'") ==
+        "grace/Grace");
 }
 
 TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
@@ -2408,7 +2759,11 @@ TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
   REQUIRE(store->migrate().ok());
   User u = make_user("ada@example.com");
   u.email_verified = true;
+  u.username = "ada_l";
+  u.display_username = "Ada_L";
   REQUIRE(store->create_user(u, credential_for(u)).ok());
+  const User plain = make_user("plain@example.com");
+  REQUIRE(store->create_user(plain, credential_for(plain)).ok());
   REQUIRE(store->rate_limit_hit("k", milliseconds(1000), 5, kT0).ok());
   Jwk key = make_jwk("kid", kT0);
   key.expires_at = at(86400000);
@@ -2416,7 +2771,8 @@ TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
   REQUIRE(store->create_jwk(make_jwk("kid-plain", kT0)).ok());
 
   RawDb raw(file.path().string());
-  CHECK(raw.scalar("select \"createdAt\" from \"user\"") == "2026-11-25T04:46:53.751Z");
+  CHECK(raw.scalar("select \"createdAt\" from \"user\" where \"email\" = 'ada@example.com'") ==
+        "2026-11-25T04:46:53.751Z");
   // The jwks table is the one BetterAuth's generator writes (name, type, not null, primary key),
   // its dates ISO text, its absent values NULL.
   CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\") || ' ' || \"notnull\" || ' ' || "
@@ -2427,8 +2783,14 @@ TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
         "2026-11-25T04:46:53.751Z/2026-11-26T04:46:53.751Z");
   CHECK(raw.scalar("select typeof(\"expiresAt\") || typeof(\"alg\") || typeof(\"crv\") from \"jwks\" where \"id\" = "
                    "'kid-plain'") == "nullnullnull");
-  CHECK(raw.scalar("select typeof(\"createdAt\") from \"user\"") == "text");
-  CHECK(raw.scalar("select \"emailVerified\" || '/' || typeof(\"emailVerified\") from \"user\"") == "1/integer");
+  CHECK(raw.scalar("select group_concat(distinct typeof(\"createdAt\")) from \"user\"") == "text");
+  CHECK(raw.scalar("select \"username\" || '/' || typeof(\"username\") || ' ' || \"displayUsername\" || '/' || "
+                   "typeof(\"displayUsername\") from \"user\" where \"email\" = 'ada@example.com'") ==
+        "ada_l/text Ada_L/text");
+  CHECK(raw.scalar("select typeof(\"username\") || typeof(\"displayUsername\") from \"user\" where \"email\" = "
+                   "'plain@example.com'") == "nullnull");
+  CHECK(raw.scalar("select \"emailVerified\" || '/' || typeof(\"emailVerified\") from \"user\" where \"email\" = "
+                   "'ada@example.com'") == "1/integer");
   CHECK(raw.scalar("select \"lastRequest\" || '/' || typeof(\"lastRequest\") from \"rateLimit\"") ==
         std::to_string(ms(kT0)) + "/integer");
   CHECK(raw.scalar("select length(\"id\") from \"rateLimit\"") == "32");
@@ -2757,6 +3119,14 @@ TEST_CASE("postgres: values its text cannot hold: a NUL byte fails and writes no
   CHECK(found->session.user_agent.value_or("") == "Mozilla \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9");
 }
 
+// The unique indexes of schema's user table on "username" alone (BetterAuth's constraint's and
+// Portcullis's), by name, comma-separated in order.
+std::string username_unique_indexes(const testing::TempSchema& schema) {
+  return schema.run("select coalesce(string_agg(indexname, ',' order by indexname), '') from pg_indexes where "
+                    "schemaname = '" + schema.name() + "' and tablename = 'user' and indexdef like "
+                    "'CREATE UNIQUE INDEX % (username)'");
+}
+
 TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains what is missing", "[postgres]") {
   const auto url = postgres_url_or_skip();
   if (!url) return;
@@ -2796,6 +3166,11 @@ TEST_CASE("postgres: a BetterAuth database with an older two-factor table gains 
   // The session table made beside BetterAuth's has the admin plugin's column too.
   CHECK(schema.run("select data_type from information_schema.columns where table_schema = '" + schema.name() +
                    "' and table_name = 'session' and column_name = 'impersonatedBy'") == "text");
+  // BetterAuth's user table gained the username plugin's columns and Portcullis's unique index.
+  CHECK(schema.run("select string_agg(column_name || ' ' || data_type, ',' order by column_name) from "
+                   "information_schema.columns where table_schema = '" + schema.name() + "' and table_name = 'user' "
+                   "and column_name in ('username', 'displayUsername')") == "displayUsername text,username text");
+  CHECK(username_unique_indexes(schema) == "user_username_uidx");
 
   // NULLs (a BetterAuth row written without the defaults) read as BetterAuth reads them.
   schema.run("update " + q + "\"user\" set \"twoFactorEnabled\" = null");
@@ -2826,10 +3201,12 @@ TEST_CASE("postgres: a database at schema version 4 gains the role and impersona
     REQUIRE(store->create_user(ada, credential_for(ada)).ok());
     REQUIRE(store->create_session(before).ok());
   }
-  // As Portcullis left it before migration 5 ...
+  // As Portcullis left it before migration 5 (and so before 6 too; dropping the column drops its
+  // index) ...
+  schema.run("alter table " + q + "\"user\" drop column \"username\", drop column \"displayUsername\"");
   schema.run("alter table " + q + "\"user\" drop column \"role\"");
   schema.run("alter table " + q + "\"session\" drop column \"impersonatedBy\"");
-  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 5");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" >= 5");
   const std::string column_type = "select data_type || ' ' || is_nullable from information_schema.columns where "
                                   "table_schema = '" + schema.name() + "' and ";
   const std::string role_type = column_type + "table_name = 'user' and column_name = 'role'";
@@ -2884,6 +3261,137 @@ TEST_CASE("postgres: a database at schema version 4 gains the role and impersona
   CHECK((*listed)[1].impersonated_by == want);
   CHECK(schema.run("select \"impersonatedBy\" from " + q + "\"session\" where \"token\" = '" + impersonated.token +
                    "'") == "another-admin");
+}
+
+TEST_CASE("postgres: a database at schema version 5 gains the username plugin's columns and unique index; one "
+          "that has them keeps them",
+          "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com", at(1));
+  const Session adas = make_session(ada.id, at(1000), at(100000));
+  {
+    auto store = open_postgres(*url, schema.name());
+    REQUIRE(store->migrate().ok());
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+    REQUIRE(store->create_user(bob, credential_for(bob)).ok());
+    REQUIRE(store->create_session(adas).ok());
+  }
+  // As Portcullis left it before migration 6 (dropping the column drops its index) ...
+  schema.run("alter table " + q + "\"user\" drop column \"username\", drop column \"displayUsername\"");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 6");
+  const std::string column_type = "select data_type || ' ' || is_nullable from information_schema.columns where "
+                                  "table_schema = '" + schema.name() + "' and table_name = 'user' and ";
+  const std::string user_columns = "select count(*) from information_schema.columns where table_schema = '" +
+                                   schema.name() + "' and table_name = 'user'";
+  CHECK(schema.run(user_columns) == "12");
+  CHECK(username_unique_indexes(schema).empty());
+  std::string indexes_after = "user_username_uidx";
+  SECTION("without the columns") {}
+  SECTION("with the columns, as BetterAuth's username plugin adds them, and a username") {
+    schema.run("alter table " + q + "\"user\" add column \"username\" text unique, add column \"displayUsername\" text");
+    schema.run("update " + q + "\"user\" set \"username\" = 'ada_l', \"displayUsername\" = 'Ada_L' where \"id\" = '" +
+               ada.id + "'");
+    indexes_after = "user_username_key,user_username_uidx";
+  }
+  const bool had_columns = schema.run(column_type + "column_name = 'username'") == "text YES";
+
+  auto store = open_postgres(*url, schema.name());
+  CHECK(*store->schema_version() == 5);
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(schema.run(column_type + "column_name = 'username'") == "text YES");
+  CHECK(schema.run(column_type + "column_name = 'displayUsername'") == "text YES");
+  CHECK(schema.run(user_columns) == "14");
+  CHECK(username_unique_indexes(schema) == indexes_after);
+
+  // The users read what the columns hold: NULL where they were added, BetterAuth's username where
+  // it wrote one; with the user of a session too.
+  User want = ada;
+  if (had_columns) {
+    want.username = "ada_l";
+    want.display_username = "Ada_L";
+  }
+  check_same(*store->find_user_by_id(ada.id), want);
+  check_same(store->find_session(adas.token)->user, want);
+  check_same(*store->find_user_by_id(bob.id), bob);
+  CHECK(code_of(store->find_user_by_username("ada_l")) == (had_columns ? ErrorCode::kOk : ErrorCode::kNotFound));
+
+  // They can be given one, one each.
+  want.username = "ada";
+  want.display_username = "Ada";
+  REQUIRE(store->update_user(want).ok());
+  check_same(*store->find_user_by_username("ada"), want);
+  check_same(store->find_session(adas.token)->user, want);
+  CHECK(schema.run("select \"username\" || '/' || \"displayUsername\" from " + q + "\"user\" where \"id\" = '" +
+                   ada.id + "'") == "ada/Ada");
+  User clash = bob;
+  clash.username = "ada";
+  CHECK(store->update_user(clash).code() == ErrorCode::kUserAlreadyExists);
+  check_same(*store->find_user_by_id(bob.id), bob);
+  User twin = make_user("twin@example.com", at(2));
+  twin.username = "ada";
+  CHECK(store->create_user(twin, credential_for(twin)).code() == ErrorCode::kUserAlreadyExists);
+  CHECK(code_of(store->find_user_by_id(twin.id)) == ErrorCode::kNotFound);
+  CHECK(schema.run("select count(*) from " + q + "\"account\"") == "2");
+}
+
+TEST_CASE("postgres: a BetterAuth database that has the username plugin migrates cleanly and keeps its values",
+          "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  // BetterAuth's user table as its PostgreSQL generator writes it with the username plugin
+  // ("username" with a UNIQUE constraint), with a user who has a username and one who has none.
+  schema.run("create table " + q + "\"user\" (\"id\" text not null primary key, \"name\" text not null, "
+             "\"email\" text not null unique, \"emailVerified\" boolean not null, \"image\" text, "
+             "\"createdAt\" timestamptz default CURRENT_TIMESTAMP not null, "
+             "\"updatedAt\" timestamptz default CURRENT_TIMESTAMP not null, "
+             "\"username\" text unique, \"displayUsername\" text)");
+  schema.run("insert into " + q + "\"user\" values ('u-named', 'Ada', 'ada@example.com', true, null, "
+             "'2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z', 'ada_l', 'Ada_L')");
+  schema.run("insert into " + q + "\"user\" values ('u-none', 'None', 'none@example.com', false, null, "
+             "'2026-11-25T04:46:54.751Z', '2026-11-25T04:46:54.751Z', null, null)");
+
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(username_unique_indexes(schema) == "user_username_key,user_username_uidx");
+  CHECK(schema.run("select count(*) from information_schema.columns where table_schema = '" + schema.name() +
+                   "' and table_name = 'user'") == "14");  // and the other plugins' 5
+
+  auto named = store->find_user_by_username("ada_l");
+  REQUIRE(named.ok());
+  CHECK(named->id == "u-named");
+  CHECK(named->display_username == std::optional<std::string>("Ada_L"));
+  auto none = store->find_user_by_id("u-none");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->username.has_value());
+  CHECK_FALSE(none->display_username.has_value());
+
+  // The username BetterAuth wrote is taken for Portcullis too, on create and on update.
+  User twin = make_user("twin@example.com");
+  twin.username = "ada_l";
+  CHECK(store->create_user(twin, credential_for(twin)).code() == ErrorCode::kUserAlreadyExists);
+  CHECK(code_of(store->find_user_by_id(twin.id)) == ErrorCode::kNotFound);
+  User changed = *none;
+  changed.username = "ada_l";
+  CHECK(store->update_user(changed).code() == ErrorCode::kUserAlreadyExists);
+  CHECK_FALSE(store->find_user_by_id("u-none")->username.has_value());
+  changed.username = "grace";
+  changed.display_username = "Grace";
+  REQUIRE(store->update_user(changed).ok());
+  CHECK(store->find_user_by_username("grace")->id == "u-none");
+  const User plain = make_user("plain@example.com");  // users without one coexist
+  REQUIRE(store->create_user(plain, credential_for(plain)).ok());
+  CHECK(schema.run("select \"username\" || '/' || \"displayUsername\" from " + q + "\"user\" where \"id\" = "
+                   "'u-none'") == "grace/Grace");
 }
 
 // The jwks table's columns as "name type nullable" (information_schema), in table order.

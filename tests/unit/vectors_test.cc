@@ -16,6 +16,7 @@
 #include "portcullis/strength.h"
 #include "portcullis/text.h"
 #include "portcullis/token.h"
+#include "portcullis/username.h"
 #include "support/hex.h"
 
 using nlohmann::json;
@@ -57,6 +58,13 @@ json run(const std::string& fn, const json& args) {
     policy.allow_empty = p.value("allowEmpty", policy.allow_empty);
     policy.max_length = p.value("maxLength", policy.max_length);
     return to_json(validate_name(input_of(args), policy));
+  }
+  if (fn == "validateUsername") {
+    const json p = args.value("policy", json::object());
+    UsernamePolicy policy;
+    policy.min_length = p.value("minLength", policy.min_length);
+    policy.max_length = p.value("maxLength", policy.max_length);
+    return to_json(validate_username(input_of(args), policy));
   }
   if (fn == "checkPassword" || fn == "checkPasswordForSignIn") {
     const json p = args.value("policy", json::object());
@@ -116,6 +124,7 @@ void run_file(const std::string& file) {
 
 TEST_CASE("vectors: e-mail validation", "[vectors]") { run_file("email.json"); }
 TEST_CASE("vectors: name validation", "[vectors]") { run_file("name.json"); }
+TEST_CASE("vectors: usernames", "[vectors]") { run_file("username.json"); }
 TEST_CASE("vectors: password policy", "[vectors]") { run_file("password.json"); }
 TEST_CASE("vectors: UTF-16 length", "[vectors]") { run_file("text.json"); }
 TEST_CASE("vectors: signed cookies", "[vectors]") { run_file("cookie.json"); }

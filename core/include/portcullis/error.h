@@ -104,6 +104,13 @@ enum class ErrorCode {
   kCannotImpersonateAdmins,           // YOU_CANNOT_IMPERSONATE_ADMINS
   kNotImpersonating,                  // NOT_IMPERSONATING (Portcullis; BetterAuth's message is uncoded)
   kAdminSessionNotFound,              // ADMIN_SESSION_NOT_FOUND (Portcullis): the impersonator's session ended
+  // BetterAuth's username plugin (--username).
+  kInvalidUsernameOrPassword,         // INVALID_USERNAME_OR_PASSWORD
+  kUsernameIsAlreadyTaken,            // USERNAME_IS_ALREADY_TAKEN
+  kUsernameTooShort,                  // USERNAME_TOO_SHORT
+  kUsernameTooLong,                   // USERNAME_TOO_LONG
+  kInvalidUsername,                   // INVALID_USERNAME
+  kInvalidDisplayUsername,            // INVALID_DISPLAY_USERNAME
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

@@ -13,6 +13,7 @@
 #include "portcullis/password_hash.h"
 #include "portcullis/password_policy.h"
 #include "portcullis/token.h"
+#include "portcullis/username.h"
 
 namespace portcullis::auth {
 namespace {
@@ -182,6 +183,11 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   if (config_.admin) user.role = std::string(kDefaultRole);
   user.created_at = now;
   user.updated_at = now;
+  if (config_.username && (request.username || request.display_username)) {
+    if (Status s = assign_username(request.username, request.display_username, /*new_user=*/true, user); !s.ok()) {
+      return s;
+    }
+  }
 
   // With verification required, a taken address answers like a new one (no enumeration): a
   // made-up user and no session, after the same hashing work.
@@ -271,8 +277,58 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   if (!email) return email.status().code() == ErrorCode::kInvalidUtf8 ? email.status() : Status(ErrorCode::kInvalidEmail);
   if (Status s = check_password_for_sign_in(request.password, config_.password_policy); !s.ok()) return s;
 
+  return finish_sign_in(store_.find_user_by_email(*email), *email, request, caller);
+}
+
+Result<SignedIn> AuthService::sign_in_username(const SignInRequest& request, const Caller& caller) {
+  if (!config_.username) return ErrorCode::kNotFound;
+  auto username = validate_username(request.username, config_.username_policy);
+  if (!username) return username.status();
+  if (Status s = check_password_for_sign_in(request.password, config_.password_policy); !s.ok()) return s;
+  auto user = store_.find_user_by_username(*username);
+  // An account's failures count the same whichever name it is signed in with.
+  const std::string key = user.ok() ? user->email : "username:" + *username;
+  auto out = finish_sign_in(user, key, request, caller);
+  if (!out && out.status().code() == ErrorCode::kInvalidEmailOrPassword) return ErrorCode::kInvalidUsernameOrPassword;
+  return out;
+}
+
+Result<bool> AuthService::username_available(const std::string& username) {
+  if (!config_.username) return ErrorCode::kNotFound;
+  auto normalized = validate_username(username, config_.username_policy);
+  if (!normalized) return normalized.status();
+  auto user = store_.find_user_by_username(*normalized);
+  if (user.ok()) return false;
+  if (user.status().code() == ErrorCode::kNotFound) return true;
+  return ErrorCode::kInternalServerError;
+}
+
+Status AuthService::assign_username(const std::optional<std::string>& username,
+                                    const std::optional<std::string>& display, bool new_user, User& user) {
+  std::optional<std::string> typed = username;
+  if (new_user && !typed && display && validate_username(*display, config_.username_policy).ok()) typed = display;
+  if (display) {
+    NamePolicy policy = config_.name_policy;
+    policy.allow_empty = false;
+    auto shown = validate_name(*display, policy);
+    if (!shown) return shown.status().code() == ErrorCode::kInvalidUtf8 ? shown.status()
+                                                                        : Status(ErrorCode::kInvalidDisplayUsername);
+    user.display_username = std::move(shown).value();
+  }
+  if (!typed) return Status::OK();
+  auto normalized = validate_username(*typed, config_.username_policy);
+  if (!normalized) return normalized.status();
+  auto holder = store_.find_user_by_username(*normalized);
+  if (holder.ok() && holder->id != user.id) return Status(ErrorCode::kUsernameIsAlreadyTaken);
+  if (!holder.ok() && holder.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+  user.username = std::move(normalized).value();
+  if (new_user && !display) user.display_username = *typed;
+  return Status::OK();
+}
+
+Result<SignedIn> AuthService::finish_sign_in(const Result<User>& user, const std::string& throttle_key,
+                                             const SignInRequest& request, const Caller& caller) {
   const bool want_scrypt = config_.password_hash == "scrypt";
-  auto user = store_.find_user_by_email(*email);
   std::optional<store::Account> account;
   if (user.ok()) {
     auto found = store_.find_credential_account(user->id);
@@ -282,7 +338,7 @@ Result<SignedIn> AuthService::sign_in(const SignInRequest& request, const Caller
   }
 
   // One hash's worth of work on every path (an unknown address included), so timing tells nothing.
-  auto match = password_matches(*email, account, request.password, caller.now);
+  auto match = password_matches(throttle_key, account, request.password, caller.now);
   if (!match) return match.status();
   if (!*match) {
     audit("sign-in-failed", user.ok() ? &*user : nullptr, caller, {{"reason", "password"}});
@@ -452,7 +508,9 @@ Result<bool> AuthService::password_matches(const std::string& email, const std::
 }
 
 Result<User> AuthService::update_user(const Authenticated& auth, const UserUpdate& update, TimePoint now) {
-  if (!update.name && !update.image) return ErrorCode::kNoFieldsToUpdate;
+  if (!update.name && !update.image && !update.username && !update.display_username) {
+    return ErrorCode::kNoFieldsToUpdate;
+  }
   User user = auth.user;
   if (update.name) {
     auto name = validate_name(*update.name, config_.name_policy);
@@ -460,8 +518,16 @@ Result<User> AuthService::update_user(const Authenticated& auth, const UserUpdat
     user.name = std::move(name).value();
   }
   if (update.image) user.image = *update.image;
+  if (config_.username && (update.username || update.display_username)) {
+    if (Status s = assign_username(update.username, update.display_username, /*new_user=*/false, user); !s.ok()) {
+      return s;
+    }
+  }
   user.updated_at = now;
-  if (!store_.update_user(user).ok()) return ErrorCode::kFailedToUpdateUser;
+  const Status written = store_.update_user(user);
+  // A username taken between the check and the write.
+  if (written.code() == ErrorCode::kUserAlreadyExists && update.username) return ErrorCode::kUsernameIsAlreadyTaken;
+  if (!written.ok()) return ErrorCode::kFailedToUpdateUser;
   return user;
 }
 

@@ -60,10 +60,15 @@ struct SignUpRequest {
   std::optional<std::string> image;
   std::optional<std::string> callback_url;
   bool remember_me = true;
+  // --username: the username (as typed) and the display username; a display username alone that
+  // is a valid username is taken as both (BetterAuth's rule), a username alone is displayed as typed.
+  std::optional<std::string> username;
+  std::optional<std::string> display_username;
 };
 
 struct SignInRequest {
   std::string email;
+  std::string username;  // sign_in_username()'s, instead of the e-mail
   std::string password;
   bool remember_me = true;
   // Where the verification link mailed again to an unverified address leads (a trusted URL).
@@ -130,6 +135,8 @@ struct SessionLookup {
 struct UserUpdate {
   std::optional<std::string> name;
   std::optional<std::optional<std::string>> image;  // set to a value, or to null
+  std::optional<std::string> username;          // --username: as typed
+  std::optional<std::string> display_username;  // --username
 };
 
 struct ChangePasswordRequest {
@@ -209,6 +216,18 @@ class AuthService {
   // PASSWORD_TOO_LONG; INVALID_UTF8; INVALID_EMAIL_OR_PASSWORD; BANNED_USER; EMAIL_NOT_VERIFIED;
   // SERVER_BUSY; FAILED_TO_CREATE_SESSION.
   Result<SignedIn> sign_in(const SignInRequest& request, const Caller& caller);
+
+  // --username: sign_in() with the username instead of the address (BetterAuth's username
+  // plugin); an unknown username, a missing credential or a wrong password give
+  // INVALID_USERNAME_OR_PASSWORD after the same hashing work, and the per-account throttle is the
+  // one the address counts. Errors: NOT_FOUND (--username off); USERNAME_TOO_SHORT,
+  // USERNAME_TOO_LONG, INVALID_USERNAME (422 in BetterAuth); PASSWORD_TOO_LONG; INVALID_UTF8;
+  // INVALID_USERNAME_OR_PASSWORD; and sign_in()'s others from BANNED_USER on.
+  Result<SignedIn> sign_in_username(const SignInRequest& request, const Caller& caller);
+
+  // --username: whether no user has `username` (normalised first). Errors: NOT_FOUND (off);
+  // USERNAME_TOO_SHORT, USERNAME_TOO_LONG, INVALID_USERNAME; INTERNAL_SERVER_ERROR.
+  Result<bool> username_available(const std::string& username);
 
   // Resolves a session token. An unknown token gives no session; an expired one gives none and is
   // deleted. With `allow_refresh`, a session whose last refresh is older than the update age
@@ -525,6 +544,18 @@ class AuthService {
              std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {}) const;
 
  private:
+  // The rest of a sign-in once the account was looked up by address or username: `user` (or the
+  // store's NOT_FOUND), whose failures count under `throttle_key`. Errors: as sign_in().
+  Result<SignedIn> finish_sign_in(const Result<User>& user, const std::string& throttle_key,
+                                  const SignInRequest& request, const Caller& caller);
+  // Sets `user`'s username and display username from what was typed (either may be absent), as
+  // the username plugin does: for a `new_user` (sign-up), a display username alone that is a
+  // valid username is the username too, and a username alone is displayed as typed; later, each
+  // sets only itself. Checks the username is free (or already `user`'s). Errors:
+  // USERNAME_TOO_SHORT, USERNAME_TOO_LONG, INVALID_USERNAME; INVALID_DISPLAY_USERNAME (empty,
+  // control characters, or too long, as a name); USERNAME_IS_ALREADY_TAKEN; INTERNAL_SERVER_ERROR.
+  Status assign_username(const std::optional<std::string>& username, const std::optional<std::string>& display,
+                         bool new_user, User& user);
   // Creates a session for `user`. Errors: BANNED_USER (check_not_banned()); FAILED_TO_CREATE_SESSION.
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
   // OK unless an administrator banned `user` (BetterAuth's admin plugin's columns) and the ban has

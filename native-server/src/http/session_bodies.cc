@@ -4,7 +4,7 @@
 
 namespace portcullis::http {
 
-SessionBodies::SessionBodies(std::size_t capacity, Make make) : capacity_(capacity), make_(make) {}
+SessionBodies::SessionBodies(std::size_t capacity, Make make) : capacity_(capacity), make_(std::move(make)) {}
 
 std::shared_ptr<const std::string> SessionBodies::get(const store::Session& session, const store::User& user) {
   if (capacity_ == 0) return std::make_shared<const std::string>(make_(session, user));

@@ -27,7 +27,7 @@ namespace portcullis::http {
 class SessionBodies {
  public:
   // Makes the body of a session and its user.
-  using Make = std::string (*)(const store::Session&, const store::User&);
+  using Make = std::function<std::string(const store::Session&, const store::User&)>;
 
   // Keeps at most `capacity` tokens' bodies (0: keeps none, and every body is made afresh).
   SessionBodies(std::size_t capacity, Make make);

@@ -477,6 +477,18 @@ ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "role" text;
 ALTER TABLE "session" ADD COLUMN IF NOT EXISTS "impersonatedBy" text;
 )sql";
 
+// BetterAuth's username plugin: user."username" (the name to sign in with, stored normalised to
+// lower case, unique among users; NULL: none) and "displayUsername" (as the user typed it). A
+// database where BetterAuth has the plugin has both, "username" with a UNIQUE constraint; the
+// unique index is added either way (beside BetterAuth's constraint it is redundant but harmless).
+// Its name is not one BetterAuth gives an index, so that IF NOT EXISTS never takes a plain index of
+// BetterAuth's for it.
+constexpr const char* kMigration6 = R"sql(
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "username" text;
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "displayUsername" text;
+CREATE UNIQUE INDEX IF NOT EXISTS "user_username_uidx" ON "user" ("username");
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -484,6 +496,7 @@ constexpr Migration kMigrations[] = {
     {3, kMigration3},
     {4, kMigration4},
     {5, kMigration5},
+    {6, kMigration6},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -496,7 +509,7 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_USER_COLUMNS(p)                                                                              \
   p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " PGS_MS(p "\"createdAt\"") \
     ", " PGS_MS(p "\"updatedAt\"") ", " p "\"twoFactorEnabled\", " p "\"role\", " p "\"banned\", " p            \
-    "\"banReason\", " PGS_MS(p "\"banExpires\"")
+    "\"banReason\", " PGS_MS(p "\"banExpires\"") ", " p "\"username\", " p "\"displayUsername\""
 #define PGS_SESSION_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"token\", " p "\"userId\", " PGS_MS(p "\"expiresAt\"") ", " PGS_MS(p "\"createdAt\"") ", " \
     PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\""
@@ -811,6 +824,14 @@ class PostgresStore final : public Store {
     return query_one_user(q, "find_user_by_email");
   }
 
+  Result<User> find_user_by_username(std::string_view username) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_USER_COLUMNS("") " FROM \"user\" WHERE \"username\" = $1",
+            "find_user_by_username");
+    q.text(username);
+    return query_one_user(q, "find_user_by_username");
+  }
+
   Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
     auto lease = pool_.acquire();
     Query q(*lease,
@@ -878,10 +899,11 @@ class PostgresStore final : public Store {
     Connection& c = *lease;
     Query q(c,
             "WITH w AS (UPDATE \"user\" SET \"name\" = $1, \"email\" = $2, \"emailVerified\" = $3, "
-            "\"image\" = $4, \"updatedAt\" = $5::timestamptz WHERE \"id\" = $6 RETURNING \"id\") "
-            PGS_NOTIFY_FROM("w", "\"id\""),
+            "\"image\" = $4, \"updatedAt\" = $5::timestamptz, \"username\" = $6, \"displayUsername\" = $7 "
+            "WHERE \"id\" = $8 RETURNING \"id\") " PGS_NOTIFY_FROM("w", "\"id\""),
             "update_user");
     q.text(user.name).text(user.email).boolean(user.email_verified).optional_text(user.image).time(user.updated_at);
+    q.optional_text(user.username).optional_text(user.display_username);
     q.text(user.id);
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
@@ -1500,11 +1522,12 @@ class PostgresStore final : public Store {
     // filters); set_two_factor_enabled() and set_ban() alone change them.
     Query q(c,
             "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
-            "\"updatedAt\", \"role\", \"twoFactorEnabled\", \"banned\") "
-            "VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8, false, false)",
+            "\"updatedAt\", \"role\", \"username\", \"displayUsername\", \"twoFactorEnabled\", "
+            "\"banned\") VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8, $9, $10, false, false)",
             "create_user");
     q.text(u.id).text(u.name).text(u.email).boolean(u.email_verified).optional_text(u.image);
     q.time(u.created_at).time(u.updated_at).optional_text(u.role);
+    q.optional_text(u.username).optional_text(u.display_username);
     return q.run();
   }
 

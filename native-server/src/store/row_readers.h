@@ -49,7 +49,8 @@ std::optional<Ban> read_ban(const Row& r, int first, bool& bad) {
 }
 
 // "id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt", "twoFactorEnabled", "role",
-// "banned", "banReason", "banExpires"
+// "banned", "banReason", "banExpires", "username", "displayUsername" (BetterAuth's username plugin;
+// NULL: none)
 template <class Row>
 User read_user(const Row& r, int first, bool& bad) {
   User u;
@@ -63,6 +64,8 @@ User read_user(const Row& r, int first, bool& bad) {
   u.two_factor_enabled = !r.is_null(first + 7) && r.flag(first + 7);  // NULL: false
   u.role = r.optional_text(first + 8);                                  // NULL: none ("user")
   u.ban = read_ban(r, first + 9, bad);
+  u.username = r.optional_text(first + 12);
+  u.display_username = r.optional_text(first + 13);
   return u;
 }
 

@@ -131,6 +131,9 @@ class SessionCachedStore final : public Store {
   Status create_user(const User& user, const Account& account) override { return inner_->create_user(user, account); }
   Result<User> find_user_by_id(std::string_view id) override { return inner_->find_user_by_id(id); }
   Result<User> find_user_by_email(std::string_view email) override { return inner_->find_user_by_email(email); }
+  Result<User> find_user_by_username(std::string_view username) override {
+    return inner_->find_user_by_username(username);
+  }
   Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
     return inner_->list_users(limit, offset);
   }

@@ -444,6 +444,23 @@ constexpr AddedColumn kMigration5Columns[] = {
 
 Status add_admin_columns(Connection& c) { return add_columns(c, kMigration5Columns); }
 
+// BetterAuth's username plugin: user."username" (the name to sign in with, stored normalised to
+// lower case, unique among users; NULL: none) and "displayUsername" (as the user typed it). A
+// database where BetterAuth has the plugin has both, "username" declared UNIQUE. SQLite cannot add
+// a UNIQUE column, so the uniqueness is a unique index (NULLs do not collide there); beside
+// BetterAuth's own constraint it is redundant but harmless. Its name is not one BetterAuth gives an
+// index, so that IF NOT EXISTS never takes a plain index of BetterAuth's for it.
+constexpr AddedColumn kMigration6Columns[] = {
+    {"user", "username", R"(ALTER TABLE "user" ADD COLUMN "username" text)"},
+    {"user", "displayUsername", R"(ALTER TABLE "user" ADD COLUMN "displayUsername" text)"},
+};
+
+Status add_username_columns(Connection& c) {
+  if (Status s = add_columns(c, kMigration6Columns); !s.ok()) return s;
+  return exec_script(c.db(), R"(CREATE UNIQUE INDEX IF NOT EXISTS "user_username_uidx" ON "user" ("username"))",
+                     "migrate");
+}
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -451,6 +468,7 @@ constexpr Migration kMigrations[] = {
     {3, "", add_ban_columns},
     {4, kMigration4, add_jwks_columns},
     {5, "", add_admin_columns},
+    {6, "", add_username_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
@@ -458,7 +476,8 @@ constexpr Migration kMigrations[] = {
 // `p`: "" or a table alias with its dot ("u.").
 #define PCS_USER_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"name\", " p "\"email\", " p "\"emailVerified\", " p "\"image\", " p "\"createdAt\", " p \
-    "\"updatedAt\", " p "\"twoFactorEnabled\", " p "\"role\", " p "\"banned\", " p "\"banReason\", " p "\"banExpires\""
+    "\"updatedAt\", " p "\"twoFactorEnabled\", " p "\"role\", " p "\"banned\", " p "\"banReason\", " p             \
+    "\"banExpires\", " p "\"username\", " p "\"displayUsername\""
 #define PCS_SESSION_COLUMNS(p)                                                                            \
   p "\"id\", " p "\"token\", " p "\"userId\", " p "\"expiresAt\", " p "\"createdAt\", " p "\"updatedAt\", " p \
     "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\""
@@ -687,6 +706,14 @@ class SqliteStore final : public Store {
     return query_one_user(st, "find_user_by_email");
   }
 
+  Result<User> find_user_by_username(std::string_view username) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_USER_COLUMNS("") " FROM \"user\" WHERE \"username\" = ?",
+                 "find_user_by_username");
+    st.bind_text(1, username);
+    return query_one_user(st, "find_user_by_username");
+  }
+
   Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) override {
     auto lease = pool_.acquire();
     Statement st(*lease,
@@ -752,14 +779,16 @@ class SqliteStore final : public Store {
     auto lease = pool_.acquire();
     Statement st(*lease,
                  "UPDATE \"user\" SET \"name\" = ?, \"email\" = ?, \"emailVerified\" = ?, \"image\" = ?, "
-                 "\"updatedAt\" = ? WHERE \"id\" = ?",
+                 "\"updatedAt\" = ?, \"username\" = ?, \"displayUsername\" = ? WHERE \"id\" = ?",
                  "update_user");
     st.bind_text(1, user.name);
     st.bind_text(2, user.email);
     st.bind_bool(3, user.email_verified);
     st.bind_optional_text(4, user.image);
     st.bind_time(5, user.updated_at);
-    st.bind_text(6, user.id);
+    st.bind_optional_text(6, user.username);
+    st.bind_optional_text(7, user.display_username);
+    st.bind_text(8, user.id);
     if (Status s = st.exec(); !s.ok()) return s;
     if (st.changes() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1386,7 +1415,8 @@ class SqliteStore final : public Store {
     // filters); set_two_factor_enabled() and set_ban() alone change them.
     Statement st(c,
                  "INSERT INTO \"user\" (\"id\", \"name\", \"email\", \"emailVerified\", \"image\", \"createdAt\", "
-                 "\"updatedAt\", \"role\", \"twoFactorEnabled\", \"banned\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                 "\"updatedAt\", \"role\", \"username\", \"displayUsername\", \"twoFactorEnabled\", \"banned\") "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
                  "create_user");
     st.bind_text(1, u.id);
     st.bind_text(2, u.name);
@@ -1396,6 +1426,8 @@ class SqliteStore final : public Store {
     st.bind_time(6, u.created_at);
     st.bind_time(7, u.updated_at);
     st.bind_optional_text(8, u.role);
+    st.bind_optional_text(9, u.username);
+    st.bind_optional_text(10, u.display_username);
     return st.exec();
   }
 

@@ -64,6 +64,11 @@ struct User {
   // BetterAuth's admin plugin's ban columns, as find_ban() reads them (none: not banned). Written
   // only by set_ban() (create_user() and update_user() leave them).
   std::optional<Ban> ban;
+  // BetterAuth's username plugin's columns: the name to sign in with, stored normalised (lower
+  // case; unique among users), and as the user typed it ("displayUsername"). Written by
+  // create_user() and update_user().
+  std::optional<std::string> username;
+  std::optional<std::string> display_username;
 
   bool operator==(const User&) const = default;
 };
@@ -208,7 +213,7 @@ class Store {
   // Inserts `user` and its credential `account` in one transaction: both or neither. The user's
   // role is written, and twoFactorEnabled and banned as false (BetterAuth writes these defaults
   // too, where a table it made may have none).
-  // Errors: USER_ALREADY_EXISTS if the e-mail (or an id) is taken.
+  // Errors: USER_ALREADY_EXISTS if the e-mail, the username (or an id) is taken.
   virtual Status create_user(const User& user, const Account& account) = 0;
 
   // Errors: NOT_FOUND.
@@ -216,6 +221,9 @@ class Store {
 
   // Looks up by the normalised (lower-case) e-mail. Errors: NOT_FOUND.
   virtual Result<User> find_user_by_email(std::string_view email) = 0;
+
+  // Looks up by the normalised (lower-case) username. Errors: NOT_FOUND.
+  virtual Result<User> find_user_by_username(std::string_view username) = 0;
 
   // Returns up to `limit` users ordered by creation time, skipping `offset`.
   virtual Result<std::vector<User>> list_users(std::size_t limit, std::size_t offset) = 0;
@@ -230,7 +238,7 @@ class Store {
 
   // Writes every field of `user` (found by its id) except created_at, two_factor_enabled, role
   // and ban.
-  // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail is taken.
+  // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail or username is taken.
   virtual Status update_user(const User& user) = 0;
 
   // Deletes the user with its sessions, its accounts, its twoFactor row and the verification
