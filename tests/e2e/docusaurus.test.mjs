@@ -81,10 +81,11 @@ before(async () => {
   mkdirSync(OUT, { recursive: true });
   installSite();
   // The example site's account page offers a change of address and two-step verification, with
-  // codes by e-mail too; its /admin page is for the administrators of the server's --admin.
+  // codes by e-mail too; its /admin page is for the administrators of the server's --admin, who
+  // may sign in as a user (--admin-impersonation).
   const breachList = join(OUT, 'pwned-passwords.txt');
   writeFileSync(breachList, `${createHash('sha1').update(BREACHED).digest('hex').toUpperCase()}:42\r\n`);
-  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList, admin: true });
+  main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList, admin: true, adminImpersonation: true });
   ({ server, siteURL } = main);
   timings.buildSeconds = main.seconds;
   browser = await launchChromium();
@@ -890,7 +891,82 @@ describe("the administration page (the server's --admin)", () => {
     await users.getByRole('button', { name: `Manage ${admin.email}` }).click();
     const own = page.getByRole('region', { name: `Manage ${admin.email}` });
     await own.getByRole('button', { name: 'Make user' }).waitFor();
-    assert.equal(await own.getByRole('button', { name: /^Ban$|^Remove/ }).count(), 0);
+    assert.equal(await own.getByRole('button', { name: /^Ban$|^Remove|^Sign in as/ }).count(), 0);
+    await context.close();
+  });
+
+  test('an administrator signs in as a user: the bar on every page, the account page as the user sees it; "Stop impersonating" brings the administrator back to /admin', async () => {
+    const { context, page } = await signedIn(admin.email, admin.password);
+    await page.goto(`${siteURL}/admin`);
+    const users = await findUsers(page, member.email);
+    await caption(users, '1 user').waitFor();
+    await users.getByRole('button', { name: `Manage ${member.email}` }).click();
+    const panel = page.getByRole('region', { name: `Manage ${member.email}` });
+    const bar = page.getByRole('region', { name: 'Impersonation' });
+    assert.equal(await bar.count(), 0, 'no bar before');
+
+    // A confirmation first (the focus on "Cancel"); then the user's account page.
+    await panel.getByRole('button', { name: 'Sign in as this user…' }).click();
+    await panel.getByText(`You will be signed in as ${member.email}, to see the site as they see it`).waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel');
+    await panel.getByRole('button', { name: `Sign in as ${member.email}` }).click();
+    await page.waitForURL(`${siteURL}/account`);
+    const says = `You are signed in as ${member.name}, ${member.email} (impersonation).`;
+    await bar.getByRole('status').filter({ hasText: says }).waitFor();
+    await page.getByTestId('pc-change-email').getByText(member.email, { exact: true }).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), member.name);
+    assert.equal(await page.getByTestId('pc-profile').getByLabel('Name').inputValue(), member.name);
+    await shot(page, 'impersonation-account-light');
+
+    // Every page has the bar (the router's navigation): /admin, which is not the user's to see,
+    // and the home page.
+    await page.locator('.navbar').getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.waitForURL(`${siteURL}/admin`);
+    await users.getByRole('status').filter({ hasText: 'You are not an administrator.' }).waitFor();
+    await bar.getByRole('status').filter({ hasText: says }).waitFor();
+    await page.locator('.navbar__brand').click();
+    await page.waitForURL(`${siteURL}/`);
+    await bar.getByRole('status').filter({ hasText: says }).waitFor();
+    await shot(page, 'impersonation-home-light');
+
+    // Back: the administrator's own session, on /admin.
+    await bar.getByRole('button', { name: 'Stop impersonating' }).click();
+    await page.waitForURL(`${siteURL}/admin`);
+    await users.locator('caption').filter({ hasText: /^\d+ users?$/ }).waitFor();
+    await userButton(page).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), admin.name);
+    assert.equal(await bar.count(), 0, 'no bar after');
+
+    // Again, but the administrator's own session ends meanwhile (signed out everywhere from
+    // elsewhere): stopping ends the impersonation all the same, signed out, and says so.
+    await findUsers(page, member.email);
+    await caption(users, '1 user').waitFor();
+    await users.getByRole('button', { name: `Manage ${member.email}` }).click();
+    await panel.getByRole('button', { name: 'Sign in as this user…' }).click();
+    await panel.getByRole('button', { name: `Sign in as ${member.email}` }).click();
+    await page.waitForURL(`${siteURL}/account`);
+    await bar.getByRole('status').filter({ hasText: says }).waitFor();
+    const signIn = await fetch(`${server.api}/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: siteURL },
+      body: JSON.stringify({ email: admin.email, password: admin.password }),
+    });
+    assert.equal(signIn.status, 200);
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const revoked = await fetch(`${server.api}/revoke-sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: siteURL, cookie },
+      body: '{}',
+    });
+    assert.equal(revoked.status, 200, await revoked.text());
+    await bar.getByRole('button', { name: 'Stop impersonating' }).click();
+    await bar.getByRole('alert').filter({ hasText: 'Your administrator session has ended; sign in again.' }).waitFor();
+    // Signed out: the account page sends to the sign-in page, the message stays.
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent('/account')}`);
+    await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+    await bar.getByRole('alert').filter({ hasText: 'Your administrator session has ended; sign in again.' }).waitFor();
+    assert.equal(await bar.getByRole('button', { name: 'Stop impersonating' }).count(), 0);
+    await shot(page, 'impersonation-ended-light');
     await context.close();
   });
 });

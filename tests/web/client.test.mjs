@@ -504,6 +504,7 @@ describe("the server's --captcha: the client's captcha option sends the token", 
 
 describe("the admin plugin (the server's --admin): the requests both clients send", () => {
   const USER = { id: 'u2', email: 'bob@example.com', name: 'Bob', role: 'user', banned: false, banReason: null, banExpires: null };
+  const ADMIN = { ...USER, id: 'u1', email: 'ada@example.com', name: 'Ada', role: 'admin' };
   // A fetch that answers as the server would (403 to `forbid`), and records each request.
   function recording({ forbid = false } = {}) {
     const seen = [];
@@ -524,6 +525,8 @@ describe("the admin plugin (the server's --admin): the requests both clients sen
         '/admin/list-user-sessions': { sessions: [] },
         '/admin/set-user-password': { status: true },
         '/admin/has-permission': { error: null, success: true },
+        '/admin/impersonate-user': { session: { id: 's2', userId: 'u2', impersonatedBy: 'u1' }, user: USER },
+        '/admin/stop-impersonating': { session: { id: 's1', userId: 'u1', impersonatedBy: null }, user: ADMIN },
       };
       const body = answers[path] ?? (path.endsWith('-sessions') || path.endsWith('-session') || path === '/admin/remove-user' ? { success: true } : { user: USER });
       return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -557,6 +560,13 @@ describe("the admin plugin (the server's --admin): the requests both clients sen
       assert.deepEqual(await a.removeUser('u2'), { ok: true, value: { success: true } });
       assert.deepEqual(await a.setUserPassword({ userId: 'u2', newPassword: NEW_PASSWORD }), { ok: true, value: { status: true } });
       assert.deepEqual(await a.hasPermission({ user: ['ban'] }), { ok: true, value: { error: null, success: true } });
+      const before = events.length;
+      const as = await a.impersonateUser('u2');
+      assert.deepEqual(as, { ok: true, value: { session: { id: 's2', userId: 'u2', impersonatedBy: 'u1' }, user: USER } });
+      assert.equal(events.length, before + 1, 'impersonate-user tells the session listeners');
+      const back = await a.stopImpersonating();
+      assert.deepEqual(back, { ok: true, value: { session: { id: 's1', userId: 'u1', impersonatedBy: null }, user: ADMIN } });
+      assert.equal(events.length, before + 2, 'and so does stop-impersonating');
       assert.deepEqual(f.seen, [
         ['GET', '/admin/list-users?searchValue=bob&searchField=email&searchOperator=contains&limit=10&offset=0&sortBy=createdAt&sortDirection=desc', undefined],
         ['GET', '/admin/get-user?id=u2', undefined],
@@ -571,13 +581,46 @@ describe("the admin plugin (the server's --admin): the requests both clients sen
         ['POST', '/admin/remove-user', { userId: 'u2' }],
         ['POST', '/admin/set-user-password', { userId: 'u2', newPassword: NEW_PASSWORD }],
         ['POST', '/admin/has-permission', { permissions: { user: ['ban'] } }],
+        ['POST', '/admin/impersonate-user', { userId: 'u2' }],
+        ['POST', '/admin/stop-impersonating', {}],
       ]);
       // The calls that may change the caller's own user or sessions tell the session listeners:
-      // update-user, set-role, the two revocations, set-user-password.
-      assert.equal(events.length, 5);
+      // update-user, set-role, the two revocations, set-user-password; and the impersonation's two.
+      assert.equal(events.length, 7);
 
       const forbidden = await make(recording({ forbid: true })).admin.listUsers();
       assert.deepEqual([forbidden.ok, forbidden.status, forbidden.code, forbidden.message], [false, 403, 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS', 'You are not allowed to list users']);
+    });
+  }
+  // A fetch that answers every request with `status` and `body`.
+  const answering = (status, body) => async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  for (const [kind, make] of Object.entries(clients)) {
+    test(`${kind}: stop-impersonating's failures; the one that signs the browser out tells the session listeners`, async () => {
+      const cases = [
+        // Portcullis's coded answers
+        [400, { code: 'NOT_IMPERSONATING', message: 'You are not impersonating anyone' }, 'NOT_IMPERSONATING', false],
+        [401, { code: 'ADMIN_SESSION_NOT_FOUND', message: 'Failed to find admin session' }, 'ADMIN_SESSION_NOT_FOUND', true],
+        // BetterAuth's uncoded ones get the same codes
+        [400, { message: 'You are not impersonating anyone' }, 'NOT_IMPERSONATING', false],
+        [500, { message: 'Failed to find admin session' }, 'ADMIN_SESSION_NOT_FOUND', true],
+        [404, {}, 'NOT_FOUND', false], // a server without --admin-impersonation
+      ];
+      for (const [status, body, code, told] of cases) {
+        const client = make(answering(status, body));
+        const events = [];
+        client.subscribe((e) => events.push(e.type));
+        const r = await client.admin.stopImpersonating();
+        assert.deepEqual([r.ok, r.status, r.code], [false, status, code], JSON.stringify(body));
+        assert.deepEqual(events, told ? ['session-changed'] : [], `${code}: listeners told or not`);
+      }
+      for (const [status, code] of [[403, 'YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS'], [403, 'YOU_CANNOT_IMPERSONATE_ADMINS'], [404, 'USER_NOT_FOUND'], [403, 'BANNED_USER']]) {
+        const client = make(answering(status, { code, message: code }));
+        const events = [];
+        client.subscribe((e) => events.push(e.type));
+        const r = await client.admin.impersonateUser('u2');
+        assert.deepEqual([r.ok, r.status, r.code], [false, status, code]);
+        assert.deepEqual(events, [], 'a refused impersonation changes nothing');
+      }
     });
   }
   test('a query without values sends none; a call that fails to connect is NETWORK_ERROR', async () => {
@@ -627,6 +670,8 @@ describe("the admin plugin (the server's --admin): the same through both clients
       assert.deepEqual(found.value.users.map((u) => u.email), [bobEmail]);
       assert.equal(found.value.total, 1);
       assert.equal((await admin.admin.getUser(bobId)).value.email, bobEmail);
+      const noImpersonation = await admin.admin.impersonateUser(bobId);
+      assert.deepEqual([noImpersonation.ok, noImpersonation.status, noImpersonation.code], [false, 404, 'NOT_FOUND'], 'a server without --admin-impersonation');
 
       const weak = await admin.admin.setUserPassword({ userId: bobId, newPassword: 'password1' });
       assert.deepEqual([weak.ok, weak.status, weak.code], [false, 400, 'PASSWORD_TOO_WEAK']);
@@ -654,6 +699,71 @@ describe("the admin plugin (the server's --admin): the same through both clients
       assert.equal(created.value.user.emailVerified, true);
       assert.deepEqual(await admin.admin.removeUser(created.value.user.id), { ok: true, value: { success: true } });
       assert.equal((await admin.admin.getUser(created.value.user.id)).code, 'USER_NOT_FOUND');
+    });
+  }
+});
+
+describe("impersonation (the server's --admin-impersonation): the same through both clients", () => {
+  let imp;
+  before(async () => {
+    imp = await startServer({ admin: true, adminImpersonation: true, sessionCacheTtl: 0, trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await imp.stop();
+  });
+  const clients = {
+    createClient: (f) => createClient({ baseURL: imp.url, fetch: f }),
+    fromBetterAuth: (f) =>
+      fromBetterAuth(createAuthClient({ baseURL: imp.url, plugins: [adminClient()], fetchOptions: { customFetchImpl: f } })),
+  };
+  const failed = (r) => [r.ok, r.status, r.code];
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const adminEmail = newEmail();
+      const adminFetch = browserFetch(SITE);
+      const admin = make(adminFetch);
+      const adminId = (await admin.signUp({ name: 'Ada', email: adminEmail, password: PASSWORD })).value.user.id;
+      execFileSync(BIN, ['user', 'set-role', '--email', adminEmail, '--role', 'admin', '--database', imp.db], { env: { ...process.env, BETTER_AUTH_SECRET: SECRET } });
+      const bobEmail = newEmail();
+      const bob = make(browserFetch(SITE));
+      const bobId = (await bob.signUp({ name: 'Bob', email: bobEmail, password: PASSWORD })).value.user.id;
+
+      // The refusals.
+      assert.deepEqual(failed(await bob.admin.impersonateUser(adminId)), [false, 403, 'YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS']);
+      assert.deepEqual(failed(await admin.admin.stopImpersonating()), [false, 400, 'NOT_IMPERSONATING']);
+      assert.deepEqual(failed(await admin.admin.impersonateUser('no-such-user')), [false, 404, 'USER_NOT_FOUND']);
+      const other = await admin.admin.createUser({ email: newEmail(), password: PASSWORD, name: 'Carl', role: 'admin' });
+      assert.deepEqual(failed(await admin.admin.impersonateUser(other.value.user.id)), [false, 403, 'YOU_CANNOT_IMPERSONATE_ADMINS']);
+      const banned = await admin.admin.createUser({ email: newEmail(), password: PASSWORD, name: 'Dave' });
+      assert.equal((await admin.admin.banUser({ userId: banned.value.user.id })).ok, true);
+      assert.deepEqual(failed(await admin.admin.impersonateUser(banned.value.user.id)), [false, 403, 'BANNED_USER']);
+
+      // Signed in as Bob, then back.
+      const events = [];
+      admin.subscribe((e) => events.push(e.type));
+      const as = await admin.admin.impersonateUser(bobId);
+      assert.equal(as.ok, true, JSON.stringify(as));
+      assert.deepEqual([as.value.user.email, as.value.session.userId, as.value.session.impersonatedBy], [bobEmail, bobId, adminId]);
+      const now = (await admin.getSession()).value;
+      assert.deepEqual([now.user.email, now.session.impersonatedBy], [bobEmail, adminId]);
+      assert.ok([...adminFetch.jar.keys()].some((k) => k.endsWith('admin_session')), "the administrator's session waits in its cookie");
+      const back = await admin.admin.stopImpersonating();
+      assert.equal(back.ok, true, JSON.stringify(back));
+      assert.equal(back.value.user.email, adminEmail);
+      const again = (await admin.getSession()).value;
+      assert.deepEqual([again.user.email, again.session.impersonatedBy ?? null], [adminEmail, null]);
+      assert.deepEqual(events, ['session-changed', 'session-changed']);
+
+      // The administrator's own session ends meanwhile (signed out everywhere from another
+      // browser): stopping ends the impersonation anyway, signed out.
+      assert.equal((await admin.admin.impersonateUser(bobId)).ok, true);
+      const elsewhere = make(browserFetch(SITE));
+      assert.equal((await elsewhere.signIn({ email: adminEmail, password: PASSWORD })).ok, true);
+      assert.equal((await elsewhere.revokeSessions()).ok, true);
+      assert.equal((await admin.getSession()).value.user.email, bobEmail, 'still Bob');
+      assert.deepEqual(failed(await admin.admin.stopImpersonating()), [false, 401, 'ADMIN_SESSION_NOT_FOUND']);
+      assert.equal(events.length, 4, 'the listeners are told of that too');
+      assert.equal((await admin.getSession()).value, null, 'signed out');
     });
   }
 });

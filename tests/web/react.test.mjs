@@ -16,6 +16,7 @@ import {
   ChangePasswordForm,
   DeleteAccountForm,
   ForgotPasswordForm,
+  ImpersonationBanner,
   PasswordStrengthMeter,
   ProfileForm,
   ResetPasswordForm,
@@ -129,6 +130,19 @@ describe('server-side rendering', () => {
     }
     assert.deepEqual(asked, []);
     assert.throws(() => renderToString(h(AdminUsers)), /AdminUsers needs a `client`, or an <AuthProvider> above it/);
+  });
+
+  test('ImpersonationBanner renders nothing on the server (the session is not known yet), and asks nothing', () => {
+    const asked = [];
+    const client = createClient({ baseURL: 'http://127.0.0.1:9', fetch: async (url) => asked.push(url) });
+    assert.equal(renderToString(h(AuthProvider, { client }, h(ImpersonationBanner, { afterStopHref: '/admin' }))), '');
+    assert.equal(renderToString(h(ImpersonationBanner, { client })), '', 'a session of its own without an AuthProvider');
+    assert.equal(
+      renderToString(h(AuthProvider, { client }, h(AdminUsers, { impersonation: true, afterImpersonateHref: '/account', title: 'Users' }))),
+      '<section class="pc-admin" data-testid="pc-admin-users" aria-busy="true"><h2 class="pc-title">Users</h2></section>',
+    );
+    assert.deepEqual(asked, []);
+    assert.throws(() => renderToString(h(ImpersonationBanner)), /ImpersonationBanner needs a `client`, or an <AuthProvider> above it/);
   });
 
   test('hooks outside an AuthProvider say so', () => {

@@ -83,6 +83,12 @@ export type AuthErrorCode =
   | 'YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS'
   | 'YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD'
   | 'YOU_ARE_NOT_ALLOWED_TO_SET_NON_EXISTENT_VALUE'
+  | 'YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS'
+  | 'YOU_CANNOT_IMPERSONATE_ADMINS'
+  // impersonation (--admin-impersonation): stop-impersonating without one, or after the
+  // administrator's own session ended (the impersonation is over too: signed out)
+  | 'NOT_IMPERSONATING'
+  | 'ADMIN_SESSION_NOT_FOUND'
   | 'YOU_CANNOT_BAN_YOURSELF'
   | 'YOU_CANNOT_REMOVE_YOURSELF'
   | 'INVALID_ROLE_TYPE'
@@ -182,6 +188,8 @@ export interface Session {
   updatedAt: string;
   ipAddress: string | null;
   userAgent: string | null;
+  /** With the server's --admin: the id of the administrator signed in as this session's user (impersonate-user); null otherwise. */
+  impersonatedBy?: string | null;
 }
 
 /** One of the user's accounts (list-accounts): the password credential, or a provider a BetterAuth server linked. */
@@ -295,6 +303,22 @@ export interface AdminClient {
   setUserPassword(input: { userId: string; newPassword: string }): Promise<AuthResult<{ status: boolean }>>;
   /** Whether the caller has these permissions, e.g. {user: ['ban']}. */
   hasPermission(permissions: { user?: string[]; session?: string[]; [resource: string]: string[] | undefined }): Promise<AuthResult<{ error: string | null; success: boolean }>>;
+  /**
+   * Signs this browser in as the user (the server's --admin-impersonation), to see what they see:
+   * the session becomes the user's (`session.impersonatedBy`: the administrator's id) for an hour
+   * at most (--admin-impersonation-duration), and the administrator's own session waits in the
+   * admin_session cookie until stopImpersonating. Not yourself, another administrator
+   * (403 YOU_CANNOT_IMPERSONATE_ADMINS) nor a banned user (403 BANNED_USER); an unknown id: 404
+   * USER_NOT_FOUND; a server without the flag: 404 NOT_FOUND. Tells the session listeners.
+   */
+  impersonateUser(userId: string): Promise<AuthResult<{ session: Session; user: User }>>;
+  /**
+   * Back to the administrator's own session; tells the session listeners. 400 NOT_IMPERSONATING
+   * when the session is not an impersonation; 401 ADMIN_SESSION_NOT_FOUND when the administrator's
+   * session has ended meanwhile: the impersonation ends anyway and the browser is signed out (the
+   * listeners are told too).
+   */
+  stopImpersonating(): Promise<AuthResult<{ session: Session; user: User }>>;
 }
 
 export interface ClientOptions {

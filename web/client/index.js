@@ -30,13 +30,24 @@ const SESSION_CHANGING = new Set([
   '/admin/set-user-password',
   '/admin/revoke-user-session',
   '/admin/revoke-user-sessions',
+  // Impersonation (the server's --admin-impersonation): the browser's session becomes the user's,
+  // then the administrator's again.
+  '/admin/impersonate-user',
+  '/admin/stop-impersonating',
 ]);
+
+// Failures after which the session is gone all the same: stop-impersonating when the
+// administrator's own session has ended (the impersonation ends, and the browser is signed out).
+const SESSION_ENDING_FAILURES = new Set(['ADMIN_SESSION_NOT_FOUND']);
 
 // Errors BetterAuth sends without a code get one here, so that every failure has a code.
 const UNCODED = {
   'No fields to update': 'NO_FIELDS_TO_UPDATE',
   'Email is the same': 'EMAIL_IS_THE_SAME',
   "Verification email isn't enabled": 'VERIFICATION_EMAIL_NOT_ENABLED',
+  // BetterAuth's admin plugin's stop-impersonating (Portcullis sends the codes)
+  'You are not impersonating anyone': 'NOT_IMPERSONATING',
+  'Failed to find admin session': 'ADMIN_SESSION_NOT_FOUND',
 };
 const BY_STATUS = { 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 429: 'TOO_MANY_REQUESTS' };
 
@@ -135,7 +146,11 @@ export function createClient(options = {}) {
     } catch (error) {
       return { ok: false, status: 0, code: 'NETWORK_ERROR', message: String(error?.message ?? error) };
     }
-    if (!response.ok) return toFailure(response);
+    if (!response.ok) {
+      const failure = await toFailure(response);
+      if (SESSION_CHANGING.has(path) && SESSION_ENDING_FAILURES.has(failure.code)) notify({ type: 'session-changed', path });
+      return failure;
+    }
     let value = null;
     try {
       const text = await response.text();
@@ -261,6 +276,19 @@ export function createClient(options = {}) {
       setUserPassword: (input) => call('POST', '/admin/set-user-password', { body: pick(input, ['userId', 'newPassword']) }),
       /** ({user?: [...], session?: [...]}) -> {error: null, success}: whether the caller may. */
       hasPermission: (permissions) => call('POST', '/admin/has-permission', { body: { permissions } }),
+      /**
+       * -> {session, user}: this browser's session becomes the user's (the server's
+       * --admin-impersonation), for an hour at most; session.impersonatedBy is the administrator's
+       * id, whose own session waits in the admin_session cookie. Not another administrator
+       * (YOU_CANNOT_IMPERSONATE_ADMINS), nor a banned user (BANNED_USER); 404 NOT_FOUND without the flag.
+       */
+      impersonateUser: (userId) => call('POST', '/admin/impersonate-user', { body: { userId } }),
+      /**
+       * -> {session, user}: the administrator's session again. NOT_IMPERSONATING (400);
+       * ADMIN_SESSION_NOT_FOUND (401): the administrator's session has ended, and the impersonation
+       * too (signed out; the session listeners are told).
+       */
+      stopImpersonating: () => call('POST', '/admin/stop-impersonating', { body: {} }),
     },
 
     /**
@@ -302,13 +330,15 @@ export function fromBetterAuth(authClient) {
     const { data, error } = out ?? {};
     if (error) {
       const { status = 0, statusText, code, message, ...details } = error;
-      return {
+      const failure = {
         ...details,
         ok: false,
         status,
         code: code || UNCODED[message] || BY_STATUS[status] || (status >= 500 ? 'INTERNAL_SERVER_ERROR' : status ? 'BAD_REQUEST' : 'NETWORK_ERROR'),
         message: message || statusText || `HTTP ${status}`,
       };
+      if (changes && SESSION_ENDING_FAILURES.has(failure.code)) for (const l of [...listeners]) l({ type: 'session-changed' });
+      return failure;
     }
     if (changes) for (const l of [...listeners]) l({ type: 'session-changed' });
     return { ok: true, value: data ?? null };
@@ -362,6 +392,8 @@ export function fromBetterAuth(authClient) {
           removeUser: wrap(false, (userId) => c.admin.removeUser({ userId })),
           setUserPassword: wrap(true, (input) => c.admin.setUserPassword(input)),
           hasPermission: wrap(false, (permissions) => c.admin.hasPermission({ permissions })),
+          impersonateUser: wrap(true, (userId) => c.admin.impersonateUser({ userId })),
+          stopImpersonating: wrap(true, () => c.admin.stopImpersonating()),
         }
       : undefined,
     subscribe(listener) {

@@ -29,6 +29,9 @@ const DEFAULTS = {
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
   navbarItem: { position: 'right' }, // false: add {type: 'custom-portcullisUserMenu'} yourself
   afterSignOutPath: undefined, // where "Sign out" goes (default: stay)
+  // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
+  // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
+  impersonation: false,
 };
 
 function fail(message) {
@@ -66,6 +69,14 @@ function validate(options) {
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
   }
+  const imp = o.impersonation;
+  if (
+    typeof imp !== 'boolean' &&
+    (imp === null || typeof imp !== 'object' || Array.isArray(imp) || Object.keys(imp).some((k) => k !== 'afterStopPath') ||
+      (imp.afterStopPath !== undefined && (typeof imp.afterStopPath !== 'string' || !imp.afterStopPath.startsWith('/'))))
+  ) {
+    fail('impersonation must be true, false or {afterStopPath: "/a/path"}');
+  }
   if ((o.forgotPasswordPath === false) !== (o.resetPasswordPath === false)) {
     fail('forgotPasswordPath and resetPasswordPath go together: set both to false to leave the password reset pages out');
   }
@@ -101,7 +112,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, protect, minPasswordScore, passwordPolicy, afterSignOutPath } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -116,6 +127,7 @@ function portcullisPlugin(context, options) {
         minPasswordScore,
         passwordPolicy: passwordPolicy ?? null,
         afterSignOutPath: afterSignOutPath ?? null,
+        impersonation: impersonation === false ? null : { afterStopPath: impersonation === true ? null : impersonation.afterStopPath ?? null },
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

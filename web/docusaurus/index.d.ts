@@ -33,6 +33,12 @@ export interface PortcullisPluginOptions {
   navbarItem?: { position?: 'left' | 'right'; className?: string } | false;
   /** Where "Sign out" goes; default: stay (a gated page then redirects to the login page). */
   afterSignOutPath?: string;
+  /**
+   * Show the impersonation bar on every page while an administrator is signed in as a user (the
+   * server's --admin-impersonation; the AdminUsers component starts it), with "Stop impersonating";
+   * `afterStopPath` is where that leads (default: the page reloads). Default false.
+   */
+  impersonation?: boolean | { afterStopPath?: string };
 }
 
 declare function portcullisPlugin(context: unknown, options: PortcullisPluginOptions): unknown;

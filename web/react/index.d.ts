@@ -248,6 +248,25 @@ export interface Texts {
   userPasswordSet?: (email: string) => string;
   userRemoved?: (email: string) => string;
   userCreated?: (email: string) => string;
+  // AdminUsers' impersonation (its `impersonation` prop; the server's --admin-impersonation)
+  /** The action's button ("Sign in as this user…"). */
+  impersonate?: string;
+  /** What the confirmation says. */
+  impersonateConfirmation?: (email: string) => string;
+  /** The confirming button. */
+  confirmImpersonate?: (email: string) => string;
+  /** A server without --admin-impersonation (404). */
+  impersonationUnavailable?: string;
+  /** Shown instead of the table once signed in as the user, while the page goes on. */
+  impersonated?: (email: string) => string;
+  // ImpersonationBanner
+  /** The bar's accessible name. */
+  impersonation?: string;
+  /** The bar's line; `name` may be empty. */
+  impersonatingAs?: (name: string, email: string) => string;
+  stopImpersonating?: string;
+  /** Stopping failed with ADMIN_SESSION_NOT_FOUND: the administrator's session had ended (the browser is signed out). */
+  adminSessionEnded?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -408,6 +427,16 @@ export interface AdminUsersProps {
   loginHref?: string;
   /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
   link?: ComponentType<any> | 'a';
+  /**
+   * The server runs with --admin-impersonation (the component cannot tell): a user's actions also
+   * offer "Sign in as this user…" (not for yourself, an administrator or a banned user), after a
+   * confirmation. Default false. A server without it answers 404, which the panel says.
+   */
+  impersonation?: boolean;
+  /** Where the page goes once signed in as the user (default '/'; a full page load). */
+  afterImpersonateHref?: string | (() => string);
+  /** Called once signed in as the user, instead of going to afterImpersonateHref (e.g. a router's navigation). */
+  onImpersonate?: (value: { session: Session; user: User }) => void;
   /** A heading (h2). */
   title?: ReactNode;
   text?: Texts;
@@ -420,9 +449,30 @@ export interface AdminUsersProps {
  * per user, make admin / make user, ban (a reason, an optional duration) / unban, sign out
  * everywhere, set a password (PASSWORD_TOO_WEAK's feedback under the field), remove (after a
  * confirmation); and a form that creates a user. A signed-in user who is not an administrator
- * sees "You are not an administrator."; a visitor, a link to sign in.
+ * sees "You are not an administrator."; a visitor, a link to sign in. With `impersonation`, "Sign
+ * in as this user".
  */
 export function AdminUsers(props: AdminUsersProps): ReactElement;
+
+export interface ImpersonationBannerProps {
+  /** A client from createClient() or fromBetterAuth() (with BetterAuth's adminClient()); default: the AuthProvider's. */
+  client?: AuthClient;
+  /** Where the page goes once the administrator's session is back (a full page load); default: it stays, with the session read again. */
+  afterStopHref?: string | (() => string);
+  /** Called once the administrator's session is back, instead of going to afterStopHref. */
+  onStop?: (value: { session: Session; user: User }) => void;
+  text?: Texts;
+  className?: string;
+}
+
+/**
+ * While the session is an impersonation (`session.impersonatedBy`, the server's
+ * --admin-impersonation): a bar (role="region", named "Impersonation") saying "You are signed in as
+ * <name, e-mail> (impersonation)." with a "Stop impersonating" button; a failure in words
+ * (role="alert"; ADMIN_SESSION_NOT_FOUND: "Your administrator session has ended; sign in again.").
+ * Renders nothing otherwise. Put it on every page, e.g. at the top of the layout.
+ */
+export function ImpersonationBanner(props: ImpersonationBannerProps): ReactElement | null;
 
 export interface UserMenuProps {
   loginHref?: string;

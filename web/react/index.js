@@ -370,6 +370,21 @@ const ADMIN_TEXT = {
   userPasswordSet: (email) => `The password of ${email} is set; they are signed out everywhere.`,
   userRemoved: (email) => `${email} is removed.`,
   userCreated: (email) => `${email} is created.`,
+  // impersonation (the server's --admin-impersonation; the `impersonation` prop)
+  impersonate: 'Sign in as this user',
+  impersonateConfirmation: (email) =>
+    `You will be signed in as ${email}, to see the site as they see it, for a limited time (an hour by default). Your own session waits: "Stop impersonating" brings you back.`,
+  confirmImpersonate: (email) => `Sign in as ${email}`,
+  impersonationUnavailable: 'The server does not offer impersonation (its --admin-impersonation option is off).',
+  impersonated: (email) => `You are now signed in as ${email}…`,
+};
+
+// ImpersonationBanner's (apart too).
+const IMPERSONATION_TEXT = {
+  impersonation: 'Impersonation',
+  impersonatingAs: (name, email) => `You are signed in as ${name && name !== email ? `${name}, ${email}` : email} (impersonation).`,
+  stopImpersonating: 'Stop impersonating',
+  adminSessionEnded: 'Your administrator session has ended; sign in again.',
 };
 
 let idCounter = 0;
@@ -1269,12 +1284,13 @@ function SetUserPasswordForm({ client, user, text, onDone }) {
   );
 }
 
-// What an administrator can do to one user: the role, a ban, signing out everywhere, a password,
-// removal (after a confirmation). `me`: the administrator's own id (no ban or removal of oneself).
-function AdminUserPanel({ id, client, user, me, text, onDone }) {
+// What an administrator can do to one user: the role, a ban, signing out everywhere, signing in as
+// them (with `impersonation`, after a confirmation), a password, removal (after a confirmation).
+// `me`: the administrator's own id (no ban, removal or impersonation of oneself).
+function AdminUserPanel({ id, client, user, me, text, impersonation, onDone, onImpersonated }) {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState(null);
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState(null); // 'remove' | 'impersonate'
   const alertRef = useRef(null);
   const cancelRef = useRef(null);
   useEffect(() => {
@@ -1293,6 +1309,16 @@ function AdminUserPanel({ id, client, user, me, text, onDone }) {
   };
   const admin = isAdminRole(user.role);
   const self = me !== null && me === user.id;
+  // The server refuses administrators and banned users: the action is not offered for them.
+  const mayImpersonate = impersonation && !self && !admin && !user.banned;
+  const impersonate = async () => {
+    setBusy(true);
+    setFailure(null);
+    const r = await client.admin.impersonateUser(user.id);
+    setBusy(false);
+    if (r.ok) onImpersonated(user, r.value);
+    else setFailure(r.code === 'NOT_FOUND' ? text.impersonationUnavailable : describe(r));
+  };
   const button = (label, onClick, kind = 'secondary', props = {}) =>
     h('button', { type: 'button', className: `pc-button button button--${kind} button--sm`, disabled: busy, onClick, ...props }, label);
   return h(
@@ -1305,12 +1331,26 @@ function AdminUserPanel({ id, client, user, me, text, onDone }) {
       button(admin ? text.makeUser : text.makeAdmin, () => run(() => client.admin.setRole(user.id, admin ? 'user' : 'admin'), text.roleChanged(user.email, admin ? 'user' : 'admin'))),
       user.banned ? button(text.unban, () => run(() => client.admin.unbanUser(user.id), text.userUnbanned(user.email))) : null,
       button(text.signOutEverywhere, () => run(() => client.admin.revokeUserSessions(user.id), text.userSignedOut(user.email))),
+      mayImpersonate ? button(`${text.impersonate}…`, () => setConfirming('impersonate'), 'secondary', { 'aria-expanded': confirming === 'impersonate' ? 'true' : 'false' }) : null,
     ),
+    mayImpersonate && confirming === 'impersonate'
+      ? h(
+          'div',
+          { className: 'pc-admin__confirm pc-admin__impersonate' },
+          h('p', { className: 'pc-help' }, text.impersonateConfirmation(user.email)),
+          h(
+            'div',
+            { className: 'pc-admin__actions' },
+            button(text.confirmImpersonate(user.email), impersonate, 'primary'),
+            button(text.cancel, () => setConfirming(null), 'secondary', { ref: cancelRef }),
+          ),
+        )
+      : null,
     user.banned || self ? null : h(BanForm, { client, user, text, onDone }),
     h(SetUserPasswordForm, { client, user, text, onDone }),
     self
       ? null
-      : confirming
+      : confirming === 'remove'
         ? h(
             'div',
             { className: 'pc-admin__confirm pc-danger-zone' },
@@ -1319,10 +1359,10 @@ function AdminUserPanel({ id, client, user, me, text, onDone }) {
               'div',
               { className: 'pc-admin__actions' },
               button(text.confirmRemove(user.email), () => run(() => client.admin.removeUser(user.id), text.userRemoved(user.email)), 'danger'),
-              button(text.cancel, () => setConfirming(false), 'secondary', { ref: cancelRef }),
+              button(text.cancel, () => setConfirming(null), 'secondary', { ref: cancelRef }),
             ),
           )
-        : h('div', { className: 'pc-admin__actions pc-admin__remove' }, button(`${text.removeUser}…`, () => setConfirming(true), 'danger')),
+        : h('div', { className: 'pc-admin__actions pc-admin__remove' }, button(`${text.removeUser}…`, () => setConfirming('remove'), 'danger')),
   );
 }
 
@@ -1403,10 +1443,14 @@ function CreateUserForm({ client, text, onDone }) {
  * duration) or unban, sign out everywhere, set a password, remove (after a confirmation); and a
  * form that creates a user. A user who is not an administrator sees "You are not an
  * administrator"; a visitor, a link to sign in (`loginHref`, with `link`, e.g. Docusaurus's Link).
+ * With `impersonation` (the server's --admin-impersonation, which the component cannot see), a
+ * user's actions also offer "Sign in as this user" (not for oneself, an administrator or a banned
+ * user), after a confirmation: the browser's session becomes the user's, and the page goes to
+ * `afterImpersonateHref` ('/'), or `onImpersonate({session, user})` is called instead.
  * Props: `client` (default: the AuthProvider's), `pageSize` (20), `title` (h2), `text`,
  * `className`.
  */
-export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login', link: LinkComponent = 'a', title, text: t, className }) {
+export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login', link: LinkComponent = 'a', impersonation = false, afterImpersonateHref = '/', onImpersonate, title, text: t, className }) {
   const text = { ...DEFAULT_TEXT, ...ADMIN_TEXT, ...(t ?? {}) };
   const ctx = useContext(AuthContext);
   const client = given ?? ctx?.client;
@@ -1423,9 +1467,11 @@ export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login',
   const [message, setMessage] = useState('');
   const said = useRef(null); // what the last action did, said once the list shows it
   const seq = useRef(0);
+  const [switched, setSwitched] = useState(null); // the e-mail of the user now signed in as (impersonation)
 
   useEffect(() => {
-    if (sessionStatus !== 'authenticated') return undefined;
+    // Once signed in as a user, the session is theirs: nothing more to list.
+    if (sessionStatus !== 'authenticated' || switched) return undefined;
     const mine = ++seq.current;
     setList((l) => ({ ...l, busy: true }));
     const ask = client.admin
@@ -1461,9 +1507,12 @@ export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login',
       }
     });
     return undefined;
-  }, [client, sessionStatus, me, query, reloads, pageSize]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [client, sessionStatus, me, query, reloads, pageSize, switched]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const rootProps = (extra) => ({ className: 'pc-admin' + (className ? ` ${className}` : ''), 'data-testid': 'pc-admin-users', ...extra });
+  if (switched) {
+    return h(Notice, { title, level: 2, message: text.impersonated(switched), className: 'pc-admin__notice', testId: 'pc-admin-users' });
+  }
   if (sessionStatus === 'unauthenticated' || list.state === 'signed-out') {
     return h(Notice, {
       title,
@@ -1485,6 +1534,13 @@ export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login',
     setMessage('');
     said.current = done ?? '';
     setReloads((n) => n + 1);
+  };
+  // Signed in as `u` now: the session listeners are told (an AuthProvider reads the new session);
+  // the page goes on.
+  const impersonated = (u, value) => {
+    setSwitched(u.email);
+    if (onImpersonate) onImpersonate(value);
+    else window.location.assign(resolveURL(afterImpersonateHref));
   };
   const onSearch = (e) => {
     e.preventDefault();
@@ -1543,7 +1599,7 @@ export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login',
         h(
           'tr',
           { key: `${u.id}-panel`, className: 'pc-admin__panel-row' },
-          h('td', { colSpan: columns.length }, h(AdminUserPanel, { id: panelId, client, user: u, me, text, onDone: reload })),
+          h('td', { colSpan: columns.length }, h(AdminUserPanel, { id: panelId, client, user: u, me, text, impersonation, onDone: reload, onImpersonated: impersonated })),
         ),
       );
     }
@@ -1913,4 +1969,66 @@ export function UserMenu({ loginHref = '/login', signUpHref, accountHref, onSign
       h('button', { type: 'button', className: 'pc-usermenu__signout button button--secondary button--sm', onClick: signOut }, text.signOut),
     ),
   );
+}
+
+// ---- impersonation (the server's --admin-impersonation) -----------------------------------------------
+
+function ImpersonationBar({ text: t, className, afterStopHref, onStop }) {
+  const text = { ...DEFAULT_TEXT, ...IMPERSONATION_TEXT, ...(t ?? {}) };
+  const { client, user, session, refetch } = useSession();
+  // `during`: the session a failure happened in; its message stays while that session (or none,
+  // when the failure signed the browser out) is the one shown, and goes with a new sign-in.
+  const [state, setState] = useState({ busy: false, failure: null, during: null });
+  const sessionId = session?.id ?? null;
+  const impersonated = Boolean(user && session?.impersonatedBy);
+  const failure = state.failure && (sessionId === null || sessionId === state.during) ? state.failure : null;
+  if (!impersonated && !failure) return null;
+  const stop = async () => {
+    if (state.busy) return;
+    setState({ busy: true, failure: null, during: sessionId });
+    const r = client.admin
+      ? await client.admin.stopImpersonating()
+      : { ok: false, status: 404, code: 'NOT_FOUND', message: 'The client has no admin calls' };
+    if (r.ok) {
+      // The session listeners are told: the AuthProvider reads the administrator's session again.
+      setState({ busy: false, failure: null, during: null });
+      if (onStop) onStop(r.value);
+      else if (afterStopHref) window.location.assign(resolveURL(afterStopHref));
+      return;
+    }
+    setState({ busy: false, failure: r.code === 'ADMIN_SESSION_NOT_FOUND' ? text.adminSessionEnded : describe(r), during: sessionId });
+    refetch(); // what the session is now (ADMIN_SESSION_NOT_FOUND: none)
+  };
+  return h(
+    'div',
+    { className: 'pc-impersonation' + (className ? ` ${className}` : ''), role: 'region', 'aria-label': text.impersonation, 'data-testid': 'pc-impersonation' },
+    impersonated ? h('p', { className: 'pc-impersonation__text', role: 'status' }, text.impersonatingAs(user.name, user.email)) : null,
+    h('div', { className: 'pc-alert', role: 'alert', hidden: !failure }, failure ?? ''),
+    impersonated
+      ? h(
+          'button',
+          { type: 'button', className: 'pc-button button button--secondary button--sm', disabled: state.busy, onClick: stop },
+          state.busy ? text.working : text.stopImpersonating,
+        )
+      : null,
+  );
+}
+
+/**
+ * A bar, for every page (e.g. at the top of the layout), while the session is an impersonation
+ * (the server's --admin-impersonation: an administrator signed in as a user, `session.impersonatedBy`):
+ * "You are signed in as <name, e-mail> (impersonation)." and "Stop impersonating", which brings
+ * the administrator's own session back (the session is read again) and then goes to
+ * `afterStopHref`, or calls `onStop({session, user})`. A failure is said in words in a
+ * `role="alert"` box; when the administrator's own session has ended meanwhile
+ * (ADMIN_SESSION_NOT_FOUND), the impersonation is over and the browser signed out: "Your
+ * administrator session has ended; sign in again." Renders nothing otherwise. Props: `client`
+ * (default: the AuthProvider's), `text`, `className`.
+ */
+export function ImpersonationBanner({ client: given, ...props }) {
+  const ctx = useContext(AuthContext);
+  if (!given && !ctx) throw new Error('ImpersonationBanner needs a `client`, or an <AuthProvider> above it');
+  // Without the AuthProvider of that client, a session of its own.
+  if (!ctx || (given && given !== ctx.client)) return h(AuthProvider, { client: given }, h(ImpersonationBar, props));
+  return h(ImpersonationBar, props);
 }

@@ -3,8 +3,8 @@ import React from 'react';
 import { Redirect, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
-import { AuthProvider, useSession } from '../../react/index.js';
-import { isProtected, loginRedirect, usePortcullisOptions } from './portcullis-options.js';
+import { AuthProvider, ImpersonationBanner, useSession } from '../../react/index.js';
+import { isProtected, loginRedirect, sitePath, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
 
@@ -22,6 +22,13 @@ function Gate({ children }) {
 }
 
 export default function Root({ children }) {
-  const { serverURL, basePath } = usePortcullisOptions();
-  return h(AuthProvider, { baseURL: serverURL ?? undefined, basePath }, h(Gate, null, children));
+  const { serverURL, basePath, impersonation } = usePortcullisOptions();
+  const { siteConfig } = useDocusaurusContext();
+  // Outside the gate: shown at once, on protected pages too.
+  const banner =
+    impersonation &&
+    h(ImpersonationBanner, {
+      afterStopHref: impersonation.afterStopPath ? sitePath(siteConfig.baseUrl, impersonation.afterStopPath) : undefined,
+    });
+  return h(AuthProvider, { baseURL: serverURL ?? undefined, basePath }, banner, h(Gate, null, children));
 }
