@@ -15,6 +15,7 @@
 #include "portcullis/email.h"
 #include "portcullis/error.h"
 #include "portcullis/name.h"
+#include "portcullis/username.h"
 #include "portcullis/password_policy.h"
 #include "portcullis/strength.h"
 #include "portcullis/text.h"
@@ -72,6 +73,13 @@ val validate_name_js(const std::string& name, const val& policy) {
   p.allow_empty = read_bool(policy, "allowEmpty", p.allow_empty);
   p.max_length = read_size(policy, "maxLength", p.max_length);
   return to_val(validate_name(name, p));
+}
+
+val validate_username_js(const std::string& username, const val& policy) {
+  UsernamePolicy p;
+  p.min_length = read_size(policy, "minLength", p.min_length);
+  p.max_length = read_size(policy, "maxLength", p.max_length);
+  return to_val(validate_username(username, p));
 }
 
 PasswordPolicy password_policy_from(const val& policy) {
@@ -166,6 +174,7 @@ val check_new_password_js(const std::string& password, const std::string& email,
 EMSCRIPTEN_BINDINGS(portcullis_core) {
   emscripten::function("validateEmail", &validate_email_js);
   emscripten::function("validateName", &validate_name_js);
+  emscripten::function("validateUsername", &validate_username_js);
   emscripten::function("checkPassword", &check_password_js);
   emscripten::function("checkPasswordForSignIn", &check_password_for_sign_in_js);
   emscripten::function("passwordPolicyDefaults", &password_policy_defaults_js);

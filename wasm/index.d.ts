@@ -34,6 +34,14 @@ export interface EmailOptions {
   allowInternational?: boolean;
 }
 
+/** The server's --min-username-length and --max-username-length (BetterAuth's username plugin). */
+export interface UsernamePolicy {
+  /** Default 3 (UTF-16 code units). */
+  minLength?: number;
+  /** Default 30. */
+  maxLength?: number;
+}
+
 export interface NamePolicy {
   /** Accept a name that is empty after trimming. Default false. */
   allowEmpty?: boolean;
@@ -108,6 +116,12 @@ export declare class Core {
   validateEmail(email: Text, options?: EmailOptions): Result<string>;
   /** Validates a display name; returns it trimmed. */
   validateName(name: Text, policy?: NamePolicy): Result<string>;
+  /**
+   * Validates a username as the server's --username does (3-30 ASCII letters, digits, '_' and
+   * '.'); returns it lower-cased, as it is stored. Errors: USERNAME_TOO_SHORT, USERNAME_TOO_LONG,
+   * INVALID_USERNAME, INVALID_UTF8.
+   */
+  validateUsername(username: Text, policy?: UsernamePolicy): Result<string>;
   /** Checks a new password's length (sign-up, change, reset). */
   checkPassword(password: Text, policy?: PasswordPolicy): Check;
   /** Checks a password offered at sign-in: upper bounds only. */
@@ -158,6 +172,7 @@ export function loadStrength(): Promise<Core>;
 
 export function validateEmail(email: Text, options?: EmailOptions): Promise<Result<string>>;
 export function validateName(name: Text, policy?: NamePolicy): Promise<Result<string>>;
+export function validateUsername(username: Text, policy?: UsernamePolicy): Promise<Result<string>>;
 export function checkPassword(password: Text, policy?: PasswordPolicy): Promise<Check>;
 /** Loads the core and the dictionaries if needed (loadStrength()) and estimates strength. */
 export function estimateStrength(password: Text, userInputs?: string[], options?: StrengthOptions): Promise<Strength>;

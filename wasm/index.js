@@ -98,6 +98,9 @@ export class Core {
   validateName(name, policy = {}) {
     return this.#check('validateName', 'name', name, policy ?? {});
   }
+  validateUsername(username, policy = {}) {
+    return this.#check('validateUsername', 'username', username, policy ?? {});
+  }
   checkPassword(password, policy = {}) {
     return this.#check('checkPassword', 'password', password, policy ?? {});
   }
@@ -169,6 +172,11 @@ export async function validateEmail(email, options) {
 /** Loads the core if needed and validates a display name. */
 export async function validateName(name, policy) {
   return (await load()).validateName(name, policy);
+}
+
+/** Loads the core if needed and validates a username (the server's --username). */
+export async function validateUsername(username, policy) {
+  return (await load()).validateUsername(username, policy);
 }
 
 /**

@@ -18,6 +18,7 @@ const project = (r) => (r.ok ? { ok: true, value: r.value } : { ok: false, code:
 const run = {
   validateEmail: (a) => project(core.validateEmail(inputOf(a), a.options)),
   validateName: (a) => project(core.validateName(inputOf(a), a.policy)),
+  validateUsername: (a) => project(core.validateUsername(inputOf(a), a.policy)),
   checkPassword: (a) => core.checkPassword(inputOf(a), a.policy),
   checkPasswordForSignIn: (a) => core.checkPasswordForSignIn(inputOf(a), a.policy),
   utf16Length: (a) => ({ value: core.utf16Length(inputOf(a)) }),
