@@ -52,6 +52,7 @@ async function launch(config) {
     baseURL: serverURL,
     trustedOrigins: [url],
     mail: 'outbox', // the links the pages' flows mail
+    username: true, // the site is built with the plugin's username: true
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
@@ -119,7 +120,7 @@ const userButton = (page) => page.locator('.pc-usermenu__button');
 const passwordError = (page) => page.locator('[data-testid="pc-signup"] [data-field-error$="-password"]');
 
 async function fillSignUp(page, { name, email, password }) {
-  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Name', { exact: true }).fill(name); // not "Username (optional)"
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
 }
@@ -146,7 +147,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
   test('[ASVS 2.1.8, 2.1.11, 2.1.12] a weak password: a low score and feedback as it is typed, and no request', async () => {
     const started = Date.now();
     await page.goto(`${siteURL}/signup`);
-    await page.getByLabel('Name').fill(NAME);
+    await page.getByLabel('Name', { exact: true }).fill(NAME);
     await page.getByLabel('E-mail').fill(EMAIL);
     const requests = serverRequests(page);
     const meter = page.locator('.pc-meter');
@@ -301,12 +302,12 @@ describe('the example Docusaurus site with the server on another origin', () => 
   });
 });
 
-/** Creates an account through the API (the page's own forms are tested above). */
-async function createAccount(name, email, password) {
+/** Creates an account through the API (the page's own forms are tested above); `more`: e.g. {username}. */
+async function createAccount(name, email, password, more = {}) {
   const r = await fetch(`${server.api}/sign-up/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: siteURL },
-    body: JSON.stringify({ name, email, password }),
+    body: JSON.stringify({ name, email, password, ...more }),
   });
   assert.equal(r.status, 200, await r.text());
 }
@@ -390,6 +391,140 @@ describe('a forgotten password, on the site', () => {
     await page.waitForURL(`${siteURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
     await context.close();
+  });
+});
+
+describe("usernames, on the site (the server's --username)", () => {
+  const name = 'Kathleen Booth';
+  const email = `kathleen${process.pid}@example.com`;
+  const password = 'assembly-language-arc-1947';
+  const handle = `Kathleen.B${process.pid}`; // as typed: stored lower-cased, shown so
+  const renamed = `K_Booth.${process.pid}`;
+  const taken = `andrew.b${process.pid}`; // another user's
+  let context;
+  let page;
+  before(async () => {
+    context = await newContext();
+    page = await context.newPage();
+  });
+  after(async () => {
+    await context.close();
+  });
+
+  /** The usernames the page asks the server about (is-username-available), in order. */
+  function askedUsernames(p) {
+    const asked = [];
+    p.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/auth/is-username-available')) asked.push(JSON.parse(r.postData()).username);
+    });
+    return asked;
+  }
+
+  test('sign up with a username: once the typing pauses, one question, and "Username is available."', async () => {
+    await page.goto(`${siteURL}/signup`);
+    const form = page.getByTestId('pc-signup');
+    await form.getByLabel('Name', { exact: true }).fill(name);
+    const asked = askedUsernames(page);
+    const field = form.getByLabel('Username (optional)');
+    await field.pressSequentially(handle, { delay: 30 });
+    await form.getByRole('status').filter({ hasText: 'Username is available.' }).waitFor();
+    // Asked once the typing pauses (once here, unless the machine stalled over the pause), and last
+    // about the whole username, as the server stores it.
+    assert.equal(asked.at(-1), handle.toLowerCase(), JSON.stringify(asked));
+    assert.ok(asked.length <= 2 && asked.length < handle.length, `not at every key: ${JSON.stringify(asked)}`);
+    const questions = asked.length;
+    await shot(page, 'signup-username-available-light');
+    await form.getByLabel('E-mail').fill(email);
+    await form.getByLabel('Password', { exact: true }).fill(password);
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await form.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    await userButton(page).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    assert.equal(asked.length, questions, 'no more questions');
+  });
+
+  test('a second sign-up with the same username in another case: taken, said under the field, and nothing is sent', async () => {
+    const other = await newContext();
+    const p = await other.newPage();
+    await p.goto(`${siteURL}/signup`);
+    const form = p.getByTestId('pc-signup');
+    const requests = serverRequests(p);
+    await fillSignUp(p, { name: 'Andrew Booth', email: `andrew${process.pid}@example.com`, password: 'magnetic-drum-memory-1947' });
+    const field = form.getByLabel('Username (optional)');
+    await field.fill(handle.toUpperCase());
+    const error = form.locator('[data-field-error$="-username"]');
+    await error.filter({ hasText: 'Username is already taken. Please try another.' }).waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await form.getByRole('status').filter({ hasText: 'available' }).count(), 0);
+    await shot(p, 'signup-username-taken-light');
+    await p.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await form.getByRole('button', { name: 'Create account' }).click();
+    await p.waitForFunction(() => document.activeElement?.getAttribute('name') === 'username');
+    assert.deepEqual(requests.filter((r) => r.startsWith('POST')), ['POST /api/auth/is-username-available'], 'the question, and no sign-up');
+    // One the rules refuse: said once the field is left, and never asked about.
+    await field.fill('k b');
+    await field.blur();
+    await error.filter({ hasText: 'Username is invalid' }).waitFor();
+    assert.deepEqual(requests.filter((r) => r.startsWith('POST')), ['POST /api/auth/is-username-available']);
+    await other.close();
+  });
+
+  test('sign out, then sign in with the username in any case; a wrong password says "Invalid username or password"', async () => {
+    await userButton(page).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).first().click();
+    await page.waitForURL(`${siteURL}/login`);
+    const field = page.getByLabel('E-mail or username');
+    assert.equal(await field.getAttribute('type'), 'text');
+    await submitSignIn(page, handle.toUpperCase(), 'not-the-password-at-all');
+    await page.getByRole('alert').filter({ hasText: 'Invalid username or password' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
+    await shot(page, 'login-username-error-light');
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    await userButton(page).waitFor();
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+  });
+
+  test('change the username on the account page: taken and invalid under the field, then saved; the new one signs in', async () => {
+    await createAccount('Andrew Booth', `andrew${process.pid}@example.com`, 'magnetic-drum-memory-1947', { username: taken });
+    await page.goto(`${siteURL}/account`);
+    const profile = page.getByTestId('pc-profile');
+    const field = profile.getByLabel('Username', { exact: true });
+    const error = profile.locator('[data-field-error$="-username"]');
+    await page.waitForFunction((v) => document.querySelector('[data-testid="pc-profile"] input[name="username"]')?.value === v, handle);
+    // Shown as typed at sign-up; the user's own, in another case, is no question.
+    const asked = askedUsernames(page);
+    await field.fill(taken.toUpperCase());
+    await error.filter({ hasText: 'Username is already taken. Please try another.' }).waitFor();
+    await profile.getByRole('button', { name: 'Save' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'username');
+    await field.fill('kb');
+    await field.blur();
+    await error.filter({ hasText: 'Username is too short' }).waitFor();
+    await field.fill(renamed);
+    await profile.getByRole('status').filter({ hasText: 'Username is available.' }).waitFor();
+    assert.deepEqual(asked, [taken, renamed.toLowerCase()]);
+    await shot(page, 'account-username-light');
+    await profile.getByRole('button', { name: 'Save' }).click();
+    await profile.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    assert.equal(await error.textContent(), '');
+    await page.reload();
+    await page.waitForFunction((v) => document.querySelector('[data-testid="pc-profile"] input[name="username"]')?.value === v, renamed);
+
+    // Elsewhere: the old username no longer signs in, the new one does (any case).
+    const other = await newContext();
+    const p = await other.newPage();
+    await p.goto(`${siteURL}/login`);
+    await submitSignIn(p, handle, password);
+    await p.getByRole('alert').filter({ hasText: 'Invalid username or password' }).waitFor();
+    await p.getByLabel('E-mail or username').fill(renamed.toLowerCase());
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${siteURL}/`);
+    assert.equal((await p.locator('.pc-usermenu__name').textContent()).trim(), name);
+    await other.close();
   });
 });
 
@@ -481,11 +616,11 @@ describe('the account page', () => {
     assert.equal(await notice.count(), 0, 'verified: the notice is gone');
 
     const profile = page.locator('[data-testid="pc-profile"]');
-    assert.equal(await profile.getByLabel('Name').inputValue(), name);
-    await profile.getByLabel('Name').fill('   ');
+    assert.equal(await profile.getByLabel('Name', { exact: true }).inputValue(), name);
+    await profile.getByLabel('Name', { exact: true }).fill('   ');
     await profile.getByRole('button', { name: 'Save' }).click();
     await profile.locator('[data-field-error$="-name"]').filter({ hasText: 'Name is required' }).waitFor();
-    await profile.getByLabel('Name').fill('E. W. Dijkstra');
+    await profile.getByLabel('Name', { exact: true }).fill('E. W. Dijkstra');
     await profile.getByRole('button', { name: 'Save' }).click();
     await profile.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await page.locator('.pc-usermenu__name', { hasText: 'E. W. Dijkstra' }).waitFor();
@@ -915,7 +1050,7 @@ describe("the administration page (the server's --admin)", () => {
     await bar.getByRole('status').filter({ hasText: says }).waitFor();
     await page.getByTestId('pc-change-email').getByText(member.email, { exact: true }).waitFor();
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), member.name);
-    assert.equal(await page.getByTestId('pc-profile').getByLabel('Name').inputValue(), member.name);
+    assert.equal(await page.getByTestId('pc-profile').getByLabel('Name', { exact: true }).inputValue(), member.name);
     await shot(page, 'impersonation-account-light');
 
     // Every page has the bar (the router's navigation): /admin, which is not the user's to see,

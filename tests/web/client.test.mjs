@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { createAuthClient } from 'better-auth/client';
-import { adminClient, twoFactorClient } from 'better-auth/client/plugins';
+import { adminClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
 import { BIN, SECRET, applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
@@ -766,4 +766,149 @@ describe("impersonation (the server's --admin-impersonation): the same through b
       assert.equal((await admin.getSession()).value, null, 'signed out');
     });
   }
+});
+
+describe("usernames (the server's --username): the requests both clients send", () => {
+  // A fetch that answers `answer(path, body)` ([status, body]) and records each request's method, path and body.
+  function recording(answer) {
+    const seen = [];
+    const f = async (url, init = {}) => {
+      const path = new URL(url).pathname.replace(/^\/api\/auth/, '');
+      const body = init.body === undefined || init.body === null ? undefined : JSON.parse(init.body);
+      seen.push([init.method ?? 'GET', path, body]);
+      const [status, out] = answer(path, body);
+      return new Response(JSON.stringify(out), { status, headers: { 'content-type': 'application/json' } });
+    };
+    f.seen = seen;
+    return f;
+  }
+  const USER = { id: 'u1', name: 'Ada', email: 'ada@example.com', username: 'ada.l', displayUsername: 'Ada.L' };
+  const answer = (path, body) => {
+    if (path === '/sign-up/email') return [200, { token: 't', user: USER }];
+    if (path === '/sign-in/username') {
+      return body.password === PASSWORD
+        ? [200, { redirect: false, token: 't', user: USER }]
+        : [401, { code: 'INVALID_USERNAME_OR_PASSWORD', message: 'Invalid username or password' }];
+    }
+    if (path === '/is-username-available') {
+      if (body.username === 'a b') return [422, { code: 'INVALID_USERNAME', message: 'Username is invalid' }];
+      if (body.username === 'busy') return [429, { message: 'Too many requests. Please try again later.' }];
+      return [200, { available: body.username !== 'ada.l' }];
+    }
+    if (path === '/update-user') {
+      return body.username === 'taken' ? [400, { code: 'USERNAME_IS_ALREADY_TAKEN', message: 'Username is already taken. Please try another.' }] : [200, { status: true }];
+    }
+    return [404, {}];
+  };
+  const clients = {
+    createClient: (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }),
+    fromBetterAuth: (f) =>
+      fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [usernameClient()], fetchOptions: { customFetchImpl: f } })),
+  };
+  const failed = (r) => [r.ok, r.status, r.code, r.message];
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const f = recording(answer);
+      const client = make(f);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const up = await client.signUp({ name: 'Ada', email: 'ada@example.com', password: PASSWORD, username: 'Ada.L', displayUsername: 'Ada.L' });
+      assert.deepEqual(up, { ok: true, value: { token: 't', user: USER } });
+      const signedIn = await client.signInUsername({ username: 'ADA.L', password: PASSWORD, rememberMe: false, callbackURL: `${SITE}/` });
+      assert.deepEqual(signedIn, { ok: true, value: { redirect: false, token: 't', user: USER } });
+      assert.deepEqual(failed(await client.signInUsername({ username: 'ada.l', password: 'not-the-password' })), [false, 401, 'INVALID_USERNAME_OR_PASSWORD', 'Invalid username or password']);
+      assert.deepEqual(await client.isUsernameAvailable('ada.l'), { ok: true, value: { available: false } });
+      assert.deepEqual(await client.isUsernameAvailable('grace'), { ok: true, value: { available: true } });
+      assert.deepEqual(failed(await client.isUsernameAvailable('a b')), [false, 422, 'INVALID_USERNAME', 'Username is invalid']);
+      assert.deepEqual((await client.isUsernameAvailable('busy')).code, 'TOO_MANY_REQUESTS');
+      assert.deepEqual(await client.updateUser({ username: 'Lovelace', displayUsername: 'Lovelace' }), { ok: true, value: { status: true } });
+      assert.deepEqual(await client.updateUser({ displayUsername: 'The Countess' }), { ok: true, value: { status: true } });
+      assert.deepEqual(failed(await client.updateUser({ username: 'taken' })), [false, 400, 'USERNAME_IS_ALREADY_TAKEN', 'Username is already taken. Please try another.']);
+      assert.deepEqual(f.seen, [
+        ['POST', '/sign-up/email', { name: 'Ada', email: 'ada@example.com', password: PASSWORD, username: 'Ada.L', displayUsername: 'Ada.L' }],
+        ['POST', '/sign-in/username', { username: 'ADA.L', password: PASSWORD, rememberMe: false, callbackURL: `${SITE}/` }],
+        ['POST', '/sign-in/username', { username: 'ada.l', password: 'not-the-password' }],
+        ['POST', '/is-username-available', { username: 'ada.l' }],
+        ['POST', '/is-username-available', { username: 'grace' }],
+        ['POST', '/is-username-available', { username: 'a b' }],
+        ['POST', '/is-username-available', { username: 'busy' }],
+        ['POST', '/update-user', { username: 'Lovelace', displayUsername: 'Lovelace' }],
+        ['POST', '/update-user', { displayUsername: 'The Countess' }],
+        ['POST', '/update-user', { username: 'taken' }],
+      ]);
+      // The sign-up, the sign-in and the two updates change the session; the questions do not.
+      assert.deepEqual(events, ['session-changed', 'session-changed', 'session-changed', 'session-changed']);
+    });
+  }
+});
+
+describe("usernames (the server's --username): the same through both clients", () => {
+  let named;
+  before(async () => {
+    named = await startServer({ username: true, trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await named.stop();
+  });
+  const clients = {
+    createClient: () => createClient({ baseURL: named.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: named.url, plugins: [usernameClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  const failed = (r) => [r.ok, r.status, r.code];
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const handle = `Ada.${kind.slice(0, 4)}${process.pid}`; // a username as typed
+      const stored = handle.toLowerCase();
+      const email = newEmail();
+      const client = make();
+      assert.deepEqual(await client.isUsernameAvailable(handle), { ok: true, value: { available: true } });
+      const up = await client.signUp({ name: 'Ada', email, password: PASSWORD, username: handle });
+      assert.equal(up.ok, true, JSON.stringify(up));
+      assert.deepEqual([up.value.user.username, up.value.user.displayUsername], [stored, handle], 'stored lower-cased, shown as typed');
+      assert.deepEqual(await client.isUsernameAvailable(handle.toUpperCase()), { ok: true, value: { available: false } });
+      assert.deepEqual(failed(await client.isUsernameAvailable('a b')), [false, 422, 'INVALID_USERNAME']);
+
+      // Taken in any case; the rules' refusals.
+      const other = make();
+      assert.deepEqual(failed(await other.signUp({ name: 'Bo', email: newEmail(), password: PASSWORD, username: handle.toUpperCase() })), [false, 400, 'USERNAME_IS_ALREADY_TAKEN']);
+      assert.deepEqual(failed(await other.signUp({ name: 'Bo', email: newEmail(), password: PASSWORD, username: 'ab' })), [false, 400, 'USERNAME_TOO_SHORT']);
+      assert.deepEqual(failed(await other.signUp({ name: 'Bo', email: newEmail(), password: PASSWORD, username: 'x'.repeat(31) })), [false, 400, 'USERNAME_TOO_LONG']);
+      assert.deepEqual(failed(await other.signUp({ name: 'Bo', email: newEmail(), password: PASSWORD, username: 'bo@example' })), [false, 400, 'INVALID_USERNAME']);
+
+      // Signed out, then in by username (any case); wrong ones.
+      assert.equal((await client.signOut()).ok, true);
+      assert.deepEqual(failed(await client.signInUsername({ username: stored, password: 'not-the-password' })), [false, 401, 'INVALID_USERNAME_OR_PASSWORD']);
+      assert.deepEqual(failed(await client.signInUsername({ username: `nobody${process.pid}`, password: PASSWORD })), [false, 401, 'INVALID_USERNAME_OR_PASSWORD']);
+      assert.deepEqual(failed(await client.signInUsername({ username: 'a b', password: PASSWORD })), [false, 422, 'INVALID_USERNAME']);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const signedIn = await client.signInUsername({ username: handle.toUpperCase(), password: PASSWORD });
+      assert.equal(signedIn.ok, true, JSON.stringify(signedIn));
+      assert.equal(signedIn.value.user.email, email);
+      assert.deepEqual(events, ['session-changed']);
+      assert.equal((await client.getSession()).value.user.username, stored);
+
+      // A new username, then a displayed one: each sets only itself.
+      const renamed = `Lovelace.${kind.slice(0, 4)}${process.pid}`;
+      assert.deepEqual(await client.updateUser({ username: renamed, displayUsername: renamed }), { ok: true, value: { status: true } });
+      let user = (await client.getSession({ disableCookieCache: true })).value.user;
+      assert.deepEqual([user.username, user.displayUsername], [renamed.toLowerCase(), renamed]);
+      assert.deepEqual(await client.updateUser({ displayUsername: 'The Countess' }), { ok: true, value: { status: true } });
+      user = (await client.getSession({ disableCookieCache: true })).value.user;
+      assert.deepEqual([user.username, user.displayUsername], [renamed.toLowerCase(), 'The Countess']);
+      const taken = await other.signUp({ name: 'Bo', email: newEmail(), password: PASSWORD, username: `bo.${kind.slice(0, 4)}${process.pid}` });
+      assert.equal(taken.ok, true, JSON.stringify(taken));
+      assert.deepEqual(failed(await client.updateUser({ username: taken.value.user.username.toUpperCase() })), [false, 400, 'USERNAME_IS_ALREADY_TAKEN']);
+      assert.deepEqual(failed(await client.updateUser({ username: 'x' })), [false, 400, 'USERNAME_TOO_SHORT']);
+      assert.equal((await client.signInUsername({ username: renamed, password: PASSWORD })).ok, true, 'the new username signs in');
+    });
+  }
+
+  test('without --username: the fields are refused, the routes are 404', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    assert.deepEqual(failed(await client.signUp({ name: 'Cy', email: newEmail(), password: PASSWORD, username: 'cy.example' })), [false, 400, 'VALIDATION_ERROR']);
+    assert.deepEqual(failed(await client.signInUsername({ username: 'cy.example', password: PASSWORD })), [false, 404, 'NOT_FOUND']);
+    assert.deepEqual(failed(await client.isUsernameAvailable('cy.example')), [false, 404, 'NOT_FOUND']);
+  });
 });

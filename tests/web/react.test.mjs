@@ -103,6 +103,58 @@ describe('server-side rendering', () => {
     }
   });
 
+  test("usernames (the server's --username): the sign-up's field, the sign-in's \"E-mail or username\", the profile's field", () => {
+    const client = createClient({ baseURL: 'http://127.0.0.1:9' });
+    const render = (...children) => renderToString(h(AuthProvider, { client }, ...children));
+    const inputOf = (html, field) => new RegExp(`<input[^>]*\\sid="([^"]+-${field})"[^>]*>`).exec(html);
+    const labelOf = (html, id) => new RegExp(`<label class="pc-label" for="${id}">([^<]*)</label>`).exec(html)?.[1];
+
+    // Off by default: no username anywhere, the sign-in's field is an e-mail.
+    const plain = render(h(SignUpForm), h(SignInForm), h(ProfileForm));
+    assert.doesNotMatch(plain, /username-status|Username/);
+    assert.equal(labelOf(plain, inputOf(plain, 'email')[1]), 'E-mail');
+
+    // Sign-up: an optional field (or a required one), between the name and the e-mail, with a
+    // status line it is described by (where "available" shows) and an aria-live error.
+    for (const [username, label] of [[true, 'Username (optional)'], ['required', 'Username']]) {
+      const html = render(h(SignUpForm, { username }));
+      const [input, id] = inputOf(html, 'username');
+      assert.equal(labelOf(html, id), label);
+      assert.match(input, /type="text"/);
+      assert.match(input, /autoComplete="username"/);
+      assert.match(input, /autoCapitalize="none"/);
+      assert.match(input, /spellCheck="false"/);
+      assert.match(input, new RegExp(`aria-describedby="${id}-status"`));
+      assert.match(html, new RegExp(`<p id="${id}-status" class="pc-help pc-username-status" role="status" data-state=""></p>`));
+      assert.match(html, new RegExp(`id="${id}-error"[^>]*aria-live="polite"`));
+      assert.deepEqual(
+        [...html.matchAll(/<input[^>]*\sid="[^"]+-(\w+)"/g)].map((m) => m[1]),
+        ['name', 'username', 'email', 'password'],
+      );
+    }
+
+    // Sign-in: one field for either, as text (an e-mail input would refuse a username).
+    const signIn = render(h(SignInForm, { username: true }));
+    const [input, id] = inputOf(signIn, 'email');
+    assert.equal(labelOf(signIn, id), 'E-mail or username');
+    assert.match(input, /type="text"/);
+    assert.match(input, /autoComplete="username"/);
+
+    // The profile: the name and the username (empty until the session is known).
+    const profile = render(h(ProfileForm, { title: 'Profile', username: true }));
+    const [profileInput, profileId] = inputOf(profile, 'username');
+    assert.equal(labelOf(profile, profileId), 'Username');
+    assert.match(profileInput, /value=""/);
+    assert.match(profile, /role="status" data-state=""/);
+
+    // Every text can be overridden.
+    const text = { username: 'Handle', optional: (l) => `${l}, if you like`, emailOrUsername: 'E-mail or handle' };
+    const customSignUp = render(h(SignUpForm, { username: true, text }));
+    assert.equal(labelOf(customSignUp, inputOf(customSignUp, 'username')[1]), 'Handle, if you like');
+    const customSignIn = render(h(SignInForm, { username: true, text }));
+    assert.equal(labelOf(customSignIn, inputOf(customSignIn, 'email')[1]), 'E-mail or handle');
+  });
+
   test("deviceName: a session's browser and system", () => {
     const ua = {
       chrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 Safari/537.36',
@@ -234,6 +286,14 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { twoFactor } }), /twoFactor must be true, false or \{otp: true \| false\}/);
     }
     for (const twoFactor of [true, false, { otp: true }, { otp: false }, {}]) plugin.validateOptions({ options: { twoFactor } });
+    for (const username of ['yes', 1, null, {}]) {
+      assert.throws(() => plugin.validateOptions({ options: { username } }), /username must be true, false or 'required'/);
+    }
+    for (const username of [true, false, 'required']) plugin.validateOptions({ options: { username } });
+    for (const usernamePolicy of [null, [], { minLength: 0 }, { maxLength: '30' }, { min: 3 }]) {
+      assert.throws(() => plugin.validateOptions({ options: { usernamePolicy } }), /usernamePolicy must be \{minLength\?, maxLength\?\}/);
+    }
+    plugin.validateOptions({ options: { username: true, usernamePolicy: { minLength: 4, maxLength: 20 } } });
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -264,6 +324,11 @@ describe('portcullis/docusaurus', () => {
     let otp;
     await plugin(context([]), { twoFactor: { otp: true } }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (otp = d) } });
     assert.deepEqual(otp.twoFactor, { otp: true }, 'the account page reads it');
+    assert.equal(data.username, false, "off, as the server's --username");
+    assert.equal(data.usernamePolicy, null);
+    let named;
+    await plugin(context([]), { username: true, usernamePolicy: { minLength: 4 } }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (named = d) } });
+    assert.deepEqual([named.username, named.usernamePolicy], [true, { minLength: 4 }], 'the sign-up, login and account pages read it');
 
     // Each page but the login page can be left out.
     const fewer = [];

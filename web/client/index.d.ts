@@ -19,6 +19,14 @@ export type AuthErrorCode =
   | 'PASSWORD_TOO_SHORT'
   | 'PASSWORD_TOO_LONG'
   | 'PASSWORD_TOO_WEAK'
+  // usernames (the server's --username; BetterAuth's username plugin; the first three as the wasm
+  // core's validateUsername)
+  | 'USERNAME_TOO_SHORT'
+  | 'USERNAME_TOO_LONG'
+  | 'INVALID_USERNAME'
+  | 'INVALID_DISPLAY_USERNAME'
+  | 'USERNAME_IS_ALREADY_TAKEN'
+  | 'INVALID_USERNAME_OR_PASSWORD'
   // a new password seen in data breaches (--breached-passwords), or the breach list not answering
   | 'PASSWORD_COMPROMISED'
   | 'PASSWORD_CHECK_UNAVAILABLE'
@@ -161,6 +169,10 @@ export interface User {
   banReason?: string | null;
   /** When the ban ends; null: never. */
   banExpires?: string | null;
+  /** With the server's --username: the username, lower-cased as stored ("ada.l"); null when none. */
+  username?: string | null;
+  /** With the server's --username: the username as the user typed it ("Ada.L"), or as set apart; null when none. */
+  displayUsername?: string | null;
   [field: string]: unknown;
 }
 
@@ -218,6 +230,14 @@ export interface SignUpInput {
   image?: string;
   callbackURL?: string;
   rememberMe?: boolean;
+  /**
+   * The server's --username: a username (3-30 letters, digits, '_' and '.'; stored lower-cased,
+   * shown as typed unless displayUsername says otherwise). USERNAME_TOO_SHORT, USERNAME_TOO_LONG,
+   * INVALID_USERNAME, USERNAME_IS_ALREADY_TAKEN (400).
+   */
+  username?: string;
+  /** The server's --username: the username as shown (default: the username as typed). INVALID_DISPLAY_USERNAME. */
+  displayUsername?: string;
 }
 
 export interface SignInInput {
@@ -226,6 +246,25 @@ export interface SignInInput {
   callbackURL?: string;
   /** Default true; false makes a browser-session cookie and a one-day session. */
   rememberMe?: boolean;
+}
+
+/** Sign-in by username (the server's --username). */
+export interface SignInUsernameInput {
+  /** Any case: "ADA.L" signs in "ada.l". */
+  username: string;
+  password: string;
+  callbackURL?: string;
+  /** Default true; false makes a browser-session cookie and a one-day session. */
+  rememberMe?: boolean;
+}
+
+export interface UpdateUserInput {
+  name?: string;
+  image?: string | null;
+  /** The server's --username: sets the username only (USERNAME_IS_ALREADY_TAKEN, USERNAME_TOO_SHORT, ...). */
+  username?: string;
+  /** The server's --username: sets the displayed username only. */
+  displayUsername?: string;
 }
 
 export interface ChangePasswordInput {
@@ -346,6 +385,19 @@ export interface AuthClient {
   signUp(input: SignUpInput): Promise<AuthResult<{ token: string | null; user: User }>>;
   /** Signs in; with the second factor on, answers a TwoFactorRedirect and verifyTotp, verifyTwoFactorOtp or verifyBackupCode finishes. */
   signIn(input: SignInInput): Promise<AuthResult<{ redirect: boolean; token: string; url?: string; user: User } | TwoFactorRedirect>>;
+  /**
+   * Signs in by username (the server's --username; BetterAuth's usernameClient() through
+   * fromBetterAuth): the same answers as signIn (the second factor, BANNED_USER,
+   * EMAIL_NOT_VERIFIED, ...), 401 INVALID_USERNAME_OR_PASSWORD, 422 (INVALID_USERNAME,
+   * USERNAME_TOO_SHORT, USERNAME_TOO_LONG) for a username the rules refuse; NOT_FOUND without --username.
+   */
+  signInUsername(input: SignInUsernameInput): Promise<AuthResult<{ redirect: boolean; token: string; url?: string; user: User } | TwoFactorRedirect>>;
+  /**
+   * Whether nobody has the username, in any case (the server's --username): `{available}`; 422 for
+   * a username the rules refuse; rate-limited (10 per 10 s per address: TOO_MANY_REQUESTS);
+   * NOT_FOUND without --username.
+   */
+  isUsernameAvailable(username: string): Promise<AuthResult<{ available: boolean }>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
   /** The current session, or `value: null` when signed out. */
   getSession(query?: { disableCookieCache?: boolean; disableRefresh?: boolean }): Promise<AuthResult<SessionWithUser | null>>;
@@ -354,7 +406,8 @@ export interface AuthClient {
   revokeSession(token: string): Promise<AuthResult<{ status: true }>>;
   revokeSessions(): Promise<AuthResult<{ status: true }>>;
   revokeOtherSessions(): Promise<AuthResult<{ status: true }>>;
-  updateUser(input: { name?: string; image?: string | null }): Promise<AuthResult<{ status: true }>>;
+  /** Each field sets only itself; username and displayUsername need the server's --username (else VALIDATION_ERROR). */
+  updateUser(input: UpdateUserInput): Promise<AuthResult<{ status: true }>>;
   listAccounts(): Promise<AuthResult<Account[]>>;
   /** Removes one of the user's accounts (its `id` from listAccounts); never the last one (FAILED_TO_UNLINK_LAST_ACCOUNT). Needs a fresh session. */
   unlinkAccount(accountId: string): Promise<AuthResult<{ status: true }>>;

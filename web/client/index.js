@@ -10,6 +10,7 @@
 const SESSION_CHANGING = new Set([
   '/sign-up/email',
   '/sign-in/email',
+  '/sign-in/username',
   '/sign-out',
   '/update-user',
   '/change-password',
@@ -174,17 +175,24 @@ export function createClient(options = {}) {
     baseURL: api,
     signUp: (input) =>
       call('POST', '/sign-up/email', {
-        body: pick(input, ['name', 'email', 'password', 'image', 'callbackURL', 'rememberMe']),
+        body: pick(input, ['name', 'email', 'password', 'image', 'callbackURL', 'rememberMe', 'username', 'displayUsername']),
       }),
     signIn: (input) =>
       call('POST', '/sign-in/email', { body: pick(input, ['email', 'password', 'callbackURL', 'rememberMe']) }),
+    // The server's --username (BetterAuth's username plugin).
+    /** {username, password, rememberMe?, callbackURL?}: signIn's answers; INVALID_USERNAME_OR_PASSWORD (401). */
+    signInUsername: (input) =>
+      call('POST', '/sign-in/username', { body: pick(input, ['username', 'password', 'rememberMe', 'callbackURL']) }),
+    /** -> {available}: whether nobody has the username (any case); 422 for one the rules refuse. */
+    isUsernameAvailable: (username) => call('POST', '/is-username-available', { body: { username } }),
     signOut: () => call('POST', '/sign-out', { body: {} }),
     getSession: (query) => call('GET', '/get-session', { query: pick(query, ['disableCookieCache', 'disableRefresh']) }),
     listSessions: () => call('GET', '/list-sessions'),
     revokeSession: (token) => call('POST', '/revoke-session', { body: { token } }),
     revokeSessions: () => call('POST', '/revoke-sessions', { body: {} }),
     revokeOtherSessions: () => call('POST', '/revoke-other-sessions', { body: {} }),
-    updateUser: (input) => call('POST', '/update-user', { body: pick(input, ['name', 'image']) }),
+    updateUser: (input) =>
+      call('POST', '/update-user', { body: pick(input, ['name', 'image', 'username', 'displayUsername']) }),
     listAccounts: () => call('GET', '/list-accounts'),
     unlinkAccount: (accountId) => call('POST', '/unlink-account', { body: { accountId } }),
     verifyPassword: (password) => call('POST', '/verify-password', { body: { password } }),
@@ -349,6 +357,9 @@ export function fromBetterAuth(authClient) {
     betterAuth: c,
     signUp: wrap(true, (input) => c.signUp.email(input)),
     signIn: wrap(true, (input) => c.signIn.email(input)),
+    // (These are BetterAuth's usernameClient()'s: add it among the client's plugins.)
+    signInUsername: wrap(true, (input) => c.signIn.username(input)),
+    isUsernameAvailable: wrap(false, (username) => c.isUsernameAvailable({ username })),
     signOut: wrap(true, () => c.signOut()),
     getSession: wrap(false, (query) => c.getSession(query ? { query } : undefined)),
     listSessions: wrap(false, () => c.listSessions()),

@@ -1,6 +1,6 @@
 // portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
 // forgotten password (/forgot-password, and /reset-password where the mailed link leads), an
-// /account page (name, address verification, password, signed-in devices, deletion), a user menu
+// /account page (name, username with its option, address verification, password, signed-in devices, deletion), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
 // paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
 //
@@ -24,6 +24,10 @@ const DEFAULTS = {
   changeEmail: false, // true: the account page offers a change of address (the server's --change-email-enabled)
   twoFactor: false, // true: the account page offers two-step verification (the server's --two-factor);
   // {otp: true}: also codes sent by e-mail (the server's --two-factor-otp too)
+  // true: the server's --username; a username at sign-up (optional; 'required': it must be given),
+  // "E-mail or username" at sign-in, and the username on the account page
+  username: false,
+  usernamePolicy: undefined, // {minLength, maxLength} when the server's differ (3 and 30)
   protect: [], // path prefixes (or RegExp sources starting with ^) that need a session
   minPasswordScore: 2, // the server's minimum strength score (its default is 2)
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
@@ -65,6 +69,15 @@ function validate(options) {
     (tf === null || typeof tf !== 'object' || Array.isArray(tf) || Object.keys(tf).some((k) => k !== 'otp') || (tf.otp !== undefined && typeof tf.otp !== 'boolean'))
   ) {
     fail('twoFactor must be true, false or {otp: true | false}');
+  }
+  if (typeof o.username !== 'boolean' && o.username !== 'required') fail("username must be true, false or 'required'");
+  const up = o.usernamePolicy;
+  if (
+    up !== undefined &&
+    (up === null || typeof up !== 'object' || Array.isArray(up) || Object.keys(up).some((k) => k !== 'minLength' && k !== 'maxLength') ||
+      Object.values(up).some((n) => !Number.isInteger(n) || n < 1))
+  ) {
+    fail('usernamePolicy must be {minLength?, maxLength?} with positive integers');
   }
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
@@ -112,7 +125,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -123,6 +136,8 @@ function portcullisPlugin(context, options) {
         accountPath,
         changeEmail,
         twoFactor,
+        username,
+        usernamePolicy: usernamePolicy ?? null,
         protect,
         minPasswordScore,
         passwordPolicy: passwordPolicy ?? null,

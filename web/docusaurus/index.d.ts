@@ -13,7 +13,7 @@ export interface PortcullisPluginOptions {
   forgotPasswordPath?: string | false;
   /** The page where the mailed reset link leads. Default '/reset-password'; false together with forgotPasswordPath. */
   resetPasswordPath?: string | false;
-  /** The account page (name, address verification, password, signed-in devices, deletion), linked from the user menu. Default '/account'; false for none. */
+  /** The account page (name, the username with `username`, address verification, password, signed-in devices, deletion), linked from the user menu. Default '/account'; false for none. */
   accountPath?: string | false;
   /** The account page offers a change of e-mail address: set it when the server has --change-email-enabled. Default false. */
   changeEmail?: boolean;
@@ -23,6 +23,16 @@ export interface PortcullisPluginOptions {
    * (The sign-in page asks for the code, or mails it, whenever the server does.)
    */
   twoFactor?: boolean | { otp?: boolean };
+  /**
+   * Usernames: set it when the server has --username (BetterAuth's username plugin). The sign-up
+   * page then has a "Username (optional)" field ('required': "Username", to be filled), checked as
+   * it is typed and asked about once the typing pauses ("Username is available." or taken); the
+   * sign-in page's first field is "E-mail or username"; the account page sets or changes the
+   * username. Default false.
+   */
+  username?: boolean | 'required';
+  /** The server's --min-username-length and --max-username-length, when not 3 and 30. */
+  usernamePolicy?: { minLength?: number; maxLength?: number };
   /** Paths that need a session: prefixes ('/docs/private') or regular expressions ('^/docs/.+/internal'). */
   protect?: string[];
   /** The server's minimum strength score (its default is 2). */

@@ -40,6 +40,7 @@ const config = {
         protect: ['/docs/private'],
         changeEmail: true, // the server runs with --change-email-enabled (run.sh, and the e2e tests)
         twoFactor: { otp: true }, // and with --two-factor and --two-factor-otp (codes by e-mail too)
+        username: true, // and with --username: a username at sign-up (optional), sign-in by it, and on the account page
         // and with --admin: src/pages/admin.js is the users' page, for administrators; with
         // --admin-impersonation, every page shows the bar that ends an impersonation
         impersonation: { afterStopPath: '/admin' },

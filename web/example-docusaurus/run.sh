@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the Portcullis server on http://localhost:4000 and this example Docusaurus site on
-# http://localhost:3000, to try sign-up, sign-in, the user menu and the gated page in a browser,
+# http://localhost:3000, to try sign-up, sign-in (by e-mail, or by username: the server runs with
+# --username), the user menu and the gated page in a browser,
 # and the administration page (/admin: the server runs with --admin, and --admin-impersonation for
 # its "Sign in as this user"; make the first administrator
 # with `build/release/native-server/portcullis user set-role --email E --role admin --database
@@ -24,7 +25,7 @@ SITE_PORT=${SITE_PORT:-3000}
 
 "$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
   --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true \
-  --two-factor-otp true --admin true --admin-impersonation true &
+  --two-factor-otp true --admin true --admin-impersonation true --username true &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 

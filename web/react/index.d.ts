@@ -2,7 +2,7 @@
 import type { ReactElement, ReactNode, ComponentType } from 'react';
 
 import type { AuthClient, AuthFailure, Session, SessionWithUser, User } from '../client/index.js';
-import type { Core, PasswordPolicy, NamePolicy, Strength } from '../../wasm/index.js';
+import type { Core, PasswordPolicy, NamePolicy, Strength, UsernamePolicy } from '../../wasm/index.js';
 
 export interface AuthProviderProps {
   /** A client from createClient() or fromBetterAuth(); else one is made from baseURL. */
@@ -59,6 +59,19 @@ export interface Texts {
   name?: string;
   email?: string;
   password?: string;
+  // Usernames (the server's --username)
+  /** The username field's label. */
+  username?: string;
+  /** An optional field's label, e.g. the sign-up's "Username (optional)". */
+  optional?: (label: string) => string;
+  /** The sign-in's first field with `username`. */
+  emailOrUsername?: string;
+  /** Under the username while its availability is asked. */
+  usernameChecking?: string;
+  /** Under the username once the server said it is free. */
+  usernameAvailable?: string;
+  /** The username's error once the server said it is taken. */
+  usernameTaken?: string;
   signUp?: string;
   signIn?: string;
   working?: string;
@@ -294,6 +307,17 @@ export interface SignUpFormProps {
   minScore?: number;
   passwordPolicy?: PasswordPolicy;
   namePolicy?: NamePolicy;
+  /**
+   * The server's --username: true adds a "Username (optional)" field, 'required' a "Username" field
+   * that must be filled. Checked as it is typed (the wasm core's validateUsername), and once the
+   * typing pauses the server is asked whether it is free (one is-username-available request per
+   * pause; "Username is available." under it, or "Username is already taken" as its error; a
+   * refused question, e.g. 429, says nothing). Sent as typed: stored lower-cased, shown as typed.
+   * Default false.
+   */
+  username?: boolean | 'required';
+  /** The server's --min-username-length and --max-username-length, when not 3 and 30. */
+  usernamePolicy?: UsernamePolicy;
   title?: ReactNode;
   text?: Texts;
   footer?: ReactNode;
@@ -308,6 +332,14 @@ export interface SignInFormProps {
   onSuccess?: (value: { redirect: boolean; token: string; url?: string; user: User }) => void;
   rememberMe?: boolean;
   passwordPolicy?: PasswordPolicy;
+  /**
+   * The server's --username: the first field is "E-mail or username": with an '@' it signs in by
+   * e-mail, else by username (any case; signInUsername). Wrong credentials say "Invalid username
+   * or password" in the form's alert. Default false.
+   */
+  username?: boolean;
+  /** The server's username lengths, when not 3 and 30. */
+  usernamePolicy?: UsernamePolicy;
   title?: ReactNode;
   text?: Texts;
   footer?: ReactNode;
@@ -396,8 +428,20 @@ export function DeleteAccountForm(props: DeleteAccountFormProps): ReactElement;
 /** A new e-mail address for the signed-in user (the server's --change-email-enabled): mails a link, and says so. */
 export function ChangeEmailForm(props: { callbackURL?: string | (() => string); onSuccess?: () => void; title?: ReactNode; text?: Texts; className?: string }): ReactElement;
 
-/** The signed-in user's name, to change (update-user). */
-export function ProfileForm(props: { namePolicy?: NamePolicy; onSuccess?: () => void; title?: ReactNode; text?: Texts; className?: string }): ReactElement;
+/**
+ * The signed-in user's name, to change (update-user). With `username` (the server's --username),
+ * the username too: set or changed (saved as typed: username and displayUsername), its
+ * availability asked once the typing pauses, taken or invalid said under the field.
+ */
+export function ProfileForm(props: {
+  namePolicy?: NamePolicy;
+  username?: boolean;
+  usernamePolicy?: UsernamePolicy;
+  onSuccess?: () => void;
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+}): ReactElement;
 
 /** While the user's address is not verified: says so, with a button that mails the link again (to callbackURL). Nothing otherwise. */
 export function VerifyEmailNotice(props: { callbackURL?: string | (() => string); text?: Texts; className?: string }): ReactElement | null;

@@ -234,6 +234,12 @@ const resolveURL = (url) => (typeof url === 'function' ? url() : url);
 const DEFAULT_TEXT = {
   name: 'Name',
   email: 'E-mail',
+  username: 'Username',
+  optional: (label) => `${label} (optional)`,
+  emailOrUsername: 'E-mail or username',
+  usernameChecking: 'Checking…',
+  usernameAvailable: 'Username is available.',
+  usernameTaken: 'Username is already taken. Please try another.',
   password: 'Password',
   signUp: 'Create account',
   signIn: 'Sign in',
@@ -397,7 +403,7 @@ function useStableId(prefix) {
 
 // A labelled input with its error line. A password field also gets a "show password" checkbox
 // (`revealLabel`), which shows the typed password as text while it is checked.
-function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, inputRef, describedBy, revealLabel, children }) {
+function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, inputRef, describedBy, revealLabel, inputProps, children }) {
   const errorId = `${id}-error`;
   const described = [error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined;
   const [revealed, setRevealed] = useState(false);
@@ -427,12 +433,19 @@ function Field({ id, label, type, value, onChange, onBlur, error, autoComplete, 
       'aria-describedby': described,
       onChange: (e) => onChange(e.target.value),
       onBlur,
+      ...inputProps,
     }),
     reveal,
     h('div', { id: errorId, className: 'pc-error', 'aria-live': 'polite', 'data-field-error': id }, error ?? ''),
     children,
   );
 }
+
+// The server's answers about a username (its --username), shown under the username's field.
+const USERNAME_CODES = new Set(['USERNAME_TOO_SHORT', 'USERNAME_TOO_LONG', 'INVALID_USERNAME', 'INVALID_DISPLAY_USERNAME', 'USERNAME_IS_ALREADY_TAKEN']);
+
+// A username is typed as it is: no capital letter added, no spelling checked.
+const USERNAME_INPUT = { autoCapitalize: 'none', autoCorrect: 'off', spellCheck: false };
 
 /** Whether a server error is about the new password itself (shown under its field). */
 const aboutNewPassword = (code) => code.startsWith('PASSWORD_TOO_') || code === 'PASSWORD_COMPROMISED';
@@ -446,6 +459,7 @@ function fieldOf(failure, fields) {
   }
   if ((c === 'INVALID_EMAIL' || c.startsWith('USER_ALREADY_EXISTS')) && fields.includes('email')) return 'email';
   if ((c === 'INVALID_NAME' || c === 'NAME_TOO_LONG') && fields.includes('name')) return 'name';
+  if (USERNAME_CODES.has(c) && fields.includes('username')) return 'username';
   if (aboutNewPassword(c) && fields.includes('password')) return 'password';
   return null;
 }
@@ -579,6 +593,67 @@ function emailError(core, email, text, label = text.email) {
   return r && !r.ok ? r.message : undefined;
 }
 
+// A username (the server's --username): empty is fine unless `required`; else the core's rules.
+function usernameError(core, username, text, { policy, required = false, label = text.username } = {}) {
+  if (!username) return required ? text.required(label) : undefined;
+  const r = core?.validateUsername(username, policy);
+  return r && !r.ok ? r.message : undefined;
+}
+
+// How long the typing must pause before a username's availability is asked.
+const USERNAME_CHECK_DELAY = 500;
+
+// Whether the typed username is free (is-username-available): asked once the typing pauses, for a
+// username the core accepts (not before the core is loaded), once per username (any case), and not
+// for `own` (the user's own, lower-cased). {name: the username lower-cased or null, state:
+// 'checking' | 'available' | 'taken' | null, taken(name)}. A failed question (429
+// TOO_MANY_REQUESTS, a server without --username, no network) says nothing: the state stays null,
+// and the server still checks at submit.
+function useUsernameAvailability(client, core, value, { policy, own = null, active = true }) {
+  const [answers, setAnswers] = useState({}); // lower-cased username -> true (free) | false (taken)
+  const [asking, setAsking] = useState(null);
+  const checked = active && value && core ? core.validateUsername(value, policy) : null;
+  const name = checked?.ok ? checked.value : null;
+  const mine = name !== null && name === own;
+  const known = name !== null && Object.prototype.hasOwnProperty.call(answers, name);
+  const ask = name !== null && !mine && !known && typeof client.isUsernameAvailable === 'function';
+  useEffect(() => {
+    if (!ask) return undefined;
+    const timer = setTimeout(async () => {
+      setAsking(name);
+      const r = await client.isUsernameAvailable(name);
+      if (r.ok && typeof r.value?.available === 'boolean') setAnswers((a) => ({ ...a, [name]: r.value.available }));
+      setAsking((n) => (n === name ? null : n));
+    }, USERNAME_CHECK_DELAY);
+    return () => clearTimeout(timer);
+  }, [client, name, ask]);
+  const state = name === null || mine ? null : known ? (answers[name] ? 'available' : 'taken') : asking === name ? 'checking' : null;
+  return {
+    name,
+    state,
+    taken: (n) => n && setAnswers((a) => ({ ...a, [n]: false })),
+  };
+}
+
+// The username's field, with a line under it that says whether it is free.
+function UsernameField({ id, label, form, availability, text }) {
+  const { state } = availability;
+  return h(
+    Field,
+    { id, label, type: 'text', autoComplete: 'username', value: form.values.username, onChange: form.set('username'), onBlur: form.blur('username'), error: form.errors.username, inputRef: form.refs.username, describedBy: `${id}-status`, inputProps: USERNAME_INPUT },
+    h(
+      'p',
+      { id: `${id}-status`, className: 'pc-help pc-username-status', role: 'status', 'data-state': state ?? '' },
+      state === 'available' ? text.usernameAvailable : state === 'checking' ? text.usernameChecking : '',
+    ),
+  );
+}
+
+// The username's error: the core's rules, else "taken" as soon as the server said so.
+function withTaken(error, availability, text) {
+  return error ?? (availability.state === 'taken' ? text.usernameTaken : undefined);
+}
+
 // For a new password: the length rules and the minimum score.
 function newPasswordError(core, password, strength, { minScore, policy, text, label }) {
   if (!password) return text.required(label);
@@ -656,36 +731,52 @@ export function PasswordStrengthMeter({ password, email = '', name = '', minScor
 /**
  * The sign-up form. Props: `onSuccess({token, user})`, `minScore` (2), `passwordPolicy`,
  * `namePolicy`, `title`, `text` (labels), `footer` (e.g. a link to sign in), `callbackURL` (where
- * the verification link leads; a URL or a function returning one, called on submit).
- * Validates as the user types with the wasm core; sends nothing until submitted. When the server
- * wants the address verified before the first sign-in (`token: null`), the form then says that
- * a link was mailed.
+ * the verification link leads; a URL or a function returning one, called on submit), `username`
+ * (the server's --username: true, a "Username (optional)" field; 'required', a "Username" field
+ * that must be filled) with `usernamePolicy` ({minLength, maxLength}, the server's).
+ * Validates as the user types with the wasm core; sends nothing until submitted, but the
+ * username's availability, asked once the typing pauses ("Username is available.", or taken under
+ * the field). When the server wants the address verified before the first sign-in (`token:
+ * null`), the form then says that a link was mailed.
  */
-export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy, title, text: t, footer, className, callbackURL }) {
+export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy, username = false, usernamePolicy, title, text: t, footer, className, callbackURL }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
   const [engaged, setEngaged] = useState(false); // the user is in the form: fetch the dictionaries
   const strengthCore = useStrengthCore(engaged);
   const prefix = useStableId('pc-signup');
-  const fields = ['name', 'email', 'password'];
-  const form = useForm(fields);
+  const form = useForm(['name', 'username', 'email', 'password']);
+  const fields = username ? ['name', 'username', 'email', 'password'] : ['name', 'email', 'password'];
   const userInputs = passwordUserInputs(form.values.email, form.values.name, core);
   const strength = useStrength(strengthCore, form.values.password, userInputs);
   const [unverified, setUnverified] = useState(null); // the address a verification link went to
+  const required = username === 'required';
+  const availability = useUsernameAvailability(client, core, form.values.username, { policy: usernamePolicy, active: Boolean(username) });
 
   form.check((v) => ({
     name: nameError(core, v.name, text, namePolicy),
+    username: username ? withTaken(usernameError(core, v.username, text, { policy: usernamePolicy, required }), availability, text) : undefined,
     email: emailError(core, v.email, text),
     password: newPasswordError(core, v.password, strength, { minScore, policy: passwordPolicy, text, label: text.password }),
   }));
+  // "Taken" shows at once, before the field is left.
+  if (username && availability.state === 'taken' && !form.errors.username) form.errors.username = text.usernameTaken;
   const onSubmit = form.submitter(
-    () => client.signUp({ name: form.values.name.trim(), email: form.values.email, password: form.values.password, callbackURL: resolveURL(callbackURL) }),
+    async () => {
+      const { name, email, password } = form.values;
+      // The username as typed: the server stores it lower-cased, and shows it as typed.
+      const chosen = username && form.values.username ? { username: form.values.username } : {};
+      const r = await client.signUp({ name: name.trim(), email, password, ...chosen, callbackURL: resolveURL(callbackURL) });
+      if (r.code === 'USERNAME_IS_ALREADY_TAKEN') availability.taken(availability.name);
+      return r;
+    },
     (value) => {
       // No session yet: the server wants the address verified first, and has mailed a link.
       if (value?.token === null) setUnverified(value.user?.email ?? form.values.email);
       onSuccess?.(value);
     },
+    (r) => fieldOf(r, fields),
   );
   if (unverified) return h(Notice, { title, message: text.verifyEmailSent(unverified), footer, className, testId: 'pc-signup' });
 
@@ -693,6 +784,7 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
     FormShell,
     { form, onSubmit, onFocus: () => setEngaged(true), title, submitLabel: text.signUp, text, footer, className, testId: 'pc-signup' },
     h(Field, { id: `${prefix}-name`, label: text.name, type: 'text', autoComplete: 'name', value: form.values.name, onChange: form.set('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+    username ? h(UsernameField, { id: `${prefix}-username`, label: required ? text.username : text.optional(text.username), form, availability, text }) : null,
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
     h(NewPasswordField, { id: `${prefix}-password`, label: text.password, form, field: 'password', strength, core, minScore, policy: passwordPolicy, text }),
   );
@@ -705,10 +797,12 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
  * `footer`, `forgotPasswordHref` (a "Forgot your password?" link under the password) and `link`
  * (the component for it, e.g. Docusaurus's Link; default <a>), `notice` (a line above the fields,
  * e.g. "your address is verified"), `callbackURL` (where the verification link that the server
- * mails again to an unverified address leads; a URL or a function). Checks the e-mail's form and
- * the password's upper bounds as the user types.
+ * mails again to an unverified address leads; a URL or a function), `username` (the server's
+ * --username: the first field is "E-mail or username"; with an '@' it signs in by e-mail, else by
+ * username) with `usernamePolicy`. Checks the e-mail's form (or the username's) and the
+ * password's upper bounds as the user types.
  */
-export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice }) {
+export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -719,8 +813,13 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   // The server asks for the second factor: the methods it named; null while it does not.
   const [challenge, setChallenge] = useState(null);
   const [restarted, setRestarted] = useState(null);
+  const label = username ? text.emailOrUsername : text.email;
+  // With `username`, the first field is a username unless it has an '@'.
+  const byUsername = (value) => Boolean(username) && !value.includes('@');
   form.check((v) => {
-    const out = { email: emailError(core, v.email, text) };
+    const out = {
+      email: v.email && byUsername(v.email) ? usernameError(core, v.email, text, { policy: usernamePolicy, required: true, label }) : emailError(core, v.email, text, label),
+    };
     if (!v.password) out.password = text.required(text.password);
     if (!core) return out;
     if (!out.password) {
@@ -732,7 +831,9 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   const onSubmit = form.submitter(
     async () => {
       const remember = askRememberMe ? keep : rememberMe;
-      const r = await client.signIn({ email: form.values.email, password: form.values.password, rememberMe: remember, callbackURL: resolveURL(callbackURL) });
+      const { email: id, password } = form.values;
+      const how = { password, rememberMe: remember, callbackURL: resolveURL(callbackURL) };
+      const r = byUsername(id) ? await client.signInUsername({ username: id, ...how }) : await client.signIn({ email: id, ...how });
       return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
     },
     (value) => {
@@ -741,7 +842,9 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
         setChallenge(Array.isArray(value.twoFactorMethods) ? value.twoFactorMethods : []);
       } else onSuccess?.(value);
     },
-    (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' ? null : fieldOf(r, fields)),
+    // Wrong credentials go to the form's alert (which of the two is wrong is not said); a username
+    // the rules refuse, under the field.
+    (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' || r.code === 'INVALID_USERNAME_OR_PASSWORD' ? null : USERNAME_CODES.has(r.code) ? 'email' : fieldOf(r, fields)),
   );
   if (challenge) {
     return h(SecondFactorForm, {
@@ -760,7 +863,7 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   return h(
     FormShell,
     { form, onSubmit, title, notice: restarted ?? notice, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
-    h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    h(Field, { id: `${prefix}-email`, label, type: username ? 'text' : 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email, inputProps: username ? USERNAME_INPUT : undefined }),
     h(
       Field,
       { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword },
@@ -931,34 +1034,62 @@ export function ResetPasswordForm({ token, error, onSuccess, minScore = 2, passw
 
 /**
  * The signed-in user's name, to change: saved with `update-user`; the session (and the user menu)
- * shows the new name at once. Props: `namePolicy`, `onSuccess()`, `title` (h2), `text`,
- * `className`.
+ * shows the new name at once. With `username` (the server's --username), the username too: set
+ * or changed (shown as typed; its availability asked once the typing pauses, taken or invalid
+ * said under the field), and, once set, never emptied. Props: `namePolicy`, `usernamePolicy`,
+ * `onSuccess()`, `title` (h2), `text`, `className`.
  */
-export function ProfileForm({ namePolicy, onSuccess, title, text: t, className }) {
+export function ProfileForm({ namePolicy, username = false, usernamePolicy, onSuccess, title, text: t, className }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const { client, user } = useSession();
   const core = useCore();
   const prefix = useStableId('pc-profile');
-  const fields = ['name'];
-  const form = useForm(fields);
+  const form = useForm(['name', 'username']);
+  const fields = username ? ['name', 'username'] : ['name'];
   const [done, setDone] = useState(false);
   const current = user?.name ?? '';
-  // The field starts with the user's name, once the session is known.
+  // The user's username, lower-cased (null: none yet), and as the field shows it: as displayed,
+  // when the displayed one is the same username.
+  const own = user?.username ?? null;
+  const display = user?.displayUsername;
+  const shown = own === null ? '' : typeof display === 'string' && display.toLowerCase() === own ? display : own;
+  // The fields start with the user's name and username, once the session is known.
   useEffect(() => {
     if (current && !form.values.name) form.set('name')(current);
   }, [current]); // eslint-disable-line react-hooks/exhaustive-deps
-  form.check((v) => ({ name: nameError(core, v.name, text, namePolicy) }));
+  useEffect(() => {
+    if (username && shown && !form.values.username) form.set('username')(shown);
+  }, [shown, username]); // eslint-disable-line react-hooks/exhaustive-deps
+  const changed = Boolean(username) && form.values.username !== shown;
+  const availability = useUsernameAvailability(client, core, form.values.username, { policy: usernamePolicy, own, active: changed });
+  form.check((v) => ({
+    name: nameError(core, v.name, text, namePolicy),
+    username: changed ? withTaken(usernameError(core, v.username, text, { policy: usernamePolicy, required: true }), availability, text) : undefined,
+  }));
+  if (changed && availability.state === 'taken' && !form.errors.username) form.errors.username = text.usernameTaken;
   const onSubmit = form.submitter(
-    () => client.updateUser({ name: form.values.name.trim() }),
+    async () => {
+      // A new username is shown as typed: both are set (each sets only itself).
+      const chosen = changed ? { username: form.values.username, displayUsername: form.values.username } : {};
+      const r = await client.updateUser({ name: form.values.name.trim(), ...chosen });
+      if (r.code === 'USERNAME_IS_ALREADY_TAKEN') availability.taken(availability.name);
+      return r;
+    },
     () => {
       setDone(true);
       onSuccess?.();
     },
+    (r) => fieldOf(r, fields),
   );
+  const edit = (f) => (v) => {
+    setDone(false);
+    form.set(f)(v);
+  };
   return h(
     FormShell,
     { form, onSubmit, title, level: 2, notice: done ? text.profileSaved : null, submitLabel: text.save, text, className, testId: 'pc-profile' },
-    h(Field, { id: `${prefix}-name`, label: text.name, type: 'text', autoComplete: 'name', value: form.values.name, onChange: (v) => (setDone(false), form.set('name')(v)), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+    h(Field, { id: `${prefix}-name`, label: text.name, type: 'text', autoComplete: 'name', value: form.values.name, onChange: edit('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+    username ? h(UsernameField, { id: `${prefix}-username`, label: text.username, form: { ...form, set: edit }, availability, text }) : null,
   );
 }
 

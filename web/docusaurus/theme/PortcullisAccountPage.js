@@ -1,5 +1,6 @@
-// The /account route's page: the signed-in user's name, address (its verification, and its change
-// when the plugin's changeEmail is on), password, two-step verification (when twoFactor is on; with
+// The /account route's page: the signed-in user's name (and username, when the plugin's username
+// is on), address (its verification, and its change when the plugin's changeEmail is on),
+// password, two-step verification (when twoFactor is on; with
 // {otp: true} also by codes sent by e-mail), signed-in devices and the deletion of the account.
 // Signed out, it sends to the login page and back.
 import React from 'react';
@@ -40,7 +41,7 @@ export default function PortcullisAccountPage() {
         linkError ? h('div', { className: 'pc-alert', role: 'alert' }, 'This link is invalid or has expired.') : null,
       ),
       h(VerifyEmailNotice, { callbackURL: here }),
-      h(ProfileForm, { title: 'Profile' }),
+      h(ProfileForm, { title: 'Profile', username: Boolean(options.username), usernamePolicy: options.usernamePolicy ?? undefined }),
       options.changeEmail ? h(ChangeEmailForm, { title: 'E-mail address', callbackURL: here }) : null,
       h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),
       options.twoFactor ? h(TwoFactorSettings, { title: 'Two-step verification', issuer: siteConfig.title, otp: options.twoFactor.otp === true }) : null,

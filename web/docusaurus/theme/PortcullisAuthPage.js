@@ -45,14 +45,18 @@ export default function PortcullisAuthPage({ kind }) {
   const keep = redirectParam ? `?redirect=${encodeURIComponent(target)}` : '';
   const link = (to, question, label) => h('span', null, `${question} `, h(Link, { to: to + keep }, label));
   const passwordPolicy = options.passwordPolicy ?? undefined;
+  // The server's --username: a username at sign-up, "E-mail or username" at sign-in.
+  const usernamePolicy = options.usernamePolicy ?? undefined;
   const title = kind === 'signup' ? 'Create an account' : 'Sign in';
   const form =
     kind === 'signup'
-      ? h(SignUpForm, { title, onSuccess, callbackURL: verifyURL, minScore: options.minPasswordScore, passwordPolicy, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
+      ? h(SignUpForm, { title, onSuccess, callbackURL: verifyURL, minScore: options.minPasswordScore, passwordPolicy, username: options.username ?? false, usernamePolicy, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
       : h(SignInForm, {
           title,
           onSuccess,
           passwordPolicy,
+          username: Boolean(options.username),
+          usernamePolicy,
           askRememberMe: true,
           callbackURL: verifyURL,
           notice,
