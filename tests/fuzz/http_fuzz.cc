@@ -64,6 +64,8 @@ class Server {
                                       {"mail-outbox-dir", (dir_ / "outbox").string()},
                                       {"jwt", "true"},  // /token and /jwks
                                       {"admin", "true"},  // /admin/* (their parsing precedes the session check)
+                                      {"admin-impersonation", "true"},
+                                      {"username", "true"},  // sign-in/username, is-username-available
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
