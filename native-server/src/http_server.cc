@@ -1783,12 +1783,16 @@ void HttpServer::Impl::admin_update_user(Call& call) {
   }
   if (data->contains("password")) return send_error(call.res, Status(ErrorCode::kPasswordCannotBeUpdatedViaUpdateUser));
   if (data->contains("id")) return send_error(call.res, Status(ErrorCode::kUserIdCannotBeUpdated));
-  Fields d(*data, {"name", "image", "email", "emailVerified", "role"});
+  std::vector<std::string_view> allowed = {"name", "image", "email", "emailVerified", "role"};
+  if (config.username) allowed.insert(allowed.end(), {"username", "displayUsername"});
+  Fields d(*data, allowed);
   auth::AdminUserUpdate update;
   update.name = d.optional_string("name");
   update.image = d.nullable_string("image");
   update.email = d.optional_string("email");
   update.email_verified = d.optional_bool("emailVerified");
+  update.username = d.optional_string("username");
+  update.display_username = d.optional_string("displayUsername");
   Status roles_error;
   update.roles = roles_field(*data, "role", roles_error);
   if (!d.ok()) return send_error(call.res, nested_fields(d.status(), "data"));

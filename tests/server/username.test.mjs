@@ -799,3 +799,31 @@ describe('on a PostgreSQL database shared with BetterAuth and its username plugi
     assert.equal(again.body.user.id, u.id);
   });
 });
+
+test("with --admin too: an administrator's update-user sets a user's username (taken: USERNAME_IS_ALREADY_TAKEN), which then signs in", async () => {
+  await withServer({ username: true, admin: true }, async (server) => {
+    const admin = new Browser(server.api);
+    const adminEmail = freshEmail('admin');
+    assert.equal((await admin.post('/sign-up/email', { name: 'Admin', email: adminEmail, password: PASSWORD })).status, 200);
+    const made = spawnSync(BIN, ['user', 'set-role', '--email', adminEmail, '--role', 'admin', '--database', server.db]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const user = new Browser(server.api);
+    const signedUp = await user.post('/sign-up/email', { name: 'Ada', email: freshEmail(), password: PASSWORD, username: 'Ada.Taken' });
+    assert.equal(signedUp.status, 200, JSON.stringify(signedUp.body));
+    const other = await new Browser(server.api).post('/sign-up/email', { name: 'Bob', email: freshEmail(), password: PASSWORD });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+
+    const taken = await admin.post('/admin/update-user', { userId: other.body.user.id, data: { username: 'ADA.TAKEN' } });
+    assertError(taken, 400, 'USERNAME_IS_ALREADY_TAKEN');
+    const refused = await admin.post('/admin/update-user', { userId: other.body.user.id, data: { username: 'b' } });
+    assertError(refused, 400, 'USERNAME_TOO_SHORT');
+
+    const set = await admin.post('/admin/update-user', { userId: other.body.user.id, data: { username: 'Bob.Builder' } });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.equal(set.body.username, 'bob.builder');
+    assert.equal(set.body.displayUsername, null, 'only the username was set');
+    const signIn = await new Browser(server.api).post('/sign-in/username', { username: 'bob.BUILDER', password: PASSWORD });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+    assert.equal(signIn.body.user.id, other.body.user.id);
+  });
+});

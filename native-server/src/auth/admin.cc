@@ -143,9 +143,9 @@ Result<User> AuthService::admin_update_user(const Authenticated& admin, const st
                                             const AdminUserUpdate& update, const Caller& caller) {
   auto me = authorize_admin(admin, ErrorCode::kNotAllowedToUpdateUsers);
   if (!me) return me.status();
-  if (!update.name && !update.image && !update.email && !update.email_verified && !update.roles) {
-    return ErrorCode::kNoDataToUpdate;
-  }
+  const bool fields = update.name || update.image || update.email || update.email_verified || update.username ||
+                      update.display_username;
+  if (!fields && !update.roles) return ErrorCode::kNoDataToUpdate;
   if (update.roles) {
     if (Status s = check_roles(*update.roles); !s.ok()) return s;
   }
@@ -164,10 +164,17 @@ Result<User> AuthService::admin_update_user(const Authenticated& admin, const st
   }
   if (update.image) user.image = *update.image;
   if (update.email_verified) user.email_verified = *update.email_verified;
+  if (update.username || update.display_username) {
+    if (Status s = assign_username(update.username, update.display_username, /*new_user=*/false, user); !s.ok()) {
+      return s;
+    }
+  }
   user.updated_at = caller.now;
-  if (update.name || update.image || update.email || update.email_verified) {
+  if (fields) {
     const Status s = store_.update_user(user);
-    if (s.code() == ErrorCode::kUserAlreadyExists) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+    if (s.code() == ErrorCode::kUserAlreadyExists) {
+      return update.username ? ErrorCode::kUsernameIsAlreadyTaken : ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+    }
     if (s.code() == ErrorCode::kNotFound) return ErrorCode::kUserNotFound;
     if (!s.ok()) return ErrorCode::kFailedToUpdateUser;
   }

@@ -178,6 +178,8 @@ struct AdminUserUpdate {
   std::optional<std::string> email;
   std::optional<bool> email_verified;
   std::optional<std::vector<std::string>> roles;
+  std::optional<std::string> username;          // --username: as typed
+  std::optional<std::string> display_username;  // --username
 };
 
 // What a user may do (admin_has_permission()): per resource ("user", "session"), actions
@@ -450,10 +452,11 @@ class AuthService {
                                  PasswordCheck* verdict = nullptr);
 
   // Changes the fields `update` gives (the e-mail as given, validated, verified or not as
-  // email_verified says). The fields are written first, then the roles: a failure between
-  // the two leaves the fields changed. Errors: YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS;
-  // NO_DATA_TO_UPDATE; INVALID_NAME, NAME_TOO_LONG, INVALID_UTF8, INVALID_EMAIL; the roles'
-  // (as admin_create_user()); USER_NOT_FOUND; USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL;
+  // email_verified says; a username as update_user() sets it). The fields are written first, then
+  // the roles: a failure between the two leaves the fields changed. Errors:
+  // YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS; NO_DATA_TO_UPDATE; INVALID_NAME, NAME_TOO_LONG,
+  // INVALID_UTF8, INVALID_EMAIL; the username's (as update_user()); the roles' (as
+  // admin_create_user()); USER_NOT_FOUND; USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL;
   // FAILED_TO_UPDATE_USER.
   Result<User> admin_update_user(const Authenticated& admin, const std::string& user_id,
                                  const AdminUserUpdate& update, const Caller& caller);
