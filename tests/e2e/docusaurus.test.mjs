@@ -99,9 +99,36 @@ after(async () => {
 });
 
 /** A new browser profile (cookies are per context) in the given color scheme. */
+// React hydrates the site's pages after their load event, and later still on a busy machine. A
+// field filled before then shows its text, but React's state never gets it (the form then says
+// the field is required), and a link clicked then makes a full page load. So every navigation
+// here (goto, reload, waitForURL) also waits until the page's root is hydrated, as a person's
+// first keystroke would come after it.
+async function hydrated(page) {
+  await page.waitForFunction(() => {
+    const top = document.querySelector('#__docusaurus > *');
+    return top !== null && Object.keys(top).some((k) => k.startsWith('__reactFiber$'));
+  });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+}
+
+function waitingForHydration(page) {
+  for (const method of ['goto', 'reload', 'waitForURL']) {
+    const original = page[method].bind(page);
+    page[method] = async (...args) => {
+      const result = await original(...args);
+      if (page.url().startsWith(siteURL)) await hydrated(page);
+      return result;
+    };
+  }
+  return page;
+}
+
 async function newContext(colorScheme = 'light') {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1100, height: 800 } });
   context.setDefaultTimeout(10_000);
+  const newPage = context.newPage.bind(context);
+  context.newPage = async () => waitingForHydration(await newPage());
   return context;
 }
 
