@@ -671,21 +671,14 @@ TEST_CASE("store: users and accounts", "[store]") {
   }
 }
 
-TEST_CASE("store: fifty concurrent sign-ups with one e-mail make one user", "[store][concurrency]") {
-  const std::string backend = GENERATE(from_range(testing::backend_names()));
-  INFO("backend: " << backend);
-  auto instance = make_backend(backend);
-  Store& store = instance->store();
-  REQUIRE(store.migrate().ok());
-
-  constexpr int kThreads = 50;
-  std::vector<User> users;
+// Creates `users` (each with a credential) from as many threads at once, where only one can win
+// (they share a unique e-mail or username): checks that exactly one did, that the others got
+// USER_ALREADY_EXISTS and left no account behind, and that the store holds that one user alone.
+// Returns the winner's index.
+std::size_t one_of_concurrent_sign_ups(Store& store, const std::vector<User>& users) {
   std::vector<Account> accounts;
-  for (int i = 0; i < kThreads; ++i) {
-    users.push_back(make_user("race@example.com", at(i)));
-    accounts.push_back(credential_for(users.back()));
-  }
-  const auto results = run_concurrently(kThreads, [&](int i) {
+  for (const User& u : users) accounts.push_back(credential_for(u));
+  const auto results = run_concurrently(static_cast<int>(users.size()), [&](int i) {
     const auto k = static_cast<std::size_t>(i);
     return store.create_user(users[k], accounts[k]);
   });
@@ -705,22 +698,35 @@ TEST_CASE("store: fifty concurrent sign-ups with one e-mail make one user", "[st
     }
   }
   CHECK(ok == 1);
-  CHECK(exists == kThreads - 1);
+  CHECK(exists == static_cast<int>(users.size()) - 1);
   CHECK(other == 0);
 
   auto all = store.list_users(1000, 0);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 1);
-  CHECK((*all)[0].id == users[winner].id);
-  auto found = store.find_user_by_email("race@example.com");
-  REQUIRE(found.ok());
-  CHECK(found->id == users[winner].id);
+  check_same((*all)[0], users[winner]);
   CHECK(store.find_credential_account(users[winner].id).ok());
   int stray_accounts = 0;
   for (std::size_t i = 0; i < users.size(); ++i) {
     if (i != winner && store.find_credential_account(users[i].id).ok()) ++stray_accounts;
   }
   CHECK(stray_accounts == 0);
+  return winner;
+}
+
+TEST_CASE("store: fifty concurrent sign-ups with one e-mail make one user", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  std::vector<User> users;
+  for (int i = 0; i < 50; ++i) users.push_back(make_user("race@example.com", at(i)));
+  const std::size_t winner = one_of_concurrent_sign_ups(store, users);
+  auto found = store.find_user_by_email("race@example.com");
+  REQUIRE(found.ok());
+  CHECK(found->id == users[winner].id);
 }
 
 TEST_CASE("store: concurrent unlinks of all of a user's accounts leave one", "[store][concurrency]") {
@@ -1926,50 +1932,16 @@ TEST_CASE("store: fifty concurrent sign-ups with one username make one user", "[
   Store& store = instance->store();
   REQUIRE(store.migrate().ok());
 
-  constexpr int kThreads = 50;
   std::vector<User> users;
-  std::vector<Account> accounts;
-  for (int i = 0; i < kThreads; ++i) {
+  for (int i = 0; i < 50; ++i) {
     users.push_back(make_user("race" + std::to_string(i) + "@example.com", at(i)));
     users.back().username = "racer";
     users.back().display_username = "Racer" + std::to_string(i);
-    accounts.push_back(credential_for(users.back()));
   }
-  const auto results = run_concurrently(kThreads, [&](int i) {
-    const auto k = static_cast<std::size_t>(i);
-    return store.create_user(users[k], accounts[k]);
-  });
-
-  int ok = 0, exists = 0, other = 0;
-  std::size_t winner = 0;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const Status& s = *results[i];
-    if (s.ok()) {
-      ++ok;
-      winner = i;
-    } else if (s.code() == ErrorCode::kUserAlreadyExists) {
-      ++exists;
-    } else {
-      ++other;
-      UNSCOPED_INFO("unexpected: " << s.code_name() << " " << s.message());
-    }
-  }
-  CHECK(ok == 1);
-  CHECK(exists == kThreads - 1);
-  CHECK(other == 0);
-
-  auto all = store.list_users(1000, 0);
-  REQUIRE(all.ok());
-  REQUIRE(all->size() == 1);
-  check_same((*all)[0], users[winner]);
+  const std::size_t winner = one_of_concurrent_sign_ups(store, users);
   auto found = store.find_user_by_username("racer");
   REQUIRE(found.ok());
   CHECK(found->id == users[winner].id);
-  int stray_accounts = 0;
-  for (std::size_t i = 0; i < users.size(); ++i) {
-    if (i != winner && store.find_credential_account(users[i].id).ok()) ++stray_accounts;
-  }
-  CHECK(stray_accounts == 0);
 }
 
 TEST_CASE("store: query_users searches, filters, sorts and pages (BetterAuth's admin list-users)", "[store]") {
