@@ -1751,9 +1751,13 @@ void HttpServer::Impl::admin_create_user(Call& call) {
     return send_error(call.res, Status(ErrorCode::kValidationError,
                                        std::string("[body.data] Invalid input: expected object, received ") + js_type(data)));
   }
-  Fields d(data, {"emailVerified", "image", "role"});
+  std::vector<std::string_view> allowed = {"emailVerified", "image", "role"};
+  if (config.username) allowed.insert(allowed.end(), {"username", "displayUsername"});
+  Fields d(data, allowed);
   r.email_verified = d.optional_bool("emailVerified").value_or(false);
   r.image = d.nullable_string("image").value_or(std::nullopt);
+  r.username = d.optional_string("username");
+  r.display_username = d.optional_string("displayUsername");
   if (!roles && roles_error.ok()) roles = roles_field(data, "role", roles_error);
   if (!f.ok()) return send_error(call.res, f.status());
   if (!d.ok()) return send_error(call.res, nested_fields(d.status(), "data"));

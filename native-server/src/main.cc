@@ -37,7 +37,7 @@ constexpr std::string_view kUsage = R"(portcullis - BetterAuth-compatible e-mail
 Usage:
   portcullis serve [options]                 serve the API under /api/auth (migrates first)
   portcullis migrate [options]               bring the database schema up to date
-  portcullis user create --email E --name N [--verified] [--allow-weak] [options]
+  portcullis user create --email E --name N [--username U] [--verified] [--allow-weak] [options]
   portcullis user list [--limit N] [options]
   portcullis user delete --email E [options]
   portcullis user set-password --email E [--allow-weak] [options]
@@ -264,6 +264,7 @@ nlohmann::ordered_json user_line(const store::User& u) {
                                  {"createdAt", format_iso8601(u.created_at)}};
   if (u.ban && u.ban->reason) line["banReason"] = *u.ban->reason;
   if (u.ban && u.ban->expires) line["banExpires"] = format_iso8601(*u.ban->expires);
+  if (u.username) line["username"] = *u.username;
   return line;
 }
 
@@ -296,9 +297,13 @@ int user_command(const std::string& sub, const Args& args, const Config& config)
     if (email.empty()) return fail("user create: --email is required", 2);
     const std::string password = read_password();
     PasswordCheck verdict;
-    auto user = rt->service->create_user(own_value(args, "name", email.substr(0, email.find('@'))), email, password,
-                                         own_value(args, "verified") == "true", store::now_ms(), allow_weak,
-                                         &verdict);
+    auth::NewUser request;
+    request.name = own_value(args, "name", email.substr(0, email.find('@')));
+    request.email = email;
+    request.password = password;
+    request.email_verified = own_value(args, "verified") == "true";
+    if (const std::string username = own_value(args, "username"); !username.empty()) request.username = username;
+    auto user = rt->service->create_user(request, store::now_ms(), allow_weak, &verdict);
     if (!user) return fail_password(user.status(), verdict, config.password_policy.min_score);
     std::cout << user_line(*user).dump() << "\n";
     return 0;
@@ -486,7 +491,7 @@ int main(int argc, char** argv) {
   if (command == "serve" || command == "migrate" || command == "check-config") {
     parsed = parse_args(rest, {}, {}, command != "migrate", config, args);
   } else if (command == "user") {
-    parsed = parse_args(rest, {"email", "name", "limit", "reason", "expires-in", "role"}, {"verified", "allow-weak"}, false, config, args);
+    parsed = parse_args(rest, {"email", "name", "limit", "reason", "expires-in", "role", "username"}, {"verified", "allow-weak"}, false, config, args);
   } else if (command == "sessions") {
     parsed = parse_args(rest, {"user"}, {}, false, config, args);
   } else if (command == "backup") {

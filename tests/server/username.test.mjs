@@ -827,3 +827,37 @@ test("with --admin too: an administrator's update-user sets a user's username (t
     assert.equal(signIn.body.user.id, other.body.user.id);
   });
 });
+
+test("usernames given by an administrator: the command line's user create --username, and admin create-user's data.username", async () => {
+  await withServer({ username: true, admin: true, ...EDITS_DB }, async (server) => {
+    const made = spawnSync(BIN, ['user', 'create', '--email', 'cli-made@example.com', '--name', 'Cli', '--username', 'Cli.Made',
+      '--database', server.db], { input: `${PASSWORD}\n`, encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const line = JSON.parse(made.stdout);
+    assert.equal(line.username, 'cli.made');
+    const again = spawnSync(BIN, ['user', 'create', '--email', 'cli-other@example.com', '--username', 'CLI.MADE',
+      '--database', server.db], { input: `${PASSWORD}\n`, encoding: 'utf8' });
+    assert.notEqual(again.status, 0);
+    assert.match(again.stderr, /USERNAME_IS_ALREADY_TAKEN/);
+    const cliSignIn = await new Browser(server.api).post('/sign-in/username', { username: 'cli.made', password: PASSWORD });
+    assert.equal(cliSignIn.status, 200, JSON.stringify(cliSignIn.body));
+    assert.equal(cliSignIn.body.user.displayUsername, 'Cli.Made');
+
+    const admin = new Browser(server.api);
+    const adminEmail = freshEmail('admin');
+    assert.equal((await admin.post('/sign-up/email', { name: 'Admin', email: adminEmail, password: PASSWORD })).status, 200);
+    assert.equal(spawnSync(BIN, ['user', 'set-role', '--email', adminEmail, '--role', 'admin', '--database', server.db]).status, 0);
+    const taken = await admin.post('/admin/create-user', {
+      email: freshEmail(), password: PASSWORD, name: 'Taken', data: { username: 'cli.MADE' },
+    });
+    assertError(taken, 400, 'USERNAME_IS_ALREADY_TAKEN');
+    const created = await admin.post('/admin/create-user', {
+      email: freshEmail(), password: PASSWORD, name: 'Grace', data: { username: 'Grace.H', displayUsername: 'Grace Hopper' },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal(created.body.user.username, 'grace.h');
+    assert.equal(created.body.user.displayUsername, 'Grace Hopper');
+    const signIn = await new Browser(server.api).post('/sign-in/username', { username: 'GRACE.h', password: PASSWORD });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+  });
+});

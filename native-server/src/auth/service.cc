@@ -822,8 +822,6 @@ Result<User> AuthService::insert_user(const NewUser& request, TimePoint now, boo
   auto valid_name = validate_name(request.name, config_.name_policy);
   if (!valid_name) return valid_name.status();
   if (Status s = check_new(request.password, *normalized, *valid_name, verdict, allow_weak); !s.ok()) return s;
-  auto hash = hash_new_password(request.password);
-  if (!hash) return hash.status();
   User user;
   user.id = generate_token();
   user.name = std::move(valid_name).value();
@@ -837,20 +835,20 @@ Result<User> AuthService::insert_user(const NewUser& request, TimePoint now, boo
   }
   user.created_at = now;
   user.updated_at = now;
+  if (request.username || request.display_username) {
+    if (Status s = assign_username(request.username, request.display_username, /*new_user=*/true, user); !s.ok()) {
+      return s;
+    }
+  }
+  auto hash = hash_new_password(request.password);
+  if (!hash) return hash.status();
   const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
   if (created.code() == ErrorCode::kUserAlreadyExists) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
   if (!created.ok()) return created;
   return user;
 }
 
-Result<User> AuthService::create_user(const std::string& name, const std::string& email,
-                                      const std::string& password, bool email_verified, TimePoint now,
-                                      bool allow_weak, PasswordCheck* verdict) {
-  NewUser request;
-  request.name = name;
-  request.email = email;
-  request.password = password;
-  request.email_verified = email_verified;
+Result<User> AuthService::create_user(const NewUser& request, TimePoint now, bool allow_weak, PasswordCheck* verdict) {
   return insert_user(request, now, allow_weak, verdict);
 }
 

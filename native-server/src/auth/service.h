@@ -169,6 +169,8 @@ struct NewUser {
   bool email_verified = false;
   std::optional<std::string> image;
   std::vector<std::string> roles;  // none: the default role, "user"
+  std::optional<std::string> username;          // as typed (sign-up's rules, whatever --username says)
+  std::optional<std::string> display_username;
 };
 
 // An administrator's change to a user (admin_update_user()): each field given is set.
@@ -323,10 +325,9 @@ class AuthService {
                                      const std::optional<std::string>& callback_url = std::nullopt);
 
   // For the command line: creates a user with a credential, without a session. Validation and
-  // errors as sign_up (but sign-up need not be enabled); `allow_weak` skips the strength rule
-  // (not the length rules).
-  Result<User> create_user(const std::string& name, const std::string& email, const std::string& password,
-                           bool email_verified, TimePoint now, bool allow_weak = false,
+  // errors as sign_up (but sign-up need not be enabled; a username is taken whether or not
+  // --username is on); `allow_weak` skips the strength rule (not the length rules).
+  Result<User> create_user(const NewUser& request, TimePoint now, bool allow_weak = false,
                            PasswordCheck* verdict = nullptr);
 
   // For the command line: sets a user's password (creating the credential if missing) and, like
