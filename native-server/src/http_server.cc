@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/json_text.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "http/buffered_server.h"
@@ -100,7 +101,6 @@ ordered_json session_json(const Session& s, bool admin) {
   return j;
 }
 
-std::string json_text(const ordered_json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 void send_json(httplib::Response& res, int status, const ordered_json& body) {
   res.status = status;
@@ -1290,7 +1290,7 @@ HttpServer::HttpServer(const Config& config, auth::AuthService& service, store::
       line["status"] = res.status;
       line["ms"] = static_cast<double>(static_cast<long long>(ms * 100)) / 100;
       line["ip"] = impl->proxies.client_address(req.remote_addr, req.get_header_value("X-Forwarded-For"));
-      const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+      const std::string text = json_text(line) + "\n";
       std::fwrite(text.data(), 1, text.size(), stdout);
       std::fflush(stdout);
     });

@@ -12,11 +12,11 @@
 
 #include <array>
 #include <cerrno>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/fd.h"
+#include "common/json_text.h"
 #include "common/outbound.h"
 #include "common/strings.h"
 #include "config.h"
@@ -71,7 +71,7 @@ void log_failure(std::string_view source, std::string_view error) {
       {"source", source},
       {"error", error},
   };
-  std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" << std::flush;
+  report_to_stderr(line);
 }
 
 Status unavailable(std::string_view source, std::string_view error) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/one_time_codes.h"
+#include "common/json_text.h"
 #include "common/time.h"
 #include "portcullis/token.h"
 
@@ -37,7 +38,7 @@ bool from_base64url(std::string_view text, unsigned char* out, std::size_t n) {
 }
 
 std::string dump(const ordered_json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(value);
 }
 
 bool is_eddsa(const store::Jwk& key) { return !key.alg || *key.alg == kAlg; }

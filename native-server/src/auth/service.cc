@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/json_text.h"
 #include "common/time.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
@@ -132,7 +133,7 @@ void AuthService::audit(std::string_view event, const User* user, const Caller& 
   line["ip"] = caller.ip;
   if (!caller.request_id.empty()) line["id"] = caller.request_id;
   for (const auto& [key, value] : fields) line[std::string(key)] = value;
-  audit_sink_(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  audit_sink_(json_text(line));
 }
 
 Status AuthService::check_not_banned(const User& user, TimePoint now) {

@@ -2,10 +2,10 @@
 
 #include "http/captcha.h"
 
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "common/json_text.h"
 #include "common/outbound.h"
 
 namespace portcullis::http {
@@ -29,7 +29,7 @@ std::string_view siteverify(std::string_view provider) {
 
 Status unavailable(std::string_view provider, std::string_view error) {
   const json line = {{"msg", "captcha check failed"}, {"provider", provider}, {"error", error}};
-  std::cerr << line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n" << std::flush;
+  report_to_stderr(line);
   return Status(ErrorCode::kCaptchaUnavailable);
 }
 
@@ -59,7 +59,7 @@ Status Captcha::verify(std::string_view token, std::string_view remote_ip) const
       // Turnstile takes JSON (BetterAuth sends it so).
       json body = {{"secret", options_.secret_key}, {"response", token}};
       if (!remote_ip.empty()) body["remoteip"] = remote_ip;
-      return client->Post(path_, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+      return client->Post(path_, json_text(body), "application/json");
     }
     // reCAPTCHA and hCaptcha take a form.
     httplib::Params form = {{"secret", options_.secret_key}, {"response", std::string(token)}};

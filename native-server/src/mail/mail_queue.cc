@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
-#include <iostream>
 #include <memory>
 #include <atomic>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include <utility>
 
 #include "mail/mailer.h"
+#include "common/json_text.h"
 
 namespace portcullis::mail {
 namespace {
@@ -118,8 +118,7 @@ struct MailQueue::Impl {
         {"domain", recipient_domain(message.to)},
         {"error", redact(redact(status.message(), message.to), bare_address(message.to))},
     };
-    std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-              << std::flush;
+    report_to_stderr(line);
   }
 };
 
