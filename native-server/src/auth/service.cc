@@ -208,8 +208,11 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   if (!hash) return hash.status();
   const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
   if (created.code() == ErrorCode::kUserAlreadyExists) {
-    if (hide_existing) return signed_in(user, std::nullopt, request.remember_me);
-    return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+    const ErrorCode taken = taken_code(user);
+    if (hide_existing && taken != ErrorCode::kUsernameIsAlreadyTaken) {
+      return signed_in(user, std::nullopt, request.remember_me);
+    }
+    return taken;
   }
   if (!created.ok()) return ErrorCode::kFailedToCreateUser;
   audit("sign-up", &user, caller);
@@ -844,9 +847,17 @@ Result<User> AuthService::insert_user(const NewUser& request, TimePoint now, boo
   auto hash = hash_new_password(request.password);
   if (!hash) return hash.status();
   const Status created = store_.create_user(user, credential_account(user, std::move(hash).value(), now));
-  if (created.code() == ErrorCode::kUserAlreadyExists) return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
+  if (created.code() == ErrorCode::kUserAlreadyExists) return taken_code(user);
   if (!created.ok()) return created;
   return user;
+}
+
+ErrorCode AuthService::taken_code(const User& user) {
+  if (user.username) {
+    auto holder = store_.find_user_by_username(*user.username);
+    if (holder.ok() && holder->id != user.id) return ErrorCode::kUsernameIsAlreadyTaken;
+  }
+  return ErrorCode::kUserAlreadyExistsUseAnotherEmail;
 }
 
 Result<User> AuthService::create_user(const NewUser& request, TimePoint now, bool allow_weak, PasswordCheck* verdict) {

@@ -560,6 +560,10 @@ class AuthService {
   // control characters, or too long, as a name); USERNAME_IS_ALREADY_TAKEN; INTERNAL_SERVER_ERROR.
   Status assign_username(const std::optional<std::string>& username, const std::optional<std::string>& display,
                          bool new_user, User& user);
+  // Why the store refused to insert `user` as taken (both were checked before, so another request
+  // won a race): USERNAME_IS_ALREADY_TAKEN when another user now has its username, else
+  // USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL.
+  ErrorCode taken_code(const User& user);
   // Creates a session for `user`. Errors: BANNED_USER (check_not_banned()); FAILED_TO_CREATE_SESSION.
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
   // OK unless an administrator banned `user` (BetterAuth's admin plugin's columns) and the ban has
