@@ -1348,6 +1348,14 @@ void HttpServer::Impl::start_metrics() {
   metrics_http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
   });
+  // Readiness, for a load balancer or an orchestrator: the database answers (one round trip).
+  // Liveness is any answer of this listener.
+  metrics_http.Get("/ready", [this](const httplib::Request&, httplib::Response& res) {
+    const auto version = store.schema_version();
+    res.set_header("Cache-Control", "no-store");
+    if (version.ok()) return send_json(res, 200, {{"ready", true}, {"schemaVersion", *version}});
+    send_json(res, 503, {{"ready", false}, {"reason", "the database does not answer"}});
+  });
   metrics_port = config.metrics_port == 0 ? metrics_http.bind_to_any_port(config.metrics_host)
                                           : (metrics_http.bind_to_port(config.metrics_host, config.metrics_port)
                                                  ? config.metrics_port

@@ -133,3 +133,33 @@ test('mail that cannot be delivered is counted as dropped, once every retry fail
     assert.equal(dropped, 1);
   });
 });
+
+test('GET /ready on the metrics listener: 200 while the database answers, 503 once it does not', async () => {
+  const ready = new URL('/ready', metricsURL);
+  const up = await fetch(ready);
+  assert.equal(up.status, 200);
+  assert.equal(up.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(await up.json(), { ready: true, schemaVersion: 6 });
+  // Not on the public port: an orchestrator's probe, not the clients'.
+  assert.equal((await fetch(`${server.url}/ready`)).status, 404);
+
+  // A PostgreSQL server of its own, stopped under the auth server.
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-ready-pg-'));
+  const pg = join(import.meta.dirname, '../../scripts/test-postgres.sh');
+  const url = execFileSync(pg, ['start', dir], { encoding: 'utf8' }).trim();
+  let stopped = false;
+  try {
+    await withServer({ metrics: true, metricsPort: 0, database: url }, async (s) => {
+      const probe = new URL('/ready', JSON.parse(s.logs.find((l) => JSON.parse(l).msg === 'listening')).metrics);
+      assert.equal((await fetch(probe)).status, 200);
+      execFileSync(pg, ['stop', dir]);
+      stopped = true;
+      const down = await fetch(probe);
+      assert.equal(down.status, 503);
+      assert.deepEqual(await down.json(), { ready: false, reason: 'the database does not answer' });
+    });
+  } finally {
+    if (!stopped) execFileSync(pg, ['stop', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
