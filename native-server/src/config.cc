@@ -201,7 +201,8 @@ std::vector<Setting> settings(Config& c) {
        "      addresses, deleted users, as JSON lines on stdout (\"msg\":\"auth\"; ids, never secrets)"},
       {"metrics", "PORTCULLIS_METRICS", &c.metrics,
        "Prometheus metrics (requests by route, method and status; latencies) at\n"
-       "      http://metricsHost:metricsPort/metrics, never on the public port"},
+       "      http://metricsHost:metricsPort/metrics, never on the public port; /ready there\n"
+       "      answers 200 while the database does, else 503 (a readiness probe)"},
       {"metricsHost", "PORTCULLIS_METRICS_HOST", &c.metrics_host, "address the metrics listen on"},
       {"metricsPort", "PORTCULLIS_METRICS_PORT", &c.metrics_port, "port the metrics listen on (0: any free port)"},
   };
