@@ -13,9 +13,9 @@
 
 #include "auth/service.h"
 #include "common/strings.h"
-#include "portcullis/token.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
+#include "portcullis/token.h"
 
 namespace portcullis::auth {
 namespace {
@@ -23,7 +23,7 @@ namespace {
 constexpr std::string_view kAdminRole = "admin";
 
 // What BetterAuth's default "admin" role may do (its access/statement.ts), per resource. Its
-// "impersonate-admins" is not among them, and impersonation is not offered here at all.
+// "impersonate-admins" is not among them: admin_impersonate_user() refuses administrators.
 constexpr std::string_view kAdminUserActions[] = {"create", "list", "set-role", "ban", "impersonate", "delete",
                                                   "set-password", "set-email", "set-phone", "get", "update"};
 constexpr std::string_view kAdminSessionActions[] = {"list", "revoke", "delete"};
