@@ -420,8 +420,17 @@ int check_config(const Config& c) {
     auto list = auth::open_breached_passwords(c.breached_passwords, c.breached_passwords_timeout);
     if (!list) return fail("breachedPasswords: " + list.status().message());
   }
+  // BetterAuth's plugins this server speaks for, as they are turned on.
+  nlohmann::ordered_json plugins = nlohmann::ordered_json::array();
+  for (const auto& [on, name] : {std::pair{c.two_factor, "two-factor"}, {c.two_factor_otp, "two-factor otp"},
+                                 {c.jwt, "jwt"}, {c.admin, "admin"}, {c.admin_impersonation, "admin impersonation"},
+                                 {c.username, "username"}, {!c.captcha.provider.empty(), "captcha"},
+                                 {!c.breached_passwords.empty(), "haveibeenpwned"}}) {
+    if (on) plugins.push_back(name);
+  }
   nlohmann::ordered_json out{
       {"ok", true},
+      {"plugins", std::move(plugins)},
       {"listen", c.host + ":" + std::to_string(c.port)},
       {"apiURL", c.api_url},
       {"trustedOrigins", c.trusted_origins},

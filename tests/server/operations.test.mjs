@@ -29,6 +29,10 @@ test('[ASVS 2.10.2, 2.10.4] serve refuses to start without a secret of at least 
   const shown = JSON.parse(check.stdout);
   assert.equal(shown.dev, true);
   assert.match(shown.secret, /^set \(\d+ bytes\)$/, 'check-config never prints the secret');
+  assert.deepEqual(shown.plugins, []);
+  const plugins = run(['check-config', '--dev', '--database', db, '--admin', 'true', '--username', 'true', '--jwt', 'true']);
+  assert.equal(plugins.code, 0, plugins.stderr);
+  assert.deepEqual(JSON.parse(plugins.stdout).plugins, ['jwt', 'admin', 'username']);
 });
 
 test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
