@@ -601,20 +601,6 @@ struct UserWhere {
   }
 };
 
-// The ORDER BY of a query_users(): the field, then the id, both in the asked direction.
-std::string user_order_sql(const UserQuery& q) {
-  const char* direction = q.descending ? " DESC" : " ASC";
-  std::string sql = " ORDER BY ";
-  if (q.sort_by != UserField::kId) {
-    sql += user_field_sql(q.sort_by);
-    sql += direction;
-    sql += ", ";
-  }
-  sql += "\"id\"";
-  sql += direction;
-  return sql;
-}
-
 // --- opening -----------------------------------------------------------------------------------
 
 // libpq settings that come before the URL, which may set them otherwise: a server that does not
@@ -865,8 +851,9 @@ class PostgresStore final : public Store {
     }
     {
       Query q(c,
-              Composed{"SELECT " PGS_USER_COLUMNS("") " FROM \"user\"" + where.sql + user_order_sql(query) +
-                       " LIMIT $" + std::to_string(where.values.size() + 1) + "::int8 OFFSET $" +
+              Composed{"SELECT " PGS_USER_COLUMNS("") " FROM \"user\"" + where.sql +
+                       rows::user_order_sql(query, user_field_sql) + " LIMIT $" +
+                       std::to_string(where.values.size() + 1) + "::int8 OFFSET $" +
                        std::to_string(where.values.size() + 2) + "::int8"},
               kWhat);
       where.bind(q);

@@ -160,6 +160,21 @@ inline std::string like_pattern(std::string_view text, TextMatch match) {
   return p;
 }
 
+// The ORDER BY of a query_users(): the field (as the backend's `field_sql` spells it), then the
+// id, both in the asked direction.
+inline std::string user_order_sql(const UserQuery& q, const char* (*field_sql)(UserField)) {
+  const char* direction = q.descending ? " DESC" : " ASC";
+  std::string sql = " ORDER BY ";
+  if (q.sort_by != UserField::kId) {
+    sql += field_sql(q.sort_by);
+    sql += direction;
+    sql += ", ";
+  }
+  sql += "\"id\"";
+  sql += direction;
+  return sql;
+}
+
 // The value of a filter on a boolean field: "true" or "false"; nothing for any other text.
 inline std::optional<bool> filter_flag(std::string_view value) {
   if (value == "true") return true;

@@ -573,20 +573,6 @@ struct UserWhere {
   }
 };
 
-// The ORDER BY of a query_users(): the field, then the id, both in the asked direction.
-std::string user_order_sql(const UserQuery& q) {
-  const char* direction = q.descending ? " DESC" : " ASC";
-  std::string sql = " ORDER BY ";
-  if (q.sort_by != UserField::kId) {
-    sql += user_field_sql(q.sort_by);
-    sql += direction;
-    sql += ", ";
-  }
-  sql += "\"id\"";
-  sql += direction;
-  return sql;
-}
-
 // --- the pool ----------------------------------------------------------------------------------
 
 using Pool = ConnectionPool<Connection>;
@@ -748,8 +734,8 @@ class SqliteStore final : public Store {
     }
     {
       Statement st(c,
-                   Composed{"SELECT " PCS_USER_COLUMNS("") " FROM \"user\"" + where.sql + user_order_sql(query) +
-                            " LIMIT ? OFFSET ?"},
+                   Composed{"SELECT " PCS_USER_COLUMNS("") " FROM \"user\"" + where.sql +
+                            rows::user_order_sql(query, user_field_sql) + " LIMIT ? OFFSET ?"},
                    kWhat);
       const int bound = where.bind(st);
       st.bind_int(bound + 1, clamp_to_int64(query.limit));
