@@ -204,7 +204,8 @@ Result<User> AuthService::admin_ban_user(const Authenticated& admin, const std::
                                          std::optional<std::chrono::seconds> expires_in, const Caller& caller) {
   auto me = authorize_admin(admin, ErrorCode::kNotAllowedToBanUsers);
   if (!me) return me.status();
-  if (auto target = store_.find_user_by_id(user_id); !target) return user_status(target.status());
+  // Yourself: you exist, so this is BetterAuth's answer after its check that the user does; any
+  // other unknown user is set_ban()'s NOT_FOUND.
   if (user_id == me->id) return ErrorCode::kCannotBanYourself;
   store::Ban ban;
   ban.reason = reason && !reason->empty() ? *reason : std::string("No reason");
