@@ -15,7 +15,6 @@
 #include "common/strings.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
-#include "portcullis/token.h"
 
 namespace portcullis::auth {
 namespace {
@@ -288,22 +287,12 @@ Result<Authenticated> AuthService::admin_impersonate_user(const Authenticated& a
   if (!target) return user_status(target.status());
   // BetterAuth's default admin role lacks "impersonate-admins": no one may become an administrator.
   if (is_admin(*target)) return ErrorCode::kCannotImpersonateAdmins;
-  if (Status banned = check_not_banned(*target, caller.now); !banned.ok()) {
-    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kFailedToCreateSession);
-  }
-  Session s;
-  s.id = generate_token();
-  s.token = generate_token();
-  s.user_id = target->id;
-  s.created_at = caller.now;
-  s.updated_at = caller.now;
-  s.expires_at = caller.now + std::chrono::duration_cast<std::chrono::milliseconds>(config_.admin_impersonation_duration);
-  s.ip_address = caller.ip;
-  s.user_agent = caller.user_agent;
-  s.impersonated_by = me->id;
-  if (!store_.create_session(s).ok()) return ErrorCode::kFailedToCreateSession;
+  auto session = start_session(
+      *target, std::chrono::duration_cast<std::chrono::milliseconds>(config_.admin_impersonation_duration), caller,
+      me->id);
+  if (!session) return session.status();
   audit("admin-impersonate-user", &*me, caller, {{"target", target->id}});
-  return Authenticated{std::move(s), std::move(target).value(), /*dont_remember=*/true};
+  return Authenticated{std::move(session).value(), std::move(target).value(), /*dont_remember=*/true};
 }
 
 Result<Authenticated> AuthService::admin_stop_impersonating(const Authenticated& auth,

@@ -147,6 +147,14 @@ Status AuthService::check_not_banned(const User& user, TimePoint now) {
 }
 
 Result<Session> AuthService::start_session(const User& user, bool remember_me, const Caller& caller) {
+  return start_session(user,
+                       remember_me ? duration_cast<milliseconds>(config_.session_expires_in)
+                                   : duration_cast<milliseconds>(kDontRememberLifetime),
+                       caller, std::nullopt);
+}
+
+Result<Session> AuthService::start_session(const User& user, milliseconds lifetime, const Caller& caller,
+                                           std::optional<std::string> impersonated_by) {
   if (Status banned = check_not_banned(user, caller.now); !banned.ok()) {
     return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kFailedToCreateSession);
   }
@@ -156,10 +164,10 @@ Result<Session> AuthService::start_session(const User& user, bool remember_me, c
   s.user_id = user.id;
   s.created_at = caller.now;
   s.updated_at = caller.now;
-  s.expires_at = caller.now + (remember_me ? duration_cast<milliseconds>(config_.session_expires_in)
-                                           : duration_cast<milliseconds>(kDontRememberLifetime));
+  s.expires_at = caller.now + lifetime;
   s.ip_address = caller.ip;
   s.user_agent = caller.user_agent;
+  s.impersonated_by = std::move(impersonated_by);
   if (!store_.create_session(s).ok()) return ErrorCode::kFailedToCreateSession;
   return s;
 }

@@ -566,6 +566,9 @@ class AuthService {
   ErrorCode taken_code(const User& user);
   // Creates a session for `user`. Errors: BANNED_USER (check_not_banned()); FAILED_TO_CREATE_SESSION.
   Result<Session> start_session(const User& user, bool remember_me, const Caller& caller);
+  // The same, lasting `lifetime`, and made by the administrator `impersonated_by` when given.
+  Result<Session> start_session(const User& user, std::chrono::milliseconds lifetime, const Caller& caller,
+                                std::optional<std::string> impersonated_by);
   // OK unless an administrator banned `user` (BetterAuth's admin plugin's columns) and the ban has
   // not expired; an expired ban is lifted. Errors: BANNED_USER; those of the store.
   Status check_not_banned(const User& user, TimePoint now);
