@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -194,6 +195,46 @@ TEST_CASE("new_totp_key: 32 characters of BetterAuth's alphabet, never twice", "
   }
   // 6,400 characters over 64 symbols: every one of them shows up (missing one: p < 1e-40).
   CHECK(characters.size() == 64);
+}
+
+TEST_CASE("new_mailed_code: six digits, every digit in every place", "[one_time_codes]") {
+  const std::regex format("^[0-9]{6}$");
+  std::array<std::set<char>, 6> digits;
+  for (int i = 0; i < 400; ++i) {
+    const std::string code = new_mailed_code();
+    INFO(code);
+    REQUIRE(std::regex_match(code, format));
+    for (std::size_t k = 0; k < 6; ++k) digits[k].insert(code[k]);
+  }
+  // 400 draws per place over 10 digits: a missing one has p < 1e-17. A leading zero included.
+  for (const auto& place : digits) CHECK(place.size() == 10);
+}
+
+TEST_CASE("mailed_code_hash is BetterAuth's defaultKeyHasher (SHA-256, base64url, no padding)",
+          "[one_time_codes]") {
+  // Node: crypto.createHash("sha256").update(code).digest("base64url").
+  CHECK(mailed_code_hash("123456") == "jZae727K08KaOmKSgOaGzww_XVqGr_PKEgIMkjrcbJI");
+  CHECK(mailed_code_hash("000000") == "kbTRQoI_fSDF8I32kSLeQ_NfBXqYjZYZ9tMThIXJogM");
+  CHECK(mailed_code_hash("") == "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+}
+
+TEST_CASE("parse_mailed_code splits at the last colon and reads the count", "[one_time_codes]") {
+  std::string_view hash = "unchanged";
+  int wrong = -1;
+  REQUIRE(parse_mailed_code("abc:def:2", hash, wrong));
+  CHECK(hash == "abc:def");
+  CHECK(wrong == 2);
+  REQUIRE(parse_mailed_code("h:0", hash, wrong));
+  CHECK(hash == "h");
+  CHECK(wrong == 0);
+  hash = "unchanged";
+  wrong = -1;
+  for (const char* bad : {"no-colon", "h:", "h:x", "h:-1", "h:1000", "h: 1"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_mailed_code(bad, hash, wrong));
+    CHECK(hash == "unchanged");
+    CHECK(wrong == -1);
+  }
 }
 
 TEST_CASE("new_backup_codes: the count, xxxxx-xxxxx of [A-Za-z0-9], all distinct",

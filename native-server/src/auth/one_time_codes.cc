@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 
+#include "common/strings.h"
 #include "portcullis/token.h"
 
 namespace portcullis::auth {
@@ -331,6 +332,27 @@ std::string totp_uri(std::string_view issuer, std::string_view account, std::str
   uri += "&period=";
   uri += std::to_string(period);
   return uri;
+}
+
+std::string new_mailed_code() {
+  std::string code = std::to_string(randombytes_uniform(1000000));
+  return std::string(6 - code.size(), '0') + code;
+}
+
+std::string mailed_code_hash(std::string_view code) {
+  HmacSha256 digest;
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+bool parse_mailed_code(std::string_view value, std::string_view& hash, int& wrong) {
+  const std::size_t colon = value.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  std::uint64_t count = 0;
+  if (!parse_decimal(value.substr(colon + 1), 3, count)) return false;
+  hash = value.substr(0, colon);
+  wrong = static_cast<int>(count);
+  return true;
 }
 
 std::vector<std::string> new_backup_codes(int count) {

@@ -71,6 +71,19 @@ std::string totp_uri(std::string_view issuer, std::string_view account, std::str
 // count <= 0.
 std::vector<std::string> new_backup_codes(int count = 10);
 
+// A code mailed to the user (the second factor's, --email-otp's): six decimal digits, uniformly
+// drawn.
+std::string new_mailed_code();
+
+// How a mailed code is stored: its SHA-256, base64url without padding (BetterAuth's
+// defaultKeyHasher, which its storeOTP "hashed" uses).
+std::string mailed_code_hash(std::string_view code);
+
+// Reads a stored mailed code, the verification value "<hash>:<wrong codes so far>" (as BetterAuth
+// keeps it: split at the last colon). Returns false, leaving the outputs alone, if it is not that
+// (no colon, or a count that is not 1-3 decimal digits).
+bool parse_mailed_code(std::string_view value, std::string_view& hash, int& wrong);
+
 // BetterAuth's symmetricEncrypt with a single secret: lower-case hex of nonce (24 bytes) ||
 // XChaCha20-Poly1305 ciphertext || tag, under the key SHA-256(secret), no associated data.
 std::string symmetric_encrypt(std::string_view secret, std::string_view plaintext);

@@ -83,32 +83,6 @@ std::string trust_mac(std::string_view secret, const User& user, std::string_vie
   return base64url(hmac_sha256(secret, message));
 }
 
-// The trust_device cookie's identifier, or "" if the value is not "<mac>!trust-device-<id>".
-// A mailed code as it is stored: SHA-256, base64url without padding (BetterAuth's
-// defaultKeyHasher, which its storeOTP "hashed" uses).
-std::string otp_hash(std::string_view code) {
-  HmacSha256 digest;
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(code.data()), code.size());
-  return base64url(digest);
-}
-
-// Six decimal digits, uniformly drawn.
-std::string new_otp_code() {
-  std::string code = std::to_string(randombytes_uniform(1000000));
-  return std::string(6 - code.size(), '0') + code;
-}
-
-// "<hash>:<wrong codes>" of a stored mailed code; false if it is not that.
-bool parse_otp_row(std::string_view value, std::string_view& hash, int& wrong) {
-  const std::size_t colon = value.rfind(':');
-  if (colon == std::string_view::npos) return false;
-  hash = value.substr(0, colon);
-  std::uint64_t count = 0;
-  if (!parse_decimal(value.substr(colon + 1), 3, count)) return false;
-  wrong = static_cast<int>(count);
-  return true;
-}
-
 // A count kept as the text of a verification row (wrong codes, mailed codes): up to 3 digits, or
 // `unreadable` for anything else.
 int stored_count(std::string_view text, int unreadable) {
@@ -116,6 +90,7 @@ int stored_count(std::string_view text, int unreadable) {
   return parse_decimal(text, 3, count) ? static_cast<int>(count) : unreadable;
 }
 
+// The trust_device cookie's identifier, or "" if the value is not "<mac>!trust-device-<id>".
 std::string_view trust_identifier(std::string_view value) {
   const std::size_t bang = value.find('!');
   if (bang == std::string_view::npos) return {};
@@ -306,10 +281,10 @@ Status AuthService::send_two_factor_otp(const std::optional<Authenticated>& auth
   if (!store_verification(mails_id, std::to_string(mailed + 1), caller.now, ttl).ok()) {
     return Status(ErrorCode::kInternalServerError);
   }
-  const std::string code = new_otp_code();
+  const std::string code = new_mailed_code();
   const std::string otp_id = std::string(kOtpPrefix) + key;
   (void)store_.consume_verification(otp_id);  // the code mailed before, if any, stops working
-  if (Status s = store_verification(otp_id, otp_hash(code) + ":0", caller.now, kOtpLifetime); !s.ok()) {
+  if (Status s = store_verification(otp_id, mailed_code_hash(code) + ":0", caller.now, kOtpLifetime); !s.ok()) {
     return Status(ErrorCode::kInternalServerError);
   }
   mail::Message m;
@@ -417,7 +392,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     auto mailed = store_.consume_verification(otp_id);
     std::string_view hash;
     int wrong = 0;
-    if (!mailed.ok() || mailed->expires_at <= caller.now || !parse_otp_row(mailed->value, hash, wrong)) {
+    if (!mailed.ok() || mailed->expires_at <= caller.now || !parse_mailed_code(mailed->value, hash, wrong)) {
       if (sign_in) rearm(attempts);
       failed("no-code");
       return ErrorCode::kOtpHasExpired;
@@ -426,7 +401,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
       if (sign_in) rearm(attempts);
       return ErrorCode::kTooManyAttemptsRequestNewCode;
     }
-    right = constant_time_equal(hash, otp_hash(request.code));
+    right = constant_time_equal(hash, mailed_code_hash(request.code));
     if (!right) {
       (void)store_verification(otp_id, std::string(hash) + ":" + std::to_string(wrong + 1), caller.now,
                                std::chrono::duration_cast<milliseconds>(mailed->expires_at - caller.now));
