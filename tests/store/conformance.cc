@@ -421,6 +421,47 @@ TEST_CASE("store: users and accounts", "[store]") {
     CHECK(store.list_accounts(ada.id)->size() == 1);
   }
 
+  SECTION("create_user without an account writes the user alone") {
+    const User bob = make_user("bob@example.com");
+    REQUIRE(store.create_user(bob, std::nullopt).ok());
+    auto found = store.find_user_by_email("bob@example.com");
+    REQUIRE(found.ok());
+    check_same(*found, bob);
+    CHECK(code_of(store.find_credential_account(bob.id)) == ErrorCode::kNotFound);
+    CHECK(store.list_accounts(bob.id)->empty());
+    // Still one user per address.
+    User again = make_user("bob@example.com");
+    CHECK(store.create_user(again, std::nullopt).code() == ErrorCode::kUserAlreadyExists);
+  }
+
+  SECTION("claim_unverified_user removes the accounts and sessions of an unverified user, once") {
+    const User bob = make_user("bob@example.com");
+    REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+    REQUIRE(store.create_session(make_session(ada.id, at(1), at(86400000))).ok());
+    REQUIRE(store.create_session(make_session(bob.id, at(1), at(86400000))).ok());
+
+    auto claimed = store.claim_unverified_user(ada.id, at(5));
+    REQUIRE(claimed.ok());
+    CHECK(*claimed);
+    auto after = store.find_user_by_id(ada.id);
+    REQUIRE(after.ok());
+    CHECK(after->email_verified);
+    CHECK(ms(after->updated_at) == ms(at(5)));
+    CHECK(store.list_accounts(ada.id)->empty());
+    CHECK(store.list_sessions(ada.id)->empty());
+    // Another user's are left alone.
+    CHECK(store.list_accounts(bob.id)->size() == 1);
+    CHECK(store.list_sessions(bob.id)->size() == 1);
+
+    // Verified now: nothing more happens.
+    REQUIRE(store.create_account(credential_for(*after)).ok());
+    auto twice = store.claim_unverified_user(ada.id, at(6));
+    REQUIRE(twice.ok());
+    CHECK_FALSE(*twice);
+    CHECK(store.list_accounts(ada.id)->size() == 1);
+    CHECK(code_of(store.claim_unverified_user("no-such-id", at(7))) == ErrorCode::kNotFound);
+  }
+
   SECTION("unknown users are NOT_FOUND") {
     CHECK(code_of(store.find_user_by_id("no-such-id")) == ErrorCode::kNotFound);
     CHECK(code_of(store.find_user_by_email("nobody@example.com")) == ErrorCode::kNotFound);

@@ -785,13 +785,15 @@ class PostgresStore final : public Store {
 
   // --- users and accounts ---
 
-  Status create_user(const User& user, const Account& account) override {
+  Status create_user(const User& user, const std::optional<Account>& account) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
     Transaction tx(c);
     if (Status s = tx.begin("create_user"); !s.ok()) return s;
     if (Status s = insert_user(c, user); !s.ok()) return s;
-    if (Status s = insert_account(c, account, "create_user"); !s.ok()) return s;
+    if (account) {
+      if (Status s = insert_account(c, *account, "create_user"); !s.ok()) return s;
+    }
     return tx.commit("create_user");
   }
 
@@ -937,6 +939,37 @@ class PostgresStore final : public Store {
     return tx.commit("delete_user");
   }
 
+
+  Result<bool> claim_unverified_user(std::string_view user_id, TimePoint now) override {
+    constexpr std::string_view kWhat = "claim_unverified_user";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      // The user changed and lost its sessions: every replica's session cache hears of it.
+      Query q(c,
+              "WITH w AS (UPDATE \"user\" SET \"emailVerified\" = true, \"updatedAt\" = $1::timestamptz "
+              "WHERE \"id\" = $2 AND NOT \"emailVerified\" RETURNING \"id\") " PGS_NOTIFY_FROM("w", "\"id\""),
+              kWhat);
+      q.time(now).text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) {
+        Query exists(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1", kWhat);
+        exists.text(user_id);
+        if (Status s = exists.run(); !s.ok()) return s;
+        if (exists.rows() == 0) return Status(ErrorCode::kNotFound);
+        return false;
+      }
+    }
+    for (const char* sql : {"DELETE FROM \"account\" WHERE \"userId\" = $1", "DELETE FROM \"session\" WHERE \"userId\" = $1"}) {
+      Query q(c, sql, kWhat);
+      q.text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
   Result<Account> find_credential_account(std::string_view user_id) override {
     auto lease = pool_.acquire();
     Query q(*lease,

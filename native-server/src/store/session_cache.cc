@@ -113,6 +113,12 @@ class SessionCachedStore final : public Store {
     drop_user(user_id);
     return s;
   }
+  // It deletes the user's sessions.
+  Result<bool> claim_unverified_user(std::string_view user_id, TimePoint now) override {
+    auto claimed = inner_->claim_unverified_user(user_id, now);
+    drop_user(user_id);
+    return claimed;
+  }
   // Cached sessions carry the User, and with it the role.
   Status set_role(std::string_view user_id, const std::optional<std::string>& role, TimePoint now) override {
     Status s = inner_->set_role(user_id, role, now);
@@ -128,7 +134,9 @@ class SessionCachedStore final : public Store {
   // --- everything else: forwarded ---
 
   Result<int> schema_version() override { return inner_->schema_version(); }
-  Status create_user(const User& user, const Account& account) override { return inner_->create_user(user, account); }
+  Status create_user(const User& user, const std::optional<Account>& account) override {
+    return inner_->create_user(user, account);
+  }
   Result<User> find_user_by_id(std::string_view id) override { return inner_->find_user_by_id(id); }
   Result<User> find_user_by_email(std::string_view email) override { return inner_->find_user_by_email(email); }
   Result<User> find_user_by_username(std::string_view username) override {

@@ -668,13 +668,15 @@ class SqliteStore final : public Store {
 
   // --- users and accounts ---
 
-  Status create_user(const User& user, const Account& account) override {
+  Status create_user(const User& user, const std::optional<Account>& account) override {
     auto lease = pool_.acquire();
     Connection& c = *lease;
     Transaction tx(c);
     if (Status s = tx.begin("create_user"); !s.ok()) return s;
     if (Status s = insert_user(c, user); !s.ok()) return s;
-    if (Status s = insert_account(c, account, "create_user"); !s.ok()) return s;
+    if (account) {
+      if (Status s = insert_account(c, *account, "create_user"); !s.ok()) return s;
+    }
     return tx.commit("create_user");
   }
 
@@ -817,6 +819,36 @@ class SqliteStore final : public Store {
     return tx.commit("delete_user");
   }
 
+
+  Result<bool> claim_unverified_user(std::string_view user_id, TimePoint now) override {
+    constexpr std::string_view kWhat = "claim_unverified_user";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      Statement st(c, "UPDATE \"user\" SET \"emailVerified\" = 1, \"updatedAt\" = ? WHERE \"id\" = ? AND NOT \"emailVerified\"",
+                   kWhat);
+      st.bind_time(1, now);
+      st.bind_text(2, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+      if (st.changes() == 0) {
+        Statement exists(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", kWhat);
+        exists.bind_text(1, user_id);
+        const int rc = exists.step();
+        if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+        if (rc != SQLITE_ROW) return exists.error(rc);
+        return false;
+      }
+    }
+    for (const char* sql : {"DELETE FROM \"account\" WHERE \"userId\" = ?", "DELETE FROM \"session\" WHERE \"userId\" = ?"}) {
+      Statement st(c, sql, kWhat);
+      st.bind_text(1, user_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
   Result<Account> find_credential_account(std::string_view user_id) override {
     auto lease = pool_.acquire();
     Statement st(*lease,

@@ -210,11 +210,12 @@ class Store {
 
   // --- users and accounts ---------------------------------------------------------------------
 
-  // Inserts `user` and its credential `account` in one transaction: both or neither. The user's
+  // Inserts `user` and its credential `account` in one transaction: both or neither; with no
+  // account (nullopt: a user who signs in with e-mailed codes), the user alone. The user's
   // role is written, and twoFactorEnabled and banned as false (BetterAuth writes these defaults
   // too, where a table it made may have none).
   // Errors: USER_ALREADY_EXISTS if the e-mail, the username (or an id) is taken.
-  virtual Status create_user(const User& user, const Account& account) = 0;
+  virtual Status create_user(const User& user, const std::optional<Account>& account) = 0;
 
   // Errors: NOT_FOUND.
   virtual Result<User> find_user_by_id(std::string_view id) = 0;
@@ -246,6 +247,13 @@ class Store {
   // e-mailed reset and deletion tokens, BetterAuth's reset tokens, known devices) or a JSON object
   // whose "userId" is that id (e-mail verification and change links). Errors: NOT_FOUND.
   virtual Status delete_user(std::string_view id) = 0;
+
+  // The owner of an unverified address proved it (an e-mailed code): whatever access others may
+  // have set up on the account before is removed. Deletes the user's accounts (the password
+  // with them) and sessions, and sets emailVerified true and updatedAt = `now`, in one
+  // transaction, only if the address is still unverified. Returns whether it did (false: it was
+  // verified meanwhile, and nothing changed). Errors: NOT_FOUND (no user).
+  virtual Result<bool> claim_unverified_user(std::string_view user_id, TimePoint now) = 0;
 
   // Returns the user's account whose providerId is "credential". Errors: NOT_FOUND.
   virtual Result<Account> find_credential_account(std::string_view user_id) = 0;
