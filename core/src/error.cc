@@ -132,6 +132,10 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kUsernameTooLong, "USERNAME_TOO_LONG", "Username is too long"},
     Entry{ErrorCode::kInvalidUsername, "INVALID_USERNAME", "Username is invalid"},
     Entry{ErrorCode::kInvalidDisplayUsername, "INVALID_DISPLAY_USERNAME", "Display username is invalid"},
+    // The emailOTP plugin's, as BetterAuth 1.7 words them.
+    Entry{ErrorCode::kOtpExpired, "OTP_EXPIRED", "OTP expired"},
+    Entry{ErrorCode::kInvalidOtp, "INVALID_OTP", "Invalid OTP"},
+    Entry{ErrorCode::kTooManyAttempts, "TOO_MANY_ATTEMPTS", "Too many attempts"},
     Entry{ErrorCode::kUnauthorized, "UNAUTHORIZED", "Unauthorized"},
     Entry{ErrorCode::kInvalidOrigin, "INVALID_ORIGIN", "Invalid origin"},
     Entry{ErrorCode::kMissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"},

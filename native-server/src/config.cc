@@ -134,6 +134,17 @@ std::vector<Setting> settings(Config& c) {
        "with twoFactor, also codes by e-mail: a sign-in may be answered with a code mailed\n"
        "      to the user, and users with a verified address may choose them instead of an\n"
        "      app (weaker: the mailbox becomes the second factor; needs mail)"},
+      {"emailOtp", "PORTCULLIS_EMAIL_OTP", &c.email_otp,
+       "BetterAuth's emailOTP plugin: six-digit codes by mail to sign in (an address with no\n"
+       "      account gets one, if sign-up is on), verify the address, or reset the password\n"
+       "      (/email-otp/*, /sign-in/email-otp; needs mail)"},
+      {"emailOtpExpiresIn", "PORTCULLIS_EMAIL_OTP_EXPIRES_IN", &c.email_otp_expires_in,
+       "seconds a mailed code works (default 300)"},
+      {"emailOtpAttempts", "PORTCULLIS_EMAIL_OTP_ATTEMPTS", &c.email_otp_attempts,
+       "wrong codes a mailed code survives; then a new one must be sent (default 3)"},
+      {"emailOtpVerification", "PORTCULLIS_EMAIL_OTP_VERIFICATION", &c.email_otp_verification,
+       "with emailOtp, verification mails carry a code (for /email-otp/verify-email)\n"
+       "      instead of a link"},
       {"jwt", "PORTCULLIS_JWT", &c.jwt,
        "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},
@@ -442,6 +453,10 @@ Status finalize_config(Config& c, bool require_secret) {
   }
   if (c.two_factor_otp && !c.two_factor) return invalid("twoFactorOtp", "needs twoFactor");
   if (c.two_factor_otp && c.mail == "none") return invalid("twoFactorOtp", "needs mail (outbox or smtp)");
+  if (c.email_otp && c.mail == "none") return invalid("emailOtp", "needs mail (outbox or smtp)");
+  if (c.email_otp_verification && !c.email_otp) return invalid("emailOtpVerification", "needs emailOtp");
+  if (c.email_otp_expires_in.count() < 1) return invalid("emailOtpExpiresIn", "at least 1 second");
+  if (c.email_otp_attempts < 1 || c.email_otp_attempts > 100) return invalid("emailOtpAttempts", "1 to 100");
   if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {
     return invalid("cookiePrefix", "must be a non-empty cookie-name token");
   }

@@ -144,6 +144,14 @@ struct Config {
   // which any user with the second factor on may answer a sign-in with, and which a user with a
   // verified address may turn on instead of an app. Needs two_factor and mail.
   bool two_factor_otp = false;
+  // BetterAuth's emailOTP plugin: six-digit codes mailed to an address sign in (creating the
+  // account if there is none and sign-up is on), verify the address or reset the password
+  // (auth/email_otp.cc). Needs mail.
+  bool email_otp = false;
+  std::chrono::seconds email_otp_expires_in{300};
+  int email_otp_attempts = 3;  // wrong codes a code survives
+  // Its overrideDefaultEmailVerification: verification mails carry a code instead of a link.
+  bool email_otp_verification = false;
   // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;
@@ -186,6 +194,10 @@ struct Config {
       {"/send-verification-email", {std::chrono::milliseconds(60000), 3}},
       // Beyond BetterAuth (100 per 10 s there): it tells who has an account.
       {"/is-username-available", {std::chrono::milliseconds(10000), 10}},
+      // BetterAuth's emailOTP plugin's rules.
+      {"/email-otp/", {std::chrono::milliseconds(60000), 3}},
+      {"/sign-in/email-otp", {std::chrono::milliseconds(60000), 3}},
+      {"/forget-password/email-otp", {std::chrono::milliseconds(60000), 3}},
       // BetterAuth's two-factor plugin's rule: codes are six digits.
       {"/two-factor/", {std::chrono::milliseconds(10000), 3}},
   };

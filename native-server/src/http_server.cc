@@ -149,6 +149,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kNotAllowedToSetUsersPassword:
     case ErrorCode::kNotAllowedToImpersonateUsers:
     case ErrorCode::kCannotImpersonateAdmins:
+    case ErrorCode::kTooManyAttempts:
       return 403;
     case ErrorCode::kNotFound:
       return 404;
@@ -464,7 +465,10 @@ struct HttpServer::Impl {
   void is_username_available(Call&);
   // A sign-in's answer (by address or username): the session cookie and {redirect, token, url?,
   // user}, or BetterAuth's second-factor answer, or the error.
-  void answer_sign_in(Call& call, Result<auth::SignedIn> out, const std::optional<std::string>& callback);
+  // A sign-in's answer: {"redirect","token","url"?,"user"}, or {"token","user"} without
+  // `redirect_fields` (the emailOTP plugin's); the second factor's challenge instead when it waits.
+  void answer_sign_in(Call& call, Result<auth::SignedIn> out, const std::optional<std::string>& callback,
+                      bool redirect_fields = true);
   void sign_out(Call&);
   void get_session(Call&);
   void list_sessions(Call&);
@@ -481,6 +485,12 @@ struct HttpServer::Impl {
   void update_session(Call&);
   void verify_password(Call&);
   void request_password_reset(Call&);
+  void send_email_otp(Call&);
+  void check_email_otp(Call&);
+  void verify_email_otp(Call&);
+  void sign_in_email_otp(Call&);
+  void request_password_reset_email_otp(Call&);
+  void reset_password_email_otp(Call&);
   void reset_password_redirect(Call&);
   void reset_password(Call&);
   void send_verification_email(Call&);
@@ -545,6 +555,15 @@ void HttpServer::Impl::install() {
       {"/send-verification-email", &Impl::send_verification_email},
       {"/get-session", &Impl::get_session_post},
   };
+  if (config.email_otp) {
+    post_routes.insert({{"/email-otp/send-verification-otp", &Impl::send_email_otp},
+                        {"/email-otp/check-verification-otp", &Impl::check_email_otp},
+                        {"/email-otp/verify-email", &Impl::verify_email_otp},
+                        {"/sign-in/email-otp", &Impl::sign_in_email_otp},
+                        {"/email-otp/request-password-reset", &Impl::request_password_reset_email_otp},
+                        {"/forget-password/email-otp", &Impl::request_password_reset_email_otp},
+                        {"/email-otp/reset-password", &Impl::reset_password_email_otp}});
+  }
   if (config.jwt) get_routes.insert({{"/jwks", &Impl::jwks}, {"/token", &Impl::token}});
   if (config.username) {
     post_routes.insert({{"/sign-in/username", &Impl::sign_in_username},
@@ -920,7 +939,7 @@ void HttpServer::Impl::is_username_available(Call& call) {
 }
 
 void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
-                                      const std::optional<std::string>& callback) {
+                                      const std::optional<std::string>& callback, bool redirect_fields) {
   if (!out) return send_error(call.res, out.status());
   set_trust_device_cookie(call, out->trust_device);
   if (out->two_factor_challenge) {
@@ -941,9 +960,9 @@ void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
   }
   set_session_cookie(call, *out->session, out->remember_me);
   ordered_json body;
-  body["redirect"] = callback.has_value();
+  if (redirect_fields) body["redirect"] = callback.has_value();
   body["token"] = out->session->token;
-  if (callback) {
+  if (callback && redirect_fields) {
     body["url"] = *callback;
     call.res.set_header("Location", *callback);
   }
@@ -1166,6 +1185,91 @@ void HttpServer::Impl::request_password_reset(Call& call) {
   body["status"] = true;
   body["message"] = "If this email exists in our system, check your email for the reset link";
   send_json(call.res, 200, body);
+}
+
+// ---- e-mailed codes (--email-otp) ----
+
+namespace {
+
+// The type of an e-mailed code in a body, or a VALIDATION_ERROR in zod's words.
+Result<auth::EmailOtpType> otp_type_field(const std::string& text) {
+  if (auto type = auth::parse_email_otp_type(text)) return *type;
+  return Status(ErrorCode::kValidationError,
+                "[body.type] Invalid option: expected one of \"email-verification\"|\"sign-in\"|\"forget-password\"");
+}
+
+}  // namespace
+
+void HttpServer::Impl::send_email_otp(Call& call) {
+  Fields f(call.body, {"email", "type"});
+  const std::string email = f.required_string("email");
+  const std::string type_text = f.required_string("type");
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto type = otp_type_field(type_text);
+  if (!type) return send_error(call.res, type.status());
+  if (Status s = service.send_email_otp(email, *type, call.caller); !s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::check_email_otp(Call& call) {
+  Fields f(call.body, {"email", "type", "otp"});
+  const std::string email = f.required_string("email");
+  const std::string type_text = f.required_string("type");
+  const std::string otp = f.required_string("otp");
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto type = otp_type_field(type_text);
+  if (!type) return send_error(call.res, type.status());
+  if (Status s = service.check_email_otp(email, *type, otp, call.caller); !s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::verify_email_otp(Call& call) {
+  Fields f(call.body, {"email", "otp"});
+  const std::string email = f.required_string("email");
+  const std::string otp = f.required_string("otp");
+  if (!f.ok()) return send_error(call.res, f.status());
+  auto out = service.verify_email_otp(email, otp, call.caller);
+  if (!out) return send_error(call.res, out.status());
+  if (out->session) set_session_cookie(call, *out->session, true);
+  ordered_json body;
+  body["status"] = true;
+  body["token"] = out->session ? ordered_json(out->session->token) : ordered_json(nullptr);
+  body["user"] = user_of(out->user);
+  send_json(call.res, 200, body);
+}
+
+void HttpServer::Impl::sign_in_email_otp(Call& call) {
+  Fields f(call.body, {"email", "otp", "name", "image", "rememberMe"});
+  auth::EmailOtpSignIn r;
+  r.email = f.required_string("email");
+  r.otp = f.required_string("otp");
+  r.name = f.optional_string("name");
+  r.image = f.optional_string("image");
+  r.remember_me = f.optional_bool("rememberMe").value_or(true);
+  if (!f.ok()) return send_error(call.res, f.status());
+  if (config.two_factor) r.trusted_device = signed_cookie(call, names(call).trust_device);
+  answer_sign_in(call, service.sign_in_email_otp(r, call.caller), std::nullopt, /*redirect_fields=*/false);
+}
+
+void HttpServer::Impl::request_password_reset_email_otp(Call& call) {
+  Fields f(call.body, {"email"});
+  const std::string email = f.required_string("email");
+  if (!f.ok()) return send_error(call.res, f.status());
+  const Status s = service.send_email_otp(email, auth::EmailOtpType::kForgetPassword, call.caller);
+  if (!s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::reset_password_email_otp(Call& call) {
+  Fields f(call.body, {"email", "otp", "password"});
+  const std::string email = f.required_string("email");
+  const std::string otp = f.required_string("otp");
+  const std::string password = f.required_string("password");
+  if (!f.ok()) return send_error(call.res, f.status());
+  PasswordCheck verdict;
+  const Status s = service.reset_password_email_otp(email, otp, password, call.caller, &verdict);
+  if (!s.ok()) return send_password_error(call.res, s, verdict);
+  send_json(call.res, 200, {{"success", true}});
 }
 
 void HttpServer::Impl::reset_password_redirect(Call& call) {

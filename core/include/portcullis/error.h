@@ -111,6 +111,10 @@ enum class ErrorCode {
   kUsernameTooLong,                   // USERNAME_TOO_LONG
   kInvalidUsername,                   // INVALID_USERNAME
   kInvalidDisplayUsername,            // INVALID_DISPLAY_USERNAME
+  // BetterAuth's emailOTP plugin (--email-otp).
+  kOtpExpired,                        // OTP_EXPIRED: the mailed code's time is up
+  kInvalidOtp,                        // INVALID_OTP: wrong, used, replaced or never sent
+  kTooManyAttempts,                   // TOO_MANY_ATTEMPTS: the code took too many wrong guesses
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

@@ -719,6 +719,7 @@ Status AuthService::store_verification(std::string identifier, std::string value
 void AuthService::send_verification(const User& user, const std::string& email, const std::string& kind,
                                     const std::optional<std::string>& callback_url, TimePoint now) {
   const bool change = kind != "verify-email";
+  if (!change && config_.email_otp_verification) return send_verification_code(user, now);
   const std::string token = generate_token();
   nlohmann::json payload{{"userId", user.id}, {"email", email}, {"kind", kind}};
   if (change) payload["from"] = user.email;

@@ -184,6 +184,23 @@ struct AdminUserUpdate {
   std::optional<std::string> display_username;  // --username
 };
 
+// What an e-mailed code is for (--email-otp), as BetterAuth's emailOTP plugin names it.
+enum class EmailOtpType { kEmailVerification, kSignIn, kForgetPassword };
+
+// "email-verification", "sign-in", "forget-password"; nullopt for anything else (its
+// "change-email" included, which Portcullis does not offer).
+std::optional<EmailOtpType> parse_email_otp_type(std::string_view text);
+
+// A sign-in with an e-mailed code (sign_in_email_otp()).
+struct EmailOtpSignIn {
+  std::string email;
+  std::string otp;
+  std::optional<std::string> name;   // for an address with no account yet (none: "")
+  std::optional<std::string> image;  // likewise
+  bool remember_me = true;
+  std::optional<std::string> trusted_device;  // as SignInRequest's
+};
+
 // What a user may do (admin_has_permission()): per resource ("user", "session"), actions
 // ("list", "ban", ...), as BetterAuth's access control names them.
 using Permissions = std::vector<std::pair<std::string, std::vector<std::string>>>;
@@ -517,6 +534,44 @@ class AuthService {
   Result<Authenticated> admin_stop_impersonating(const Authenticated& auth, const std::optional<std::string>& admin_token,
                                                  const Caller& caller);
 
+  // --- e-mailed codes (--email-otp: BetterAuth's emailOTP plugin; auth/email_otp.cc) ---
+  //
+  // A code is six digits, works for --email-otp-expires-in, and survives --email-otp-attempts
+  // wrong guesses. Every flow that takes one answers: INVALID_OTP (none awaits: never sent, used,
+  // replaced by a newer one; or a wrong code), OTP_EXPIRED, TOO_MANY_ATTEMPTS (even the right
+  // code, once the wrong ones ran out); NOT_FOUND when --email-otp is off.
+
+  // Mails a new code of `type` for `email`, replacing the one before: "sign-in" to a user, or to
+  // an address without one when sign-up is on; "email-verification" to a user whose address is
+  // not verified; "forget-password" to a user. Returns OK in every such case, mail or not, so the
+  // answer tells nothing about accounts. Errors: INVALID_EMAIL; TOO_MANY_REQUESTS (more than 5
+  // codes of this type for this address within 15 minutes).
+  Status send_email_otp(const std::string& email, EmailOtpType type, const Caller& caller);
+
+  // Checks a code without using it up (a wrong one counts). Errors: as above; INVALID_EMAIL;
+  // USER_NOT_FOUND (the code is right, but the address has no account).
+  Status check_email_otp(const std::string& email, EmailOtpType type, const std::string& otp, const Caller& caller);
+
+  // Marks the address verified with an "email-verification" code, and with
+  // --auto-sign-in-after-verification starts a session (not for a user with the second factor
+  // on). Errors: as above; INVALID_EMAIL; USER_NOT_FOUND.
+  Result<VerifiedEmail> verify_email_otp(const std::string& email, const std::string& otp, const Caller& caller);
+
+  // Signs in with a "sign-in" code, as sign_in() does after the password (bans, the second
+  // factor). An address without an account gets one (verified, without a password) when sign-up
+  // is on. A user whose address was unverified loses the password and sessions set up before the
+  // code proved the mailbox (Store::claim_unverified_user). Errors: as above (INVALID_OTP too for
+  // an address without an account when sign-up is off); INVALID_EMAIL; INVALID_NAME and
+  // NAME_TOO_LONG (a name given); BANNED_USER; FAILED_TO_CREATE_USER.
+  Result<SignedIn> sign_in_email_otp(const EmailOtpSignIn& request, const Caller& caller);
+
+  // Sets a new password with a "forget-password" code: the sign-up policy first (a refused
+  // password leaves the code usable), then as reset_password() (sessions revoked, notice); the
+  // address is marked verified. Errors: as above; INVALID_EMAIL; USER_NOT_FOUND; the password
+  // policy's; SERVER_BUSY.
+  Status reset_password_email_otp(const std::string& email, const std::string& otp, const std::string& password,
+                                  const Caller& caller, PasswordCheck* verdict);
+
   const Config& config() const { return config_; }
 
   // What the server is busy with, for the metrics: password hashes queued or running, the hash
@@ -642,6 +697,15 @@ class AuthService {
   // "change-email-confirmation": to the user's address, and the link then mails the
   // "change-email" link to `email`. The change links hold the user's address at the time and stop
   // working if it changes.
+  // Stores a new code for `identifier` (replacing any) and mails it to `to`. False if the store
+  // failed (nothing mailed).
+  bool issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
+                       const std::string& name, TimePoint now);
+  // --email-otp-verification: the verification mail, with a code instead of a link.
+  void send_verification_code(const User& user, TimePoint now);
+  // Takes the code for `identifier`: checks `otp` against it, counting a wrong one, and uses it
+  // up when right unless `keep`.
+  Status take_email_otp(const std::string& identifier, const std::string& otp, TimePoint now, bool keep);
   void send_verification(const User& user, const std::string& email, const std::string& kind,
                          const std::optional<std::string>& callback_url, TimePoint now);
   // Whether `password` is that of the account of `email`, checked against `account`'s hash on the

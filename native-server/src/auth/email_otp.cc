@@ -1,0 +1,343 @@
+// Portcullis server: six-digit codes by mail (--email-otp), as BetterAuth's emailOTP plugin (1.7)
+// makes them: to sign in (an address without an account gets one), to verify the address, and
+// to reset the password.
+//
+// Where it is stored (BetterAuth's places, so either server reads what the other wrote): a
+// verification row "<type>-otp-<address>" for --email-otp-expires-in, whose value is
+// "<SHA-256 of the code, base64url>:<wrong codes so far>" (the plugin's storeOTP "hashed"; a
+// BetterAuth server sharing the database needs that setting). A code is taken out of its row to
+// be checked and put back (one wrong code more, or unchanged when it is only checked), so two
+// guesses never check one code at once.
+// Beyond BetterAuth:
+//   - at most 5 codes of a type per address per 15 minutes, counted whether or not the address
+//     has an account (a verification row under the SHA-256 of the type and the address): the
+//     per-IP limits alone let anyone with many addresses fill a mailbox;
+//   - a code whose wrong guesses ran out keeps answering TOO_MANY_ATTEMPTS until it expires or
+//     a new one is sent (BetterAuth deletes it, and then answers INVALID_OTP);
+//   - "email-verification" codes go only to unverified addresses, "forget-password" ones only to
+//     users, and a sign-in with a code is subject to the second factor like one with a password
+//     (BetterAuth's skips it);
+//   - a reset checks the new password against the policy (strength, breaches) before the code
+//     is used, and hashes it only once the code was found right.
+
+#include <chrono>
+
+#include "auth/one_time_codes.h"
+#include "auth/service.h"
+#include "common/strings.h"
+#include "portcullis/email.h"
+#include "portcullis/name.h"
+#include "portcullis/password_policy.h"
+#include "portcullis/token.h"
+
+namespace portcullis::auth {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr int kMailsPerWindow = 5;
+constexpr std::chrono::minutes kMailsWindow{15};
+
+std::string_view type_name(EmailOtpType type) {
+  switch (type) {
+    case EmailOtpType::kEmailVerification:
+      return "email-verification";
+    case EmailOtpType::kSignIn:
+      return "sign-in";
+    case EmailOtpType::kForgetPassword:
+      return "forget-password";
+  }
+  return {};
+}
+
+// BetterAuth's toOTPIdentifier: "<type>-otp-<address>".
+std::string otp_identifier(EmailOtpType type, std::string_view email) {
+  std::string id(type_name(type));
+  id += "-otp-";
+  id += email;
+  return id;
+}
+
+// "5 minutes", "90 seconds": how long a code works, for the mail.
+std::string lifetime_text(std::chrono::seconds s) {
+  const auto n = s.count();
+  if (n % 60 == 0) return std::to_string(n / 60) + (n == 60 ? " minute" : " minutes");
+  return std::to_string(n) + (n == 1 ? " second" : " seconds");
+}
+
+}  // namespace
+
+std::optional<EmailOtpType> parse_email_otp_type(std::string_view text) {
+  for (const EmailOtpType t : {EmailOtpType::kEmailVerification, EmailOtpType::kSignIn, EmailOtpType::kForgetPassword}) {
+    if (text == type_name(t)) return t;
+  }
+  return std::nullopt;
+}
+
+bool AuthService::issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
+                                  const std::string& name, TimePoint now) {
+  const std::string code = new_mailed_code();
+  (void)store_.consume_verification(identifier);  // the code mailed before, if any, stops working
+  if (!store_verification(identifier, mailed_code_hash(code) + ":0", now,
+                          duration_cast<milliseconds>(config_.email_otp_expires_in))
+           .ok()) {
+    return false;
+  }
+  const std::string hello = name.empty() ? std::string("Hello,\n\n") : "Hello " + name + ",\n\n";
+  const std::string works = "\n\nIt works once, for the next " + lifetime_text(config_.email_otp_expires_in) + ". ";
+  mail::Message m;
+  m.to = to;
+  switch (type) {
+    case EmailOtpType::kSignIn:
+      m.kind = "email-otp-sign-in";
+      m.subject = "Your " + config_.app_name + " sign-in code";
+      m.text = hello + "Here is your code to sign in to " + config_.app_name + " as " + to + ":\n\n    " + code +
+               works + "If you did not ask for it, ignore this message: nobody can sign in with it but you.\n";
+      break;
+    case EmailOtpType::kEmailVerification:
+      m.kind = "email-otp-verification";
+      m.subject = "Your " + config_.app_name + " verification code";
+      m.text = hello + "To verify your e-mail address for " + config_.app_name + ", enter this code:\n\n    " + code +
+               works + "If you did not sign up, ignore this message.\n";
+      break;
+    case EmailOtpType::kForgetPassword:
+      m.kind = "email-otp-reset-password";
+      m.subject = "Your " + config_.app_name + " password reset code";
+      m.text = hello + "To choose a new password for " + config_.app_name + " (" + to + "), enter this code:\n\n    " +
+               code + works + "If you did not ask for it, ignore this message: your password stays as it is.\n";
+      break;
+  }
+  mail_->enqueue(std::move(m));
+  return true;
+}
+
+void AuthService::send_verification_code(const User& user, TimePoint now) {
+  (void)issue_email_otp(otp_identifier(EmailOtpType::kEmailVerification, user.email), EmailOtpType::kEmailVerification,
+                        user.email, user.name, now);
+}
+
+Status AuthService::take_email_otp(const std::string& identifier, const std::string& otp, TimePoint now, bool keep) {
+  auto row = store_.consume_verification(identifier);
+  if (!row) {
+    return Status(row.status().code() == ErrorCode::kNotFound ? ErrorCode::kInvalidOtp
+                                                              : ErrorCode::kInternalServerError);
+  }
+  if (row->expires_at <= now) return Status(ErrorCode::kOtpExpired);  // and it is gone
+  std::string_view hash;
+  int wrong = 0;
+  if (!parse_mailed_code(row->value, hash, wrong)) return Status(ErrorCode::kInvalidOtp);
+  const auto left = duration_cast<milliseconds>(row->expires_at - now);
+  const auto put_back = [&](int wrong_now) {
+    (void)store_verification(identifier, std::string(hash) + ":" + std::to_string(wrong_now), now, left);
+  };
+  if (wrong >= config_.email_otp_attempts) {
+    put_back(wrong);
+    return Status(ErrorCode::kTooManyAttempts);
+  }
+  if (!constant_time_equal(hash, mailed_code_hash(otp))) {
+    put_back(wrong + 1);
+    return Status(ErrorCode::kInvalidOtp);
+  }
+  if (keep) put_back(wrong);
+  return Status::OK();
+}
+
+Status AuthService::send_email_otp(const std::string& email, EmailOtpType type, const Caller& caller) {
+  if (!config_.email_otp || mail_ == nullptr) return Status(ErrorCode::kNotFound);
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return Status(ErrorCode::kInvalidEmail);
+
+  // This address's budget of codes of this type: a row taken out and put back one higher.
+  const std::string budget_id = hashed_identifier("email-otp-mails", std::string(type_name(type)) + ":" + *normalized);
+  int mailed = 0;
+  TimePoint window_ends = caller.now + kMailsWindow;
+  if (auto counted = store_.consume_verification(budget_id); counted.ok() && counted->expires_at > caller.now) {
+    std::uint64_t n = 0;
+    mailed = parse_decimal(counted->value, 3, n) ? static_cast<int>(n) : kMailsPerWindow;
+    window_ends = counted->expires_at;
+  }
+  const auto ttl = duration_cast<milliseconds>(window_ends - caller.now);
+  if (mailed >= kMailsPerWindow) {
+    (void)store_verification(budget_id, std::to_string(mailed), caller.now, ttl);
+    return Status(ErrorCode::kTooManyRequests);
+  }
+  if (!store_verification(budget_id, std::to_string(mailed + 1), caller.now, ttl).ok()) {
+    return Status(ErrorCode::kInternalServerError);
+  }
+
+  auto user = store_.find_user_by_email(*normalized);
+  if (!user && user.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+  const std::string identifier = otp_identifier(type, *normalized);
+  bool send = user.ok();
+  if (type == EmailOtpType::kSignIn && !user.ok()) send = config_.sign_up_enabled;
+  if (type == EmailOtpType::kEmailVerification && user.ok()) send = !user->email_verified;
+  if (!send) {
+    (void)store_.consume_verification(identifier);  // as BetterAuth: no code stays for it either
+    return Status::OK();
+  }
+  (void)issue_email_otp(identifier, type, user.ok() ? user->email : *normalized, user.ok() ? user->name : "",
+                        caller.now);
+  return Status::OK();
+}
+
+Status AuthService::check_email_otp(const std::string& email, EmailOtpType type, const std::string& otp,
+                                    const Caller& caller) {
+  if (!config_.email_otp) return Status(ErrorCode::kNotFound);
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return Status(ErrorCode::kInvalidEmail);
+  if (Status s = take_email_otp(otp_identifier(type, *normalized), otp, caller.now, /*keep=*/true); !s.ok()) return s;
+  auto user = store_.find_user_by_email(*normalized);
+  if (!user) {
+    return Status(user.status().code() == ErrorCode::kNotFound ? ErrorCode::kUserNotFound
+                                                               : ErrorCode::kInternalServerError);
+  }
+  return Status::OK();
+}
+
+Result<VerifiedEmail> AuthService::verify_email_otp(const std::string& email, const std::string& otp,
+                                                    const Caller& caller) {
+  if (!config_.email_otp) return ErrorCode::kNotFound;
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return ErrorCode::kInvalidEmail;
+  if (Status s = take_email_otp(otp_identifier(EmailOtpType::kEmailVerification, *normalized), otp, caller.now,
+                                /*keep=*/false);
+      !s.ok()) {
+    return s;
+  }
+  auto user = store_.find_user_by_email(*normalized);
+  if (!user) {
+    return user.status().code() == ErrorCode::kNotFound ? ErrorCode::kUserNotFound : ErrorCode::kInternalServerError;
+  }
+  VerifiedEmail out;
+  out.already_verified = user->email_verified;
+  if (!user->email_verified) {
+    user->email_verified = true;
+    user->updated_at = caller.now;
+    if (!store_.update_user(*user).ok()) return ErrorCode::kInternalServerError;
+  }
+  // As a verification link (verify_email()): not a sign-in for a user with the second factor on.
+  if (config_.auto_sign_in_after_verification && !(config_.two_factor && user->two_factor_enabled)) {
+    auto session = start_session(*user, true, caller);
+    if (session.ok()) {
+      out.session = std::move(session).value();
+      audit("sign-in", &*user, caller, {{"method", "email-otp-verification"}});
+    }
+  }
+  out.user = std::move(user).value();
+  return out;
+}
+
+Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, const Caller& caller) {
+  if (!config_.email_otp) return ErrorCode::kNotFound;
+  auto email = validate_email(request.email, config_.email_options);
+  if (!email) return email.status().code() == ErrorCode::kInvalidUtf8 ? email.status() : Status(ErrorCode::kInvalidEmail);
+  std::string name;
+  if (request.name) {
+    auto valid = validate_name(*request.name, config_.name_policy);
+    if (!valid) return valid.status();
+    name = std::move(valid).value();
+  }
+  auto user = store_.find_user_by_email(*email);
+  if (!user && user.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
+  if (Status s = take_email_otp(otp_identifier(EmailOtpType::kSignIn, *email), request.otp, caller.now,
+                                /*keep=*/false);
+      !s.ok()) {
+    if (user.ok()) audit("sign-in-failed", &*user, caller, {{"reason", "email-otp"}});
+    return s;
+  }
+
+  bool created = false;
+  if (!user.ok()) {
+    // The code proves the mailbox: a new account, verified, without a password.
+    if (!config_.sign_up_enabled) return ErrorCode::kInvalidOtp;  // as BetterAuth's disableSignUp
+    User fresh;
+    fresh.id = generate_token();
+    fresh.name = std::move(name);
+    fresh.email = *email;
+    fresh.email_verified = true;
+    fresh.image = request.image;
+    if (config_.admin) fresh.role = std::string(kDefaultRole);
+    fresh.created_at = caller.now;
+    fresh.updated_at = caller.now;
+    const Status s = store_.create_user(fresh, std::nullopt);
+    if (s.code() == ErrorCode::kUserAlreadyExists) {
+      user = store_.find_user_by_email(*email);  // made meanwhile by another request: sign in to it
+      if (!user) return ErrorCode::kFailedToCreateUser;
+    } else if (!s.ok()) {
+      return ErrorCode::kFailedToCreateUser;
+    } else {
+      user = std::move(fresh);
+      created = true;
+      audit("sign-up", &*user, caller, {{"method", "email-otp"}});
+    }
+  }
+  if (!user->email_verified) {
+    // Whoever set up the account before the mailbox's owner proved it (a password chosen by
+    // someone else, their sessions) loses it.
+    auto claimed = store_.claim_unverified_user(user->id, caller.now);
+    if (!claimed) return ErrorCode::kInternalServerError;
+    user->email_verified = true;
+    user->updated_at = caller.now;
+  }
+  if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
+    if (banned.code() == ErrorCode::kBannedUser) audit("sign-in-failed", &*user, caller, {{"reason", "banned"}});
+    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
+  }
+
+  SignedIn out;
+  out.user = *user;
+  out.remember_me = request.remember_me;
+  if (!created) {
+    SignInRequest as_password;
+    as_password.email = *email;
+    as_password.remember_me = request.remember_me;
+    as_password.trusted_device = request.trusted_device;
+    if (Status s = begin_second_factor(*user, as_password, caller, out); !s.ok()) return s;
+    if (out.two_factor_challenge) {
+      audit("two-factor-challenge", &*user, caller);
+      return out;
+    }
+  }
+  auto session = start_session(*user, request.remember_me, caller);
+  if (!session) return session.status();
+  const bool trusted = out.trust_device && !out.trust_device->empty();
+  audit("sign-in", &*user, caller, {{"method", trusted ? "email-otp+trusted-browser" : "email-otp"}});
+  if (device_is_new(*user, caller) && !created) notify_sign_in(*user, caller);
+  out.session = std::move(session).value();
+  return out;
+}
+
+Status AuthService::reset_password_email_otp(const std::string& email, const std::string& otp,
+                                             const std::string& password, const Caller& caller,
+                                             PasswordCheck* verdict) {
+  if (!config_.email_otp) return Status(ErrorCode::kNotFound);
+  auto normalized = validate_email(email, config_.email_options);
+  if (!normalized) return Status(ErrorCode::kInvalidEmail);
+  if (Status s = check_password(password, config_.password_policy); !s.ok()) return s;
+  auto user = store_.find_user_by_email(*normalized);
+  if (!user && user.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+  // The policy first (it needs the user's address and name): a refused password keeps the code.
+  if (user.ok()) {
+    if (Status s = check_new(password, user->email, user->name, verdict); !s.ok()) return s;
+  }
+  const std::string identifier = otp_identifier(EmailOtpType::kForgetPassword, *normalized);
+  // Checked before the (costly) hash, and used up only after it.
+  if (Status s = take_email_otp(identifier, otp, caller.now, /*keep=*/true); !s.ok()) return s;
+  if (!user) return Status(ErrorCode::kUserNotFound);
+  auto hash = hash_new_password(password);
+  if (!hash) return hash.status();
+  if (Status s = take_email_otp(identifier, otp, caller.now, /*keep=*/false); !s.ok()) return s;  // raced
+  if (!write_password(*user, *hash, caller.now).ok()) return Status(ErrorCode::kInternalServerError);
+  if (!user->email_verified) {
+    user->email_verified = true;
+    user->updated_at = caller.now;
+    (void)store_.update_user(*user);
+  }
+  if (config_.revoke_sessions_on_password_reset) (void)store_.delete_sessions(user->id, "");
+  notify_change(*user, "password-changed", user->email, caller.now);
+  audit("password-reset", &*user, caller, {{"method", "email-otp"}});
+  return Status::OK();
+}
+
+}  // namespace portcullis::auth
