@@ -232,12 +232,6 @@ Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, c
   if (!config_.email_otp) return ErrorCode::kNotFound;
   auto email = validate_email(request.email, config_.email_options);
   if (!email) return email.status().code() == ErrorCode::kInvalidUtf8 ? email.status() : Status(ErrorCode::kInvalidEmail);
-  std::string name;
-  if (request.name) {
-    auto valid = validate_name(*request.name, config_.name_policy);
-    if (!valid) return valid.status();
-    name = std::move(valid).value();
-  }
   auto user = store_.find_user_by_email(*email);
   if (!user && user.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
   if (Status s = take_email_otp(otp_identifier(EmailOtpType::kSignIn, *email), request.otp, caller.now,
@@ -251,6 +245,14 @@ Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, c
   if (!user.ok()) {
     // The code proves the mailbox: a new account, verified, without a password.
     if (!config_.sign_up_enabled) return ErrorCode::kInvalidOtp;  // as BetterAuth's disableSignUp
+    // The name, for a new account only (none, or "": BetterAuth's ""). A refused one leaves
+    // nothing made, but the code is used: it is sent again with the name mended.
+    std::string name;
+    if (request.name && !request.name->empty()) {
+      auto valid = validate_name(*request.name, config_.name_policy);
+      if (!valid) return valid.status();
+      name = std::move(valid).value();
+    }
     User fresh;
     fresh.id = generate_token();
     fresh.name = std::move(name);
@@ -272,6 +274,10 @@ Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, c
       audit("sign-up", &*user, caller, {{"method", "email-otp"}});
     }
   }
+  if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
+    if (banned.code() == ErrorCode::kBannedUser) audit("sign-in-failed", &*user, caller, {{"reason", "banned"}});
+    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
+  }
   if (!user->email_verified) {
     // Whoever set up the account before the mailbox's owner proved it (a password chosen by
     // someone else, their sessions) loses it.
@@ -279,10 +285,6 @@ Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, c
     if (!claimed) return ErrorCode::kInternalServerError;
     user->email_verified = true;
     user->updated_at = caller.now;
-  }
-  if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
-    if (banned.code() == ErrorCode::kBannedUser) audit("sign-in-failed", &*user, caller, {{"reason", "banned"}});
-    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
   }
 
   SignedIn out;

@@ -560,9 +560,10 @@ class AuthService {
   // Signs in with a "sign-in" code, as sign_in() does after the password (bans, the second
   // factor). An address without an account gets one (verified, without a password) when sign-up
   // is on. A user whose address was unverified loses the password and sessions set up before the
-  // code proved the mailbox (Store::claim_unverified_user). Errors: as above (INVALID_OTP too for
-  // an address without an account when sign-up is off); INVALID_EMAIL; INVALID_NAME and
-  // NAME_TOO_LONG (a name given); BANNED_USER; FAILED_TO_CREATE_USER.
+  // code proved the mailbox (Store::claim_unverified_user). The name and image are for a new
+  // account only. Errors: as above (INVALID_OTP too for an address without an account when
+  // sign-up is off); INVALID_EMAIL; INVALID_NAME and NAME_TOO_LONG (a new account's name, when
+  // given); BANNED_USER; FAILED_TO_CREATE_USER.
   Result<SignedIn> sign_in_email_otp(const EmailOtpSignIn& request, const Caller& caller);
 
   // Sets a new password with a "forget-password" code: the sign-up policy first (a refused
