@@ -66,6 +66,7 @@ class Server {
                                       {"admin", "true"},  // /admin/* (their parsing precedes the session check)
                                       {"admin-impersonation", "true"},
                                       {"username", "true"},  // sign-in/username, is-username-available
+                                      {"email-otp", "true"},  // /email-otp/*, sign-in/email-otp
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
