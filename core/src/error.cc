@@ -136,6 +136,8 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kOtpExpired, "OTP_EXPIRED", "OTP expired"},
     Entry{ErrorCode::kInvalidOtp, "INVALID_OTP", "Invalid OTP"},
     Entry{ErrorCode::kTooManyAttempts, "TOO_MANY_ATTEMPTS", "Too many attempts"},
+    // The magic-link plugin's redirect error ("new_user_signup_disabled" in its links).
+    Entry{ErrorCode::kNewUserSignupDisabled, "NEW_USER_SIGNUP_DISABLED", "New user sign-up is disabled"},
     Entry{ErrorCode::kUnauthorized, "UNAUTHORIZED", "Unauthorized"},
     Entry{ErrorCode::kInvalidOrigin, "INVALID_ORIGIN", "Invalid origin"},
     Entry{ErrorCode::kMissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"},

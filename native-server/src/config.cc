@@ -145,6 +145,11 @@ std::vector<Setting> settings(Config& c) {
       {"emailOtpVerification", "PORTCULLIS_EMAIL_OTP_VERIFICATION", &c.email_otp_verification,
        "with emailOtp, verification mails carry a code (for /email-otp/verify-email)\n"
        "      instead of a link"},
+      {"magicLink", "PORTCULLIS_MAGIC_LINK", &c.magic_link,
+       "BetterAuth's magic-link plugin: a link by mail signs in once (an address with no\n"
+       "      account gets one, if sign-up is on) (/sign-in/magic-link; needs mail)"},
+      {"magicLinkExpiresIn", "PORTCULLIS_MAGIC_LINK_EXPIRES_IN", &c.magic_link_expires_in,
+       "seconds a mailed sign-in link works (default 300)"},
       {"jwt", "PORTCULLIS_JWT", &c.jwt,
        "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},
@@ -454,6 +459,8 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.two_factor_otp && !c.two_factor) return invalid("twoFactorOtp", "needs twoFactor");
   if (c.two_factor_otp && c.mail == "none") return invalid("twoFactorOtp", "needs mail (outbox or smtp)");
   if (c.email_otp && c.mail == "none") return invalid("emailOtp", "needs mail (outbox or smtp)");
+  if (c.magic_link && c.mail == "none") return invalid("magicLink", "needs mail (outbox or smtp)");
+  if (c.magic_link_expires_in.count() < 1) return invalid("magicLinkExpiresIn", "at least 1 second");
   if (c.email_otp_verification && !c.email_otp) return invalid("emailOtpVerification", "needs emailOtp");
   if (c.email_otp_expires_in.count() < 1) return invalid("emailOtpExpiresIn", "at least 1 second");
   if (c.email_otp_attempts < 1 || c.email_otp_attempts > 100) return invalid("emailOtpAttempts", "1 to 100");

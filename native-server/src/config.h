@@ -152,6 +152,10 @@ struct Config {
   int email_otp_attempts = 3;  // wrong codes a code survives
   // Its overrideDefaultEmailVerification: verification mails carry a code instead of a link.
   bool email_otp_verification = false;
+  // BetterAuth's magic-link plugin: a link mailed to an address signs in once (creating the
+  // account if there is none and sign-up is on) (auth/magic_link.cc). Needs mail.
+  bool magic_link = false;
+  std::chrono::seconds magic_link_expires_in{300};
   // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;
@@ -198,6 +202,9 @@ struct Config {
       {"/email-otp/", {std::chrono::milliseconds(60000), 3}},
       {"/sign-in/email-otp", {std::chrono::milliseconds(60000), 3}},
       {"/forget-password/email-otp", {std::chrono::milliseconds(60000), 3}},
+      // BetterAuth's magic-link plugin's rules.
+      {"/sign-in/magic-link", {std::chrono::milliseconds(60000), 5}},
+      {"/magic-link/", {std::chrono::milliseconds(60000), 5}},
       // BetterAuth's two-factor plugin's rule: codes are six digits.
       {"/two-factor/", {std::chrono::milliseconds(10000), 3}},
   };

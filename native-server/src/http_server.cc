@@ -491,6 +491,10 @@ struct HttpServer::Impl {
   void sign_in_email_otp(Call&);
   void request_password_reset_email_otp(Call&);
   void reset_password_email_otp(Call&);
+  void sign_in_magic_link(Call&);
+  void verify_magic_link(Call&);
+  // Sets the two_factor cookie (and dont_remember) of a sign-in that awaits its second factor.
+  void set_two_factor_challenge_cookies(Call& call, const auth::SignedIn& out);
   void reset_password_redirect(Call&);
   void reset_password(Call&);
   void send_verification_email(Call&);
@@ -563,6 +567,10 @@ void HttpServer::Impl::install() {
                         {"/email-otp/request-password-reset", &Impl::request_password_reset_email_otp},
                         {"/forget-password/email-otp", &Impl::request_password_reset_email_otp},
                         {"/email-otp/reset-password", &Impl::reset_password_email_otp}});
+  }
+  if (config.magic_link) {
+    post_routes.insert({{"/sign-in/magic-link", &Impl::sign_in_magic_link}});
+    get_routes.insert({{"/magic-link/verify", &Impl::verify_magic_link}});
   }
   if (config.jwt) get_routes.insert({{"/jwks", &Impl::jwks}, {"/token", &Impl::token}});
   if (config.username) {
@@ -944,15 +952,8 @@ void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
   set_trust_device_cookie(call, out->trust_device);
   if (out->two_factor_challenge) {
     // BetterAuth's answer while the second factor is awaited: no session; the two_factor cookie
-    // names the sign-in, and dont_remember keeps its "remember me" for when it completes.
-    const http::CookieAttributes& a = attrs(call);
-    call.res.set_header("Set-Cookie", http::make_set_cookie(names(call).two_factor,
-                                                            cookies.sign(*out->two_factor_challenge),
-                                                            std::chrono::seconds(600), a));
-    if (!out->remember_me) {
-      call.res.set_header("Set-Cookie",
-                          http::make_set_cookie(names(call).dont_remember, cookies.sign("true"), std::nullopt, a));
-    }
+    // names the sign-in.
+    set_two_factor_challenge_cookies(call, *out);
     ordered_json body;
     body["twoFactorRedirect"] = true;
     body["twoFactorMethods"] = out->two_factor_methods;
@@ -968,6 +969,18 @@ void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
   }
   body["user"] = user_of(out->user);
   send_json(call.res, 200, body);
+}
+
+// The two_factor cookie names the sign-in, and dont_remember keeps its "remember me" for when it
+// completes.
+void HttpServer::Impl::set_two_factor_challenge_cookies(Call& call, const auth::SignedIn& out) {
+  const http::CookieAttributes& a = attrs(call);
+  call.res.set_header("Set-Cookie", http::make_set_cookie(names(call).two_factor, cookies.sign(*out.two_factor_challenge),
+                                                          std::chrono::seconds(600), a));
+  if (!out.remember_me) {
+    call.res.set_header("Set-Cookie",
+                        http::make_set_cookie(names(call).dont_remember, cookies.sign("true"), std::nullopt, a));
+  }
 }
 
 void HttpServer::Impl::sign_out(Call& call) {
@@ -1270,6 +1283,87 @@ void HttpServer::Impl::reset_password_email_otp(Call& call) {
   const Status s = service.reset_password_email_otp(email, otp, password, call.caller, &verdict);
   if (!s.ok()) return send_password_error(call.res, s, verdict);
   send_json(call.res, 200, {{"success", true}});
+}
+
+// ---- sign-in links (--magic-link) ----
+
+void HttpServer::Impl::sign_in_magic_link(Call& call) {
+  // "metadata" is BetterAuth's, for its sendMagicLink callback: taken and not used.
+  Fields f(call.body, {"email", "name", "callbackURL", "newUserCallbackURL", "errorCallbackURL", "metadata"});
+  auth::MagicLinkRequest r;
+  r.email = f.required_string("email");
+  r.name = f.optional_string("name");
+  r.callback_url = f.optional_string("callbackURL");
+  r.new_user_callback_url = f.optional_string("newUserCallbackURL");
+  r.error_callback_url = f.optional_string("errorCallbackURL");
+  if (!f.ok()) return send_error(call.res, f.status());
+  for (const auto& [url, refused] : {std::pair{&r.callback_url, ErrorCode::kInvalidCallbackUrl},
+                                     {&r.new_user_callback_url, ErrorCode::kInvalidNewUserCallbackUrl},
+                                     {&r.error_callback_url, ErrorCode::kInvalidErrorCallbackUrl}}) {
+    if (*url && !origins.trusts_url(**url)) return send_error(call.res, Status(refused));
+  }
+  const Status s = service.send_magic_link(r, call.caller);
+  if (s.code() == ErrorCode::kInvalidEmail) return send_error(call.res, invalid_email_field("email"));
+  if (!s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"status", true}});
+}
+
+// As BetterAuth: success redirects to callbackURL (newUserCallbackURL for a new account), an
+// error to errorCallbackURL (else callbackURL, else the base URL's /) with ?error=CODE; without
+// callbackURL, success answers {"token","user","session"}. Beyond it: a user with the second
+// factor on gets the two_factor cookie and, instead of a session, callbackURL with
+// ?twoFactorRedirect=true (without callbackURL: sign-in's {"twoFactorRedirect":true,...}).
+void HttpServer::Impl::verify_magic_link(Call& call) {
+  const auto param = [&](const char* key) -> std::optional<std::string> {
+    if (!call.req.has_param(key)) return std::nullopt;
+    return call.req.get_param_value(key);
+  };
+  const auto callback = param("callbackURL");
+  const auto new_user_callback = param("newUserCallbackURL");
+  const auto error_callback = param("errorCallbackURL");
+  for (const auto& [url, refused] : {std::pair{&callback, ErrorCode::kInvalidCallbackUrl},
+                                     {&new_user_callback, ErrorCode::kInvalidNewUserCallbackUrl},
+                                     {&error_callback, ErrorCode::kInvalidErrorCallbackUrl}}) {
+    if (*url && !origins.trusts_url(**url)) return send_error(call.res, Status(refused));
+  }
+  // A relative URL is resolved against the base URL, as BetterAuth's new URL(url, baseURL).
+  const auto absolute = [&](const std::string& url) { return url.starts_with("/") ? config.origin + url : url; };
+  const auto with_param = [](const std::string& url, const std::string& key, const std::string& value) {
+    return url + (url.find('?') == std::string::npos ? '?' : '&') + key + "=" + percent_encode_component(value);
+  };
+  const auto redirect = [&](const std::string& location) {
+    call.res.status = 302;
+    call.res.set_header("Location", location);
+  };
+  const std::string success = absolute(callback.value_or("/"));
+
+  std::optional<std::string> trusted_device;
+  if (config.two_factor) trusted_device = signed_cookie(call, names(call).trust_device);
+  auto out = service.verify_magic_link(param("token").value_or(""), trusted_device, call.caller);
+  if (!out) {
+    const ErrorCode c = out.status().code();
+    if (c == ErrorCode::kNotFound) return send_error(call.res, out.status());
+    const std::string error = c == ErrorCode::kNewUserSignupDisabled ? std::string("new_user_signup_disabled")
+                                                                     : std::string(out.status().code_name());
+    return redirect(with_param(error_callback ? absolute(*error_callback) : success, "error", error));
+  }
+  const auth::SignedIn& in = out->signed_in;
+  set_trust_device_cookie(call, in.trust_device);
+  if (in.two_factor_challenge) {
+    set_two_factor_challenge_cookies(call, in);
+    if (callback) return redirect(with_param(success, "twoFactorRedirect", "true"));
+    ordered_json body;
+    body["twoFactorRedirect"] = true;
+    body["twoFactorMethods"] = in.two_factor_methods;
+    return send_json(call.res, 200, body);
+  }
+  set_session_cookie(call, *in.session, in.remember_me);
+  if (callback) return redirect(out->new_user && new_user_callback ? absolute(*new_user_callback) : success);
+  ordered_json body;
+  body["token"] = in.session->token;
+  body["user"] = user_of(in.user);
+  body["session"] = session_json(*in.session, config.admin);
+  send_json(call.res, 200, body);
 }
 
 void HttpServer::Impl::reset_password_redirect(Call& call) {

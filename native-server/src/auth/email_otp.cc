@@ -24,7 +24,6 @@
 
 #include "auth/one_time_codes.h"
 #include "auth/service.h"
-#include "common/strings.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
 #include "portcullis/password_policy.h"
@@ -35,9 +34,6 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-constexpr int kMailsPerWindow = 5;
-constexpr std::chrono::minutes kMailsWindow{15};
 
 std::string_view type_name(EmailOtpType type) {
   switch (type) {
@@ -148,22 +144,9 @@ Status AuthService::send_email_otp(const std::string& email, EmailOtpType type, 
   auto normalized = validate_email(email, config_.email_options);
   if (!normalized) return Status(ErrorCode::kInvalidEmail);
 
-  // This address's budget of codes of this type: a row taken out and put back one higher.
-  const std::string budget_id = hashed_identifier("email-otp-mails", std::string(type_name(type)) + ":" + *normalized);
-  int mailed = 0;
-  TimePoint window_ends = caller.now + kMailsWindow;
-  if (auto counted = store_.consume_verification(budget_id); counted.ok() && counted->expires_at > caller.now) {
-    std::uint64_t n = 0;
-    mailed = parse_decimal(counted->value, 3, n) ? static_cast<int>(n) : kMailsPerWindow;
-    window_ends = counted->expires_at;
-  }
-  const auto ttl = duration_cast<milliseconds>(window_ends - caller.now);
-  if (mailed >= kMailsPerWindow) {
-    (void)store_verification(budget_id, std::to_string(mailed), caller.now, ttl);
-    return Status(ErrorCode::kTooManyRequests);
-  }
-  if (!store_verification(budget_id, std::to_string(mailed + 1), caller.now, ttl).ok()) {
-    return Status(ErrorCode::kInternalServerError);
+  if (Status s = spend_mail_budget(std::string("email-otp-") + std::string(type_name(type)), *normalized, caller.now);
+      !s.ok()) {
+    return s;
   }
 
   auto user = store_.find_user_by_email(*normalized);
@@ -241,37 +224,48 @@ Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, c
     return s;
   }
 
-  bool created = false;
+  bool new_user = false;
+  return finish_mailbox_sign_in(std::move(user), *email, request.name, request.image, request.remember_me,
+                                request.trusted_device, ErrorCode::kInvalidOtp, "email-otp", caller, new_user);
+}
+
+Result<SignedIn> AuthService::finish_mailbox_sign_in(Result<User> user, const std::string& email,
+                                                     const std::optional<std::string>& name,
+                                                     const std::optional<std::string>& image, bool remember_me,
+                                                     const std::optional<std::string>& trusted_device,
+                                                     ErrorCode no_sign_up, std::string_view method,
+                                                     const Caller& caller, bool& new_user) {
+  new_user = false;
   if (!user.ok()) {
-    // The code proves the mailbox: a new account, verified, without a password.
-    if (!config_.sign_up_enabled) return ErrorCode::kInvalidOtp;  // as BetterAuth's disableSignUp
-    // The name, for a new account only (none, or "": BetterAuth's ""). A refused one leaves
-    // nothing made, but the code is used: it is sent again with the name mended.
-    std::string name;
-    if (request.name && !request.name->empty()) {
-      auto valid = validate_name(*request.name, config_.name_policy);
+    // The mailbox is proven: a new account, verified, without a password.
+    if (!config_.sign_up_enabled) return no_sign_up;
+    // The name is a new account's only (none, or "": BetterAuth's ""). A refused one leaves
+    // nothing made, but the code or link is used: the user asks again with the name mended.
+    std::string valid_name;
+    if (name && !name->empty()) {
+      auto valid = validate_name(*name, config_.name_policy);
       if (!valid) return valid.status();
-      name = std::move(valid).value();
+      valid_name = std::move(valid).value();
     }
     User fresh;
     fresh.id = generate_token();
-    fresh.name = std::move(name);
-    fresh.email = *email;
+    fresh.name = std::move(valid_name);
+    fresh.email = email;
     fresh.email_verified = true;
-    fresh.image = request.image;
+    fresh.image = image;
     if (config_.admin) fresh.role = std::string(kDefaultRole);
     fresh.created_at = caller.now;
     fresh.updated_at = caller.now;
     const Status s = store_.create_user(fresh, std::nullopt);
     if (s.code() == ErrorCode::kUserAlreadyExists) {
-      user = store_.find_user_by_email(*email);  // made meanwhile by another request: sign in to it
+      user = store_.find_user_by_email(email);  // made meanwhile by another request: sign in to it
       if (!user) return ErrorCode::kFailedToCreateUser;
     } else if (!s.ok()) {
       return ErrorCode::kFailedToCreateUser;
     } else {
       user = std::move(fresh);
-      created = true;
-      audit("sign-up", &*user, caller, {{"method", "email-otp"}});
+      new_user = true;
+      audit("sign-up", &*user, caller, {{"method", method}});
     }
   }
   if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
@@ -289,23 +283,23 @@ Result<SignedIn> AuthService::sign_in_email_otp(const EmailOtpSignIn& request, c
 
   SignedIn out;
   out.user = *user;
-  out.remember_me = request.remember_me;
-  if (!created) {
+  out.remember_me = remember_me;
+  if (!new_user) {
     SignInRequest as_password;
-    as_password.email = *email;
-    as_password.remember_me = request.remember_me;
-    as_password.trusted_device = request.trusted_device;
+    as_password.email = email;
+    as_password.remember_me = remember_me;
+    as_password.trusted_device = trusted_device;
     if (Status s = begin_second_factor(*user, as_password, caller, out); !s.ok()) return s;
     if (out.two_factor_challenge) {
       audit("two-factor-challenge", &*user, caller);
       return out;
     }
   }
-  auto session = start_session(*user, request.remember_me, caller);
+  auto session = start_session(*user, remember_me, caller);
   if (!session) return session.status();
   const bool trusted = out.trust_device && !out.trust_device->empty();
-  audit("sign-in", &*user, caller, {{"method", trusted ? "email-otp+trusted-browser" : "email-otp"}});
-  if (device_is_new(*user, caller) && !created) notify_sign_in(*user, caller);
+  audit("sign-in", &*user, caller, {{"method", trusted ? std::string(method) + "+trusted-browser" : std::string(method)}});
+  if (device_is_new(*user, caller) && !new_user) notify_sign_in(*user, caller);
   out.session = std::move(session).value();
   return out;
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/json_text.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
@@ -714,6 +715,29 @@ Status AuthService::store_verification(std::string identifier, std::string value
   v.updated_at = now;
   v.expires_at = now + ttl;
   return store_.create_verification(v);
+}
+
+// A row under the SHA-256 of `what` and the address, taken out and put back one higher.
+Status AuthService::spend_mail_budget(const std::string& what, const std::string& email, TimePoint now) {
+  constexpr int kMailsPerWindow = 5;
+  constexpr std::chrono::minutes kMailsWindow{15};
+  const std::string budget_id = hashed_identifier("mail-budget", what + ":" + email);
+  int mailed = 0;
+  TimePoint window_ends = now + kMailsWindow;
+  if (auto counted = store_.consume_verification(budget_id); counted.ok() && counted->expires_at > now) {
+    std::uint64_t n = 0;
+    mailed = parse_decimal(counted->value, 3, n) ? static_cast<int>(n) : kMailsPerWindow;
+    window_ends = counted->expires_at;
+  }
+  const auto ttl = duration_cast<milliseconds>(window_ends - now);
+  if (mailed >= kMailsPerWindow) {
+    (void)store_verification(budget_id, std::to_string(mailed), now, ttl);
+    return Status(ErrorCode::kTooManyRequests);
+  }
+  if (!store_verification(budget_id, std::to_string(mailed + 1), now, ttl).ok()) {
+    return Status(ErrorCode::kInternalServerError);
+  }
+  return Status::OK();
 }
 
 void AuthService::send_verification(const User& user, const std::string& email, const std::string& kind,

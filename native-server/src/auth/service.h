@@ -201,6 +201,21 @@ struct EmailOtpSignIn {
   std::optional<std::string> trusted_device;  // as SignInRequest's
 };
 
+// A sign-in link to mail (send_magic_link()). The URLs are trusted ones (the caller checked).
+struct MagicLinkRequest {
+  std::string email;
+  std::optional<std::string> name;  // for an address with no account yet (none: "")
+  std::optional<std::string> callback_url;
+  std::optional<std::string> new_user_callback_url;
+  std::optional<std::string> error_callback_url;
+};
+
+// A followed sign-in link (verify_magic_link()): the sign-in, and whether it made the account.
+struct MagicLinkSignedIn {
+  SignedIn signed_in;
+  bool new_user = false;
+};
+
 // What a user may do (admin_has_permission()): per resource ("user", "session"), actions
 // ("list", "ban", ...), as BetterAuth's access control names them.
 using Permissions = std::vector<std::pair<std::string, std::vector<std::string>>>;
@@ -573,6 +588,20 @@ class AuthService {
   Status reset_password_email_otp(const std::string& email, const std::string& otp, const std::string& password,
                                   const Caller& caller, PasswordCheck* verdict);
 
+  // --- sign-in links (--magic-link: BetterAuth's magic-link plugin; auth/magic_link.cc) ---
+
+  // Mails a link that signs in to `request.email` once, for --magic-link-expires-in: to a user,
+  // or to an address without one when sign-up is on (following it makes the account, verified,
+  // without a password); nothing otherwise, with the same answer. Errors: NOT_FOUND (off);
+  // INVALID_EMAIL; TOO_MANY_REQUESTS (more than 5 links for this address within 15 minutes).
+  Status send_magic_link(const MagicLinkRequest& request, const Caller& caller);
+
+  // Signs in with a mailed link's token, as sign_in_email_otp() does with a code (the account
+  // made or claimed, bans, the second factor). Errors: NOT_FOUND (off); INVALID_TOKEN (unknown,
+  // used or expired); NEW_USER_SIGNUP_DISABLED; BANNED_USER; FAILED_TO_CREATE_USER.
+  Result<MagicLinkSignedIn> verify_magic_link(const std::string& token, const std::optional<std::string>& trusted_device,
+                                              const Caller& caller);
+
   const Config& config() const { return config_; }
 
   // What the server is busy with, for the metrics: password hashes queued or running, the hash
@@ -702,6 +731,20 @@ class AuthService {
   // failed (nothing mailed).
   bool issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
                        const std::string& name, TimePoint now);
+  // The rest of a sign-in whose mailbox proof (a code, a link) was right, for `email`'s user
+  // (none: NOT_FOUND; made here when sign-up is on, named `name`): the account made or claimed,
+  // the ban, the second factor, the session, the audit under `method`. `new_user` tells whether it
+  // made the account. Errors: `no_sign_up` when the account would be made but sign-up is off;
+  // INVALID_NAME, NAME_TOO_LONG; BANNED_USER; FAILED_TO_CREATE_USER.
+  Result<SignedIn> finish_mailbox_sign_in(Result<User> user, const std::string& email,
+                                          const std::optional<std::string>& name,
+                                          const std::optional<std::string>& image, bool remember_me,
+                                          const std::optional<std::string>& trusted_device, ErrorCode no_sign_up,
+                                          std::string_view method, const Caller& caller, bool& new_user);
+  // Counts one more mail of `what` (a flow's name) to `email`: at most 5 per 15 minutes, whoever
+  // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
+  // counted); INTERNAL_SERVER_ERROR.
+  Status spend_mail_budget(const std::string& what, const std::string& email, TimePoint now);
   // --email-otp-verification: the verification mail, with a code instead of a link.
   void send_verification_code(const User& user, TimePoint now);
   // Takes the code for `identifier`: checks `otp` against it, counting a wrong one, and uses it
