@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 
 import { launchChromium } from '../support/browser.mjs';
-import { BIN, outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
+import { BIN, Browser, outboxMails, sql, startServer, waitFor } from '../support/server.mjs';
 import { totp, wrongCode } from '../support/totp.mjs';
 import { buildSite, freePort, installSite, serveSite } from './site.mjs';
 
@@ -41,9 +41,10 @@ const timings = {};
 
 /**
  * Starts a server with `config` (and mail into an outbox folder) and a build of the site against
- * it, each on a free port: {server, siteURL, seconds (the build's), stop()}.
+ * it, each on a free port: {server, siteURL, seconds (the build's), stop()}. `siteEnv`: the site's
+ * build variables.
  */
-async function launch(config) {
+async function launch(config, siteEnv = {}) {
   const [sitePort, serverPort] = [await freePort(), await freePort()];
   const url = `http://${SITE_HOST}:${sitePort}`;
   const serverURL = `http://${SERVER_HOST}:${serverPort}`;
@@ -53,13 +54,14 @@ async function launch(config) {
     trustedOrigins: [url],
     mail: 'outbox', // the links the pages' flows mail
     username: true, // the site is built with the plugin's username: true
+    emailOtp: true, // and emailOtp: true (sign-in codes; the forgotten password by a code)
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
   let built;
   let served;
   try {
-    built = buildSite(serverURL);
+    built = buildSite(serverURL, { env: siteEnv });
     served = await serveSite(built.dir, sitePort);
   } catch (error) {
     await s.stop();
@@ -357,13 +359,20 @@ const mailTo = (to, kind, n = 0) =>
 /** The `n`-th code of two-step verification mailed to `to`: the six digits on their own line. */
 const mailedCode = async (to, n = 0) => /^\s*(\d{6})\s*$/m.exec((await mailTo(to, 'two-factor-code', n)).text)[1];
 
+/** The `n`-th code of the server's --email-otp of `kind` mailed to `to`: the only run of six digits in its text. */
+const mailedOtp = async (to, kind, n = 0) => /(?<!\d)(\d{6})(?!\d)/.exec((await mailTo(to, kind, n)).text)[1];
+const mailedSignInCode = (to, n) => mailedOtp(to, 'email-otp-sign-in', n);
+const mailedResetCode = (to, n) => mailedOtp(to, 'email-otp-reset-password', n);
+
 describe('a forgotten password, on the site', () => {
   const name = 'Ada Lovelace';
   const email = `ada${process.pid}@example.com`;
   const old = 'analytical-engine-note-G';
   const renewed = 'bernoulli-numbers-1843!';
+  const codeField = (page) => page.getByLabel('Code from the e-mail');
+  const codeError = (page) => page.locator('[data-testid="pc-forgot"] [data-field-error$="-otp"]');
 
-  test('[ASVS 2.5.1, 2.5.6] "Forgot your password?" mails a link to the site\'s reset page; the new password signs in, the old one and every session end', async () => {
+  test('[ASVS 2.5.1, 2.5.6] "Forgot your password?" mails a code (the plugin\'s emailOtp); the page takes it with the new password, which signs in; the old one and every session end', async () => {
     await createAccount(name, email, old);
     const laptop = await signedIn(email, old);
 
@@ -372,13 +381,77 @@ describe('a forgotten password, on the site', () => {
     await page.goto(`${siteURL}/login`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.waitForURL(`${siteURL}/forgot-password`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByRole('button', { name: 'Send the reset link' }).click();
     const status = page.getByRole('status');
-    await status.filter({ hasText: 'If this email exists in our system, check your email for the reset link' }).waitFor();
-    await shot(page, 'forgot-password-sent-light');
+    await status.filter({ hasText: 'We will e-mail you a 6-digit code to set a new password with.' }).waitFor();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByRole('button', { name: 'Send the code' }).click();
+    await status.filter({ hasText: `If ${email} has an account, we have sent it a 6-digit code. Enter it with your new password.` }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'one-time-code', 'the focus goes to the code');
+    assert.equal(await codeField(page).getAttribute('inputmode'), 'numeric');
+    await shot(page, 'forgot-password-code-light');
+    const first = await mailedResetCode(email);
 
-    const mail = await mailTo(email, 'reset-password');
+    // A weak password is refused in the page, and never sent.
+    const field = page.getByLabel('New password', { exact: true });
+    const requests = serverRequests(page);
+    await codeField(page).fill(first);
+    await field.fill(WEAK);
+    await page.waitForSelector('.pc-meter[data-verdict="reject"]');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    assert.ok((await page.locator('[data-testid="pc-forgot"] [data-field-error$="-password"]').textContent()).trim().length > 0, 'the weak password is refused in the page');
+    assert.deepEqual(requests.filter((r) => !r.startsWith('GET /api/auth/get-session')), [], 'and never sent');
+
+    // A wrong code: the server's words under the code.
+    await field.fill(renewed);
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await codeField(page).fill(wrongCode(first));
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await codeError(page).filter({ hasText: 'Invalid OTP' }).waitFor();
+    // A new code replaces the first.
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await status.filter({ hasText: `We have sent a new code to ${email}; the one before no longer works.` }).waitFor();
+    const second = await mailedResetCode(email, 1);
+    await codeField(page).fill(first);
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await codeError(page).filter({ hasText: 'Invalid OTP' }).waitFor();
+    await codeField(page).fill(second);
+    await shot(page, 'reset-password-code-light');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await status.filter({ hasText: 'Your password is changed' }).waitFor();
+
+    // The laptop's session ended with the reset.
+    await laptop.page.reload();
+    await laptop.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
+    await laptop.context.close();
+
+    // The old password no longer signs in; the new one does.
+    await page.locator('[data-testid="pc-forgot"]').getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/login`);
+    await submitSignIn(page, email, old);
+    await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(renewed);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    await context.close();
+  });
+
+  test("[ASVS 2.5.6] the reset page, where a server's mailed link leads: the new password signs in; the link works once", async () => {
+    const linkEmail = `ada-link${process.pid}@example.com`;
+    await createAccount(name, linkEmail, old);
+    // The site's own page mails codes (above); a link to its reset page comes from a request made
+    // elsewhere, e.g. another app of the same server.
+    const asked = await fetch(`${server.api}/request-password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: siteURL },
+      body: JSON.stringify({ email: linkEmail, redirectTo: `${siteURL}/reset-password` }),
+    });
+    assert.equal(asked.status, 200, await asked.text());
+    const mail = await mailTo(linkEmail, 'reset-password');
+
+    const context = await newContext();
+    const page = await context.newPage();
+    const status = page.getByRole('status');
     // The server's link: a redirect to the site's page, with the token, which the page then takes
     // out of the address bar (and the history).
     const landing = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(`${siteURL}/reset-password?token=`));
@@ -398,23 +471,139 @@ describe('a forgotten password, on the site', () => {
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await status.filter({ hasText: 'Your password is changed' }).waitFor();
 
-    // The laptop's session ended with the reset.
-    await laptop.page.reload();
-    await laptop.page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).waitFor();
-    await laptop.context.close();
-
     // The link worked once: followed again, the page says it is invalid and offers a new one.
     await page.goto(mail.link);
     await page.waitForURL(`${siteURL}/reset-password`);
     await status.filter({ hasText: 'This link is invalid or has expired' }).waitFor();
     await page.getByRole('link', { name: 'Send a new link' }).waitFor();
 
-    // The old password no longer signs in; the new one does.
     await page.goto(`${siteURL}/login`);
-    await submitSignIn(page, email, old);
-    await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
-    await page.getByLabel('Password', { exact: true }).fill(renewed);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, linkEmail, renewed);
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    await context.close();
+  });
+});
+
+describe("sign-in by a code sent by e-mail, on the site (the server's --email-otp)", () => {
+  const codeStep = (page) => page.locator('[data-testid="pc-email-signin"]');
+  const codeError = (page) => codeStep(page).locator('[data-field-error$="-otp"]');
+  const codeField = (page) => codeStep(page).getByLabel('Code from the e-mail');
+
+  /** Opens /login, types `typed` as the address, and asks for a code; resolves to the code step's page. */
+  async function askForCode(typed) {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteURL}/login`);
+    if (typed) await page.getByLabel('E-mail').fill(typed);
+    await page.getByRole('button', { name: 'E-mail me a sign-in code' }).click();
+    await codeStep(page).getByRole('status').filter({ hasText: 'We will e-mail you a 6-digit code that signs you in, without your password.' }).waitFor();
+    return { context, page };
+  }
+
+  test('an account signs in with the mailed code: a wrong one, "Send a new code", too many wrong ones, then the right one', async () => {
+    const name = 'Radia Perlman';
+    const email = `radia${process.pid}@example.com`;
+    await createAccount(name, email, 'spanning-tree-protocol-1985');
+    const { context, page } = await askForCode(email);
+    const step = codeStep(page);
+    // The address typed in the sign-in form is kept; the focus is on it.
+    assert.equal(await step.getByLabel('E-mail').inputValue(), email);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'email');
+    await shot(page, 'login-email-code-light');
+    await step.getByRole('button', { name: 'Send the code' }).click();
+    await step.getByRole('status').filter({ hasText: `We have sent a 6-digit code to ${email}. Enter it to sign in` }).waitFor();
+    // The code's field: the code offered from the mail (one-time-code), digits on a phone's keyboard.
+    assert.equal(await codeField(page).getAttribute('autocomplete'), 'one-time-code');
+    assert.equal(await codeField(page).getAttribute('inputmode'), 'numeric');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'one-time-code', 'the focus goes to the code');
+    assert.equal(await step.getByLabel('Keep me signed in').isChecked(), true);
+    const first = await mailedSignInCode(email);
+
+    // Not six digits: said in the page, nothing sent.
+    const requests = serverRequests(page);
+    await codeField(page).fill('12345');
+    await step.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await codeError(page).filter({ hasText: 'Enter the 6 digits of the code in the e-mail.' }).waitFor();
+    assert.deepEqual(requests.filter((r) => !r.startsWith('GET /api/auth/get-session')), []);
+    // A wrong code: the server's words under the field, focused.
+    const wrong = ['000000', '111111', '222222', '333333'].filter((c) => c !== first);
+    await codeField(page).fill(wrong[0]);
+    await step.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await codeError(page).filter({ hasText: 'Invalid OTP' }).waitFor();
+    assert.equal(await codeField(page).getAttribute('aria-invalid'), 'true');
+    await shot(page, 'login-email-code-wrong-light');
+    // Two more wrong ones (typing clears the error; the server's answer brings it back): then even
+    // the right code is refused, and the page says to send a new one.
+    for (const code of wrong.slice(1, 3)) {
+      await codeField(page).fill(code);
+      await codeError(page).filter({ hasText: 'Invalid OTP' }).waitFor({ state: 'hidden' });
+      await step.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await codeError(page).filter({ hasText: 'Invalid OTP' }).waitFor();
+    }
+    await codeField(page).fill(first);
+    await step.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await codeError(page).filter({ hasText: 'Too many attempts. Send a new code.' }).waitFor();
+    await step.getByRole('button', { name: 'Send a new code' }).click();
+    await step.getByRole('status').filter({ hasText: `We have sent a new code to ${email}; the one before no longer works.` }).waitFor();
+    assert.equal(await codeField(page).inputValue(), '', 'the field is emptied for the new code');
+    await codeField(page).fill(await mailedSignInCode(email, 1));
+    await step.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    assert.equal(outboxMails(server.outbox).filter((m) => m.to === email && m.kind === 'email-otp-sign-in').length, 2, 'a code per send, no more');
+    // The code proved the mailbox: the account page asks for no verification.
+    await page.goto(`${siteURL}/account`);
+    await page.locator('[data-testid="pc-profile"]').waitFor();
+    assert.equal(await page.locator('[data-testid="pc-verify-email"]').count(), 0);
+    await context.close();
+  });
+
+  test('a new address: the code makes the account and signs in; "Use another e-mail address" and "Sign in with a password instead" go back', async () => {
+    const email = `new-by-code${process.pid}@example.com`;
+    const { context, page } = await askForCode('');
+    const step = codeStep(page);
+    // Back to the password, and to the code again.
+    await step.getByRole('button', { name: 'Sign in with a password instead' }).click();
+    await page.getByRole('button', { name: 'E-mail me a sign-in code' }).click();
+    // Another address first, then the right one.
+    await codeStep(page).getByLabel('E-mail').fill(`typo-${email}`);
+    await codeStep(page).getByRole('button', { name: 'Send the code' }).click();
+    await codeField(page).waitFor();
+    await codeStep(page).getByRole('button', { name: 'Use another e-mail address' }).click();
+    await codeStep(page).getByLabel('E-mail').fill(email);
+    await codeStep(page).getByRole('button', { name: 'Send the code' }).click();
+    await codeStep(page).getByRole('status').filter({ hasText: `We have sent a 6-digit code to ${email}.` }).waitFor();
+    await codeField(page).fill(await mailedSignInCode(email));
+    await codeStep(page).getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${siteURL}/`);
+    // An account without a name: the menu shows the address.
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), email);
+    await context.close();
+  });
+
+  test('an account with two-step verification: the code, then the authenticator app\'s code', async () => {
+    const name = 'Adele Goldberg';
+    const email = `adele${process.pid}@example.com`;
+    const password = 'smalltalk-eighty-xerox-parc';
+    await createAccount(name, email, password);
+    // The address verified and an authenticator app added, through the API.
+    const api = new Browser(server.api, { origin: siteURL });
+    assert.equal((await api.post('/sign-in/email', { email, password })).status, 200);
+    assert.equal((await api.post('/send-verification-email', { email })).status, 200);
+    assert.equal((await fetch((await mailTo(email, 'verify-email')).link, { redirect: 'manual' })).status, 302);
+    const enabled = await api.post('/two-factor/enable', { password });
+    assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
+    assert.equal((await api.post('/two-factor/verify-totp', { code: totp(enabled.body.totpURI) })).status, 200);
+
+    const { context, page } = await askForCode(email);
+    await codeStep(page).getByRole('button', { name: 'Send the code' }).click();
+    await codeField(page).fill(await mailedSignInCode(email));
+    await codeStep(page).getByRole('button', { name: 'Sign in', exact: true }).click();
+    const second = page.locator('[data-testid="pc-second-factor"]');
+    await second.getByLabel('Code from your authenticator app').fill(totp(enabled.body.totpURI, 1));
+    await shot(page, 'login-email-code-two-factor-light');
+    await second.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${siteURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
     await context.close();
@@ -1181,6 +1370,126 @@ describe('a server that wants the address verified first (its own server and bui
     await submitSignIn(page, email, password);
     await page.waitForURL(`${strictURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), 'Barbara Liskov');
+    await context.close();
+  });
+});
+
+describe("a server that mails verification codes instead of links (--email-otp-verification; its own server and build of the site)", () => {
+  let launched;
+  let coded;
+  let codedURL;
+  before(async () => {
+    launched = await launch({ requireEmailVerification: true, emailOtpVerification: true }, { EXAMPLE_EMAIL_OTP_VERIFICATION: '1' });
+    ({ server: coded, siteURL: codedURL } = launched);
+  });
+  after(async () => {
+    await launched?.stop();
+  });
+  const mails = (email, kind) => outboxMails(coded.outbox).filter((m) => m.to === email && m.kind === kind);
+  const verificationCode = async (email, n) =>
+    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(email, 'email-otp-verification')[n], { what: `verification code ${n} to ${email}` })).text)[1];
+
+  test('sign-up asks for the mailed code: a wrong one, then the right one verifies the address; then sign in', async () => {
+    const email = `mary${process.pid}@example.com`;
+    const password = 'flow-matic-compiler-1955';
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${codedURL}/signup`);
+    await fillSignUp(page, { name: 'Mary Keller', email, password });
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const step = page.locator('[data-testid="pc-verify-code"]');
+    await step.getByRole('status').filter({ hasText: `We have sent a 6-digit code to ${email}. Enter it to verify your address.` }).waitFor();
+    const field = step.getByLabel('Code from the e-mail');
+    assert.equal(await field.getAttribute('autocomplete'), 'one-time-code');
+    assert.equal(await field.getAttribute('inputmode'), 'numeric');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'one-time-code', 'the focus goes to the code');
+    const code = await verificationCode(email, 0);
+    assert.equal(mails(email, 'verify-email').length, 0, 'a code, no link');
+    await field.fill(wrongCode(code));
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await step.locator('[data-field-error$="-otp"]').filter({ hasText: 'Invalid OTP' }).waitFor();
+    await shot(page, 'signup-verify-code-light');
+    await field.fill(code);
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your e-mail address is verified. You can sign in.' }).waitFor();
+    assert.equal(page.url(), `${codedURL}/signup`, 'the page stays, signed out');
+    await page.locator('[data-testid="pc-signup"]').getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${codedURL}/login`);
+    await submitSignIn(page, email, password);
+    await page.waitForURL(`${codedURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), 'Mary Keller');
+    await context.close();
+  });
+
+  test('a sign-in before the address is verified asks for the code the server has mailed, then signs in', async () => {
+    const email = `jean${process.pid}@example.com`;
+    const password = 'eniac-trajectory-tables-46';
+    const up = await fetch(`${coded.api}/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: codedURL },
+      body: JSON.stringify({ name: 'Jean Bartik', email, password }),
+    });
+    assert.equal(up.status, 200, await up.text());
+    await verificationCode(email, 0); // the sign-up's, which the sign-in's replaces
+
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${codedURL}/login`);
+    await submitSignIn(page, email, password);
+    const step = page.locator('[data-testid="pc-verify-code"]');
+    await step.getByRole('status').filter({ hasText: 'Your e-mail address is not verified yet. We have sent a 6-digit code to it' }).waitFor();
+    await shot(page, 'login-verify-code-light');
+    await step.getByLabel('Code from the e-mail').fill(await verificationCode(email, 1));
+    await step.getByRole('button', { name: 'Verify' }).click();
+    // Verified, then signed in with the password typed.
+    await page.waitForURL(`${codedURL}/`);
+    assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), 'Jean Bartik');
+    await context.close();
+  });
+});
+
+describe("the account page verifies the address by a mailed code (--email-otp-verification, no verification required; its own server and build)", () => {
+  let launched;
+  let coded;
+  let codedURL;
+  before(async () => {
+    launched = await launch({ emailOtpVerification: true }, { EXAMPLE_EMAIL_OTP_VERIFICATION: '1' });
+    ({ server: coded, siteURL: codedURL } = launched);
+  });
+  after(async () => {
+    await launched?.stop();
+  });
+
+  test('"Send a verification code", the code, then "Your e-mail address is verified."', async () => {
+    const email = `annie${process.pid}@example.com`;
+    const password = 'lunar-orbiter-centaur-1963';
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${codedURL}/signup`);
+    await fillSignUp(page, { name: 'Annie Easley', email, password });
+    await page.waitForSelector('.pc-meter[data-verdict="accept"]');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${codedURL}/`);
+    await page.goto(`${codedURL}/account`);
+    const notice = page.locator('[data-testid="pc-verify-email"]');
+    await notice.filter({ hasText: `Your e-mail address ${email} is not verified yet.` }).waitFor();
+    await notice.getByRole('button', { name: 'Send a verification code' }).click();
+    await notice.getByRole('status').filter({ hasText: `We have sent a 6-digit code to ${email}. Enter it to verify your address.` }).waitFor();
+    const mail = await waitFor(() => outboxMails(coded.outbox).find((m) => m.to === email && m.kind === 'email-otp-verification'), { what: 'the code' });
+    const code = /(?<!\d)(\d{6})(?!\d)/.exec(mail.text)[1];
+    const field = notice.getByLabel('Code from the e-mail');
+    await field.fill(wrongCode(code));
+    await notice.getByRole('button', { name: 'Verify' }).click();
+    await notice.locator('[data-field-error$="-otp"]').filter({ hasText: 'Invalid OTP' }).waitFor();
+    await shot(page, 'account-verify-code-light');
+    await field.fill(code);
+    await notice.getByRole('button', { name: 'Verify' }).click();
+    await notice.getByRole('status').filter({ hasText: 'Your e-mail address is verified.' }).waitFor();
+    // The session says so too: after a reload, no notice.
+    await page.reload();
+    await page.locator('[data-testid="pc-profile"]').waitFor();
+    assert.equal(await notice.count(), 0);
     await context.close();
   });
 });

@@ -24,14 +24,15 @@ export function installSite() {
 
 /**
  * Builds the site into a fresh folder with the given server URL; resolves to {dir, seconds}.
- * EXAMPLE_BUNDLER=webpack builds with webpack instead of Rspack.
+ * EXAMPLE_BUNDLER=webpack builds with webpack instead of Rspack. `env`: more of the site's build
+ * variables (e.g. EXAMPLE_EMAIL_OTP_VERIFICATION, see its docusaurus.config.js).
  */
-export function buildSite(serverURL, { bundler = process.env.EXAMPLE_BUNDLER } = {}) {
+export function buildSite(serverURL, { bundler = process.env.EXAMPLE_BUNDLER, env = {} } = {}) {
   const out = mkdtempSync(join(tmpdir(), 'portcullis-site-'));
   const started = Date.now();
   const r = spawnSync('nice', ['-n', '10', 'npx', 'docusaurus', 'build', '--out-dir', out], {
     cwd: SITE_DIR,
-    env: { ...process.env, PORTCULLIS_SERVER_URL: serverURL, EXAMPLE_BUNDLER: bundler ?? '' },
+    env: { ...process.env, PORTCULLIS_SERVER_URL: serverURL, EXAMPLE_BUNDLER: bundler ?? '', ...env },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`docusaurus build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { createAuthClient } from 'better-auth/client';
-import { adminClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
+import { adminClient, emailOTPClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
 import { BIN, SECRET, applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
@@ -910,5 +910,226 @@ describe("usernames (the server's --username): the same through both clients", (
     assert.deepEqual(failed(await client.signUp({ name: 'Cy', email: newEmail(), password: PASSWORD, username: 'cy.example' })), [false, 400, 'VALIDATION_ERROR']);
     assert.deepEqual(failed(await client.signInUsername({ username: 'cy.example', password: PASSWORD })), [false, 404, 'NOT_FOUND']);
     assert.deepEqual(failed(await client.isUsernameAvailable('cy.example')), [false, 404, 'NOT_FOUND']);
+  });
+});
+
+describe("codes by e-mail (the server's --email-otp): the requests both clients send", () => {
+  // A fetch that answers `answer(path, body)` ([status, body]) and records each request's method, path and body.
+  function recording(answer) {
+    const seen = [];
+    const f = async (url, init = {}) => {
+      const path = new URL(url).pathname.replace(/^\/api\/auth/, '');
+      const body = init.body === undefined || init.body === null ? undefined : JSON.parse(init.body);
+      seen.push([init.method ?? 'GET', path, body]);
+      const [status, out] = answer(path, body);
+      return new Response(JSON.stringify(out), { status, headers: { 'content-type': 'application/json' } });
+    };
+    f.seen = seen;
+    return f;
+  }
+  const USER = { id: 'u1', name: '', email: 'ada@example.com', emailVerified: true };
+  const FEEDBACK = { warning: 'This is a top-10 common password.', warningKey: 'topTen', suggestions: ['Add more words.'], suggestionKeys: ['addWords'] };
+  // Codes: 123456 is right, 000000 expired, 999999 spent by wrong tries, anything else wrong.
+  const byCode = (otp, ok) =>
+    otp === '123456' ? [200, ok]
+    : otp === '000000' ? [400, { code: 'OTP_EXPIRED', message: 'OTP expired' }]
+    : otp === '999999' ? [403, { code: 'TOO_MANY_ATTEMPTS', message: 'Too many attempts' }]
+    : [400, { code: 'INVALID_OTP', message: 'Invalid OTP' }];
+  const answer = (path, body) => {
+    if (path === '/email-otp/send-verification-otp') {
+      return body.email === 'busy@example.com' ? [429, { message: 'Too many requests. Please try again later.' }] : [200, { success: true }];
+    }
+    if (path === '/email-otp/check-verification-otp') return byCode(body.otp, { success: true });
+    if (path === '/email-otp/verify-email') return byCode(body.otp, { status: true, token: null, user: USER });
+    if (path === '/sign-in/email-otp') {
+      if (body.email === 'second@example.com') return [200, { twoFactorRedirect: true, twoFactorMethods: ['totp'] }];
+      return byCode(body.otp, { token: 't', user: USER });
+    }
+    if (path === '/email-otp/request-password-reset') return [200, { success: true }];
+    if (path === '/email-otp/reset-password') {
+      if (body.password === 'password1') return [400, { code: 'PASSWORD_TOO_WEAK', message: FEEDBACK.warning, score: 1, feedback: FEEDBACK }];
+      return byCode(body.otp, { success: true });
+    }
+    return [404, {}];
+  };
+  const clients = {
+    createClient: (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }),
+    fromBetterAuth: (f) =>
+      fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [emailOTPClient()], fetchOptions: { customFetchImpl: f } })),
+  };
+  const failed = (r) => [r.ok, r.status, r.code, r.message];
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const f = recording(answer);
+      const client = make(f);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const email = 'ada@example.com';
+      assert.deepEqual(await client.emailOtp.sendVerificationOtp({ email, type: 'sign-in' }), { ok: true, value: { success: true } });
+      assert.deepEqual((await client.emailOtp.sendVerificationOtp({ email: 'busy@example.com', type: 'sign-in' })).code, 'TOO_MANY_REQUESTS');
+      assert.deepEqual(await client.emailOtp.checkVerificationOtp({ email, type: 'sign-in', otp: '123456' }), { ok: true, value: { success: true } });
+      assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: '111111' })), [false, 400, 'INVALID_OTP', 'Invalid OTP']);
+      assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: '000000' })), [false, 400, 'OTP_EXPIRED', 'OTP expired']);
+      assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: '999999' })), [false, 403, 'TOO_MANY_ATTEMPTS', 'Too many attempts']);
+      assert.deepEqual(await client.signInEmailOtp({ email, otp: '123456', name: 'Ada', rememberMe: false }), { ok: true, value: { token: 't', user: USER } });
+      assert.deepEqual(await client.signInEmailOtp({ email: 'second@example.com', otp: '123456' }), {
+        ok: true,
+        value: { twoFactorRedirect: true, twoFactorMethods: ['totp'] },
+      });
+      assert.deepEqual(await client.emailOtp.sendVerificationOtp({ email, type: 'email-verification' }), { ok: true, value: { success: true } });
+      assert.deepEqual(await client.emailOtp.verifyEmail({ email, otp: '123456' }), { ok: true, value: { status: true, token: null, user: USER } });
+      assert.deepEqual(await client.emailOtp.requestPasswordReset({ email }), { ok: true, value: { success: true } });
+      const weak = await client.emailOtp.resetPassword({ email, otp: '123456', password: 'password1' });
+      assert.deepEqual([...failed(weak), weak.score, weak.feedback], [false, 400, 'PASSWORD_TOO_WEAK', FEEDBACK.warning, 1, FEEDBACK]);
+      assert.deepEqual(await client.emailOtp.resetPassword({ email, otp: '123456', password: PASSWORD }), { ok: true, value: { success: true } });
+      assert.deepEqual(f.seen, [
+        ['POST', '/email-otp/send-verification-otp', { email, type: 'sign-in' }],
+        ['POST', '/email-otp/send-verification-otp', { email: 'busy@example.com', type: 'sign-in' }],
+        ['POST', '/email-otp/check-verification-otp', { email, type: 'sign-in', otp: '123456' }],
+        ['POST', '/sign-in/email-otp', { email, otp: '111111' }],
+        ['POST', '/sign-in/email-otp', { email, otp: '000000' }],
+        ['POST', '/sign-in/email-otp', { email, otp: '999999' }],
+        ['POST', '/sign-in/email-otp', { email, otp: '123456', name: 'Ada', rememberMe: false }],
+        ['POST', '/sign-in/email-otp', { email: 'second@example.com', otp: '123456' }],
+        ['POST', '/email-otp/send-verification-otp', { email, type: 'email-verification' }],
+        ['POST', '/email-otp/verify-email', { email, otp: '123456' }],
+        ['POST', '/email-otp/request-password-reset', { email }],
+        ['POST', '/email-otp/reset-password', { email, otp: '123456', password: 'password1' }],
+        ['POST', '/email-otp/reset-password', { email, otp: '123456', password: PASSWORD }],
+      ]);
+      // The two sign-ins that succeeded, the verification and the reset change the session; the
+      // sends, the check and the refused calls do not.
+      assert.deepEqual(events, ['session-changed', 'session-changed', 'session-changed', 'session-changed']);
+    });
+  }
+});
+
+describe("codes by e-mail (the server's --email-otp): the same through both clients", () => {
+  let coded;
+  before(async () => {
+    coded = await startServer({ emailOtp: true, mail: 'outbox', trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await coded.stop();
+  });
+  const mails = (email, kind) => outboxMails(coded.outbox).filter((m) => m.to === email && m.kind === kind);
+  // The n-th code of `kind` mailed to `email`: the only run of six digits in the text.
+  const mailedCode = async (email, kind, n = 0) =>
+    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(email, kind)[n], { what: `${kind} mail ${n} to ${email}` })).text)[1];
+  const otherThan = (code) => (code === '000000' ? '111111' : '000000');
+  const failed = (r) => [r.ok, r.status, r.code];
+
+  const clients = {
+    createClient: () => createClient({ baseURL: coded.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: coded.url, plugins: [emailOTPClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(`${kind}: a sign-in code makes an account and signs in; the check leaves a code usable; a wrong one, then too many`, async () => {
+      const email = newEmail();
+      const client = make();
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const none = await client.signInEmailOtp({ email, otp: '123456' });
+      assert.deepEqual(failed(none), [false, 400, 'INVALID_OTP'], 'no code was sent');
+      assert.equal(none.message, 'Invalid OTP');
+      assert.deepEqual(await client.emailOtp.sendVerificationOtp({ email, type: 'sign-in' }), { ok: true, value: { success: true } });
+      const code = await mailedCode(email, 'email-otp-sign-in');
+      assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: otherThan(code) })), [false, 400, 'INVALID_OTP']);
+      assert.equal((await client.getSession()).value, null);
+      const signedIn = await client.signInEmailOtp({ email: email.toUpperCase(), otp: code, name: 'Ada' });
+      assert.equal(signedIn.ok, true, JSON.stringify(signedIn));
+      assert.equal(typeof signedIn.value.token, 'string');
+      assert.deepEqual([signedIn.value.user.email, signedIn.value.user.name, signedIn.value.user.emailVerified], [email, 'Ada', true], 'a new account, its address verified');
+      assert.equal((await client.getSession()).value.user.email, email);
+      assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: code })), [false, 400, 'INVALID_OTP'], 'a code works once');
+      assert.deepEqual(events, ['session-changed'], 'only the sign-in tells the listeners');
+      assert.equal((await client.signOut()).ok, true);
+
+      // check-verification-otp: right, and still usable.
+      assert.equal((await client.emailOtp.sendVerificationOtp({ email, type: 'sign-in' })).ok, true);
+      const second = await mailedCode(email, 'email-otp-sign-in', 1);
+      assert.deepEqual(await client.emailOtp.checkVerificationOtp({ email, type: 'sign-in', otp: second }), { ok: true, value: { success: true } });
+      assert.deepEqual(failed(await client.emailOtp.checkVerificationOtp({ email, type: 'forget-password', otp: second })), [false, 400, 'INVALID_OTP'], 'a code is for its purpose');
+      assert.equal((await client.signInEmailOtp({ email, otp: second })).ok, true);
+      assert.equal((await client.signOut()).ok, true);
+
+      // Three wrong codes: then even the right one is refused until a new code is sent.
+      assert.equal((await client.emailOtp.sendVerificationOtp({ email, type: 'sign-in' })).ok, true);
+      const third = await mailedCode(email, 'email-otp-sign-in', 2);
+      for (let i = 0; i < 3; i++) assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: otherThan(third) })), [false, 400, 'INVALID_OTP']);
+      const dead = await client.signInEmailOtp({ email, otp: third });
+      assert.deepEqual([...failed(dead), dead.message], [false, 403, 'TOO_MANY_ATTEMPTS', 'Too many attempts']);
+      assert.equal((await client.emailOtp.sendVerificationOtp({ email, type: 'sign-in' })).ok, true);
+      assert.equal((await client.signInEmailOtp({ email, otp: await mailedCode(email, 'email-otp-sign-in', 3) })).ok, true, 'a new code works');
+    });
+
+    test(`${kind}: a password reset by code (the rules first, the code still usable), then every session ends`, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Grace', email, password: PASSWORD })).ok, true);
+      assert.deepEqual(await client.emailOtp.requestPasswordReset({ email: `nobody-${email}` }), { ok: true, value: { success: true } }, 'the same for any address');
+      assert.deepEqual(await client.emailOtp.requestPasswordReset({ email }), { ok: true, value: { success: true } });
+      const code = await mailedCode(email, 'email-otp-reset-password');
+      const weak = await client.emailOtp.resetPassword({ email, otp: code, password: 'password1' });
+      assert.deepEqual(failed(weak), [false, 400, 'PASSWORD_TOO_WEAK']);
+      assert.equal(typeof weak.score, 'number');
+      assert.ok(Array.isArray(weak.feedback?.suggestions));
+      assert.deepEqual(failed(await client.emailOtp.resetPassword({ email, otp: otherThan(code), password: NEW_PASSWORD })), [false, 400, 'INVALID_OTP']);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      assert.deepEqual(await client.emailOtp.resetPassword({ email, otp: code, password: NEW_PASSWORD }), { ok: true, value: { success: true } });
+      assert.deepEqual(events, ['session-changed']);
+      assert.equal((await client.getSession()).value, null, 'the session ended with the reset');
+      assert.equal((await client.signIn({ email, password: PASSWORD })).code, 'INVALID_EMAIL_OR_PASSWORD');
+      assert.equal((await client.signIn({ email, password: NEW_PASSWORD })).ok, true);
+      assert.equal((await client.getSession()).value.user.emailVerified, true, 'the code proved the address');
+    });
+
+    test(`${kind}: the address verified by its code`, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Hedy', email, password: PASSWORD })).ok, true);
+      assert.equal((await client.getSession()).value.user.emailVerified, false);
+      assert.deepEqual(await client.emailOtp.sendVerificationOtp({ email, type: 'email-verification' }), { ok: true, value: { success: true } });
+      const code = await mailedCode(email, 'email-otp-verification');
+      assert.deepEqual(failed(await client.emailOtp.verifyEmail({ email, otp: otherThan(code) })), [false, 400, 'INVALID_OTP']);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const verified = await client.emailOtp.verifyEmail({ email, otp: code });
+      assert.equal(verified.ok, true, JSON.stringify(verified));
+      assert.deepEqual([verified.value.status, verified.value.token, verified.value.user.email, verified.value.user.emailVerified], [true, null, email, true]);
+      assert.deepEqual(events, ['session-changed']);
+      assert.equal((await client.getSession({ disableCookieCache: true })).value.user.emailVerified, true);
+    });
+  }
+
+  test('an old code: OTP_EXPIRED, and then it is gone', async () => {
+    const quick = await startServer({ emailOtp: true, emailOtpExpiresIn: 1, mail: 'outbox', trustedOrigins: [SITE] });
+    try {
+      const client = createClient({ baseURL: quick.url, fetch: browserFetch(SITE) });
+      const email = newEmail();
+      assert.equal((await client.emailOtp.sendVerificationOtp({ email, type: 'sign-in' })).ok, true);
+      const mail = await waitFor(() => outboxMails(quick.outbox).find((m) => m.to === email && m.kind === 'email-otp-sign-in'), { what: 'the code' });
+      const code = /(?<!\d)(\d{6})(?!\d)/.exec(mail.text)[1];
+      // The check leaves a right code usable: asked until the code is too old.
+      const expired = await waitFor(
+        async () => {
+          const r = await client.emailOtp.checkVerificationOtp({ email, type: 'sign-in', otp: code });
+          return r.code === 'OTP_EXPIRED' ? r : null;
+        },
+        { timeout: 10_000, interval: 250, what: 'OTP_EXPIRED' },
+      );
+      assert.deepEqual([...failed(expired), expired.message], [false, 400, 'OTP_EXPIRED', 'OTP expired']);
+      assert.deepEqual(failed(await client.signInEmailOtp({ email, otp: code })), [false, 400, 'INVALID_OTP']);
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  test('a server without --email-otp: NOT_FOUND', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    assert.deepEqual(failed(await client.emailOtp.sendVerificationOtp({ email: newEmail(), type: 'sign-in' })), [false, 404, 'NOT_FOUND']);
+    assert.deepEqual(failed(await client.signInEmailOtp({ email: newEmail(), otp: '123456' })), [false, 404, 'NOT_FOUND']);
   });
 });

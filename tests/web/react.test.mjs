@@ -155,6 +155,45 @@ describe('server-side rendering', () => {
     assert.equal(labelOf(customSignIn, inputOf(customSignIn, 'email')[1]), 'E-mail or handle');
   });
 
+  test("codes by e-mail (the server's --email-otp): opt-in, the sign-in's second way, the forgotten password's first step", () => {
+    const client = createClient({ baseURL: 'http://127.0.0.1:9' });
+    const render = (...children) => renderToString(h(AuthProvider, { client }, ...children));
+    const inputs = (html) => [...html.matchAll(/<input[^>]*\sid="[^"]+-(\w+)"/g)].map((m) => m[1]);
+    const labelOf = (html, field) => {
+      const id = new RegExp(`<input[^>]*\\sid="([^"]+-${field})"`).exec(html)[1];
+      return new RegExp(`<label class="pc-label" for="${id}">([^<]*)</label>`).exec(html)?.[1];
+    };
+
+    // Off by default: the forms as they were.
+    const plain = render(h(SignInForm), h(ForgotPasswordForm, { redirectTo: 'http://localhost/reset' }), h(SignUpForm));
+    assert.doesNotMatch(plain, /sign-in code|Send the code|pc-after/);
+
+    // The sign-in: the password form, with "E-mail me a sign-in code" under its button (a button,
+    // not a submit), and nothing sent before it is pressed.
+    const signIn = render(h(SignInForm, { emailCode: true, verificationCode: true, footer: h('a', { href: '/signup' }, 'Create one') }));
+    assert.deepEqual(inputs(signIn), ['email', 'password']);
+    assert.match(
+      signIn,
+      /<button type="submit"[^>]*>Sign in<\/button><div class="pc-after"><button type="button" class="pc-button button button--secondary">E-mail me a sign-in code<\/button><\/div><div class="pc-footer">/,
+    );
+
+    // The forgotten password: the address first, with what comes next said above it.
+    const forgot = render(h(ForgotPasswordForm, { emailCode: true, title: 'Reset your password' }));
+    assert.deepEqual(inputs(forgot), ['email']);
+    assert.equal(labelOf(forgot, 'email'), 'E-mail');
+    assert.match(forgot, /role="status">We will e-mail you a 6-digit code to set a new password with\.<\/p>/);
+    assert.match(forgot, /<button type="submit"[^>]*>Send the code<\/button>/);
+
+    // The sign-up and the verification notice: as without (the code comes after the server's answer).
+    assert.deepEqual(inputs(render(h(SignUpForm, { verificationCode: true }))), ['name', 'email', 'password']);
+    assert.equal(render(h(VerifyEmailNotice, { verificationCode: true })), '', 'nothing while the session is unknown');
+
+    // Every text can be overridden.
+    const custom = render(h(SignInForm, { emailCode: true, text: { emailSignIn: 'Send me a code' } }), h(ForgotPasswordForm, { emailCode: true, text: { sendCode: 'Mail it' } }));
+    assert.match(custom, />Send me a code<\/button>/);
+    assert.match(custom, />Mail it<\/button>/);
+  });
+
   test("deviceName: a session's browser and system", () => {
     const ua = {
       chrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 Safari/537.36',
@@ -294,6 +333,10 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { usernamePolicy } }), /usernamePolicy must be \{minLength\?, maxLength\?\}/);
     }
     plugin.validateOptions({ options: { username: true, usernamePolicy: { minLength: 4, maxLength: 20 } } });
+    for (const emailOtp of ['yes', 1, null, [], { verification: 'yes' }, { signIn: true }]) {
+      assert.throws(() => plugin.validateOptions({ options: { emailOtp } }), /emailOtp must be true, false or \{verification: true \| false\}/);
+    }
+    for (const emailOtp of [true, false, {}, { verification: true }, { verification: false }]) plugin.validateOptions({ options: { emailOtp } });
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -329,6 +372,16 @@ describe('portcullis/docusaurus', () => {
     let named;
     await plugin(context([]), { username: true, usernamePolicy: { minLength: 4 } }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (named = d) } });
     assert.deepEqual([named.username, named.usernamePolicy], [true, { minLength: 4 }], 'the sign-up, login and account pages read it');
+    assert.equal(data.emailOtp, null, "off, as the server's --email-otp");
+    const emailOtpData = async (emailOtp) => {
+      let d;
+      await plugin(context([]), { emailOtp }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (x) => (d = x) } });
+      return d.emailOtp;
+    };
+    assert.deepEqual(await emailOtpData(true), { verification: false }, 'the login and forgotten-password pages read it');
+    assert.deepEqual(await emailOtpData({}), { verification: false });
+    assert.deepEqual(await emailOtpData({ verification: true }), { verification: true }, 'and the sign-up and account pages');
+    assert.equal(await emailOtpData(false), null);
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -79,6 +79,11 @@ export type AuthErrorCode =
   | 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE'
   | 'ACCOUNT_TEMPORARILY_LOCKED'
   | 'INVALID_TWO_FACTOR_COOKIE'
+  // e-mailed one-time codes (--email-otp; BetterAuth's emailOTP plugin): a wrong code (or none
+  // awaiting), an expired one, and one that took too many wrong tries (send a new one)
+  | 'INVALID_OTP'
+  | 'OTP_EXPIRED'
+  | 'TOO_MANY_ATTEMPTS'
   // the admin plugin (--admin): a caller who is not an administrator, and the checks
   | 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS'
   | 'YOU_ARE_NOT_ALLOWED_TO_GET_USER'
@@ -258,6 +263,58 @@ export interface SignInUsernameInput {
   rememberMe?: boolean;
 }
 
+/** What an e-mailed one-time code is for (the server's --email-otp); each kind has its own code. */
+export type EmailOtpType = 'sign-in' | 'email-verification' | 'forget-password';
+
+/** Sign-in by a code mailed to the address (the server's --email-otp). */
+export interface SignInEmailOtpInput {
+  email: string;
+  /** The 6 digits of the mail (emailOtp.sendVerificationOtp with type 'sign-in'). */
+  otp: string;
+  /** For an address without an account (a new one is made, when the server's sign-up is open): its name (default ""). */
+  name?: string;
+  /** For an address without an account: its image. */
+  image?: string;
+  /** Default true; false makes a browser-session cookie and a one-day session. */
+  rememberMe?: boolean;
+}
+
+/**
+ * E-mailed one-time codes (the server's --email-otp; BetterAuth's emailOTP plugin, whose
+ * emailOTPClient() fromBetterAuth needs): 6 digits, for one address and one purpose, valid 5
+ * minutes by default (--email-otp-expires-in); a new one replaces the last. Every call that takes
+ * a code answers INVALID_OTP (400) for a wrong one (or none awaiting), OTP_EXPIRED (400) for an old
+ * one, and TOO_MANY_ATTEMPTS (403) once the code took too many wrong tries (3;
+ * --email-otp-attempts), even for the right one: send a new code. A server without --email-otp: NOT_FOUND.
+ */
+export interface EmailOtpClient {
+  /**
+   * Mails a code: 'sign-in' to an account's address, or to a new one when sign-up is open;
+   * 'email-verification' to an account's address not yet verified; 'forget-password' to an
+   * account's address. The answer is the same whether or not a mail went. TOO_MANY_REQUESTS (429)
+   * after 5 codes in 15 minutes for one address and type; INVALID_EMAIL.
+   */
+  sendVerificationOtp(input: { email: string; type: EmailOtpType }): Promise<AuthResult<{ success: true }>>;
+  /** Whether the code is right, leaving it usable (a wrong one counts). USER_NOT_FOUND for an address without an account. */
+  checkVerificationOtp(input: { email: string; type: EmailOtpType; otp: string }): Promise<AuthResult<{ success: true }>>;
+  /**
+   * Verifies the address with its 'email-verification' code (also the code the server's
+   * --email-otp-verification mails at sign-up, or at a sign-in refused with EMAIL_NOT_VERIFIED,
+   * instead of a link). `token`: a new session's with --auto-sign-in-after-verification (not for
+   * a user with the second factor on), else null. Tells the session listeners. USER_NOT_FOUND.
+   */
+  verifyEmail(input: { email: string; otp: string }): Promise<AuthResult<{ status: true; token: string | null; user: User }>>;
+  /** Mails a 'forget-password' code to an account's address; the same answer for any address. */
+  requestPasswordReset(input: { email: string }): Promise<AuthResult<{ success: true }>>;
+  /**
+   * Sets the password with the address's 'forget-password' code (a user without one gets one):
+   * first the sign-up's rules (PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG, PASSWORD_TOO_WEAK with score
+   * and feedback, PASSWORD_COMPROMISED; the code stays usable), then every session of the user ends
+   * and the address counts as verified. Tells the session listeners.
+   */
+  resetPassword(input: { email: string; otp: string; password: string }): Promise<AuthResult<{ success: true }>>;
+}
+
 export interface UpdateUserInput {
   name?: string;
   image?: string | null;
@@ -398,6 +455,16 @@ export interface AuthClient {
    * NOT_FOUND without --username.
    */
   isUsernameAvailable(username: string): Promise<AuthResult<{ available: boolean }>>;
+  /**
+   * Signs in with a code mailed by emailOtp.sendVerificationOtp({email, type: 'sign-in'}) (the
+   * server's --email-otp; BetterAuth's emailOTPClient()'s signIn.emailOtp through fromBetterAuth).
+   * An address without an account gets one when the server's sign-up is open (its address
+   * verified, no password), else INVALID_OTP. An unverified account's address becomes verified, and
+   * its password and sessions are removed first (whoever set them had not proven the mailbox).
+   * With the second factor on: a TwoFactorRedirect, as signIn. INVALID_OTP, OTP_EXPIRED,
+   * TOO_MANY_ATTEMPTS (send a new code), BANNED_USER (403); NOT_FOUND without --email-otp.
+   */
+  signInEmailOtp(input: SignInEmailOtpInput): Promise<AuthResult<{ token: string; user: User } | TwoFactorRedirect>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
   /** The current session, or `value: null` when signed out. */
   getSession(query?: { disableCookieCache?: boolean; disableRefresh?: boolean }): Promise<AuthResult<SessionWithUser | null>>;
@@ -444,6 +511,8 @@ export interface AuthClient {
   getTwoFactorMethods(): Promise<AuthResult<{ methods: Array<'totp' | 'otp'> }>>;
   /** A JSON Web Token of the signed-in user (the server's --jwt, BetterAuth's jwt plugin): EdDSA, the user's fields as claims, `sub` its id; valid 15 minutes (--jwt-expires-in). Another service verifies it with the keys at `/jwks`. NOT_FOUND without --jwt; UNAUTHORIZED signed out. */
   getToken(): Promise<AuthResult<{ token: string }>>;
+  /** E-mailed one-time codes (the server's --email-otp). (fromBetterAuth: BetterAuth's emailOTPClient() methods.) */
+  readonly emailOtp: EmailOtpClient;
   /** The server's --admin: the administrators' calls. (fromBetterAuth: BetterAuth's adminClient() methods; undefined for a client without `admin`.) */
   readonly admin: AdminClient;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */

@@ -11,6 +11,7 @@ const SESSION_CHANGING = new Set([
   '/sign-up/email',
   '/sign-in/email',
   '/sign-in/username',
+  '/sign-in/email-otp',
   '/sign-out',
   '/update-user',
   '/change-password',
@@ -18,6 +19,10 @@ const SESSION_CHANGING = new Set([
   '/revoke-sessions',
   '/revoke-other-sessions',
   '/reset-password',
+  // E-mailed one-time codes (the server's --email-otp): a verified address (and, with
+  // --auto-sign-in-after-verification, a session); a reset that ends every session.
+  '/email-otp/verify-email',
+  '/email-otp/reset-password',
   '/delete-user',
   '/two-factor/enable', // with method 'otp' it turns the factor on and replaces the session
   '/two-factor/verify-totp',
@@ -185,6 +190,15 @@ export function createClient(options = {}) {
       call('POST', '/sign-in/username', { body: pick(input, ['username', 'password', 'rememberMe', 'callbackURL']) }),
     /** -> {available}: whether nobody has the username (any case); 422 for one the rules refuse. */
     isUsernameAvailable: (username) => call('POST', '/is-username-available', { body: { username } }),
+    // The server's --email-otp (BetterAuth's emailOTP plugin): a code mailed by
+    // emailOtp.sendVerificationOtp({email, type: 'sign-in'}) signs in.
+    /**
+     * {email, otp, name?, image?, rememberMe?} -> {token, user} (a new account when the address has
+     * none and sign-up is open), or the second factor's TwoFactorRedirect; INVALID_OTP, OTP_EXPIRED,
+     * TOO_MANY_ATTEMPTS.
+     */
+    signInEmailOtp: (input) =>
+      call('POST', '/sign-in/email-otp', { body: pick(input, ['email', 'otp', 'name', 'image', 'rememberMe']) }),
     signOut: () => call('POST', '/sign-out', { body: {} }),
     getSession: (query) => call('GET', '/get-session', { query: pick(query, ['disableCookieCache', 'disableRefresh']) }),
     listSessions: () => call('GET', '/list-sessions'),
@@ -244,6 +258,38 @@ export function createClient(options = {}) {
      * plugin), for another service that checks it with the keys at /jwks; valid 15 minutes.
      */
     getToken: () => call('GET', '/token'),
+
+    // E-mailed one-time codes (the server's --email-otp; BetterAuth's emailOTP plugin): 6 digits,
+    // each for one address and one purpose; a new one replaces the last. A wrong code answers
+    // INVALID_OTP (400), an old one OTP_EXPIRED (400); after too many wrong ones the code is dead:
+    // TOO_MANY_ATTEMPTS (403) until a new one is sent.
+    emailOtp: {
+      /**
+       * {email, type: 'sign-in' | 'email-verification' | 'forget-password'} -> {success: true},
+       * whether or not a mail went (no account, an address already verified); TOO_MANY_REQUESTS
+       * after 5 codes in 15 minutes for the address and type.
+       */
+      sendVerificationOtp: (input) =>
+        call('POST', '/email-otp/send-verification-otp', { body: pick(input, ['email', 'type']) }),
+      /** {email, type, otp} -> {success: true}: the code is right, and still usable; USER_NOT_FOUND. */
+      checkVerificationOtp: (input) =>
+        call('POST', '/email-otp/check-verification-otp', { body: pick(input, ['email', 'type', 'otp']) }),
+      /**
+       * {email, otp} -> {status: true, token, user}: the address is verified (a type
+       * 'email-verification' code, or the one the server's --email-otp-verification mails instead
+       * of a link); `token` is a new session's with --auto-sign-in-after-verification, else null.
+       */
+      verifyEmail: (input) => call('POST', '/email-otp/verify-email', { body: pick(input, ['email', 'otp']) }),
+      /** {email} -> {success: true}, for any address: an account's gets a code for resetPassword. */
+      requestPasswordReset: (input) =>
+        call('POST', '/email-otp/request-password-reset', { body: pick(input, ['email']) }),
+      /**
+       * {email, otp, password} -> {success: true}: the new password (the sign-up's rules:
+       * PASSWORD_TOO_WEAK etc., which leave the code usable); every session of the user ends.
+       */
+      resetPassword: (input) =>
+        call('POST', '/email-otp/reset-password', { body: pick(input, ['email', 'otp', 'password']) }),
+    },
 
     // The server's --admin (BetterAuth's admin plugin): for an administrator (a user whose role
     // includes "admin"); others get 403 YOU_ARE_NOT_ALLOWED_TO_..., a visitor 401 UNAUTHORIZED.
@@ -360,6 +406,8 @@ export function fromBetterAuth(authClient) {
     // (These are BetterAuth's usernameClient()'s: add it among the client's plugins.)
     signInUsername: wrap(true, (input) => c.signIn.username(input)),
     isUsernameAvailable: wrap(false, (username) => c.isUsernameAvailable({ username })),
+    // (These are BetterAuth's emailOTPClient()'s: add it among the client's plugins.)
+    signInEmailOtp: wrap(true, (input) => c.signIn.emailOtp(input)),
     signOut: wrap(true, () => c.signOut()),
     getSession: wrap(false, (query) => c.getSession(query ? { query } : undefined)),
     listSessions: wrap(false, () => c.listSessions()),
@@ -387,6 +435,15 @@ export function fromBetterAuth(authClient) {
     disableTwoFactor: wrap(true, (input) => c.twoFactor.disable(input)),
     getTwoFactorMethods: wrap(false, () => c.$fetch('/two-factor/methods', { method: 'GET' })),
     getToken: wrap(false, () => c.$fetch('/token', { method: 'GET' })),
+    emailOtp: c.emailOtp
+      ? {
+          sendVerificationOtp: wrap(false, (input) => c.emailOtp.sendVerificationOtp(input)),
+          checkVerificationOtp: wrap(false, (input) => c.emailOtp.checkVerificationOtp(input)),
+          verifyEmail: wrap(true, (input) => c.emailOtp.verifyEmail(input)),
+          requestPasswordReset: wrap(false, (input) => c.emailOtp.requestPasswordReset(input)),
+          resetPassword: wrap(true, (input) => c.emailOtp.resetPassword(input)),
+        }
+      : undefined,
     // BetterAuth's adminClient() (among the client's plugins: its types, and list-users as a GET).
     admin: c.admin
       ? {

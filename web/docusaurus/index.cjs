@@ -1,5 +1,6 @@
 // portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
-// forgotten password (/forgot-password, and /reset-password where the mailed link leads), an
+// forgotten password (/forgot-password, and /reset-password where the mailed link leads; with the
+// emailOtp option, sign-in and reset by codes sent by e-mail), an
 // /account page (name, username with its option, address verification, password, signed-in devices, deletion), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
 // paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
@@ -33,6 +34,11 @@ const DEFAULTS = {
   passwordPolicy: undefined, // {minLength, maxLength, maxBytes} when the server's differ
   navbarItem: { position: 'right' }, // false: add {type: 'custom-portcullisUserMenu'} yourself
   afterSignOutPath: undefined, // where "Sign out" goes (default: stay)
+  // true: the server's --email-otp; codes by e-mail: "E-mail me a sign-in code" on the login page,
+  // and a code instead of a link on the forgotten-password page. {verification: true}: the server's
+  // --email-otp-verification too (codes instead of verification links: after sign-up, at a sign-in
+  // of an unverified address, and on the account page)
+  emailOtp: false,
   // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
   // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
   impersonation: false,
@@ -82,6 +88,14 @@ function validate(options) {
   if (!Number.isInteger(o.minPasswordScore) || o.minPasswordScore < 0 || o.minPasswordScore > 4) {
     fail('minPasswordScore must be an integer from 0 to 4');
   }
+  const eo = o.emailOtp;
+  if (
+    typeof eo !== 'boolean' &&
+    (eo === null || typeof eo !== 'object' || Array.isArray(eo) || Object.keys(eo).some((k) => k !== 'verification') ||
+      (eo.verification !== undefined && typeof eo.verification !== 'boolean'))
+  ) {
+    fail('emailOtp must be true, false or {verification: true | false}');
+  }
   const imp = o.impersonation;
   if (
     typeof imp !== 'boolean' &&
@@ -125,7 +139,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -143,6 +157,7 @@ function portcullisPlugin(context, options) {
         passwordPolicy: passwordPolicy ?? null,
         afterSignOutPath: afterSignOutPath ?? null,
         impersonation: impersonation === false ? null : { afterStopPath: impersonation === true ? null : impersonation.afterStopPath ?? null },
+        emailOtp: emailOtp === false ? null : { verification: emailOtp !== true && emailOtp.verification === true },
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

@@ -44,6 +44,16 @@ export interface PortcullisPluginOptions {
   /** Where "Sign out" goes; default: stay (a gated page then redirects to the login page). */
   afterSignOutPath?: string;
   /**
+   * Codes sent by e-mail (the server's --email-otp, BetterAuth's emailOTP plugin): the login page
+   * offers "E-mail me a sign-in code" (the address, then the mailed 6-digit code signs in), and the
+   * forgotten-password page mails a code instead of a link (the code and the new password on the
+   * page itself; the reset page is then unused). `{verification: true}`: the server has
+   * --email-otp-verification too (it mails codes instead of verification links): after a sign-up
+   * that needs the address verified, at a sign-in refused for it, and on the account page, the
+   * pages ask for the code. Default false.
+   */
+  emailOtp?: boolean | { verification?: boolean };
+  /**
    * Show the impersonation bar on every page while an administrator is signed in as a user (the
    * server's --admin-impersonation; the AdminUsers component starts it), with "Stop impersonating";
    * `afterStopPath` is where that leads (default: the page reloads). Default false.

@@ -2,6 +2,8 @@
 //
 // PORTCULLIS_SERVER_URL: the auth server (default http://localhost:4000); it must list this site's
 // origin in its trusted origins. EXAMPLE_BUNDLER=webpack builds with webpack instead of Rspack.
+// EXAMPLE_EMAIL_OTP_VERIFICATION=1: for a server that also has --email-otp-verification (codes
+// instead of verification links; the end-to-end tests build the site so for such a server).
 import { themes as prismThemes } from 'prism-react-renderer';
 
 const serverURL = process.env.PORTCULLIS_SERVER_URL ?? 'http://localhost:4000';
@@ -41,6 +43,8 @@ const config = {
         changeEmail: true, // the server runs with --change-email-enabled (run.sh, and the e2e tests)
         twoFactor: { otp: true }, // and with --two-factor and --two-factor-otp (codes by e-mail too)
         username: true, // and with --username: a username at sign-up (optional), sign-in by it, and on the account page
+        // and with --email-otp: "E-mail me a sign-in code", and a code instead of a reset link
+        emailOtp: process.env.EXAMPLE_EMAIL_OTP_VERIFICATION === '1' ? { verification: true } : true,
         // and with --admin: src/pages/admin.js is the users' page, for administrators; with
         // --admin-impersonation, every page shows the bar that ends an impersonation
         impersonation: { afterStopPath: '/admin' },

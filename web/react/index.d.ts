@@ -200,6 +200,41 @@ export interface Texts {
   addAuthenticatorAppHelp?: string;
   /** Shown once the app's first code confirmed it. */
   authenticatorAppAdded?: string;
+  // Codes sent by e-mail instead of a password or a link (the server's --email-otp)
+  /** The field of a mailed code (sign-in, password reset, address verification). */
+  emailCode?: string;
+  /** Its error when it is not 6 digits. */
+  emailCodeFormat?: string;
+  /** The field's error for OTP_EXPIRED and TOO_MANY_ATTEMPTS, from the server's message ("OTP expired" -> "OTP expired. Send a new code."). */
+  newCodeNeeded?: (message: string) => string;
+  /** The line above the field once "Send a new code" mailed one. */
+  emailCodeResent?: (email: string) => string;
+  /** The button that mails a code. */
+  sendCode?: string;
+  /** The sign-in form's button (`emailCode`) that signs in by a mailed code instead. */
+  emailSignIn?: string;
+  /** The line above the address, before the sign-in code is mailed. */
+  emailSignInHelp?: string;
+  /** The line above the sign-in code's field. */
+  emailSignInSent?: (email: string) => string;
+  /** The button back from the code to the password. */
+  usePassword?: string;
+  /** The link back to the address, once a code was mailed. */
+  useAnotherEmail?: string;
+  /** The forgotten password's line above the address (`emailCode`). */
+  resetCodeHelp?: string;
+  /** The line above the reset code and the new password (said alike whether or not the address has an account). */
+  resetCodeSent?: (email: string) => string;
+  /** The line above the verification code's field after sign-up, or on the account page (`verificationCode`). */
+  verifyCodeSent?: (email: string) => string;
+  /** The line above it when a sign-in was refused with EMAIL_NOT_VERIFIED (the server has mailed a code). */
+  emailNotVerifiedCode?: string;
+  /** The account page's button that mails a verification code. */
+  sendVerificationCode?: string;
+  /** Shown once the code verified the address, on the account page. */
+  emailVerified?: string;
+  /** Shown once the code verified the address after sign-up or at sign-in, when the server starts no session. */
+  emailVerifiedSignIn?: string;
   // AdminUsers (the server's --admin)
   /** Shown instead of the table to a signed-in user who is not an administrator (403 YOU_ARE_NOT_ALLOWED_TO_LIST_USERS). */
   notAdmin?: string;
@@ -324,6 +359,13 @@ export interface SignUpFormProps {
   className?: string;
   /** Where the verification link leads (a trusted URL), or a function returning it, called on submit. */
   callbackURL?: string | (() => string);
+  /**
+   * The server's --email-otp-verification (it mails a 6-digit code instead of a link): when the
+   * server wants the address verified before the first sign-in, the form asks for the code
+   * ("Send a new code" too), then says the address is verified; when the server then starts a
+   * session (--auto-sign-in-after-verification), `onSuccess({status, token, user})`. Default false.
+   */
+  verificationCode?: boolean;
 }
 
 export function SignUpForm(props: SignUpFormProps): ReactElement;
@@ -358,6 +400,21 @@ export interface SignInFormProps {
   callbackURL?: string | (() => string);
   /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
   link?: ComponentType<any> | 'a';
+  /**
+   * The server's --email-otp: "E-mail me a sign-in code" under the button. It asks for the
+   * address (the one typed, if any), mails a 6-digit code (a field with one-time-code autocomplete
+   * and a numeric keyboard; "Send a new code"; "Use another e-mail address"), and signs in with it,
+   * or goes on to the second factor's step when the server asks for it. The server's errors show
+   * under the code (INVALID_OTP; OTP_EXPIRED and TOO_MANY_ATTEMPTS say to send a new code). An
+   * address without an account gets one when the server's sign-up is open. Default false.
+   */
+  emailCode?: boolean;
+  /**
+   * The server's --email-otp-verification: a sign-in refused with EMAIL_NOT_VERIFIED (the server
+   * has mailed a code) asks for the code, verifies the address, and signs in again with the
+   * password typed. Default false (it says a new link was mailed).
+   */
+  verificationCode?: boolean;
 }
 
 export function SignInForm(props: SignInFormProps): ReactElement;
@@ -365,14 +422,25 @@ export function SignInForm(props: SignInFormProps): ReactElement;
 export interface ForgotPasswordFormProps {
   /** The absolute URL of the page with the ResetPasswordForm (or a function returning it, called on submit). */
   redirectTo?: string | (() => string);
-  onSuccess?: (value: { status: true; message: string }) => void;
+  /** A link's request answered `{status, message}`; with `emailCode`, the reset `{success}`. */
+  onSuccess?: (value: { status: true; message: string } | { success: true }) => void;
+  /**
+   * The server's --email-otp: a 6-digit code instead of a link. The address; then the mailed code
+   * and the new password on the same form (the strength meter; "Send a new code"); then "Your
+   * password is changed", every session of the account signed out (with `footer`). Default false.
+   */
+  emailCode?: boolean;
+  /** With `emailCode`: the server's minimum strength score (default 2). */
+  minScore?: number;
+  /** With `emailCode`: the server's length rules. */
+  passwordPolicy?: PasswordPolicy;
   title?: ReactNode;
   text?: Texts;
   footer?: ReactNode;
   className?: string;
 }
 
-/** Asks for the e-mail address; the server mails a reset link. Then shows the server's message (the same for any address). */
+/** Asks for the e-mail address; the server mails a reset link. Then shows the server's message (the same for any address). With `emailCode`, a code and the new password instead. */
 export function ForgotPasswordForm(props: ForgotPasswordFormProps): ReactElement;
 
 export interface ResetPasswordFormProps {
@@ -443,8 +511,13 @@ export function ProfileForm(props: {
   className?: string;
 }): ReactElement;
 
-/** While the user's address is not verified: says so, with a button that mails the link again (to callbackURL). Nothing otherwise. */
-export function VerifyEmailNotice(props: { callbackURL?: string | (() => string); text?: Texts; className?: string }): ReactElement | null;
+/**
+ * While the user's address is not verified: says so, with a button that mails the link again (to
+ * callbackURL). Nothing otherwise. With `verificationCode` (the server's
+ * --email-otp-verification): "Send a verification code", then the code's field, then "Your e-mail
+ * address is verified."
+ */
+export function VerifyEmailNotice(props: { callbackURL?: string | (() => string); verificationCode?: boolean; text?: Texts; className?: string }): ReactElement | null;
 
 /**
  * Two-step verification on the account page (the server's --two-factor): turn it on (password,

@@ -324,6 +324,24 @@ const DEFAULT_TEXT = {
   addAuthenticatorApp: 'Add an authenticator app',
   addAuthenticatorAppHelp: 'Sign-ins then take its codes too, and you get backup codes for when you have neither.',
   authenticatorAppAdded: 'Your authenticator app is added: sign-ins take its codes too, or a backup code.',
+  // codes sent by e-mail instead of a link or a password (the server's --email-otp)
+  emailCode: 'Code from the e-mail',
+  emailCodeFormat: 'Enter the 6 digits of the code in the e-mail.',
+  newCodeNeeded: (message) => `${String(message).replace(/[.\s]+$/, '')}. Send a new code.`,
+  emailCodeResent: (email) => `We have sent a new code to ${email}; the one before no longer works.`,
+  sendCode: 'Send the code',
+  emailSignIn: 'E-mail me a sign-in code',
+  emailSignInHelp: 'We will e-mail you a 6-digit code that signs you in, without your password.',
+  emailSignInSent: (email) => `We have sent a 6-digit code to ${email}. Enter it to sign in; it works once, for a few minutes.`,
+  usePassword: 'Sign in with a password instead',
+  useAnotherEmail: 'Use another e-mail address',
+  resetCodeHelp: 'We will e-mail you a 6-digit code to set a new password with.',
+  resetCodeSent: (email) => `If ${email} has an account, we have sent it a 6-digit code. Enter it with your new password.`,
+  verifyCodeSent: (email) => `We have sent a 6-digit code to ${email}. Enter it to verify your address.`,
+  emailNotVerifiedCode: 'Your e-mail address is not verified yet. We have sent a 6-digit code to it: enter it to verify the address.',
+  sendVerificationCode: 'Send a verification code',
+  emailVerified: 'Your e-mail address is verified.',
+  emailVerifiedSignIn: 'Your e-mail address is verified. You can sign in.',
 };
 
 // AdminUsers' labels and messages (apart, so that a bundler drops them with the component).
@@ -469,8 +487,8 @@ function describe(failure) {
   return failure.message;
 }
 
-function useForm(fields) {
-  const [values, setValues] = useState(() => Object.fromEntries(fields.map((f) => [f, ''])));
+function useForm(fields, initial = {}) {
+  const [values, setValues] = useState(() => Object.fromEntries(fields.map((f) => [f, initial[f] ?? ''])));
   const [touched, setTouched] = useState({});
   const [serverErrors, setServerErrors] = useState({});
   const [formError, setFormError] = useState(null);
@@ -535,7 +553,8 @@ function useForm(fields) {
   return form;
 }
 
-function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, text, children, footer, className, testId, danger = false }) {
+// `after`: under the submit button, e.g. another way to do it.
+function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, text, children, after, footer, className, testId, danger = false }) {
   useEffect(() => {
     if (form.formError) form.formErrorRef.current?.focus();
   }, [form.formError]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -555,6 +574,7 @@ function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLa
       { type: 'submit', className: `pc-button button button--${danger ? 'danger' : 'primary'}`, disabled: form.pending },
       form.pending ? text.working : submitLabel,
     ),
+    after ? h('div', { className: 'pc-after' }, after) : null,
     footer ? h('div', { className: 'pc-footer' }, footer) : null,
   );
 }
@@ -673,6 +693,160 @@ function Notice({ title, level = 1, message, footer, className, testId }) {
   );
 }
 
+// ---- codes sent by e-mail (the server's --email-otp) -----------------------------------------------
+
+// A code's field: digits on a phone's keyboard, and the code offered from the mail by the browser
+// or the system (one-time-code).
+const CODE_INPUT = { inputMode: 'numeric', autoCapitalize: 'none', autoCorrect: 'off', spellCheck: false };
+
+// The code as typed, without the spaces or dashes a person may add ("123 456").
+const typedCode = (value) => value.replace(/[\s-]+/g, '');
+
+// The local verdict on a code: required, then 6 digits (the server's codes).
+function codeError(value, text, label = text.emailCode) {
+  const code = typedCode(value);
+  if (!code) return text.required(label);
+  return /^\d{6}$/.test(code) ? undefined : text.emailCodeFormat;
+}
+
+// The server's answers about a code, shown under its field: INVALID_OTP as it says; an expired
+// code, or one that took too many wrong tries, with "Send a new code." added.
+const CODE_FAILURES = new Set(['INVALID_OTP', 'OTP_EXPIRED', 'TOO_MANY_ATTEMPTS']);
+const codeFailure = (r, text) => (r.code === 'OTP_EXPIRED' || r.code === 'TOO_MANY_ATTEMPTS' ? { ...r, message: text.newCodeNeeded(r.message) } : r);
+
+// `actions`: [label, onClick, disabled?] of the buttons (that look like links) under it, e.g.
+// "Send a new code".
+function CodeField({ id, form, text, label = text.emailCode, actions = [] }) {
+  const shown = actions.filter(Boolean);
+  return h(
+    Field,
+    { id, label, type: 'text', autoComplete: 'one-time-code', value: form.values.otp, onChange: form.set('otp'), onBlur: form.blur('otp'), error: form.errors.otp, inputRef: form.refs.otp, inputProps: CODE_INPUT },
+    shown.length
+      ? h(
+          'p',
+          { className: 'pc-help pc-code-actions' },
+          shown.map(([name, onClick, disabled = false], i) => [
+            i ? ' · ' : null,
+            h('button', { key: name, type: 'button', className: 'pc-link', onClick, disabled }, name),
+          ]),
+        )
+      : null,
+  );
+}
+
+// "Send a new code": `send()` mails one (resolving to the client's result); a failure goes to the
+// form's alert. {sending, resent, resend}; `resent` stays true once a new code went.
+function useResend(form, send) {
+  const [sending, setSending] = useState(false);
+  const [resent, setResent] = useState(false);
+  const resend = async () => {
+    setSending(true);
+    form.setFormError(null);
+    const r = await send();
+    setSending(false);
+    if (r.ok) {
+      setResent(true);
+      form.set('otp')('');
+      form.setTouched({});
+      form.refs.otp.current?.focus();
+    } else form.setFormError(describe(r));
+  };
+  return { sending, resent, resend };
+}
+
+/**
+ * The address's verification by a mailed code (the server's --email-otp-verification mails codes
+ * instead of links): the code (and the address, when `email` is not known), "Send a new code";
+ * `onVerified({status, token, user})` once the server took it (`token`: a session, with the
+ * server's --auto-sign-in-after-verification).
+ */
+function VerifyEmailCodeForm({ email, notice, title, level, text, className, footer, inline = false, onVerified }) {
+  const client = useAuthClient();
+  const core = useCore();
+  const prefix = useStableId('pc-verify-code');
+  const form = useForm(['email', 'otp'], { email: email ?? '' });
+  const address = email || form.values.email;
+  form.check((v) => ({ email: email ? undefined : emailError(core, v.email, text), otp: codeError(v.otp, text) }));
+  const onSubmit = form.submitter(
+    async () => codeFailure(await client.emailOtp.verifyEmail({ email: address, otp: typedCode(form.values.otp) }), text),
+    (value) => onVerified(value),
+    (r) => (CODE_FAILURES.has(r.code) ? 'otp' : r.code === 'INVALID_EMAIL' && !email ? 'email' : null),
+  );
+  const { sending, resent, resend } = useResend(form, () => client.emailOtp.sendVerificationOtp({ email: address, type: 'email-verification' }));
+  useEffect(() => {
+    if (email) form.refs.otp.current?.focus();
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  return h(
+    FormShell,
+    {
+      form,
+      onSubmit,
+      title,
+      level,
+      notice: resent ? text.emailCodeResent(address) : notice,
+      submitLabel: text.verify,
+      text,
+      footer,
+      className: inline ? 'pc-form--inline' + (className ? ` ${className}` : '') : className,
+      testId: 'pc-verify-code',
+    },
+    email ? null : h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    h(CodeField, { id: `${prefix}-otp`, form, text, actions: [[text.sendNewCode, resend, sending || !address]] }),
+  );
+}
+
+/**
+ * "E-mail me a sign-in code" (the server's --email-otp): the address, then the mailed code, which
+ * signs in. `onSuccess(value)` gets the server's answer: a session's, or the second factor's
+ * TwoFactorRedirect. `onBack()`: back to the password. `remember`: {ask, keep, setKeep, rememberMe},
+ * the password form's "Keep me signed in".
+ */
+function EmailCodeSignInForm({ email, remember, text, title, className, footer, onSuccess, onBack }) {
+  const client = useAuthClient();
+  const core = useCore();
+  const prefix = useStableId('pc-code-signin');
+  const form = useForm(['email', 'otp'], { email });
+  const [sent, setSent] = useState(false); // the code's step
+  const address = form.values.email;
+  form.check((v) => (sent ? { otp: codeError(v.otp, text) } : { email: emailError(core, v.email, text) }));
+  const send = () => client.emailOtp.sendVerificationOtp({ email: address, type: 'sign-in' });
+  const onSend = form.submitter(send, () => setSent(true), (r) => (r.code === 'INVALID_EMAIL' ? 'email' : null));
+  const onSubmit = form.submitter(
+    async () => {
+      const rememberMe = remember.ask ? remember.keep : remember.rememberMe;
+      return codeFailure(await client.signInEmailOtp({ email: address, otp: typedCode(form.values.otp), rememberMe }), text);
+    },
+    (value) => onSuccess(value),
+    (r) => (CODE_FAILURES.has(r.code) ? 'otp' : null),
+  );
+  const { sending, resent, resend } = useResend(form, send);
+  // The focus follows the step: the address first, then the code.
+  useEffect(() => {
+    (sent ? form.refs.otp : form.refs.email).current?.focus();
+  }, [sent]); // eslint-disable-line react-hooks/exhaustive-deps
+  const back = h('button', { type: 'button', className: 'pc-button button button--secondary', onClick: onBack }, text.usePassword);
+  if (!sent) {
+    return h(
+      FormShell,
+      { form, onSubmit: onSend, title, notice: text.emailSignInHelp, submitLabel: text.sendCode, text, after: back, footer, className, testId: 'pc-email-signin' },
+      h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: address, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    );
+  }
+  const another = () => {
+    setSent(false);
+    form.set('otp')('');
+    form.setTouched({});
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, title, notice: resent ? text.emailCodeResent(address) : text.emailSignInSent(address), submitLabel: text.signIn, text, after: back, footer, className, testId: 'pc-email-signin' },
+    h(CodeField, { id: `${prefix}-otp`, form, text, actions: [[text.sendNewCode, resend, sending], [text.useAnotherEmail, another]] }),
+    remember.ask
+      ? h('label', { className: 'pc-check' }, h('input', { type: 'checkbox', checked: remember.keep, onChange: (e) => remember.setKeep(e.target.checked) }), ' ', text.keepSignedIn)
+      : null,
+  );
+}
+
 /**
  * The strength meter: a five-step bar, the score's name, zxcvbn's warning and suggestions.
  * Props: `password`, `email` and `name` (the server counts their words as guessable),
@@ -737,9 +911,11 @@ export function PasswordStrengthMeter({ password, email = '', name = '', minScor
  * Validates as the user types with the wasm core; sends nothing until submitted, but the
  * username's availability, asked once the typing pauses ("Username is available.", or taken under
  * the field). When the server wants the address verified before the first sign-in (`token:
- * null`), the form then says that a link was mailed.
+ * null`), the form then says that a link was mailed; with `verificationCode` (the server's
+ * --email-otp-verification mails a code instead), it asks for the code, and once the address is
+ * verified says so (or, when the server then signs in, calls `onSuccess({status, token, user})`).
  */
-export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy, username = false, usernamePolicy, title, text: t, footer, className, callbackURL }) {
+export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy, username = false, usernamePolicy, title, text: t, footer, className, callbackURL, verificationCode = false }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -751,6 +927,7 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
   const userInputs = passwordUserInputs(form.values.email, form.values.name, core);
   const strength = useStrength(strengthCore, form.values.password, userInputs);
   const [unverified, setUnverified] = useState(null); // the address a verification link went to
+  const [verified, setVerified] = useState(false); // by the mailed code (verificationCode)
   const required = username === 'required';
   const availability = useUsernameAvailability(client, core, form.values.username, { policy: usernamePolicy, active: Boolean(username) });
 
@@ -778,6 +955,21 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
     },
     (r) => fieldOf(r, fields),
   );
+  if (verified) return h(Notice, { title, message: text.emailVerifiedSignIn, footer, className, testId: 'pc-signup' });
+  if (unverified && verificationCode) {
+    return h(VerifyEmailCodeForm, {
+      email: unverified,
+      notice: text.verifyCodeSent(unverified),
+      title,
+      text,
+      footer,
+      className,
+      onVerified: (value) => {
+        if (value?.token) onSuccess?.(value);
+        else setVerified(true);
+      },
+    });
+  }
   if (unverified) return h(Notice, { title, message: text.verifyEmailSent(unverified), footer, className, testId: 'pc-signup' });
 
   return h(
@@ -800,9 +992,12 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
  * mails again to an unverified address leads; a URL or a function), `username` (the server's
  * --username: the first field is "E-mail or username"; with an '@' it signs in by e-mail, else by
  * username) with `usernamePolicy`. Checks the e-mail's form (or the username's) and the
- * password's upper bounds as the user types.
+ * password's upper bounds as the user types. `emailCode` (the server's --email-otp): "E-mail me a
+ * sign-in code" under the button, which asks for the address, mails a code and signs in with it.
+ * `verificationCode` (the server's --email-otp-verification): a sign-in refused because the
+ * address is not verified asks for the code the server has mailed, then signs in.
  */
-export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice }) {
+export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -813,6 +1008,14 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   // The server asks for the second factor: the methods it named; null while it does not.
   const [challenge, setChallenge] = useState(null);
   const [restarted, setRestarted] = useState(null);
+  // 'password' | 'code' (a code by e-mail, emailCode) | 'verify' (the address's code, verificationCode)
+  const [mode, setMode] = useState('password');
+  // Back to the password from a code: the focus goes to the first field (the button is gone).
+  const lastMode = useRef(mode);
+  useEffect(() => {
+    if (mode === 'password' && lastMode.current !== 'password') form.refs.email.current?.focus();
+    lastMode.current = mode;
+  }, [mode]); // eslint-disable-line react-hooks/exhaustive-deps
   const label = username ? text.emailOrUsername : text.email;
   // With `username`, the first field is a username unless it has an '@'.
   const byUsername = (value) => Boolean(username) && !value.includes('@');
@@ -828,19 +1031,29 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
     }
     return out;
   });
+  const signInWithPassword = () => {
+    const remember = askRememberMe ? keep : rememberMe;
+    const { email: id, password } = form.values;
+    const how = { password, rememberMe: remember, callbackURL: resolveURL(callbackURL) };
+    return byUsername(id) ? client.signInUsername({ username: id, ...how }) : client.signIn({ email: id, ...how });
+  };
+  // A session, or the second factor's step.
+  const signedIn = (value) => {
+    if (value?.twoFactorRedirect) {
+      setRestarted(null);
+      setChallenge(Array.isArray(value.twoFactorMethods) ? value.twoFactorMethods : []);
+    } else onSuccess?.(value);
+  };
   const onSubmit = form.submitter(
     async () => {
-      const remember = askRememberMe ? keep : rememberMe;
-      const { email: id, password } = form.values;
-      const how = { password, rememberMe: remember, callbackURL: resolveURL(callbackURL) };
-      const r = byUsername(id) ? await client.signInUsername({ username: id, ...how }) : await client.signIn({ email: id, ...how });
+      const r = await signInWithPassword();
+      // The server has mailed the address a new link, or its code (verificationCode).
+      if (r.code === 'EMAIL_NOT_VERIFIED' && verificationCode) return { ok: true, value: { emailNotVerified: true } };
       return r.ok || r.code !== 'EMAIL_NOT_VERIFIED' ? r : { ...r, message: text.emailNotVerified };
     },
     (value) => {
-      if (value?.twoFactorRedirect) {
-        setRestarted(null);
-        setChallenge(Array.isArray(value.twoFactorMethods) ? value.twoFactorMethods : []);
-      } else onSuccess?.(value);
+      if (value?.emailNotVerified) setMode('verify');
+      else signedIn(value);
     },
     // Wrong credentials go to the form's alert (which of the two is wrong is not said); a username
     // the rules refuse, under the field.
@@ -855,14 +1068,55 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
       onSuccess: (value) => onSuccess?.(value),
       onRestart: () => {
         setChallenge(null);
+        setMode('password');
         setRestarted(text.signInAgainNeeded);
         form.set('password')('');
       },
     });
   }
+  if (mode === 'code') {
+    return h(EmailCodeSignInForm, {
+      email: form.values.email.includes('@') ? form.values.email : '',
+      remember: { ask: askRememberMe, keep, setKeep, rememberMe },
+      text,
+      title,
+      className,
+      footer,
+      onSuccess: signedIn,
+      onBack: () => {
+        setRestarted(null);
+        setMode('password');
+      },
+    });
+  }
+  if (mode === 'verify') {
+    // Verified: a session when the server starts one, else the same sign-in again.
+    const onVerified = async (value) => {
+      if (value?.token) {
+        onSuccess?.(value);
+        return;
+      }
+      const r = await signInWithPassword();
+      setMode('password');
+      if (r.ok) signedIn(r.value);
+      else setRestarted(text.emailVerifiedSignIn);
+    };
+    return h(VerifyEmailCodeForm, {
+      email: byUsername(form.values.email) ? null : form.values.email,
+      notice: text.emailNotVerifiedCode,
+      title,
+      text,
+      footer,
+      className,
+      onVerified,
+    });
+  }
+  const byCode = emailCode
+    ? h('button', { type: 'button', className: 'pc-button button button--secondary', onClick: () => setMode('code') }, text.emailSignIn)
+    : null;
   return h(
     FormShell,
-    { form, onSubmit, title, notice: restarted ?? notice, submitLabel: text.signIn, text, footer, className, testId: 'pc-signin' },
+    { form, onSubmit, title, notice: restarted ?? notice, submitLabel: text.signIn, text, after: byCode, footer, className, testId: 'pc-signin' },
     h(Field, { id: `${prefix}-email`, label, type: username ? 'text' : 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email, inputProps: username ? USERNAME_INPUT : undefined }),
     h(
       Field,
@@ -958,9 +1212,16 @@ function SecondFactorForm({ methods, text, title, className, onSuccess, onRestar
  * leads to `redirectTo` (the absolute URL of the page with the ResetPasswordForm; the server
  * must trust its origin) with the token. The server answers alike whether or not the address has
  * an account, and so does the form: it then shows the server's message. Props: `redirectTo`,
- * `onSuccess({status, message})`, `title`, `text`, `footer`, `className`.
+ * `onSuccess({status, message})`, `title`, `text`, `footer`, `className`. With `emailCode` (the
+ * server's --email-otp), a code instead of a link: the address, then the mailed code and the new
+ * password (with the strength meter; `minScore`, `passwordPolicy`), then done, every session of the
+ * account signed out (`onSuccess({success})`).
  */
-export function ForgotPasswordForm({ redirectTo, onSuccess, title, text: t, footer, className }) {
+export function ForgotPasswordForm({ emailCode = false, ...props }) {
+  return emailCode ? h(ForgotPasswordCodeForm, props) : h(ForgotPasswordLinkForm, props);
+}
+
+function ForgotPasswordLinkForm({ redirectTo, onSuccess, title, text: t, footer, className }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -981,6 +1242,61 @@ export function ForgotPasswordForm({ redirectTo, onSuccess, title, text: t, foot
     FormShell,
     { form, onSubmit, title, submitLabel: text.sendResetLink, text, footer, className, testId: 'pc-forgot' },
     h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+  );
+}
+
+// The forgotten password by a mailed code (the server's --email-otp): the address; then the code
+// and the new password (its strength measured with the address's words, as the server does).
+function ForgotPasswordCodeForm({ onSuccess, minScore = 2, passwordPolicy, title, text: t, footer, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const client = useAuthClient();
+  const core = useCore();
+  const [engaged, setEngaged] = useState(false);
+  const prefix = useStableId('pc-forgot');
+  const form = useForm(['email', 'otp', 'password']);
+  const [step, setStep] = useState('email'); // 'email' | 'code' | 'done'
+  const strengthCore = useStrengthCore(engaged && step === 'code');
+  const address = form.values.email;
+  const strength = useStrength(strengthCore, form.values.password, passwordUserInputs(address, '', core));
+  form.check((v) =>
+    step === 'email'
+      ? { email: emailError(core, v.email, text) }
+      : { otp: codeError(v.otp, text), password: newPasswordError(core, v.password, strength, { minScore, policy: passwordPolicy, text, label: text.newPassword }) },
+  );
+  const send = () => client.emailOtp.requestPasswordReset({ email: address });
+  const onSend = form.submitter(send, () => setStep('code'), (r) => (r.code === 'INVALID_EMAIL' ? 'email' : null));
+  const onSubmit = form.submitter(
+    async () => codeFailure(await client.emailOtp.resetPassword({ email: address, otp: typedCode(form.values.otp), password: form.values.password }), text),
+    (value) => {
+      setStep('done');
+      onSuccess?.(value);
+    },
+    (r) => (CODE_FAILURES.has(r.code) ? 'otp' : aboutNewPassword(r.code) ? 'password' : null),
+  );
+  const { sending, resent, resend } = useResend(form, send);
+  useEffect(() => {
+    if (step === 'code') form.refs.otp.current?.focus();
+  }, [step]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (step === 'done') return h(Notice, { title, message: text.passwordReset, footer, className, testId: 'pc-forgot' });
+  if (step === 'email') {
+    return h(
+      FormShell,
+      { form, onSubmit: onSend, onFocus: () => setEngaged(true), title, notice: text.resetCodeHelp, submitLabel: text.sendCode, text, footer, className, testId: 'pc-forgot' },
+      h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'username', value: address, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    );
+  }
+  const another = () => {
+    setStep('email');
+    form.set('otp')('');
+    form.setTouched({});
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, onFocus: () => setEngaged(true), title, notice: resent ? text.emailCodeResent(address) : text.resetCodeSent(address), submitLabel: text.setPassword, text, footer, className, testId: 'pc-forgot' },
+    // For the browser's password manager: the account the new password is for.
+    h('input', { type: 'email', name: 'username', autoComplete: 'username', value: address, readOnly: true, hidden: true }),
+    h(CodeField, { id: `${prefix}-otp`, form, text, actions: [[text.sendNewCode, resend, sending], [text.useAnotherEmail, another]] }),
+    h(NewPasswordField, { id: `${prefix}-password`, label: text.newPassword, form, field: 'password', strength, core, minScore, policy: passwordPolicy, text }),
   );
 }
 
@@ -1096,9 +1412,41 @@ export function ProfileForm({ namePolicy, username = false, usernamePolicy, onSu
 /**
  * While the signed-in user's address is not verified: says so, with a button that has the server
  * mail the verification link again (to `callbackURL`: a URL, or a function returning one). Nothing
- * once it is verified, or signed out. Props also: `text`, `className`.
+ * once it is verified, or signed out. Props also: `text`, `className`. With `verificationCode`
+ * (the server's --email-otp-verification mails codes instead of links): "Send a verification
+ * code", then the code's field; once the server took it, "Your e-mail address is verified."
  */
-export function VerifyEmailNotice({ callbackURL, text: t, className }) {
+export function VerifyEmailNotice({ verificationCode = false, ...props }) {
+  return verificationCode ? h(VerifyEmailCodeNotice, props) : h(VerifyEmailLinkNotice, props);
+}
+
+function VerifyEmailCodeNotice({ text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user } = useSession();
+  const [state, setState] = useState({ sending: false, sent: false, failure: null });
+  const [verified, setVerified] = useState(false);
+  const frame = (...children) =>
+    h('div', { className: 'pc-form pc-verify' + (className ? ` ${className}` : ''), 'data-testid': 'pc-verify-email' }, ...children);
+  if (verified && user) return frame(h('p', { className: 'pc-notice__text', role: 'status' }, text.emailVerified));
+  if (!user || user.emailVerified) return null;
+  const send = async () => {
+    setState({ sending: true, sent: false, failure: null });
+    const r = await client.emailOtp.sendVerificationOtp({ email: user.email, type: 'email-verification' });
+    setState({ sending: false, sent: r.ok, failure: r.ok ? null : describe(r) });
+  };
+  if (state.sent) {
+    return frame(
+      h(VerifyEmailCodeForm, { email: user.email, notice: text.verifyCodeSent(user.email), text, inline: true, onVerified: () => setVerified(true) }),
+    );
+  }
+  return frame(
+    h('p', { className: 'pc-notice__text' }, text.unverified(user.email)),
+    h('div', { className: 'pc-alert', role: 'alert', hidden: !state.failure }, state.failure ?? ''),
+    h('button', { type: 'button', className: 'pc-button button button--secondary', disabled: state.sending, onClick: send }, state.sending ? text.working : text.sendVerificationCode),
+  );
+}
+
+function VerifyEmailLinkNotice({ callbackURL, text: t, className }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const { client, user } = useSession();
   const [state, setState] = useState({ sending: false, sent: false, failure: null });

@@ -40,7 +40,7 @@ export default function PortcullisAccountPage() {
         h('p', { className: 'pc-account__who' }, 'Signed in as ', h('strong', null, user.email)),
         linkError ? h('div', { className: 'pc-alert', role: 'alert' }, 'This link is invalid or has expired.') : null,
       ),
-      h(VerifyEmailNotice, { callbackURL: here }),
+      h(VerifyEmailNotice, { callbackURL: here, verificationCode: options.emailOtp?.verification === true }),
       h(ProfileForm, { title: 'Profile', username: Boolean(options.username), usernamePolicy: options.usernamePolicy ?? undefined }),
       options.changeEmail ? h(ChangeEmailForm, { title: 'E-mail address', callbackURL: here }) : null,
       h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),

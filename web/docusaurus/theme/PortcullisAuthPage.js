@@ -47,10 +47,14 @@ export default function PortcullisAuthPage({ kind }) {
   const passwordPolicy = options.passwordPolicy ?? undefined;
   // The server's --username: a username at sign-up, "E-mail or username" at sign-in.
   const usernamePolicy = options.usernamePolicy ?? undefined;
+  // The server's --email-otp: sign-in by a mailed code; with --email-otp-verification, the
+  // address verified by a code instead of a link.
+  const emailOtp = options.emailOtp ?? null;
+  const verificationCode = emailOtp?.verification === true;
   const title = kind === 'signup' ? 'Create an account' : 'Sign in';
   const form =
     kind === 'signup'
-      ? h(SignUpForm, { title, onSuccess, callbackURL: verifyURL, minScore: options.minPasswordScore, passwordPolicy, username: options.username ?? false, usernamePolicy, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
+      ? h(SignUpForm, { title, onSuccess, callbackURL: verifyURL, minScore: options.minPasswordScore, passwordPolicy, username: options.username ?? false, usernamePolicy, verificationCode, footer: link(options.loginPath, 'Already have an account?', 'Sign in') })
       : h(SignInForm, {
           title,
           onSuccess,
@@ -58,6 +62,8 @@ export default function PortcullisAuthPage({ kind }) {
           username: Boolean(options.username),
           usernamePolicy,
           askRememberMe: true,
+          emailCode: Boolean(emailOtp),
+          verificationCode,
           callbackURL: verifyURL,
           notice,
           forgotPasswordHref: options.forgotPasswordPath || undefined,

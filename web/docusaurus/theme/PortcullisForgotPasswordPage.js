@@ -1,5 +1,6 @@
 // The /forgot-password route's page: the e-mail address, then the server mails a link to the
-// reset page (/reset-password on this site).
+// reset page (/reset-password on this site); with the plugin's emailOtp (the server's --email-otp),
+// a code instead, which the page takes with the new password.
 import React from 'react';
 import Layout from '@theme/Layout';
 import Link from '@docusaurus/Link';
@@ -17,5 +18,8 @@ export default function PortcullisForgotPasswordPage() {
   // Made when the form is sent, in the browser.
   const redirectTo = () => siteURL(siteConfig.baseUrl, options.resetPasswordPath);
   const footer = h('span', null, 'Remembered it? ', h(Link, { to: options.loginPath }, 'Sign in'));
-  return h(Layout, { title }, h('main', { className: 'container margin-vert--xl pc-page' }, h(ForgotPasswordForm, { title, redirectTo, footer })));
+  const form = options.emailOtp
+    ? h(ForgotPasswordForm, { title, emailCode: true, minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined, footer })
+    : h(ForgotPasswordForm, { title, redirectTo, footer });
+  return h(Layout, { title }, h('main', { className: 'container margin-vert--xl pc-page' }, form));
 }
