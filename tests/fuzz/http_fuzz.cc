@@ -67,6 +67,7 @@ class Server {
                                       {"admin-impersonation", "true"},
                                       {"username", "true"},  // sign-in/username, is-username-available
                                       {"email-otp", "true"},  // /email-otp/*, sign-in/email-otp
+                                      {"magic-link", "true"},  // sign-in/magic-link, magic-link/verify
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());
