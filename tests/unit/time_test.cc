@@ -31,3 +31,13 @@ TEST_CASE("parse_iso8601 rejects malformed text") {
     CHECK_FALSE(parse_iso8601(bad).has_value());
   }
 }
+
+TEST_CASE("duration_text says a length as a mail does, in whole minutes when it can") {
+  CHECK(duration_text(seconds(300)) == "5 minutes");
+  CHECK(duration_text(seconds(60)) == "1 minute");
+  CHECK(duration_text(seconds(90)) == "90 seconds");
+  CHECK(duration_text(seconds(1)) == "1 second");
+  CHECK(duration_text(seconds(0)) == "0 seconds");
+  CHECK(duration_text(seconds(-5)) == "0 seconds");
+  CHECK(duration_text(seconds(86400)) == "1440 minutes");
+}

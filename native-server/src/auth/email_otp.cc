@@ -24,6 +24,7 @@
 
 #include "auth/one_time_codes.h"
 #include "auth/service.h"
+#include "common/time.h"
 #include "portcullis/email.h"
 #include "portcullis/name.h"
 #include "portcullis/password_policy.h"
@@ -55,13 +56,6 @@ std::string otp_identifier(EmailOtpType type, std::string_view email) {
   return id;
 }
 
-// "5 minutes", "90 seconds": how long a code works, for the mail.
-std::string lifetime_text(std::chrono::seconds s) {
-  const auto n = s.count();
-  if (n % 60 == 0) return std::to_string(n / 60) + (n == 60 ? " minute" : " minutes");
-  return std::to_string(n) + (n == 1 ? " second" : " seconds");
-}
-
 }  // namespace
 
 std::optional<EmailOtpType> parse_email_otp_type(std::string_view text) {
@@ -81,7 +75,7 @@ bool AuthService::issue_email_otp(const std::string& identifier, EmailOtpType ty
     return false;
   }
   const std::string hello = name.empty() ? std::string("Hello,\n\n") : "Hello " + name + ",\n\n";
-  const std::string works = "\n\nIt works once, for the next " + lifetime_text(config_.email_otp_expires_in) + ". ";
+  const std::string works = "\n\nIt works once, for the next " + duration_text(config_.email_otp_expires_in) + ". ";
   mail::Message m;
   m.to = to;
   switch (type) {
@@ -89,7 +83,7 @@ bool AuthService::issue_email_otp(const std::string& identifier, EmailOtpType ty
       m.kind = "email-otp-sign-in";
       m.subject = "Your " + config_.app_name + " sign-in code";
       m.text = hello + "Here is your code to sign in to " + config_.app_name + " as " + to + ":\n\n    " + code +
-               works + "If you did not ask for it, ignore this message: nobody can sign in with it but you.\n";
+               works + "If you did not ask for it, ignore this message: without it, nobody can sign in.\n";
       break;
     case EmailOtpType::kEmailVerification:
       m.kind = "email-otp-verification";

@@ -17,6 +17,7 @@
 
 #include "auth/one_time_codes.h"
 #include "auth/service.h"
+#include "common/time.h"
 #include "portcullis/email.h"
 #include "portcullis/token.h"
 
@@ -52,10 +53,6 @@ Status AuthService::send_magic_link(const MagicLinkRequest& request, const Calle
   }
   if (request.error_callback_url) link += "&errorCallbackURL=" + percent_encode_component(*request.error_callback_url);
 
-  const auto minutes = config_.magic_link_expires_in.count() / 60;
-  const std::string lasts = minutes >= 1 && config_.magic_link_expires_in.count() % 60 == 0
-                                ? std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes")
-                                : std::to_string(config_.magic_link_expires_in.count()) + " seconds";
   mail::Message m;
   m.to = user.ok() ? user->email : *email;
   m.kind = "magic-link";
@@ -63,8 +60,8 @@ Status AuthService::send_magic_link(const MagicLinkRequest& request, const Calle
   m.subject = "Sign in to " + config_.app_name;
   m.text = (user.ok() && !user->name.empty() ? "Hello " + user->name + ",\n\n" : std::string("Hello,\n\n")) +
            "To sign in to " + config_.app_name + " as " + m.to + (user.ok() ? "" : " (a new account)") +
-           ", open this link:\n\n" + link + "\n\nIt works once, for the next " + lasts +
-           ". If you did not ask for it, ignore this message: nobody can sign in with it but you.\n";
+           ", open this link:\n\n" + link + "\n\nIt works once, for the next " + duration_text(config_.magic_link_expires_in) +
+           ". If you did not ask for it, ignore this message: without it, nobody can sign in.\n";
   mail_->enqueue(std::move(m));
   return Status::OK();
 }

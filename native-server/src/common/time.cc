@@ -1,5 +1,7 @@
 #include "common/time.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cstdio>
 
@@ -95,6 +97,12 @@ std::optional<store::TimePoint> parse_iso8601(std::string_view s) {
 
 std::int64_t unix_seconds(store::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::string duration_text(std::chrono::seconds length) {
+  const auto n = std::max<std::int64_t>(length.count(), 0);
+  if (n > 0 && n % 60 == 0) return std::to_string(n / 60) + (n == 60 ? " minute" : " minutes");
+  return std::to_string(n) + (n == 1 ? " second" : " seconds");
 }
 
 }  // namespace portcullis

@@ -3,6 +3,7 @@
 #ifndef PORTCULLIS_COMMON_TIME_H_
 #define PORTCULLIS_COMMON_TIME_H_
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,10 @@ std::string format_iso8601(store::TimePoint t);
 
 // Returns `t` in whole seconds since the Unix epoch (JWT and TOTP times).
 std::int64_t unix_seconds(store::TimePoint t);
+
+// A length of time as a mail says it: "5 minutes", "1 minute", "90 seconds", "1 second" (whole
+// minutes as minutes). Negative lengths read as 0 seconds.
+std::string duration_text(std::chrono::seconds length);
 
 // Parses what BetterAuth and SQLite write: "2026-11-25T04:46:53.751Z", without milliseconds,
 // with a space instead of 'T', with "+00:00" for 'Z' (other offsets are applied), or an integer of
