@@ -160,9 +160,18 @@ const passwords = (s, id) =>
   sql(s.db, `select count(*) as n from "account" where "userId" = '${id}' and "providerId" = 'credential' and "password" is not null`)[0].n;
 
 const events = (s, pick = () => true) => s.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'auth' && pick(l));
-/** The audit events of the request that got `res` (by its X-Request-Id), without time and id. */
-const auditOf = (s, res) =>
-  events(s, (l) => l.id === res.headers.get('x-request-id')).map(({ time, id, msg, ...rest }) => rest);
+/**
+ * The audit events of the request that got `res` (by its X-Request-Id), without time and id. The
+ * log reaches the test through a pipe, possibly after the answer: its access-log line, which the
+ * server writes after the request's audit lines, is awaited first.
+ */
+async function auditOf(s, res) {
+  const rid = res.headers.get('x-request-id');
+  await waitFor(() => s.logs.some((l) => JSON.parse(l).msg === 'request' && JSON.parse(l).id === rid), {
+    what: `the log line of request ${rid}`,
+  });
+  return events(s, (l) => l.id === rid).map(({ time, id, msg, ...rest }) => rest);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -637,7 +646,7 @@ describe('with --email-otp', () => {
       const id = up.body.user.id;
       const ip = '127.0.0.1';
       // The account is made, and signed in to.
-      assert.deepEqual(auditOf(server, up), [
+      assert.deepEqual(await auditOf(server, up), [
         { event: 'sign-up', user: id, ip, method: 'email-otp' },
         { event: 'sign-in', user: id, ip, method: 'email-otp' },
       ]);
@@ -645,12 +654,12 @@ describe('with --email-otp', () => {
       const second = await sendCode(server, email, 'sign-in');
       const inn = await new Browser(server.api).post('/sign-in/email-otp', { email, otp: second });
       assert.equal(inn.status, 200, JSON.stringify(inn.body));
-      assert.deepEqual(auditOf(server, inn), [{ event: 'sign-in', user: id, ip, method: 'email-otp' }]);
+      assert.deepEqual(await auditOf(server, inn), [{ event: 'sign-in', user: id, ip, method: 'email-otp' }]);
 
       const third = await sendCode(server, email, 'forget-password');
       const reset = await new Browser(server.api).post('/email-otp/reset-password', { email, otp: third, password: NEW_PASSWORD });
       assert.equal(reset.status, 200, JSON.stringify(reset.body));
-      const [line, ...more] = auditOf(server, reset);
+      const [line, ...more] = await auditOf(server, reset);
       assert.deepEqual(more, []);
       assert.deepEqual({ ...line, method: undefined }, { event: 'password-reset', user: id, ip, method: undefined });
       assert.ok(line.method === undefined || line.method === 'email-otp', JSON.stringify(line));
