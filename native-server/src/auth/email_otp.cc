@@ -193,14 +193,7 @@ Result<VerifiedEmail> AuthService::verify_email_otp(const std::string& email, co
     user->updated_at = caller.now;
     if (!store_.update_user(*user).ok()) return ErrorCode::kInternalServerError;
   }
-  // As a verification link (verify_email()): not a sign-in for a user with the second factor on.
-  if (config_.auto_sign_in_after_verification && !(config_.two_factor && user->two_factor_enabled)) {
-    auto session = start_session(*user, true, caller);
-    if (session.ok()) {
-      out.session = std::move(session).value();
-      audit("sign-in", &*user, caller, {{"method", "email-otp-verification"}});
-    }
-  }
+  out.session = session_after_verification(*user, "email-otp-verification", caller);
   out.user = std::move(user).value();
   return out;
 }

@@ -984,17 +984,20 @@ Result<VerifiedEmail> AuthService::verify_email(const std::string& token, const 
     user->updated_at = caller.now;
     if (!store_.update_user(*user).ok()) return ErrorCode::kInternalServerError;
   }
-  // A mailed link is one factor: a user who turned the second factor on signs in with it, not
-  // with the link (BetterAuth's autoSignInAfterVerification would sign them in).
-  if (config_.auto_sign_in_after_verification && !(config_.two_factor && user->two_factor_enabled)) {
-    auto session = start_session(*user, true, caller);
-    if (session.ok()) {
-      out.session = std::move(session).value();
-      audit("sign-in", &*user, caller, {{"method", "verification-link"}});
-    }
-  }
+  out.session = session_after_verification(*user, "verification-link", caller);
   out.user = std::move(user).value();
   return out;
+}
+
+std::optional<Session> AuthService::session_after_verification(const User& user, std::string_view method,
+                                                               const Caller& caller) {
+  // A mailed link or code is one factor: a user who turned the second factor on signs in with it,
+  // not with the mail (BetterAuth's autoSignInAfterVerification would sign them in).
+  if (!config_.auto_sign_in_after_verification || (config_.two_factor && user.two_factor_enabled)) return std::nullopt;
+  auto session = start_session(user, true, caller);
+  if (!session) return std::nullopt;
+  audit("sign-in", &user, caller, {{"method", method}});
+  return std::move(session).value();
 }
 
 }  // namespace portcullis::auth

@@ -741,6 +741,10 @@ class AuthService {
                                           const std::optional<std::string>& image, bool remember_me,
                                           const std::optional<std::string>& trusted_device, ErrorCode no_sign_up,
                                           std::string_view method, const Caller& caller, bool& new_user);
+  // With --auto-sign-in-after-verification, a session for a user whose address a mailed link or
+  // code just verified (audited as a sign-in by `method`); none for a user with the second factor
+  // on, or if it could not be made.
+  std::optional<Session> session_after_verification(const User& user, std::string_view method, const Caller& caller);
   // Counts one more mail of `what` (a flow's name) to `email`: at most 5 per 15 minutes, whoever
   // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
   // counted); INTERNAL_SERVER_ERROR.
