@@ -149,9 +149,6 @@ void HttpServer::Impl::verify_magic_link(Call& call) {
   }
   // A relative URL is resolved against the base URL, as BetterAuth's new URL(url, baseURL).
   const auto absolute = [&](const std::string& url) { return url.starts_with("/") ? config.origin + url : url; };
-  const auto with_param = [](const std::string& url, const std::string& key, const std::string& value) {
-    return url + (url.find('?') == std::string::npos ? '?' : '&') + key + "=" + percent_encode_component(value);
-  };
   const auto redirect = [&](const std::string& location) {
     call.res.status = 302;
     call.res.set_header("Location", location);
@@ -166,13 +163,13 @@ void HttpServer::Impl::verify_magic_link(Call& call) {
     if (c == ErrorCode::kNotFound) return send_error(call.res, out.status());
     const std::string error = c == ErrorCode::kNewUserSignupDisabled ? std::string("new_user_signup_disabled")
                                                                      : std::string(out.status().code_name());
-    return redirect(with_param(error_callback ? absolute(*error_callback) : success, "error", error));
+    return redirect(with_query_param(error_callback ? absolute(*error_callback) : success, "error", error));
   }
   const auth::SignedIn& in = out->signed_in;
   set_trust_device_cookie(call, in.trust_device);
   if (in.two_factor_challenge) {
     set_two_factor_challenge_cookies(call, in);
-    if (callback) return redirect(with_param(success, "twoFactorRedirect", "true"));
+    if (callback) return redirect(with_query_param(success, "twoFactorRedirect", "true"));
     ordered_json body;
     body["twoFactorRedirect"] = true;
     body["twoFactorMethods"] = in.two_factor_methods;
