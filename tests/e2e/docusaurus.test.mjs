@@ -35,26 +35,34 @@ const BREACHED = 'harbour-lantern-quietly-1958!';
 
 let server;
 let siteURL;
+// The main site again, on the server's host (the same built files and port): the same site as the
+// server, for the sign-in links (see their tests). siteURL itself when the two share a host.
+let sameSiteURL;
+// Every built site's origin: a navigation there waits for React's hydration.
+const siteOrigins = new Set();
 let browser;
 let main;
 const timings = {};
 
 /**
  * Starts a server with `config` (and mail into an outbox folder) and a build of the site against
- * it, each on a free port: {server, siteURL, seconds (the build's), stop()}. `siteEnv`: the site's
- * build variables.
+ * it, each on a free port: {server, siteURL, sameSiteURL, seconds (the build's), stop()}.
+ * `siteEnv`: the site's build variables. The site is served on 127.0.0.1, so that it answers at
+ * siteURL (SITE_HOST) and at sameSiteURL (SERVER_HOST: the same site as the server), both trusted.
  */
 async function launch(config, siteEnv = {}) {
   const [sitePort, serverPort] = [await freePort(), await freePort()];
   const url = `http://${SITE_HOST}:${sitePort}`;
+  const sameSite = `http://${SERVER_HOST}:${sitePort}`;
   const serverURL = `http://${SERVER_HOST}:${serverPort}`;
   const s = await startServer({
     port: serverPort,
     baseURL: serverURL,
-    trustedOrigins: [url],
+    trustedOrigins: [...new Set([url, sameSite])],
     mail: 'outbox', // the links the pages' flows mail
     username: true, // the site is built with the plugin's username: true
     emailOtp: true, // and emailOtp: true (sign-in codes; the forgotten password by a code)
+    magicLink: true, // and magicLink: true (sign-in links)
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
@@ -68,9 +76,11 @@ async function launch(config, siteEnv = {}) {
     if (built) rmSync(built.dir, { recursive: true, force: true });
     throw error;
   }
+  siteOrigins.add(url).add(sameSite);
   return {
     server: s,
     siteURL: url,
+    sameSiteURL: sameSite,
     seconds: built.seconds,
     async stop() {
       await served.close();
@@ -89,7 +99,7 @@ before(async () => {
   const breachList = join(OUT, 'pwned-passwords.txt');
   writeFileSync(breachList, `${createHash('sha1').update(BREACHED).digest('hex').toUpperCase()}:42\r\n`);
   main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList, admin: true, adminImpersonation: true });
-  ({ server, siteURL } = main);
+  ({ server, siteURL, sameSiteURL } = main);
   timings.buildSeconds = main.seconds;
   browser = await launchChromium();
 });
@@ -119,7 +129,7 @@ function waitingForHydration(page) {
     const original = page[method].bind(page);
     page[method] = async (...args) => {
       const result = await original(...args);
-      if (page.url().startsWith(siteURL)) await hydrated(page);
+      if (siteOrigins.has(new URL(page.url()).origin)) await hydrated(page);
       return result;
     };
   }
@@ -606,6 +616,172 @@ describe("sign-in by a code sent by e-mail, on the site (the server's --email-ot
     await second.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${siteURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    await context.close();
+  });
+});
+
+describe("sign-in by a link sent by e-mail, on the site (the server's --magic-link)", () => {
+  // The browser opens the mailed link on the server's origin, which sets the session cookie there,
+  // as a first party: the site's fetches carry it only when the site is the same site as the server
+  // (across sites, Chromium keeps the partitioned cookie for the server's own top-level site). So
+  // these tests use the site at sameSiteURL: the same build, on the server's host.
+  let site;
+  before(() => {
+    site = sameSiteURL;
+  });
+  const linkStep = (page) => page.locator('[data-testid="pc-link-signin"]');
+  const mailedLink = async (to, n = 0) => (await mailTo(to, 'magic-link', n)).link;
+  const menuName = async (page) => (await page.locator('.pc-usermenu__name').textContent()).trim();
+
+  /** Opens `path` (the login page, or a gated page that sends there) and asks for a link for `email`. */
+  async function askForLink(path, email) {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${site}${path}`);
+    await page.getByRole('button', { name: 'E-mail me a sign-in link' }).click();
+    await linkStep(page).getByRole('status').filter({ hasText: 'We will e-mail you a link that signs you in, without your password.' }).waitFor();
+    await linkStep(page).getByLabel('E-mail').fill(email);
+    await linkStep(page).getByRole('button', { name: 'Send the link' }).click();
+    await linkStep(page).getByRole('status').filter({ hasText: `Check your inbox: we have sent a sign-in link to ${email}.` }).waitFor();
+    return { context, page };
+  }
+
+  test('a person asks for a link on the site, opens it from the mail and lands signed in, on the gated page they came for', async () => {
+    const name = 'Evelyn Berezin';
+    const email = `evelyn${process.pid}@example.com`;
+    await createAccount(name, email, 'word-processor-data-secretary-1969');
+    const context = await newContext();
+    const page = await context.newPage();
+    // The gated page sends to the login page (?redirect= back); the address typed there is kept.
+    const gated = '/docs/private/handbook';
+    await page.goto(`${site}${gated}`);
+    await page.waitForURL(`${site}/login?redirect=${encodeURIComponent(gated)}`);
+    await page.getByLabel('E-mail').fill(email);
+    const requests = serverRequests(page);
+    await page.getByRole('button', { name: 'E-mail me a sign-in link' }).click();
+    const step = linkStep(page);
+    await step.getByRole('status').filter({ hasText: 'We will e-mail you a link that signs you in, without your password.' }).waitFor();
+    assert.equal(await step.getByLabel('E-mail').inputValue(), email);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'email', 'the focus is on the address');
+    assert.deepEqual(requests.filter((r) => !r.startsWith('GET /api/auth/get-session')), [], 'nothing sent yet');
+    await shot(page, 'login-email-link-light');
+    await step.getByRole('button', { name: 'Send the link' }).click();
+    await step.getByRole('status').filter({ hasText: `Check your inbox: we have sent a sign-in link to ${email}. Open it in this browser` }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Send the link again', 'the focus goes to "Send the link again"');
+    await shot(page, 'login-email-link-sent-light');
+    const first = await mailedLink(email);
+    // The link comes back to the login page (keeping ?redirect=), which finishes it.
+    const params = new URL(first).searchParams;
+    assert.equal(params.get('callbackURL'), `${site}/login?redirect=${encodeURIComponent(gated)}`);
+    assert.equal(params.get('errorCallbackURL'), `${site}/login?redirect=${encodeURIComponent(gated)}`);
+
+    // "Send the link again": another mail.
+    await step.getByRole('button', { name: 'Send the link again' }).click();
+    await step.getByRole('status').filter({ hasText: `Check your inbox: we have sent a new sign-in link to ${email}.` }).waitFor();
+    const second = await mailedLink(email, 1);
+    assert.notEqual(second, first);
+    assert.deepEqual(
+      requests.filter((r) => !r.startsWith('GET /api/auth/get-session')),
+      ['POST /api/auth/sign-in/magic-link', 'POST /api/auth/sign-in/magic-link'],
+    );
+
+    // Opened from the mail, in this browser: signed in, on the gated page.
+    await page.goto(second);
+    await page.waitForURL(`${site}${gated}`);
+    await page.getByRole('heading', { name: "Members' handbook" }).waitFor();
+    assert.equal(await menuName(page), name);
+    await page.reload();
+    assert.equal(await menuName(page), name, 'the session stays');
+    await context.close();
+  });
+
+  test('a new address gets an account; the link, opened again, says on the sign-in page that it was used; a new one works', async () => {
+    const email = `new-by-link${process.pid}@example.com`;
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${site}/login`);
+    // Back to the password, and to the link again; another address first, then the right one.
+    await page.getByRole('button', { name: 'E-mail me a sign-in link' }).click();
+    await linkStep(page).getByRole('button', { name: 'Sign in with a password instead' }).click();
+    await page.getByRole('button', { name: 'E-mail me a sign-in link' }).click();
+    await linkStep(page).getByLabel('E-mail').fill(`typo-${email}`);
+    await linkStep(page).getByRole('button', { name: 'Send the link' }).click();
+    await linkStep(page).getByRole('button', { name: 'Use another e-mail address' }).click();
+    assert.equal(await linkStep(page).getByLabel('E-mail').inputValue(), `typo-${email}`, 'the address, to correct');
+    await linkStep(page).getByLabel('E-mail').fill(email);
+    await linkStep(page).getByRole('button', { name: 'Send the link' }).click();
+    await linkStep(page).getByRole('status').filter({ hasText: `Check your inbox: we have sent a sign-in link to ${email}.` }).waitFor();
+    const link = await mailedLink(email);
+    await page.goto(link);
+    await page.waitForURL(`${site}/`);
+    // An account without a name: the menu shows the address.
+    assert.equal(await menuName(page), email);
+    await context.close();
+
+    // The same link again (another browser): the sign-in page says why, the query taken out.
+    const other = await newContext();
+    const again = await other.newPage();
+    const landing = again.waitForRequest((r) => r.isNavigationRequest() && r.url() === `${site}/login?error=INVALID_TOKEN`);
+    await again.goto(link);
+    await landing;
+    await again.waitForURL(`${site}/login`);
+    const said = again.locator('[data-testid="pc-signin"]').getByRole('status');
+    await said.filter({ hasText: 'This sign-in link has expired or was already used: ask for a new one.' }).waitFor();
+    await shot(again, 'login-email-link-used-light');
+    assert.equal(await again.locator('.pc-usermenu__link', { hasText: 'Sign in' }).count() > 0, true, 'signed out');
+    // A new link, from there.
+    await again.getByRole('button', { name: 'E-mail me a sign-in link' }).click();
+    await linkStep(again).getByLabel('E-mail').fill(email);
+    await linkStep(again).getByRole('button', { name: 'Send the link' }).click();
+    await linkStep(again).getByRole('status').filter({ hasText: 'Check your inbox' }).waitFor();
+    await again.goto(await mailedLink(email, 1));
+    await again.waitForURL(`${site}/`);
+    assert.equal(await menuName(again), email);
+    await other.close();
+  });
+
+  test("a banned user's link: the sign-in page says so", async () => {
+    const email = `banned-link${process.pid}@example.com`;
+    await createAccount('Kevin Mitnick', email, 'condor-ghost-in-the-wires');
+    const { context, page } = await askForLink('/login', email);
+    const link = await mailedLink(email);
+    sql(server.db, `update "user" set banned = 1 where email = '${email}'`);
+    await page.goto(link);
+    await page.waitForURL(`${site}/login`);
+    await page.locator('[data-testid="pc-signin"]').getByRole('status').filter({ hasText: 'You have been banned from this application.' }).waitFor();
+    assert.equal(await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).count() > 0, true, 'signed out');
+    await context.close();
+  });
+
+  test("an account with an authenticator app: the link leads to the two-step verification's step, whose code signs in", async () => {
+    const name = 'Sophie Wilson';
+    const email = `sophie${process.pid}@example.com`;
+    const password = 'acorn-risc-machine-bbc-1981';
+    await createAccount(name, email, password);
+    const api = new Browser(server.api, { origin: siteURL });
+    assert.equal((await api.post('/sign-in/email', { email, password })).status, 200);
+    const enabled = await api.post('/two-factor/enable', { password });
+    assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
+    assert.equal((await api.post('/two-factor/verify-totp', { code: totp(enabled.body.totpURI) })).status, 200);
+
+    const { context, page } = await askForLink('/login', email);
+    const link = await mailedLink(email);
+    const landing = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === `${site}/login?twoFactorRedirect=true`);
+    await page.goto(link);
+    await landing;
+    await page.waitForURL(`${site}/login`);
+    const second = page.locator('[data-testid="pc-second-factor"]');
+    await second.getByRole('status').filter({ hasText: 'enter the 6-digit code your authenticator app shows' }).waitFor();
+    assert.equal(await page.locator('[data-testid="pc-signin"]').count(), 0, 'the step at once, no password form');
+    assert.equal(await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).count() > 0, true, 'no session yet');
+    await shot(page, 'login-email-link-two-factor-light');
+    await second.getByLabel('Code from your authenticator app').fill(wrongCode(totp(enabled.body.totpURI, 1)));
+    await second.getByRole('button', { name: 'Verify' }).click();
+    await second.locator('[data-field-error$="-code"]').filter({ hasText: /\S/ }).waitFor();
+    await second.getByLabel('Code from your authenticator app').fill(totp(enabled.body.totpURI, 1));
+    await second.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${site}/`);
+    assert.equal(await menuName(page), name);
     await context.close();
   });
 });

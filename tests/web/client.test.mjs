@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { createAuthClient } from 'better-auth/client';
-import { adminClient, emailOTPClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
+import { adminClient, emailOTPClient, magicLinkClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
 import { BIN, SECRET, applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
@@ -1131,5 +1131,254 @@ describe("codes by e-mail (the server's --email-otp): the same through both clie
     const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
     assert.deepEqual(failed(await client.emailOtp.sendVerificationOtp({ email: newEmail(), type: 'sign-in' })), [false, 404, 'NOT_FOUND']);
     assert.deepEqual(failed(await client.signInEmailOtp({ email: newEmail(), otp: '123456' })), [false, 404, 'NOT_FOUND']);
+  });
+});
+
+describe("sign-in links by e-mail (the server's --magic-link): the requests both clients send", () => {
+  // A fetch that answers `answer(path, query)` ([status, body, location?]) and records each
+  // request's method, path with its query, body, and whether it follows redirects.
+  function recording(answer) {
+    const seen = [];
+    const f = async (url, init = {}) => {
+      const u = new URL(url);
+      const path = u.pathname.replace(/^\/api\/auth/, '');
+      const body = init.body === undefined || init.body === null ? undefined : JSON.parse(init.body);
+      seen.push([init.method ?? 'GET', path + u.search, body, init.redirect ?? 'follow']);
+      const [status, out, location] = answer(path, body, u.searchParams);
+      if (location) return new Response(null, { status, headers: { location } });
+      return new Response(JSON.stringify(out), { status, headers: { 'content-type': 'application/json' } });
+    };
+    f.seen = seen;
+    return f;
+  }
+  const USER = { id: 'u1', name: 'Ada', email: 'ada@example.com', emailVerified: true };
+  const SESSION = { id: 's1', token: 't', userId: 'u1' };
+  const LOGIN = 'http://localhost:3999/login?redirect=%2Fdocs';
+  // Tokens: "good" signs in, "second" asks for the second factor, "banned" is a banned user's,
+  // anything else is used or unknown. The server's redirects are as Portcullis (and BetterAuth) make them.
+  const answer = (path, body, query) => {
+    if (path === '/sign-in/magic-link') {
+      if (body.email === 'busy@example.com') return [429, { message: 'Too many requests. Please try again later.' }];
+      if (body.callbackURL?.startsWith('http://evil.example')) return [403, { code: 'INVALID_CALLBACK_URL', message: 'Invalid callbackURL' }];
+      return [200, { status: true }];
+    }
+    if (path === '/magic-link/verify') {
+      const token = query.get('token');
+      const callback = query.get('callbackURL');
+      const back = (url, key, value) => `${url}${url.includes('?') ? '&' : '?'}${key}=${value}`;
+      if (token === 'banned') return [302, null, back(callback ?? 'http://127.0.0.1:9/', 'error', 'BANNED_USER')];
+      if (token !== 'good' && token !== 'second') return [302, null, back(callback ?? 'http://127.0.0.1:9/', 'error', 'INVALID_TOKEN')];
+      if (token === 'second') return callback ? [302, null, back(callback, 'twoFactorRedirect', 'true')] : [200, { twoFactorRedirect: true, twoFactorMethods: ['totp'] }];
+      return callback ? [302, null, callback] : [200, { token: 't', user: USER, session: SESSION }];
+    }
+    return [404, {}];
+  };
+  const clients = {
+    createClient: (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }),
+    fromBetterAuth: (f) =>
+      fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [magicLinkClient()], fetchOptions: { customFetchImpl: f } })),
+  };
+  const failed = (r) => [r.ok, r.status, r.code, r.message];
+  for (const [kind, make] of Object.entries(clients)) {
+    test(kind, async () => {
+      const f = recording(answer);
+      const client = make(f);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const email = 'ada@example.com';
+      const urls = { callbackURL: LOGIN, newUserCallbackURL: 'http://localhost:3999/welcome', errorCallbackURL: 'http://localhost:3999/login' };
+      assert.deepEqual(await client.signInMagicLink({ email, name: 'Ada', ...urls }), { ok: true, value: { status: true } });
+      assert.deepEqual(await client.signInMagicLink({ email }), { ok: true, value: { status: true } });
+      assert.equal((await client.signInMagicLink({ email: 'busy@example.com' })).code, 'TOO_MANY_REQUESTS');
+      assert.deepEqual(failed(await client.signInMagicLink({ email, callbackURL: 'http://evil.example/' })), [false, 403, 'INVALID_CALLBACK_URL', 'Invalid callbackURL']);
+      assert.deepEqual(events, [], 'asking for a link changes no session');
+
+      // Without callbackURL: the session, or the second factor; a refused link is the code of the
+      // server's redirect, which is not followed.
+      assert.deepEqual(await client.magicLink.verify({ token: 'good' }), { ok: true, value: { token: 't', user: USER, session: SESSION } });
+      assert.deepEqual(await client.magicLink.verify({ token: 'second' }), { ok: true, value: { twoFactorRedirect: true, twoFactorMethods: ['totp'] } });
+      const used = await client.magicLink.verify({ token: 'used' });
+      assert.deepEqual([...failed(used), used.redirect], [false, 302, 'INVALID_TOKEN', 'This sign-in link is invalid, already used or expired', 'http://127.0.0.1:9/?error=INVALID_TOKEN']);
+      // With callbackURL: where the server sends the browser.
+      assert.deepEqual(await client.magicLink.verify({ token: 'good', callbackURL: LOGIN }), { ok: true, value: { redirect: LOGIN } });
+      assert.deepEqual(await client.magicLink.verify({ token: 'second', callbackURL: LOGIN }), {
+        ok: true,
+        value: { twoFactorRedirect: true, redirect: `${LOGIN}&twoFactorRedirect=true` },
+      });
+      const banned = await client.magicLink.verify({ token: 'banned', callbackURL: LOGIN });
+      assert.deepEqual([...failed(banned), banned.redirect], [
+        false,
+        302,
+        'BANNED_USER',
+        'You have been banned from this application. Please contact support if you believe this is an error.',
+        `${LOGIN}&error=BANNED_USER`,
+      ]);
+      const sends = f.seen.slice(0, 4).map(([method, path, body]) => [method, path, body]);
+      assert.deepEqual(sends, [
+        ['POST', '/sign-in/magic-link', { email, name: 'Ada', ...urls }],
+        ['POST', '/sign-in/magic-link', { email }],
+        ['POST', '/sign-in/magic-link', { email: 'busy@example.com' }],
+        ['POST', '/sign-in/magic-link', { email, callbackURL: 'http://evil.example/' }],
+      ]);
+      const q = (token, callbackURL) => `?${new URLSearchParams(callbackURL ? { token, callbackURL } : { token })}`;
+      assert.deepEqual(f.seen.slice(4).map(([method, path, body, redirect]) => [method, path, body, redirect]), [
+        ['GET', `/magic-link/verify${q('good')}`, undefined, 'manual'],
+        ['GET', `/magic-link/verify${q('second')}`, undefined, 'manual'],
+        ['GET', `/magic-link/verify${q('used')}`, undefined, 'manual'],
+        ['GET', `/magic-link/verify${q('good', LOGIN)}`, undefined, 'manual'],
+        ['GET', `/magic-link/verify${q('second', LOGIN)}`, undefined, 'manual'],
+        ['GET', `/magic-link/verify${q('banned', LOGIN)}`, undefined, 'manual'],
+      ]);
+      // The four links that worked tell the listeners (the second factor's too: its cookie is set).
+      assert.deepEqual(events, ['session-changed', 'session-changed', 'session-changed', 'session-changed']);
+    });
+  }
+
+  test("a browser page's fetch cannot read a redirect (an opaque one): OPAQUE_REDIRECT, and the listeners read the session again", async () => {
+    const opaque = async () => Response.redirect('http://localhost:3999/login', 302);
+    const f = async (url, init) => {
+      const r = await opaque();
+      // What a browser gives a page for redirect: 'manual': type 'opaqueredirect', status 0, no headers.
+      return init?.redirect === 'manual' ? { type: 'opaqueredirect', status: 0, ok: false, headers: new Headers(), text: async () => '' } : r;
+    };
+    const client = createClient({ baseURL: 'http://127.0.0.1:9', fetch: f });
+    const events = [];
+    client.subscribe((e) => events.push(e.type));
+    const r = await client.magicLink.verify({ token: 'x', callbackURL: 'http://localhost:3999/login' });
+    assert.deepEqual([r.ok, r.status, r.code], [false, 0, 'OPAQUE_REDIRECT']);
+    assert.deepEqual(events, ['session-changed']);
+  });
+});
+
+describe("sign-in links by e-mail (the server's --magic-link): the same through both clients", () => {
+  let linked;
+  before(async () => {
+    linked = await startServer({ magicLink: true, twoFactor: true, mail: 'outbox', trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await linked.stop();
+  });
+  const mails = (email) => outboxMails(linked.outbox).filter((m) => m.to === email && m.kind === 'magic-link');
+  /** The n-th link mailed to `email`: {link, token, params}. */
+  const mailedLink = async (email, n = 0) => {
+    const mail = await waitFor(() => mails(email)[n], { what: `link ${n} to ${email}` });
+    const url = new URL(mail.link);
+    assert.ok(mail.text.includes(mail.link), 'the link is in the text');
+    return { mail, link: mail.link, token: url.searchParams.get('token'), params: url.searchParams };
+  };
+  const failed = (r) => [r.ok, r.status, r.code];
+  const LOGIN = `${SITE}/login`;
+
+  const clients = {
+    createClient: () => createClient({ baseURL: linked.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(
+        createAuthClient({ baseURL: linked.url, plugins: [magicLinkClient(), twoFactorClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } }),
+      ),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(`${kind}: a link for a new address makes the account and signs in, once; its URLs are the ones asked for`, async () => {
+      const email = newEmail();
+      const client = make();
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      const asked = await client.signInMagicLink({ email, name: 'Ada', callbackURL: `${LOGIN}?redirect=%2Fdocs`, errorCallbackURL: LOGIN });
+      assert.deepEqual(asked, { ok: true, value: { status: true } });
+      const { mail, token, params } = await mailedLink(email);
+      assert.equal(mail.subject, 'Sign in to Portcullis');
+      assert.equal(new URL(mail.link).pathname, '/api/auth/magic-link/verify');
+      assert.equal(token.length, 32);
+      assert.deepEqual([params.get('callbackURL'), params.get('errorCallbackURL'), params.get('newUserCallbackURL')], [`${LOGIN}?redirect=%2Fdocs`, LOGIN, null]);
+      assert.equal((await client.getSession()).value, null, 'nothing before the link is opened');
+
+      const signedIn = await client.magicLink.verify({ token });
+      assert.equal(signedIn.ok, true, JSON.stringify(signedIn));
+      assert.equal(typeof signedIn.value.token, 'string');
+      assert.deepEqual([signedIn.value.user.email, signedIn.value.user.name, signedIn.value.user.emailVerified], [email, 'Ada', true], 'a new account, its address verified');
+      assert.equal(signedIn.value.session.userId, signedIn.value.user.id);
+      assert.equal((await client.getSession()).value.user.email, email);
+      const again = await client.magicLink.verify({ token });
+      assert.deepEqual([...failed(again), again.redirect], [false, 302, 'INVALID_TOKEN', `${linked.url}/?error=INVALID_TOKEN`], 'a link works once');
+      assert.deepEqual(events, ['session-changed']);
+    });
+
+    test(`${kind}: with callbackURL, the server's redirect is the answer (signed in, or the error's)`, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Grace', email, password: PASSWORD })).ok, true);
+      assert.equal((await client.signOut()).ok, true);
+      assert.equal((await client.signInMagicLink({ email })).ok, true);
+      const { token, params } = await mailedLink(email);
+      assert.equal(params.get('callbackURL'), '/', 'the server\'s "/" by default');
+      assert.deepEqual(await client.magicLink.verify({ token, callbackURL: `${LOGIN}?redirect=%2Fdocs` }), { ok: true, value: { redirect: `${LOGIN}?redirect=%2Fdocs` } });
+      const session = (await client.getSession()).value;
+      assert.deepEqual([session.user.email, session.user.emailVerified], [email, true], 'the link proved the mailbox');
+      const used = await client.magicLink.verify({ token, callbackURL: `${LOGIN}?redirect=%2Fdocs` });
+      assert.deepEqual([...failed(used), used.redirect], [false, 302, 'INVALID_TOKEN', `${LOGIN}?redirect=%2Fdocs&error=INVALID_TOKEN`]);
+    });
+
+    test(`${kind}: a user with the second factor on gets its step, not a session; the code finishes the sign-in`, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Hedy', email, password: PASSWORD })).ok, true);
+      const enabled = await client.enableTwoFactor({ password: PASSWORD });
+      assert.equal((await client.verifyTotp({ code: totp(enabled.value.totpURI) })).ok, true);
+      assert.equal((await client.signOut()).ok, true);
+
+      assert.equal((await client.signInMagicLink({ email })).ok, true);
+      const first = await mailedLink(email, 0);
+      assert.deepEqual(await client.magicLink.verify({ token: first.token }), { ok: true, value: { twoFactorRedirect: true, twoFactorMethods: ['totp'] } });
+      assert.equal((await client.getSession()).value, null);
+      const done = await client.verifyTotp({ code: totp(enabled.value.totpURI, 1) });
+      assert.equal(done.ok, true, JSON.stringify(done));
+      assert.equal((await client.getSession()).value.user.email, email);
+      assert.equal((await client.signOut()).ok, true);
+
+      // With callbackURL: the same, said by the redirect.
+      assert.equal((await client.signInMagicLink({ email })).ok, true);
+      const second = await mailedLink(email, 1);
+      assert.deepEqual(await client.magicLink.verify({ token: second.token, callbackURL: LOGIN }), {
+        ok: true,
+        value: { twoFactorRedirect: true, redirect: `${LOGIN}?twoFactorRedirect=true` },
+      });
+      assert.equal((await client.getSession()).value, null);
+    });
+
+    test(`${kind}: refused requests: an untrusted callback, a bad address`, async () => {
+      const client = make();
+      const email = newEmail();
+      for (const [key, code] of [['callbackURL', 'INVALID_CALLBACK_URL'], ['newUserCallbackURL', 'INVALID_NEW_USER_CALLBACK_URL'], ['errorCallbackURL', 'INVALID_ERROR_CALLBACK_URL']]) {
+        assert.deepEqual(failed(await client.signInMagicLink({ email, [key]: 'http://evil.example/login' })), [false, 403, code], key);
+      }
+      const bad = await client.signInMagicLink({ email: 'not an address' });
+      assert.deepEqual([...failed(bad), bad.message], [false, 400, 'VALIDATION_ERROR', '[body.email] Invalid email address']);
+      assert.deepEqual(failed(await client.magicLink.verify({ token: 'x', callbackURL: 'http://evil.example/' })), [false, 403, 'INVALID_CALLBACK_URL']);
+      assert.equal(mails(email).length, 0);
+    });
+  }
+
+  test('five links per address, then TOO_MANY_REQUESTS; an old link: INVALID_TOKEN', async () => {
+    const quick = await startServer({ magicLink: true, magicLinkExpiresIn: 1, mail: 'outbox', trustedOrigins: [SITE] });
+    try {
+      const client = createClient({ baseURL: quick.url, fetch: browserFetch(SITE) });
+      const email = newEmail();
+      for (let i = 0; i < 5; i++) assert.equal((await client.signInMagicLink({ email })).ok, true, `link ${i}`);
+      const sixth = await client.signInMagicLink({ email });
+      assert.deepEqual(failed(sixth), [false, 429, 'TOO_MANY_REQUESTS']);
+      const mail = await waitFor(() => outboxMails(quick.outbox).filter((m) => m.to === email && m.kind === 'magic-link')[4], { what: 'the fifth link' });
+      assert.equal(outboxMails(quick.outbox).filter((m) => m.to === email).length, 5, 'no sixth mail');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const old = await client.magicLink.verify({ token: new URL(mail.link).searchParams.get('token') });
+      assert.deepEqual(failed(old), [false, 302, 'INVALID_TOKEN']);
+      assert.equal((await client.getSession()).value, null);
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  test('a server without --magic-link: NOT_FOUND', async () => {
+    const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
+    assert.deepEqual(failed(await client.signInMagicLink({ email: newEmail() })), [false, 404, 'NOT_FOUND']);
+    assert.deepEqual(failed(await client.magicLink.verify({ token: 'x' })), [false, 404, 'NOT_FOUND']);
   });
 });

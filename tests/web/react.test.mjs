@@ -194,6 +194,55 @@ describe('server-side rendering', () => {
     assert.match(custom, />Mail it<\/button>/);
   });
 
+  test("links by e-mail (the server's --magic-link): opt-in, beside the code; where a link leads back, the second factor's step or why it failed", () => {
+    const client = createClient({ baseURL: 'http://127.0.0.1:9' });
+    const render = (...children) => renderToString(h(AuthProvider, { client }, ...children));
+    const inputs = (html) => [...html.matchAll(/<input[^>]*\sid="[^"]+-(\w+)"/g)].map((m) => m[1]);
+    const status = (html) => /<p class="pc-notice__text" role="status">([^<]*)<\/p>/.exec(html)?.[1];
+
+    // Off by default.
+    assert.doesNotMatch(render(h(SignInForm)), /sign-in link|pc-after/);
+
+    // On: "E-mail me a sign-in link" under the button (a button, not a submit); with the code's,
+    // under it. Nothing is sent before it is pressed.
+    const link = render(h(SignInForm, { emailLink: true }));
+    assert.deepEqual(inputs(link), ['email', 'password']);
+    assert.match(
+      link,
+      /<button type="submit"[^>]*>Sign in<\/button><div class="pc-after"><button type="button" class="pc-button button button--secondary">E-mail me a sign-in link<\/button><\/div>/,
+    );
+    const both = render(h(SignInForm, { emailCode: true, emailLink: { callbackURL: 'http://localhost/login', errorCallbackURL: () => 'http://localhost/login' } }));
+    assert.match(
+      both,
+      /<div class="pc-after"><button type="button" class="pc-button button button--secondary">E-mail me a sign-in code<\/button><button type="button" class="pc-button button button--secondary">E-mail me a sign-in link<\/button><\/div>/,
+    );
+
+    // A link's redirect with ?twoFactorRedirect=true: the second factor's step at once, the
+    // authenticator app's code (and backup codes) by default; codes by e-mail when named.
+    const second = render(h(SignInForm, { emailLink: true, twoFactorRedirect: true, title: 'Sign in' }));
+    assert.match(second, /data-testid="pc-second-factor"/);
+    assert.doesNotMatch(second, /data-testid="pc-signin"/);
+    assert.match(second, /<label class="pc-label" for="[^"]+-code">Code from your authenticator app<\/label>/);
+    assert.match(second, />Use a backup code instead<\/button>/);
+    assert.doesNotMatch(second, /Email me a code/);
+    assert.match(render(h(SignInForm, { twoFactorRedirect: ['totp', 'otp'] })), />Email me a code<\/button>/);
+
+    // A link's redirect with ?error=: the password form, saying why (over the page's notice).
+    const said = (linkError, props = {}) => status(render(h(SignInForm, { emailLink: true, linkError, ...props })));
+    assert.equal(said('INVALID_TOKEN'), 'This sign-in link has expired or was already used: ask for a new one.');
+    assert.equal(said('INVALID_TOKEN', { notice: 'Your e-mail address is verified. You can sign in.' }), 'This sign-in link has expired or was already used: ask for a new one.');
+    assert.equal(said('new_user_signup_disabled'), 'This sign-in link cannot create an account: new accounts are not accepted at the moment.');
+    assert.equal(said('BANNED_USER'), 'You have been banned from this application. Please contact support if you believe this is an error.');
+    assert.equal(said('failed_to_create_user'), 'This sign-in link did not work: ask for a new one.');
+    assert.equal(said(null), undefined);
+    assert.deepEqual(inputs(render(h(SignInForm, { emailLink: true, linkError: 'INVALID_TOKEN' }))), ['email', 'password']);
+
+    // Every text can be overridden.
+    const custom = render(h(SignInForm, { emailLink: true, linkError: 'INVALID_TOKEN', text: { emailLinkSignIn: 'Mail me a link', linkInvalid: 'Dead link.' } }));
+    assert.match(custom, />Mail me a link<\/button>/);
+    assert.equal(status(custom), 'Dead link.');
+  });
+
   test("deviceName: a session's browser and system", () => {
     const ua = {
       chrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 Safari/537.36',
@@ -337,6 +386,10 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { emailOtp } }), /emailOtp must be true, false or \{verification: true \| false\}/);
     }
     for (const emailOtp of [true, false, {}, { verification: true }, { verification: false }]) plugin.validateOptions({ options: { emailOtp } });
+    for (const magicLink of ['yes', 1, null, {}]) {
+      assert.throws(() => plugin.validateOptions({ options: { magicLink } }), /magicLink must be true or false/);
+    }
+    for (const magicLink of [true, false]) plugin.validateOptions({ options: { magicLink } });
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -382,6 +435,10 @@ describe('portcullis/docusaurus', () => {
     assert.deepEqual(await emailOtpData({}), { verification: false });
     assert.deepEqual(await emailOtpData({ verification: true }), { verification: true }, 'and the sign-up and account pages');
     assert.equal(await emailOtpData(false), null);
+    assert.equal(data.magicLink, false, "off, as the server's --magic-link");
+    let linked;
+    await plugin(context([]), { magicLink: true }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (linked = d) } });
+    assert.equal(linked.magicLink, true, 'the login page reads it');
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -84,6 +84,11 @@ export type AuthErrorCode =
   | 'INVALID_OTP'
   | 'OTP_EXPIRED'
   | 'TOO_MANY_ATTEMPTS'
+  // sign-in links (--magic-link; BetterAuth's magic-link plugin): the ?error= of the link's
+  // redirect, as magicLink.verify reports it (also INVALID_TOKEN and BANNED_USER): a link for a new
+  // address after sign-up was closed (lower case, BetterAuth's), and a redirect a page cannot read
+  | 'new_user_signup_disabled'
+  | 'OPAQUE_REDIRECT'
   // the admin plugin (--admin): a caller who is not an administrator, and the checks
   | 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS'
   | 'YOU_ARE_NOT_ALLOWED_TO_GET_USER'
@@ -315,6 +320,55 @@ export interface EmailOtpClient {
   resetPassword(input: { email: string; otp: string; password: string }): Promise<AuthResult<{ success: true }>>;
 }
 
+/** A sign-in link mailed to the address (the server's --magic-link). */
+export interface SignInMagicLinkInput {
+  email: string;
+  /** For an address without an account (one is made when the link is opened, while the server's sign-up is open): its name (default ""). */
+  name?: string;
+  /**
+   * Where the link leads once signed in (default the server's "/"; a relative path is the
+   * server's): e.g. the page to come back to. With the second factor on, the link leads there with
+   * ?twoFactorRedirect=true and no session yet (the two_factor cookie is set): the page then asks
+   * for the code (verifyTotp, verifyTwoFactorOtp, verifyBackupCode). Must be trusted by the server.
+   */
+  callbackURL?: string;
+  /** Where the link leads when it made the account (default callbackURL). */
+  newUserCallbackURL?: string;
+  /**
+   * Where a refused link leads (default callbackURL), with ?error=CODE: INVALID_TOKEN (unknown,
+   * used: a link works once, or expired: 5 minutes by default, --magic-link-expires-in),
+   * new_user_signup_disabled, BANNED_USER.
+   */
+  errorCallbackURL?: string;
+}
+
+/** Where a sign-in link's server redirect led (magicLink.verify with callbackURL). */
+export interface MagicLinkRedirect {
+  redirect: string;
+  /** The user has the second factor on: no session yet; the two_factor cookie is set. */
+  twoFactorRedirect?: true;
+}
+
+/**
+ * Sign-in links (the server's --magic-link; BetterAuth's magic-link plugin, whose
+ * magicLinkClient() fromBetterAuth needs). The mailed link is for the browser to open: the server
+ * signs in and redirects to the callbackURL. `verify` is for a client that holds the token itself
+ * (a script, a test): the server's redirects are its answer, never followed. A server without
+ * --magic-link: NOT_FOUND.
+ */
+export interface MagicLinkClient {
+  /**
+   * Uses the link's token (once). Without callbackURL: the session (the cookie set), or the second
+   * factor's TwoFactorRedirect (the two_factor cookie set); with it: `{redirect}`. A refused link:
+   * the code of the server's redirect (INVALID_TOKEN, new_user_signup_disabled, BANNED_USER), with
+   * `redirect`. In a browser page, whose fetch cannot read a redirect: OPAQUE_REDIRECT (the session
+   * listeners are told; getSession says whether it signed in). Tells the session listeners.
+   */
+  verify(input: { token: string; callbackURL?: string }): Promise<
+    AuthResult<{ token: string; user: User; session: Session } | TwoFactorRedirect | MagicLinkRedirect>
+  >;
+}
+
 export interface UpdateUserInput {
   name?: string;
   image?: string | null;
@@ -465,6 +519,17 @@ export interface AuthClient {
    * TOO_MANY_ATTEMPTS (send a new code), BANNED_USER (403); NOT_FOUND without --email-otp.
    */
   signInEmailOtp(input: SignInEmailOtpInput): Promise<AuthResult<{ token: string; user: User } | TwoFactorRedirect>>;
+  /**
+   * Has the server mail a sign-in link (the server's --magic-link; BetterAuth's magicLinkClient()'s
+   * signIn.magicLink through fromBetterAuth): `{status: true}` whether or not a mail went (to an
+   * account's address, or to a new one while the server's sign-up is open). The link works once,
+   * for 5 minutes (--magic-link-expires-in); opened, it signs in (an unverified account's address
+   * becomes verified, its password and sessions removed first) and leads to `callbackURL`.
+   * INVALID_CALLBACK_URL, INVALID_NEW_USER_CALLBACK_URL, INVALID_ERROR_CALLBACK_URL (403) for an
+   * untrusted URL; VALIDATION_ERROR for a bad address; TOO_MANY_REQUESTS after 5 links in 15
+   * minutes for one address; NOT_FOUND without --magic-link.
+   */
+  signInMagicLink(input: SignInMagicLinkInput): Promise<AuthResult<{ status: true }>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
   /** The current session, or `value: null` when signed out. */
   getSession(query?: { disableCookieCache?: boolean; disableRefresh?: boolean }): Promise<AuthResult<SessionWithUser | null>>;
@@ -513,6 +578,8 @@ export interface AuthClient {
   getToken(): Promise<AuthResult<{ token: string }>>;
   /** E-mailed one-time codes (the server's --email-otp). (fromBetterAuth: BetterAuth's emailOTPClient() methods.) */
   readonly emailOtp: EmailOtpClient;
+  /** Sign-in links (the server's --magic-link). (fromBetterAuth: BetterAuth's magicLinkClient()'s magicLink.verify.) */
+  readonly magicLink: MagicLinkClient;
   /** The server's --admin: the administrators' calls. (fromBetterAuth: BetterAuth's adminClient() methods; undefined for a client without `admin`.) */
   readonly admin: AdminClient;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */

@@ -12,6 +12,7 @@ const SESSION_CHANGING = new Set([
   '/sign-in/email',
   '/sign-in/username',
   '/sign-in/email-otp',
+  '/magic-link/verify', // a mailed sign-in link (the server's --magic-link), when a script opens it
   '/sign-out',
   '/update-user',
   '/change-password',
@@ -58,6 +59,38 @@ const UNCODED = {
 const BY_STATUS = { 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 429: 'TOO_MANY_REQUESTS' };
 
 const CHANNEL = 'portcullis-session';
+
+// A sign-in link refused (GET /magic-link/verify, the server's --magic-link): the server redirects
+// with ?error=CODE, a code without a message.
+const LINK_ERRORS = {
+  INVALID_TOKEN: 'This sign-in link is invalid, already used or expired',
+  new_user_signup_disabled: 'This sign-in link cannot create an account: sign-up is closed',
+  BANNED_USER: 'You have been banned from this application. Please contact support if you believe this is an error.',
+};
+
+const isRedirect = (response) => response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+
+/**
+ * The result of a redirect from GET /magic-link/verify: its ?error= is a failure with that code
+ * (INVALID_TOKEN, new_user_signup_disabled, BANNED_USER, ...); else the sign-in's redirect, to the
+ * callbackURL ({redirect}, with twoFactorRedirect when the second factor is asked). A browser does
+ * not show a page the redirect of its fetch (an opaque redirect, status 0, no Location):
+ * OPAQUE_REDIRECT.
+ */
+function linkRedirect(status, location) {
+  if (!location) {
+    return { ok: false, status, code: 'OPAQUE_REDIRECT', message: 'The server answered with a redirect, which a page cannot read: open the link instead' };
+  }
+  let params;
+  try {
+    params = new URL(location).searchParams;
+  } catch {
+    params = new URLSearchParams();
+  }
+  const error = params.getAll('error').at(-1);
+  if (error) return { ok: false, status, code: error, message: LINK_ERRORS[error] ?? error, redirect: location };
+  return { ok: true, value: params.get('twoFactorRedirect') === 'true' ? { twoFactorRedirect: true, redirect: location } : { redirect: location } };
+}
 
 /** BetterAuth's rule: an origin gets `basePath` appended, a URL with a path is used as it is. */
 export function resolveBaseURL(baseURL, basePath = '/api/auth') {
@@ -122,7 +155,8 @@ export function createClient(options = {}) {
     if (!fromOtherTab && channel) channel.postMessage(event);
   };
 
-  async function call(method, path, { body, query } = {}) {
+  // `redirects`: the server's redirect is the answer (linkRedirect), not followed.
+  async function call(method, path, { body, query, redirects = false } = {}) {
     let url = api + path;
     if (query) {
       const q = new URLSearchParams();
@@ -148,9 +182,16 @@ export function createClient(options = {}) {
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials,
         cache: 'no-store',
+        ...(redirects ? { redirect: 'manual' } : {}),
       });
     } catch (error) {
       return { ok: false, status: 0, code: 'NETWORK_ERROR', message: String(error?.message ?? error) };
+    }
+    if (redirects && isRedirect(response)) {
+      const out = linkRedirect(response.status, response.headers.get('location'));
+      // Unread (opaque), it may have signed in: the listeners read the session again.
+      if (out.ok || out.code === 'OPAQUE_REDIRECT') notify({ type: 'session-changed', path });
+      return out;
     }
     if (!response.ok) {
       const failure = await toFailure(response);
@@ -199,6 +240,20 @@ export function createClient(options = {}) {
      */
     signInEmailOtp: (input) =>
       call('POST', '/sign-in/email-otp', { body: pick(input, ['email', 'otp', 'name', 'image', 'rememberMe']) }),
+    // The server's --magic-link (BetterAuth's magic-link plugin): a link mailed to the address
+    // signs in when the browser opens it.
+    /**
+     * {email, name?, callbackURL?, newUserCallbackURL?, errorCallbackURL?} -> {status: true},
+     * whether or not a mail went (an account's address, or a new one while sign-up is open). The
+     * link leads to callbackURL once signed in (newUserCallbackURL for a new account; with the
+     * second factor on, callbackURL?twoFactorRedirect=true), or to errorCallbackURL (else
+     * callbackURL) with ?error=CODE; each must be trusted by the server (INVALID_CALLBACK_URL, ...).
+     * TOO_MANY_REQUESTS after 5 links in 15 minutes for the address.
+     */
+    signInMagicLink: (input) =>
+      call('POST', '/sign-in/magic-link', {
+        body: pick(input, ['email', 'name', 'callbackURL', 'newUserCallbackURL', 'errorCallbackURL']),
+      }),
     signOut: () => call('POST', '/sign-out', { body: {} }),
     getSession: (query) => call('GET', '/get-session', { query: pick(query, ['disableCookieCache', 'disableRefresh']) }),
     listSessions: () => call('GET', '/list-sessions'),
@@ -289,6 +344,20 @@ export function createClient(options = {}) {
        */
       resetPassword: (input) =>
         call('POST', '/email-otp/reset-password', { body: pick(input, ['email', 'otp', 'password']) }),
+    },
+
+    // Sign-in links (the server's --magic-link). The mailed link is for the browser to open (a
+    // navigation, which the server redirects); verify is for a client that holds the token itself.
+    magicLink: {
+      /**
+       * {token, callbackURL?} -> without callbackURL, the session {token, user, session} (or the
+       * second factor's TwoFactorRedirect, its two_factor cookie set); with it, {redirect} (where the
+       * server sends the browser). A link refused is a failure with the code of the server's
+       * redirect (INVALID_TOKEN: unknown, used or expired; new_user_signup_disabled; BANNED_USER).
+       * In a browser page the redirects cannot be read: OPAQUE_REDIRECT (the listeners are told).
+       */
+      verify: (input) =>
+        call('GET', '/magic-link/verify', { query: pick(input, ['token', 'callbackURL']), redirects: true }),
     },
 
     // The server's --admin (BetterAuth's admin plugin): for an administrator (a user whose role
@@ -408,6 +477,8 @@ export function fromBetterAuth(authClient) {
     isUsernameAvailable: wrap(false, (username) => c.isUsernameAvailable({ username })),
     // (These are BetterAuth's emailOTPClient()'s: add it among the client's plugins.)
     signInEmailOtp: wrap(true, (input) => c.signIn.emailOtp(input)),
+    // (These are BetterAuth's magicLinkClient()'s: add it among the client's plugins.)
+    signInMagicLink: wrap(false, (input) => c.signIn.magicLink(input)),
     signOut: wrap(true, () => c.signOut()),
     getSession: wrap(false, (query) => c.getSession(query ? { query } : undefined)),
     listSessions: wrap(false, () => c.listSessions()),
@@ -442,6 +513,27 @@ export function fromBetterAuth(authClient) {
           verifyEmail: wrap(true, (input) => c.emailOtp.verifyEmail(input)),
           requestPasswordReset: wrap(false, (input) => c.emailOtp.requestPasswordReset(input)),
           resetPassword: wrap(true, (input) => c.emailOtp.resetPassword(input)),
+        }
+      : undefined,
+    magicLink: c.magicLink
+      ? {
+          // Its redirects answered, not followed, as createClient's.
+          verify: async (input) => {
+            let redirected = null;
+            const query = {};
+            for (const k of ['token', 'callbackURL']) if (input?.[k] !== undefined) query[k] = input[k];
+            const fetchOptions = {
+              redirect: 'manual',
+              onResponse: (ctx) => {
+                if (isRedirect(ctx.response)) redirected = ctx.response;
+              },
+            };
+            const r = await wrap(true, () => c.magicLink.verify({ query }, fetchOptions))();
+            if (!redirected) return r;
+            const out = linkRedirect(redirected.status, redirected.headers.get('location'));
+            if (out.ok || out.code === 'OPAQUE_REDIRECT') for (const l of [...listeners]) l({ type: 'session-changed' });
+            return out;
+          },
         }
       : undefined,
     // BetterAuth's adminClient() (among the client's plugins: its types, and list-users as a GET).

@@ -1,6 +1,7 @@
 // portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
 // forgotten password (/forgot-password, and /reset-password where the mailed link leads; with the
-// emailOtp option, sign-in and reset by codes sent by e-mail), an
+// emailOtp option, sign-in and reset by codes sent by e-mail; with magicLink, sign-in by links sent by
+// e-mail), an
 // /account page (name, username with its option, address verification, password, signed-in devices, deletion), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
 // paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
@@ -39,6 +40,10 @@ const DEFAULTS = {
   // --email-otp-verification too (codes instead of verification links: after sign-up, at a sign-in
   // of an unverified address, and on the account page)
   emailOtp: false,
+  // true: the server's --magic-link; "E-mail me a sign-in link" on the login page, where the link
+  // leads back (then on to ?redirect= or the home page; the second factor's step, or why the link
+  // did not work, on the way)
+  magicLink: false,
   // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
   // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
   impersonation: false,
@@ -96,6 +101,7 @@ function validate(options) {
   ) {
     fail('emailOtp must be true, false or {verification: true | false}');
   }
+  if (typeof o.magicLink !== 'boolean') fail('magicLink must be true or false');
   const imp = o.impersonation;
   if (
     typeof imp !== 'boolean' &&
@@ -139,7 +145,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -158,6 +164,7 @@ function portcullisPlugin(context, options) {
         afterSignOutPath: afterSignOutPath ?? null,
         impersonation: impersonation === false ? null : { afterStopPath: impersonation === true ? null : impersonation.afterStopPath ?? null },
         emailOtp: emailOtp === false ? null : { verification: emailOtp !== true && emailOtp.verification === true },
+        magicLink,
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

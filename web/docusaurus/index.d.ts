@@ -54,6 +54,17 @@ export interface PortcullisPluginOptions {
    */
   emailOtp?: boolean | { verification?: boolean };
   /**
+   * Sign-in links sent by e-mail (the server's --magic-link, BetterAuth's magic-link plugin): the
+   * login page offers "E-mail me a sign-in link" (with `emailOtp`, under its code). The link leads
+   * back to the login page, which goes on to ?redirect= (or the home page) once signed in, asks for
+   * the second factor when the server does (?twoFactorRedirect=true), or says why the link did not
+   * work (?error=INVALID_TOKEN: expired or already used). The login page's origin must be among the
+   * server's trusted origins; the session cookie set when the browser opens the link (on the
+   * server's origin) must reach the site's fetches: the server on the site's own site (see the
+   * README's cookies across origins). Default false.
+   */
+  magicLink?: boolean;
+  /**
    * Show the impersonation bar on every page while an administrator is signed in as a user (the
    * server's --admin-impersonation; the AdminUsers component starts it), with "Stop impersonating";
    * `afterStopPath` is where that leads (default: the page reloads). Default false.

@@ -45,6 +45,8 @@ const config = {
         username: true, // and with --username: a username at sign-up (optional), sign-in by it, and on the account page
         // and with --email-otp: "E-mail me a sign-in code", and a code instead of a reset link
         emailOtp: process.env.EXAMPLE_EMAIL_OTP_VERIFICATION === '1' ? { verification: true } : true,
+        // and with --magic-link: "E-mail me a sign-in link", which leads back to the login page
+        magicLink: true,
         // and with --admin: src/pages/admin.js is the users' page, for administrators; with
         // --admin-impersonation, every page shows the bar that ends an impersonation
         impersonation: { afterStopPath: '/admin' },

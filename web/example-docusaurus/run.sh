@@ -2,7 +2,8 @@
 # Starts the Portcullis server on http://localhost:4000 and this example Docusaurus site on
 # http://localhost:3000, to try sign-up, sign-in (by e-mail, or by username: the server runs with
 # --username; or by a code sent by e-mail: --email-otp, which also makes the forgotten password's
-# page mail a code instead of a link), the user menu and the gated page in a browser,
+# page mail a code instead of a link; or by a link sent by e-mail: --magic-link), the user menu and
+# the gated page in a browser,
 # and the administration page (/admin: the server runs with --admin, and --admin-impersonation for
 # its "Sign in as this user"; make the first administrator
 # with `build/release/native-server/portcullis user set-role --email E --role admin --database
@@ -13,7 +14,7 @@
 #
 # The two are different origins of the same site (localhost), so the server's SameSite=Lax session
 # cookie travels with the site's credentialed fetches; the server trusts the site's origin (CORS).
-# Mail (verification links, reset and sign-in codes, the codes of two-step verification by e-mail) goes to the
+# Mail (verification links, reset and sign-in codes, sign-in links, the codes of two-step verification by e-mail) goes to the
 # repository's outbox/ folder, as scripts/run.sh sets it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,7 +27,8 @@ SITE_PORT=${SITE_PORT:-3000}
 
 "$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
   --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true \
-  --two-factor-otp true --admin true --admin-impersonation true --username true --email-otp true &
+  --two-factor-otp true --admin true --admin-impersonation true --username true --email-otp true \
+  --magic-link true &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 

@@ -235,6 +235,27 @@ export interface Texts {
   emailVerified?: string;
   /** Shown once the code verified the address after sign-up or at sign-in, when the server starts no session. */
   emailVerifiedSignIn?: string;
+  // Sign-in links sent by e-mail (the server's --magic-link)
+  /** The sign-in form's button (`emailLink`) that mails a sign-in link instead. */
+  emailLinkSignIn?: string;
+  /** The line above the address, before the link is mailed. */
+  emailLinkHelp?: string;
+  /** The button that mails the link. */
+  sendLink?: string;
+  /** Once it is mailed ("Check your inbox: ..."). */
+  emailLinkSent?: (email: string) => string;
+  /** Once "Send the link again" mailed another. */
+  emailLinkResent?: (email: string) => string;
+  /** The button that mails another link. */
+  sendLinkAgain?: string;
+  /** `linkError` INVALID_TOKEN: the link is unknown, used (a link works once) or expired. */
+  linkInvalid?: string;
+  /** `linkError` new_user_signup_disabled: a link for a new address after sign-up was closed. */
+  linkSignUpDisabled?: string;
+  /** `linkError` BANNED_USER. */
+  linkBanned?: string;
+  /** Any other `linkError`. */
+  linkFailed?: string;
   // AdminUsers (the server's --admin)
   /** Shown instead of the table to a signed-in user who is not an administrator (403 YOU_ARE_NOT_ALLOWED_TO_LIST_USERS). */
   notAdmin?: string;
@@ -415,6 +436,30 @@ export interface SignInFormProps {
    * password typed. Default false (it says a new link was mailed).
    */
   verificationCode?: boolean;
+  /**
+   * The server's --magic-link: "E-mail me a sign-in link" under the button (with `emailCode`, under
+   * its button). It asks for the address (the one typed, if any) and has the server mail a link
+   * ("Check your inbox", "Send the link again", "Use another e-mail address"); opened in the
+   * browser, the link signs in and leads to `callbackURL` (default: this page, with what the
+   * link's redirect adds taken out, so that the form finishes it: `twoFactorRedirect`,
+   * `linkError`), to `newUserCallbackURL` for a new account (default callbackURL), or to
+   * `errorCallbackURL` (default callbackURL) with ?error=. Each a URL the server trusts, or a
+   * function returning one, called when the link is asked for. Default false.
+   */
+  emailLink?: boolean | { callbackURL?: string | (() => string); newUserCallbackURL?: string | (() => string); errorCallbackURL?: string | (() => string) };
+  /**
+   * The page was opened by a sign-in link's redirect with ?twoFactorRedirect=true (the user has the
+   * second factor on; the server set the two_factor cookie): the form opens at the second factor's
+   * step. true, or the methods to offer ('totp': the authenticator app and backup codes; 'otp':
+   * codes by e-mail); true offers ['totp']. Default false.
+   */
+  twoFactorRedirect?: boolean | Array<'totp' | 'otp'>;
+  /**
+   * The ?error= of a sign-in link's redirect: the form says why it did not sign in (INVALID_TOKEN:
+   * `text.linkInvalid`, "This sign-in link has expired or was already used: ask for a new one.";
+   * new_user_signup_disabled, BANNED_USER; others `text.linkFailed`), until another way is taken.
+   */
+  linkError?: string | null;
 }
 
 export function SignInForm(props: SignInFormProps): ReactElement;

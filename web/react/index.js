@@ -342,6 +342,17 @@ const DEFAULT_TEXT = {
   sendVerificationCode: 'Send a verification code',
   emailVerified: 'Your e-mail address is verified.',
   emailVerifiedSignIn: 'Your e-mail address is verified. You can sign in.',
+  // sign-in links sent by e-mail (the server's --magic-link)
+  emailLinkSignIn: 'E-mail me a sign-in link',
+  emailLinkHelp: 'We will e-mail you a link that signs you in, without your password.',
+  sendLink: 'Send the link',
+  emailLinkSent: (email) => `Check your inbox: we have sent a sign-in link to ${email}. Open it in this browser; it works once, for a few minutes.`,
+  emailLinkResent: (email) => `Check your inbox: we have sent a new sign-in link to ${email}.`,
+  sendLinkAgain: 'Send the link again',
+  linkInvalid: 'This sign-in link has expired or was already used: ask for a new one.',
+  linkSignUpDisabled: 'This sign-in link cannot create an account: new accounts are not accepted at the moment.',
+  linkBanned: 'You have been banned from this application. Please contact support if you believe this is an error.',
+  linkFailed: 'This sign-in link did not work: ask for a new one.',
 };
 
 // AdminUsers' labels and messages (apart, so that a bundler drops them with the component).
@@ -554,7 +565,7 @@ function useForm(fields, initial = {}) {
 }
 
 // `after`: under the submit button, e.g. another way to do it.
-function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, text, children, after, footer, className, testId, danger = false }) {
+function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, submitRef, text, children, after, footer, className, testId, danger = false }) {
   useEffect(() => {
     if (form.formError) form.formErrorRef.current?.focus();
   }, [form.formError]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -571,7 +582,7 @@ function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLa
     children,
     h(
       'button',
-      { type: 'submit', className: `pc-button button button--${danger ? 'danger' : 'primary'}`, disabled: form.pending },
+      { type: 'submit', className: `pc-button button button--${danger ? 'danger' : 'primary'}`, disabled: form.pending, ref: submitRef },
       form.pending ? text.working : submitLabel,
     ),
     after ? h('div', { className: 'pc-after' }, after) : null,
@@ -847,6 +858,79 @@ function EmailCodeSignInForm({ email, remember, text, title, className, footer, 
   );
 }
 
+// ---- sign-in links sent by e-mail (the server's --magic-link) -------------------------------------
+
+// This page's address without what a link's redirect adds (?error=, ?twoFactorRedirect=): where a
+// sign-in link leads by default (the sign-in form is there to finish or explain it).
+function pageURL() {
+  const url = new URL(window.location.href);
+  url.searchParams.delete('error');
+  url.searchParams.delete('twoFactorRedirect');
+  url.hash = '';
+  return url.toString();
+}
+
+// What the sign-in form says for the ?error= of a link's redirect (SignInForm linkError).
+function linkErrorMessage(code, text) {
+  if (!code) return null;
+  if (code === 'INVALID_TOKEN') return text.linkInvalid;
+  if (code === 'new_user_signup_disabled') return text.linkSignUpDisabled;
+  if (code === 'BANNED_USER') return text.linkBanned;
+  return text.linkFailed;
+}
+
+/**
+ * "E-mail me a sign-in link" (the server's --magic-link): the address, then "Check your inbox",
+ * with "Send the link again" and "Use another e-mail address". `urls`: {callbackURL,
+ * newUserCallbackURL, errorCallbackURL}, each a URL or a function (default: this page for the
+ * first, the server's defaults for the others). `onBack()`: back to the password.
+ */
+function EmailLinkSignInForm({ email, urls, text, title, className, footer, onBack }) {
+  const client = useAuthClient();
+  const core = useCore();
+  const prefix = useStableId('pc-link-signin');
+  const form = useForm(['email'], { email });
+  const [sent, setSent] = useState(false); // "Check your inbox"
+  const [resent, setResent] = useState(false);
+  const address = form.values.email;
+  form.check((v) => (sent ? {} : { email: emailError(core, v.email, text) }));
+  const send = () =>
+    client.signInMagicLink({
+      email: address,
+      callbackURL: resolveURL(urls.callbackURL) ?? pageURL(),
+      newUserCallbackURL: resolveURL(urls.newUserCallbackURL),
+      errorCallbackURL: resolveURL(urls.errorCallbackURL),
+    });
+  const onSend = form.submitter(send, () => {
+    setResent(false);
+    setSent(true);
+  });
+  const onResend = form.submitter(send, () => setResent(true));
+  // The focus follows the step: the address first, then the button that sends it again.
+  const again = useRef(null);
+  useEffect(() => {
+    (sent ? again : form.refs.email).current?.focus();
+  }, [sent]); // eslint-disable-line react-hooks/exhaustive-deps
+  const secondary = (label, onClick) => h('button', { key: label, type: 'button', className: 'pc-button button button--secondary', onClick }, label);
+  const back = secondary(text.usePassword, onBack);
+  if (!sent) {
+    return h(
+      FormShell,
+      { form, onSubmit: onSend, title, notice: text.emailLinkHelp, submitLabel: text.sendLink, text, after: back, footer, className, testId: 'pc-link-signin' },
+      h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'email', value: address, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    );
+  }
+  const another = () => {
+    form.setFormError(null);
+    form.setTouched({});
+    setSent(false);
+  };
+  return h(
+    FormShell,
+    { form, onSubmit: onResend, title, notice: resent ? text.emailLinkResent(address) : text.emailLinkSent(address), submitLabel: text.sendLinkAgain, submitRef: again, text, after: [secondary(text.useAnotherEmail, another), back], footer, className, testId: 'pc-link-signin' },
+  );
+}
+
 /**
  * The strength meter: a five-step bar, the score's name, zxcvbn's warning and suggestions.
  * Props: `password`, `email` and `name` (the server counts their words as guessable),
@@ -995,9 +1079,15 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
  * password's upper bounds as the user types. `emailCode` (the server's --email-otp): "E-mail me a
  * sign-in code" under the button, which asks for the address, mails a code and signs in with it.
  * `verificationCode` (the server's --email-otp-verification): a sign-in refused because the
- * address is not verified asks for the code the server has mailed, then signs in.
+ * address is not verified asks for the code the server has mailed, then signs in. `emailLink` (the
+ * server's --magic-link): "E-mail me a sign-in link" under the button (beside `emailCode`'s), which
+ * asks for the address and mails a link; `true`, or {callbackURL, newUserCallbackURL,
+ * errorCallbackURL} (each a URL or a function; default: this page, which the link's redirect then
+ * finishes). Where such a link leads back: `twoFactorRedirect` (its ?twoFactorRedirect=true: true,
+ * or the methods, default ['totp']) opens the second factor's step at once; `linkError` (its
+ * ?error=) says why the link did not sign in.
  */
-export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false }) {
+export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false, emailLink = false, twoFactorRedirect = false, linkError = null }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -1005,10 +1095,20 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   const fields = ['email', 'password'];
   const form = useForm(fields);
   const [keep, setKeep] = useState(rememberMe !== false);
-  // The server asks for the second factor: the methods it named; null while it does not.
-  const [challenge, setChallenge] = useState(null);
+  // The server asks for the second factor: the methods it named; null while it does not. A sign-in
+  // link's redirect names none (twoFactorRedirect: true): an authenticator app's, or a backup code.
+  const linkChallenge = twoFactorRedirect ? (Array.isArray(twoFactorRedirect) ? twoFactorRedirect : ['totp']) : null;
+  const [challenge, setChallenge] = useState(linkChallenge);
   const [restarted, setRestarted] = useState(null);
-  // 'password' | 'code' (a code by e-mail, emailCode) | 'verify' (the address's code, verificationCode)
+  // Why a sign-in link did not sign in (its redirect's ?error=), until another way is taken.
+  const [linkFailure, setLinkFailure] = useState(linkError);
+  // The page may learn of the link's redirect after the first render (its query, in the browser).
+  useEffect(() => {
+    if (linkChallenge) setChallenge(linkChallenge);
+  }, [Boolean(twoFactorRedirect)]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => setLinkFailure(linkError), [linkError]);
+  // 'password' | 'code' (a code by e-mail, emailCode) | 'link' (a link by e-mail, emailLink) |
+  // 'verify' (the address's code, verificationCode)
   const [mode, setMode] = useState('password');
   // Back to the password from a code: the focus goes to the first field (the button is gone).
   const lastMode = useRef(mode);
@@ -1046,6 +1146,7 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   };
   const onSubmit = form.submitter(
     async () => {
+      setLinkFailure(null);
       const r = await signInWithPassword();
       // The server has mailed the address a new link, or its code (verificationCode).
       if (r.code === 'EMAIL_NOT_VERIFIED' && verificationCode) return { ok: true, value: { emailNotVerified: true } };
@@ -1089,6 +1190,20 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
       },
     });
   }
+  if (mode === 'link') {
+    return h(EmailLinkSignInForm, {
+      email: form.values.email.includes('@') ? form.values.email : '',
+      urls: emailLink === true ? {} : emailLink,
+      text,
+      title,
+      className,
+      footer,
+      onBack: () => {
+        setRestarted(null);
+        setMode('password');
+      },
+    });
+  }
   if (mode === 'verify') {
     // Verified: a session when the server starts one, else the same sign-in again.
     const onVerified = async (value) => {
@@ -1111,12 +1226,20 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
       onVerified,
     });
   }
-  const byCode = emailCode
-    ? h('button', { type: 'button', className: 'pc-button button button--secondary', onClick: () => setMode('code') }, text.emailSignIn)
-    : null;
+  const other = (next, label) =>
+    h('button', {
+      key: next,
+      type: 'button',
+      className: 'pc-button button button--secondary',
+      onClick: () => {
+        setLinkFailure(null);
+        setMode(next);
+      },
+    }, label);
+  const others = [emailCode ? other('code', text.emailSignIn) : null, emailLink ? other('link', text.emailLinkSignIn) : null].filter(Boolean);
   return h(
     FormShell,
-    { form, onSubmit, title, notice: restarted ?? notice, submitLabel: text.signIn, text, after: byCode, footer, className, testId: 'pc-signin' },
+    { form, onSubmit, title, notice: restarted ?? linkErrorMessage(linkFailure, text) ?? notice, submitLabel: text.signIn, text, after: others.length ? others : null, footer, className, testId: 'pc-signin' },
     h(Field, { id: `${prefix}-email`, label, type: username ? 'text' : 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email, inputProps: username ? USERNAME_INPUT : undefined }),
     h(
       Field,

@@ -1,10 +1,12 @@
 // The login and sign-up pages: the form in the site's layout; once signed in, back to ?redirect=
-// (a path on this site) or to the home page.
+// (a path on this site) or to the home page. With the plugin's magicLink, the mailed sign-in links
+// lead back to the login page, which finishes them.
 import React from 'react';
 import Layout from '@theme/Layout';
 import Link from '@docusaurus/Link';
 import { useHistory, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
+import useIsBrowser from '@docusaurus/useIsBrowser';
 
 import { SignInForm, SignUpForm, useSession } from '../../react/index.js';
 import { safeRedirect, siteURL, usePortcullisOptions } from './portcullis-options.js';
@@ -32,6 +34,33 @@ export default function PortcullisAuthPage({ kind }) {
       ? 'This verification link is invalid or has expired. Sign in to get a new one.'
       : 'Your e-mail address is verified. You can sign in.'
     : null;
+
+  // The server's --magic-link: a sign-in link leads back here (keeping ?redirect=): signed in, on
+  // to the target (below); with ?twoFactorRedirect=true (no session yet: the server set the
+  // two_factor cookie), the second factor's step; with ?error=CODE, why it did not sign in. Both are
+  // read once, in the browser (the pre-rendered page has no query), and taken out of the address
+  // bar (a reload then shows the plain form).
+  const magicLink = kind !== 'signup' && options.magicLink === true;
+  const isBrowser = useIsBrowser();
+  const [linkReturn] = React.useState(() => ({
+    twoFactor: magicLink && query.get('twoFactorRedirect') === 'true',
+    error: magicLink && !query.get('verified') ? query.get('error') : null,
+  }));
+  React.useEffect(() => {
+    if (!linkReturn.twoFactor && !linkReturn.error) return;
+    const rest = new URLSearchParams(location.search);
+    rest.delete('twoFactorRedirect');
+    rest.delete('error');
+    history.replace(location.pathname + ([...rest].length ? `?${rest}` : '') + location.hash);
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  const linkURL = () => {
+    const back = new URLSearchParams();
+    if (redirectParam) back.set('redirect', target);
+    return siteURL(siteConfig.baseUrl, options.loginPath) + ([...back].length ? `?${back}` : '');
+  };
+  // The second factor's methods are not in the link's redirect: the app's (and backup codes), and
+  // codes by e-mail when the site offers them.
+  const twoFactorMethods = options.twoFactor && options.twoFactor.otp ? ['totp', 'otp'] : ['totp'];
 
   React.useEffect(() => {
     if (status === 'authenticated') history.replace(target);
@@ -64,6 +93,9 @@ export default function PortcullisAuthPage({ kind }) {
           askRememberMe: true,
           emailCode: Boolean(emailOtp),
           verificationCode,
+          emailLink: magicLink ? { callbackURL: linkURL, errorCallbackURL: linkURL } : false,
+          twoFactorRedirect: isBrowser && linkReturn.twoFactor ? twoFactorMethods : false,
+          linkError: isBrowser ? linkReturn.error : null,
           callbackURL: verifyURL,
           notice,
           forgotPasswordHref: options.forgotPasswordPath || undefined,
