@@ -343,8 +343,12 @@ describe('with --magic-link', () => {
       ]) {
         assertError(await send(server, body), 400, 'VALIDATION_ERROR');
       }
+      // A new account's name is checked when the link is asked for, not when it is followed.
+      const newcomer = freshEmail('named');
+      assertError(await send(server, { email: newcomer, name: 'n'.repeat(129) }), 400, 'NAME_TOO_LONG');
       await drainMail(server);
       assert.deepEqual(mailsTo(server, u.email), [], 'nothing was mailed');
+      assert.deepEqual(mailsTo(server, newcomer), [], 'nothing was mailed to the new address');
     });
 
     test('at most 5 links per address in 15 minutes, account or not: the 6th is 429 TOO_MANY_REQUESTS; refused requests do not count', async () => {

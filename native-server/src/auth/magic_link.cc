@@ -19,6 +19,7 @@
 #include "auth/service.h"
 #include "common/time.h"
 #include "portcullis/email.h"
+#include "portcullis/name.h"
 #include "portcullis/token.h"
 
 namespace portcullis::auth {
@@ -33,6 +34,13 @@ Status AuthService::send_magic_link(const MagicLinkRequest& request, const Calle
   if (!config_.magic_link || mail_ == nullptr) return Status(ErrorCode::kNotFound);
   auto email = validate_email(request.email, config_.email_options);
   if (!email) return Status(ErrorCode::kInvalidEmail);
+  // A new account's name, checked now rather than when the link is followed (and used up).
+  std::optional<std::string> name;
+  if (request.name && !request.name->empty()) {
+    auto valid = validate_name(*request.name, config_.name_policy);
+    if (!valid) return valid.status();
+    name = std::move(valid).value();
+  }
   if (Status s = spend_mail_budget("magic-link", *email, caller.now); !s.ok()) return s;
   auto user = store_.find_user_by_email(*email);
   if (!user && user.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
@@ -40,7 +48,7 @@ Status AuthService::send_magic_link(const MagicLinkRequest& request, const Calle
 
   const std::string token = generate_token();
   nlohmann::json record{{"type", "magic-link"}, {"email", *email}};
-  if (request.name) record["name"] = *request.name;
+  if (name) record["name"] = *name;
   if (!store_verification(link_identifier(token), record.dump(), caller.now,
                           std::chrono::duration_cast<std::chrono::milliseconds>(config_.magic_link_expires_in))
            .ok()) {

@@ -593,7 +593,8 @@ class AuthService {
   // Mails a link that signs in to `request.email` once, for --magic-link-expires-in: to a user,
   // or to an address without one when sign-up is on (following it makes the account, verified,
   // without a password); nothing otherwise, with the same answer. Errors: NOT_FOUND (off);
-  // INVALID_EMAIL; TOO_MANY_REQUESTS (more than 5 links for this address within 15 minutes).
+  // INVALID_EMAIL; INVALID_NAME, NAME_TOO_LONG (a name given, for a new account);
+  // TOO_MANY_REQUESTS (more than 5 links for this address within 15 minutes).
   Status send_magic_link(const MagicLinkRequest& request, const Caller& caller);
 
   // Signs in with a mailed link's token, as sign_in_email_otp() does with a code (the account
