@@ -255,10 +255,7 @@ Result<SignedIn> AuthService::finish_mailbox_sign_in(Result<User> user, const st
       audit("sign-up", &*user, caller, {{"method", method}});
     }
   }
-  if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
-    if (banned.code() == ErrorCode::kBannedUser) audit("sign-in-failed", &*user, caller, {{"reason", "banned"}});
-    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
-  }
+  if (Status s = refuse_if_banned(*user, caller); !s.ok()) return s;
   if (!user->email_verified) {
     // Whoever set up the account before the mailbox's owner proved it (a password chosen by
     // someone else, their sessions) loses it.
@@ -268,27 +265,11 @@ Result<SignedIn> AuthService::finish_mailbox_sign_in(Result<User> user, const st
     user->updated_at = caller.now;
   }
 
-  SignedIn out;
-  out.user = *user;
-  out.remember_me = remember_me;
-  if (!new_user) {
-    SignInRequest as_password;
-    as_password.email = email;
-    as_password.remember_me = remember_me;
-    as_password.trusted_device = trusted_device;
-    if (Status s = begin_second_factor(*user, as_password, caller, out); !s.ok()) return s;
-    if (out.two_factor_challenge) {
-      audit("two-factor-challenge", &*user, caller);
-      return out;
-    }
-  }
-  auto session = start_session(*user, remember_me, caller);
-  if (!session) return session.status();
-  const bool trusted = out.trust_device && !out.trust_device->empty();
-  audit("sign-in", &*user, caller, {{"method", trusted ? std::string(method) + "+trusted-browser" : std::string(method)}});
-  if (device_is_new(*user, caller) && !new_user) notify_sign_in(*user, caller);
-  out.session = std::move(session).value();
-  return out;
+  SignInRequest as_password;
+  as_password.email = email;
+  as_password.remember_me = remember_me;
+  as_password.trusted_device = trusted_device;
+  return open_session(*user, as_password, method, new_user, caller);
 }
 
 Status AuthService::reset_password_email_otp(const std::string& email, const std::string& otp,

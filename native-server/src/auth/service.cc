@@ -359,10 +359,7 @@ Result<SignedIn> AuthService::finish_sign_in(const Result<User>& user, const std
   }
   // Barred by an administrator: said only to whoever knows the password (as BetterAuth does),
   // before any mail or second factor.
-  if (Status banned = check_not_banned(*user, caller.now); !banned.ok()) {
-    if (banned.code() == ErrorCode::kBannedUser) audit("sign-in-failed", &*user, caller, {{"reason", "banned"}});
-    return banned.code() == ErrorCode::kBannedUser ? banned : Status(ErrorCode::kInternalServerError);
-  }
+  if (Status s = refuse_if_banned(*user, caller); !s.ok()) return s;
 
   if (config_.require_email_verification && !user->email_verified) {
     audit("sign-in-failed", &*user, caller, {{"reason", "email-not-verified"}});
@@ -377,18 +374,33 @@ Result<SignedIn> AuthService::finish_sign_in(const Result<User>& user, const std
       (void)store_.upgrade_account_password(account->id, *account->password, *upgraded, caller.now);
     }
   }
-  SignedIn out = signed_in(*user, std::nullopt, request.remember_me);
+  return open_session(*user, request, "password", /*new_account=*/false, caller);
+}
+
+Status AuthService::refuse_if_banned(const User& user, const Caller& caller) {
+  const Status banned = check_not_banned(user, caller.now);
+  if (banned.ok()) return banned;
+  if (banned.code() != ErrorCode::kBannedUser) return Status(ErrorCode::kInternalServerError);
+  audit("sign-in-failed", &user, caller, {{"reason", "banned"}});
+  return banned;
+}
+
+Result<SignedIn> AuthService::open_session(const User& user, const SignInRequest& request, std::string_view method,
+                                           bool new_account, const Caller& caller) {
+  SignedIn out = signed_in(user, std::nullopt, request.remember_me);
   // With the second factor on: a challenge instead of a session (two_factor.cc).
-  if (Status s = begin_second_factor(*user, request, caller, out); !s.ok()) return s;
+  if (Status s = begin_second_factor(user, request, caller, out); !s.ok()) return s;
   if (out.two_factor_challenge) {
-    audit("two-factor-challenge", &*user, caller);
+    audit("two-factor-challenge", &user, caller);
     return out;
   }
-  auto session = start_session(*user, request.remember_me, caller);
+  auto session = start_session(user, request.remember_me, caller);
   if (!session) return session.status();
   const bool trusted = out.trust_device && !out.trust_device->empty();
-  audit("sign-in", &*user, caller, {{"method", trusted ? "password+trusted-browser" : "password"}});
-  if (device_is_new(*user, caller)) notify_sign_in(*user, caller);  // false without mail or notices
+  audit("sign-in", &user, caller, {{"method", trusted ? std::string(method) + "+trusted-browser" : std::string(method)}});
+  // A new account's device is only recorded; a known account's new device is told of (neither
+  // without mail or notices).
+  if (device_is_new(user, caller) && !new_account) notify_sign_in(user, caller);
   out.session = std::move(session).value();
   return out;
 }

@@ -746,6 +746,15 @@ class AuthService {
   // code just verified (audited as a sign-in by `method`); none for a user with the second factor
   // on, or if it could not be made.
   std::optional<Session> session_after_verification(const User& user, std::string_view method, const Caller& caller);
+  // A sign-in's ban check, once its first factor was right: BANNED_USER (audited as a failed
+  // sign-in), INTERNAL_SERVER_ERROR when the ban could not be read, else OK.
+  Status refuse_if_banned(const User& user, const Caller& caller);
+  // The end of every sign-in whose first factor was right: the second factor's challenge when it
+  // waits (two_factor.cc), else a session, audited as a sign-in by `method` ("password",
+  // "email-otp"...; "+trusted-browser" when a trusted browser skipped the second factor), and the
+  // new-device notice (not for a `new_account`). Errors: begin_second_factor()'s, start_session()'s.
+  Result<SignedIn> open_session(const User& user, const SignInRequest& request, std::string_view method,
+                                bool new_account, const Caller& caller);
   // Counts one more mail of `what` (a flow's name) to `email`: at most 5 per 15 minutes, whoever
   // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
   // counted); INTERNAL_SERVER_ERROR.
