@@ -180,7 +180,7 @@ void HttpServer::Impl::verify_magic_link(Call& call) {
   ordered_json body;
   body["token"] = in.session->token;
   body["user"] = user_of(in.user);
-  body["session"] = session_json(*in.session, config.admin);
+  body["session"] = session_of(*in.session);
   send_json(call.res, 200, body);
 }
 

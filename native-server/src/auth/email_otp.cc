@@ -65,14 +65,14 @@ std::optional<EmailOtpType> parse_email_otp_type(std::string_view text) {
   return std::nullopt;
 }
 
-bool AuthService::issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
+void AuthService::issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
                                   const std::string& name, TimePoint now) {
   const std::string code = new_mailed_code();
   (void)store_.consume_verification(identifier);  // the code mailed before, if any, stops working
   if (!store_verification(identifier, mailed_code_hash(code) + ":0", now,
                           duration_cast<milliseconds>(config_.email_otp_expires_in))
            .ok()) {
-    return false;
+    return;  // no code stored: none mailed
   }
   const std::string hello = name.empty() ? std::string("Hello,\n\n") : "Hello " + name + ",\n\n";
   const std::string works = "\n\nIt works once, for the next " + duration_text(config_.email_otp_expires_in) + ". ";
@@ -99,11 +99,10 @@ bool AuthService::issue_email_otp(const std::string& identifier, EmailOtpType ty
       break;
   }
   mail_->enqueue(std::move(m));
-  return true;
 }
 
 void AuthService::send_verification_code(const User& user, TimePoint now) {
-  (void)issue_email_otp(otp_identifier(EmailOtpType::kEmailVerification, user.email), EmailOtpType::kEmailVerification,
+  issue_email_otp(otp_identifier(EmailOtpType::kEmailVerification, user.email), EmailOtpType::kEmailVerification,
                         user.email, user.name, now);
 }
 
@@ -153,7 +152,7 @@ Status AuthService::send_email_otp(const std::string& email, EmailOtpType type, 
     (void)store_.consume_verification(identifier);  // as BetterAuth: no code stays for it either
     return Status::OK();
   }
-  (void)issue_email_otp(identifier, type, user.ok() ? user->email : *normalized, user.ok() ? user->name : "",
+  issue_email_otp(identifier, type, user.ok() ? user->email : *normalized, user.ok() ? user->name : "",
                         caller.now);
   return Status::OK();
 }

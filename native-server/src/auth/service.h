@@ -728,9 +728,9 @@ class AuthService {
   // "change-email-confirmation": to the user's address, and the link then mails the
   // "change-email" link to `email`. The change links hold the user's address at the time and stop
   // working if it changes.
-  // Stores a new code for `identifier` (replacing any) and mails it to `to`. False if the store
-  // failed (nothing mailed).
-  bool issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
+  // Stores a new code for `identifier` (replacing any) and mails it to `to`; if the store fails,
+  // nothing is mailed (the answer stays the same: the user asks again).
+  void issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
                        const std::string& name, TimePoint now);
   // The rest of a sign-in whose mailbox proof (a code, a link) was right, for `email`'s user
   // (none: NOT_FOUND; made here when sign-up is on, named `name`): the account made or claimed,
