@@ -31,7 +31,7 @@ log() { printf '[install-deps] %s\n' "$*"; }
 packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   libsodium-dev libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libpq-dev libicu-dev
-  libcurl4-openssl-dev libssl-dev sqlite3 python3-aiosmtpd openssl nodejs npm
+  libcurl4-openssl-dev libssl-dev libcbor-dev sqlite3 python3-aiosmtpd openssl nodejs npm
   # The FastAPI integration and its tests (Debian's, run by /usr/bin/python3).
   python3-fastapi python3-uvicorn python3-httpx python3-venv python3-jwt python3-cryptography
   # Prometheus's own parser, which the metrics test reads the server's /metrics with.

@@ -55,7 +55,7 @@ if [ "$fuzz_seconds" != 0 ]; then
   # not a speed limit; the estimator's bound is bench/strength's business).
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz
-  for target in strength_fuzz text_fuzz cookie_fuzz http_fuzz; do
+  for target in strength_fuzz text_fuzz cookie_fuzz http_fuzz webauthn_fuzz; do
     scratch=$(mktemp -d)
     status=0
     build/fuzz/tests/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=5 -max_len=1200 -print_final_stats=1 \

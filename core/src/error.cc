@@ -138,6 +138,14 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kTooManyAttempts, "TOO_MANY_ATTEMPTS", "Too many attempts"},
     // The magic-link plugin's redirect error ("new_user_signup_disabled" in its links).
     Entry{ErrorCode::kNewUserSignupDisabled, "NEW_USER_SIGNUP_DISABLED", "New user sign-up is disabled"},
+    // The passkey plugin's, as BetterAuth 1.7 words them; TOO_MANY_PASSKEYS is Portcullis's.
+    Entry{ErrorCode::kChallengeNotFound, "CHALLENGE_NOT_FOUND", "Challenge not found"},
+    Entry{ErrorCode::kNotAllowedToRegisterPasskey, "YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY",
+          "You are not allowed to register this passkey"},
+    Entry{ErrorCode::kFailedToVerifyRegistration, "FAILED_TO_VERIFY_REGISTRATION", "Failed to verify registration"},
+    Entry{ErrorCode::kPasskeyNotFound, "PASSKEY_NOT_FOUND", "Passkey not found"},
+    Entry{ErrorCode::kAuthenticationFailed, "AUTHENTICATION_FAILED", "Authentication failed"},
+    Entry{ErrorCode::kTooManyPasskeys, "TOO_MANY_PASSKEYS", "This account has as many passkeys as it may have"},
     Entry{ErrorCode::kUnauthorized, "UNAUTHORIZED", "Unauthorized"},
     Entry{ErrorCode::kInvalidOrigin, "INVALID_ORIGIN", "Invalid origin"},
     Entry{ErrorCode::kMissingOrNullOrigin, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"},

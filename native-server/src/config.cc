@@ -150,6 +150,15 @@ std::vector<Setting> settings(Config& c) {
        "      account gets one, if sign-up is on) (/sign-in/magic-link; needs mail)"},
       {"magicLinkExpiresIn", "PORTCULLIS_MAGIC_LINK_EXPIRES_IN", &c.magic_link_expires_in,
        "seconds a mailed sign-in link works (default 300)"},
+      {"passkey", "PORTCULLIS_PASSKEY", &c.passkey,
+       "BetterAuth's passkey plugin: signed-in users add passkeys (WebAuthn: a device's\n"
+       "      fingerprint, face or PIN, or a security key), which then sign in without a\n"
+       "      password (/passkey/*)"},
+      {"passkeyRpId", "PORTCULLIS_PASSKEY_RP_ID", &c.passkey_rp_id,
+       "the passkeys' relying party id: the site's domain (default: baseURL's host name;\n"
+       "      browsers refuse IP addresses, so use localhost or a domain)"},
+      {"passkeyRpName", "PORTCULLIS_PASSKEY_RP_NAME", &c.passkey_rp_name,
+       "the name a browser shows when it asks for a passkey (default: appName)"},
       {"jwt", "PORTCULLIS_JWT", &c.jwt,
        "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},

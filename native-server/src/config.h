@@ -156,6 +156,12 @@ struct Config {
   // account if there is none and sign-up is on) (auth/magic_link.cc). Needs mail.
   bool magic_link = false;
   std::chrono::seconds magic_link_expires_in{300};
+  // BetterAuth's passkey plugin: signed-in users register passkeys (WebAuthn credentials), which
+  // then sign in without a password (auth/passkey.cc, auth/webauthn.h). The relying party's id
+  // (none: base_url's host name) and name (none: app_name).
+  bool passkey = false;
+  std::string passkey_rp_id;
+  std::string passkey_rp_name;
   // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;

@@ -133,6 +133,8 @@ inline int status_of(ErrorCode code) {
     case ErrorCode::kInvalidCode:
     case ErrorCode::kInvalidBackupCode:
     case ErrorCode::kInvalidTwoFactorCookie:
+    case ErrorCode::kNotAllowedToRegisterPasskey:
+    case ErrorCode::kAuthenticationFailed:
       return 401;
     case ErrorCode::kEmailNotVerified:
     case ErrorCode::kBannedUser:
@@ -473,6 +475,20 @@ struct HttpServer::Impl {
   void reset_password_email_otp(Call&);
   void sign_in_magic_link(Call&);
   void verify_magic_link(Call&);
+  // The passkey plugin's (with --passkey; routes_passkey.cc).
+  void passkey_register_options(Call&);
+  void verify_passkey_registration(Call&);
+  void passkey_authenticate_options(Call&);
+  void verify_passkey_authentication(Call&);
+  void list_passkeys(Call&);
+  void delete_passkey(Call&);
+  void update_passkey(Call&);
+  // Sets the passkey ceremony's challenge cookie, or deletes it (`token` empty).
+  void set_passkey_cookie(Call& call, const std::string& token) const;
+  // A sign-in's trust_device cookie, and when it awaits its second factor, BetterAuth's answer
+  // for that ({"twoFactorRedirect":true,"twoFactorMethods":[...]} and the cookies): returns
+  // whether it answered.
+  bool answer_two_factor_challenge(Call& call, const auth::SignedIn& out);
   // Sets the two_factor cookie (and dont_remember) of a sign-in that awaits its second factor.
   void set_two_factor_challenge_cookies(Call& call, const auth::SignedIn& out);
   void reset_password_redirect(Call&);

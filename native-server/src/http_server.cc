@@ -75,6 +75,15 @@ void HttpServer::Impl::install() {
     post_routes.insert({{"/sign-in/magic-link", &Impl::sign_in_magic_link}});
     get_routes.insert({{"/magic-link/verify", &Impl::verify_magic_link}});
   }
+  if (config.passkey) {
+    get_routes.insert({{"/passkey/generate-register-options", &Impl::passkey_register_options},
+                       {"/passkey/generate-authenticate-options", &Impl::passkey_authenticate_options},
+                       {"/passkey/list-user-passkeys", &Impl::list_passkeys}});
+    post_routes.insert({{"/passkey/verify-registration", &Impl::verify_passkey_registration},
+                        {"/passkey/verify-authentication", &Impl::verify_passkey_authentication},
+                        {"/passkey/delete-passkey", &Impl::delete_passkey},
+                        {"/passkey/update-passkey", &Impl::update_passkey}});
+  }
   if (config.jwt) get_routes.insert({{"/jwks", &Impl::jwks}, {"/token", &Impl::token}});
   if (config.username) {
     post_routes.insert({{"/sign-in/username", &Impl::sign_in_username},
@@ -452,16 +461,7 @@ void HttpServer::Impl::is_username_available(Call& call) {
 void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
                                       const std::optional<std::string>& callback, bool redirect_fields) {
   if (!out) return send_error(call.res, out.status());
-  set_trust_device_cookie(call, out->trust_device);
-  if (out->two_factor_challenge) {
-    // BetterAuth's answer while the second factor is awaited: no session; the two_factor cookie
-    // names the sign-in.
-    set_two_factor_challenge_cookies(call, *out);
-    ordered_json body;
-    body["twoFactorRedirect"] = true;
-    body["twoFactorMethods"] = out->two_factor_methods;
-    return send_json(call.res, 200, body);
-  }
+  if (answer_two_factor_challenge(call, *out)) return;
   set_session_cookie(call, *out->session, out->remember_me);
   ordered_json body;
   if (redirect_fields) body["redirect"] = callback.has_value();
@@ -472,6 +472,19 @@ void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
   }
   body["user"] = user_of(out->user);
   send_json(call.res, 200, body);
+}
+
+bool HttpServer::Impl::answer_two_factor_challenge(Call& call, const auth::SignedIn& out) {
+  set_trust_device_cookie(call, out.trust_device);
+  if (!out.two_factor_challenge) return false;
+  // BetterAuth's answer while the second factor is awaited: no session; the two_factor cookie
+  // names the sign-in.
+  set_two_factor_challenge_cookies(call, out);
+  ordered_json body;
+  body["twoFactorRedirect"] = true;
+  body["twoFactorMethods"] = out.two_factor_methods;
+  send_json(call.res, 200, body);
+  return true;
 }
 
 // The two_factor cookie names the sign-in, and dont_remember keeps its "remember me" for when it

@@ -68,6 +68,7 @@ class Server {
                                       {"username", "true"},  // sign-in/username, is-username-available
                                       {"email-otp", "true"},  // /email-otp/*, sign-in/email-otp
                                       {"magic-link", "true"},  // sign-in/magic-link, magic-link/verify
+                                      {"passkey", "true"},  // /passkey/* (webauthn_fuzz takes the responses)
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());

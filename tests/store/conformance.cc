@@ -43,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 6;
+constexpr int kLatestSchemaVersion = 7;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -203,6 +203,49 @@ void check_same(const Jwk& got, const Jwk& want) {
   CHECK(got.alg.value_or("<null>") == want.alg.value_or("<null>"));
   CHECK(got.crv.has_value() == want.crv.has_value());
   CHECK(got.crv.value_or("<null>") == want.crv.value_or("<null>"));
+}
+
+// A passkey as the plugin writes it on registration: every column set (the tests clear the
+// optional ones where they need NULL), a fresh id and credential id.
+Passkey make_passkey(const std::string& user_id, TimePoint created) {
+  Passkey p;
+  p.id = generate_token();
+  p.name = "MacBook Touch ID";
+  p.public_key = "pQECAyYgASFYI" + generate_token(40) + "IlggQ1M0OCr==";
+  p.user_id = user_id;
+  p.credential_id = "Zm9v-" + generate_token(38) + "_w";
+  p.counter = 0;
+  p.device_type = "multiDevice";
+  p.backed_up = true;
+  p.transports = "internal,hybrid";
+  p.created_at = created;
+  p.aaguid = "fbfc3007-154e-4ecc-8c0b-6e020557d7bd";
+  return p;
+}
+
+void check_same(const Passkey& got, const Passkey& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.name.has_value() == want.name.has_value());
+  CHECK(got.name.value_or("<null>") == want.name.value_or("<null>"));
+  CHECK(got.public_key == want.public_key);
+  CHECK(got.user_id == want.user_id);
+  CHECK(got.credential_id == want.credential_id);
+  CHECK(got.counter == want.counter);
+  CHECK(got.device_type == want.device_type);
+  CHECK(got.backed_up == want.backed_up);
+  CHECK(got.transports.has_value() == want.transports.has_value());
+  CHECK(got.transports.value_or("<null>") == want.transports.value_or("<null>"));
+  CHECK(got.created_at.has_value() == want.created_at.has_value());
+  if (got.created_at && want.created_at) CHECK(ms(*got.created_at) == ms(*want.created_at));
+  CHECK(got.aaguid.has_value() == want.aaguid.has_value());
+  CHECK(got.aaguid.value_or("<null>") == want.aaguid.value_or("<null>"));
+  CHECK(got == want);
+}
+
+std::vector<std::string> ids_of(const std::vector<Passkey>& passkeys) {
+  std::vector<std::string> out;
+  for (const Passkey& p : passkeys) out.push_back(p.id);
+  return out;
 }
 
 std::vector<std::string> ids_of(const std::vector<Jwk>& keys) {
@@ -1679,6 +1722,342 @@ TEST_CASE("store: twenty concurrent creations of one key id make one key", "[sto
   CHECK(ids_of(*keys) == std::vector<std::string>{id});
 }
 
+TEST_CASE("store: passkeys (BetterAuth's passkey rows)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  REQUIRE(store.create_user(bob, credential_for(bob)).ok());
+  constexpr std::size_t kMax = 25;
+
+  // `p` is stored exactly as given, under both of its keys.
+  const auto check_stored = [&](const Passkey& p) {
+    auto by_id = store.find_passkey(p.id);
+    REQUIRE(by_id.ok());
+    check_same(*by_id, p);
+    auto by_credential = store.find_passkey_by_credential_id(p.credential_id);
+    REQUIRE(by_credential.ok());
+    check_same(*by_credential, p);
+  };
+  // Nothing of `p` is stored, under either key.
+  const auto check_absent = [&](const Passkey& p) {
+    CHECK(code_of(store.find_passkey(p.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_passkey_by_credential_id(p.credential_id)) == ErrorCode::kNotFound);
+  };
+
+  SECTION("there are none at first") {
+    auto listed = store.list_passkeys(ada.id);
+    REQUIRE(listed.ok());
+    CHECK(listed->empty());
+    CHECK(code_of(store.find_passkey("no-such-id")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_passkey_by_credential_id("no-such-credential")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("passkeys are read back as written, to the millisecond, oldest first") {
+    // Written newest first: a full one, one with every optional column NULL (BetterAuth's
+    // "createdAt" is optional; such a row sorts first), two made at the same instant (then by id).
+    Passkey newer = make_passkey(ada.id, at(86400000));
+    newer.counter = 2147483647;  // the largest BetterAuth's integer column holds
+    Passkey bare = make_passkey(ada.id, kT0);
+    bare.name.reset();
+    bare.transports.reset();
+    bare.created_at.reset();
+    bare.aaguid.reset();
+    bare.device_type = "singleDevice";
+    bare.backed_up = false;
+    bare.counter = 17;
+    Passkey same_b = make_passkey(ada.id, at(5));
+    same_b.id = "pk-b";
+    Passkey same_a = make_passkey(ada.id, at(5));
+    same_a.id = "pk-a";
+    Passkey bobs = make_passkey(bob.id, at(-1000));
+    for (const Passkey* p : {&newer, &bare, &same_b, &same_a, &bobs}) {
+      auto created = store.create_passkey(*p, kMax);
+      REQUIRE(created.ok());
+      CHECK(*created);
+    }
+    auto listed = store.list_passkeys(ada.id);
+    REQUIRE(listed.ok());
+    REQUIRE(ids_of(*listed) == std::vector<std::string>{bare.id, "pk-a", "pk-b", newer.id});
+    check_same((*listed)[0], bare);
+    check_same((*listed)[1], same_a);
+    check_same((*listed)[2], same_b);
+    check_same((*listed)[3], newer);
+    for (const Passkey* p : {&newer, &bare, &same_b, &same_a, &bobs}) check_stored(*p);
+    auto bobs_listed = store.list_passkeys(bob.id);
+    REQUIRE(bobs_listed.ok());
+    CHECK(ids_of(*bobs_listed) == std::vector<std::string>{bobs.id});
+  }
+
+  SECTION("a credential id is registered once, for any user; a taken id is refused; nothing is written") {
+    const Passkey first = make_passkey(ada.id, kT0);
+    REQUIRE(*store.create_passkey(first, kMax));
+
+    // The same credential for another user, and again for the same one (another row id).
+    for (const User* u : {&bob, &ada}) {
+      Passkey again = make_passkey(u->id, at(1));
+      again.credential_id = first.credential_id;
+      CHECK(code_of(store.create_passkey(again, kMax)) == ErrorCode::kUserAlreadyExists);
+      CHECK(code_of(store.find_passkey(again.id)) == ErrorCode::kNotFound);
+    }
+    // A taken row id, with a new credential id.
+    Passkey same_id = make_passkey(bob.id, at(2));
+    same_id.id = first.id;
+    CHECK(code_of(store.create_passkey(same_id, kMax)) == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_passkey_by_credential_id(same_id.credential_id)) == ErrorCode::kNotFound);
+
+    CHECK(ids_of(*store.list_passkeys(ada.id)) == std::vector<std::string>{first.id});
+    CHECK(store.list_passkeys(bob.id)->empty());
+    check_stored(first);
+  }
+
+  SECTION("a user at the limit gets false and nothing is written; other users are not limited") {
+    std::vector<Passkey> made;
+    for (int i = 0; i < 3; ++i) {
+      made.push_back(make_passkey(ada.id, at(i)));
+      auto created = store.create_passkey(made.back(), 3);
+      REQUIRE(created.ok());
+      CHECK(*created);
+    }
+    const Passkey fourth = make_passkey(ada.id, at(3));
+    auto refused = store.create_passkey(fourth, 3);
+    REQUIRE(refused.ok());
+    CHECK_FALSE(*refused);
+    check_absent(fourth);
+    CHECK(store.list_passkeys(ada.id)->size() == 3);
+    // A credential id taken elsewhere is still USER_ALREADY_EXISTS at the limit.
+    Passkey taken = make_passkey(ada.id, at(4));
+    taken.credential_id = made[0].credential_id;
+    CHECK(code_of(store.create_passkey(taken, 3)) == ErrorCode::kUserAlreadyExists);
+    // A limit of zero refuses any.
+    const Passkey none = make_passkey(bob.id, at(5));
+    CHECK_FALSE(*store.create_passkey(none, 0));
+    check_absent(none);
+    // The limit is per user.
+    const Passkey bobs = make_passkey(bob.id, at(6));
+    CHECK(*store.create_passkey(bobs, 3));
+    check_stored(bobs);
+    // Below the limit again after a delete.
+    REQUIRE(store.delete_passkey(made[1].id, ada.id).ok());
+    CHECK(*store.create_passkey(fourth, 3));
+    check_stored(fourth);
+    CHECK(store.list_passkeys(ada.id)->size() == 3);
+  }
+
+  SECTION("the counter is set only from the expected value") {
+    const Passkey p = make_passkey(ada.id, kT0);
+    const Passkey other = make_passkey(bob.id, kT0);
+    REQUIRE(*store.create_passkey(p, kMax));
+    REQUIRE(*store.create_passkey(other, kMax));
+
+    auto first = store.update_passkey_counter(p.id, 0, 5);
+    REQUIRE(first.ok());
+    CHECK(*first);
+    auto replayed = store.update_passkey_counter(p.id, 0, 6);  // the same assertion again
+    REQUIRE(replayed.ok());
+    CHECK_FALSE(*replayed);
+    CHECK(store.find_passkey(p.id)->counter == 5);
+    CHECK(*store.update_passkey_counter(p.id, 5, 2147483647));
+    CHECK(store.find_passkey(p.id)->counter == 2147483647);
+    CHECK_FALSE(*store.update_passkey_counter(p.id, 5, 9));
+    // A value outside what the column holds matches nothing.
+    CHECK_FALSE(*store.update_passkey_counter(p.id, 4294967295LL, 1));
+    CHECK(store.find_passkey(p.id)->counter == 2147483647);
+    // Unknown ids change nothing; the other user's passkey is untouched.
+    auto unknown = store.update_passkey_counter("no-such-id", 0, 1);
+    REQUIRE(unknown.ok());
+    CHECK_FALSE(*unknown);
+    check_stored(other);
+    // Nothing else of the row changes.
+    Passkey want = p;
+    want.counter = 2147483647;
+    check_stored(want);
+  }
+
+  SECTION("rename and delete act only on the user's own passkey") {
+    Passkey p = make_passkey(ada.id, kT0);
+    p.name.reset();
+    REQUIRE(*store.create_passkey(p, kMax));
+
+    // Bob cannot rename or delete Ada's passkey: NOT_FOUND, as for no passkey at all.
+    CHECK(store.rename_passkey(p.id, bob.id, "Mine now").code() == ErrorCode::kNotFound);
+    CHECK(store.delete_passkey(p.id, bob.id).code() == ErrorCode::kNotFound);
+    CHECK(store.rename_passkey("no-such-id", ada.id, "Nope").code() == ErrorCode::kNotFound);
+    CHECK(store.delete_passkey("no-such-id", ada.id).code() == ErrorCode::kNotFound);
+    CHECK(store.rename_passkey(p.id, "no-such-user", "Nope").code() == ErrorCode::kNotFound);
+    check_stored(p);
+
+    REQUIRE(store.rename_passkey(p.id, ada.id, "YubiKey 5C").ok());
+    Passkey renamed = p;
+    renamed.name = "YubiKey 5C";
+    check_stored(renamed);
+    REQUIRE(store.rename_passkey(p.id, ada.id, "YubiKey 5C").ok());  // the same name again: still found
+    check_stored(renamed);
+
+    REQUIRE(store.delete_passkey(p.id, ada.id).ok());
+    check_absent(p);
+    CHECK(store.list_passkeys(ada.id)->empty());
+    CHECK(store.delete_passkey(p.id, ada.id).code() == ErrorCode::kNotFound);
+    CHECK(store.rename_passkey(p.id, ada.id, "Gone").code() == ErrorCode::kNotFound);
+    // Its credential id is free again.
+    Passkey again = make_passkey(bob.id, at(1));
+    again.credential_id = p.credential_id;
+    CHECK(*store.create_passkey(again, kMax));
+  }
+
+  SECTION("delete_user deletes the user's passkeys, and only them") {
+    const Passkey a1 = make_passkey(ada.id, at(1));
+    const Passkey a2 = make_passkey(ada.id, at(2));
+    const Passkey b1 = make_passkey(bob.id, at(3));
+    for (const Passkey* p : {&a1, &a2, &b1}) REQUIRE(*store.create_passkey(*p, kMax));
+    REQUIRE(store.delete_user(ada.id).ok());
+    check_absent(a1);
+    check_absent(a2);
+    CHECK(store.list_passkeys(ada.id)->empty());
+    check_stored(b1);
+    // Ada's credential ids are free again.
+    Passkey again = make_passkey(bob.id, at(4));
+    again.credential_id = a1.credential_id;
+    CHECK(*store.create_passkey(again, kMax));
+  }
+
+  SECTION("claim_unverified_user deletes the user's passkeys, and only them, once") {
+    const Passkey a1 = make_passkey(ada.id, at(1));
+    const Passkey b1 = make_passkey(bob.id, at(2));
+    for (const Passkey* p : {&a1, &b1}) REQUIRE(*store.create_passkey(*p, kMax));
+    auto claimed = store.claim_unverified_user(ada.id, at(5));
+    REQUIRE(claimed.ok());
+    CHECK(*claimed);
+    check_absent(a1);
+    CHECK(store.list_passkeys(ada.id)->empty());
+    check_stored(b1);
+
+    // Verified now: a passkey the owner adds stays.
+    const Passkey a2 = make_passkey(ada.id, at(6));
+    REQUIRE(*store.create_passkey(a2, kMax));
+    auto twice = store.claim_unverified_user(ada.id, at(7));
+    REQUIRE(twice.ok());
+    CHECK_FALSE(*twice);
+    check_stored(a2);
+  }
+
+  SECTION("a user that does not exist: NOT_FOUND, nothing written; no passkeys to list") {
+    const Passkey orphan = make_passkey("no-such-user", kT0);
+    CHECK(code_of(store.create_passkey(orphan, kMax)) == ErrorCode::kNotFound);
+    check_absent(orphan);
+    auto listed = store.list_passkeys("no-such-user");
+    REQUIRE(listed.ok());
+    CHECK(listed->empty());
+    // A deleted user too.
+    REQUIRE(store.delete_user(bob.id).ok());
+    const Passkey late = make_passkey(bob.id, kT0);
+    CHECK(code_of(store.create_passkey(late, kMax)) == ErrorCode::kNotFound);
+    check_absent(late);
+  }
+}
+
+TEST_CASE("store: twenty concurrent passkey creations for one user with a limit of three make three",
+          "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+
+  constexpr int kThreads = 20;
+  const auto results =
+      run_concurrently(kThreads, [&](int i) { return store.create_passkey(make_passkey(ada.id, at(i)), 3); });
+  int created = 0, refused = 0;
+  for (const auto& r : results) {
+    if (r->ok() && **r) {
+      ++created;
+    } else if (r->ok()) {
+      ++refused;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    }
+  }
+  CHECK(created == 3);
+  CHECK(refused == kThreads - 3);
+  auto listed = store.list_passkeys(ada.id);
+  REQUIRE(listed.ok());
+  CHECK(listed->size() == 3);
+}
+
+TEST_CASE("store: twenty concurrent registrations of one credential id by different users make one",
+          "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+
+  constexpr int kThreads = 20;
+  std::vector<User> users;
+  for (int i = 0; i < kThreads; ++i) {
+    users.push_back(make_user("user" + std::to_string(i) + "@example.com"));
+    REQUIRE(store.create_user(users.back(), std::nullopt).ok());
+  }
+  const std::string credential_id = "Y3JlZA-" + generate_token(36);
+  const auto results = run_concurrently(kThreads, [&](int i) {
+    Passkey p = make_passkey(users[static_cast<std::size_t>(i)].id, at(i));
+    p.credential_id = credential_id;
+    return store.create_passkey(p, 25);
+  });
+  int created = 0, taken = 0;
+  for (const auto& r : results) {
+    if (r->ok() && **r) {
+      ++created;
+    } else if (!r->ok() && r->status().code() == ErrorCode::kUserAlreadyExists) {
+      ++taken;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    }
+  }
+  CHECK(created == 1);
+  CHECK(taken == kThreads - 1);
+  auto found = store.find_passkey_by_credential_id(credential_id);
+  REQUIRE(found.ok());
+  std::size_t rows = 0;
+  for (const User& u : users) rows += store.list_passkeys(u.id)->size();
+  CHECK(rows == 1);
+}
+
+TEST_CASE("store: twenty concurrent sign-ins with one assertion: one moves the counter", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  Passkey p = make_passkey(ada.id, kT0);
+  p.counter = 41;
+  REQUIRE(*store.create_passkey(p, 25));
+
+  constexpr int kThreads = 20;
+  const auto results = run_concurrently(kThreads, [&](int) { return store.update_passkey_counter(p.id, 41, 42); });
+  int moved = 0, stale = 0;
+  for (const auto& r : results) {
+    if (r->ok() && **r) {
+      ++moved;
+    } else if (r->ok()) {
+      ++stale;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    }
+  }
+  CHECK(moved == 1);
+  CHECK(stale == kThreads - 1);
+  CHECK(store.find_passkey(p.id)->counter == 42);
+}
+
 // Every read of a user gives `want` for its id: by id, by e-mail, by username (when it has one),
 // as the user of the session with `token`, in list_users and in query_users.
 void check_user_reads(Store& store, const User& want, const std::string& token) {
@@ -2415,6 +2794,117 @@ insert into "jwks" values ('k-new', '{"kty":"OKP"}', '"p2"', '2026-11-25T04:46:5
 insert into "jwks" values ('k-old', '{"kty":"OKP"}', '"p1"', '2026-11-24T04:46:53.751Z', null, null, null);
 )sql";
 
+// BetterAuth 1.7 with the passkey plugin, as its SQLite generator creates the table (plain
+// indexes, no UNIQUE on "credentialID"), with rows it may hold: one credential id twice (the
+// older first by createdAt, one without a createdAt), and a user's second passkey.
+constexpr const char* kBetterAuthPasskeySchema = R"sql(
+create table "passkey" ("id" text not null primary key, "name" text, "publicKey" text not null,
+  "userId" text not null references "user" ("id") on delete cascade, "credentialID" text not null,
+  "counter" integer not null, "deviceType" text not null, "backedUp" integer not null, "transports" text,
+  "createdAt" date, "aaguid" text);
+create index "passkey_userId_idx" on "passkey" ("userId");
+create index "passkey_credentialID_idx" on "passkey" ("credentialID");
+insert into "passkey" values ('pk-new', 'Phone', 'pQECAyYg==', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'Y3JlZA', 7,
+  'multiDevice', 1, 'internal,hybrid', '2026-11-26T04:46:53.751Z', 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4');
+insert into "passkey" values ('pk-old', null, 'pQECAyYh==', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'Y3JlZA', 0,
+  'singleDevice', 0, null, '2026-11-25T04:46:53.751Z', null);
+insert into "passkey" values ('pk-undated', 'Key', 'pQECAyYi==', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'b3RoZXI', 3,
+  'singleDevice', 0, 'usb', null, null);
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the passkey plugin keeps its table and passkeys", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthSchema);
+    raw.exec(kBetterAuthRows);
+    raw.exec(kBetterAuthPasskeySchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  const std::string ada = "Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5";
+
+  auto listed = store->list_passkeys(ada);
+  REQUIRE(listed.ok());
+  CHECK(ids_of(*listed) == std::vector<std::string>{"pk-undated", "pk-old", "pk-new"});
+  Passkey want;
+  want.id = "pk-new";
+  want.name = "Phone";
+  want.public_key = "pQECAyYg==";
+  want.user_id = ada;
+  want.credential_id = "Y3JlZA";
+  want.counter = 7;
+  want.device_type = "multiDevice";
+  want.backed_up = true;
+  want.transports = "internal,hybrid";
+  want.created_at = iso("2026-11-26T04:46:53.751Z");
+  want.aaguid = "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4";
+  check_same(*store->find_passkey("pk-new"), want);
+  // The credential id BetterAuth holds twice: the older row.
+  auto by_credential = store->find_passkey_by_credential_id("Y3JlZA");
+  REQUIRE(by_credential.ok());
+  CHECK(by_credential->id == "pk-old");
+  CHECK_FALSE(by_credential->name.has_value());
+  CHECK_FALSE(by_credential->backed_up);
+  CHECK_FALSE(by_credential->transports.has_value());
+  CHECK_FALSE(by_credential->aaguid.has_value());
+  CHECK_FALSE(store->find_passkey("pk-undated")->created_at.has_value());
+  // And is refused to new rows.
+  Passkey again = make_passkey(ada, kT0);
+  again.credential_id = "Y3JlZA";
+  CHECK(code_of(store->create_passkey(again, 25)) == ErrorCode::kUserAlreadyExists);
+
+  // Nothing was added twice; the plain indexes stay as they were.
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('passkey')") == "11");
+  CHECK(raw.scalar("select group_concat(\"name\" || ':' || \"unique\", ',') from (select * from "
+                   "pragma_index_list('passkey') where \"origin\" = 'c' order by \"name\")") ==
+        "passkey_credentialID_idx:0,passkey_userId_idx:0");
+
+  // Values written as BetterAuth writes them: booleans 0/1, dates as ISO text.
+  Passkey added = make_passkey(ada, kT0);
+  added.backed_up = false;
+  REQUIRE(*store->create_passkey(added, 25));
+  CHECK(raw.scalar("select \"backedUp\" || '/' || \"counter\" || '/' || \"createdAt\" from \"passkey\" "
+                   "where \"id\" = '" + added.id + "'") == "0/0/2026-11-25T04:46:53.751Z");
+
+  REQUIRE(store->delete_user(ada).ok());
+  CHECK(raw.scalar("select count(*) from \"passkey\"") == "0");
+}
+
+// An older passkey plugin's table: no "aaguid".
+TEST_CASE("sqlite: a BetterAuth database with an older passkey table gains what is missing", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthSchema);
+    raw.exec(kBetterAuthRows);
+    raw.exec("create table \"passkey\" (\"id\" text not null primary key, \"name\" text, \"publicKey\" text not "
+             "null, \"userId\" text not null references \"user\" (\"id\") on delete cascade, \"credentialID\" text "
+             "not null, \"counter\" integer not null, \"deviceType\" text not null, \"backedUp\" integer not null, "
+             "\"transports\" text, \"createdAt\" date)");
+    raw.exec("insert into \"passkey\" values ('pk1', 'Key', 'pQE=', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'Y3Jl', 2, "
+             "'singleDevice', 0, 'usb', '2026-11-25T04:46:53.751Z')");
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  REQUIRE(store->migrate().ok());
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('passkey')") == "11");
+  CHECK(raw.scalar("select count(*) from pragma_index_list('passkey') where \"name\" in "
+                   "('passkey_userId_idx', 'passkey_credentialID_idx')") == "2");
+  auto found = store->find_passkey_by_credential_id("Y3Jl");
+  REQUIRE(found.ok());
+  CHECK(found->id == "pk1");
+  CHECK(found->counter == 2);
+  CHECK_FALSE(found->aaguid.has_value());
+  Passkey added = make_passkey("Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5", at(1));
+  REQUIRE(*store->create_passkey(added, 25));
+  check_same(*store->find_passkey(added.id), added);
+}
+
 TEST_CASE("sqlite: a BetterAuth database that has the jwt plugin keeps its table and keys", "[sqlite]") {
   testing::TempDatabasePath file;
   {
@@ -2522,9 +3012,10 @@ TEST_CASE("sqlite: a database at schema version 4 gains the admin plugin's role 
     REQUIRE(store->create_session(before).ok());
   }
   {
-    // As Portcullis left it before migration 5 (and so before 6 too).
+    // As Portcullis left it before migration 5 (and so before 6 and 7 too).
     RawDb raw(file.path().string());
-    raw.exec("drop index \"user_username_uidx\"; alter table \"user\" drop column \"username\"; "
+    raw.exec("drop table \"passkey\"; drop index \"user_username_uidx\"; "
+             "alter table \"user\" drop column \"username\"; "
              "alter table \"user\" drop column \"displayUsername\"; "
              "alter table \"user\" drop column \"role\"; alter table \"session\" drop column \"impersonatedBy\"; "
              "delete from \"portcullis_migrations\" where \"version\" >= 5");
@@ -2663,11 +3154,12 @@ TEST_CASE("sqlite: a database at schema version 5 gains the username plugin's co
     REQUIRE(store->create_session(adas).ok());
   }
   {
-    // As Portcullis left it before migration 6.
+    // As Portcullis left it before migration 6 (and so before 7 too).
     RawDb raw(file.path().string());
-    raw.exec("drop index \"user_username_uidx\"; alter table \"user\" drop column \"username\"; "
+    raw.exec("drop table \"passkey\"; drop index \"user_username_uidx\"; "
+             "alter table \"user\" drop column \"username\"; "
              "alter table \"user\" drop column \"displayUsername\"; "
-             "delete from \"portcullis_migrations\" where \"version\" = 6");
+             "delete from \"portcullis_migrations\" where \"version\" >= 6");
     CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "12");
   }
   auto store = open_sqlite(file.path().string());
@@ -3214,8 +3706,9 @@ TEST_CASE("postgres: a database at schema version 4 gains the role and impersona
     REQUIRE(store->create_user(ada, credential_for(ada)).ok());
     REQUIRE(store->create_session(before).ok());
   }
-  // As Portcullis left it before migration 5 (and so before 6 too; dropping the column drops its
-  // index) ...
+  // As Portcullis left it before migration 5 (and so before 6 and 7 too; dropping the column drops
+  // its index) ...
+  schema.run("drop table " + q + "\"passkey\"");
   schema.run("alter table " + q + "\"user\" drop column \"username\", drop column \"displayUsername\"");
   schema.run("alter table " + q + "\"user\" drop column \"role\"");
   schema.run("alter table " + q + "\"session\" drop column \"impersonatedBy\"");
@@ -3293,9 +3786,10 @@ TEST_CASE("postgres: a database at schema version 5 gains the username plugin's 
     REQUIRE(store->create_user(bob, credential_for(bob)).ok());
     REQUIRE(store->create_session(adas).ok());
   }
-  // As Portcullis left it before migration 6 (dropping the column drops its index) ...
+  // As Portcullis left it before migrations 6 and 7 (dropping the column drops its index) ...
+  schema.run("drop table " + q + "\"passkey\"");
   schema.run("alter table " + q + "\"user\" drop column \"username\", drop column \"displayUsername\"");
-  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 6");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" >= 6");
   const std::string column_type = "select data_type || ' ' || is_nullable from information_schema.columns where "
                                   "table_schema = '" + schema.name() + "' and table_name = 'user' and ";
   const std::string user_columns = "select count(*) from information_schema.columns where table_schema = '" +
@@ -3463,6 +3957,105 @@ TEST_CASE("postgres: a BetterAuth database with an older jwks table gains what i
   CHECK(ids_of(*store->list_jwks()) == std::vector<std::string>{"k1", "k2"});
   CHECK(schema.run("select \"expiresAt\" = '2026-11-26T04:46:53.751Z'::timestamptz from " + q +
                    "\"jwks\" where \"id\" = 'k2'") == "t");
+}
+
+// The passkey table's columns as "name type nullable" (information_schema), in table order.
+std::string passkey_columns(const testing::TempSchema& schema) {
+  return schema.run("select string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ',' "
+                    "order by ordinal_position) from information_schema.columns where table_schema = '" +
+                    schema.name() + "' and table_name = 'passkey'");
+}
+
+constexpr const char* kBetterAuthPasskeyColumns =
+    "id text NO,name text YES,publicKey text NO,userId text NO,credentialID text NO,counter integer NO,"
+    "deviceType text NO,backedUp boolean NO,transports text YES,createdAt timestamp with time zone YES,"
+    "aaguid text YES";
+
+TEST_CASE("postgres: the passkey table is the one BetterAuth's generator writes", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(passkey_columns(schema) == kBetterAuthPasskeyColumns);
+  // Plain indexes on "userId" and "credentialID" (no UNIQUE but the primary key's), and the
+  // foreign key to "user" with ON DELETE CASCADE.
+  CHECK(schema.run("select string_agg(indexname, ',' order by indexname) from pg_indexes where schemaname = '" +
+                   schema.name() + "' and tablename = 'passkey' and indexdef not like '%UNIQUE%'") ==
+        "passkey_credentialID_idx,passkey_userId_idx");
+  CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
+                   "' and tablename = 'passkey' and indexdef like '%UNIQUE%'") == "1");
+  CHECK(schema.run("select confdeltype from pg_constraint where contype = 'f' and conrelid = '\"" + schema.name() +
+                   "\".\"passkey\"'::regclass") == "c");
+}
+
+TEST_CASE("postgres: a BetterAuth database that has the passkey plugin keeps its table and passkeys",
+          "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  {
+    // BetterAuth's tables, as made by a first migrate(), then the plugin's table as its generator
+    // writes it, without "aaguid" (an older plugin), holding one credential id twice.
+    auto store = open_postgres(*url, schema.name());
+    REQUIRE(store->migrate().ok());
+    const User ada = [] {
+      User u = make_user("ada@example.com");
+      u.id = "u-ada";
+      return u;
+    }();
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+  }
+  schema.run("drop table " + q + "\"passkey\"");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 7");
+  schema.run("create table " + q + "\"passkey\" (\"id\" text not null primary key, \"name\" text, \"publicKey\" "
+             "text not null, \"userId\" text not null references " + q + "\"user\" (\"id\") on delete cascade, "
+             "\"credentialID\" text not null, \"counter\" integer not null, \"deviceType\" text not null, "
+             "\"backedUp\" boolean not null, \"transports\" text, \"createdAt\" timestamptz)");
+  schema.run("create index \"passkey_userId_idx\" on " + q + "\"passkey\" (\"userId\")");
+  schema.run("insert into " + q + "\"passkey\" values ('pk-new', 'Phone', 'pQECAyYg==', 'u-ada', 'Y3JlZA', 7, "
+             "'multiDevice', true, 'internal,hybrid', '2026-11-26T04:46:53.751Z'), "
+             "('pk-old', null, 'pQECAyYh==', 'u-ada', 'Y3JlZA', 0, 'singleDevice', false, null, "
+             "'2026-11-25T04:46:53.751Z'), "
+             "('pk-undated', 'Key', 'pQECAyYi==', 'u-ada', 'b3RoZXI', 3, 'singleDevice', false, 'usb', null)");
+
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  CHECK(passkey_columns(schema) == kBetterAuthPasskeyColumns);
+  CHECK(schema.run("select string_agg(indexname, ',' order by indexname) from pg_indexes where schemaname = '" +
+                   schema.name() + "' and tablename = 'passkey' and indexdef not like '%UNIQUE%'") ==
+        "passkey_credentialID_idx,passkey_userId_idx");
+
+  auto listed = store->list_passkeys("u-ada");
+  REQUIRE(listed.ok());
+  CHECK(ids_of(*listed) == std::vector<std::string>{"pk-undated", "pk-old", "pk-new"});
+  auto newer = store->find_passkey("pk-new");
+  REQUIRE(newer.ok());
+  CHECK(newer->name == std::optional<std::string>("Phone"));
+  CHECK(newer->counter == 7);
+  CHECK(newer->backed_up);
+  CHECK(newer->transports == std::optional<std::string>("internal,hybrid"));
+  REQUIRE(newer->created_at.has_value());
+  CHECK(ms(*newer->created_at) == ms(iso("2026-11-26T04:46:53.751Z")));
+  CHECK_FALSE(newer->aaguid.has_value());
+  auto by_credential = store->find_passkey_by_credential_id("Y3JlZA");
+  REQUIRE(by_credential.ok());
+  CHECK(by_credential->id == "pk-old");  // the older of the two
+  CHECK_FALSE(by_credential->backed_up);
+  CHECK_FALSE(store->find_passkey("pk-undated")->created_at.has_value());
+  Passkey again = make_passkey("u-ada", kT0);
+  again.credential_id = "Y3JlZA";
+  CHECK(code_of(store->create_passkey(again, 25)) == ErrorCode::kUserAlreadyExists);
+  Passkey added = make_passkey("u-ada", kT0);
+  REQUIRE(*store->create_passkey(added, 25));
+  check_same(*store->find_passkey(added.id), added);
+  CHECK(schema.run("select \"createdAt\" = '2026-11-25T04:46:53.751Z'::timestamptz and \"backedUp\" from " + q +
+                   "\"passkey\" where \"id\" = '" + added.id + "'") == "t");
+  REQUIRE(store->delete_user("u-ada").ok());
+  CHECK(schema.run("select count(*) from " + q + "\"passkey\"") == "0");
 }
 
 TEST_CASE("postgres: a server that cannot be reached fails to open, without the password", "[postgres]") {

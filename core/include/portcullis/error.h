@@ -117,6 +117,13 @@ enum class ErrorCode {
   kTooManyAttempts,                   // TOO_MANY_ATTEMPTS: the code took too many wrong guesses
   // BetterAuth's magic-link plugin (--magic-link).
   kNewUserSignupDisabled,             // NEW_USER_SIGNUP_DISABLED: a link for a new address, sign-up off
+  // BetterAuth's passkey plugin (--passkey).
+  kChallengeNotFound,                 // CHALLENGE_NOT_FOUND: no ceremony started, or it expired
+  kNotAllowedToRegisterPasskey,       // YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY
+  kFailedToVerifyRegistration,        // FAILED_TO_VERIFY_REGISTRATION
+  kPasskeyNotFound,                   // PASSKEY_NOT_FOUND
+  kAuthenticationFailed,              // AUTHENTICATION_FAILED: the assertion did not verify
+  kTooManyPasskeys,                   // TOO_MANY_PASSKEYS (Portcullis): the user's limit is reached
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

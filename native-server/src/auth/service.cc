@@ -386,10 +386,12 @@ Status AuthService::refuse_if_banned(const User& user, const Caller& caller) {
 }
 
 Result<SignedIn> AuthService::open_session(const User& user, const SignInRequest& request, std::string_view method,
-                                           bool new_account, const Caller& caller) {
+                                           bool new_account, const Caller& caller, bool second_factor_passed) {
   SignedIn out = signed_in(user, std::nullopt, request.remember_me);
   // With the second factor on: a challenge instead of a session (two_factor.cc).
-  if (Status s = begin_second_factor(user, request, caller, out); !s.ok()) return s;
+  if (!second_factor_passed) {
+    if (Status s = begin_second_factor(user, request, method, caller, out); !s.ok()) return s;
+  }
   if (out.two_factor_challenge) {
     audit("two-factor-challenge", &user, caller);
     return out;
@@ -676,7 +678,14 @@ void AuthService::notify_change(const User& user, const std::string& kind, const
   m.to = to;
   m.kind = kind;
   const std::string when = format_iso8601(now);
-  if (kind == "email-changed") {
+  if (kind == "passkey-added") {
+    m.subject = "A passkey was added to your " + config_.app_name + " account";
+    m.text = "Hello " + user.name + ",\n\nA passkey was added to your " + config_.app_name + " account (" +
+             user.email + ") (" + when +
+             " UTC). It signs in without a password.\n\nIf you did not do this, someone else has access to your "
+             "account: delete the passkey on your account page, change your password and sign out the "
+             "sessions you do not know.\n";
+  } else if (kind == "email-changed") {
     m.subject = "The e-mail address of your " + config_.app_name + " account was changed";
     m.text = "Hello " + user.name + ",\n\nThe e-mail address of your " + config_.app_name +
              " account was changed from " + to + " to " + user.email + " (" + when +

@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -228,6 +229,47 @@ using Permissions = std::vector<std::pair<std::string, std::vector<std::string>>
 // the core's PasswordCheck is stored there, so that a PASSWORD_TOO_WEAK reply can carry the score
 // and the estimator's feedback. The strength is estimated once per call, with the user's e-mail
 // and name (password_user_inputs()).
+
+// A WebAuthn ceremony's options (passkeys), which the routes send as SimpleWebAuthn's JSON.
+struct PasskeyRegistrationOptions {
+  std::string token;      // the challenge cookie's value
+  std::string challenge;  // base64url
+  std::string rp_id;
+  std::string rp_name;
+  std::string user_handle;  // the WebAuthn user id, base64url (random, as BetterAuth's)
+  std::string user_name;
+  std::string user_display_name;
+  std::vector<store::Passkey> existing;  // the user's, which the browser must not register again
+};
+
+struct PasskeyAuthenticationOptions {
+  std::string token;
+  std::string challenge;
+  std::string rp_id;
+  std::vector<store::Passkey> allowed;  // with a session: its user's passkeys
+};
+
+// A browser's answer to a registration's options.
+struct PasskeyRegistration {
+  std::optional<std::string> token;  // the challenge cookie's value (signature checked)
+  std::string origin;                // the request's Origin (a trusted one)
+  nlohmann::json response;           // RegistrationResponseJSON
+  std::optional<std::string> name;   // the passkey's name
+  bool create_session = false;
+};
+
+struct PasskeyAdded {
+  store::Passkey passkey;
+  std::optional<Session> session;  // with create_session
+};
+
+// A browser's answer to an authentication's options.
+struct PasskeySignIn {
+  std::optional<std::string> token;
+  std::string origin;
+  nlohmann::json response;  // AuthenticationResponseJSON
+  std::optional<std::string> trusted_device;
+};
 
 class AuthService {
  public:
@@ -603,6 +645,51 @@ class AuthService {
   Result<MagicLinkSignedIn> verify_magic_link(const std::string& token, const std::optional<std::string>& trusted_device,
                                               const Caller& caller);
 
+  // --- passkeys (--passkey: BetterAuth's passkey plugin; auth/passkey.cc) ---
+
+  // Starts adding a passkey for the signed-in user: a challenge, stored (verification row named
+  // by the returned token, which the challenge cookie carries) for 5 minutes, and the options
+  // the browser needs. `name` (the query's) names the WebAuthn user instead of the address.
+  // Errors: NOT_FOUND (off); SESSION_NOT_FRESH; INTERNAL_SERVER_ERROR.
+  Result<PasskeyRegistrationOptions> passkey_registration_options(const Authenticated& auth,
+                                                                  const std::optional<std::string>& name,
+                                                                  const Caller& caller);
+
+  // Finishes adding a passkey: takes the challenge `request.token` names (used up whatever the
+  // outcome), checks the browser's response (auth/webauthn.h) and stores the passkey; with
+  // `request.create_session`, also starts a session. Audited (passkey-added) and, with mail and
+  // notices, told to the user. Errors: NOT_FOUND (off); SESSION_NOT_FRESH; CHALLENGE_NOT_FOUND
+  // (no challenge, used, expired, or an authentication's); YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY
+  // (another user's challenge); FAILED_TO_VERIFY_REGISTRATION (the response, or a credential
+  // already registered); TOO_MANY_PASSKEYS; INVALID_NAME, NAME_TOO_LONG; INTERNAL_SERVER_ERROR.
+  Result<PasskeyAdded> add_passkey(const Authenticated& auth, const PasskeyRegistration& request, const Caller& caller);
+
+  // Starts a sign-in with a passkey: a challenge stored as above, and the options; `auth` (the
+  // caller's session, when there is one) lists its passkeys as the allowed credentials.
+  // Errors: NOT_FOUND (off); INTERNAL_SERVER_ERROR.
+  Result<PasskeyAuthenticationOptions> passkey_authentication_options(const Authenticated* auth,
+                                                                      const Caller& caller);
+
+  // Signs in with a passkey's assertion, answering `token`'s challenge from `origin`: the
+  // signature and counter checked (auth/webauthn.h), then as a password sign-in after the
+  // password (bans, unverified addresses, the session); the second factor is asked for only when
+  // the authenticator did not verify the user (no fingerprint, face or PIN: one factor).
+  // Errors: NOT_FOUND (off); CHALLENGE_NOT_FOUND; PASSKEY_NOT_FOUND (no such credential);
+  // AUTHENTICATION_FAILED; BANNED_USER; EMAIL_NOT_VERIFIED; FAILED_TO_CREATE_SESSION.
+  Result<SignedIn> sign_in_passkey(const PasskeySignIn& request, const Caller& caller);
+
+  // The signed-in user's passkeys, oldest first. Errors: NOT_FOUND (off); INTERNAL_SERVER_ERROR.
+  Result<std::vector<store::Passkey>> list_passkeys(const Authenticated& auth);
+
+  // Renames one of the user's passkeys and returns it. Errors: NOT_FOUND (off); PASSKEY_NOT_FOUND
+  // (not the user's, or none); INVALID_NAME, NAME_TOO_LONG; INTERNAL_SERVER_ERROR.
+  Result<store::Passkey> rename_passkey(const Authenticated& auth, const std::string& id, const std::string& name,
+                                        const Caller& caller);
+
+  // Deletes one of the user's passkeys. Errors: NOT_FOUND (off); PASSKEY_NOT_FOUND;
+  // INTERNAL_SERVER_ERROR.
+  Status delete_passkey(const Authenticated& auth, const std::string& id, const Caller& caller);
+
   const Config& config() const { return config_; }
 
   // What the server is busy with, for the metrics: password hashes queued or running, the hash
@@ -658,11 +745,12 @@ class AuthService {
   // OK unless an administrator banned `user` (BetterAuth's admin plugin's columns) and the ban has
   // not expired; an expired ban is lifted. Errors: BANNED_USER; those of the store.
   Status check_not_banned(const User& user, TimePoint now);
-  // The second factor's part of a sign-in whose password was right (two_factor.cc): nothing
-  // when the user has not turned it on; else either the trusted browser is let through (and its
-  // cookie renewed) or a challenge is stored and the session waits.
-  Status begin_second_factor(const User& user, const SignInRequest& request, const Caller& caller,
-                             SignedIn& out);
+  // The second factor's part of a sign-in whose first factor (`first_factor`: "password",
+  // "email-otp", "passkey"..., which the audit log names with the second once it completes) was
+  // right (two_factor.cc): nothing when the user has not turned it on; else either the trusted
+  // browser is let through (and its cookie renewed) or a challenge is stored and the session waits.
+  Status begin_second_factor(const User& user, const SignInRequest& request, std::string_view first_factor,
+                             const Caller& caller, SignedIn& out);
   // The id of the row that says `user` turned codes by e-mail on (two_factor.cc), or "": what a
   // trusted browser's mac covers when the user has no twoFactor row.
   std::string otp_anchor(const User& user);
@@ -706,7 +794,8 @@ class AuthService {
   // Sets the user's password, creating the credential account if there is none.
   Status write_password(const User& user, const std::string& hash, TimePoint now);
   // With mail and securityNotifications, tells `user` at `to` that their password
-  // (kind "password-changed") or e-mail address ("email-changed", to the old address) changed.
+  // (kind "password-changed") or e-mail address ("email-changed", to the old address) changed,
+  // or that a passkey was added ("passkey-added").
   void notify_change(const User& user, const std::string& kind, const std::string& to, TimePoint now);
   // With mail and securityNotifications: whether the caller's browser (its User-Agent) is new for
   // `user`, remembering it from now on. False without mail or notifications.
@@ -753,8 +842,17 @@ class AuthService {
   // waits (two_factor.cc), else a session, audited as a sign-in by `method` ("password",
   // "email-otp"...; "+trusted-browser" when a trusted browser skipped the second factor), and the
   // new-device notice (not for a `new_account`). Errors: begin_second_factor()'s, start_session()'s.
+  // `second_factor_passed`: the first factor was two already (a passkey that verified its user),
+  // so no challenge.
   Result<SignedIn> open_session(const User& user, const SignInRequest& request, std::string_view method,
-                                bool new_account, const Caller& caller);
+                                bool new_account, const Caller& caller, bool second_factor_passed = false);
+  // A passkey ceremony's challenge: stores `record` (with the challenge) under a new token, for
+  // 5 minutes, and returns the token. Errors: INTERNAL_SERVER_ERROR.
+  Result<std::string> store_passkey_challenge(const nlohmann::json& record, TimePoint now);
+  // Takes the challenge `token` names (used up), if it is live and of `type` ("registration",
+  // "authentication"), and returns its record. Errors: CHALLENGE_NOT_FOUND; INTERNAL_SERVER_ERROR.
+  Result<nlohmann::json> take_passkey_challenge(const std::optional<std::string>& token, std::string_view type,
+                                                TimePoint now);
   // Counts one more mail of `what` (a flow's name) to `email`: at most 5 per 15 minutes, whoever
   // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
   // counted); INTERNAL_SERVER_ERROR.

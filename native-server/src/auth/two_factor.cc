@@ -90,6 +90,27 @@ int stored_count(std::string_view text, int unreadable) {
   return parse_decimal(text, 3, count) ? static_cast<int>(count) : unreadable;
 }
 
+// A sign-in challenge's attempts row: the count of wrong codes, then, when the first factor was
+// not the password, a space and its method ("2 passkey"), for the audit log once it completes.
+std::string attempts_value(int count, std::string_view first_factor) {
+  std::string value = std::to_string(count);
+  if (first_factor != "password") value.append(" ").append(first_factor);
+  return value;
+}
+struct Attempts {
+  int count = 0;
+  std::string first_factor = "password";
+};
+Attempts read_attempts(std::string_view value, int unreadable) {
+  Attempts out;
+  if (const std::size_t space = value.find(' '); space != std::string_view::npos) {
+    out.first_factor = std::string(value.substr(space + 1));
+    value = value.substr(0, space);
+  }
+  out.count = stored_count(value, unreadable);
+  return out;
+}
+
 // The trust_device cookie's identifier, or "" if the value is not "<mac>!trust-device-<id>".
 std::string_view trust_identifier(std::string_view value) {
   const std::size_t bang = value.find('!');
@@ -117,8 +138,8 @@ std::string seal_backup_codes(std::string_view secret, const std::vector<std::st
 
 }  // namespace
 
-Status AuthService::begin_second_factor(const User& user, const SignInRequest& request, const Caller& caller,
-                                        SignedIn& out) {
+Status AuthService::begin_second_factor(const User& user, const SignInRequest& request, std::string_view first_factor,
+                                        const Caller& caller, SignedIn& out) {
   if (!config_.two_factor || !user.two_factor_enabled) return Status::OK();
   auto row = store_.find_two_factor(user.id);
   if (!row.ok() && row.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
@@ -136,7 +157,9 @@ Status AuthService::begin_second_factor(const User& user, const SignInRequest& r
 
   const std::string challenge = std::string(kChallengePrefix) + generate_token(20);
   if (!store_verification(challenge, user.id, caller.now, kChallengeLifetime).ok() ||
-      !store_verification(std::string(kAttemptsPrefix) + challenge, "0", caller.now, kChallengeLifetime).ok()) {
+      !store_verification(std::string(kAttemptsPrefix) + challenge, attempts_value(0, first_factor), caller.now,
+                          kChallengeLifetime)
+           .ok()) {
     return Status(ErrorCode::kInternalServerError);
   }
   out.two_factor_challenge = challenge;
@@ -353,9 +376,10 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
   // A sign-in's budget: the account's lock first, then the challenge's own count of wrong codes
   // (taken out of its row, and put back, one higher after a wrong code, unless the code was right).
   int attempts = 0;
+  std::string first_factor = "password";
   const std::string attempts_id = std::string(kAttemptsPrefix) + pending.identifier;
   const auto rearm = [&](int count) {
-    (void)store_verification(attempts_id, std::to_string(count), caller.now,
+    (void)store_verification(attempts_id, attempts_value(count, first_factor), caller.now,
                              std::chrono::duration_cast<milliseconds>(pending.expires_at - caller.now));
   };
   if (sign_in) {
@@ -375,7 +399,9 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     }
     auto counted = store_.consume_verification(attempts_id);
     if (!counted) return ErrorCode::kInvalidTwoFactorCookie;
-    attempts = stored_count(counted->value, kChallengeAttempts);
+    const Attempts read = read_attempts(counted->value, kChallengeAttempts);
+    attempts = read.count;
+    first_factor = read.first_factor;
     if (attempts >= kChallengeAttempts) {
       (void)store_.consume_verification(pending.identifier);
       failed("too-many-attempts");
@@ -473,7 +499,9 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     if (!session) return session.status();
     out.session = std::move(session).value();
     out.new_session = true;
-    audit("sign-in", &out.user, caller, {{"method", std::string("password+") + std::string(method)}});
+    std::string methods = first_factor;
+    methods.append("+").append(method);
+    audit("sign-in", &out.user, caller, {{"method", methods}});
     // (Nothing to tie the trust to for a user whose codes by e-mail BetterAuth turned on, with
     // no row of either kind here: such a browser is asked again, rather than trusted for good.)
     const std::string anchor = row ? row->id : otp_anchor(out.user);

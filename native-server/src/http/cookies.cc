@@ -10,6 +10,7 @@ CookieNames::CookieNames(std::string_view prefix, bool secure) {
   two_factor = base + "two_factor";
   trust_device = base + "trust_device";
   admin_session = base + "admin_session";
+  passkey = base + "better-auth-passkey";
 }
 
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {

@@ -28,6 +28,9 @@ struct CookieNames {
   // While an administrator impersonates a user (the admin plugin): the administrator's own session
   // token and dont_remember value, "<token>:<true or empty>", to return to.
   std::string admin_session;
+  // A passkey ceremony under way (the passkey plugin's "better-auth-passkey"): the token naming
+  // its stored challenge.
+  std::string passkey;
 };
 
 // Returns the value of the first cookie called `name` in a Cookie header, with surrounding double

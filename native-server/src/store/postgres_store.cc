@@ -489,6 +489,34 @@ ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "displayUsername" text;
 CREATE UNIQUE INDEX IF NOT EXISTS "user_username_uidx" ON "user" ("username");
 )sql";
 
+// BetterAuth's passkey plugin (1.7): the passkey table of its users' WebAuthn credentials, with
+// its plain indexes (no UNIQUE on "credentialID": a BetterAuth database may hold a credential id
+// twice, and create_passkey() keeps new ones unique). The types are its generator's: "counter"
+// integer (a signature counter beyond 2^31 - 1 cannot be stored, as with BetterAuth), "backedUp"
+// boolean, "createdAt" timestamptz. A BetterAuth database that has the plugin has the table; one
+// an older plugin made may lack an optional column, each added only if missing (NULL in them
+// reads as none, store/row_readers.h).
+constexpr const char* kMigration7 = R"sql(
+CREATE TABLE IF NOT EXISTS "passkey" (
+  "id" text not null primary key,
+  "name" text,
+  "publicKey" text not null,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "credentialID" text not null,
+  "counter" integer not null,
+  "deviceType" text not null,
+  "backedUp" boolean not null,
+  "transports" text,
+  "createdAt" timestamptz,
+  "aaguid" text);
+ALTER TABLE "passkey" ADD COLUMN IF NOT EXISTS "name" text;
+ALTER TABLE "passkey" ADD COLUMN IF NOT EXISTS "transports" text;
+ALTER TABLE "passkey" ADD COLUMN IF NOT EXISTS "createdAt" timestamptz;
+ALTER TABLE "passkey" ADD COLUMN IF NOT EXISTS "aaguid" text;
+CREATE INDEX IF NOT EXISTS "passkey_userId_idx" ON "passkey" ("userId");
+CREATE INDEX IF NOT EXISTS "passkey_credentialID_idx" ON "passkey" ("credentialID");
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -497,6 +525,7 @@ constexpr Migration kMigrations[] = {
     {4, kMigration4},
     {5, kMigration5},
     {6, kMigration6},
+    {7, kMigration7},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -525,6 +554,10 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
   "\"id\", \"publicKey\", \"privateKey\", " PGS_MS("\"createdAt\"") ", " PGS_MS("\"expiresAt\"") \
   ", \"alg\", \"crv\""
 
+#define PGS_PASSKEY_COLUMNS                                                                           \
+  "\"id\", \"name\", \"publicKey\", \"userId\", \"credentialID\", \"counter\", \"deviceType\", \"backedUp\", " \
+  "\"transports\", " PGS_MS("\"createdAt\"") ", \"aaguid\""
+
 // A result row as the shared readers (store/row_readers.h) read it.
 struct PgRow {
   const Query& q;
@@ -545,6 +578,16 @@ Result<User> query_one_user(Query& q, std::string_view what) {
   User u = rows::read_user(PgRow{q, 0}, 0, bad);
   if (bad) return corrupt_row(what);
   return u;
+}
+
+// Runs a query expected to return at most one passkey.
+Result<Passkey> query_one_passkey(Query& q, std::string_view what) {
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  bool bad = false;
+  Passkey p = rows::read_passkey(PgRow{q, 0}, bad);
+  if (bad) return corrupt_row(what);
+  return p;
 }
 
 // --- query_users(): the SQL composed from a UserQuery -------------------------------------------
@@ -915,7 +958,8 @@ class PostgresStore final : public Store {
     // Explicit deletes as well as the cascades, for databases whose tables lack ON DELETE CASCADE.
     for (const char* sql : {"DELETE FROM \"session\" WHERE \"userId\" = $1",
                             "DELETE FROM \"account\" WHERE \"userId\" = $1",
-                            "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1"}) {
+                            "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"passkey\" WHERE \"userId\" = $1"}) {
       Query q(c, sql, "delete_user");
       q.text(id);
       if (Status s = q.run(); !s.ok()) return s;
@@ -962,7 +1006,9 @@ class PostgresStore final : public Store {
         return false;
       }
     }
-    for (const char* sql : {"DELETE FROM \"account\" WHERE \"userId\" = $1", "DELETE FROM \"session\" WHERE \"userId\" = $1"}) {
+    for (const char* sql : {"DELETE FROM \"account\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"passkey\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"session\" WHERE \"userId\" = $1"}) {
       Query q(c, sql, kWhat);
       q.text(user_id);
       if (Status s = q.run(); !s.ok()) return s;
@@ -1267,6 +1313,132 @@ class PostgresStore final : public Store {
     }
     q.optional_text(key.alg).optional_text(key.crv);
     return q.run();
+  }
+
+  // --- passkeys ---
+
+  Result<bool> create_passkey(const Passkey& passkey, std::size_t max_per_user) override {
+    constexpr std::string_view kWhat = "create_passkey";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The user's row, locked: a concurrent creation for the same user waits here, then counts the
+    // passkey this one inserted. NO KEY UPDATE, as put_two_factor() takes it, so that new sessions
+    // of the user (which lock it KEY SHARE) do not wait; delete_user() locks it first too.
+    {
+      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR NO KEY UPDATE", kWhat);
+      q.text(passkey.user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
+    // The credential id, locked (a transaction-scoped advisory lock on its hash, in a key space of
+    // its own: migrate()'s lock is a one-key lock): a concurrent creation of the same credential id
+    // for another user waits here, then finds this one's row. A hash collision only serialises two
+    // creations.
+    {
+      Query q(c, "SELECT pg_advisory_xact_lock(7306007, hashtext($1))", kWhat);
+      q.text(passkey.credential_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    {
+      Query q(c, "SELECT 1 FROM \"passkey\" WHERE \"credentialID\" = $1 LIMIT 1", kWhat);
+      q.text(passkey.credential_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() > 0) return Status(ErrorCode::kUserAlreadyExists);
+    }
+    {
+      Query q(c, "SELECT count(*) FROM \"passkey\" WHERE \"userId\" = $1", kWhat);
+      q.text(passkey.user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      const std::int64_t count = q.int64_at(0, 0, bad);
+      if (bad) return corrupt_row(kWhat);
+      if (count >= clamp_to_int64(max_per_user)) return false;  // rolls back (nothing was written)
+    }
+    {
+      Query q(c,
+              "INSERT INTO \"passkey\" (\"id\", \"name\", \"publicKey\", \"userId\", \"credentialID\", "
+              "\"counter\", \"deviceType\", \"backedUp\", \"transports\", \"createdAt\", \"aaguid\") "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11)",
+              kWhat);
+      q.text(passkey.id).optional_text(passkey.name).text(passkey.public_key).text(passkey.user_id);
+      q.text(passkey.credential_id).integer(passkey.counter).text(passkey.device_type).boolean(passkey.backed_up);
+      q.optional_text(passkey.transports);
+      if (passkey.created_at) {
+        q.time(*passkey.created_at);
+      } else {
+        q.optional_text(std::nullopt);
+      }
+      q.optional_text(passkey.aaguid);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
+
+  Result<std::vector<Passkey>> list_passkeys(std::string_view user_id) override {
+    constexpr std::string_view kWhat = "list_passkeys";
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_PASSKEY_COLUMNS
+            " FROM \"passkey\" WHERE \"userId\" = $1 ORDER BY \"createdAt\" NULLS FIRST, \"id\"",
+            kWhat);
+    q.text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    std::vector<Passkey> passkeys;
+    bool bad = false;
+    for (int row = 0; row < q.rows(); ++row) passkeys.push_back(rows::read_passkey(PgRow{q, row}, bad));
+    if (bad) return corrupt_row(kWhat);
+    return passkeys;
+  }
+
+  Result<Passkey> find_passkey(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_PASSKEY_COLUMNS " FROM \"passkey\" WHERE \"id\" = $1", "find_passkey");
+    q.text(id);
+    return query_one_passkey(q, "find_passkey");
+  }
+
+  Result<Passkey> find_passkey_by_credential_id(std::string_view credential_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_PASSKEY_COLUMNS
+            " FROM \"passkey\" WHERE \"credentialID\" = $1 ORDER BY \"createdAt\" NULLS FIRST, \"id\" LIMIT 1",
+            "find_passkey_by_credential_id");
+    q.text(credential_id);
+    return query_one_passkey(q, "find_passkey_by_credential_id");
+  }
+
+  Result<bool> update_passkey_counter(std::string_view id, std::int64_t expected, std::int64_t counter) override {
+    auto lease = pool_.acquire();
+    // The comparison is in the WHERE clause: of two sign-ins with the same assertion, the second
+    // waits for the first's row lock, then finds the counter moved and writes nothing. (Run again
+    // after a dropped connection, it cannot apply twice either.) $2 is compared as int8, so that
+    // any value compares (on an integer column, one beyond its range matches nothing).
+    Query q(*lease, "UPDATE \"passkey\" SET \"counter\" = $1 WHERE \"id\" = $2 AND \"counter\" = $3::int8",
+            "update_passkey_counter");
+    q.integer(counter).text(id).integer(expected);
+    if (Status s = q.run(); !s.ok()) return s;
+    return q.affected() > 0;
+  }
+
+  Status rename_passkey(std::string_view id, std::string_view user_id, std::string_view name) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "UPDATE \"passkey\" SET \"name\" = $1 WHERE \"id\" = $2 AND \"userId\" = $3", "rename_passkey");
+    q.text(name).text(id).text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status delete_passkey(std::string_view id, std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "DELETE FROM \"passkey\" WHERE \"id\" = $1 AND \"userId\" = $2", "delete_passkey");
+    q.text(id).text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
   }
 
   // --- sessions ---
@@ -1576,6 +1748,7 @@ class PostgresStore final : public Store {
 #undef PGS_VERIFICATION_COLUMNS
 #undef PGS_TWO_FACTOR_COLUMNS
 #undef PGS_JWK_COLUMNS
+#undef PGS_PASSKEY_COLUMNS
 
 // A schema name as a quoted identifier, or nothing if it is not a plain one.
 std::optional<std::string> quoted_schema(std::string_view name) {

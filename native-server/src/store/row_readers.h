@@ -144,6 +144,26 @@ Jwk read_jwk(const Row& r, bool& bad) {
   return k;
 }
 
+// "id", "name", "publicKey", "userId", "credentialID", "counter", "deviceType", "backedUp",
+// "transports", "createdAt", "aaguid" (NULL "backedUp" reads as false; NULL "name", "transports",
+// "createdAt" and "aaguid" as none)
+template <class Row>
+Passkey read_passkey(const Row& r, bool& bad) {
+  Passkey p;
+  p.id = r.text(0);
+  p.name = r.optional_text(1);
+  p.public_key = r.text(2);
+  p.user_id = r.text(3);
+  p.credential_id = r.text(4);
+  p.counter = r.integer(5, bad);
+  p.device_type = r.text(6);
+  p.backed_up = !r.is_null(7) && r.flag(7);
+  p.transports = r.optional_text(8);
+  if (!r.is_null(9)) p.created_at = r.time(9, bad);
+  p.aaguid = r.optional_text(10);
+  return p;
+}
+
 // --- query_users(): what both backends check and bind alike ----------------------------------
 
 // The LIKE pattern (for `LIKE ... ESCAPE '\'`) that finds `text` by `match`, every character of

@@ -179,6 +179,25 @@ class SessionCachedStore final : public Store {
   Status reset_two_factor_failures(std::string_view id) override { return inner_->reset_two_factor_failures(id); }
   Result<std::vector<Jwk>> list_jwks() override { return inner_->list_jwks(); }
   Status create_jwk(const Jwk& key) override { return inner_->create_jwk(key); }
+  Result<bool> create_passkey(const Passkey& passkey, std::size_t max_per_user) override {
+    return inner_->create_passkey(passkey, max_per_user);
+  }
+  Result<std::vector<Passkey>> list_passkeys(std::string_view user_id) override {
+    return inner_->list_passkeys(user_id);
+  }
+  Result<Passkey> find_passkey(std::string_view id) override { return inner_->find_passkey(id); }
+  Result<Passkey> find_passkey_by_credential_id(std::string_view credential_id) override {
+    return inner_->find_passkey_by_credential_id(credential_id);
+  }
+  Result<bool> update_passkey_counter(std::string_view id, std::int64_t expected, std::int64_t counter) override {
+    return inner_->update_passkey_counter(id, expected, counter);
+  }
+  Status rename_passkey(std::string_view id, std::string_view user_id, std::string_view name) override {
+    return inner_->rename_passkey(id, user_id, name);
+  }
+  Status delete_passkey(std::string_view id, std::string_view user_id) override {
+    return inner_->delete_passkey(id, user_id);
+  }
   Status create_session(const Session& session) override { return inner_->create_session(session); }
   Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
     return inner_->list_sessions(user_id);

@@ -461,6 +461,37 @@ Status add_username_columns(Connection& c) {
                      "migrate");
 }
 
+// BetterAuth's passkey plugin (1.7): the passkey table of its users' WebAuthn credentials, with
+// its plain indexes (no UNIQUE on "credentialID": a BetterAuth database may hold a credential id
+// twice, and create_passkey() keeps new ones unique). A BetterAuth database that has the plugin
+// has the table; one an older plugin made may lack an optional column, which add_passkey_columns()
+// adds (NULL in them reads as none, store/row_readers.h).
+constexpr const char* kMigration7 = R"sql(
+CREATE TABLE IF NOT EXISTS "passkey" (
+  "id" text not null primary key,
+  "name" text,
+  "publicKey" text not null,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "credentialID" text not null,
+  "counter" integer not null,
+  "deviceType" text not null,
+  "backedUp" integer not null,
+  "transports" text,
+  "createdAt" date,
+  "aaguid" text);
+CREATE INDEX IF NOT EXISTS "passkey_userId_idx" ON "passkey" ("userId");
+CREATE INDEX IF NOT EXISTS "passkey_credentialID_idx" ON "passkey" ("credentialID");
+)sql";
+
+constexpr AddedColumn kMigration7Columns[] = {
+    {"passkey", "name", R"(ALTER TABLE "passkey" ADD COLUMN "name" text)"},
+    {"passkey", "transports", R"(ALTER TABLE "passkey" ADD COLUMN "transports" text)"},
+    {"passkey", "createdAt", R"(ALTER TABLE "passkey" ADD COLUMN "createdAt" date)"},
+    {"passkey", "aaguid", R"(ALTER TABLE "passkey" ADD COLUMN "aaguid" text)"},
+};
+
+Status add_passkey_columns(Connection& c) { return add_columns(c, kMigration7Columns); }
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -469,6 +500,7 @@ constexpr Migration kMigrations[] = {
     {4, kMigration4, add_jwks_columns},
     {5, "", add_admin_columns},
     {6, "", add_username_columns},
+    {7, kMigration7, add_passkey_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
@@ -488,6 +520,9 @@ constexpr Migration kMigrations[] = {
   "\"id\", \"userId\", \"secret\", \"backupCodes\", \"verified\", \"failedVerificationCount\", \"lockedUntil\""
 #define PCS_JWK_COLUMNS \
   "\"id\", \"publicKey\", \"privateKey\", \"createdAt\", \"expiresAt\", \"alg\", \"crv\""
+#define PCS_PASSKEY_COLUMNS                                                                             \
+  "\"id\", \"name\", \"publicKey\", \"userId\", \"credentialID\", \"counter\", \"deviceType\", \"backedUp\", " \
+  "\"transports\", \"createdAt\", \"aaguid\""
 
 // A result row as the shared readers (store/row_readers.h) read it. Booleans are 0 or 1 (SQLite
 // has no boolean type; BetterAuth writes integers).
@@ -510,6 +545,17 @@ Result<User> query_one_user(Statement& st, std::string_view what) {
   User u = rows::read_user(SqliteRow{st}, 0, bad);
   if (bad) return corrupt_row(what);
   return u;
+}
+
+// Runs a query expected to return at most one passkey.
+Result<Passkey> query_one_passkey(Statement& st, std::string_view what) {
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  bool bad = false;
+  Passkey p = rows::read_passkey(SqliteRow{st}, bad);
+  if (bad) return corrupt_row(what);
+  return p;
 }
 
 // --- query_users(): the SQL composed from a UserQuery -------------------------------------------
@@ -804,6 +850,11 @@ class SqliteStore final : public Store {
       if (Status s = st.exec(); !s.ok()) return s;
     }
     {
+      Statement st(c, "DELETE FROM \"passkey\" WHERE \"userId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
       const std::string in_json = rows::user_id_in_json(id);
       Statement st(c, "DELETE FROM \"verification\" WHERE \"value\" = ? OR instr(\"value\", ?) > 0", "delete_user");
       st.bind_text(1, id);
@@ -841,7 +892,9 @@ class SqliteStore final : public Store {
         return false;
       }
     }
-    for (const char* sql : {"DELETE FROM \"account\" WHERE \"userId\" = ?", "DELETE FROM \"session\" WHERE \"userId\" = ?"}) {
+    for (const char* sql : {"DELETE FROM \"account\" WHERE \"userId\" = ?",
+                            "DELETE FROM \"passkey\" WHERE \"userId\" = ?",
+                            "DELETE FROM \"session\" WHERE \"userId\" = ?"}) {
       Statement st(c, sql, kWhat);
       st.bind_text(1, user_id);
       if (Status s = st.exec(); !s.ok()) return s;
@@ -1168,6 +1221,124 @@ class SqliteStore final : public Store {
     return st.exec();
   }
 
+  // --- passkeys ---
+
+  Result<bool> create_passkey(const Passkey& passkey, std::size_t max_per_user) override {
+    constexpr std::string_view kWhat = "create_passkey";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the checks and the insert
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      Statement st(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", kWhat);
+      st.bind_text(1, passkey.user_id);
+      const int rc = st.step();
+      if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+      if (rc != SQLITE_ROW) return st.error(rc);
+    }
+    {
+      Statement st(c, "SELECT 1 FROM \"passkey\" WHERE \"credentialID\" = ? LIMIT 1", kWhat);
+      st.bind_text(1, passkey.credential_id);
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) return Status(ErrorCode::kUserAlreadyExists);
+      if (rc != SQLITE_DONE) return st.error(rc);
+    }
+    {
+      Statement st(c, "SELECT count(*) FROM \"passkey\" WHERE \"userId\" = ?", kWhat);
+      st.bind_text(1, passkey.user_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      if (st.int64(0) >= clamp_to_int64(max_per_user)) return false;  // rolls back (nothing was written)
+    }
+    {
+      Statement st(c, "INSERT INTO \"passkey\" (" PCS_PASSKEY_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   kWhat);
+      st.bind_text(1, passkey.id);
+      st.bind_optional_text(2, passkey.name);
+      st.bind_text(3, passkey.public_key);
+      st.bind_text(4, passkey.user_id);
+      st.bind_text(5, passkey.credential_id);
+      st.bind_int(6, passkey.counter);
+      st.bind_text(7, passkey.device_type);
+      st.bind_bool(8, passkey.backed_up);
+      st.bind_optional_text(9, passkey.transports);
+      st.bind_optional_text(10, passkey.created_at ? std::optional<std::string>(format_iso8601(*passkey.created_at))
+                                                   : std::nullopt);
+      st.bind_optional_text(11, passkey.aaguid);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
+
+  Result<std::vector<Passkey>> list_passkeys(std::string_view user_id) override {
+    constexpr std::string_view kWhat = "list_passkeys";
+    auto lease = pool_.acquire();
+    // NULLs sort first in SQLite's ascending order.
+    Statement st(*lease,
+                 "SELECT " PCS_PASSKEY_COLUMNS " FROM \"passkey\" WHERE \"userId\" = ? ORDER BY \"createdAt\", \"id\"",
+                 kWhat);
+    st.bind_text(1, user_id);
+    std::vector<Passkey> passkeys;
+    bool bad = false;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) passkeys.push_back(rows::read_passkey(SqliteRow{st}, bad));
+    if (rc != SQLITE_DONE) return st.error(rc);
+    if (bad) return corrupt_row(kWhat);
+    return passkeys;
+  }
+
+  Result<Passkey> find_passkey(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_PASSKEY_COLUMNS " FROM \"passkey\" WHERE \"id\" = ?", "find_passkey");
+    st.bind_text(1, id);
+    return query_one_passkey(st, "find_passkey");
+  }
+
+  Result<Passkey> find_passkey_by_credential_id(std::string_view credential_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_PASSKEY_COLUMNS
+                 " FROM \"passkey\" WHERE \"credentialID\" = ? ORDER BY \"createdAt\", \"id\" LIMIT 1",
+                 "find_passkey_by_credential_id");
+    st.bind_text(1, credential_id);
+    return query_one_passkey(st, "find_passkey_by_credential_id");
+  }
+
+  Result<bool> update_passkey_counter(std::string_view id, std::int64_t expected, std::int64_t counter) override {
+    auto lease = pool_.acquire();
+    // The comparison is in the WHERE clause, so the check and the write are one step: of two
+    // sign-ins with the same assertion, the second finds the counter moved and writes nothing.
+    Statement st(*lease, "UPDATE \"passkey\" SET \"counter\" = ? WHERE \"id\" = ? AND \"counter\" = ?",
+                 "update_passkey_counter");
+    st.bind_int(1, counter);
+    st.bind_text(2, id);
+    st.bind_int(3, expected);
+    if (Status s = st.exec(); !s.ok()) return s;
+    return st.changes() > 0;
+  }
+
+  Status rename_passkey(std::string_view id, std::string_view user_id, std::string_view name) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "UPDATE \"passkey\" SET \"name\" = ? WHERE \"id\" = ? AND \"userId\" = ?",
+                 "rename_passkey");
+    st.bind_text(1, name);
+    st.bind_text(2, id);
+    st.bind_text(3, user_id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status delete_passkey(std::string_view id, std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "DELETE FROM \"passkey\" WHERE \"id\" = ? AND \"userId\" = ?", "delete_passkey");
+    st.bind_text(1, id);
+    st.bind_text(2, user_id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -1473,6 +1644,7 @@ class SqliteStore final : public Store {
 #undef PCS_VERIFICATION_COLUMNS
 #undef PCS_TWO_FACTOR_COLUMNS
 #undef PCS_JWK_COLUMNS
+#undef PCS_PASSKEY_COLUMNS
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   // ":memory:" and "" give every connection its own private database, so they get one connection.

@@ -4,8 +4,8 @@
 // columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
 // "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"; its admin
 // plugin's "role" and ban columns of "user" and "session"."impersonatedBy"; its jwt plugin's
-// "jwks"), so a BetterAuth database is served as it is. Every backend must pass
-// tests/store/conformance.cc.
+// "jwks"; its passkey plugin's "passkey"), so a BetterAuth database is served as it is. Every
+// backend must pass tests/store/conformance.cc.
 //
 // All methods are safe to call from many threads at once. Errors are Status values:
 //   NOT_FOUND                              the row does not exist
@@ -145,6 +145,27 @@ struct Jwk {
   std::optional<std::string> crv;       // e.g. "Ed25519"
 };
 
+// A WebAuthn credential of a user, as BetterAuth's passkey plugin keeps it (table "passkey", any
+// number of rows per user). The public key is the credential's COSE key; the store never looks
+// inside any of the values.
+struct Passkey {
+  std::string id;
+  std::optional<std::string> name;        // the user's label for it; none: unnamed
+  std::string public_key;                 // base64 (standard, padded) of the COSE key
+  std::string user_id;
+  std::string credential_id;              // base64url, no padding
+  // The authenticator's signature counter. PostgreSQL's column is BetterAuth's integer: a value
+  // above 2^31 - 1 is INTERNAL_SERVER_ERROR there.
+  std::int64_t counter = 0;
+  std::string device_type;                // "singleDevice" | "multiDevice"
+  bool backed_up = false;
+  std::optional<std::string> transports;  // comma-separated, e.g. "internal,hybrid"
+  std::optional<TimePoint> created_at;    // NULL in a row BetterAuth wrote without one
+  std::optional<std::string> aaguid;      // "00000000-0000-0000-0000-000000000000" form
+
+  bool operator==(const Passkey&) const = default;
+};
+
 // The outcome of counting one request against a fixed rate-limit rule.
 struct RateLimitDecision {
   bool allowed = true;
@@ -242,15 +263,16 @@ class Store {
   // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail or username is taken.
   virtual Status update_user(const User& user) = 0;
 
-  // Deletes the user with its sessions, its accounts, its twoFactor row and the verification
-  // rows that belong to it, in one transaction. A verification row belongs to a user when its value is the user's id (the
-  // e-mailed reset and deletion tokens, BetterAuth's reset tokens, known devices) or a JSON object
-  // whose "userId" is that id (e-mail verification and change links). Errors: NOT_FOUND.
+  // Deletes the user with its sessions, its accounts, its twoFactor row, its passkeys and the
+  // verification rows that belong to it, in one transaction. A verification row belongs to a user
+  // when its value is the user's id (the e-mailed reset and deletion tokens, BetterAuth's reset
+  // tokens, known devices) or a JSON object whose "userId" is that id (e-mail verification and
+  // change links). Errors: NOT_FOUND.
   virtual Status delete_user(std::string_view id) = 0;
 
   // The owner of an unverified address proved it (an e-mailed code): whatever access others may
   // have set up on the account before is removed. Deletes the user's accounts (the password
-  // with them) and sessions, and sets emailVerified true and updatedAt = `now`, in one
+  // with them), passkeys and sessions, and sets emailVerified true and updatedAt = `now`, in one
   // transaction, only if the address is still unverified. Returns whether it did (false: it was
   // verified meanwhile, and nothing changed). Errors: NOT_FOUND (no user).
   virtual Result<bool> claim_unverified_user(std::string_view user_id, TimePoint now) = 0;
@@ -333,6 +355,40 @@ class Store {
 
   // Inserts `key`. Errors: USER_ALREADY_EXISTS if its id is taken (nothing is written).
   virtual Status create_jwk(const Jwk& key) = 0;
+
+  // --- passkeys (BetterAuth's passkey plugin) -------------------------------------------------
+
+  // Inserts `passkey` (all of its fields as given) unless its user already has `max_per_user`
+  // passkeys: then returns false and writes nothing. The checks and the insert are one step, so
+  // calls racing for one user never leave it more than `max_per_user`, nor two users (or one) a
+  // credential id twice (WebAuthn §7.1 step 22). Errors, checked in this order: NOT_FOUND (no
+  // such user); USER_ALREADY_EXISTS (some user's passkey has this credential id, or the id is
+  // taken). Nothing is written on an error.
+  virtual Result<bool> create_passkey(const Passkey& passkey, std::size_t max_per_user) = 0;
+
+  // The user's passkeys, oldest first (by createdAt, NULL first, then id); empty if there are
+  // none or the user does not exist.
+  virtual Result<std::vector<Passkey>> list_passkeys(std::string_view user_id) = 0;
+
+  // The passkey whose id is `id`. Errors: NOT_FOUND.
+  virtual Result<Passkey> find_passkey(std::string_view id) = 0;
+
+  // The passkey with this credential id (the oldest, as list_passkeys() orders them, should a
+  // BetterAuth database hold several). Errors: NOT_FOUND.
+  virtual Result<Passkey> find_passkey_by_credential_id(std::string_view credential_id) = 0;
+
+  // Sets the counter of passkey `id` to `counter` only if it still is `expected`: the check and
+  // the write are one step, so of two sign-ins racing with one assertion only one passes. Returns
+  // whether it did (false for an unknown id too).
+  virtual Result<bool> update_passkey_counter(std::string_view id, std::int64_t expected, std::int64_t counter) = 0;
+
+  // Sets the name of the user's passkey `id`. Errors: NOT_FOUND (no such passkey of this user:
+  // another user's is never touched).
+  virtual Status rename_passkey(std::string_view id, std::string_view user_id, std::string_view name) = 0;
+
+  // Deletes the user's passkey `id`. Errors: NOT_FOUND (no such passkey of this user: another
+  // user's is never touched).
+  virtual Status delete_passkey(std::string_view id, std::string_view user_id) = 0;
 
   // --- sessions -------------------------------------------------------------------------------
 
