@@ -48,11 +48,6 @@ void log_refusal(std::string_view ceremony, const Status& why, const Caller& cal
                     {"id", caller.request_id}});
 }
 
-// A passkey's name as given: trimmed, a user name's rules.
-Result<std::string> passkey_name(const std::string& name, const NamePolicy& policy) {
-  return validate_name(name, policy);
-}
-
 }  // namespace
 
 Result<std::string> AuthService::store_passkey_challenge(const nlohmann::json& record, TimePoint now) {
@@ -100,7 +95,9 @@ Result<PasskeyRegistrationOptions> AuthService::passkey_registration_options(con
   std::transform(handle.begin(), handle.end(), handle.begin(),
                  [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   out.user_handle = base64url_encode(handle);
-  out.user_name = name && !name->empty() ? *name : auth.user.email;
+  // The label the authenticator keeps with the passkey: the name asked for, if it is a valid one.
+  const auto label = name ? validate_name(*name, config_.name_policy) : Result<std::string>(ErrorCode::kInvalidName);
+  out.user_name = label.ok() ? *label : auth.user.email;
   out.user_display_name = auth.user.email;
   out.existing = std::move(existing).value();
   const nlohmann::json record{
@@ -120,7 +117,7 @@ Result<PasskeyAdded> AuthService::add_passkey(const Authenticated& auth, const P
   if (!is_fresh(auth, caller.now)) return ErrorCode::kSessionNotFresh;
   std::optional<std::string> name;
   if (request.name && !request.name->empty()) {
-    auto valid = passkey_name(*request.name, config_.name_policy);
+    auto valid = validate_name(*request.name, config_.name_policy);  // a user name's rules
     if (!valid) return valid.status();
     name = std::move(valid).value();
   }
@@ -258,7 +255,7 @@ Result<std::vector<store::Passkey>> AuthService::list_passkeys(const Authenticat
 Result<store::Passkey> AuthService::rename_passkey(const Authenticated& auth, const std::string& id,
                                                    const std::string& name, const Caller& caller) {
   if (!config_.passkey) return ErrorCode::kNotFound;
-  auto valid = passkey_name(name, config_.name_policy);
+  auto valid = validate_name(name, config_.name_policy);
   if (!valid) return valid.status();
   if (Status s = store_.rename_passkey(id, auth.user.id, *valid); !s.ok()) {
     return s.code() == ErrorCode::kNotFound ? ErrorCode::kPasskeyNotFound : ErrorCode::kInternalServerError;
