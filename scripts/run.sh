@@ -8,7 +8,7 @@
 #     pages, an account page (name, e-mail address, password, two-step verification, devices,
 #     deletion), a user menu, a gated page, and an administrators' page (/admin: users, roles,
 #     bans, sessions). (The example's run.sh starts the server with --change-email-enabled,
-#     --two-factor, --admin, --admin-impersonation, --username, --email-otp and --magic-link; make yourself an administrator with
+#     --two-factor, --admin, --admin-impersonation, --username, --email-otp, --magic-link and --passkey; make yourself an administrator with
 #     build/release/native-server/portcullis user set-role --email YOU --role admin --database portcullis.db)
 #
 #   scripts/run.sh                            both (Ctrl-C stops both)

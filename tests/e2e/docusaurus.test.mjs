@@ -63,6 +63,10 @@ async function launch(config, siteEnv = {}) {
     username: true, // the site is built with the plugin's username: true
     emailOtp: true, // and emailOtp: true (sign-in codes; the forgotten password by a code)
     magicLink: true, // and magicLink: true (sign-in links)
+    // and passkey: true; the rp id is the site's host (the server's own, 127.0.0.1 across sites, is
+    // an IP address, which browsers refuse as an rp id)
+    passkey: true,
+    passkeyRpId: SITE_HOST,
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
@@ -168,7 +172,7 @@ async function fillSignUp(page, { name, email, password }) {
 async function submitSignIn(page, email, password) {
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('the example Docusaurus site with the server on another origin', () => {
@@ -314,7 +318,7 @@ describe('the example Docusaurus site with the server on another origin', () => 
       const box = p.getByLabel('Keep me signed in');
       assert.equal(await box.isChecked(), true, 'checked at first');
       if (!keep) await box.uncheck();
-      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
       await p.waitForURL(`${siteURL}/`);
       await userButton(p).waitFor();
       const cookie = await sessionCookie(other);
@@ -440,7 +444,7 @@ describe('a forgotten password, on the site', () => {
     await submitSignIn(page, email, old);
     await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
     await page.getByLabel('Password', { exact: true }).fill(renewed);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${siteURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
     await context.close();
@@ -786,6 +790,251 @@ describe("sign-in by a link sent by e-mail, on the site (the server's --magic-li
   });
 });
 
+describe("passkeys, on the site (the server's --passkey)", () => {
+  // Chromium's virtual authenticator (the DevTools protocol's WebAuthn domain) stands in for the
+  // device's own (Touch ID, Windows Hello, ...): a platform authenticator holding discoverable
+  // credentials, which verifies the user (a PIN or a biometric) unless told otherwise. It belongs
+  // to the page's tab, and keeps its credentials across navigations.
+  async function virtualAuthenticator(page, options = {}) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable', { enableUI: false });
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, ...options },
+    });
+    return {
+      credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+      // The user fails (or cancels) the device's check: the browser's ceremony ends with NotAllowedError.
+      setUserVerified: (isUserVerified) => cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified }),
+    };
+  }
+  const section = (page) => page.locator('[data-testid="pc-passkeys"]');
+  const passkeys = (page) => section(page).locator('[data-testid="pc-passkey"]');
+  const menuName = async (page) => (await page.locator('.pc-usermenu__name').textContent()).trim();
+  const focused = (page) => page.evaluate(() => document.activeElement?.textContent ?? document.activeElement?.value ?? null);
+  const passkeyButton = (page) => page.getByRole('button', { name: 'Sign in with a passkey' });
+  async function signOut(page) {
+    await userButton(page).click();
+    await page.getByTestId('pc-usermenu').getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
+  }
+  const apiPasskeys = (email) =>
+    sql(server.db, `SELECT p.* FROM passkey p JOIN "user" u ON u.id = p."userId" WHERE u.email = '${email}' ORDER BY p."createdAt"`);
+
+  test('sign up, add a passkey on the account page, sign out, sign in with it; rename it, delete it: then it signs in no more', async () => {
+    const name = 'Joan Clarke';
+    const email = `joan${process.pid}@example.com`;
+    const context = await newContext();
+    const page = await context.newPage();
+    const authenticator = await virtualAuthenticator(page);
+    await page.goto(`${siteURL}/signup`);
+    await fillSignUp(page, { name, email, password: 'banburismus-hut-eight-1941' });
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    await userButton(page).waitFor();
+
+    // The account page: none yet; "Add a passkey" with a name.
+    await page.goto(`${siteURL}/account`);
+    const settings = section(page);
+    await settings.getByRole('heading', { name: 'Passkeys' }).waitFor();
+    await settings.getByText('You have no passkeys yet.').waitFor();
+    const requests = serverRequests(page);
+    await settings.getByLabel('Name (optional)').fill('Laptop');
+    await settings.getByRole('button', { name: 'Add a passkey' }).click();
+    await settings.getByRole('status').filter({ hasText: 'Passkey “Laptop” added. You can now sign in with it.' }).waitFor();
+    assert.deepEqual(requests.filter((r) => r.includes('/passkey/')), [
+      'GET /api/auth/passkey/generate-register-options',
+      'POST /api/auth/passkey/verify-registration',
+      'GET /api/auth/passkey/list-user-passkeys',
+    ]);
+    assert.equal(await settings.getByLabel('Name (optional)').inputValue(), '', 'the field is emptied');
+    await passkeys(page).first().waitFor();
+    assert.equal(await passkeys(page).count(), 1);
+    const row = passkeys(page).first();
+    assert.equal((await row.locator('.pc-passkey__name').textContent()).trim(), 'Laptop');
+    assert.equal((await row.locator('.pc-passkey__detail').textContent()).trim(), `added ${await page.evaluate(() => new Date().toLocaleDateString())} · on one device`);
+    const [credential] = await authenticator.credentials();
+    assert.equal(credential.rpId, 'localhost');
+    assert.equal(credential.isResidentCredential, true);
+    const [stored] = apiPasskeys(email);
+    assert.equal(stored.name, 'Laptop');
+    assert.equal(stored.credentialID, Buffer.from(credential.credentialId, 'base64').toString('base64url'));
+    assert.equal(stored.deviceType, 'singleDevice');
+    assert.equal(stored.transports, 'internal');
+    assert.equal(stored.counter, 1);
+    await shot(page, 'account-passkeys-light');
+
+    // Signed out, the login page offers the passkey: no address, no password.
+    await signOut(page);
+    await page.goto(`${siteURL}/login`);
+    await passkeyButton(page).waitFor();
+    await shot(page, 'login-passkey-light');
+    const signIn = serverRequests(page);
+    await passkeyButton(page).click();
+    await page.waitForURL(`${siteURL}/`);
+    await userButton(page).waitFor();
+    assert.equal(await menuName(page), name);
+    assert.deepEqual(signIn.filter((r) => r.includes('/passkey/')), ['GET /api/auth/passkey/generate-authenticate-options', 'POST /api/auth/passkey/verify-authentication']);
+    await page.reload();
+    assert.equal(await menuName(page), name, 'the session stays');
+    assert.ok((await authenticator.credentials())[0].signCount >= 2, 'the authenticator signed');
+    assert.equal(apiPasskeys(email)[0].counter, (await authenticator.credentials())[0].signCount);
+
+    // Rename: the field in place, the focus in it, with the name; then back on "Rename".
+    await page.goto(`${siteURL}/account`);
+    await row.getByRole('button', { name: 'Rename Laptop' }).click();
+    const rename = row.locator('[data-testid="pc-passkey-rename"]');
+    assert.equal(await row.getByRole('button', { name: 'Rename Laptop' }).getAttribute('aria-expanded'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.value), 'Laptop', 'the focus is in the field');
+    await rename.getByLabel('Name').fill('   ');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await rename.locator('[data-field-error$="-name"]').filter({ hasText: 'Name is required' }).waitFor();
+    // Escape leaves it as it was.
+    await rename.getByLabel('Name').press('Escape');
+    await rename.waitFor({ state: 'detached' });
+    assert.equal(await focused(page), 'Rename');
+    await row.getByRole('button', { name: 'Rename Laptop' }).click();
+    await rename.getByLabel('Name').fill('Work laptop');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await settings.getByRole('status').filter({ hasText: 'Passkey renamed to “Work laptop”.' }).waitFor();
+    assert.equal((await row.locator('.pc-passkey__name').textContent()).trim(), 'Work laptop');
+    assert.equal(await focused(page), 'Rename', 'the focus is back on "Rename"');
+    assert.equal(apiPasskeys(email)[0].name, 'Work laptop');
+
+    // Delete: asks first, the focus on "Cancel"; Cancel keeps it, then the deletion.
+    await row.getByRole('button', { name: 'Delete Work laptop' }).click();
+    const confirm = row.getByRole('group', { name: 'Delete Work laptop' });
+    await confirm.getByText('Delete “Work laptop”? You can no longer sign in with it').waitFor();
+    assert.equal(await focused(page), 'Cancel');
+    await shot(page, 'account-passkey-delete-light');
+    await page.keyboard.press('Enter');
+    await confirm.waitFor({ state: 'detached' });
+    assert.equal(await passkeys(page).count(), 1);
+    assert.equal(await focused(page), 'Delete…');
+    await row.getByRole('button', { name: 'Delete Work laptop' }).click();
+    await confirm.getByRole('button', { name: 'Delete Work laptop' }).click();
+    await settings.getByRole('status').filter({ hasText: 'Passkey “Work laptop” deleted.' }).waitFor();
+    await settings.getByText('You have no passkeys yet.').waitFor();
+    assert.equal(await passkeys(page).count(), 0);
+    assert.deepEqual(apiPasskeys(email), []);
+
+    // The device still offers it; the server no longer knows it.
+    await signOut(page);
+    await page.goto(`${siteURL}/login`);
+    await passkeyButton(page).click();
+    await page.getByRole('alert').filter({ hasText: 'This passkey is no longer registered with your account.' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'the alert has the focus');
+    await context.close();
+  });
+
+  test('a prompt that ends without a passkey (the user fails or cancels the check; no passkey on the device): said, and the form still works', async () => {
+    const email = `alan-kay${process.pid}@example.com`;
+    const password = 'dynabook-smalltalk-xerox-1972';
+    await createAccount('Alan Kay', email, password);
+    const { context, page } = await signedIn(email, password);
+    const authenticator = await virtualAuthenticator(page);
+
+    // Adding: the device's check fails (the user cancels the fingerprint prompt).
+    await page.goto(`${siteURL}/account`);
+    await authenticator.setUserVerified(false);
+    await section(page).getByRole('button', { name: 'Add a passkey' }).click();
+    await section(page).getByRole('alert').filter({ hasText: 'No passkey was added: the prompt was closed.' }).waitFor();
+    assert.deepEqual(apiPasskeys(email), []);
+    assert.deepEqual(await authenticator.credentials(), []);
+    // Then it works; the same device a second time is refused by the browser.
+    await authenticator.setUserVerified(true);
+    await section(page).getByRole('button', { name: 'Add a passkey' }).click();
+    await section(page).getByRole('status').filter({ hasText: 'Passkey added.' }).waitFor();
+    assert.equal((await passkeys(page).locator('.pc-passkey__name').textContent()).trim(), 'Passkey', 'an unnamed one');
+    await section(page).getByRole('button', { name: 'Add a passkey' }).click();
+    await section(page).getByRole('alert').filter({ hasText: 'This device or security key already holds a passkey for your account.' }).waitFor();
+    assert.equal(apiPasskeys(email).length, 1);
+
+    // Signing in: the check fails.
+    await signOut(page);
+    await page.goto(`${siteURL}/login`);
+    await authenticator.setUserVerified(false);
+    const requests = serverRequests(page);
+    await passkeyButton(page).click();
+    const alert = page.locator('[data-testid="pc-signin"]').getByRole('alert');
+    await alert.filter({ hasText: 'No passkey was used: the prompt was closed, or this device has no passkey for this site.' }).waitFor();
+    assert.deepEqual(requests.filter((r) => r.includes('/passkey/')), ['GET /api/auth/passkey/generate-authenticate-options'], 'nothing to verify');
+    assert.equal(await passkeyButton(page).isEnabled(), true);
+    await shot(page, 'login-passkey-cancelled-light');
+    // Then with the check passed: signed in.
+    await authenticator.setUserVerified(true);
+    await passkeyButton(page).click();
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal(await menuName(page), 'Alan Kay');
+    await context.close();
+
+    // Another browser, whose device holds no passkey of the site: the same message.
+    const other = await newContext();
+    const fresh = await other.newPage();
+    await virtualAuthenticator(fresh);
+    await fresh.goto(`${siteURL}/login`);
+    await passkeyButton(fresh).click();
+    await fresh.locator('[data-testid="pc-signin"]').getByRole('alert').filter({ hasText: 'No passkey was used' }).waitFor();
+    // The password still signs in from here.
+    await submitSignIn(fresh, email, password);
+    await fresh.waitForURL(`${siteURL}/`);
+    await other.close();
+  });
+
+  test("an account with an authenticator app: a passkey that verified the user signs in at once; one that did not leads to the app's step", async () => {
+    const name = 'Lynn Conway';
+    const email = `lynn${process.pid}@example.com`;
+    const password = 'vlsi-design-mead-conway-1980';
+    await createAccount(name, email, password);
+    const api = new Browser(server.api, { origin: siteURL });
+    assert.equal((await api.post('/sign-in/email', { email, password })).status, 200);
+    const enabled = await api.post('/two-factor/enable', { password });
+    assert.equal((await api.post('/two-factor/verify-totp', { code: totp(enabled.body.totpURI) })).status, 200);
+
+    const context = await newContext();
+    const page = await context.newPage();
+    await virtualAuthenticator(page);
+    await page.goto(`${siteURL}/login`);
+    await submitSignIn(page, email, password);
+    const step = page.locator('[data-testid="pc-second-factor"]');
+    await step.getByLabel('Code from your authenticator app').fill(totp(enabled.body.totpURI, 1));
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    await page.goto(`${siteURL}/account`);
+    await section(page).getByLabel('Name (optional)').fill('This computer');
+    await section(page).getByRole('button', { name: 'Add a passkey' }).click();
+    await section(page).getByRole('status').filter({ hasText: 'Passkey “This computer” added.' }).waitFor();
+
+    // The device verified the user (its PIN, a fingerprint): the passkey is both factors.
+    await signOut(page);
+    await page.goto(`${siteURL}/login`);
+    await passkeyButton(page).click();
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal(await menuName(page), name);
+
+    // An authenticator that only saw the user present (no PIN, no biometric: here Chromium's, asked
+    // to skip the check, the page's request's userVerification turned to "discouraged"): one
+    // factor, so the server asks for the second, and the form shows its step.
+    await signOut(page);
+    await page.goto(`${siteURL}/login`);
+    await page.evaluate(() => {
+      const get = navigator.credentials.get.bind(navigator.credentials);
+      navigator.credentials.get = (options) => get({ ...options, publicKey: { ...options.publicKey, userVerification: 'discouraged' } });
+    });
+    await passkeyButton(page).click();
+    const second = page.locator('[data-testid="pc-second-factor"]');
+    await second.getByRole('status').filter({ hasText: 'enter the 6-digit code your authenticator app shows' }).waitFor();
+    assert.equal(await page.locator('.pc-usermenu__link', { hasText: 'Sign in' }).count() > 0, true, 'no session yet');
+    await shot(page, 'login-passkey-two-factor-light');
+    // (The app's codes of now and the next 30 seconds are used: a backup code.)
+    await second.getByRole('button', { name: 'Use a backup code instead' }).click();
+    await second.getByLabel('Backup code').fill(enabled.body.backupCodes[0]);
+    await second.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${siteURL}/`);
+    assert.equal(await menuName(page), name);
+    await context.close();
+  });
+});
+
 describe("usernames, on the site (the server's --username)", () => {
   const name = 'Kathleen Booth';
   const email = `kathleen${process.pid}@example.com`;
@@ -874,7 +1123,7 @@ describe("usernames, on the site (the server's --username)", () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
     await shot(page, 'login-username-error-light');
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${siteURL}/`);
     await userButton(page).waitFor();
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
@@ -913,7 +1162,7 @@ describe("usernames, on the site (the server's --username)", () => {
     await submitSignIn(p, handle, password);
     await p.getByRole('alert').filter({ hasText: 'Invalid username or password' }).waitFor();
     await p.getByLabel('E-mail or username').fill(renamed.toLowerCase());
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
     await p.waitForURL(`${siteURL}/`);
     assert.equal((await p.locator('.pc-usermenu__name').textContent()).trim(), name);
     await other.close();
@@ -1339,7 +1588,7 @@ describe("the administration page (the server's --admin)", () => {
     await done(users, `${member.email} is no longer banned.`);
     await users.locator('tbody .pc-admin__row[data-banned="false"]').waitFor();
     assert.equal(await found.locator('.pc-admin__ban-state').textContent(), 'No');
-    await victim.page.getByRole('button', { name: 'Sign in' }).click();
+    await victim.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await victim.page.waitForURL(`${siteURL}/`);
     assert.equal((await victim.page.locator('.pc-usermenu__name').textContent()).trim(), member.name);
     await victim.context.close();
@@ -1761,6 +2010,7 @@ describe('screenshots, light and dark', () => {
       await page.setViewportSize({ width: 1100, height: 800 });
       await page.goto(`${siteURL}/account`);
       await page.locator('[data-testid="pc-sessions"][aria-busy="false"]').waitFor();
+      await page.locator('[data-testid="pc-passkeys"][aria-busy="false"]').waitFor();
       await shot(page, `account-${scheme}`);
       await context.close();
     }

@@ -17,6 +17,7 @@ import {
   DeleteAccountForm,
   ForgotPasswordForm,
   ImpersonationBanner,
+  PasskeySettings,
   PasswordStrengthMeter,
   ProfileForm,
   ResetPasswordForm,
@@ -243,6 +244,21 @@ describe('server-side rendering', () => {
     assert.equal(status(custom), 'Dead link.');
   });
 
+  test("passkeys (the server's --passkey): the sign-in's button waits for the browser (WebAuthn is not known on the server); the settings need a session; nothing is asked", () => {
+    const asked = [];
+    const client = createClient({ baseURL: 'http://127.0.0.1:9', fetch: async (url) => asked.push(url) });
+    const render = (...children) => renderToString(h(AuthProvider, { client }, ...children));
+    // Server-side (and in a browser without WebAuthn) the form is the plain one: the button is
+    // added once mounted in a browser that has passkeys, above the other ways.
+    assert.equal(render(h(SignInForm, { passkey: true })), render(h(SignInForm)));
+    assert.doesNotMatch(render(h(SignInForm, { passkey: true, emailCode: true })), /passkey/i);
+    assert.match(render(h(SignInForm, { passkey: true, emailCode: true })), /<div class="pc-after"><button type="button" class="pc-button button button--secondary">E-mail me a sign-in code<\/button><\/div>/);
+    // The settings: nothing while the session is unknown (as TwoFactorSettings).
+    assert.equal(render(h(PasskeySettings, { title: 'Passkeys' })), '');
+    assert.deepEqual(asked, []);
+    assert.throws(() => renderToString(h(PasskeySettings)), /needs an <AuthProvider>/);
+  });
+
   test("deviceName: a session's browser and system", () => {
     const ua = {
       chrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 Safari/537.36',
@@ -390,6 +406,10 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { magicLink } }), /magicLink must be true or false/);
     }
     for (const magicLink of [true, false]) plugin.validateOptions({ options: { magicLink } });
+    for (const passkey of ['yes', 1, null, {}]) {
+      assert.throws(() => plugin.validateOptions({ options: { passkey } }), /passkey must be true or false/);
+    }
+    for (const passkey of [true, false]) plugin.validateOptions({ options: { passkey } });
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -439,6 +459,10 @@ describe('portcullis/docusaurus', () => {
     let linked;
     await plugin(context([]), { magicLink: true }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (linked = d) } });
     assert.equal(linked.magicLink, true, 'the login page reads it');
+    assert.equal(data.passkey, false, "off, as the server's --passkey");
+    let keyed;
+    await plugin(context([]), { passkey: true }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (keyed = d) } });
+    assert.equal(keyed.passkey, true, 'the login and account pages read it');
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -89,6 +89,22 @@ export type AuthErrorCode =
   // address after sign-up was closed (lower case, BetterAuth's), and a redirect a page cannot read
   | 'new_user_signup_disabled'
   | 'OPAQUE_REDIRECT'
+  // passkeys (--passkey; BetterAuth's passkey plugin): the server's (a ceremony not started or
+  // expired, another user's challenge, a registration or an assertion that did not verify, an
+  // unknown credential or none of the user's, the user's limit: 25), and the client's, status 0 (the
+  // browser's prompt closed or timed out, an authenticator that holds a passkey of this account
+  // already, no WebAuthn in this browser, anything else the browser threw: `webauthnError`)
+  | 'CHALLENGE_NOT_FOUND'
+  | 'YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY'
+  | 'FAILED_TO_VERIFY_REGISTRATION'
+  | 'AUTHENTICATION_FAILED'
+  | 'PASSKEY_NOT_FOUND'
+  | 'TOO_MANY_PASSKEYS'
+  | 'AUTH_CANCELLED'
+  | 'REGISTRATION_CANCELLED'
+  | 'PREVIOUSLY_REGISTERED'
+  | 'WEBAUTHN_NOT_SUPPORTED'
+  | 'WEBAUTHN_ERROR'
   // the admin plugin (--admin): a caller who is not an administrator, and the checks
   | 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS'
   | 'YOU_ARE_NOT_ALLOWED_TO_GET_USER'
@@ -369,6 +385,76 @@ export interface MagicLinkClient {
   >;
 }
 
+/** One of the user's passkeys (the server's --passkey; BetterAuth's passkey table). */
+export interface Passkey {
+  id: string;
+  /** The name the user gave it; null when none. */
+  name: string | null;
+  /** The COSE public key, in standard base64. */
+  publicKey: string;
+  userId: string;
+  /** The credential's id, base64url. */
+  credentialID: string;
+  /** The authenticator's signature counter (0 for those that keep none, e.g. synced passkeys). */
+  counter: number;
+  /** 'multiDevice': a passkey synced between devices (a password manager's, a platform's); 'singleDevice': bound to one authenticator (a security key). */
+  deviceType: 'singleDevice' | 'multiDevice' | (string & {});
+  /** Whether it is backed up (synced) now. */
+  backedUp: boolean;
+  /** How the browser can reach the authenticator, comma-separated ("internal,hybrid", "usb,nfc"); null when not said. */
+  transports: string | null;
+  createdAt: string | null;
+  /** The authenticator's model (AAGUID); all zeros when it does not tell. */
+  aaguid: string | null;
+  [field: string]: unknown;
+}
+
+/** WebAuthn extensions' inputs (e.g. {credProps: true}), over the server's. */
+export type PasskeyExtensions = Record<string, unknown>;
+
+export interface SignInPasskeyOptions {
+  extensions?: PasskeyExtensions;
+}
+
+export interface AddPasskeyInput {
+  /**
+   * The passkey's name, to tell it apart in the list (at most 128 characters, trimmed). BetterAuth's
+   * client also sends it as the account's name the authenticator shows (default: the address), and
+   * so does this one.
+   */
+  name?: string;
+  /** 'platform': this device's own authenticator (Touch ID, Windows Hello, Android); 'cross-platform': a security key or a phone. Default: the browser offers both. */
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+  /** Kept with the challenge for the server's own use (BetterAuth's registration context). */
+  context?: string;
+  /** A new session too (the server's answer then has session and user; the session listeners are told). */
+  createSession?: boolean;
+  extensions?: PasskeyExtensions;
+}
+
+/**
+ * The signed-in user's passkeys (the server's --passkey; BetterAuth's passkey plugin, whose
+ * passkeyClient() from @better-auth/passkey/client fromBetterAuth needs). A server without
+ * --passkey: NOT_FOUND; signed out: UNAUTHORIZED.
+ */
+export interface PasskeyClient {
+  /**
+   * Makes a passkey (the browser asks the user) and registers it: the new row. Needs a fresh
+   * session (signed in within a day: else SESSION_NOT_FRESH). The prompt closed (or timed out):
+   * REGISTRATION_CANCELLED; an authenticator that holds a passkey of this account already:
+   * PREVIOUSLY_REGISTERED; no WebAuthn: WEBAUTHN_NOT_SUPPORTED; the server's
+   * FAILED_TO_VERIFY_REGISTRATION, TOO_MANY_PASSKEYS (25 per user), CHALLENGE_NOT_FOUND (the
+   * prompt stayed open over 5 minutes).
+   */
+  addPasskey(input?: AddPasskeyInput): Promise<AuthResult<Passkey & { session?: Session; user?: User }>>;
+  /** The user's passkeys, oldest first. */
+  listUserPasskeys(): Promise<AuthResult<Passkey[]>>;
+  /** Deletes one: PASSKEY_NOT_FOUND (404) when it is not one of the user's. */
+  deletePasskey(input: { id: string }): Promise<AuthResult<{ status: true }>>;
+  /** Renames one (trimmed, not empty; the name rules: NAME_TOO_LONG, INVALID_NAME, VALIDATION_ERROR): PASSKEY_NOT_FOUND (404) when it is not one of the user's. */
+  updatePasskey(input: { id: string; name: string }): Promise<AuthResult<{ passkey: Passkey }>>;
+}
+
 export interface UpdateUserInput {
   name?: string;
   image?: string | null;
@@ -530,6 +616,17 @@ export interface AuthClient {
    * minutes for one address; NOT_FOUND without --magic-link.
    */
   signInMagicLink(input: SignInMagicLinkInput): Promise<AuthResult<{ status: true }>>;
+  /**
+   * Signs in with a passkey (the server's --passkey; BetterAuth's passkeyClient()'s
+   * signIn.passkey through fromBetterAuth): the browser asks the user to choose one (any of this
+   * site's: no address is typed). The session, or the second factor's TwoFactorRedirect for a user
+   * with it on whose authenticator did not verify them (no PIN or biometric: the passkey then counts
+   * as one factor). The prompt closed (or timed out, or no passkey of this site): AUTH_CANCELLED; no
+   * WebAuthn: WEBAUTHN_NOT_SUPPORTED; the server's AUTHENTICATION_FAILED, PASSKEY_NOT_FOUND (401:
+   * e.g. a passkey deleted from the account but kept by the device), BANNED_USER,
+   * EMAIL_NOT_VERIFIED (403); NOT_FOUND without --passkey. Tells the session listeners.
+   */
+  signInPasskey(opts?: SignInPasskeyOptions): Promise<AuthResult<SessionWithUser | TwoFactorRedirect>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
   /** The current session, or `value: null` when signed out. */
   getSession(query?: { disableCookieCache?: boolean; disableRefresh?: boolean }): Promise<AuthResult<SessionWithUser | null>>;
@@ -580,6 +677,8 @@ export interface AuthClient {
   readonly emailOtp: EmailOtpClient;
   /** Sign-in links (the server's --magic-link). (fromBetterAuth: BetterAuth's magicLinkClient()'s magicLink.verify.) */
   readonly magicLink: MagicLinkClient;
+  /** The signed-in user's passkeys (the server's --passkey). (fromBetterAuth: BetterAuth's passkeyClient() methods; undefined for a client without `passkey`.) */
+  readonly passkey: PasskeyClient;
   /** The server's --admin: the administrators' calls. (fromBetterAuth: BetterAuth's adminClient() methods; undefined for a client without `admin`.) */
   readonly admin: AdminClient;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
@@ -593,3 +692,45 @@ export function fromBetterAuth(authClient: unknown): AuthClient & { readonly bet
 
 /** BetterAuth's rule: an origin gets basePath appended; a URL with a path is used as it is. */
 export function resolveBaseURL(baseURL?: string, basePath?: string): string;
+
+/** Whether this browser can use passkeys (WebAuthn); false during server-side rendering. */
+export function passkeySupported(): boolean;
+
+/** base64url (padded or not; standard base64 too) to bytes. Throws on anything else. */
+export function base64URLToBuffer(value: string): ArrayBuffer;
+
+/** Bytes to base64url without padding. */
+export function bufferToBase64URL(buffer: ArrayBuffer | ArrayBufferView): string;
+
+/** The JSON of generate-register-options to navigator.credentials.create()'s `publicKey` (`extensions` over the server's). */
+export function toCreationOptions(json: Record<string, any>, extensions?: PasskeyExtensions): PublicKeyCredentialCreationOptions;
+
+/** The JSON of generate-authenticate-options to navigator.credentials.get()'s `publicKey` (`extensions` over the server's). */
+export function toRequestOptions(json: Record<string, any>, extensions?: PasskeyExtensions): PublicKeyCredentialRequestOptions;
+
+/** navigator.credentials.create()'s credential to the RegistrationResponseJSON verify-registration takes (@simplewebauthn/browser 13's shape). */
+export function registrationToJSON(credential: PublicKeyCredential): {
+  id: string;
+  rawId: string;
+  response: {
+    attestationObject: string;
+    clientDataJSON: string;
+    transports?: string[];
+    publicKeyAlgorithm?: number;
+    publicKey?: string;
+    authenticatorData?: string;
+  };
+  type: string;
+  clientExtensionResults: Record<string, unknown>;
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+};
+
+/** navigator.credentials.get()'s credential to the AuthenticationResponseJSON verify-authentication takes (@simplewebauthn/browser 13's shape). */
+export function authenticationToJSON(credential: PublicKeyCredential): {
+  id: string;
+  rawId: string;
+  response: { authenticatorData: string; clientDataJSON: string; signature: string; userHandle?: string };
+  type: string;
+  clientExtensionResults: Record<string, unknown>;
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+};

@@ -13,6 +13,7 @@ const SESSION_CHANGING = new Set([
   '/sign-in/username',
   '/sign-in/email-otp',
   '/magic-link/verify', // a mailed sign-in link (the server's --magic-link), when a script opens it
+  '/passkey/verify-authentication', // a sign-in with a passkey (the server's --passkey)
   '/sign-out',
   '/update-user',
   '/change-password',
@@ -90,6 +91,190 @@ function linkRedirect(status, location) {
   const error = params.getAll('error').at(-1);
   if (error) return { ok: false, status, code: error, message: LINK_ERRORS[error] ?? error, redirect: location };
   return { ok: true, value: params.get('twoFactorRedirect') === 'true' ? { twoFactorRedirect: true, redirect: location } : { redirect: location } };
+}
+
+// ---- passkeys (WebAuthn; the server's --passkey) ------------------------------------------------
+// The server's options are JSON (binary values in base64url); navigator.credentials wants
+// ArrayBuffers, and its answer goes back as JSON: the shapes @simplewebauthn/browser 13 uses
+// (PublicKeyCredentialCreationOptionsJSON / RegistrationResponseJSON, and their authentication
+// twins), which BetterAuth's passkey plugin reads.
+
+/** base64url (with or without padding; standard base64 too) -> ArrayBuffer. Throws on bad input. */
+export function base64URLToBuffer(value) {
+  const base64 = String(value).replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes.buffer;
+}
+
+/** ArrayBuffer (or a typed array / DataView) -> base64url without padding. */
+export function bufferToBase64URL(buffer) {
+  const bytes = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Whether this browser can use passkeys (WebAuthn): false during server-side rendering. */
+export function passkeySupported() {
+  return (
+    typeof globalThis.PublicKeyCredential === 'function' &&
+    typeof globalThis.navigator?.credentials?.get === 'function' &&
+    typeof globalThis.navigator.credentials.create === 'function'
+  );
+}
+
+const descriptor = (d) => ({ ...d, id: base64URLToBuffer(d.id) });
+// extensions: the server's, with the caller's over them (as BetterAuth's client merges them).
+const mergeExtensions = (server, own) => (server || own ? { ...(server ?? {}), ...(own ?? {}) } : undefined);
+
+/** generate-register-options' JSON -> the `publicKey` of navigator.credentials.create(). */
+export function toCreationOptions(json, extensions) {
+  return {
+    ...json,
+    challenge: base64URLToBuffer(json.challenge),
+    user: { ...json.user, id: base64URLToBuffer(json.user.id) },
+    excludeCredentials: json.excludeCredentials?.map(descriptor),
+    extensions: mergeExtensions(json.extensions, extensions),
+  };
+}
+
+/** generate-authenticate-options' JSON -> the `publicKey` of navigator.credentials.get(). */
+export function toRequestOptions(json, extensions) {
+  return {
+    ...json,
+    challenge: base64URLToBuffer(json.challenge),
+    // An empty list would keep the browser from offering the discoverable credentials: none at all.
+    allowCredentials: json.allowCredentials?.length ? json.allowCredentials.map(descriptor) : undefined,
+    extensions: mergeExtensions(json.extensions, extensions),
+  };
+}
+
+const ATTACHMENTS = ['platform', 'cross-platform'];
+const attachment = (value) => (ATTACHMENTS.includes(value) ? value : undefined);
+// An accessor a browser (or an extension standing in for it) may lack or break: undefined then.
+const optional = (object, method, convert = (x) => x) => {
+  if (typeof object?.[method] !== 'function') return undefined;
+  try {
+    const value = object[method]();
+    return value === null || value === undefined ? undefined : convert(value);
+  } catch {
+    return undefined;
+  }
+};
+const extensionResults = (credential) => optional(credential, 'getClientExtensionResults') ?? {};
+
+/** A PublicKeyCredential from navigator.credentials.create() -> RegistrationResponseJSON. */
+export function registrationToJSON(credential) {
+  const r = credential.response;
+  return {
+    id: credential.id,
+    rawId: bufferToBase64URL(credential.rawId),
+    response: {
+      attestationObject: bufferToBase64URL(r.attestationObject),
+      clientDataJSON: bufferToBase64URL(r.clientDataJSON),
+      transports: optional(r, 'getTransports'),
+      publicKeyAlgorithm: optional(r, 'getPublicKeyAlgorithm'),
+      publicKey: optional(r, 'getPublicKey', bufferToBase64URL),
+      authenticatorData: optional(r, 'getAuthenticatorData', bufferToBase64URL),
+    },
+    type: credential.type,
+    clientExtensionResults: extensionResults(credential),
+    authenticatorAttachment: attachment(credential.authenticatorAttachment),
+  };
+}
+
+/** A PublicKeyCredential from navigator.credentials.get() -> AuthenticationResponseJSON. */
+export function authenticationToJSON(credential) {
+  const r = credential.response;
+  return {
+    id: credential.id,
+    rawId: bufferToBase64URL(credential.rawId),
+    response: {
+      authenticatorData: bufferToBase64URL(r.authenticatorData),
+      clientDataJSON: bufferToBase64URL(r.clientDataJSON),
+      signature: bufferToBase64URL(r.signature),
+      userHandle: r.userHandle ? bufferToBase64URL(r.userHandle) : undefined,
+    },
+    type: credential.type,
+    clientExtensionResults: extensionResults(credential),
+    authenticatorAttachment: attachment(credential.authenticatorAttachment),
+  };
+}
+
+// The codes of a ceremony that did not finish in the browser (status 0: the server had no part),
+// BetterAuth's passkey client's: the user closed the prompt (or it timed out: browsers do not say
+// which), or the authenticator already holds a passkey of this account (excludeCredentials).
+const PASSKEY_MESSAGES = {
+  AUTH_CANCELLED: 'Auth cancelled',
+  REGISTRATION_CANCELLED: 'Registration cancelled',
+  PREVIOUSLY_REGISTERED: 'Previously registered',
+  WEBAUTHN_NOT_SUPPORTED: 'This browser does not support passkeys',
+};
+const passkeyFailure = (code, message = PASSKEY_MESSAGES[code], extra = {}) => ({ ok: false, status: 0, code, message, ...extra });
+
+/** What navigator.credentials.create() or .get() threw, as a failure. */
+function ceremonyFailure(error, registering) {
+  const name = error?.name;
+  if (name === 'NotAllowedError' || name === 'AbortError') return passkeyFailure(registering ? 'REGISTRATION_CANCELLED' : 'AUTH_CANCELLED');
+  if (registering && name === 'InvalidStateError') return passkeyFailure('PREVIOUSLY_REGISTERED');
+  // SecurityError (the rp id is not this page's host), NotSupportedError (no algorithm in common),
+  // ConstraintError, UnknownError, ...: the browser's words.
+  return passkeyFailure('WEBAUTHN_ERROR', String(error?.message || name || error), { webauthnError: name ?? null });
+}
+
+// One ceremony at a time (as @simplewebauthn/browser's WebAuthnAbortService): a new one cancels
+// the one still waiting for the user, which then fails as cancelled.
+let ceremony = null;
+function ceremonySignal() {
+  if (typeof AbortController !== 'function') return undefined;
+  ceremony?.abort();
+  ceremony = new AbortController();
+  return ceremony.signal;
+}
+
+/**
+ * Runs a WebAuthn ceremony: `options()` fetches the server's options (a client result), which
+ * `convert` turns into the browser's; `verify(json)` sends the browser's answer. Failures: the
+ * server's, BAD_RESPONSE (options it could not read), or ceremonyFailure's.
+ */
+async function passkeyCeremony({ registering, options, convert, toJSON, verify }) {
+  if (!passkeySupported()) return passkeyFailure('WEBAUTHN_NOT_SUPPORTED');
+  const r = await options();
+  if (!r.ok) return r;
+  let publicKey;
+  try {
+    publicKey = convert(r.value);
+  } catch (error) {
+    return { ok: false, status: 0, code: 'BAD_RESPONSE', message: `Unreadable passkey options: ${error?.message ?? error}` };
+  }
+  const signal = ceremonySignal();
+  let credential;
+  try {
+    const request = { publicKey, ...(signal ? { signal } : {}) };
+    const { credentials } = globalThis.navigator;
+    credential = await (registering ? credentials.create(request) : credentials.get(request));
+  } catch (error) {
+    return ceremonyFailure(error, registering);
+  }
+  if (!credential) return passkeyFailure(registering ? 'REGISTRATION_CANCELLED' : 'AUTH_CANCELLED');
+  return verify(toJSON(credential));
+}
+
+// BetterAuth's passkey client's failures (WebAuthnError codes of @simplewebauthn/browser, and its
+// messages) -> the codes createClient's give.
+function fromBetterAuthPasskeyFailure(failure, registering) {
+  const c = failure.code;
+  if (failure.status && failure.status !== 400) return failure;
+  if (registering) {
+    if (c === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') return passkeyFailure('PREVIOUSLY_REGISTERED');
+    if (c === 'ERROR_CEREMONY_ABORTED' || c === 'ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY') return passkeyFailure('REGISTRATION_CANCELLED');
+  } else if (c === 'AUTH_CANCELLED' || c === 'ERROR_CEREMONY_ABORTED' || c === 'ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY') {
+    return passkeyFailure('AUTH_CANCELLED');
+  }
+  if (typeof c === 'string' && c.startsWith('ERROR_')) return passkeyFailure('WEBAUTHN_ERROR', failure.message, { webauthnError: c });
+  return failure;
 }
 
 /** BetterAuth's rule: an origin gets `basePath` appended, a URL with a path is used as it is. */
@@ -254,6 +439,23 @@ export function createClient(options = {}) {
       call('POST', '/sign-in/magic-link', {
         body: pick(input, ['email', 'name', 'callbackURL', 'newUserCallbackURL', 'errorCallbackURL']),
       }),
+    // The server's --passkey (BetterAuth's passkey plugin): a passkey the user added
+    // (passkey.addPasskey) signs in, without a password or an address.
+    /**
+     * ({extensions?})? -> the session {session, user} (the cookie set), or the second factor's
+     * TwoFactorRedirect (a user with it on whose authenticator did not verify them). The browser
+     * asks the user to choose a passkey: closed (or timed out), AUTH_CANCELLED; without WebAuthn,
+     * WEBAUTHN_NOT_SUPPORTED; the server's AUTHENTICATION_FAILED, PASSKEY_NOT_FOUND (401),
+     * CHALLENGE_NOT_FOUND (400), BANNED_USER, EMAIL_NOT_VERIFIED (403).
+     */
+    signInPasskey: (opts) =>
+      passkeyCeremony({
+        registering: false,
+        options: () => call('GET', '/passkey/generate-authenticate-options'),
+        convert: (json) => toRequestOptions(json, opts?.extensions),
+        toJSON: authenticationToJSON,
+        verify: (response) => call('POST', '/passkey/verify-authentication', { body: { response } }),
+      }),
     signOut: () => call('POST', '/sign-out', { body: {} }),
     getSession: (query) => call('GET', '/get-session', { query: pick(query, ['disableCookieCache', 'disableRefresh']) }),
     listSessions: () => call('GET', '/list-sessions'),
@@ -358,6 +560,43 @@ export function createClient(options = {}) {
        */
       verify: (input) =>
         call('GET', '/magic-link/verify', { query: pick(input, ['token', 'callbackURL']), redirects: true }),
+    },
+
+    // The signed-in user's passkeys (the server's --passkey). A server without it: NOT_FOUND.
+    passkey: {
+      /**
+       * ({name?, authenticatorAttachment?: 'platform' | 'cross-platform', context?, createSession?,
+       * extensions?})? -> the new passkey's row. Needs a fresh session (SESSION_NOT_FRESH). The
+       * browser asks the user to make a passkey (`name` is also the account's label the server
+       * gives the authenticator, as BetterAuth's client sends it): closed, REGISTRATION_CANCELLED;
+       * an authenticator that holds one of this account already, PREVIOUSLY_REGISTERED; the
+       * server's FAILED_TO_VERIFY_REGISTRATION, TOO_MANY_PASSKEYS, CHALLENGE_NOT_FOUND (400).
+       */
+      addPasskey: (input) => {
+        const given = (k) => (input?.[k] ? input[k] : undefined); // BetterAuth's client sends no empty value
+        return passkeyCeremony({
+          registering: true,
+          options: () =>
+            call('GET', '/passkey/generate-register-options', {
+              query: { authenticatorAttachment: given('authenticatorAttachment'), name: given('name'), context: given('context') },
+            }),
+          convert: (json) => toCreationOptions(json, input?.extensions),
+          toJSON: registrationToJSON,
+          verify: async (response) => {
+            const r = await call('POST', '/passkey/verify-registration', {
+              body: { response, name: given('name'), ...(input?.createSession ? { createSession: true } : {}) },
+            });
+            if (r.ok && r.value?.session) notify({ type: 'session-changed', path: '/passkey/verify-registration' });
+            return r;
+          },
+        });
+      },
+      /** -> the user's passkeys, oldest first. */
+      listUserPasskeys: () => call('GET', '/passkey/list-user-passkeys'),
+      /** {id} -> {status: true}; PASSKEY_NOT_FOUND (404): none of this user's. */
+      deletePasskey: (input) => call('POST', '/passkey/delete-passkey', { body: pick(input, ['id']) }),
+      /** {id, name} -> {passkey}; PASSKEY_NOT_FOUND (404); a name the rules refuse: VALIDATION_ERROR, ... */
+      updatePasskey: (input) => call('POST', '/passkey/update-passkey', { body: pick(input, ['id', 'name']) }),
     },
 
     // The server's --admin (BetterAuth's admin plugin): for an administrator (a user whose role
@@ -479,6 +718,13 @@ export function fromBetterAuth(authClient) {
     signInEmailOtp: wrap(true, (input) => c.signIn.emailOtp(input)),
     // (These are BetterAuth's magicLinkClient()'s: add it among the client's plugins.)
     signInMagicLink: wrap(false, (input) => c.signIn.magicLink(input)),
+    // (BetterAuth's passkeyClient()'s, from @better-auth/passkey/client: add it among the client's
+    // plugins.) Its cancelled ceremonies get createClient's codes.
+    signInPasskey: async (opts) => {
+      if (!passkeySupported()) return passkeyFailure('WEBAUTHN_NOT_SUPPORTED');
+      const r = await wrap(true, () => c.signIn.passkey(opts?.extensions ? { extensions: opts.extensions } : undefined))();
+      return r.ok ? r : fromBetterAuthPasskeyFailure(r, false);
+    },
     signOut: wrap(true, () => c.signOut()),
     getSession: wrap(false, (query) => c.getSession(query ? { query } : undefined)),
     listSessions: wrap(false, () => c.listSessions()),
@@ -534,6 +780,19 @@ export function fromBetterAuth(authClient) {
             if (out.ok || out.code === 'OPAQUE_REDIRECT') for (const l of [...listeners]) l({ type: 'session-changed' });
             return out;
           },
+        }
+      : undefined,
+    passkey: c.passkey
+      ? {
+          addPasskey: async (input) => {
+            if (!passkeySupported()) return passkeyFailure('WEBAUTHN_NOT_SUPPORTED');
+            const r = await wrap(false, () => c.passkey.addPasskey(input ?? {}))();
+            if (r.ok && r.value?.session) for (const l of [...listeners]) l({ type: 'session-changed' });
+            return r.ok ? r : fromBetterAuthPasskeyFailure(r, true);
+          },
+          listUserPasskeys: wrap(false, () => c.passkey.listUserPasskeys()),
+          deletePasskey: wrap(false, (input) => c.passkey.deletePasskey({ id: input?.id })),
+          updatePasskey: wrap(false, (input) => c.passkey.updatePasskey({ id: input?.id, name: input?.name })),
         }
       : undefined,
     // BetterAuth's adminClient() (among the client's plugins: its types, and list-users as a GET).

@@ -1,8 +1,9 @@
 // portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
 // forgotten password (/forgot-password, and /reset-password where the mailed link leads; with the
 // emailOtp option, sign-in and reset by codes sent by e-mail; with magicLink, sign-in by links sent by
-// e-mail), an
-// /account page (name, username with its option, address verification, password, signed-in devices, deletion), a user menu
+// e-mail; with passkey, sign-in by passkeys), an
+// /account page (name, username with its option, address verification, password, passkeys with
+// their option, signed-in devices, deletion), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
 // paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
 //
@@ -44,6 +45,9 @@ const DEFAULTS = {
   // leads back (then on to ?redirect= or the home page; the second factor's step, or why the link
   // did not work, on the way)
   magicLink: false,
+  // true: the server's --passkey; "Sign in with a passkey" on the login page (in browsers with
+  // WebAuthn), and the passkeys (add, rename, delete) on the account page
+  passkey: false,
   // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
   // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
   impersonation: false,
@@ -102,6 +106,7 @@ function validate(options) {
     fail('emailOtp must be true, false or {verification: true | false}');
   }
   if (typeof o.magicLink !== 'boolean') fail('magicLink must be true or false');
+  if (typeof o.passkey !== 'boolean') fail('passkey must be true or false');
   const imp = o.impersonation;
   if (
     typeof imp !== 'boolean' &&
@@ -145,7 +150,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -165,6 +170,7 @@ function portcullisPlugin(context, options) {
         impersonation: impersonation === false ? null : { afterStopPath: impersonation === true ? null : impersonation.afterStopPath ?? null },
         emailOtp: emailOtp === false ? null : { verification: emailOtp !== true && emailOtp.verification === true },
         magicLink,
+        passkey,
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

@@ -65,6 +65,15 @@ export interface PortcullisPluginOptions {
    */
   magicLink?: boolean;
   /**
+   * Passkeys (the server's --passkey, BetterAuth's passkey plugin): the login page offers "Sign in
+   * with a passkey" (in browsers with WebAuthn; a user with the second factor on whose
+   * authenticator did not verify them gets its step), and the account page lists the user's
+   * passkeys, to add (with an optional name), rename and delete. The server's rp id
+   * (--passkey-rp-id, default the host of its --base-url) must be the site's host or a domain it
+   * is under (browsers refuse IP addresses), and the site's origin a trusted origin. Default false.
+   */
+  passkey?: boolean;
+  /**
    * Show the impersonation bar on every page while an administrator is signed in as a user (the
    * server's --admin-impersonation; the AdminUsers component starts it), with "Stop impersonating";
    * `afterStopPath` is where that leads (default: the page reloads). Default false.

@@ -47,6 +47,9 @@ const config = {
         emailOtp: process.env.EXAMPLE_EMAIL_OTP_VERIFICATION === '1' ? { verification: true } : true,
         // and with --magic-link: "E-mail me a sign-in link", which leads back to the login page
         magicLink: true,
+        // and with --passkey: "Sign in with a passkey", and the passkeys on the account page (the
+        // server's rp id is the site's host: localhost, its --base-url's)
+        passkey: true,
         // and with --admin: src/pages/admin.js is the users' page, for administrators; with
         // --admin-impersonation, every page shows the bar that ends an impersonation
         impersonation: { afterStopPath: '/admin' },

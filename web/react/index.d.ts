@@ -256,6 +256,66 @@ export interface Texts {
   linkBanned?: string;
   /** Any other `linkError`. */
   linkFailed?: string;
+  // Passkeys (the server's --passkey): SignInForm `passkey`
+  /** The sign-in form's button that signs in with a passkey. */
+  passkeySignIn?: string;
+  /** The button while the browser's prompt is open. */
+  passkeyWaiting?: string;
+  /** AUTH_CANCELLED: the prompt was closed, timed out, the device's check failed, or it has no passkey of the site (browsers do not say which). */
+  passkeyCancelled?: string;
+  /** PASSKEY_NOT_FOUND: the passkey was deleted from the account, but the device still offers it. */
+  passkeyUnknown?: string;
+  /** AUTHENTICATION_FAILED: the server did not accept the passkey's signature. */
+  passkeyFailed?: string;
+  /** CHALLENGE_NOT_FOUND: the prompt stayed open over 5 minutes. */
+  passkeyExpired?: string;
+  /** WEBAUTHN_NOT_SUPPORTED (the form shows no passkey button then; PasskeySettings says it). */
+  passkeyNotSupported?: string;
+  /** WEBAUTHN_ERROR: anything else the browser said (e.g. a SecurityError: the server's rp id is not this site's host). */
+  passkeyError?: (message: string) => string;
+  // PasskeySettings
+  /** The line under its title. */
+  passkeysIntro?: string;
+  /** The name's label ("Name"; "Name (optional)" through `optional` when adding). */
+  passkeyName?: string;
+  /** The button that makes a passkey. */
+  addPasskey?: string;
+  /** Once one is added (its name, or null). */
+  passkeyAdded?: (name: string | null) => string;
+  passkeyRenamed?: (name: string) => string;
+  passkeyDeleted?: (name: string) => string;
+  noPasskeys?: string;
+  /** The list's accessible name. */
+  yourPasskeys?: string;
+  /** The name shown for a passkey without one. */
+  unnamedPasskey?: string;
+  /** "added <date>". */
+  passkeyCreated?: (date: string) => string;
+  /** deviceType multiDevice: a synced passkey (a password manager's, a platform's). */
+  passkeySynced?: string;
+  /** deviceType singleDevice: bound to one authenticator (a security key). */
+  passkeySingleDevice?: string;
+  rename?: string;
+  /** The rename button's accessible name. */
+  renameLabel?: (name: string) => string;
+  remove?: string;
+  /** The delete button's (and the confirmation's) accessible name. */
+  removeLabel?: (name: string) => string;
+  cancel?: string;
+  deletePasskeyConfirmation?: (name: string) => string;
+  confirmDeletePasskey?: (name: string) => string;
+  /** REGISTRATION_CANCELLED. */
+  passkeyRegistrationCancelled?: string;
+  /** PREVIOUSLY_REGISTERED: the authenticator holds a passkey of this account already. */
+  passkeyPreviouslyRegistered?: string;
+  /** FAILED_TO_VERIFY_REGISTRATION. */
+  passkeyNotAdded?: string;
+  /** SESSION_NOT_FRESH (with a "Sign out, then sign in again" button). */
+  passkeyNotFresh?: string;
+  /** The server answers NOT_FOUND (no --passkey), or the client has no `passkey` (fromBetterAuth without passkeyClient()). */
+  passkeyUnavailable?: string;
+  /** PASSKEY_NOT_FOUND on a rename or a deletion (another tab deleted it). */
+  passkeyMissing?: string;
   // AdminUsers (the server's --admin)
   /** Shown instead of the table to a signed-in user who is not an administrator (403 YOU_ARE_NOT_ALLOWED_TO_LIST_USERS). */
   notAdmin?: string;
@@ -460,6 +520,15 @@ export interface SignInFormProps {
    * new_user_signup_disabled, BANNED_USER; others `text.linkFailed`), until another way is taken.
    */
   linkError?: string | null;
+  /**
+   * The server's --passkey: "Sign in with a passkey" under the button (above the other ways), once
+   * mounted in a browser with WebAuthn (none during server-side rendering, nor in a browser without
+   * it). The browser asks for a passkey of the site (no address is typed); signed in, `onSuccess({session,
+   * user})`; a user with the second factor on whose authenticator did not verify them (no PIN or
+   * biometric) gets its step. A prompt closed (or a device without a passkey of the site):
+   * `text.passkeyCancelled` in the form's alert, focused. Default false.
+   */
+  passkey?: boolean;
 }
 
 export function SignInForm(props: SignInFormProps): ReactElement;
@@ -576,6 +645,26 @@ export function TwoFactorSettings(props: {
   /** The server has --two-factor-otp: turning it on also offers "Use codes sent by e-mail" (on at once after the password; the address must be verified). Default false. */
   otp?: boolean;
 }): ReactElement;
+
+export interface PasskeySettingsProps {
+  /** A heading (h2), which also names the section. */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+  /** What "Add a passkey" asks for: 'platform' (this device's own authenticator), 'cross-platform' (a security key or a phone). Default: the browser offers both. */
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+}
+
+/**
+ * The signed-in user's passkeys on the account page (the server's --passkey): a list (each with
+ * its name, when it was added, and whether it is synced between devices or kept on one) with
+ * "Rename" (in place; Escape cancels; the focus comes back to the button) and "Delete…" (asks
+ * first, the focus on "Cancel"), and "Add a passkey" with an optional name (in browsers with
+ * WebAuthn; the browser's prompt). Outcomes in a `role="status"` line, failures in a
+ * `role="alert"` box (focused). A session older than a day cannot add one (SESSION_NOT_FRESH: it
+ * says so, with a button that signs out). Renders nothing without a session.
+ */
+export function PasskeySettings(props: PasskeySettingsProps): ReactElement | null;
 
 /** A device's name from its User-Agent ("Firefox on Windows"), or null. */
 export function deviceName(userAgent: string | null | undefined): string | null;

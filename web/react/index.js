@@ -6,7 +6,7 @@
 // variables, with fallbacks outside Docusaurus).
 import * as ReactNamespace from 'react';
 
-import { createClient } from '../client/index.js';
+import { createClient, passkeySupported } from '../client/index.js';
 import { load, loadStrength } from '../../wasm/index.js';
 
 const React = ReactNamespace.default ?? ReactNamespace;
@@ -353,6 +353,44 @@ const DEFAULT_TEXT = {
   linkSignUpDisabled: 'This sign-in link cannot create an account: new accounts are not accepted at the moment.',
   linkBanned: 'You have been banned from this application. Please contact support if you believe this is an error.',
   linkFailed: 'This sign-in link did not work: ask for a new one.',
+  // Passkeys (the server's --passkey): the sign-in's button, and what a sign-in with one may meet
+  passkeySignIn: 'Sign in with a passkey',
+  passkeyWaiting: 'Waiting for your passkey…',
+  passkeyCancelled: 'No passkey was used: the prompt was closed, or this device has no passkey for this site. Try again, or sign in another way.',
+  passkeyUnknown: 'This passkey is no longer registered with your account. Sign in another way; you can add it again on your account page.',
+  passkeyFailed: 'This passkey could not be verified. Try again, or sign in another way.',
+  passkeyExpired: 'The passkey prompt was open too long. Try again.',
+  passkeyNotSupported: 'This browser does not support passkeys.',
+  passkeyError: (message) => `Your browser could not use a passkey: ${message}`,
+};
+
+// PasskeySettings' labels and messages (apart, so that a bundler drops them with the component).
+const PASSKEY_TEXT = {
+  passkeysIntro: 'A passkey signs you in with your device’s screen lock (fingerprint, face or PIN), your phone or a security key, instead of your password.',
+  passkeyName: 'Name',
+  addPasskey: 'Add a passkey',
+  passkeyAdded: (name) => (name ? `Passkey “${name}” added. You can now sign in with it.` : 'Passkey added. You can now sign in with it.'),
+  passkeyRenamed: (name) => `Passkey renamed to “${name}”.`,
+  passkeyDeleted: (name) => `Passkey “${name}” deleted.`,
+  noPasskeys: 'You have no passkeys yet.',
+  yourPasskeys: 'Your passkeys',
+  unnamedPasskey: 'Passkey',
+  passkeyCreated: (date) => `added ${date}`,
+  passkeySynced: 'synced between your devices',
+  passkeySingleDevice: 'on one device',
+  rename: 'Rename',
+  renameLabel: (name) => `Rename ${name}`,
+  remove: 'Delete',
+  removeLabel: (name) => `Delete ${name}`,
+  cancel: 'Cancel',
+  deletePasskeyConfirmation: (name) => `Delete “${name}”? You can no longer sign in with it (your device may keep offering it: remove it there too).`,
+  confirmDeletePasskey: (name) => `Delete ${name}`,
+  passkeyRegistrationCancelled: 'No passkey was added: the prompt was closed.',
+  passkeyPreviouslyRegistered: 'This device or security key already holds a passkey for your account.',
+  passkeyNotAdded: 'The passkey could not be added. Try again, or use another device.',
+  passkeyNotFresh: 'For your security, sign in again to add a passkey.',
+  passkeyUnavailable: 'The server does not offer passkeys (its --passkey option is off).',
+  passkeyMissing: 'This passkey no longer exists.',
 };
 
 // AdminUsers' labels and messages (apart, so that a bundler drops them with the component).
@@ -1066,6 +1104,46 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
   );
 }
 
+// ---- passkeys (the server's --passkey) ----------------------------------------------------------
+
+/** Whether this browser has WebAuthn, once mounted (false during server-side rendering), when `active`. */
+function usePasskeySupported(active) {
+  const [supported, setSupported] = useState(false);
+  useEffect(() => {
+    setSupported(active && passkeySupported());
+  }, [active]);
+  return supported;
+}
+
+// What a passkey ceremony's failure says: in the texts' words for the codes a person can act on
+// (the browser's prompt closed, a passkey the server no longer knows, ...), else the server's.
+function passkeyFailureText(r, text) {
+  switch (r.code) {
+    case 'AUTH_CANCELLED':
+      return text.passkeyCancelled;
+    case 'REGISTRATION_CANCELLED':
+      return text.passkeyRegistrationCancelled;
+    case 'PREVIOUSLY_REGISTERED':
+      return text.passkeyPreviouslyRegistered;
+    case 'PASSKEY_NOT_FOUND':
+      return text.passkeyUnknown;
+    case 'AUTHENTICATION_FAILED':
+      return text.passkeyFailed;
+    case 'FAILED_TO_VERIFY_REGISTRATION':
+      return text.passkeyNotAdded;
+    case 'CHALLENGE_NOT_FOUND':
+      return text.passkeyExpired;
+    case 'SESSION_NOT_FRESH':
+      return text.passkeyNotFresh;
+    case 'WEBAUTHN_NOT_SUPPORTED':
+      return text.passkeyNotSupported;
+    case 'WEBAUTHN_ERROR':
+      return text.passkeyError(r.message);
+    default:
+      return describe(r);
+  }
+}
+
 /**
  * The sign-in form. Props: `onSuccess({user, token, ...})`, `rememberMe` (false: the session
  * ends with the browser, and lasts a day at most; with `askRememberMe`, what a "Keep me signed
@@ -1085,9 +1163,12 @@ export function SignUpForm({ onSuccess, minScore = 2, passwordPolicy, namePolicy
  * errorCallbackURL} (each a URL or a function; default: this page, which the link's redirect then
  * finishes). Where such a link leads back: `twoFactorRedirect` (its ?twoFactorRedirect=true: true,
  * or the methods, default ['totp']) opens the second factor's step at once; `linkError` (its
- * ?error=) says why the link did not sign in.
+ * ?error=) says why the link did not sign in. `passkey` (the server's --passkey): "Sign in with a
+ * passkey" under the button (first), in browsers with WebAuthn only; the browser asks for the
+ * passkey, and a user with the second factor on whose authenticator did not verify them gets its
+ * step; a prompt closed (or no passkey of the site on the device) is said in the form's alert.
  */
-export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false, emailLink = false, twoFactorRedirect = false, linkError = null }) {
+export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false, emailLink = false, twoFactorRedirect = false, linkError = null, passkey = false }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -1160,6 +1241,21 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
     // the rules refuse, under the field.
     (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' || r.code === 'INVALID_USERNAME_OR_PASSWORD' ? null : USERNAME_CODES.has(r.code) ? 'email' : fieldOf(r, fields)),
   );
+  // The server's --passkey: the browser's passkey prompt, in browsers that have one (known only
+  // once mounted: none during server-side rendering).
+  const withPasskey = usePasskeySupported(Boolean(passkey));
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const signInWithPasskey = async () => {
+    if (passkeyBusy) return;
+    setLinkFailure(null);
+    setRestarted(null);
+    form.setFormError(null);
+    setPasskeyBusy(true);
+    const r = await client.signInPasskey();
+    setPasskeyBusy(false);
+    if (r.ok) signedIn(r.value);
+    else form.setFormError(passkeyFailureText(r, text));
+  };
   if (challenge) {
     return h(SecondFactorForm, {
       methods: challenge,
@@ -1236,7 +1332,10 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
         setMode(next);
       },
     }, label);
-  const others = [emailCode ? other('code', text.emailSignIn) : null, emailLink ? other('link', text.emailLinkSignIn) : null].filter(Boolean);
+  const passkeyButton = withPasskey
+    ? h('button', { key: 'passkey', type: 'button', className: 'pc-button button button--secondary pc-passkey-signin', disabled: passkeyBusy || form.pending, 'aria-busy': passkeyBusy ? 'true' : 'false', onClick: signInWithPasskey }, passkeyBusy ? text.passkeyWaiting : text.passkeySignIn)
+    : null;
+  const others = [passkeyButton, emailCode ? other('code', text.emailSignIn) : null, emailLink ? other('link', text.emailLinkSignIn) : null].filter(Boolean);
   return h(
     FormShell,
     { form, onSubmit, title, notice: restarted ?? linkErrorMessage(linkFailure, text) ?? notice, submitLabel: text.signIn, text, after: others.length ? others : null, footer, className, testId: 'pc-signin' },
@@ -2496,6 +2595,258 @@ export function TwoFactorSettings({ title, text: t, className, otp = false }) {
     { className: 'pc-form pc-two-factor' + (className ? ` ${className}` : ''), 'data-testid': 'pc-two-factor', 'data-enabled': on ? 'true' : 'false' },
     title ? h('h2', { className: 'pc-title' }, title) : null,
     body,
+  );
+}
+
+// A passkey's name as shown (the unnamed ones: "Passkey").
+const passkeyName = (p, text) => (typeof p.name === 'string' && p.name.trim() ? p.name : text.unnamedPasskey);
+
+// A passkey's name, local verdict: the user's name's rules (at most 128 characters, no control
+// characters), once the core is loaded; `required` for a rename (the server refuses an empty one).
+function passkeyNameError(core, name, text, required) {
+  if (!name.trim()) return required ? text.required(text.passkeyName) : undefined;
+  const r = core?.validateName(name.trim());
+  return r && !r.ok ? r.message : undefined;
+}
+
+// "Add a passkey": an optional name, then the browser's prompt. `onStart()` as it asks;
+// `onAdded(row)`; `onStale()` when the server wants a fresher session.
+function AddPasskeyForm({ client, core, text, authenticatorAttachment, onStart, onAdded, onStale }) {
+  const prefix = useStableId('pc-passkey-add');
+  const form = useForm(['name']);
+  form.check((v) => ({ name: passkeyNameError(core, v.name, text, false) }));
+  const onSubmit = form.submitter(
+    async () => {
+      onStart();
+      const name = form.values.name.trim();
+      const r = await client.passkey.addPasskey({ ...(name ? { name } : {}), ...(authenticatorAttachment ? { authenticatorAttachment } : {}) });
+      if (!r.ok && r.code === 'SESSION_NOT_FRESH') onStale();
+      return r.ok ? r : { ...r, message: passkeyFailureText(r, text) };
+    },
+    (row) => {
+      form.set('name')('');
+      form.setTouched({});
+      onAdded(row);
+    },
+  );
+  return h(
+    FormShell,
+    { form, onSubmit, submitLabel: text.addPasskey, text, testId: 'pc-passkey-add', className: 'pc-form--inline' },
+    h(Field, { id: `${prefix}-name`, label: text.optional(text.passkeyName), type: 'text', autoComplete: 'off', value: form.values.name, onChange: form.set('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+  );
+}
+
+// A passkey's new name, in its row: "Save" or "Cancel" (Escape too); the field has the focus.
+function RenamePasskeyForm({ client, core, passkey, text, onRenamed, onCancel }) {
+  const prefix = useStableId('pc-passkey-rename');
+  const form = useForm(['name'], { name: passkey.name ?? '' });
+  form.check((v) => ({ name: passkeyNameError(core, v.name, text, true) }));
+  useEffect(() => {
+    form.refs.name.current?.focus();
+    form.refs.name.current?.select?.();
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  const onSubmit = form.submitter(
+    async () => {
+      const r = await client.passkey.updatePasskey({ id: passkey.id, name: form.values.name.trim() });
+      return r.ok || r.code !== 'PASSKEY_NOT_FOUND' ? r : { ...r, message: text.passkeyMissing };
+    },
+    (value) => onRenamed(value?.passkey ?? { ...passkey, name: form.values.name.trim() }),
+  );
+  return h(
+    'div',
+    {
+      className: 'pc-passkey__edit',
+      onKeyDown: (e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onCancel();
+        }
+      },
+    },
+    h(
+      FormShell,
+      {
+        form,
+        onSubmit,
+        submitLabel: text.save,
+        text,
+        testId: 'pc-passkey-rename',
+        className: 'pc-form--inline',
+        after: h('button', { type: 'button', className: 'pc-button button button--secondary', onClick: onCancel }, text.cancel),
+      },
+      h(Field, { id: `${prefix}-name`, label: text.passkeyName, type: 'text', autoComplete: 'off', value: form.values.name, onChange: form.set('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+    ),
+  );
+}
+
+/**
+ * The signed-in user's passkeys on the account page (the server's --passkey): each with its name,
+ * when it was added and whether it is synced between devices or kept on one, with "Rename" (its
+ * name in place: "Save", "Cancel" or Escape) and "Delete" (after a confirmation, whose "Cancel"
+ * has the focus); and "Add a passkey" with an optional name (the browser's prompt), in browsers
+ * with WebAuthn. What an action did is said in a `role="status"` line, a failure in a
+ * `role="alert"` box (a closed prompt: "No passkey was added: the prompt was closed."). Props:
+ * `title` (h2), `text`, `className`, `authenticatorAttachment` ('platform': this device's own
+ * authenticator only; 'cross-platform': a security key or a phone; default: the browser offers
+ * both). Renders nothing without a session.
+ */
+export function PasskeySettings({ title, text: t, className, authenticatorAttachment }) {
+  const text = { ...DEFAULT_TEXT, ...PASSKEY_TEXT, ...(t ?? {}) };
+  const { client, user, status } = useSession();
+  const core = useCore();
+  const prefix = useStableId('pc-passkeys');
+  const supported = usePasskeySupported(true);
+  const [state, setState] = useState({ loaded: false, passkeys: [], failure: null });
+  const [notice, setNotice] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [editing, setEditing] = useState(null); // {id, mode: 'rename' | 'delete'}
+  const [busy, setBusy] = useState(false);
+  const [stale, setStale] = useState(false);
+  const [focus, setFocus] = useState(null); // the id of the element to focus once rendered
+  const alertRef = useRef(null);
+  const available = Boolean(client.passkey);
+  const load = useCallback(async () => {
+    if (!client.passkey) return;
+    const r = await client.passkey.listUserPasskeys();
+    setState(r.ok ? { loaded: true, passkeys: Array.isArray(r.value) ? r.value : [], failure: null } : { loaded: true, passkeys: [], failure: r });
+  }, [client]);
+  useEffect(() => {
+    if (status === 'authenticated') load();
+  }, [status, user?.id, load]);
+  useEffect(() => {
+    if (failure) alertRef.current?.focus();
+  }, [failure]);
+  useEffect(() => {
+    if (!focus) return;
+    document.getElementById(focus)?.focus();
+    setFocus(null);
+  }, [focus]);
+  if (!user) return null;
+  const statusId = `${prefix}-status`;
+  const buttonId = (kind, id) => `${prefix}-${kind}-${id}`;
+  const said = (message, focusId = null) => {
+    setFailure(null);
+    setNotice(message);
+    if (focusId) setFocus(focusId);
+  };
+  const remove = async (p) => {
+    setBusy(true);
+    setFailure(null);
+    setNotice(null);
+    const r = await client.passkey.deletePasskey({ id: p.id });
+    setBusy(false);
+    if (r.ok || r.code === 'PASSKEY_NOT_FOUND') {
+      setEditing(null);
+      await load();
+      if (r.ok) said(text.passkeyDeleted(passkeyName(p, text)), statusId);
+      else setFailure(text.passkeyMissing);
+    } else setFailure(describe(r));
+  };
+  const listFailure = state.failure
+    ? state.failure.code === 'NOT_FOUND'
+      ? text.passkeyUnavailable
+      : describe(state.failure)
+    : null;
+  const shownFailure = !available ? text.passkeyUnavailable : failure ?? listFailure;
+  const button = (label, onClick, props = {}, kind = 'secondary') =>
+    h('button', { type: 'button', className: `pc-button button button--${kind} button--sm`, disabled: busy, onClick, ...props }, label);
+  const item = (p) => {
+    const name = passkeyName(p, text);
+    const mode = editing?.id === p.id ? editing.mode : null;
+    const created = localDate(p.createdAt);
+    const detail = [created ? text.passkeyCreated(created) : null, p.deviceType === 'multiDevice' ? text.passkeySynced : p.deviceType === 'singleDevice' ? text.passkeySingleDevice : null].filter(Boolean).join(' · ');
+    const close = () => {
+      setEditing(null);
+      setFocus(buttonId(mode === 'delete' ? 'delete' : 'rename', p.id));
+    };
+    return h(
+      'li',
+      { key: p.id, className: 'pc-passkey', 'data-testid': 'pc-passkey', 'data-passkey-id': p.id },
+      h(
+        'div',
+        { className: 'pc-passkey__what' },
+        h('strong', { className: 'pc-passkey__name' }, name),
+        detail ? h('div', { className: 'pc-session__detail pc-passkey__detail' }, detail) : null,
+      ),
+      h(
+        'div',
+        { className: 'pc-passkey__actions' },
+        button(text.rename, () => setEditing(mode === 'rename' ? null : { id: p.id, mode: 'rename' }), { id: buttonId('rename', p.id), 'aria-label': text.renameLabel(name), 'aria-expanded': mode === 'rename' ? 'true' : 'false' }),
+        button(`${text.remove}…`, () => setEditing(mode === 'delete' ? null : { id: p.id, mode: 'delete' }), { id: buttonId('delete', p.id), 'aria-label': text.removeLabel(name), 'aria-expanded': mode === 'delete' ? 'true' : 'false' }),
+      ),
+      mode === 'rename'
+        ? h(RenamePasskeyForm, {
+            client,
+            core,
+            passkey: p,
+            text,
+            onCancel: close,
+            onRenamed: async (row) => {
+              setEditing(null);
+              await load();
+              said(text.passkeyRenamed(passkeyName(row, text)), buttonId('rename', p.id));
+            },
+          })
+        : null,
+      mode === 'delete'
+        ? h(
+            'div',
+            {
+              className: 'pc-passkey__confirm pc-danger-zone',
+              role: 'group',
+              'aria-label': text.removeLabel(name),
+              onKeyDown: (e) => {
+                if (e.key === 'Escape') close();
+              },
+            },
+            h('p', { className: 'pc-help' }, text.deletePasskeyConfirmation(name)),
+            h(
+              'div',
+              { className: 'pc-passkey__actions' },
+              button(text.confirmDeletePasskey(name), () => remove(p), {}, 'danger'),
+              button(text.cancel, close, { id: buttonId('cancel', p.id), autoFocus: true }),
+            ),
+          )
+        : null,
+    );
+  };
+  return h(
+    'section',
+    {
+      className: 'pc-form pc-passkeys' + (className ? ` ${className}` : ''),
+      'data-testid': 'pc-passkeys',
+      'aria-busy': (available && !state.loaded) || busy ? 'true' : 'false',
+      'aria-labelledby': title ? `${prefix}-title` : undefined,
+    },
+    title ? h('h2', { className: 'pc-title', id: `${prefix}-title` }, title) : null,
+    h('p', { className: 'pc-help pc-passkeys__intro' }, text.passkeysIntro),
+    h('p', { className: 'pc-notice__text pc-passkeys__status', role: 'status', id: statusId, tabIndex: -1 }, notice ?? ''),
+    h('div', { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: alertRef, hidden: !shownFailure }, shownFailure ?? ''),
+    stale ? h('button', { type: 'button', className: 'pc-button button button--secondary', onClick: () => client.signOut() }, text.signInAgain) : null,
+    available
+      ? h(
+          React.Fragment,
+          null,
+          h('ul', { className: 'pc-passkeys__list', 'aria-label': text.yourPasskeys }, state.passkeys.map(item)),
+          state.loaded && !state.failure && !state.passkeys.length ? h('p', { className: 'pc-help pc-passkeys__empty' }, text.noPasskeys) : null,
+          supported
+            ? h(AddPasskeyForm, {
+                client,
+                core,
+                text,
+                authenticatorAttachment,
+                onStart: () => said(null),
+                onStale: () => setStale(true),
+                onAdded: async (row) => {
+                  await load();
+                  said(text.passkeyAdded(row?.name ?? null));
+                },
+              })
+            : state.loaded
+              ? h('p', { className: 'pc-help' }, text.passkeyNotSupported)
+              : null,
+        )
+      : null,
   );
 }
 

@@ -95,6 +95,7 @@ export default function PortcullisAuthPage({ kind }) {
           verificationCode,
           emailLink: magicLink ? { callbackURL: linkURL, errorCallbackURL: linkURL } : false,
           twoFactorRedirect: isBrowser && linkReturn.twoFactor ? twoFactorMethods : false,
+          passkey: options.passkey === true,
           linkError: isBrowser ? linkReturn.error : null,
           callbackURL: verifyURL,
           notice,
