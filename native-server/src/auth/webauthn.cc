@@ -137,8 +137,40 @@ Result<std::string> check_client_data(const nlohmann::json& inner, std::string_v
   return sha256(*raw);
 }
 
+// libcbor makes a definite array or map as large as its header says before it reads the items:
+// five bytes could ask for gigabytes. Every item takes at least a byte, so a container that
+// declares more items than bytes are left is refused before cbor_load() sees it. (A first pass
+// with libcbor's streaming decoder, which allocates nothing.)
+struct DeclaredSizes {
+  std::size_t left = 0;  // bytes after the header being decoded
+  bool plausible = true;
+};
+
+bool sizes_plausible(std::string_view data) {
+  cbor_callbacks callbacks = cbor_empty_callbacks;
+  callbacks.array_start = [](void* context, std::size_t items) {
+    auto* sizes = static_cast<DeclaredSizes*>(context);
+    if (items > sizes->left) sizes->plausible = false;
+  };
+  callbacks.map_start = [](void* context, std::size_t pairs) {
+    auto* sizes = static_cast<DeclaredSizes*>(context);
+    if (pairs > sizes->left / 2) sizes->plausible = false;
+  };
+  DeclaredSizes sizes;
+  for (std::size_t offset = 0; offset < data.size() && sizes.plausible;) {
+    const std::string_view rest = data.substr(offset);
+    // What follows the header is at most the rest less its first byte.
+    sizes.left = rest.size() - 1;
+    const cbor_decoder_result r = cbor_stream_decode(bytes(rest), rest.size(), &callbacks, &sizes);
+    if (r.status != CBOR_DECODER_FINISHED || r.read == 0) break;  // cbor_load() refuses it too
+    offset += r.read;
+  }
+  return sizes.plausible;
+}
+
 // One CBOR item read from the start of `data`; `read` gets how many bytes it took.
 CborItem load_cbor(std::string_view data, std::size_t* read) {
+  if (!sizes_plausible(data)) return nullptr;
   cbor_load_result result{};
   CborItem item(cbor_load(bytes(data), data.size(), &result));
   if (!item || result.error.code != CBOR_ERR_NONE) return nullptr;
