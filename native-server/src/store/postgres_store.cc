@@ -580,6 +580,17 @@ Result<User> query_one_user(Query& q, std::string_view what) {
   return u;
 }
 
+// Locks user `user_id`'s row until the caller's transaction on `c` ends: a concurrent writer that
+// locks it too waits. NO KEY UPDATE, as an UPDATE of the user takes, so that new sessions of the
+// user (which lock it KEY SHARE) do not wait. Errors: NOT_FOUND (no such user); the database's.
+Status lock_user(Connection& c, std::string_view user_id, std::string_view what) {
+  Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR NO KEY UPDATE", what);
+  q.text(user_id);
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  return Status::OK();
+}
+
 // Runs a query expected to return at most one passkey.
 Result<Passkey> query_one_passkey(Query& q, std::string_view what) {
   if (Status s = q.run(); !s.ok()) return s;
@@ -1122,14 +1133,8 @@ class PostgresStore final : public Store {
     Transaction tx(c);
     if (Status s = tx.begin(kWhat); !s.ok()) return s;
     // The user's row, locked: a concurrent put for the same user waits here, then finds the row
-    // this one wrote (two inserts would leave the user two rows). NO KEY UPDATE, as an UPDATE of
-    // the user takes, so that new sessions of the user (which lock it KEY SHARE) do not wait.
-    {
-      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR NO KEY UPDATE", kWhat);
-      q.text(row.user_id);
-      if (Status s = q.run(); !s.ok()) return s;
-      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-    }
+    // this one wrote (two inserts would leave the user two rows).
+    if (Status s = lock_user(c, row.user_id, kWhat); !s.ok()) return s;
     std::optional<std::string> kept;  // the id of the row the user has (as find_two_factor picks it)
     {
       Query q(c,
@@ -1324,14 +1329,8 @@ class PostgresStore final : public Store {
     Transaction tx(c);
     if (Status s = tx.begin(kWhat); !s.ok()) return s;
     // The user's row, locked: a concurrent creation for the same user waits here, then counts the
-    // passkey this one inserted. NO KEY UPDATE, as put_two_factor() takes it, so that new sessions
-    // of the user (which lock it KEY SHARE) do not wait; delete_user() locks it first too.
-    {
-      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR NO KEY UPDATE", kWhat);
-      q.text(passkey.user_id);
-      if (Status s = q.run(); !s.ok()) return s;
-      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-    }
+    // passkey this one inserted (delete_user() locks it first too).
+    if (Status s = lock_user(c, passkey.user_id, kWhat); !s.ok()) return s;
     // The credential id, locked (a transaction-scoped advisory lock on its hash, in a key space of
     // its own: migrate()'s lock is a one-key lock): a concurrent creation of the same credential id
     // for another user waits here, then finds this one's row. A hash collision only serialises two

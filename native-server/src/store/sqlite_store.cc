@@ -286,6 +286,17 @@ Status exec_script(sqlite3* db, const char* sql, std::string_view what) {
   return error_from_code(sqlite3_extended_errcode(db), what);
 }
 
+// OK if user `user_id` exists (read on `c`, inside the caller's transaction). Errors: NOT_FOUND;
+// the database's.
+Status user_exists(Connection& c, std::string_view user_id, std::string_view what) {
+  Statement st(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", what);
+  st.bind_text(1, user_id);
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  return Status::OK();
+}
+
 // --- the schema --------------------------------------------------------------------------------
 
 struct Migration {
@@ -884,11 +895,7 @@ class SqliteStore final : public Store {
       st.bind_text(2, user_id);
       if (Status s = st.exec(); !s.ok()) return s;
       if (st.changes() == 0) {
-        Statement exists(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", kWhat);
-        exists.bind_text(1, user_id);
-        const int rc = exists.step();
-        if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-        if (rc != SQLITE_ROW) return exists.error(rc);
+        if (Status s = user_exists(c, user_id, kWhat); !s.ok()) return s;
         return false;
       }
     }
@@ -1022,13 +1029,7 @@ class SqliteStore final : public Store {
     Connection& c = *lease;
     Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the lookup and the write
     if (Status s = tx.begin(kWhat); !s.ok()) return s;
-    {
-      Statement st(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", kWhat);
-      st.bind_text(1, row.user_id);
-      const int rc = st.step();
-      if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-      if (rc != SQLITE_ROW) return st.error(rc);
-    }
+    if (Status s = user_exists(c, row.user_id, kWhat); !s.ok()) return s;
     std::optional<std::string> existing;  // the id of the row the user has (as find_two_factor picks it)
     {
       Statement st(c, "SELECT \"id\" FROM \"twoFactor\" WHERE \"userId\" = ? ORDER BY \"id\" LIMIT 1", kWhat);
@@ -1229,13 +1230,7 @@ class SqliteStore final : public Store {
     Connection& c = *lease;
     Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the checks and the insert
     if (Status s = tx.begin(kWhat); !s.ok()) return s;
-    {
-      Statement st(c, "SELECT 1 FROM \"user\" WHERE \"id\" = ?", kWhat);
-      st.bind_text(1, passkey.user_id);
-      const int rc = st.step();
-      if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-      if (rc != SQLITE_ROW) return st.error(rc);
-    }
+    if (Status s = user_exists(c, passkey.user_id, kWhat); !s.ok()) return s;
     {
       Statement st(c, "SELECT 1 FROM \"passkey\" WHERE \"credentialID\" = ? LIMIT 1", kWhat);
       st.bind_text(1, passkey.credential_id);
