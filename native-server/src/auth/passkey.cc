@@ -85,6 +85,8 @@ Result<PasskeyRegistrationOptions> AuthService::passkey_registration_options(con
   if (!is_fresh(auth, caller.now)) return ErrorCode::kSessionNotFresh;
   auto existing = store_.list_passkeys(auth.user.id);
   if (!existing) return ErrorCode::kInternalServerError;
+  // Said before the browser asks the user for a fingerprint, not only after (add_passkey()).
+  if (existing->size() >= kMaxPasskeys) return ErrorCode::kTooManyPasskeys;
 
   PasskeyRegistrationOptions out;
   out.challenge = webauthn::new_challenge();

@@ -651,7 +651,8 @@ class AuthService {
   // by the returned token, which the challenge cookie carries) for 5 minutes, and the options
   // the browser needs. `name` (the query's) names the WebAuthn user instead of the address, if it
   // is valid as a user's name (else it is ignored).
-  // Errors: NOT_FOUND (off); SESSION_NOT_FRESH; INTERNAL_SERVER_ERROR.
+  // Errors: NOT_FOUND (off); SESSION_NOT_FRESH; TOO_MANY_PASSKEYS (the user has as many as they
+  // may); INTERNAL_SERVER_ERROR.
   Result<PasskeyRegistrationOptions> passkey_registration_options(const Authenticated& auth,
                                                                   const std::optional<std::string>& name,
                                                                   const Caller& caller);
