@@ -118,6 +118,24 @@ export function applySetCookies(jar, setCookies) {
 /** The Cookie header a jar (a Map of name -> value) sends. */
 export const cookieHeader = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
+/**
+ * A fetch that behaves as a browser page on `origin`: it keeps cookies (its `jar`) and sends
+ * Origin. For the web client's tests, which give it to createClient or BetterAuth's client.
+ */
+export function browserFetch(origin) {
+  const jar = new Map();
+  const f = async (url, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('origin', origin);
+    if (jar.size) headers.set('cookie', cookieHeader(jar));
+    const response = await fetch(url, { ...init, headers });
+    applySetCookies(jar, response.headers.getSetCookie());
+    return response;
+  };
+  f.jar = jar;
+  return f;
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -8,27 +8,12 @@ import { createAuthClient } from 'better-auth/client';
 import { adminClient, emailOTPClient, magicLinkClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
-import { BIN, SECRET, applySetCookies, cookieHeader, outboxMails, startServer, waitFor } from '../support/server.mjs';
+import { BIN, SECRET, browserFetch, outboxMails, startServer, waitFor } from '../support/server.mjs';
 import { totp } from '../support/totp.mjs';
 
 const PASSWORD = 'violet-harbour-tangent-77';
 const NEW_PASSWORD = 'copper-lantern-meadow-91';
 const SITE = 'http://localhost:3999'; // the page's origin: a trusted origin of the server
-
-/** A fetch that behaves as a browser page on `origin`: it keeps cookies and sends Origin. */
-function browserFetch(origin) {
-  const jar = new Map();
-  const f = async (url, init = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set('origin', origin);
-    if (jar.size) headers.set('cookie', cookieHeader(jar));
-    const response = await fetch(url, { ...init, headers });
-    applySetCookies(jar, response.headers.getSetCookie());
-    return response;
-  };
-  f.jar = jar;
-  return f;
-}
 
 let server;
 before(async () => {

@@ -23,7 +23,7 @@ import {
   toCreationOptions,
   toRequestOptions,
 } from '../../web/client/index.js';
-import { applySetCookies, cookieHeader, sql, startServer } from '../support/server.mjs';
+import { browserFetch, sql, startServer } from '../support/server.mjs';
 import { totp } from '../support/totp.mjs';
 
 const SITE = 'http://localhost:3999'; // the page's origin: a trusted origin of the server
@@ -700,21 +700,6 @@ describe("passkeys through fromBetterAuth: BetterAuth's passkeyClient() calls, i
 });
 
 // ---- against the real server ---------------------------------------------------------------------
-
-/** A fetch that behaves as a browser page on `origin`: it keeps cookies and sends Origin. */
-function browserFetch(origin) {
-  const jar = new Map();
-  const f = async (url, init = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set('origin', origin);
-    if (jar.size) headers.set('cookie', cookieHeader(jar));
-    const response = await fetch(url, { ...init, headers });
-    applySetCookies(jar, response.headers.getSetCookie());
-    return response;
-  };
-  f.jar = jar;
-  return f;
-}
 
 let server;
 let n = 0;
