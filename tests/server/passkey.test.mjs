@@ -446,6 +446,28 @@ test('a replayed assertion fails (the challenge is used up); so does one whose c
   assert.equal(counterOf(server.db, zero.row.id), 0);
 });
 
+/**
+ * Signature counters past 2^31 - 1 (an authenticator may start high) on server `s`, whose
+ * passkey.counter column `columnOf(id)` reads: BetterAuth's integer, which PostgreSQL keeps in 32
+ * signed bits, so the column holds the counter's 32 bits as a signed integer. It still has to grow.
+ */
+async function countersPast2to31(s, columnOf) {
+  const user = await signUp(s);
+  const { row } = await registered(user, { create: { counter: 3_000_000_000 } });
+  assert.equal(columnOf(row.id), 3_000_000_000 - 2 ** 32);
+  assertError((await passkeySignIn(s, user.authenticator, { counter: 3_000_000_000 })).res, 401, 'AUTHENTICATION_FAILED');
+  assertError((await passkeySignIn(s, user.authenticator, { counter: 5 })).res, 401, 'AUTHENTICATION_FAILED');
+  assert.equal((await passkeySignIn(s, user.authenticator, { counter: 3_000_000_001 })).res.status, 200);
+  assert.equal(columnOf(row.id), 3_000_000_001 - 2 ** 32);
+  assert.equal((await passkeySignIn(s, user.authenticator, { counter: 2 ** 32 - 1 })).res.status, 200);
+  assert.equal(columnOf(row.id), -1);
+  assertError((await passkeySignIn(s, user.authenticator, { counter: 2 ** 32 - 1 })).res, 401, 'AUTHENTICATION_FAILED');
+}
+
+test('a signature counter past 2^31 - 1 is stored as BetterAuth\'s integer column holds 32 bits, and must still grow', async () => {
+  await countersPast2to31(server, (id) => counterOf(server.db, id));
+});
+
 test('a wrong origin, rp id, challenge, type, signature or user-presence flag fails 401 AUTHENTICATION_FAILED, starts no session, and uses the challenge up', async () => {
   const user = await signUp();
   const { row, credential } = await registered(user, { create: { alg: ES256 } });
@@ -965,6 +987,10 @@ describe('a PostgreSQL database BetterAuth made with its passkey plugin', { skip
   test('Portcullis keeps the passkey table as BetterAuth made it', () => {
     const columns = psql(db.dbUrl, `SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'passkey'`);
     assert.equal(columns, 'aaguid:text,backedUp:boolean,counter:integer,createdAt:timestamp with time zone,credentialID:text,deviceType:text,id:text,name:text,publicKey:text,transports:text,userId:text');
+  });
+
+  test('a signature counter past 2^31 - 1 fits the integer column (it was a 500)', async () => {
+    await countersPast2to31(s, (id) => Number(psql(db.dbUrl, `SELECT "counter" FROM "passkey" WHERE "id" = '${id}'`)));
   });
 
   test('passkeys registered through either sign in on the other', async () => {

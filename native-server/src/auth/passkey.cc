@@ -19,6 +19,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <optional>
 
 #include "auth/service.h"
 #include "auth/webauthn.h"
@@ -38,6 +40,17 @@ std::string rp_id_of(const Config& config) {
   std::string host = config.origin.substr(config.origin.find("://") + 3);
   if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);  // an IPv6 literal
   return host.substr(0, host.find(':'));
+}
+
+// The signature counter is 32 unsigned bits (WebAuthn §6.1); the passkey table's column is
+// BetterAuth's integer, which PostgreSQL keeps in 32 signed bits. So a counter is written as the
+// signed integer with the same 32 bits (above 2^31 - 1: negative), and a column value is read
+// back from either form (a BetterAuth server on SQLite may have written one above 2^31 - 1).
+// Returns nullopt for a value no 32-bit counter gives.
+std::int64_t counter_column(std::uint32_t counter) { return static_cast<std::int32_t>(counter); }
+std::optional<std::uint32_t> counter_of_column(std::int64_t column) {
+  if (column < INT32_MIN || column > UINT32_MAX) return std::nullopt;
+  return static_cast<std::uint32_t>(column);
 }
 
 // Logs a refused response's reason (never key material, the challenge or the user's address).
@@ -143,7 +156,7 @@ Result<PasskeyAdded> AuthService::add_passkey(const Authenticated& auth, const P
   passkey.public_key = base64_encode(credential->public_key);
   passkey.user_id = auth.user.id;
   passkey.credential_id = credential->id;
-  passkey.counter = credential->counter;
+  passkey.counter = counter_column(credential->counter);
   passkey.device_type = credential->backup_eligible ? "multiDevice" : "singleDevice";
   passkey.backed_up = credential->backed_up;
   std::string transports;
@@ -213,14 +226,13 @@ Result<SignedIn> AuthService::sign_in_passkey(const PasskeySignIn& request, cons
   if (!user) return user.status().code() == ErrorCode::kNotFound ? ErrorCode::kPasskeyNotFound
                                                                   : ErrorCode::kInternalServerError;
 
-  // COSE keys are stored in standard base64 (BetterAuth's); the counter as the column holds it.
+  // COSE keys are stored in standard base64 (BetterAuth's); the counter as counter_column() says.
   const webauthn::Expectation expected{(*record)["expectedChallenge"].get<std::string>(), request.origin,
                                        rp_id_of(config_)};
   const std::optional<std::string> public_key = webauthn::base64_decode(passkey->public_key);
-  const bool counter_fits = passkey->counter >= 0 && passkey->counter <= 0xFFFFFFFFLL;
-  auto assertion = public_key && counter_fits
-                       ? webauthn::verify_authentication(request.response, expected, *public_key,
-                                                         static_cast<std::uint32_t>(passkey->counter))
+  const std::optional<std::uint32_t> stored_counter = counter_of_column(passkey->counter);
+  auto assertion = public_key && stored_counter
+                       ? webauthn::verify_authentication(request.response, expected, *public_key, *stored_counter)
                        : Result<webauthn::Assertion>(Status(ErrorCode::kAuthenticationFailed, "the stored passkey is unreadable"));
   if (!assertion) {
     log_refusal("authentication", assertion.status(), caller);
@@ -228,7 +240,8 @@ Result<SignedIn> AuthService::sign_in_passkey(const PasskeySignIn& request, cons
     return ErrorCode::kAuthenticationFailed;
   }
   // One assertion, one sign-in: a concurrent one with the same counter loses here.
-  auto counted = store_.update_passkey_counter(passkey->id, passkey->counter, assertion->counter);
+  auto counted = store_.update_passkey_counter(passkey->id, passkey->counter,
+                                               counter_column(assertion->counter));
   if (!counted) return ErrorCode::kInternalServerError;
   if (!*counted) {
     audit("sign-in-failed", &*user, caller, {{"reason", "passkey"}});

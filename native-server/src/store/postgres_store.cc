@@ -492,7 +492,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS "user_username_uidx" ON "user" ("username");
 // BetterAuth's passkey plugin (1.7): the passkey table of its users' WebAuthn credentials, with
 // its plain indexes (no UNIQUE on "credentialID": a BetterAuth database may hold a credential id
 // twice, and create_passkey() keeps new ones unique). The types are its generator's: "counter"
-// integer (a signature counter beyond 2^31 - 1 cannot be stored, as with BetterAuth), "backedUp"
+// integer (32 signed bits: the passkey service stores a counter beyond 2^31 - 1 as a negative one), "backedUp"
 // boolean, "createdAt" timestamptz. A BetterAuth database that has the plugin has the table; one
 // an older plugin made may lack an optional column, each added only if missing (NULL in them
 // reads as none, store/row_readers.h).

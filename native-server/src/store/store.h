@@ -154,8 +154,9 @@ struct Passkey {
   std::string public_key;                 // base64 (standard, padded) of the COSE key
   std::string user_id;
   std::string credential_id;              // base64url, no padding
-  // The authenticator's signature counter. PostgreSQL's column is BetterAuth's integer: a value
-  // above 2^31 - 1 is INTERNAL_SERVER_ERROR there.
+  // The authenticator's signature counter, as the column holds it. PostgreSQL's column is
+  // BetterAuth's integer: a value above 2^31 - 1 is INTERNAL_SERVER_ERROR there (the passkey
+  // service writes a 32-bit counter as the signed integer with the same bits).
   std::int64_t counter = 0;
   std::string device_type;                // "singleDevice" | "multiDevice"
   bool backed_up = false;
