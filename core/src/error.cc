@@ -136,6 +136,7 @@ constexpr std::array kTable = {
     Entry{ErrorCode::kOtpExpired, "OTP_EXPIRED", "OTP expired"},
     Entry{ErrorCode::kInvalidOtp, "INVALID_OTP", "Invalid OTP"},
     Entry{ErrorCode::kTooManyAttempts, "TOO_MANY_ATTEMPTS", "Too many attempts"},
+    Entry{ErrorCode::kOtpRequired, "OTP_REQUIRED", "OTP is required to verify current email"},
     // The magic-link plugin's redirect error ("new_user_signup_disabled" in its links).
     Entry{ErrorCode::kNewUserSignupDisabled, "NEW_USER_SIGNUP_DISABLED", "New user sign-up is disabled"},
     // The passkey plugin's, as BetterAuth 1.7 words them; TOO_MANY_PASSKEYS is Portcullis's.

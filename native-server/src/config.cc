@@ -145,6 +145,10 @@ std::vector<Setting> settings(Config& c) {
       {"emailOtpVerification", "PORTCULLIS_EMAIL_OTP_VERIFICATION", &c.email_otp_verification,
        "with emailOtp, verification mails carry a code (for /email-otp/verify-email)\n"
        "      instead of a link"},
+      {"emailOtpChangeEmail", "PORTCULLIS_EMAIL_OTP_CHANGE_EMAIL", &c.email_otp_change_email,
+       "with emailOtp, signed-in users change their address with a code mailed to the new\n"
+       "      one; with changeEmailConfirmation (default), a verified user also gives a code\n"
+       "      mailed to the current one (/email-otp/request-email-change, change-email)"},
       {"magicLink", "PORTCULLIS_MAGIC_LINK", &c.magic_link,
        "BetterAuth's magic-link plugin: a link by mail signs in once (an address with no\n"
        "      account gets one, if sign-up is on) (/sign-in/magic-link; needs mail)"},
@@ -471,6 +475,7 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.magic_link && c.mail == "none") return invalid("magicLink", "needs mail (outbox or smtp)");
   if (c.magic_link_expires_in.count() < 1) return invalid("magicLinkExpiresIn", "at least 1 second");
   if (c.email_otp_verification && !c.email_otp) return invalid("emailOtpVerification", "needs emailOtp");
+  if (c.email_otp_change_email && !c.email_otp) return invalid("emailOtpChangeEmail", "needs emailOtp");
   if (c.email_otp_expires_in.count() < 1) return invalid("emailOtpExpiresIn", "at least 1 second");
   if (c.email_otp_attempts < 1 || c.email_otp_attempts > 100) return invalid("emailOtpAttempts", "1 to 100");
   if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {

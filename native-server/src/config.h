@@ -152,6 +152,10 @@ struct Config {
   int email_otp_attempts = 3;  // wrong codes a code survives
   // Its overrideDefaultEmailVerification: verification mails carry a code instead of a link.
   bool email_otp_verification = false;
+  // Its changeEmail: a signed-in user changes address with a code mailed to the new one
+  // (/email-otp/request-email-change, /email-otp/change-email). A verified user also gives a code
+  // mailed to the current address when change_email_confirmation is on (its verifyCurrentEmail).
+  bool email_otp_change_email = false;
   // BetterAuth's magic-link plugin: a link mailed to an address signs in once (creating the
   // account if there is none and sign-up is on) (auth/magic_link.cc). Needs mail.
   bool magic_link = false;

@@ -468,6 +468,8 @@ struct HttpServer::Impl {
   void verify_password(Call&);
   void request_password_reset(Call&);
   void send_email_otp(Call&);
+  void request_email_change_otp(Call&);
+  void change_email_otp(Call&);
   void check_email_otp(Call&);
   void verify_email_otp(Call&);
   void sign_in_email_otp(Call&);

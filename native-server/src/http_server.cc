@@ -69,7 +69,9 @@ void HttpServer::Impl::install() {
                         {"/sign-in/email-otp", &Impl::sign_in_email_otp},
                         {"/email-otp/request-password-reset", &Impl::request_password_reset_email_otp},
                         {"/forget-password/email-otp", &Impl::request_password_reset_email_otp},
-                        {"/email-otp/reset-password", &Impl::reset_password_email_otp}});
+                        {"/email-otp/reset-password", &Impl::reset_password_email_otp},
+                        {"/email-otp/request-email-change", &Impl::request_email_change_otp},
+                        {"/email-otp/change-email", &Impl::change_email_otp}});
   }
   if (config.magic_link) {
     post_routes.insert({{"/sign-in/magic-link", &Impl::sign_in_magic_link}});

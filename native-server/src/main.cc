@@ -425,7 +425,8 @@ int check_config(const Config& c) {
   for (const auto& [on, name] : {std::pair{c.two_factor, "two-factor"}, {c.two_factor_otp, "two-factor otp"},
                                  {c.jwt, "jwt"}, {c.admin, "admin"}, {c.admin_impersonation, "admin impersonation"},
                                  {c.username, "username"}, {c.email_otp, "email-otp"},
-                                 {c.magic_link, "magic-link"}, {!c.captcha.provider.empty(), "captcha"},
+                                 {c.email_otp_change_email, "email-otp change-email"},
+                                 {c.magic_link, "magic-link"}, {c.passkey, "passkey"}, {!c.captcha.provider.empty(), "captcha"},
                                  {!c.breached_passwords.empty(), "haveibeenpwned"}}) {
     if (on) plugins.push_back(name);
   }

@@ -14,7 +14,8 @@ namespace {
 Result<auth::EmailOtpType> otp_type_field(const std::string& text) {
   if (auto type = auth::parse_email_otp_type(text)) return *type;
   return Status(ErrorCode::kValidationError,
-                "[body.type] Invalid option: expected one of \"email-verification\"|\"sign-in\"|\"forget-password\"");
+                "[body.type] Invalid option: expected one of "
+                "\"email-verification\"|\"sign-in\"|\"forget-password\"|\"change-email\"");
 }
 
 }  // namespace
@@ -26,7 +27,12 @@ void HttpServer::Impl::send_email_otp(Call& call) {
   if (!f.ok()) return send_error(call.res, f.status());
   auto type = otp_type_field(type_text);
   if (!type) return send_error(call.res, type.status());
-  if (Status s = service.send_email_otp(email, *type, call.caller); !s.ok()) return send_error(call.res, s);
+  // A signed-in user may have a code mailed to their verified address, to confirm a change of it.
+  std::optional<Authenticated> auth;
+  if (*type == auth::EmailOtpType::kEmailVerification) auth = authenticate(call);
+  if (Status s = service.send_email_otp(email, *type, call.caller, auth ? &auth->user : nullptr); !s.ok()) {
+    return send_error(call.res, s);
+  }
   send_json(call.res, 200, {{"success", true}});
 }
 
@@ -88,6 +94,33 @@ void HttpServer::Impl::reset_password_email_otp(Call& call) {
   PasswordCheck verdict;
   const Status s = service.reset_password_email_otp(email, otp, password, call.caller, &verdict);
   if (!s.ok()) return send_password_error(call.res, s, verdict);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::request_email_change_otp(Call& call) {
+  Fields f(call.body, {"newEmail", "otp"});
+  const std::string new_email = f.required_string("newEmail");
+  const auto otp = f.optional_string("otp");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  // A malformed address is INVALID_EMAIL (the plugin checks it itself; /change-email's schema does).
+  const Status s = service.request_email_change_otp(auth, new_email, otp, call.caller);
+  if (!s.ok()) return send_error(call.res, s);
+  send_json(call.res, 200, {{"success", true}});
+}
+
+void HttpServer::Impl::change_email_otp(Call& call) {
+  Fields f(call.body, {"newEmail", "otp"});
+  const std::string new_email = f.required_string("newEmail");
+  const std::string otp = f.required_string("otp");
+  if (!f.ok()) return send_error(call.res, f.status());
+  Authenticated auth;
+  if (!require_session(call, auth)) return;
+  auto user = service.change_email_otp(auth, new_email, otp, call.caller);
+  // BetterAuth's "Email already in use" is a 400.
+  if (!user) return send_error(call.res, user.status(), user.status().code() == ErrorCode::kUserAlreadyExists ? 400 : 0);
+  set_session_cookie(call, auth.session, !auth.dont_remember);
   send_json(call.res, 200, {{"success", true}});
 }
 

@@ -67,6 +67,7 @@ class Server {
                                       {"admin-impersonation", "true"},
                                       {"username", "true"},  // sign-in/username, is-username-available
                                       {"email-otp", "true"},  // /email-otp/*, sign-in/email-otp
+                                      {"email-otp-change-email", "true"},  // request-email-change, change-email
                                       {"magic-link", "true"},  // sign-in/magic-link, magic-link/verify
                                       {"passkey", "true"},  // /passkey/* (webauthn_fuzz takes the responses)
                                       {"breached-passwords", breached.string()},

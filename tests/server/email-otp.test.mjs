@@ -40,7 +40,10 @@ const KIND = {
   'sign-in': 'email-otp-sign-in',
   'email-verification': 'email-otp-verification',
   'forget-password': 'email-otp-reset-password',
+  'change-email': 'email-otp-change-email',
 };
+// The mail of an "email-verification" code for a verified address: it confirms a change of it.
+const CONFIRM_KIND = 'email-otp-change-email-confirmation';
 
 // The messages of the codes these tests meet (BetterAuth's wording).
 const MESSAGES = {
@@ -55,6 +58,11 @@ const MESSAGES = {
   TOO_MANY_REQUESTS: 'Too many requests. Please try again later.',
   PASSWORD_TOO_SHORT: 'Password too short',
   PASSWORD_TOO_LONG: 'Password too long',
+  UNAUTHORIZED: 'Unauthorized',
+  EMAIL_IS_THE_SAME: 'Email is the same',
+  OTP_REQUIRED: 'OTP is required to verify current email',
+  CHANGE_EMAIL_DISABLED: 'Change email with OTP is disabled',
+  USER_ALREADY_EXISTS: 'Email already in use',
 };
 
 // The routes, each with a body it would take.
@@ -66,6 +74,8 @@ const ROUTES = [
   ['/email-otp/request-password-reset', { email: 'someone@example.com' }],
   ['/forget-password/email-otp', { email: 'someone@example.com' }],
   ['/email-otp/reset-password', { email: 'someone@example.com', otp: '123456', password: NEW_PASSWORD }],
+  ['/email-otp/request-email-change', { newEmail: 'someone@example.com' }],
+  ['/email-otp/change-email', { newEmail: 'someone@example.com', otp: '123456' }],
 ];
 
 let counter = 0;
@@ -435,7 +445,7 @@ describe('with --email-otp', () => {
         ['/sign-in/email-otp', { email: u.email, otp: code, name: 7 }],
         ['/sign-in/email-otp', { email: u.email, otp: code, rememberMe: 'yes' }],
         ['/email-otp/check-verification-otp', { email: u.email, otp: code }],
-        ['/email-otp/check-verification-otp', { email: u.email, type: 'change-email', otp: code }],
+        ['/email-otp/check-verification-otp', { email: u.email, type: 'log-in', otp: code }],
         ['/email-otp/check-verification-otp', { email: u.email, type: 'sign-in', otp: code, extra: true }],
         ['/email-otp/verify-email', { email: u.email, otp: code, type: 'sign-in' }],
         ['/email-otp/reset-password', { email: u.email, otp: code }],
@@ -456,6 +466,8 @@ describe('with --email-otp', () => {
       ]) {
         assertError(await new Browser(server.api).post(path, body), 400, 'INVALID_EMAIL');
       }
+      // The plugin's fourth type: its codes are for a user and a new address, never for an address alone.
+      assertError(await new Browser(server.api).post('/email-otp/check-verification-otp', { email: u.email, type: 'change-email', otp: code }), 400, 'INVALID_OTP');
       const done = await new Browser(server.api).post('/sign-in/email-otp', { email: u.email, otp: code });
       assert.equal(done.status, 200, JSON.stringify(done.body));
     });
@@ -794,6 +806,161 @@ describe('with --email-otp', () => {
   });
 });
 
+// ---- A change of address with codes (--email-otp-change-email) ---------------------------------
+
+describe('--email-otp-change-email: a signed-in user changes address with a code mailed to the new one', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ ...OTP, emailOtpChangeEmail: true });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  const request = (u, body) => u.browser.post('/email-otp/request-email-change', body);
+  const change = (u, body) => u.browser.post('/email-otp/change-email', body);
+  /** request-email-change for `newEmail` (asserted 200), and the code mailed there. */
+  async function changeCode(u, newEmail, otp) {
+    const { mail, result } = await expectMail(server, newEmail, KIND['change-email'], () => request(u, { newEmail, ...(otp ? { otp } : {}) }));
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.deepEqual(result.body, { success: true });
+    assert.match(mail.text, new RegExp(newEmail.replace(/[.]/g, '\\.')));
+    return codeIn(mail);
+  }
+  /** The code that confirms a change, mailed to `u`'s verified address (asked while signed in). */
+  async function confirmCode(u) {
+    const { mail, result } = await expectMail(server, u.email, CONFIRM_KIND, () =>
+      u.browser.post('/email-otp/send-verification-otp', { email: u.email, type: 'email-verification' }),
+    );
+    assert.deepEqual(result.body, { success: true });
+    assert.match(mail.subject, /Confirm the change of your .* e-mail address/);
+    return codeIn(mail);
+  }
+
+  test('an unverified user: a code to the new address makes it theirs, verified; the old address is told; the audit says so', async () => {
+    const u = await signUp(server);
+    const newEmail = freshEmail('new');
+    const code = await changeCode(u, newEmail);
+    assertError(await change(u, { newEmail, otp: otherThan(code) }), 400, 'INVALID_OTP');
+    const { mail, result } = await expectMail(server, u.email, 'email-changed', () => change(u, { newEmail, otp: code }));
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.deepEqual(result.body, { success: true });
+    assert.match(mail.text, new RegExp(newEmail.replace(/[.]/g, '\\.')));
+    const now = await session(u.browser);
+    assert.equal(now.user.email, newEmail);
+    assert.equal(now.user.emailVerified, true);
+    assert.equal(now.session.token, u.token, 'the same session');
+    assert.deepEqual(await auditOf(server, result), [{ event: 'email-changed', user: u.id, ip: '127.0.0.1', method: 'email-otp' }]);
+    assert.equal((await signInByPassword(server, newEmail, PASSWORD)).status, 200);
+    assertError(await signInByPassword(server, u.email, PASSWORD), 401, 'INVALID_EMAIL_OR_PASSWORD');
+    // The code is used up.
+    assertError(await change(u, { newEmail: freshEmail('again'), otp: code }), 400, 'INVALID_OTP');
+  });
+
+  test('a verified user first gives a code mailed to the current address (--change-email-confirmation, the default): OTP_REQUIRED without it', async () => {
+    const u = await verifiedUser(server);
+    const newEmail = freshEmail('new');
+    assertError(await request(u, { newEmail }), 400, 'OTP_REQUIRED');
+    // Nobody else gets that code for a verified address: not signed out, not another user.
+    await send(server, u.email, 'email-verification');
+    const other = await signUp(server);
+    await other.browser.post('/email-otp/send-verification-otp', { email: u.email, type: 'email-verification' });
+    await drainMail(server);
+    assert.deepEqual(mailsTo(server, u.email, CONFIRM_KIND), []);
+
+    const current = await confirmCode(u);
+    assertError(await request(u, { newEmail, otp: otherThan(current) }), 400, 'INVALID_OTP');
+    await drainMail(server);
+    assert.deepEqual(mailsTo(server, newEmail), [], 'no code to the new address yet');
+    const code = await changeCode(u, newEmail, current);
+    assertError(await request(u, { newEmail, otp: current }), 400, 'INVALID_OTP');  // used up
+    assert.equal((await change(u, { newEmail, otp: code })).status, 200);
+    assert.equal((await session(u.browser)).user.email, newEmail);
+  });
+
+  test('the code is for this user and this address only; the same, a malformed or a taken address; signed out; bad bodies', async () => {
+    const u = await signUp(server);
+    const other = await signUp(server);
+    const newEmail = freshEmail('new');
+    const code = await changeCode(u, newEmail);
+    assertError(await change(other, { newEmail, otp: code }), 400, 'INVALID_OTP');
+    assertError(await change(u, { newEmail: freshEmail('elsewhere'), otp: code }), 400, 'INVALID_OTP');
+    assertError(await request(u, { newEmail: u.email }), 400, 'EMAIL_IS_THE_SAME');
+    assertError(await request(u, { newEmail: u.email.toUpperCase() }), 400, 'EMAIL_IS_THE_SAME');
+    assertError(await change(u, { newEmail: u.email, otp: code }), 400, 'EMAIL_IS_THE_SAME');
+    assertError(await request(u, { newEmail: 'not-an-address' }), 400, 'INVALID_EMAIL');
+    const anonymous = new Browser(server.api);
+    assertError(await anonymous.post('/email-otp/request-email-change', { newEmail }), 401, 'UNAUTHORIZED');
+    assertError(await anonymous.post('/email-otp/change-email', { newEmail, otp: code }), 401, 'UNAUTHORIZED');
+    assertError(await request(u, { newEmail, admin: true }), 400, 'VALIDATION_ERROR');  // an unknown field
+    assertError(await request(u, {}), 400, 'VALIDATION_ERROR');
+    assertError(await change(u, { newEmail }), 400, 'VALIDATION_ERROR');
+    assertError(await change(u, { newEmail, otp: 123456 }), 400, 'VALIDATION_ERROR');
+    assert.deepEqual(await send(server, newEmail, 'change-email').then((r) => [r.status, r.body.message]), [400, 'Invalid OTP type']);
+    // None of it used the code up or changed the user.
+    assert.equal((await session(u.browser)).user.email, u.email);
+    assert.equal((await change(u, { newEmail, otp: code })).status, 200);
+
+    // An address with an account: the same answer, and no code mailed.
+    const taken = await signUp(server);
+    const res = await request(other, { newEmail: taken.email });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { success: true });
+    await drainMail(server);
+    assert.deepEqual(mailsTo(server, taken.email, KIND['change-email']), []);
+    // One that got an account after its code was mailed: 400, and the user keeps their address.
+    const late = freshEmail('late');
+    const lateCode = await changeCode(other, late);
+    await signUp(server, { email: late });
+    assertError(await change(other, { newEmail: late, otp: lateCode }), 400, 'USER_ALREADY_EXISTS');
+    assert.equal((await session(other.browser)).user.email, other.email);
+  });
+
+  test("BetterAuth's client with emailOTPClient(): sendVerificationOtp for the current address, requestEmailChange, changeEmail", async () => {
+    const u = await verifiedUser(server);
+    const { client } = browserClient(server.url, { plugins: [emailOTPClient()] });
+    const inn = await client.signIn.email({ email: u.email, password: PASSWORD });
+    assert.equal(inn.error, null, JSON.stringify(inn.error));
+    const missing = await client.emailOtp.requestEmailChange({ newEmail: freshEmail('client') });
+    assert.equal(missing.error.status, 400);
+    assert.equal(missing.error.code, 'OTP_REQUIRED');
+    const confirm = await expectMail(server, u.email, CONFIRM_KIND, () => client.emailOtp.sendVerificationOtp({ email: u.email, type: 'email-verification' }));
+    const newEmail = freshEmail('client');
+    const asked = await expectMail(server, newEmail, KIND['change-email'], () => client.emailOtp.requestEmailChange({ newEmail, otp: codeIn(confirm.mail) }));
+    assert.deepEqual(asked.result, { data: { success: true }, error: null });
+    assert.deepEqual(await client.emailOtp.changeEmail({ newEmail, otp: codeIn(asked.mail) }), { data: { success: true }, error: null });
+    const now = await client.getSession();
+    assert.equal(now.data.user.email, newEmail);
+    assert.equal(now.data.user.emailVerified, true);
+  });
+});
+
+test('--email-otp-change-email: off, the routes answer 400 CHANGE_EMAIL_DISABLED; it needs --email-otp; --change-email-confirmation false asks no code of the current address', async () => {
+  await withServer(OTP, async (s) => {
+    const u = await signUp(s);
+    assertError(await u.browser.post('/email-otp/request-email-change', { newEmail: freshEmail('new') }), 400, 'CHANGE_EMAIL_DISABLED');
+    assertError(await u.browser.post('/email-otp/change-email', { newEmail: freshEmail('new'), otp: '123456' }), 400, 'CHANGE_EMAIL_DISABLED');
+  });
+  const refused = spawnSync(BIN, ['check-config', '--dev', '--mail', 'outbox', '--email-otp-change-email', 'true'], { encoding: 'utf8' });
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /emailOtpChangeEmail: needs emailOtp/);
+  const fine = spawnSync(BIN, ['check-config', '--dev', '--mail', 'outbox', '--email-otp', 'true', '--email-otp-change-email', 'true'], { encoding: 'utf8' });
+  assert.equal(fine.status, 0, fine.stderr);
+  assert.deepEqual(JSON.parse(fine.stdout).plugins, ['email-otp', 'email-otp change-email']);
+
+  await withServer({ ...OTP, emailOtpChangeEmail: true, changeEmailConfirmation: false }, async (s) => {
+    const u = await verifiedUser(s);
+    const newEmail = freshEmail('new');
+    const { mail, result } = await expectMail(s, newEmail, KIND['change-email'], () => u.browser.post('/email-otp/request-email-change', { newEmail }));
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.equal((await u.browser.post('/email-otp/change-email', { newEmail, otp: codeIn(mail) })).status, 200);
+    // And the current address's verification code is not mailed to a verified one.
+    const v = await verifiedUser(s);
+    await v.browser.post('/email-otp/send-verification-otp', { email: v.email, type: 'email-verification' });
+    await drainMail(s);
+    assert.deepEqual(mailsTo(s, v.email, CONFIRM_KIND), []);
+  });
+});
+
 // ---- Other settings -----------------------------------------------------------------------------
 
 test('--email-otp-attempts 1: one wrong code and even the right one is 403 TOO_MANY_ATTEMPTS', async () => {
@@ -1086,6 +1253,7 @@ describe('on a PostgreSQL database shared with BetterAuth and its emailOTP plugi
   before(async () => {
     const plugin = emailOTP({
       storeOTP: 'hashed',
+      changeEmail: { enabled: true, verifyCurrentEmail: true },  // Portcullis's --change-email-confirmation
       async sendVerificationOTP({ email, otp, type }) {
         mailed.push({ email, otp, type });
       },
@@ -1093,7 +1261,7 @@ describe('on a PostgreSQL database shared with BetterAuth and its emailOTP plugi
     db = await betterAuthOnPostgres(PG_URL, `pc_email_otp_ba_${process.pid}`, { plugins: [plugin] });
     auth = db.auth;
     // scrypt: hashes BetterAuth verifies.
-    pg = await startServer({ ...OTP, database: db.dbUrl, passwordHash: 'scrypt' });
+    pg = await startServer({ ...OTP, emailOtpChangeEmail: true, database: db.dbUrl, passwordHash: 'scrypt' });
   });
   after(async () => {
     await pg?.stop();
@@ -1140,5 +1308,25 @@ describe('on a PostgreSQL database shared with BetterAuth and its emailOTP plugi
     const pcReset = await sendCode(pg, email, 'forget-password');
     assert.deepEqual(await auth.api.resetPasswordEmailOTP({ body: { email, otp: pcReset, password: `${NEW_PASSWORD} 2` } }), { success: true });
     assert.equal((await signInByPassword(pg, email, `${NEW_PASSWORD} 2`)).status, 200, 'Portcullis verifies the password BetterAuth set');
+  });
+
+  test('a change of address with codes: asked at either server, finished at the other', async () => {
+    const u = await verifiedUser(pg);
+    const headers = new Headers({ cookie: u.browser.cookieHeader() });
+    // Asked at BetterAuth (its code for the current address, then the new one's), finished at Portcullis.
+    await auth.api.sendVerificationOTP({ body: { email: u.email, type: 'email-verification' } });
+    const first = freshEmail('shared-new');
+    assert.deepEqual(await auth.api.requestEmailChangeEmailOTP({ body: { newEmail: first, otp: betterAuthCode(u.email, 'email-verification') }, headers }), { success: true });
+    const done = await u.browser.post('/email-otp/change-email', { newEmail: first, otp: betterAuthCode(first, 'change-email') });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.equal((await session(u.browser)).user.email, first);
+
+    // Asked at Portcullis, finished at BetterAuth.
+    const { mail } = await expectMail(pg, first, CONFIRM_KIND, () => u.browser.post('/email-otp/send-verification-otp', { email: first, type: 'email-verification' }));
+    const second = freshEmail('shared-new');
+    const asked = await expectMail(pg, second, KIND['change-email'], () => u.browser.post('/email-otp/request-email-change', { newEmail: second, otp: codeIn(mail) }));
+    assert.equal(asked.result.status, 200, JSON.stringify(asked.result.body));
+    assert.deepEqual(await auth.api.changeEmailEmailOTP({ body: { newEmail: second, otp: codeIn(asked.mail) }, headers }), { success: true });
+    assert.equal((await session(u.browser)).user.email, second);
   });
 });

@@ -115,6 +115,8 @@ enum class ErrorCode {
   kOtpExpired,                        // OTP_EXPIRED: the mailed code's time is up
   kInvalidOtp,                        // INVALID_OTP: wrong, used, replaced or never sent
   kTooManyAttempts,                   // TOO_MANY_ATTEMPTS: the code took too many wrong guesses
+  kOtpRequired,                       // OTP_REQUIRED: a change of address needs the current one's code
+                                      // (Portcullis; BetterAuth sends this message uncoded)
   // BetterAuth's magic-link plugin (--magic-link).
   kNewUserSignupDisabled,             // NEW_USER_SIGNUP_DISABLED: a link for a new address, sign-up off
   // BetterAuth's passkey plugin (--passkey).

@@ -1,6 +1,6 @@
 // Portcullis server: six-digit codes by mail (--email-otp), as BetterAuth's emailOTP plugin (1.7)
-// makes them: to sign in (an address without an account gets one), to verify the address, and
-// to reset the password.
+// makes them: to sign in (an address without an account gets one), to verify the address, to
+// reset the password, and (--email-otp-change-email) to change the address.
 //
 // Where it is stored (BetterAuth's places, so either server reads what the other wrote): a
 // verification row "<type>-otp-<address>" for --email-otp-expires-in, whose value is
@@ -18,7 +18,10 @@
 //     users, and a sign-in with a code is subject to the second factor like one with a password
 //     (BetterAuth's skips it);
 //   - a reset checks the new password against the policy (strength, breaches) before the code
-//     is used, and hashes it only once the code was found right.
+//     is used, and hashes it only once the code was found right;
+//   - a change of address is confirmed from the current address by default (its
+//     verifyCurrentEmail, off there; here --change-email-confirmation, which the change by link
+//     follows too), is limited like the other codes, notifies the old address, and is audited.
 
 #include <chrono>
 
@@ -44,11 +47,14 @@ std::string_view type_name(EmailOtpType type) {
       return "sign-in";
     case EmailOtpType::kForgetPassword:
       return "forget-password";
+    case EmailOtpType::kChangeEmail:
+      return "change-email";
   }
   return {};
 }
 
-// BetterAuth's toOTPIdentifier: "<type>-otp-<address>".
+// BetterAuth's toOTPIdentifier: "<type>-otp-<address>"; for a change of address, the address is
+// "<user id>:<new address>".
 std::string otp_identifier(EmailOtpType type, std::string_view email) {
   std::string id(type_name(type));
   id += "-otp-";
@@ -59,14 +65,15 @@ std::string otp_identifier(EmailOtpType type, std::string_view email) {
 }  // namespace
 
 std::optional<EmailOtpType> parse_email_otp_type(std::string_view text) {
-  for (const EmailOtpType t : {EmailOtpType::kEmailVerification, EmailOtpType::kSignIn, EmailOtpType::kForgetPassword}) {
+  for (const EmailOtpType t : {EmailOtpType::kEmailVerification, EmailOtpType::kSignIn, EmailOtpType::kForgetPassword,
+                               EmailOtpType::kChangeEmail}) {
     if (text == type_name(t)) return t;
   }
   return std::nullopt;
 }
 
 void AuthService::issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
-                                  const std::string& name, TimePoint now) {
+                                  const std::string& name, TimePoint now, bool to_verified) {
   const std::string code = new_mailed_code();
   (void)store_.consume_verification(identifier);  // the code mailed before, if any, stops working
   if (!store_verification(identifier, mailed_code_hash(code) + ":0", now,
@@ -86,6 +93,15 @@ void AuthService::issue_email_otp(const std::string& identifier, EmailOtpType ty
                works + "If you did not ask for it, ignore this message: without it, nobody can sign in.\n";
       break;
     case EmailOtpType::kEmailVerification:
+      if (to_verified) {
+        m.kind = "email-otp-change-email-confirmation";
+        m.subject = "Confirm the change of your " + config_.app_name + " e-mail address";
+        m.text = hello + "Someone signed in to your " + config_.app_name + " account (" + to +
+                 ") is changing its e-mail address. To confirm that it is you, enter this code:\n\n    " + code +
+                 works + "If it is not you, do not give this code to anyone, and change your password: "
+                 "someone else may be signed in to your account.\n";
+        break;
+      }
       m.kind = "email-otp-verification";
       m.subject = "Your " + config_.app_name + " verification code";
       m.text = hello + "To verify your e-mail address for " + config_.app_name + ", enter this code:\n\n    " + code +
@@ -96,6 +112,13 @@ void AuthService::issue_email_otp(const std::string& identifier, EmailOtpType ty
       m.subject = "Your " + config_.app_name + " password reset code";
       m.text = hello + "To choose a new password for " + config_.app_name + " (" + to + "), enter this code:\n\n    " +
                code + works + "If you did not ask for it, ignore this message: your password stays as it is.\n";
+      break;
+    case EmailOtpType::kChangeEmail:
+      m.kind = "email-otp-change-email";
+      m.subject = "Your " + config_.app_name + " code to change your e-mail address";
+      m.text = hello + "To make " + to + " the e-mail address of your " + config_.app_name +
+               " account, enter this code:\n\n    " + code + works +
+               "If you did not ask for it, ignore this message: nothing changes without it.\n";
       break;
   }
   mail_->enqueue(std::move(m));
@@ -132,10 +155,12 @@ Status AuthService::take_email_otp(const std::string& identifier, const std::str
   return Status::OK();
 }
 
-Status AuthService::send_email_otp(const std::string& email, EmailOtpType type, const Caller& caller) {
+Status AuthService::send_email_otp(const std::string& email, EmailOtpType type, const Caller& caller,
+                                   const User* signed_in) {
   if (!config_.email_otp || mail_ == nullptr) return Status(ErrorCode::kNotFound);
   auto normalized = validate_email(email, config_.email_options);
   if (!normalized) return Status(ErrorCode::kInvalidEmail);
+  if (type == EmailOtpType::kChangeEmail) return Status(ErrorCode::kValidationError, "Invalid OTP type");
 
   if (Status s = spend_mail_budget(std::string("email-otp-") + std::string(type_name(type)), *normalized, caller.now);
       !s.ok()) {
@@ -147,14 +172,86 @@ Status AuthService::send_email_otp(const std::string& email, EmailOtpType type, 
   const std::string identifier = otp_identifier(type, *normalized);
   bool send = user.ok();
   if (type == EmailOtpType::kSignIn && !user.ok()) send = config_.sign_up_enabled;
-  if (type == EmailOtpType::kEmailVerification && user.ok()) send = !user->email_verified;
+  // A verified address's code only confirms a change of it, asked for by its own user.
+  const bool confirms_change = type == EmailOtpType::kEmailVerification && user.ok() && user->email_verified;
+  if (confirms_change) send = signed_in != nullptr && signed_in->id == user->id && change_confirmed_by_code(*user);
   if (!send) {
     (void)store_.consume_verification(identifier);  // as BetterAuth: no code stays for it either
     return Status::OK();
   }
   issue_email_otp(identifier, type, user.ok() ? user->email : *normalized, user.ok() ? user->name : "",
-                        caller.now);
+                  caller.now, confirms_change);
   return Status::OK();
+}
+
+bool AuthService::change_confirmed_by_code(const User& user) const {
+  return config_.email_otp_change_email && config_.change_email_confirmation && user.email_verified;
+}
+
+Result<std::string> AuthService::email_change_target(const std::string& new_email, const User& user) const {
+  if (!config_.email_otp) return ErrorCode::kNotFound;
+  if (!config_.email_otp_change_email) {
+    return Status(ErrorCode::kChangeEmailDisabled, "Change email with OTP is disabled");
+  }
+  auto email = validate_email(new_email, config_.email_options);
+  if (!email) return email.status();
+  if (*email == user.email) return ErrorCode::kEmailIsTheSame;
+  return email;
+}
+
+Status AuthService::request_email_change_otp(const Authenticated& auth, const std::string& new_email,
+                                             const std::optional<std::string>& otp, const Caller& caller) {
+  auto email = email_change_target(new_email, auth.user);
+  if (!email) return email.status();
+  if (mail_ == nullptr) return Status(ErrorCode::kNotFound);
+  // The current address's code: checked, then used up only once the new code may be mailed.
+  const std::string current = otp_identifier(EmailOtpType::kEmailVerification, auth.user.email);
+  const bool confirm = change_confirmed_by_code(auth.user);
+  if (confirm) {
+    if (!otp) return Status(ErrorCode::kOtpRequired);
+    if (Status s = take_email_otp(current, *otp, caller.now, /*keep=*/true); !s.ok()) return s;
+  }
+  if (Status s = spend_mail_budget("email-otp-change-email", *email, caller.now); !s.ok()) return s;
+  if (confirm) {
+    if (Status s = take_email_otp(current, *otp, caller.now, /*keep=*/false); !s.ok()) return s;  // raced
+  }
+  const std::string identifier =
+      otp_identifier(EmailOtpType::kChangeEmail, std::string(auth.user.id).append(":").append(*email));
+  auto taken = store_.find_user_by_email(*email);
+  if (taken.ok()) {
+    (void)store_.consume_verification(identifier);  // the same answer; no code for it stays
+    return Status::OK();
+  }
+  if (taken.status().code() != ErrorCode::kNotFound) return Status(ErrorCode::kInternalServerError);
+  issue_email_otp(identifier, EmailOtpType::kChangeEmail, *email, auth.user.name, caller.now);
+  return Status::OK();
+}
+
+Result<User> AuthService::change_email_otp(const Authenticated& auth, const std::string& new_email,
+                                           const std::string& otp, const Caller& caller) {
+  auto email = email_change_target(new_email, auth.user);
+  if (!email) return email.status();
+  const std::string identifier =
+      otp_identifier(EmailOtpType::kChangeEmail, std::string(auth.user.id).append(":").append(*email));
+  if (Status s = take_email_otp(identifier, otp, caller.now, /*keep=*/false); !s.ok()) return s;
+  auto user = store_.find_user_by_id(auth.user.id);
+  if (!user) {
+    return user.status().code() == ErrorCode::kNotFound ? ErrorCode::kUserNotFound : ErrorCode::kInternalServerError;
+  }
+  const Status in_use(ErrorCode::kUserAlreadyExists, "Email already in use");
+  auto taken = store_.find_user_by_email(*email);
+  if (taken.ok()) return in_use;
+  if (taken.status().code() != ErrorCode::kNotFound) return ErrorCode::kInternalServerError;
+  const std::string old_email = user->email;
+  user->email = *email;
+  user->email_verified = true;
+  user->updated_at = caller.now;
+  const Status updated = store_.update_user(*user);
+  if (updated.code() == ErrorCode::kUserAlreadyExists) return in_use;  // taken between the two
+  if (!updated.ok()) return ErrorCode::kInternalServerError;
+  notify_change(*user, "email-changed", old_email, caller.now);
+  audit("email-changed", &*user, caller, {{"method", "email-otp"}});
+  return user;
 }
 
 Status AuthService::check_email_otp(const std::string& email, EmailOtpType type, const std::string& otp,

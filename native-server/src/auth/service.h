@@ -186,10 +186,10 @@ struct AdminUserUpdate {
 };
 
 // What an e-mailed code is for (--email-otp), as BetterAuth's emailOTP plugin names it.
-enum class EmailOtpType { kEmailVerification, kSignIn, kForgetPassword };
+// kChangeEmail codes are mailed only by request_email_change_otp(), to the new address.
+enum class EmailOtpType { kEmailVerification, kSignIn, kForgetPassword, kChangeEmail };
 
-// "email-verification", "sign-in", "forget-password"; nullopt for anything else (its
-// "change-email" included, which Portcullis does not offer).
+// "email-verification", "sign-in", "forget-password", "change-email"; nullopt for anything else.
 std::optional<EmailOtpType> parse_email_otp_type(std::string_view text);
 
 // A sign-in with an e-mailed code (sign_in_email_otp()).
@@ -600,10 +600,13 @@ class AuthService {
 
   // Mails a new code of `type` for `email`, replacing the one before: "sign-in" to a user, or to
   // an address without one when sign-up is on; "email-verification" to a user whose address is
-  // not verified; "forget-password" to a user. Returns OK in every such case, mail or not, so the
-  // answer tells nothing about accounts. Errors: INVALID_EMAIL; TOO_MANY_REQUESTS (more than 5
-  // codes of this type for this address within 15 minutes).
-  Status send_email_otp(const std::string& email, EmailOtpType type, const Caller& caller);
+  // not verified, or to the address of `signed_in` (the caller's user, if any) when a change of
+  // address needs its code (request_email_change_otp()); "forget-password" to a user. Returns OK
+  // in every such case, mail or not, so the answer tells nothing about accounts. Errors:
+  // INVALID_EMAIL; VALIDATION_ERROR ("change-email": request_email_change_otp() mails those);
+  // TOO_MANY_REQUESTS (more than 5 codes of this type for this address within 15 minutes).
+  Status send_email_otp(const std::string& email, EmailOtpType type, const Caller& caller,
+                        const User* signed_in = nullptr);
 
   // Checks a code without using it up (a wrong one counts). Errors: as above; INVALID_EMAIL;
   // USER_NOT_FOUND (the code is right, but the address has no account).
@@ -629,6 +632,27 @@ class AuthService {
   // policy's; SERVER_BUSY.
   Status reset_password_email_otp(const std::string& email, const std::string& otp, const std::string& password,
                                   const Caller& caller, PasswordCheck* verdict);
+
+  // Starts a change of the signed-in user's address to `new_email` with codes
+  // (--email-otp-change-email; BetterAuth's changeEmail): mails a "change-email" code to the new
+  // address, for change_email_otp(). When the user's address is verified and
+  // --change-email-confirmation is on (BetterAuth's verifyCurrentEmail), `otp` must be an
+  // "email-verification" code mailed to the current address (send_email_otp()), which this uses
+  // up. An address that has an account gets the same answer and no mail. Errors: NOT_FOUND
+  // (--email-otp off); CHANGE_EMAIL_DISABLED (--email-otp-change-email off); INVALID_EMAIL;
+  // EMAIL_IS_THE_SAME; OTP_REQUIRED; the current address's code's errors (above);
+  // TOO_MANY_REQUESTS (more than 5 codes for the new address within 15 minutes).
+  Status request_email_change_otp(const Authenticated& auth, const std::string& new_email,
+                                  const std::optional<std::string>& otp, const Caller& caller);
+
+  // Makes `new_email`, verified, the signed-in user's address, with the code that
+  // request_email_change_otp() mailed there (used up); the old address gets a notice (with
+  // --security-notifications). Returns the user as changed. Errors: NOT_FOUND; CHANGE_EMAIL_DISABLED;
+  // INVALID_EMAIL; EMAIL_IS_THE_SAME; the code's errors (above); USER_NOT_FOUND (the user was
+  // deleted meanwhile); USER_ALREADY_EXISTS ("Email already in use": the address got an account
+  // since the code was mailed); INTERNAL_SERVER_ERROR.
+  Result<User> change_email_otp(const Authenticated& auth, const std::string& new_email, const std::string& otp,
+                                const Caller& caller);
 
   // --- sign-in links (--magic-link: BetterAuth's magic-link plugin; auth/magic_link.cc) ---
 
@@ -820,9 +844,11 @@ class AuthService {
   // "change-email" link to `email`. The change links hold the user's address at the time and stop
   // working if it changes.
   // Stores a new code for `identifier` (replacing any) and mails it to `to`; if the store fails,
-  // nothing is mailed (the answer stays the same: the user asks again).
+  // nothing is mailed (the answer stays the same: the user asks again). `to_verified`: an
+  // "email-verification" code for an address that is verified already, which only confirms a
+  // change of address, and whose mail says so.
   void issue_email_otp(const std::string& identifier, EmailOtpType type, const std::string& to,
-                       const std::string& name, TimePoint now);
+                       const std::string& name, TimePoint now, bool to_verified = false);
   // The rest of a sign-in whose mailbox proof (a code, a link) was right, for `email`'s user
   // (none: NOT_FOUND; made here when sign-up is on, named `name`): the account made or claimed,
   // the ban, the second factor, the session, the audit under `method`. `new_user` tells whether it
@@ -859,6 +885,12 @@ class AuthService {
   // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
   // counted); INTERNAL_SERVER_ERROR.
   Status spend_mail_budget(const std::string& what, const std::string& email, TimePoint now);
+  // Whether a change of `user`'s address with codes must first be confirmed with a code mailed
+  // to the current address (--email-otp-change-email, --change-email-confirmation, verified).
+  bool change_confirmed_by_code(const User& user) const;
+  // The checked new address of a change of `user`'s address with codes. Errors: NOT_FOUND;
+  // CHANGE_EMAIL_DISABLED; INVALID_EMAIL (and validate_email()'s); EMAIL_IS_THE_SAME.
+  Result<std::string> email_change_target(const std::string& new_email, const User& user) const;
   // --email-otp-verification: the verification mail, with a code instead of a link.
   void send_verification_code(const User& user, TimePoint now);
   // Takes the code for `identifier`: checks `otp` against it, counting a wrong one, and uses it
