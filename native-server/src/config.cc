@@ -163,6 +163,10 @@ std::vector<Setting> settings(Config& c) {
        "      browsers refuse IP addresses, so use localhost or a domain)"},
       {"passkeyRpName", "PORTCULLIS_PASSKEY_RP_NAME", &c.passkey_rp_name,
        "the name a browser shows when it asks for a passkey (default: appName)"},
+      {"lastLoginMethod", "PORTCULLIS_LAST_LOGIN_METHOD", &c.last_login_method,
+       "BetterAuth's last-login-method plugin: each sign-in sets a cookie the page can read,\n"
+       "      <cookiePrefix>.last_used_login_method (email, email-otp, magic-link, passkey),\n"
+       "      so a sign-in form can show the method this browser used last"},
       {"jwt", "PORTCULLIS_JWT", &c.jwt,
        "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},

@@ -166,6 +166,10 @@ struct Config {
   bool passkey = false;
   std::string passkey_rp_id;
   std::string passkey_rp_name;
+  // BetterAuth's last-login-method plugin (its cookie only, not storeInDatabase): a sign-in sets
+  // the cookie "<cookie_prefix>.last_used_login_method", readable by the page's scripts, for 30
+  // days, to the first factor's name: "email" (a password), "email-otp", "magic-link", "passkey".
+  bool last_login_method = false;
   // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;

@@ -430,6 +430,9 @@ struct HttpServer::Impl {
   std::optional<Authenticated> authenticate(Call& call);
   bool require_session(Call& call, Authenticated& out);
   void set_session_cookie(Call& call, const Session& session, bool remember_me);
+  // With --last-login-method, the cookie that names the sign-in's method, from its first factor
+  // (SignedIn::method); nothing for a method the plugin does not name.
+  void set_last_login_method_cookie(Call& call, std::string_view first_factor);
   void clear_session_cookies(Call& call) const;
   ordered_json user_of(const User& u) const { return user_json(u, config); }
   ordered_json session_of(const Session& s) const { return session_json(s, config.admin); }

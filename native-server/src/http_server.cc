@@ -348,6 +348,19 @@ void HttpServer::Impl::set_session_cookie(Call& call, const Session& session, bo
   call.res.set_header("set-auth-token", plain.ok() ? plain.value() : value);
 }
 
+void HttpServer::Impl::set_last_login_method_cookie(Call& call, std::string_view first_factor) {
+  if (!config.last_login_method) return;
+  // The plugin's names: "email" for a password (by address or, here, by username too).
+  std::string_view method;
+  if (first_factor == "password") method = "email";
+  else if (first_factor == "email-otp" || first_factor == "magic-link" || first_factor == "passkey") method = first_factor;
+  else return;
+  http::CookieAttributes a = attrs(call);
+  a.http_only = false;
+  call.res.set_header("Set-Cookie", http::make_set_cookie(names(call).last_login_method, method,
+                                                          std::chrono::seconds(30 * 24 * 3600), a));
+}
+
 void HttpServer::Impl::clear_session_cookies(Call& call) const {
   const http::CookieNames& n = names(call);
   const http::CookieAttributes& a = attrs(call);
@@ -418,7 +431,10 @@ void HttpServer::Impl::sign_up(Call& call) {
   ordered_json body;
   body["token"] = out->session ? ordered_json(out->session->token) : ordered_json(nullptr);
   body["user"] = user_of(out->user);
-  if (out->session) set_session_cookie(call, *out->session, out->remember_me);
+  if (out->session) {
+    set_session_cookie(call, *out->session, out->remember_me);
+    set_last_login_method_cookie(call, out->method);
+  }
   send_json(call.res, 200, body);
 }
 
@@ -465,6 +481,7 @@ void HttpServer::Impl::answer_sign_in(Call& call, Result<auth::SignedIn> out,
   if (!out) return send_error(call.res, out.status());
   if (answer_two_factor_challenge(call, *out)) return;
   set_session_cookie(call, *out->session, out->remember_me);
+  set_last_login_method_cookie(call, out->method);
   ordered_json body;
   if (redirect_fields) body["redirect"] = callback.has_value();
   body["token"] = out->session->token;

@@ -209,6 +209,7 @@ void HttpServer::Impl::verify_magic_link(Call& call) {
     return send_json(call.res, 200, body);
   }
   set_session_cookie(call, *in.session, in.remember_me);
+  set_last_login_method_cookie(call, in.method);
   if (callback) return redirect(out->new_user && new_user_callback ? absolute(*new_user_callback) : success);
   ordered_json body;
   body["token"] = in.session->token;

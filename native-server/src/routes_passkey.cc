@@ -171,6 +171,7 @@ void HttpServer::Impl::verify_passkey_authentication(Call& call) {
   }
   if (answer_two_factor_challenge(call, *out)) return;
   set_session_cookie(call, *out->session, out->remember_me);
+  set_last_login_method_cookie(call, out->method);
   ordered_json body;
   body["session"] = session_of(*out->session);
   body["user"] = user_of(out->user);

@@ -120,7 +120,10 @@ void HttpServer::Impl::verify_second_factor(Call& call, auth::SecondFactorKind k
     return send_error(call.res, out.status());
   }
   if (!auth) call.res.set_header("Set-Cookie", http::make_delete_cookie(challenge_cookie, attrs(call)));
-  if (out->new_session) set_session_cookie(call, *out->session, out->remember_me);
+  if (out->new_session) {
+    set_session_cookie(call, *out->session, out->remember_me);
+    set_last_login_method_cookie(call, out->first_factor);  // after the second factor too (not in BetterAuth)
+  }
   if (out->trust_device) {
     set_trust_device_cookie(call, out->trust_device);
     // As BetterAuth: a trusted browser's session is not limited to the browser session.

@@ -233,7 +233,9 @@ Result<SignedIn> AuthService::sign_up(const SignUpRequest& request, const Caller
   if (config_.require_email_verification) return signed_in(user, std::nullopt, request.remember_me);
   auto session = start_session(user, request.remember_me, caller);
   if (!session) return session.status();
-  return signed_in(user, std::move(session).value(), request.remember_me);
+  SignedIn out = signed_in(user, std::move(session).value(), request.remember_me);
+  out.method = "password";
+  return out;
 }
 
 // With rateLimitStorage "database" the failures are counted in the rateLimit table, under the
@@ -388,6 +390,7 @@ Status AuthService::refuse_if_banned(const User& user, const Caller& caller) {
 Result<SignedIn> AuthService::open_session(const User& user, const SignInRequest& request, std::string_view method,
                                            bool new_account, const Caller& caller, bool second_factor_passed) {
   SignedIn out = signed_in(user, std::nullopt, request.remember_me);
+  out.method = method;
   // With the second factor on: a challenge instead of a session (two_factor.cc).
   if (!second_factor_passed) {
     if (Status s = begin_second_factor(user, request, method, caller, out); !s.ok()) return s;

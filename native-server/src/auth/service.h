@@ -84,6 +84,9 @@ struct SignedIn {
   User user;
   std::optional<Session> session;
   bool remember_me = true;
+  // The first factor, as the audit log names it: "password" (sign-up included), "email-otp",
+  // "magic-link", "passkey"...
+  std::string method;
   // With --two-factor, a user who turned it on, from a browser not trusted: no session yet. The
   // value for the two_factor cookie (the challenge's id), and what the user can answer it with
   // ("totp", "otp").
@@ -123,6 +126,8 @@ struct SecondFactorPassed {
   bool new_session = false;  // set the session cookie
   bool remember_me = true;
   std::optional<std::string> trust_device;  // a trust_device cookie to set
+  // A sign-in completed: its first factor, as SignedIn::method; "" otherwise.
+  std::string first_factor;
 };
 
 // What a session token resolves to.

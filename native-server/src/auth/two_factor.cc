@@ -499,6 +499,7 @@ Result<SecondFactorPassed> AuthService::verify_second_factor(const std::optional
     if (!session) return session.status();
     out.session = std::move(session).value();
     out.new_session = true;
+    out.first_factor = first_factor;
     std::string methods = first_factor;
     methods.append("+").append(method);
     audit("sign-in", &out.user, caller, {{"method", methods}});

@@ -11,6 +11,7 @@ CookieNames::CookieNames(std::string_view prefix, bool secure) {
   trust_device = base + "trust_device";
   admin_session = base + "admin_session";
   passkey = base + "better-auth-passkey";
+  last_login_method = std::string(prefix) + ".last_used_login_method";
 }
 
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {
@@ -40,7 +41,8 @@ namespace {
 std::string attributes(const CookieAttributes& attrs) {
   std::string out;
   if (!attrs.domain.empty()) out += "; Domain=" + attrs.domain;
-  out += "; Path=/; HttpOnly";
+  out += "; Path=/";
+  if (attrs.http_only) out += "; HttpOnly";
   if (attrs.secure || attrs.same_site == "None") out += "; Secure";
   out += "; SameSite=" + attrs.same_site;
   if (attrs.partitioned) out += "; Partitioned";

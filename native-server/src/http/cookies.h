@@ -15,6 +15,7 @@ struct CookieAttributes {
   std::string domain;               // adds Domain= when not empty
   std::string same_site = "Lax";    // "Lax", "Strict" or "None"
   bool partitioned = false;         // adds Partitioned (CHIPS: a cross-site cookie kept per top site)
+  bool http_only = true;            // adds HttpOnly (false: the page's scripts may read it)
 };
 
 // The names of the cookies: "[__Secure-]<prefix>.<key>".
@@ -31,6 +32,9 @@ struct CookieNames {
   // A passkey ceremony under way (the passkey plugin's "better-auth-passkey"): the token naming
   // its stored challenge.
   std::string passkey;
+  // The method of the last sign-in in this browser (the last-login-method plugin's
+  // "last_used_login_method"; never __Secure-: the page reads it, and it is no credential).
+  std::string last_login_method;
 };
 
 // Returns the value of the first cookie called `name` in a Cookie header, with surrounding double
