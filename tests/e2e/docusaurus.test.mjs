@@ -148,6 +148,14 @@ async function newContext(colorScheme = 'light') {
   return context;
 }
 
+/**
+ * What a page sent to the auth server (serverRequests' list) but the session's reads and the login
+ * page's requests of its own for the passkey autofill's options (as it opens, and on the e-mail
+ * field's focus once the last one has ended: on sameSiteURL, whose host is not the rp id, the
+ * browser refuses it at once).
+ */
+const sentByPerson = (requests) => requests.filter((r) => !r.startsWith('GET /api/auth/get-session') && r !== 'GET /api/auth/passkey/generate-authenticate-options');
+
 /** Records the requests a page sends to the auth server. */
 function serverRequests(page) {
   const seen = [];
@@ -667,7 +675,7 @@ describe("sign-in by a link sent by e-mail, on the site (the server's --magic-li
     await step.getByRole('status').filter({ hasText: 'We will e-mail you a link that signs you in, without your password.' }).waitFor();
     assert.equal(await step.getByLabel('E-mail').inputValue(), email);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'email', 'the focus is on the address');
-    assert.deepEqual(requests.filter((r) => !r.startsWith('GET /api/auth/get-session')), [], 'nothing sent yet');
+    assert.deepEqual(sentByPerson(requests), [], 'nothing sent yet');
     await shot(page, 'login-email-link-light');
     await step.getByRole('button', { name: 'Send the link' }).click();
     await step.getByRole('status').filter({ hasText: `Check your inbox: we have sent a sign-in link to ${email}. Open it in this browser` }).waitFor();
@@ -684,10 +692,7 @@ describe("sign-in by a link sent by e-mail, on the site (the server's --magic-li
     await step.getByRole('status').filter({ hasText: `Check your inbox: we have sent a new sign-in link to ${email}.` }).waitFor();
     const second = await mailedLink(email, 1);
     assert.notEqual(second, first);
-    assert.deepEqual(
-      requests.filter((r) => !r.startsWith('GET /api/auth/get-session')),
-      ['POST /api/auth/sign-in/magic-link', 'POST /api/auth/sign-in/magic-link'],
-    );
+    assert.deepEqual(sentByPerson(requests), ['POST /api/auth/sign-in/magic-link', 'POST /api/auth/sign-in/magic-link']);
 
     // Opened from the mail, in this browser: signed in, on the gated page.
     await page.goto(second);
@@ -794,13 +799,21 @@ describe("passkeys, on the site (the server's --passkey)", () => {
   // Chromium's virtual authenticator (the DevTools protocol's WebAuthn domain) stands in for the
   // device's own (Touch ID, Windows Hello, ...): a platform authenticator holding discoverable
   // credentials, which verifies the user (a PIN or a biometric) unless told otherwise. It belongs
-  // to the page's tab, and keeps its credentials across navigations.
-  async function virtualAuthenticator(page, options = {}) {
+  // to the page's tab, and keeps its credentials across navigations. `credentials`: passkeys to
+  // hold from the start (another authenticator's, as WebAuthn.getCredentials gives them).
+  //
+  // The site's login page also offers the passkeys in its e-mail field's autofill (the plugin's
+  // passkeyAutofill, on by default), and this authenticator answers such a request AT ONCE when it
+  // holds a passkey of the site (a person would pick it in the field's suggestions): opening the
+  // login page then signs in without a click. An authenticator added after the page opened does
+  // not answer the request the page made then, which waits.
+  async function virtualAuthenticator(page, options = {}, credentials = []) {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable', { enableUI: false });
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, ...options },
     });
+    for (const credential of credentials) await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
     return {
       credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
       // The user fails (or cancels) the device's check: the browser's ceremony ends with NotAllowedError.
@@ -812,6 +825,18 @@ describe("passkeys, on the site (the server's --passkey)", () => {
   const menuName = async (page) => (await page.locator('.pc-usermenu__name').textContent()).trim();
   const focused = (page) => page.evaluate(() => document.activeElement?.textContent ?? document.activeElement?.value ?? null);
   const passkeyButton = (page) => page.getByRole('button', { name: 'Sign in with a passkey' });
+  const emailField = (page) => page.locator('[data-testid="pc-signin"] input[name="email"]');
+  const signInAlert = (page) => page.locator('[data-testid="pc-signin"]').getByRole('alert');
+  const OPTIONS = 'GET /api/auth/passkey/generate-authenticate-options';
+  const VERIFY = 'POST /api/auth/passkey/verify-authentication';
+  const passkeyRequests = (requests) => requests.filter((r) => r.includes('/passkey/'));
+  // A browser without passkeys in its autofill (isConditionalMediationAvailable false, as in
+  // browsers before conditional mediation): the login page has the button only. The tests of the
+  // button run so, as the autofill would sign in before the button could be clicked (above).
+  const withoutAutofill = (context) =>
+    context.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
   async function signOut(page) {
     await userButton(page).click();
     await page.getByTestId('pc-usermenu').getByRole('button', { name: 'Sign out' }).click();
@@ -863,17 +888,17 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     assert.equal(stored.counter, 1);
     await shot(page, 'account-passkeys-light');
 
-    // Signed out, the login page offers the passkey: no address, no password.
+    // Signed out (on the home page: the account page would send to the login page), opening the
+    // login page signs in with the passkey, through the e-mail field's autofill: no address, no
+    // password, no click. Once: the options, then the assertion.
+    await page.goto(`${siteURL}/`);
     await signOut(page);
-    await page.goto(`${siteURL}/login`);
-    await passkeyButton(page).waitFor();
-    await shot(page, 'login-passkey-light');
     const signIn = serverRequests(page);
-    await passkeyButton(page).click();
+    await page.goto(`${siteURL}/login`);
     await page.waitForURL(`${siteURL}/`);
     await userButton(page).waitFor();
     assert.equal(await menuName(page), name);
-    assert.deepEqual(signIn.filter((r) => r.includes('/passkey/')), ['GET /api/auth/passkey/generate-authenticate-options', 'POST /api/auth/passkey/verify-authentication']);
+    assert.deepEqual(passkeyRequests(signIn), [OPTIONS, VERIFY]);
     await page.reload();
     assert.equal(await menuName(page), name, 'the session stays');
     assert.ok((await authenticator.credentials())[0].signCount >= 2, 'the authenticator signed');
@@ -917,12 +942,23 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     assert.equal(await passkeys(page).count(), 0);
     assert.deepEqual(apiPasskeys(email), []);
 
-    // The device still offers it; the server no longer knows it.
+    // The device still offers it; the server no longer knows it: the autofill's failure is said
+    // in the form's alert (focused), without a click, and nothing more is asked (an authenticator
+    // that answers at once would otherwise be asked again and again); the field's next focus asks
+    // once more.
+    await page.goto(`${siteURL}/`);
     await signOut(page);
+    const refused = serverRequests(page);
     await page.goto(`${siteURL}/login`);
-    await passkeyButton(page).click();
-    await page.getByRole('alert').filter({ hasText: 'This passkey is no longer registered with your account.' }).waitFor();
+    await signInAlert(page).filter({ hasText: 'This passkey is no longer registered with your account.' }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'the alert has the focus');
+    assert.deepEqual(passkeyRequests(refused), [OPTIONS, VERIFY]);
+    const again = page.waitForResponse((r) => r.url().endsWith('/passkey/verify-authentication'));
+    await emailField(page).focus();
+    assert.equal((await again).status(), 401);
+    assert.deepEqual(passkeyRequests(refused), [OPTIONS, VERIFY, OPTIONS, VERIFY]);
+    await signInAlert(page).filter({ hasText: 'This passkey is no longer registered with your account.' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'email', 'the focus stays in the field');
     await context.close();
   });
 
@@ -931,6 +967,7 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     const password = 'dynabook-smalltalk-xerox-1972';
     await createAccount('Alan Kay', email, password);
     const { context, page } = await signedIn(email, password);
+    await withoutAutofill(context); // the button's prompt (see withoutAutofill)
     const authenticator = await virtualAuthenticator(page);
 
     // Adding: the device's check fails (the user cancels the fingerprint prompt).
@@ -959,6 +996,7 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     await alert.filter({ hasText: 'No passkey was used: the prompt was closed, or this device has no passkey for this site.' }).waitFor();
     assert.deepEqual(requests.filter((r) => r.includes('/passkey/')), ['GET /api/auth/passkey/generate-authenticate-options'], 'nothing to verify');
     assert.equal(await passkeyButton(page).isEnabled(), true);
+    assert.equal(await emailField(page).getAttribute('autocomplete'), 'username', 'no passkeys in the autofill');
     await shot(page, 'login-passkey-cancelled-light');
     // Then with the check passed: signed in.
     await authenticator.setUserVerified(true);
@@ -967,17 +1005,104 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     assert.equal(await menuName(page), 'Alan Kay');
     await context.close();
 
-    // Another browser, whose device holds no passkey of the site: the same message.
+    // Another browser (with the autofill: the e-mail field's autocomplete says so), whose device
+    // holds no passkey of the site: the button says the same message.
     const other = await newContext();
     const fresh = await other.newPage();
     await virtualAuthenticator(fresh);
+    const asked = serverRequests(fresh);
     await fresh.goto(`${siteURL}/login`);
+    await fresh.locator('[data-testid="pc-signin"] input[name="email"][autocomplete="username webauthn"]').waitFor();
+    await passkeyButton(fresh).waitFor();
+    await shot(fresh, 'login-passkey-light');
     await passkeyButton(fresh).click();
-    await fresh.locator('[data-testid="pc-signin"]').getByRole('alert').filter({ hasText: 'No passkey was used' }).waitFor();
+    await signInAlert(fresh).filter({ hasText: 'No passkey was used' }).waitFor();
+    assert.ok(!passkeyRequests(asked).includes(VERIFY), 'nothing to verify');
     // The password still signs in from here.
     await submitSignIn(fresh, email, password);
     await fresh.waitForURL(`${siteURL}/`);
     await other.close();
+  });
+
+  test("the autofill's request waits while no passkey is picked; the button's prompt cancels it without a word and says its own failure; the field's next focus asks again", async () => {
+    const name = 'Mary Allen Wilkes';
+    const email = `wilkes${process.pid}@example.com`;
+    const password = 'linc-console-home-computer-1965';
+    await createAccount(name, email, password);
+    // A passkey made in a first browser...
+    const { context: first, page: made } = await signedIn(email, password);
+    const device = await virtualAuthenticator(made);
+    await made.goto(`${siteURL}/account`);
+    await section(made).getByRole('button', { name: 'Add a passkey' }).click();
+    await section(made).getByRole('status').filter({ hasText: 'Passkey added.' }).waitFor();
+    const credentials = await device.credentials();
+    await first.close();
+
+    // ...is on this browser's authenticator only once the login page is open: the autofill's
+    // request, made as the page opened, waits (as for a person who picks nothing).
+    const context = await newContext();
+    const page = await context.newPage();
+    const requests = serverRequests(page);
+    await page.goto(`${siteURL}/login`);
+    await emailField(page).and(page.locator('[autocomplete="username webauthn"]')).waitFor();
+    await waitFor(() => requests.includes(OPTIONS), { what: "the autofill's options" });
+    const authenticator = await virtualAuthenticator(page, {}, credentials);
+
+    // The button's prompt cancels the autofill's request (one ceremony at a time), which says
+    // nothing; the user then fails the device's check: the button's message, the button usable.
+    await authenticator.setUserVerified(false);
+    await passkeyButton(page).click();
+    await signInAlert(page).filter({ hasText: 'No passkey was used: the prompt was closed, or this device has no passkey for this site.' }).waitFor();
+    assert.deepEqual(passkeyRequests(requests), [OPTIONS, OPTIONS], "the autofill's options and the button's; nothing verified");
+    assert.equal(await passkeyButton(page).isEnabled(), true);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'the alert has the focus');
+
+    // Not asked again by itself: on the field's next focus, and the device picks the passkey.
+    await authenticator.setUserVerified(true);
+    await emailField(page).focus();
+    await page.waitForURL(`${siteURL}/`);
+    await userButton(page).waitFor();
+    assert.equal(await menuName(page), name);
+    assert.deepEqual(passkeyRequests(requests), [OPTIONS, OPTIONS, OPTIONS, VERIFY]);
+    await context.close();
+  });
+
+  test("the autofill's request is aborted when the form leaves the password step and when the page goes; back at the password step, a new one", async () => {
+    const context = await newContext();
+    // Each autofill request the page makes, and whether it was aborted (the browser's own wait
+    // for a pick is not seen from outside).
+    await context.addInitScript(() => {
+      window.autofillRequests = [];
+      const get = navigator.credentials.get.bind(navigator.credentials);
+      navigator.credentials.get = (options) => {
+        if (options?.mediation === 'conditional') {
+          const seen = { aborted: false };
+          window.autofillRequests.push(seen);
+          options.signal?.addEventListener('abort', () => (seen.aborted = true));
+        }
+        return get(options);
+      };
+    });
+    const page = await context.newPage();
+    const requests = serverRequests(page);
+    await page.goto(`${siteURL}/login`);
+    const state = () => page.evaluate(() => window.autofillRequests.map((r) => r.aborted));
+    await page.waitForFunction(() => window.autofillRequests.length === 1);
+    assert.deepEqual(await state(), [false], 'it waits');
+    // A code by e-mail: the request is aborted.
+    await page.getByRole('button', { name: 'E-mail me a sign-in code' }).click();
+    await page.waitForFunction(() => window.autofillRequests[0].aborted);
+    // Back to the password: a new one (the first field has the focus: one request, not two).
+    await page.getByRole('button', { name: 'Sign in with a password instead' }).click();
+    await page.waitForFunction(() => window.autofillRequests.length === 2);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'username webauthn');
+    // The page goes (a link of the site's, no reload): aborted too.
+    await page.getByRole('link', { name: 'Create one' }).click();
+    await page.waitForURL(`${siteURL}/signup`);
+    await page.waitForFunction(() => window.autofillRequests[1].aborted);
+    assert.deepEqual(await state(), [true, true]);
+    assert.deepEqual(passkeyRequests(requests), [OPTIONS, OPTIONS], 'nothing verified');
+    await context.close();
   });
 
   test("an account with an authenticator app: a passkey that verified the user signs in at once; one that did not leads to the app's step", async () => {
@@ -991,6 +1116,7 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     assert.equal((await api.post('/two-factor/verify-totp', { code: totp(enabled.body.totpURI) })).status, 200);
 
     const context = await newContext();
+    await withoutAutofill(context); // the button's prompt (see withoutAutofill)
     const page = await context.newPage();
     await virtualAuthenticator(page);
     await page.goto(`${siteURL}/login`);

@@ -18,6 +18,7 @@ import {
   bufferToBase64URL,
   createClient,
   fromBetterAuth,
+  passkeyAutofillSupported,
   passkeySupported,
   registrationToJSON,
   toCreationOptions,
@@ -36,14 +37,20 @@ const b64url = (buffer) => Buffer.from(buffer).toString('base64url');
 
 // ---- a browser with WebAuthn, for Node -----------------------------------------------------------
 
-/** Installs `credentials` as navigator.credentials (and PublicKeyCredential); returns the undo. */
-function installWebAuthn(credentials) {
+/**
+ * Installs `credentials` as navigator.credentials (and PublicKeyCredential); returns the undo.
+ * `conditional`: PublicKeyCredential.isConditionalMediationAvailable (the browser's autofill of
+ * passkeys); none by default, as in a browser without it.
+ */
+function installWebAuthn(credentials, { conditional } = {}) {
   const saved = {
     navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator'),
     PublicKeyCredential: Object.getOwnPropertyDescriptor(globalThis, 'PublicKeyCredential'),
   };
+  const PublicKeyCredential = function PublicKeyCredential() {};
+  if (conditional) PublicKeyCredential.isConditionalMediationAvailable = conditional;
   Object.defineProperty(globalThis, 'navigator', { value: { credentials }, configurable: true, writable: true });
-  Object.defineProperty(globalThis, 'PublicKeyCredential', { value: function PublicKeyCredential() {}, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'PublicKeyCredential', { value: PublicKeyCredential, configurable: true, writable: true });
   return () => {
     for (const [key, descriptor] of Object.entries(saved)) {
       if (descriptor) Object.defineProperty(globalThis, key, descriptor);
@@ -145,11 +152,12 @@ class SoftAuthenticator {
       },
     };
   }
-  async get({ publicKey }) {
-    this.calls.push(['get', publicKey]);
+  async get({ publicKey, mediation }) {
+    this.calls.push(['get', publicKey, mediation]);
     this.failIfAsked();
     const rpId = publicKey.rpId ?? new URL(this.origin).hostname;
-    const allowed = publicKey.allowCredentials?.map((d) => b64url(d.id));
+    // An empty allow list, as none: any discoverable credential of the site.
+    const allowed = publicKey.allowCredentials?.length ? publicKey.allowCredentials.map((d) => b64url(d.id)) : null;
     const found = [...this.keys].reverse().find(([id, k]) => k.rpId === rpId && (!allowed || allowed.includes(id)));
     if (!found) throw domError('NotAllowedError', 'No passkey for this site');
     const [id, key] = found;
@@ -545,6 +553,235 @@ describe('passkeys: the requests the client sends, and the ceremonies that do no
   });
 });
 
+// ---- autofill (conditional mediation), and aborting a ceremony ------------------------------------
+
+/** A promise with its resolve, for one step to wait for another (no sleeping). */
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * A browser whose autofill requests (mediation 'conditional') wait, as for a user who picks
+ * nothing, until their signal aborts (AbortError); modal ones go to `authenticator`.
+ * `waiting(n)` resolves with the n-th autofill request (from 0) once it has reached the browser.
+ */
+function autofillBrowser(authenticator) {
+  const requests = [];
+  const arrivals = [];
+  const arrival = (n) => {
+    while (arrivals.length <= n) arrivals.push(deferred());
+    return arrivals[n];
+  };
+  const credentials = {
+    create: (request) => authenticator.create(request),
+    get: (request) => {
+      if (request.mediation !== 'conditional') return authenticator.get(request);
+      requests.push(request);
+      arrival(requests.length - 1).resolve(request);
+      return new Promise((resolve, reject) => {
+        if (request.signal.aborted) reject(domError('AbortError'));
+        request.signal.addEventListener('abort', () => reject(domError('AbortError')));
+      });
+    },
+  };
+  return { credentials, requests, waiting: (n = 0) => arrival(n).promise };
+}
+
+const available = async () => true;
+const paths = (f) => f.seen.map(([, path]) => path);
+
+describe('passkey autofill (conditional mediation) and aborted ceremonies, with a fake fetch', () => {
+  const make = (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f });
+
+  test('passkeyAutofillSupported: only where isConditionalMediationAvailable resolves true; never throws', async () => {
+    assert.equal(await passkeyAutofillSupported(), false, 'Node: no WebAuthn');
+    const webauthn = { create: async () => null, get: async () => null };
+    const cases = [
+      [undefined, false],
+      [async () => true, true],
+      [async () => false, false],
+      [async () => 'yes', false],
+      [() => true, true], // a plain value is awaited too
+      [async () => { throw new Error('broken'); }, false],
+      [() => { throw new Error('broken'); }, false],
+    ];
+    for (const [conditional, expected] of cases) {
+      uninstall?.();
+      uninstall = installWebAuthn(webauthn, { conditional });
+      assert.equal(await passkeyAutofillSupported(), expected, String(conditional));
+    }
+    // Not a function: false.
+    globalThis.PublicKeyCredential.isConditionalMediationAvailable = true;
+    assert.equal(await passkeyAutofillSupported(), false);
+    // The conditional API without WebAuthn's calls: false.
+    uninstall();
+    uninstall = installWebAuthn({}, { conditional: available });
+    assert.equal(await passkeyAutofillSupported(), false);
+  });
+
+  test("autoFill: mediation 'conditional' and an empty allow list (even when the server names credentials); then verified as a modal one", async () => {
+    const authenticator = new SoftAuthenticator(SITE);
+    uninstall = installWebAuthn(authenticator.credentials, { conditional: available });
+    const named = { ...OPTIONS_AUTH, allowCredentials: [{ id: 'AQID', type: 'public-key', transports: ['internal'] }] };
+    const f = recording((path, body) => (path === '/passkey/generate-authenticate-options' ? [200, named] : defaultAnswer(path, body)));
+    const client = make(f);
+    await client.passkey.addPasskey();
+    const events = [];
+    client.subscribe((e) => events.push(e.path));
+
+    const r = await client.signInPasskey({ autoFill: true, extensions: { credProps: true } });
+    assert.deepEqual(r, { ok: true, value: { session: SESSION, user: USER } });
+    assert.deepEqual(events, ['/passkey/verify-authentication']);
+    const [kind, publicKey, mediation] = authenticator.calls.at(-1);
+    assert.deepEqual([kind, mediation], ['get', 'conditional']);
+    assert.deepEqual(publicKey.allowCredentials, []);
+    assert.equal(text(publicKey.challenge), 'auth-challenge');
+    assert.deepEqual([publicKey.rpId, publicKey.userVerification, publicKey.extensions], [RP_ID, 'preferred', { credProps: true }]);
+    assert.deepEqual(paths(f).slice(2), ['/passkey/generate-authenticate-options', '/passkey/verify-authentication']);
+
+    // The modal one: no mediation, the server's list as bytes.
+    assert.equal((await client.signInPasskey()).ok, false, 'the server named a credential the device does not hold');
+    const [, modal, none] = authenticator.calls.at(-1);
+    assert.equal(none, undefined);
+    assert.deepEqual(modal.allowCredentials.map((d) => [...new Uint8Array(d.id)]), [[1, 2, 3]]);
+  });
+
+  test('autoFill where the browser cannot (no isConditionalMediationAvailable, or it says false; no WebAuthn): AUTOFILL_NOT_SUPPORTED, status 0, no request', async () => {
+    const f = recording();
+    const client = make(f);
+    const failed = (r) => [r.ok, r.status, r.code, r.message];
+    const unsupported = [false, 0, 'AUTOFILL_NOT_SUPPORTED', 'This browser does not offer passkeys in its autofill'];
+    assert.deepEqual(failed(await client.signInPasskey({ autoFill: true })), unsupported, 'no WebAuthn at all');
+    for (const conditional of [undefined, async () => false]) {
+      const authenticator = new SoftAuthenticator(SITE);
+      uninstall?.();
+      uninstall = installWebAuthn(authenticator.credentials, { conditional });
+      assert.deepEqual(failed(await client.signInPasskey({ autoFill: true })), unsupported);
+      assert.deepEqual(authenticator.calls, []);
+    }
+    assert.deepEqual(f.seen, []);
+  });
+
+  test("the caller's abort, in either mode: AUTH_CANCELLED, and no verification, whether it comes before, during the options' request, or while the browser waits", async () => {
+    const authenticator = new SoftAuthenticator(SITE);
+    const browser = autofillBrowser(authenticator);
+    uninstall = installWebAuthn(browser.credentials, { conditional: available });
+    const f = recording();
+    const client = make(f);
+    await client.passkey.addPasskey();
+    f.seen.length = 0;
+    const cancelled = (r) => assert.deepEqual([r.ok, r.status, r.code], [false, 0, 'AUTH_CANCELLED'], JSON.stringify(r));
+
+    // Already aborted: nothing is asked at all.
+    for (const autoFill of [false, true]) cancelled(await client.signInPasskey({ autoFill, signal: AbortSignal.abort() }));
+    assert.deepEqual(f.seen, []);
+
+    // While the autofill waits for the user.
+    const waiting = new AbortController();
+    const pending = client.signInPasskey({ autoFill: true, signal: waiting.signal });
+    const request = await browser.waiting(0);
+    assert.equal(request.signal.aborted, false);
+    waiting.abort();
+    cancelled(await pending);
+    assert.equal(request.signal.aborted, true, "the browser's request was aborted");
+
+    // While the options are on their way (the browser is not asked).
+    for (const autoFill of [false, true]) {
+      const asked = deferred();
+      const answer = deferred();
+      const slow = make(async (...args) => {
+        asked.resolve();
+        await answer.promise;
+        return f(...args);
+      });
+      const controller = new AbortController();
+      const before = authenticator.calls.length + browser.requests.length;
+      const r = slow.signInPasskey({ autoFill, signal: controller.signal });
+      await asked.promise;
+      controller.abort();
+      answer.resolve();
+      cancelled(await r);
+      assert.equal(authenticator.calls.length + browser.requests.length, before, 'the browser was not asked');
+    }
+
+    // The browser answered, but the caller aborted first: the answer is not sent.
+    const late = new AbortController();
+    const answering = {
+      create: async () => null,
+      get: async (request) => {
+        const credential = await authenticator.get(request);
+        late.abort();
+        return credential;
+      },
+    };
+    uninstall();
+    uninstall = installWebAuthn(answering, { conditional: available });
+    cancelled(await client.signInPasskey({ signal: late.signal }));
+    assert.ok(paths(f).every((p) => p === '/passkey/generate-authenticate-options'), JSON.stringify(f.seen));
+
+    // A signal that is never aborted changes nothing.
+    uninstall();
+    uninstall = installWebAuthn(authenticator.credentials, { conditional: available });
+    assert.equal((await client.signInPasskey({ autoFill: true, signal: new AbortController().signal })).ok, true);
+    assert.equal(paths(f).at(-1), '/passkey/verify-authentication');
+  });
+
+  test('a modal sign-in (or addPasskey) cancels a pending autofill one, which ends AUTH_CANCELLED; the caller\'s later abort does not reach the modal one', async () => {
+    const authenticator = new SoftAuthenticator(SITE);
+    const browser = autofillBrowser(authenticator);
+    uninstall = installWebAuthn(browser.credentials, { conditional: available });
+    const f = recording();
+    const client = make(f);
+    await client.passkey.addPasskey();
+    f.seen.length = 0;
+    const events = [];
+    client.subscribe((e) => events.push(e.path));
+
+    // The autofill waits; the button's modal sign-in takes over and signs in.
+    const own = new AbortController();
+    const autofill = client.signInPasskey({ autoFill: true, signal: own.signal });
+    const request = await browser.waiting(0);
+    const modal = client.signInPasskey();
+    assert.deepEqual(await autofill, passkeyFailureOf('AUTH_CANCELLED'));
+    assert.equal(request.signal.aborted, true);
+    own.abort(); // the form's own abort, later: the modal ceremony is not its
+    assert.deepEqual(await modal, { ok: true, value: { session: SESSION, user: USER } });
+    assert.deepEqual(paths(f), ['/passkey/generate-authenticate-options', '/passkey/generate-authenticate-options', '/passkey/verify-authentication']);
+    assert.deepEqual(events, ['/passkey/verify-authentication'], 'one sign-in');
+
+    // Cancelled while its options were on their way: the browser is not asked.
+    const asked = deferred();
+    const answer = deferred();
+    const slow = make(async (...args) => {
+      asked.resolve();
+      await answer.promise;
+      return f(...args);
+    });
+    const early = slow.signInPasskey({ autoFill: true });
+    await asked.promise;
+    const second = client.signInPasskey();
+    answer.resolve();
+    assert.equal((await early).code, 'AUTH_CANCELLED');
+    assert.equal((await second).ok, true);
+    assert.equal(browser.requests.length, 1, 'no second autofill request');
+
+    // Adding a passkey cancels it too.
+    const third = client.signInPasskey({ autoFill: true });
+    await browser.waiting(1);
+    const added = client.passkey.addPasskey();
+    assert.equal((await third).code, 'AUTH_CANCELLED');
+    assert.equal((await added).ok, true);
+  });
+});
+
+/** A passkey failure as the client makes it (status 0, its message). */
+function passkeyFailureOf(code) {
+  const messages = { AUTH_CANCELLED: 'Auth cancelled', AUTOFILL_NOT_SUPPORTED: 'This browser does not offer passkeys in its autofill' };
+  return { ok: false, status: 0, code, message: messages[code] };
+}
+
 // ---- fromBetterAuth ----------------------------------------------------------------------------------
 
 describe("passkeys through fromBetterAuth: BetterAuth's passkeyClient() calls, its failures as createClient's codes", () => {
@@ -694,6 +931,83 @@ describe("passkeys through fromBetterAuth: BetterAuth's passkeyClient() calls, i
     assert.deepEqual(failed(await client.passkey.addPasskey()), [false, 0, 'PREVIOUSLY_REGISTERED', 'Previously registered']);
   });
 
+  test("autoFill goes to BetterAuth's signIn.passkey({autoFill}); where the browser cannot, AUTOFILL_NOT_SUPPORTED without a call", async () => {
+    const answers = { 'signIn.passkey': () => ({ data: { session: { id: 's' }, user: { id: 'u' } }, error: null }) };
+    uninstall = installWebAuthn({ create: async () => null, get: async () => null });
+    const { client: c, calls } = fakeBetterAuth(answers);
+    const client = fromBetterAuth(c);
+    assert.deepEqual(await client.signInPasskey({ autoFill: true }), passkeyFailureOf('AUTOFILL_NOT_SUPPORTED'));
+    assert.deepEqual(calls, []);
+    uninstall();
+    uninstall = installWebAuthn({ create: async () => null, get: async () => null }, { conditional: available });
+    assert.equal((await client.signInPasskey({ autoFill: true })).ok, true);
+    assert.equal((await client.signInPasskey({ autoFill: true, extensions: { credProps: true } })).ok, true);
+    assert.equal((await client.signInPasskey({ autoFill: false })).ok, true);
+    assert.deepEqual(calls, [
+      ['signIn.passkey', { autoFill: true }],
+      ['signIn.passkey', { extensions: { credProps: true }, autoFill: true }],
+      ['signIn.passkey', undefined],
+    ]);
+    // BetterAuth's own failure for it (its plain Error, not a WebAuthnError): AUTH_CANCELLED.
+    const { client: refusing } = fakeBetterAuth({ 'signIn.passkey': () => ba('AUTH_CANCELLED', 'Auth cancelled') });
+    assert.deepEqual(await fromBetterAuth(refusing).signInPasskey({ autoFill: true }), passkeyFailureOf('AUTH_CANCELLED'));
+  });
+
+  test("a signal: BetterAuth's verification request gets it; aborted, the call ends at once (AUTH_CANCELLED); aborted before, no call", async () => {
+    uninstall = installWebAuthn({ create: async () => null, get: async () => null }, { conditional: available });
+    const called = deferred();
+    const answer = deferred();
+    const { client: c, calls } = fakeBetterAuth({ 'signIn.passkey': () => (called.resolve(), answer.promise) });
+    const client = fromBetterAuth(c);
+    assert.deepEqual(await client.signInPasskey({ autoFill: true, signal: AbortSignal.abort() }), passkeyFailureOf('AUTH_CANCELLED'));
+    assert.deepEqual(calls, []);
+    // Aborted while BetterAuth's call waits (for the user's pick): it ends at once.
+    const controller = new AbortController();
+    const pending = client.signInPasskey({ autoFill: true, signal: controller.signal });
+    await called.promise;
+    controller.abort();
+    assert.deepEqual(await pending, passkeyFailureOf('AUTH_CANCELLED'));
+    assert.equal(calls.length, 1);
+    const [[, input]] = calls;
+    assert.deepEqual(Object.keys(input), ['autoFill', 'fetchOptions']);
+    assert.equal(input.fetchOptions.signal, controller.signal);
+    answer.resolve(ba('ERROR_CEREMONY_ABORTED', 'Auth cancelled'));
+  });
+
+  test("BetterAuth's own passkeyClient() with autoFill: the browser's request is conditional, with an empty allow list, and the requests are createClient's", async () => {
+    // BetterAuth (@simplewebauthn/browser) looks for a field whose autocomplete ends in "webauthn".
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'document');
+    const selectors = [];
+    globalThis.document = { querySelectorAll: (selector) => (selectors.push(selector), [{ autocomplete: 'username webauthn' }]) };
+    try {
+      const run = async (make) => {
+        const authenticator = new SoftAuthenticator(SITE);
+        uninstall?.();
+        uninstall = installWebAuthn(authenticator.credentials, { conditional: available });
+        const f = recording((path, body) =>
+          path === '/passkey/generate-authenticate-options' ? [200, { ...OPTIONS_AUTH, allowCredentials: [{ id: 'AQID', type: 'public-key' }] }] : defaultAnswer(path, body),
+        );
+        const client = make(f);
+        await client.passkey.addPasskey();
+        const r = await client.signInPasskey({ autoFill: true });
+        const [kind, publicKey, mediation] = authenticator.calls.at(-1);
+        return { r, request: [kind, mediation, publicKey.allowCredentials, text(publicKey.challenge)], paths: paths(f) };
+      };
+      const ours = await run((f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f }));
+      const theirs = await run((f) => fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [passkeyClient()], fetchOptions: { customFetchImpl: f } })));
+      assert.deepEqual(ours.r, { ok: true, value: { session: SESSION, user: USER } });
+      assert.deepEqual(theirs.r, ours.r);
+      assert.deepEqual(ours.request, ['get', 'conditional', [], 'auth-challenge']);
+      assert.deepEqual(theirs.request, ours.request);
+      assert.deepEqual(theirs.paths, ours.paths);
+      assert.deepEqual(ours.paths.slice(2), ['/passkey/generate-authenticate-options', '/passkey/verify-authentication']);
+      assert.deepEqual(selectors, ["input[autocomplete$='webauthn']"]);
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'document', saved);
+      else delete globalThis.document;
+    }
+  });
+
   test('a BetterAuth client without passkeyClient(): no passkey calls', () => {
     assert.equal(fromBetterAuth({ signIn: {} }).passkey, undefined);
   });
@@ -776,6 +1090,28 @@ describe("passkeys against the real server (--passkey, its rp id the page's host
         // The counter grew.
         const again = await client.passkey.listUserPasskeys();
         assert.equal(again.value[0].counter, 2);
+      });
+
+      test("autofill: a passkey picked in the field's autofill signs in (the browser's request conditional, with no allow list)", async () => {
+        const { client, authenticator, user } = await signedUp(make);
+        assert.equal((await client.passkey.addPasskey({ name: 'Laptop' })).ok, true);
+        assert.equal((await client.signOut()).ok, true);
+        globalThis.PublicKeyCredential.isConditionalMediationAvailable = async () => true;
+        // BetterAuth's client looks for the field whose autocomplete ends in "webauthn".
+        globalThis.document = { querySelectorAll: () => [{ autocomplete: 'username webauthn' }] };
+        try {
+          const events = [];
+          client.subscribe((e) => events.push(e.type));
+          const r = await client.signInPasskey({ autoFill: true });
+          assert.equal(r.ok, true, JSON.stringify(r));
+          assert.equal(r.value.user.id, user.id);
+          assert.deepEqual(events, ['session-changed']);
+          const [kind, request, mediation] = authenticator.calls.at(-1);
+          assert.deepEqual([kind, mediation, request.allowCredentials, request.rpId], ['get', 'conditional', [], RP_ID]);
+          assert.equal((await client.getSession()).value.user.id, user.id);
+        } finally {
+          delete globalThis.document;
+        }
       });
 
       test('rename and delete; another user\'s passkey is PASSKEY_NOT_FOUND; a deleted passkey no longer signs in', async () => {

@@ -251,6 +251,12 @@ describe('server-side rendering', () => {
     // Server-side (and in a browser without WebAuthn) the form is the plain one: the button is
     // added once mounted in a browser that has passkeys, above the other ways.
     assert.equal(render(h(SignInForm, { passkey: true })), render(h(SignInForm)));
+    // Nor is the autofill of passkeys: the field's autocomplete says "webauthn" once the browser
+    // has said it offers them.
+    assert.equal(render(h(SignInForm, { passkey: { autoFill: false } })), render(h(SignInForm)));
+    assert.equal(render(h(SignInForm, { passkey: {} })), render(h(SignInForm)));
+    assert.match(render(h(SignInForm, { passkey: true })), /<input id="[^"]+-email"[^>]* autoComplete="username"/);
+    assert.doesNotMatch(render(h(SignInForm, { passkey: true })), /webauthn/);
     assert.doesNotMatch(render(h(SignInForm, { passkey: true, emailCode: true })), /passkey/i);
     assert.match(render(h(SignInForm, { passkey: true, emailCode: true })), /<div class="pc-after"><button type="button" class="pc-button button button--secondary">E-mail me a sign-in code<\/button><\/div>/);
     // The settings: nothing while the session is unknown (as TwoFactorSettings).
@@ -410,6 +416,10 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { passkey } }), /passkey must be true or false/);
     }
     for (const passkey of [true, false]) plugin.validateOptions({ options: { passkey } });
+    for (const passkeyAutofill of ['yes', 1, null, {}]) {
+      assert.throws(() => plugin.validateOptions({ options: { passkey: true, passkeyAutofill } }), /passkeyAutofill must be true or false/);
+    }
+    for (const passkeyAutofill of [true, false]) plugin.validateOptions({ options: { passkey: true, passkeyAutofill } });
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -463,6 +473,10 @@ describe('portcullis/docusaurus', () => {
     let keyed;
     await plugin(context([]), { passkey: true }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (keyed = d) } });
     assert.equal(keyed.passkey, true, 'the login and account pages read it');
+    assert.equal(keyed.passkeyAutofill, true, 'on by default: the login page offers passkeys in the field\'s autofill too');
+    let buttonOnly;
+    await plugin(context([]), { passkey: true, passkeyAutofill: false }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (buttonOnly = d) } });
+    assert.deepEqual([buttonOnly.passkey, buttonOnly.passkeyAutofill], [true, false], 'the login page reads it');
 
     // Each page but the login page can be left out.
     const fewer = [];

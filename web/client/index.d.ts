@@ -93,7 +93,8 @@ export type AuthErrorCode =
   // expired, another user's challenge, a registration or an assertion that did not verify, an
   // unknown credential or none of the user's, the user's limit: 25), and the client's, status 0 (the
   // browser's prompt closed or timed out, an authenticator that holds a passkey of this account
-  // already, no WebAuthn in this browser, anything else the browser threw: `webauthnError`)
+  // already, no WebAuthn in this browser, no passkeys in its autofill, anything else the browser
+  // threw: `webauthnError`)
   | 'CHALLENGE_NOT_FOUND'
   | 'YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY'
   | 'FAILED_TO_VERIFY_REGISTRATION'
@@ -104,6 +105,7 @@ export type AuthErrorCode =
   | 'REGISTRATION_CANCELLED'
   | 'PREVIOUSLY_REGISTERED'
   | 'WEBAUTHN_NOT_SUPPORTED'
+  | 'AUTOFILL_NOT_SUPPORTED'
   | 'WEBAUTHN_ERROR'
   // the admin plugin (--admin): a caller who is not an administrator, and the checks
   | 'YOU_ARE_NOT_ALLOWED_TO_LIST_USERS'
@@ -413,6 +415,22 @@ export interface Passkey {
 export type PasskeyExtensions = Record<string, unknown>;
 
 export interface SignInPasskeyOptions {
+  /**
+   * No prompt: the browser offers the site's passkeys in the autofill of a field whose
+   * autocomplete ends in "webauthn" (e.g. `autocomplete="username webauthn"`; WebAuthn's
+   * conditional mediation, no allow list), and the call waits until the user picks one there.
+   * AUTOFILL_NOT_SUPPORTED at once, without a request, where the browser cannot
+   * (passkeyAutofillSupported()). A later ceremony (a modal sign-in, addPasskey) cancels it:
+   * AUTH_CANCELLED.
+   */
+  autoFill?: boolean;
+  /**
+   * Aborted before the browser's answer went to the server: AUTH_CANCELLED, and nothing more is
+   * sent. (fromBetterAuth: the call ends at once, and BetterAuth's verification request gets the
+   * signal, but BetterAuth's client cannot end the browser's request: it stays until its next
+   * ceremony.)
+   */
+  signal?: AbortSignal;
   extensions?: PasskeyExtensions;
 }
 
@@ -624,7 +642,9 @@ export interface AuthClient {
    * as one factor). The prompt closed (or timed out, or no passkey of this site): AUTH_CANCELLED; no
    * WebAuthn: WEBAUTHN_NOT_SUPPORTED; the server's AUTHENTICATION_FAILED, PASSKEY_NOT_FOUND (401:
    * e.g. a passkey deleted from the account but kept by the device), BANNED_USER,
-   * EMAIL_NOT_VERIFIED (403); NOT_FOUND without --passkey. Tells the session listeners.
+   * EMAIL_NOT_VERIFIED (403); NOT_FOUND without --passkey. Tells the session listeners. With
+   * `autoFill`, the passkey is picked in a field's autofill instead of a prompt (see
+   * SignInPasskeyOptions). One ceremony at a time: a new one cancels one still waiting.
    */
   signInPasskey(opts?: SignInPasskeyOptions): Promise<AuthResult<SessionWithUser | TwoFactorRedirect>>;
   signOut(): Promise<AuthResult<{ success: true }>>;
@@ -695,6 +715,14 @@ export function resolveBaseURL(baseURL?: string, basePath?: string): string;
 
 /** Whether this browser can use passkeys (WebAuthn); false during server-side rendering. */
 export function passkeySupported(): boolean;
+
+/**
+ * Whether this browser offers passkeys in a field's autofill (WebAuthn's conditional mediation,
+ * for signInPasskey({autoFill: true})): passkeySupported() and
+ * PublicKeyCredential.isConditionalMediationAvailable() resolving true. False during server-side
+ * rendering; never rejects.
+ */
+export function passkeyAutofillSupported(): Promise<boolean>;
 
 /** base64url (padded or not; standard base64 too) to bytes. Throws on anything else. */
 export function base64URLToBuffer(value: string): ArrayBuffer;

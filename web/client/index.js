@@ -125,6 +125,23 @@ export function passkeySupported() {
   );
 }
 
+/**
+ * Whether this browser offers the site's passkeys in a field's autofill (WebAuthn's conditional
+ * mediation, signInPasskey({autoFill: true})): false without WebAuthn, during server-side
+ * rendering, and when the browser's PublicKeyCredential.isConditionalMediationAvailable is missing,
+ * answers anything but true, or fails. Never rejects.
+ */
+export async function passkeyAutofillSupported() {
+  if (!passkeySupported()) return false;
+  const { PublicKeyCredential } = globalThis;
+  if (typeof PublicKeyCredential.isConditionalMediationAvailable !== 'function') return false;
+  try {
+    return (await PublicKeyCredential.isConditionalMediationAvailable()) === true;
+  } catch {
+    return false;
+  }
+}
+
 const descriptor = (d) => ({ ...d, id: base64URLToBuffer(d.id) });
 // extensions: the server's, with the caller's over them (as BetterAuth's client merges them).
 const mergeExtensions = (server, own) => (server || own ? { ...(server ?? {}), ...(own ?? {}) } : undefined);
@@ -211,6 +228,7 @@ const PASSKEY_MESSAGES = {
   REGISTRATION_CANCELLED: 'Registration cancelled',
   PREVIOUSLY_REGISTERED: 'Previously registered',
   WEBAUTHN_NOT_SUPPORTED: 'This browser does not support passkeys',
+  AUTOFILL_NOT_SUPPORTED: 'This browser does not offer passkeys in its autofill',
 };
 const passkeyFailure = (code, message = PASSKEY_MESSAGES[code], extra = {}) => ({ ok: false, status: 0, code, message, ...extra });
 
@@ -225,41 +243,62 @@ function ceremonyFailure(error, registering) {
 }
 
 // One ceremony at a time (as @simplewebauthn/browser's WebAuthnAbortService): a new one cancels
-// the one still waiting for the user, which then fails as cancelled.
+// the one still under way (fetching its options, or waiting for the user), which then fails as
+// cancelled. Returns {signal, done}: the new ceremony's signal, aborted too when the caller's
+// `signal` is, and done(), which lets go of the caller's signal once the ceremony is over.
 let ceremony = null;
-function ceremonySignal() {
-  if (typeof AbortController !== 'function') return undefined;
+function startCeremony(own) {
   ceremony?.abort();
-  ceremony = new AbortController();
-  return ceremony.signal;
+  const controller = new AbortController();
+  ceremony = controller;
+  const follow = () => controller.abort();
+  if (own?.aborted) controller.abort();
+  else own?.addEventListener('abort', follow, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      own?.removeEventListener('abort', follow);
+      if (ceremony === controller) ceremony = null;
+    },
+  };
 }
 
 /**
  * Runs a WebAuthn ceremony: `options()` fetches the server's options (a client result), which
- * `convert` turns into the browser's; `verify(json)` sends the browser's answer. Failures: the
- * server's, BAD_RESPONSE (options it could not read), or ceremonyFailure's.
+ * `convert` turns into the browser's; `verify(json)` sends the browser's answer. `mediation`
+ * ('conditional': the browser's autofill) goes to navigator.credentials.get. Failures: the
+ * server's, BAD_RESPONSE (options it could not read), ceremonyFailure's, and AUTH_CANCELLED
+ * (REGISTRATION_CANCELLED) once `signal` or a newer ceremony has cancelled it before its answer
+ * went to the server (nothing more is sent then; once sent, the server's answer is the result).
  */
-async function passkeyCeremony({ registering, options, convert, toJSON, verify }) {
+async function passkeyCeremony({ registering, options, convert, toJSON, verify, signal: own, mediation }) {
+  const cancelled = () => passkeyFailure(registering ? 'REGISTRATION_CANCELLED' : 'AUTH_CANCELLED');
   if (!passkeySupported()) return passkeyFailure('WEBAUTHN_NOT_SUPPORTED');
-  const r = await options();
-  if (!r.ok) return r;
-  let publicKey;
+  if (own?.aborted) return cancelled();
+  const { signal, done } = typeof AbortController === 'function' ? startCeremony(own) : { done() {} };
   try {
-    publicKey = convert(r.value);
-  } catch (error) {
-    return { ok: false, status: 0, code: 'BAD_RESPONSE', message: `Unreadable passkey options: ${error?.message ?? error}` };
+    const r = await options();
+    if (signal?.aborted) return cancelled();
+    if (!r.ok) return r;
+    let publicKey;
+    try {
+      publicKey = convert(r.value);
+    } catch (error) {
+      return { ok: false, status: 0, code: 'BAD_RESPONSE', message: `Unreadable passkey options: ${error?.message ?? error}` };
+    }
+    let credential;
+    try {
+      const request = { publicKey, ...(mediation ? { mediation } : {}), ...(signal ? { signal } : {}) };
+      const { credentials } = globalThis.navigator;
+      credential = await (registering ? credentials.create(request) : credentials.get(request));
+    } catch (error) {
+      return signal?.aborted ? cancelled() : ceremonyFailure(error, registering);
+    }
+    if (!credential || signal?.aborted) return cancelled();
+    return await verify(toJSON(credential));
+  } finally {
+    done();
   }
-  const signal = ceremonySignal();
-  let credential;
-  try {
-    const request = { publicKey, ...(signal ? { signal } : {}) };
-    const { credentials } = globalThis.navigator;
-    credential = await (registering ? credentials.create(request) : credentials.get(request));
-  } catch (error) {
-    return ceremonyFailure(error, registering);
-  }
-  if (!credential) return passkeyFailure(registering ? 'REGISTRATION_CANCELLED' : 'AUTH_CANCELLED');
-  return verify(toJSON(credential));
 }
 
 // BetterAuth's passkey client's failures (WebAuthnError codes of @simplewebauthn/browser, and its
@@ -442,20 +481,30 @@ export function createClient(options = {}) {
     // The server's --passkey (BetterAuth's passkey plugin): a passkey the user added
     // (passkey.addPasskey) signs in, without a password or an address.
     /**
-     * ({extensions?})? -> the session {session, user} (the cookie set), or the second factor's
-     * TwoFactorRedirect (a user with it on whose authenticator did not verify them). The browser
-     * asks the user to choose a passkey: closed (or timed out), AUTH_CANCELLED; without WebAuthn,
-     * WEBAUTHN_NOT_SUPPORTED; the server's AUTHENTICATION_FAILED, PASSKEY_NOT_FOUND (401),
-     * CHALLENGE_NOT_FOUND (400), BANNED_USER, EMAIL_NOT_VERIFIED (403).
+     * ({autoFill?, signal?, extensions?})? -> the session {session, user} (the cookie set), or the
+     * second factor's TwoFactorRedirect (a user with it on whose authenticator did not verify
+     * them). The browser asks the user to choose a passkey: closed (or timed out), AUTH_CANCELLED;
+     * without WebAuthn, WEBAUTHN_NOT_SUPPORTED; the server's AUTHENTICATION_FAILED,
+     * PASSKEY_NOT_FOUND (401), CHALLENGE_NOT_FOUND (400), BANNED_USER, EMAIL_NOT_VERIFIED (403).
+     * `autoFill`: no prompt; the browser offers the site's passkeys in the autofill of a field
+     * whose autocomplete ends in "webauthn" (conditional mediation, no allow list: any passkey of
+     * the site), and the call waits until one is picked; AUTOFILL_NOT_SUPPORTED at once (nothing
+     * sent) where the browser cannot. `signal`: aborted, AUTH_CANCELLED, and nothing more is sent.
+     * A later ceremony (a modal sign-in, addPasskey) cancels a pending one the same way.
      */
-    signInPasskey: (opts) =>
-      passkeyCeremony({
+    signInPasskey: async (opts) => {
+      if (opts?.autoFill && !(await passkeyAutofillSupported())) return passkeyFailure('AUTOFILL_NOT_SUPPORTED');
+      return passkeyCeremony({
         registering: false,
+        signal: opts?.signal,
+        mediation: opts?.autoFill ? 'conditional' : undefined,
         options: () => call('GET', '/passkey/generate-authenticate-options'),
-        convert: (json) => toRequestOptions(json, opts?.extensions),
+        // The autofill's request lists no credential (as @simplewebauthn/browser's useBrowserAutofill).
+        convert: (json) => ({ ...toRequestOptions(json, opts?.extensions), ...(opts?.autoFill ? { allowCredentials: [] } : {}) }),
         toJSON: authenticationToJSON,
         verify: (response) => call('POST', '/passkey/verify-authentication', { body: { response } }),
-      }),
+      });
+    },
     signOut: () => call('POST', '/sign-out', { body: {} }),
     getSession: (query) => call('GET', '/get-session', { query: pick(query, ['disableCookieCache', 'disableRefresh']) }),
     listSessions: () => call('GET', '/list-sessions'),
@@ -719,10 +768,27 @@ export function fromBetterAuth(authClient) {
     // (These are BetterAuth's magicLinkClient()'s: add it among the client's plugins.)
     signInMagicLink: wrap(false, (input) => c.signIn.magicLink(input)),
     // (BetterAuth's passkeyClient()'s, from @better-auth/passkey/client: add it among the client's
-    // plugins.) Its cancelled ceremonies get createClient's codes.
+    // plugins.) Its cancelled ceremonies get createClient's codes; `autoFill` is its own. It takes
+    // no signal: an abort ends this call at once (AUTH_CANCELLED) and, through its fetchOptions,
+    // keeps the answer from being verified, but the browser's request stays until BetterAuth's
+    // next ceremony replaces it. Ceremonies are one at a time among BetterAuth's own calls.
     signInPasskey: async (opts) => {
-      if (!passkeySupported()) return passkeyFailure('WEBAUTHN_NOT_SUPPORTED');
-      const r = await wrap(true, () => c.signIn.passkey(opts?.extensions ? { extensions: opts.extensions } : undefined))();
+      if (opts?.autoFill ? !(await passkeyAutofillSupported()) : !passkeySupported()) {
+        return passkeyFailure(opts?.autoFill ? 'AUTOFILL_NOT_SUPPORTED' : 'WEBAUTHN_NOT_SUPPORTED');
+      }
+      const signal = opts?.signal;
+      if (signal?.aborted) return passkeyFailure('AUTH_CANCELLED');
+      const input = {
+        ...(opts?.extensions ? { extensions: opts.extensions } : {}),
+        ...(opts?.autoFill ? { autoFill: true } : {}),
+        ...(signal ? { fetchOptions: { signal } } : {}),
+      };
+      const pending = wrap(true, () => c.signIn.passkey(Object.keys(input).length ? input : undefined))();
+      let onAbort = null;
+      const aborted = signal && new Promise((resolve) => signal.addEventListener('abort', (onAbort = () => resolve(null)), { once: true }));
+      const r = await (aborted ? Promise.race([pending, aborted]) : pending);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+      if (!r) return passkeyFailure('AUTH_CANCELLED');
       return r.ok ? r : fromBetterAuthPasskeyFailure(r, false);
     },
     signOut: wrap(true, () => c.signOut()),

@@ -1,7 +1,7 @@
 // portcullis/docusaurus: a Docusaurus 3 plugin that adds /login and /signup pages, the pages of a
 // forgotten password (/forgot-password, and /reset-password where the mailed link leads; with the
 // emailOtp option, sign-in and reset by codes sent by e-mail; with magicLink, sign-in by links sent by
-// e-mail; with passkey, sign-in by passkeys), an
+// e-mail; with passkey, sign-in by passkeys, from a button and the field's autofill), an
 // /account page (name, username with its option, address verification, password, passkeys with
 // their option, signed-in devices, deletion), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
@@ -46,8 +46,11 @@ const DEFAULTS = {
   // did not work, on the way)
   magicLink: false,
   // true: the server's --passkey; "Sign in with a passkey" on the login page (in browsers with
-  // WebAuthn), and the passkeys (add, rename, delete) on the account page
+  // WebAuthn), with the site's passkeys in its e-mail field's autofill too, and the passkeys (add,
+  // rename, delete) on the account page
   passkey: false,
+  // false: with passkey, the login page's button only, no passkeys in the field's autofill
+  passkeyAutofill: true,
   // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
   // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
   impersonation: false,
@@ -107,6 +110,7 @@ function validate(options) {
   }
   if (typeof o.magicLink !== 'boolean') fail('magicLink must be true or false');
   if (typeof o.passkey !== 'boolean') fail('passkey must be true or false');
+  if (typeof o.passkeyAutofill !== 'boolean') fail('passkeyAutofill must be true or false');
   const imp = o.impersonation;
   if (
     typeof imp !== 'boolean' &&
@@ -150,7 +154,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -171,6 +175,7 @@ function portcullisPlugin(context, options) {
         emailOtp: emailOtp === false ? null : { verification: emailOtp !== true && emailOtp.verification === true },
         magicLink,
         passkey,
+        passkeyAutofill,
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

@@ -67,12 +67,21 @@ export interface PortcullisPluginOptions {
   /**
    * Passkeys (the server's --passkey, BetterAuth's passkey plugin): the login page offers "Sign in
    * with a passkey" (in browsers with WebAuthn; a user with the second factor on whose
-   * authenticator did not verify them gets its step), and the account page lists the user's
-   * passkeys, to add (with an optional name), rename and delete. The server's rp id
+   * authenticator did not verify them gets its step), and, in browsers that can, the site's
+   * passkeys in its e-mail field's autofill (see `passkeyAutofill`); the account page lists the
+   * user's passkeys, to add (with an optional name), rename and delete. The server's rp id
    * (--passkey-rp-id, default the host of its --base-url) must be the site's host or a domain it
    * is under (browsers refuse IP addresses), and the site's origin a trusted origin. Default false.
    */
   passkey?: boolean;
+  /**
+   * With `passkey`: the login page's first field offers the site's passkeys in its autofill
+   * (`autocomplete="username webauthn"`, WebAuthn's conditional mediation; SignInForm's `passkey`),
+   * where one picked signs in without a click. (An authenticator that answers such a request at
+   * once, as Chromium's virtual one in tests does, signs in as soon as the page opens.) false: the
+   * button only. Default true.
+   */
+  passkeyAutofill?: boolean;
   /**
    * Show the impersonation bar on every page while an administrator is signed in as a user (the
    * server's --admin-impersonation; the AdminUsers component starts it), with "Stop impersonating";

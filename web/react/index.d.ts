@@ -526,9 +526,18 @@ export interface SignInFormProps {
    * it). The browser asks for a passkey of the site (no address is typed); signed in, `onSuccess({session,
    * user})`; a user with the second factor on whose authenticator did not verify them (no PIN or
    * biometric) gets its step. A prompt closed (or a device without a passkey of the site):
-   * `text.passkeyCancelled` in the form's alert, focused. Default false.
+   * `text.passkeyCancelled` in the form's alert, focused.
+   *
+   * `true` also offers the site's passkeys in the first field's autofill (WebAuthn's conditional
+   * mediation), once mounted in a browser that can (passkeyAutofillSupported()): the field's
+   * autocomplete becomes "username webauthn", and while the form is at its password step a
+   * request waits for a passkey picked in the field's suggestions, which signs in as the button
+   * does, without a click. Its cancellations say nothing (the button's prompt cancels it); its
+   * other failures are said as the button's. A request that ended starts again on the field's next
+   * focus; it is aborted when the form leaves the password step (a code or a link by e-mail, the
+   * second factor) or unmounts. `{autoFill: false}`: the button only. Default false.
    */
-  passkey?: boolean;
+  passkey?: boolean | { autoFill?: boolean };
 }
 
 export function SignInForm(props: SignInFormProps): ReactElement;

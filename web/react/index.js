@@ -6,7 +6,7 @@
 // variables, with fallbacks outside Docusaurus).
 import * as ReactNamespace from 'react';
 
-import { createClient, passkeySupported } from '../client/index.js';
+import { createClient, passkeyAutofillSupported, passkeySupported } from '../client/index.js';
 import { load, loadStrength } from '../../wasm/index.js';
 
 const React = ReactNamespace.default ?? ReactNamespace;
@@ -1115,6 +1115,23 @@ function usePasskeySupported(active) {
   return supported;
 }
 
+/** Whether this browser offers passkeys in a field's autofill, once mounted and asked (false during server-side rendering), when `active`. */
+function usePasskeyAutofillSupported(active) {
+  const [supported, setSupported] = useState(false);
+  useEffect(() => {
+    let live = true;
+    if (active) passkeyAutofillSupported().then((yes) => live && setSupported(yes));
+    else setSupported(false);
+    return () => {
+      live = false;
+    };
+  }, [active]);
+  return supported;
+}
+
+// The failures of SignInForm's passkey autofill that it does not say (see there).
+const AUTOFILL_SILENT = new Set(['AUTH_CANCELLED', 'AUTOFILL_NOT_SUPPORTED', 'WEBAUTHN_ERROR']);
+
 // What a passkey ceremony's failure says: in the texts' words for the codes a person can act on
 // (the browser's prompt closed, a passkey the server no longer knows, ...), else the server's.
 function passkeyFailureText(r, text) {
@@ -1167,6 +1184,11 @@ function passkeyFailureText(r, text) {
  * passkey" under the button (first), in browsers with WebAuthn only; the browser asks for the
  * passkey, and a user with the second factor on whose authenticator did not verify them gets its
  * step; a prompt closed (or no passkey of the site on the device) is said in the form's alert.
+ * `passkey: true` also offers the site's passkeys in the first field's autofill, in browsers that
+ * can (its autocomplete is then "username webauthn"): one picked there signs in as the button
+ * does, without a click; its cancellations and the browser's refusal of the request say nothing,
+ * its other failures are said in the alert, and a request that ended starts again on the field's
+ * next focus. `passkey: {autoFill: false}`: the button only.
  */
 export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false, emailLink = false, twoFactorRedirect = false, linkError = null, passkey = false }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
@@ -1242,20 +1264,60 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
     (r) => (r.code === 'INVALID_EMAIL_OR_PASSWORD' || r.code === 'INVALID_USERNAME_OR_PASSWORD' ? null : USERNAME_CODES.has(r.code) ? 'email' : fieldOf(r, fields)),
   );
   // The server's --passkey: the browser's passkey prompt, in browsers that have one (known only
-  // once mounted: none during server-side rendering).
+  // once mounted: none during server-side rendering). Its ceremony cancels the autofill's (below:
+  // one at a time), whose end then says nothing.
   const withPasskey = usePasskeySupported(Boolean(passkey));
   const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const buttonCeremony = useRef(false);
   const signInWithPasskey = async () => {
     if (passkeyBusy) return;
     setLinkFailure(null);
     setRestarted(null);
     form.setFormError(null);
+    buttonCeremony.current = true;
     setPasskeyBusy(true);
     const r = await client.signInPasskey();
+    buttonCeremony.current = false;
     setPasskeyBusy(false);
     if (r.ok) signedIn(r.value);
     else form.setFormError(passkeyFailureText(r, text));
   };
+  // And its autofill (unless `passkey.autoFill` is false), where the browser offers it: the first
+  // field's autocomplete says "webauthn", and while the form is at its password step a request
+  // waits for a passkey picked in that field's autofill, which signs in as the button does. It
+  // says nothing of its cancellations, nor of the browser refusing the request itself
+  // (WEBAUTHN_ERROR, e.g. a page whose host is not under the server's rp id: nobody picked
+  // anything, and the button says it when used); its other failures go to the alert, as the
+  // button's. One that ended starts again on the field's next focus, not at once (an
+  // authenticator may answer at once, again and again), unless the browser refused it (it would
+  // again, at each focus); it is aborted when the form leaves the step, or goes.
+  const autofill = usePasskeyAutofillSupported(Boolean(passkey) && passkey.autoFill !== false);
+  const autofillOn = autofill && !challenge && mode === 'password';
+  const autofillRequest = useRef(null);
+  const autofillEnded = useRef(null);
+  const autofillRefused = useRef(false);
+  autofillEnded.current = (r) => {
+    if (r.code === 'WEBAUTHN_ERROR') autofillRefused.current = true;
+    if (r.ok) signedIn(r.value);
+    else if (!AUTOFILL_SILENT.has(r.code) && !buttonCeremony.current) form.setFormError(passkeyFailureText(r, text));
+  };
+  const startAutofill = () => {
+    if (autofillRequest.current || buttonCeremony.current || autofillRefused.current) return;
+    const controller = new AbortController();
+    autofillRequest.current = controller;
+    client.signInPasskey({ autoFill: true, signal: controller.signal }).then((r) => {
+      if (autofillRequest.current === controller) autofillRequest.current = null;
+      if (!controller.signal.aborted) autofillEnded.current(r);
+    });
+  };
+  useEffect(() => {
+    if (!autofillOn) return undefined;
+    startAutofill();
+    return () => {
+      autofillRequest.current?.abort();
+      autofillRequest.current = null;
+    };
+  }, [autofillOn, client]); // eslint-disable-line react-hooks/exhaustive-deps
   if (challenge) {
     return h(SecondFactorForm, {
       methods: challenge,
@@ -1339,7 +1401,18 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
   return h(
     FormShell,
     { form, onSubmit, title, notice: restarted ?? linkErrorMessage(linkFailure, text) ?? notice, submitLabel: text.signIn, text, after: others.length ? others : null, footer, className, testId: 'pc-signin' },
-    h(Field, { id: `${prefix}-email`, label, type: username ? 'text' : 'email', autoComplete: 'username', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email, inputProps: username ? USERNAME_INPUT : undefined }),
+    h(Field, {
+      id: `${prefix}-email`,
+      label,
+      type: username ? 'text' : 'email',
+      autoComplete: autofill ? 'username webauthn' : 'username',
+      value: form.values.email,
+      onChange: form.set('email'),
+      onBlur: form.blur('email'),
+      error: form.errors.email,
+      inputRef: form.refs.email,
+      inputProps: { ...(username ? USERNAME_INPUT : {}), ...(autofillOn ? { onFocus: startAutofill } : {}) },
+    }),
     h(
       Field,
       { id: `${prefix}-password`, label: text.password, type: 'password', autoComplete: 'current-password', value: form.values.password, onChange: form.set('password'), onBlur: form.blur('password'), error: form.errors.password, inputRef: form.refs.password, revealLabel: text.showPassword },

@@ -95,7 +95,8 @@ export default function PortcullisAuthPage({ kind }) {
           verificationCode,
           emailLink: magicLink ? { callbackURL: linkURL, errorCallbackURL: linkURL } : false,
           twoFactorRedirect: isBrowser && linkReturn.twoFactor ? twoFactorMethods : false,
-          passkey: options.passkey === true,
+          // The server's --passkey: the button, and (unless passkeyAutofill is false) the field's autofill.
+          passkey: options.passkey === true ? (options.passkeyAutofill === false ? { autoFill: false } : true) : false,
           linkError: isBrowser ? linkReturn.error : null,
           callbackURL: verifyURL,
           notice,
