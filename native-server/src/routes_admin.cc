@@ -131,8 +131,15 @@ Result<store::UserQuery> list_users_query(const httplib::Request& req) {
     const bool boolean = q.filter_field == store::UserField::kEmailVerified || q.filter_field == store::UserField::kBanned;
     if (boolean && *v != "true" && *v != "false") return bad("filterValue] Invalid input: expected true or false");
     if (auto op = param("filterOperator")) {
-      if (*op != "eq" && *op != "ne") return bad("filterOperator] Invalid option: expected one of \"eq\"|\"ne\"");
-      q.filter_negate = *op == "ne";
+      if (*op == "ne") q.filter_negate = true;
+      else if (*op == "contains") q.filter_match = store::TextMatch::kContains;
+      else if (*op == "starts_with") q.filter_match = store::TextMatch::kStartsWith;
+      else if (*op == "ends_with") q.filter_match = store::TextMatch::kEndsWith;
+      else if (*op != "eq") {
+        return bad("filterOperator] Invalid option: expected one of \"eq\"|\"ne\"|\"contains\"|\"starts_with\"|"
+                   "\"ends_with\"");
+      }
+      if (q.filter_match && boolean) return bad("filterOperator] Invalid option: expected \"eq\" or \"ne\" for a boolean field");
     }
   }
   return q;

@@ -208,6 +208,7 @@ describe('with --admin', () => {
         { searchValue: 'a', searchField: 'id' }, { searchValue: 'a', searchOperator: 'like' },
         { filterField: 'password', filterValue: 'x' }, { filterField: 'createdAt', filterValue: 'x' },
         { filterField: 'email', filterValue: 'x', filterOperator: 'lt' },
+        { filterField: 'banned', filterValue: 'true', filterOperator: 'contains' },
       ]) {
         assertError(await admin.browser.get(`/admin/list-users${query(params)}`), 400, 'VALIDATION_ERROR');
       }
@@ -715,6 +716,22 @@ function listingTests(get) {
     page = await list({ ...byEmail, filterField: 'name', filterValue: names[11], filterOperator: 'ne' });
     assert.equal(page.total, N - 1);
     assert.ok(!which(page).includes(11));
+  });
+
+  test('filter: contains, starts_with, ends_with on a text field, case-insensitive, with % and _ literal; beside a search', async () => {
+    let page = await list({ ...byEmail, filterField: 'role', filterValue: 'ADMIN', filterOperator: 'contains' });
+    assert.deepEqual(which(page), [4, 9, 14]);
+    page = await list({ ...byEmail, filterField: 'role', filterValue: 'user', filterOperator: 'starts_with' });
+    assert.deepEqual(which(page), range(0, N).filter((i) => i !== 4 && i !== 9), 'the NULL role (19) starts with "user"');
+    page = await list({ ...byEmail, filterField: 'name', filterValue: 'gamma 12', filterOperator: 'ends_with' });
+    assert.deepEqual(which(page), [12]);
+    page = await list({ sortBy: 'email', filterField: 'email', filterValue: `odd-${tag}.example`, filterOperator: 'ends_with' });
+    assert.deepEqual(which(page), range(0, N).filter((i) => i % 2));
+    page = await list({ sortBy: 'email', filterField: 'name', filterValue: `${tag} a_b`, filterOperator: 'starts_with' });
+    assert.deepEqual(which(page), [2], '_ is literal: not "aXb"');
+    page = await list({ searchValue: `even-${tag}`, searchField: 'email', sortBy: 'email', filterField: 'name', filterValue: 'delta', filterOperator: 'contains' });
+    assert.deepEqual(which(page), [8, 18]);
+    assert.equal(page.total, 2);
   });
 
   test('sort and pages: limit and offset, with the total of all matches', async () => {

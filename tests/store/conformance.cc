@@ -2547,7 +2547,52 @@ TEST_CASE("store: query_users searches, filters, sorts and pages (BetterAuth's a
     CHECK(ids(q) == Ids{"id-2", "id-3"});
   }
 
+  SECTION("filter: a text field contains, starts or ends with the value, in any ASCII case") {
+    struct Case {
+      UserField field;
+      const char* value;
+      TextMatch match;
+      Ids want;
+    };
+    const std::vector<Case> cases = {
+        {UserField::kEmail, "EXAMPLE", TextMatch::kContains, {"id-1", "id-2", "id-3"}},
+        {UserField::kEmail, ".com", TextMatch::kEndsWith, {"id-1", "id-3"}},
+        {UserField::kEmail, "d", TextMatch::kStartsWith, {"id-4"}},
+        {UserField::kName, "y", TextMatch::kContains, {"id-3"}},
+        {UserField::kRole, "admin", TextMatch::kContains, {"id-1", "id-4"}},
+        {UserField::kRole, "user", TextMatch::kStartsWith, {"id-2", "id-3", "id-4"}},  // a NULL role is "user"
+        {UserField::kId, "-4", TextMatch::kEndsWith, {"id-4"}},
+        {UserField::kName, "%", TextMatch::kContains, {}},  // the value's % and _ are themselves
+        {UserField::kName, "_", TextMatch::kContains, {}},
+    };
+    for (const Case& c : cases) {
+      INFO("filter field " << static_cast<int>(c.field) << " ~ " << c.value);
+      UserQuery q;
+      q.sort_by = UserField::kId;
+      q.filter_field = c.field;
+      q.filter_value = c.value;
+      q.filter_match = c.match;
+      CHECK(ids(q) == c.want);
+      CHECK(total(q) == c.want.size());
+    }
+    // With a search on the same field: both must hold.
+    UserQuery q;
+    q.sort_by = UserField::kId;
+    q.search = "example";
+    q.filter_value = "b";
+    q.filter_match = TextMatch::kStartsWith;
+    CHECK(ids(q) == Ids{"id-2"});
+  }
+
   SECTION("an unusable query is INTERNAL_SERVER_ERROR") {
+    UserQuery matched;
+    matched.filter_field = UserField::kBanned;
+    matched.filter_value = "true";
+    matched.filter_match = TextMatch::kContains;
+    CHECK(code_of(store.query_users(matched)) == ErrorCode::kInternalServerError);
+    matched.filter_field = UserField::kName;
+    matched.filter_negate = true;
+    CHECK(code_of(store.query_users(matched)) == ErrorCode::kInternalServerError);
     UserQuery q;
     q.filter_field = UserField::kBanned;
     q.filter_value = "yes";

@@ -639,7 +639,12 @@ struct UserWhere {
       sql += std::string(" WHERE lower(") + user_field_sql(q.search_field) + ") LIKE lower($" +
              std::to_string(values.size()) + "::text) ESCAPE '\\'";
     }
-    if (q.filter_value) {
+    if (q.filter_value && q.filter_match) {
+      values.emplace_back(rows::like_pattern(*q.filter_value, *q.filter_match));
+      sql += sql.empty() ? " WHERE " : " AND ";
+      sql += std::string("lower(") + user_field_sql(q.filter_field) + ") LIKE lower($" +
+             std::to_string(values.size()) + "::text) ESCAPE '\\'";
+    } else if (q.filter_value) {
       const bool flag = q.filter_field == UserField::kEmailVerified || q.filter_field == UserField::kBanned;
       values.emplace_back(flag ? (*rows::filter_flag(*q.filter_value) ? "true" : "false") : *q.filter_value);
       sql += sql.empty() ? " WHERE " : " AND ";

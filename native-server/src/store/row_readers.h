@@ -203,13 +203,14 @@ inline std::optional<bool> filter_flag(std::string_view value) {
 }
 
 // Why `query` cannot be run, or null if it can: a search on a field other than the name or the
-// e-mail, a filter on a date, or a filter on a boolean field whose value is not "true" or "false".
-// (The message never holds the query's values.)
+// e-mail, a filter on a date, a filter on a boolean field whose value is not "true" or "false" or
+// that matches text, or a text match that is negated. (The message never holds the query's values.)
 inline const char* user_query_problem(const UserQuery& query) {
   if (query.search && query.search_field != UserField::kName && query.search_field != UserField::kEmail) {
     return "only the name or the e-mail can be searched";
   }
   if (query.filter_value) {
+    if (query.filter_match && query.filter_negate) return "a filter's text match cannot be negated";
     switch (query.filter_field) {
       case UserField::kCreatedAt:
       case UserField::kUpdatedAt:
@@ -217,6 +218,7 @@ inline const char* user_query_problem(const UserQuery& query) {
       case UserField::kEmailVerified:
       case UserField::kBanned:
         if (!filter_flag(*query.filter_value)) return "a boolean filter's value is \"true\" or \"false\"";
+        if (query.filter_match) return "a boolean field cannot match text";
         break;
       case UserField::kId:
       case UserField::kName:

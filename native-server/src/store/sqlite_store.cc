@@ -610,6 +610,11 @@ struct UserWhere {
     }
     if (q.filter_value) {
       sql += sql.empty() ? " WHERE " : " AND ";
+      if (q.filter_match) {
+        sql += std::string("lower(") + user_field_sql(q.filter_field) + ") LIKE lower(?) ESCAPE '\\'";
+        text = rows::like_pattern(*q.filter_value, *q.filter_match);
+        return;
+      }
       sql += user_field_sql(q.filter_field);
       sql += q.filter_negate ? " <> ?" : " = ?";
       if (q.filter_field == UserField::kEmailVerified || q.filter_field == UserField::kBanned) {

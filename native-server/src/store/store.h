@@ -197,10 +197,12 @@ struct UserQuery {
   // Only users whose `filter_field` equals (or, with `filter_negate`, differs from)
   // `filter_value`: the text itself for kId, kName, kEmail and kRole (a NULL role equals
   // "user"), "true" or "false" for kEmailVerified and kBanned (NULL "banned" is false). Dates
-  // cannot be filtered on.
+  // cannot be filtered on. With `filter_match` (text fields only, not with `filter_negate`), the
+  // field contains, starts or ends with the value instead, ignoring ASCII case as `search` does.
   std::optional<std::string> filter_value;
   UserField filter_field = UserField::kEmail;
   bool filter_negate = false;
+  std::optional<TextMatch> filter_match;
   // The order (ties broken by id, in the same direction; text in the database's collation,
   // byte order on SQLite), then the page: at most `limit` users
   // after skipping `offset`.
