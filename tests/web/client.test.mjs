@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { createAuthClient } from 'better-auth/client';
-import { adminClient, emailOTPClient, magicLinkClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
+import { adminClient, emailOTPClient, lastLoginMethodClient, magicLinkClient, twoFactorClient, usernameClient } from 'better-auth/client/plugins';
 
 import { createClient, fromBetterAuth, resolveBaseURL } from '../../web/client/index.js';
 import { BIN, SECRET, browserFetch, outboxMails, startServer, waitFor } from '../support/server.mjs';
@@ -1365,5 +1365,180 @@ describe("sign-in links by e-mail (the server's --magic-link): the same through 
     const client = createClient({ baseURL: server.url, fetch: browserFetch(SITE) });
     assert.deepEqual(failed(await client.signInMagicLink({ email: newEmail() })), [false, 404, 'NOT_FOUND']);
     assert.deepEqual(failed(await client.magicLink.verify({ token: 'x' })), [false, 404, 'NOT_FOUND']);
+  });
+});
+
+describe("a change of address with codes (the server's --email-otp-change-email): the same through both clients", () => {
+  let coded;
+  before(async () => {
+    coded = await startServer({ emailOtp: true, emailOtpChangeEmail: true, mail: 'outbox', trustedOrigins: [SITE] });
+  });
+  after(async () => {
+    await coded.stop();
+  });
+  const mails = (email, kind) => outboxMails(coded.outbox).filter((m) => m.to === email && m.kind === kind);
+  // The n-th code of `kind` mailed to `email`: the only run of six digits in the text.
+  const mailedCode = async (email, kind, n = 0) =>
+    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(email, kind)[n], { what: `${kind} mail ${n} to ${email}` })).text)[1];
+  const otherThan = (code) => (code === '000000' ? '111111' : '000000');
+  const failed = (r) => [r.ok, r.status, r.code];
+  const clients = {
+    createClient: () => createClient({ baseURL: coded.url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: coded.url, plugins: [emailOTPClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(`${kind}: an unverified user: a code to the new address makes it theirs, verified; a wrong code, the same address, a bad one, a taken one`, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Ida', email, password: PASSWORD })).ok, true);
+      const events = [];
+      client.subscribe((e) => events.push(e.type));
+      assert.deepEqual(failed(await client.emailOtp.requestEmailChange({ newEmail: email })), [false, 400, 'EMAIL_IS_THE_SAME']);
+      assert.deepEqual(failed(await client.emailOtp.requestEmailChange({ newEmail: 'not-an-address' })), [false, 400, 'INVALID_EMAIL']);
+      const next = newEmail();
+      assert.deepEqual(await client.emailOtp.requestEmailChange({ newEmail: next }), { ok: true, value: { success: true } });
+      const code = await mailedCode(next, 'email-otp-change-email');
+      const wrong = await client.emailOtp.changeEmail({ newEmail: next, otp: otherThan(code) });
+      assert.deepEqual([...failed(wrong), wrong.message], [false, 400, 'INVALID_OTP', 'Invalid OTP']);
+      assert.deepEqual(events, [], 'no request, nor a refused change, tells the listeners');
+      assert.deepEqual(await client.emailOtp.changeEmail({ newEmail: next, otp: code }), { ok: true, value: { success: true } });
+      assert.deepEqual(events, ['session-changed']);
+      const now = (await client.getSession({ disableCookieCache: true })).value.user;
+      assert.deepEqual([now.email, now.emailVerified], [next, true]);
+      assert.equal((await client.getSession()).value.user.email, next, 'the session as the provider reads it');
+
+      // Now verified, the user needs the current address's code first.
+      assert.deepEqual(failed(await client.emailOtp.requestEmailChange({ newEmail: newEmail() })), [false, 400, 'OTP_REQUIRED']);
+
+      // An address that got an account after its code was mailed (another unverified user).
+      const other = make();
+      assert.equal((await other.signUp({ name: 'Ivo', email: newEmail(), password: PASSWORD })).ok, true);
+      const late = newEmail();
+      assert.equal((await other.emailOtp.requestEmailChange({ newEmail: late })).ok, true);
+      const lateCode = await mailedCode(late, 'email-otp-change-email');
+      assert.equal((await make().signUp({ name: 'Late', email: late, password: PASSWORD })).ok, true);
+      const taken = await other.emailOtp.changeEmail({ newEmail: late, otp: lateCode });
+      assert.deepEqual([...failed(taken), taken.message], [false, 400, 'USER_ALREADY_EXISTS', 'Email already in use']);
+    });
+
+    test(`${kind}: a verified user: OTP_REQUIRED, then the current address's code, then the new one's`, async () => {
+      const email = newEmail();
+      const client = make();
+      assert.equal((await client.signUp({ name: 'Jo', email, password: PASSWORD })).ok, true);
+      assert.equal((await client.emailOtp.sendVerificationOtp({ email, type: 'email-verification' })).ok, true);
+      assert.equal((await client.emailOtp.verifyEmail({ email, otp: await mailedCode(email, 'email-otp-verification') })).ok, true);
+      const next = newEmail();
+      const missing = await client.emailOtp.requestEmailChange({ newEmail: next });
+      assert.deepEqual([...failed(missing), missing.message], [false, 400, 'OTP_REQUIRED', 'OTP is required to verify current email']);
+      assert.deepEqual(await client.emailOtp.sendVerificationOtp({ email, type: 'email-verification' }), { ok: true, value: { success: true } });
+      const current = await mailedCode(email, 'email-otp-change-email-confirmation');
+      assert.deepEqual(failed(await client.emailOtp.requestEmailChange({ newEmail: next, otp: otherThan(current) })), [false, 400, 'INVALID_OTP']);
+      assert.deepEqual(await client.emailOtp.requestEmailChange({ newEmail: next, otp: current }), { ok: true, value: { success: true } });
+      assert.deepEqual(failed(await client.emailOtp.requestEmailChange({ newEmail: next, otp: current })), [false, 400, 'INVALID_OTP'], 'used up');
+      const code = await mailedCode(next, 'email-otp-change-email');
+      assert.deepEqual(await client.emailOtp.changeEmail({ newEmail: next, otp: code }), { ok: true, value: { success: true } });
+      assert.equal((await client.getSession({ disableCookieCache: true })).value.user.email, next);
+    });
+  }
+
+  test('a server without --email-otp-change-email: CHANGE_EMAIL_DISABLED; signed out: UNAUTHORIZED', async () => {
+    const plain = await startServer({ emailOtp: true, mail: 'outbox', trustedOrigins: [SITE] });
+    try {
+      const client = createClient({ baseURL: plain.url, fetch: browserFetch(SITE) });
+      assert.deepEqual(failed(await client.emailOtp.requestEmailChange({ newEmail: newEmail() })), [false, 401, 'UNAUTHORIZED']);
+      assert.equal((await client.signUp({ name: 'Kai', email: newEmail(), password: PASSWORD })).ok, true);
+      const off = await client.emailOtp.requestEmailChange({ newEmail: newEmail() });
+      assert.deepEqual([...failed(off), off.message], [false, 400, 'CHANGE_EMAIL_DISABLED', 'Change email with OTP is disabled']);
+      assert.deepEqual(failed(await client.emailOtp.changeEmail({ newEmail: newEmail(), otp: '123456' })), [false, 400, 'CHANGE_EMAIL_DISABLED']);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
+describe("the last sign-in's method (the server's --last-login-method): the cookie as a page reads it", () => {
+  // A document whose `cookie` behaves as a browser's: reads "a=1; b=2", writes one cookie (an
+  // expiry in the past deletes it). `writes`: what was written.
+  function installDocument(initial = '') {
+    const jar = new Map(initial ? initial.split('; ').map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]) : []);
+    const writes = [];
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'document');
+    globalThis.document = {
+      get cookie() {
+        return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      },
+      set cookie(line) {
+        writes.push(line);
+        const [pair, ...attributes] = line.split(';').map((p) => p.trim());
+        const name = pair.slice(0, pair.indexOf('='));
+        const expires = attributes.find((a) => /^expires=/i.test(a));
+        if (expires && Date.parse(expires.slice(8)) < Date.now()) jar.delete(name);
+        else jar.set(name, pair.slice(pair.indexOf('=') + 1));
+      },
+    };
+    return {
+      writes,
+      restore() {
+        if (saved) Object.defineProperty(globalThis, 'document', saved);
+        else delete globalThis.document;
+      },
+    };
+  }
+  const NAME = 'better-auth.last_used_login_method';
+  const clients = {
+    createClient: (opts) => createClient({ baseURL: 'http://127.0.0.1:9', ...opts }),
+    fromBetterAuth: (opts) => fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9' }), opts),
+    'fromBetterAuth with lastLoginMethodClient()': (opts) =>
+      fromBetterAuth(createAuthClient({ baseURL: 'http://127.0.0.1:9', plugins: [lastLoginMethodClient(opts?.cookiePrefix ? { cookieName: `${opts.cookiePrefix}.last_used_login_method` } : {})] })),
+  };
+  for (const [kind, make] of Object.entries(clients)) {
+    test(`${kind}: read, compared, cleared; another prefix; null without a document`, () => {
+      const client = make();
+      assert.equal(typeof globalThis.document, 'undefined');
+      assert.equal(client.getLastUsedLoginMethod(), null, 'no document (Node, server-side rendering)');
+      assert.equal(client.isLastUsedLoginMethod('email'), false);
+      client.clearLastUsedLoginMethod(); // nothing to do, and no error
+      const doc = installDocument(`theme=dark; ${NAME}=passkey; better-auth.session_token=abc`);
+      try {
+        assert.equal(client.getLastUsedLoginMethod(), 'passkey');
+        assert.equal(client.isLastUsedLoginMethod('passkey'), true);
+        assert.equal(client.isLastUsedLoginMethod('email'), false);
+        client.clearLastUsedLoginMethod();
+        assert.match(doc.writes.at(-1), new RegExp(`^${NAME.replace(/\./g, '\\.')}=; expires=Thu, 01 Jan 1970 00:00:00 (GMT|UTC); path=/`));
+        assert.equal(client.getLastUsedLoginMethod(), null);
+        assert.equal(globalThis.document.cookie, 'theme=dark; better-auth.session_token=abc', 'the other cookies stay');
+      } finally {
+        doc.restore();
+      }
+      const prefixed = make({ cookiePrefix: 'docs' });
+      const other = installDocument(`${NAME}=email; docs.last_used_login_method=magic-link`);
+      try {
+        assert.equal(prefixed.getLastUsedLoginMethod(), 'magic-link');
+        assert.equal(make().getLastUsedLoginMethod(), 'email');
+      } finally {
+        other.restore();
+      }
+    });
+  }
+
+  test('the cookie a real sign-in sets (the server with --last-login-method), as both clients read it', async () => {
+    const s = await startServer({ lastLoginMethod: true, trustedOrigins: [SITE] });
+    try {
+      const f = browserFetch(SITE);
+      const client = createClient({ baseURL: s.url, fetch: f });
+      const email = newEmail();
+      assert.equal((await client.signUp({ name: 'Lin', email, password: PASSWORD })).ok, true);
+      assert.equal(f.jar.get(NAME), 'email');
+      const doc = installDocument(`${NAME}=${f.jar.get(NAME)}`);
+      try {
+        assert.equal(client.getLastUsedLoginMethod(), 'email');
+        assert.equal(fromBetterAuth(createAuthClient({ baseURL: s.url })).isLastUsedLoginMethod('email'), true);
+      } finally {
+        doc.restore();
+      }
+    } finally {
+      await s.stop();
+    }
   });
 });

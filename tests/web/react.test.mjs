@@ -1,9 +1,15 @@
 // portcullis/react and portcullis/docusaurus in Node: the components render on the server (as in
 // Docusaurus's build) without touching browser APIs or the wasm; the user-input words and the
-// meter's verdict match the server's; the plugin's options, routes and navbar item.
+// meter's verdict match the server's; the plugin's options, routes and navbar item. Then a few
+// components in headless Chromium (bundled with Rspack, served by the real server with
+// --static-dir): the change of address with codes, and the sign-in's "Last used" badge.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import React from 'react';
 import { renderToString } from 'react-dom/server';
@@ -32,7 +38,8 @@ import {
   passwordVerdict,
 } from '../../web/react/index.js';
 import { loadStrength } from '../../wasm/index.js';
-import { startServer } from '../support/server.mjs';
+import { launchChromium } from '../support/browser.mjs';
+import { outboxMails, startServer, waitFor } from '../support/server.mjs';
 
 const require = createRequire(import.meta.url);
 const h = React.createElement;
@@ -257,6 +264,16 @@ describe('server-side rendering', () => {
     assert.equal(render(h(SignInForm, { passkey: {} })), render(h(SignInForm)));
     assert.match(render(h(SignInForm, { passkey: true })), /<input id="[^"]+-email"[^>]* autoComplete="username"/);
     assert.doesNotMatch(render(h(SignInForm, { passkey: true })), /webauthn/);
+    // Nor is "Last used" (the cookie is read once mounted), whatever the document says.
+    globalThis.document = { cookie: 'better-auth.last_used_login_method=email' };
+    try {
+      assert.equal(render(h(SignInForm, { emailCode: true })), render(h(SignInForm, { emailCode: true, lastUsed: false })));
+      assert.doesNotMatch(render(h(SignInForm)), /pc-last-used|Last used/);
+    } finally {
+      delete globalThis.document;
+    }
+    // ChangeEmailForm with `code`: the new address first, as without.
+    assert.match(render(h(ChangeEmailForm, { code: true, title: 'E-mail address' })), /<input id="[^"]+-newEmail"/);
     assert.doesNotMatch(render(h(SignInForm, { passkey: true, emailCode: true })), /passkey/i);
     assert.match(render(h(SignInForm, { passkey: true, emailCode: true })), /<div class="pc-after"><button type="button" class="pc-button button button--secondary">E-mail me a sign-in code<\/button><\/div>/);
     // The settings: nothing while the session is unknown (as TwoFactorSettings).
@@ -420,6 +437,12 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { passkey: true, passkeyAutofill } }), /passkeyAutofill must be true or false/);
     }
     for (const passkeyAutofill of [true, false]) plugin.validateOptions({ options: { passkey: true, passkeyAutofill } });
+    for (const key of ['changeEmailCode', 'lastLoginMethod']) {
+      for (const value of ['yes', 1, null, {}]) {
+        assert.throws(() => plugin.validateOptions({ options: { [key]: value } }), new RegExp(`${key} must be true or false`));
+      }
+      for (const value of [true, false]) plugin.validateOptions({ options: { [key]: value } });
+    }
     assert.deepEqual(plugin.validateOptions({ options: { serverURL: 'http://127.0.0.1:4000' } }), {
       serverURL: 'http://127.0.0.1:4000',
       id: 'default',
@@ -477,6 +500,10 @@ describe('portcullis/docusaurus', () => {
     let buttonOnly;
     await plugin(context([]), { passkey: true, passkeyAutofill: false }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (buttonOnly = d) } });
     assert.deepEqual([buttonOnly.passkey, buttonOnly.passkeyAutofill], [true, false], 'the login page reads it');
+    assert.deepEqual([data.changeEmailCode, data.lastLoginMethod], [false, false], "off, as the server's --email-otp-change-email and --last-login-method");
+    let newer;
+    await plugin(context([]), { changeEmailCode: true, lastLoginMethod: true }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (newer = d) } });
+    assert.deepEqual([newer.changeEmailCode, newer.lastLoginMethod], [true, true], 'the account and login pages read them');
 
     // Each page but the login page can be left out.
     const fewer = [];
@@ -500,5 +527,250 @@ describe('portcullis/docusaurus', () => {
     assert.equal(isProtected('/docs/private/a', ['/docs/private'], '/'), true);
     assert.equal(isProtected('/docs/privateer', ['/docs/private'], '/'), false);
     assert.equal(safeRedirect('//evil.example', '/'), '/');
+  });
+});
+
+// ---- in a browser: the components bundled with Rspack, on the server's own origin ------------------
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+// The page: AuthProvider (the server's origin) around the session's address (data-testid "who")
+// and the component of ?view= (change-email, signin) with the JSON props of ?props=. It counts the
+// client's reads of the last sign-in's method (window.__lastMethodReads).
+const PAGE_ENTRY = `
+import React from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient } from ${JSON.stringify(join(REPO, 'web/client/index.js'))};
+import { AuthProvider, ChangeEmailForm, SignInForm, useSession } from ${JSON.stringify(join(REPO, 'web/react/index.js'))};
+const h = React.createElement;
+const query = new URLSearchParams(location.search);
+const props = JSON.parse(query.get('props') || '{}');
+const client = createClient({ baseURL: location.origin });
+const read = client.getLastUsedLoginMethod;
+window.__lastMethodReads = 0;
+client.getLastUsedLoginMethod = () => (window.__lastMethodReads++, read());
+window.__client = client;
+function Who() {
+  const { status, user } = useSession();
+  return h('p', { 'data-testid': 'who' }, status === 'authenticated' ? user.email : status);
+}
+const View = query.get('view') === 'signin' ? SignInForm : ChangeEmailForm;
+createRoot(document.getElementById('root')).render(h(AuthProvider, { client }, h(Who), h(View, props)));
+`;
+
+/** Bundles PAGE_ENTRY with Rspack into a new folder (index.html, main.js, the wasm); returns it. */
+async function bundlePage() {
+  const { rspack } = await import('@rspack/core');
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-react-page-'));
+  writeFileSync(join(dir, 'entry.js'), PAGE_ENTRY);
+  const out = join(dir, 'out');
+  const config = {
+    mode: 'development',
+    target: 'web',
+    context: dir,
+    entry: './entry.js',
+    output: { path: out, publicPath: 'auto', clean: true },
+    resolve: { modules: [join(REPO, 'node_modules'), 'node_modules'] },
+    devtool: false,
+  };
+  const stats = await new Promise((resolve, reject) => rspack(config).run((err, s) => (err ? reject(err) : resolve(s))));
+  const info = stats.toJson({ all: false, errors: true });
+  assert.deepEqual(info.errors, [], 'Rspack errors');
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><div id="root"></div><script src="main.js"></script>');
+  return out;
+}
+
+describe('in a browser (Chromium): the change of address with codes, and "Last used"', () => {
+  let server;
+  let browser;
+  before(async () => {
+    const page = await bundlePage();
+    server = await startServer({ staticDir: page, emailOtp: true, emailOtpChangeEmail: true, lastLoginMethod: true, mail: 'outbox' });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const PASSWORD = 'violet-harbour-tangent-77';
+  const METHOD = 'better-auth.last_used_login_method';
+  let n = 0;
+  const freshEmail = (tag) => `react-${tag}-${process.pid}-${++n}@example.com`;
+  const mails = (to, kind) => outboxMails(server.outbox).filter((m) => m.to === to && m.kind === kind);
+  /** The n-th code of `kind` mailed to `to`: the only run of six digits in its text. */
+  const codeOf = async (to, kind, nth = 0) =>
+    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(to, kind)[nth], { what: `${kind} mail ${nth} to ${to}` })).text)[1];
+  const otherThan = (code) => (code === '000000' ? '111111' : '000000');
+
+  /** A new browser context (its own cookies) and page, with the page's errors collected. */
+  async function open() {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    return { context, page, problems };
+  }
+  const goto = (page, view, props = {}) => page.goto(`${server.url}/?view=${view}&props=${encodeURIComponent(JSON.stringify(props))}`);
+
+  /** Signs up in the page (its cookies), and verifies the address by its code when `verified`. */
+  async function signUp(page, { verified }) {
+    const email = freshEmail(verified ? 'verified' : 'unverified');
+    await goto(page, 'change-email', { code: true });
+    await page.getByTestId('who').filter({ hasText: 'unauthenticated' }).waitFor();
+    const up = await page.evaluate(([email, password]) => window.__client.signUp({ name: 'Ada', email, password }), [email, PASSWORD]);
+    assert.equal(up.ok, true, JSON.stringify(up));
+    if (verified) {
+      assert.equal((await page.evaluate((email) => window.__client.emailOtp.sendVerificationOtp({ email, type: 'email-verification' }), email)).ok, true);
+      const otp = await codeOf(email, 'email-otp-verification');
+      assert.equal((await page.evaluate(([email, otp]) => window.__client.emailOtp.verifyEmail({ email, otp }), [email, otp])).ok, true);
+    }
+    return email;
+  }
+
+  test('ChangeEmailForm with code, a verified user: the current address\'s code first (a wrong one, a new one), then the new address\'s; the session shows it', async () => {
+    const { context, page, problems } = await open();
+    try {
+      const email = await signUp(page, { verified: true });
+      await goto(page, 'change-email', { code: true, title: 'E-mail address' });
+      await page.getByTestId('who').filter({ hasText: email }).waitFor();
+      const form = page.getByTestId('pc-change-email');
+      await form.getByText(`Now: ${email}`).waitFor();
+      const next = freshEmail('new');
+
+      // The same address is refused before anything is sent.
+      await form.getByLabel('New e-mail address').fill(email.toUpperCase());
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+      await form.locator('.pc-field--invalid .pc-error', { hasText: 'This is already your e-mail address.' }).waitFor();
+
+      // OTP_REQUIRED: the form sends a code to the current address and asks for it.
+      await form.getByLabel('New e-mail address').fill(next);
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+      await form.getByRole('status').filter({ hasText: `We sent a code to ${email}, your current address` }).waitFor();
+      const first = await codeOf(email, 'email-otp-change-email-confirmation');
+      const current = form.getByLabel('Code sent to your current address');
+      await current.fill(otherThan(first));
+      await form.getByRole('button', { name: 'Continue' }).click();
+      await form.locator('.pc-field--invalid .pc-error', { hasText: 'This code is not right. Check the e-mail and try again.' }).waitFor();
+      assert.equal(await current.count(), 1, 'the step stays');
+      assert.deepEqual(mails(next, 'email-otp-change-email'), [], 'nothing to the new address yet');
+
+      // "Send a new code": the one before no longer works.
+      await form.getByRole('button', { name: 'Send a new code' }).click();
+      await form.getByRole('status').filter({ hasText: `We sent a new code to ${email}` }).waitFor();
+      const second = await codeOf(email, 'email-otp-change-email-confirmation', 1);
+      assert.equal(await current.inputValue(), '', 'the field is emptied');
+      await current.fill(second);
+      await form.getByRole('button', { name: 'Continue' }).click();
+
+      // The new address's code.
+      await form.getByRole('status').filter({ hasText: `We sent a code to ${next}. Enter it to finish the change.` }).waitFor();
+      const code = await codeOf(next, 'email-otp-change-email');
+      const fresh = form.getByLabel('Code sent to the new address');
+      await fresh.fill(otherThan(code));
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+      await form.locator('.pc-field--invalid .pc-error', { hasText: 'This code is not right.' }).waitFor();
+      await fresh.fill(code);
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+
+      // Done: the notice, and the session's user has the new address (the provider read it again).
+      await form.getByRole('status').filter({ hasText: `Your e-mail address is now ${next}, verified.` }).waitFor();
+      await page.getByTestId('who').filter({ hasText: next }).waitFor();
+      await form.getByText(`Now: ${next}`).waitFor();
+      assert.equal(await form.getByLabel('New e-mail address').inputValue(), '');
+      const session = await page.evaluate(() => window.__client.getSession({ disableCookieCache: true }));
+      assert.deepEqual([session.value.user.email, session.value.user.emailVerified], [next, true]);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('ChangeEmailForm with code, an unverified user: straight to the new address\'s code; "Use another e-mail address"', async () => {
+    const { context, page, problems } = await open();
+    try {
+      const email = await signUp(page, { verified: false });
+      await goto(page, 'change-email', { code: true });
+      await page.getByTestId('who').filter({ hasText: email }).waitFor();
+      const form = page.getByTestId('pc-change-email');
+      const first = freshEmail('first');
+      await form.getByLabel('New e-mail address').fill(first);
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+      await form.getByRole('status').filter({ hasText: `We sent a code to ${first}.` }).waitFor();
+      assert.deepEqual(mails(email, 'email-otp-change-email-confirmation'), [], 'no code to the current (unverified) address');
+      await codeOf(first, 'email-otp-change-email');
+
+      // Another address instead: back to the address, then its code.
+      await form.getByRole('button', { name: 'Use another e-mail address' }).click();
+      const next = freshEmail('next');
+      await form.getByLabel('New e-mail address').fill(next);
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+      await form.getByRole('status').filter({ hasText: `We sent a code to ${next}.` }).waitFor();
+      const code = await codeOf(next, 'email-otp-change-email');
+      await form.getByLabel('Code sent to the new address').fill(code);
+      await form.getByRole('button', { name: 'Change e-mail address' }).click();
+      await form.getByRole('status').filter({ hasText: `Your e-mail address is now ${next}, verified.` }).waitFor();
+      await page.getByTestId('who').filter({ hasText: next }).waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('SignInForm: "Last used" beside the method in the cookie, when offered; none without it, with lastUsed false, or for a method not offered', async () => {
+    const { context, page, problems } = await open();
+    // The badges on the page once the form has read the cookie: [the labels of the controls they describe].
+    const badges = async (props) => {
+      await page.evaluate(() => (window.__lastMethodReads = -1)); // a new page resets it to 0
+      await goto(page, 'signin', props);
+      await page.getByTestId('pc-signin').waitFor();
+      if (props.lastUsed !== false) await page.waitForFunction(() => window.__lastMethodReads > 0);
+      return page.evaluate(() =>
+        [...document.querySelectorAll('.pc-last-used')].map((badge) => {
+          const control = document.querySelector(`[aria-describedby~="${badge.id}"]`);
+          return [badge.textContent, control?.textContent ?? null];
+        }),
+      );
+    };
+    const setMethod = (value) => context.addCookies([{ name: METHOD, value, url: server.url }]);
+    const every = { emailCode: true, emailLink: true };
+    try {
+      await page.goto(`${server.url}/?view=signin`);
+      assert.deepEqual(await badges(every), [], 'no cookie: no badge');
+      await setMethod('email');
+      assert.deepEqual(await badges(every), [['Last used', 'Sign in']]);
+      assert.deepEqual(await badges({ ...every, lastUsed: false }), [], 'lastUsed false');
+      await setMethod('email-otp');
+      assert.deepEqual(await badges(every), [['Last used', 'E-mail me a sign-in code']]);
+      assert.deepEqual(await badges({ emailLink: true }), [], 'a method the form does not offer');
+      await setMethod('magic-link');
+      assert.deepEqual(await badges(every), [['Last used', 'E-mail me a sign-in link']]);
+      await setMethod('passkey');
+      const withPasskey = await badges({ ...every, passkey: { autoFill: false } });
+      if (await page.evaluate(() => typeof PublicKeyCredential === 'function')) {
+        assert.deepEqual(withPasskey, [['Last used', 'Sign in with a passkey']]);
+      }
+      assert.deepEqual(await badges(every), [], 'no passkey button');
+      // Other texts: the badge's own.
+      await setMethod('email');
+      assert.deepEqual(await badges({ text: { lastUsed: 'Dernière utilisée', signIn: 'Connexion' } }), [['Dernière utilisée', 'Connexion']]);
+
+      // The server's cookie (--last-login-method): a sign-in by code sets "email-otp".
+      await context.clearCookies();
+      assert.deepEqual(await badges(every), []);
+      const email = freshEmail('signin');
+      await page.getByRole('button', { name: 'E-mail me a sign-in code' }).click();
+      await page.getByLabel('E-mail').fill(email);
+      await page.getByRole('button', { name: 'Send the code' }).click();
+      await page.getByLabel('Code from the e-mail').fill(await codeOf(email, 'email-otp-sign-in'));
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByTestId('who').filter({ hasText: email }).waitFor();
+      assert.equal((await context.cookies(server.url)).find((c) => c.name === METHOD)?.value, 'email-otp');
+      assert.deepEqual(await badges(every), [['Last used', 'E-mail me a sign-in code']]);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   });
 });

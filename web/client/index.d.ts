@@ -84,6 +84,9 @@ export type AuthErrorCode =
   | 'INVALID_OTP'
   | 'OTP_EXPIRED'
   | 'TOO_MANY_ATTEMPTS'
+  // a change of address with codes (--email-otp-change-email): a verified user's request without
+  // the code mailed to the current address
+  | 'OTP_REQUIRED'
   // sign-in links (--magic-link; BetterAuth's magic-link plugin): the ?error= of the link's
   // redirect, as magicLink.verify reports it (also INVALID_TOKEN and BANNED_USER): a link for a new
   // address after sign-up was closed (lower case, BetterAuth's), and a redirect a page cannot read
@@ -336,6 +339,24 @@ export interface EmailOtpClient {
    * and the address counts as verified. Tells the session listeners.
    */
   resetPassword(input: { email: string; otp: string; password: string }): Promise<AuthResult<{ success: true }>>;
+  /**
+   * Starts a change of the signed-in user's address with codes (the server's
+   * --email-otp-change-email; the plugin's changeEmail): mails a code to `newEmail`, for
+   * changeEmail. An address that has an account gets none, with the same answer. A verified user
+   * (under the server's --change-email-confirmation, its default) first gets a code at the CURRENT
+   * address, sendVerificationOtp({email: currentAddress, type: 'email-verification'}) while signed
+   * in, and passes it as `otp`: without it, 400 OTP_REQUIRED; a wrong one INVALID_OTP, OTP_EXPIRED,
+   * TOO_MANY_ATTEMPTS. Also EMAIL_IS_THE_SAME, INVALID_EMAIL, TOO_MANY_REQUESTS (429), 400
+   * CHANGE_EMAIL_DISABLED (the server's option off), UNAUTHORIZED (signed out).
+   */
+  requestEmailChange(input: { newEmail: string; otp?: string }): Promise<AuthResult<{ success: true }>>;
+  /**
+   * Finishes it with the code mailed to `newEmail`: the user's address is now `newEmail`, verified
+   * (the same session; the old address is told). INVALID_OTP, OTP_EXPIRED, TOO_MANY_ATTEMPTS,
+   * EMAIL_IS_THE_SAME, INVALID_EMAIL, 400 USER_ALREADY_EXISTS (the address got an account
+   * meanwhile). Tells the session listeners.
+   */
+  changeEmail(input: { newEmail: string; otp: string }): Promise<AuthResult<{ success: true }>>;
 }
 
 /** A sign-in link mailed to the address (the server's --magic-link). */
@@ -509,10 +530,13 @@ export interface ListUsersQuery {
   /** A user field, e.g. 'createdAt', 'email', 'name'. */
   sortBy?: string;
   sortDirection?: 'asc' | 'desc';
-  /** Users whose field `filterField` is (`eq`, the default) or is not (`ne`) `filterValue`, e.g. role eq admin. */
+  /**
+   * Users whose field `filterField` is (`eq`, the default) or is not (`ne`) `filterValue`, e.g. role
+   * eq admin; for a text field also `contains`, `starts_with`, `ends_with` (ignoring case).
+   */
   filterField?: string;
   filterValue?: string | number | boolean;
-  filterOperator?: 'eq' | 'ne';
+  filterOperator?: 'eq' | 'ne' | 'contains' | 'starts_with' | 'ends_with';
 }
 
 export interface CreateUserInput {
@@ -592,7 +616,12 @@ export interface ClientOptions {
    * Turnstile's widget. Without one, a protected route answers MISSING_RESPONSE.
    */
   captcha?: (path: string) => string | undefined | Promise<string | undefined>;
+  /** The server's cookie prefix (--cookie-prefix), for the last sign-in's method's cookie. Default 'better-auth'. */
+  cookiePrefix?: string;
 }
+
+/** How this browser signed in last (the server's --last-login-method). */
+export type LoginMethod = 'email' | 'email-otp' | 'magic-link' | 'passkey' | (string & {});
 
 export interface AuthClient {
   /** The API URL every call goes to. Undefined for a wrapped BetterAuth client. */
@@ -701,14 +730,29 @@ export interface AuthClient {
   readonly passkey: PasskeyClient;
   /** The server's --admin: the administrators' calls. (fromBetterAuth: BetterAuth's adminClient() methods; undefined for a client without `admin`.) */
   readonly admin: AdminClient;
+  /**
+   * The method of this browser's last sign-in (the server's --last-login-method; BetterAuth's
+   * lastLoginMethodClient()): the `<cookiePrefix>.last_used_login_method` cookie, read from
+   * document.cookie ('email': a password, 'email-otp', 'magic-link', 'passkey'), or null: none, or
+   * no document (server-side rendering, Node). A page only sees the cookie on the server's host.
+   */
+  getLastUsedLoginMethod(): LoginMethod | null;
+  /** Whether `method` is getLastUsedLoginMethod()'s. */
+  isLastUsedLoginMethod(method: LoginMethod): boolean;
+  /** Forgets the last sign-in's method (the cookie expires); nothing without a document. */
+  clearLastUsedLoginMethod(): void;
   /** Calls `listener` after each call that may change the session, here and in other tabs. Returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }
 
 export function createClient(options?: ClientOptions): AuthClient;
 
-/** Adapts BetterAuth's own client (`createAuthClient`) to the AuthClient interface the React components use. */
-export function fromBetterAuth(authClient: unknown): AuthClient & { readonly betterAuth: unknown };
+/**
+ * Adapts BetterAuth's own client (`createAuthClient`) to the AuthClient interface the React
+ * components use. `cookiePrefix`: for the last sign-in's method, when the client has no
+ * lastLoginMethodClient() (whose actions, and cookieName, are used when it has).
+ */
+export function fromBetterAuth(authClient: unknown, options?: { cookiePrefix?: string }): AuthClient & { readonly betterAuth: unknown };
 
 /** BetterAuth's rule: an origin gets basePath appended; a URL with a path is used as it is. */
 export function resolveBaseURL(baseURL?: string, basePath?: string): string;

@@ -25,6 +25,7 @@ const SESSION_CHANGING = new Set([
   // --auto-sign-in-after-verification, a session); a reset that ends every session.
   '/email-otp/verify-email',
   '/email-otp/reset-password',
+  '/email-otp/change-email', // the user's address is now the new one (the server's --email-otp-change-email)
   '/delete-user',
   '/two-factor/enable', // with method 'otp' it turns the factor on and replaces the session
   '/two-factor/verify-totp',
@@ -316,6 +317,40 @@ function fromBetterAuthPasskeyFailure(failure, registering) {
   return failure;
 }
 
+// ---- the last sign-in's method (the server's --last-login-method) --------------------------------
+// The server sets `<cookiePrefix>.last_used_login_method` (not HttpOnly, Path=/, 30 days) at each
+// sign-in: 'email' (a password), 'email-otp', 'magic-link' or 'passkey'. A page reads it from
+// document.cookie (the server's host's cookies only: a page on another host sees none).
+
+/** The three actions of BetterAuth's lastLoginMethodClient() over the cookie `<prefix>.last_used_login_method`. */
+function lastLoginMethod(prefix = 'better-auth') {
+  const name = `${prefix}.last_used_login_method`;
+  const read = () => {
+    if (typeof document === 'undefined' || typeof document.cookie !== 'string') return null;
+    for (const part of document.cookie.split(';')) {
+      const at = part.indexOf('=');
+      if (at < 0 || part.slice(0, at).trim() !== name) continue;
+      const raw = part.slice(at + 1).trim();
+      try {
+        return decodeURIComponent(raw) || null;
+      } catch {
+        return raw || null;
+      }
+    }
+    return null;
+  };
+  return {
+    /** -> the method of this browser's last sign-in ('email', 'email-otp', 'magic-link', 'passkey'), or null (none, or no document: SSR, Node). */
+    getLastUsedLoginMethod: read,
+    /** Whether `method` was this browser's last sign-in's. */
+    isLastUsedLoginMethod: (method) => read() === method,
+    /** Forgets it (the cookie expires), e.g. on a shared computer. */
+    clearLastUsedLoginMethod() {
+      if (typeof document !== 'undefined') document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
+    },
+  };
+}
+
 /** BetterAuth's rule: an origin gets `basePath` appended, a URL with a path is used as it is. */
 export function resolveBaseURL(baseURL, basePath = '/api/auth') {
   if (!baseURL) {
@@ -357,7 +392,8 @@ async function toFailure(response) {
  * page's origin), `basePath` ('/api/auth'), `fetch` (default: the global fetch), `headers` (added
  * to every request), `credentials` ('include'), `captcha` (the server's --captcha: a function of
  * the request's path, e.g. '/sign-up/email', that returns, or resolves to, a CAPTCHA token for it,
- * or nothing; a token goes in the x-captcha-response header).
+ * or nothing; a token goes in the x-captcha-response header), `cookiePrefix` ('better-auth': the
+ * server's cookie prefix, for the last sign-in's method).
  */
 export function createClient(options = {}) {
   const api = resolveBaseURL(options.baseURL, options.basePath);
@@ -595,6 +631,17 @@ export function createClient(options = {}) {
        */
       resetPassword: (input) =>
         call('POST', '/email-otp/reset-password', { body: pick(input, ['email', 'otp', 'password']) }),
+      // A change of address with codes (the server's --email-otp-change-email; the plugin's changeEmail).
+      /**
+       * {newEmail, otp?} -> {success: true}: a code mailed to newEmail (none when it has an account:
+       * the same answer). A verified user first gets an 'email-verification' code at the current
+       * address (sendVerificationOtp while signed in) and gives it as `otp`: OTP_REQUIRED without it;
+       * EMAIL_IS_THE_SAME, INVALID_EMAIL, CHANGE_EMAIL_DISABLED (the server's option off).
+       */
+      requestEmailChange: (input) =>
+        call('POST', '/email-otp/request-email-change', { body: pick(input, ['newEmail', 'otp']) }),
+      /** {newEmail, otp} -> {success: true}: the address is newEmail, verified; USER_ALREADY_EXISTS (taken meanwhile). */
+      changeEmail: (input) => call('POST', '/email-otp/change-email', { body: pick(input, ['newEmail', 'otp']) }),
     },
 
     // Sign-in links (the server's --magic-link). The mailed link is for the browser to open (a
@@ -702,6 +749,9 @@ export function createClient(options = {}) {
       stopImpersonating: () => call('POST', '/admin/stop-impersonating', { body: {} }),
     },
 
+    // The last sign-in's method (the server's --last-login-method; BetterAuth's lastLoginMethodClient()).
+    ...lastLoginMethod(options.cookiePrefix),
+
     /**
      * Calls `listener({type:'session-changed', path})` after each call that may change the session
      * (sign-in, sign-out, ...), in this tab and, in browsers, in the other tabs of the same site.
@@ -727,9 +777,10 @@ export function createClient(options = {}) {
 /**
  * Wraps BetterAuth's own client (`createAuthClient` from 'better-auth/client' or
  * 'better-auth/react') so that the React components can use it: the same methods and results as
- * createClient's.
+ * createClient's. `options.cookiePrefix` ('better-auth'): the server's cookie prefix, for the last
+ * sign-in's method when the client has no lastLoginMethodClient().
  */
-export function fromBetterAuth(authClient) {
+export function fromBetterAuth(authClient, options = {}) {
   const listeners = new Set();
   const wrap = (changes, fn) => async (...args) => {
     let out;
@@ -825,6 +876,8 @@ export function fromBetterAuth(authClient) {
           verifyEmail: wrap(true, (input) => c.emailOtp.verifyEmail(input)),
           requestPasswordReset: wrap(false, (input) => c.emailOtp.requestPasswordReset(input)),
           resetPassword: wrap(true, (input) => c.emailOtp.resetPassword(input)),
+          requestEmailChange: wrap(false, (input) => c.emailOtp.requestEmailChange(input)),
+          changeEmail: wrap(true, (input) => c.emailOtp.changeEmail(input)),
         }
       : undefined,
     magicLink: c.magicLink
@@ -881,6 +934,16 @@ export function fromBetterAuth(authClient) {
           stopImpersonating: wrap(true, () => c.admin.stopImpersonating()),
         }
       : undefined,
+    // The last sign-in's method: BetterAuth's lastLoginMethodClient()'s actions when the client has
+    // them (its cookieName), else the cookie read here. (Any other name of BetterAuth's client is a
+    // proxy that would call the server: a function too, but one whose `name` is no string.)
+    ...(typeof c.getLastUsedLoginMethod === 'function' && typeof c.getLastUsedLoginMethod.name === 'string'
+      ? {
+          getLastUsedLoginMethod: () => c.getLastUsedLoginMethod() ?? null,
+          isLastUsedLoginMethod: (method) => c.isLastUsedLoginMethod(method) === true,
+          clearLastUsedLoginMethod: () => c.clearLastUsedLoginMethod(),
+        }
+      : lastLoginMethod(options.cookiePrefix)),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

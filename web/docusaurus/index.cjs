@@ -25,6 +25,9 @@ const DEFAULTS = {
   resetPasswordPath: '/reset-password', // where the mailed reset link leads
   accountPath: '/account', // false: no account page (nor its link in the user menu)
   changeEmail: false, // true: the account page offers a change of address (the server's --change-email-enabled)
+  // true: the account page offers a change of address made with codes instead of a link (the
+  // server's --email-otp-change-email; with or without changeEmail)
+  changeEmailCode: false,
   twoFactor: false, // true: the account page offers two-step verification (the server's --two-factor);
   // {otp: true}: also codes sent by e-mail (the server's --two-factor-otp too)
   // true: the server's --username; a username at sign-up (optional; 'required': it must be given),
@@ -51,6 +54,9 @@ const DEFAULTS = {
   passkey: false,
   // false: with passkey, the login page's button only, no passkeys in the field's autofill
   passkeyAutofill: true,
+  // true: the server's --last-login-method; the login page marks the way this browser signed in
+  // last ("Last used")
+  lastLoginMethod: false,
   // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
   // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
   impersonation: false,
@@ -81,6 +87,7 @@ function validate(options) {
     fail('protect must be an array of paths starting with "/" (prefixes) or "^" (regular expressions)');
   }
   if (typeof o.changeEmail !== 'boolean') fail('changeEmail must be true or false');
+  if (typeof o.changeEmailCode !== 'boolean') fail('changeEmailCode must be true or false');
   const tf = o.twoFactor;
   if (
     typeof tf !== 'boolean' &&
@@ -111,6 +118,7 @@ function validate(options) {
   if (typeof o.magicLink !== 'boolean') fail('magicLink must be true or false');
   if (typeof o.passkey !== 'boolean') fail('passkey must be true or false');
   if (typeof o.passkeyAutofill !== 'boolean') fail('passkeyAutofill must be true or false');
+  if (typeof o.lastLoginMethod !== 'boolean') fail('lastLoginMethod must be true or false');
   const imp = o.impersonation;
   if (
     typeof imp !== 'boolean' &&
@@ -154,7 +162,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, changeEmailCode, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill, lastLoginMethod } = o;
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -164,6 +172,7 @@ function portcullisPlugin(context, options) {
         resetPasswordPath,
         accountPath,
         changeEmail,
+        changeEmailCode,
         twoFactor,
         username,
         usernamePolicy: usernamePolicy ?? null,
@@ -176,6 +185,7 @@ function portcullisPlugin(context, options) {
         magicLink,
         passkey,
         passkeyAutofill,
+        lastLoginMethod,
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

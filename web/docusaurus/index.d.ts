@@ -18,6 +18,13 @@ export interface PortcullisPluginOptions {
   /** The account page offers a change of e-mail address: set it when the server has --change-email-enabled. Default false. */
   changeEmail?: boolean;
   /**
+   * The account page offers a change of e-mail address made with codes instead of a link (with or
+   * without `changeEmail`): set it when the server has --email-otp-change-email (which needs
+   * --email-otp). The new address, the code mailed to the current one for a verified address,
+   * then the code mailed to the new one, which changes it at once. Default false.
+   */
+  changeEmailCode?: boolean;
+  /**
    * The account page offers two-step verification (an authenticator app, backup codes): set it when the server has --two-factor.
    * `{otp: true}`: also codes sent by e-mail, when the server has --two-factor-otp too. Default false.
    * (The sign-in page asks for the code, or mails it, whenever the server does.)
@@ -82,6 +89,14 @@ export interface PortcullisPluginOptions {
    * button only. Default true.
    */
   passkeyAutofill?: boolean;
+  /**
+   * The login page marks the way this browser signed in last with a "Last used" badge (the
+   * password's button, the passkey's, the code's or the link's; SignInForm's `lastUsed`). Set it
+   * when the server has --last-login-method, which sets the cookie it reads
+   * (`better-auth.last_used_login_method`); the cookie is the server's host's, so the site must be
+   * on the same host as the server (or behind it) for its pages to read it. Default false.
+   */
+  lastLoginMethod?: boolean;
   /**
    * Show the impersonation bar on every page while an administrator is signed in as a user (the
    * server's --admin-impersonation; the AdminUsers component starts it), with "Stop impersonating";

@@ -120,6 +120,36 @@ export interface Texts {
   newEmail?: string;
   changeEmail?: string;
   emailChangeSent?: string;
+  // ChangeEmailForm with `code` (the server's --email-otp-change-email)
+  /** The code's step for a verified address: "We sent a code to <current address>…". */
+  changeEmailConfirmSent?: (email: string) => string;
+  /** The code's step for the new address. */
+  changeEmailCodeSent?: (email: string) => string;
+  /** After "Send a new code" at the current address's step. */
+  changeEmailConfirmResent?: (email: string) => string;
+  /** After "Send a new code" at the new address's step. */
+  changeEmailCodeResent?: (email: string) => string;
+  /** Done: the address is the new one. */
+  changeEmailDone?: (email: string) => string;
+  /** The code field's labels at each step. */
+  currentEmailCode?: string;
+  newEmailCode?: string;
+  /** The current address's step's button. */
+  continue?: string;
+  /** Back to the new address from the current address's step. */
+  back?: string;
+  /** EMAIL_IS_THE_SAME (also said before sending). */
+  emailIsTheSame?: string;
+  /** USER_ALREADY_EXISTS: the new address got an account meanwhile. */
+  emailInUse?: string;
+  /** CHANGE_EMAIL_DISABLED: the server's --email-otp-change-email is off. */
+  changeEmailDisabled?: string;
+  /** INVALID_OTP, under the code's field. */
+  codeWrong?: string;
+  /** OTP_EXPIRED and TOO_MANY_ATTEMPTS, under the code's field. */
+  codeDead?: string;
+  /** TOO_MANY_REQUESTS: too many codes to an address. */
+  tooManyCodes?: string;
   // The SignInForm's second step (the server's --two-factor)
   /** The code field's label with an authenticator app. */
   totpCode?: string;
@@ -273,6 +303,8 @@ export interface Texts {
   passkeyNotSupported?: string;
   /** WEBAUTHN_ERROR: anything else the browser said (e.g. a SecurityError: the server's rp id is not this site's host). */
   passkeyError?: (message: string) => string;
+  /** SignInForm's badge beside the way this browser signed in last (`lastUsed`). */
+  lastUsed?: string;
   // PasskeySettings
   /** The line under its title. */
   passkeysIntro?: string;
@@ -538,6 +570,14 @@ export interface SignInFormProps {
    * second factor) or unmounts. `{autoFill: false}`: the button only. Default false.
    */
   passkey?: boolean | { autoFill?: boolean };
+  /**
+   * A "Last used" badge (`text.lastUsed`) beside the way this browser signed in last, when the
+   * form offers it: the password's submit button ('email', also a username's), "Sign in with a
+   * passkey" ('passkey'), "E-mail me a sign-in code" ('email-otp'), "E-mail me a sign-in link"
+   * ('magic-link'). Read from the client's getLastUsedLoginMethod() (the cookie the server's
+   * --last-login-method sets) once mounted: none during server-side rendering. Default true.
+   */
+  lastUsed?: boolean;
 }
 
 export function SignInForm(props: SignInFormProps): ReactElement;
@@ -616,8 +656,25 @@ export interface DeleteAccountFormProps {
 /** Deletes the signed-in user's account after its password (or says a confirmation link was mailed). */
 export function DeleteAccountForm(props: DeleteAccountFormProps): ReactElement;
 
-/** A new e-mail address for the signed-in user (the server's --change-email-enabled): mails a link, and says so. */
-export function ChangeEmailForm(props: { callbackURL?: string | (() => string); onSuccess?: () => void; title?: ReactNode; text?: Texts; className?: string }): ReactElement;
+/**
+ * A new e-mail address for the signed-in user (the server's --change-email-enabled): mails a link,
+ * and says so. With `code` (the server's --email-otp-change-email): codes instead of the link. The
+ * new address; for a verified user (answered OTP_REQUIRED), the code mailed to the current address
+ * ("Send a new code", "Back"); the code mailed to the new one ("Send a new code", "Use another
+ * e-mail address"), which changes the address at once: the session is read again (it shows the
+ * new address), the form says so and `onSuccess({newEmail})` is called. A wrong code is said under
+ * its field and the step stays.
+ */
+export function ChangeEmailForm(props: {
+  /** Where the mailed link leads (without `code`). */
+  callbackURL?: string | (() => string);
+  /** Codes instead of a link (the server's --email-otp-change-email). Default false. */
+  code?: boolean;
+  onSuccess?: (value?: { newEmail: string }) => void;
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+}): ReactElement;
 
 /**
  * The signed-in user's name, to change (update-user). With `username` (the server's --username),

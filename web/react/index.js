@@ -285,6 +285,22 @@ const DEFAULT_TEXT = {
   newEmail: 'New e-mail address',
   changeEmail: 'Change e-mail address',
   emailChangeSent: 'Check your e-mail: follow the link we have sent to finish the change.',
+  // a change of address with codes (ChangeEmailForm's `code`, the server's --email-otp-change-email)
+  changeEmailConfirmSent: (email) => `We sent a code to ${email}, your current address, to confirm the change. Enter it here.`,
+  changeEmailCodeSent: (email) => `We sent a code to ${email}. Enter it to finish the change.`,
+  changeEmailConfirmResent: (email) => `We sent a new code to ${email}; the one before no longer works.`,
+  changeEmailCodeResent: (email) => `We sent a new code to ${email}; the one before no longer works.`,
+  changeEmailDone: (email) => `Your e-mail address is now ${email}, verified.`,
+  currentEmailCode: 'Code sent to your current address',
+  newEmailCode: 'Code sent to the new address',
+  continue: 'Continue',
+  back: 'Back',
+  emailIsTheSame: 'This is already your e-mail address.',
+  emailInUse: 'This e-mail address is already in use by another account.',
+  changeEmailDisabled: 'Changing the e-mail address with a code is not available.',
+  codeWrong: 'This code is not right. Check the e-mail and try again.',
+  codeDead: 'This code has expired or had too many wrong tries. Send a new code.',
+  tooManyCodes: 'Too many codes were sent. Wait a few minutes, then try again.',
   totpCode: 'Code from your authenticator app',
   totpHelp: 'Two-step verification is on for this account: enter the 6-digit code your authenticator app shows.',
   backupCode: 'Backup code',
@@ -362,6 +378,8 @@ const DEFAULT_TEXT = {
   passkeyExpired: 'The passkey prompt was open too long. Try again.',
   passkeyNotSupported: 'This browser does not support passkeys.',
   passkeyError: (message) => `Your browser could not use a passkey: ${message}`,
+  // the badge beside the way this browser signed in last (SignInForm's `lastUsed`, the server's --last-login-method)
+  lastUsed: 'Last used',
 };
 
 // PasskeySettings' labels and messages (apart, so that a bundler drops them with the component).
@@ -602,8 +620,21 @@ function useForm(fields, initial = {}) {
   return form;
 }
 
-// `after`: under the submit button, e.g. another way to do it.
-function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, submitRef, text, children, after, footer, className, testId, danger = false }) {
+// A control with a badge beside it (SignInForm's "Last used"), which describes it; the control
+// alone without `badge` ({id, label}).
+function withBadge(control, badge) {
+  if (!badge) return control;
+  return h(
+    'div',
+    { key: control.key, className: 'pc-last-used-wrap' },
+    React.cloneElement(control, { 'aria-describedby': badge.id }),
+    h('span', { id: badge.id, className: 'pc-last-used' }, badge.label),
+  );
+}
+
+// `after`: under the submit button, e.g. another way to do it. `submitBadge`: withBadge's, for
+// the submit button.
+function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLabel, submitRef, submitBadge, text, children, after, footer, className, testId, danger = false }) {
   useEffect(() => {
     if (form.formError) form.formErrorRef.current?.focus();
   }, [form.formError]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -618,10 +649,13 @@ function FormShell({ form, onSubmit, onFocus, title, level = 1, notice, submitLa
       form.formError ?? '',
     ),
     children,
-    h(
-      'button',
-      { type: 'submit', className: `pc-button button button--${danger ? 'danger' : 'primary'}`, disabled: form.pending, ref: submitRef },
-      form.pending ? text.working : submitLabel,
+    withBadge(
+      h(
+        'button',
+        { type: 'submit', className: `pc-button button button--${danger ? 'danger' : 'primary'}`, disabled: form.pending, ref: submitRef },
+        form.pending ? text.working : submitLabel,
+      ),
+      submitBadge,
     ),
     after ? h('div', { className: 'pc-after' }, after) : null,
     footer ? h('div', { className: 'pc-footer' }, footer) : null,
@@ -1188,9 +1222,12 @@ function passkeyFailureText(r, text) {
  * can (its autocomplete is then "username webauthn"): one picked there signs in as the button
  * does, without a click; its cancellations and the browser's refusal of the request say nothing,
  * its other failures are said in the alert, and a request that ended starts again on the field's
- * next focus. `passkey: {autoFill: false}`: the button only.
+ * next focus. `passkey: {autoFill: false}`: the button only. `lastUsed` (default true; the
+ * server's --last-login-method sets the cookie it reads): a "Last used" badge beside the way this
+ * browser signed in last, when the form offers it (the password's button for 'email', the
+ * passkey's, the code's or the link's button), read once mounted (none during server-side rendering).
  */
-export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false, emailLink = false, twoFactorRedirect = false, linkError = null, passkey = false }) {
+export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passwordPolicy, username = false, usernamePolicy, title, text: t, footer, className, forgotPasswordHref, link: LinkComponent = 'a', callbackURL, notice, emailCode = false, verificationCode = false, emailLink = false, twoFactorRedirect = false, linkError = null, passkey = false, lastUsed = true }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const client = useAuthClient();
   const core = useCore();
@@ -1219,6 +1256,13 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
     if (mode === 'password' && lastMode.current !== 'password') form.refs.email.current?.focus();
     lastMode.current = mode;
   }, [mode]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The method of this browser's last sign-in (the client's cookie), read once mounted: the page
+  // rendered on the server has none, so the first render in the browser matches it.
+  const [lastMethod, setLastMethod] = useState(null);
+  useEffect(() => {
+    setLastMethod(lastUsed && typeof client.getLastUsedLoginMethod === 'function' ? client.getLastUsedLoginMethod() : null);
+  }, [lastUsed, client]);
+  const badge = (method) => (lastMethod === method ? { id: `${prefix}-last-used`, label: text.lastUsed } : null);
   const label = username ? text.emailOrUsername : text.email;
   // With `username`, the first field is a username unless it has an '@'.
   const byUsername = (value) => Boolean(username) && !value.includes('@');
@@ -1395,12 +1439,16 @@ export function SignInForm({ onSuccess, rememberMe, askRememberMe = false, passw
       },
     }, label);
   const passkeyButton = withPasskey
-    ? h('button', { key: 'passkey', type: 'button', className: 'pc-button button button--secondary pc-passkey-signin', disabled: passkeyBusy || form.pending, 'aria-busy': passkeyBusy ? 'true' : 'false', onClick: signInWithPasskey }, passkeyBusy ? text.passkeyWaiting : text.passkeySignIn)
+    ? withBadge(h('button', { key: 'passkey', type: 'button', className: 'pc-button button button--secondary pc-passkey-signin', disabled: passkeyBusy || form.pending, 'aria-busy': passkeyBusy ? 'true' : 'false', onClick: signInWithPasskey }, passkeyBusy ? text.passkeyWaiting : text.passkeySignIn), badge('passkey'))
     : null;
-  const others = [passkeyButton, emailCode ? other('code', text.emailSignIn) : null, emailLink ? other('link', text.emailLinkSignIn) : null].filter(Boolean);
+  const others = [
+    passkeyButton,
+    emailCode ? withBadge(other('code', text.emailSignIn), badge('email-otp')) : null,
+    emailLink ? withBadge(other('link', text.emailLinkSignIn), badge('magic-link')) : null,
+  ].filter(Boolean);
   return h(
     FormShell,
-    { form, onSubmit, title, notice: restarted ?? linkErrorMessage(linkFailure, text) ?? notice, submitLabel: text.signIn, text, after: others.length ? others : null, footer, className, testId: 'pc-signin' },
+    { form, onSubmit, title, notice: restarted ?? linkErrorMessage(linkFailure, text) ?? notice, submitLabel: text.signIn, submitBadge: badge('email'), text, after: others.length ? others : null, footer, className, testId: 'pc-signin' },
     h(Field, {
       id: `${prefix}-email`,
       label,
@@ -1766,9 +1814,16 @@ function VerifyEmailLinkNotice({ callbackURL, text: t, className }) {
  * address, then the server mails a link (for a verified address, first to the current one, to
  * confirm), and the form says to follow it. The address changes only when the link to the new
  * one is followed; it leads to `callbackURL` (a URL or a function returning one). Props also:
- * `onSuccess()`, `title` (h2), `text`, `className`.
+ * `onSuccess()`, `title` (h2), `text`, `className`. With `code` (the server's
+ * --email-otp-change-email), codes instead of a link: the new address, then (for a verified
+ * address) the code mailed to the current one, then the code mailed to the new one, which makes
+ * the change at once; `onSuccess({newEmail})` then, and the session shows the new address.
  */
-export function ChangeEmailForm({ callbackURL, onSuccess, title, text: t, className }) {
+export function ChangeEmailForm({ code = false, ...props }) {
+  return code ? h(ChangeEmailCodeForm, props) : h(ChangeEmailLinkForm, props);
+}
+
+function ChangeEmailLinkForm({ callbackURL, onSuccess, title, text: t, className }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const { client, user } = useSession();
   const core = useCore();
@@ -1790,6 +1845,132 @@ export function ChangeEmailForm({ callbackURL, onSuccess, title, text: t, classN
     { form, onSubmit, title, level: 2, notice: done ? text.emailChangeSent : null, submitLabel: text.changeEmail, text, className, testId: 'pc-change-email' },
     user ? h('p', { className: 'pc-help' }, `${text.currentEmail}: `, h('strong', null, user.email)) : null,
     h(Field, { id: `${prefix}-newEmail`, label: text.newEmail, type: 'email', autoComplete: 'email', value: form.values.newEmail, onChange: (v) => (setDone(false), form.set('newEmail')(v)), onBlur: form.blur('newEmail'), error: form.errors.newEmail, inputRef: form.refs.newEmail }),
+  );
+}
+
+
+// The failures of a change of address with codes, in the form's words (the server's, else).
+function changeEmailFailure(r, text) {
+  const say = {
+    EMAIL_IS_THE_SAME: text.emailIsTheSame,
+    USER_ALREADY_EXISTS: text.emailInUse,
+    CHANGE_EMAIL_DISABLED: text.changeEmailDisabled,
+    INVALID_OTP: text.codeWrong,
+    OTP_EXPIRED: text.codeDead,
+    TOO_MANY_ATTEMPTS: text.codeDead,
+    TOO_MANY_REQUESTS: text.tooManyCodes,
+  }[r.code];
+  return say ? { ...r, message: say } : r;
+}
+
+// ChangeEmailForm with `code`: steps 'address' (the new one), 'current' (the code mailed to the
+// current address: a verified user's request answered OTP_REQUIRED) and 'new' (the code mailed to
+// the new address, which changes it). A wrong code is said under its field, and the step stays.
+function ChangeEmailCodeForm({ onSuccess, title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
+  const { client, user, refetch } = useSession();
+  const core = useCore();
+  const prefix = useStableId('pc-email-code');
+  const form = useForm(['newEmail', 'otp']);
+  const [step, setStep] = useState('address');
+  const [resent, setResent] = useState(false);
+  const [done, setDone] = useState(null); // the address the last change made
+  const current = user?.email ?? '';
+  const newEmail = form.values.newEmail.trim();
+  form.check((v) => {
+    if (step !== 'address') return { otp: codeError(v.otp, text) };
+    const error = emailError(core, v.newEmail, text, text.newEmail);
+    return { newEmail: error ?? (current && v.newEmail.trim().toLowerCase() === current.toLowerCase() ? text.emailIsTheSame : undefined) };
+  });
+  const go = (next) => {
+    form.set('otp')('');
+    form.setTouched({});
+    setResent(false);
+    setStep(next);
+  };
+  // The focus follows the step: the address, then each code.
+  const lastStep = useRef(step);
+  useEffect(() => {
+    if (lastStep.current !== step) (step === 'address' ? form.refs.newEmail : form.refs.otp).current?.focus();
+    lastStep.current = step;
+  }, [step]); // eslint-disable-line react-hooks/exhaustive-deps
+  const confirmCurrent = () => client.emailOtp.sendVerificationOtp({ email: current, type: 'email-verification' });
+  // Asks for the new address's code (with the current address's, when given); OTP_REQUIRED: the
+  // current address's code first. -> a client result whose value names the next step.
+  const request = async (otp) => {
+    const r = await client.emailOtp.requestEmailChange({ newEmail, ...(otp ? { otp } : {}) });
+    if (r.ok) return { ok: true, value: 'new' };
+    if (r.code !== 'OTP_REQUIRED') return changeEmailFailure(r, text);
+    const sent = await confirmCurrent();
+    return sent.ok ? { ok: true, value: 'current' } : changeEmailFailure(sent, text);
+  };
+  const isCode = (r) => CODE_FAILURES.has(r.code);
+  const onAddress = form.submitter(
+    () => {
+      setDone(null);
+      return request();
+    },
+    go,
+    (r) => (r.code === 'INVALID_EMAIL' || r.code === 'EMAIL_IS_THE_SAME' || r.code === 'USER_ALREADY_EXISTS' ? 'newEmail' : null),
+  );
+  const onCurrent = form.submitter(() => request(typedCode(form.values.otp)), go, (r) => (isCode(r) ? 'otp' : null));
+  const onNew = form.submitter(
+    async () => changeEmailFailure(await client.emailOtp.changeEmail({ newEmail, otp: typedCode(form.values.otp) }), text),
+    async () => {
+      const changed = newEmail;
+      form.set('newEmail')('');
+      go('address');
+      setDone(changed);
+      await refetch(); // the session's user (and the user menu) shows the new address
+      onSuccess?.({ newEmail: changed });
+    },
+    (r) => (isCode(r) ? 'otp' : null),
+  );
+  // "Send a new code": to the current address; to the new one, asked again (a verified user's
+  // request takes a new code of the current address: that step again).
+  const [sending, setSending] = useState(false);
+  const resend = async () => {
+    setSending(true);
+    form.setFormError(null);
+    const r = step === 'current' ? await confirmCurrent() : await request();
+    setSending(false);
+    if (!r.ok) {
+      form.setFormError(describe(changeEmailFailure(r, text)));
+      return;
+    }
+    const next = step === 'current' ? 'current' : r.value;
+    if (next !== step) go(next);
+    else {
+      form.set('otp')('');
+      form.setTouched({});
+      form.refs.otp.current?.focus();
+    }
+    setResent(next === step);
+  };
+  const address = () => go('address');
+  const shell = { form, title, level: 2, text, className, testId: 'pc-change-email' };
+  if (step === 'address') {
+    return h(
+      FormShell,
+      { ...shell, onSubmit: onAddress, notice: done ? text.changeEmailDone(done) : null, submitLabel: text.changeEmail },
+      user ? h('p', { className: 'pc-help' }, `${text.currentEmail}: `, h('strong', null, user.email)) : null,
+      h(Field, { id: `${prefix}-newEmail`, label: text.newEmail, type: 'email', autoComplete: 'email', value: form.values.newEmail, onChange: (v) => (setDone(null), form.set('newEmail')(v)), onBlur: form.blur('newEmail'), error: form.errors.newEmail, inputRef: form.refs.newEmail }),
+    );
+  }
+  const confirming = step === 'current';
+  const notice = confirming
+    ? (resent ? text.changeEmailConfirmResent : text.changeEmailConfirmSent)(current)
+    : (resent ? text.changeEmailCodeResent : text.changeEmailCodeSent)(newEmail);
+  return h(
+    FormShell,
+    { ...shell, onSubmit: confirming ? onCurrent : onNew, notice, submitLabel: confirming ? text.continue : text.changeEmail },
+    h(CodeField, {
+      id: `${prefix}-${step}-otp`,
+      form,
+      text,
+      label: confirming ? text.currentEmailCode : text.newEmailCode,
+      actions: [[text.sendNewCode, resend, sending || form.pending], [confirming ? text.back : text.useAnotherEmail, address]],
+    }),
   );
 }
 

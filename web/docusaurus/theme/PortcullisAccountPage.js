@@ -1,5 +1,6 @@
 // The /account route's page: the signed-in user's name (and username, when the plugin's username
-// is on), address (its verification, and its change when the plugin's changeEmail is on),
+// is on), address (its verification, and its change when the plugin's changeEmail is on, or with
+// codes when changeEmailCode is),
 // password, two-step verification (when twoFactor is on; with
 // {otp: true} also by codes sent by e-mail), passkeys (when passkey is on), signed-in devices and
 // the deletion of the account.
@@ -43,7 +44,7 @@ export default function PortcullisAccountPage() {
       ),
       h(VerifyEmailNotice, { callbackURL: here, verificationCode: options.emailOtp?.verification === true }),
       h(ProfileForm, { title: 'Profile', username: Boolean(options.username), usernamePolicy: options.usernamePolicy ?? undefined }),
-      options.changeEmail ? h(ChangeEmailForm, { title: 'E-mail address', callbackURL: here }) : null,
+      options.changeEmail || options.changeEmailCode ? h(ChangeEmailForm, { title: 'E-mail address', callbackURL: here, code: options.changeEmailCode === true }) : null,
       h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),
       options.twoFactor ? h(TwoFactorSettings, { title: 'Two-step verification', issuer: siteConfig.title, otp: options.twoFactor.otp === true }) : null,
       options.passkey ? h(PasskeySettings, { title: 'Passkeys' }) : null,

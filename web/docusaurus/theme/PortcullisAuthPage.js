@@ -98,6 +98,8 @@ export default function PortcullisAuthPage({ kind }) {
           // The server's --passkey: the button, and (unless passkeyAutofill is false) the field's autofill.
           passkey: options.passkey === true ? (options.passkeyAutofill === false ? { autoFill: false } : true) : false,
           linkError: isBrowser ? linkReturn.error : null,
+          // The server's --last-login-method: "Last used" beside the way this browser signed in last.
+          lastUsed: options.lastLoginMethod === true,
           callbackURL: verifyURL,
           notice,
           forgotPasswordHref: options.forgotPasswordPath || undefined,
