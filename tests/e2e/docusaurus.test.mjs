@@ -67,6 +67,7 @@ async function launch(config, siteEnv = {}) {
     // an IP address, which browsers refuse as an rp id)
     passkey: true,
     passkeyRpId: SITE_HOST,
+    lastLoginMethod: true, // and lastLoginMethod: true ("Last used" on the login page)
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
@@ -628,6 +629,35 @@ describe("sign-in by a code sent by e-mail, on the site (the server's --email-ot
     await second.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${siteURL}/`);
     assert.equal((await page.locator('.pc-usermenu__name').textContent()).trim(), name);
+    await context.close();
+  });
+});
+
+describe('"Last used" on the login page (the server\'s --last-login-method)', () => {
+  // The server's cookie names the method; the page reads it where it shares the server's host
+  // (sameSiteURL), not across hosts (siteURL), where it has no such cookie to read.
+  test('after a sign-in with the password and a sign-out, the login page marks "Sign in" as last used', async () => {
+    const email = `roberta${process.pid}@example.com`;
+    await createAccount('Roberta Williams', email, 'mystery-house-adventure-1980');
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${sameSiteURL}/login`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await page.locator('.pc-last-used').count(), 0, 'no sign-in yet in this browser');
+    await submitSignIn(page, email, 'mystery-house-adventure-1980');
+    await userButton(page).click();
+    await page.getByTestId('pc-usermenu').getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
+    await page.goto(`${sameSiteURL}/login`);
+    const badge = page.locator('.pc-last-used');
+    await badge.waitFor();
+    assert.equal(await badge.count(), 1);
+    assert.equal((await badge.textContent()).trim(), 'Last used');
+    const button = page.getByRole('button', { name: 'Sign in', exact: true });
+    assert.equal(await button.getAttribute('aria-describedby'), await badge.getAttribute('id'));
+    await page.goto(`${siteURL}/login`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await page.locator('.pc-last-used').count(), 0, 'another host reads no cookie of the server');
     await context.close();
   });
 });

@@ -50,6 +50,9 @@ const config = {
         // and with --passkey: "Sign in with a passkey", and the passkeys on the account page (the
         // server's rp id is the site's host: localhost, its --base-url's)
         passkey: true,
+        // and with --last-login-method: "Last used" beside the way this browser signed in last
+        // (the server's cookie: read where the site shares the server's host, as localhost here)
+        lastLoginMethod: true,
         // and with --admin: src/pages/admin.js is the users' page, for administrators; with
         // --admin-impersonation, every page shows the bar that ends an impersonation
         impersonation: { afterStopPath: '/admin' },

@@ -28,7 +28,7 @@ SITE_PORT=${SITE_PORT:-3000}
 "$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
   --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true \
   --two-factor-otp true --admin true --admin-impersonation true --username true --email-otp true \
-  --magic-link true --passkey true &
+  --magic-link true --passkey true --last-login-method true &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 
