@@ -1076,11 +1076,13 @@ describe("passkeys, on the site (the server's --passkey)", () => {
     await page.goto(`${siteURL}/login`);
     await emailField(page).and(page.locator('[autocomplete="username webauthn"]')).waitFor();
     await waitFor(() => requests.includes(OPTIONS), { what: "the autofill's options" });
-    const authenticator = await virtualAuthenticator(page, {}, credentials);
+    // The user fails the device's check from the start: the authenticator may answer the waiting
+    // autofill request as soon as it is added (Chromium's virtual one answers at once), which then
+    // ends without a word instead of signing in.
+    const authenticator = await virtualAuthenticator(page, { isUserVerified: false }, credentials);
 
-    // The button's prompt cancels the autofill's request (one ceremony at a time), which says
-    // nothing; the user then fails the device's check: the button's message, the button usable.
-    await authenticator.setUserVerified(false);
+    // The button's prompt cancels the autofill's request, if it still waits (one ceremony at a
+    // time), which says nothing; the check fails: the button's message, the button usable.
     await passkeyButton(page).click();
     await signInAlert(page).filter({ hasText: 'No passkey was used: the prompt was closed, or this device has no passkey for this site.' }).waitFor();
     assert.deepEqual(passkeyRequests(requests), [OPTIONS, OPTIONS], "the autofill's options and the button's; nothing verified");
