@@ -989,6 +989,23 @@ describe("codes by e-mail (the server's --email-otp): the requests both clients 
   }
 });
 
+/**
+ * What the tests of a server that mails codes (`server()`, once started) use: its mails of a kind
+ * to an address, the n-th code of a kind mailed to an address (the only run of six digits in the
+ * text), a code other than one, a result's [ok, status, code], and the two clients to test on it.
+ */
+function codeHelpers(server) {
+  const mails = (email, kind) => outboxMails(server().outbox).filter((m) => m.to === email && m.kind === kind);
+  const mailedCode = async (email, kind, n = 0) =>
+    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(email, kind)[n], { what: `${kind} mail ${n} to ${email}` })).text)[1];
+  const clients = {
+    createClient: () => createClient({ baseURL: server().url, fetch: browserFetch(SITE) }),
+    fromBetterAuth: () =>
+      fromBetterAuth(createAuthClient({ baseURL: server().url, plugins: [emailOTPClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
+  };
+  return { mails, mailedCode, otherThan: (code) => (code === '000000' ? '111111' : '000000'), failed: (r) => [r.ok, r.status, r.code], clients };
+}
+
 describe("codes by e-mail (the server's --email-otp): the same through both clients", () => {
   let coded;
   before(async () => {
@@ -997,18 +1014,7 @@ describe("codes by e-mail (the server's --email-otp): the same through both clie
   after(async () => {
     await coded.stop();
   });
-  const mails = (email, kind) => outboxMails(coded.outbox).filter((m) => m.to === email && m.kind === kind);
-  // The n-th code of `kind` mailed to `email`: the only run of six digits in the text.
-  const mailedCode = async (email, kind, n = 0) =>
-    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(email, kind)[n], { what: `${kind} mail ${n} to ${email}` })).text)[1];
-  const otherThan = (code) => (code === '000000' ? '111111' : '000000');
-  const failed = (r) => [r.ok, r.status, r.code];
-
-  const clients = {
-    createClient: () => createClient({ baseURL: coded.url, fetch: browserFetch(SITE) }),
-    fromBetterAuth: () =>
-      fromBetterAuth(createAuthClient({ baseURL: coded.url, plugins: [emailOTPClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
-  };
+  const { mails, mailedCode, otherThan, failed, clients } = codeHelpers(() => coded);
   for (const [kind, make] of Object.entries(clients)) {
     test(`${kind}: a sign-in code makes an account and signs in; the check leaves a code usable; a wrong one, then too many`, async () => {
       const email = newEmail();
@@ -1376,17 +1382,7 @@ describe("a change of address with codes (the server's --email-otp-change-email)
   after(async () => {
     await coded.stop();
   });
-  const mails = (email, kind) => outboxMails(coded.outbox).filter((m) => m.to === email && m.kind === kind);
-  // The n-th code of `kind` mailed to `email`: the only run of six digits in the text.
-  const mailedCode = async (email, kind, n = 0) =>
-    /(?<!\d)(\d{6})(?!\d)/.exec((await waitFor(() => mails(email, kind)[n], { what: `${kind} mail ${n} to ${email}` })).text)[1];
-  const otherThan = (code) => (code === '000000' ? '111111' : '000000');
-  const failed = (r) => [r.ok, r.status, r.code];
-  const clients = {
-    createClient: () => createClient({ baseURL: coded.url, fetch: browserFetch(SITE) }),
-    fromBetterAuth: () =>
-      fromBetterAuth(createAuthClient({ baseURL: coded.url, plugins: [emailOTPClient()], fetchOptions: { customFetchImpl: browserFetch(SITE) } })),
-  };
+  const { mails, mailedCode, otherThan, failed, clients } = codeHelpers(() => coded);
   for (const [kind, make] of Object.entries(clients)) {
     test(`${kind}: an unverified user: a code to the new address makes it theirs, verified; a wrong code, the same address, a bad one, a taken one`, async () => {
       const email = newEmail();

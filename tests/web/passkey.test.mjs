@@ -594,6 +594,20 @@ const paths = (f) => f.seen.map(([, path]) => path);
 
 describe('passkey autofill (conditional mediation) and aborted ceremonies, with a fake fetch', () => {
   const make = (f) => createClient({ baseURL: 'http://127.0.0.1:9', fetch: f });
+  /**
+   * A browser with autofill (autofillBrowser) installed, over an authenticator holding a passkey
+   * that a client on a recording fetch added: {authenticator, browser, f (its requests forgotten), client}.
+   */
+  async function withAutofillPasskey() {
+    const authenticator = new SoftAuthenticator(SITE);
+    const browser = autofillBrowser(authenticator);
+    uninstall = installWebAuthn(browser.credentials, { conditional: available });
+    const f = recording();
+    const client = make(f);
+    await client.passkey.addPasskey();
+    f.seen.length = 0;
+    return { authenticator, browser, f, client };
+  }
 
   test('passkeyAutofillSupported: only where isConditionalMediationAvailable resolves true; never throws', async () => {
     assert.equal(await passkeyAutofillSupported(), false, 'Node: no WebAuthn');
@@ -665,13 +679,7 @@ describe('passkey autofill (conditional mediation) and aborted ceremonies, with 
   });
 
   test("the caller's abort, in either mode: AUTH_CANCELLED, and no verification, whether it comes before, during the options' request, or while the browser waits", async () => {
-    const authenticator = new SoftAuthenticator(SITE);
-    const browser = autofillBrowser(authenticator);
-    uninstall = installWebAuthn(browser.credentials, { conditional: available });
-    const f = recording();
-    const client = make(f);
-    await client.passkey.addPasskey();
-    f.seen.length = 0;
+    const { authenticator, browser, f, client } = await withAutofillPasskey();
     const cancelled = (r) => assert.deepEqual([r.ok, r.status, r.code], [false, 0, 'AUTH_CANCELLED'], JSON.stringify(r));
 
     // Already aborted: nothing is asked at all.
@@ -729,13 +737,7 @@ describe('passkey autofill (conditional mediation) and aborted ceremonies, with 
   });
 
   test('a modal sign-in (or addPasskey) cancels a pending autofill one, which ends AUTH_CANCELLED; the caller\'s later abort does not reach the modal one', async () => {
-    const authenticator = new SoftAuthenticator(SITE);
-    const browser = autofillBrowser(authenticator);
-    uninstall = installWebAuthn(browser.credentials, { conditional: available });
-    const f = recording();
-    const client = make(f);
-    await client.passkey.addPasskey();
-    f.seen.length = 0;
+    const { authenticator, browser, f, client } = await withAutofillPasskey();
     const events = [];
     client.subscribe((e) => events.push(e.path));
 
