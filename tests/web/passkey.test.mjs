@@ -497,12 +497,14 @@ describe('passkeys: the requests the client sends, and the ceremonies that do no
 
   test('a second ceremony cancels the one still waiting (one prompt at a time): AUTH_CANCELLED for the first', async () => {
     let first = true;
+    const asked = deferred();  // the first prompt is open
     const credentials = {
       get: ({ signal }) =>
         new Promise((resolve, reject) => {
           if (first) {
             first = false;
             signal.addEventListener('abort', () => reject(domError('AbortError')));
+            asked.resolve();
             return; // waits for the user
           }
           reject(domError('NotAllowedError'));
@@ -512,7 +514,7 @@ describe('passkeys: the requests the client sends, and the ceremonies that do no
     uninstall = installWebAuthn(credentials);
     const client = make(recording());
     const waiting = client.signInPasskey();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await asked.promise;
     const second = client.signInPasskey();
     assert.equal((await waiting).code, 'AUTH_CANCELLED');
     assert.equal((await second).code, 'AUTH_CANCELLED');

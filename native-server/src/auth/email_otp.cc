@@ -62,6 +62,11 @@ std::string otp_identifier(EmailOtpType type, std::string_view email) {
   return id;
 }
 
+// The identifier of a change of `user_id`'s address to `new_email`.
+std::string change_email_identifier(const std::string& user_id, const std::string& new_email) {
+  return otp_identifier(EmailOtpType::kChangeEmail, std::string(user_id).append(":").append(new_email));
+}
+
 }  // namespace
 
 std::optional<EmailOtpType> parse_email_otp_type(std::string_view text) {
@@ -215,8 +220,7 @@ Status AuthService::request_email_change_otp(const Authenticated& auth, const st
   if (confirm) {
     if (Status s = take_email_otp(current, *otp, caller.now, /*keep=*/false); !s.ok()) return s;  // raced
   }
-  const std::string identifier =
-      otp_identifier(EmailOtpType::kChangeEmail, std::string(auth.user.id).append(":").append(*email));
+  const std::string identifier = change_email_identifier(auth.user.id, *email);
   auto taken = store_.find_user_by_email(*email);
   if (taken.ok()) {
     (void)store_.consume_verification(identifier);  // the same answer; no code for it stays
@@ -231,8 +235,7 @@ Result<User> AuthService::change_email_otp(const Authenticated& auth, const std:
                                            const std::string& otp, const Caller& caller) {
   auto email = email_change_target(new_email, auth.user);
   if (!email) return email.status();
-  const std::string identifier =
-      otp_identifier(EmailOtpType::kChangeEmail, std::string(auth.user.id).append(":").append(*email));
+  const std::string identifier = change_email_identifier(auth.user.id, *email);
   if (Status s = take_email_otp(identifier, otp, caller.now, /*keep=*/false); !s.ok()) return s;
   auto user = store_.find_user_by_id(auth.user.id);
   if (!user) {
