@@ -600,6 +600,20 @@ describe('passkey autofill (conditional mediation) and aborted ceremonies, with 
    * A browser with autofill (autofillBrowser) installed, over an authenticator holding a passkey
    * that a client on a recording fetch added: {authenticator, browser, f (its requests forgotten), client}.
    */
+  /**
+   * A client whose fetch (`f`, once let through) waits: `asked` resolves when a request is sent,
+   * and the request goes on once `answer` is resolved. {slow, asked, answer}.
+   */
+  function slowClient(f) {
+    const asked = deferred();
+    const answer = deferred();
+    const slow = make(async (...args) => {
+      asked.resolve();
+      await answer.promise;
+      return f(...args);
+    });
+    return { slow, asked, answer };
+  }
   async function withAutofillPasskey() {
     const authenticator = new SoftAuthenticator(SITE);
     const browser = autofillBrowser(authenticator);
@@ -699,13 +713,7 @@ describe('passkey autofill (conditional mediation) and aborted ceremonies, with 
 
     // While the options are on their way (the browser is not asked).
     for (const autoFill of [false, true]) {
-      const asked = deferred();
-      const answer = deferred();
-      const slow = make(async (...args) => {
-        asked.resolve();
-        await answer.promise;
-        return f(...args);
-      });
+      const { slow, asked, answer } = slowClient(f);
       const controller = new AbortController();
       const before = authenticator.calls.length + browser.requests.length;
       const r = slow.signInPasskey({ autoFill, signal: controller.signal });
@@ -756,13 +764,7 @@ describe('passkey autofill (conditional mediation) and aborted ceremonies, with 
     assert.deepEqual(events, ['/passkey/verify-authentication'], 'one sign-in');
 
     // Cancelled while its options were on their way: the browser is not asked.
-    const asked = deferred();
-    const answer = deferred();
-    const slow = make(async (...args) => {
-      asked.resolve();
-      await answer.promise;
-      return f(...args);
-    });
+    const { slow, asked, answer } = slowClient(f);
     const early = slow.signInPasskey({ autoFill: true });
     await asked.promise;
     const second = client.signInPasskey();
