@@ -167,6 +167,30 @@ std::vector<Setting> settings(Config& c) {
        "BetterAuth's last-login-method plugin: each sign-in sets a cookie the page can read,\n"
        "      <cookiePrefix>.last_used_login_method (email, email-otp, magic-link, passkey),\n"
        "      so a sign-in form can show the method this browser used last"},
+      {"organization", "PORTCULLIS_ORGANIZATION", &c.organization,
+       "BetterAuth's organization plugin (no teams): users create organizations, invite\n"
+       "      others by e-mail and give members roles: owner, admin, member (/organization/*)"},
+      {"allowUserToCreateOrganization", "PORTCULLIS_ALLOW_USER_TO_CREATE_ORGANIZATION",
+       &c.allow_user_to_create_organization, "with organization, any signed-in user may create one (default true)"},
+      {"organizationLimit", "PORTCULLIS_ORGANIZATION_LIMIT", &c.organization_limit,
+       "organizations a user may belong to and still create one (default 0: no limit)"},
+      {"organizationMembershipLimit", "PORTCULLIS_ORGANIZATION_MEMBERSHIP_LIMIT", &c.organization_membership_limit,
+       "members an organization may have (default 100)"},
+      {"organizationInvitationExpiresIn", "PORTCULLIS_ORGANIZATION_INVITATION_EXPIRES_IN",
+       &c.organization_invitation_expires_in, "seconds an invitation can be accepted (default 172800: 48 hours)"},
+      {"organizationInvitationLimit", "PORTCULLIS_ORGANIZATION_INVITATION_LIMIT", &c.organization_invitation_limit,
+       "pending invitations an organization may have (default 100)"},
+      {"organizationCancelPendingInvitationsOnReInvite",
+       "PORTCULLIS_ORGANIZATION_CANCEL_PENDING_INVITATIONS_ON_REINVITE",
+       &c.organization_cancel_pending_invitations_on_reinvite,
+       "inviting an address again cancels its pending invitation instead of being refused"},
+      {"organizationRequireEmailVerification", "PORTCULLIS_ORGANIZATION_REQUIRE_EMAIL_VERIFICATION",
+       &c.organization_require_email_verification,
+       "only a verified address may view, accept or reject an invitation sent to it\n"
+       "      (default true; BetterAuth's requireEmailVerificationOnInvitation is off by default)"},
+      {"organizationInvitationUrl", "PORTCULLIS_ORGANIZATION_INVITATION_URL", &c.organization_invitation_url,
+       "the link an invitation mail carries, {id} replaced by the invitation's id\n"
+       "      (default: <baseURL's origin>/accept-invitation/{id})"},
       {"jwt", "PORTCULLIS_JWT", &c.jwt,
        "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},
@@ -482,6 +506,14 @@ Status finalize_config(Config& c, bool require_secret) {
   if (c.email_otp_change_email && !c.email_otp) return invalid("emailOtpChangeEmail", "needs emailOtp");
   if (c.email_otp_expires_in.count() < 1) return invalid("emailOtpExpiresIn", "at least 1 second");
   if (c.email_otp_attempts < 1 || c.email_otp_attempts > 100) return invalid("emailOtpAttempts", "1 to 100");
+  if (c.organization_membership_limit < 1) return invalid("organizationMembershipLimit", "at least 1");
+  if (c.organization_invitation_limit < 1) return invalid("organizationInvitationLimit", "at least 1");
+  if (c.organization_invitation_expires_in.count() < 1) {
+    return invalid("organizationInvitationExpiresIn", "at least 1 second");
+  }
+  if (!c.organization_invitation_url.empty() && c.organization_invitation_url.find("{id}") == std::string::npos) {
+    return invalid("organizationInvitationUrl", "must contain {id}");
+  }
   if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {
     return invalid("cookiePrefix", "must be a non-empty cookie-name token");
   }

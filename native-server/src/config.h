@@ -170,6 +170,21 @@ struct Config {
   // the cookie "<cookie_prefix>.last_used_login_method", readable by the page's scripts, for 30
   // days, to the first factor's name: "email" (a password), "email-otp", "magic-link", "passkey".
   bool last_login_method = false;
+  // BetterAuth's organization plugin (without teams): users create organizations, invite others
+  // by e-mail, and give each member roles (owner, admin, member) that decide what they may do
+  // (auth/organization.h). With mail, an invitation is mailed, with a link made from
+  // organization_invitation_url ("{id}" replaced by the invitation's id).
+  bool organization = false;
+  bool allow_user_to_create_organization = true;
+  std::size_t organization_limit = 0;  // organizations a user may belong to when creating one; 0: any
+  std::size_t organization_membership_limit = 100;
+  std::chrono::seconds organization_invitation_expires_in{48 * 3600};
+  std::size_t organization_invitation_limit = 100;  // pending invitations per organization
+  bool organization_cancel_pending_invitations_on_reinvite = false;
+  // Accepting, rejecting or viewing an invitation needs a verified address (BetterAuth's
+  // requireEmailVerificationOnInvitation, off there by default).
+  bool organization_require_email_verification = true;
+  std::string organization_invitation_url;  // "": <baseURL's origin>/accept-invitation/{id}
   // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;

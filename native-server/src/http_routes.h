@@ -33,6 +33,7 @@
 #include "http/proxies.h"
 #include "http/rate_limiter.h"
 #include "http/session_bodies.h"
+#include "auth/organization.h"
 #include "portcullis/token.h"
 
 namespace portcullis::server {
@@ -94,8 +95,9 @@ inline ordered_json account_json(const store::Account& a) {
   return j;
 }
 
-// `admin`: the admin plugin is on, and BetterAuth then adds its column to the session.
-inline ordered_json session_json(const Session& s, bool admin) {
+// `admin`, `organization`: those plugins are on, and BetterAuth then adds their columns to the
+// session.
+inline ordered_json session_json(const Session& s, bool admin, bool organization) {
   ordered_json j;
   j["id"] = s.id;
   j["token"] = s.token;
@@ -106,6 +108,9 @@ inline ordered_json session_json(const Session& s, bool admin) {
   j["ipAddress"] = s.ip_address.value_or("");
   j["userAgent"] = s.user_agent.value_or("");
   if (admin) j["impersonatedBy"] = s.impersonated_by ? ordered_json(*s.impersonated_by) : ordered_json(nullptr);
+  if (organization) {
+    j["activeOrganizationId"] = s.active_organization_id ? ordered_json(*s.active_organization_id) : ordered_json(nullptr);
+  }
   return j;
 }
 
@@ -119,7 +124,7 @@ inline void send_json(httplib::Response& res, int status, const ordered_json& bo
 // fields `config` asks for.
 inline std::string session_body(const Session& session, const User& user, const Config& config) {
   ordered_json body;
-  body["session"] = session_json(session, config.admin);
+  body["session"] = session_json(session, config.admin, config.organization);
   body["user"] = user_json(user, config);
   return json_text(body);
 }
@@ -160,6 +165,23 @@ inline int status_of(ErrorCode code) {
     case ErrorCode::kNotAllowedToImpersonateUsers:
     case ErrorCode::kCannotImpersonateAdmins:
     case ErrorCode::kTooManyAttempts:
+    case ErrorCode::kNotAllowedToCreateOrganization:
+    case ErrorCode::kOrganizationLimitReached:
+    case ErrorCode::kUserIsNotAMemberOfTheOrganization:
+    case ErrorCode::kNotAllowedToUpdateOrganization:
+    case ErrorCode::kNotAllowedToDeleteOrganization:
+    case ErrorCode::kNotAllowedToDeleteMember:
+    case ErrorCode::kNotAllowedToInvite:
+    case ErrorCode::kNotTheRecipientOfTheInvitation:
+    case ErrorCode::kEmailVerificationRequiredForInvitation:
+    case ErrorCode::kNotAllowedToCancelInvitation:
+    case ErrorCode::kNotAllowedToInviteWithRole:
+    case ErrorCode::kNotAllowedToUpdateMember:
+    case ErrorCode::kMembershipLimitReached:
+    case ErrorCode::kInvitationLimitReached:
+    case ErrorCode::kNotAMemberOfThisOrganization:
+    case ErrorCode::kEmailVerificationRequiredToViewInvitations:
+    case ErrorCode::kNotAllowedToListInvitations:
       return 403;
     case ErrorCode::kNotFound:
       return 404;
@@ -341,6 +363,35 @@ inline std::string html_escape(std::string_view s) {
   return out;
 }
 
+// A role field: a string or an array of strings (BetterAuth's union). Absent: nullopt, and
+// `error` stays OK; an array holding anything but strings: INVALID_ROLE_TYPE; another type:
+// VALIDATION_ERROR.
+inline std::optional<std::vector<std::string>> roles_field(const json& body, const char* key, Status& error) {
+  const auto it = body.find(key);
+  if (it == body.end()) return std::nullopt;
+  if (it->is_string()) return std::vector<std::string>{it->get<std::string>()};
+  if (!it->is_array()) {
+    error = Status(ErrorCode::kValidationError,
+                   std::string("[body.") + key + "] Invalid input: expected string or array, received " + js_type(*it));
+    return std::nullopt;
+  }
+  std::vector<std::string> roles;
+  for (const json& r : *it) {
+    if (!r.is_string()) {
+      error = Status(ErrorCode::kInvalidRoleType);
+      return std::nullopt;
+    }
+    roles.push_back(r.get<std::string>());
+  }
+  return roles;
+}
+
+// A query parameter of a GET, or nullopt.
+inline std::optional<std::string> query_param(const httplib::Request& req, const char* key) {
+  if (!req.has_param(key)) return std::nullopt;
+  return req.get_param_value(key);
+}
+
 // One request being handled: the parsed body, who is calling, and the helpers the routes share.
 struct Call {
   const httplib::Request& req;
@@ -365,7 +416,8 @@ struct HttpServer::Impl {
         plain_attrs{false, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         session_bodies(c.session_cache_size, [&c](const Session& session, const User& user) { return session_body(session, user, c); }),
-        cookies(c.secret) {
+        cookies(c.secret),
+        organizations(c, st, s.mail_queue(), s) {
     if (!c.captcha.provider.empty()) {
       if (auto opened = http::Captcha::open(c.captcha); opened.ok()) captcha = std::move(opened).value();  // checked by finalize_config
       captcha_paths.insert(c.captcha_endpoints.begin(), c.captcha_endpoints.end());
@@ -388,6 +440,7 @@ struct HttpServer::Impl {
   http::CookieAttributes plain_attrs, secure_attrs;
   http::SessionBodies session_bodies;  // get-session's, as many as the session cache keeps
   const CookieSigner cookies;          // signs and verifies cookies with config.secret
+  auth::Organizations organizations;   // with --organization (routes_organization.cc)
   const http::CookieNames& names(const Call& call) const { return call.secure ? secure_names : plain_names; }
   const http::CookieAttributes& attrs(const Call& call) const { return call.secure ? secure_attrs : plain_attrs; }
 
@@ -435,7 +488,7 @@ struct HttpServer::Impl {
   void set_last_login_method_cookie(Call& call, std::string_view first_factor);
   void clear_session_cookies(Call& call) const;
   ordered_json user_of(const User& u) const { return user_json(u, config); }
-  ordered_json session_of(const Session& s) const { return session_json(s, config.admin); }
+  ordered_json session_of(const Session& s) const { return session_json(s, config.admin, config.organization); }
   // The value of a signed cookie of this request, or nullopt (absent, or its signature is wrong).
   std::optional<std::string> signed_cookie(const Call& call, const std::string& name) const;
   void set_trust_device_cookie(Call& call, const std::optional<std::string>& value) const;
@@ -529,6 +582,29 @@ struct HttpServer::Impl {
   void admin_has_permission(Call&);
   void admin_impersonate_user(Call&);
   void admin_stop_impersonating(Call&);
+  // The organization plugin's (with --organization; routes_organization.cc).
+  void organization_create(Call&);
+  void organization_check_slug(Call&);
+  void organization_update(Call&);
+  void organization_delete(Call&);
+  void organization_list(Call&);
+  void organization_get(Call&);
+  void organization_get_full(Call&);
+  void organization_set_active(Call&);
+  void organization_invite_member(Call&);
+  void organization_accept_invitation(Call&);
+  void organization_reject_invitation(Call&);
+  void organization_cancel_invitation(Call&);
+  void organization_get_invitation(Call&);
+  void organization_list_invitations(Call&);
+  void organization_list_user_invitations(Call&);
+  void organization_remove_member(Call&);
+  void organization_update_member_role(Call&);
+  void organization_get_active_member(Call&);
+  void organization_get_active_member_role(Call&);
+  void organization_leave(Call&);
+  void organization_list_members(Call&);
+  void organization_has_permission(Call&);
 };
 
 }  // namespace portcullis::server

@@ -77,6 +77,30 @@ void HttpServer::Impl::install() {
     post_routes.insert({{"/sign-in/magic-link", &Impl::sign_in_magic_link}});
     get_routes.insert({{"/magic-link/verify", &Impl::verify_magic_link}});
   }
+  if (config.organization) {
+    get_routes.insert({{"/organization/list", &Impl::organization_list},
+                       {"/organization/get-organization", &Impl::organization_get},
+                       {"/organization/get-full-organization", &Impl::organization_get_full},
+                       {"/organization/get-invitation", &Impl::organization_get_invitation},
+                       {"/organization/list-invitations", &Impl::organization_list_invitations},
+                       {"/organization/list-user-invitations", &Impl::organization_list_user_invitations},
+                       {"/organization/get-active-member", &Impl::organization_get_active_member},
+                       {"/organization/get-active-member-role", &Impl::organization_get_active_member_role},
+                       {"/organization/list-members", &Impl::organization_list_members}});
+    post_routes.insert({{"/organization/create", &Impl::organization_create},
+                        {"/organization/check-slug", &Impl::organization_check_slug},
+                        {"/organization/update", &Impl::organization_update},
+                        {"/organization/delete", &Impl::organization_delete},
+                        {"/organization/set-active", &Impl::organization_set_active},
+                        {"/organization/invite-member", &Impl::organization_invite_member},
+                        {"/organization/accept-invitation", &Impl::organization_accept_invitation},
+                        {"/organization/reject-invitation", &Impl::organization_reject_invitation},
+                        {"/organization/cancel-invitation", &Impl::organization_cancel_invitation},
+                        {"/organization/remove-member", &Impl::organization_remove_member},
+                        {"/organization/update-member-role", &Impl::organization_update_member_role},
+                        {"/organization/leave", &Impl::organization_leave},
+                        {"/organization/has-permission", &Impl::organization_has_permission}});
+  }
   if (config.passkey) {
     get_routes.insert({{"/passkey/generate-register-options", &Impl::passkey_register_options},
                        {"/passkey/generate-authenticate-options", &Impl::passkey_authenticate_options},

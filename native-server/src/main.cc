@@ -427,7 +427,7 @@ int check_config(const Config& c) {
                                  {c.username, "username"}, {c.email_otp, "email-otp"},
                                  {c.email_otp_change_email, "email-otp change-email"},
                                  {c.magic_link, "magic-link"}, {c.passkey, "passkey"},
-                                 {c.last_login_method, "last-login-method"}, {!c.captcha.provider.empty(), "captcha"},
+                                 {c.last_login_method, "last-login-method"}, {c.organization, "organization"}, {!c.captcha.provider.empty(), "captcha"},
                                  {!c.breached_passwords.empty(), "haveibeenpwned"}}) {
     if (on) plugins.push_back(name);
   }

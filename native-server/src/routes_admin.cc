@@ -17,29 +17,6 @@ void admin_error(httplib::Response& res, const Status& s) {
   send_error(res, s);
 }
 
-// A role field: a string or an array of strings (BetterAuth's union). Absent: nullopt, and
-// `error` stays OK; an array holding anything but strings: INVALID_ROLE_TYPE; another type:
-// VALIDATION_ERROR.
-std::optional<std::vector<std::string>> roles_field(const json& body, const char* key, Status& error) {
-  const auto it = body.find(key);
-  if (it == body.end()) return std::nullopt;
-  if (it->is_string()) return std::vector<std::string>{it->get<std::string>()};
-  if (!it->is_array()) {
-    error = Status(ErrorCode::kValidationError,
-                   std::string("[body.") + key + "] Invalid input: expected string or array, received " + js_type(*it));
-    return std::nullopt;
-  }
-  std::vector<std::string> roles;
-  for (const json& r : *it) {
-    if (!r.is_string()) {
-      error = Status(ErrorCode::kInvalidRoleType);
-      return std::nullopt;
-    }
-    roles.push_back(r.get<std::string>());
-  }
-  return roles;
-}
-
 // A whole number of seconds in [1, 100 years], as JSON gives it (BetterAuth's banExpiresIn).
 std::optional<std::chrono::seconds> seconds_field(const json& body, const char* key, Status& error) {
   const auto it = body.find(key);

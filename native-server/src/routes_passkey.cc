@@ -54,12 +54,6 @@ ordered_json descriptors(const std::vector<store::Passkey>& passkeys) {
   return list;
 }
 
-// A query parameter of a GET, or nullopt.
-std::optional<std::string> query_param(const httplib::Request& req, const char* key) {
-  if (!req.has_param(key)) return std::nullopt;
-  return req.get_param_value(key);
-}
-
 }  // namespace
 
 void HttpServer::Impl::set_passkey_cookie(Call& call, const std::string& token) const {

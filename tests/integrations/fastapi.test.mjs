@@ -17,7 +17,7 @@ import { totp } from '../support/totp.mjs';
 
 const PASSWORD = 'fastapi-Integration-2026!';
 
-const SERVER_CONFIG = { twoFactor: true, jwt: true, admin: true };
+const SERVER_CONFIG = { twoFactor: true, jwt: true, admin: true, organization: true };
 let server;
 let api; // the example app as it comes: JWT mode off
 let jwtApi; // the same with PORTCULLIS_JWT=1
@@ -87,6 +87,17 @@ test('the protected route answers 200 for the bearer token (the signed cookie va
   const res = await me({ authorization: `Bearer ${signed}` });
   assert.equal(res.status, 200);
   assert.equal(res.body.email, 'ada-bearer@example.com');
+});
+
+test("the session's active organization (--organization) reaches the API, and follows set-active", async () => {
+  const { browser } = await signedInBrowser('ada-organization@example.com');
+  const session = () => at(api, '/api/session', { cookie: browser.cookieHeader() }).then((r) => r.body);
+  assert.equal((await session()).activeOrganizationId, null);
+  const created = await browser.post('/organization/create', { name: 'Analytical Engines', slug: `engines-${process.pid}` });
+  assert.equal(created.status, 200);
+  assert.equal((await session()).activeOrganizationId, created.body.id);
+  assert.equal((await browser.post('/organization/set-active', { organizationId: null })).status, 200);
+  assert.equal((await session()).activeOrganizationId, null);
 });
 
 test('asking about a session on every request writes nothing to the database', async () => {

@@ -40,9 +40,10 @@ describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_T
 
   test('its tables are kept as BetterAuth made them; Portcullis adds only what it needs', () => {
     const tables = psql(dbUrl, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'");
-    // (twoFactor, jwks and passkey: BetterAuth's two-factor, jwt and passkey plugins' tables, which
-    // --two-factor, --jwt and --passkey use.)
-    assert.equal(tables, 'account,jwks,passkey,portcullis_migrations,rateLimit,session,twoFactor,user,verification');
+    // (twoFactor, jwks, passkey, and organization, member and invitation: BetterAuth's two-factor,
+    // jwt, passkey and organization plugins' tables, which --two-factor, --jwt, --passkey and
+    // --organization use.)
+    assert.equal(tables, 'account,invitation,jwks,member,organization,passkey,portcullis_migrations,rateLimit,session,twoFactor,user,verification');
     assert.equal(psql(dbUrl, `SELECT data_type FROM information_schema.columns WHERE table_name = 'session' AND column_name = 'expiresAt'`),
       'timestamp with time zone');
   });

@@ -43,7 +43,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 7;
+constexpr int kLatestSchemaVersion = 8;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -148,6 +148,7 @@ void check_same(const Session& got, const Session& want) {
   CHECK(got.user_agent.value_or("<null>") == want.user_agent.value_or("<null>"));
   CHECK(got.impersonated_by.has_value() == want.impersonated_by.has_value());
   CHECK(got.impersonated_by.value_or("<null>") == want.impersonated_by.value_or("<null>"));
+  CHECK(got.active_organization_id.value_or("<null>") == want.active_organization_id.value_or("<null>"));
 }
 
 void check_same(const Verification& got, const Verification& want) {
@@ -2665,6 +2666,855 @@ TEST_CASE("store: query_users searches, filters, sorts and pages (BetterAuth's a
   }
 }
 
+// --- organizations (BetterAuth's organization plugin) -------------------------------------------
+
+// An organization as the plugin writes it on creation: a fresh id, a logo and metadata (the tests
+// clear them where they need NULL).
+Organization make_organization(const std::string& slug, TimePoint created) {
+  Organization o;
+  o.id = generate_token();
+  o.name = "Analytical Engines " + slug;
+  o.slug = slug;
+  o.logo = "https://example.com/" + slug + ".png";
+  o.metadata = R"({"plan":"pro","seats":12})";
+  o.created_at = created;
+  return o;
+}
+
+Member make_member(const std::string& organization_id, const std::string& user_id, const std::string& role,
+                   TimePoint created) {
+  Member m;
+  m.id = generate_token();
+  m.organization_id = organization_id;
+  m.user_id = user_id;
+  m.role = role;
+  m.created_at = created;
+  return m;
+}
+
+Invitation make_invitation(const std::string& organization_id, const std::string& email,
+                           const std::string& inviter_id, TimePoint created, TimePoint expires) {
+  Invitation i;
+  i.id = generate_token();
+  i.organization_id = organization_id;
+  i.email = email;
+  i.role = "admin,member";
+  i.status = "pending";
+  i.expires_at = expires;
+  i.created_at = created;
+  i.inviter_id = inviter_id;
+  return i;
+}
+
+std::vector<std::string> ids_of(const std::vector<Organization>& organizations) {
+  std::vector<std::string> out;
+  for (const Organization& o : organizations) out.push_back(o.id);
+  return out;
+}
+
+std::vector<std::string> ids_of(const std::vector<Invitation>& invitations) {
+  std::vector<std::string> out;
+  for (const Invitation& i : invitations) out.push_back(i.id);
+  return out;
+}
+
+std::vector<std::string> ids_of(const MemberPage& page) {
+  std::vector<std::string> out;
+  for (const MemberWithUser& m : page.members) out.push_back(m.member.id);
+  return out;
+}
+
+// The invitation `i` as stored, with another status.
+Invitation with_status(Invitation i, const std::string& status) {
+  i.status = status;
+  return i;
+}
+
+// The active organization of the session with `token`, as find_session() reads it ("<none>" if
+// unset; the lookup must succeed).
+std::string active_organization(Store& store, const std::string& token) {
+  auto found = store.find_session(token);
+  REQUIRE(found.ok());
+  return found->session.active_organization_id.value_or("<none>");
+}
+
+TEST_CASE("store: organizations and members (BetterAuth's organization plugin)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com");
+  const User cy = make_user("cy@example.com");
+  for (const User* u : {&ada, &bob, &cy}) REQUIRE(store.create_user(*u, credential_for(*u)).ok());
+  constexpr std::size_t kLimit = 100;
+
+  SECTION("create_organization stores the organization and its creator, read back to the millisecond") {
+    const Organization org = make_organization("engines", kT0);
+    const Member owner = make_member(org.id, ada.id, "owner", at(1));
+    auto created = store.create_organization(org, owner, std::nullopt);
+    REQUIRE(created.ok());
+    CHECK(*created);
+    Organization bare = make_organization("bare", at(5));
+    bare.logo.reset();
+    bare.metadata.reset();
+    REQUIRE(*store.create_organization(bare, make_member(bare.id, bob.id, "owner", at(5)), kLimit));
+
+    auto by_id = store.find_organization(org.id);
+    REQUIRE(by_id.ok());
+    CHECK(*by_id == org);
+    auto by_slug = store.find_organization_by_slug("engines");
+    REQUIRE(by_slug.ok());
+    CHECK(*by_slug == org);
+    auto bare_found = store.find_organization_by_slug("bare");
+    REQUIRE(bare_found.ok());
+    CHECK(*bare_found == bare);
+    CHECK_FALSE(bare_found->logo.has_value());
+    CHECK_FALSE(bare_found->metadata.has_value());
+
+    auto member = store.find_member(org.id, ada.id);
+    REQUIRE(member.ok());
+    CHECK(*member == owner);
+    auto by_member_id = store.find_member_by_id(org.id, owner.id);
+    REQUIRE(by_member_id.ok());
+    CHECK(*by_member_id == owner);
+
+    CHECK(code_of(store.find_organization("no-such-id")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_organization_by_slug("no-such-slug")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_organization_by_slug("Engines")) == ErrorCode::kNotFound);  // slugs are exact
+    CHECK(code_of(store.find_member(org.id, bob.id)) == ErrorCode::kNotFound);        // not a member
+    CHECK(code_of(store.find_member("no-such-org", ada.id)) == ErrorCode::kNotFound);
+    // A member is found by its id only in its own organization.
+    CHECK(code_of(store.find_member_by_id(bare.id, owner.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_member_by_id(org.id, "no-such-member")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("create_organization: an unknown creator is NOT_FOUND, a taken slug or id USER_ALREADY_EXISTS; "
+          "nothing is written") {
+    const Organization org = make_organization("engines", kT0);
+    REQUIRE(*store.create_organization(org, make_member(org.id, ada.id, "owner", kT0), kLimit));
+
+    // No such user, with a slug that is taken too: NOT_FOUND comes first.
+    Organization orphan = make_organization("engines", kT0);
+    CHECK(code_of(store.create_organization(orphan, make_member(orphan.id, "no-such-user", "owner", kT0), kLimit)) ==
+          ErrorCode::kNotFound);
+    orphan.slug = "orphan";
+    CHECK(code_of(store.create_organization(orphan, make_member(orphan.id, "no-such-user", "owner", kT0), kLimit)) ==
+          ErrorCode::kNotFound);
+    CHECK(code_of(store.find_organization(orphan.id)) == ErrorCode::kNotFound);
+
+    const Organization same_slug = make_organization("engines", at(1));
+    CHECK(code_of(store.create_organization(same_slug, make_member(same_slug.id, bob.id, "owner", at(1)), kLimit)) ==
+          ErrorCode::kUserAlreadyExists);
+    Organization same_id = make_organization("other", at(1));
+    same_id.id = org.id;
+    CHECK(code_of(store.create_organization(same_id, make_member(same_id.id, bob.id, "owner", at(1)), kLimit)) ==
+          ErrorCode::kUserAlreadyExists);
+    // A member id that is taken: the organization is not written either.
+    const Organization taken_member = make_organization("taken-member", at(1));
+    Member creator = make_member(taken_member.id, bob.id, "owner", at(1));
+    creator.id = store.find_member(org.id, ada.id)->id;
+    CHECK(code_of(store.create_organization(taken_member, creator, kLimit)) == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_organization_by_slug("taken-member")) == ErrorCode::kNotFound);
+
+    CHECK(*store.find_organization_by_slug("engines") == org);
+    auto bobs = store.list_user_organizations(bob.id);
+    REQUIRE(bobs.ok());
+    CHECK(bobs->empty());
+  }
+
+  SECTION("create_organization's limit counts the organizations the creator is a member of") {
+    const Organization first = make_organization("first", at(1));
+    const Organization second = make_organization("second", at(2));
+    REQUIRE(*store.create_organization(first, make_member(first.id, ada.id, "owner", at(1)), 2));
+    REQUIRE(*store.create_organization(second, make_member(second.id, ada.id, "owner", at(2)), 2));
+    const Organization third = make_organization("third", at(3));
+    auto refused = store.create_organization(third, make_member(third.id, ada.id, "owner", at(3)), 2);
+    REQUIRE(refused.ok());
+    CHECK_FALSE(*refused);
+    CHECK(code_of(store.find_organization(third.id)) == ErrorCode::kNotFound);
+    CHECK(ids_of(*store.list_user_organizations(ada.id)) == std::vector<std::string>{first.id, second.id});
+    // No limit, or a higher one: created.
+    CHECK(*store.create_organization(third, make_member(third.id, ada.id, "owner", at(3)), std::nullopt));
+
+    // Memberships added by add_member() count too; a limit of 0 refuses every creation.
+    REQUIRE(store.add_member(make_member(first.id, bob.id, "member", at(4)), kLimit).ok());
+    const Organization bobs = make_organization("bobs", at(5));
+    CHECK_FALSE(*store.create_organization(bobs, make_member(bobs.id, bob.id, "owner", at(5)), 1));
+    CHECK_FALSE(*store.create_organization(bobs, make_member(bobs.id, cy.id, "owner", at(5)), 0));
+    CHECK(*store.create_organization(bobs, make_member(bobs.id, bob.id, "owner", at(5)), 2));
+  }
+
+  SECTION("update_organization writes the name, slug, logo and metadata, and keeps created_at") {
+    const Organization org = make_organization("engines", kT0);
+    const Organization other = make_organization("looms", at(1));
+    REQUIRE(*store.create_organization(org, make_member(org.id, ada.id, "owner", kT0), kLimit));
+    REQUIRE(*store.create_organization(other, make_member(other.id, ada.id, "owner", at(1)), kLimit));
+
+    Organization changed = org;
+    changed.name = "Difference Engines";
+    changed.slug = "difference";
+    changed.logo.reset();
+    changed.metadata = R"({"plan":"free"})";
+    changed.created_at = at(999999);  // not written
+    REQUIRE(store.update_organization(changed).ok());
+    Organization want = changed;
+    want.created_at = org.created_at;
+    CHECK(*store.find_organization(org.id) == want);
+    CHECK(*store.find_organization_by_slug("difference") == want);
+    CHECK(code_of(store.find_organization_by_slug("engines")) == ErrorCode::kNotFound);
+
+    // Another organization's slug is refused; the old one is free again.
+    Organization clash = want;
+    clash.slug = "looms";
+    CHECK(store.update_organization(clash).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(*store.find_organization(org.id) == want);
+    Organization freed = other;
+    freed.slug = "engines";
+    CHECK(store.update_organization(freed).ok());
+    CHECK(store.update_organization(freed).ok());  // unchanged values: still found
+
+    Organization unknown = make_organization("unknown", kT0);
+    CHECK(store.update_organization(unknown).code() == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_organization_by_slug("unknown")) == ErrorCode::kNotFound);
+  }
+
+  SECTION("list_user_organizations: the user's, oldest first, then by id; empty for none") {
+    Organization newer = make_organization("newer", at(5000));
+    Organization same_b = make_organization("same-b", at(10));
+    same_b.id = "org-b";
+    Organization same_a = make_organization("same-a", at(10));
+    same_a.id = "org-a";
+    const Organization bobs = make_organization("bobs", at(1));
+    REQUIRE(*store.create_organization(newer, make_member(newer.id, ada.id, "owner", at(5000)), kLimit));
+    REQUIRE(*store.create_organization(same_b, make_member(same_b.id, ada.id, "owner", at(10)), kLimit));
+    REQUIRE(*store.create_organization(same_a, make_member(same_a.id, bob.id, "owner", at(10)), kLimit));
+    REQUIRE(*store.create_organization(bobs, make_member(bobs.id, bob.id, "owner", at(1)), kLimit));
+    REQUIRE(store.add_member(make_member(same_a.id, ada.id, "member", at(20)), kLimit).ok());
+
+    auto adas = store.list_user_organizations(ada.id);
+    REQUIRE(adas.ok());
+    REQUIRE(ids_of(*adas) == std::vector<std::string>{"org-a", "org-b", newer.id});
+    CHECK((*adas)[0] == same_a);
+    CHECK((*adas)[2] == newer);
+    CHECK(ids_of(*store.list_user_organizations(bob.id)) == std::vector<std::string>{bobs.id, "org-a"});
+    auto none = store.list_user_organizations(cy.id);
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+    auto unknown = store.list_user_organizations("no-such-user");
+    REQUIRE(unknown.ok());
+    CHECK(unknown->empty());
+  }
+
+  SECTION("add_member and list_members: the members with their users, oldest first, a page at a time") {
+    const Organization org = make_organization("engines", kT0);
+    const Member owner = make_member(org.id, ada.id, "owner", at(10));
+    REQUIRE(*store.create_organization(org, owner, kLimit));
+    Member second = make_member(org.id, cy.id, "member", at(20));
+    second.id = "m-b";
+    Member same_time = make_member(org.id, bob.id, "admin, member", at(20));
+    same_time.id = "m-a";
+    REQUIRE(store.add_member(second, kLimit).ok());
+    REQUIRE(store.add_member(same_time, kLimit).ok());
+    CHECK(*store.find_member(org.id, bob.id) == same_time);
+
+    auto first_page = store.list_members(org.id, 2, 0);
+    REQUIRE(first_page.ok());
+    CHECK(first_page->total == 3);
+    REQUIRE(ids_of(*first_page) == std::vector<std::string>{owner.id, "m-a"});
+    CHECK(first_page->members[0].member == owner);
+    check_same(first_page->members[0].user, ada);
+    CHECK(first_page->members[1].member == same_time);
+    check_same(first_page->members[1].user, bob);
+    auto last_page = store.list_members(org.id, 2, 2);
+    REQUIRE(last_page.ok());
+    CHECK(last_page->total == 3);
+    REQUIRE(ids_of(*last_page) == std::vector<std::string>{"m-b"});
+    check_same(last_page->members[0].user, cy);
+    auto past = store.list_members(org.id, 2, 3);
+    REQUIRE(past.ok());
+    CHECK(past->members.empty());
+    CHECK(past->total == 3);
+
+    auto unknown = store.list_members("no-such-org", 10, 0);
+    REQUIRE(unknown.ok());
+    CHECK(unknown->members.empty());
+    CHECK(unknown->total == 0);
+  }
+
+  SECTION("add_member's errors, in order: NOT_FOUND, already a member, the limit, a taken id") {
+    const Organization org = make_organization("engines", kT0);
+    const Member owner = make_member(org.id, ada.id, "owner", kT0);
+    REQUIRE(*store.create_organization(org, owner, kLimit));
+
+    CHECK(store.add_member(make_member("no-such-org", bob.id, "member", at(1)), kLimit).code() ==
+          ErrorCode::kNotFound);
+    CHECK(store.add_member(make_member(org.id, "no-such-user", "member", at(1)), kLimit).code() ==
+          ErrorCode::kNotFound);
+    // Already a member, even at the limit.
+    CHECK(store.add_member(make_member(org.id, ada.id, "admin", at(1)), 1).code() == ErrorCode::kUserIsAlreadyAMember);
+    CHECK(store.add_member(make_member(org.id, bob.id, "member", at(1)), 1).code() ==
+          ErrorCode::kMembershipLimitReached);
+    Member taken = make_member(org.id, bob.id, "member", at(1));
+    taken.id = owner.id;
+    CHECK(store.add_member(taken, kLimit).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_member(org.id, bob.id)) == ErrorCode::kNotFound);
+    CHECK(store.list_members(org.id, 10, 0)->total == 1);
+
+    REQUIRE(store.add_member(make_member(org.id, bob.id, "member", at(1)), 2).ok());
+    CHECK(store.add_member(make_member(org.id, cy.id, "member", at(2)), 2).code() ==
+          ErrorCode::kMembershipLimitReached);
+    CHECK(store.add_member(make_member(org.id, cy.id, "member", at(2)), 3).ok());
+  }
+
+  SECTION("update_member_role: a role is written unless it takes the owner role from its last holder") {
+    const Organization org = make_organization("engines", kT0);
+    const Organization other = make_organization("looms", kT0);
+    const Member owner = make_member(org.id, ada.id, "owner", at(1));
+    const Member plain = make_member(org.id, bob.id, "member", at(2));
+    REQUIRE(*store.create_organization(org, owner, kLimit));
+    REQUIRE(*store.create_organization(other, make_member(other.id, cy.id, "owner", at(1)), kLimit));
+    REQUIRE(store.add_member(plain, kLimit).ok());
+
+    CHECK(store.update_member_role(org.id, owner.id, "admin", "owner").code() == ErrorCode::kCannotLeaveWithoutOwner);
+    CHECK(store.find_member_by_id(org.id, owner.id)->role == "owner");
+    // Keeping the owner role among others is fine (spaces around the roles are ignored).
+    REQUIRE(store.update_member_role(org.id, owner.id, "admin, owner", "owner").ok());
+    CHECK(store.find_member_by_id(org.id, owner.id)->role == "admin, owner");
+    REQUIRE(store.update_member_role(org.id, plain.id, "admin", "owner").ok());
+    CHECK(store.find_member_by_id(org.id, plain.id)->role == "admin");
+
+    // With a second owner, the first may step down; then the second is the last.
+    REQUIRE(store.update_member_role(org.id, plain.id, "owner", "owner").ok());
+    REQUIRE(store.update_member_role(org.id, owner.id, "member", "owner").ok());
+    CHECK(store.update_member_role(org.id, plain.id, "member", "owner").code() == ErrorCode::kCannotLeaveWithoutOwner);
+    CHECK(store.find_member_by_id(org.id, plain.id)->role == "owner");
+
+    // The owner role is the caller's: here "founder", which no one holds.
+    REQUIRE(store.update_member_role(org.id, plain.id, "member", "founder").ok());
+    CHECK(store.find_member_by_id(org.id, plain.id)->role == "member");
+
+    CHECK(store.update_member_role(org.id, "no-such-member", "admin", "owner").code() == ErrorCode::kNotFound);
+    // Another organization's member is not touched.
+    const Member cys = *store.find_member(other.id, cy.id);
+    CHECK(store.update_member_role(org.id, cys.id, "member", "owner").code() == ErrorCode::kNotFound);
+    CHECK(store.find_member(other.id, cy.id)->role == "owner");
+    CHECK(store.update_member_role("no-such-org", owner.id, "admin", "owner").code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("remove_member: not the only owner; unsets the organization in that user's sessions only") {
+    const Organization org = make_organization("engines", kT0);
+    const Organization other = make_organization("looms", kT0);
+    const Member owner = make_member(org.id, ada.id, "owner", at(1));
+    const Member plain = make_member(org.id, bob.id, "member", at(2));
+    REQUIRE(*store.create_organization(org, owner, kLimit));
+    REQUIRE(*store.create_organization(other, make_member(other.id, bob.id, "owner", at(1)), kLimit));
+    REQUIRE(store.add_member(plain, kLimit).ok());
+    Session adas = make_session(ada.id, at(1), at(3600000));
+    adas.active_organization_id = org.id;
+    Session bobs_here = make_session(bob.id, at(2), at(3600000));
+    bobs_here.active_organization_id = org.id;
+    Session bobs_there = make_session(bob.id, at(3), at(3600000));
+    bobs_there.active_organization_id = other.id;
+    Session bobs_none = make_session(bob.id, at(4), at(3600000));
+    for (const Session* s : {&adas, &bobs_here, &bobs_there, &bobs_none}) {
+      REQUIRE(store.create_session(*s).ok());
+      REQUIRE(store.find_session(s->token).ok());  // cached, where there is a cache
+    }
+
+    REQUIRE(store.remove_member(org.id, plain.id, "owner").ok());
+    CHECK(code_of(store.find_member(org.id, bob.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_member_by_id(org.id, plain.id)) == ErrorCode::kNotFound);
+    CHECK(active_organization(store, bobs_here.token) == "<none>");
+    CHECK(active_organization(store, bobs_there.token) == other.id);
+    CHECK(active_organization(store, bobs_none.token) == "<none>");
+    CHECK(active_organization(store, adas.token) == org.id);
+    Session want = bobs_here;
+    want.active_organization_id.reset();
+    CHECK(store.list_sessions(bob.id)->at(2) == want);  // nothing else of the session changed
+    CHECK(ids_of(*store.list_user_organizations(bob.id)) == std::vector<std::string>{other.id});
+    CHECK(store.remove_member(org.id, plain.id, "owner").code() == ErrorCode::kNotFound);
+
+    // The only owner cannot go, until there is another.
+    CHECK(store.remove_member(org.id, owner.id, "owner").code() == ErrorCode::kCannotLeaveAsOnlyOwner);
+    CHECK(store.find_member(org.id, ada.id).ok());
+    CHECK(active_organization(store, adas.token) == org.id);
+    REQUIRE(store.add_member(make_member(org.id, cy.id, "admin,owner", at(5)), kLimit).ok());
+    REQUIRE(store.remove_member(org.id, owner.id, "owner").ok());
+    CHECK(active_organization(store, adas.token) == "<none>");
+    CHECK(store.list_members(org.id, 10, 0)->total == 1);
+
+    // Another organization's member is not touched; an unknown one is NOT_FOUND.
+    const Member bobs_other = *store.find_member(other.id, bob.id);
+    CHECK(store.remove_member(org.id, bobs_other.id, "owner").code() == ErrorCode::kNotFound);
+    CHECK(store.find_member(other.id, bob.id).ok());
+    CHECK(store.remove_member(org.id, "no-such-member", "owner").code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("delete_organization deletes its members and invitations and unsets it in every session") {
+    const Organization org = make_organization("engines", kT0);
+    const Organization other = make_organization("looms", kT0);
+    REQUIRE(*store.create_organization(org, make_member(org.id, ada.id, "owner", at(1)), kLimit));
+    REQUIRE(*store.create_organization(other, make_member(other.id, ada.id, "owner", at(1)), kLimit));
+    REQUIRE(store.add_member(make_member(org.id, bob.id, "member", at(2)), kLimit).ok());
+    REQUIRE(store.add_member(make_member(other.id, bob.id, "member", at(2)), kLimit).ok());
+    const Invitation invited = make_invitation(org.id, "dee@example.com", ada.id, at(3), at(3600000));
+    const Invitation kept = make_invitation(other.id, "dee@example.com", ada.id, at(3), at(3600000));
+    REQUIRE(store.create_invitation(invited, kLimit, false).ok());
+    REQUIRE(store.create_invitation(kept, kLimit, false).ok());
+    Session adas = make_session(ada.id, at(1), at(3600000));
+    adas.active_organization_id = org.id;
+    Session bobs = make_session(bob.id, at(2), at(3600000));
+    bobs.active_organization_id = org.id;
+    Session bobs_other = make_session(bob.id, at(3), at(3600000));
+    bobs_other.active_organization_id = other.id;
+    // A session of a user who is not a member may name it too (the store does not check).
+    Session cys = make_session(cy.id, at(4), at(3600000));
+    cys.active_organization_id = org.id;
+    for (const Session* s : {&adas, &bobs, &bobs_other, &cys}) {
+      REQUIRE(store.create_session(*s).ok());
+      REQUIRE(store.find_session(s->token).ok());  // cached, where there is a cache
+    }
+
+    REQUIRE(store.delete_organization(org.id).ok());
+    CHECK(code_of(store.find_organization(org.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_organization_by_slug("engines")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_member(org.id, ada.id)) == ErrorCode::kNotFound);
+    CHECK(store.list_members(org.id, 10, 0)->total == 0);
+    CHECK(store.list_invitations(org.id)->empty());
+    CHECK(code_of(store.find_invitation(invited.id)) == ErrorCode::kNotFound);
+    CHECK(ids_of(*store.list_invitations_to("dee@example.com")) == std::vector<std::string>{kept.id});
+    for (const Session* s : {&adas, &bobs, &cys}) CHECK(active_organization(store, s->token) == "<none>");
+    CHECK(active_organization(store, bobs_other.token) == other.id);
+    auto bobs_sessions = store.list_sessions(bob.id);
+    REQUIRE(bobs_sessions.ok());
+    for (const Session& s : *bobs_sessions) {
+      CHECK(s.active_organization_id.value_or("<none>") == (s.id == bobs_other.id ? other.id : "<none>"));
+    }
+    CHECK(ids_of(*store.list_user_organizations(ada.id)) == std::vector<std::string>{other.id});
+    CHECK(store.list_members(other.id, 10, 0)->total == 2);
+
+    CHECK(store.delete_organization(org.id).code() == ErrorCode::kNotFound);
+    CHECK(store.delete_organization("no-such-org").code() == ErrorCode::kNotFound);
+    // The slug is free again.
+    const Organization again = make_organization("engines", at(5));
+    CHECK(*store.create_organization(again, make_member(again.id, bob.id, "owner", at(5)), kLimit));
+  }
+
+  SECTION("delete_user deletes the user's memberships and the invitations it sent") {
+    const Organization org = make_organization("engines", kT0);
+    REQUIRE(*store.create_organization(org, make_member(org.id, ada.id, "owner", at(1)), kLimit));
+    REQUIRE(store.add_member(make_member(org.id, bob.id, "admin", at(2)), kLimit).ok());
+    const Invitation by_bob = make_invitation(org.id, "dee@example.com", bob.id, at(3), at(3600000));
+    const Invitation to_bob = make_invitation(org.id, "bob@example.com", ada.id, at(4), at(3600000));
+    REQUIRE(store.create_invitation(by_bob, kLimit, false).ok());
+    REQUIRE(store.create_invitation(to_bob, kLimit, false).ok());
+
+    REQUIRE(store.delete_user(bob.id).ok());
+    CHECK(code_of(store.find_member(org.id, bob.id)) == ErrorCode::kNotFound);
+    CHECK(store.list_members(org.id, 10, 0)->total == 1);
+    CHECK(code_of(store.find_invitation(by_bob.id)) == ErrorCode::kNotFound);
+    // An invitation to the user's address is the organization's, not the user's.
+    CHECK(ids_of(*store.list_invitations(org.id)) == std::vector<std::string>{to_bob.id});
+    CHECK(store.find_organization(org.id).ok());
+  }
+}
+
+TEST_CASE("store: invitations (BetterAuth's organization plugin)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com");
+  for (const User* u : {&ada, &bob}) REQUIRE(store.create_user(*u, credential_for(*u)).ok());
+  const Organization org = make_organization("engines", kT0);
+  const Organization other = make_organization("looms", kT0);
+  REQUIRE(*store.create_organization(org, make_member(org.id, ada.id, "owner", kT0), std::nullopt));
+  REQUIRE(*store.create_organization(other, make_member(other.id, ada.id, "owner", kT0), std::nullopt));
+  constexpr std::size_t kLimit = 100;
+  const TimePoint kLater = at(172800000);  // two days on
+
+  SECTION("invitations are read back as written, oldest first, by organization and by address") {
+    Invitation newer = make_invitation(org.id, "dee@example.com", ada.id, at(5000), kLater);
+    Invitation no_role = make_invitation(org.id, "eve@example.com", ada.id, at(10), kLater);
+    no_role.role.reset();
+    no_role.id = "inv-b";
+    Invitation same_time = make_invitation(other.id, "dee@example.com", ada.id, at(10), kLater);
+    same_time.id = "inv-a";
+    for (const Invitation* i : {&newer, &no_role, &same_time}) REQUIRE(store.create_invitation(*i, kLimit, false).ok());
+
+    auto found = store.find_invitation(newer.id);
+    REQUIRE(found.ok());
+    CHECK(*found == newer);
+    CHECK(*store.find_invitation("inv-b") == no_role);
+    CHECK_FALSE(store.find_invitation("inv-b")->role.has_value());
+    CHECK(code_of(store.find_invitation("no-such-invitation")) == ErrorCode::kNotFound);
+
+    auto listed = store.list_invitations(org.id);
+    REQUIRE(listed.ok());
+    REQUIRE(ids_of(*listed) == std::vector<std::string>{"inv-b", newer.id});
+    CHECK((*listed)[1] == newer);
+    auto to_dee = store.list_invitations_to("dee@example.com");
+    REQUIRE(to_dee.ok());
+    REQUIRE(ids_of(*to_dee) == std::vector<std::string>{"inv-a", newer.id});
+    CHECK((*to_dee)[0] == same_time);
+    CHECK(store.list_invitations_to("DEE@example.com")->empty());  // addresses are exact
+    CHECK(store.list_invitations("no-such-org")->empty());
+    CHECK(store.list_invitations_to("nobody@example.com")->empty());
+
+    // Whatever their status: a rejected one is listed too.
+    REQUIRE(*store.update_pending_invitation(newer.id, "rejected", std::nullopt));
+    CHECK(ids_of(*store.list_invitations(org.id)) == std::vector<std::string>{"inv-b", newer.id});
+    CHECK(store.find_invitation(newer.id)->status == "rejected");
+  }
+
+  SECTION("create_invitation writes the status \"pending\"") {
+    const Invitation accepted = with_status(make_invitation(org.id, "dee@example.com", ada.id, at(1), kLater),
+                                            "accepted");
+    REQUIRE(store.create_invitation(accepted, kLimit, false).ok());
+    CHECK(*store.find_invitation(accepted.id) == with_status(accepted, "pending"));
+  }
+
+  SECTION("create_invitation's errors: NOT_FOUND, USER_ALREADY_EXISTS; nothing is written") {
+    const Invitation first = make_invitation(org.id, "dee@example.com", ada.id, at(1), kLater);
+    REQUIRE(store.create_invitation(first, kLimit, false).ok());
+    CHECK(store.create_invitation(make_invitation("no-such-org", "eve@example.com", ada.id, at(2), kLater), kLimit,
+                                  false)
+              .code() == ErrorCode::kNotFound);
+    CHECK(store.create_invitation(make_invitation(org.id, "eve@example.com", "no-such-user", at(2), kLater), kLimit,
+                                  false)
+              .code() == ErrorCode::kNotFound);
+    Invitation taken = make_invitation(org.id, "eve@example.com", ada.id, at(2), kLater);
+    taken.id = first.id;
+    CHECK(store.create_invitation(taken, kLimit, false).code() == ErrorCode::kUserAlreadyExists);
+    CHECK(ids_of(*store.list_invitations(org.id)) == std::vector<std::string>{first.id});
+    CHECK(store.list_invitations_to("eve@example.com")->empty());
+  }
+
+  SECTION("a second pending invitation to one address: refused, or the first canceled with cancel_pending") {
+    const Invitation first = make_invitation(org.id, "dee@example.com", ada.id, at(1), kLater);
+    REQUIRE(store.create_invitation(first, kLimit, false).ok());
+    const Invitation second = make_invitation(org.id, "dee@example.com", bob.id, at(2), kLater);
+    CHECK(store.create_invitation(second, kLimit, false).code() == ErrorCode::kUserIsAlreadyInvited);
+    CHECK(code_of(store.find_invitation(second.id)) == ErrorCode::kNotFound);
+    CHECK(*store.find_invitation(first.id) == first);
+    // Another organization, or another address, is another invitation.
+    REQUIRE(store.create_invitation(make_invitation(other.id, "dee@example.com", ada.id, at(2), kLater), kLimit, false)
+                .ok());
+    REQUIRE(store.create_invitation(make_invitation(org.id, "eve@example.com", ada.id, at(2), kLater), kLimit, false)
+                .ok());
+
+    REQUIRE(store.create_invitation(second, kLimit, true).ok());
+    CHECK(*store.find_invitation(first.id) == with_status(first, "canceled"));
+    CHECK(*store.find_invitation(second.id) == second);
+    // A canceled or rejected invitation does not count as one.
+    REQUIRE(*store.update_pending_invitation(second.id, "rejected", std::nullopt));
+    const Invitation third = make_invitation(org.id, "dee@example.com", ada.id, at(3), kLater);
+    REQUIRE(store.create_invitation(third, kLimit, false).ok());
+    // Nor does an expired pending one (expired at the new one's creation), which stays as it is,
+    // even with cancel_pending.
+    const Invitation expired = make_invitation(org.id, "fay@example.com", ada.id, at(-2000), at(-1000));
+    REQUIRE(store.create_invitation(expired, kLimit, false).ok());
+    const Invitation fresh = make_invitation(org.id, "fay@example.com", ada.id, at(4), kLater);
+    REQUIRE(store.create_invitation(fresh, kLimit, false).ok());
+    CHECK(*store.find_invitation(expired.id) == expired);
+    CHECK(store.create_invitation(make_invitation(org.id, "fay@example.com", ada.id, at(5), kLater), kLimit, false)
+              .code() == ErrorCode::kUserIsAlreadyInvited);
+    // It expires at its expiresAt: one made then still sees it live, one made after does not.
+    const Invitation soon = make_invitation(org.id, "gil@example.com", ada.id, at(1), at(1000));
+    REQUIRE(store.create_invitation(soon, kLimit, false).ok());
+    CHECK(store.create_invitation(make_invitation(org.id, "gil@example.com", ada.id, at(999), kLater), kLimit, false)
+              .code() == ErrorCode::kUserIsAlreadyInvited);
+    REQUIRE(store.create_invitation(make_invitation(org.id, "gil@example.com", ada.id, at(1000), kLater), kLimit,
+                                    false)
+                .ok());
+  }
+
+  SECTION("create_invitation's limit counts the organization's live pending invitations") {
+    const Invitation live = make_invitation(org.id, "dee@example.com", ada.id, at(1), kLater);
+    const Invitation second = make_invitation(org.id, "eve@example.com", ada.id, at(2), kLater);
+    REQUIRE(store.create_invitation(live, 2, false).ok());
+    REQUIRE(store.create_invitation(second, 2, false).ok());
+    const Invitation third = make_invitation(org.id, "fay@example.com", ada.id, at(3), kLater);
+    CHECK(store.create_invitation(third, 2, false).code() == ErrorCode::kInvitationLimitReached);
+    CHECK(code_of(store.find_invitation(third.id)) == ErrorCode::kNotFound);
+    // An expired one counts for nothing (a place is free once it expired).
+    const Invitation expired = make_invitation(org.id, "hal@example.com", ada.id, at(-2000), at(-1000));
+    REQUIRE(store.create_invitation(expired, 3, false).ok());
+    CHECK(store.create_invitation(third, 3, false).ok());
+    REQUIRE(*store.update_pending_invitation(third.id, "rejected", std::nullopt));
+    // Another organization's do not count.
+    REQUIRE(
+        store.create_invitation(make_invitation(other.id, "fay@example.com", ada.id, at(3), kLater), 1, false).ok());
+    // One no longer pending frees a place.
+    CHECK(store.create_invitation(make_invitation(org.id, "ivy@example.com", ada.id, at(3), kLater), 2, false).code() ==
+          ErrorCode::kInvitationLimitReached);
+    REQUIRE(*store.update_pending_invitation(second.id, "canceled", std::nullopt));
+    REQUIRE(store.create_invitation(make_invitation(org.id, "ivy@example.com", ada.id, at(3), kLater), 2, false).ok());
+    CHECK(store.find_invitation(expired.id)->status == "pending");
+
+    // A re-invitation with cancel_pending cancels first, then counts: at the limit after its
+    // cancel, it fails and the cancel is undone.
+    REQUIRE(store.create_invitation(make_invitation(org.id, "gus@example.com", ada.id, at(4), kLater), kLimit, false)
+                .ok());
+    const Invitation again = make_invitation(org.id, "dee@example.com", ada.id, at(5), kLater);
+    CHECK(store.create_invitation(again, 2, true).code() == ErrorCode::kInvitationLimitReached);
+    CHECK(store.find_invitation(live.id)->status == "pending");
+    CHECK(code_of(store.find_invitation(again.id)) == ErrorCode::kNotFound);
+    REQUIRE(store.create_invitation(again, 3, true).ok());
+    CHECK(store.find_invitation(live.id)->status == "canceled");
+  }
+
+  SECTION("update_pending_invitation changes a pending invitation only") {
+    const Invitation i = make_invitation(org.id, "dee@example.com", ada.id, at(1), kLater);
+    REQUIRE(store.create_invitation(i, kLimit, false).ok());
+    // Resent: still pending, with a new expiry.
+    auto resent = store.update_pending_invitation(i.id, "pending", at(259200000));
+    REQUIRE(resent.ok());
+    CHECK(*resent);
+    Invitation want = i;
+    want.expires_at = at(259200000);
+    CHECK(*store.find_invitation(i.id) == want);
+
+    auto rejected = store.update_pending_invitation(i.id, "rejected", std::nullopt);
+    REQUIRE(rejected.ok());
+    CHECK(*rejected);
+    CHECK(*store.find_invitation(i.id) == with_status(want, "rejected"));
+    auto again = store.update_pending_invitation(i.id, "canceled", at(1));
+    REQUIRE(again.ok());
+    CHECK_FALSE(*again);
+    CHECK(*store.find_invitation(i.id) == with_status(want, "rejected"));
+    auto unknown = store.update_pending_invitation("no-such-invitation", "canceled", std::nullopt);
+    REQUIRE(unknown.ok());
+    CHECK_FALSE(*unknown);
+  }
+
+  SECTION("accept_invitation adds the member and marks it accepted, once; only while pending and unexpired") {
+    const Invitation i = make_invitation(org.id, "bob@example.com", ada.id, at(1), at(10000));
+    REQUIRE(store.create_invitation(i, kLimit, false).ok());
+    const Member joined = make_member(org.id, bob.id, "admin,member", at(2));
+    REQUIRE(store.accept_invitation(i.id, joined, kLimit, at(9999)).ok());
+    CHECK(*store.find_member(org.id, bob.id) == joined);
+    CHECK(*store.find_invitation(i.id) == with_status(i, "accepted"));
+    CHECK(store.accept_invitation(i.id, make_member(org.id, bob.id, "member", at(3)), kLimit, at(3)).code() ==
+          ErrorCode::kInvitationNotFound);
+    CHECK(store.accept_invitation("no-such-invitation", make_member(org.id, bob.id, "member", at(3)), kLimit, at(3))
+              .code() == ErrorCode::kInvitationNotFound);
+
+    // Expired (it expires at the instant given: not after it), canceled, rejected: nothing is written.
+    const User cy = make_user("cy@example.com");
+    REQUIRE(store.create_user(cy, credential_for(cy)).ok());
+    const Invitation expiring = make_invitation(org.id, "cy@example.com", ada.id, at(1), at(10000));
+    REQUIRE(store.create_invitation(expiring, kLimit, false).ok());
+    CHECK(store.accept_invitation(expiring.id, make_member(org.id, cy.id, "member", at(3)), kLimit, at(10000)).code() ==
+          ErrorCode::kInvitationNotFound);
+    CHECK(store.find_invitation(expiring.id)->status == "pending");
+    CHECK(code_of(store.find_member(org.id, cy.id)) == ErrorCode::kNotFound);
+    REQUIRE(*store.update_pending_invitation(expiring.id, "canceled", std::nullopt));
+    CHECK(store.accept_invitation(expiring.id, make_member(org.id, cy.id, "member", at(3)), kLimit, at(3)).code() ==
+          ErrorCode::kInvitationNotFound);
+    CHECK(code_of(store.find_member(org.id, cy.id)) == ErrorCode::kNotFound);
+
+    // An invitation to one organization does not make a member of another.
+    const Invitation to_other = make_invitation(other.id, "cy@example.com", ada.id, at(1), at(10000));
+    REQUIRE(store.create_invitation(to_other, kLimit, false).ok());
+    CHECK(store.accept_invitation(to_other.id, make_member(org.id, cy.id, "member", at(3)), kLimit, at(3)).code() ==
+          ErrorCode::kInvitationNotFound);
+    CHECK(code_of(store.find_member(org.id, cy.id)) == ErrorCode::kNotFound);
+    CHECK(store.find_invitation(to_other.id)->status == "pending");
+  }
+
+  SECTION("accept_invitation checks as add_member does; on an error the invitation stays pending") {
+    const User cy = make_user("cy@example.com");
+    REQUIRE(store.create_user(cy, credential_for(cy)).ok());
+    const Invitation to_ada = make_invitation(org.id, "ada@example.com", bob.id, at(1), kLater);
+    const Invitation to_cy = make_invitation(org.id, "cy@example.com", ada.id, at(1), kLater);
+    const Invitation to_nobody = make_invitation(org.id, "nobody@example.com", ada.id, at(1), kLater);
+    for (const Invitation* i : {&to_ada, &to_cy, &to_nobody}) REQUIRE(store.create_invitation(*i, kLimit, false).ok());
+
+    CHECK(store.accept_invitation(to_ada.id, make_member(org.id, ada.id, "member", at(2)), kLimit, at(2)).code() ==
+          ErrorCode::kUserIsAlreadyAMember);
+    CHECK(store.accept_invitation(to_cy.id, make_member(org.id, cy.id, "member", at(2)), 1, at(2)).code() ==
+          ErrorCode::kMembershipLimitReached);
+    CHECK(store.accept_invitation(to_nobody.id, make_member(org.id, "no-such-user", "member", at(2)), kLimit, at(2))
+              .code() == ErrorCode::kNotFound);
+    Member taken = make_member(org.id, cy.id, "member", at(2));
+    taken.id = store.find_member(org.id, ada.id)->id;
+    CHECK(store.accept_invitation(to_cy.id, taken, kLimit, at(2)).code() == ErrorCode::kUserAlreadyExists);
+    for (const Invitation* i : {&to_ada, &to_cy, &to_nobody}) CHECK(*store.find_invitation(i->id) == *i);
+    CHECK(store.list_members(org.id, 10, 0)->total == 1);
+
+    REQUIRE(store.accept_invitation(to_cy.id, make_member(org.id, cy.id, "member", at(2)), 2, at(2)).ok());
+    CHECK(store.find_invitation(to_cy.id)->status == "accepted");
+    CHECK(store.list_members(org.id, 10, 0)->total == 2);
+  }
+}
+
+TEST_CASE("store: a session's active organization (BetterAuth's \"activeOrganizationId\")", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+
+  Session chosen = make_session(ada.id, at(2), at(3600000));
+  chosen.active_organization_id = "org-1";
+  const Session none = make_session(ada.id, at(1), at(3600000));
+  REQUIRE(store.create_session(chosen).ok());
+  REQUIRE(store.create_session(none).ok());
+
+  SECTION("it round-trips through create_session, find_session and list_sessions; touch_session keeps it") {
+    auto found = store.find_session(chosen.token);
+    REQUIRE(found.ok());
+    CHECK(found->session == chosen);
+    CHECK(store.find_session(none.token)->session == none);
+    auto listed = store.list_sessions(ada.id);
+    REQUIRE(listed.ok());
+    CHECK(*listed == std::vector<Session>{chosen, none});
+    REQUIRE(store.touch_session(chosen.token, at(7200000), at(5)).ok());
+    CHECK(active_organization(store, chosen.token) == "org-1");
+  }
+
+  SECTION("set_active_organization sets or unsets it and nothing else, seen at once (through a cache too)") {
+    REQUIRE(store.find_session(none.token).ok());  // cached, where there is a cache
+    REQUIRE(store.find_session(chosen.token).ok());
+    REQUIRE(store.set_active_organization(none.token, std::optional<std::string>("org-2")).ok());
+    Session want = none;
+    want.active_organization_id = "org-2";
+    CHECK(store.find_session(none.token)->session == want);
+    REQUIRE(store.set_active_organization(chosen.token, std::nullopt).ok());
+    want = chosen;
+    want.active_organization_id.reset();
+    CHECK(store.find_session(chosen.token)->session == want);
+    CHECK(store.list_sessions(ada.id)->at(0) == want);
+    CHECK(store.set_active_organization("no-such-token", std::optional<std::string>("org-2")).code() ==
+          ErrorCode::kNotFound);
+  }
+}
+
+TEST_CASE("store: concurrent removals and demotions of an organization's owners leave one", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  const bool remove = GENERATE(true, false);
+  INFO("backend: " << backend << (remove ? ", removals" : ", demotions"));
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  constexpr int kOwners = 10;
+  std::vector<User> users;
+  for (int i = 0; i < kOwners; ++i) {
+    users.push_back(make_user("owner" + std::to_string(i) + "@example.com"));
+    REQUIRE(store.create_user(users.back(), credential_for(users.back())).ok());
+  }
+  const Organization org = make_organization("engines", kT0);
+  std::vector<Member> owners;
+  owners.push_back(make_member(org.id, users[0].id, "owner", kT0));
+  REQUIRE(*store.create_organization(org, owners[0], std::nullopt));
+  for (int i = 1; i < kOwners; ++i) {
+    owners.push_back(make_member(org.id, users[static_cast<std::size_t>(i)].id, "admin,owner", at(i)));
+    REQUIRE(store.add_member(owners.back(), 100).ok());
+  }
+
+  const auto results = run_concurrently(kOwners, [&](int i) {
+    const std::string& id = owners[static_cast<std::size_t>(i)].id;
+    return remove ? store.remove_member(org.id, id, "owner") : store.update_member_role(org.id, id, "admin", "owner");
+  });
+  int done = 0, refused = 0;
+  for (const auto& r : results) {
+    if (r->ok()) {
+      ++done;
+    } else if (r->code() == (remove ? ErrorCode::kCannotLeaveAsOnlyOwner : ErrorCode::kCannotLeaveWithoutOwner)) {
+      ++refused;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->code_name() << " " << r->message());
+    }
+  }
+  CHECK(done == kOwners - 1);
+  CHECK(refused == 1);
+  auto left = store.list_members(org.id, 100, 0);
+  REQUIRE(left.ok());
+  int holding = 0;
+  for (const MemberWithUser& m : left->members) holding += has_role(m.member.role, "owner") ? 1 : 0;
+  CHECK(holding == 1);
+  CHECK(left->total == (remove ? 1u : static_cast<std::size_t>(kOwners)));
+}
+
+TEST_CASE("store: concurrent additions to an organization stop at its membership limit", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  constexpr int kThreads = 20;
+  std::vector<User> users;
+  for (int i = 0; i <= kThreads; ++i) {
+    users.push_back(make_user("user" + std::to_string(i) + "@example.com"));
+    REQUIRE(store.create_user(users.back(), credential_for(users.back())).ok());
+  }
+  const Organization org = make_organization("engines", kT0);
+  REQUIRE(*store.create_organization(org, make_member(org.id, users[0].id, "owner", kT0), std::nullopt));
+
+  // Half add members directly, half accept an invitation each.
+  std::vector<Invitation> invitations;
+  for (int i = 1; i <= kThreads; ++i) {
+    invitations.push_back(
+        make_invitation(org.id, users[static_cast<std::size_t>(i)].email, users[0].id, at(i), at(3600000)));
+    REQUIRE(store.create_invitation(invitations.back(), 100, false).ok());
+  }
+  constexpr std::size_t kLimit = 5;
+  const auto results = run_concurrently(kThreads, [&](int i) {
+    const Member m = make_member(org.id, users[static_cast<std::size_t>(i + 1)].id, "member", at(i));
+    return i % 2 == 0 ? store.add_member(m, kLimit)
+                      : store.accept_invitation(invitations[static_cast<std::size_t>(i)].id, m, kLimit, at(i));
+  });
+  int added = 0, refused = 0;
+  for (const auto& r : results) {
+    if (r->ok()) {
+      ++added;
+    } else if (r->code() == ErrorCode::kMembershipLimitReached) {
+      ++refused;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->code_name() << " " << r->message());
+    }
+  }
+  CHECK(added == static_cast<int>(kLimit) - 1);
+  CHECK(refused == kThreads - added);
+  CHECK(store.list_members(org.id, 100, 0)->total == kLimit);
+}
+
+TEST_CASE("store: concurrent organization creations by one user stop at its limit", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+
+  constexpr int kThreads = 20;
+  const auto results = run_concurrently(kThreads, [&](int i) {
+    const Organization org = make_organization("org-" + std::to_string(i), at(i));
+    return store.create_organization(org, make_member(org.id, ada.id, "owner", at(i)), 3);
+  });
+  int created = 0, refused = 0;
+  for (const auto& r : results) {
+    if (r->ok() && **r) {
+      ++created;
+    } else if (r->ok()) {
+      ++refused;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    }
+  }
+  CHECK(created == 3);
+  CHECK(refused == kThreads - 3);
+  CHECK(store.list_user_organizations(ada.id)->size() == 3);
+}
+
 // ================================================================================================
 // SQLite only: the file itself.
 // ================================================================================================
@@ -2771,10 +3621,11 @@ TEST_CASE("sqlite: a BetterAuth database opens as it is and gains what is missin
   CHECK(raw.scalar("select count(*) from \"session\"") == "1");
   CHECK(raw.scalar("select count(*) from \"account\"") == "1");
   CHECK(raw.scalar("select count(*) from \"rateLimit\"") == "1");
-  // BetterAuth's session columns (in its generator's order), and the admin plugin's added after them.
+  // BetterAuth's session columns (in its generator's order), and the admin plugin's and the
+  // organization plugin's added after them.
   CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\"), ',') from pragma_table_info('session')") ==
         "id text,expiresAt date,token text,createdAt date,updatedAt date,ipAddress text,userAgent text,userId text,"
-        "impersonatedBy text");
+        "impersonatedBy text,activeOrganizationId text");
 
   // The two-factor plugin's columns were added, its rows kept and read with the added columns'
   // defaults: the old row is verified (it predates the flag), without failures.
@@ -3057,9 +3908,11 @@ TEST_CASE("sqlite: a database at schema version 4 gains the admin plugin's role 
     REQUIRE(store->create_session(before).ok());
   }
   {
-    // As Portcullis left it before migration 5 (and so before 6 and 7 too).
+    // As Portcullis left it before migration 5 (and so before 6, 7 and 8 too).
     RawDb raw(file.path().string());
-    raw.exec("drop table \"passkey\"; drop index \"user_username_uidx\"; "
+    raw.exec("drop table \"invitation\"; drop table \"member\"; drop table \"organization\"; "
+             "alter table \"session\" drop column \"activeOrganizationId\"; "
+             "drop table \"passkey\"; drop index \"user_username_uidx\"; "
              "alter table \"user\" drop column \"username\"; "
              "alter table \"user\" drop column \"displayUsername\"; "
              "alter table \"user\" drop column \"role\"; alter table \"session\" drop column \"impersonatedBy\"; "
@@ -3075,7 +3928,7 @@ TEST_CASE("sqlite: a database at schema version 4 gains the admin plugin's role 
   CHECK(raw.scalar("select lower(\"type\") from pragma_table_info('user') where \"name\" = 'role'") == "text");
   CHECK(raw.scalar("select lower(\"type\") || ' ' || \"notnull\" from pragma_table_info('session') where \"name\" = "
                    "'impersonatedBy'") == "text 0");
-  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "9");
+  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "10");  // and "activeOrganizationId"
   auto found = store->find_user_by_id(ada.id);
   REQUIRE(found.ok());
   check_same(*found, ada);
@@ -3180,7 +4033,8 @@ TEST_CASE("sqlite: a BetterAuth database that has the admin plugin keeps its col
   RawDb raw(file.path().string());
   // And "twoFactorEnabled", the username plugin's 2.
   CHECK(raw.scalar("select count(*) from pragma_table_info('user')") == "14");
-  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "9");
+  // And the organization plugin's "activeOrganizationId".
+  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "10");
   REQUIRE(store->set_role("u-null", std::string("user,admin"), at(1)).ok());
   CHECK(raw.scalar("select \"role\" from \"user\" where \"id\" = 'u-null'") == "user,admin");
 }
@@ -3301,6 +4155,74 @@ TEST_CASE("sqlite: a BetterAuth database that has the username plugin keeps its 
                    "from pragma_index_info(l.\"name\") where \"name\" = 'username')") == "2");
   CHECK(raw.scalar("select \"username\" || '/' || \"displayUsername\" from \"user\" where \"id\" = 'u-none'") ==
         "grace/Grace");
+}
+
+// BetterAuth's organization plugin (1.7) added to a BetterAuth database, as its SQLite generator
+// writes it, with an organization of Ada's, an invitation, and her session working in it.
+constexpr const char* kBetterAuthOrganizationSchema = R"sql(
+alter table "session" add column "activeOrganizationId" text;
+create table "organization" ("id" text not null primary key, "name" text not null, "slug" text not null unique,
+  "logo" text, "createdAt" date not null, "metadata" text);
+create table "member" ("id" text not null primary key,
+  "organizationId" text not null references "organization" ("id") on delete cascade,
+  "userId" text not null references "user" ("id") on delete cascade, "role" text not null,
+  "createdAt" date not null);
+create table "invitation" ("id" text not null primary key,
+  "organizationId" text not null references "organization" ("id") on delete cascade, "email" text not null,
+  "role" text, "status" text not null, "expiresAt" date not null, "createdAt" date not null,
+  "inviterId" text not null references "user" ("id") on delete cascade);
+create index "member_organizationId_idx" on "member" ("organizationId");
+create index "member_userId_idx" on "member" ("userId");
+create index "invitation_organizationId_idx" on "invitation" ("organizationId");
+create index "invitation_email_idx" on "invitation" ("email");
+insert into "organization" values ('org-1', 'Engines', 'engines', null, '2026-11-25T04:46:53.751Z', '{"a":1}');
+insert into "member" values ('mem-1', 'org-1', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'owner', '2026-11-25T04:46:53.751Z');
+insert into "invitation" values ('inv-1', 'org-1', 'bob@example.com', null, 'pending', '2026-11-27T04:46:53.751Z',
+  '2026-11-25T04:46:54.000Z', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5');
+update "session" set "activeOrganizationId" = 'org-1';
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the organization plugin keeps its tables and rows", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthSchema);
+    raw.exec(kBetterAuthRows);
+    raw.exec(kBetterAuthOrganizationSchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  const std::string ada = "Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5";
+
+  Organization org;
+  org.id = "org-1";
+  org.name = "Engines";
+  org.slug = "engines";
+  org.metadata = R"({"a":1})";
+  org.created_at = kT0;
+  CHECK(*store->find_organization_by_slug("engines") == org);
+  CHECK(ids_of(*store->list_user_organizations(ada)) == std::vector<std::string>{"org-1"});
+  CHECK(*store->find_member("org-1", ada) == Member{"mem-1", "org-1", ada, "owner", kT0});
+  auto invitation = store->find_invitation("inv-1");
+  REQUIRE(invitation.ok());
+  CHECK(*invitation == Invitation{"inv-1", "org-1", "bob@example.com", std::nullopt, "pending",
+                                  iso("2026-11-27T04:46:53.751Z"), iso("2026-11-25T04:46:54.000Z"), ada});
+  CHECK(store->find_session("Tk0kTk1kTk2kTk3kTk4kTk5kTk6kTk7k")->session.active_organization_id ==
+        std::optional<std::string>("org-1"));
+
+  // Nothing was added twice.
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select count(*) from pragma_table_info('session')") == "10");  // and "impersonatedBy"
+  CHECK(raw.scalar("select count(*) from sqlite_master where type = 'index' and (name like 'member%' or "
+                   "name like 'invitation%')") == "4");
+
+  // Deleting the organization unsets it in the session BetterAuth made.
+  REQUIRE(store->delete_organization("org-1").ok());
+  CHECK_FALSE(store->find_session("Tk0kTk1kTk2kTk3kTk4kTk5kTk6kTk7k")->session.active_organization_id.has_value());
+  CHECK(raw.scalar("select count(*) from \"member\"") == "0");
+  CHECK(raw.scalar("select count(*) from \"invitation\"") == "0");
 }
 
 TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
@@ -3751,8 +4673,10 @@ TEST_CASE("postgres: a database at schema version 4 gains the role and impersona
     REQUIRE(store->create_user(ada, credential_for(ada)).ok());
     REQUIRE(store->create_session(before).ok());
   }
-  // As Portcullis left it before migration 5 (and so before 6 and 7 too; dropping the column drops
-  // its index) ...
+  // As Portcullis left it before migration 5 (and so before 6, 7 and 8 too; dropping the column
+  // drops its index) ...
+  schema.run("drop table " + q + "\"invitation\", " + q + "\"member\", " + q + "\"organization\"");
+  schema.run("alter table " + q + "\"session\" drop column \"activeOrganizationId\"");
   schema.run("drop table " + q + "\"passkey\"");
   schema.run("alter table " + q + "\"user\" drop column \"username\", drop column \"displayUsername\"");
   schema.run("alter table " + q + "\"user\" drop column \"role\"");
@@ -3781,7 +4705,7 @@ TEST_CASE("postgres: a database at schema version 4 gains the role and impersona
   REQUIRE(store->migrate().ok());  // and again: nothing to do
   CHECK(schema.run(role_type) == "text YES");
   CHECK(schema.run(impersonated_by_type) == "text YES");
-  CHECK(schema.run(session_columns) == "9");
+  CHECK(schema.run(session_columns) == "10");  // and "activeOrganizationId"
   auto found = store->find_user_by_id(ada.id);
   REQUIRE(found.ok());
   CHECK(found->role == (had_columns ? std::optional<std::string>("admin") : std::nullopt));
@@ -4101,6 +5025,148 @@ TEST_CASE("postgres: a BetterAuth database that has the passkey plugin keeps its
                    "\"passkey\" where \"id\" = '" + added.id + "'") == "t");
   REQUIRE(store->delete_user("u-ada").ok());
   CHECK(schema.run("select count(*) from " + q + "\"passkey\"") == "0");
+}
+
+// The columns of `table` as "name type nullable" (information_schema), in table order.
+std::string table_columns(const testing::TempSchema& schema, const std::string& table) {
+  return schema.run("select string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ',' "
+                    "order by ordinal_position) from information_schema.columns where table_schema = '" +
+                    schema.name() + "' and table_name = '" + table + "'");
+}
+
+TEST_CASE("postgres: the organization plugin's tables are the ones BetterAuth's generator writes", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(table_columns(schema, "organization") ==
+        "id text NO,name text NO,slug text NO,logo text YES,createdAt timestamp with time zone NO,metadata text YES");
+  CHECK(table_columns(schema, "member") ==
+        "id text NO,organizationId text NO,userId text NO,role text NO,createdAt timestamp with time zone NO");
+  CHECK(table_columns(schema, "invitation") ==
+        "id text NO,organizationId text NO,email text NO,role text YES,status text NO,"
+        "expiresAt timestamp with time zone NO,createdAt timestamp with time zone NO,inviterId text NO");
+  CHECK(schema.run("select data_type || ' ' || is_nullable from information_schema.columns where table_schema = '" +
+                   schema.name() + "' and table_name = 'session' and column_name = 'activeOrganizationId'") ==
+        "text YES");
+  // The plain indexes, the unique slug, and the foreign keys with ON DELETE CASCADE.
+  CHECK(schema.run("select string_agg(indexname, ',' order by indexname) from pg_indexes where schemaname = '" +
+                   schema.name() + "' and tablename in ('member', 'invitation') and indexdef not like '%UNIQUE%'") ==
+        "invitation_email_idx,invitation_organizationId_idx,member_organizationId_idx,member_userId_idx");
+  CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
+                   "' and tablename = 'organization' and indexdef like '%UNIQUE%(slug)'") == "1");
+  CHECK(schema.run("select string_agg(confdeltype::text, '' order by conname) from pg_constraint where contype = 'f' "
+                   "and conrelid in ('\"" + schema.name() + "\".\"member\"'::regclass, '\"" + schema.name() +
+                   "\".\"invitation\"'::regclass)") == "cccc");
+}
+
+TEST_CASE("postgres: a BetterAuth database that has the organization plugin keeps its tables and rows",
+          "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  const User ada = [] {
+    User u = make_user("ada@example.com");
+    u.id = "u-ada";
+    return u;
+  }();
+  Session session = make_session("u-ada", kT0, at(3600000));
+  {
+    // BetterAuth's tables, as made by a first migrate() at version 7, then the plugin's as its
+    // generator writes them (an invitation's "createdAt" left to its default).
+    auto store = open_postgres(*url, schema.name());
+    REQUIRE(store->migrate().ok());
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+    REQUIRE(store->create_session(session).ok());
+  }
+  schema.run("drop table " + q + "\"invitation\", " + q + "\"member\", " + q + "\"organization\"");
+  schema.run("alter table " + q + "\"session\" drop column \"activeOrganizationId\"");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 8");
+  schema.run("alter table " + q + "\"session\" add column \"activeOrganizationId\" text");
+  schema.run("create table " + q + "\"organization\" (\"id\" text not null primary key, \"name\" text not null, "
+             "\"slug\" text not null unique, \"logo\" text, \"createdAt\" timestamptz not null, \"metadata\" text)");
+  schema.run("create table " + q + "\"member\" (\"id\" text not null primary key, \"organizationId\" text not null "
+             "references " + q + "\"organization\" (\"id\") on delete cascade, \"userId\" text not null references " +
+             q + "\"user\" (\"id\") on delete cascade, \"role\" text not null, \"createdAt\" timestamptz not null)");
+  schema.run("create table " + q + "\"invitation\" (\"id\" text not null primary key, \"organizationId\" text not "
+             "null references " + q + "\"organization\" (\"id\") on delete cascade, \"email\" text not null, \"role\" "
+             "text, \"status\" text not null, \"expiresAt\" timestamptz not null, \"createdAt\" timestamptz default "
+             "CURRENT_TIMESTAMP not null, \"inviterId\" text not null references " + q +
+             "\"user\" (\"id\") on delete cascade)");
+  schema.run("insert into " + q + "\"organization\" values ('org-1', 'Engines', 'engines', null, "
+             "'2026-11-25T04:46:53.751Z', '{\"a\":1}')");
+  schema.run("insert into " + q + "\"member\" values ('mem-1', 'org-1', 'u-ada', 'owner', '2026-11-25T04:46:53.751Z')");
+  schema.run("insert into " + q + "\"invitation\" (\"id\", \"organizationId\", \"email\", \"status\", \"expiresAt\", "
+             "\"inviterId\") values ('inv-1', 'org-1', 'bob@example.com', 'pending', '2026-11-27T04:46:53.751Z', "
+             "'u-ada')");
+  schema.run("update " + q + "\"session\" set \"activeOrganizationId\" = 'org-1'");
+
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  CHECK(*store->find_organization_by_slug("engines") ==
+        Organization{"org-1", "Engines", "engines", std::nullopt, R"({"a":1})", kT0});
+  CHECK(*store->find_member("org-1", "u-ada") == Member{"mem-1", "org-1", "u-ada", "owner", kT0});
+  auto invitation = store->find_invitation("inv-1");
+  REQUIRE(invitation.ok());
+  CHECK_FALSE(invitation->role.has_value());
+  CHECK(ms(invitation->expires_at) == ms(iso("2026-11-27T04:46:53.751Z")));
+  CHECK(store->find_session(session.token)->session.active_organization_id == std::optional<std::string>("org-1"));
+  CHECK(schema.run("select count(*) from information_schema.columns where table_schema = '" + schema.name() +
+                   "' and table_name = 'session'") == "10");
+
+  REQUIRE(store->delete_user("u-ada").ok());
+  CHECK(schema.run("select count(*) from " + q + "\"member\"") == "0");
+  CHECK(schema.run("select count(*) from " + q + "\"invitation\"") == "0");
+}
+
+TEST_CASE("postgres: a replica hears another's organization changes to sessions (watch_changes)", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  auto here = open_postgres(*url, schema.name());
+  auto there = open_postgres(*url, schema.name());
+  REQUIRE(here->migrate().ok());
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com");
+  for (const User* u : {&ada, &bob}) REQUIRE(there->create_user(*u, credential_for(*u)).ok());
+  const Organization org = make_organization("engines", kT0);
+  REQUIRE(*there->create_organization(org, make_member(org.id, ada.id, "owner", kT0), std::nullopt));
+  const Member bobs = make_member(org.id, bob.id, "member", at(1));
+  REQUIRE(there->add_member(bobs, 100).ok());
+  Session adas_session = make_session(ada.id, kT0, at(3600000));
+  adas_session.active_organization_id = org.id;
+  Session bobs_session = make_session(bob.id, kT0, at(3600000));
+  bobs_session.active_organization_id = org.id;
+  for (const Session* s : {&adas_session, &bobs_session}) REQUIRE(there->create_session(*s).ok());
+
+  CallCounter heard;
+  REQUIRE(here->watch_changes(heard.callback()));
+  REQUIRE(heard.wait_for(1));  // the call that follows connecting
+  const int before = heard.calls();
+
+  SECTION("choosing a session's active organization") {
+    REQUIRE(there->set_active_organization(adas_session.token, std::nullopt).ok());
+    REQUIRE(heard.wait_for(before + 1));
+    CHECK(heard.user(before) == ada.id);
+  }
+  SECTION("removing a member: its user's sessions") {
+    REQUIRE(there->remove_member(org.id, bobs.id, "owner").ok());
+    REQUIRE(heard.wait_for(before + 1));
+    CHECK(heard.user(before) == bob.id);
+  }
+  SECTION("deleting the organization: every user whose session worked in it") {
+    REQUIRE(there->delete_organization(org.id).ok());
+    REQUIRE(heard.wait_for(before + 2));
+    std::vector<std::string> users{heard.user(before), heard.user(before + 1)};
+    std::sort(users.begin(), users.end());
+    std::vector<std::string> want{ada.id, bob.id};
+    std::sort(want.begin(), want.end());
+    CHECK(users == want);
+  }
 }
 
 TEST_CASE("postgres: a server that cannot be reached fails to open, without the password", "[postgres]") {

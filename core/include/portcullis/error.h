@@ -126,6 +126,36 @@ enum class ErrorCode {
   kPasskeyNotFound,                   // PASSKEY_NOT_FOUND
   kAuthenticationFailed,              // AUTHENTICATION_FAILED: the assertion did not verify
   kTooManyPasskeys,                   // TOO_MANY_PASSKEYS (Portcullis): the user's limit is reached
+  // BetterAuth's organization plugin (--organization), its codes and messages.
+  kNotAllowedToCreateOrganization,  // YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION
+  kOrganizationLimitReached,  // YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS
+  kOrganizationAlreadyExists,  // ORGANIZATION_ALREADY_EXISTS
+  kOrganizationSlugAlreadyTaken,  // ORGANIZATION_SLUG_ALREADY_TAKEN
+  kOrganizationNotFound,  // ORGANIZATION_NOT_FOUND
+  kUserIsNotAMemberOfTheOrganization,  // USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION
+  kNotAllowedToUpdateOrganization,  // YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION
+  kNotAllowedToDeleteOrganization,  // YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION
+  kNoActiveOrganization,  // NO_ACTIVE_ORGANIZATION
+  kUserIsAlreadyAMember,  // USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION
+  kMemberNotFound,  // MEMBER_NOT_FOUND
+  kRoleNotFound,  // ROLE_NOT_FOUND
+  kCannotLeaveAsOnlyOwner,  // YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER
+  kCannotLeaveWithoutOwner,  // YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER
+  kNotAllowedToDeleteMember,  // YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER
+  kNotAllowedToInvite,  // YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION
+  kUserIsAlreadyInvited,  // USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION
+  kInvitationNotFound,  // INVITATION_NOT_FOUND
+  kNotTheRecipientOfTheInvitation,  // YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION
+  kEmailVerificationRequiredForInvitation,  // EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION
+  kNotAllowedToCancelInvitation,  // YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION
+  kInviterIsNoLongerAMember,  // INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION
+  kNotAllowedToInviteWithRole,  // YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE
+  kNotAllowedToUpdateMember,  // YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER
+  kMembershipLimitReached,  // ORGANIZATION_MEMBERSHIP_LIMIT_REACHED
+  kInvitationLimitReached,  // INVITATION_LIMIT_REACHED
+  kNotAMemberOfThisOrganization,  // YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION
+  kEmailVerificationRequiredToViewInvitations,  // EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION
+  kNotAllowedToListInvitations,  // YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

@@ -40,7 +40,13 @@ async def me(user: User = Depends(auth.current_user)):
 async def session(info: SessionInfo = Depends(auth.current_session)):
     if info.session is None:  # a JWT: no session, the token's own expiry
         return {"sessionId": None, "userId": info.user.id, "expiresAt": info.jwt.expires_at, "via": "jwt"}
-    return {"sessionId": info.session.id, "userId": info.user.id, "expiresAt": info.session.expires_at, "via": "session"}
+    return {
+        "sessionId": info.session.id,
+        "userId": info.user.id,
+        "expiresAt": info.session.expires_at,
+        "activeOrganizationId": info.session.active_organization_id,
+        "via": "session",
+    }
 
 
 @app.get("/api/admin")

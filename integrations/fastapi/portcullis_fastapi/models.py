@@ -59,6 +59,9 @@ class Session(_Model):
     updated_at: datetime = Field(alias="updatedAt")
     ip_address: Optional[str] = Field(default=None, alias="ipAddress")
     user_agent: Optional[str] = Field(default=None, alias="userAgent")
+    # The server's --organization (BetterAuth's organization plugin): the organization the user
+    # chose to work in with this session; None when none is chosen, or the plugin is off.
+    active_organization_id: Optional[str] = Field(default=None, alias="activeOrganizationId")
 
 
 @dataclass(frozen=True)

@@ -722,6 +722,8 @@ class AuthService {
   Status delete_passkey(const Authenticated& auth, const std::string& id, const Caller& caller);
 
   const Config& config() const { return config_; }
+  // The mail queue (null without mail), for the flows kept outside this class (organizations).
+  mail::MailQueue* mail_queue() const { return mail_; }
 
   // What the server is busy with, for the metrics: password hashes queued or running, the hash
   // workers, and mail waiting or being sent, and dropped so far (0 without mail).
@@ -750,6 +752,11 @@ class AuthService {
   // key and a value from a fixed set). Does nothing without a sink.
   void audit(std::string_view event, const User* user, const Caller& caller,
              std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {}) const;
+
+  // Counts one more mail of `what` (a flow's name) to `email`: at most 5 per 15 minutes, whoever
+  // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
+  // counted); INTERNAL_SERVER_ERROR.
+  Status spend_mail_budget(const std::string& what, const std::string& email, TimePoint now);
 
  private:
   // The rest of a sign-in once the account was looked up by address or username: `user` (or the
@@ -886,10 +893,6 @@ class AuthService {
   // "authentication"), and returns its record. Errors: CHALLENGE_NOT_FOUND; INTERNAL_SERVER_ERROR.
   Result<nlohmann::json> take_passkey_challenge(const std::optional<std::string>& token, std::string_view type,
                                                 TimePoint now);
-  // Counts one more mail of `what` (a flow's name) to `email`: at most 5 per 15 minutes, whoever
-  // asks and whether or not the address has an account. Errors: TOO_MANY_REQUESTS (nothing
-  // counted); INTERNAL_SERVER_ERROR.
-  Status spend_mail_budget(const std::string& what, const std::string& email, TimePoint now);
   // Whether a change of `user`'s address with codes must first be confirmed with a code mailed
   // to the current address (--email-otp-change-email, --change-email-confirmation, verified).
   bool change_confirmed_by_code(const User& user) const;

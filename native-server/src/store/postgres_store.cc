@@ -517,6 +517,41 @@ CREATE INDEX IF NOT EXISTS "passkey_userId_idx" ON "passkey" ("userId");
 CREATE INDEX IF NOT EXISTS "passkey_credentialID_idx" ON "passkey" ("credentialID");
 )sql";
 
+// BetterAuth's organization plugin (1.7, without teams): the organization, member and invitation
+// tables with their indexes, as its generator writes them ("createdAt" timestamptz, with
+// CURRENT_TIMESTAMP as the default of the invitation's only), and session."activeOrganizationId"
+// (the organization a session works in; NULL: none). A BetterAuth database that has the plugin has
+// all of them.
+constexpr const char* kMigration8 = R"sql(
+CREATE TABLE IF NOT EXISTS "organization" (
+  "id" text not null primary key,
+  "name" text not null,
+  "slug" text not null unique,
+  "logo" text,
+  "createdAt" timestamptz not null,
+  "metadata" text);
+CREATE TABLE IF NOT EXISTS "member" (
+  "id" text not null primary key,
+  "organizationId" text not null references "organization" ("id") on delete cascade,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "role" text not null,
+  "createdAt" timestamptz not null);
+CREATE TABLE IF NOT EXISTS "invitation" (
+  "id" text not null primary key,
+  "organizationId" text not null references "organization" ("id") on delete cascade,
+  "email" text not null,
+  "role" text,
+  "status" text not null,
+  "expiresAt" timestamptz not null,
+  "createdAt" timestamptz default CURRENT_TIMESTAMP not null,
+  "inviterId" text not null references "user" ("id") on delete cascade);
+ALTER TABLE "session" ADD COLUMN IF NOT EXISTS "activeOrganizationId" text;
+CREATE INDEX IF NOT EXISTS "member_organizationId_idx" ON "member" ("organizationId");
+CREATE INDEX IF NOT EXISTS "member_userId_idx" ON "member" ("userId");
+CREATE INDEX IF NOT EXISTS "invitation_organizationId_idx" ON "invitation" ("organizationId");
+CREATE INDEX IF NOT EXISTS "invitation_email_idx" ON "invitation" ("email");
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -526,6 +561,7 @@ constexpr Migration kMigrations[] = {
     {5, kMigration5},
     {6, kMigration6},
     {7, kMigration7},
+    {8, kMigration8},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -541,7 +577,8 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
     "\"banReason\", " PGS_MS(p "\"banExpires\"") ", " p "\"username\", " p "\"displayUsername\""
 #define PGS_SESSION_COLUMNS(p)                                                                             \
   p "\"id\", " p "\"token\", " p "\"userId\", " PGS_MS(p "\"expiresAt\"") ", " PGS_MS(p "\"createdAt\"") ", " \
-    PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\""
+    PGS_MS(p "\"updatedAt\"") ", " p "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\", " p          \
+    "\"activeOrganizationId\""
 #define PGS_ACCOUNT_COLUMNS                                                                             \
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", " PGS_MS("\"createdAt\"") ", " \
   PGS_MS("\"updatedAt\"") ", \"scope\""
@@ -557,6 +594,13 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_PASSKEY_COLUMNS                                                                           \
   "\"id\", \"name\", \"publicKey\", \"userId\", \"credentialID\", \"counter\", \"deviceType\", \"backedUp\", " \
   "\"transports\", " PGS_MS("\"createdAt\"") ", \"aaguid\""
+#define PGS_ORGANIZATION_COLUMNS \
+  "\"id\", \"name\", \"slug\", \"logo\", " PGS_MS("\"createdAt\"") ", \"metadata\""
+#define PGS_MEMBER_COLUMNS(p) \
+  p "\"id\", " p "\"organizationId\", " p "\"userId\", " p "\"role\", " PGS_MS(p "\"createdAt\"")
+#define PGS_INVITATION_COLUMNS                                                                       \
+  "\"id\", \"organizationId\", \"email\", \"role\", \"status\", " PGS_MS("\"expiresAt\"") ", " \
+  PGS_MS("\"createdAt\"") ", \"inviterId\""
 
 // A result row as the shared readers (store/row_readers.h) read it.
 struct PgRow {
@@ -599,6 +643,86 @@ Result<Passkey> query_one_passkey(Query& q, std::string_view what) {
   Passkey p = rows::read_passkey(PgRow{q, 0}, bad);
   if (bad) return corrupt_row(what);
   return p;
+}
+
+// Locks organization `id`'s row until the caller's transaction on `c` ends: every write that checks
+// the organization's members or invitations (their number, its owners) locks it first, so that
+// they run one at a time for an organization. NO KEY UPDATE, so that the inserts of other
+// organizations' rows that refer to it (KEY SHARE) do not wait. Errors: NOT_FOUND (no such
+// organization); the database's.
+Status lock_organization(Connection& c, std::string_view id, std::string_view what) {
+  Query q(c, "SELECT 1 FROM \"organization\" WHERE \"id\" = $1 FOR NO KEY UPDATE", what);
+  q.text(id);
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  return Status::OK();
+}
+
+// Runs a query expected to return at most one organization.
+Result<Organization> query_one_organization(Query& q, std::string_view what) {
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  bool bad = false;
+  Organization o = rows::read_organization(PgRow{q, 0}, bad);
+  if (bad) return corrupt_row(what);
+  return o;
+}
+
+// Runs a query expected to return at most one member.
+Result<Member> query_one_member(Query& q, std::string_view what) {
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  bool bad = false;
+  Member m = rows::read_member(PgRow{q, 0}, 0, bad);
+  if (bad) return corrupt_row(what);
+  return m;
+}
+
+// Runs a query expected to return at most one invitation.
+Result<Invitation> query_one_invitation(Query& q, std::string_view what) {
+  if (Status s = q.run(); !s.ok()) return s;
+  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+  bool bad = false;
+  Invitation i = rows::read_invitation(PgRow{q, 0}, bad);
+  if (bad) return corrupt_row(what);
+  return i;
+}
+
+// Runs a query of invitations.
+Result<std::vector<Invitation>> query_invitations(Query& q, std::string_view what) {
+  if (Status s = q.run(); !s.ok()) return s;
+  std::vector<Invitation> invitations;
+  bool bad = false;
+  for (int row = 0; row < q.rows(); ++row) invitations.push_back(rows::read_invitation(PgRow{q, row}, bad));
+  if (bad) return corrupt_row(what);
+  return invitations;
+}
+
+// What update_member_role() and remove_member() check: one member of an organization, and how
+// many of its members hold the owner role.
+struct OwnerCount {
+  struct Target {
+    std::string user_id;
+    bool is_owner = false;
+  };
+  std::optional<Target> member;  // none: the organization has no such member
+  std::size_t owners = 0;
+};
+
+// Reads the organization's members' roles (on `c`, inside the caller's transaction, which has
+// locked the organization).
+Result<OwnerCount> count_owners(Connection& c, std::string_view organization_id, std::string_view member_id,
+                                std::string_view owner_role, std::string_view what) {
+  Query q(c, "SELECT \"id\", \"userId\", \"role\" FROM \"member\" WHERE \"organizationId\" = $1", what);
+  q.text(organization_id);
+  if (Status s = q.run(); !s.ok()) return s;
+  OwnerCount count;
+  for (int row = 0; row < q.rows(); ++row) {
+    const bool owner = has_role(q.str(row, 2), owner_role);
+    if (owner) ++count.owners;
+    if (q.str(row, 0) == member_id) count.member = OwnerCount::Target{q.str(row, 1), owner};
+  }
+  return count;
 }
 
 // --- query_users(): the SQL composed from a UserQuery -------------------------------------------
@@ -975,7 +1099,9 @@ class PostgresStore final : public Store {
     for (const char* sql : {"DELETE FROM \"session\" WHERE \"userId\" = $1",
                             "DELETE FROM \"account\" WHERE \"userId\" = $1",
                             "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1",
-                            "DELETE FROM \"passkey\" WHERE \"userId\" = $1"}) {
+                            "DELETE FROM \"passkey\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"member\" WHERE \"userId\" = $1",
+                            "DELETE FROM \"invitation\" WHERE \"inviterId\" = $1"}) {
       Query q(c, sql, "delete_user");
       q.text(id);
       if (Status s = q.run(); !s.ok()) return s;
@@ -1445,6 +1571,392 @@ class PostgresStore final : public Store {
     return Status::OK();
   }
 
+  // --- organizations ---
+
+  Result<bool> create_organization(const Organization& organization, const Member& creator,
+                                   std::optional<std::size_t> limit) override {
+    constexpr std::string_view kWhat = "create_organization";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The creator's row, locked: a concurrent creation (or add_member()) for the same user waits
+    // here, then counts the membership this one inserted.
+    if (Status s = lock_user(c, creator.user_id, kWhat); !s.ok()) return s;
+    if (limit) {
+      Query q(c, "SELECT count(*) FROM \"member\" WHERE \"userId\" = $1", kWhat);
+      q.text(creator.user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      const std::int64_t count = q.int64_at(0, 0, bad);
+      if (bad) return corrupt_row(kWhat);
+      if (count >= clamp_to_int64(*limit)) return false;  // rolls back (nothing was written)
+    }
+    {
+      Query q(c,
+              "INSERT INTO \"organization\" (\"id\", \"name\", \"slug\", \"logo\", \"createdAt\", \"metadata\") "
+              "VALUES ($1, $2, $3, $4, $5::timestamptz, $6)",
+              kWhat);
+      q.text(organization.id).text(organization.name).text(organization.slug).optional_text(organization.logo);
+      q.time(organization.created_at).optional_text(organization.metadata);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    if (Status s = insert_member(c, creator, kWhat); !s.ok()) return s;
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
+
+  Result<Organization> find_organization(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_ORGANIZATION_COLUMNS " FROM \"organization\" WHERE \"id\" = $1",
+            "find_organization");
+    q.text(id);
+    return query_one_organization(q, "find_organization");
+  }
+
+  Result<Organization> find_organization_by_slug(std::string_view slug) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_ORGANIZATION_COLUMNS " FROM \"organization\" WHERE \"slug\" = $1",
+            "find_organization_by_slug");
+    q.text(slug);
+    return query_one_organization(q, "find_organization_by_slug");
+  }
+
+  Status update_organization(const Organization& organization) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "UPDATE \"organization\" SET \"name\" = $1, \"slug\" = $2, \"logo\" = $3, \"metadata\" = $4 "
+            "WHERE \"id\" = $5",
+            "update_organization");
+    q.text(organization.name).text(organization.slug).optional_text(organization.logo);
+    q.optional_text(organization.metadata).text(organization.id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status delete_organization(std::string_view id) override {
+    constexpr std::string_view kWhat = "delete_organization";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The organization's row, locked first, as every write that checks its members or
+    // invitations locks it: those wait, then find it gone.
+    {
+      Query q(c, "SELECT 1 FROM \"organization\" WHERE \"id\" = $1 FOR UPDATE", kWhat);
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
+    {
+      // The sessions changed: every replica's session cache hears of their users when this
+      // commits (one notice per user).
+      Query q(c,
+              "WITH w AS (UPDATE \"session\" SET \"activeOrganizationId\" = NULL WHERE \"activeOrganizationId\" = $1 "
+              "RETURNING \"userId\") " PGS_NOTIFY_FROM("w", "\"userId\""),
+              kWhat);
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    // Explicit deletes as well as the cascades, for databases whose tables lack ON DELETE CASCADE
+    // (members before invitations, as delete_user() takes them).
+    for (const char* sql : {"DELETE FROM \"member\" WHERE \"organizationId\" = $1",
+                            "DELETE FROM \"invitation\" WHERE \"organizationId\" = $1",
+                            "DELETE FROM \"organization\" WHERE \"id\" = $1"}) {
+      Query q(c, sql, kWhat);
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Result<std::vector<Organization>> list_user_organizations(std::string_view user_id) override {
+    constexpr std::string_view kWhat = "list_user_organizations";
+    auto lease = pool_.acquire();
+    // IN, not a join: a BetterAuth database may hold a membership twice.
+    Query q(*lease,
+            "SELECT " PGS_ORGANIZATION_COLUMNS " FROM \"organization\" WHERE \"id\" IN "
+            "(SELECT \"organizationId\" FROM \"member\" WHERE \"userId\" = $1) ORDER BY \"createdAt\", \"id\"",
+            kWhat);
+    q.text(user_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    std::vector<Organization> organizations;
+    bool bad = false;
+    for (int row = 0; row < q.rows(); ++row) organizations.push_back(rows::read_organization(PgRow{q, row}, bad));
+    if (bad) return corrupt_row(kWhat);
+    return organizations;
+  }
+
+  Result<Member> find_member(std::string_view organization_id, std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_MEMBER_COLUMNS("") " FROM \"member\" WHERE \"organizationId\" = $1 AND \"userId\" = $2 "
+            "ORDER BY \"createdAt\", \"id\" LIMIT 1",
+            "find_member");
+    q.text(organization_id).text(user_id);
+    return query_one_member(q, "find_member");
+  }
+
+  Result<Member> find_member_by_id(std::string_view organization_id, std::string_view member_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_MEMBER_COLUMNS("") " FROM \"member\" WHERE \"id\" = $1 AND \"organizationId\" = $2",
+            "find_member_by_id");
+    q.text(member_id).text(organization_id);
+    return query_one_member(q, "find_member_by_id");
+  }
+
+  Result<MemberPage> list_members(std::string_view organization_id, std::size_t limit, std::size_t offset) override {
+    constexpr std::string_view kWhat = "list_members";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // one snapshot: the count and the page see the same rows
+    if (Status s = tx.begin_snapshot(kWhat); !s.ok()) return s;
+    MemberPage page;
+    // The count joins the users as the page does, so that a member whose user is gone (a table
+    // without the cascade) is in neither.
+    {
+      Query q(c,
+              "SELECT count(*) FROM \"member\" AS m JOIN \"user\" AS u ON u.\"id\" = m.\"userId\" "
+              "WHERE m.\"organizationId\" = $1",
+              kWhat);
+      q.text(organization_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      page.total = static_cast<std::size_t>(q.int64_at(0, 0, bad));
+      if (bad) return corrupt_row(kWhat);
+    }
+    {
+      Query q(c,
+              "SELECT " PGS_MEMBER_COLUMNS("m.") ", " PGS_USER_COLUMNS("u.")
+              " FROM \"member\" AS m JOIN \"user\" AS u ON u.\"id\" = m.\"userId\" WHERE m.\"organizationId\" = $1 "
+              "ORDER BY m.\"createdAt\", m.\"id\" LIMIT $2 OFFSET $3",
+              kWhat);
+      q.text(organization_id).integer(clamp_to_int64(limit)).integer(clamp_to_int64(offset));
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      for (int row = 0; row < q.rows(); ++row) {
+        page.members.push_back(MemberWithUser{rows::read_member(PgRow{q, row}, 0, bad),
+                                              rows::read_user(PgRow{q, row}, rows::kMemberColumns, bad)});
+      }
+      if (bad) return corrupt_row(kWhat);
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return page;
+  }
+
+  Status add_member(const Member& member, std::size_t limit) override {
+    constexpr std::string_view kWhat = "add_member";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    if (Status s = add_member_checked(c, member, limit, kWhat); !s.ok()) return s;
+    return tx.commit(kWhat);
+  }
+
+  Status update_member_role(std::string_view organization_id, std::string_view member_id, std::string_view role,
+                            std::string_view owner_role) override {
+    constexpr std::string_view kWhat = "update_member_role";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The organization, locked: of two demotions of its last two owners, the second waits here,
+    // then counts one owner.
+    if (Status s = lock_organization(c, organization_id, kWhat); !s.ok()) return s;
+    auto owners = count_owners(c, organization_id, member_id, owner_role, kWhat);
+    if (!owners.ok()) return owners.status();
+    if (!owners->member) return Status(ErrorCode::kNotFound);
+    if (owners->member->is_owner && owners->owners < 2 && !has_role(role, owner_role)) {
+      return Status(ErrorCode::kCannotLeaveWithoutOwner);
+    }
+    {
+      Query q(c, "UPDATE \"member\" SET \"role\" = $1 WHERE \"id\" = $2 AND \"organizationId\" = $3", kWhat);
+      q.text(role).text(member_id).text(organization_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status remove_member(std::string_view organization_id, std::string_view member_id,
+                       std::string_view owner_role) override {
+    constexpr std::string_view kWhat = "remove_member";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The organization, locked: of two removals of its last two owners, the second waits here,
+    // then counts one owner.
+    if (Status s = lock_organization(c, organization_id, kWhat); !s.ok()) return s;
+    auto owners = count_owners(c, organization_id, member_id, owner_role, kWhat);
+    if (!owners.ok()) return owners.status();
+    if (!owners->member) return Status(ErrorCode::kNotFound);
+    if (owners->member->is_owner && owners->owners < 2) return Status(ErrorCode::kCannotLeaveAsOnlyOwner);
+    const std::string& user_id = owners->member->user_id;
+    // The member's user, locked before its member row and sessions, as delete_user() locks it
+    // before them (taken in the other order, the locks could deadlock). A member whose user is
+    // gone (a table without the cascade) has none to lock.
+    {
+      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR NO KEY UPDATE", kWhat);
+      q.text(user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    {
+      Query q(c, "DELETE FROM \"member\" WHERE \"id\" = $1 AND \"organizationId\" = $2", kWhat);
+      q.text(member_id).text(organization_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    {
+      // The user's sessions changed: every replica's session cache hears of it when this commits.
+      Query q(c,
+              "WITH w AS (UPDATE \"session\" SET \"activeOrganizationId\" = NULL WHERE \"userId\" = $1 AND "
+              "\"activeOrganizationId\" = $2 RETURNING \"userId\") " PGS_NOTIFY_FROM("w", "\"userId\""),
+              kWhat);
+      q.text(user_id).text(organization_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status create_invitation(const Invitation& invitation, std::size_t limit, bool cancel_pending) override {
+    constexpr std::string_view kWhat = "create_invitation";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The organization, locked: a concurrent invitation to it waits here, then sees this one (as
+    // pending, and in the count).
+    if (Status s = lock_organization(c, invitation.organization_id, kWhat); !s.ok()) return s;
+    // The inviter, KEY SHARE (as the insert's foreign key takes it), before any invitation row:
+    // delete_user() locks the user before the invitations it sent.
+    {
+      Query q(c, "SELECT 1 FROM \"user\" WHERE \"id\" = $1 FOR KEY SHARE", kWhat);
+      q.text(invitation.inviter_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    }
+    {
+      Query q(c,
+              cancel_pending
+                  ? "UPDATE \"invitation\" SET \"status\" = 'canceled' WHERE \"organizationId\" = $1 AND "
+                    "\"email\" = $2 AND \"status\" = 'pending' AND \"expiresAt\" > $3::timestamptz"
+                  : "SELECT 1 FROM \"invitation\" WHERE \"organizationId\" = $1 AND \"email\" = $2 AND "
+                    "\"status\" = 'pending' AND \"expiresAt\" > $3::timestamptz LIMIT 1",
+              kWhat);
+      // Live ones only: an expired invitation, still "pending", blocks nothing.
+      q.text(invitation.organization_id).text(invitation.email).time(invitation.created_at);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() > 0) return Status(ErrorCode::kUserIsAlreadyInvited);  // only the SELECT returns rows
+    }
+    {
+      Query q(c,
+              "SELECT count(*) FROM \"invitation\" WHERE \"organizationId\" = $1 AND \"status\" = 'pending' "
+              "AND \"expiresAt\" > $2::timestamptz",
+              kWhat);
+      q.text(invitation.organization_id).time(invitation.created_at);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      const std::int64_t count = q.int64_at(0, 0, bad);
+      if (bad) return corrupt_row(kWhat);
+      // Rolls back a cancel too (nothing was written).
+      if (count >= clamp_to_int64(limit)) return Status(ErrorCode::kInvitationLimitReached);
+    }
+    {
+      Query q(c,
+              "INSERT INTO \"invitation\" (\"id\", \"organizationId\", \"email\", \"role\", \"status\", "
+              "\"expiresAt\", \"createdAt\", \"inviterId\") "
+              "VALUES ($1, $2, $3, $4, 'pending', $5::timestamptz, $6::timestamptz, $7)",
+              kWhat);
+      q.text(invitation.id).text(invitation.organization_id).text(invitation.email).optional_text(invitation.role);
+      q.time(invitation.expires_at).time(invitation.created_at).text(invitation.inviter_id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Result<Invitation> find_invitation(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_INVITATION_COLUMNS " FROM \"invitation\" WHERE \"id\" = $1", "find_invitation");
+    q.text(id);
+    return query_one_invitation(q, "find_invitation");
+  }
+
+  Result<std::vector<Invitation>> list_invitations(std::string_view organization_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_INVITATION_COLUMNS
+            " FROM \"invitation\" WHERE \"organizationId\" = $1 ORDER BY \"createdAt\", \"id\"",
+            "list_invitations");
+    q.text(organization_id);
+    return query_invitations(q, "list_invitations");
+  }
+
+  Result<std::vector<Invitation>> list_invitations_to(std::string_view email) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_INVITATION_COLUMNS " FROM \"invitation\" WHERE \"email\" = $1 ORDER BY \"createdAt\", \"id\"",
+            "list_invitations_to");
+    q.text(email);
+    return query_invitations(q, "list_invitations_to");
+  }
+
+  Result<bool> update_pending_invitation(std::string_view id, std::string_view status,
+                                         std::optional<TimePoint> expires_at) override {
+    auto lease = pool_.acquire();
+    // The status is checked in the WHERE clause: of two requests racing on one invitation, the
+    // second waits for the first's row lock, then finds it no longer pending and writes nothing.
+    Query q(*lease,
+            "UPDATE \"invitation\" SET \"status\" = $1, \"expiresAt\" = coalesce($2::timestamptz, \"expiresAt\") "
+            "WHERE \"id\" = $3 AND \"status\" = 'pending'",
+            "update_pending_invitation");
+    q.text(status);
+    if (expires_at) {
+      q.time(*expires_at);
+    } else {
+      q.optional_text(std::nullopt);
+    }
+    q.text(id);
+    if (Status s = q.run(); !s.ok()) return s;
+    return q.affected() > 0;
+  }
+
+  Status accept_invitation(std::string_view id, const Member& member, std::size_t limit, TimePoint now) override {
+    constexpr std::string_view kWhat = "accept_invitation";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The organization is locked before the invitation's row, as create_invitation() locks it
+    // before the invitations it cancels (taken in the other order, the locks could deadlock); an
+    // invitation's organization never changes. An invitation to another organization than the
+    // member's is not one to accept for it.
+    if (Status s = lock_organization(c, member.organization_id, kWhat); !s.ok()) {
+      return s.code() == ErrorCode::kNotFound ? Status(ErrorCode::kInvitationNotFound) : s;
+    }
+    {
+      // Locked: of two acceptances racing, the second waits, then finds it accepted.
+      Query q(c,
+              "SELECT " PGS_INVITATION_COLUMNS " FROM \"invitation\" WHERE \"id\" = $1 AND \"organizationId\" = $2 "
+              "FOR UPDATE",
+              kWhat);
+      q.text(id).text(member.organization_id);
+      auto found = query_one_invitation(q, kWhat);
+      if (!found.ok() && found.status().code() != ErrorCode::kNotFound) return found.status();
+      if (!found.ok() || found->status != "pending" || found->expires_at <= now) {
+        return Status(ErrorCode::kInvitationNotFound);
+      }
+    }
+    if (Status s = add_member_checked(c, member, limit, kWhat); !s.ok()) return s;
+    {
+      Query q(c, "UPDATE \"invitation\" SET \"status\" = 'accepted' WHERE \"id\" = $1", kWhat);
+      q.text(id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -1452,15 +1964,15 @@ class PostgresStore final : public Store {
     // The EXISTS test makes a missing user NOT_FOUND even where the table has no foreign key.
     Query q(*lease,
             "INSERT INTO \"session\" (\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", "
-            "\"updatedAt\", \"ipAddress\", \"userAgent\", \"impersonatedBy\") "
-            "SELECT $1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $9 "
+            "\"updatedAt\", \"ipAddress\", \"userAgent\", \"impersonatedBy\", \"activeOrganizationId\") "
+            "SELECT $1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $9, $10 "
             "WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = $3)",
             "create_session");
     q.text(session.id).text(session.token).text(session.user_id);
     q.time(session.expires_at).time(session.created_at).time(session.updated_at);
     q.optional_text(session.ip_address ? std::optional(lossy_utf8(*session.ip_address)) : std::nullopt);
     q.optional_text(session.user_agent ? std::optional(lossy_utf8(*session.user_agent)) : std::nullopt);
-    q.optional_text(session.impersonated_by);
+    q.optional_text(session.impersonated_by).optional_text(session.active_organization_id);
     if (Status s = q.run(); !s.ok()) return s;
     if (q.affected() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1506,6 +2018,19 @@ class PostgresStore final : public Store {
             PGS_NOTIFY_FROM("w", "\"userId\""),
             "touch_session");
     q.time(expires_at).time(updated_at).text(token);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.rows() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status set_active_organization(std::string_view token, const std::optional<std::string>& organization_id) override {
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Query q(c,
+            "WITH w AS (UPDATE \"session\" SET \"activeOrganizationId\" = $1 WHERE \"token\" = $2 "
+            "RETURNING \"userId\") " PGS_NOTIFY_FROM("w", "\"userId\""),
+            "set_active_organization");
+    q.optional_text(organization_id).text(token);
     if (Status s = q.run(); !s.ok()) return s;
     if (q.rows() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1727,6 +2252,39 @@ class PostgresStore final : public Store {
     return q.run();
   }
 
+  static Status insert_member(Connection& c, const Member& m, std::string_view what) {
+    Query q(c,
+            "INSERT INTO \"member\" (\"id\", \"organizationId\", \"userId\", \"role\", \"createdAt\") "
+            "VALUES ($1, $2, $3, $4, $5::timestamptz)",
+            what);
+    q.text(m.id).text(m.organization_id).text(m.user_id).text(m.role).time(m.created_at);
+    return q.run();
+  }
+
+  // add_member()'s checks and insert, on `c` inside the caller's transaction. The organization is
+  // locked (a concurrent addition to it waits, then counts this member), then the user (as
+  // create_organization() locks it before counting the user's memberships).
+  static Status add_member_checked(Connection& c, const Member& m, std::size_t limit, std::string_view what) {
+    if (Status s = lock_organization(c, m.organization_id, what); !s.ok()) return s;
+    if (Status s = lock_user(c, m.user_id, what); !s.ok()) return s;
+    {
+      Query q(c, "SELECT 1 FROM \"member\" WHERE \"organizationId\" = $1 AND \"userId\" = $2 LIMIT 1", what);
+      q.text(m.organization_id).text(m.user_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() > 0) return Status(ErrorCode::kUserIsAlreadyAMember);
+    }
+    {
+      Query q(c, "SELECT count(*) FROM \"member\" WHERE \"organizationId\" = $1", what);
+      q.text(m.organization_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      const std::int64_t count = q.int64_at(0, 0, bad);
+      if (bad) return corrupt_row(what);
+      if (count >= clamp_to_int64(limit)) return Status(ErrorCode::kMembershipLimitReached);
+    }
+    return insert_member(c, m, what);
+  }
+
   static Status insert_account(Connection& c, const Account& a, std::string_view what) {
     Query q(c,
             "INSERT INTO \"account\" (\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", "
@@ -1753,6 +2311,9 @@ class PostgresStore final : public Store {
 #undef PGS_TWO_FACTOR_COLUMNS
 #undef PGS_JWK_COLUMNS
 #undef PGS_PASSKEY_COLUMNS
+#undef PGS_ORGANIZATION_COLUMNS
+#undef PGS_MEMBER_COLUMNS
+#undef PGS_INVITATION_COLUMNS
 
 // A schema name as a quoted identifier, or nothing if it is not a plain one.
 std::optional<std::string> quoted_schema(std::string_view name) {

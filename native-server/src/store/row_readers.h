@@ -70,8 +70,9 @@ User read_user(const Row& r, int first, bool& bad) {
 }
 
 // "id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent",
-// "impersonatedBy" (BetterAuth's admin plugin; NULL: not an impersonation)
-inline constexpr int kSessionColumns = 9;  // how many columns read_session() reads
+// "impersonatedBy" (BetterAuth's admin plugin; NULL: not an impersonation), "activeOrganizationId"
+// (BetterAuth's organization plugin; NULL: none)
+inline constexpr int kSessionColumns = 10;  // how many columns read_session() reads
 template <class Row>
 Session read_session(const Row& r, int first, bool& bad) {
   Session s;
@@ -84,6 +85,7 @@ Session read_session(const Row& r, int first, bool& bad) {
   s.ip_address = r.optional_text(first + 6);
   s.user_agent = r.optional_text(first + 7);
   s.impersonated_by = r.optional_text(first + 8);
+  s.active_organization_id = r.optional_text(first + 9);
   return s;
 }
 
@@ -162,6 +164,48 @@ Passkey read_passkey(const Row& r, bool& bad) {
   if (!r.is_null(9)) p.created_at = r.time(9, bad);
   p.aaguid = r.optional_text(10);
   return p;
+}
+
+// "id", "name", "slug", "logo", "createdAt", "metadata" (NULL "logo" and "metadata": none)
+template <class Row>
+Organization read_organization(const Row& r, bool& bad) {
+  Organization o;
+  o.id = r.text(0);
+  o.name = r.text(1);
+  o.slug = r.text(2);
+  o.logo = r.optional_text(3);
+  o.created_at = r.time(4, bad);
+  o.metadata = r.optional_text(5);
+  return o;
+}
+
+// "id", "organizationId", "userId", "role", "createdAt"
+inline constexpr int kMemberColumns = 5;  // how many columns read_member() reads
+template <class Row>
+Member read_member(const Row& r, int first, bool& bad) {
+  Member m;
+  m.id = r.text(first);
+  m.organization_id = r.text(first + 1);
+  m.user_id = r.text(first + 2);
+  m.role = r.text(first + 3);
+  m.created_at = r.time(first + 4, bad);
+  return m;
+}
+
+// "id", "organizationId", "email", "role", "status", "expiresAt", "createdAt", "inviterId" (NULL
+// "role": none, which the plugin reads as "member")
+template <class Row>
+Invitation read_invitation(const Row& r, bool& bad) {
+  Invitation i;
+  i.id = r.text(0);
+  i.organization_id = r.text(1);
+  i.email = r.text(2);
+  i.role = r.optional_text(3);
+  i.status = r.text(4);
+  i.expires_at = r.time(5, bad);
+  i.created_at = r.time(6, bad);
+  i.inviter_id = r.text(7);
+  return i;
 }
 
 // --- query_users(): what both backends check and bind alike ----------------------------------

@@ -125,6 +125,30 @@ class SessionCachedStore final : public Store {
     drop_user(user_id);
     return s;
   }
+  Status set_active_organization(std::string_view token, const std::optional<std::string>& organization_id) override {
+    Status s = inner_->set_active_organization(token, organization_id);
+    drop_token(token);
+    return s;
+  }
+  // It unsets the organization as the active one of any user's sessions.
+  Status delete_organization(std::string_view id) override {
+    Status s = inner_->delete_organization(id);
+    drop_all();
+    return s;
+  }
+  // It unsets the organization as the active one of the member's user's sessions. A member's user
+  // never changes, so it is read first; if it cannot be, all answers go.
+  Status remove_member(std::string_view organization_id, std::string_view member_id,
+                       std::string_view owner_role) override {
+    auto member = inner_->find_member_by_id(organization_id, member_id);
+    Status s = inner_->remove_member(organization_id, member_id, owner_role);
+    if (member.ok()) {
+      drop_user(member->user_id);
+    } else {
+      drop_all();
+    }
+    return s;
+  }
   Status migrate() override {
     Status s = inner_->migrate();
     drop_all();
@@ -197,6 +221,51 @@ class SessionCachedStore final : public Store {
   }
   Status delete_passkey(std::string_view id, std::string_view user_id) override {
     return inner_->delete_passkey(id, user_id);
+  }
+  Result<bool> create_organization(const Organization& organization, const Member& creator,
+                                   std::optional<std::size_t> limit) override {
+    return inner_->create_organization(organization, creator, limit);
+  }
+  Result<Organization> find_organization(std::string_view id) override { return inner_->find_organization(id); }
+  Result<Organization> find_organization_by_slug(std::string_view slug) override {
+    return inner_->find_organization_by_slug(slug);
+  }
+  Status update_organization(const Organization& organization) override {
+    return inner_->update_organization(organization);
+  }
+  Result<std::vector<Organization>> list_user_organizations(std::string_view user_id) override {
+    return inner_->list_user_organizations(user_id);
+  }
+  Result<Member> find_member(std::string_view organization_id, std::string_view user_id) override {
+    return inner_->find_member(organization_id, user_id);
+  }
+  Result<Member> find_member_by_id(std::string_view organization_id, std::string_view member_id) override {
+    return inner_->find_member_by_id(organization_id, member_id);
+  }
+  Result<MemberPage> list_members(std::string_view organization_id, std::size_t limit, std::size_t offset) override {
+    return inner_->list_members(organization_id, limit, offset);
+  }
+  Status add_member(const Member& member, std::size_t limit) override { return inner_->add_member(member, limit); }
+  Status update_member_role(std::string_view organization_id, std::string_view member_id, std::string_view role,
+                            std::string_view owner_role) override {
+    return inner_->update_member_role(organization_id, member_id, role, owner_role);
+  }
+  Status create_invitation(const Invitation& invitation, std::size_t limit, bool cancel_pending) override {
+    return inner_->create_invitation(invitation, limit, cancel_pending);
+  }
+  Result<Invitation> find_invitation(std::string_view id) override { return inner_->find_invitation(id); }
+  Result<std::vector<Invitation>> list_invitations(std::string_view organization_id) override {
+    return inner_->list_invitations(organization_id);
+  }
+  Result<std::vector<Invitation>> list_invitations_to(std::string_view email) override {
+    return inner_->list_invitations_to(email);
+  }
+  Result<bool> update_pending_invitation(std::string_view id, std::string_view status,
+                                         std::optional<TimePoint> expires_at) override {
+    return inner_->update_pending_invitation(id, status, expires_at);
+  }
+  Status accept_invitation(std::string_view id, const Member& member, std::size_t limit, TimePoint now) override {
+    return inner_->accept_invitation(id, member, limit, now);
   }
   Status create_session(const Session& session) override { return inner_->create_session(session); }
   Result<std::vector<Session>> list_sessions(std::string_view user_id) override {

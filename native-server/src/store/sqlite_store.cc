@@ -280,6 +280,12 @@ class Transaction {
 };
 
 // Runs SQL without parameters (one or more statements).
+// `t` as julianday() computes a day number: milliseconds since the Julian epoch (the Unix epoch is
+// 210866760000000 ms after it) / 86400000.0, so equal instants compare equal.
+double julian_day(TimePoint t) {
+  return static_cast<double>(t.time_since_epoch().count() + 210866760000000LL) / 86400000.0;
+}
+
 Status exec_script(sqlite3* db, const char* sql, std::string_view what) {
   const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) return Status::OK();
@@ -503,6 +509,45 @@ constexpr AddedColumn kMigration7Columns[] = {
 
 Status add_passkey_columns(Connection& c) { return add_columns(c, kMigration7Columns); }
 
+// BetterAuth's organization plugin (1.7, without teams): the organization, member and invitation
+// tables with their indexes, as its generator writes them, and session."activeOrganizationId"
+// (the organization a session works in; NULL: none). A BetterAuth database that has the plugin has
+// all of them.
+constexpr const char* kMigration8 = R"sql(
+CREATE TABLE IF NOT EXISTS "organization" (
+  "id" text not null primary key,
+  "name" text not null,
+  "slug" text not null unique,
+  "logo" text,
+  "createdAt" date not null,
+  "metadata" text);
+CREATE TABLE IF NOT EXISTS "member" (
+  "id" text not null primary key,
+  "organizationId" text not null references "organization" ("id") on delete cascade,
+  "userId" text not null references "user" ("id") on delete cascade,
+  "role" text not null,
+  "createdAt" date not null);
+CREATE TABLE IF NOT EXISTS "invitation" (
+  "id" text not null primary key,
+  "organizationId" text not null references "organization" ("id") on delete cascade,
+  "email" text not null,
+  "role" text,
+  "status" text not null,
+  "expiresAt" date not null,
+  "createdAt" date not null,
+  "inviterId" text not null references "user" ("id") on delete cascade);
+CREATE INDEX IF NOT EXISTS "member_organizationId_idx" ON "member" ("organizationId");
+CREATE INDEX IF NOT EXISTS "member_userId_idx" ON "member" ("userId");
+CREATE INDEX IF NOT EXISTS "invitation_organizationId_idx" ON "invitation" ("organizationId");
+CREATE INDEX IF NOT EXISTS "invitation_email_idx" ON "invitation" ("email");
+)sql";
+
+constexpr AddedColumn kMigration8Columns[] = {
+    {"session", "activeOrganizationId", R"(ALTER TABLE "session" ADD COLUMN "activeOrganizationId" text)"},
+};
+
+Status add_organization_columns(Connection& c) { return add_columns(c, kMigration8Columns); }
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -512,9 +557,17 @@ constexpr Migration kMigrations[] = {
     {5, "", add_admin_columns},
     {6, "", add_username_columns},
     {7, kMigration7, add_passkey_columns},
+    {8, kMigration8, add_organization_columns},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
+
+// An invitation that expires after the instant bound to its "?" (a julian_day()): compared as
+// instants, as delete_expired() compares (rows other tools wrote may hold other date forms).
+#define PCS_LIVE_INVITATION                                                                       \
+  "CASE typeof(\"expiresAt\") WHEN 'integer' THEN (\"expiresAt\" + 210866760000000) / 86400000.0 " \
+  "ELSE julianday(\"expiresAt\") END > ?"
+
 
 // `p`: "" or a table alias with its dot ("u.").
 #define PCS_USER_COLUMNS(p)                                                                             \
@@ -523,7 +576,7 @@ constexpr Migration kMigrations[] = {
     "\"banExpires\", " p "\"username\", " p "\"displayUsername\""
 #define PCS_SESSION_COLUMNS(p)                                                                            \
   p "\"id\", " p "\"token\", " p "\"userId\", " p "\"expiresAt\", " p "\"createdAt\", " p "\"updatedAt\", " p \
-    "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\""
+    "\"ipAddress\", " p "\"userAgent\", " p "\"impersonatedBy\", " p "\"activeOrganizationId\""
 #define PCS_ACCOUNT_COLUMNS \
   "\"id\", \"accountId\", \"providerId\", \"userId\", \"password\", \"createdAt\", \"updatedAt\", \"scope\""
 #define PCS_VERIFICATION_COLUMNS "\"id\", \"identifier\", \"value\", \"expiresAt\", \"createdAt\", \"updatedAt\""
@@ -534,6 +587,11 @@ constexpr Migration kMigrations[] = {
 #define PCS_PASSKEY_COLUMNS                                                                             \
   "\"id\", \"name\", \"publicKey\", \"userId\", \"credentialID\", \"counter\", \"deviceType\", \"backedUp\", " \
   "\"transports\", \"createdAt\", \"aaguid\""
+#define PCS_ORGANIZATION_COLUMNS(p) \
+  p "\"id\", " p "\"name\", " p "\"slug\", " p "\"logo\", " p "\"createdAt\", " p "\"metadata\""
+#define PCS_MEMBER_COLUMNS(p) p "\"id\", " p "\"organizationId\", " p "\"userId\", " p "\"role\", " p "\"createdAt\""
+#define PCS_INVITATION_COLUMNS \
+  "\"id\", \"organizationId\", \"email\", \"role\", \"status\", \"expiresAt\", \"createdAt\", \"inviterId\""
 
 // A result row as the shared readers (store/row_readers.h) read it. Booleans are 0 or 1 (SQLite
 // has no boolean type; BetterAuth writes integers).
@@ -567,6 +625,88 @@ Result<Passkey> query_one_passkey(Statement& st, std::string_view what) {
   Passkey p = rows::read_passkey(SqliteRow{st}, bad);
   if (bad) return corrupt_row(what);
   return p;
+}
+
+// Runs a query expected to return at most one organization.
+Result<Organization> query_one_organization(Statement& st, std::string_view what) {
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  bool bad = false;
+  Organization o = rows::read_organization(SqliteRow{st}, bad);
+  if (bad) return corrupt_row(what);
+  return o;
+}
+
+// Runs a query expected to return at most one member.
+Result<Member> query_one_member(Statement& st, std::string_view what) {
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  bool bad = false;
+  Member m = rows::read_member(SqliteRow{st}, 0, bad);
+  if (bad) return corrupt_row(what);
+  return m;
+}
+
+// Runs a query expected to return at most one invitation.
+Result<Invitation> query_one_invitation(Statement& st, std::string_view what) {
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  bool bad = false;
+  Invitation i = rows::read_invitation(SqliteRow{st}, bad);
+  if (bad) return corrupt_row(what);
+  return i;
+}
+
+// Runs a query of invitations.
+Result<std::vector<Invitation>> query_invitations(Statement& st, std::string_view what) {
+  std::vector<Invitation> invitations;
+  bool bad = false;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) invitations.push_back(rows::read_invitation(SqliteRow{st}, bad));
+  if (rc != SQLITE_DONE) return st.error(rc);
+  if (bad) return corrupt_row(what);
+  return invitations;
+}
+
+// OK if organization `id` exists (read on `c`, inside the caller's transaction). Errors:
+// NOT_FOUND; the database's.
+Status organization_exists(Connection& c, std::string_view id, std::string_view what) {
+  Statement st(c, "SELECT 1 FROM \"organization\" WHERE \"id\" = ?", what);
+  st.bind_text(1, id);
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
+  if (rc != SQLITE_ROW) return st.error(rc);
+  return Status::OK();
+}
+
+// What update_member_role() and remove_member() check: one member of an organization, and how
+// many of its members hold the owner role.
+struct OwnerCount {
+  struct Target {
+    std::string user_id;
+    bool is_owner = false;
+  };
+  std::optional<Target> member;  // none: the organization has no such member
+  std::size_t owners = 0;
+};
+
+// Reads the organization's members' roles (on `c`, inside the caller's write transaction).
+Result<OwnerCount> count_owners(Connection& c, std::string_view organization_id, std::string_view member_id,
+                                std::string_view owner_role, std::string_view what) {
+  Statement st(c, "SELECT \"id\", \"userId\", \"role\" FROM \"member\" WHERE \"organizationId\" = ?", what);
+  st.bind_text(1, organization_id);
+  OwnerCount count;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    const bool owner = has_role(st.text(2), owner_role);
+    if (owner) ++count.owners;
+    if (st.text(0) == member_id) count.member = OwnerCount::Target{st.text(1), owner};
+  }
+  if (rc != SQLITE_DONE) return st.error(rc);
+  return count;
 }
 
 // --- query_users(): the SQL composed from a UserQuery -------------------------------------------
@@ -867,6 +1007,16 @@ class SqliteStore final : public Store {
     }
     {
       Statement st(c, "DELETE FROM \"passkey\" WHERE \"userId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"member\" WHERE \"userId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"invitation\" WHERE \"inviterId\" = ?", "delete_user");
       st.bind_text(1, id);
       if (Status s = st.exec(); !s.ok()) return s;
     }
@@ -1339,6 +1489,351 @@ class SqliteStore final : public Store {
     return Status::OK();
   }
 
+  // --- organizations ---
+
+  Result<bool> create_organization(const Organization& organization, const Member& creator,
+                                   std::optional<std::size_t> limit) override {
+    constexpr std::string_view kWhat = "create_organization";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the count and the inserts
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    if (Status s = user_exists(c, creator.user_id, kWhat); !s.ok()) return s;
+    if (limit) {
+      Statement st(c, "SELECT count(*) FROM \"member\" WHERE \"userId\" = ?", kWhat);
+      st.bind_text(1, creator.user_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      if (st.int64(0) >= clamp_to_int64(*limit)) return false;  // rolls back (nothing was written)
+    }
+    {
+      Statement st(c, "INSERT INTO \"organization\" (" PCS_ORGANIZATION_COLUMNS("") ") VALUES (?, ?, ?, ?, ?, ?)",
+                   kWhat);
+      st.bind_text(1, organization.id);
+      st.bind_text(2, organization.name);
+      st.bind_text(3, organization.slug);
+      st.bind_optional_text(4, organization.logo);
+      st.bind_time(5, organization.created_at);
+      st.bind_optional_text(6, organization.metadata);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = insert_member(c, creator, kWhat); !s.ok()) return s;
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
+
+  Result<Organization> find_organization(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_ORGANIZATION_COLUMNS("") " FROM \"organization\" WHERE \"id\" = ?",
+                 "find_organization");
+    st.bind_text(1, id);
+    return query_one_organization(st, "find_organization");
+  }
+
+  Result<Organization> find_organization_by_slug(std::string_view slug) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_ORGANIZATION_COLUMNS("") " FROM \"organization\" WHERE \"slug\" = ?",
+                 "find_organization_by_slug");
+    st.bind_text(1, slug);
+    return query_one_organization(st, "find_organization_by_slug");
+  }
+
+  Status update_organization(const Organization& organization) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "UPDATE \"organization\" SET \"name\" = ?, \"slug\" = ?, \"logo\" = ?, \"metadata\" = ? "
+                 "WHERE \"id\" = ?",
+                 "update_organization");
+    st.bind_text(1, organization.name);
+    st.bind_text(2, organization.slug);
+    st.bind_optional_text(3, organization.logo);
+    st.bind_optional_text(4, organization.metadata);
+    st.bind_text(5, organization.id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status delete_organization(std::string_view id) override {
+    constexpr std::string_view kWhat = "delete_organization";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // Explicit deletes as well as the cascades, for databases whose tables lack ON DELETE CASCADE.
+    for (const char* sql : {"UPDATE \"session\" SET \"activeOrganizationId\" = NULL WHERE \"activeOrganizationId\" = ?",
+                            "DELETE FROM \"member\" WHERE \"organizationId\" = ?",
+                            "DELETE FROM \"invitation\" WHERE \"organizationId\" = ?"}) {
+      Statement st(c, sql, kWhat);
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"organization\" WHERE \"id\" = ?", kWhat);
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+      if (st.changes() == 0) return Status(ErrorCode::kNotFound);  // rolls back (nothing was changed)
+    }
+    return tx.commit(kWhat);
+  }
+
+  Result<std::vector<Organization>> list_user_organizations(std::string_view user_id) override {
+    constexpr std::string_view kWhat = "list_user_organizations";
+    auto lease = pool_.acquire();
+    // IN, not a join: a BetterAuth database may hold a membership twice.
+    Statement st(*lease,
+                 "SELECT " PCS_ORGANIZATION_COLUMNS("") " FROM \"organization\" WHERE \"id\" IN "
+                 "(SELECT \"organizationId\" FROM \"member\" WHERE \"userId\" = ?) ORDER BY \"createdAt\", \"id\"",
+                 kWhat);
+    st.bind_text(1, user_id);
+    std::vector<Organization> organizations;
+    bool bad = false;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) organizations.push_back(rows::read_organization(SqliteRow{st}, bad));
+    if (rc != SQLITE_DONE) return st.error(rc);
+    if (bad) return corrupt_row(kWhat);
+    return organizations;
+  }
+
+  Result<Member> find_member(std::string_view organization_id, std::string_view user_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_MEMBER_COLUMNS("") " FROM \"member\" WHERE \"organizationId\" = ? AND \"userId\" = ? "
+                 "ORDER BY \"createdAt\", \"id\" LIMIT 1",
+                 "find_member");
+    st.bind_text(1, organization_id);
+    st.bind_text(2, user_id);
+    return query_one_member(st, "find_member");
+  }
+
+  Result<Member> find_member_by_id(std::string_view organization_id, std::string_view member_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_MEMBER_COLUMNS("") " FROM \"member\" WHERE \"id\" = ? AND \"organizationId\" = ?",
+                 "find_member_by_id");
+    st.bind_text(1, member_id);
+    st.bind_text(2, organization_id);
+    return query_one_member(st, "find_member_by_id");
+  }
+
+  Result<MemberPage> list_members(std::string_view organization_id, std::size_t limit, std::size_t offset) override {
+    constexpr std::string_view kWhat = "list_members";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // a read transaction: the count and the page see the same rows
+    if (Status s = tx.begin_read(kWhat); !s.ok()) return s;
+    MemberPage page;
+    // The count joins the users as the page does, so that a member whose user is gone (a table
+    // without the cascade) is in neither.
+    {
+      Statement st(c,
+                   "SELECT count(*) FROM \"member\" AS m JOIN \"user\" AS u ON u.\"id\" = m.\"userId\" "
+                   "WHERE m.\"organizationId\" = ?",
+                   kWhat);
+      st.bind_text(1, organization_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      page.total = static_cast<std::size_t>(st.int64(0));
+    }
+    {
+      Statement st(c,
+                   "SELECT " PCS_MEMBER_COLUMNS("m.") ", " PCS_USER_COLUMNS("u.")
+                   " FROM \"member\" AS m JOIN \"user\" AS u ON u.\"id\" = m.\"userId\" WHERE m.\"organizationId\" = ? "
+                   "ORDER BY m.\"createdAt\", m.\"id\" LIMIT ? OFFSET ?",
+                   kWhat);
+      st.bind_text(1, organization_id);
+      st.bind_int(2, clamp_to_int64(limit));
+      st.bind_int(3, clamp_to_int64(offset));
+      bool bad = false;
+      int rc;
+      while ((rc = st.step()) == SQLITE_ROW) {
+        page.members.push_back(MemberWithUser{rows::read_member(SqliteRow{st}, 0, bad),
+                                              rows::read_user(SqliteRow{st}, rows::kMemberColumns, bad)});
+      }
+      if (rc != SQLITE_DONE) return st.error(rc);
+      if (bad) return corrupt_row(kWhat);
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return page;
+  }
+
+  Status add_member(const Member& member, std::size_t limit) override {
+    constexpr std::string_view kWhat = "add_member";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the checks and the insert
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    if (Status s = add_member_checked(c, member, limit, kWhat); !s.ok()) return s;
+    return tx.commit(kWhat);
+  }
+
+  Status update_member_role(std::string_view organization_id, std::string_view member_id, std::string_view role,
+                            std::string_view owner_role) override {
+    constexpr std::string_view kWhat = "update_member_role";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the owners' count and the write
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    auto owners = count_owners(c, organization_id, member_id, owner_role, kWhat);
+    if (!owners.ok()) return owners.status();
+    if (!owners->member) return Status(ErrorCode::kNotFound);
+    if (owners->member->is_owner && owners->owners < 2 && !has_role(role, owner_role)) {
+      return Status(ErrorCode::kCannotLeaveWithoutOwner);
+    }
+    {
+      Statement st(c, "UPDATE \"member\" SET \"role\" = ? WHERE \"id\" = ? AND \"organizationId\" = ?", kWhat);
+      st.bind_text(1, role);
+      st.bind_text(2, member_id);
+      st.bind_text(3, organization_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status remove_member(std::string_view organization_id, std::string_view member_id,
+                       std::string_view owner_role) override {
+    constexpr std::string_view kWhat = "remove_member";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the owners' count and the delete
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    auto owners = count_owners(c, organization_id, member_id, owner_role, kWhat);
+    if (!owners.ok()) return owners.status();
+    if (!owners->member) return Status(ErrorCode::kNotFound);
+    if (owners->member->is_owner && owners->owners < 2) return Status(ErrorCode::kCannotLeaveAsOnlyOwner);
+    {
+      Statement st(c, "DELETE FROM \"member\" WHERE \"id\" = ? AND \"organizationId\" = ?", kWhat);
+      st.bind_text(1, member_id);
+      st.bind_text(2, organization_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c,
+                   "UPDATE \"session\" SET \"activeOrganizationId\" = NULL WHERE \"userId\" = ? AND "
+                   "\"activeOrganizationId\" = ?",
+                   kWhat);
+      st.bind_text(1, owners->member->user_id);
+      st.bind_text(2, organization_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Status create_invitation(const Invitation& invitation, std::size_t limit, bool cancel_pending) override {
+    constexpr std::string_view kWhat = "create_invitation";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the checks and the insert
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    if (Status s = organization_exists(c, invitation.organization_id, kWhat); !s.ok()) return s;
+    if (Status s = user_exists(c, invitation.inviter_id, kWhat); !s.ok()) return s;
+    {
+      Statement st(c,
+                   cancel_pending
+                       ? "UPDATE \"invitation\" SET \"status\" = 'canceled' WHERE \"organizationId\" = ? AND "
+                         "\"email\" = ? AND \"status\" = 'pending' AND " PCS_LIVE_INVITATION
+                       : "SELECT 1 FROM \"invitation\" WHERE \"organizationId\" = ? AND \"email\" = ? AND "
+                         "\"status\" = 'pending' AND " PCS_LIVE_INVITATION " LIMIT 1",
+                   kWhat);
+      st.bind_text(1, invitation.organization_id);
+      st.bind_text(2, invitation.email);
+      st.bind_double(3, julian_day(invitation.created_at));
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) return Status(ErrorCode::kUserIsAlreadyInvited);  // only the SELECT returns rows
+      if (rc != SQLITE_DONE) return st.error(rc);
+    }
+    {
+      Statement st(c,
+                   "SELECT count(*) FROM \"invitation\" WHERE \"organizationId\" = ? AND \"status\" = 'pending' "
+                   "AND " PCS_LIVE_INVITATION,
+                   kWhat);
+      st.bind_text(1, invitation.organization_id);
+      st.bind_double(2, julian_day(invitation.created_at));
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      // Rolls back a cancel too (nothing was written).
+      if (st.int64(0) >= clamp_to_int64(limit)) return Status(ErrorCode::kInvitationLimitReached);
+    }
+    {
+      Statement st(c, "INSERT INTO \"invitation\" (" PCS_INVITATION_COLUMNS ") VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                   kWhat);
+      st.bind_text(1, invitation.id);
+      st.bind_text(2, invitation.organization_id);
+      st.bind_text(3, invitation.email);
+      st.bind_optional_text(4, invitation.role);
+      st.bind_time(5, invitation.expires_at);
+      st.bind_time(6, invitation.created_at);
+      st.bind_text(7, invitation.inviter_id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
+  Result<Invitation> find_invitation(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_INVITATION_COLUMNS " FROM \"invitation\" WHERE \"id\" = ?", "find_invitation");
+    st.bind_text(1, id);
+    return query_one_invitation(st, "find_invitation");
+  }
+
+  Result<std::vector<Invitation>> list_invitations(std::string_view organization_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_INVITATION_COLUMNS
+                 " FROM \"invitation\" WHERE \"organizationId\" = ? ORDER BY \"createdAt\", \"id\"",
+                 "list_invitations");
+    st.bind_text(1, organization_id);
+    return query_invitations(st, "list_invitations");
+  }
+
+  Result<std::vector<Invitation>> list_invitations_to(std::string_view email) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_INVITATION_COLUMNS
+                 " FROM \"invitation\" WHERE \"email\" = ? ORDER BY \"createdAt\", \"id\"",
+                 "list_invitations_to");
+    st.bind_text(1, email);
+    return query_invitations(st, "list_invitations_to");
+  }
+
+  Result<bool> update_pending_invitation(std::string_view id, std::string_view status,
+                                         std::optional<TimePoint> expires_at) override {
+    auto lease = pool_.acquire();
+    // The status is checked in the WHERE clause, so the check and the write are one step.
+    Statement st(*lease,
+                 "UPDATE \"invitation\" SET \"status\" = ?, \"expiresAt\" = coalesce(?, \"expiresAt\") "
+                 "WHERE \"id\" = ? AND \"status\" = 'pending'",
+                 "update_pending_invitation");
+    st.bind_text(1, status);
+    st.bind_optional_text(2, expires_at ? std::optional<std::string>(format_iso8601(*expires_at)) : std::nullopt);
+    st.bind_text(3, id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    return st.changes() > 0;
+  }
+
+  Status accept_invitation(std::string_view id, const Member& member, std::size_t limit, TimePoint now) override {
+    constexpr std::string_view kWhat = "accept_invitation";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the checks and the writes
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    {
+      Statement st(c, "SELECT " PCS_INVITATION_COLUMNS " FROM \"invitation\" WHERE \"id\" = ?", kWhat);
+      st.bind_text(1, id);
+      auto found = query_one_invitation(st, kWhat);
+      if (!found.ok() && found.status().code() != ErrorCode::kNotFound) return found.status();
+      // An invitation to another organization than the member's is not one to accept for it.
+      if (!found.ok() || found->status != "pending" || found->expires_at <= now ||
+          found->organization_id != member.organization_id) {
+        return Status(ErrorCode::kInvitationNotFound);
+      }
+    }
+    if (Status s = add_member_checked(c, member, limit, kWhat); !s.ok()) return s;
+    {
+      Statement st(c, "UPDATE \"invitation\" SET \"status\" = 'accepted' WHERE \"id\" = ?", kWhat);
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    return tx.commit(kWhat);
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -1346,8 +1841,9 @@ class SqliteStore final : public Store {
     // The EXISTS test makes a missing user NOT_FOUND even where the table has no foreign key.
     Statement st(*lease,
                  "INSERT INTO \"session\" (\"id\", \"token\", \"userId\", \"expiresAt\", \"createdAt\", "
-                 "\"updatedAt\", \"ipAddress\", \"userAgent\", \"impersonatedBy\") "
-                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = ?3)",
+                 "\"updatedAt\", \"ipAddress\", \"userAgent\", \"impersonatedBy\", \"activeOrganizationId\") "
+                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
+                 "WHERE EXISTS (SELECT 1 FROM \"user\" WHERE \"id\" = ?3)",
                  "create_session");
     st.bind_text(1, session.id);
     st.bind_text(2, session.token);
@@ -1358,6 +1854,7 @@ class SqliteStore final : public Store {
     st.bind_optional_text(7, session.ip_address);
     st.bind_optional_text(8, session.user_agent);
     st.bind_optional_text(9, session.impersonated_by);
+    st.bind_optional_text(10, session.active_organization_id);
     if (Status s = st.exec(); !s.ok()) return s;
     if (st.changes() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1403,6 +1900,17 @@ class SqliteStore final : public Store {
     st.bind_time(1, expires_at);
     st.bind_time(2, updated_at);
     st.bind_text(3, token);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
+  Status set_active_organization(std::string_view token, const std::optional<std::string>& organization_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "UPDATE \"session\" SET \"activeOrganizationId\" = ? WHERE \"token\" = ?",
+                 "set_active_organization");
+    st.bind_optional_text(1, organization_id);
+    st.bind_text(2, token);
     if (Status s = st.exec(); !s.ok()) return s;
     if (st.changes() == 0) return Status(ErrorCode::kNotFound);
     return Status::OK();
@@ -1508,9 +2016,7 @@ class SqliteStore final : public Store {
           "DELETE FROM \"verification\" WHERE CASE typeof(\"expiresAt\") WHEN 'integer' THEN "
           "(\"expiresAt\" + 210866760000000) / 86400000.0 ELSE julianday(\"expiresAt\") END < ?"}) {
       Statement st(c, sql, "delete_expired");
-      // `now` as julianday() computes a day number: milliseconds since the Julian epoch (the Unix
-      // epoch is 210866760000000 ms after it) / 86400000.0, so equal instants compare equal.
-      st.bind_double(1, static_cast<double>(now.time_since_epoch().count() + 210866760000000LL) / 86400000.0);
+      st.bind_double(1, julian_day(now));
       if (Status s = st.exec(); !s.ok()) return s;
       deleted += static_cast<std::size_t>(st.changes());
     }
@@ -1620,6 +2126,37 @@ class SqliteStore final : public Store {
     return st.exec();
   }
 
+  static Status insert_member(Connection& c, const Member& m, std::string_view what) {
+    Statement st(c, "INSERT INTO \"member\" (" PCS_MEMBER_COLUMNS("") ") VALUES (?, ?, ?, ?, ?)", what);
+    st.bind_text(1, m.id);
+    st.bind_text(2, m.organization_id);
+    st.bind_text(3, m.user_id);
+    st.bind_text(4, m.role);
+    st.bind_time(5, m.created_at);
+    return st.exec();
+  }
+
+  // add_member()'s checks and insert, on `c` inside the caller's write transaction.
+  static Status add_member_checked(Connection& c, const Member& m, std::size_t limit, std::string_view what) {
+    if (Status s = organization_exists(c, m.organization_id, what); !s.ok()) return s;
+    if (Status s = user_exists(c, m.user_id, what); !s.ok()) return s;
+    {
+      Statement st(c, "SELECT 1 FROM \"member\" WHERE \"organizationId\" = ? AND \"userId\" = ? LIMIT 1", what);
+      st.bind_text(1, m.organization_id);
+      st.bind_text(2, m.user_id);
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) return Status(ErrorCode::kUserIsAlreadyAMember);
+      if (rc != SQLITE_DONE) return st.error(rc);
+    }
+    {
+      Statement st(c, "SELECT count(*) FROM \"member\" WHERE \"organizationId\" = ?", what);
+      st.bind_text(1, m.organization_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      if (st.int64(0) >= clamp_to_int64(limit)) return Status(ErrorCode::kMembershipLimitReached);
+    }
+    return insert_member(c, m, what);
+  }
+
   static Status insert_account(Connection& c, const Account& a, std::string_view what) {
     Statement st(c, "INSERT INTO \"account\" (" PCS_ACCOUNT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", what);
     st.bind_text(1, a.id);
@@ -1645,6 +2182,9 @@ class SqliteStore final : public Store {
 #undef PCS_TWO_FACTOR_COLUMNS
 #undef PCS_JWK_COLUMNS
 #undef PCS_PASSKEY_COLUMNS
+#undef PCS_ORGANIZATION_COLUMNS
+#undef PCS_MEMBER_COLUMNS
+#undef PCS_INVITATION_COLUMNS
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   // ":memory:" and "" give every connection its own private database, so they get one connection.

@@ -4,7 +4,8 @@
 // columns are BetterAuth's (contract §7: "user", "session", "account", "verification", and
 // "rateLimit"; its two-factor plugin's "twoFactor" and "user"."twoFactorEnabled"; its admin
 // plugin's "role" and ban columns of "user" and "session"."impersonatedBy"; its jwt plugin's
-// "jwks"; its passkey plugin's "passkey"), so a BetterAuth database is served as it is. Every
+// "jwks"; its passkey plugin's "passkey"; its organization plugin's "organization", "member",
+// "invitation" and "session"."activeOrganizationId"), so a BetterAuth database is served as it is. Every
 // backend must pass tests/store/conformance.cc.
 //
 // All methods are safe to call from many threads at once. Errors are Status values:
@@ -98,6 +99,10 @@ struct Session {
   std::optional<std::string> ip_address;
   std::optional<std::string> user_agent;
   std::optional<std::string> impersonated_by;  // BetterAuth's admin plugin's "impersonatedBy"
+  // BetterAuth's organization plugin's "activeOrganizationId": the organization the user works in
+  // with this session (none: none chosen). Written by create_session() and
+  // set_active_organization().
+  std::optional<std::string> active_organization_id;
 
   bool operator==(const Session&) const = default;
 };
@@ -165,6 +170,69 @@ struct Passkey {
   std::optional<std::string> aaguid;      // "00000000-0000-0000-0000-000000000000" form
 
   bool operator==(const Passkey&) const = default;
+};
+
+// An organization of BetterAuth's organization plugin (table "organization"): a group of users
+// (its members), each with a role in it.
+struct Organization {
+  std::string id;
+  std::string name;
+  std::string slug;                     // unique among organizations
+  std::optional<std::string> logo;      // a URL
+  std::optional<std::string> metadata;  // JSON text, as stored (the store never looks inside)
+  TimePoint created_at{};
+
+  bool operator==(const Organization&) const = default;
+};
+
+// A user's membership of an organization (table "member"; a user is a member at most once).
+struct Member {
+  std::string id;
+  std::string organization_id;
+  std::string user_id;
+  std::string role;  // one role or several, comma-separated ("owner", "admin,member")
+  TimePoint created_at{};
+
+  bool operator==(const Member&) const = default;
+};
+
+// Returns whether `roles` (one role or several, comma-separated, spaces around them ignored)
+// includes `role`.
+inline bool has_role(std::string_view roles, std::string_view role) {
+  while (true) {
+    const std::size_t comma = roles.find(',');
+    std::string_view one = roles.substr(0, comma);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (one == role) return true;
+    if (comma == std::string_view::npos) return false;
+    roles.remove_prefix(comma + 1);
+  }
+}
+
+struct MemberWithUser {
+  Member member;
+  User user;
+};
+
+// One page of list_members(), and how many members the organization has in all.
+struct MemberPage {
+  std::vector<MemberWithUser> members;
+  std::size_t total = 0;
+};
+
+// An invitation to join an organization, sent to an e-mail address (table "invitation").
+struct Invitation {
+  std::string id;
+  std::string organization_id;
+  std::string email;                // normalised (lower case)
+  std::optional<std::string> role;  // the role(s) it gives, comma-separated; none: "member"
+  std::string status;               // "pending", "accepted", "rejected" or "canceled"
+  TimePoint expires_at{};
+  TimePoint created_at{};
+  std::string inviter_id;           // the user who sent it
+
+  bool operator==(const Invitation&) const = default;
 };
 
 // The outcome of counting one request against a fixed rate-limit rule.
@@ -266,7 +334,8 @@ class Store {
   // Errors: NOT_FOUND; USER_ALREADY_EXISTS if the new e-mail or username is taken.
   virtual Status update_user(const User& user) = 0;
 
-  // Deletes the user with its sessions, its accounts, its twoFactor row, its passkeys and the
+  // Deletes the user with its sessions, its accounts, its twoFactor row, its passkeys, its
+  // memberships, the invitations it sent and the
   // verification rows that belong to it, in one transaction. A verification row belongs to a user
   // when its value is the user's id (the e-mailed reset and deletion tokens, BetterAuth's reset
   // tokens, known devices) or a JSON object whose "userId" is that id (e-mail verification and
@@ -393,6 +462,95 @@ class Store {
   // user's is never touched).
   virtual Status delete_passkey(std::string_view id, std::string_view user_id) = 0;
 
+  // --- organizations (BetterAuth's organization plugin) ---------------------------------------
+
+  // Inserts `organization` and `creator`, its first member (whose organization_id must be the
+  // organization's id), in one transaction, unless `limit` is given and the creator is a member
+  // of `limit` organizations already: then returns false and writes nothing. The count and the
+  // inserts are one step. Errors, in this order: NOT_FOUND (no such user); USER_ALREADY_EXISTS
+  // (the slug, or an id, is taken). Nothing is written on an error.
+  virtual Result<bool> create_organization(const Organization& organization, const Member& creator,
+                                           std::optional<std::size_t> limit) = 0;
+
+  // Errors: NOT_FOUND.
+  virtual Result<Organization> find_organization(std::string_view id) = 0;
+
+  // Errors: NOT_FOUND.
+  virtual Result<Organization> find_organization_by_slug(std::string_view slug) = 0;
+
+  // Writes the name, slug, logo and metadata of `organization` (found by its id).
+  // Errors: NOT_FOUND; USER_ALREADY_EXISTS (another organization has the slug).
+  virtual Status update_organization(const Organization& organization) = 0;
+
+  // Deletes the organization with its members and invitations, and unsets it as the active
+  // organization of every session, in one transaction. Errors: NOT_FOUND.
+  virtual Status delete_organization(std::string_view id) = 0;
+
+  // The organizations the user is a member of, oldest first (by createdAt, then id); empty if
+  // none (or no such user).
+  virtual Result<std::vector<Organization>> list_user_organizations(std::string_view user_id) = 0;
+
+  // The user's membership of the organization. Errors: NOT_FOUND (not a member).
+  virtual Result<Member> find_member(std::string_view organization_id, std::string_view user_id) = 0;
+
+  // The member `member_id` of the organization. Errors: NOT_FOUND (none, or another
+  // organization's: never returned).
+  virtual Result<Member> find_member_by_id(std::string_view organization_id, std::string_view member_id) = 0;
+
+  // The organization's members with their users, oldest member first (by createdAt, then id): at
+  // most `limit` after skipping `offset`, and how many there are in all, as of one moment.
+  virtual Result<MemberPage> list_members(std::string_view organization_id, std::size_t limit,
+                                          std::size_t offset) = 0;
+
+  // Inserts `member` unless its organization has `limit` members already. The checks and the
+  // insert are one step. Errors, in this order: NOT_FOUND (no such organization or user);
+  // USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION; ORGANIZATION_MEMBERSHIP_LIMIT_REACHED;
+  // USER_ALREADY_EXISTS (the id is taken). Nothing is written on an error.
+  virtual Status add_member(const Member& member, std::size_t limit) = 0;
+
+  // Sets the role of member `member_id` of the organization, unless that takes `owner_role` from
+  // its last holder: the check and the write are one step. Errors: NOT_FOUND (no such member of
+  // the organization); YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER (the member is the only
+  // one whose role includes `owner_role`, and `role` does not).
+  virtual Status update_member_role(std::string_view organization_id, std::string_view member_id,
+                                    std::string_view role, std::string_view owner_role) = 0;
+
+  // Deletes member `member_id` of the organization, and unsets the organization as the active
+  // one of that user's sessions, in one transaction, unless the member is the only one whose role
+  // includes `owner_role`. Errors: NOT_FOUND (no such member of the organization);
+  // YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER.
+  virtual Status remove_member(std::string_view organization_id, std::string_view member_id,
+                               std::string_view owner_role) = 0;
+
+  // Inserts `invitation` (status "pending"), in one step with these checks, where "live" means
+  // pending and expiring after invitation.created_at (expired ones count for nothing): if a live
+  // invitation of the same organization to the same address exists, it is canceled first with
+  // `cancel_pending`, else the error is USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION; then, if
+  // the organization has `limit` live invitations, the error is INVITATION_LIMIT_REACHED. Errors also: NOT_FOUND (no such organization or inviter);
+  // USER_ALREADY_EXISTS (the id is taken). Nothing is written on an error.
+  virtual Status create_invitation(const Invitation& invitation, std::size_t limit, bool cancel_pending) = 0;
+
+  // Errors: NOT_FOUND.
+  virtual Result<Invitation> find_invitation(std::string_view id) = 0;
+
+  // The organization's invitations, whatever their status, oldest first (by createdAt, then id).
+  virtual Result<std::vector<Invitation>> list_invitations(std::string_view organization_id) = 0;
+
+  // The invitations to the (normalised) address, whatever their status and organization, oldest
+  // first (by createdAt, then id).
+  virtual Result<std::vector<Invitation>> list_invitations_to(std::string_view email) = 0;
+
+  // Sets the status of invitation `id` to `status` only if it still is "pending", and, given
+  // `expires_at`, its expiry too. Returns whether it did (false for an unknown id too).
+  virtual Result<bool> update_pending_invitation(std::string_view id, std::string_view status,
+                                                 std::optional<TimePoint> expires_at) = 0;
+
+  // Accepts invitation `id`: in one transaction, only if it still is pending and expires after
+  // `now`, inserts `member` (as add_member() does, with `limit`) and sets the invitation's status
+  // to "accepted". Errors: INVITATION_NOT_FOUND (no such pending invitation, or it expired);
+  // add_member()'s. Nothing is written on an error.
+  virtual Status accept_invitation(std::string_view id, const Member& member, std::size_t limit, TimePoint now) = 0;
+
   // --- sessions -------------------------------------------------------------------------------
 
   // Errors: USER_ALREADY_EXISTS if the token or id is taken; NOT_FOUND if the user does not exist.
@@ -407,6 +565,10 @@ class Store {
 
   // Sets expires_at and updated_at of the session with `token`. Errors: NOT_FOUND.
   virtual Status touch_session(std::string_view token, TimePoint expires_at, TimePoint updated_at) = 0;
+
+  // Sets the session's active organization (none: unsets it), and nothing else (updatedAt
+  // stays). Errors: NOT_FOUND (no session with `token`).
+  virtual Status set_active_organization(std::string_view token, const std::optional<std::string>& organization_id) = 0;
 
   // Deletes the session with `token`. OK if there was none.
   virtual Status delete_session(std::string_view token) = 0;
