@@ -134,6 +134,38 @@ export type AuthErrorCode =
   | 'NO_DATA_TO_UPDATE'
   | 'PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER'
   | 'USER_ID_CANNOT_BE_UPDATED'
+  // organizations (--organization; BetterAuth's organization plugin): creating, the slug
+  | 'YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION'
+  | 'YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS'
+  | 'ORGANIZATION_ALREADY_EXISTS'
+  | 'ORGANIZATION_SLUG_ALREADY_TAKEN'
+  | 'ORGANIZATION_NOT_FOUND'
+  | 'NO_ACTIVE_ORGANIZATION'
+  // ... membership and roles (the caller's, or the member's a call names)
+  | 'USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION'
+  | 'YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION'
+  | 'YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION'
+  | 'YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION'
+  | 'USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION'
+  | 'MEMBER_NOT_FOUND'
+  | 'ROLE_NOT_FOUND'
+  | 'YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER'
+  | 'YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER'
+  | 'YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER'
+  | 'YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER'
+  | 'ORGANIZATION_MEMBERSHIP_LIMIT_REACHED'
+  // ... invitations
+  | 'YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION'
+  | 'YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE'
+  | 'USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION'
+  | 'INVITATION_LIMIT_REACHED'
+  | 'INVITATION_NOT_FOUND'
+  | 'YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION'
+  | 'EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION'
+  | 'EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION'
+  | 'YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION'
+  | 'YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS'
+  | 'INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION'
   // origins, CSRF, limits
   | 'UNAUTHORIZED'
   | 'INVALID_ORIGIN'
@@ -233,6 +265,8 @@ export interface Session {
   userAgent: string | null;
   /** With the server's --admin: the id of the administrator signed in as this session's user (impersonate-user); null otherwise. */
   impersonatedBy?: string | null;
+  /** With the server's --organization: the organization this session works in (organization.setActive), or null. */
+  activeOrganizationId?: string | null;
 }
 
 /** One of the user's accounts (list-accounts): the password credential, or a provider a BetterAuth server linked. */
@@ -599,6 +633,249 @@ export interface AdminClient {
   stopImpersonating(): Promise<AuthResult<{ session: Session; user: User }>>;
 }
 
+/** An organization's roles (the server's --organization): the plugin's default ones. A member may have several ("admin,member"). */
+export type OrganizationRole = 'owner' | 'admin' | 'member' | (string & {});
+
+/** An organization's fields but its metadata (the server's --organization; BetterAuth's organization table). */
+export interface OrganizationFields {
+  id: string;
+  name: string;
+  /** Unique (exactly: "Acme" and "acme" are two). */
+  slug: string;
+  logo: string | null;
+  createdAt: string;
+}
+
+/** An organization, as every call but create and update answers it. */
+export interface Organization extends OrganizationFields {
+  /** The metadata object as JSON text, or null. */
+  metadata: string | null;
+  [field: string]: unknown;
+}
+
+/** An organization as create and update answer it: the metadata as the object (absent when none). */
+export interface UpdatedOrganization extends OrganizationFields {
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** create's answer: the organization, and its one member (the caller, owner). */
+export type CreatedOrganization = UpdatedOrganization & { members: Member[] };
+
+/** A membership: a user's roles in an organization. */
+export interface Member {
+  id: string;
+  organizationId: string;
+  userId: string;
+  /** The roles, comma-separated ("owner", "admin,member"). */
+  role: string;
+  createdAt: string;
+}
+
+/** A membership with the plugin's short form of its user. */
+export interface MemberWithUser extends Member {
+  user: { id: string; name: string; email: string; image: string | null };
+}
+
+/** getFullOrganization's answer. */
+export interface FullOrganization extends Organization {
+  /** Up to membersLimit (default the server's membership limit: 100). */
+  members: MemberWithUser[];
+  /** Every status; [] for a caller who may not invite (a member); those for an owner only to an owner. */
+  invitations: Invitation[];
+}
+
+/** An invitation to an organization, by e-mail address. */
+export interface Invitation {
+  id: string;
+  organizationId: string;
+  /** Lower-cased. */
+  email: string;
+  /** The roles the member will have, comma-separated. */
+  role: string | null;
+  /** No "expired": a pending one past expiresAt cannot be accepted. */
+  status: 'pending' | 'accepted' | 'rejected' | 'canceled';
+  expiresAt: string;
+  createdAt: string;
+  /** The user who invited. */
+  inviterId: string;
+}
+
+/** What a user may do in an organization, asked or checked: resource -> actions, e.g. {member: ['delete']}. */
+export interface OrganizationPermissions {
+  organization?: Array<'update' | 'delete'>;
+  member?: Array<'create' | 'update' | 'delete'>;
+  invitation?: Array<'create' | 'cancel'>;
+  team?: Array<'create' | 'update' | 'delete'>;
+  ac?: Array<'create' | 'read' | 'update' | 'delete'>;
+  [resource: string]: string[] | undefined;
+}
+
+export interface CreateOrganizationInput {
+  name: string;
+  slug: string;
+  logo?: string | null;
+  metadata?: Record<string, unknown>;
+  /** Leave the session's active organization as it is (the new one is not made active; the session listeners are not told). */
+  keepCurrentActiveOrganization?: boolean;
+}
+
+export interface InviteMemberInput {
+  email: string;
+  /** The roles to give; owner only by an owner. */
+  role: OrganizationRole | OrganizationRole[];
+  /** Default: the active organization. */
+  organizationId?: string;
+  /** With an invitation pending for the address: a new expiry (and mail) for it instead of USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION; its roles stay. */
+  resend?: boolean;
+}
+
+/** Which organization a call is about: the slug's, else the id's, else the session's active one. */
+export interface OrganizationRef {
+  organizationId?: string;
+  organizationSlug?: string;
+}
+
+export interface ListMembersQuery extends OrganizationRef {
+  /** Default the server's membership limit (100). */
+  limit?: number;
+  offset?: number;
+  /** Sorting and filtering: a BetterAuth server's (Portcullis answers VALIDATION_ERROR). */
+  sortBy?: string;
+  sortDirection?: 'asc' | 'desc';
+  filterField?: string;
+  filterValue?: string | number | boolean;
+  filterOperator?: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'contains' | 'starts_with' | 'ends_with';
+}
+
+/**
+ * Organizations (the server's --organization; BetterAuth's organization plugin without teams, whose
+ * organizationClient() fromBetterAuth needs): a signed-in user creates one and is its owner; owners
+ * and admins invite others by e-mail, who accept while signed in with that address (verified, on a
+ * Portcullis server by default) and become members with the invitation's roles. Roles: owner
+ * (everything), admin (all but deleting the organization and making or touching owners), member
+ * (sees the organization and its members). An organization always keeps an owner. A session may
+ * have an active organization (session.activeOrganizationId), which the calls use when they name
+ * none. Signed out: UNAUTHORIZED (401); a server without --organization: NOT_FOUND. The calls that
+ * change the active organization tell the session listeners: create (unless
+ * keepCurrentActiveOrganization), setActive, delete, leave, removeMember, acceptInvitation.
+ */
+export interface OrganizationClient {
+  /**
+   * Creates an organization with the caller as owner; it becomes the session's active one unless
+   * keepCurrentActiveOrganization. ORGANIZATION_ALREADY_EXISTS (400: the slug is taken),
+   * YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION, YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS
+   * (403), VALIDATION_ERROR (an empty name or slug).
+   */
+  create(input: CreateOrganizationInput): Promise<AuthResult<CreatedOrganization>>;
+  /**
+   * Changes the fields given (logo null clears it) of the organization (default the active one):
+   * owners and admins. ORGANIZATION_NOT_FOUND (none named nor active),
+   * USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION, YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION (403),
+   * ORGANIZATION_SLUG_ALREADY_TAKEN (400).
+   */
+  update(input: {
+    data: { name?: string; slug?: string; logo?: string | null; metadata?: Record<string, unknown> };
+    organizationId?: string;
+  }): Promise<AuthResult<UpdatedOrganization>>;
+  /**
+   * Deletes the organization (named: never the active one by default) with its memberships and
+   * invitations: owners only (YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION, 403);
+   * USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (also for an unknown id). No session has it active then.
+   */
+  delete(input: { organizationId: string }): Promise<AuthResult<Organization>>;
+  /**
+   * Makes the organization this session's active one (organizationId null: none); nothing named:
+   * the active one, checked again. Null when none is active after. A caller who is not a member:
+   * USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (403), and the session has none active then;
+   * ORGANIZATION_NOT_FOUND (no such slug).
+   */
+  setActive(input?: { organizationId?: string | null; organizationSlug?: string }): Promise<AuthResult<Organization | null>>;
+  /** The organizations the user is a member of. */
+  list(): Promise<AuthResult<Organization[]>>;
+  /**
+   * The organization (the slug's, else the id's, else the active one); null when none is named nor
+   * active. ORGANIZATION_NOT_FOUND; USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (403: the session then
+   * has none active).
+   */
+  getOrganization(query?: OrganizationRef): Promise<AuthResult<Organization | null>>;
+  /** getOrganization's, with its members and (for a caller who may invite) its invitations. */
+  getFullOrganization(query?: OrganizationRef & { membersLimit?: number }): Promise<AuthResult<FullOrganization | null>>;
+  /** Whether no organization has the slug: ORGANIZATION_SLUG_ALREADY_TAKEN (400) otherwise. */
+  checkSlug(input: { slug: string }): Promise<AuthResult<{ status: true }>>;
+  /**
+   * Invites an address (owners and admins), mailed with a link to the server's invitation page
+   * (--organization-invitation-url). MEMBER_NOT_FOUND (the caller is not a member),
+   * YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION, YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE
+   * (403), ROLE_NOT_FOUND, INVALID_EMAIL, USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION,
+   * USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION, INVITATION_LIMIT_REACHED (403), ORGANIZATION_NOT_FOUND.
+   */
+  inviteMember(input: InviteMemberInput): Promise<AuthResult<Invitation>>;
+  /**
+   * Accepts an invitation to the signed-in user's address: a member with its roles, and the
+   * organization active in this session. INVITATION_NOT_FOUND (none pending, or expired),
+   * YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION, EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION
+   * (403: an unverified address; Portcullis's --organization-require-email-verification, on by
+   * default), USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION, ORGANIZATION_MEMBERSHIP_LIMIT_REACHED (403).
+   */
+  acceptInvitation(input: { invitationId: string }): Promise<AuthResult<{ invitation: Invitation; member: Member }>>;
+  /** Declines it (an expired one too); acceptInvitation's errors. */
+  rejectInvitation(input: { invitationId: string }): Promise<AuthResult<{ invitation: Invitation; member: null }>>;
+  /**
+   * Cancels an invitation (owners and admins; one already answered is returned as it stands).
+   * INVITATION_NOT_FOUND, MEMBER_NOT_FOUND, YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION (403).
+   */
+  cancelInvitation(input: { invitationId: string }): Promise<AuthResult<Invitation>>;
+  /**
+   * A pending invitation to the signed-in user's address, for its page. INVITATION_NOT_FOUND,
+   * YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION, EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION (403),
+   * INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION.
+   */
+  getInvitation(query: { id: string }): Promise<AuthResult<Invitation & { organizationName: string; organizationSlug: string; inviterEmail: string }>>;
+  /**
+   * The organization's invitations (default the active one), every status: owners and admins
+   * (those for an owner only to an owner). YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION,
+   * YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS (403).
+   */
+  listInvitations(query?: { organizationId?: string }): Promise<AuthResult<Invitation[]>>;
+  /** The pending invitations to the signed-in user's address; EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION (403) while it is unverified. */
+  listUserInvitations(): Promise<AuthResult<Array<Invitation & { organizationName: string }>>>;
+  /**
+   * Removes a member, by member id or by its user's address (`member` then has its user): owners
+   * remove anyone but the last owner, admins anyone but owners. MEMBER_NOT_FOUND,
+   * YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER (403: a member, even themselves: leave),
+   * YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER (an owner, by a non-owner, or the last),
+   * NO_ACTIVE_ORGANIZATION.
+   */
+  removeMember(input: { memberIdOrEmail: string; organizationId?: string }): Promise<AuthResult<{ member: Member | MemberWithUser }>>;
+  /**
+   * Sets a member's roles (owners and admins; only an owner makes or touches owners).
+   * YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER (403), YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER,
+   * ROLE_NOT_FOUND, MEMBER_NOT_FOUND, NO_ACTIVE_ORGANIZATION.
+   */
+  updateMemberRole(input: { memberId: string; role: OrganizationRole | OrganizationRole[]; organizationId?: string }): Promise<AuthResult<Member>>;
+  /** The caller's membership of the active organization; NO_ACTIVE_ORGANIZATION, MEMBER_NOT_FOUND. */
+  getActiveMember(): Promise<AuthResult<MemberWithUser>>;
+  /** The caller's (or userId's) roles as stored, e.g. "admin,member"; YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION (403), NO_ACTIVE_ORGANIZATION. */
+  getActiveMemberRole(query?: OrganizationRef & { userId?: string }): Promise<AuthResult<{ role: string }>>;
+  /** Leaves the organization (named: never the active one by default); MEMBER_NOT_FOUND, YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER. */
+  leave(input: { organizationId: string }): Promise<AuthResult<MemberWithUser>>;
+  /** The members (each with its user) and their count; any member may. YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION (403), NO_ACTIVE_ORGANIZATION. */
+  listMembers(query?: ListMembersQuery): Promise<AuthResult<{ members: MemberWithUser[]; total: number }>>;
+  /**
+   * Whether one of the caller's roles in the organization (default the active one) grants every
+   * permission asked. USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (403), NO_ACTIVE_ORGANIZATION.
+   */
+  hasPermission(input: { permissions: OrganizationPermissions; organizationId?: string }): Promise<AuthResult<{ error: null; success: boolean }>>;
+  /**
+   * Whether one of the roles (comma-separated, or a list) grants every permission asked, by the
+   * plugin's default roles: at once, without a request (fromBetterAuth: its organizationClient()'s,
+   * whose roles option counts). False for no known role, an empty request, a resource with no
+   * action asked.
+   */
+  checkRolePermission(input: { role: OrganizationRole | OrganizationRole[]; permissions: OrganizationPermissions }): boolean;
+}
+
 export interface ClientOptions {
   /** The server's origin ('/api/auth' is appended) or full API URL. Default: this page's origin. */
   baseURL?: string;
@@ -730,6 +1007,8 @@ export interface AuthClient {
   readonly passkey: PasskeyClient;
   /** The server's --admin: the administrators' calls. (fromBetterAuth: BetterAuth's adminClient() methods; undefined for a client without `admin`.) */
   readonly admin: AdminClient;
+  /** The server's --organization: organizations, members, invitations. (fromBetterAuth: BetterAuth's organizationClient() methods.) */
+  readonly organization: OrganizationClient;
   /**
    * The method of this browser's last sign-in (the server's --last-login-method; BetterAuth's
    * lastLoginMethodClient()): the `<cookiePrefix>.last_used_login_method` cookie, read from

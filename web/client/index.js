@@ -43,6 +43,13 @@ const SESSION_CHANGING = new Set([
   // then the administrator's again.
   '/admin/impersonate-user',
   '/admin/stop-impersonating',
+  // Organizations (the server's --organization): the session's active organization changes
+  // (organization.create's too, unless it keeps the current one: told there).
+  '/organization/set-active',
+  '/organization/delete',
+  '/organization/leave',
+  '/organization/remove-member',
+  '/organization/accept-invitation',
 ]);
 
 // Failures after which the session is gone all the same: stop-impersonating when the
@@ -351,6 +358,46 @@ function lastLoginMethod(prefix = 'better-auth') {
   };
 }
 
+// ---- organizations' roles (the server's --organization) ------------------------------------------
+// The organization plugin's default roles: per role, per resource, the actions it grants ("team"
+// and "ac" as the plugin has them, though the server has neither teams nor roles made at run time).
+const ALL_ORG_ACTIONS = {
+  organization: ['update', 'delete'],
+  member: ['create', 'update', 'delete'],
+  invitation: ['create', 'cancel'],
+  team: ['create', 'update', 'delete'],
+  ac: ['create', 'read', 'update', 'delete'],
+};
+const ORG_ROLES = {
+  owner: ALL_ORG_ACTIONS,
+  admin: { ...ALL_ORG_ACTIONS, organization: ['update'] },
+  member: { ac: ['read'] },
+};
+
+/**
+ * {role, permissions} -> whether one of the roles (comma-separated, or a list) grants every action
+ * of `permissions` (resource -> actions) by the plugin's default roles, as BetterAuth's client's
+ * checkRolePermission: false for no role, an unknown role, an empty request, a resource with no
+ * action asked, an unknown resource or action. Roles are not merged: one must grant it all.
+ */
+function checkRolePermission(input) {
+  const asked = input?.permissions && typeof input.permissions === 'object' ? Object.entries(input.permissions) : [];
+  const roles = [input?.role ?? []].flat().flatMap((r) => String(r).split(',')).map((r) => r.trim());
+  return (
+    asked.length > 0 &&
+    roles.some((role) => {
+      const grants = Object.hasOwn(ORG_ROLES, role) ? ORG_ROLES[role] : null;
+      return (
+        grants !== null &&
+        asked.every(
+          ([resource, actions]) =>
+            Array.isArray(actions) && actions.length > 0 && actions.every((a) => Object.hasOwn(grants, resource) && grants[resource].includes(a)),
+        )
+      );
+    })
+  );
+}
+
 /** BetterAuth's rule: an origin gets `basePath` appended, a URL with a path is used as it is. */
 export function resolveBaseURL(baseURL, basePath = '/api/auth') {
   if (!baseURL) {
@@ -475,6 +522,10 @@ export function createClient(options = {}) {
     for (const k of keys) if (input?.[k] !== undefined) out[k] = input[k];
     return out;
   };
+  // An organization route (the server's --organization): the input's `keys` in the query of a GET,
+  // in the body of a POST.
+  const org = (method, path, keys) => (input) =>
+    call(method, `/organization/${path}`, { [method === 'GET' ? 'query' : 'body']: pick(input, keys) });
 
   return {
     /** The API URL every call goes to, e.g. http://127.0.0.1:4000/api/auth. */
@@ -749,6 +800,141 @@ export function createClient(options = {}) {
       stopImpersonating: () => call('POST', '/admin/stop-impersonating', { body: {} }),
     },
 
+    // The server's --organization (BetterAuth's organization plugin, without teams; its
+    // organizationClient()'s names). Members have roles: owner (everything), admin (all but
+    // deleting the organization and touching owners), member (sees the organization and its
+    // members). Calls that take an organizationId use the session's active organization without
+    // one. Signed out: UNAUTHORIZED (401); a server without --organization: NOT_FOUND.
+    organization: {
+      /**
+       * {name, slug, logo?, metadata? (an object), keepCurrentActiveOrganization?} -> the organization
+       * (metadata as the object) with `members`: [the caller, owner]; it becomes the session's active
+       * one (the session listeners are told) unless keepCurrentActiveOrganization.
+       * ORGANIZATION_ALREADY_EXISTS (the slug); YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION,
+       * YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS (403); VALIDATION_ERROR (an empty name or slug).
+       */
+      create: async (input) => {
+        const r = await org('POST', 'create', ['name', 'slug', 'logo', 'metadata', 'keepCurrentActiveOrganization'])(input);
+        if (r.ok && !input?.keepCurrentActiveOrganization) notify({ type: 'session-changed', path: '/organization/create' });
+        return r;
+      },
+      /**
+       * {data: {name?, slug?, logo? (null clears it), metadata?}, organizationId?} -> the organization
+       * (metadata as the object). USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION,
+       * YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION (403: a member), ORGANIZATION_SLUG_ALREADY_TAKEN,
+       * ORGANIZATION_NOT_FOUND (none named or active).
+       */
+      update: org('POST', 'update', ['data', 'organizationId']),
+      /**
+       * {organizationId} (not the active one by default) -> the deleted organization, with its
+       * memberships and invitations; no session has it active then (the listeners are told).
+       * YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION (403: not an owner), USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION.
+       */
+      delete: org('POST', 'delete', ['organizationId']),
+      /**
+       * {organizationId? (null: none), organizationSlug?} -> the organization now active in this
+       * session, or null (unset, or nothing named nor active); the listeners are told.
+       * USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (403; the session then has none active),
+       * ORGANIZATION_NOT_FOUND (no such slug).
+       */
+      setActive: org('POST', 'set-active', ['organizationId', 'organizationSlug']),
+      /** -> the organizations the user is a member of (metadata as JSON text, or null). */
+      list: org('GET', 'list', []),
+      /**
+       * {organizationId?, organizationSlug?}? -> the organization (the slug's, else the id's, else
+       * the active one), or null when none is named nor active. ORGANIZATION_NOT_FOUND,
+       * USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (403; the session then has none active).
+       */
+      getOrganization: org('GET', 'get-organization', ['organizationId', 'organizationSlug']),
+      /**
+       * {organizationId?, organizationSlug?, membersLimit?}? -> getOrganization's, with `members`
+       * (each with its user {id, name, email, image}) and `invitations` (every status; [] for a
+       * caller who may not invite; those for an owner only to an owner); null as getOrganization.
+       */
+      getFullOrganization: org('GET', 'get-full-organization', ['organizationId', 'organizationSlug', 'membersLimit']),
+      /** {slug} -> {status: true}: no organization has it; ORGANIZATION_SLUG_ALREADY_TAKEN (400). */
+      checkSlug: org('POST', 'check-slug', ['slug']),
+      /**
+       * {email, role: 'member' | 'admin' | 'owner' (or several), organizationId?, resend?} -> the
+       * pending invitation (mailed with a link to the server's invitation URL); `resend` with one
+       * pending gives it a new expiry (its roles stay). MEMBER_NOT_FOUND (the caller is not a member),
+       * YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION, YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE
+       * (403: owner, by a non-owner), ROLE_NOT_FOUND, INVALID_EMAIL, USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION,
+       * USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION, INVITATION_LIMIT_REACHED (403), ORGANIZATION_NOT_FOUND.
+       */
+      inviteMember: org('POST', 'invite-member', ['email', 'role', 'organizationId', 'resend']),
+      /**
+       * {invitationId} -> {invitation (accepted), member}: the caller (signed in with the invited
+       * address) is a member, and the organization active (the listeners are told).
+       * INVITATION_NOT_FOUND (none pending, or expired), YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION,
+       * EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION (403: Portcullis asks a
+       * verified address by default), USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION, ORGANIZATION_MEMBERSHIP_LIMIT_REACHED (403).
+       */
+      acceptInvitation: org('POST', 'accept-invitation', ['invitationId']),
+      /** {invitationId} -> {invitation (rejected), member: null}; acceptInvitation's errors (an expired one can be rejected). */
+      rejectInvitation: org('POST', 'reject-invitation', ['invitationId']),
+      /**
+       * {invitationId} -> the invitation, canceled (one already answered, as it stands).
+       * INVITATION_NOT_FOUND, MEMBER_NOT_FOUND, YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION (403: a member).
+       */
+      cancelInvitation: org('POST', 'cancel-invitation', ['invitationId']),
+      /**
+       * {id} -> a pending invitation to the caller's address, with organizationName,
+       * organizationSlug and inviterEmail. INVITATION_NOT_FOUND, YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION,
+       * EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION (403), INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION.
+       */
+      getInvitation: org('GET', 'get-invitation', ['id']),
+      /**
+       * {organizationId?}? -> the organization's invitations, every status (those for an owner only
+       * to an owner). YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION, YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS (403: a member).
+       */
+      listInvitations: org('GET', 'list-invitations', ['organizationId']),
+      /** -> the pending invitations to the caller's address, each with organizationName; EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION (403). */
+      listUserInvitations: org('GET', 'list-user-invitations', []),
+      /**
+       * {memberIdOrEmail, organizationId?} -> {member}: removed (the listeners are told). Owners
+       * remove anyone but the last owner; admins anyone but owners. MEMBER_NOT_FOUND,
+       * YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER (403: a member; leave instead),
+       * YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER (an owner), NO_ACTIVE_ORGANIZATION.
+       */
+      removeMember: org('POST', 'remove-member', ['memberIdOrEmail', 'organizationId']),
+      /**
+       * {memberId, role (a role, comma-separated roles, or a list), organizationId?} -> the member.
+       * Only an owner makes or touches owners. YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER (403),
+       * YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER, ROLE_NOT_FOUND, MEMBER_NOT_FOUND, NO_ACTIVE_ORGANIZATION.
+       */
+      updateMemberRole: org('POST', 'update-member-role', ['memberId', 'role', 'organizationId']),
+      /** -> the caller's membership of the active organization, with its user; NO_ACTIVE_ORGANIZATION, MEMBER_NOT_FOUND. */
+      getActiveMember: org('GET', 'get-active-member', []),
+      /**
+       * {userId?, organizationId?, organizationSlug?}? -> {role}: the caller's (or userId's) roles as
+       * stored, e.g. "admin,member". YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION (403), NO_ACTIVE_ORGANIZATION, ORGANIZATION_NOT_FOUND.
+       */
+      getActiveMemberRole: org('GET', 'get-active-member-role', ['userId', 'organizationId', 'organizationSlug']),
+      /**
+       * {organizationId} -> the caller's membership, ended (with its user); no session of the user
+       * has it active then (the listeners are told). MEMBER_NOT_FOUND, YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER.
+       */
+      leave: org('POST', 'leave', ['organizationId']),
+      /**
+       * {organizationId?, organizationSlug?, limit? (100), offset?, sortBy?, sortDirection?,
+       * filterField?, filterValue?, filterOperator?}? -> {members (each with its user), total}. (The
+       * sorting and filters are a BetterAuth server's: Portcullis answers VALIDATION_ERROR.)
+       * YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION (403), NO_ACTIVE_ORGANIZATION, ORGANIZATION_NOT_FOUND.
+       */
+      listMembers: org('GET', 'list-members', [
+        'organizationId', 'organizationSlug', 'limit', 'offset', 'sortBy', 'sortDirection', 'filterField', 'filterValue',
+        'filterOperator',
+      ]),
+      /**
+       * {permissions: {member: ['delete'], ...}, organizationId?} -> {error: null, success}: whether
+       * one of the caller's roles grants them all. USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION (403), NO_ACTIVE_ORGANIZATION.
+       */
+      hasPermission: org('POST', 'has-permission', ['permissions', 'organizationId']),
+      /** {role, permissions} -> whether the role grants them, by the default roles: at once, without the server. */
+      checkRolePermission,
+    },
+
     // The last sign-in's method (the server's --last-login-method; BetterAuth's lastLoginMethodClient()).
     ...lastLoginMethod(options.cookiePrefix),
 
@@ -932,6 +1118,46 @@ export function fromBetterAuth(authClient, options = {}) {
           hasPermission: wrap(false, (permissions) => c.admin.hasPermission({ permissions })),
           impersonateUser: wrap(true, (userId) => c.admin.impersonateUser({ userId })),
           stopImpersonating: wrap(true, () => c.admin.stopImpersonating()),
+        }
+      : undefined,
+    // BetterAuth's organizationClient() (among the client's plugins: its checkRolePermission, and
+    // get-full-organization as a GET). Session listeners as createClient's.
+    organization: c.organization
+      ? {
+          create: (input) => wrap(!input?.keepCurrentActiveOrganization, () => c.organization.create(input))(),
+          update: wrap(false, (input) => c.organization.update(input)),
+          delete: wrap(true, (input) => c.organization.delete(input)),
+          // POST even when nothing is named (BetterAuth's client would GET an empty body).
+          setActive: wrap(true, (input) => c.organization.setActive(input ?? {}, { method: 'POST' })),
+          list: wrap(false, () => c.organization.list()),
+          getOrganization: wrap(false, (query) => c.organization.getOrganization({ query: query ?? {} })),
+          getFullOrganization: wrap(false, (query) => c.organization.getFullOrganization({ query: query ?? {} })),
+          checkSlug: wrap(false, (input) => c.organization.checkSlug(input)),
+          inviteMember: wrap(false, (input) => c.organization.inviteMember(input)),
+          acceptInvitation: wrap(true, (input) => c.organization.acceptInvitation(input)),
+          rejectInvitation: wrap(false, (input) => c.organization.rejectInvitation(input)),
+          cancelInvitation: wrap(false, (input) => c.organization.cancelInvitation(input)),
+          getInvitation: wrap(false, (query) => c.organization.getInvitation({ query: query ?? {} })),
+          listInvitations: wrap(false, (query) => c.organization.listInvitations({ query: query ?? {} })),
+          listUserInvitations: wrap(false, () => c.organization.listUserInvitations()),
+          removeMember: wrap(true, (input) => c.organization.removeMember(input)),
+          updateMemberRole: wrap(false, (input) => c.organization.updateMemberRole(input)),
+          getActiveMember: wrap(false, () => c.organization.getActiveMember()),
+          getActiveMemberRole: wrap(false, (query) => c.organization.getActiveMemberRole({ query: query ?? {} })),
+          leave: wrap(true, (input) => c.organization.leave(input)),
+          listMembers: wrap(false, (query) => c.organization.listMembers({ query: query ?? {} })),
+          hasPermission: wrap(false, (input) => c.organization.hasPermission(input)),
+          // The plugin's own (the client's roles option counts), else the default roles'.
+          checkRolePermission:
+            typeof c.organization.checkRolePermission?.name === 'string'
+              ? (input) => {
+                  try {
+                    return c.organization.checkRolePermission(input) === true;
+                  } catch {
+                    return false;
+                  }
+                }
+              : checkRolePermission,
         }
       : undefined,
     // The last sign-in's method: BetterAuth's lastLoginMethodClient()'s actions when the client has
