@@ -70,6 +70,7 @@ class Server {
                                       {"email-otp-change-email", "true"},  // request-email-change, change-email
                                       {"magic-link", "true"},  // sign-in/magic-link, magic-link/verify
                                       {"passkey", "true"},  // /passkey/* (webauthn_fuzz takes the responses)
+                                      {"organization", "true"},  // /organization/* (bodies parsed before the session check)
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());

@@ -112,6 +112,12 @@ bool is_owner(std::string_view roles) { return store::has_role(roles, kOwnerRole
 // A store error that is not the expected "not found": the request cannot be answered.
 Status internal() { return Status(ErrorCode::kInternalServerError); }
 
+// The store's NOT_FOUND as the plugin names what is missing (`missing`); any other error: the
+// request cannot be answered.
+Status named(const Status& s, ErrorCode missing) {
+  return s.code() == ErrorCode::kNotFound ? Status(missing) : internal();
+}
+
 }  // namespace
 
 bool roles_allow(std::string_view roles, const Permissions& request) {
@@ -139,7 +145,7 @@ Result<std::optional<std::string>> Organizations::resolve(const Authenticated& a
   if (slug && !slug->empty()) {
     auto found = store_.find_organization_by_slug(*slug);
     if (!found) {
-      return found.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+      return named(found.status(), ErrorCode::kOrganizationNotFound);
     }
     return std::optional<std::string>(found->id);
   }
@@ -149,7 +155,7 @@ Result<std::optional<std::string>> Organizations::resolve(const Authenticated& a
 Result<Member> Organizations::membership(const Authenticated& auth, const std::string& organization_id,
                                          ErrorCode missing) {
   auto member = store_.find_member(organization_id, auth.user.id);
-  if (!member) return member.status().code() == ErrorCode::kNotFound ? Status(missing) : internal();
+  if (!member) return named(member.status(), missing);
   return member;
 }
 
@@ -214,7 +220,7 @@ Result<Organization> Organizations::update(const Authenticated& auth, const std:
     return Status(ErrorCode::kNotAllowedToUpdateOrganization);
   }
   auto org = store_.find_organization(*id);
-  if (!org) return org.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+  if (!org) return named(org.status(), ErrorCode::kOrganizationNotFound);
   if (changes.name) org->name = *changes.name;
   if (changes.slug) org->slug = *changes.slug;
   if (changes.logo) org->logo = *changes.logo;
@@ -236,7 +242,7 @@ Result<Organization> Organizations::remove(const Authenticated& auth, const std:
     return Status(ErrorCode::kNotAllowedToDeleteOrganization);
   }
   auto org = store_.find_organization(organization_id);
-  if (!org) return org.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+  if (!org) return named(org.status(), ErrorCode::kOrganizationNotFound);
   const Status deleted = store_.delete_organization(organization_id);
   if (deleted.code() == ErrorCode::kNotFound) return Status(ErrorCode::kOrganizationNotFound);
   if (!deleted.ok()) return internal();
@@ -257,7 +263,7 @@ Result<std::optional<Organization>> Organizations::get(const Authenticated& auth
   if (!id) return id.status();
   if (!*id) return std::optional<Organization>();
   auto org = store_.find_organization(**id);
-  if (!org) return org.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+  if (!org) return named(org.status(), ErrorCode::kOrganizationNotFound);
   auto member = membership(auth, org->id, ErrorCode::kUserIsNotAMemberOfTheOrganization);
   if (!member) {
     if (member.status().code() == ErrorCode::kUserIsNotAMemberOfTheOrganization) drop_active(auth);
@@ -310,7 +316,7 @@ Result<std::optional<Organization>> Organizations::set_active(const Authenticate
     return member.status();
   }
   auto org = store_.find_organization(**id);
-  if (!org) return org.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+  if (!org) return named(org.status(), ErrorCode::kOrganizationNotFound);
   if (!store_.set_active_organization(auth.session.token, org->id).ok()) return internal();
   return std::optional<Organization>(std::move(*org));
 }
@@ -318,10 +324,10 @@ Result<std::optional<Organization>> Organizations::set_active(const Authenticate
 // ---- invitations --------------------------------------------------------------------------------
 
 void Organizations::mail_invitation(const Invitation& invitation, const Organization& organization,
-                                    const User& inviter) {
+                                    const User& inviter, TimePoint now) {
   if (mail_ == nullptr) return;
   // The budget is the recipient's, as for every mailed flow: invitations cannot flood an inbox.
-  if (!service_.spend_mail_budget("organization-invitation", invitation.email, invitation.created_at).ok()) return;
+  if (!service_.spend_mail_budget("organization-invitation", invitation.email, now).ok()) return;
   std::string link = config_.organization_invitation_url;
   if (link.empty()) {
     link = config_.origin;
@@ -375,7 +381,7 @@ Result<Invitation> Organizations::invite(const Authenticated& auth, const Invite
     return internal();
   }
   auto org = store_.find_organization(*id);
-  if (!org) return org.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+  if (!org) return named(org.status(), ErrorCode::kOrganizationNotFound);
   const TimePoint expires = caller.now + std::chrono::duration_cast<std::chrono::milliseconds>(
                                              config_.organization_invitation_expires_in);
   if (request.resend) {
@@ -388,8 +394,7 @@ Result<Invitation> Organizations::invite(const Authenticated& auth, const Invite
       if (!renewed) return internal();
       if (!*renewed) break;  // answered meanwhile: a new one below
       pending.expires_at = expires;
-      pending.created_at = caller.now;  // the mail's clock, not the row's
-      mail_invitation(pending, *org, auth.user);
+      mail_invitation(pending, *org, auth.user, caller.now);
       service_.audit("invitation-sent", &auth.user, caller, {{"organization", *id}, {"invitation", pending.id}});
       return std::move(pending);
     }
@@ -410,7 +415,7 @@ Result<Invitation> Organizations::invite(const Authenticated& auth, const Invite
   }
   if (created.code() == ErrorCode::kNotFound) return Status(ErrorCode::kOrganizationNotFound);
   if (!created.ok()) return internal();
-  mail_invitation(inv, *org, auth.user);
+  mail_invitation(inv, *org, auth.user, caller.now);
   service_.audit("invitation-sent", &auth.user, caller, {{"organization", *id}, {"invitation", inv.id}});
   return inv;
 }
@@ -418,7 +423,7 @@ Result<Invitation> Organizations::invite(const Authenticated& auth, const Invite
 Result<Invitation> Organizations::received(const Authenticated& auth, const std::string& id, bool expired_ok,
                                            std::optional<ErrorCode> verified_error, TimePoint now) {
   auto inv = store_.find_invitation(id);
-  if (!inv) return inv.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kInvitationNotFound) : internal();
+  if (!inv) return named(inv.status(), ErrorCode::kInvitationNotFound);
   if (inv->status != "pending" || (!expired_ok && inv->expires_at <= now)) return Status(ErrorCode::kInvitationNotFound);
   if (normalize_email(inv->email) != normalize_email(auth.user.email)) {
     return Status(ErrorCode::kNotTheRecipientOfTheInvitation);
@@ -483,7 +488,7 @@ Result<Invitation> Organizations::reject(const Authenticated& auth, const std::s
 Result<Invitation> Organizations::cancel(const Authenticated& auth, const std::string& invitation_id,
                                          const Caller& caller) {
   auto inv = store_.find_invitation(invitation_id);
-  if (!inv) return inv.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kInvitationNotFound) : internal();
+  if (!inv) return named(inv.status(), ErrorCode::kInvitationNotFound);
   auto member = membership(auth, inv->organization_id, ErrorCode::kMemberNotFound);
   if (!member) return member.status();
   if (!roles_allow(member->role, {{"invitation", {"cancel"}}})) return Status(ErrorCode::kNotAllowedToCancelInvitation);
@@ -504,15 +509,14 @@ Result<ReceivedInvitation> Organizations::get_invitation(const Authenticated& au
                       store::now_ms());
   if (!inv) return inv.status();
   auto org = store_.find_organization(inv->organization_id);
-  if (!org) return org.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kOrganizationNotFound) : internal();
+  if (!org) return named(org.status(), ErrorCode::kOrganizationNotFound);
   auto inviter = store_.find_member(inv->organization_id, inv->inviter_id);
   if (!inviter) {
-    return inviter.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kInviterIsNoLongerAMember) : internal();
+    return named(inviter.status(), ErrorCode::kInviterIsNoLongerAMember);
   }
   auto inviter_user = store_.find_user_by_id(inv->inviter_id);
   if (!inviter_user) {
-    return inviter_user.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kInviterIsNoLongerAMember)
-                                                                : internal();
+    return named(inviter_user.status(), ErrorCode::kInviterIsNoLongerAMember);
   }
   ReceivedInvitation out;
   out.invitation = std::move(*inv);
@@ -568,14 +572,14 @@ Result<RemovedMember> Organizations::remove_member(const Authenticated& auth, co
   RemovedMember out;
   if (member_id_or_email.find('@') != std::string::npos) {
     auto user = store_.find_user_by_email(normalize_email(member_id_or_email));
-    if (!user) return user.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kMemberNotFound) : internal();
+    if (!user) return named(user.status(), ErrorCode::kMemberNotFound);
     auto target = store_.find_member(*id, user->id);
-    if (!target) return target.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kMemberNotFound) : internal();
+    if (!target) return named(target.status(), ErrorCode::kMemberNotFound);
     out.member = std::move(*target);
     out.user = std::move(*user);
   } else {
     auto target = store_.find_member_by_id(*id, member_id_or_email);
-    if (!target) return target.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kMemberNotFound) : internal();
+    if (!target) return named(target.status(), ErrorCode::kMemberNotFound);
     out.member = std::move(*target);
   }
   if (is_owner(out.member.role) && !is_owner(caller_member->role)) return Status(ErrorCode::kCannotLeaveAsOnlyOwner);
@@ -607,7 +611,7 @@ Result<Member> Organizations::update_member_role(const Authenticated& auth, cons
     target = *caller_member;
   } else {
     auto found = store_.find_member_by_id(*id, member_id);
-    if (!found) return found.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kMemberNotFound) : internal();
+    if (!found) return named(found.status(), ErrorCode::kMemberNotFound);
     target = std::move(*found);
   }
   const bool caller_is_owner = is_owner(caller_member->role);
@@ -650,8 +654,7 @@ Result<std::string> Organizations::active_member_role(const Authenticated& auth,
   if (!user_id || user_id->empty() || *user_id == auth.user.id) return member->role;
   auto other = store_.find_member(**id, *user_id);
   if (!other) {
-    return other.status().code() == ErrorCode::kNotFound ? Status(ErrorCode::kNotAMemberOfThisOrganization)
-                                                         : internal();
+    return named(other.status(), ErrorCode::kNotAMemberOfThisOrganization);
   }
   return other->role;
 }

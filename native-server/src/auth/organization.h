@@ -251,9 +251,9 @@ class Organizations {
   Result<store::Member> membership(const Authenticated& auth, const std::string& organization_id, ErrorCode missing);
   // Unsets the session's active organization when it is set (errors ignored: best effort).
   void drop_active(const Authenticated& auth);
-  // Mails the invitation (with mail), counting it against the address's mail budget.
+  // Mails the invitation (with mail) `now`, counting it against the address's mail budget.
   void mail_invitation(const store::Invitation& invitation, const store::Organization& organization,
-                       const User& inviter);
+                       const User& inviter, TimePoint now);
   // The invitation `id` when it is pending and addressed to the caller (the address compared
   // ignoring case), checking the address is verified when `verified_error` is given. Errors:
   // INVITATION_NOT_FOUND (also when expired, unless `expired_ok`); YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION;
