@@ -730,8 +730,8 @@ describe('members', () => {
 
     assertError(await m1.browser.post('/organization/remove-member', { memberIdOrEmail: m2.memberId }), 403, 'YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER');
     assertError(await m1.browser.post('/organization/remove-member', { memberIdOrEmail: m1.memberId }), 403, 'YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER');
-    assertError(await admin.browser.post('/organization/remove-member', { memberIdOrEmail: owner.memberId }), 400, 'YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER');
-    assertError(await admin.browser.post('/organization/remove-member', { memberIdOrEmail: owner.email }), 400, 'YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER');
+    assertError(await admin.browser.post('/organization/remove-member', { memberIdOrEmail: owner.memberId }), 403, 'YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER');
+    assertError(await admin.browser.post('/organization/remove-member', { memberIdOrEmail: owner.email }), 403, 'YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER');
     assertError(await owner.browser.post('/organization/remove-member', { memberIdOrEmail: owner.memberId }), 400, 'YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER');
     assertError(await owner.browser.post('/organization/remove-member', { memberIdOrEmail: 'no-such-member' }), 400, 'MEMBER_NOT_FOUND');
     assertError(await owner.browser.post('/organization/remove-member', { memberIdOrEmail: freshEmail('nobody') }), 400, 'MEMBER_NOT_FOUND');

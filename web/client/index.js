@@ -894,8 +894,8 @@ export function createClient(options = {}) {
       /**
        * {memberIdOrEmail, organizationId?} -> {member}: removed (the listeners are told). Owners
        * remove anyone but the last owner; admins anyone but owners. MEMBER_NOT_FOUND,
-       * YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER (403: a member; leave instead),
-       * YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER (an owner), NO_ACTIVE_ORGANIZATION.
+       * YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER (403: a member, who leaves instead; an owner, by a
+       * non-owner), YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER (the last owner), NO_ACTIVE_ORGANIZATION.
        */
       removeMember: org('POST', 'remove-member', ['memberIdOrEmail', 'organizationId']),
       /**

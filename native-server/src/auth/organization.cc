@@ -582,7 +582,9 @@ Result<RemovedMember> Organizations::remove_member(const Authenticated& auth, co
     if (!target) return named(target.status(), ErrorCode::kMemberNotFound);
     out.member = std::move(*target);
   }
-  if (is_owner(out.member.role) && !is_owner(caller_member->role)) return Status(ErrorCode::kCannotLeaveAsOnlyOwner);
+  // Only an owner removes an owner (BetterAuth answers a non-owner with the last owner's error,
+  // YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER, which misleads).
+  if (is_owner(out.member.role) && !is_owner(caller_member->role)) return Status(ErrorCode::kNotAllowedToDeleteMember);
   if (!roles_allow(caller_member->role, {{"member", {"delete"}}})) return Status(ErrorCode::kNotAllowedToDeleteMember);
   const Status removed = store_.remove_member(*id, out.member.id, kOwnerRole);
   if (removed.code() == ErrorCode::kNotFound) return Status(ErrorCode::kMemberNotFound);

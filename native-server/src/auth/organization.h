@@ -194,9 +194,10 @@ class Organizations {
 
   // Removes a member (by member id, or by its user's e-mail address) from the organization (none:
   // the active one); the user's sessions lose it as their active organization. Errors:
-  // NO_ACTIVE_ORGANIZATION; MEMBER_NOT_FOUND; YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER
-  // (the last owner, or an owner removed by a non-owner, as BetterAuth answers both);
-  // YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER; INTERNAL_SERVER_ERROR.
+  // NO_ACTIVE_ORGANIZATION; MEMBER_NOT_FOUND; YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER (an owner
+  // removed by a non-owner: BetterAuth answers that with the next error; a member removing
+  // anyone); YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER (the last owner);
+  // INTERNAL_SERVER_ERROR.
   Result<RemovedMember> remove_member(const Authenticated& auth, const std::string& member_id_or_email,
                                       const std::optional<std::string>& organization_id, const Caller& caller);
 
