@@ -32,12 +32,16 @@ TEST_CASE("parse_iso8601 rejects malformed text") {
   }
 }
 
-TEST_CASE("duration_text says a length as a mail does, in whole minutes when it can") {
+TEST_CASE("duration_text says a length as a mail does, in whole days, hours or minutes when it can") {
+  CHECK(duration_text(seconds(172800)) == "2 days");
+  CHECK(duration_text(seconds(86400)) == "1 day");
+  CHECK(duration_text(seconds(7200)) == "2 hours");
+  CHECK(duration_text(seconds(3600)) == "1 hour");
+  CHECK(duration_text(seconds(5400)) == "90 minutes");
   CHECK(duration_text(seconds(300)) == "5 minutes");
   CHECK(duration_text(seconds(60)) == "1 minute");
   CHECK(duration_text(seconds(90)) == "90 seconds");
   CHECK(duration_text(seconds(1)) == "1 second");
   CHECK(duration_text(seconds(0)) == "0 seconds");
   CHECK(duration_text(seconds(-5)) == "0 seconds");
-  CHECK(duration_text(seconds(86400)) == "1440 minutes");
 }

@@ -101,7 +101,15 @@ std::int64_t unix_seconds(store::TimePoint t) {
 
 std::string duration_text(std::chrono::seconds length) {
   const auto n = std::max<std::int64_t>(length.count(), 0);
-  if (n > 0 && n % 60 == 0) return std::to_string(n / 60) + (n == 60 ? " minute" : " minutes");
+  const auto say = [](std::int64_t count, const char* unit) {
+    std::string text = std::to_string(count);
+    text.append(" ").append(unit);
+    if (count != 1) text.push_back('s');
+    return text;
+  };
+  if (n > 0 && n % 86400 == 0) return say(n / 86400, "day");
+  if (n > 0 && n % 3600 == 0) return say(n / 3600, "hour");
+  if (n > 0 && n % 60 == 0) return say(n / 60, "minute");
   return std::to_string(n) + (n == 1 ? " second" : " seconds");
 }
 

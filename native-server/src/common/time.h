@@ -19,8 +19,8 @@ std::string format_iso8601(store::TimePoint t);
 // Returns `t` in whole seconds since the Unix epoch (JWT and TOTP times).
 std::int64_t unix_seconds(store::TimePoint t);
 
-// A length of time as a mail says it: "5 minutes", "1 minute", "90 seconds", "1 second" (whole
-// minutes as minutes). Negative lengths read as 0 seconds.
+// A length of time as a mail says it: "2 days", "1 hour", "5 minutes", "90 seconds", "1 second"
+// (in the largest unit it is a whole number of). Negative lengths read as 0 seconds.
 std::string duration_text(std::chrono::seconds length);
 
 // Parses what BetterAuth and SQLite write: "2026-11-25T04:46:53.751Z", without milliseconds,
