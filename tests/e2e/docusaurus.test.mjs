@@ -68,6 +68,9 @@ async function launch(config, siteEnv = {}) {
     passkey: true,
     passkeyRpId: SITE_HOST,
     lastLoginMethod: true, // and lastLoginMethod: true ("Last used" on the login page)
+    // and organizations: true; the mailed invitations lead to its /accept-invitation page
+    organization: true,
+    organizationInvitationUrl: `${url}/accept-invitation?id={id}`,
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
@@ -100,7 +103,8 @@ before(async () => {
   installSite();
   // The example site's account page offers a change of address and two-step verification, with
   // codes by e-mail too; its /admin page is for the administrators of the server's --admin, who
-  // may sign in as a user (--admin-impersonation).
+  // may sign in as a user (--admin-impersonation); its /organizations page is the server's
+  // --organization's (see launch).
   const breachList = join(OUT, 'pwned-passwords.txt');
   writeFileSync(breachList, `${createHash('sha1').update(BREACHED).digest('hex').toUpperCase()}:42\r\n`);
   main = await launch({ changeEmailEnabled: true, twoFactor: true, twoFactorOtp: true, breachedPasswords: breachList, admin: true, adminImpersonation: true });
@@ -1905,6 +1909,105 @@ describe("the administration page (the server's --admin)", () => {
   });
 });
 
+describe("organizations, on the site (the server's --organization)", () => {
+  const owner = { name: 'Barbara Liskov', email: `liskov-org${process.pid}@example.com`, password: 'abstraction-and-substitution-1987' };
+  const invitee = { name: 'Frances Allen', email: `allen-org${process.pid}@example.com`, password: 'optimizing-compilers-ptran-2006' };
+  const organization = `Programming Methodology ${process.pid}`;
+  let owners; // the owner's browser, {context, page}
+
+  before(async () => {
+    await createAccount(owner.name, owner.email, owner.password);
+    await createAccount(invitee.name, invitee.email, invitee.password);
+    // The server wants the invited address verified before it shows or accepts an invitation.
+    sql(server.db, `update "user" set emailVerified = 1 where email = '${invitee.email}'`);
+  });
+  after(async () => {
+    await owners?.context.close();
+  });
+
+  test('an owner creates an organization on /organizations (the slug made from the name; a taken one said under it) and invites a verified user as admin', async () => {
+    owners = await signedIn(owner.email, owner.password);
+    const { page } = owners;
+    await userButton(page).click();
+    await page.getByRole('link', { name: 'Organizations', exact: true }).click();
+    await page.waitForURL(`${siteURL}/organizations`);
+    const orgs = page.getByTestId('pc-organizations');
+    await orgs.getByText('You are not a member of any organization yet.').waitFor();
+
+    const create = page.getByTestId('pc-org-create');
+    await create.getByLabel('Name').fill(organization);
+    assert.equal(await create.getByLabel('Slug').inputValue(), `programming-methodology-${process.pid}`);
+    await create.getByRole('button', { name: 'Create the organization' }).click();
+    await orgs.getByRole('status').filter({ hasText: `${organization} is created: you are its owner, and it is your active organization.` }).waitFor();
+    const active = page.getByTestId('pc-org-active');
+    await active.getByRole('heading', { name: organization }).waitFor();
+    await active.getByText('Your role: owner').waitFor();
+    assert.deepEqual(await orgs.locator('[data-testid="pc-org"][data-active="true"] .pc-org__name').allTextContents(), [organization]);
+    // The same name again: its slug is taken (check-slug), said under the field; nothing is made.
+    await create.getByLabel('Name').fill(organization);
+    await create.getByRole('button', { name: 'Create the organization' }).click();
+    await create.locator('[data-field-error$="-slug"]').filter({ hasText: 'Organization slug already taken' }).waitFor();
+    assert.equal(await orgs.getByTestId('pc-org').count(), 1);
+
+    const invite = page.getByTestId('pc-org-invite');
+    await invite.getByLabel('E-mail').fill(invitee.email);
+    assert.deepEqual(await invite.getByLabel('Role').locator('option').allTextContents(), ['member', 'admin', 'owner'], 'an owner may invite owners');
+    await invite.getByLabel('Role').selectOption('admin');
+    await invite.getByRole('button', { name: 'Send the invitation' }).click();
+    await orgs.getByRole('status').filter({ hasText: `We have sent an invitation to ${invitee.email}.` }).waitFor();
+    await active.locator('.pc-orgs__invitations li').filter({ hasText: invitee.email }).filter({ hasText: 'as admin' }).waitFor();
+    await shot(page, 'organizations-owner-light');
+  });
+
+  test('the invitee opens the mailed link, signs in from it, sees the organization and accepts: on /organizations it is active, their role admin', async () => {
+    const mail = await mailTo(invitee.email, 'organization-invitation');
+    const link = new URL(mail.link);
+    assert.equal(`${link.origin}${link.pathname}`, `${siteURL}/accept-invitation`);
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(mail.link);
+    const card = page.getByTestId('pc-invitation');
+    await card.getByRole('status').filter({ hasText: 'To see this invitation, sign in with the e-mail address it was sent to.' }).waitFor();
+    await card.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${siteURL}/login?redirect=${encodeURIComponent(link.pathname + link.search)}`);
+    await submitSignIn(page, invitee.email, invitee.password);
+    await page.waitForURL(mail.link);
+    await card.getByText(`${owner.email} invited you to join ${organization} as admin.`).waitFor();
+    await shot(page, 'accept-invitation-light');
+    await card.getByRole('button', { name: 'Accept' }).click();
+    await card.getByRole('status').filter({ hasText: `You are now a member of ${organization}, your active organization.` }).waitFor();
+    await card.getByRole('link', { name: 'Go to your organizations' }).click();
+    await page.waitForURL(`${siteURL}/organizations`);
+    const orgs = page.getByTestId('pc-organizations');
+    await orgs.locator('[data-testid="pc-org"][data-active="true"]').filter({ hasText: organization }).waitFor();
+    const active = page.getByTestId('pc-org-active');
+    await active.getByText('Your role: admin').waitFor();
+    // An admin invites (not owners) and may not delete the organization, nor touch its owner.
+    assert.deepEqual(await page.getByTestId('pc-org-invite').getByLabel('Role').locator('option').allTextContents(), ['member', 'admin']);
+    assert.equal(await active.getByRole('button', { name: /^Delete/ }).count(), 0);
+    assert.equal(await active.getByLabel(`Role of ${owner.email}`, { exact: true }).count(), 0);
+    await shot(page, 'organizations-admin-light');
+    await context.close();
+  });
+
+  test('the owner sees the new member, admin, and no invitation waiting; the last owner cannot leave: the server says why', async () => {
+    const { page } = owners;
+    await page.reload();
+    const active = page.getByTestId('pc-org-active');
+    const row = active.locator('tr.pc-org-member', { has: page.getByRole('rowheader', { name: invitee.email }) });
+    await row.waitFor();
+    assert.deepEqual([await row.locator('td').first().textContent(), await row.locator('.pc-org-member__role').textContent()], [invitee.name, 'admin']);
+    assert.equal(await active.getByLabel(`Role of ${invitee.email}`, { exact: true }).inputValue(), 'admin');
+    await active.getByText('No invitation is waiting for an answer.').waitFor();
+
+    await active.getByRole('button', { name: 'Leave the organization…' }).click();
+    await active.getByRole('button', { name: `Leave ${organization}` }).click();
+    await page.getByTestId('pc-organizations').getByRole('alert').filter({ hasText: 'You cannot leave the organization as the only owner' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'alert', null, { timeout: 2000 });
+    await shot(page, 'organizations-members-light');
+  });
+});
+
 describe('a server that wants the address verified first (its own server and build of the site)', () => {
   let launched;
   let strict;
@@ -2139,6 +2242,7 @@ describe('screenshots, light and dark', () => {
         ['forgot-password', '/forgot-password'],
         ['reset-password-invalid', '/reset-password?error=INVALID_TOKEN'],
         ['admin-signed-out', '/admin'],
+        ['accept-invitation-signed-out', '/accept-invitation?id=none'],
       ]) {
         await page.goto(siteURL + path);
         await page.locator('.pc-usermenu').first().waitFor();
@@ -2170,6 +2274,9 @@ describe('screenshots, light and dark', () => {
       await page.locator('[data-testid="pc-sessions"][aria-busy="false"]').waitFor();
       await page.locator('[data-testid="pc-passkeys"][aria-busy="false"]').waitFor();
       await shot(page, `account-${scheme}`);
+      await page.goto(`${siteURL}/organizations`);
+      await page.getByTestId('pc-org-create').waitFor();
+      await shot(page, `organizations-${scheme}`);
       await context.close();
     }
   });

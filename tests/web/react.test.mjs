@@ -16,6 +16,7 @@ import { renderToString } from 'react-dom/server';
 
 import { createClient } from '../../web/client/index.js';
 import {
+  AcceptInvitation,
   AdminUsers,
   AuthProvider,
   ChangeEmailForm,
@@ -23,6 +24,7 @@ import {
   DeleteAccountForm,
   ForgotPasswordForm,
   ImpersonationBanner,
+  Organizations,
   PasskeySettings,
   PasswordStrengthMeter,
   ProfileForm,
@@ -34,6 +36,7 @@ import {
   UserMenu,
   VerifyEmailNotice,
   deviceName,
+  organizationSlug,
   passwordUserInputs,
   passwordVerdict,
 } from '../../web/react/index.js';
@@ -324,6 +327,27 @@ describe('server-side rendering', () => {
     assert.throws(() => renderToString(h(ImpersonationBanner)), /ImpersonationBanner needs a `client`, or an <AuthProvider> above it/);
   });
 
+  test("Organizations and AcceptInvitation (the server's --organization) render on the server as busy, and ask nothing", () => {
+    const asked = [];
+    const client = createClient({ baseURL: 'http://127.0.0.1:9', fetch: async (url) => asked.push(url) });
+    assert.equal(
+      renderToString(h(AuthProvider, { client }, h(Organizations, { title: 'Organizations' }))),
+      '<section class="pc-orgs" data-testid="pc-organizations" aria-busy="true"><h2 class="pc-title">Organizations</h2></section>',
+    );
+    const invitation = renderToString(h(AuthProvider, { client }, h(AcceptInvitation, { invitationId: 'i1', title: 'Invitation' })));
+    assert.match(invitation, /^<section class="pc-form pc-invitation" data-testid="pc-invitation" aria-busy="true"><h2 class="pc-title">Invitation<\/h2>/);
+    assert.doesNotMatch(invitation, /<button/, 'no answer to give before the invitation is read');
+    // Without an id: said at once.
+    assert.match(renderToString(h(AuthProvider, { client }, h(AcceptInvitation, {}))), /role="status">This invitation link is incomplete/);
+    assert.deepEqual(asked, []);
+    assert.throws(() => renderToString(h(Organizations)), /needs an <AuthProvider>/);
+    // The create form's slug, made from the name.
+    assert.equal(organizationSlug('Ça va, Zoë & Co. — 2024!'), 'ca-va-zoe-co-2024');
+    assert.equal(organizationSlug('  Programming Methodology 42 '), 'programming-methodology-42');
+    assert.equal(organizationSlug('東京'), '');
+    assert.equal(organizationSlug('a'.repeat(47) + ' b'), 'a'.repeat(47), 'at most 48 characters, no dash at the end');
+  });
+
   test('hooks outside an AuthProvider say so', () => {
     assert.throws(() => renderToString(h(UserMenu)), /needs an <AuthProvider>/);
   });
@@ -437,6 +461,10 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { passkey: true, passkeyAutofill } }), /passkeyAutofill must be true or false/);
     }
     for (const passkeyAutofill of [true, false]) plugin.validateOptions({ options: { passkey: true, passkeyAutofill } });
+    for (const organizations of ['yes', 1, null, [], { path: 'orgs' }, { invitationPath: 3 }, { page: '/orgs' }]) {
+      assert.throws(() => plugin.validateOptions({ options: { organizations } }), /organizations must be true, false or \{path\?: "\/a\/path", invitationPath\?: "\/a\/path"\}/);
+    }
+    for (const organizations of [true, false, {}, { path: '/teams' }, { invitationPath: '/join' }]) plugin.validateOptions({ options: { organizations } });
     for (const key of ['changeEmailCode', 'lastLoginMethod']) {
       for (const value of ['yes', 1, null, {}]) {
         assert.throws(() => plugin.validateOptions({ options: { [key]: value } }), new RegExp(`${key} must be true or false`));
@@ -504,6 +532,22 @@ describe('portcullis/docusaurus', () => {
     let newer;
     await plugin(context([]), { changeEmailCode: true, lastLoginMethod: true }).contentLoaded({ actions: { addRoute: () => {}, setGlobalData: (d) => (newer = d) } });
     assert.deepEqual([newer.changeEmailCode, newer.lastLoginMethod], [true, true], 'the account and login pages read them');
+
+    // Organizations (the server's --organization): two pages, which the user menu and the invitation page read.
+    assert.equal(data.organizations, null, "off, as the server's --organization");
+    for (const [organizations, paths] of [
+      [true, { path: '/organizations', invitationPath: '/accept-invitation' }],
+      [{ path: '/teams' }, { path: '/teams', invitationPath: '/accept-invitation' }],
+    ]) {
+      const added = [];
+      let d;
+      await plugin(context([]), { organizations }).contentLoaded({ actions: { addRoute: (r) => added.push([r.path, r.component]), setGlobalData: (x) => (d = x) } });
+      assert.deepEqual(d.organizations, paths);
+      assert.deepEqual(added.slice(-2), [
+        [`/docs-site${paths.path}`, '@theme/PortcullisOrganizationsPage'],
+        [`/docs-site${paths.invitationPath}`, '@theme/PortcullisAcceptInvitationPage'],
+      ]);
+    }
 
     // Each page but the login page can be left out.
     const fewer = [];

@@ -3,7 +3,8 @@
 // emailOtp option, sign-in and reset by codes sent by e-mail; with magicLink, sign-in by links sent by
 // e-mail; with passkey, sign-in by passkeys, from a button and the field's autofill), an
 // /account page (name, username with its option, address verification, password, passkeys with
-// their option, signed-in devices, deletion), a user menu
+// their option, signed-in devices, deletion), with organizations an /organizations page and the
+// page invitations' links lead to (/accept-invitation?id=), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
 // paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
 //
@@ -60,7 +61,15 @@ const DEFAULTS = {
   // {afterStopPath?}: every page shows the impersonation bar while an administrator is signed in
   // as a user (the server's --admin-impersonation); "Stop impersonating" then goes there.
   impersonation: false,
+  // true: the server's --organization; an /organizations page (the user's organizations, the
+  // active one's members and invitations, a new one) linked from the user menu, and
+  // /accept-invitation, where the invitation's mailed link leads (the server's
+  // --organization-invitation-url "https://site/accept-invitation?id={id}"). {path?,
+  // invitationPath?}: other paths.
+  organizations: false,
 };
+
+const ORGANIZATION_PATHS = { path: '/organizations', invitationPath: '/accept-invitation' };
 
 function fail(message) {
   throw new Error(`[portcullis/docusaurus] ${message}`);
@@ -127,6 +136,14 @@ function validate(options) {
   ) {
     fail('impersonation must be true, false or {afterStopPath: "/a/path"}');
   }
+  const org = o.organizations;
+  if (
+    typeof org !== 'boolean' &&
+    (org === null || typeof org !== 'object' || Array.isArray(org) || Object.keys(org).some((k) => !(k in ORGANIZATION_PATHS)) ||
+      Object.values(org).some((p) => typeof p !== 'string' || !p.startsWith('/')))
+  ) {
+    fail('organizations must be true, false or {path?: "/a/path", invitationPath?: "/a/path"}');
+  }
   if ((o.forgotPasswordPath === false) !== (o.resetPasswordPath === false)) {
     fail('forgotPasswordPath and resetPasswordPath go together: set both to false to leave the password reset pages out');
   }
@@ -162,7 +179,8 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, changeEmailCode, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill, lastLoginMethod } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, changeEmailCode, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill, lastLoginMethod, organizations } = o;
+      const organizationPaths = organizations === false ? null : { ...ORGANIZATION_PATHS, ...(organizations === true ? {} : organizations) };
       actions.setGlobalData({
         serverURL,
         basePath,
@@ -186,6 +204,7 @@ function portcullisPlugin(context, options) {
         passkey,
         passkeyAutofill,
         lastLoginMethod,
+        organizations: organizationPaths,
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');
@@ -193,6 +212,10 @@ function portcullisPlugin(context, options) {
       page(forgotPasswordPath, 'PortcullisForgotPasswordPage');
       page(resetPasswordPath, 'PortcullisResetPasswordPage');
       page(accountPath, 'PortcullisAccountPage');
+      if (organizationPaths) {
+        page(organizationPaths.path, 'PortcullisOrganizationsPage');
+        page(organizationPaths.invitationPath, 'PortcullisAcceptInvitationPage');
+      }
     },
     configureWebpack() {
       const alias = {};

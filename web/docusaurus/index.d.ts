@@ -103,6 +103,22 @@ export interface PortcullisPluginOptions {
    * `afterStopPath` is where that leads (default: the page reloads). Default false.
    */
   impersonation?: boolean | { afterStopPath?: string };
+  /**
+   * Organizations (the server's --organization, BetterAuth's organization plugin): an
+   * organizations page (`path`, default '/organizations'; the Organizations component: the user's
+   * organizations, the active one marked and the others to switch to, the active one's members,
+   * invitations, roles, removals, leaving and (owners) deleting it, as the user's role allows, and a
+   * new one), linked from the user menu ("Organizations"), and the page an invitation's mailed
+   * link leads to (`invitationPath`, default '/accept-invitation'; the AcceptInvitation component:
+   * the organization, the inviter and the role, "Accept" and "Decline"; signed out, a link to the
+   * login page that comes back). The page reads the invitation's id from `?id=`: run the server
+   * with --organization-invitation-url "https://<the site>/accept-invitation?id={id}" (its default,
+   * <its own origin>/accept-invitation/{id}, is neither the site's host nor its form). The server
+   * wants the invited address verified first (--organization-require-email-verification); the
+   * invitation page then shows the notice that verifies it. Signed out, the organizations page
+   * sends to the login page and back. Default false.
+   */
+  organizations?: boolean | { path?: string; invitationPath?: string };
 }
 
 declare function portcullisPlugin(context: unknown, options: PortcullisPluginOptions): unknown;

@@ -56,6 +56,9 @@ const config = {
         // and with --admin: src/pages/admin.js is the users' page, for administrators; with
         // --admin-impersonation, every page shows the bar that ends an impersonation
         impersonation: { afterStopPath: '/admin' },
+        // and with --organization: /organizations (linked from the user menu) and
+        // /accept-invitation, where the mailed invitations lead (--organization-invitation-url)
+        organizations: true,
       },
     ],
   ],

@@ -4,17 +4,19 @@
 # --username; or by a code sent by e-mail: --email-otp, which also makes the forgotten password's
 # page mail a code instead of a link; or by a link sent by e-mail: --magic-link; or with a passkey:
 # --passkey, its rp id localhost, the host of both), the user menu and the gated page in a browser,
-# and the administration page (/admin: the server runs with --admin, and --admin-impersonation for
-# its "Sign in as this user"; make the first administrator
+# the administration page (/admin: the server runs with --admin, and --admin-impersonation for
+# its "Sign in as this user"), and organizations (/organizations, linked from the user menu, and
+# /accept-invitation where the mailed invitations lead: --organization with
+# --organization-invitation-url). Make the first administrator
 # with `build/release/native-server/portcullis user set-role --email E --role admin --database
-# portcullis.db`, see docs/administration.md). (The repository's run command, scripts/run.sh, runs this.)
+# portcullis.db` (see docs/administration.md). (The repository's run command, scripts/run.sh, runs this.)
 #
 #   web/example-docusaurus/run.sh          (or: npm run example)
 #   SERVER_PORT=4100 SITE_PORT=3100 web/example-docusaurus/run.sh
 #
 # The two are different origins of the same site (localhost), so the server's SameSite=Lax session
 # cookie travels with the site's credentialed fetches; the server trusts the site's origin (CORS).
-# Mail (verification links, reset and sign-in codes, sign-in links, the codes of two-step verification by e-mail) goes to the
+# Mail (verification links, reset and sign-in codes, sign-in links, the codes of two-step verification by e-mail, invitations) goes to the
 # repository's outbox/ folder, as scripts/run.sh sets it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,7 +30,8 @@ SITE_PORT=${SITE_PORT:-3000}
 "$repo/scripts/run.sh" --server-only --port "$SERVER_PORT" --base-url "http://localhost:$SERVER_PORT" \
   --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true \
   --two-factor-otp true --admin true --admin-impersonation true --username true --email-otp true \
-  --magic-link true --passkey true --last-login-method true &
+  --magic-link true --passkey true --last-login-method true --organization true \
+  --organization-invitation-url "http://localhost:$SITE_PORT/accept-invitation?id={id}" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 

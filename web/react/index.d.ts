@@ -1,7 +1,7 @@
 // Type declarations of `portcullis/react`: session state, forms, strength meter and user menu.
 import type { ReactElement, ReactNode, ComponentType } from 'react';
 
-import type { AuthClient, AuthFailure, Session, SessionWithUser, User } from '../client/index.js';
+import type { AuthClient, AuthFailure, Invitation, Member, Session, SessionWithUser, User } from '../client/index.js';
 import type { Core, PasswordPolicy, NamePolicy, Strength, UsernamePolicy } from '../../wasm/index.js';
 
 export interface AuthProviderProps {
@@ -305,6 +305,8 @@ export interface Texts {
   passkeyError?: (message: string) => string;
   /** SignInForm's badge beside the way this browser signed in last (`lastUsed`). */
   lastUsed?: string;
+  /** UserMenu's link to the organizations page (`organizationsHref`). */
+  organizations?: string;
   // PasskeySettings
   /** The line under its title. */
   passkeysIntro?: string;
@@ -428,6 +430,81 @@ export interface Texts {
   stopImpersonating?: string;
   /** Stopping failed with ADMIN_SESSION_NOT_FOUND: the administrator's session had ended (the browser is signed out). */
   adminSessionEnded?: string;
+  // Organizations (the server's --organization; `role`, `actions`, `you` and `cancel` are AdminUsers')
+  /** Shown to a visitor, above the sign-in link. */
+  organizationsSignIn?: string;
+  /** A server without --organization (404), or a client without `organization`. */
+  organizationsUnavailable?: string;
+  /** The list's heading. */
+  yourOrganizations?: string;
+  noOrganizations?: string;
+  /** The badge of the active organization. */
+  activeOrganization?: string;
+  /** The button that makes another one active (its accessible name: switchTo). */
+  switchOrganization?: string;
+  switchTo?: (name: string) => string;
+  switched?: (name: string) => string;
+  /** Under the active organization's name: the user's roles there. */
+  yourRole?: (roles: string) => string;
+  /** The members' heading. */
+  members?: string;
+  /** A member's role select's accessible name. */
+  roleOf?: (email: string) => string;
+  setRole?: string;
+  /** The set-role button's accessible name. */
+  setRoleOf?: (email: string) => string;
+  roleSet?: (email: string, role: string) => string;
+  /** The button that opens a member's removal (its accessible name: removeMemberLabel). */
+  removeMember?: string;
+  removeMemberLabel?: (email: string) => string;
+  removeMemberConfirmation?: (email: string, organization: string) => string;
+  confirmRemoveMember?: (email: string) => string;
+  memberRemoved?: (email: string) => string;
+  /** The invitation form's heading. */
+  inviteTitle?: string;
+  /** Its button. */
+  invite?: string;
+  invited?: (email: string) => string;
+  pendingInvitations?: string;
+  noInvitations?: string;
+  /** Under a pending invitation's address: its roles and its end (in the browser's words). */
+  invitationLine?: (role: string, date: string) => string;
+  cancelInvitation?: string;
+  /** The cancel button's accessible name. */
+  cancelInvitationOf?: (email: string) => string;
+  invitationCanceled?: (email: string) => string;
+  leaveOrganization?: string;
+  leaveConfirmation?: (name: string) => string;
+  confirmLeave?: (name: string) => string;
+  left?: (name: string) => string;
+  deleteOrganization?: string;
+  deleteOrganizationConfirmation?: (name: string) => string;
+  confirmDeleteOrganization?: (name: string) => string;
+  organizationDeleted?: (name: string) => string;
+  createOrganizationTitle?: string;
+  /** The create form's first label. */
+  organizationName?: string;
+  slug?: string;
+  /** Under the slug's field. */
+  slugHelp?: string;
+  /** The create form's button. */
+  createOrganization?: string;
+  organizationCreated?: (name: string) => string;
+  // AcceptInvitation
+  /** Shown to a visitor, above the sign-in link. */
+  invitationSignIn?: string;
+  /** No invitationId. */
+  invitationMissing?: string;
+  /** INVITATION_NOT_FOUND: none pending with that id (expired, answered, canceled). */
+  invitationNotFound?: string;
+  /** The invitation: the inviter's address, the organization's name, the roles. */
+  invitedBy?: (inviter: string, organization: string, role: string) => string;
+  acceptInvitation?: string;
+  declineInvitation?: string;
+  invitationAccepted?: (organization: string) => string;
+  invitationDeclined?: (organization: string) => string;
+  /** The link under an accepted invitation (`organizationsHref`). */
+  goToOrganizations?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -791,11 +868,72 @@ export interface ImpersonationBannerProps {
  */
 export function ImpersonationBanner(props: ImpersonationBannerProps): ReactElement | null;
 
+export interface OrganizationsProps {
+  /** Where the sign-in link shown to a visitor leads (default '/login'), or a function returning it. */
+  loginHref?: string | (() => string);
+  /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
+  link?: ComponentType<any> | 'a';
+  /** A heading (h2; the sections' headings are then h3). */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+}
+
+/**
+ * The signed-in user's organizations (the server's --organization; `client.organization`): the
+ * list, the active one marked ("Active"), the others with "Switch" (setActive). For the active one:
+ * the user's role, the members (e-mail, name, roles) and, as the user's role allows
+ * (checkRolePermission with getActiveMember's role): an invitation by e-mail with a role (member,
+ * admin; owner only for an owner), a member's role ("Set role"), a member's removal (after a
+ * confirmation; an admin touches no owner), the pending invitations with "Cancel"; "Leave the
+ * organization…" for everyone (after a confirmation; the last owner's is refused with the server's
+ * words), "Delete the organization…" for an owner (after a confirmation). Then "Create an
+ * organization": the name, and the slug made from it (organizationSlug) until typed, asked about
+ * with checkSlug first (taken: under the field); the new one becomes the active one. What an
+ * action did is said in a role="status" line, a failure in a role="alert" box (focused). A visitor
+ * sees a link to sign in. Needs an AuthProvider.
+ */
+export function Organizations(props: OrganizationsProps): ReactElement;
+
+/** The slug made from an organization's name, as the create form does: "Ça va & Co" -> "ca-va-co" (at most 48 characters). */
+export function organizationSlug(name: string): string;
+
+export interface AcceptInvitationProps {
+  /** The invitation's id (the invitation link's, e.g. its ?id=). */
+  invitationId: string | null | undefined;
+  /** The sign-in page for a visitor (default '/login'), or a function returning it: best, one that leads back here. */
+  loginHref?: string | (() => string);
+  /** The organizations page, linked once the invitation is accepted. */
+  organizationsHref?: string;
+  /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
+  link?: ComponentType<any> | 'a';
+  /** A heading (h2). */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+  onAccepted?: (value: { invitation: Invitation; member: Member }) => void;
+  onDeclined?: (value: { invitation: Invitation; member: null }) => void;
+}
+
+/**
+ * Where an invitation's link leads (the server's --organization-invitation-url): for the signed-in
+ * user, "<inviter> invited you to join <organization> as <role>." (getInvitation) with "Accept" and
+ * "Decline"; then "You are now a member of <organization>…" and a link to `organizationsHref` (the
+ * organization is the session's active one), or that it was declined. A visitor is asked to sign
+ * in with the invited address (a link to `loginHref`). The server's refusals are said in a
+ * role="alert" box: an unverified address (EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION, in the
+ * server's words), another address's invitation, one that is gone (invitationNotFound). Needs an
+ * AuthProvider.
+ */
+export function AcceptInvitation(props: AcceptInvitationProps): ReactElement;
+
 export interface UserMenuProps {
   loginHref?: string;
   signUpHref?: string;
   /** An "Account" link in the menu. */
   accountHref?: string;
+  /** An "Organizations" link in the menu (the server's --organization). */
+  organizationsHref?: string;
   onSignOut?: () => void;
   /** The link component (e.g. Docusaurus's Link, given `to`); default <a href>. */
   link?: ComponentType<any> | 'a';

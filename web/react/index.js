@@ -380,6 +380,8 @@ const DEFAULT_TEXT = {
   passkeyError: (message) => `Your browser could not use a passkey: ${message}`,
   // the badge beside the way this browser signed in last (SignInForm's `lastUsed`, the server's --last-login-method)
   lastUsed: 'Last used',
+  // UserMenu's link to the organizations page (`organizationsHref`, the server's --organization)
+  organizations: 'Organizations',
 };
 
 // PasskeySettings' labels and messages (apart, so that a bundler drops them with the component).
@@ -2612,6 +2614,522 @@ export function AdminUsers({ client: given, pageSize = 20, loginHref = '/login',
   );
 }
 
+// ---- organizations (the server's --organization) ----------------------------------------------------
+
+// Organizations' and AcceptInvitation's labels and messages (apart, so that a bundler drops them
+// with the components).
+const ORG_TEXT = {
+  organizationsSignIn: 'Sign in to see your organizations.',
+  organizationsUnavailable: 'The server does not offer organizations (its --organization option is off).',
+  yourOrganizations: 'Your organizations',
+  noOrganizations: 'You are not a member of any organization yet.',
+  activeOrganization: 'Active',
+  switchOrganization: 'Switch',
+  switchTo: (name) => `Switch to ${name}`,
+  switched: (name) => `${name} is now your active organization.`,
+  yourRole: (roles) => `Your role: ${roles}`,
+  members: 'Members',
+  role: 'Role',
+  actions: 'Actions',
+  you: 'you',
+  roleOf: (email) => `Role of ${email}`,
+  setRole: 'Set role',
+  setRoleOf: (email) => `Set the role of ${email}`,
+  roleSet: (email, role) => `${email} is now ${role}.`,
+  removeMember: 'Remove…',
+  removeMemberLabel: (email) => `Remove ${email}`,
+  removeMemberConfirmation: (email, organization) => `Remove ${email} from ${organization}? They lose access at once; only a new invitation brings them back.`,
+  confirmRemoveMember: (email) => `Remove ${email}`,
+  memberRemoved: (email) => `${email} is removed.`,
+  inviteTitle: 'Invite someone',
+  invite: 'Send the invitation',
+  invited: (email) => `We have sent an invitation to ${email}.`,
+  pendingInvitations: 'Pending invitations',
+  noInvitations: 'No invitation is waiting for an answer.',
+  invitationLine: (role, date) => `as ${role} · until ${date}`,
+  cancelInvitation: 'Cancel',
+  cancelInvitationOf: (email) => `Cancel the invitation of ${email}`,
+  invitationCanceled: (email) => `The invitation of ${email} is canceled.`,
+  leaveOrganization: 'Leave the organization…',
+  leaveConfirmation: (name) => `Leave ${name}? You lose access to it; only a new invitation brings you back.`,
+  confirmLeave: (name) => `Leave ${name}`,
+  left: (name) => `You have left ${name}.`,
+  deleteOrganization: 'Delete the organization…',
+  deleteOrganizationConfirmation: (name) => `This deletes ${name}, with its members and invitations. It cannot be undone.`,
+  confirmDeleteOrganization: (name) => `Delete ${name}`,
+  organizationDeleted: (name) => `${name} is deleted.`,
+  cancel: 'Cancel',
+  createOrganizationTitle: 'Create an organization',
+  organizationName: 'Name',
+  slug: 'Slug',
+  slugHelp: 'Its short name in addresses, unique: made from the name until you change it.',
+  createOrganization: 'Create the organization',
+  organizationCreated: (name) => `${name} is created: you are its owner, and it is your active organization.`,
+  // AcceptInvitation
+  invitationSignIn: 'To see this invitation, sign in with the e-mail address it was sent to.',
+  invitationMissing: 'This invitation link is incomplete: open the link in the e-mail again.',
+  invitationNotFound: 'This invitation does not exist, has expired, or was already answered.',
+  invitedBy: (inviter, organization, role) => `${inviter} invited you to join ${organization} as ${role}.`,
+  acceptInvitation: 'Accept',
+  declineInvitation: 'Decline',
+  invitationAccepted: (organization) => `You are now a member of ${organization}, your active organization.`,
+  invitationDeclined: (organization) => `You have declined the invitation to ${organization}.`,
+  goToOrganizations: 'Go to your organizations',
+};
+
+// A member's roles ("admin,member"), as a list and in words.
+const rolesOf = (role) => String(role ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+const hasRole = (role, name) => rolesOf(role).includes(name);
+const rolesText = (role) => rolesOf(role).join(', ');
+
+// The roles a member may give (owner: only an owner), the strongest first.
+const grantable = (owner) => (owner ? ['owner', 'admin', 'member'] : ['admin', 'member']);
+
+/** An organization's slug from its name: lower-case ASCII letters and digits, dashes between words. */
+export function organizationSlug(name) {
+  return String(name ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+}
+
+// A <select> of roles: `owner` adds "owner". Labelled by `label` (a <label>), or by `ariaLabel`.
+function RoleSelect({ id, label, ariaLabel, value, onChange, owner, disabled }) {
+  const select = h(
+    'select',
+    { id, className: 'pc-input', value, disabled, 'aria-label': ariaLabel, onChange: (e) => onChange(e.target.value) },
+    grantable(owner)
+      .slice()
+      .reverse()
+      .map((r) => h('option', { key: r, value: r }, r)),
+  );
+  if (!label) return select;
+  return h('div', { className: 'pc-field pc-orgs__role' }, h('label', { className: 'pc-label', htmlFor: id }, label), select);
+}
+
+// A new organization: its name, and its slug, made from the name until the user types one. The
+// slug is asked about (check-slug) before the organization is made; taken, it is said under it.
+function CreateOrganizationForm({ client, text, level, onCreated }) {
+  const prefix = useStableId('pc-org-new');
+  const fields = ['name', 'slug'];
+  const form = useForm(fields);
+  const [slugTyped, setSlugTyped] = useState(false);
+  form.check((v) => ({
+    name: v.name.trim() ? undefined : text.required(text.organizationName),
+    slug: v.slug.trim() ? undefined : text.required(text.slug),
+  }));
+  const onSubmit = form.submitter(
+    async () => {
+      const slug = form.values.slug.trim();
+      const free = await client.organization.checkSlug({ slug });
+      return free.ok ? client.organization.create({ name: form.values.name.trim(), slug }) : free;
+    },
+    (organization) => {
+      for (const f of fields) form.set(f)('');
+      form.setTouched({});
+      setSlugTyped(false);
+      onCreated(organization);
+    },
+    (r) => (r.code === 'ORGANIZATION_SLUG_ALREADY_TAKEN' || r.code === 'ORGANIZATION_ALREADY_EXISTS' ? 'slug' : fieldOf(r, fields)),
+  );
+  const setName = (v) => {
+    form.set('name')(v);
+    if (!slugTyped) form.set('slug')(organizationSlug(v));
+  };
+  const setSlug = (v) => {
+    setSlugTyped(v !== '');
+    form.set('slug')(v);
+  };
+  return h(
+    FormShell,
+    { form, onSubmit, title: text.createOrganizationTitle, level, submitLabel: text.createOrganization, text, className: 'pc-orgs__create', testId: 'pc-org-create' },
+    h(Field, { id: `${prefix}-name`, label: text.organizationName, type: 'text', autoComplete: 'organization', value: form.values.name, onChange: setName, onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name }),
+    h(
+      Field,
+      { id: `${prefix}-slug`, label: text.slug, type: 'text', autoComplete: 'off', value: form.values.slug, onChange: setSlug, onBlur: form.blur('slug'), error: form.errors.slug, inputRef: form.refs.slug, describedBy: `${prefix}-slug-help`, inputProps: USERNAME_INPUT },
+      h('p', { id: `${prefix}-slug-help`, className: 'pc-help' }, text.slugHelp),
+    ),
+  );
+}
+
+// An invitation by e-mail to the organization, with a role (owner: only by an owner).
+function InviteMemberForm({ client, organization, owner, text, level, onInvited }) {
+  const core = useCore();
+  const prefix = useStableId('pc-org-invite');
+  const form = useForm(['email']);
+  const [role, setRole] = useState('member');
+  form.check((v) => ({ email: emailError(core, v.email.trim(), text) }));
+  const onSubmit = form.submitter(
+    () => client.organization.inviteMember({ email: form.values.email.trim(), role, organizationId: organization.id }),
+    (invitation) => {
+      form.set('email')('');
+      form.setTouched({});
+      setRole('member');
+      onInvited(invitation);
+    },
+    (r) => (r.code === 'INVALID_EMAIL' || r.code === 'USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION' || r.code === 'USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION' ? 'email' : null),
+  );
+  return h(
+    FormShell,
+    { form, onSubmit, title: text.inviteTitle, level, submitLabel: text.invite, text, className: 'pc-form--inline pc-orgs__invite', testId: 'pc-org-invite' },
+    h(Field, { id: `${prefix}-email`, label: text.email, type: 'email', autoComplete: 'off', value: form.values.email, onChange: form.set('email'), onBlur: form.blur('email'), error: form.errors.email, inputRef: form.refs.email }),
+    h(RoleSelect, { id: `${prefix}-role`, label: text.role, value: role, onChange: setRole, owner }),
+  );
+}
+
+/**
+ * The signed-in user's organizations (the server's --organization; BetterAuth's organization
+ * plugin): each with its slug, the active one marked, the others with "Switch" (setActive). For
+ * the active one: the user's role, its members (name, e-mail, roles) and, as the user's role
+ * allows (checkRolePermission with getActiveMember's role): an invitation by e-mail with a role
+ * (member or admin; owner by an owner), each member's role, their removal (after a confirmation;
+ * an admin touches no owner), and the pending invitations, to cancel; "Leave the organization"
+ * (after a confirmation; the server refuses the last owner, said in the alert), and for an owner
+ * its deletion (after a confirmation). Then a form that creates one (its slug made from the name
+ * until typed; checked with check-slug). A visitor sees a link to sign in (`loginHref`, with
+ * `link`). Props also: `title` (h2), `text`, `className`.
+ */
+export function Organizations({ loginHref = '/login', link: LinkComponent = 'a', title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...ORG_TEXT, ...(t ?? {}) };
+  const { client, status, user, session } = useSession();
+  const prefix = useStableId('pc-orgs');
+  const [data, setData] = useState({ state: 'loading', organizations: [], active: null, me: null });
+  const [reloads, setReloads] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
+  const [failure, setFailure] = useState(null);
+  const [confirming, setConfirming] = useState(null); // 'leave' | 'delete' | a member's id (its removal)
+  const [chosen, setChosen] = useState({}); // member id -> the role picked in its select
+  const alertRef = useRef(null);
+  const seq = useRef(0);
+  const userId = user?.id ?? null;
+  const activeId = session?.activeOrganizationId ?? null;
+  const calls = client.organization;
+
+  useEffect(() => {
+    if (status !== 'authenticated') return undefined;
+    const mine = ++seq.current;
+    const settle = (next) => mine === seq.current && setData((d) => ({ ...(typeof next === 'function' ? next(d) : next), userId }));
+    if (!calls) {
+      settle({ state: 'error', organizations: [], active: null, me: null, failure: text.organizationsUnavailable });
+      return undefined;
+    }
+    (async () => {
+      const [list, full] = await Promise.all([calls.list(), calls.getFullOrganization()]);
+      const failed = !list.ok ? list : !full.ok && full.code !== 'USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION' ? full : null;
+      if (failed) {
+        if (failed.status === 401) settle({ state: 'signed-out', organizations: [], active: null, me: null });
+        else settle((d) => ({ ...d, state: d.state === 'ready' ? 'ready' : 'error', failure: failed.code === 'NOT_FOUND' ? text.organizationsUnavailable : describe(failed) }));
+        return;
+      }
+      const active = full.ok ? full.value : null;
+      // The user's membership of the active one: what they may do there.
+      const me = active ? await calls.getActiveMember() : null;
+      const own = me?.ok ? me.value : active?.members?.find((m) => m.userId === userId) ?? null;
+      settle({ state: 'ready', organizations: Array.isArray(list.value) ? list.value : [], active, me: own, failure: null });
+    })();
+    return undefined;
+  }, [client, status, userId, activeId, reloads]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (failure) alertRef.current?.focus();
+  }, [failure]);
+
+  if (status === 'unauthenticated' || data.state === 'signed-out') {
+    return h(Notice, { title, level: 2, message: text.organizationsSignIn, footer: h(LinkComponent, linkTo(LinkComponent, resolveURL(loginHref)), text.signIn), className: 'pc-orgs__notice', testId: 'pc-organizations' });
+  }
+  const rootProps = (extra) => ({ className: 'pc-orgs' + (className ? ` ${className}` : ''), 'data-testid': 'pc-organizations', ...extra });
+  if (status === 'loading' || data.state === 'loading' || data.userId !== userId) {
+    return h('section', rootProps({ 'aria-busy': 'true' }), title ? h('h2', { className: 'pc-title' }, title) : null);
+  }
+
+  // Section headings under the title (h2): h3 with one, else h2.
+  const level = title ? 3 : 2;
+  const heading = (depth, props, label) => h(`h${level + depth}`, { className: 'pc-orgs__heading', ...props }, label);
+  const run = async (call, done) => {
+    setBusy(true);
+    setFailure(null);
+    setMessage('');
+    const r = await call();
+    setBusy(false);
+    if (!r.ok) {
+      setFailure(describe(r));
+      return;
+    }
+    setConfirming(null);
+    setChosen({});
+    setMessage(done);
+    setReloads((n) => n + 1);
+  };
+  const said = (done) => {
+    setFailure(null);
+    setMessage(done);
+    setReloads((n) => n + 1);
+  };
+  const button = (label, onClick, kind = 'secondary', props = {}) =>
+    h('button', { type: 'button', className: `pc-button button button--${kind} button--sm`, disabled: busy, onClick, ...props }, label);
+  // A confirmation: what it does, the confirming button, and "Cancel" (focused; Escape too).
+  const confirmation = (what, label, onConfirm, kind = 'danger') =>
+    h(
+      'div',
+      { className: 'pc-orgs__confirm pc-danger-zone', role: 'group', 'aria-label': label, onKeyDown: (e) => e.key === 'Escape' && setConfirming(null) },
+      h('p', { className: 'pc-help' }, what),
+      h('div', { className: 'pc-orgs__actions' }, button(label, onConfirm, kind), button(text.cancel, () => setConfirming(null), 'secondary', { autoFocus: true })),
+    );
+
+  const { organizations, active, me } = data;
+  const listId = `${prefix}-list`;
+  const list = h(
+    'div',
+    { className: 'pc-orgs__section', role: 'region', 'aria-labelledby': listId },
+    heading(0, { id: listId }, text.yourOrganizations),
+    organizations.length
+      ? h(
+          'ul',
+          { className: 'pc-orgs__list' },
+          organizations.map((o) => {
+            const isActive = active?.id === o.id;
+            return h(
+              'li',
+              { key: o.id, className: 'pc-org', 'data-testid': 'pc-org', 'data-organization-id': o.id, 'data-active': isActive ? 'true' : 'false' },
+              h(
+                'div',
+                { className: 'pc-org__what' },
+                h('strong', { className: 'pc-org__name' }, o.name),
+                isActive ? h('span', { className: 'pc-org__badge badge badge--primary' }, text.activeOrganization) : null,
+                h('div', { className: 'pc-session__detail' }, o.slug),
+              ),
+              isActive
+                ? null
+                : button(text.switchOrganization, () => run(() => calls.setActive({ organizationId: o.id }), text.switched(o.name)), 'secondary', { 'aria-label': text.switchTo(o.name) }),
+            );
+          }),
+        )
+      : h('p', { className: 'pc-help' }, text.noOrganizations),
+  );
+
+  let panel = null;
+  if (active) {
+    const myRole = me?.role ?? '';
+    const can = (permissions) => typeof calls.checkRolePermission === 'function' && calls.checkRolePermission({ role: myRole, permissions }) === true;
+    const owner = hasRole(myRole, 'owner');
+    const mayUpdate = can({ member: ['update'] });
+    const mayRemove = can({ member: ['delete'] });
+    const mayInvite = can({ invitation: ['create'] });
+    const mayCancel = can({ invitation: ['cancel'] });
+    const mayDelete = can({ organization: ['delete'] });
+    // Another member an owner may manage, or an admin who is not an owner.
+    const manageable = (m) => m.userId !== userId && (owner || !hasRole(m.role, 'owner')) && (mayUpdate || mayRemove);
+    const members = Array.isArray(active.members) ? active.members : [];
+    const withActions = members.some(manageable);
+    const columns = [text.email, text.name, text.role, ...(withActions ? [text.actions] : [])];
+    const rows = [];
+    for (const m of members) {
+      const email = m.user?.email ?? '';
+      const picked = chosen[m.id] ?? grantable(owner).find((r) => hasRole(m.role, r)) ?? 'member';
+      rows.push(
+        h(
+          'tr',
+          { key: m.id, className: 'pc-org-member', 'data-member-id': m.id },
+          h('th', { scope: 'row', className: 'pc-orgs__email' }, email, m.userId === userId ? h('span', { className: 'pc-orgs__you badge badge--secondary' }, text.you) : null),
+          h('td', null, m.user?.name ?? ''),
+          h('td', { className: 'pc-org-member__role' }, rolesText(m.role)),
+          withActions
+            ? h(
+                'td',
+                null,
+                manageable(m)
+                  ? h(
+                      'div',
+                      { className: 'pc-orgs__actions' },
+                      mayUpdate ? h(RoleSelect, { id: `${prefix}-role-${m.id}`, ariaLabel: text.roleOf(email), value: picked, onChange: (v) => setChosen((c) => ({ ...c, [m.id]: v })), owner, disabled: busy }) : null,
+                      mayUpdate
+                        ? button(text.setRole, () => run(() => calls.updateMemberRole({ memberId: m.id, role: picked, organizationId: active.id }), text.roleSet(email, picked)), 'secondary', {
+                            'aria-label': text.setRoleOf(email),
+                            disabled: busy || rolesText(m.role) === picked,
+                          })
+                        : null,
+                      mayRemove ? button(text.removeMember, () => setConfirming(confirming === m.id ? null : m.id), 'secondary', { 'aria-label': text.removeMemberLabel(email), 'aria-expanded': confirming === m.id ? 'true' : 'false' }) : null,
+                    )
+                  : null,
+              )
+            : null,
+        ),
+      );
+      if (confirming === m.id) {
+        rows.push(
+          h(
+            'tr',
+            { key: `${m.id}-confirm`, className: 'pc-org-member__confirm' },
+            h(
+              'td',
+              { colSpan: columns.length },
+              confirmation(text.removeMemberConfirmation(email, active.name), text.confirmRemoveMember(email), () =>
+                run(() => calls.removeMember({ memberIdOrEmail: m.id, organizationId: active.id }), text.memberRemoved(email)),
+              ),
+            ),
+          ),
+        );
+      }
+    }
+    const pending = (Array.isArray(active.invitations) ? active.invitations : []).filter((i) => i.status === 'pending');
+    const activeHeading = `${prefix}-active`;
+    panel = h(
+      'div',
+      { className: 'pc-orgs__section pc-orgs__active', role: 'region', 'aria-labelledby': activeHeading, 'data-testid': 'pc-org-active', 'data-organization-id': active.id },
+      heading(0, { id: activeHeading }, active.name),
+      h('p', { className: 'pc-help pc-orgs__role-line' }, [active.slug, me ? text.yourRole(rolesText(me.role)) : null].filter(Boolean).join(' · ')),
+      heading(1, null, text.members),
+      h(
+        'div',
+        { className: 'pc-orgs__scroll' },
+        h(
+          'table',
+          { className: 'pc-orgs__table' },
+          h('thead', null, h('tr', null, columns.map((c) => h('th', { key: c, scope: 'col' }, c)))),
+          h('tbody', null, rows),
+        ),
+      ),
+      mayInvite ? h(InviteMemberForm, { client, organization: active, owner, text, level: level + 1, onInvited: (i) => said(text.invited(i?.email ?? '')) }) : null,
+      mayInvite
+        ? h(
+            React.Fragment,
+            null,
+            heading(1, null, text.pendingInvitations),
+            pending.length
+              ? h(
+                  'ul',
+                  { className: 'pc-orgs__list pc-orgs__invitations' },
+                  pending.map((i) =>
+                    h(
+                      'li',
+                      { key: i.id, className: 'pc-org', 'data-invitation-id': i.id },
+                      h('div', { className: 'pc-org__what' }, h('strong', null, i.email), h('div', { className: 'pc-session__detail' }, text.invitationLine(rolesText(i.role ?? 'member'), localDate(i.expiresAt, true)))),
+                      mayCancel ? button(text.cancelInvitation, () => run(() => calls.cancelInvitation({ invitationId: i.id }), text.invitationCanceled(i.email)), 'secondary', { 'aria-label': text.cancelInvitationOf(i.email) }) : null,
+                    ),
+                  ),
+                )
+              : h('p', { className: 'pc-help' }, text.noInvitations),
+          )
+        : null,
+      h(
+        'div',
+        { className: 'pc-orgs__leave' },
+        confirming === 'leave'
+          ? confirmation(text.leaveConfirmation(active.name), text.confirmLeave(active.name), () => run(() => calls.leave({ organizationId: active.id }), text.left(active.name)))
+          : button(text.leaveOrganization, () => setConfirming('leave'), 'secondary'),
+      ),
+      mayDelete
+        ? h(
+            'div',
+            { className: 'pc-orgs__delete' },
+            confirming === 'delete'
+              ? confirmation(text.deleteOrganizationConfirmation(active.name), text.confirmDeleteOrganization(active.name), () =>
+                  run(() => calls.delete({ organizationId: active.id }), text.organizationDeleted(active.name)),
+                )
+              : button(text.deleteOrganization, () => setConfirming('delete'), 'danger'),
+          )
+        : null,
+    );
+  }
+
+  const shownFailure = failure ?? data.failure ?? null;
+  return h(
+    'section',
+    rootProps({ 'aria-busy': busy ? 'true' : 'false' }),
+    title ? h('h2', { className: 'pc-title' }, title) : null,
+    h('p', { className: 'pc-notice__text pc-orgs__message', role: 'status' }, message),
+    h('div', { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: alertRef, hidden: !shownFailure }, shownFailure ?? ''),
+    calls && data.state === 'ready' ? list : null,
+    panel,
+    calls ? h(CreateOrganizationForm, { client, text, level, onCreated: (o) => said(text.organizationCreated(o?.name ?? '')) }) : null,
+  );
+}
+
+/**
+ * The page an invitation's link leads to (the server's --organization-invitation-url): for the
+ * signed-in user, the organization's name, the inviter and the role (getInvitation), with "Accept"
+ * and "Decline"; then what was done, and (accepted) a link to `organizationsHref`. Signed out: to
+ * sign in with the invited address, and a link to `loginHref` (a URL, or a function returning
+ * one: e.g. the sign-in page, back here after). The server's refusals are said in words: an
+ * unverified address (EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION), another user's invitation, one
+ * that is gone. Props: `invitationId`, `link`, `title` (h2), `text`, `className`,
+ * `onAccepted({invitation, member})`, `onDeclined({invitation})`.
+ */
+export function AcceptInvitation({ invitationId, loginHref = '/login', organizationsHref, link: LinkComponent = 'a', title, text: t, className, onAccepted, onDeclined }) {
+  const text = { ...DEFAULT_TEXT, ...ORG_TEXT, ...(t ?? {}) };
+  const { client, status, user } = useSession();
+  const [found, setFound] = useState({ key: null, invitation: null, failure: null });
+  const [done, setDone] = useState(null); // 'accepted' | 'declined'
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState(null);
+  const alertRef = useRef(null);
+  const calls = client.organization;
+  // Asked again for another user, or once their address is verified.
+  const key = status === 'authenticated' && invitationId ? `${invitationId} ${user.id} ${user.emailVerified}` : null;
+  useEffect(() => {
+    if (!key || done) return undefined;
+    let live = true;
+    const ask = calls
+      ? calls.getInvitation({ id: invitationId })
+      : Promise.resolve({ ok: false, status: 404, code: 'NOT_FOUND', message: text.organizationsUnavailable });
+    ask.then((r) => live && setFound({ key, invitation: r.ok ? r.value : null, failure: r.ok ? null : r }));
+    return () => {
+      live = false;
+    };
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (failure) alertRef.current?.focus();
+  }, [failure]);
+
+  const notice = (message, footer) => h(Notice, { title, level: 2, message, footer, className: 'pc-invitation' + (className ? ` ${className}` : ''), testId: 'pc-invitation' });
+  if (!invitationId) return notice(text.invitationMissing);
+  if (status === 'unauthenticated') return notice(text.invitationSignIn, h(LinkComponent, linkTo(LinkComponent, resolveURL(loginHref)), text.signIn));
+  const invitation = found.key === key ? found.invitation : null;
+  if (done) {
+    const name = invitation?.organizationName ?? '';
+    return done === 'accepted'
+      ? notice(text.invitationAccepted(name), organizationsHref ? h(LinkComponent, linkTo(LinkComponent, organizationsHref), text.goToOrganizations) : null)
+      : notice(text.invitationDeclined(name));
+  }
+  const waiting = status === 'loading' || found.key !== key;
+  const refused = waiting ? null : found.failure;
+  const shown = failure ?? (refused ? (refused.code === 'INVITATION_NOT_FOUND' ? text.invitationNotFound : refused.code === 'NOT_FOUND' ? text.organizationsUnavailable : describe(refused)) : null);
+  const answer = async (accept) => {
+    setBusy(true);
+    setFailure(null);
+    const r = accept ? await calls.acceptInvitation({ invitationId }) : await calls.rejectInvitation({ invitationId });
+    setBusy(false);
+    if (!r.ok) {
+      setFailure(describe(r));
+      return;
+    }
+    setDone(accept ? 'accepted' : 'declined');
+    (accept ? onAccepted : onDeclined)?.(r.value);
+  };
+  return h(
+    'section',
+    { className: 'pc-form pc-invitation' + (className ? ` ${className}` : ''), 'data-testid': 'pc-invitation', 'aria-busy': waiting || busy ? 'true' : 'false' },
+    title ? h('h2', { className: 'pc-title' }, title) : null,
+    user ? h('p', { className: 'pc-help pc-invitation__who' }, `${text.signedInAs} `, h('strong', null, user.email)) : null,
+    invitation
+      ? h('p', { className: 'pc-notice__text pc-invitation__what' }, text.invitedBy(invitation.inviterEmail, invitation.organizationName, rolesText(invitation.role ?? 'member')))
+      : null,
+    h('div', { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: alertRef, hidden: !shown }, shown ?? ''),
+    invitation
+      ? h(
+          'div',
+          { className: 'pc-invitation__actions' },
+          h('button', { type: 'button', className: 'pc-button button button--primary', disabled: busy, onClick: () => answer(true) }, busy ? text.working : text.acceptInvitation),
+          h('button', { type: 'button', className: 'pc-button button button--secondary', disabled: busy, onClick: () => answer(false) }, text.declineInvitation),
+        )
+      : null,
+  );
+}
+
 // ---- user menu ---------------------------------------------------------------------------------------
 
 // A form of one field, the current password, for an action that needs it (TwoFactorSettings').
@@ -3106,11 +3624,11 @@ export function PasskeySettings({ title, text: t, className, authenticatorAttach
 
 /**
  * The signed-in user's name, opening a small menu with the e-mail, "Account" (with
- * `accountHref`) and "Sign out"; a "Sign in" link when signed out. Props: `loginHref` ('/login'),
- * `signUpHref`, `accountHref`, `onSignOut`, `link` (a component for links, e.g. Docusaurus's
+ * `accountHref`), "Organizations" (with `organizationsHref`) and "Sign out"; a "Sign in" link when
+ * signed out. Props: `loginHref` ('/login'), `signUpHref`, `accountHref`, `organizationsHref`, `onSignOut`, `link` (a component for links, e.g. Docusaurus's
  * Link; default <a>), `className`.
  */
-export function UserMenu({ loginHref = '/login', signUpHref, accountHref, onSignOut, link: LinkComponent = 'a', className = '', text: t }) {
+export function UserMenu({ loginHref = '/login', signUpHref, accountHref, organizationsHref, onSignOut, link: LinkComponent = 'a', className = '', text: t }) {
   const text = { ...DEFAULT_TEXT, ...(t ?? {}) };
   const { status, user, client } = useSession();
   const [open, setOpen] = useState(false);
@@ -3173,6 +3691,9 @@ export function UserMenu({ loginHref = '/login', signUpHref, accountHref, onSign
       { className: 'pc-usermenu__panel', id: menuId, hidden: !open },
       h('p', { className: 'pc-usermenu__who' }, `${text.signedInAs} `, h('strong', null, user.email)),
       accountHref ? h(LinkComponent, { className: 'pc-usermenu__account', ...linkProps(accountHref), onClick: () => setOpen(false) }, text.account) : null,
+      organizationsHref
+        ? h(LinkComponent, { className: 'pc-usermenu__account pc-usermenu__organizations', ...linkProps(organizationsHref), onClick: () => setOpen(false) }, text.organizations)
+        : null,
       h('button', { type: 'button', className: 'pc-usermenu__signout button button--secondary button--sm', onClick: signOut }, text.signOut),
     ),
   );

@@ -1,4 +1,5 @@
-// The navbar item (type 'custom-portcullisUserMenu'): the user's menu, or "Sign in" / "Sign up".
+// The navbar item (type 'custom-portcullisUserMenu'): the user's menu ("Account", and
+// "Organizations" with the plugin's organizations option), or "Sign in" / "Sign up".
 import React from 'react';
 import Link from '@docusaurus/Link';
 import { useHistory } from '@docusaurus/router';
@@ -7,7 +8,7 @@ import { UserMenu } from '../../react/index.js';
 import { usePortcullisOptions } from './portcullis-options.js';
 
 export default function PortcullisNavbarItem({ mobile, className = '' }) {
-  const { loginPath, signUpPath, accountPath, afterSignOutPath } = usePortcullisOptions();
+  const { loginPath, signUpPath, accountPath, afterSignOutPath, organizations } = usePortcullisOptions();
   const history = useHistory();
   const classes = mobile ? `menu__list-item pc-usermenu--mobile ${className}` : `navbar__item ${className}`;
   return React.createElement(UserMenu, {
@@ -15,6 +16,7 @@ export default function PortcullisNavbarItem({ mobile, className = '' }) {
     loginHref: loginPath,
     signUpHref: signUpPath || undefined,
     accountHref: accountPath || undefined,
+    organizationsHref: organizations?.path,
     className: classes.trim(),
     onSignOut: afterSignOutPath ? () => history.push(afterSignOutPath) : undefined,
   });
