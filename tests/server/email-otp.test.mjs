@@ -19,7 +19,7 @@ import { emailOTPClient } from 'better-auth/client/plugins';
 
 import { betterAuthOnPostgres, browserClient, psql } from '../support/betterauth.mjs';
 import { keyOfURI as keyOf, totp } from '../support/totp.mjs';
-import { BIN, Browser, outboxMails, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { BIN, Browser, expectMail, mailsTo, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 // The tests read and edit the database behind the server's back, and `portcullis user ban`
 // writes it: no session cache, so the server sees such writes at once.
@@ -89,16 +89,6 @@ function assertError(res, status, code) {
   assert.equal(res.body.code, code, JSON.stringify(res.body));
   if (MESSAGES[code]) assert.equal(res.body.message, MESSAGES[code]);
   else assert.equal(typeof res.body.message, 'string');
-}
-
-const mailsTo = (s, to, kind) => outboxMails(s.outbox).filter((m) => m.to === to && (kind === undefined || m.kind === kind));
-
-/** Runs `action` and waits for the one new mail of `kind` it sends to `to`. */
-async function expectMail(s, to, kind, action) {
-  const before = mailsTo(s, to, kind).length;
-  const result = await action();
-  const mail = await waitFor(() => mailsTo(s, to, kind)[before], { what: `a ${kind} mail to ${to}` });
-  return { mail, result };
 }
 
 /** The code of a mail: the only run of exactly 6 digits in its text. */

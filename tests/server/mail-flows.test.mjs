@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { BIN, Browser, dump, outboxMails, rawRequest, sql, startServer, waitFor } from '../support/server.mjs';
+import { BIN, Browser, dump, expectMail, mailsTo, rawRequest, sql, startServer } from '../support/server.mjs';
 
 // These tests edit the database behind the server's back (sql()), as another process would. The
 // server's session cache sees such edits only after its TTL (sessionCacheTtl), so it is off for
@@ -31,16 +31,6 @@ async function withServer(config, fn) {
   } finally {
     await s.stop();
   }
-}
-
-const mailsTo = (s, to, kind) => outboxMails(s.outbox).filter((m) => m.to === to && (kind === undefined || m.kind === kind));
-
-/** Runs `action` and waits for the one new mail of `kind` it sends to `to`. */
-async function expectMail(s, to, kind, action) {
-  const before = mailsTo(s, to, kind).length;
-  const result = await action();
-  const mail = await waitFor(() => mailsTo(s, to, kind)[before], { what: `a ${kind} mail to ${to}` });
-  return { mail, result };
 }
 
 /** Waits until every mail queued so far has been written: queues one more and waits for it. */

@@ -21,7 +21,7 @@ import { organizationClient } from 'better-auth/client/plugins';
 import { getMigrations } from 'better-auth/db/migration';
 
 import { betterAuthOnPostgres, betterAuthOnSqlite, browserClient, psql, serveBetterAuth, sqliteCli } from '../support/betterauth.mjs';
-import { Browser, dump, outboxMails, rawRequest, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { Browser, dump, expectMail, mailsTo, outboxMails, rawRequest, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 
 const APP = 'http://localhost:3000';  // the page's origin, trusted
 const PASSWORD = 'organization test passphrase';
@@ -91,16 +91,6 @@ let users = 0;
 let slugs = 0;
 const freshEmail = (tag = 'org') => `${tag}-${++users}-${process.pid}@example.com`;
 const freshSlug = (tag = 'acme') => `${tag}-${++slugs}-${process.pid}`;
-
-const mailsTo = (s, to, kind) => outboxMails(s.outbox).filter((m) => m.to === to && (kind === undefined || m.kind === kind));
-
-/** Runs `action` and waits for the one new mail of `kind` it sends to `to`. */
-async function expectMail(s, to, kind, action) {
-  const before = mailsTo(s, to, kind).length;
-  const result = await action();
-  const mail = await waitFor(() => mailsTo(s, to, kind)[before], { what: `a ${kind} mail to ${to}` });
-  return { mail, result };
-}
 
 /** Follows the verification link mailed to `email` at sign-up (the servers here mail one). */
 async function verify(s, email) {

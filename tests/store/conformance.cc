@@ -290,6 +290,25 @@ auto run_concurrently(int n, Fn fn) {
   return results;
 }
 
+// How many of run_concurrently()'s Result<bool>s were true and false; an error is reported (and
+// counted as neither).
+struct Tally {
+  int yes = 0;
+  int no = 0;
+};
+template <class Results>
+Tally tally(const Results& results) {
+  Tally t;
+  for (const auto& r : results) {
+    if (r->ok()) {
+      ++(**r ? t.yes : t.no);
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    }
+  }
+  return t;
+}
+
 // --- a raw SQLite connection, for the SQLite-specific cases ------------------------------------
 
 struct RawDb {
@@ -1974,18 +1993,9 @@ TEST_CASE("store: twenty concurrent passkey creations for one user with a limit 
   constexpr int kThreads = 20;
   const auto results =
       run_concurrently(kThreads, [&](int i) { return store.create_passkey(make_passkey(ada.id, at(i)), 3); });
-  int created = 0, refused = 0;
-  for (const auto& r : results) {
-    if (r->ok() && **r) {
-      ++created;
-    } else if (r->ok()) {
-      ++refused;
-    } else {
-      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
-    }
-  }
-  CHECK(created == 3);
-  CHECK(refused == kThreads - 3);
+  const Tally t = tally(results);
+  CHECK(t.yes == 3);
+  CHECK(t.no == kThreads - 3);
   auto listed = store.list_passkeys(ada.id);
   REQUIRE(listed.ok());
   CHECK(listed->size() == 3);
@@ -2044,18 +2054,9 @@ TEST_CASE("store: twenty concurrent sign-ins with one assertion: one moves the c
 
   constexpr int kThreads = 20;
   const auto results = run_concurrently(kThreads, [&](int) { return store.update_passkey_counter(p.id, 41, 42); });
-  int moved = 0, stale = 0;
-  for (const auto& r : results) {
-    if (r->ok() && **r) {
-      ++moved;
-    } else if (r->ok()) {
-      ++stale;
-    } else {
-      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
-    }
-  }
-  CHECK(moved == 1);
-  CHECK(stale == kThreads - 1);
+  const Tally t = tally(results);
+  CHECK(t.yes == 1);  // moved
+  CHECK(t.no == kThreads - 1);  // stale
   CHECK(store.find_passkey(p.id)->counter == 42);
 }
 
@@ -3500,18 +3501,9 @@ TEST_CASE("store: concurrent organization creations by one user stop at its limi
     const Organization org = make_organization("org-" + std::to_string(i), at(i));
     return store.create_organization(org, make_member(org.id, ada.id, "owner", at(i)), 3);
   });
-  int created = 0, refused = 0;
-  for (const auto& r : results) {
-    if (r->ok() && **r) {
-      ++created;
-    } else if (r->ok()) {
-      ++refused;
-    } else {
-      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
-    }
-  }
-  CHECK(created == 3);
-  CHECK(refused == kThreads - 3);
+  const Tally t = tally(results);
+  CHECK(t.yes == 3);
+  CHECK(t.no == kThreads - 3);
   CHECK(store.list_user_organizations(ada.id)->size() == 3);
 }
 

@@ -103,6 +103,17 @@ export function outboxMails(outbox) {
   return files.map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')));
 }
 
+/** The mails in server `s`'s outbox to `to` (of `kind`, when given), oldest first. */
+export const mailsTo = (s, to, kind) => outboxMails(s.outbox).filter((m) => m.to === to && (kind === undefined || m.kind === kind));
+
+/** Runs `action` and waits for the one new mail of `kind` it makes server `s` send to `to`; returns {mail, result}. */
+export async function expectMail(s, to, kind, action) {
+  const before = mailsTo(s, to, kind).length;
+  const result = await action();
+  const mail = await waitFor(() => mailsTo(s, to, kind)[before], { what: `a ${kind} mail to ${to}` });
+  return { mail, result };
+}
+
 /** Applies Set-Cookie lines to a jar (a Map of name -> value) as a browser would, deletions included. */
 export function applySetCookies(jar, setCookies) {
   for (const sc of setCookies) {

@@ -614,14 +614,31 @@ struct PgRow {
   TimePoint time(int col, bool& bad) const { return q.time_at(row, col, bad); }
 };
 
-// Runs a query expected to return at most one user.
-Result<User> query_one_user(Query& q, std::string_view what) {
+// Runs a query expected to return at most one row, which `read` (a store/row_readers.h reader,
+// given the row and the flag it sets on an unreadable value) turns into a T.
+template <class T, class Read>
+Result<T> query_one(Query& q, std::string_view what, Read read) {
   if (Status s = q.run(); !s.ok()) return s;
   if (q.rows() == 0) return Status(ErrorCode::kNotFound);
   bool bad = false;
-  User u = rows::read_user(PgRow{q, 0}, 0, bad);
+  T row = read(PgRow{q, 0}, bad);
   if (bad) return corrupt_row(what);
-  return u;
+  return row;
+}
+
+// Runs a query of any number of rows, each read as query_one() reads one.
+template <class T, class Read>
+Result<std::vector<T>> query_all(Query& q, std::string_view what, Read read) {
+  if (Status s = q.run(); !s.ok()) return s;
+  std::vector<T> out;
+  bool bad = false;
+  for (int row = 0; row < q.rows(); ++row) out.push_back(read(PgRow{q, row}, bad));
+  if (bad) return corrupt_row(what);
+  return out;
+}
+
+Result<User> query_one_user(Query& q, std::string_view what) {
+  return query_one<User>(q, what, [](const PgRow& r, bool& bad) { return rows::read_user(r, 0, bad); });
 }
 
 // Locks user `user_id`'s row until the caller's transaction on `c` ends: a concurrent writer that
@@ -635,14 +652,8 @@ Status lock_user(Connection& c, std::string_view user_id, std::string_view what)
   return Status::OK();
 }
 
-// Runs a query expected to return at most one passkey.
 Result<Passkey> query_one_passkey(Query& q, std::string_view what) {
-  if (Status s = q.run(); !s.ok()) return s;
-  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-  bool bad = false;
-  Passkey p = rows::read_passkey(PgRow{q, 0}, bad);
-  if (bad) return corrupt_row(what);
-  return p;
+  return query_one<Passkey>(q, what, [](const PgRow& r, bool& bad) { return rows::read_passkey(r, bad); });
 }
 
 // Locks organization `id`'s row until the caller's transaction on `c` ends: every write that checks
@@ -658,44 +669,20 @@ Status lock_organization(Connection& c, std::string_view id, std::string_view wh
   return Status::OK();
 }
 
-// Runs a query expected to return at most one organization.
 Result<Organization> query_one_organization(Query& q, std::string_view what) {
-  if (Status s = q.run(); !s.ok()) return s;
-  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-  bool bad = false;
-  Organization o = rows::read_organization(PgRow{q, 0}, bad);
-  if (bad) return corrupt_row(what);
-  return o;
+  return query_one<Organization>(q, what, [](const PgRow& r, bool& bad) { return rows::read_organization(r, bad); });
 }
 
-// Runs a query expected to return at most one member.
 Result<Member> query_one_member(Query& q, std::string_view what) {
-  if (Status s = q.run(); !s.ok()) return s;
-  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-  bool bad = false;
-  Member m = rows::read_member(PgRow{q, 0}, 0, bad);
-  if (bad) return corrupt_row(what);
-  return m;
+  return query_one<Member>(q, what, [](const PgRow& r, bool& bad) { return rows::read_member(r, 0, bad); });
 }
 
-// Runs a query expected to return at most one invitation.
 Result<Invitation> query_one_invitation(Query& q, std::string_view what) {
-  if (Status s = q.run(); !s.ok()) return s;
-  if (q.rows() == 0) return Status(ErrorCode::kNotFound);
-  bool bad = false;
-  Invitation i = rows::read_invitation(PgRow{q, 0}, bad);
-  if (bad) return corrupt_row(what);
-  return i;
+  return query_one<Invitation>(q, what, [](const PgRow& r, bool& bad) { return rows::read_invitation(r, bad); });
 }
 
-// Runs a query of invitations.
 Result<std::vector<Invitation>> query_invitations(Query& q, std::string_view what) {
-  if (Status s = q.run(); !s.ok()) return s;
-  std::vector<Invitation> invitations;
-  bool bad = false;
-  for (int row = 0; row < q.rows(); ++row) invitations.push_back(rows::read_invitation(PgRow{q, row}, bad));
-  if (bad) return corrupt_row(what);
-  return invitations;
+  return query_all<Invitation>(q, what, [](const PgRow& r, bool& bad) { return rows::read_invitation(r, bad); });
 }
 
 // What update_member_role() and remove_member() check: one member of an organization, and how

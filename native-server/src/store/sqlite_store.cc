@@ -605,70 +605,54 @@ struct SqliteRow {
   TimePoint time(int col, bool& bad) const { return st.time(col, bad); }
 };
 
-// Runs a query expected to return at most one user.
-Result<User> query_one_user(Statement& st, std::string_view what) {
+// Runs a query expected to return at most one row, which `read` (a store/row_readers.h reader,
+// given the row and the flag it sets on an unreadable value) turns into a T.
+template <class T, class Read>
+Result<T> query_one(Statement& st, std::string_view what, Read read) {
   const int rc = st.step();
   if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
   if (rc != SQLITE_ROW) return st.error(rc);
   bool bad = false;
-  User u = rows::read_user(SqliteRow{st}, 0, bad);
+  T row = read(SqliteRow{st}, bad);
   if (bad) return corrupt_row(what);
-  return u;
+  return row;
 }
 
-// Runs a query expected to return at most one passkey.
-Result<Passkey> query_one_passkey(Statement& st, std::string_view what) {
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-  if (rc != SQLITE_ROW) return st.error(rc);
-  bool bad = false;
-  Passkey p = rows::read_passkey(SqliteRow{st}, bad);
-  if (bad) return corrupt_row(what);
-  return p;
-}
-
-// Runs a query expected to return at most one organization.
-Result<Organization> query_one_organization(Statement& st, std::string_view what) {
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-  if (rc != SQLITE_ROW) return st.error(rc);
-  bool bad = false;
-  Organization o = rows::read_organization(SqliteRow{st}, bad);
-  if (bad) return corrupt_row(what);
-  return o;
-}
-
-// Runs a query expected to return at most one member.
-Result<Member> query_one_member(Statement& st, std::string_view what) {
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-  if (rc != SQLITE_ROW) return st.error(rc);
-  bool bad = false;
-  Member m = rows::read_member(SqliteRow{st}, 0, bad);
-  if (bad) return corrupt_row(what);
-  return m;
-}
-
-// Runs a query expected to return at most one invitation.
-Result<Invitation> query_one_invitation(Statement& st, std::string_view what) {
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return Status(ErrorCode::kNotFound);
-  if (rc != SQLITE_ROW) return st.error(rc);
-  bool bad = false;
-  Invitation i = rows::read_invitation(SqliteRow{st}, bad);
-  if (bad) return corrupt_row(what);
-  return i;
-}
-
-// Runs a query of invitations.
-Result<std::vector<Invitation>> query_invitations(Statement& st, std::string_view what) {
-  std::vector<Invitation> invitations;
+// Runs a query of any number of rows, each read as query_one() reads one.
+template <class T, class Read>
+Result<std::vector<T>> query_all(Statement& st, std::string_view what, Read read) {
+  std::vector<T> out;
   bool bad = false;
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) invitations.push_back(rows::read_invitation(SqliteRow{st}, bad));
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read(SqliteRow{st}, bad));
   if (rc != SQLITE_DONE) return st.error(rc);
   if (bad) return corrupt_row(what);
-  return invitations;
+  return out;
+}
+
+Result<User> query_one_user(Statement& st, std::string_view what) {
+  return query_one<User>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_user(r, 0, bad); });
+}
+
+Result<Passkey> query_one_passkey(Statement& st, std::string_view what) {
+  return query_one<Passkey>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_passkey(r, bad); });
+}
+
+Result<Organization> query_one_organization(Statement& st, std::string_view what) {
+  return query_one<Organization>(st, what,
+                                 [](const SqliteRow& r, bool& bad) { return rows::read_organization(r, bad); });
+}
+
+Result<Member> query_one_member(Statement& st, std::string_view what) {
+  return query_one<Member>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_member(r, 0, bad); });
+}
+
+Result<Invitation> query_one_invitation(Statement& st, std::string_view what) {
+  return query_one<Invitation>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_invitation(r, bad); });
+}
+
+Result<std::vector<Invitation>> query_invitations(Statement& st, std::string_view what) {
+  return query_all<Invitation>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_invitation(r, bad); });
 }
 
 // OK if organization `id` exists (read on `c`, inside the caller's transaction). Errors:
