@@ -10,13 +10,13 @@
 #
 #   scripts/test.sh             everything
 #   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build (faster local runs)
-#   PORTCULLIS_FUZZ_SECONDS=N   fuzz each target N seconds (default 45; 0: no fuzzing)
+#   PORTCULLIS_FUZZ_SECONDS=N   fuzz each target N seconds (default 30; 0: no fuzzing)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 asan=1
 # Seconds each fuzz target runs (PORTCULLIS_FUZZ_SECONDS=0: no fuzzing).
-fuzz_seconds=${PORTCULLIS_FUZZ_SECONDS:-45}
+fuzz_seconds=${PORTCULLIS_FUZZ_SECONDS:-30}
 for arg in "$@"; do
   case "$arg" in
     --no-asan) asan=0 ;;
