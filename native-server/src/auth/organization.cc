@@ -62,19 +62,10 @@ bool role_allows(std::string_view role, const Permissions& request) {
   return true;
 }
 
-// The roles in a stored value (comma-separated), trimmed, empty ones left out.
-std::vector<std::string> role_list(std::string_view roles) {
-  std::vector<std::string> out;
-  while (true) {
-    const std::size_t comma = roles.find(',');
-    std::string_view one = roles.substr(0, comma);
-    while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
-    while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
-    if (!one.empty()) out.emplace_back(one);
-    if (comma == std::string_view::npos) return out;
-    roles.remove_prefix(comma + 1);
-  }
-}
+// The roles in a stored value (comma-separated), trimmed, empty ones left out (admin.cc's reader of
+// the user's "role", given a value).
+std::vector<std::string> role_list(std::string_view roles) { return split_roles(std::string(roles)); }
+
 
 // Roles as the plugin stores them: trimmed, empty ones left out, joined with ",".
 std::string join(const std::vector<std::string>& roles) {
