@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the native release build, the sanitizer build
-# and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
+# (clang; with the fuzz targets) and the WebAssembly build (warnings are errors in all three), then runs ctest on both native
 # builds (the store's conformance suite on SQLite and on a PostgreSQL server this script starts,
 # the fuzz targets replayed on their seed corpora among them), fuzzes the core and the
 # server for a while (clang's libFuzzer), and runs Node's test runner on the server binary
@@ -9,7 +9,7 @@
 # site end to end in headless Chromium.
 #
 #   scripts/test.sh             everything
-#   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build (faster local runs)
+#   scripts/test.sh --no-asan   skip the AddressSanitizer/UBSan build and the fuzzing (faster local runs)
 #   PORTCULLIS_FUZZ_SECONDS=N   fuzz each target N seconds (default 30; 0: no fuzzing)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,25 +47,24 @@ for preset in "${presets[@]}"; do
   ctest --preset "$preset"
 done
 
-if [ "$fuzz_seconds" != 0 ]; then
-  step "fuzzing: the fuzz targets (clang, libFuzzer, ASan+UBSan), ${fuzz_seconds} s each"
+if [ "$asan" = 1 ] && [ "$fuzz_seconds" != 0 ]; then
+  step "fuzzing: the fuzz targets (the asan build's libFuzzer binaries), ${fuzz_seconds} s each"
   # Each from its seed corpus (tests/fuzz/corpus/<target>, only read here) and a scratch corpus. A
-  # crash or a broken property stops it with the input in build/fuzz/<target>-crash-* (add it to
-  # the seed corpus once fixed); so does any single input that takes over 5 s (-timeout: a hang,
-  # not a speed limit; the estimator's bound is bench/strength's business).
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz
+  # crash or a broken property stops it with the input in build/asan/fuzz-<target>-crash-* (add
+  # it to the seed corpus once fixed); so does any single input that takes over 5 s (-timeout: a
+  # hang, not a speed limit; the estimator's bound is bench/strength's business).
   for target in strength_fuzz text_fuzz cookie_fuzz http_fuzz webauthn_fuzz; do
     scratch=$(mktemp -d)
+    log=build/asan/fuzz-$target.log
     status=0
-    build/fuzz/tests/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=5 -max_len=1200 -print_final_stats=1 \
-      -artifact_prefix="build/fuzz/$target-" "$scratch" "tests/fuzz/corpus/$target" >"build/fuzz/$target.log" 2>&1 ||
+    build/asan/tests/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=5 -max_len=1200 -print_final_stats=1 \
+      -artifact_prefix="build/asan/fuzz-$target-" "$scratch" "tests/fuzz/corpus/$target" >"$log" 2>&1 ||
       status=$?
     rm -rf "$scratch"
-    grep -E '^(Done|stat::number_of_executed_units)' "build/fuzz/$target.log" | sed "s/^/  $target: /"
+    grep -E '^(Done|stat::number_of_executed_units)' "$log" | sed "s/^/  $target: /"
     if [ "$status" != 0 ]; then
-      tail -n 40 "build/fuzz/$target.log" >&2
-      echo "fuzzing: $target failed (exit $status): build/fuzz/$target.log and build/fuzz/$target-*" >&2
+      tail -n 40 "$log" >&2
+      echo "fuzzing: $target failed (exit $status): $log and build/asan/fuzz-$target-*" >&2
       exit 1
     fi
   done

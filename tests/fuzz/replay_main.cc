@@ -1,4 +1,4 @@
-// The fuzz targets without libFuzzer (the gcc release and sanitizer builds): runs the target once
+// The fuzz targets without libFuzzer (the gcc release build): runs the target once
 // on every file named on the command line, or in a directory named there, and fails if none was
 // found. ctest runs each target on its seed corpus (tests/fuzz/corpus/<target>/), which also holds
 // every input a fuzzing run ever broke a property with, so those stay fixed.

@@ -313,7 +313,7 @@ Tally tally(const Results& results) {
 
 struct RawDb {
   struct Closer {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    void operator()(sqlite3* handle) const { sqlite3_close_v2(handle); }
   };
   std::unique_ptr<sqlite3, Closer> db;
 

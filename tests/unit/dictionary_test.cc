@@ -208,8 +208,8 @@ TEST_CASE("every entry of zxcvbn's lists is found, with its rank", "[dictionary]
   for (const auto& [word, word_lists] : lists.lexicon) {
     const std::vector<PrefixHit> hits = prefixes(word);
     for (const auto& [list, rank] : word_lists) {
-      const auto hit = std::find_if(hits.begin(), hits.end(), [&, list = list](const PrefixHit& h) {
-        return h.length == word.size() && static_cast<int>(h.list) == list;
+      const auto hit = std::find_if(hits.begin(), hits.end(), [list = list, size = word.size()](const PrefixHit& h) {
+        return h.length == size && static_cast<int>(h.list) == list;
       });
       INFO(kListNames[list] << " " << utf8(word) << " rank " << rank);
       REQUIRE(hit != hits.end());
