@@ -43,7 +43,7 @@ describe('a BetterAuth PostgreSQL database', { skip: !ADMIN_URL && 'PORTCULLIS_T
     // (twoFactor, jwks, passkey, and organization, member and invitation: BetterAuth's two-factor,
     // jwt, passkey and organization plugins' tables, which --two-factor, --jwt, --passkey and
     // --organization use.)
-    assert.equal(tables, 'account,invitation,jwks,member,organization,passkey,portcullis_migrations,rateLimit,session,twoFactor,user,verification');
+    assert.equal(tables, 'account,apikey,invitation,jwks,member,organization,passkey,portcullis_migrations,rateLimit,session,twoFactor,user,verification');
     assert.equal(psql(dbUrl, `SELECT data_type FROM information_schema.columns WHERE table_name = 'session' AND column_name = 'expiresAt'`),
       'timestamp with time zone');
   });

@@ -139,7 +139,7 @@ test('GET /ready on the metrics listener: 200 while the database answers, 503 on
   const up = await fetch(ready);
   assert.equal(up.status, 200);
   assert.equal(up.headers.get('cache-control'), 'no-store');
-  assert.deepEqual(await up.json(), { ready: true, schemaVersion: 8 });
+  assert.deepEqual(await up.json(), { ready: true, schemaVersion: 9 });
   // Not on the public port: an orchestrator's probe, not the clients'.
   assert.equal((await fetch(`${server.url}/ready`)).status, 404);
 

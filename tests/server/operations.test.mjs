@@ -325,7 +325,7 @@ test('the command line: migrate, users, sessions', async () => {
   const db = join(dir, 'cli.db');
   const migrate = run(['migrate', '--database', db]);
   assert.equal(migrate.code, 0, migrate.stderr);
-  assert.deepEqual(JSON.parse(migrate.stdout), { migrated: true, schemaVersion: 8 });
+  assert.deepEqual(JSON.parse(migrate.stdout), { migrated: true, schemaVersion: 9 });
   assert.equal(run(['migrate', '--database', db]).code, 0, 'migrate is idempotent');
 
   const created = run(['user', 'create', '--email', 'Cli@Example.com', '--name', 'Cli User', '--database', db], { input: 'cli-password-1\n' });

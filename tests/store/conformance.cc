@@ -18,11 +18,13 @@
 #include <cstdint>
 #include <fstream>
 #include <latch>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -43,7 +45,7 @@ using std::chrono::milliseconds;
 using testing::make_backend;
 
 // The newest schema version; bump it with each migration added to the backends.
-constexpr int kLatestSchemaVersion = 8;
+constexpr int kLatestSchemaVersion = 9;
 
 // Test data only (a bad literal throws std::bad_optional_access).
 TimePoint iso(const char* text) { return parse_iso8601(text).value(); }
@@ -3507,6 +3509,552 @@ TEST_CASE("store: concurrent organization creations by one user stop at its limi
   CHECK(store.list_user_organizations(ada.id)->size() == 3);
 }
 
+// --- API keys (BetterAuth's API-key plugin) -----------------------------------------------------
+
+// A key as the plugin writes it, with every optional column set (the tests clear the ones they
+// need NULL): a fresh id and a fresh stand-in for the hash (43 characters, as base64url of a
+// SHA-256 is).
+ApiKey make_api_key(const std::string& user_id, TimePoint created) {
+  ApiKey k;
+  k.id = generate_token();
+  k.config_id = "default";
+  k.name = "CI deploys";
+  k.start = "pc_AbC";
+  k.reference_id = user_id;
+  k.prefix = "pc_";
+  k.key_hash = generate_token(43);
+  k.refill_interval_ms = 3600000;
+  k.refill_amount = 100;
+  k.last_refill_at = created + milliseconds(1501);
+  k.enabled = true;
+  k.rate_limit_enabled = true;
+  k.rate_limit_time_window_ms = 86400000;
+  k.rate_limit_max = 10;
+  k.request_count = 3;
+  k.remaining = 97;
+  k.last_request = created + milliseconds(2502);
+  k.expires_at = created + milliseconds(30LL * 86400000 + 3);
+  k.created_at = created;
+  k.updated_at = created + milliseconds(7);
+  k.permissions = R"({"files":["read","write"]})";
+  k.metadata = R"({"team":"ops"})";
+  return k;
+}
+
+void check_same_time(const std::optional<TimePoint>& got, const std::optional<TimePoint>& want) {
+  CHECK(got.has_value() == want.has_value());
+  if (got && want) CHECK(ms(*got) == ms(*want));
+}
+
+void check_same_number(const std::optional<std::int64_t>& got, const std::optional<std::int64_t>& want) {
+  CHECK(got.has_value() == want.has_value());
+  if (got && want) CHECK(*got == *want);
+}
+
+void check_same(const ApiKey& got, const ApiKey& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.config_id == want.config_id);
+  CHECK(got.name.has_value() == want.name.has_value());
+  CHECK(got.name.value_or("<null>") == want.name.value_or("<null>"));
+  CHECK(got.start.value_or("<null>") == want.start.value_or("<null>"));
+  CHECK(got.reference_id == want.reference_id);
+  CHECK(got.prefix.value_or("<null>") == want.prefix.value_or("<null>"));
+  CHECK(got.key_hash == want.key_hash);
+  check_same_number(got.refill_interval_ms, want.refill_interval_ms);
+  check_same_number(got.refill_amount, want.refill_amount);
+  check_same_time(got.last_refill_at, want.last_refill_at);
+  CHECK(got.enabled == want.enabled);
+  CHECK(got.rate_limit_enabled == want.rate_limit_enabled);
+  check_same_number(got.rate_limit_time_window_ms, want.rate_limit_time_window_ms);
+  check_same_number(got.rate_limit_max, want.rate_limit_max);
+  CHECK(got.request_count == want.request_count);
+  check_same_number(got.remaining, want.remaining);
+  check_same_time(got.last_request, want.last_request);
+  check_same_time(got.expires_at, want.expires_at);
+  CHECK(ms(got.created_at) == ms(want.created_at));
+  CHECK(ms(got.updated_at) == ms(want.updated_at));
+  CHECK(got.permissions.has_value() == want.permissions.has_value());
+  CHECK(got.permissions.value_or("<null>") == want.permissions.value_or("<null>"));
+  CHECK(got.metadata.has_value() == want.metadata.has_value());
+  CHECK(got.metadata.value_or("<null>") == want.metadata.value_or("<null>"));
+  CHECK(got == want);
+}
+
+std::vector<std::string> ids_of(const ApiKeyPage& page) {
+  std::vector<std::string> out;
+  for (const ApiKey& k : page.keys) out.push_back(k.id);
+  return out;
+}
+
+// The user's keys, in the default order (createdAt, then id), all of them.
+ApiKeyPage all_api_keys(Store& store, const std::string& user_id) {
+  auto page = store.list_api_keys(user_id, ApiKeyOrder{}, 1000, 0);
+  REQUIRE(page.ok());
+  return std::move(page).value();
+}
+
+TEST_CASE("store: API keys (BetterAuth's API-key plugin)", "[store]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  const User bob = make_user("bob@example.com");
+  for (const User* u : {&ada, &bob}) REQUIRE(store.create_user(*u, credential_for(*u)).ok());
+  constexpr std::size_t kMax = 100;
+
+  // `k` is stored exactly as given, under its id and its hash.
+  const auto check_stored = [&](const ApiKey& k) {
+    auto by_id = store.find_api_key(k.id);
+    REQUIRE(by_id.ok());
+    check_same(*by_id, k);
+    auto by_hash = store.find_api_key_by_hash(k.key_hash);
+    REQUIRE(by_hash.ok());
+    check_same(*by_hash, k);
+  };
+
+  SECTION("there are none at first") {
+    auto listed = store.list_api_keys(ada.id, ApiKeyOrder{}, 10, 0);
+    REQUIRE(listed.ok());
+    CHECK(listed->keys.empty());
+    CHECK(listed->total == 0);
+    CHECK(code_of(store.find_api_key("no-such-key")) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_api_key_by_hash("no-such-hash")) == ErrorCode::kNotFound);
+    CHECK(store.delete_api_key("no-such-key", ada.id).code() == ErrorCode::kNotFound);
+  }
+
+  SECTION("keys are read back as written, every field, to the millisecond, NULLs as NULLs") {
+    ApiKey full = make_api_key(ada.id, kT0);
+    // The largest values BetterAuth's integer columns hold (PostgreSQL's are int4).
+    full.refill_interval_ms = 2147483647;
+    full.refill_amount = 2147483647;
+    full.rate_limit_time_window_ms = 2147483647;
+    full.rate_limit_max = 2147483647;
+    full.request_count = 2147483647;
+    full.remaining = 2147483647;
+    full.config_id = "internal";
+    // Every optional column NULL, the flags false, no requests yet; "metadata" as the plugin
+    // writes none: the JSON text null.
+    ApiKey bare = make_api_key(ada.id, at(1));
+    bare.name.reset();
+    bare.start.reset();
+    bare.prefix.reset();
+    bare.refill_interval_ms.reset();
+    bare.refill_amount.reset();
+    bare.last_refill_at.reset();
+    bare.enabled = false;
+    bare.rate_limit_enabled = false;
+    bare.rate_limit_time_window_ms.reset();
+    bare.rate_limit_max.reset();
+    bare.request_count = 0;
+    bare.remaining.reset();
+    bare.last_request.reset();
+    bare.expires_at.reset();
+    bare.permissions.reset();
+    bare.metadata = "null";
+    ApiKey zeros = make_api_key(ada.id, at(2));  // zeros are values, not NULLs
+    zeros.remaining = 0;
+    zeros.refill_amount = 0;
+    zeros.rate_limit_max = 0;
+    zeros.name = "";
+    zeros.metadata.reset();
+    ApiKey bobs = make_api_key(bob.id, at(-1000));
+    for (const ApiKey* k : {&full, &bare, &zeros, &bobs}) {
+      auto created = store.create_api_key(*k, kMax);
+      REQUIRE(created.ok());
+      CHECK(*created);
+    }
+    for (const ApiKey* k : {&full, &bare, &zeros, &bobs}) check_stored(*k);
+    const ApiKeyPage adas = all_api_keys(store, ada.id);
+    CHECK(adas.total == 3);
+    REQUIRE(ids_of(adas) == std::vector<std::string>{full.id, bare.id, zeros.id});
+    check_same(adas.keys[0], full);
+    check_same(adas.keys[1], bare);
+    check_same(adas.keys[2], zeros);
+    CHECK(ids_of(all_api_keys(store, bob.id)) == std::vector<std::string>{bobs.id});
+  }
+
+  SECTION("an id or a hash is taken once; an unknown owner is NOT_FOUND; nothing is written on an error") {
+    const ApiKey first = make_api_key(ada.id, kT0);
+    REQUIRE(*store.create_api_key(first, kMax));
+
+    // The same hash, for another user and for the same one (another id).
+    for (const User* u : {&bob, &ada}) {
+      ApiKey again = make_api_key(u->id, at(1));
+      again.key_hash = first.key_hash;
+      CHECK(code_of(store.create_api_key(again, kMax)) == ErrorCode::kUserAlreadyExists);
+      CHECK(code_of(store.find_api_key(again.id)) == ErrorCode::kNotFound);
+    }
+    // A taken id, with a new hash.
+    ApiKey same_id = make_api_key(bob.id, at(2));
+    same_id.id = first.id;
+    CHECK(code_of(store.create_api_key(same_id, kMax)) == ErrorCode::kUserAlreadyExists);
+    CHECK(code_of(store.find_api_key_by_hash(same_id.key_hash)) == ErrorCode::kNotFound);
+    // ... also when the owner is at the limit: the error comes first.
+    CHECK(code_of(store.create_api_key(same_id, 0)) == ErrorCode::kUserAlreadyExists);
+    // No such user: NOT_FOUND, before a taken id.
+    ApiKey orphan = make_api_key("no-such-user", at(3));
+    CHECK(code_of(store.create_api_key(orphan, kMax)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_api_key(orphan.id)) == ErrorCode::kNotFound);
+    orphan.id = first.id;
+    CHECK(code_of(store.create_api_key(orphan, kMax)) == ErrorCode::kNotFound);
+
+    check_stored(first);
+    CHECK(all_api_keys(store, ada.id).total == 1);
+    CHECK(all_api_keys(store, bob.id).total == 0);
+  }
+
+  SECTION("create_api_key stops at the owner's limit and writes nothing then") {
+    constexpr std::size_t kLimit = 2;
+    const ApiKey k1 = make_api_key(ada.id, at(1));
+    const ApiKey k2 = make_api_key(ada.id, at(2));
+    const ApiKey k3 = make_api_key(ada.id, at(3));
+    CHECK(*store.create_api_key(k1, kLimit));
+    CHECK(*store.create_api_key(k2, kLimit));
+    auto third = store.create_api_key(k3, kLimit);
+    REQUIRE(third.ok());
+    CHECK_FALSE(*third);
+    CHECK(code_of(store.find_api_key(k3.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_api_key_by_hash(k3.key_hash)) == ErrorCode::kNotFound);
+    CHECK(all_api_keys(store, ada.id).total == 2);
+    // Another user's count is its own; a limit of 0 allows none.
+    CHECK(*store.create_api_key(make_api_key(bob.id, at(4)), kLimit));
+    CHECK_FALSE(*store.create_api_key(make_api_key(bob.id, at(5)), 0));
+    // Deleting one makes room.
+    REQUIRE(store.delete_api_key(k1.id, ada.id).ok());
+    CHECK(*store.create_api_key(k3, kLimit));
+    CHECK(ids_of(all_api_keys(store, ada.id)) == std::vector<std::string>{k2.id, k3.id});
+  }
+
+  SECTION("list_api_keys sorts by each field both ways, ties by id ascending, NULLs first ascending") {
+    // Ids whose byte order ("AK-3" < "ak-1") is not a case-insensitive collation's; names likewise
+    // ("Alpha" < "alpha" < "beta").
+    struct Spec {
+      const char* id;
+      std::int64_t created, updated;
+      std::optional<std::string> name;
+      std::optional<std::int64_t> expires, last_request;
+      bool enabled;
+      std::optional<std::int64_t> remaining;
+      std::int64_t request_count;
+    };
+    const Spec specs[] = {
+        {"ak-4", 5, 50, "alpha", std::nullopt, 10, false, 5, 7},
+        {"ak-2", 10, 30, std::nullopt, std::nullopt, 20, false, std::nullopt, 2},
+        {"ak-1", 0, 40, "beta", 300, std::nullopt, true, 5, 2},
+        {"AK-3", 10, 20, "Alpha", 100, 20, true, 0, 0},
+    };
+    for (const Spec& s : specs) {
+      ApiKey k = make_api_key(ada.id, at(s.created));
+      k.id = s.id;
+      k.updated_at = at(s.updated);
+      k.name = s.name;
+      k.expires_at = s.expires ? std::optional<TimePoint>(at(*s.expires)) : std::nullopt;
+      k.last_request = s.last_request ? std::optional<TimePoint>(at(*s.last_request)) : std::nullopt;
+      k.enabled = s.enabled;
+      k.remaining = s.remaining;
+      k.request_count = s.request_count;
+      REQUIRE(*store.create_api_key(k, kMax));
+    }
+    REQUIRE(*store.create_api_key(make_api_key(bob.id, at(1)), kMax));  // never in ada's lists
+
+    using Ids = std::vector<std::string>;
+    struct Want {
+      ApiKeyField field;
+      Ids ascending, descending;
+    };
+    const Want wants[] = {
+        {ApiKeyField::kCreatedAt, {"ak-1", "ak-4", "AK-3", "ak-2"}, {"AK-3", "ak-2", "ak-4", "ak-1"}},
+        {ApiKeyField::kUpdatedAt, {"AK-3", "ak-2", "ak-1", "ak-4"}, {"ak-4", "ak-1", "ak-2", "AK-3"}},
+        {ApiKeyField::kName, {"ak-2", "AK-3", "ak-4", "ak-1"}, {"ak-1", "ak-4", "AK-3", "ak-2"}},
+        {ApiKeyField::kExpiresAt, {"ak-2", "ak-4", "AK-3", "ak-1"}, {"ak-1", "AK-3", "ak-2", "ak-4"}},
+        {ApiKeyField::kLastRequest, {"ak-1", "ak-4", "AK-3", "ak-2"}, {"AK-3", "ak-2", "ak-4", "ak-1"}},
+        {ApiKeyField::kEnabled, {"ak-2", "ak-4", "AK-3", "ak-1"}, {"AK-3", "ak-1", "ak-2", "ak-4"}},
+        {ApiKeyField::kRemaining, {"ak-2", "AK-3", "ak-1", "ak-4"}, {"ak-1", "ak-4", "AK-3", "ak-2"}},
+        {ApiKeyField::kRequestCount, {"AK-3", "ak-1", "ak-2", "ak-4"}, {"ak-4", "ak-1", "ak-2", "AK-3"}},
+    };
+    for (const Want& w : wants) {
+      for (const bool descending : {false, true}) {
+        INFO("field " << static_cast<int>(w.field) << (descending ? " descending" : " ascending"));
+        auto page = store.list_api_keys(ada.id, ApiKeyOrder{w.field, descending}, 10, 0);
+        REQUIRE(page.ok());
+        CHECK(ids_of(*page) == (descending ? w.descending : w.ascending));
+        CHECK(page->total == 4);
+        // The same order page by page.
+        Ids paged;
+        for (std::size_t offset = 0; offset < 4; offset += 3) {
+          auto part = store.list_api_keys(ada.id, ApiKeyOrder{w.field, descending}, 3, offset);
+          REQUIRE(part.ok());
+          CHECK(part->total == 4);
+          for (const ApiKey& k : part->keys) paged.push_back(k.id);
+        }
+        CHECK(paged == (descending ? w.descending : w.ascending));
+      }
+    }
+
+    // Paging: LIMIT and OFFSET, with the total of all of the user's keys.
+    const ApiKeyOrder by_created{};
+    auto middle = store.list_api_keys(ada.id, by_created, 2, 1);
+    REQUIRE(middle.ok());
+    CHECK(ids_of(*middle) == Ids{"ak-4", "AK-3"});
+    CHECK(middle->total == 4);
+    check_same(middle->keys[0], *store.find_api_key("ak-4"));
+    for (const auto& [limit, offset] : {std::pair<std::size_t, std::size_t>{0, 0}, {10, 4}, {10, 100}}) {
+      auto empty = store.list_api_keys(ada.id, by_created, limit, offset);
+      REQUIRE(empty.ok());
+      CHECK(empty->keys.empty());
+      CHECK(empty->total == 4);
+    }
+    auto last = store.list_api_keys(ada.id, by_created, 10, 3);
+    REQUIRE(last.ok());
+    CHECK(ids_of(*last) == Ids{"ak-2"});
+    auto huge = store.list_api_keys(ada.id, by_created, std::numeric_limits<std::size_t>::max(), 0);
+    REQUIRE(huge.ok());
+    CHECK(huge->keys.size() == 4);
+    auto nobody = store.list_api_keys("no-such-user", by_created, 10, 0);
+    REQUIRE(nobody.ok());
+    CHECK(nobody->keys.empty());
+    CHECK(nobody->total == 0);
+  }
+
+  SECTION("change_api_key writes every field but id, referenceId, key and createdAt, and returns the row") {
+    const ApiKey before = make_api_key(ada.id, kT0);
+    const ApiKey other = make_api_key(ada.id, at(1));
+    REQUIRE(*store.create_api_key(before, kMax));
+    REQUIRE(*store.create_api_key(other, kMax));
+    int calls = 0;
+    auto changed = store.change_api_key(before.id, [&](ApiKey& k) {
+      ++calls;
+      check_same(k, before);  // the row as stored
+      k.id = "another-id";
+      k.reference_id = bob.id;
+      k.key_hash = "another-hash";
+      k.created_at = at(999);
+      k.config_id = "internal";
+      k.name = "renamed";
+      k.start.reset();
+      k.prefix = "sk_";
+      k.refill_interval_ms = 60000;
+      k.refill_amount.reset();
+      k.last_refill_at = at(123456);
+      k.enabled = false;
+      k.rate_limit_enabled = false;
+      k.rate_limit_time_window_ms = 1000;
+      k.rate_limit_max.reset();
+      k.request_count = 42;
+      k.remaining = 0;
+      k.last_request.reset();
+      k.expires_at = at(7 * 86400000LL + 9);
+      k.updated_at = at(654321);
+      k.permissions.reset();
+      k.metadata = "null";
+      return Status::OK();
+    });
+    REQUIRE(changed.ok());
+    CHECK(calls == 1);
+    ApiKey want = before;
+    want.config_id = "internal";
+    want.name = "renamed";
+    want.start.reset();
+    want.prefix = "sk_";
+    want.refill_interval_ms = 60000;
+    want.refill_amount.reset();
+    want.last_refill_at = at(123456);
+    want.enabled = false;
+    want.rate_limit_enabled = false;
+    want.rate_limit_time_window_ms = 1000;
+    want.rate_limit_max.reset();
+    want.request_count = 42;
+    want.remaining = 0;
+    want.last_request.reset();
+    want.expires_at = at(7 * 86400000LL + 9);
+    want.updated_at = at(654321);
+    want.permissions.reset();
+    want.metadata = "null";
+    check_same(*changed, want);
+    check_stored(want);
+    check_stored(other);  // no other row changed
+    CHECK(code_of(store.find_api_key("another-id")) == ErrorCode::kNotFound);
+    CHECK(all_api_keys(store, bob.id).total == 0);
+
+    // And back: NULLs become values again.
+    auto restored = store.change_api_key(before.id, [&](ApiKey& k) {
+      check_same(k, want);
+      k = before;
+      return Status::OK();
+    });
+    REQUIRE(restored.ok());
+    check_same(*restored, before);
+    check_stored(before);
+  }
+
+  SECTION("change_api_key: an error of the change writes nothing and is returned as it is") {
+    const ApiKey key = make_api_key(ada.id, kT0);
+    REQUIRE(*store.create_api_key(key, kMax));
+    int calls = 0;
+    auto refused = store.change_api_key(key.id, [&](ApiKey& k) {
+      ++calls;
+      k.request_count += 1;
+      k.enabled = false;
+      k.name = "half-done";
+      return Status(ErrorCode::kValidationError, "the change's own words");
+    });
+    REQUIRE_FALSE(refused.ok());
+    CHECK(calls == 1);
+    CHECK(refused.status().code() == ErrorCode::kValidationError);
+    CHECK(refused.status().message() == "the change's own words");
+    check_stored(key);
+  }
+
+  SECTION("change_api_key: NOT_FOUND for an unknown key, without calling the change") {
+    bool called = false;
+    auto missing = store.change_api_key("no-such-key", [&](ApiKey&) {
+      called = true;
+      return Status::OK();
+    });
+    CHECK(code_of(missing) == ErrorCode::kNotFound);
+    CHECK_FALSE(called);
+  }
+
+  SECTION("delete_api_key deletes the owner's key only") {
+    const ApiKey adas = make_api_key(ada.id, kT0);
+    const ApiKey adas_other = make_api_key(ada.id, at(1));
+    REQUIRE(*store.create_api_key(adas, kMax));
+    REQUIRE(*store.create_api_key(adas_other, kMax));
+    CHECK(store.delete_api_key(adas.id, bob.id).code() == ErrorCode::kNotFound);
+    check_stored(adas);
+    REQUIRE(store.delete_api_key(adas.id, ada.id).ok());
+    CHECK(code_of(store.find_api_key(adas.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_api_key_by_hash(adas.key_hash)) == ErrorCode::kNotFound);
+    CHECK(store.delete_api_key(adas.id, ada.id).code() == ErrorCode::kNotFound);
+    check_stored(adas_other);
+  }
+
+  SECTION("delete_user deletes the user's keys, and no one else's") {
+    const ApiKey a1 = make_api_key(ada.id, kT0);
+    const ApiKey a2 = make_api_key(ada.id, at(1));
+    const ApiKey b1 = make_api_key(bob.id, at(2));
+    for (const ApiKey* k : {&a1, &a2, &b1}) REQUIRE(*store.create_api_key(*k, kMax));
+    REQUIRE(store.delete_user(ada.id).ok());
+    CHECK(code_of(store.find_api_key(a1.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_api_key_by_hash(a2.key_hash)) == ErrorCode::kNotFound);
+    CHECK(all_api_keys(store, ada.id).total == 0);
+    check_stored(b1);
+    // A key cannot be made for the deleted user.
+    CHECK(code_of(store.create_api_key(make_api_key(ada.id, at(3)), kMax)) == ErrorCode::kNotFound);
+  }
+
+  SECTION("delete_expired deletes keys that expired before now, keeps the others and those that never expire") {
+    ApiKey expired = make_api_key(ada.id, kT0);
+    expired.expires_at = at(-1);
+    ApiKey expired_bobs = make_api_key(bob.id, kT0);
+    expired_bobs.expires_at = at(-86400000);
+    ApiKey now = make_api_key(ada.id, kT0);
+    now.expires_at = kT0;  // not before now: kept
+    ApiKey live = make_api_key(ada.id, kT0);
+    live.expires_at = at(1);
+    ApiKey forever = make_api_key(ada.id, kT0);
+    forever.expires_at.reset();
+    for (const ApiKey* k : {&expired, &expired_bobs, &now, &live, &forever}) REQUIRE(*store.create_api_key(*k, kMax));
+    auto deleted = store.delete_expired(kT0);
+    REQUIRE(deleted.ok());
+    CHECK(*deleted == 2);
+    CHECK(code_of(store.find_api_key(expired.id)) == ErrorCode::kNotFound);
+    CHECK(code_of(store.find_api_key(expired_bobs.id)) == ErrorCode::kNotFound);
+    for (const ApiKey* k : {&now, &live, &forever}) check_stored(*k);
+    auto again = store.delete_expired(kT0);
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
+  }
+}
+
+TEST_CASE("store: twenty concurrent changes of one API key's request count all count", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+  ApiKey key = make_api_key(ada.id, kT0);
+  key.request_count = 0;
+  REQUIRE(*store.create_api_key(key, 100));
+
+  constexpr int kThreads = 20;
+  std::vector<std::int64_t> seen(kThreads, -1);  // the count each change wrote
+  const auto results = run_concurrently(kThreads, [&](int i) -> Result<bool> {
+    auto changed = store.change_api_key(key.id, [&](ApiKey& k) {
+      k.request_count += 1;
+      k.last_request = at(i);
+      return Status::OK();
+    });
+    if (!changed.ok()) return changed.status();
+    seen[static_cast<std::size_t>(i)] = changed->request_count;
+    return true;
+  });
+  const Tally t = tally(results);
+  CHECK(t.yes == kThreads);
+  CHECK(store.find_api_key(key.id)->request_count == kThreads);
+  // Each change read what the one before it wrote: the counts written are 1..20, once each.
+  std::sort(seen.begin(), seen.end());
+  for (int i = 0; i < kThreads; ++i) CHECK(seen[static_cast<std::size_t>(i)] == i + 1);
+}
+
+TEST_CASE("store: twenty concurrent API-key creations for one user with a limit of three make three",
+          "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  const User ada = make_user("ada@example.com");
+  REQUIRE(store.create_user(ada, credential_for(ada)).ok());
+
+  constexpr int kThreads = 20;
+  const auto results =
+      run_concurrently(kThreads, [&](int i) { return store.create_api_key(make_api_key(ada.id, at(i)), 3); });
+  const Tally t = tally(results);
+  CHECK(t.yes == 3);
+  CHECK(t.no == kThreads - 3);
+  CHECK(all_api_keys(store, ada.id).total == 3);
+}
+
+TEST_CASE("store: twenty concurrent creations of one key hash by different users make one", "[store][concurrency]") {
+  const std::string backend = GENERATE(from_range(testing::backend_names()));
+  INFO("backend: " << backend);
+  auto instance = make_backend(backend);
+  Store& store = instance->store();
+  REQUIRE(store.migrate().ok());
+  constexpr int kThreads = 20;
+  std::vector<User> users;
+  for (int i = 0; i < kThreads; ++i) {
+    users.push_back(make_user("user" + std::to_string(i) + "@example.com"));
+    REQUIRE(store.create_user(users.back(), credential_for(users.back())).ok());
+  }
+  const std::string hash = generate_token(43);
+  const auto results = run_concurrently(kThreads, [&](int i) {
+    ApiKey k = make_api_key(users[static_cast<std::size_t>(i)].id, at(i));
+    k.key_hash = hash;
+    return store.create_api_key(k, 100);
+  });
+  int created = 0, taken = 0;
+  for (const auto& r : results) {
+    if (r->ok() && **r) {
+      ++created;
+    } else if (!r->ok() && r->status().code() == ErrorCode::kUserAlreadyExists) {
+      ++taken;
+    } else {
+      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
+    }
+  }
+  CHECK(created == 1);
+  CHECK(taken == kThreads - 1);
+  auto found = store.find_api_key_by_hash(hash);
+  REQUIRE(found.ok());
+  CHECK(found->key_hash == hash);
+}
+
 // ================================================================================================
 // SQLite only: the file itself.
 // ================================================================================================
@@ -4215,6 +4763,192 @@ TEST_CASE("sqlite: a BetterAuth database that has the organization plugin keeps 
   CHECK_FALSE(store->find_session("Tk0kTk1kTk2kTk3kTk4kTk5kTk6kTk7k")->session.active_organization_id.has_value());
   CHECK(raw.scalar("select count(*) from \"member\"") == "0");
   CHECK(raw.scalar("select count(*) from \"invitation\"") == "0");
+}
+
+// BetterAuth 1.7 with the API-key plugin, as its SQLite generator creates the table (plain
+// indexes, no UNIQUE on "key", no defaults), with rows it may hold: a key as the plugin writes one
+// ("metadata" the JSON text null, flags 1/0, dates ISO text), one with every optional column NULL
+// (as a row written before a column had a value), a disabled one, and one hash held three times
+// (two of them made at the same instant).
+constexpr const char* kBetterAuthApiKeySchema = R"sql(
+create table "apikey" ("id" text not null primary key, "configId" text not null, "name" text, "start" text,
+  "referenceId" text not null, "prefix" text, "key" text not null, "refillInterval" integer, "refillAmount" integer,
+  "lastRefillAt" date, "enabled" integer, "rateLimitEnabled" integer, "rateLimitTimeWindow" integer,
+  "rateLimitMax" integer, "requestCount" integer, "remaining" integer, "lastRequest" date, "expiresAt" date,
+  "createdAt" date not null, "updatedAt" date not null, "permissions" text, "metadata" text);
+create index "apikey_configId_idx" on "apikey" ("configId");
+create index "apikey_referenceId_idx" on "apikey" ("referenceId");
+create index "apikey_key_idx" on "apikey" ("key");
+insert into "apikey" values ('ak-plugin', 'default', 'deploys', 'pc_Abc', 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', 'pc_',
+  'hash-plugin', null, null, null, 1, 1, 86400000, 10, 0, null, null, '2026-12-25T04:46:53.751Z',
+  '2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z', '{"files":["read"]}', 'null');
+insert into "apikey" values ('ak-nulls', 'default', null, null, 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', null,
+  'hash-nulls', null, null, null, null, null, null, null, null, null, null, null,
+  '2026-11-25T04:46:54.000Z', '2026-11-25T04:46:54.000Z', null, null);
+insert into "apikey" values ('ak-off', 'default', 'off', null, 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', null,
+  'hash-off', 3600000, 5, '2026-11-25T05:00:00.000Z', 0, 0, 1000, 2, 4, 1, '2026-11-25T05:00:01.002Z', null,
+  '2026-11-25T04:46:55.000Z', '2026-11-25T04:46:55.000Z', null, '{"a":1}');
+insert into "apikey" values ('ak-twice-z', 'default', null, null, 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', null,
+  'hash-twice', null, null, null, 1, 1, null, null, 0, null, null, null,
+  '2026-11-25T04:46:56.000Z', '2026-11-25T04:46:56.000Z', null, 'null');
+insert into "apikey" values ('ak-twice-y', 'default', null, null, 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', null,
+  'hash-twice', null, null, null, 1, 1, null, null, 0, null, null, null,
+  '2026-11-25T04:46:56.000Z', '2026-11-25T04:46:56.000Z', null, 'null');
+insert into "apikey" values ('ak-twice-x', 'default', null, null, 'Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5', null,
+  'hash-twice', null, null, null, 1, 1, null, null, 0, null, null, null,
+  '2026-11-25T04:46:55.500Z', '2026-11-25T04:46:56.000Z', null, 'null');
+)sql";
+
+TEST_CASE("sqlite: a BetterAuth database that has the API-key plugin keeps its table and keys", "[sqlite]") {
+  testing::TempDatabasePath file;
+  {
+    RawDb raw(file.path().string());
+    raw.exec(kBetterAuthSchema);
+    raw.exec(kBetterAuthRows);
+    raw.exec(kBetterAuthApiKeySchema);
+  }
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+  const std::string ada = "Ua9xLr2QpT7mK3vB8nC1dE4fG6hJ0kW5";
+
+  // The plugin's key, as the plugin wrote it.
+  ApiKey plugin;
+  plugin.id = "ak-plugin";
+  plugin.name = "deploys";
+  plugin.start = "pc_Abc";
+  plugin.reference_id = ada;
+  plugin.prefix = "pc_";
+  plugin.key_hash = "hash-plugin";
+  plugin.rate_limit_time_window_ms = 86400000;
+  plugin.rate_limit_max = 10;
+  plugin.expires_at = iso("2026-12-25T04:46:53.751Z");
+  plugin.created_at = kT0;
+  plugin.updated_at = kT0;
+  plugin.permissions = R"({"files":["read"]})";
+  plugin.metadata = "null";
+  check_same(*store->find_api_key("ak-plugin"), plugin);
+  check_same(*store->find_api_key_by_hash("hash-plugin"), plugin);
+
+  // NULL "enabled" and "rateLimitEnabled" read as true, NULL "requestCount" as 0, the others as
+  // none.
+  ApiKey nulls;
+  nulls.id = "ak-nulls";
+  nulls.reference_id = ada;
+  nulls.key_hash = "hash-nulls";
+  nulls.created_at = iso("2026-11-25T04:46:54.000Z");
+  nulls.updated_at = nulls.created_at;
+  check_same(*store->find_api_key("ak-nulls"), nulls);
+
+  ApiKey off;
+  off.id = "ak-off";
+  off.name = "off";
+  off.reference_id = ada;
+  off.key_hash = "hash-off";
+  off.refill_interval_ms = 3600000;
+  off.refill_amount = 5;
+  off.last_refill_at = iso("2026-11-25T05:00:00.000Z");
+  off.enabled = false;
+  off.rate_limit_enabled = false;
+  off.rate_limit_time_window_ms = 1000;
+  off.rate_limit_max = 2;
+  off.request_count = 4;
+  off.remaining = 1;
+  off.last_request = iso("2026-11-25T05:00:01.002Z");
+  off.created_at = iso("2026-11-25T04:46:55.000Z");
+  off.updated_at = off.created_at;
+  off.metadata = R"({"a":1})";
+  check_same(*store->find_api_key("ak-off"), off);
+
+  // A hash held three times: the oldest, then the first by id.
+  CHECK(store->find_api_key_by_hash("hash-twice")->id == "ak-twice-x");
+  {
+    RawDb raw(file.path().string());
+    raw.exec("delete from \"apikey\" where \"id\" = 'ak-twice-x'");
+  }
+  CHECK(store->find_api_key_by_hash("hash-twice")->id == "ak-twice-y");
+  // ... and the store makes no fourth.
+  ApiKey fourth = make_api_key(ada, at(1));
+  fourth.key_hash = "hash-twice";
+  CHECK(code_of(store->create_api_key(fourth, 100)) == ErrorCode::kUserAlreadyExists);
+
+  // Sorted as read: a NULL "enabled" is true, a NULL "requestCount" 0.
+  using Ids = std::vector<std::string>;
+  const auto ids = [&](ApiKeyField field, bool descending) {
+    auto page = store->list_api_keys(ada, ApiKeyOrder{field, descending}, 100, 0);
+    REQUIRE(page.ok());
+    CHECK(page->total == 5);
+    return ids_of(*page);
+  };
+  CHECK(ids(ApiKeyField::kEnabled, false) == Ids{"ak-off", "ak-nulls", "ak-plugin", "ak-twice-y", "ak-twice-z"});
+  CHECK(ids(ApiKeyField::kRequestCount, true) == Ids{"ak-off", "ak-nulls", "ak-plugin", "ak-twice-y", "ak-twice-z"});
+  CHECK(ids(ApiKeyField::kCreatedAt, false) == Ids{"ak-plugin", "ak-nulls", "ak-off", "ak-twice-y", "ak-twice-z"});
+
+  // A change writes the values it read: the NULLs become what they read as.
+  auto changed = store->change_api_key("ak-nulls", [](ApiKey& k) {
+    k.request_count += 1;
+    return Status::OK();
+  });
+  REQUIRE(changed.ok());
+  RawDb raw(file.path().string());
+  CHECK(raw.scalar("select \"enabled\" || ' ' || \"rateLimitEnabled\" || ' ' || \"requestCount\" || ' ' || "
+                   "typeof(\"remaining\") || typeof(\"metadata\") from \"apikey\" where \"id\" = 'ak-nulls'") ==
+        "1 1 1 nullnull");
+
+  // Nothing was added twice.
+  CHECK(raw.scalar("select count(*) from pragma_table_info('apikey')") == "22");
+  CHECK(raw.scalar("select count(*) from sqlite_master where type = 'index' and tbl_name = 'apikey' and "
+                   "name like 'apikey%'") == "3");
+
+  // Deleting the user deletes its keys (the table has no foreign key to cascade).
+  REQUIRE(store->delete_user(ada).ok());
+  CHECK(raw.scalar("select count(*) from \"apikey\"") == "0");
+}
+
+TEST_CASE("sqlite: API keys are stored as BetterAuth's plugin stores them", "[sqlite]") {
+  testing::TempDatabasePath file;
+  auto store = open_sqlite(file.path().string());
+  REQUIRE(store->migrate().ok());
+  const User u = make_user("ada@example.com");
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+  ApiKey full = make_api_key(u.id, kT0);
+  full.id = "ak-full";
+  full.enabled = false;
+  REQUIRE(*store->create_api_key(full, 10));
+  ApiKey bare = make_api_key(u.id, kT0);
+  bare.id = "ak-bare";
+  bare.refill_interval_ms.reset();
+  bare.last_request.reset();
+  bare.expires_at.reset();
+  bare.metadata = "null";
+  REQUIRE(*store->create_api_key(bare, 10));
+
+  RawDb raw(file.path().string());
+  // The table BetterAuth's generator writes (name, type, not null, primary key), and its indexes.
+  CHECK(raw.scalar("select group_concat(\"name\" || ' ' || lower(\"type\") || ' ' || \"notnull\" || ' ' || "
+                   "\"pk\" || ' ' || ifnull(\"dflt_value\", '-'), ',') from pragma_table_info('apikey')") ==
+        "id text 1 1 -,configId text 1 0 -,name text 0 0 -,start text 0 0 -,referenceId text 1 0 -,"
+        "prefix text 0 0 -,key text 1 0 -,refillInterval integer 0 0 -,refillAmount integer 0 0 -,"
+        "lastRefillAt date 0 0 -,enabled integer 0 0 -,rateLimitEnabled integer 0 0 -,"
+        "rateLimitTimeWindow integer 0 0 -,rateLimitMax integer 0 0 -,requestCount integer 0 0 -,"
+        "remaining integer 0 0 -,lastRequest date 0 0 -,expiresAt date 0 0 -,createdAt date 1 0 -,"
+        "updatedAt date 1 0 -,permissions text 0 0 -,metadata text 0 0 -");
+  CHECK(raw.scalar("select group_concat(\"name\" || ':' || \"unique\", ',') from (select * from "
+                   "pragma_index_list('apikey') where \"origin\" = 'c' order by \"name\")") ==
+        "apikey_configId_idx:0,apikey_key_idx:0,apikey_referenceId_idx:0");
+  CHECK(raw.scalar("select count(*) from pragma_foreign_key_list('apikey')") == "0");
+  // Dates as ISO text with milliseconds, flags as integers 1/0, numbers as integers, none as NULL.
+  CHECK(raw.scalar("select \"createdAt\" || ' ' || \"updatedAt\" || ' ' || \"lastRefillAt\" || ' ' || "
+                   "\"lastRequest\" || ' ' || \"expiresAt\" from \"apikey\" where \"id\" = 'ak-full'") ==
+        "2026-11-25T04:46:53.751Z 2026-11-25T04:46:53.758Z 2026-11-25T04:46:55.252Z 2026-11-25T04:46:56.253Z "
+        "2026-12-25T04:46:53.754Z");
+  CHECK(raw.scalar("select \"enabled\" || typeof(\"enabled\") || ' ' || \"rateLimitEnabled\" || "
+                   "typeof(\"rateLimitEnabled\") || ' ' || typeof(\"refillInterval\") || typeof(\"requestCount\") "
+                   "from \"apikey\" where \"id\" = 'ak-full'") ==
+        "0integer 1integer integerinteger");
+  CHECK(raw.scalar("select typeof(\"refillInterval\") || typeof(\"lastRequest\") || typeof(\"expiresAt\") || ' ' || "
+                   "\"metadata\" from \"apikey\" where \"id\" = 'ak-bare'") == "nullnullnull null");
 }
 
 TEST_CASE("sqlite: values are stored as BetterAuth stores them", "[sqlite]") {
@@ -5113,6 +5847,144 @@ TEST_CASE("postgres: a BetterAuth database that has the organization plugin keep
   REQUIRE(store->delete_user("u-ada").ok());
   CHECK(schema.run("select count(*) from " + q + "\"member\"") == "0");
   CHECK(schema.run("select count(*) from " + q + "\"invitation\"") == "0");
+}
+
+TEST_CASE("postgres: the apikey table is the one BetterAuth's generator writes", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  CHECK(table_columns(schema, "apikey") ==
+        "id text NO,configId text NO,name text YES,start text YES,referenceId text NO,prefix text YES,key text NO,"
+        "refillInterval integer YES,refillAmount integer YES,lastRefillAt timestamp with time zone YES,"
+        "enabled boolean YES,rateLimitEnabled boolean YES,rateLimitTimeWindow integer YES,rateLimitMax integer YES,"
+        "requestCount integer YES,remaining integer YES,lastRequest timestamp with time zone YES,"
+        "expiresAt timestamp with time zone YES,createdAt timestamp with time zone NO,"
+        "updatedAt timestamp with time zone NO,permissions text YES,metadata text YES");
+  // No defaults, no foreign key, the three plain indexes and the primary key's.
+  CHECK(schema.run("select count(*) from information_schema.columns where table_schema = '" + schema.name() +
+                   "' and table_name = 'apikey' and column_default is not null") == "0");
+  CHECK(schema.run("select count(*) from pg_constraint where contype = 'f' and conrelid = '\"" + schema.name() +
+                   "\".\"apikey\"'::regclass") == "0");
+  CHECK(schema.run("select string_agg(indexname, ',' order by indexname) from pg_indexes where schemaname = '" +
+                   schema.name() + "' and tablename = 'apikey' and indexdef not like '%UNIQUE%'") ==
+        "apikey_configId_idx,apikey_key_idx,apikey_referenceId_idx");
+  CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
+                   "' and tablename = 'apikey' and indexdef like '%UNIQUE%'") == "1");
+
+  // Values in their native types, the instants to the millisecond.
+  const User u = make_user("ada@example.com");
+  REQUIRE(store->create_user(u, credential_for(u)).ok());
+  ApiKey k = make_api_key(u.id, kT0);
+  k.id = "ak-1";
+  k.enabled = false;
+  REQUIRE(*store->create_api_key(k, 10));
+  const std::string q = "\"" + schema.name() + "\".";
+  CHECK(schema.run("select \"enabled\"::text || ' ' || \"rateLimitEnabled\"::text || ' ' || \"requestCount\" || ' ' || "
+                   "to_char(\"lastRequest\" at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') from " + q +
+                   "\"apikey\"") == "false true 3 2026-11-25T04:46:56.253Z");
+}
+
+TEST_CASE("postgres: a BetterAuth database that has the API-key plugin keeps its table and keys", "[postgres]") {
+  const auto url = postgres_url_or_skip();
+  if (!url) return;
+  testing::TempSchema schema(*url);
+  const std::string q = "\"" + schema.name() + "\".";
+  const User ada = [] {
+    User u = make_user("ada@example.com");
+    u.id = "u-ada";
+    return u;
+  }();
+  {
+    // BetterAuth's tables, as made by a first migrate() at version 8, then the plugin's as its
+    // generator writes it, with rows the plugin may leave: "metadata" the JSON text null, NULL
+    // flags and count, one hash three times.
+    auto store = open_postgres(*url, schema.name());
+    REQUIRE(store->migrate().ok());
+    REQUIRE(store->create_user(ada, credential_for(ada)).ok());
+  }
+  schema.run("drop table " + q + "\"apikey\"");
+  schema.run("delete from " + q + "\"portcullis_migrations\" where \"version\" = 9");
+  schema.run("create table " + q + "\"apikey\" (\"id\" text not null primary key, \"configId\" text not null, "
+             "\"name\" text, \"start\" text, \"referenceId\" text not null, \"prefix\" text, \"key\" text not null, "
+             "\"refillInterval\" integer, \"refillAmount\" integer, \"lastRefillAt\" timestamptz, \"enabled\" boolean, "
+             "\"rateLimitEnabled\" boolean, \"rateLimitTimeWindow\" integer, \"rateLimitMax\" integer, "
+             "\"requestCount\" integer, \"remaining\" integer, \"lastRequest\" timestamptz, \"expiresAt\" timestamptz, "
+             "\"createdAt\" timestamptz not null, \"updatedAt\" timestamptz not null, \"permissions\" text, "
+             "\"metadata\" text)");
+  schema.run("create index \"apikey_configId_idx\" on " + q + "\"apikey\" (\"configId\")");
+  schema.run("create index \"apikey_referenceId_idx\" on " + q + "\"apikey\" (\"referenceId\")");
+  schema.run("create index \"apikey_key_idx\" on " + q + "\"apikey\" (\"key\")");
+  schema.run("insert into " + q + "\"apikey\" values ('ak-plugin', 'default', 'deploys', 'pc_Abc', 'u-ada', 'pc_', "
+             "'hash-plugin', null, null, null, true, true, 86400000, 10, 0, null, null, '2026-12-25T04:46:53.751Z', "
+             "'2026-11-25T04:46:53.751Z', '2026-11-25T04:46:53.751Z', '{\"files\":[\"read\"]}', 'null'), "
+             "('ak-nulls', 'default', null, null, 'u-ada', null, 'hash-nulls', null, null, null, null, null, null, "
+             "null, null, null, null, null, '2026-11-25T04:46:54.000Z', '2026-11-25T04:46:54.000Z', null, null), "
+             "('ak-off', 'default', 'off', null, 'u-ada', null, 'hash-off', null, null, null, false, false, null, "
+             "null, 4, null, null, null, '2026-11-25T04:46:55.000Z', '2026-11-25T04:46:55.000Z', null, null), "
+             "('ak-twice-z', 'default', null, null, 'u-ada', null, 'hash-twice', null, null, null, true, true, null, "
+             "null, 0, null, null, null, '2026-11-25T04:46:56.000Z', '2026-11-25T04:46:56.000Z', null, 'null'), "
+             "('ak-twice-y', 'default', null, null, 'u-ada', null, 'hash-twice', null, null, null, true, true, null, "
+             "null, 0, null, null, null, '2026-11-25T04:46:56.000Z', '2026-11-25T04:46:56.000Z', null, 'null'), "
+             "('ak-twice-x', 'default', null, null, 'u-ada', null, 'hash-twice', null, null, null, true, true, null, "
+             "null, 0, null, null, null, '2026-11-25T04:46:55.500Z', '2026-11-25T04:46:56.000Z', null, 'null')");
+
+  auto store = open_postgres(*url, schema.name());
+  REQUIRE(store->migrate().ok());
+  REQUIRE(store->migrate().ok());  // and again: nothing to do
+  CHECK(*store->schema_version() == kLatestSchemaVersion);
+
+  ApiKey plugin;
+  plugin.id = "ak-plugin";
+  plugin.name = "deploys";
+  plugin.start = "pc_Abc";
+  plugin.reference_id = "u-ada";
+  plugin.prefix = "pc_";
+  plugin.key_hash = "hash-plugin";
+  plugin.rate_limit_time_window_ms = 86400000;
+  plugin.rate_limit_max = 10;
+  plugin.expires_at = iso("2026-12-25T04:46:53.751Z");
+  plugin.created_at = kT0;
+  plugin.updated_at = kT0;
+  plugin.permissions = R"({"files":["read"]})";
+  plugin.metadata = "null";
+  check_same(*store->find_api_key_by_hash("hash-plugin"), plugin);
+  ApiKey nulls;  // NULL flags read as true, a NULL count as 0
+  nulls.id = "ak-nulls";
+  nulls.reference_id = "u-ada";
+  nulls.key_hash = "hash-nulls";
+  nulls.created_at = iso("2026-11-25T04:46:54.000Z");
+  nulls.updated_at = nulls.created_at;
+  check_same(*store->find_api_key("ak-nulls"), nulls);
+
+  CHECK(store->find_api_key_by_hash("hash-twice")->id == "ak-twice-x");
+  schema.run("delete from " + q + "\"apikey\" where \"id\" = 'ak-twice-x'");
+  CHECK(store->find_api_key_by_hash("hash-twice")->id == "ak-twice-y");
+
+  using Ids = std::vector<std::string>;
+  const auto ids = [&](ApiKeyField field, bool descending) {
+    auto page = store->list_api_keys("u-ada", ApiKeyOrder{field, descending}, 100, 0);
+    REQUIRE(page.ok());
+    CHECK(page->total == 5);
+    return ids_of(*page);
+  };
+  CHECK(ids(ApiKeyField::kEnabled, false) == Ids{"ak-off", "ak-nulls", "ak-plugin", "ak-twice-y", "ak-twice-z"});
+  CHECK(ids(ApiKeyField::kRequestCount, true) == Ids{"ak-off", "ak-nulls", "ak-plugin", "ak-twice-y", "ak-twice-z"});
+  CHECK(ids(ApiKeyField::kName, false) == Ids{"ak-nulls", "ak-twice-y", "ak-twice-z", "ak-plugin", "ak-off"});
+
+  auto changed = store->change_api_key("ak-nulls", [](ApiKey& k) {
+    k.request_count += 1;
+    return Status::OK();
+  });
+  REQUIRE(changed.ok());
+  CHECK(schema.run("select \"enabled\"::text || ' ' || \"rateLimitEnabled\"::text || ' ' || \"requestCount\" from " +
+                   q + "\"apikey\" where \"id\" = 'ak-nulls'") == "true true 1");
+  CHECK(schema.run("select count(*) from pg_indexes where schemaname = '" + schema.name() +
+                   "' and tablename = 'apikey'") == "4");  // nothing added twice
+
+  REQUIRE(store->delete_user("u-ada").ok());
+  CHECK(schema.run("select count(*) from " + q + "\"apikey\"") == "0");
 }
 
 TEST_CASE("postgres: a replica hears another's organization changes to sessions (watch_changes)", "[postgres]") {

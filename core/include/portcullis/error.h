@@ -156,6 +156,26 @@ enum class ErrorCode {
   kNotAMemberOfThisOrganization,  // YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION
   kEmailVerificationRequiredToViewInvitations,  // EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION
   kNotAllowedToListInvitations,  // YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS
+  // BetterAuth's API-key plugin (--api-key), its codes and messages.
+  kServerOnlyProperty,  // SERVER_ONLY_PROPERTY
+  kUnauthorizedSession,  // UNAUTHORIZED_SESSION
+  kKeyNotFound,  // KEY_NOT_FOUND
+  kKeyDisabled,  // KEY_DISABLED
+  kKeyExpired,  // KEY_EXPIRED
+  kUsageExceeded,  // USAGE_EXCEEDED
+  kRateLimited,  // RATE_LIMITED
+  kInvalidApiKey,  // INVALID_API_KEY
+  kInvalidReferenceIdFromApiKey,  // INVALID_REFERENCE_ID_FROM_API_KEY
+  kExpiresInIsTooSmall,  // EXPIRES_IN_IS_TOO_SMALL
+  kExpiresInIsTooLarge,  // EXPIRES_IN_IS_TOO_LARGE
+  kInvalidPrefixLength,  // INVALID_PREFIX_LENGTH
+  kInvalidNameLength,  // INVALID_NAME_LENGTH
+  kNameRequired,  // NAME_REQUIRED
+  kMetadataDisabled,  // METADATA_DISABLED
+  kInvalidMetadataType,  // INVALID_METADATA_TYPE
+  kNoValuesToUpdate,  // NO_VALUES_TO_UPDATE
+  kKeyDisabledExpiration,  // KEY_DISABLED_EXPIRATION
+  kApiKeyLimitReached,  // API_KEY_LIMIT_REACHED (Portcullis): the user's limit is reached
   // Requests, origins, sessions.
   kUnauthorized,                     // UNAUTHORIZED
   kInvalidOrigin,                    // INVALID_ORIGIN

@@ -268,6 +268,12 @@ class Query {
   Query& integer(std::int64_t v) { return text(std::to_string(v)); }
   Query& boolean(bool v) { return text(v ? "true" : "false"); }
   Query& time(TimePoint t) { return text(format_iso8601(t)); }
+  Query& optional_integer(const std::optional<std::int64_t>& v) {
+    return optional_text(v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
+  }
+  Query& optional_time(const std::optional<TimePoint>& t) {
+    return optional_text(t ? std::optional<std::string>(format_iso8601(*t)) : std::nullopt);
+  }
 
   // Runs the statement. OK if it ran; its rows and affected count are then readable. A statement
   // other than an INSERT that finds the connection gone runs again once on a new connection
@@ -552,6 +558,41 @@ CREATE INDEX IF NOT EXISTS "invitation_organizationId_idx" ON "invitation" ("org
 CREATE INDEX IF NOT EXISTS "invitation_email_idx" ON "invitation" ("email");
 )sql";
 
+// BetterAuth's API-key plugin (@better-auth/api-key 1.7): the apikey table with its plain indexes,
+// as its generator writes them: its numbers integer (int4), its flags boolean, its instants
+// timestamptz; no UNIQUE on "key" (create_api_key() keeps new hashes unique), no foreign key
+// ("referenceId" is a user's id or, for the plugin's organization keys, an organization's), no
+// defaults (the plugin writes every column). A BetterAuth database that has the plugin has the
+// table. NULL in its optional columns reads as the plugin reads it (store/row_readers.h).
+constexpr const char* kMigration9 = R"sql(
+CREATE TABLE IF NOT EXISTS "apikey" (
+  "id" text not null primary key,
+  "configId" text not null,
+  "name" text,
+  "start" text,
+  "referenceId" text not null,
+  "prefix" text,
+  "key" text not null,
+  "refillInterval" integer,
+  "refillAmount" integer,
+  "lastRefillAt" timestamptz,
+  "enabled" boolean,
+  "rateLimitEnabled" boolean,
+  "rateLimitTimeWindow" integer,
+  "rateLimitMax" integer,
+  "requestCount" integer,
+  "remaining" integer,
+  "lastRequest" timestamptz,
+  "expiresAt" timestamptz,
+  "createdAt" timestamptz not null,
+  "updatedAt" timestamptz not null,
+  "permissions" text,
+  "metadata" text);
+CREATE INDEX IF NOT EXISTS "apikey_configId_idx" ON "apikey" ("configId");
+CREATE INDEX IF NOT EXISTS "apikey_referenceId_idx" ON "apikey" ("referenceId");
+CREATE INDEX IF NOT EXISTS "apikey_key_idx" ON "apikey" ("key");
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -562,6 +603,7 @@ constexpr Migration kMigrations[] = {
     {6, kMigration6},
     {7, kMigration7},
     {8, kMigration8},
+    {9, kMigration9},
 };
 
 // The advisory lock migrate() holds, so that replicas starting together migrate one at a time.
@@ -601,6 +643,11 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7306001)";
 #define PGS_INVITATION_COLUMNS                                                                       \
   "\"id\", \"organizationId\", \"email\", \"role\", \"status\", " PGS_MS("\"expiresAt\"") ", " \
   PGS_MS("\"createdAt\"") ", \"inviterId\""
+#define PGS_API_KEY_COLUMNS                                                                                         \
+  "\"id\", \"configId\", \"name\", \"start\", \"referenceId\", \"prefix\", \"key\", \"refillInterval\", "           \
+  "\"refillAmount\", " PGS_MS("\"lastRefillAt\"") ", \"enabled\", \"rateLimitEnabled\", \"rateLimitTimeWindow\", "  \
+  "\"rateLimitMax\", \"requestCount\", \"remaining\", " PGS_MS("\"lastRequest\"") ", " PGS_MS("\"expiresAt\"") ", " \
+  PGS_MS("\"createdAt\"") ", " PGS_MS("\"updatedAt\"") ", \"permissions\", \"metadata\""
 
 // A result row as the shared readers (store/row_readers.h) read it.
 struct PgRow {
@@ -683,6 +730,49 @@ Result<Invitation> query_one_invitation(Query& q, std::string_view what) {
 
 Result<std::vector<Invitation>> query_invitations(Query& q, std::string_view what) {
   return query_all<Invitation>(q, what, [](const PgRow& r, bool& bad) { return rows::read_invitation(r, bad); });
+}
+
+Result<ApiKey> query_one_api_key(Query& q, std::string_view what) {
+  return query_one<ApiKey>(q, what, [](const PgRow& r, bool& bad) { return rows::read_api_key(r, bad); });
+}
+
+// An API-key field as list_api_keys() sorts it, with where its NULLs go: a fixed expression of this
+// file. NULLs sort as SQLite sorts them (first ascending, last descending: PostgreSQL's default is
+// the other way); a NULL "enabled" is true and a NULL "requestCount" 0, as the rows read; text in
+// byte order (COLLATE "C"), as SQLite compares it, whatever the database's collation.
+std::string api_key_order_sql(const ApiKeyOrder& order) {
+  const char* field = "\"createdAt\"";
+  switch (order.field) {
+    case ApiKeyField::kCreatedAt:
+      field = "\"createdAt\"";
+      break;
+    case ApiKeyField::kUpdatedAt:
+      field = "\"updatedAt\"";
+      break;
+    case ApiKeyField::kName:
+      field = "\"name\" COLLATE \"C\"";
+      break;
+    case ApiKeyField::kExpiresAt:
+      field = "\"expiresAt\"";
+      break;
+    case ApiKeyField::kLastRequest:
+      field = "\"lastRequest\"";
+      break;
+    case ApiKeyField::kEnabled:
+      field = "coalesce(\"enabled\", true)";
+      break;
+    case ApiKeyField::kRemaining:
+      field = "\"remaining\"";
+      break;
+    case ApiKeyField::kRequestCount:
+      field = "coalesce(\"requestCount\", 0)";
+      break;
+  }
+  std::string sql = " ORDER BY ";
+  sql.append(field);
+  sql.append(order.descending ? " DESC NULLS LAST" : " ASC NULLS FIRST");
+  sql.append(", \"id\" COLLATE \"C\" ASC");
+  return sql;
 }
 
 // What update_member_role() and remove_member() check: one member of an organization, and how
@@ -1088,7 +1178,8 @@ class PostgresStore final : public Store {
                             "DELETE FROM \"twoFactor\" WHERE \"userId\" = $1",
                             "DELETE FROM \"passkey\" WHERE \"userId\" = $1",
                             "DELETE FROM \"member\" WHERE \"userId\" = $1",
-                            "DELETE FROM \"invitation\" WHERE \"inviterId\" = $1"}) {
+                            "DELETE FROM \"invitation\" WHERE \"inviterId\" = $1",
+                            "DELETE FROM \"apikey\" WHERE \"referenceId\" = $1"}) {
       Query q(c, sql, "delete_user");
       q.text(id);
       if (Status s = q.run(); !s.ok()) return s;
@@ -1944,6 +2035,156 @@ class PostgresStore final : public Store {
     return tx.commit(kWhat);
   }
 
+  // --- API keys ---
+
+  Result<bool> create_api_key(const ApiKey& key, std::size_t max_per_user) override {
+    constexpr std::string_view kWhat = "create_api_key";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    // The owner's row, locked: a concurrent creation for the same user waits here, then counts the
+    // key this one inserted (delete_user() locks it first too, then finds no key to come).
+    if (Status s = lock_user(c, key.reference_id, kWhat); !s.ok()) return s;
+    // The hash, locked ("key" has no unique index in BetterAuth's table; a transaction-scoped
+    // advisory lock on its hash, in a key space of its own): a concurrent creation of the same
+    // hash for another user waits here, then finds this one's row. A collision of hashtext() only
+    // serialises two creations.
+    {
+      Query q(c, "SELECT pg_advisory_xact_lock(7306009, hashtext($1))", kWhat);
+      q.text(key.key_hash);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    {
+      Query q(c, "SELECT 1 FROM \"apikey\" WHERE \"id\" = $1 OR \"key\" = $2 LIMIT 1", kWhat);
+      q.text(key.id).text(key.key_hash);
+      if (Status s = q.run(); !s.ok()) return s;
+      if (q.rows() > 0) return Status(ErrorCode::kUserAlreadyExists);
+    }
+    {
+      Query q(c, "SELECT count(*) FROM \"apikey\" WHERE \"referenceId\" = $1", kWhat);
+      q.text(key.reference_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      const std::int64_t count = q.int64_at(0, 0, bad);
+      if (bad) return corrupt_row(kWhat);
+      if (count >= clamp_to_int64(max_per_user)) return false;  // rolls back (nothing was written)
+    }
+    {
+      Query q(c,
+              "INSERT INTO \"apikey\" (\"id\", \"configId\", \"name\", \"start\", \"referenceId\", \"prefix\", "
+              "\"key\", \"refillInterval\", \"refillAmount\", \"lastRefillAt\", \"enabled\", \"rateLimitEnabled\", "
+              "\"rateLimitTimeWindow\", \"rateLimitMax\", \"requestCount\", \"remaining\", \"lastRequest\", "
+              "\"expiresAt\", \"createdAt\", \"updatedAt\", \"permissions\", \"metadata\") VALUES ($1, $2, $3, $4, "
+              "$5, $6, $7, $8, $9, $10::timestamptz, $11, $12, $13, $14, $15, $16, $17::timestamptz, "
+              "$18::timestamptz, $19::timestamptz, $20::timestamptz, $21, $22)",
+              kWhat);
+      q.text(key.id).text(key.config_id).optional_text(key.name).optional_text(key.start).text(key.reference_id);
+      q.optional_text(key.prefix).text(key.key_hash);
+      add_api_key_state(q, key);
+      q.time(key.created_at).time(key.updated_at).optional_text(key.permissions).optional_text(key.metadata);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
+
+  Result<ApiKey> find_api_key(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "SELECT " PGS_API_KEY_COLUMNS " FROM \"apikey\" WHERE \"id\" = $1", "find_api_key");
+    q.text(id);
+    return query_one_api_key(q, "find_api_key");
+  }
+
+  Result<ApiKey> find_api_key_by_hash(std::string_view key_hash) override {
+    auto lease = pool_.acquire();
+    Query q(*lease,
+            "SELECT " PGS_API_KEY_COLUMNS
+            " FROM \"apikey\" WHERE \"key\" = $1 ORDER BY \"createdAt\", \"id\" COLLATE \"C\" LIMIT 1",
+            "find_api_key_by_hash");
+    q.text(key_hash);
+    return query_one_api_key(q, "find_api_key_by_hash");
+  }
+
+  Result<ApiKeyPage> list_api_keys(std::string_view reference_id, const ApiKeyOrder& order, std::size_t limit,
+                                   std::size_t offset) override {
+    constexpr std::string_view kWhat = "list_api_keys";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // one snapshot: the count and the page see the same rows
+    if (Status s = tx.begin_snapshot(kWhat); !s.ok()) return s;
+    ApiKeyPage page;
+    {
+      Query q(c, "SELECT count(*) FROM \"apikey\" WHERE \"referenceId\" = $1", kWhat);
+      q.text(reference_id);
+      if (Status s = q.run(); !s.ok()) return s;
+      bool bad = false;
+      page.total = static_cast<std::size_t>(q.int64_at(0, 0, bad));
+      if (bad) return corrupt_row(kWhat);
+    }
+    {
+      std::string sql = "SELECT " PGS_API_KEY_COLUMNS " FROM \"apikey\" WHERE \"referenceId\" = $1";
+      sql.append(api_key_order_sql(order));
+      sql.append(" LIMIT $2 OFFSET $3");
+      Query q(c, Composed{std::move(sql)}, kWhat);
+      q.text(reference_id).integer(clamp_to_int64(limit)).integer(clamp_to_int64(offset));
+      auto keys = query_all<ApiKey>(q, kWhat, [](const PgRow& r, bool& bad) { return rows::read_api_key(r, bad); });
+      if (!keys.ok()) return keys.status();
+      page.keys = std::move(keys).value();
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return page;
+  }
+
+  Result<ApiKey> change_api_key(std::string_view id, const std::function<Status(ApiKey&)>& change) override {
+    constexpr std::string_view kWhat = "change_api_key";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    ApiKey row;
+    {
+      // The row, locked: a concurrent change of the key waits here, then reads what this one wrote.
+      Query q(c, "SELECT " PGS_API_KEY_COLUMNS " FROM \"apikey\" WHERE \"id\" = $1 FOR UPDATE", kWhat);
+      q.text(id);
+      auto found = query_one_api_key(q, kWhat);
+      if (!found.ok()) return found.status();
+      row = std::move(found).value();
+    }
+    ApiKey changed = row;
+    if (Status s = change(changed); !s.ok()) return s;  // rolls back (nothing was written)
+    // What is not written stays as stored.
+    changed.id = row.id;
+    changed.reference_id = row.reference_id;
+    changed.key_hash = row.key_hash;
+    changed.created_at = row.created_at;
+    {
+      Query q(c,
+              "UPDATE \"apikey\" SET \"configId\" = $1, \"name\" = $2, \"start\" = $3, \"prefix\" = $4, "
+              "\"refillInterval\" = $5, \"refillAmount\" = $6, \"lastRefillAt\" = $7::timestamptz, \"enabled\" = $8, "
+              "\"rateLimitEnabled\" = $9, \"rateLimitTimeWindow\" = $10, \"rateLimitMax\" = $11, "
+              "\"requestCount\" = $12, \"remaining\" = $13, \"lastRequest\" = $14::timestamptz, "
+              "\"expiresAt\" = $15::timestamptz, \"updatedAt\" = $16::timestamptz, \"permissions\" = $17, "
+              "\"metadata\" = $18 WHERE \"id\" = $19",
+              kWhat);
+      q.text(changed.config_id).optional_text(changed.name).optional_text(changed.start).optional_text(changed.prefix);
+      add_api_key_state(q, changed);
+      q.time(changed.updated_at).optional_text(changed.permissions).optional_text(changed.metadata).text(row.id);
+      if (Status s = q.run(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return changed;
+  }
+
+  Status delete_api_key(std::string_view id, std::string_view reference_id) override {
+    auto lease = pool_.acquire();
+    Query q(*lease, "DELETE FROM \"apikey\" WHERE \"id\" = $1 AND \"referenceId\" = $2", "delete_api_key");
+    q.text(id).text(reference_id);
+    if (Status s = q.run(); !s.ok()) return s;
+    if (q.affected() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -2108,8 +2349,10 @@ class PostgresStore final : public Store {
     Transaction tx(c);
     if (Status s = tx.begin("delete_expired"); !s.ok()) return s;
     std::size_t deleted = 0;
+    // A key without "expiresAt" (NULL) never expires: NULL < $1 is not true.
     for (const char* sql : {"DELETE FROM \"session\" WHERE \"expiresAt\" < $1::timestamptz",
-                            "DELETE FROM \"verification\" WHERE \"expiresAt\" < $1::timestamptz"}) {
+                            "DELETE FROM \"verification\" WHERE \"expiresAt\" < $1::timestamptz",
+                            "DELETE FROM \"apikey\" WHERE \"expiresAt\" < $1::timestamptz"}) {
       Query q(c, sql, "delete_expired");
       q.time(now);
       if (Status s = q.run(); !s.ok()) return s;
@@ -2239,6 +2482,15 @@ class PostgresStore final : public Store {
     return q.run();
   }
 
+  // Adds the eleven columns of an API key from "refillInterval" to "expiresAt" (in the table's
+  // order) as the next parameters.
+  static void add_api_key_state(Query& q, const ApiKey& k) {
+    q.optional_integer(k.refill_interval_ms).optional_integer(k.refill_amount).optional_time(k.last_refill_at);
+    q.boolean(k.enabled).boolean(k.rate_limit_enabled);
+    q.optional_integer(k.rate_limit_time_window_ms).optional_integer(k.rate_limit_max).integer(k.request_count);
+    q.optional_integer(k.remaining).optional_time(k.last_request).optional_time(k.expires_at);
+  }
+
   static Status insert_member(Connection& c, const Member& m, std::string_view what) {
     Query q(c,
             "INSERT INTO \"member\" (\"id\", \"organizationId\", \"userId\", \"role\", \"createdAt\") "
@@ -2301,6 +2553,7 @@ class PostgresStore final : public Store {
 #undef PGS_ORGANIZATION_COLUMNS
 #undef PGS_MEMBER_COLUMNS
 #undef PGS_INVITATION_COLUMNS
+#undef PGS_API_KEY_COLUMNS
 
 // A schema name as a quoted identifier, or nothing if it is not a plain one.
 std::optional<std::string> quoted_schema(std::string_view name) {

@@ -208,6 +208,48 @@ Invitation read_invitation(const Row& r, bool& bad) {
   return i;
 }
 
+// "id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
+// "refillAmount", "lastRefillAt", "enabled", "rateLimitEnabled", "rateLimitTimeWindow",
+// "rateLimitMax", "requestCount", "remaining", "lastRequest", "expiresAt", "createdAt",
+// "updatedAt", "permissions", "metadata" (BetterAuth's API-key plugin, in its table's order; NULL
+// "enabled" and "rateLimitEnabled" read as true, NULL "requestCount" as 0, the other optional
+// columns' NULL as none)
+template <class Row>
+ApiKey read_api_key(const Row& r, bool& bad) {
+  const auto optional_integer = [&](int col) -> std::optional<std::int64_t> {
+    if (r.is_null(col)) return std::nullopt;
+    return r.integer(col, bad);
+  };
+  const auto optional_time = [&](int col) -> std::optional<TimePoint> {
+    if (r.is_null(col)) return std::nullopt;
+    return r.time(col, bad);
+  };
+  ApiKey k;
+  k.id = r.text(0);
+  k.config_id = r.text(1);
+  k.name = r.optional_text(2);
+  k.start = r.optional_text(3);
+  k.reference_id = r.text(4);
+  k.prefix = r.optional_text(5);
+  k.key_hash = r.text(6);
+  k.refill_interval_ms = optional_integer(7);
+  k.refill_amount = optional_integer(8);
+  k.last_refill_at = optional_time(9);
+  k.enabled = r.is_null(10) || r.flag(10);             // NULL: true
+  k.rate_limit_enabled = r.is_null(11) || r.flag(11);  // NULL: true
+  k.rate_limit_time_window_ms = optional_integer(12);
+  k.rate_limit_max = optional_integer(13);
+  k.request_count = r.is_null(14) ? 0 : r.integer(14, bad);  // NULL: 0
+  k.remaining = optional_integer(15);
+  k.last_request = optional_time(16);
+  k.expires_at = optional_time(17);
+  k.created_at = r.time(18, bad);
+  k.updated_at = r.time(19, bad);
+  k.permissions = r.optional_text(20);
+  k.metadata = r.optional_text(21);
+  return k;
+}
+
 // --- query_users(): what both backends check and bind alike ----------------------------------
 
 // The LIKE pattern (for `LIKE ... ESCAPE '\'`) that finds `text` by `match`, every character of

@@ -267,6 +267,25 @@ class SessionCachedStore final : public Store {
   Status accept_invitation(std::string_view id, const Member& member, std::size_t limit, TimePoint now) override {
     return inner_->accept_invitation(id, member, limit, now);
   }
+  // API keys are not session tokens: nothing of them is cached (delete_user() above, which deletes
+  // the user's keys too, forgets the user).
+  Result<bool> create_api_key(const ApiKey& key, std::size_t max_per_user) override {
+    return inner_->create_api_key(key, max_per_user);
+  }
+  Result<ApiKey> find_api_key(std::string_view id) override { return inner_->find_api_key(id); }
+  Result<ApiKey> find_api_key_by_hash(std::string_view key_hash) override {
+    return inner_->find_api_key_by_hash(key_hash);
+  }
+  Result<ApiKeyPage> list_api_keys(std::string_view reference_id, const ApiKeyOrder& order, std::size_t limit,
+                                   std::size_t offset) override {
+    return inner_->list_api_keys(reference_id, order, limit, offset);
+  }
+  Result<ApiKey> change_api_key(std::string_view id, const std::function<Status(ApiKey&)>& change) override {
+    return inner_->change_api_key(id, change);
+  }
+  Status delete_api_key(std::string_view id, std::string_view reference_id) override {
+    return inner_->delete_api_key(id, reference_id);
+  }
   Status create_session(const Session& session) override { return inner_->create_session(session); }
   Result<std::vector<Session>> list_sessions(std::string_view user_id) override {
     return inner_->list_sessions(user_id);

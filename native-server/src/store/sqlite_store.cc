@@ -176,6 +176,24 @@ class Statement {
   }
   void bind_bool(int i, bool v) { bind_int(i, v ? 1 : 0); }
   void bind_time(int i, TimePoint t) { bind_text(i, format_iso8601(t)); }
+  void bind_null(int i) {
+    if (stmt_ == nullptr || rc_ != SQLITE_OK) return;
+    rc_ = sqlite3_bind_null(stmt_, i);
+  }
+  void bind_optional_int(int i, const std::optional<std::int64_t>& v) {
+    if (v) {
+      bind_int(i, *v);
+    } else {
+      bind_null(i);
+    }
+  }
+  void bind_optional_time(int i, const std::optional<TimePoint>& t) {
+    if (t) {
+      bind_time(i, *t);
+    } else {
+      bind_null(i);
+    }
+  }
 
   // Runs one step: SQLITE_ROW, SQLITE_DONE, or an error code.
   int step() {
@@ -548,6 +566,41 @@ constexpr AddedColumn kMigration8Columns[] = {
 
 Status add_organization_columns(Connection& c) { return add_columns(c, kMigration8Columns); }
 
+// BetterAuth's API-key plugin (@better-auth/api-key 1.7): the apikey table with its plain indexes,
+// as its generator writes them (no UNIQUE on "key": create_api_key() keeps new hashes unique; no
+// foreign key: "referenceId" is a user's id or, for the plugin's organization keys, an
+// organization's; no defaults: the plugin writes every column). A BetterAuth database that has the
+// plugin has the table. NULL in its optional columns reads as the plugin reads it
+// (store/row_readers.h).
+constexpr const char* kMigration9 = R"sql(
+CREATE TABLE IF NOT EXISTS "apikey" (
+  "id" text not null primary key,
+  "configId" text not null,
+  "name" text,
+  "start" text,
+  "referenceId" text not null,
+  "prefix" text,
+  "key" text not null,
+  "refillInterval" integer,
+  "refillAmount" integer,
+  "lastRefillAt" date,
+  "enabled" integer,
+  "rateLimitEnabled" integer,
+  "rateLimitTimeWindow" integer,
+  "rateLimitMax" integer,
+  "requestCount" integer,
+  "remaining" integer,
+  "lastRequest" date,
+  "expiresAt" date,
+  "createdAt" date not null,
+  "updatedAt" date not null,
+  "permissions" text,
+  "metadata" text);
+CREATE INDEX IF NOT EXISTS "apikey_configId_idx" ON "apikey" ("configId");
+CREATE INDEX IF NOT EXISTS "apikey_referenceId_idx" ON "apikey" ("referenceId");
+CREATE INDEX IF NOT EXISTS "apikey_key_idx" ON "apikey" ("key");
+)sql";
+
 // Append a migration here (never edit an applied one); migrate() applies the missing ones in order.
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
@@ -558,6 +611,7 @@ constexpr Migration kMigrations[] = {
     {6, "", add_username_columns},
     {7, kMigration7, add_passkey_columns},
     {8, kMigration8, add_organization_columns},
+    {9, kMigration9},
 };
 
 // --- column lists, shared by the queries and the row readers -----------------------------------
@@ -592,6 +646,11 @@ constexpr Migration kMigrations[] = {
 #define PCS_MEMBER_COLUMNS(p) p "\"id\", " p "\"organizationId\", " p "\"userId\", " p "\"role\", " p "\"createdAt\""
 #define PCS_INVITATION_COLUMNS \
   "\"id\", \"organizationId\", \"email\", \"role\", \"status\", \"expiresAt\", \"createdAt\", \"inviterId\""
+#define PCS_API_KEY_COLUMNS                                                                               \
+  "\"id\", \"configId\", \"name\", \"start\", \"referenceId\", \"prefix\", \"key\", \"refillInterval\", " \
+  "\"refillAmount\", \"lastRefillAt\", \"enabled\", \"rateLimitEnabled\", \"rateLimitTimeWindow\", "      \
+  "\"rateLimitMax\", \"requestCount\", \"remaining\", \"lastRequest\", \"expiresAt\", \"createdAt\", "    \
+  "\"updatedAt\", \"permissions\", \"metadata\""
 
 // A result row as the shared readers (store/row_readers.h) read it. Booleans are 0 or 1 (SQLite
 // has no boolean type; BetterAuth writes integers).
@@ -653,6 +712,34 @@ Result<Invitation> query_one_invitation(Statement& st, std::string_view what) {
 
 Result<std::vector<Invitation>> query_invitations(Statement& st, std::string_view what) {
   return query_all<Invitation>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_invitation(r, bad); });
+}
+
+Result<ApiKey> query_one_api_key(Statement& st, std::string_view what) {
+  return query_one<ApiKey>(st, what, [](const SqliteRow& r, bool& bad) { return rows::read_api_key(r, bad); });
+}
+
+// An API-key field as list_api_keys() sorts it: a fixed expression of this file. A NULL "enabled"
+// is true and a NULL "requestCount" 0, as the rows read; booleans are 0 or 1.
+const char* api_key_field_sql(ApiKeyField field) {
+  switch (field) {
+    case ApiKeyField::kCreatedAt:
+      return "\"createdAt\"";
+    case ApiKeyField::kUpdatedAt:
+      return "\"updatedAt\"";
+    case ApiKeyField::kName:
+      return "\"name\"";
+    case ApiKeyField::kExpiresAt:
+      return "\"expiresAt\"";
+    case ApiKeyField::kLastRequest:
+      return "\"lastRequest\"";
+    case ApiKeyField::kEnabled:
+      return "(coalesce(\"enabled\", 1) <> 0)";
+    case ApiKeyField::kRemaining:
+      return "\"remaining\"";
+    case ApiKeyField::kRequestCount:
+      return "coalesce(\"requestCount\", 0)";
+  }
+  return "\"createdAt\"";
 }
 
 // OK if organization `id` exists (read on `c`, inside the caller's transaction). Errors:
@@ -1001,6 +1088,11 @@ class SqliteStore final : public Store {
     }
     {
       Statement st(c, "DELETE FROM \"invitation\" WHERE \"inviterId\" = ?", "delete_user");
+      st.bind_text(1, id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    {
+      Statement st(c, "DELETE FROM \"apikey\" WHERE \"referenceId\" = ?", "delete_user");
       st.bind_text(1, id);
       if (Status s = st.exec(); !s.ok()) return s;
     }
@@ -1818,6 +1910,157 @@ class SqliteStore final : public Store {
     return tx.commit(kWhat);
   }
 
+  // --- API keys ---
+
+  Result<bool> create_api_key(const ApiKey& key, std::size_t max_per_user) override {
+    constexpr std::string_view kWhat = "create_api_key";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the checks and the insert
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    if (Status s = user_exists(c, key.reference_id, kWhat); !s.ok()) return s;
+    {
+      // "key" has no unique index in BetterAuth's table: a hash is checked here.
+      Statement st(c, "SELECT 1 FROM \"apikey\" WHERE \"id\" = ? OR \"key\" = ? LIMIT 1", kWhat);
+      st.bind_text(1, key.id);
+      st.bind_text(2, key.key_hash);
+      const int rc = st.step();
+      if (rc == SQLITE_ROW) return Status(ErrorCode::kUserAlreadyExists);
+      if (rc != SQLITE_DONE) return st.error(rc);
+    }
+    {
+      Statement st(c, "SELECT count(*) FROM \"apikey\" WHERE \"referenceId\" = ?", kWhat);
+      st.bind_text(1, key.reference_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      if (st.int64(0) >= clamp_to_int64(max_per_user)) return false;  // rolls back (nothing was written)
+    }
+    {
+      Statement st(c,
+                   "INSERT INTO \"apikey\" (" PCS_API_KEY_COLUMNS
+                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   kWhat);
+      st.bind_text(1, key.id);
+      st.bind_text(2, key.config_id);
+      st.bind_optional_text(3, key.name);
+      st.bind_optional_text(4, key.start);
+      st.bind_text(5, key.reference_id);
+      st.bind_optional_text(6, key.prefix);
+      st.bind_text(7, key.key_hash);
+      bind_api_key_state(st, 8, key);
+      st.bind_time(19, key.created_at);
+      st.bind_time(20, key.updated_at);
+      st.bind_optional_text(21, key.permissions);
+      st.bind_optional_text(22, key.metadata);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return true;
+  }
+
+  Result<ApiKey> find_api_key(std::string_view id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "SELECT " PCS_API_KEY_COLUMNS " FROM \"apikey\" WHERE \"id\" = ?", "find_api_key");
+    st.bind_text(1, id);
+    return query_one_api_key(st, "find_api_key");
+  }
+
+  Result<ApiKey> find_api_key_by_hash(std::string_view key_hash) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease,
+                 "SELECT " PCS_API_KEY_COLUMNS
+                 " FROM \"apikey\" WHERE \"key\" = ? ORDER BY \"createdAt\", \"id\" LIMIT 1",
+                 "find_api_key_by_hash");
+    st.bind_text(1, key_hash);
+    return query_one_api_key(st, "find_api_key_by_hash");
+  }
+
+  Result<ApiKeyPage> list_api_keys(std::string_view reference_id, const ApiKeyOrder& order, std::size_t limit,
+                                   std::size_t offset) override {
+    constexpr std::string_view kWhat = "list_api_keys";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // a read transaction: the count and the page see the same rows
+    if (Status s = tx.begin_read(kWhat); !s.ok()) return s;
+    ApiKeyPage page;
+    {
+      Statement st(c, "SELECT count(*) FROM \"apikey\" WHERE \"referenceId\" = ?", kWhat);
+      st.bind_text(1, reference_id);
+      if (const int rc = st.step(); rc != SQLITE_ROW) return st.error(rc);
+      page.total = static_cast<std::size_t>(st.int64(0));
+    }
+    {
+      // SQLite sorts NULLs first ascending and last descending, as the contract says.
+      std::string sql = "SELECT " PCS_API_KEY_COLUMNS " FROM \"apikey\" WHERE \"referenceId\" = ? ORDER BY ";
+      sql.append(api_key_field_sql(order.field));
+      sql.append(order.descending ? " DESC" : " ASC");
+      sql.append(", \"id\" ASC LIMIT ? OFFSET ?");
+      Statement st(c, Composed{std::move(sql)}, kWhat);
+      st.bind_text(1, reference_id);
+      st.bind_int(2, clamp_to_int64(limit));
+      st.bind_int(3, clamp_to_int64(offset));
+      auto keys =
+          query_all<ApiKey>(st, kWhat, [](const SqliteRow& r, bool& bad) { return rows::read_api_key(r, bad); });
+      if (!keys.ok()) return keys.status();
+      page.keys = std::move(keys).value();
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return page;
+  }
+
+  Result<ApiKey> change_api_key(std::string_view id, const std::function<Status(ApiKey&)>& change) override {
+    constexpr std::string_view kWhat = "change_api_key";
+    auto lease = pool_.acquire();
+    Connection& c = *lease;
+    Transaction tx(c);  // BEGIN IMMEDIATE: no other writer between the read and the write
+    if (Status s = tx.begin(kWhat); !s.ok()) return s;
+    ApiKey row;
+    {
+      Statement st(c, "SELECT " PCS_API_KEY_COLUMNS " FROM \"apikey\" WHERE \"id\" = ?", kWhat);
+      st.bind_text(1, id);
+      auto found = query_one_api_key(st, kWhat);
+      if (!found.ok()) return found.status();
+      row = std::move(found).value();
+    }
+    ApiKey changed = row;
+    if (Status s = change(changed); !s.ok()) return s;  // rolls back (nothing was written)
+    // What is not written stays as stored.
+    changed.id = row.id;
+    changed.reference_id = row.reference_id;
+    changed.key_hash = row.key_hash;
+    changed.created_at = row.created_at;
+    {
+      Statement st(c,
+                   "UPDATE \"apikey\" SET \"configId\" = ?, \"name\" = ?, \"start\" = ?, \"prefix\" = ?, "
+                   "\"refillInterval\" = ?, \"refillAmount\" = ?, \"lastRefillAt\" = ?, \"enabled\" = ?, "
+                   "\"rateLimitEnabled\" = ?, \"rateLimitTimeWindow\" = ?, \"rateLimitMax\" = ?, "
+                   "\"requestCount\" = ?, \"remaining\" = ?, \"lastRequest\" = ?, \"expiresAt\" = ?, "
+                   "\"updatedAt\" = ?, \"permissions\" = ?, \"metadata\" = ? WHERE \"id\" = ?",
+                   kWhat);
+      st.bind_text(1, changed.config_id);
+      st.bind_optional_text(2, changed.name);
+      st.bind_optional_text(3, changed.start);
+      st.bind_optional_text(4, changed.prefix);
+      bind_api_key_state(st, 5, changed);
+      st.bind_time(16, changed.updated_at);
+      st.bind_optional_text(17, changed.permissions);
+      st.bind_optional_text(18, changed.metadata);
+      st.bind_text(19, row.id);
+      if (Status s = st.exec(); !s.ok()) return s;
+    }
+    if (Status s = tx.commit(kWhat); !s.ok()) return s;
+    return changed;
+  }
+
+  Status delete_api_key(std::string_view id, std::string_view reference_id) override {
+    auto lease = pool_.acquire();
+    Statement st(*lease, "DELETE FROM \"apikey\" WHERE \"id\" = ? AND \"referenceId\" = ?", "delete_api_key");
+    st.bind_text(1, id);
+    st.bind_text(2, reference_id);
+    if (Status s = st.exec(); !s.ok()) return s;
+    if (st.changes() == 0) return Status(ErrorCode::kNotFound);
+    return Status::OK();
+  }
+
   // --- sessions ---
 
   Status create_session(const Session& session) override {
@@ -1998,6 +2241,9 @@ class SqliteStore final : public Store {
          {"DELETE FROM \"session\" WHERE CASE typeof(\"expiresAt\") WHEN 'integer' THEN "
           "(\"expiresAt\" + 210866760000000) / 86400000.0 ELSE julianday(\"expiresAt\") END < ?",
           "DELETE FROM \"verification\" WHERE CASE typeof(\"expiresAt\") WHEN 'integer' THEN "
+          "(\"expiresAt\" + 210866760000000) / 86400000.0 ELSE julianday(\"expiresAt\") END < ?",
+          // A key without "expiresAt" (NULL) never expires: NULL < ? is not true.
+          "DELETE FROM \"apikey\" WHERE CASE typeof(\"expiresAt\") WHEN 'integer' THEN "
           "(\"expiresAt\" + 210866760000000) / 86400000.0 ELSE julianday(\"expiresAt\") END < ?"}) {
       Statement st(c, sql, "delete_expired");
       st.bind_double(1, julian_day(now));
@@ -2110,6 +2356,22 @@ class SqliteStore final : public Store {
     return st.exec();
   }
 
+  // Binds the eleven columns of an API key from "refillInterval" to "expiresAt" (in the table's
+  // order), from parameter `first` on.
+  static void bind_api_key_state(Statement& st, int first, const ApiKey& k) {
+    st.bind_optional_int(first, k.refill_interval_ms);
+    st.bind_optional_int(first + 1, k.refill_amount);
+    st.bind_optional_time(first + 2, k.last_refill_at);
+    st.bind_bool(first + 3, k.enabled);
+    st.bind_bool(first + 4, k.rate_limit_enabled);
+    st.bind_optional_int(first + 5, k.rate_limit_time_window_ms);
+    st.bind_optional_int(first + 6, k.rate_limit_max);
+    st.bind_int(first + 7, k.request_count);
+    st.bind_optional_int(first + 8, k.remaining);
+    st.bind_optional_time(first + 9, k.last_request);
+    st.bind_optional_time(first + 10, k.expires_at);
+  }
+
   static Status insert_member(Connection& c, const Member& m, std::string_view what) {
     Statement st(c, "INSERT INTO \"member\" (" PCS_MEMBER_COLUMNS("") ") VALUES (?, ?, ?, ?, ?)", what);
     st.bind_text(1, m.id);
@@ -2169,6 +2431,7 @@ class SqliteStore final : public Store {
 #undef PCS_ORGANIZATION_COLUMNS
 #undef PCS_MEMBER_COLUMNS
 #undef PCS_INVITATION_COLUMNS
+#undef PCS_API_KEY_COLUMNS
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
   // ":memory:" and "" give every connection its own private database, so they get one connection.

@@ -235,6 +235,52 @@ struct Invitation {
   bool operator==(const Invitation&) const = default;
 };
 
+// An API key of BetterAuth's API-key plugin (table "apikey"): a secret that a program sends
+// instead of a session cookie, owned by a user. Only a hash of the key is stored.
+struct ApiKey {
+  std::string id;
+  std::string config_id = "default";      // "configId": the plugin's configuration
+  std::optional<std::string> name;
+  std::optional<std::string> start;       // the key's first characters, to tell keys apart
+  std::string reference_id;               // "referenceId": the owner, a user's id
+  std::optional<std::string> prefix;
+  std::string key_hash;                   // "key": base64url(SHA-256(key)), unpadded
+  // The numbers are PostgreSQL "integer" columns (BetterAuth's DDL): at most 2^31 - 1 there.
+  std::optional<std::int64_t> refill_interval_ms;  // "refillInterval"
+  std::optional<std::int64_t> refill_amount;
+  std::optional<TimePoint> last_refill_at;
+  bool enabled = true;                              // NULL reads as true
+  bool rate_limit_enabled = true;                   // NULL reads as true
+  std::optional<std::int64_t> rate_limit_time_window_ms;  // "rateLimitTimeWindow"
+  std::optional<std::int64_t> rate_limit_max;
+  std::int64_t request_count = 0;                   // NULL reads as 0
+  std::optional<std::int64_t> remaining;            // none: unlimited
+  std::optional<TimePoint> last_request;
+  std::optional<TimePoint> expires_at;              // none: never
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::optional<std::string> permissions;  // JSON text, as stored (the store never looks inside)
+  std::optional<std::string> metadata;     // JSON text, as stored ("null" is what the plugin writes for none)
+
+  bool operator==(const ApiKey&) const = default;
+};
+
+// How list_api_keys() orders a user's keys (then by id, ascending, to break ties).
+enum class ApiKeyField { kCreatedAt, kUpdatedAt, kName, kExpiresAt, kLastRequest, kEnabled, kRemaining, kRequestCount };
+
+struct ApiKeyOrder {
+  ApiKeyField field = ApiKeyField::kCreatedAt;
+  // NULLs sort first ascending, last descending (enabled and requestCount sort as read: NULL as
+  // true and 0); text in byte order, whatever the database's collation.
+  bool descending = false;
+};
+
+// One page of list_api_keys(), and how many keys the user has in all.
+struct ApiKeyPage {
+  std::vector<ApiKey> keys;
+  std::size_t total = 0;
+};
+
 // The outcome of counting one request against a fixed rate-limit rule.
 struct RateLimitDecision {
   bool allowed = true;
@@ -335,7 +381,7 @@ class Store {
   virtual Status update_user(const User& user) = 0;
 
   // Deletes the user with its sessions, its accounts, its twoFactor row, its passkeys, its
-  // memberships, the invitations it sent and the
+  // memberships, the invitations it sent, its API keys and the
   // verification rows that belong to it, in one transaction. A verification row belongs to a user
   // when its value is the user's id (the e-mailed reset and deletion tokens, BetterAuth's reset
   // tokens, known devices) or a JSON object whose "userId" is that id (e-mail verification and
@@ -551,6 +597,37 @@ class Store {
   // add_member()'s. Nothing is written on an error.
   virtual Status accept_invitation(std::string_view id, const Member& member, std::size_t limit, TimePoint now) = 0;
 
+  // --- API keys (BetterAuth's API-key plugin) ------------------------------------------------
+
+  // Inserts `key` (every field as given) unless its owner (reference_id) has `max_per_user` keys
+  // already: then returns false and writes nothing. The count and the insert are one step.
+  // Errors, in this order: NOT_FOUND (no user with the reference_id); USER_ALREADY_EXISTS (the
+  // id, or the key_hash, is taken). Nothing is written on an error.
+  virtual Result<bool> create_api_key(const ApiKey& key, std::size_t max_per_user) = 0;
+
+  // Errors: NOT_FOUND.
+  virtual Result<ApiKey> find_api_key(std::string_view id) = 0;
+
+  // The key whose stored hash is `key_hash` (the oldest, by createdAt then id, should a
+  // BetterAuth database hold several). Errors: NOT_FOUND.
+  virtual Result<ApiKey> find_api_key_by_hash(std::string_view key_hash) = 0;
+
+  // The user's keys in `order`: at most `limit` after skipping `offset`, and how many the user has
+  // in all, as of one moment. Empty for an unknown user.
+  virtual Result<ApiKeyPage> list_api_keys(std::string_view reference_id, const ApiKeyOrder& order,
+                                           std::size_t limit, std::size_t offset) = 0;
+
+  // Changes key `id` as `change` says, atomically: reads the row with it locked against other
+  // writers, calls `change` with it (once; it must not call the store), and if `change` returns
+  // OK writes the row back, every field but id, reference_id, key_hash and created_at, and
+  // returns it; if `change` returns an error, writes nothing and returns that error. Errors:
+  // NOT_FOUND (no such key; `change` is not called); `change`'s.
+  virtual Result<ApiKey> change_api_key(std::string_view id, const std::function<Status(ApiKey&)>& change) = 0;
+
+  // Deletes key `id` if it belongs to `reference_id`. Errors: NOT_FOUND (no such key of this
+  // owner: another's is never touched).
+  virtual Status delete_api_key(std::string_view id, std::string_view reference_id) = 0;
+
   // --- sessions -------------------------------------------------------------------------------
 
   // Errors: USER_ALREADY_EXISTS if the token or id is taken; NOT_FOUND if the user does not exist.
@@ -594,7 +671,8 @@ class Store {
   // caller checks expires_at. Errors: NOT_FOUND.
   virtual Result<Verification> consume_verification(std::string_view identifier) = 0;
 
-  // Deletes expired sessions and verifications. Returns how many rows went.
+  // Deletes expired sessions, verifications and API keys (expiresAt before `now`). Returns how
+  // many rows went.
   virtual Result<std::size_t> delete_expired(TimePoint now) = 0;
 
   // --- rate limits ----------------------------------------------------------------------------
