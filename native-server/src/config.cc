@@ -191,6 +191,38 @@ std::vector<Setting> settings(Config& c) {
       {"organizationInvitationUrl", "PORTCULLIS_ORGANIZATION_INVITATION_URL", &c.organization_invitation_url,
        "the link an invitation mail carries, {id} replaced by the invitation's id\n"
        "      (default: <baseURL's origin>/accept-invitation/{id})"},
+      {"apiKey", "PORTCULLIS_API_KEY", &c.api_key,
+       "BetterAuth's API-key plugin: signed-in users make API keys (/api-key/*) that programs\n"
+       "      send instead of a session cookie"},
+      {"apiKeySessions", "PORTCULLIS_API_KEY_SESSIONS", &c.api_key_sessions,
+       "with apiKey, get-session answers for the user of the key in the apiKeyHeader\n"
+       "      (default true; only get-session takes keys)"},
+      {"apiKeyHeader", "PORTCULLIS_API_KEY_HEADER", &c.api_key_header,
+       "the request header that carries an API key (default x-api-key)"},
+      {"apiKeyLength", "PORTCULLIS_API_KEY_LENGTH", &c.api_key_length,
+       "random letters in a new key, after its prefix (default 64; 32 to 256)"},
+      {"apiKeyDefaultPrefix", "PORTCULLIS_API_KEY_DEFAULT_PREFIX", &c.api_key_default_prefix,
+       "the prefix of new keys that ask for none (default none)"},
+      {"apiKeyRequireName", "PORTCULLIS_API_KEY_REQUIRE_NAME", &c.api_key_require_name,
+       "a new key must have a name"},
+      {"apiKeyMetadata", "PORTCULLIS_API_KEY_METADATA", &c.api_key_metadata,
+       "keys may carry metadata (a JSON object of at most 4 KiB)"},
+      {"apiKeyDefaultExpiresIn", "PORTCULLIS_API_KEY_DEFAULT_EXPIRES_IN", &c.api_key_default_expires_in,
+       "seconds a new key lives when it asks for no expiry (default 0: forever)"},
+      {"apiKeyMinExpiresIn", "PORTCULLIS_API_KEY_MIN_EXPIRES_IN", &c.api_key_min_expires_in,
+       "the shortest expiresIn a key may ask for, in seconds (default 86400)"},
+      {"apiKeyMaxExpiresIn", "PORTCULLIS_API_KEY_MAX_EXPIRES_IN", &c.api_key_max_expires_in,
+       "the longest expiresIn a key may ask for, in seconds (default 31536000)"},
+      {"apiKeyDisableCustomExpiry", "PORTCULLIS_API_KEY_DISABLE_CUSTOM_EXPIRY", &c.api_key_disable_custom_expiry,
+       "keys may not ask for an expiry of their own"},
+      {"apiKeyRateLimit", "PORTCULLIS_API_KEY_RATE_LIMIT", &c.api_key_rate_limit,
+       "new keys are rate limited (default true)"},
+      {"apiKeyRateLimitWindow", "PORTCULLIS_API_KEY_RATE_LIMIT_WINDOW", &c.api_key_rate_limit_window,
+       "a key's rate-limit window in seconds, counted from its last request (default 86400)"},
+      {"apiKeyRateLimitMax", "PORTCULLIS_API_KEY_RATE_LIMIT_MAX", &c.api_key_rate_limit_max,
+       "requests a key may make per window (default 10, as BetterAuth)"},
+      {"apiKeyLimit", "PORTCULLIS_API_KEY_LIMIT", &c.api_key_limit,
+       "keys a user may have (default 100)"},
       {"jwt", "PORTCULLIS_JWT", &c.jwt,
        "BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token\n"
        "      (EdDSA; iss and aud: baseURL) that services verify with the keys at GET /jwks"},
@@ -514,6 +546,30 @@ Status finalize_config(Config& c, bool require_secret) {
   if (!c.organization_invitation_url.empty() && c.organization_invitation_url.find("{id}") == std::string::npos) {
     return invalid("organizationInvitationUrl", "must contain {id}");
   }
+  if (c.api_key_length < 32 || c.api_key_length > 256) return invalid("apiKeyLength", "32 to 256");
+  if (!c.api_key_default_prefix.empty() &&
+      (c.api_key_default_prefix.size() > 32 ||
+       c.api_key_default_prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+           std::string::npos)) {
+    return invalid("apiKeyDefaultPrefix", "at most 32 of a-z, A-Z, 0-9, _ and -");
+  }
+  if (c.api_key_header.empty() ||
+      c.api_key_header.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+          std::string::npos) {
+    return invalid("apiKeyHeader", "a header name");
+  }
+  if (c.api_key_min_expires_in.count() < 1 || c.api_key_max_expires_in < c.api_key_min_expires_in) {
+    return invalid("apiKeyMinExpiresIn", "at least 1 second, and at most apiKeyMaxExpiresIn");
+  }
+  if (c.api_key_default_expires_in.count() < 0) return invalid("apiKeyDefaultExpiresIn", "0 or more seconds");
+  // The rate-limit window is stored in milliseconds in BetterAuth's 32-bit integer column.
+  if (c.api_key_rate_limit_window.count() < 1 || c.api_key_rate_limit_window.count() > 2147483) {
+    return invalid("apiKeyRateLimitWindow", "1 to 2147483 seconds");
+  }
+  if (c.api_key_rate_limit_max < 1 || c.api_key_rate_limit_max > 2147483647) {
+    return invalid("apiKeyRateLimitMax", "1 to 2147483647");
+  }
+  if (c.api_key_limit < 1) return invalid("apiKeyLimit", "at least 1");
   if (c.cookie_prefix.empty() || c.cookie_prefix.find_first_of(" ;=,\t") != std::string::npos) {
     return invalid("cookiePrefix", "must be a non-empty cookie-name token");
   }

@@ -185,6 +185,25 @@ struct Config {
   // requireEmailVerificationOnInvitation, off there by default).
   bool organization_require_email_verification = true;
   std::string organization_invitation_url;  // "": <baseURL's origin>/accept-invitation/{id}
+  // BetterAuth's API-key plugin (user-owned keys, one configuration): signed-in users make keys
+  // (/api-key/*) that a program sends in the api_key_header instead of a session cookie;
+  // get-session answers for the key's user (api_key_sessions), so a backend learns who calls
+  // (auth/api_keys.h).
+  bool api_key = false;
+  bool api_key_sessions = true;                // BetterAuth's enableSessionForAPIKeys (false there)
+  std::string api_key_header = "x-api-key";
+  std::size_t api_key_length = 64;             // random letters after the prefix
+  std::string api_key_default_prefix;
+  bool api_key_require_name = false;
+  bool api_key_metadata = false;               // BetterAuth's enableMetadata
+  std::chrono::seconds api_key_default_expires_in{0};  // 0: keys never expire unless asked
+  std::chrono::seconds api_key_min_expires_in{24 * 3600};
+  std::chrono::seconds api_key_max_expires_in{365 * 24 * 3600};
+  bool api_key_disable_custom_expiry = false;  // BetterAuth's disableCustomExpiresTime
+  bool api_key_rate_limit = true;              // new keys are rate limited:
+  std::chrono::seconds api_key_rate_limit_window{24 * 3600};
+  std::size_t api_key_rate_limit_max = 10;     // requests per window (BetterAuth's defaults)
+  std::size_t api_key_limit = 100;             // keys a user may have (Portcullis)
   // BetterAuth's jwt plugin: GET /token gives the signed-in user a JSON Web Token (EdDSA) that
   // services verify on their own with the keys GET /jwks publishes (auth/jwt.h).
   bool jwt = false;

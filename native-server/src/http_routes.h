@@ -33,6 +33,7 @@
 #include "http/proxies.h"
 #include "http/rate_limiter.h"
 #include "http/session_bodies.h"
+#include "auth/api_keys.h"
 #include "auth/organization.h"
 #include "portcullis/token.h"
 
@@ -140,6 +141,11 @@ inline int status_of(ErrorCode code) {
     case ErrorCode::kInvalidTwoFactorCookie:
     case ErrorCode::kNotAllowedToRegisterPasskey:
     case ErrorCode::kAuthenticationFailed:
+    case ErrorCode::kUnauthorizedSession:
+    case ErrorCode::kKeyDisabled:
+    case ErrorCode::kKeyExpired:
+    case ErrorCode::kInvalidApiKey:
+    case ErrorCode::kInvalidReferenceIdFromApiKey:
       return 401;
     case ErrorCode::kEmailNotVerified:
     case ErrorCode::kBannedUser:
@@ -182,8 +188,10 @@ inline int status_of(ErrorCode code) {
     case ErrorCode::kNotAMemberOfThisOrganization:
     case ErrorCode::kEmailVerificationRequiredToViewInvitations:
     case ErrorCode::kNotAllowedToListInvitations:
+    case ErrorCode::kApiKeyLimitReached:
       return 403;
     case ErrorCode::kNotFound:
+    case ErrorCode::kKeyNotFound:
       return 404;
     case ErrorCode::kMethodNotAllowedDeferSessionRequired:
       return 405;
@@ -197,6 +205,8 @@ inline int status_of(ErrorCode code) {
       return 422;
     case ErrorCode::kTooManyRequests:
     case ErrorCode::kAccountTemporarilyLocked:
+    case ErrorCode::kUsageExceeded:
+    case ErrorCode::kRateLimited:
       return 429;
     case ErrorCode::kFailedToGetSession:
     case ErrorCode::kInternalServerError:
@@ -392,6 +402,21 @@ inline std::optional<std::string> query_param(const httplib::Request& req, const
   return req.get_param_value(key);
 }
 
+// An optional whole number in a query string (a list's limit and offset): true and `out` set, or
+// left as it is when the parameter is absent or empty; false with `error` set when it is not a
+// whole number of at most 9 digits.
+inline bool count_param(const httplib::Request& req, const char* key, std::size_t& out, Status& error) {
+  const auto text = query_param(req, key);
+  if (!text || text->empty()) return true;
+  std::uint64_t n = 0;
+  if (!parse_decimal(*text, 9, n)) {
+    error = Status(ErrorCode::kValidationError, std::string("[query.") + key + "] Invalid input: expected number");
+    return false;
+  }
+  out = static_cast<std::size_t>(n);
+  return true;
+}
+
 // One request being handled: the parsed body, who is calling, and the helpers the routes share.
 struct Call {
   const httplib::Request& req;
@@ -417,7 +442,8 @@ struct HttpServer::Impl {
         secure_attrs{true, c.cookie_domain, same_site_attribute(c.cookie_same_site), c.cookie_partitioned},
         session_bodies(c.session_cache_size, [&c](const Session& session, const User& user) { return session_body(session, user, c); }),
         cookies(c.secret),
-        organizations(c, st, s.mail_queue(), s) {
+        organizations(c, st, s.mail_queue(), s),
+        api_keys(c, st, s) {
     if (!c.captcha.provider.empty()) {
       if (auto opened = http::Captcha::open(c.captcha); opened.ok()) captcha = std::move(opened).value();  // checked by finalize_config
       captcha_paths.insert(c.captcha_endpoints.begin(), c.captcha_endpoints.end());
@@ -441,6 +467,7 @@ struct HttpServer::Impl {
   http::SessionBodies session_bodies;  // get-session's, as many as the session cache keeps
   const CookieSigner cookies;          // signs and verifies cookies with config.secret
   auth::Organizations organizations;   // with --organization (routes_organization.cc)
+  auth::ApiKeys api_keys;              // with --api-key (routes_api_key.cc)
   const http::CookieNames& names(const Call& call) const { return call.secure ? secure_names : plain_names; }
   const http::CookieAttributes& attrs(const Call& call) const { return call.secure ? secure_attrs : plain_attrs; }
 
@@ -582,6 +609,16 @@ struct HttpServer::Impl {
   void admin_has_permission(Call&);
   void admin_impersonate_user(Call&);
   void admin_stop_impersonating(Call&);
+  // The API-key plugin's (with --api-key; routes_api_key.cc).
+  void api_key_create(Call&);
+  void api_key_get(Call&);
+  void api_key_update(Call&);
+  void api_key_delete(Call&);
+  void api_key_list(Call&);
+  // get-session for a request with an API key in config.api_key_header (with --api-key and
+  // api_key_sessions): answers it (the key's user, or the refusal) and returns true; returns
+  // false, having sent nothing, when there is no key to look at.
+  bool api_key_session(Call&);
   // The organization plugin's (with --organization; routes_organization.cc).
   void organization_create(Call&);
   void organization_check_slug(Call&);

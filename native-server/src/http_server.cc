@@ -101,6 +101,12 @@ void HttpServer::Impl::install() {
                         {"/organization/leave", &Impl::organization_leave},
                         {"/organization/has-permission", &Impl::organization_has_permission}});
   }
+  if (config.api_key) {
+    get_routes.insert({{"/api-key/get", &Impl::api_key_get}, {"/api-key/list", &Impl::api_key_list}});
+    post_routes.insert({{"/api-key/create", &Impl::api_key_create},
+                        {"/api-key/update", &Impl::api_key_update},
+                        {"/api-key/delete", &Impl::api_key_delete}});
+  }
   if (config.passkey) {
     get_routes.insert({{"/passkey/generate-register-options", &Impl::passkey_register_options},
                        {"/passkey/generate-authenticate-options", &Impl::passkey_authenticate_options},
@@ -550,6 +556,7 @@ void HttpServer::Impl::sign_out(Call& call) {
 
 void HttpServer::Impl::get_session(Call& call) {
   call.res.set_header("Pragma", "no-cache");  // and Cache-Control: no-store, as every answer
+  if (api_key_session(call)) return;
   const auto token = read_token(call);
   if (!token) return send_json(call.res, 200, nullptr);
   // BetterAuth coerces the query value with Boolean(x): any non-empty value disables refresh.

@@ -94,19 +94,6 @@ std::optional<std::string> metadata_field(const json& body, const std::string& p
   return it->dump();
 }
 
-// An optional whole number in a query string (list-members' limit and offset).
-bool count_param(const httplib::Request& req, const char* key, std::size_t& out, Status& error) {
-  const auto text = query_param(req, key);
-  if (!text || text->empty()) return true;
-  std::uint64_t n = 0;
-  if (!parse_decimal(*text, 9, n)) {
-    error = Status(ErrorCode::kValidationError, std::string("[query.") + key + "] Invalid input: expected number");
-    return false;
-  }
-  out = static_cast<std::size_t>(n);
-  return true;
-}
-
 // The permissions asked of has-permission: resource to a list of actions.
 std::optional<auth::Permissions> permissions_field(const json& value, Status& error) {
   const auto bad = [&] {

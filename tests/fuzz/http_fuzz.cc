@@ -71,6 +71,8 @@ class Server {
                                       {"magic-link", "true"},  // sign-in/magic-link, magic-link/verify
                                       {"passkey", "true"},  // /passkey/* (webauthn_fuzz takes the responses)
                                       {"organization", "true"},  // /organization/* (bodies parsed before the session check)
+                                      {"api-key", "true"},  // /api-key/*, and get-session's x-api-key
+                                      {"api-key-metadata", "true"},
                                       {"breached-passwords", breached.string()},
                                       {"access-log", "false"}}) {
       FUZZ_CHECK(apply_config_flag(config_, flag, value).ok());

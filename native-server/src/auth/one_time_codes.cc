@@ -97,18 +97,6 @@ static_assert(kKeyAlphabet.size() == 64);
 constexpr std::size_t kTotpKeyLength = 32;
 constexpr std::size_t kBackupCodeHalf = 5;
 
-// `length` characters of `alphabet`, each uniform: randombytes_uniform rejects the values that
-// would make a modulo biased.
-std::string random_string(std::string_view alphabet, std::size_t length) {
-  ensure_sodium();
-  std::string out;
-  out.reserve(length);
-  for (std::size_t i = 0; i < length; ++i) {
-    out.push_back(alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))]);
-  }
-  return out;
-}
-
 // --- Base32 -------------------------------------------------------------------------------------
 
 constexpr std::string_view kBase32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -263,6 +251,17 @@ std::optional<std::uint64_t> match_totp(std::string_view key, std::string_view c
     sodium_memzero(expected.data(), expected.size());
   }
   return matched;
+}
+
+// randombytes_uniform rejects the values that would make a modulo biased.
+std::string random_string(std::string_view alphabet, std::size_t length) {
+  ensure_sodium();
+  std::string out;
+  out.reserve(length);
+  for (std::size_t i = 0; i < length; ++i) {
+    out.push_back(alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))]);
+  }
+  return out;
 }
 
 std::string new_totp_key() { return random_string(kKeyAlphabet, kTotpKeyLength); }

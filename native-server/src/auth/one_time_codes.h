@@ -44,6 +44,10 @@ std::uint64_t totp_step(std::int64_t unix_seconds, int period = kTotpPeriodSecon
 std::optional<std::uint64_t> match_totp(std::string_view key, std::string_view code, std::uint64_t step,
                                         int window = 1, int digits = kTotpDigits);
 
+// `length` characters drawn from `alphabet` (at most 2^32 characters), each uniformly, with
+// libsodium's CSPRNG. Never fails.
+std::string random_string(std::string_view alphabet, std::size_t length);
+
 // A new TOTP key: 32 random characters of [a-zA-Z0-9_-] (BetterAuth's generateRandomString(32));
 // its bytes are the HMAC key.
 std::string new_totp_key();
