@@ -432,7 +432,10 @@ test('the package installs with pip from the repository and imports from outside
     const [file, names, tokens] = where.trim().split('\n');
     assert.ok(file.startsWith(venv), file);
     assert.ok(tokens.startsWith(venv), tokens);
-    assert.equal(names, "['AuthServiceUnavailable', 'Jwt', 'PortcullisAuth', 'Session', 'SessionInfo', 'User']");
+    assert.equal(
+      names,
+      "['ApiKeyRefused', 'AuthServiceUnavailable', 'Jwt', 'NotAuthenticated', 'PortcullisAuth', 'Session', 'SessionInfo', 'User']",
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

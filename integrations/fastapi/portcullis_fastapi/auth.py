@@ -1,13 +1,15 @@
-"""PortcullisAuth: FastAPI dependencies backed by the server's GET <base_url>/get-session, and
-(opt-in, jwt=True) by JSON Web Tokens from its GET <base_url>/token verified locally."""
+"""PortcullisAuth: FastAPI dependencies backed by the server's GET <base_url>/get-session (for a
+session cookie, a bearer session token, or an API key: the server's --api-key), and (opt-in,
+jwt=True) by JSON Web Tokens from its GET <base_url>/token verified locally."""
 
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable, Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,6 +26,19 @@ log = logging.getLogger("portcullis_fastapi")
 # holds for the API's domain is forwarded.
 _SESSION_COOKIES = ("session_token", "session_data", "dont_remember")
 
+# The codes with which get-session refuses an API key that is not (or no longer) a credential:
+# answered 401 here whatever status the server used (BetterAuth answers a key shorter than its
+# keys 403 INVALID_API_KEY, Portcullis 401).
+_KEY_NOT_VALID = frozenset({"INVALID_API_KEY", "KEY_DISABLED", "KEY_EXPIRED", "INVALID_REFERENCE_ID_FROM_API_KEY"})
+# A key as this API passes it on: visible ASCII, and no longer than the server reads (1024 bytes);
+# anything else is no key of the server's and is refused without asking.
+_KEY_SHAPE = re.compile(r"[\x21-\x7e]{1,1024}")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9_-]+")
+# Where one request's answer about its API key is kept (request.scope), so that a route with
+# several of these dependencies spends one use of the key, not one per dependency.
+_SCOPE_KEY = "portcullis_fastapi.api_key"
+_NOT_JSON = object()
+
 
 class AuthServiceUnavailable(HTTPException):
     """503: the auth server could not answer, so nobody is let in (fail closed)."""
@@ -32,15 +47,54 @@ class AuthServiceUnavailable(HTTPException):
         super().__init__(status_code=503, detail="Authentication service unavailable")
 
 
+class NotAuthenticated(HTTPException):
+    """401: the request carries no credentials that stand for a user.
+
+    For a session cookie, a session token or a JWT, `code` is None and the answer is as it always
+    was ({"detail": "Not signed in"} or the JWT's "Invalid token" / "Token expired"). For an API
+    key the server refused, `code` is the server's code (INVALID_API_KEY, KEY_DISABLED,
+    KEY_EXPIRED, INVALID_REFERENCE_ID_FROM_API_KEY) and the answer carries it:
+    {"detail": {"code": ..., "message": ...}}."""
+
+    def __init__(
+        self, detail: Any = "Not signed in", *, code: Optional[str] = None, headers: Optional[Dict[str, str]] = None
+    ) -> None:
+        super().__init__(status_code=401, detail=detail, headers=headers or {"WWW-Authenticate": "Bearer"})
+        self.code = code
+
+
+class ApiKeyRefused(HTTPException):
+    """The server would not let this request with an API key through, though the key may be good:
+    403 BANNED_USER (the key's owner is banned), or 429: RATE_LIMITED (the key's rate limit;
+    `retry_after` seconds, also sent as Retry-After, and {"detail": {..., "tryAgainIn": ms}}),
+    USAGE_EXCEEDED (the key has no uses left), TOO_MANY_REQUESTS (the server's per-client rate
+    limit). The answer is {"detail": {"code": ..., "message": ...}}."""
+
+    def __init__(self, status_code: int, code: str, detail: Any, retry_after: Optional[int] = None) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        super().__init__(status_code=status_code, detail=detail, headers=headers)
+        self.code = code
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     """Who is calling. From a session cookie or session token: `session` is the server's session
     and `jwt` is None. From a bearer JWT (jwt=True): there is no session to show (a JWT is not
-    one, and the server is not asked), so `session` is None and `jwt` tells the token's details."""
+    one, and the server is not asked), so `session` is None and `jwt` tells the token's details.
+    From an API key (the server's --api-key): `via_api_key` is True and `session` is the one the
+    server makes up for the key: its `id` is the key's id, its `expires_at` the key's expiry (or a
+    session's lifetime from now, for a key that does not expire)."""
 
     session: Optional[Session]
     user: User
     jwt: Optional[Jwt] = None
+    via_api_key: bool = False  # set by this package, which sent the key: not read from the answer
+
+    @property
+    def api_key_id(self) -> Optional[str]:
+        """The id of the API key the caller used (as /api-key/list shows it), else None."""
+        return self.session.id if self.via_api_key and self.session is not None else None
 
 
 def _origin(url: str) -> str:
@@ -50,11 +104,17 @@ def _origin(url: str) -> str:
 
 def _invalid_jwt(expired: bool) -> HTTPException:
     description = "The token has expired" if expired else "The token is not valid"
-    return HTTPException(
-        status_code=401,
-        detail="Token expired" if expired else "Invalid token",
+    return NotAuthenticated(
+        "Token expired" if expired else "Invalid token",
         headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'},
     )
+
+
+def _seconds(value: Optional[str]) -> Optional[int]:
+    """A Retry-After (or X-Retry-After) value in seconds, or None when it is not one."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return min(int(value.strip()), 86_400 * 366)
 
 
 class PortcullisAuth:
@@ -75,6 +135,11 @@ class PortcullisAuth:
         its trustedProxies; otherwise the API's calls share one IP's budget and count as plain
         http. Behind nginx, run uvicorn with --proxy-headers so the API sees the real caller.
     client: an httpx.AsyncClient to use instead of the one created here (its base_url is ignored).
+    api_key_header: the request header that carries an API key (the server's --api-key-header;
+        default "x-api-key"). A request with this header (not empty) is answered from the key
+        alone: only the header goes to get-session (no cookie, no Authorization), and the answer
+        is never cached (each get-session call counts as one use of the key on the server).
+        None: no header is taken for a key (nor forwarded).
 
     JSON Web Tokens (the server's --jwt), off unless jwt=True:
     jwt: an `Authorization: Bearer` value that is a JWT (three dot-separated parts) is verified
@@ -104,6 +169,7 @@ class PortcullisAuth:
         cookie_prefix: str = "better-auth",
         forward_client: bool = True,
         client: Optional[httpx.AsyncClient] = None,
+        api_key_header: Optional[str] = "x-api-key",
         jwt: bool = False,
         jwt_issuer: Optional[str] = None,
         jwt_audience: Optional[str] = None,
@@ -117,6 +183,13 @@ class PortcullisAuth:
             raise ValueError("jwt_leeway must be between 0 and 60 seconds")
         if jwks_refetch_interval < 0 or jwks_max_age <= 0:
             raise ValueError("jwks_refetch_interval must be >= 0 and jwks_max_age > 0")
+        if api_key_header is not None and (
+            not _HEADER_NAME.fullmatch(api_key_header)
+            or api_key_header.lower() in ("cookie", "authorization", "host", "user-agent", "accept")
+            or api_key_header.lower().startswith("x-forwarded-")
+        ):
+            raise ValueError("api_key_header must be a header name (letters, digits, - and _) of its own")
+        self._api_key_header = api_key_header.lower() if api_key_header is not None else None
         api_url = base_url.rstrip("/")
         self._url = api_url + "/get-session"
         self._client = client or httpx.AsyncClient(
@@ -152,15 +225,14 @@ class PortcullisAuth:
     # --- FastAPI dependencies -------------------------------------------------------------------
 
     async def current_session(self, request: Request) -> SessionInfo:
-        """The caller's session and user (session None for a JWT); 401 without a valid session
-        or JWT, 503 if the server is down (for a JWT: if its keys cannot be had)."""
+        """The caller's session and user (session None for a JWT); 401 without a valid session,
+        JWT or API key, 503 if the server is down (for a JWT: if its keys cannot be had). For an
+        API key also 403 (its owner is banned) and 429 (its rate limit or uses; see ApiKeyRefused)."""
         info, refused = await self._resolve(request)
         if refused is not None:
             raise refused
         if info is None:
-            raise HTTPException(
-                status_code=401, detail="Not signed in", headers={"WWW-Authenticate": "Bearer"}
-            )
+            raise NotAuthenticated()
         return info
 
     async def current_user(self, request: Request) -> User:
@@ -196,7 +268,9 @@ class PortcullisAuth:
         return await self.require_role("admin")(request)
 
     async def optional_user(self, request: Request) -> Optional[User]:
-        """The caller's user, or None without a valid session or JWT; 503 if the server is down."""
+        """The caller's user, or None without a valid session, JWT or API key (a refused key, its
+        owner banned included, is a stranger too); 503 if the server is down, 429 when the key
+        is over its rate limit or out of uses (the server would not say whose it is)."""
         info = await self.lookup(request)
         return info.user if info else None
 
@@ -210,11 +284,19 @@ class PortcullisAuth:
 
         With jwt=True, a bearer JWT is verified here instead, and alone (the request's cookies
         are not looked at): None when it is not valid; AuthServiceUnavailable when its key is
-        not held and the key set cannot be fetched."""
+        not held and the key set cannot be fetched.
+
+        A request with an API key (the api_key_header) is answered from the key alone (before
+        any JWT): None when the server refuses it (unknown, disabled, expired, its owner gone or
+        banned); ApiKeyRefused (429) when it is over its rate limit or out of uses."""
         return (await self._resolve(request))[0]
 
     async def _resolve(self, request: Request) -> Tuple[Optional[SessionInfo], Optional[HTTPException]]:
-        """lookup(), and for a refused JWT the 401 to answer with."""
+        """lookup(), and for a refused JWT or API key the error to answer with."""
+        if self._api_key_header is not None:
+            key = request.headers.get(self._api_key_header, "")
+            if key:  # an empty header is no key (the server reads it so too)
+                return await self._with_api_key(request, key)
         if self._jwt is not None:
             authorization = request.headers.get("authorization", "")
             if authorization[:7].lower() == "bearer ":
@@ -238,6 +320,110 @@ class PortcullisAuth:
             raise AuthServiceUnavailable() from None
         return SessionInfo(session=None, user=user, jwt=details), None
 
+    def _caller_headers(self, request: Request, headers: Dict[str, str]) -> None:
+        """Adds who the caller is (address, scheme, user agent) to a get-session request."""
+        if self._forward_client:
+            if request.client and request.client.host:
+                headers["x-forwarded-for"] = request.client.host
+            headers["x-forwarded-proto"] = request.url.scheme
+        user_agent = request.headers.get("user-agent")
+        if user_agent:
+            headers["user-agent"] = user_agent
+
+    async def _with_api_key(
+        self, request: Request, key: str
+    ) -> Tuple[Optional[SessionInfo], Optional[HTTPException]]:
+        """The answer about the request's API key: asked once per request (the server counts
+        every get-session call against the key's limits), then kept in request.scope for the
+        route's other dependencies (of any PortcullisAuth asking the same server). Never cached
+        across requests."""
+        answers = request.scope.setdefault(_SCOPE_KEY, {})
+        asked = (self._url, self._api_key_header)  # another PortcullisAuth of the same server too
+        outcome = answers.get(asked)
+        if outcome is None:
+            try:
+                outcome = await self._ask_about_key(request, key)
+            except HTTPException as error:  # 429 or 503: raised again to the next dependency
+                outcome = error
+            answers[asked] = outcome
+        if isinstance(outcome, HTTPException):
+            raise outcome
+        return outcome
+
+    async def _ask_about_key(
+        self, request: Request, key: str
+    ) -> Tuple[Optional[SessionInfo], Optional[HTTPException]]:
+        # The key itself is never logged, nor put in an error: only the server's codes are.
+        assert self._api_key_header is not None
+        if not _KEY_SHAPE.fullmatch(key):
+            log.debug("API key refused here: not a key's characters or length")
+            return None, self._key_not_valid("INVALID_API_KEY", "Invalid API key.")
+        headers = {"accept": "application/json", self._api_key_header: key}
+        self._caller_headers(request, headers)
+        try:
+            response = await self._client.get(self._url, headers=headers)
+        except (httpx.HTTPError, OSError, asyncio.TimeoutError) as error:
+            log.warning("get-session (API key) failed: %s", type(error).__name__)
+            raise AuthServiceUnavailable() from None
+        try:
+            body = response.json()
+        except Exception:  # not JSON: no session, and no code either
+            body = _NOT_JSON
+        if response.status_code == 200:
+            if body is None:
+                # The server answered as for a request without credentials: it takes no keys
+                # (no --api-key, or --api-key-sessions false) or reads them from another header.
+                log.warning(
+                    "get-session ignored the API key in %r: is the server's --api-key on, and its "
+                    "--api-key-header the same as api_key_header?",
+                    self._api_key_header,
+                )
+                raise AuthServiceUnavailable()
+            try:
+                info = SessionInfo(
+                    session=parse(Session, body["session"]), user=parse(User, body["user"]), via_api_key=True
+                )
+            except Exception:
+                log.warning("get-session (API key) answered something that is not a session")
+                raise AuthServiceUnavailable() from None
+            return info, None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or not code or len(code) > 100:
+            log.warning("get-session (API key) answered HTTP %d", response.status_code)
+            raise AuthServiceUnavailable()
+        message = body.get("message")
+        if not isinstance(message, str) or len(message) > 500:
+            message = code
+        if code in _KEY_NOT_VALID or response.status_code == 401:
+            log.debug("API key refused: %s", code)
+            return None, self._key_not_valid(code, message)
+        if response.status_code == 403:
+            log.info("API key refused: %s", code)
+            return None, ApiKeyRefused(403, code, {"code": code, "message": message})
+        if response.status_code == 429:
+            detail: Dict[str, Any] = {"code": code, "message": message}
+            details = body.get("details")
+            try_again_in = details.get("tryAgainIn") if isinstance(details, dict) else None
+            if isinstance(try_again_in, int) and not isinstance(try_again_in, bool) and try_again_in >= 0:
+                detail["tryAgainIn"] = try_again_in
+            # Retry-After from the key's rate limit, X-Retry-After from the server's per-client one.
+            retry_after = _seconds(response.headers.get("retry-after"))
+            if retry_after is None:
+                retry_after = _seconds(response.headers.get("x-retry-after"))
+            if retry_after is None and "tryAgainIn" in detail:
+                retry_after = -(-detail["tryAgainIn"] // 1000)
+            log.info("API key refused: %s", code)
+            raise ApiKeyRefused(429, code, detail, retry_after)
+        log.warning("get-session (API key) answered HTTP %d %s", response.status_code, code)
+        raise AuthServiceUnavailable()
+
+    def _key_not_valid(self, code: str, message: str) -> NotAuthenticated:
+        return NotAuthenticated(
+            {"code": code, "message": message},
+            code=code,
+            headers={"WWW-Authenticate": f'ApiKey header="{self._api_key_header}"'},
+        )
+
     async def _ask_server(self, request: Request) -> Optional[SessionInfo]:
         headers = {"accept": "application/json"}
         cookies = "; ".join(
@@ -258,13 +444,7 @@ class PortcullisAuth:
         if cached is not None:
             return cached
 
-        if self._forward_client:
-            if request.client and request.client.host:
-                headers["x-forwarded-for"] = request.client.host
-            headers["x-forwarded-proto"] = request.url.scheme
-        user_agent = request.headers.get("user-agent")
-        if user_agent:
-            headers["user-agent"] = user_agent
+        self._caller_headers(request, headers)
         try:
             response = await self._client.get(self._url, headers=headers)
         except (httpx.HTTPError, OSError, asyncio.TimeoutError) as error:

@@ -52,6 +52,9 @@ class User(_Model):
 
 
 class Session(_Model):
+    # For an API key (the server's --api-key) the server makes a session up: `id` is the key's
+    # id, `expires_at` the key's expiry (or a session's lifetime from now), `created_at` and
+    # `updated_at` now, and its token is "" (not part of this model either way).
     id: str
     user_id: str = Field(alias="userId")
     expires_at: datetime = Field(alias="expiresAt")
