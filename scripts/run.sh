@@ -5,13 +5,13 @@
 #     to the outbox/ folder as JSON;
 #   - the example Docusaurus site on http://localhost:3000 (web/example-docusaurus): sign-up and
 #     sign-in pages with the in-browser validation and strength meter, the forgotten-password
-#     pages, an account page (name, e-mail address, password, two-step verification, devices,
-#     deletion), a user menu, a gated page, an administrators' page (/admin: users, roles,
+#     pages, an account page (name, e-mail address, password, two-step verification, API keys,
+#     devices, deletion), a user menu, a gated page, an administrators' page (/admin: users, roles,
 #     bans, sessions), and organizations (/organizations, /accept-invitation). (The example's
 #     run.sh starts the server with --change-email-enabled, --two-factor, --two-factor-otp,
 #     --admin, --admin-impersonation, --username, --email-otp, --magic-link, --passkey,
-#     --last-login-method and --organization with --organization-invitation-url; make yourself an
-#     administrator with
+#     --last-login-method, --organization with --organization-invitation-url, and --api-key; make
+#     yourself an administrator with
 #     build/release/native-server/portcullis user set-role --email YOU --role admin --database portcullis.db)
 #
 #   scripts/run.sh                            both (Ctrl-C stops both)

@@ -71,6 +71,7 @@ async function launch(config, siteEnv = {}) {
     // and organizations: true; the mailed invitations lead to its /accept-invitation page
     organization: true,
     organizationInvitationUrl: `${url}/accept-invitation?id={id}`,
+    apiKey: true, // and apiKeys: true (the account page's API keys)
     ...(CROSS_SITE ? { cookieSameSite: 'none', cookiePartitioned: true } : {}),
     ...config,
   });
@@ -2008,6 +2009,61 @@ describe("organizations, on the site (the server's --organization)", () => {
   });
 });
 
+describe("API keys, on the account page (the server's --api-key)", () => {
+  const person = { name: 'Margaret Hamilton', email: `hamilton-keys${process.pid}@example.com`, password: 'apollo-guidance-computer-1969' };
+  // What a program with the key gets from get-session: [status, the user's e-mail or the code].
+  const useKey = async (key) => {
+    const r = await fetch(`${server.api}/get-session`, { headers: { 'x-api-key': key } });
+    const body = await r.json().catch(() => null);
+    return [r.status, body?.user?.email ?? body?.code ?? null];
+  };
+
+  test('a key made on the account page is shown once and copied; a program signs in with it; disabled it is refused; deleted after a confirmation', async () => {
+    await createAccount(person.name, person.email, person.password);
+    const { context, page } = await signedIn(person.email, person.password);
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: siteURL });
+      await page.goto(`${siteURL}/account`);
+      const keys = page.getByTestId('pc-api-keys');
+      await keys.getByRole('heading', { name: 'API keys' }).waitFor();
+      await keys.getByText('You have no API keys yet.').waitFor();
+      const create = keys.getByTestId('pc-api-key-create');
+      await create.getByLabel('Name').fill('Flight software CI');
+      await create.getByLabel('Expires').selectOption({ label: 'In 365 days' });
+      await create.getByRole('button', { name: 'Create the key' }).click();
+      const made = keys.getByRole('region', { name: 'Your new API key' });
+      await made.getByText('you will not see it again', { exact: false }).waitFor();
+      const key = await made.getByRole('textbox').inputValue();
+      assert.match(key, /^[A-Za-z]{64}$/);
+      await made.getByRole('button', { name: 'Copy the new API key' }).click();
+      await made.getByRole('status').filter({ hasText: 'Copied.' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
+      const row = keys.getByTestId('pc-api-key');
+      assert.equal(await row.locator('.pc-api-key__start').textContent(), `${key.slice(0, 6)}…`);
+      await shot(page, 'api-keys-new-light');
+
+      // A program (a backend) asks the server whose key it is.
+      assert.deepEqual(await useKey(key), [200, person.email]);
+      await made.getByRole('button', { name: 'Done: hide the new API key' }).click();
+      await page.reload();
+      await row.locator('.pc-session__detail', { hasText: 'last used' }).waitFor();
+      assert.equal(await keys.getByRole('region', { name: 'Your new API key' }).count(), 0, 'never shown again');
+
+      await keys.getByRole('button', { name: 'Disable Flight software CI' }).click();
+      await row.getByText('Disabled', { exact: true }).waitFor();
+      assert.deepEqual(await useKey(key), [401, 'KEY_DISABLED']);
+      await shot(page, 'api-keys-light');
+
+      await row.getByRole('button', { name: 'Delete Flight software CI', expanded: false }).click();
+      await keys.getByRole('group', { name: 'Delete Flight software CI' }).getByRole('button', { name: 'Delete Flight software CI' }).click();
+      await keys.getByRole('status').filter({ hasText: 'API key “Flight software CI” deleted.' }).waitFor();
+      assert.deepEqual(await useKey(key), [401, 'INVALID_API_KEY']);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('a server that wants the address verified first (its own server and build of the site)', () => {
   let launched;
   let strict;
@@ -2273,6 +2329,7 @@ describe('screenshots, light and dark', () => {
       await page.goto(`${siteURL}/account`);
       await page.locator('[data-testid="pc-sessions"][aria-busy="false"]').waitFor();
       await page.locator('[data-testid="pc-passkeys"][aria-busy="false"]').waitFor();
+      await page.locator('[data-testid="pc-api-keys"][aria-busy="false"]').waitFor();
       await shot(page, `account-${scheme}`);
       await page.goto(`${siteURL}/organizations`);
       await page.getByTestId('pc-org-create').waitFor();

@@ -18,6 +18,7 @@ import { createClient } from '../../web/client/index.js';
 import {
   AcceptInvitation,
   AdminUsers,
+  ApiKeys,
   AuthProvider,
   ChangeEmailForm,
   ChangePasswordForm,
@@ -348,6 +349,15 @@ describe('server-side rendering', () => {
     assert.equal(organizationSlug('a'.repeat(47) + ' b'), 'a'.repeat(47), 'at most 48 characters, no dash at the end');
   });
 
+  test("ApiKeys (the server's --api-key) renders nothing on the server (the session is not known yet), and asks nothing", () => {
+    const asked = [];
+    const client = createClient({ baseURL: 'http://127.0.0.1:9', fetch: async (url) => asked.push(url) });
+    assert.equal(renderToString(h(AuthProvider, { client }, h(ApiKeys, { title: 'API keys' }))), '');
+    assert.equal(renderToString(h(AuthProvider, { client }, h(ApiKeys, { text: { apiKeysIntro: 'Keys.' } }))), '');
+    assert.deepEqual(asked, []);
+    assert.throws(() => renderToString(h(ApiKeys)), /needs an <AuthProvider>/);
+  });
+
   test('hooks outside an AuthProvider say so', () => {
     assert.throws(() => renderToString(h(UserMenu)), /needs an <AuthProvider>/);
   });
@@ -465,7 +475,7 @@ describe('portcullis/docusaurus', () => {
       assert.throws(() => plugin.validateOptions({ options: { organizations } }), /organizations must be true, false or \{path\?: "\/a\/path", invitationPath\?: "\/a\/path"\}/);
     }
     for (const organizations of [true, false, {}, { path: '/teams' }, { invitationPath: '/join' }]) plugin.validateOptions({ options: { organizations } });
-    for (const key of ['changeEmailCode', 'lastLoginMethod']) {
+    for (const key of ['changeEmailCode', 'lastLoginMethod', 'apiKeys']) {
       for (const value of ['yes', 1, null, {}]) {
         assert.throws(() => plugin.validateOptions({ options: { [key]: value } }), new RegExp(`${key} must be true or false`));
       }
@@ -549,6 +559,14 @@ describe('portcullis/docusaurus', () => {
       ]);
     }
 
+    // API keys (the server's --api-key): on the account page, no page of their own.
+    assert.equal(data.apiKeys, false, "off, as the server's --api-key");
+    const keyRoutes = [];
+    let keys;
+    await plugin(context([]), { apiKeys: true }).contentLoaded({ actions: { addRoute: (r) => keyRoutes.push(r.path), setGlobalData: (d) => (keys = d) } });
+    assert.equal(keys.apiKeys, true, 'the account page reads it');
+    assert.deepEqual(keyRoutes, routes.map((r) => r.path));
+
     // Each page but the login page can be left out.
     const fewer = [];
     await plugin(context([]), { signUpPath: false, forgotPasswordPath: false, resetPasswordPath: false, accountPath: false }).contentLoaded({
@@ -579,13 +597,13 @@ describe('portcullis/docusaurus', () => {
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 // The page: AuthProvider (the server's origin) around the session's address (data-testid "who")
-// and the component of ?view= (change-email, signin) with the JSON props of ?props=. It counts the
+// and the component of ?view= (change-email, signin, api-keys) with the JSON props of ?props=. It counts the
 // client's reads of the last sign-in's method (window.__lastMethodReads).
 const PAGE_ENTRY = `
 import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from ${JSON.stringify(join(REPO, 'web/client/index.js'))};
-import { AuthProvider, ChangeEmailForm, SignInForm, useSession } from ${JSON.stringify(join(REPO, 'web/react/index.js'))};
+import { ApiKeys, AuthProvider, ChangeEmailForm, SignInForm, useSession } from ${JSON.stringify(join(REPO, 'web/react/index.js'))};
 const h = React.createElement;
 const query = new URLSearchParams(location.search);
 const props = JSON.parse(query.get('props') || '{}');
@@ -598,12 +616,14 @@ function Who() {
   const { status, user } = useSession();
   return h('p', { 'data-testid': 'who' }, status === 'authenticated' ? user.email : status);
 }
-const View = query.get('view') === 'signin' ? SignInForm : ChangeEmailForm;
+const View = { signin: SignInForm, 'api-keys': ApiKeys }[query.get('view')] ?? ChangeEmailForm;
 createRoot(document.getElementById('root')).render(h(AuthProvider, { client }, h(Who), h(View, props)));
 `;
 
-/** Bundles PAGE_ENTRY with Rspack into a new folder (index.html, main.js, the wasm); returns it. */
-async function bundlePage() {
+/** Bundles PAGE_ENTRY with Rspack into a new folder (index.html, main.js, the wasm); returns it. Once for the file's describes. */
+let bundled = null;
+const bundlePage = () => (bundled ??= bundle());
+async function bundle() {
   const { rspack } = await import('@rspack/core');
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-react-page-'));
   writeFileSync(join(dir, 'entry.js'), PAGE_ENTRY);
@@ -812,6 +832,134 @@ describe('in a browser (Chromium): the change of address with codes, and "Last u
       await page.getByTestId('who').filter({ hasText: email }).waitFor();
       assert.equal((await context.cookies(server.url)).find((c) => c.name === METHOD)?.value, 'email-otp');
       assert.deepEqual(await badges(every), [['Last used', 'E-mail me a sign-in code']]);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("in a browser (Chromium): ApiKeys against the server's --api-key", () => {
+  let server;
+  let browser;
+  before(async () => {
+    const page = await bundlePage();
+    server = await startServer({ staticDir: page, apiKey: true });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const PASSWORD = 'violet-harbour-tangent-77';
+  const goto = (page, props = {}) => page.goto(`${server.url}/?view=api-keys&props=${encodeURIComponent(JSON.stringify(props))}`);
+  // What a program with the key gets from get-session: [status, the user's e-mail or the code].
+  const useKey = async (key) => {
+    const r = await fetch(`${server.url}/api/auth/get-session`, { headers: { 'x-api-key': key } });
+    const body = await r.json().catch(() => null);
+    return [r.status, body?.user?.email ?? body?.code ?? null];
+  };
+
+  test('a key made (its name required; the server\'s refusal under the field), shown once with "Copy", used, disabled and enabled, deleted after a confirmation', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    try {
+      await goto(page);
+      await page.getByTestId('who').filter({ hasText: 'unauthenticated' }).waitFor();
+      assert.equal(await page.getByTestId('pc-api-keys').count(), 0, 'nothing without a session');
+      const email = `react-keys-${process.pid}@example.com`;
+      const up = await page.evaluate(([email, password]) => window.__client.signUp({ name: 'Ada', email, password }), [email, PASSWORD]);
+      assert.equal(up.ok, true, JSON.stringify(up));
+      await goto(page, { title: 'API keys' });
+      const keys = page.getByTestId('pc-api-keys');
+      await keys.getByText('You have no API keys yet.').waitFor();
+      assert.equal(await keys.getByRole('heading', { level: 2 }).textContent(), 'API keys');
+      const create = keys.getByTestId('pc-api-key-create');
+      assert.equal(await create.getByLabel('Expires').inputValue(), '7776000', '90 days by default');
+      assert.deepEqual(await create.locator('option').allTextContents(), ['Never', 'In 30 days', 'In 90 days', 'In 365 days']);
+
+      // The name is required here; one the server finds too long is said under it, in its words.
+      await create.getByRole('button', { name: 'Create the key' }).click();
+      await create.locator('.pc-field--invalid .pc-error', { hasText: 'Name is required' }).waitFor();
+      await create.getByLabel('Name').fill('n'.repeat(33));
+      await create.getByRole('button', { name: 'Create the key' }).click();
+      await create.locator('.pc-field--invalid .pc-error', { hasText: 'The name length is either too large or too small.' }).waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.name), 'name', 'the field has the focus');
+
+      // Made: shown once, focused and selected, with "Copy".
+      await create.getByLabel('Name').fill('Backup script');
+      await create.getByLabel('Expires').selectOption({ label: 'In 30 days' });
+      await create.getByRole('button', { name: 'Create the key' }).click();
+      const made = keys.getByRole('region', { name: 'Your new API key' });
+      await made.getByText('This is “Backup script”. Copy it now and keep it somewhere safe: you will not see it again.').waitFor();
+      const key = await made.getByRole('textbox').inputValue();
+      assert.match(key, /^[A-Za-z]{64}$/);
+      assert.deepEqual(
+        await page.evaluate(() => [document.activeElement?.readOnly, document.activeElement?.selectionStart, document.activeElement?.selectionEnd]),
+        [true, 0, 64],
+        'the key is focused and selected',
+      );
+      await made.getByRole('button', { name: 'Copy the new API key' }).click();
+      await made.getByRole('status').filter({ hasText: 'Copied.' }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
+      assert.equal(await create.getByLabel('Name').inputValue(), '', 'the form is emptied');
+
+      // Listed: its name, its first characters, its dates.
+      const row = keys.getByTestId('pc-api-key');
+      await row.getByText('Backup script').waitFor();
+      assert.equal(await row.locator('.pc-api-key__start').textContent(), `${key.slice(0, 6)}…`);
+      const listed = (await page.evaluate(() => window.__client.apiKey.list())).value.apiKeys[0];
+      assert.ok(Math.abs(new Date(listed.expiresAt) - new Date(listed.createdAt) - 30 * 86400e3) < 5000, 'in 30 days');
+      const dates = await page.evaluate((k) => [k.createdAt, k.expiresAt].map((d) => new Date(d).toLocaleDateString()), listed);
+      assert.equal(await row.locator('.pc-session__detail').textContent(), `created ${dates[0]} · expires ${dates[1]} · never used`);
+
+      // Used by a program; "Done" forgets the key, and the list says when it was last used.
+      assert.deepEqual(await useKey(key), [200, email]);
+      await made.getByRole('button', { name: 'Done: hide the new API key' }).click();
+      await made.waitFor({ state: 'detached' });
+      await goto(page);
+      await keys.getByTestId('pc-api-key').locator('.pc-session__detail', { hasText: 'last used' }).waitFor();
+      assert.equal(await page.getByRole('textbox', { name: 'Your new API key' }).count(), 0, 'never shown again');
+
+      // Disabled: refused until enabled again.
+      await keys.getByRole('button', { name: 'Disable Backup script' }).click();
+      await keys.getByRole('status').filter({ hasText: '“Backup script” is disabled: it is refused until you enable it again.' }).waitFor();
+      await row.getByText('Disabled', { exact: true }).waitFor();
+      assert.equal(await row.getAttribute('data-enabled'), 'false');
+      assert.deepEqual(await useKey(key), [401, 'KEY_DISABLED']);
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Enable Backup script', 'the focus stays on the button');
+      await keys.getByRole('button', { name: 'Enable Backup script' }).click();
+      await keys.getByRole('status').filter({ hasText: '“Backup script” is enabled again.' }).waitFor();
+      assert.deepEqual(await useKey(key), [200, email]);
+
+      // Deleted after a confirmation (Escape and "Cancel" keep it).
+      const askDelete = () => row.getByRole('button', { name: 'Delete Backup script', expanded: false }).click();
+      const confirm = keys.getByRole('group', { name: 'Delete Backup script' });
+      await askDelete();
+      await confirm.getByText('Delete “Backup script”? The programs that use it are refused from now on. It cannot be undone.').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+      await page.keyboard.press('Escape');
+      await confirm.waitFor({ state: 'detached' });
+      await askDelete();
+      await confirm.getByRole('button', { name: 'Delete Backup script' }).click();
+      await keys.getByRole('status').filter({ hasText: 'API key “Backup script” deleted.' }).waitFor();
+      await keys.getByText('You have no API keys yet.').waitFor();
+      assert.deepEqual(await useKey(key), [401, 'INVALID_API_KEY']);
+
+      // Another tab deleted it meanwhile: said so.
+      await create.getByLabel('Name').fill('Twice');
+      await create.getByRole('button', { name: 'Create the key' }).click();
+      await keys.getByRole('region', { name: 'Your new API key' }).waitFor();
+      const twice = await keys.getByTestId('pc-api-key').getAttribute('data-api-key-id');
+      assert.equal((await page.evaluate((keyId) => window.__client.apiKey.delete({ keyId }), twice)).ok, true);
+      await keys.getByRole('button', { name: 'Disable Twice' }).click();
+      await keys.getByRole('alert').filter({ hasText: 'This API key no longer exists.' }).waitFor();
+      await keys.getByText('You have no API keys yet.').waitFor();
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -166,6 +166,27 @@ export type AuthErrorCode =
   | 'YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION'
   | 'YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS'
   | 'INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION'
+  // API keys (--api-key; BetterAuth's API-key plugin): the calls on the user's keys
+  | 'SERVER_ONLY_PROPERTY'
+  | 'UNAUTHORIZED_SESSION'
+  | 'KEY_NOT_FOUND'
+  | 'EXPIRES_IN_IS_TOO_SMALL'
+  | 'EXPIRES_IN_IS_TOO_LARGE'
+  | 'INVALID_PREFIX_LENGTH'
+  | 'INVALID_NAME_LENGTH'
+  | 'NAME_REQUIRED'
+  | 'METADATA_DISABLED'
+  | 'INVALID_METADATA_TYPE'
+  | 'NO_VALUES_TO_UPDATE'
+  | 'KEY_DISABLED_EXPIRATION'
+  | 'API_KEY_LIMIT_REACHED'
+  // ... a key presented in the x-api-key header (get-session)
+  | 'INVALID_API_KEY'
+  | 'KEY_DISABLED'
+  | 'KEY_EXPIRED'
+  | 'USAGE_EXCEEDED'
+  | 'RATE_LIMITED'
+  | 'INVALID_REFERENCE_ID_FROM_API_KEY'
   // origins, CSRF, limits
   | 'UNAUTHORIZED'
   | 'INVALID_ORIGIN'
@@ -204,6 +225,8 @@ export interface AuthFailure {
   feedback?: PasswordFeedback;
   /** With TOO_MANY_REQUESTS: seconds to wait. */
   retryAfter?: number;
+  /** With RATE_LIMITED (an API key's own limit, --api-key): milliseconds until it takes a request again. */
+  details?: { tryAgainIn?: number; [field: string]: unknown };
   [field: string]: unknown;
 }
 
@@ -254,6 +277,11 @@ export interface TwoFactorRedirect {
   twoFactorMethods: string[];
 }
 
+/**
+ * A session. One made from an API key (the server's --api-key: get-session with the key in the
+ * x-api-key header) has the key's id, token "" (no cookie, nothing stored), the key's expiresAt
+ * (else now + the session lifetime), and createdAt and updatedAt now.
+ */
 export interface Session {
   id: string;
   token: string;
@@ -876,6 +904,115 @@ export interface OrganizationClient {
   checkRolePermission(input: { role: OrganizationRole | OrganizationRole[]; permissions: OrganizationPermissions }): boolean;
 }
 
+/**
+ * One of the user's API keys (the server's --api-key; BetterAuth's apikey table), as get, update
+ * and list answer it: never the key itself, which only create's answer holds. Dates are ISO-8601
+ * strings (BetterAuth's client: Date).
+ */
+export interface ApiKey {
+  id: string;
+  /** "default" (Portcullis has one configuration). */
+  configId: string;
+  /** null when created without one. */
+  name: string | null;
+  /** The key's first characters (6, its prefix included): to tell keys apart, e.g. "pk_abc…". */
+  start: string | null;
+  /** The owner: the user's id. */
+  referenceId: string;
+  prefix: string | null;
+  /** Milliseconds between refills of `remaining` (set by the server only). */
+  refillInterval: number | null;
+  refillAmount: number | null;
+  lastRefillAt: string | null;
+  /** A disabled key is refused (KEY_DISABLED) until enabled again. */
+  enabled: boolean;
+  /** Each key's own rate limit: at most rateLimitMax requests, the window sliding with the last one (ms). */
+  rateLimitEnabled: boolean;
+  rateLimitTimeWindow: number | null;
+  rateLimitMax: number | null;
+  /** Requests counted in the current window. */
+  requestCount: number;
+  /** Uses left (null: unlimited). */
+  remaining: number | null;
+  /** The last request made with the key (null: never used). */
+  lastRequest: string | null;
+  /** null: it does not expire. */
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  permissions: Record<string, string[]> | null;
+  metadata: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+/** create's answer: the key's fields, and the key itself (shown this once: only its hash is kept). */
+export type CreatedApiKey = ApiKey & { key: string };
+
+export interface CreateApiKeyInput {
+  /** 1-32 characters (UTF-16 units, as JavaScript counts them); required with the server's --api-key-require-name (NAME_REQUIRED). */
+  name?: string;
+  /** Put before the random part (e.g. "acme_"): 1-32 of a-z, A-Z, 0-9, "_" and "-". Default: the server's --api-key-default-prefix, if any. */
+  prefix?: string;
+  /** Seconds until it expires, from 1 day to 365 days; null or none: the server's default (--api-key-default-expires-in; none: never). */
+  expiresIn?: number | null;
+  /** Any JSON object (at most 4 KiB), with the server's --api-key-metadata (else METADATA_DISABLED). */
+  metadata?: Record<string, unknown>;
+  /** Only "default" on Portcullis. */
+  configId?: string;
+}
+
+export interface UpdateApiKeyInput {
+  keyId: string;
+  name?: string;
+  /** false: the key is refused (KEY_DISABLED) until true again. */
+  enabled?: boolean;
+  /** Seconds from now until it expires (1 to 365 days); null: never. */
+  expiresIn?: number | null;
+  metadata?: Record<string, unknown> | null;
+  configId?: string;
+  /** The caller's own id, if given (else UNAUTHORIZED_SESSION). */
+  userId?: string;
+}
+
+export interface ListApiKeysQuery {
+  limit?: number;
+  offset?: number;
+  /** createdAt (the default, oldest first), updatedAt, name, expiresAt, lastRequest, enabled, remaining or requestCount; another: VALIDATION_ERROR. */
+  sortBy?: 'createdAt' | 'updatedAt' | 'name' | 'expiresAt' | 'lastRequest' | 'enabled' | 'remaining' | 'requestCount' | (string & {});
+  /** Default 'asc'. */
+  sortDirection?: 'asc' | 'desc';
+}
+
+/**
+ * The signed-in user's API keys (the server's --api-key; BetterAuth's API-key plugin, whose
+ * apiKeyClient() from @better-auth/api-key/client fromBetterAuth needs for its types): a key lets a
+ * program call a backend as the user, which asks the server who it is (get-session with the key
+ * in the x-api-key header: ClientOptions.headers). A key is shown once, at its creation. Signed
+ * out: UNAUTHORIZED (401; create and update: UNAUTHORIZED_SESSION); a server without --api-key:
+ * NOT_FOUND. No call changes the session (no listener is told).
+ */
+export interface ApiKeyClient {
+  /**
+   * Creates a key: its fields, and `key`, the key itself, which no other answer holds.
+   * INVALID_NAME_LENGTH, NAME_REQUIRED, INVALID_PREFIX_LENGTH, EXPIRES_IN_IS_TOO_SMALL,
+   * EXPIRES_IN_IS_TOO_LARGE, KEY_DISABLED_EXPIRATION (--api-key-disable-custom-expiry),
+   * METADATA_DISABLED, INVALID_METADATA_TYPE, API_KEY_LIMIT_REACHED (403: --api-key-limit, 100 by
+   * default), VALIDATION_ERROR (a prefix's characters, invalid text).
+   */
+  create(input?: CreateApiKeyInput): Promise<AuthResult<CreatedApiKey>>;
+  /** One of the user's keys; KEY_NOT_FOUND (404) for none of theirs. */
+  get(input: { query: { id: string } }): Promise<AuthResult<ApiKey>>;
+  /**
+   * Changes the fields given (the key itself stays). KEY_NOT_FOUND (404), NO_VALUES_TO_UPDATE,
+   * INVALID_NAME_LENGTH, EXPIRES_IN_IS_TOO_SMALL, EXPIRES_IN_IS_TOO_LARGE, KEY_DISABLED_EXPIRATION.
+   */
+  update(input: UpdateApiKeyInput): Promise<AuthResult<ApiKey>>;
+  /** Deletes a key: it works no more. KEY_NOT_FOUND (404). */
+  delete(input: { keyId: string }): Promise<AuthResult<{ success: true }>>;
+  /** The user's keys (oldest first by default) and their count; `limit` and `offset` come back as given. */
+  list(input?: { query?: ListApiKeysQuery }): Promise<AuthResult<{ apiKeys: ApiKey[]; total: number; limit?: number; offset?: number }>>;
+}
+
 export interface ClientOptions {
   /** The server's origin ('/api/auth' is appended) or full API URL. Default: this page's origin. */
   baseURL?: string;
@@ -883,7 +1020,11 @@ export interface ClientOptions {
   basePath?: string;
   /** Default: the global fetch. Outside browsers, pass one that keeps cookies and sends Origin. */
   fetch?: typeof fetch;
-  /** Headers added to every request (e.g. Authorization: Bearer ...). */
+  /**
+   * Headers added to every request (e.g. Authorization: Bearer ...). A program with an API key
+   * (the server's --api-key) sends it as {'x-api-key': key}: getSession() then answers the key's
+   * user, and a session whose id is the key's.
+   */
   headers?: Record<string, string>;
   /** Default 'include': cookies go to the server even when it is on another origin. */
   credentials?: RequestCredentials;
@@ -1009,6 +1150,8 @@ export interface AuthClient {
   readonly admin: AdminClient;
   /** The server's --organization: organizations, members, invitations. (fromBetterAuth: BetterAuth's organizationClient() methods.) */
   readonly organization: OrganizationClient;
+  /** The server's --api-key: the signed-in user's API keys. (fromBetterAuth: BetterAuth's apiKeyClient() methods.) */
+  readonly apiKey: ApiKeyClient;
   /**
    * The method of this browser's last sign-in (the server's --last-login-method; BetterAuth's
    * lastLoginMethodClient()): the `<cookiePrefix>.last_used_login_method` cookie, read from

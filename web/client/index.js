@@ -935,6 +935,42 @@ export function createClient(options = {}) {
       checkRolePermission,
     },
 
+    // The server's --api-key (BetterAuth's API-key plugin; its apiKeyClient()'s names and argument
+    // shapes): the signed-in user's keys, for a program that calls a backend as the user (the key
+    // in the x-api-key header of its get-session). None of these changes the session. Signed out:
+    // UNAUTHORIZED (401; create, update: UNAUTHORIZED_SESSION); a server without --api-key: NOT_FOUND.
+    apiKey: {
+      /**
+       * {name?, prefix?, expiresIn? (seconds, 1 to 365 days; null: the server's default, none
+       * unless set), metadata? (an object, with the server's --api-key-metadata), configId?} -> the
+       * key (its fields as get's) with `key`: the key itself, shown this once. INVALID_NAME_LENGTH
+       * (1-32 UTF-16 units), NAME_REQUIRED, INVALID_PREFIX_LENGTH, EXPIRES_IN_IS_TOO_SMALL,
+       * EXPIRES_IN_IS_TOO_LARGE, KEY_DISABLED_EXPIRATION, METADATA_DISABLED, INVALID_METADATA_TYPE,
+       * API_KEY_LIMIT_REACHED (403), VALIDATION_ERROR (a prefix's characters; invalid text).
+       */
+      create: (input) =>
+        call('POST', '/api-key/create', { body: pick(input, ['name', 'prefix', 'expiresIn', 'metadata', 'configId']) }),
+      /** {query: {id}} -> the key (without the key itself); KEY_NOT_FOUND (404): none of the user's. */
+      get: (input) => call('GET', '/api-key/get', { query: pick(input?.query, ['id']) }),
+      /**
+       * {keyId, name?, enabled?, expiresIn? (seconds; null: never), metadata?, configId?, userId?
+       * (the caller's)} -> the key. KEY_NOT_FOUND (404), NO_VALUES_TO_UPDATE, INVALID_NAME_LENGTH,
+       * EXPIRES_IN_IS_TOO_SMALL, EXPIRES_IN_IS_TOO_LARGE, KEY_DISABLED_EXPIRATION, INVALID_METADATA_TYPE.
+       */
+      update: (input) =>
+        call('POST', '/api-key/update', {
+          body: pick(input, ['keyId', 'name', 'enabled', 'expiresIn', 'metadata', 'configId', 'userId']),
+        }),
+      /** {keyId} -> {success: true}; KEY_NOT_FOUND (404). */
+      delete: (input) => call('POST', '/api-key/delete', { body: pick(input, ['keyId']) }),
+      /**
+       * {query?: {limit?, offset?, sortBy?, sortDirection? ('asc' | 'desc')}}? -> {apiKeys, total,
+       * limit?, offset?} (limit and offset as given). Oldest first by default.
+       */
+      list: (input) =>
+        call('GET', '/api-key/list', { query: pick(input?.query, ['limit', 'offset', 'sortBy', 'sortDirection']) }),
+    },
+
     // The last sign-in's method (the server's --last-login-method; BetterAuth's lastLoginMethodClient()).
     ...lastLoginMethod(options.cookiePrefix),
 
@@ -1158,6 +1194,17 @@ export function fromBetterAuth(authClient, options = {}) {
                   }
                 }
               : checkRolePermission,
+        }
+      : undefined,
+    // BetterAuth's apiKeyClient() (from @better-auth/api-key/client, among the client's plugins:
+    // its types). create and delete are POSTs here even without it (its pathMethods).
+    apiKey: c.apiKey
+      ? {
+          create: wrap(false, (input) => c.apiKey.create(input ?? {}, { method: 'POST' })),
+          get: wrap(false, (input) => c.apiKey.get({ query: input?.query ?? {} })),
+          update: wrap(false, (input) => c.apiKey.update(input, { method: 'POST' })),
+          delete: wrap(false, (input) => c.apiKey.delete(input, { method: 'POST' })),
+          list: wrap(false, (input) => c.apiKey.list({ query: input?.query ?? {} })),
         }
       : undefined,
     // The last sign-in's method: BetterAuth's lastLoginMethodClient()'s actions when the client has

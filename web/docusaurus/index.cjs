@@ -3,8 +3,8 @@
 // emailOtp option, sign-in and reset by codes sent by e-mail; with magicLink, sign-in by links sent by
 // e-mail; with passkey, sign-in by passkeys, from a button and the field's autofill), an
 // /account page (name, username with its option, address verification, password, passkeys with
-// their option, signed-in devices, deletion), with organizations an /organizations page and the
-// page invitations' links lead to (/accept-invitation?id=), a user menu
+// their option, API keys with apiKeys, signed-in devices, deletion), with organizations an
+// /organizations page and the page invitations' links lead to (/accept-invitation?id=), a user menu
 // in the navbar, a session provider around the site, and optional client-side gating of chosen
 // paths (a redirect to /login and back). It works under webpack and Rspack (future.v4).
 //
@@ -67,6 +67,9 @@ const DEFAULTS = {
   // --organization-invitation-url "https://site/accept-invitation?id={id}"). {path?,
   // invitationPath?}: other paths.
   organizations: false,
+  // true: the server's --api-key; the account page lists the user's API keys, makes new ones
+  // (shown once, to copy), disables, enables and deletes them
+  apiKeys: false,
 };
 
 const ORGANIZATION_PATHS = { path: '/organizations', invitationPath: '/accept-invitation' };
@@ -128,6 +131,7 @@ function validate(options) {
   if (typeof o.passkey !== 'boolean') fail('passkey must be true or false');
   if (typeof o.passkeyAutofill !== 'boolean') fail('passkeyAutofill must be true or false');
   if (typeof o.lastLoginMethod !== 'boolean') fail('lastLoginMethod must be true or false');
+  if (typeof o.apiKeys !== 'boolean') fail('apiKeys must be true or false');
   const imp = o.impersonation;
   if (
     typeof imp !== 'boolean' &&
@@ -179,7 +183,7 @@ function portcullisPlugin(context, options) {
       return [path.join(__dirname, '..', 'react', 'styles.css')];
     },
     async contentLoaded({ actions }) {
-      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, changeEmailCode, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill, lastLoginMethod, organizations } = o;
+      const { serverURL, basePath, loginPath, signUpPath, forgotPasswordPath, resetPasswordPath, accountPath, changeEmail, changeEmailCode, twoFactor, username, usernamePolicy, protect, minPasswordScore, passwordPolicy, afterSignOutPath, impersonation, emailOtp, magicLink, passkey, passkeyAutofill, lastLoginMethod, organizations, apiKeys } = o;
       const organizationPaths = organizations === false ? null : { ...ORGANIZATION_PATHS, ...(organizations === true ? {} : organizations) };
       actions.setGlobalData({
         serverURL,
@@ -205,6 +209,7 @@ function portcullisPlugin(context, options) {
         passkeyAutofill,
         lastLoginMethod,
         organizations: organizationPaths,
+        apiKeys,
       });
       const page = (p, component) => p && actions.addRoute({ path: join(p), component: `@theme/${component}`, exact: true });
       page(loginPath, 'PortcullisLoginPage');

@@ -119,6 +119,14 @@ export interface PortcullisPluginOptions {
    * sends to the login page and back. Default false.
    */
   organizations?: boolean | { path?: string; invitationPath?: string };
+  /**
+   * API keys (the server's --api-key, BetterAuth's API-key plugin): the account page shows the
+   * user's keys (the ApiKeys component: each one's name, first characters, dates, "Disable" /
+   * "Enable" and "Delete…"), and makes new ones (a name and an expiry: never, 30, 90 or 365 days),
+   * each shown once with "Copy". A program sends its key in the server's --api-key-header
+   * (x-api-key) to get-session, which answers the key's user. Default false.
+   */
+  apiKeys?: boolean;
 }
 
 declare function portcullisPlugin(context: unknown, options: PortcullisPluginOptions): unknown;

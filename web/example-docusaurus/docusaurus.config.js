@@ -59,6 +59,8 @@ const config = {
         // and with --organization: /organizations (linked from the user menu) and
         // /accept-invitation, where the mailed invitations lead (--organization-invitation-url)
         organizations: true,
+        // and with --api-key: the user's API keys on the account page (made, shown once, disabled, deleted)
+        apiKeys: true,
       },
     ],
   ],

@@ -5,11 +5,11 @@
 # page mail a code instead of a link; or by a link sent by e-mail: --magic-link; or with a passkey:
 # --passkey, its rp id localhost, the host of both), the user menu and the gated page in a browser,
 # the administration page (/admin: the server runs with --admin, and --admin-impersonation for
-# its "Sign in as this user"), and organizations (/organizations, linked from the user menu, and
+# its "Sign in as this user"), organizations (/organizations, linked from the user menu, and
 # /accept-invitation where the mailed invitations lead: --organization with
-# --organization-invitation-url). Make the first administrator
-# with `build/release/native-server/portcullis user set-role --email E --role admin --database
-# portcullis.db` (see docs/administration.md). (The repository's run command, scripts/run.sh, runs this.)
+# --organization-invitation-url), and API keys on the account page (--api-key). Make the first
+# administrator with `build/release/native-server/portcullis user set-role --email E --role admin
+# --database portcullis.db` (see docs/administration.md). (The repository's run command, scripts/run.sh, runs this.)
 #
 #   web/example-docusaurus/run.sh          (or: npm run example)
 #   SERVER_PORT=4100 SITE_PORT=3100 web/example-docusaurus/run.sh
@@ -31,7 +31,7 @@ SITE_PORT=${SITE_PORT:-3000}
   --trusted-origins "http://localhost:$SITE_PORT" --change-email-enabled true --two-factor true \
   --two-factor-otp true --admin true --admin-impersonation true --username true --email-otp true \
   --magic-link true --passkey true --last-login-method true --organization true \
-  --organization-invitation-url "http://localhost:$SITE_PORT/accept-invitation?id={id}" &
+  --organization-invitation-url "http://localhost:$SITE_PORT/accept-invitation?id={id}" --api-key true &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 

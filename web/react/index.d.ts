@@ -505,6 +505,61 @@ export interface Texts {
   invitationDeclined?: (organization: string) => string;
   /** The link under an accepted invitation (`organizationsHref`). */
   goToOrganizations?: string;
+  // ApiKeys (the server's --api-key; `cancel` is PasskeySettings')
+  /** The line under its title. */
+  apiKeysIntro?: string;
+  /** The list's accessible name. */
+  yourApiKeys?: string;
+  noApiKeys?: string;
+  /** A key without a name: "API key", with its first characters after it. */
+  unnamedApiKey?: string;
+  /** A key's first characters as shown: "pk_abc…". */
+  apiKeyStart?: (start: string) => string;
+  /** The parts of a key's line, joined with " · ": "created <date>", "expires <date>" (or "expired <date>", or "never expires"), "last used <date and time>" (or "never used"). */
+  apiKeyCreatedOn?: (date: string) => string;
+  apiKeyExpiresOn?: (date: string) => string;
+  apiKeyExpiredOn?: (date: string) => string;
+  apiKeyNeverExpires?: string;
+  apiKeyLastUsed?: (date: string) => string;
+  apiKeyNeverUsed?: string;
+  /** The badges of a disabled key, and of an expired one. */
+  apiKeyDisabledBadge?: string;
+  apiKeyExpiredBadge?: string;
+  disableApiKey?: string;
+  enableApiKey?: string;
+  /** The buttons' accessible names (with the key's name). */
+  disableApiKeyLabel?: (name: string) => string;
+  enableApiKeyLabel?: (name: string) => string;
+  /** What disabling and enabling say once done. */
+  apiKeyDisabled?: (name: string) => string;
+  apiKeyEnabled?: (name: string) => string;
+  /** The button that asks to delete a key ("Delete…"); its accessible name, and the confirmation's. */
+  deleteApiKey?: string;
+  deleteApiKeyLabel?: (name: string) => string;
+  deleteApiKeyConfirmation?: (name: string) => string;
+  confirmDeleteApiKey?: (name: string) => string;
+  apiKeyDeleted?: (name: string) => string;
+  /** The create form's title, fields and button. */
+  newApiKeyTitle?: string;
+  apiKeyName?: string;
+  apiKeyNameHelp?: string;
+  apiKeyExpiry?: string;
+  /** The expiry's choices: [seconds (0: never, i.e. the server's default), label]. The default choice is 90 days (7776000): keep it among them. */
+  apiKeyExpiries?: Array<[number, string]>;
+  createApiKey?: string;
+  /** The new key's box: its title, the warning that it is shown once (with its name), "Copy" (and its accessible name), what copying did, "Done" (and its accessible name). */
+  newApiKey?: string;
+  newApiKeyOnce?: (name: string) => string;
+  copyApiKey?: string;
+  copyApiKeyLabel?: string;
+  apiKeyCopied?: string;
+  apiKeyNotCopied?: string;
+  apiKeyCopiedDone?: string;
+  apiKeyDoneLabel?: string;
+  /** The server answers NOT_FOUND (no --api-key). */
+  apiKeysUnavailable?: string;
+  /** KEY_NOT_FOUND on a change or a deletion (another tab deleted it). */
+  apiKeyMissing?: string;
 }
 
 export interface PasswordStrengthMeterProps {
@@ -897,6 +952,27 @@ export function Organizations(props: OrganizationsProps): ReactElement;
 
 /** The slug made from an organization's name, as the create form does: "Ça va & Co" -> "ca-va-co" (at most 48 characters). */
 export function organizationSlug(name: string): string;
+
+export interface ApiKeysProps {
+  /** A heading (h2; the create form's and the new key's headings are then h3), which also names the section. */
+  title?: ReactNode;
+  text?: Texts;
+  className?: string;
+}
+
+/**
+ * The signed-in user's API keys on the account page (the server's --api-key; `client.apiKey`): a
+ * list, newest first, each with its name, its first characters ("pk_abc…"), when it was created,
+ * when it expires and when it was last used, "Disabled" and "Expired" badges, "Disable" / "Enable",
+ * and "Delete…" (asks first, the focus on "Cancel"; Escape cancels). Then "New API key": a name
+ * (required here) and an expiry (never, 30, 90 (the default) or 365 days). The new key is shown
+ * once, in a read-only field (focused and selected) with "Copy" and the warning that it will not be
+ * shown again, until "Done". Outcomes in a role="status" line; the server's refusals in its words,
+ * under the field they are about (INVALID_NAME_LENGTH, NAME_REQUIRED, EXPIRES_IN_IS_TOO_SMALL,
+ * EXPIRES_IN_IS_TOO_LARGE, KEY_DISABLED_EXPIRATION) or in a role="alert" box (focused), e.g.
+ * API_KEY_LIMIT_REACHED. Renders nothing without a session.
+ */
+export function ApiKeys(props: ApiKeysProps): ReactElement | null;
 
 export interface AcceptInvitationProps {
   /** The invitation's id (the invitation link's, e.g. its ?id=). */

@@ -3622,6 +3622,362 @@ export function PasskeySettings({ title, text: t, className, authenticatorAttach
   );
 }
 
+// ---- API keys (the server's --api-key) ---------------------------------------------------------------
+
+// ApiKeys' labels and messages (apart, so that a bundler drops them with the component).
+const API_KEY_TEXT = {
+  apiKeysIntro: 'An API key lets a program of yours (a script, a service) act as you on this site, without your password. Keep each one secret, as a password, and delete the ones you no longer use.',
+  yourApiKeys: 'Your API keys',
+  noApiKeys: 'You have no API keys yet.',
+  unnamedApiKey: 'API key',
+  apiKeyStart: (start) => `${start}…`,
+  apiKeyCreatedOn: (date) => `created ${date}`,
+  apiKeyExpiresOn: (date) => `expires ${date}`,
+  apiKeyExpiredOn: (date) => `expired ${date}`,
+  apiKeyNeverExpires: 'never expires',
+  apiKeyLastUsed: (date) => `last used ${date}`,
+  apiKeyNeverUsed: 'never used',
+  apiKeyDisabledBadge: 'Disabled',
+  apiKeyExpiredBadge: 'Expired',
+  disableApiKey: 'Disable',
+  enableApiKey: 'Enable',
+  disableApiKeyLabel: (name) => `Disable ${name}`,
+  enableApiKeyLabel: (name) => `Enable ${name}`,
+  apiKeyDisabled: (name) => `“${name}” is disabled: it is refused until you enable it again.`,
+  apiKeyEnabled: (name) => `“${name}” is enabled again.`,
+  deleteApiKey: 'Delete…',
+  deleteApiKeyLabel: (name) => `Delete ${name}`,
+  deleteApiKeyConfirmation: (name) => `Delete “${name}”? The programs that use it are refused from now on. It cannot be undone.`,
+  confirmDeleteApiKey: (name) => `Delete ${name}`,
+  apiKeyDeleted: (name) => `API key “${name}” deleted.`,
+  cancel: 'Cancel',
+  newApiKeyTitle: 'New API key',
+  apiKeyName: 'Name',
+  apiKeyNameHelp: 'What it is for, e.g. “Backup script”: to tell your keys apart.',
+  apiKeyExpiry: 'Expires',
+  // [seconds (0: never), label]: the expiry's choices (the server takes 1 to 365 days).
+  apiKeyExpiries: [[0, 'Never'], [2592000, 'In 30 days'], [7776000, 'In 90 days'], [31536000, 'In 365 days']],
+  createApiKey: 'Create the key',
+  newApiKey: 'Your new API key',
+  newApiKeyOnce: (name) => `This is “${name}”. Copy it now and keep it somewhere safe: you will not see it again.`,
+  copyApiKey: 'Copy',
+  copyApiKeyLabel: 'Copy the new API key',
+  apiKeyCopied: 'Copied.',
+  apiKeyNotCopied: 'This browser did not copy it: select the key and copy it yourself.',
+  apiKeyCopiedDone: 'Done',
+  apiKeyDoneLabel: 'Done: hide the new API key',
+  apiKeysUnavailable: 'The server does not offer API keys (its --api-key option is off).',
+  apiKeyMissing: 'This API key no longer exists.',
+};
+
+// The expiry's choice by default (seconds; 90 days): one of text.apiKeyExpiries.
+const API_KEY_DEFAULT_EXPIRY = 7776000;
+
+// A key's name as shown: its own, else "API key pk_abc…" (its first characters tell it apart).
+const apiKeyName = (k, text) =>
+  typeof k.name === 'string' && k.name.trim() ? k.name : k.start ? `${text.unnamedApiKey} ${text.apiKeyStart(k.start)}` : text.unnamedApiKey;
+
+// Whether a key's expiry is past (a date as the server sends it, or a Date from BetterAuth's client).
+const expired = (k) => Boolean(k.expiresAt) && new Date(k.expiresAt).getTime() <= Date.now();
+
+// The field of the new key's form a refusal of the server is about (a code of the name's, or of
+// the expiry's), else fieldOf's.
+const apiKeyField = (r, fields) =>
+  r.code === 'INVALID_NAME_LENGTH' || r.code === 'NAME_REQUIRED'
+    ? 'name'
+    : r.code.startsWith('EXPIRES_IN_') || r.code === 'KEY_DISABLED_EXPIRATION'
+      ? 'expiresIn'
+      : fieldOf(r, fields);
+
+// A new key: its name (required here, to tell keys apart) and when it expires. `onCreated(row)`
+// gets create's answer, the key itself in it.
+function CreateApiKeyForm({ client, text, level, onStart, onCreated }) {
+  const prefix = useStableId('pc-api-key-new');
+  const fields = ['name', 'expiresIn'];
+  const form = useForm(fields, { expiresIn: String(API_KEY_DEFAULT_EXPIRY) });
+  form.check((v) => ({ name: v.name.trim() ? undefined : text.required(text.apiKeyName) }));
+  const onSubmit = form.submitter(
+    () => {
+      onStart();
+      const seconds = Number(form.values.expiresIn);
+      return client.apiKey.create({ name: form.values.name.trim(), expiresIn: seconds > 0 ? seconds : null });
+    },
+    (row) => {
+      form.set('name')('');
+      form.setTouched({});
+      onCreated(row);
+    },
+    (r) => apiKeyField(r, fields),
+  );
+  const expiryId = `${prefix}-expiresIn`;
+  const expiryError = form.errors.expiresIn;
+  return h(
+    FormShell,
+    { form, onSubmit, title: text.newApiKeyTitle, level, submitLabel: text.createApiKey, text, className: 'pc-form--inline pc-api-keys__create', testId: 'pc-api-key-create' },
+    h(
+      Field,
+      { id: `${prefix}-name`, label: text.apiKeyName, type: 'text', autoComplete: 'off', value: form.values.name, onChange: form.set('name'), onBlur: form.blur('name'), error: form.errors.name, inputRef: form.refs.name, describedBy: `${prefix}-name-help` },
+      h('p', { id: `${prefix}-name-help`, className: 'pc-help' }, text.apiKeyNameHelp),
+    ),
+    h(
+      'div',
+      { className: 'pc-field' + (expiryError ? ' pc-field--invalid' : '') },
+      h('label', { className: 'pc-label', htmlFor: expiryId }, text.apiKeyExpiry),
+      h(
+        'select',
+        {
+          id: expiryId,
+          name: 'expiresIn',
+          className: 'pc-input',
+          value: form.values.expiresIn,
+          ref: form.refs.expiresIn,
+          'aria-invalid': expiryError ? 'true' : 'false',
+          'aria-describedby': expiryError ? `${expiryId}-error` : undefined,
+          onChange: (e) => form.set('expiresIn')(e.target.value),
+        },
+        text.apiKeyExpiries.map(([seconds, label]) => h('option', { key: seconds, value: String(seconds) }, label)),
+      ),
+      h('div', { id: `${expiryId}-error`, className: 'pc-error', 'aria-live': 'polite', 'data-field-error': expiryId }, expiryError ?? ''),
+    ),
+  );
+}
+
+// The key just made, shown this once: in a read-only field (focused and selected: Ctrl+C copies
+// it), with "Copy" and "Done" (which forgets it).
+function NewApiKey({ created, text, level, onDone }) {
+  const prefix = useStableId('pc-api-key-made');
+  const inputRef = useRef(null);
+  const [copied, setCopied] = useState(null); // null | 'yes' | 'no'
+  useEffect(() => {
+    inputRef.current?.focus();
+    inputRef.current?.select?.();
+  }, [created.key]);
+  const copy = async () => {
+    let done = false;
+    try {
+      await globalThis.navigator.clipboard.writeText(created.key);
+      done = true;
+    } catch {
+      // No clipboard API (an insecure page), or refused: the selection's copy, where it works.
+      inputRef.current?.select?.();
+      try {
+        done = globalThis.document?.execCommand?.('copy') === true;
+      } catch {
+        done = false;
+      }
+    }
+    setCopied(done ? 'yes' : 'no');
+  };
+  const titleId = `${prefix}-title`;
+  return h(
+    'div',
+    { className: 'pc-api-key-made', role: 'region', 'aria-labelledby': titleId, 'data-testid': 'pc-api-key-made', 'data-api-key-id': created.id },
+    h(`h${level}`, { id: titleId, className: 'pc-api-key-made__title' }, text.newApiKey),
+    h('p', { id: `${prefix}-once`, className: 'pc-api-key-made__once' }, text.newApiKeyOnce(created.name)),
+    h(
+      'div',
+      { className: 'pc-api-key-made__key' },
+      h('input', {
+        id: `${prefix}-key`,
+        ref: inputRef,
+        className: 'pc-input pc-api-key-made__value',
+        type: 'text',
+        readOnly: true,
+        value: created.key,
+        spellCheck: false,
+        autoComplete: 'off',
+        'aria-labelledby': titleId,
+        'aria-describedby': `${prefix}-once`,
+        onFocus: (e) => e.target.select?.(),
+      }),
+      h('button', { type: 'button', className: 'pc-button button button--primary button--sm', 'aria-label': text.copyApiKeyLabel, onClick: copy }, text.copyApiKey),
+    ),
+    h('p', { className: 'pc-help pc-api-key-made__copied', role: 'status' }, copied === 'yes' ? text.apiKeyCopied : copied === 'no' ? text.apiKeyNotCopied : ''),
+    h('button', { type: 'button', className: 'pc-button button button--secondary button--sm', 'aria-label': text.apiKeyDoneLabel, onClick: onDone }, text.apiKeyCopiedDone),
+  );
+}
+
+/**
+ * The signed-in user's API keys on the account page (the server's --api-key; BetterAuth's API-key
+ * plugin): a list, newest first, each with its name, its first characters ("pk_abc…"), when it was
+ * created, when it expires and when it was last used, and whether it is disabled or expired, with
+ * "Disable" / "Enable" and "Delete…" (asks first, the focus on "Cancel"); then a form that
+ * creates one (a name, and an expiry: never, 30, 90 (the default) or 365 days). The new key is
+ * shown once, with "Copy" and the warning that it will not be shown again, until "Done". Outcomes
+ * in a `role="status"` line, the server's refusals in a `role="alert"` box (focused) or under the
+ * field they are about. Props: `title` (h2), `text`, `className`. Renders nothing without a session.
+ */
+export function ApiKeys({ title, text: t, className }) {
+  const text = { ...DEFAULT_TEXT, ...API_KEY_TEXT, ...(t ?? {}) };
+  const { client, user, status } = useSession();
+  const prefix = useStableId('pc-api-keys');
+  const [state, setState] = useState({ loaded: false, keys: [], failure: null });
+  const [notice, setNotice] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [confirming, setConfirming] = useState(null); // the id of the key whose deletion is asked
+  const [created, setCreated] = useState(null); // {id, name, key}: shown once
+  const [busy, setBusy] = useState(false);
+  const [focus, setFocus] = useState(null); // the id of the element to focus once rendered
+  const alertRef = useRef(null);
+  const calls = client.apiKey;
+  const load = useCallback(async () => {
+    if (!client.apiKey) return;
+    const r = await client.apiKey.list({ query: { sortBy: 'createdAt', sortDirection: 'desc' } });
+    const keys = r.ok && Array.isArray(r.value?.apiKeys) ? r.value.apiKeys : [];
+    setState({ loaded: true, keys, failure: r.ok ? null : r });
+  }, [client]);
+  useEffect(() => {
+    if (status === 'authenticated') load();
+  }, [status, user?.id, load]);
+  useEffect(() => {
+    // Another user (or none): nothing of the last one's stays, its new key least of all.
+    setState({ loaded: false, keys: [], failure: null });
+    setCreated(null);
+    setConfirming(null);
+    setNotice(null);
+    setFailure(null);
+  }, [user?.id]);
+  useEffect(() => {
+    if (failure) alertRef.current?.focus();
+  }, [failure]);
+  useEffect(() => {
+    if (!focus) return;
+    document.getElementById(focus)?.focus();
+    setFocus(null);
+  }, [focus]);
+  if (!user) return null;
+
+  const statusId = `${prefix}-status`;
+  const buttonId = (kind, id) => `${prefix}-${kind}-${id}`;
+  // Sections under the title (h2): h3 with one, else h2.
+  const level = title ? 3 : 2;
+  const said = (message, focusId = null) => {
+    setFailure(null);
+    setNotice(message);
+    if (focusId) setFocus(focusId);
+  };
+  // A call on one key; `done(value)` says what it did. A key gone meanwhile is said so.
+  const run = async (call, done, focusId) => {
+    setBusy(true);
+    setFailure(null);
+    setNotice(null);
+    const r = await call();
+    setBusy(false);
+    if (!r.ok && r.code !== 'KEY_NOT_FOUND') {
+      setFailure(describe(r));
+      return;
+    }
+    setConfirming(null);
+    await load();
+    if (r.ok) said(done, focusId);
+    else setFailure(text.apiKeyMissing);
+  };
+  const listFailure = state.failure ? (state.failure.code === 'NOT_FOUND' ? text.apiKeysUnavailable : describe(state.failure)) : null;
+  const shownFailure = !calls ? text.apiKeysUnavailable : failure ?? listFailure;
+  const button = (label, onClick, props = {}, kind = 'secondary') =>
+    h('button', { type: 'button', className: `pc-button button button--${kind} button--sm`, disabled: busy, onClick, ...props }, label);
+
+  const item = (k) => {
+    const name = apiKeyName(k, text);
+    const gone = expired(k);
+    const when = (value) => localDate(value, true);
+    const detail = [
+      k.createdAt ? text.apiKeyCreatedOn(localDate(k.createdAt)) : null,
+      k.expiresAt ? (gone ? text.apiKeyExpiredOn : text.apiKeyExpiresOn)(localDate(k.expiresAt)) : text.apiKeyNeverExpires,
+      k.lastRequest ? text.apiKeyLastUsed(when(k.lastRequest)) : text.apiKeyNeverUsed,
+    ].join(' · ');
+    const asking = confirming === k.id;
+    const close = () => {
+      setConfirming(null);
+      setFocus(buttonId('delete', k.id));
+    };
+    return h(
+      'li',
+      { key: k.id, className: 'pc-api-key', 'data-testid': 'pc-api-key', 'data-api-key-id': k.id, 'data-enabled': k.enabled === false ? 'false' : 'true' },
+      h(
+        'div',
+        { className: 'pc-api-key__what' },
+        h('strong', { className: 'pc-api-key__name' }, name),
+        k.enabled === false ? h('span', { className: 'pc-session__badge badge badge--secondary' }, text.apiKeyDisabledBadge) : null,
+        gone ? h('span', { className: 'pc-session__badge badge badge--danger' }, text.apiKeyExpiredBadge) : null,
+        k.start ? h('div', null, h('code', { className: 'pc-api-key__start' }, text.apiKeyStart(k.start))) : null,
+        h('div', { className: 'pc-session__detail' }, detail),
+      ),
+      h(
+        'div',
+        { className: 'pc-api-key__actions' },
+        k.enabled === false
+          ? button(text.enableApiKey, () => run(() => calls.update({ keyId: k.id, enabled: true }), text.apiKeyEnabled(name), buttonId('toggle', k.id)), {
+              id: buttonId('toggle', k.id),
+              'aria-label': text.enableApiKeyLabel(name),
+            })
+          : button(text.disableApiKey, () => run(() => calls.update({ keyId: k.id, enabled: false }), text.apiKeyDisabled(name), buttonId('toggle', k.id)), {
+              id: buttonId('toggle', k.id),
+              'aria-label': text.disableApiKeyLabel(name),
+            }),
+        button(text.deleteApiKey, () => setConfirming(asking ? null : k.id), { id: buttonId('delete', k.id), 'aria-label': text.deleteApiKeyLabel(name), 'aria-expanded': asking ? 'true' : 'false' }),
+      ),
+      asking
+        ? h(
+            'div',
+            {
+              className: 'pc-api-key__confirm pc-danger-zone',
+              role: 'group',
+              'aria-label': text.deleteApiKeyLabel(name),
+              onKeyDown: (e) => {
+                if (e.key === 'Escape') close();
+              },
+            },
+            h('p', { className: 'pc-help' }, text.deleteApiKeyConfirmation(name)),
+            h(
+              'div',
+              { className: 'pc-api-key__actions' },
+              button(text.confirmDeleteApiKey(name), () => run(() => calls.delete({ keyId: k.id }), text.apiKeyDeleted(name), statusId), {}, 'danger'),
+              button(text.cancel, close, { id: buttonId('cancel', k.id), autoFocus: true }),
+            ),
+          )
+        : null,
+    );
+  };
+
+  return h(
+    'section',
+    {
+      className: 'pc-form pc-api-keys' + (className ? ` ${className}` : ''),
+      'data-testid': 'pc-api-keys',
+      'aria-busy': (calls && !state.loaded) || busy ? 'true' : 'false',
+      'aria-labelledby': title ? `${prefix}-title` : undefined,
+    },
+    title ? h('h2', { className: 'pc-title', id: `${prefix}-title` }, title) : null,
+    h('p', { className: 'pc-help pc-api-keys__intro' }, text.apiKeysIntro),
+    h('p', { className: 'pc-notice__text pc-api-keys__status', role: 'status', id: statusId, tabIndex: -1 }, notice ?? ''),
+    h('div', { className: 'pc-alert', role: 'alert', tabIndex: -1, ref: alertRef, hidden: !shownFailure }, shownFailure ?? ''),
+    created ? h(NewApiKey, { created, text, level, onDone: () => setCreated(null) }) : null,
+    calls
+      ? h(
+          React.Fragment,
+          null,
+          h('ul', { className: 'pc-api-keys__list', 'aria-label': text.yourApiKeys }, state.keys.map(item)),
+          state.loaded && !state.failure && !state.keys.length ? h('p', { className: 'pc-help pc-api-keys__empty' }, text.noApiKeys) : null,
+          h(CreateApiKeyForm, {
+            client,
+            text,
+            level,
+            onStart: () => {
+              setCreated(null);
+              setNotice(null);
+              setFailure(null);
+            },
+            onCreated: async (row) => {
+              setCreated({ id: row?.id ?? null, name: apiKeyName(row ?? {}, text), key: String(row?.key ?? '') });
+              await load();
+            },
+          }),
+        )
+      : null,
+  );
+}
+
 /**
  * The signed-in user's name, opening a small menu with the e-mail, "Account" (with
  * `accountHref`), "Organizations" (with `organizationsHref`) and "Sign out"; a "Sign in" link when

@@ -2,15 +2,15 @@
 // is on), address (its verification, and its change when the plugin's changeEmail is on, or with
 // codes when changeEmailCode is),
 // password, two-step verification (when twoFactor is on; with
-// {otp: true} also by codes sent by e-mail), passkeys (when passkey is on), signed-in devices and
-// the deletion of the account.
+// {otp: true} also by codes sent by e-mail), passkeys (when passkey is on), API keys (when apiKeys
+// is on), signed-in devices and the deletion of the account.
 // Signed out, it sends to the login page and back.
 import React from 'react';
 import Layout from '@theme/Layout';
 import { Redirect, useHistory, useLocation } from '@docusaurus/router';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 
-import { ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, PasskeySettings, ProfileForm, SessionList, TwoFactorSettings, VerifyEmailNotice, useSession } from '../../react/index.js';
+import { ApiKeys, ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, PasskeySettings, ProfileForm, SessionList, TwoFactorSettings, VerifyEmailNotice, useSession } from '../../react/index.js';
 import { loginRedirect, siteURL, usePortcullisOptions } from './portcullis-options.js';
 
 const h = React.createElement;
@@ -48,6 +48,7 @@ export default function PortcullisAccountPage() {
       h(ChangePasswordForm, { title: 'Password', minScore: options.minPasswordScore, passwordPolicy: options.passwordPolicy ?? undefined }),
       options.twoFactor ? h(TwoFactorSettings, { title: 'Two-step verification', issuer: siteConfig.title, otp: options.twoFactor.otp === true }) : null,
       options.passkey ? h(PasskeySettings, { title: 'Passkeys' }) : null,
+      options.apiKeys ? h(ApiKeys, { title: 'API keys' }) : null,
       h(SessionList, { title: 'Signed-in devices' }),
       h(DeleteAccountForm, {
         title: 'Delete the account',
