@@ -27,6 +27,7 @@ import { getMigrations } from 'better-auth/db/migration';
 
 import { betterAuthOnPostgres, betterAuthOnSqlite, browserClient, psql, serveBetterAuth, sqliteCli } from '../support/betterauth.mjs';
 import { BIN, Browser, SECRET, dump, rawRequest, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 const APP = 'http://localhost:3000';  // the page's origin, trusted
 const PASSWORD = 'api key test passphrase';
@@ -69,13 +70,7 @@ const MESSAGES = {
   BANNED_USER: 'You have been banned from this application. Please contact support if you believe this is an error.',
 };
 
-function assertError(res, status, code, message = MESSAGES[code]) {
-  assert.equal(res.status, status, `${status} ${code} expected, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.deepEqual(Object.keys(res.body ?? {}).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code, JSON.stringify(res.body));
-  if (message !== undefined) assert.equal(res.body.message, message);
-  else assert.equal(typeof res.body.message, 'string');
-}
+const assertError = errorAsserter(MESSAGES);
 
 /** Asserts the plugin's 429 for a key over its rate limit: {message, code, details: {tryAgainIn}}. */
 function assertRateLimited(res) {

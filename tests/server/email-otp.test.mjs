@@ -20,6 +20,7 @@ import { emailOTPClient } from 'better-auth/client/plugins';
 import { betterAuthOnPostgres, browserClient, psql } from '../support/betterauth.mjs';
 import { keyOfURI as keyOf, totp } from '../support/totp.mjs';
 import { BIN, Browser, expectMail, mailsTo, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 // The tests read and edit the database behind the server's back, and `portcullis user ban`
 // writes it: no session cache, so the server sees such writes at once.
@@ -83,13 +84,7 @@ let counter = 0;
 const freshEmail = (tag = 'user') => `eotp-${tag}-${++counter}-${process.pid.toString(36)}@example.com`;
 
 /** Asserts an error answer: status, code, and the catalogue's message. */
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `${status} ${code} expected, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code, JSON.stringify(res.body));
-  if (MESSAGES[code]) assert.equal(res.body.message, MESSAGES[code]);
-  else assert.equal(typeof res.body.message, 'string');
-}
+const assertError = errorAsserter(MESSAGES);
 
 /** The code of a mail: the only run of exactly 6 digits in its text. */
 function codeIn(mail) {

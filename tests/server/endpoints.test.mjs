@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { BIN, Browser, dump, outboxMails, rawRequest, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 // These tests edit the database behind the server's back (sql()), as another process would. The
 // server's session cache sees such edits only after its TTL (sessionCacheTtl), so it is off for
@@ -94,13 +95,7 @@ function assertSession(session, { userId, token } = {}) {
   assert.equal(typeof session.userAgent, 'string');
 }
 
-function assertError(res, status, code, message = MESSAGES[code]) {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code);
-  assert.equal(typeof res.body.message, 'string');
-  if (message !== undefined) assert.equal(res.body.message, message);
-}
+const assertError = errorAsserter(MESSAGES);
 
 // Runs a request that must fail and must not change the database.
 async function rejected(db, send, status, code, message) {

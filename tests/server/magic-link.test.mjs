@@ -22,6 +22,7 @@ import { magicLinkClient } from 'better-auth/client/plugins';
 import { betterAuthOnPostgres, browserClient, psql } from '../support/betterauth.mjs';
 import { keyOfURI as keyOf, totp } from '../support/totp.mjs';
 import { applySetCookies, BIN, Browser, expectMail, mailsTo, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 // The tests read and edit the database behind the server's back, and `portcullis user ban`
 // writes it: no session cache, so the server sees such writes at once.
@@ -67,13 +68,7 @@ let counter = 0;
 const freshEmail = (tag = 'user') => `mlink-${tag}-${++counter}-${process.pid.toString(36)}@example.com`;
 
 /** Asserts an error answer: status, code, and the catalogue's message. */
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `${status} ${code} expected, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code, JSON.stringify(res.body));
-  if (MESSAGES[code]) assert.equal(res.body.message, MESSAGES[code]);
-  else assert.equal(typeof res.body.message, 'string');
-}
+const assertError = errorAsserter(MESSAGES);
 
 /** The link of a mail (a URL), checking its form: the verify route, a 32-character token, in the text too. */
 function linkIn(s, mail) {

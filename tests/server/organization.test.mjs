@@ -22,6 +22,7 @@ import { getMigrations } from 'better-auth/db/migration';
 
 import { betterAuthOnPostgres, betterAuthOnSqlite, browserClient, psql, serveBetterAuth, sqliteCli } from '../support/betterauth.mjs';
 import { Browser, dump, expectMail, mailsTo, outboxMails, rawRequest, sql, startServer, waitFor, withServer } from '../support/server.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 const APP = 'http://localhost:3000';  // the page's origin, trusted
 const PASSWORD = 'organization test passphrase';
@@ -70,13 +71,7 @@ const MESSAGES = {
   INVALID_EMAIL: 'Invalid email',
 };
 
-function assertError(res, status, code, message = MESSAGES[code]) {
-  assert.equal(res.status, status, `${status} ${code} expected, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.deepEqual(Object.keys(res.body ?? {}).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code, JSON.stringify(res.body));
-  if (message !== undefined) assert.equal(res.body.message, message);
-  else assert.equal(typeof res.body.message, 'string');
-}
+const assertError = errorAsserter(MESSAGES);
 
 function assertOk(res) {
   assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -18,6 +18,7 @@ import { betterAuthOnPostgres, betterAuthOnSqlite, psql, serveBetterAuth, sqlite
 import { keyOfURI as keyOf, totp } from '../support/totp.mjs';
 import { BIN, Browser, outboxMails, SECRET, sql, startServer, waitFor, withServer } from '../support/server.mjs';
 import { attestationObject, Authenticator, b64url, ES256, ES384, EdDSA, fromB64url, RS256, signWith, UV, ZERO_AAGUID } from '../support/webauthn.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 const APP = 'http://localhost:3000';  // the page's origin: trusted, and the origin in clientDataJSON
 const RP_ID = 'localhost';
@@ -46,13 +47,7 @@ after(async () => {
   await server?.stop();
 });
 
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `${status} ${code} expected, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code, JSON.stringify(res.body));
-  if (MESSAGES[code]) assert.equal(res.body.message, MESSAGES[code]);
-  else assert.equal(typeof res.body.message, 'string');
-}
+const assertError = errorAsserter(MESSAGES);
 
 let users = 0;
 /**

@@ -15,6 +15,7 @@ import { usernameClient } from 'better-auth/client/plugins';
 import { betterAuthOnPostgres, browserClient, psql } from '../support/betterauth.mjs';
 import { keyOfURI as keyOf, totp } from '../support/totp.mjs';
 import { BIN, Browser, dump, rawRequest, sql, startServer, withServer } from '../support/server.mjs';
+import { errorAsserter } from '../support/assert.mjs';
 
 // The tests read the database behind the server's back and `portcullis user ban` writes it: no
 // session cache, so the server sees such writes at once.
@@ -65,13 +66,7 @@ const freshEmail = (tag = 'user') => `username-${tag}-${++counter}-${process.pid
 const freshUsername = (tag = 'User') => `${tag}.${++counter}`;
 
 /** Asserts an error answer: status, code, and the catalogue's message. */
-function assertError(res, status, code) {
-  assert.equal(res.status, status, `${status} ${code} expected, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message'], JSON.stringify(res.body));
-  assert.equal(res.body.code, code, JSON.stringify(res.body));
-  if (MESSAGES[code]) assert.equal(res.body.message, MESSAGES[code]);
-  else assert.equal(typeof res.body.message, 'string');
-}
+const assertError = errorAsserter(MESSAGES);
 
 /** Runs a request that must fail, and asserts the SQLite database `db` is unchanged by it. */
 async function rejected(db, send, status, code) {
