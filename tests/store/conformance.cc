@@ -292,11 +292,12 @@ auto run_concurrently(int n, Fn fn) {
   return results;
 }
 
-// How many of run_concurrently()'s Result<bool>s were true and false; an error is reported (and
-// counted as neither).
+// How many of run_concurrently()'s Result<bool>s were true and false, and how many were
+// USER_ALREADY_EXISTS (taken); any other error is reported (and counted as none of these).
 struct Tally {
   int yes = 0;
   int no = 0;
+  int taken = 0;
 };
 template <class Results>
 Tally tally(const Results& results) {
@@ -304,6 +305,8 @@ Tally tally(const Results& results) {
   for (const auto& r : results) {
     if (r->ok()) {
       ++(**r ? t.yes : t.no);
+    } else if (r->status().code() == ErrorCode::kUserAlreadyExists) {
+      ++t.taken;
     } else {
       UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
     }
@@ -2023,18 +2026,9 @@ TEST_CASE("store: twenty concurrent registrations of one credential id by differ
     p.credential_id = credential_id;
     return store.create_passkey(p, 25);
   });
-  int created = 0, taken = 0;
-  for (const auto& r : results) {
-    if (r->ok() && **r) {
-      ++created;
-    } else if (!r->ok() && r->status().code() == ErrorCode::kUserAlreadyExists) {
-      ++taken;
-    } else {
-      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
-    }
-  }
-  CHECK(created == 1);
-  CHECK(taken == kThreads - 1);
+  const Tally t = tally(results);
+  CHECK(t.yes == 1);
+  CHECK(t.taken == kThreads - 1);
   auto found = store.find_passkey_by_credential_id(credential_id);
   REQUIRE(found.ok());
   std::size_t rows = 0;
@@ -4038,18 +4032,9 @@ TEST_CASE("store: twenty concurrent creations of one key hash by different users
     k.key_hash = hash;
     return store.create_api_key(k, 100);
   });
-  int created = 0, taken = 0;
-  for (const auto& r : results) {
-    if (r->ok() && **r) {
-      ++created;
-    } else if (!r->ok() && r->status().code() == ErrorCode::kUserAlreadyExists) {
-      ++taken;
-    } else {
-      UNSCOPED_INFO("unexpected: " << r->status().code_name() << " " << r->status().message());
-    }
-  }
-  CHECK(created == 1);
-  CHECK(taken == kThreads - 1);
+  const Tally t = tally(results);
+  CHECK(t.yes == 1);
+  CHECK(t.taken == kThreads - 1);
   auto found = store.find_api_key_by_hash(hash);
   REQUIRE(found.ok());
   CHECK(found->key_hash == hash);

@@ -699,6 +699,16 @@ Status lock_user(Connection& c, std::string_view user_id, std::string_view what)
   return Status::OK();
 }
 
+// Takes the transaction-scoped advisory lock on `value` (its hashtext()) in key space `space` (one
+// per kind of value; migrate()'s lock is a one-key lock), until the caller's transaction on `c`
+// ends: a concurrent writer of the same value waits here, then sees this one's row. A collision of
+// hashtext() only serialises two writers.
+Status lock_value(Connection& c, int space, std::string_view value, std::string_view what) {
+  Query q(c, "SELECT pg_advisory_xact_lock($1::integer, hashtext($2))", what);
+  q.text(std::to_string(space)).text(value);
+  return q.run();
+}
+
 Result<Passkey> query_one_passkey(Query& q, std::string_view what) {
   return query_one<Passkey>(q, what, [](const PgRow& r, bool& bad) { return rows::read_passkey(r, bad); });
 }
@@ -1540,15 +1550,9 @@ class PostgresStore final : public Store {
     // The user's row, locked: a concurrent creation for the same user waits here, then counts the
     // passkey this one inserted (delete_user() locks it first too).
     if (Status s = lock_user(c, passkey.user_id, kWhat); !s.ok()) return s;
-    // The credential id, locked (a transaction-scoped advisory lock on its hash, in a key space of
-    // its own: migrate()'s lock is a one-key lock): a concurrent creation of the same credential id
-    // for another user waits here, then finds this one's row. A hash collision only serialises two
-    // creations.
-    {
-      Query q(c, "SELECT pg_advisory_xact_lock(7306007, hashtext($1))", kWhat);
-      q.text(passkey.credential_id);
-      if (Status s = q.run(); !s.ok()) return s;
-    }
+    // The credential id, locked: a concurrent creation of the same credential id for another user
+    // waits here, then finds this one's row.
+    if (Status s = lock_value(c, 7306007, passkey.credential_id, kWhat); !s.ok()) return s;
     {
       Query q(c, "SELECT 1 FROM \"passkey\" WHERE \"credentialID\" = $1 LIMIT 1", kWhat);
       q.text(passkey.credential_id);
@@ -2046,15 +2050,9 @@ class PostgresStore final : public Store {
     // The owner's row, locked: a concurrent creation for the same user waits here, then counts the
     // key this one inserted (delete_user() locks it first too, then finds no key to come).
     if (Status s = lock_user(c, key.reference_id, kWhat); !s.ok()) return s;
-    // The hash, locked ("key" has no unique index in BetterAuth's table; a transaction-scoped
-    // advisory lock on its hash, in a key space of its own): a concurrent creation of the same
-    // hash for another user waits here, then finds this one's row. A collision of hashtext() only
-    // serialises two creations.
-    {
-      Query q(c, "SELECT pg_advisory_xact_lock(7306009, hashtext($1))", kWhat);
-      q.text(key.key_hash);
-      if (Status s = q.run(); !s.ok()) return s;
-    }
+    // The hash, locked ("key" has no unique index in BetterAuth's table): a concurrent creation of
+    // the same hash for another user waits here, then finds this one's row.
+    if (Status s = lock_value(c, 7306009, key.key_hash, kWhat); !s.ok()) return s;
     {
       Query q(c, "SELECT 1 FROM \"apikey\" WHERE \"id\" = $1 OR \"key\" = $2 LIMIT 1", kWhat);
       q.text(key.id).text(key.key_hash);
